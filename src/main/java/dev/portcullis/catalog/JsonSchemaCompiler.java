@@ -1,0 +1,69 @@
+package dev.portcullis.catalog;
+
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Compiles tool input schemas (JSON Schema 2020-12) at load. Compiled schemas are immutable and
+ * shared by every call.
+ *
+ * <p>Security: schemas come from the operator's configuration. A {@code $ref} to anything but
+ * the schema itself is refused at load, so validation never fetches a remote document.
+ */
+public final class JsonSchemaCompiler {
+  private final SchemaRegistry registry =
+      SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+
+  /**
+   * Compiles {@code schema} for the tool {@code toolName}.
+   *
+   * @throws IllegalArgumentException with a readable message when the schema is not usable
+   */
+  public ArgumentSchema compile(String toolName, JsonNode schema) {
+    if (!schema.isObject()) {
+      throw new IllegalArgumentException("must be a JSON Schema object");
+    }
+    if (!schema.path("type").asString("object").equals("object")) {
+      throw new IllegalArgumentException("type must be 'object': tool arguments are a JSON object");
+    }
+    refuseRemoteRefs(schema);
+    Schema compiled;
+    try {
+      compiled =
+          registry.getSchema(SchemaLocation.of("urn:portcullis:tool:" + toolName), schema);
+      compiled.initializeValidators();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a valid JSON Schema: " + e.getMessage(), e);
+    }
+    return arguments -> violations(compiled, arguments);
+  }
+
+  private static List<String> violations(Schema schema, JsonNode arguments) {
+    List<Error> errors = schema.validate(arguments);
+    return errors.stream().map(JsonSchemaCompiler::describe).toList();
+  }
+
+  private static String describe(Error error) {
+    String where = error.getInstanceLocation().toString();
+    where = where.isEmpty() ? "/" : where;
+    return where + ": " + error.getMessage().replaceFirst("^\\$[^:]*: ", "");
+  }
+
+  private static void refuseRemoteRefs(JsonNode node) {
+    if (node.isObject()) {
+      JsonNode ref = node.get("$ref");
+      if (ref != null && !ref.asString("").startsWith("#")) {
+        throw new IllegalArgumentException(
+            "$ref '" + ref.asString("") + "' points outside the schema; only local refs (#/...) are allowed");
+      }
+      node.forEach(JsonSchemaCompiler::refuseRemoteRefs);
+    } else if (node.isArray()) {
+      node.forEach(JsonSchemaCompiler::refuseRemoteRefs);
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package dev.portcullis.cli;
+
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.catalog.StaticCatalog;
+import dev.portcullis.config.GatewayConfig;
+import dev.portcullis.config.HttpConnectorSpec;
+import dev.portcullis.config.ServerSettings;
+import dev.portcullis.connector.Connector;
+import dev.portcullis.connector.ConnectorRegistry;
+import dev.portcullis.connector.http.HttpConnector;
+import dev.portcullis.edge.EdgeSettings;
+import dev.portcullis.edge.Gateway;
+import dev.portcullis.edge.GatewayServer;
+import dev.portcullis.identity.AgentDirectory;
+import dev.portcullis.pipeline.ApprovalStage;
+import dev.portcullis.pipeline.AuditEntries;
+import dev.portcullis.pipeline.AuditStage;
+import dev.portcullis.pipeline.CatalogStage;
+import dev.portcullis.pipeline.CommitStage;
+import dev.portcullis.pipeline.ExecuteStage;
+import dev.portcullis.pipeline.FilterStage;
+import dev.portcullis.pipeline.LimitsStage;
+import dev.portcullis.pipeline.Pipeline;
+import dev.portcullis.pipeline.PolicyStage;
+import dev.portcullis.pipeline.ToolDirectory;
+import dev.portcullis.pipeline.ValidateStage;
+import dev.portcullis.policy.GrantPolicy;
+import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.store.JdbcAuditLog;
+import dev.portcullis.vault.EnvFileSecretResolver;
+import dev.portcullis.vault.SecretResolver;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The one place where the house is wired: configuration in, a running gateway out. Explicit
+ * constructor calls, no scanning, no reflection.
+ */
+public final class Assembly implements AutoCloseable {
+  private final DataDirectory data;
+  private final EmbeddedDatabase database;
+  private final ConnectorRegistry connectors;
+  private final AuditLog auditLog;
+  private final Gateway gateway;
+  private final GatewayConfig config;
+
+  private Assembly(
+      DataDirectory data, EmbeddedDatabase database, ConnectorRegistry connectors, AuditLog auditLog,
+      Gateway gateway, GatewayConfig config) {
+    this.data = data;
+    this.database = database;
+    this.connectors = connectors;
+    this.auditLog = auditLog;
+    this.gateway = gateway;
+    this.config = config;
+  }
+
+  /** Locks the data directory, opens the store and builds the pipeline for {@code config}. */
+  public static Assembly open(GatewayConfig config, Path dataDirectory, Map<String, String> env, Clock clock) {
+    DataDirectory data = DataDirectory.lock(dataDirectory);
+    EmbeddedDatabase database;
+    try {
+      database = EmbeddedDatabase.open(data.path());
+    } catch (RuntimeException e) {
+      data.close();
+      throw e;
+    }
+    JsonMapper json = JsonMapper.builder().build();
+    SecretResolver secrets = new EnvFileSecretResolver(env, data.path());
+    StaticCatalog catalog = new StaticCatalog(config.tools());
+    GrantPolicy policy = new GrantPolicy(config.grants(), config.hash());
+    List<Connector> built = config.connectors().stream().map(spec -> connector(spec, secrets, json)).toList();
+    ConnectorRegistry connectors = new ConnectorRegistry(built);
+    AuditLog audit = new JdbcAuditLog(database.dataSource(), json);
+    AuditEntries entries = new AuditEntries(clock, config.hash(), catalog, json);
+    Pipeline pipeline =
+        Pipeline.standard(
+            new AuditStage(audit, entries),
+            new CatalogStage(catalog),
+            new ValidateStage(catalog, config.server().arguments()),
+            new PolicyStage(policy),
+            new LimitsStage(),
+            new ApprovalStage(),
+            new FilterStage(),
+            new CommitStage(audit, entries),
+            new ExecuteStage(catalog, connectors));
+    Gateway gateway =
+        new Gateway(new AgentDirectory(config.agents()), new ToolDirectory(catalog, policy), pipeline, clock, json);
+    return new Assembly(data, database, connectors, audit, gateway, config);
+  }
+
+  private static Connector connector(HttpConnectorSpec spec, SecretResolver secrets, JsonMapper json) {
+    return new HttpConnector(
+        spec.name(), spec.baseUri(), spec.auth(), spec.operations(), secrets, spec.connectTimeout(), json);
+  }
+
+  /** Starts the HTTP edges; {@code port} overrides the configured one when not null (0 = any). */
+  public GatewayServer serve(Integer port) {
+    ServerSettings s = config.server();
+    EdgeSettings settings =
+        new EdgeSettings(
+            s.host(), port == null ? s.port() : port, s.allowedHosts(), s.allowedOrigins(), s.maxRequestBytes(),
+            Version.current());
+    return GatewayServer.start(gateway, settings);
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  public AuditLog auditLog() {
+    return auditLog;
+  }
+
+  public Path dataDirectory() {
+    return data.path();
+  }
+
+  @Override
+  public void close() {
+    connectors.close();
+    database.close();
+    data.close();
+  }
+}

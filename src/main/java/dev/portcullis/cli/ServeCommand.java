@@ -1,0 +1,69 @@
+package dev.portcullis.cli;
+
+import dev.portcullis.config.GatewayConfig;
+import dev.portcullis.edge.GatewayServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code portcullis serve}: runs the gateway until stopped. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the gateway: MCP at /mcp, REST at /v1/tools/{tool}:invoke, health at /healthz.",
+      "Stops cleanly on Ctrl+C (SIGINT) or SIGTERM."
+    })
+final class ServeCommand implements Runnable {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The gateway configuration (YAML).")
+  Path config;
+
+  @Option(names = {"-d", "--data"}, paramLabel = "DIR", description = "The data directory (default: $PORTCULLIS_DATA, else ./data).")
+  Path data;
+
+  @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "Listen on this port instead of the configured one (0 = any free port).")
+  Integer port;
+
+  @Override
+  public void run() {
+    Map<String, String> env = System.getenv();
+    PrintWriter out = spec.commandLine().getOut();
+    GatewayConfig cfg = ConfigFiles.load(config, env);
+    Assembly assembly = Assembly.open(cfg, DataDirectory.resolve(data, env), env, Clock.systemUTC());
+    GatewayServer server;
+    try {
+      server = assembly.serve(port);
+    } catch (RuntimeException e) {
+      assembly.close();
+      throw new CliException("cannot listen on " + cfg.server().host() + ":" + (port == null ? cfg.server().port() : port)
+          + " (" + e.getMessage() + "); choose another with --port");
+    }
+    String base = "http://" + cfg.server().host() + ":" + server.port();
+    out.printf("Portcullis %s serving %s (config %s)%n", Version.current(), cfg.source(), cfg.hash().substring(0, 12));
+    out.printf("  data   %s%n", assembly.dataDirectory());
+    out.printf("  MCP    %s/mcp%n", base);
+    out.printf("  REST   %s/v1/tools/{tool}:invoke%n", base);
+    out.printf("  loaded %d tools, %d agents, %d connectors, %d grants%n",
+        cfg.tools().size(), cfg.agents().size(), cfg.connectors().size(), cfg.grants().size());
+    out.println("Ready. Press Ctrl+C to stop.");
+    out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      assembly.close();
+      stopped.countDown();
+    }, "portcullis-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.portcullis.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A configuration that cannot be loaded, with every problem found, each naming the file, the
+ * line and the field: {@code portcullis.yaml:42: tools[1].inputSchema: must be an object}.
+ */
+public final class ConfigException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  private final transient List<String> problems;
+
+  public ConfigException(Path file, List<Problem> problems) {
+    super(render(file, problems));
+    this.problems = problems.stream().map(p -> p.render(file)).toList();
+  }
+
+  public List<String> problems() {
+    return problems;
+  }
+
+  private static String render(Path file, List<Problem> problems) {
+    return problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + " in " + file + ":\n"
+        + problems.stream().map(p -> "  " + p.render(file)).collect(Collectors.joining("\n"));
+  }
+
+  /** One problem: a line (0 when unknown), a JSON Pointer to the field, and what is wrong. */
+  public static final class Problem extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private final int line;
+    private final String pointer;
+
+    public Problem(int line, String pointer, String message) {
+      super(message);
+      this.line = line;
+      this.pointer = pointer;
+    }
+
+    public int line() {
+      return line;
+    }
+
+    String render(Path file) {
+      String where = file.getFileName() + (line > 0 ? ":" + line : "");
+      String field = FieldPath.display(pointer);
+      return where + ": " + (field.isEmpty() ? "" : field + ": ") + getMessage();
+    }
+  }
+}

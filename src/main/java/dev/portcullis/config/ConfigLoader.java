@@ -1,0 +1,270 @@
+package dev.portcullis.config;
+
+import dev.portcullis.catalog.CatalogEntry;
+import dev.portcullis.connector.http.HttpAuth;
+import dev.portcullis.connector.http.HttpOperation;
+import dev.portcullis.identity.AgentSpec;
+import dev.portcullis.identity.ApiKeys;
+import dev.portcullis.pipeline.ArgumentLimits;
+import dev.portcullis.policy.Grant;
+import dev.portcullis.vault.SecretRef;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Loads the one declarative configuration file: validates every field, compiles schemas and
+ * conditions, and either returns a sealed {@link GatewayConfig} or throws a {@link
+ * ConfigException} that lists every problem with its line. A bad file never yields a
+ * half-working gateway.
+ */
+public final class ConfigLoader {
+  public static final String API_VERSION = "portcullis.dev/v1alpha1";
+  static final Pattern ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?");
+  static final String ID_RULE = "must be lowercase letters, digits and '-' (at most 64)";
+
+  private ConfigLoader() {}
+
+  /** Loads {@code file}, filling {@code ${VAR}} references from {@code environment}. */
+  public static GatewayConfig load(Path file, Map<String, String> environment) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(
+          file, List.of(new ConfigException.Problem(0, "", "cannot read the file: " + e.getMessage())));
+    }
+    List<ConfigException.Problem> early = new ArrayList<>();
+    text = Interpolation.apply(text, environment, early);
+    if (!early.isEmpty()) {
+      throw new ConfigException(file, early);
+    }
+    byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    LocatedYaml yaml;
+    try {
+      yaml = LocatedYaml.parse(text);
+    } catch (ConfigException.Problem p) {
+      throw new ConfigException(file, List.of(p));
+    }
+    ConfigReader r = new ConfigReader(yaml);
+    if (!yaml.root().isObject()) {
+      r.problem("", "the file must be a YAML mapping (apiVersion, kind, server, agents, …)");
+      throw new ConfigException(file, r.problems());
+    }
+    r.onlyKeys("", Set.of("apiVersion", "kind", "server", "agents", "connectors", "tools", "grants"));
+    r.string("/apiVersion", true)
+        .filter(v -> !v.equals(API_VERSION))
+        .ifPresent(v -> r.problem("/apiVersion", "'" + v + "' is not supported; use " + API_VERSION));
+    r.string("/kind", true)
+        .filter(v -> !v.equals("Gateway"))
+        .ifPresent(v -> r.problem("/kind", "'" + v + "' is not supported; use Gateway"));
+
+    ServerSettings server = server(r);
+    List<AgentSpec> agents = agents(r);
+    Map<String, ConnectorDraft> connectors = connectors(r);
+    ToolSection tools = new ToolSection(r, connectors.keySet());
+    List<CatalogEntry> entries = tools.read();
+    tools.operations().forEach((connector, ops) -> {
+      ConnectorDraft draft = connectors.get(connector);
+      if (draft != null) {
+        ops.forEach(op -> draft.operations.put(op.toolName(), withDefaultTimeout(op, draft.timeout)));
+      }
+    });
+    Set<String> agentIds = new HashSet<>();
+    agents.forEach(a -> agentIds.add(a.id()));
+    List<Grant> grants = new GrantSection(r, agentIds, entries).read();
+
+    if (!r.problems().isEmpty()) {
+      throw new ConfigException(file, r.problems());
+    }
+    List<HttpConnectorSpec> specs =
+        connectors.values().stream()
+            .map(d -> new HttpConnectorSpec(d.name, d.baseUri, d.auth, d.connectTimeout, d.timeout, d.operations))
+            .toList();
+    return new GatewayConfig(
+        file.toAbsolutePath(), dev.portcullis.audit.AuditChain.sha256Hex(bytes), server, agents, specs, entries, grants);
+  }
+
+  private static HttpOperation withDefaultTimeout(HttpOperation op, Duration connectorTimeout) {
+    if (op.timeout() != ToolSection.UNSET_TIMEOUT) {
+      return op;
+    }
+    return new HttpOperation(op.toolName(), op.method(), op.path(), op.queryArguments(), op.body(), connectorTimeout);
+  }
+
+  private static ServerSettings server(ConfigReader r) {
+    String p = "/server";
+    boolean present = r.isObject(p, false);
+    if (present) {
+      r.onlyKeys(p, Set.of("listen", "allowedHosts", "allowedOrigins", "maxRequestBytes", "arguments"));
+    }
+    String listen = r.string(p + "/listen", "127.0.0.1:8080");
+    String host = "127.0.0.1";
+    int port = 8080;
+    int colon = listen.lastIndexOf(':');
+    try {
+      host = listen.substring(0, Math.max(colon, 0));
+      port = Integer.parseInt(listen.substring(colon + 1));
+      if (colon <= 0 || port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+      r.problem(p + "/listen", "'" + listen + "' must be HOST:PORT, such as 127.0.0.1:8080");
+    }
+    List<String> hosts =
+        r.at(p + "/allowedHosts").isMissingNode()
+            ? List.of("localhost", "127.0.0.1", "[::1]")
+            : r.strings(p + "/allowedHosts", false);
+    List<String> origins =
+        r.at(p + "/allowedOrigins").isMissingNode() ? List.of() : r.strings(p + "/allowedOrigins", false);
+    int maxRequest = r.integer(p + "/maxRequestBytes", 1024 * 1024, 1024, 64 * 1024 * 1024);
+    if (r.isObject(p + "/arguments", false)) {
+      r.onlyKeys(p + "/arguments", Set.of("maxBytes", "maxDepth"));
+    }
+    ArgumentLimits limits =
+        new ArgumentLimits(
+            r.integer(p + "/arguments/maxBytes", ArgumentLimits.DEFAULT.maxBytes(), 16, 16 * 1024 * 1024),
+            r.integer(p + "/arguments/maxDepth", ArgumentLimits.DEFAULT.maxDepth(), 1, 128));
+    return new ServerSettings(host, port, hosts, origins, maxRequest, limits);
+  }
+
+  private static List<AgentSpec> agents(ConfigReader r) {
+    List<AgentSpec> out = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    Set<String> keys = new HashSet<>();
+    int n = r.list("/agents", true);
+    for (int i = 0; i < n; i++) {
+      String p = "/agents/" + i;
+      if (!r.isObject(p, true)) {
+        continue;
+      }
+      r.onlyKeys(p, Set.of("id", "tenant", "description", "keys"));
+      Optional<String> id = r.matching(p + "/id", true, ID, ID_RULE);
+      id.filter(v -> !ids.add(v)).ifPresent(v -> r.problem(p + "/id", "agent '" + v + "' is defined twice"));
+      String tenant = r.matching(p + "/tenant", false, ID, ID_RULE).orElse("default");
+      String description = r.string(p + "/description", "");
+      List<String> hashes = r.strings(p + "/keys", true);
+      for (int k = 0; k < hashes.size(); k++) {
+        String h = hashes.get(k);
+        if (!ApiKeys.STORED_FORM.matcher(h).matches()) {
+          r.problem(p + "/keys/" + k, "must be sha256:<64 lowercase hex>; create one with 'portcullis keygen'");
+        } else if (!keys.add(h)) {
+          r.problem(p + "/keys/" + k, "this key hash is already given to another agent");
+        }
+      }
+      id.ifPresent(v -> out.add(new AgentSpec(v, tenant, description, hashes)));
+    }
+    return out;
+  }
+
+  private static Map<String, ConnectorDraft> connectors(ConfigReader r) {
+    Map<String, ConnectorDraft> out = new LinkedHashMap<>();
+    int n = r.list("/connectors", true);
+    for (int i = 0; i < n; i++) {
+      String p = "/connectors/" + i;
+      if (!r.isObject(p, true)) {
+        continue;
+      }
+      r.onlyKeys(p, Set.of("name", "type", "baseUrl", "auth", "connectTimeout", "timeout"));
+      Optional<String> name = r.matching(p + "/name", true, ID, ID_RULE);
+      r.string(p + "/type", true)
+          .filter(t -> !t.equals("http"))
+          .ifPresent(t -> r.problem(p + "/type", "'" + t + "' is not a connector type; this version has: http"));
+      URI base = r.string(p + "/baseUrl", true).map(u -> baseUri(r, p + "/baseUrl", u)).orElse(null);
+      Optional<HttpAuth> auth = auth(r, p + "/auth");
+      Duration connect = r.duration(p + "/connectTimeout", Duration.ofSeconds(2));
+      Duration timeout = r.duration(p + "/timeout", Duration.ofSeconds(10));
+      if (name.isPresent()) {
+        if (out.containsKey(name.get())) {
+          r.problem(p + "/name", "connector '" + name.get() + "' is defined twice");
+        } else if (base != null) {
+          out.put(name.get(), new ConnectorDraft(name.get(), base, auth, connect, timeout));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static URI baseUri(ConfigReader r, String p, String text) {
+    try {
+      URI uri = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+          || uri.getQuery() != null || uri.getUserInfo() != null) {
+        throw new java.net.URISyntaxException(text, "need http(s)://host[:port][/path], no query or user info");
+      }
+      return uri;
+    } catch (java.net.URISyntaxException e) {
+      r.problem(p, "'" + text + "' is not a usable base URL: " + e.getReason());
+      return null;
+    }
+  }
+
+  private static Optional<HttpAuth> auth(ConfigReader r, String p) {
+    if (!r.isObject(p, false)) {
+      return Optional.empty();
+    }
+    r.onlyKeys(p, Set.of("type", "secret", "header"));
+    String type = r.string(p + "/type", true).orElse("");
+    Optional<SecretRef> secret =
+        r.string(p + "/secret", true).flatMap(s -> {
+          try {
+            return Optional.of(SecretRef.parse(s));
+          } catch (IllegalArgumentException e) {
+            r.problem(p + "/secret", e.getMessage());
+            return Optional.empty();
+          }
+        });
+    switch (type) {
+      case "bearer" -> {
+        if (!r.at(p + "/header").isMissingNode()) {
+          r.problem(p + "/header", "is only for type 'header'");
+        }
+        return secret.map(HttpAuth::bearer);
+      }
+      case "header" -> {
+        Optional<String> header =
+            r.matching(p + "/header", true, Pattern.compile("[A-Za-z0-9-]{1,64}"), "is not an HTTP header name");
+        if (header.isPresent() && secret.isPresent()) {
+          return Optional.of(HttpAuth.header(header.get(), secret.get()));
+        }
+        return Optional.empty();
+      }
+      case "" -> {
+        return Optional.empty();
+      }
+      default -> {
+        r.problem(p + "/type", "'" + type + "' is not one of [bearer, header]");
+        return Optional.empty();
+      }
+    }
+  }
+
+  /** A connector before its tools' operations are known. */
+  static final class ConnectorDraft {
+    final String name;
+    final URI baseUri;
+    final Optional<HttpAuth> auth;
+    final Duration connectTimeout;
+    final Duration timeout;
+    final Map<String, HttpOperation> operations = new HashMap<>();
+
+    ConnectorDraft(String name, URI baseUri, Optional<HttpAuth> auth, Duration connectTimeout, Duration timeout) {
+      this.name = name;
+      this.baseUri = baseUri;
+      this.auth = auth;
+      this.connectTimeout = connectTimeout;
+      this.timeout = timeout;
+    }
+  }
+}

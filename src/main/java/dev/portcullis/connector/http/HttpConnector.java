@@ -1,0 +1,216 @@
+package dev.portcullis.connector.http;
+
+import dev.portcullis.connector.Connector;
+import dev.portcullis.connector.ConnectorResult;
+import dev.portcullis.invocation.FailureKind;
+import dev.portcullis.invocation.Invocation;
+import dev.portcullis.vault.Secret;
+import dev.portcullis.vault.SecretResolver;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.node.StringNode;
+
+/**
+ * Maps tools onto HTTP requests against one base URL, with the credential resolved from its
+ * secret reference at the moment of each call.
+ *
+ * <p>Security: the resolved secret goes into one request header and nowhere else; any echo of it
+ * in the upstream's answer (body or error) is masked before it leaves this class. Agent
+ * credentials are never forwarded: the request carries only the connector's own credential, the
+ * W3C trace context and the idempotency key.
+ *
+ * <p>Failure: every upstream problem becomes a typed {@link ConnectorResult.Failure}; no retries
+ * here (a write is never retried blindly).
+ *
+ * <p>Concurrency: immutable; the JDK client is shared and thread-safe.
+ */
+public final class HttpConnector implements Connector {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpConnector.class);
+  private static final int MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+  private static final int MAX_ERROR_EXCERPT = 200;
+
+  private final String name;
+  private final URI baseUri;
+  private final Optional<HttpAuth> auth;
+  private final Map<String, HttpOperation> operations;
+  private final SecretResolver secrets;
+  private final HttpClient client;
+  private final JsonMapper json;
+
+  public HttpConnector(
+      String name,
+      URI baseUri,
+      Optional<HttpAuth> auth,
+      Map<String, HttpOperation> operations,
+      SecretResolver secrets,
+      Duration connectTimeout,
+      JsonMapper json) {
+    this.name = name;
+    this.baseUri = baseUri;
+    this.auth = auth;
+    this.operations = Map.copyOf(operations);
+    this.secrets = secrets;
+    this.json = json;
+    this.client =
+        HttpClient.newBuilder()
+            .connectTimeout(connectTimeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public ConnectorResult invoke(Invocation invocation) {
+    HttpOperation op = operations.get(invocation.toolName());
+    if (op == null) {
+      return new ConnectorResult.Failure(
+          FailureKind.INTERNAL, "connector " + name + " has no operation for " + invocation.toolName());
+    }
+    Secret secret = null;
+    if (auth.isPresent()) {
+      try {
+        secret = secrets.resolve(auth.get().secret());
+      } catch (SecretResolver.SecretUnavailableException e) {
+        LOG.warn("connector {}: {}", name, e.getMessage());
+        return new ConnectorResult.Failure(
+            FailureKind.CREDENTIAL_UNAVAILABLE, "the credential for connector " + name + " is unavailable");
+      }
+    }
+    HttpRequest request = buildRequest(op, invocation, secret);
+    try {
+      HttpResponse<InputStream> response =
+          client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      return read(op, response, secret);
+    } catch (HttpTimeoutException e) {
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_TIMEOUT,
+          "upstream " + name + " did not answer within " + op.timeout().toMillis() + " ms");
+    } catch (IOException e) {
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_UNREACHABLE,
+          "upstream " + name + " is unreachable (" + e.getClass().getSimpleName() + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new ConnectorResult.Failure(FailureKind.UPSTREAM_UNREACHABLE, "interrupted");
+    }
+  }
+
+  private HttpRequest buildRequest(HttpOperation op, Invocation inv, Secret secret) {
+    JsonNode args = inv.arguments();
+    Set<String> used = new HashSet<>(op.path().variables());
+    StringBuilder target = new StringBuilder(op.path().expand(v -> scalar(args.path(v))));
+    String sep = "?";
+    for (String q : op.queryArguments()) {
+      JsonNode value = args.get(q);
+      used.add(q);
+      if (value == null || value.isNull()) {
+        continue;
+      }
+      target
+          .append(sep)
+          .append(java.net.URLEncoder.encode(q, StandardCharsets.UTF_8))
+          .append('=')
+          .append(java.net.URLEncoder.encode(scalar(value), StandardCharsets.UTF_8));
+      sep = "&";
+    }
+    HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.noBody();
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(baseUri + target.toString()))
+            .timeout(op.timeout())
+            .header("Accept", "application/json")
+            .header("User-Agent", "portcullis")
+            .header("traceparent", traceparent(inv.traceId()));
+    if (op.body() == HttpOperation.BodyMode.REMAINING_ARGUMENTS) {
+      ObjectNode payload = json.createObjectNode();
+      args.properties().forEach(e -> {
+        if (!used.contains(e.getKey())) {
+          payload.set(e.getKey(), e.getValue());
+        }
+      });
+      body = HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(payload));
+      builder.header("Content-Type", "application/json");
+    }
+    if (inv.idempotencyKey() != null) {
+      builder.header("Idempotency-Key", inv.idempotencyKey());
+    }
+    if (secret != null) {
+      HttpAuth a = auth.orElseThrow();
+      builder.header(a.header(), a.prefix() + secret.reveal());
+    }
+    return builder.method(op.method(), body).build();
+  }
+
+  private ConnectorResult read(HttpOperation op, HttpResponse<InputStream> response, Secret secret)
+      throws IOException {
+    byte[] bytes;
+    try (InputStream in = response.body()) {
+      bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
+    }
+    if (bytes.length > MAX_RESPONSE_BYTES) {
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_ERROR, "upstream " + name + " answered more than " + MAX_RESPONSE_BYTES + " bytes");
+    }
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    if (secret != null) {
+      text = secret.maskIn(text);
+    }
+    int status = response.statusCode();
+    if (status >= 200 && status < 300) {
+      return new ConnectorResult.Success(parse(text, response));
+    }
+    String excerpt = text.length() > MAX_ERROR_EXCERPT ? text.substring(0, MAX_ERROR_EXCERPT) + "…" : text;
+    String detail = "upstream " + name + " answered " + status + (excerpt.isBlank() ? "" : ": " + excerpt.strip());
+    FailureKind kind = status >= 400 && status < 500 ? FailureKind.UPSTREAM_REJECTED : FailureKind.UPSTREAM_ERROR;
+    return new ConnectorResult.Failure(kind, detail);
+  }
+
+  private JsonNode parse(String text, HttpResponse<?> response) {
+    if (text.isBlank()) {
+      return json.createObjectNode();
+    }
+    boolean isJson =
+        response.headers().firstValue("Content-Type").map(t -> t.contains("json")).orElse(false);
+    if (isJson) {
+      try {
+        return json.readTree(text);
+      } catch (JacksonException e) {
+        LOG.debug("upstream {} sent unreadable JSON", name);
+      }
+    }
+    return StringNode.valueOf(text);
+  }
+
+  private static String scalar(JsonNode node) {
+    return node.isValueNode() ? node.asString() : node.toString();
+  }
+
+  private static String traceparent(String traceId) {
+    byte[] span = new byte[8];
+    ThreadLocalRandom.current().nextBytes(span);
+    return "00-" + traceId + "-" + HexFormat.of().formatHex(span) + "-01";
+  }
+}

@@ -1,0 +1,20 @@
+package dev.portcullis.edge;
+
+import dev.portcullis.identity.AgentDirectory;
+import dev.portcullis.pipeline.Pipeline;
+import dev.portcullis.pipeline.ToolDirectory;
+import java.time.Clock;
+import java.util.Objects;
+import tools.jackson.databind.json.JsonMapper;
+
+/** What the edges need from the house: who is asking, which tools they see, and the road. */
+public record Gateway(
+    AgentDirectory agents, ToolDirectory tools, Pipeline pipeline, Clock clock, JsonMapper json) {
+  public Gateway {
+    Objects.requireNonNull(agents, "agents");
+    Objects.requireNonNull(tools, "tools");
+    Objects.requireNonNull(pipeline, "pipeline");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(json, "json");
+  }
+}

@@ -1,0 +1,84 @@
+package dev.portcullis.edge;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's HTTP server: the MCP door, the REST door and health, on one Javalin (Jetty)
+ * server with virtual threads. Every request first passes the Host and Origin guard.
+ *
+ * <p>Lifecycle: {@link #start} binds and returns once listening; {@link #close} stops accepting and
+ * waits for calls in flight.
+ */
+public final class GatewayServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+  private final Javalin app;
+
+  private GatewayServer(Javalin app) {
+    this.app = app;
+  }
+
+  public static GatewayServer start(Gateway gateway, EdgeSettings settings) {
+    Guard guard = new Guard(settings, gateway.agents());
+    RequestBodies bodies = new RequestBodies(EdgeJson.strictMapper(), settings.maxRequestBytes());
+    McpSessions sessions = new McpSessions(gateway.clock(), Duration.ofHours(1), 10_000);
+    RestRoutes rest = new RestRoutes(gateway, guard, bodies);
+    McpRoutes mcp = new McpRoutes(gateway, guard, bodies, sessions, settings);
+    Javalin app =
+        Javalin.create(cfg -> {
+          cfg.startup.showJavalinBanner = false;
+          cfg.startup.showOldJavalinVersionWarning = false;
+          cfg.concurrency.useVirtualThreads = true;
+          cfg.http.maxRequestSize = settings.maxRequestBytes();
+          cfg.jetty.host = settings.host();
+          cfg.jetty.port = settings.port();
+          cfg.jetty.modifyServer(server -> server.setStopTimeout(5_000));
+          cfg.routes.before(ctx -> {
+            if (!ctx.path().equals("/healthz")) {
+              guard.checkHostAndOrigin(ctx);
+            }
+          });
+          cfg.routes.get("/healthz", ctx -> Responses.json(ctx, gateway.json(), 200, Map.of("status", "ok")));
+          rest.register(cfg.routes);
+          mcp.register(cfg.routes);
+          cfg.routes.exception(EdgeRejection.class, (e, ctx) ->
+              Responses.problem(ctx, gateway.json(), e.problem(), e.headers()));
+          cfg.routes.exception(HttpResponseException.class, (e, ctx) -> javalinError(gateway, e, ctx));
+          cfg.routes.exception(Exception.class, (e, ctx) -> {
+            LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+            Responses.problem(ctx, gateway.json(),
+                Problem.of(ProblemType.INTERNAL, "an internal error occurred; the gateway log has details"), Map.of());
+          });
+        });
+    app.start();
+    return new GatewayServer(app);
+  }
+
+  private static void javalinError(Gateway gateway, HttpResponseException e, Context ctx) {
+    ProblemType type =
+        switch (e.getStatus()) {
+          case 404 -> ProblemType.NOT_FOUND;
+          case 405 -> ProblemType.METHOD_NOT_ALLOWED;
+          case 413 -> ProblemType.PAYLOAD_TOO_LARGE;
+          case 400 -> ProblemType.MALFORMED_REQUEST;
+          default -> ProblemType.INTERNAL;
+        };
+    String detail = type == ProblemType.NOT_FOUND ? "no such endpoint: " + ctx.method() + " " + ctx.path() : e.getMessage();
+    Responses.problem(ctx, gateway.json(), Problem.of(type, detail), Map.of());
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}

@@ -1,0 +1,180 @@
+package dev.portcullis.edge;
+
+import dev.portcullis.invocation.AgentRef;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.ErrorCodes;
+import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse;
+import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse.JSONRPCError;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The MCP door: streamable HTTP at {@code /mcp}. A thin edge of our own over the MCP SDK's schema
+ * types, so that {@code tools/list} can differ per calling agent and every call takes the one road.
+ *
+ * <p>Liberal in what it accepts, as the specification asks: a missing {@code
+ * MCP-Protocol-Version} means the negotiated one; {@code Accept} may be absent or list types in any
+ * spacing; {@code Content-Type} may carry parameters. POST answers are {@code application/json}
+ * (allowed by the transport); {@code GET} answers 405 (no server-initiated stream); {@code DELETE}
+ * ends the session. Every request carries the agent's key; a session only works with the key of the
+ * agent that opened it.
+ */
+final class McpRoutes {
+  static final List<String> VERSIONS = List.of("2025-11-25", "2025-06-18", "2025-03-26");
+  private static final String SESSION_HEADER = "Mcp-Session-Id";
+  private static final String VERSION_HEADER = "MCP-Protocol-Version";
+  private static final Set<String> NOTIFICATIONS_OK = Set.of("notifications/initialized", "notifications/cancelled");
+
+  private final Gateway gateway;
+  private final Guard guard;
+  private final RequestBodies bodies;
+  private final McpSessions sessions;
+  private final McpDispatcher dispatcher;
+  private final EdgeSettings settings;
+
+  McpRoutes(Gateway gateway, Guard guard, RequestBodies bodies, McpSessions sessions, EdgeSettings settings) {
+    this.gateway = gateway;
+    this.guard = guard;
+    this.bodies = bodies;
+    this.sessions = sessions;
+    this.settings = settings;
+    this.dispatcher = new McpDispatcher(gateway);
+  }
+
+  void register(RoutesConfig routes) {
+    routes.post("/mcp", this::post);
+    routes.get("/mcp", this::get);
+    routes.delete("/mcp", this::delete);
+  }
+
+  private void post(Context ctx) {
+    AgentRef agent = guard.authenticate(ctx);
+    checkAccept(ctx);
+    JsonNode message;
+    try {
+      message = bodies.read(ctx);
+    } catch (EdgeRejection rejection) {
+      if (rejection.problem().type() == ProblemType.MALFORMED_REQUEST) {
+        rpc(ctx, 400, JSONRPCResponse.error(null, new JSONRPCError(ErrorCodes.PARSE_ERROR, "Parse error: "
+            + rejection.problem().detail(), null)));
+        return;
+      }
+      throw rejection;
+    }
+    if (message.isArray()) {
+      rpc(ctx, 400, invalid(null, "JSON-RPC batches are not supported by this protocol version"));
+      return;
+    }
+    if (!message.isObject() || !"2.0".equals(message.path("jsonrpc").asString(""))) {
+      rpc(ctx, 400, invalid(null, "not a JSON-RPC 2.0 message"));
+      return;
+    }
+    JsonNode idNode = message.get("id");
+    JsonNode method = message.get("method");
+    if (method == null || idNode == null || idNode.isNull()) {
+      // A notification or a response to us: accepted, nothing to answer.
+      if (method != null && !method.isString()) {
+        rpc(ctx, 400, invalid(null, "method must be a string"));
+        return;
+      }
+      ctx.status(202);
+      return;
+    }
+    Object id = idNode.isIntegralNumber() ? (Object) idNode.asLong() : idNode.isString() ? idNode.asString() : null;
+    if (id == null || !method.isString()) {
+      rpc(ctx, 400, invalid(null, "id must be a string or an integer, and method a string"));
+      return;
+    }
+    JsonNode params = message.path("params");
+    if (!params.isMissingNode() && !params.isObject()) {
+      rpc(ctx, 200, McpDispatcher.invalidParams(id, "params must be an object"));
+      return;
+    }
+    if (method.asString().equals("initialize")) {
+      initialize(ctx, id, params, agent);
+      return;
+    }
+    String sessionId = ctx.header(SESSION_HEADER);
+    if (sessionId == null) {
+      rpc(ctx, 400, invalid(id, "missing Mcp-Session-Id header: call initialize first"));
+      return;
+    }
+    var session = sessions.find(sessionId, agent.id());
+    if (session.isEmpty()) {
+      rpc(ctx, 404, invalid(id, "unknown or expired session: initialize a new one"));
+      return;
+    }
+    String version = ctx.header(VERSION_HEADER);
+    if (version != null && !VERSIONS.contains(version.strip())) {
+      rpc(ctx, 400, invalid(id, "unsupported MCP-Protocol-Version " + version + "; supported: " + VERSIONS));
+      return;
+    }
+    rpc(ctx, 200, dispatcher.dispatch(id, method.asString(), params, agent, session.get(), ctx.header("traceparent")));
+  }
+
+  private void initialize(Context ctx, Object id, JsonNode params, AgentRef agent) {
+    String requested = params.path("protocolVersion").asString("");
+    String version = VERSIONS.contains(requested) ? requested : VERSIONS.getFirst();
+    var session = sessions.open(TraceIds.random(16), agent.id(), version);
+    if (session.isEmpty()) {
+      rpc(ctx, 503, JSONRPCResponse.error(id, new JSONRPCError(ErrorCodes.INTERNAL_ERROR,
+          "the gateway holds too many sessions; retry later", null)));
+      return;
+    }
+    McpSchema.ServerCapabilities capabilities =
+        McpSchema.ServerCapabilities.builder().tools(false).build();
+    McpSchema.InitializeResult result =
+        new McpSchema.InitializeResult(
+            version,
+            capabilities,
+            McpSchema.Implementation.builder("portcullis", settings.serverVersion()).title("Portcullis").build(),
+            "Portcullis governs these tools: every call is authenticated, checked against policy and"
+                + " recorded. A refused call returns isError with the reason.",
+            null);
+    ctx.header(SESSION_HEADER, session.get().id());
+    rpc(ctx, 200, JSONRPCResponse.result(id, result));
+  }
+
+  private void get(Context ctx) {
+    guard.authenticate(ctx);
+    ctx.header("Allow", "POST, DELETE");
+    throw new EdgeRejection(
+        Problem.of(ProblemType.METHOD_NOT_ALLOWED, "this server offers no server-initiated stream; use POST"),
+        Map.of("Allow", "POST, DELETE"));
+  }
+
+  private void delete(Context ctx) {
+    AgentRef agent = guard.authenticate(ctx);
+    String sessionId = ctx.header(SESSION_HEADER);
+    if (sessionId == null || !sessions.close(sessionId, agent.id())) {
+      throw new EdgeRejection(Problem.of(ProblemType.NOT_FOUND, "unknown or expired session"));
+    }
+    ctx.status(204);
+  }
+
+  private static void checkAccept(Context ctx) {
+    String accept = ctx.header("Accept");
+    if (accept == null) {
+      return;
+    }
+    String a = accept.toLowerCase(Locale.ROOT);
+    if (!(a.contains("application/json") || a.contains("*/*") || a.contains("application/*")
+        || a.contains("text/event-stream"))) {
+      throw new EdgeRejection(
+          Problem.of(ProblemType.NOT_ACCEPTABLE, "accept application/json and text/event-stream"));
+    }
+  }
+
+  private void rpc(Context ctx, int status, JSONRPCResponse response) {
+    Responses.json(ctx, gateway.json(), status, response);
+  }
+
+  private static JSONRPCResponse invalid(Object id, String message) {
+    return JSONRPCResponse.error(id, new JSONRPCError(ErrorCodes.INVALID_REQUEST, message, null));
+  }
+}

@@ -1,0 +1,50 @@
+package dev.portcullis.edge;
+
+import dev.portcullis.invocation.DenialKind;
+import dev.portcullis.invocation.FailureKind;
+import dev.portcullis.invocation.Outcome;
+
+/** Maps an outcome that is not a success onto its problem type and members. */
+final class OutcomeProblems {
+  private OutcomeProblems() {}
+
+  static Problem of(Outcome outcome) {
+    Problem p =
+        switch (outcome) {
+          case Outcome.Denied d -> denied(d);
+          case Outcome.Failed f -> Problem.of(type(f.kind()), f.detail());
+          case Outcome.Completed c -> throw new IllegalArgumentException("a completed call is not a problem");
+          case Outcome.AwaitingApproval a -> throw new IllegalArgumentException("a parked call is not a problem");
+        };
+    return p.with("invocationId", outcome.invocation().invocationId())
+        .with("traceId", outcome.invocation().traceId());
+  }
+
+  private static Problem denied(Outcome.Denied d) {
+    return switch (d.kind()) {
+      case UNKNOWN_TOOL -> Problem.of(ProblemType.UNKNOWN_TOOL, d.message());
+      case INVALID_ARGUMENTS -> Problem.of(ProblemType.INVALID_ARGUMENTS, d.message()).with("violations", d.reasons());
+      case POLICY -> Problem.of(ProblemType.DENIED_BY_POLICY, d.message()).with("rules", d.reasons());
+    };
+  }
+
+  static ProblemType type(FailureKind kind) {
+    return switch (kind) {
+      case UPSTREAM_REJECTED -> ProblemType.UPSTREAM_REJECTED;
+      case UPSTREAM_ERROR -> ProblemType.UPSTREAM_ERROR;
+      case UPSTREAM_TIMEOUT -> ProblemType.UPSTREAM_TIMEOUT;
+      case UPSTREAM_UNREACHABLE -> ProblemType.UPSTREAM_UNREACHABLE;
+      case CREDENTIAL_UNAVAILABLE -> ProblemType.CONNECTOR_UNAVAILABLE;
+      case AUDIT_UNAVAILABLE -> ProblemType.AUDIT_UNAVAILABLE;
+      case INTERNAL -> ProblemType.INTERNAL;
+    };
+  }
+
+  static ProblemType type(DenialKind kind) {
+    return switch (kind) {
+      case UNKNOWN_TOOL -> ProblemType.UNKNOWN_TOOL;
+      case INVALID_ARGUMENTS -> ProblemType.INVALID_ARGUMENTS;
+      case POLICY -> ProblemType.DENIED_BY_POLICY;
+    };
+  }
+}

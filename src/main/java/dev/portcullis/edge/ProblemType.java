@@ -1,0 +1,53 @@
+package dev.portcullis.edge;
+
+/**
+ * Every kind of error the HTTP edges answer, each with a stable RFC 9457 {@code type}, its status
+ * and a title. Clients branch on {@link #uri()}; the list is documented in docs/errors.md.
+ */
+public enum ProblemType {
+  MALFORMED_REQUEST(400, "The request body is not a valid request"),
+  UNAUTHENTICATED(401, "A valid agent API key is required"),
+  HOST_NOT_ALLOWED(403, "The Host header names a host this gateway does not serve"),
+  ORIGIN_NOT_ALLOWED(403, "Requests from this browser origin are not allowed"),
+  DENIED_BY_POLICY(403, "No policy permits this call"),
+  UNKNOWN_TOOL(404, "No tool has this name"),
+  NOT_FOUND(404, "No such resource"),
+  METHOD_NOT_ALLOWED(405, "This method is not allowed here"),
+  NOT_ACCEPTABLE(406, "The response cannot be given in an accepted media type"),
+  PAYLOAD_TOO_LARGE(413, "The request body is too large"),
+  UNSUPPORTED_MEDIA_TYPE(415, "The request body must be application/json"),
+  INVALID_ARGUMENTS(422, "The arguments do not match the tool's input schema"),
+  INTERNAL(500, "Internal error"),
+  UPSTREAM_REJECTED(502, "The upstream system refused the request"),
+  UPSTREAM_ERROR(502, "The upstream system failed"),
+  UPSTREAM_UNREACHABLE(502, "The upstream system could not be reached"),
+  CONNECTOR_UNAVAILABLE(503, "The connector cannot act right now"),
+  AUDIT_UNAVAILABLE(503, "The audit log cannot be written"),
+  UPSTREAM_TIMEOUT(504, "The upstream system did not answer in time");
+
+  private final int status;
+  private final String title;
+
+  ProblemType(int status, String title) {
+    this.status = status;
+    this.title = title;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String title() {
+    return title;
+  }
+
+  /** The short, stable name: {@code unknown-tool}. */
+  public String slug() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
+  /** The RFC 9457 type: {@code urn:portcullis:problem:unknown-tool}. */
+  public String uri() {
+    return "urn:portcullis:problem:" + slug();
+  }
+}

@@ -1,0 +1,95 @@
+package dev.portcullis.edge;
+
+import dev.portcullis.invocation.AgentRef;
+import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.Outcome;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The REST door: {@code POST /v1/tools/{tool}:invoke} with the invocation envelope {@code
+ * {"requestId", "actor": {"userId", "channel", "sessionId"}, "arguments", "policyContext"}}.
+ * Answers 200 with the result, or an RFC 9457 problem.
+ */
+final class RestRoutes {
+  private static final String SUFFIX = ":invoke";
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+
+  private final Gateway gateway;
+  private final Guard guard;
+  private final RequestBodies bodies;
+
+  RestRoutes(Gateway gateway, Guard guard, RequestBodies bodies) {
+    this.gateway = gateway;
+    this.guard = guard;
+    this.bodies = bodies;
+  }
+
+  void register(RoutesConfig routes) {
+    routes.post("/v1/tools/{toolAction}", this::invoke);
+  }
+
+  private void invoke(Context ctx) {
+    String action = ctx.pathParam("toolAction");
+    if (!action.endsWith(SUFFIX) || action.length() == SUFFIX.length()) {
+      throw new EdgeRejection(
+          Problem.of(ProblemType.NOT_FOUND, "use POST /v1/tools/{tool}:invoke"));
+    }
+    String toolName = action.substring(0, action.length() - SUFFIX.length());
+    AgentRef agent = guard.authenticate(ctx);
+    JsonNode body = bodies.readObject(ctx);
+    Envelope envelope = Envelope.parse(body);
+    String idempotencyKey = ctx.header("Idempotency-Key");
+    if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+      throw new EdgeRejection(
+          Problem.of(ProblemType.MALFORMED_REQUEST,
+              "Idempotency-Key must be 1 to 255 visible ASCII characters"));
+    }
+    Invocation invocation =
+        Invocation.received(
+            UUID.randomUUID().toString(),
+            TraceIds.choose(ctx.header("traceparent"), ctx.header("X-Trace-Id")),
+            envelope.requestId(),
+            idempotencyKey,
+            agent,
+            envelope.userId(),
+            envelope.sessionId(),
+            envelope.channel() == null ? "rest" : envelope.channel(),
+            toolName,
+            envelope.arguments(),
+            envelope.policyContext(),
+            gateway.clock().instant());
+    Outcome outcome = gateway.pipeline().run(invocation);
+    ctx.header("X-Invocation-Id", invocation.invocationId());
+    ctx.header("X-Trace-Id", invocation.traceId());
+    if (outcome instanceof Outcome.Completed done) {
+      Responses.json(ctx, gateway.json(), 200, success(done));
+    } else {
+      Responses.problem(ctx, gateway.json(), OutcomeProblems.of(outcome), Map.of());
+    }
+  }
+
+  private static Map<String, Object> success(Outcome.Completed done) {
+    Invocation inv = done.invocation();
+    Map<String, Object> tool = new LinkedHashMap<>();
+    tool.put("name", inv.tool().name());
+    tool.put("version", inv.tool().version());
+    tool.put("descriptorHash", inv.tool().descriptorHash());
+    Map<String, Object> decision = new LinkedHashMap<>();
+    decision.put("effect", inv.decision().effect().wireName());
+    decision.put("rules", inv.decision().ruleIds());
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("invocationId", inv.invocationId());
+    body.put("traceId", inv.traceId());
+    body.put("state", "completed");
+    body.put("tool", tool);
+    body.put("decision", decision);
+    body.put("result", done.result());
+    return body;
+  }
+}

@@ -1,0 +1,104 @@
+package dev.portcullis.invocation;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The unit of work, audit and tracing: one proposed tool call and everything learnt about it on
+ * its way through the pipeline. Immutable: a stage that learns something returns a copy.
+ *
+ * <p>Security: {@code arguments} is the agent's input and is never trusted; the edge parses it
+ * once and nothing mutates it afterwards. {@code userId} is the user the agent says it acts for;
+ * until delegated tokens arrive it is recorded, not trusted.
+ */
+public record Invocation(
+    String invocationId,
+    String traceId,
+    String requestId,
+    String idempotencyKey,
+    AgentRef agent,
+    String userId,
+    String sessionId,
+    String channel,
+    String toolName,
+    ToolRef tool,
+    JsonNode arguments,
+    Map<String, String> policyContext,
+    Instant receivedAt,
+    InvocationState state,
+    Decision decision) {
+
+  public Invocation {
+    Objects.requireNonNull(invocationId, "invocationId");
+    Objects.requireNonNull(traceId, "traceId");
+    Objects.requireNonNull(agent, "agent");
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(toolName, "toolName");
+    Objects.requireNonNull(arguments, "arguments");
+    policyContext = Map.copyOf(policyContext);
+    Objects.requireNonNull(receivedAt, "receivedAt");
+    Objects.requireNonNull(state, "state");
+  }
+
+  /** A new call, as the edge builds it: nothing resolved or decided yet. */
+  public static Invocation received(
+      String invocationId,
+      String traceId,
+      String requestId,
+      String idempotencyKey,
+      AgentRef agent,
+      String userId,
+      String sessionId,
+      String channel,
+      String toolName,
+      JsonNode arguments,
+      Map<String, String> policyContext,
+      Instant receivedAt) {
+    return new Invocation(
+        invocationId,
+        traceId,
+        requestId,
+        idempotencyKey,
+        agent,
+        userId,
+        sessionId,
+        channel,
+        toolName,
+        null,
+        arguments,
+        policyContext,
+        receivedAt,
+        InvocationState.RECEIVED,
+        null);
+  }
+
+  public String tenant() {
+    return agent.tenant();
+  }
+
+  public Invocation withTool(ToolRef resolved) {
+    return new Invocation(
+        invocationId, traceId, requestId, idempotencyKey, agent, userId, sessionId, channel,
+        toolName, Objects.requireNonNull(resolved), arguments, policyContext, receivedAt, state,
+        decision);
+  }
+
+  public Invocation withDecision(Decision made) {
+    return new Invocation(
+        invocationId, traceId, requestId, idempotencyKey, agent, userId, sessionId, channel,
+        toolName, tool, arguments, policyContext, receivedAt, state, Objects.requireNonNull(made));
+  }
+
+  /** Moves to {@code next}, refusing a transition the state machine does not have. */
+  public Invocation movedTo(InvocationState next) {
+    if (!state.canMoveTo(next)) {
+      throw new IllegalStateException(
+          "invocation " + invocationId + " cannot move from " + state + " to " + next);
+    }
+    return new Invocation(
+        invocationId, traceId, requestId, idempotencyKey, agent, userId, sessionId, channel,
+        toolName, tool, arguments, policyContext, receivedAt, next, decision);
+  }
+}

@@ -1,0 +1,42 @@
+package dev.portcullis.invocation;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The life of an invocation. Transitions are explicit so that a stored state can be resumed
+ * without guessing: {@code RECEIVED → CHECKED → (AWAITING_APPROVAL →) EXECUTING → COMPLETED |
+ * FAILED}, and DENIED, EXPIRED, CANCELLED as the other ends.
+ */
+public enum InvocationState {
+  RECEIVED,
+  CHECKED,
+  AWAITING_APPROVAL,
+  EXECUTING,
+  COMPLETED,
+  FAILED,
+  DENIED,
+  EXPIRED,
+  CANCELLED;
+
+  public boolean isTerminal() {
+    return switch (this) {
+      case COMPLETED, FAILED, DENIED, EXPIRED, CANCELLED -> true;
+      default -> false;
+    };
+  }
+
+  public boolean canMoveTo(InvocationState next) {
+    return successors().contains(next);
+  }
+
+  private Set<InvocationState> successors() {
+    return switch (this) {
+      case RECEIVED -> EnumSet.of(CHECKED, DENIED, FAILED, CANCELLED);
+      case CHECKED -> EnumSet.of(AWAITING_APPROVAL, EXECUTING, DENIED, FAILED, CANCELLED);
+      case AWAITING_APPROVAL -> EnumSet.of(EXECUTING, DENIED, EXPIRED, CANCELLED, FAILED);
+      case EXECUTING -> EnumSet.of(COMPLETED, FAILED);
+      case COMPLETED, FAILED, DENIED, EXPIRED, CANCELLED -> EnumSet.noneOf(InvocationState.class);
+    };
+  }
+}

@@ -1,0 +1,97 @@
+package dev.portcullis.pipeline;
+
+import dev.portcullis.audit.AuditChain;
+import dev.portcullis.audit.AuditEntry;
+import dev.portcullis.catalog.Catalog;
+import dev.portcullis.catalog.CatalogEntry;
+import dev.portcullis.invocation.Decision;
+import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.InvocationState;
+import dev.portcullis.invocation.Outcome;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Builds the audit record of one transition of an invocation. Arguments are recorded in full, or
+ * only as their SHA-256 digest for tools configured so.
+ */
+public final class AuditEntries {
+  private final Clock clock;
+  private final String configHash;
+  private final Catalog catalog;
+  private final JsonMapper json;
+
+  public AuditEntries(Clock clock, String configHash, Catalog catalog, JsonMapper json) {
+    this.clock = clock;
+    this.configHash = configHash;
+    this.catalog = catalog;
+    this.json = json;
+  }
+
+  /** The record of the call entering {@code state}, before its outcome is known. */
+  public AuditEntry transition(Invocation inv, InvocationState state) {
+    return entry(inv, state, null, null, null, null);
+  }
+
+  /** The record of how the call ended. */
+  public AuditEntry terminal(Outcome outcome) {
+    Invocation inv = outcome.invocation();
+    Instant now = clock.instant();
+    long durationMs = Math.max(0, Duration.between(inv.receivedAt(), now).toMillis());
+    return switch (outcome) {
+      case Outcome.Completed c -> entry(inv, c.state(), null, null, null, durationMs);
+      case Outcome.Denied d ->
+          entry(inv, d.state(), d.reasons(), d.kind().name().toLowerCase(java.util.Locale.ROOT), d.message(), durationMs);
+      case Outcome.Failed f ->
+          entry(inv, f.state(), null, f.kind().name().toLowerCase(java.util.Locale.ROOT), f.detail(), durationMs);
+      case Outcome.AwaitingApproval a -> entry(inv, a.state(), List.of("approval:" + a.approvalId()), null, null, durationMs);
+    };
+  }
+
+  private AuditEntry entry(
+      Invocation inv,
+      InvocationState state,
+      List<String> denialReasons,
+      String errorKind,
+      String errorDetail,
+      Long durationMs) {
+    String argumentsJson = json.writeValueAsString(inv.arguments());
+    boolean digestOnly =
+        catalog.find(inv.toolName()).map(CatalogEntry::tool).map(t -> t.auditArgumentsDigestOnly()).orElse(false);
+    Decision decision = inv.decision();
+    List<String> reasons = new ArrayList<>();
+    if (decision != null) {
+      reasons.addAll(decision.ruleIds());
+      decision.errors().forEach(e -> reasons.add("error: " + e));
+    }
+    if (denialReasons != null) {
+      denialReasons.stream().filter(r -> !reasons.contains(r)).forEach(reasons::add);
+    }
+    return new AuditEntry(
+        clock.instant(),
+        inv.invocationId(),
+        inv.traceId(),
+        inv.requestId(),
+        inv.tenant(),
+        inv.agent().id(),
+        inv.userId(),
+        inv.sessionId(),
+        inv.channel(),
+        inv.toolName(),
+        inv.tool() == null ? null : inv.tool().version(),
+        inv.tool() == null ? null : inv.tool().descriptorHash(),
+        digestOnly ? null : argumentsJson,
+        AuditChain.sha256Hex(argumentsJson),
+        state.name(),
+        decision == null ? null : decision.effect().wireName(),
+        reasons,
+        errorKind,
+        errorDetail,
+        durationMs,
+        configHash);
+  }
+}

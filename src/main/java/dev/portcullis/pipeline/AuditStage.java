@@ -1,0 +1,39 @@
+package dev.portcullis.pipeline;
+
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.invocation.FailureKind;
+import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.Outcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records how every call ended, allowed or not, in the audit log. Ends the call failed when the
+ * record cannot be written: the audit log fails closed.
+ */
+public final class AuditStage implements Stage {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditStage.class);
+
+  private final AuditLog log;
+  private final AuditEntries entries;
+
+  public AuditStage(AuditLog log, AuditEntries entries) {
+    this.log = log;
+    this.entries = entries;
+  }
+
+  @Override
+  public Outcome handle(Invocation invocation, Chain chain) {
+    Outcome outcome = chain.proceed(invocation);
+    try {
+      log.append(entries.terminal(outcome));
+      return outcome;
+    } catch (AuditLog.AuditUnavailableException e) {
+      LOG.error("audit log unavailable; failing invocation {} closed", invocation.invocationId(), e);
+      return new Outcome.Failed(
+          outcome.invocation(),
+          FailureKind.AUDIT_UNAVAILABLE,
+          "the audit log cannot be written, so the call is reported as failed; ask an operator to check the data directory");
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package dev.portcullis.pipeline;
+
+import dev.portcullis.catalog.Catalog;
+import dev.portcullis.catalog.ToolDefinition;
+import dev.portcullis.connector.Connector;
+import dev.portcullis.connector.ConnectorRegistry;
+import dev.portcullis.connector.ConnectorResult;
+import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.InvocationState;
+import dev.portcullis.invocation.Outcome;
+
+/**
+ * Runs the call through the tool's connector and turns its result into the outcome. Always ends
+ * the call; it is the last stage. Refuses anything that has not been committed as EXECUTING.
+ */
+public final class ExecuteStage implements Stage {
+  private final Catalog catalog;
+  private final ConnectorRegistry connectors;
+
+  public ExecuteStage(Catalog catalog, ConnectorRegistry connectors) {
+    this.catalog = catalog;
+    this.connectors = connectors;
+  }
+
+  @Override
+  public Outcome handle(Invocation invocation, Chain chain) {
+    if (invocation.state() != InvocationState.EXECUTING) {
+      throw new IllegalStateException(
+          "invocation " + invocation.invocationId() + " reached execute in state " + invocation.state());
+    }
+    ToolDefinition tool =
+        catalog.find(invocation.toolName()).orElseThrow().tool();
+    Connector connector =
+        connectors.find(tool.connector()).orElseThrow(() -> new IllegalStateException(
+            "tool " + tool.name() + " names connector " + tool.connector() + ", which is not loaded"));
+    return switch (connector.invoke(invocation)) {
+      case ConnectorResult.Success s -> new Outcome.Completed(invocation, s.value());
+      case ConnectorResult.Failure f -> new Outcome.Failed(invocation, f.kind(), f.detail());
+    };
+  }
+}

@@ -1,0 +1,69 @@
+package dev.portcullis.pipeline;
+
+import dev.portcullis.catalog.Catalog;
+import dev.portcullis.catalog.CatalogEntry;
+import dev.portcullis.invocation.DenialKind;
+import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.Outcome;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Checks the arguments against the size and depth limits, then against the tool's compiled JSON
+ * Schema. Ends the call denied with every violation listed; nothing runs on bad input.
+ */
+public final class ValidateStage implements Stage {
+  private final Catalog catalog;
+  private final ArgumentLimits limits;
+
+  public ValidateStage(Catalog catalog, ArgumentLimits limits) {
+    this.catalog = catalog;
+    this.limits = limits;
+  }
+
+  @Override
+  public Outcome handle(Invocation invocation, Chain chain) {
+    JsonNode args = invocation.arguments();
+    if (!args.isObject()) {
+      return invalid(invocation, List.of("$: arguments must be a JSON object"));
+    }
+    int depth = depth(args, 0);
+    if (depth > limits.maxDepth()) {
+      return invalid(
+          invocation, List.of("$: arguments nest " + depth + " levels deep; the limit is " + limits.maxDepth()));
+    }
+    int bytes = args.toString().getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > limits.maxBytes()) {
+      return invalid(
+          invocation, List.of("$: arguments take " + bytes + " bytes; the limit is " + limits.maxBytes()));
+    }
+    CatalogEntry entry =
+        catalog.find(invocation.toolName()).orElseThrow(() -> new IllegalStateException(
+            "validate ran before the catalog resolved " + invocation.toolName()));
+    List<String> violations = entry.schema().violations(args);
+    if (!violations.isEmpty()) {
+      return invalid(invocation, violations);
+    }
+    return chain.proceed(invocation);
+  }
+
+  private static Outcome invalid(Invocation invocation, List<String> violations) {
+    return new Outcome.Denied(
+        invocation,
+        DenialKind.INVALID_ARGUMENTS,
+        "arguments do not match the input schema of tool '" + invocation.toolName() + "'",
+        violations);
+  }
+
+  private static int depth(JsonNode node, int level) {
+    if (!node.isContainer()) {
+      return level;
+    }
+    int max = level + 1;
+    for (JsonNode child : node) {
+      max = Math.max(max, depth(child, level + 1));
+    }
+    return max;
+  }
+}

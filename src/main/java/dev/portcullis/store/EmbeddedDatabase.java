@@ -1,0 +1,72 @@
+package dev.portcullis.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The embedded default store: one SQLite file, {@code portcullis.db}, in the data directory,
+ * migrated by Flyway when opened.
+ *
+ * <p>Durability: WAL journal with {@code synchronous=FULL}, so a committed audit record survives a
+ * crash or power loss. Concurrency: SQLite has one writer; writers serialise in the stores, and the
+ * busy timeout covers readers such as {@code audit verify} running beside a gateway.
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+  public static final String FILE_NAME = "portcullis.db";
+
+  private final HikariDataSource dataSource;
+  private final Path file;
+
+  private EmbeddedDatabase(HikariDataSource dataSource, Path file) {
+    this.dataSource = dataSource;
+    this.file = file;
+  }
+
+  /** Opens (creating if needed) and migrates the database in {@code dataDirectory}. */
+  public static EmbeddedDatabase open(Path dataDirectory) {
+    try {
+      Files.createDirectories(dataDirectory);
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "cannot create the data directory " + dataDirectory + ": " + e.getMessage(), e);
+    }
+    Path file = dataDirectory.resolve(FILE_NAME).toAbsolutePath();
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("portcullis-sqlite");
+    config.setJdbcUrl(
+        "jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=FULL&busy_timeout=10000&foreign_keys=true");
+    config.setMaximumPoolSize(4);
+    config.setMinimumIdle(1);
+    HikariDataSource ds = new HikariDataSource(config);
+    try {
+      Flyway.configure()
+          .dataSource(ds)
+          .locations("classpath:db/migration/sqlite")
+          .loggers("slf4j")
+          .load()
+          .migrate();
+    } catch (RuntimeException e) {
+      ds.close();
+      throw new IllegalStateException("cannot migrate " + file + ": " + e.getMessage(), e);
+    }
+    return new EmbeddedDatabase(ds, file);
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+}

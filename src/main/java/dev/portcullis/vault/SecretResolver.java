@@ -1,0 +1,19 @@
+package dev.portcullis.vault;
+
+/** Resolves a secret reference at the moment a connector needs it; nothing is cached here. */
+public interface SecretResolver {
+  /**
+   * @throws SecretUnavailableException when the secret is missing or unreadable; its message
+   *     names the reference, never a value
+   */
+  Secret resolve(SecretRef ref) throws SecretUnavailableException;
+
+  /** The secret could not be resolved. */
+  final class SecretUnavailableException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public SecretUnavailableException(String message) {
+      super(message);
+    }
+  }
+}
