@@ -1,0 +1,127 @@
+package dev.portcullis.testing;
+
+import dev.portcullis.cli.Assembly;
+import dev.portcullis.config.ConfigLoader;
+import dev.portcullis.config.GatewayConfig;
+import dev.portcullis.edge.GatewayServer;
+import dev.portcullis.sample.acme.AcmeServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A real gateway for tests: the Acme sample on a free port, the demo configuration (or another),
+ * a fresh data directory, and the HTTP edges on a free port. Everything real; nothing mocked.
+ */
+public final class GatewayFixture implements AutoCloseable {
+  public static final Path DEMO_CONFIG = Path.of("examples/demo/portcullis.yaml");
+  public static final String SUPPORT_KEY = "pcl_demo_support_assistant_key_not_for_production";
+  public static final String BILLING_KEY = "pcl_demo_billing_assistant_key_not_for_production";
+  public static final String ACME_TOKEN = "acme-test-token-0123456789abcdef";
+
+  private final AcmeServer acme;
+  private final Assembly assembly;
+  private final GatewayServer server;
+  private final Path dataDir;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  private GatewayFixture(AcmeServer acme, Assembly assembly, GatewayServer server, Path dataDir) {
+    this.acme = acme;
+    this.assembly = assembly;
+    this.server = server;
+    this.dataDir = dataDir;
+  }
+
+  /** The demo configuration in front of a fresh Acme. */
+  public static GatewayFixture start(Path dataDir) {
+    return start(dataDir, DEMO_CONFIG, Map.of());
+  }
+
+  /** {@code config} in front of a fresh Acme; {@code ${ACME_URL}} points at it. */
+  public static GatewayFixture start(Path dataDir, Path config, Map<String, String> env) {
+    writeAcmeToken(dataDir);
+    AcmeServer acme = AcmeServer.start("127.0.0.1", 0, ACME_TOKEN);
+    try {
+      Map<String, String> all = new HashMap<>(env);
+      all.put("ACME_URL", acme.baseUri() + "/api");
+      GatewayConfig cfg = ConfigLoader.load(config, all);
+      Assembly assembly = Assembly.open(cfg, dataDir, all, Clock.systemUTC());
+      return new GatewayFixture(acme, assembly, assembly.serve(0), dataDir);
+    } catch (Exception e) {
+      acme.close();
+      throw new IllegalStateException("cannot start the test gateway: " + e.getMessage(), e);
+    }
+  }
+
+  public static void writeAcmeToken(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir.resolve("secrets"));
+      Files.writeString(dataDir.resolve("secrets/acme-api-token"), ACME_TOKEN + "\n", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public AcmeServer acme() {
+    return acme;
+  }
+
+  public Assembly assembly() {
+    return assembly;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public URI baseUri() {
+    return URI.create("http://127.0.0.1:" + server.port());
+  }
+
+  /** {@code POST /v1/tools/{tool}:invoke} with {@code key} (null for none) and a JSON body. */
+  public HttpResponse<String> invoke(String tool, String key, String body, String... headers) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(baseUri().resolve("/v1/tools/" + tool + ":invoke"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return send(b.build());
+  }
+
+  public HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    assembly.close();
+    acme.close();
+  }
+}
