@@ -24,9 +24,16 @@ public final class Main implements Runnable {
     System.exit(run(args));
   }
 
-  /** Runs the command line and returns its exit code (tests call this). */
+  /** Runs the command line and returns its exit code. */
   public static int run(String... args) {
+    return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+  }
+
+  /** Runs the command line with its output going to {@code out} and {@code err} (tests use this). */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
       if (e instanceof CliException) {
         commandLine.getErr().println("error: " + e.getMessage());

@@ -1,0 +1,93 @@
+package dev.portcullis.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link AuditLog} keeps. Each adapter runs it through a thin subclass that
+ * supplies a fresh, empty log.
+ */
+public abstract class AuditLogContract {
+  protected abstract AuditLog emptyLog() throws Exception;
+
+  public static AuditEntry entry(String invocationId, String state) {
+    return new AuditEntry(
+        Instant.parse("2026-11-23T10:00:00.123456Z"), invocationId, "0af7651916cd43dd8448eb211c80319c", "req",
+        "acme", "agent-a", "user-7", "sess", "rest", "crm_get_customer", "1", "sha256:abc",
+        "{\"customerId\":\"C-1001\"}", "digest", state, "allow", List.of("support-read-crm"), null, null, 12L, "cfg");
+  }
+
+  @Test
+  void firstRecordIsSequenceOneChainedToGenesis() throws Exception {
+    AuditLog log = emptyLog();
+    AuditRecord r = log.append(entry("i1", "EXECUTING"));
+
+    assertThat(r.seq()).isEqualTo(1);
+    assertThat(r.prevHash()).isEqualTo(AuditChain.GENESIS);
+    assertThat(r.hash()).isEqualTo(AuditChain.hash(1, r.entry(), AuditChain.GENESIS));
+  }
+
+  @Test
+  void eachRecordNamesTheHashOfTheOneBefore() throws Exception {
+    AuditLog log = emptyLog();
+    AuditRecord a = log.append(entry("i1", "EXECUTING"));
+    AuditRecord b = log.append(entry("i1", "COMPLETED"));
+
+    assertThat(b.seq()).isEqualTo(2);
+    assertThat(b.prevHash()).isEqualTo(a.hash());
+    assertThat(log.head()).contains(new AuditRecord.Head(2, b.hash()));
+  }
+
+  @Test
+  void scanReturnsRecordsExactlyAsAppendedInOrder() throws Exception {
+    AuditLog log = emptyLog();
+    List<AuditRecord> appended = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      appended.add(log.append(entry("i" + i, "DENIED")));
+    }
+    List<AuditRecord> scanned = new ArrayList<>();
+    log.scan(scanned::add);
+
+    assertThat(scanned).hasSize(5);
+    for (int i = 0; i < 5; i++) {
+      assertThat(scanned.get(i).seq()).isEqualTo(appended.get(i).seq());
+      assertThat(scanned.get(i).hash()).isEqualTo(appended.get(i).hash());
+      assertThat(AuditChain.hash(scanned.get(i).seq(), scanned.get(i).entry(), scanned.get(i).prevHash()))
+          .as("a stored record hashes the same when read back")
+          .isEqualTo(appended.get(i).hash());
+    }
+  }
+
+  @Test
+  void concurrentAppendsNeverForkTheChain() throws Exception {
+    AuditLog log = emptyLog();
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<AuditRecord>> futures = new ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        String id = "i" + i;
+        futures.add(pool.submit(() -> log.append(entry(id, "DENIED"))));
+      }
+      for (Future<AuditRecord> f : futures) {
+        f.get();
+      }
+    }
+    VerifyReport report = AuditVerifier.verify(log);
+
+    assertThat(report.intact()).as(report.problem()).isTrue();
+    assertThat(report.verified()).isEqualTo(64);
+  }
+
+  @Test
+  void emptyLogVerifiesWithNoRecords() throws Exception {
+    VerifyReport report = AuditVerifier.verify(emptyLog());
+
+    assertThat(report.intact()).isTrue();
+    assertThat(report.verified()).isZero();
+  }
+}

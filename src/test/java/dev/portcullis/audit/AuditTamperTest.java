@@ -1,0 +1,155 @@
+package dev.portcullis.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.store.JdbcAuditLog;
+import dev.portcullis.testing.CliRun;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Tampers with the SQLite file directly, as someone with access to the data directory could, and
+ * expects {@code portcullis audit verify} to name the first record at fault each time.
+ */
+class AuditTamperTest {
+  @TempDir Path data;
+
+  @BeforeEach
+  void fiveRecords() throws Exception {
+    try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
+      AuditLog log = new JdbcAuditLog(db.dataSource(), JsonMapper.builder().build());
+      for (int i = 1; i <= 5; i++) {
+        log.append(AuditLogContract.entry("inv-" + i, i % 2 == 0 ? "COMPLETED" : "EXECUTING"));
+      }
+    }
+  }
+
+  private void sql(String... statements) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve(EmbeddedDatabase.FILE_NAME));
+        Statement s = c.createStatement()) {
+      s.execute("DROP TRIGGER IF EXISTS audit_log_no_update");
+      s.execute("DROP TRIGGER IF EXISTS audit_log_no_delete");
+      for (String statement : statements) {
+        s.execute(statement);
+      }
+    }
+  }
+
+  private CliRun verify() {
+    return CliRun.of("audit", "verify", "--data", data.toString());
+  }
+
+  @Test
+  void untouchedLogVerifies() {
+    CliRun run = verify();
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).startsWith("audit chain intact: 5 records verified");
+  }
+
+  @Test
+  void detectsAChangedField() throws Exception {
+    sql("UPDATE audit_log SET decision = 'deny' WHERE seq = 3");
+    CliRun run = verify();
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out())
+        .startsWith("audit chain BROKEN at record 3: record 3 was changed: its hash does not match its contents");
+  }
+
+  @Test
+  void detectsAChangedRecordWhoseHashWasRecomputed() throws Exception {
+    sql("UPDATE audit_log SET arguments = '{}', hash = '" + "f".repeat(64) + "' WHERE seq = 3");
+    CliRun run = verify();
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out()).startsWith("audit chain BROKEN at record 3:");
+  }
+
+  @Test
+  void detectsARemovedRecord() throws Exception {
+    sql("DELETE FROM audit_log WHERE seq = 3");
+    CliRun run = verify();
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out())
+        .startsWith("audit chain BROKEN at record 3: record 3 was removed (next stored record is 4)");
+  }
+
+  @Test
+  void detectsTheLastRecordRemoved() throws Exception {
+    sql("DELETE FROM audit_log WHERE seq = 5");
+    CliRun run = verify();
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out())
+        .startsWith("audit chain BROKEN at record 5: record 5 was removed: the head vouches for 5 records, 4 remain");
+  }
+
+  @Test
+  void detectsTwoRecordsSwapped() throws Exception {
+    sql("UPDATE audit_log SET seq = -2 WHERE seq = 2",
+        "UPDATE audit_log SET seq = 2 WHERE seq = 3",
+        "UPDATE audit_log SET seq = 3 WHERE seq = -2");
+    CliRun run = verify();
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out()).startsWith("audit chain BROKEN at record 2: record 2 does not follow record 1");
+  }
+
+  @Test
+  void detectsAForgedTailThatRewroteEveryLaterHash() throws Exception {
+    // Rewriting record 3 and re-chaining 4 and 5 still leaves the head out of step.
+    var records = new java.util.ArrayList<AuditRecord>();
+    try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
+      new JdbcAuditLog(db.dataSource(), JsonMapper.builder().build()).scan(records::add);
+    }
+    String prev = records.get(1).hash();
+    java.util.List<String> statements = new java.util.ArrayList<>();
+    for (int i = 2; i < 5; i++) {
+        AuditEntry e = records.get(i).entry();
+        AuditEntry forged = new AuditEntry(e.recordedAt(), e.invocationId(), e.traceId(), e.requestId(), e.tenant(),
+            "someone-else", e.userId(), e.sessionId(), e.channel(), e.toolName(), e.toolVersion(),
+            e.descriptorHash(), e.arguments(), e.argumentsDigest(), e.state(), e.decision(), e.reasons(),
+            e.errorKind(), e.errorDetail(), e.durationMs(), e.configHash());
+        String hash = AuditChain.hash(i + 1, forged, prev);
+        statements.add("UPDATE audit_log SET agent_id = 'someone-else', prev_hash = '" + prev + "', hash = '"
+            + hash + "' WHERE seq = " + (i + 1));
+        prev = hash;
+    }
+    sql(statements.toArray(String[]::new));
+    CliRun run = verify();
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out()).startsWith("audit chain BROKEN at record 5: record 5 does not match the chain head");
+  }
+
+  @Test
+  void databaseRefusesUpdatesAndDeletesWhileTriggersStand() throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve(EmbeddedDatabase.FILE_NAME));
+        Statement s = c.createStatement()) {
+      assertThatThrownBy(() -> s.execute("UPDATE audit_log SET decision = 'deny' WHERE seq = 1"))
+          .hasMessageContaining("audit_log is append-only");
+      assertThatThrownBy(() -> s.execute("DELETE FROM audit_log WHERE seq = 1"))
+          .hasMessageContaining("audit_log is append-only");
+    }
+    assertThat(verify().exitCode()).isZero();
+  }
+
+  @Test
+  void reportsAMissingLogWithWhatToDo(@TempDir Path empty) {
+    CliRun run = CliRun.of("audit", "verify", "--data", empty.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("no audit log in " + empty).contains("--data");
+  }
+}
