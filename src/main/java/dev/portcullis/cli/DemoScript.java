@@ -71,14 +71,14 @@ final class DemoScript {
 
   private void allowedRead(McpSyncClient client) {
     heading("An allowed read: the gateway adds Acme's credential, which the agent never holds.");
-    McpSchema.CallToolResult r = call(client, "crm_get_customer", Map.of("customerId", "C-1001"));
+    McpSchema.CallToolResult r = call(client, "crm_get_customer", args("customerId", "C-1001"));
     expect(!Boolean.TRUE.equals(r.isError()) && text(r).contains("Maria Keller"),
         "the customer record came back");
   }
 
   private void invalidArguments(McpSyncClient client) {
     heading("Invalid arguments: refused by the tool's JSON Schema before anything runs.");
-    McpSchema.CallToolResult r = call(client, "crm_get_customer", Map.of("customerId", 1001, "includeSecrets", true));
+    McpSchema.CallToolResult r = call(client, "crm_get_customer", args("customerId", 1001, "includeSecrets", true));
     expect(Boolean.TRUE.equals(r.isError()) && errorType(r).endsWith("invalid-arguments"),
         "refused with every violation listed");
   }
@@ -86,7 +86,7 @@ final class DemoScript {
   private void deniedByPolicy(McpSyncClient client) {
     heading("A tool outside the agent's grant: denied by policy, even though the agent asks for it by name.");
     McpSchema.CallToolResult r =
-        call(client, "orders_refund", Map.of("orderId", "O-5001", "amount", 129.90, "reason", "customer asked"));
+        call(client, "orders_refund", args("orderId", "O-5001", "amount", 129.90, "reason", "customer asked"));
     expect(Boolean.TRUE.equals(r.isError()) && errorType(r).endsWith("denied-by-policy"),
         "denied (default deny: no rule permits it)");
   }
@@ -106,7 +106,7 @@ final class DemoScript {
   private void allowedWrite(McpSyncClient client) {
     heading("An allowed write: a ticket is opened in Acme.");
     McpSchema.CallToolResult r =
-        call(client, "tickets_create", Map.of(
+        call(client, "tickets_create", args(
             "customerId", "C-1001",
             "subject", "Parcel arrived damaged",
             "body", "Customer reports order O-5001 arrived with a broken lid.",
@@ -120,6 +120,15 @@ final class DemoScript {
     String shown = text(r).replace("\n", "\n    ");
     say((Boolean.TRUE.equals(r.isError()) ? "← refused: " : "← ") + shown);
     return r;
+  }
+
+  /** Arguments in the order written, so the printed request reads as the script does. */
+  private static Map<String, Object> args(Object... pairs) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      m.put((String) pairs[i], pairs[i + 1]);
+    }
+    return m;
   }
 
   private static String text(McpSchema.CallToolResult r) {

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       DemoCommand.class,
       AuditCommand.class,
+      ConfigCommand.class,
       KeygenCommand.class,
       SampleCommand.class,
       CommandLine.HelpCommand.class
@@ -41,7 +42,12 @@ public final class Main implements Runnable {
       }
       throw e;
     });
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
   }
 
   @Override

@@ -13,7 +13,11 @@ public final class ConfigException extends Exception {
 
   private final transient List<String> problems;
 
-  public ConfigException(Path file, List<Problem> problems) {
+  public ConfigException(Path file, List<Problem> unordered) {
+    this(file, unordered.stream().sorted(java.util.Comparator.comparingInt(Problem::line)).toList(), true);
+  }
+
+  private ConfigException(Path file, List<Problem> problems, boolean sorted) {
     super(render(file, problems));
     this.problems = problems.stream().map(p -> p.render(file)).toList();
   }

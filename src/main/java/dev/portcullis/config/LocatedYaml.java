@@ -42,7 +42,18 @@ final class LocatedYaml {
       return new LocatedYaml(root, lines);
     } catch (JacksonException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-      String message = e.getOriginalMessage().lines().findFirst().orElse("not valid YAML");
+      // SnakeYAML explains in two parts ("while parsing X" ... "expected Y, but found Z"),
+      // each followed by an excerpt of the file; keep the two sentences, drop the excerpts.
+      String message =
+          e.getOriginalMessage().lines().map(String::strip)
+              .filter(l -> !l.isEmpty() && !l.startsWith("in reader") && !l.endsWith("^"))
+              .filter(l -> l.startsWith("while") || l.startsWith("expected") || l.startsWith("found")
+                  || l.startsWith("mapping") || l.startsWith("could not") || l.startsWith("did not"))
+              .limit(2)
+              .collect(java.util.stream.Collectors.joining(": "));
+      if (message.isEmpty()) {
+        message = e.getOriginalMessage().lines().findFirst().orElse("unreadable");
+      }
       throw new ConfigException.Problem(line, "", "not valid YAML: " + message);
     }
   }

@@ -13,10 +13,12 @@ import java.util.function.Function;
  * {@code "../admin"} or {@code "a/b"} can never change which resource is addressed.
  */
 public final class UrlTemplate {
+  private final String source;
   private final List<String> literals;
   private final List<String> variables;
 
-  private UrlTemplate(List<String> literals, List<String> variables) {
+  private UrlTemplate(String source, List<String> literals, List<String> variables) {
+    this.source = source;
     this.literals = List.copyOf(literals);
     this.variables = List.copyOf(variables);
   }
@@ -43,7 +45,12 @@ public final class UrlTemplate {
       variables.add(name);
       at = close + 1;
     }
-    return new UrlTemplate(literals, variables);
+    return new UrlTemplate(template, literals, variables);
+  }
+
+  /** The template as written. */
+  public String source() {
+    return source;
   }
 
   public Set<String> variables() {

@@ -1,0 +1,123 @@
+package dev.portcullis.config;
+
+import dev.portcullis.catalog.CatalogEntry;
+import dev.portcullis.catalog.ToolDefinition;
+import dev.portcullis.connector.http.HttpOperation;
+import dev.portcullis.identity.AgentSpec;
+import dev.portcullis.policy.Condition;
+import dev.portcullis.policy.Grant;
+import dev.portcullis.policy.ToolPattern;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The configuration as the gateway understands it, with every default filled in: what {@code
+ * portcullis config check --print} shows, and what the golden tests compare. Secret references
+ * appear as references; there are no secret values to show.
+ */
+public final class NormalizedConfig {
+  private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+  private NormalizedConfig() {}
+
+  public static String render(GatewayConfig c) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("apiVersion", ConfigLoader.API_VERSION);
+    root.put("kind", "Gateway");
+    root.put("server", server(c.server()));
+    root.put("agents", c.agents().stream().map(NormalizedConfig::agent).toList());
+    root.put("connectors", c.connectors().stream()
+        .sorted(Comparator.comparing(HttpConnectorSpec::name)).map(NormalizedConfig::connector).toList());
+    root.put("tools", c.tools().stream().map(e -> tool(e, c)).toList());
+    root.put("grants", c.grants().stream().map(NormalizedConfig::grant).toList());
+    return JSON.writeValueAsString(root) + "\n";
+  }
+
+  private static Map<String, Object> server(ServerSettings s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("listen", s.host() + ":" + s.port());
+    m.put("allowedHosts", s.allowedHosts());
+    m.put("allowedOrigins", s.allowedOrigins());
+    m.put("maxRequestBytes", s.maxRequestBytes());
+    Map<String, Object> arguments = new LinkedHashMap<>();
+    arguments.put("maxBytes", s.arguments().maxBytes());
+    arguments.put("maxDepth", s.arguments().maxDepth());
+    m.put("arguments", arguments);
+    return m;
+  }
+
+  private static Map<String, Object> agent(AgentSpec a) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", a.id());
+    m.put("tenant", a.tenant());
+    m.put("description", a.description());
+    m.put("keys", a.keyHashes());
+    return m;
+  }
+
+  private static Map<String, Object> connector(HttpConnectorSpec s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", s.name());
+    m.put("type", "http");
+    m.put("baseUrl", s.baseUri().toString());
+    s.auth().ifPresent(a -> {
+      Map<String, Object> auth = new LinkedHashMap<>();
+      auth.put("type", a.header().equals("Authorization") && a.prefix().equals("Bearer ") ? "bearer" : "header");
+      auth.put("header", a.header());
+      auth.put("secret", a.secret().toString());
+      m.put("auth", auth);
+    });
+    m.put("connectTimeout", duration(s.connectTimeout()));
+    m.put("timeout", duration(s.timeout()));
+    return m;
+  }
+
+  private static Map<String, Object> tool(CatalogEntry e, GatewayConfig c) {
+    ToolDefinition t = e.tool();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", t.name());
+    m.put("title", t.title());
+    m.put("description", t.description());
+    m.put("version", t.version());
+    m.put("risk", t.risk().wireName());
+    m.put("connector", t.connector());
+    m.put("descriptorHash", t.descriptorHash());
+    m.put("audit", java.util.Collections.singletonMap("arguments", t.auditArgumentsDigestOnly() ? "digest" : "full"));
+    c.connectors().stream()
+        .filter(s -> s.name().equals(t.connector()))
+        .map(s -> s.operations().get(t.name()))
+        .findFirst()
+        .ifPresent(op -> m.put("http", operation(op)));
+    m.put("inputSchema", t.inputSchema());
+    return m;
+  }
+
+  /** Durations as written in configuration: {@code 10s}, {@code 1500ms}. */
+  private static String duration(java.time.Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+  }
+
+  private static Map<String, Object> grant(Grant g) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", g.id());
+    m.put("description", g.description());
+    m.put("agents", g.agents());
+    m.put("tools", g.tools().stream().map(ToolPattern::source).toList());
+    m.put("when", g.condition().map(Condition::source).orElse(null));
+    return m;
+  }
+
+  private static Map<String, Object> operation(HttpOperation op) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("method", op.method());
+    m.put("path", op.path().source());
+    m.put("query", List.copyOf(op.queryArguments()));
+    m.put("body", op.body() == HttpOperation.BodyMode.NONE ? "none" : "arguments");
+    m.put("timeout", duration(op.timeout()));
+    return m;
+  }
+}

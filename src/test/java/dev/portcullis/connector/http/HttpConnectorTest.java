@@ -1,0 +1,240 @@
+package dev.portcullis.connector.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.portcullis.connector.ConnectorResult;
+import dev.portcullis.invocation.FailureKind;
+import dev.portcullis.invocation.Invocation;
+import dev.portcullis.testing.Invocations;
+import dev.portcullis.vault.EnvFileSecretResolver;
+import dev.portcullis.vault.SecretRef;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP connector against a real HTTP server that records what reached it. */
+class HttpConnectorTest {
+  private static final String SECRET = "s3cr3t-upstream-token-value";
+
+  @TempDir Path data;
+  private HttpServer upstream;
+  private final List<Seen> seen = new CopyOnWriteArrayList<>();
+  private volatile Consumer<HttpExchange> responder = ex -> reply(ex, 200, "application/json", "{\"ok\":true}");
+  private final CountDownLatch release = new CountDownLatch(1);
+
+  record Seen(String method, String rawPath, String rawQuery, Map<String, List<String>> headers, String body) {}
+
+  @BeforeEach
+  void startUpstream() throws IOException {
+    upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    upstream.createContext("/", ex -> {
+      String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), ex.getRequestURI().getRawQuery(),
+          Map.copyOf(ex.getRequestHeaders()), body));
+      responder.accept(ex);
+    });
+    upstream.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+    upstream.start();
+  }
+
+  @AfterEach
+  void stopUpstream() {
+    release.countDown();
+    upstream.stop(0);
+  }
+
+  private static void reply(HttpExchange ex, int status, String type, String body) {
+    try {
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("Content-Type", type);
+      ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+      if (bytes.length > 0) {
+        ex.getResponseBody().write(bytes);
+      }
+      ex.close();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private HttpConnector connector(String method, String path, List<String> query, HttpOperation.BodyMode body,
+      Duration timeout, Map<String, String> env) {
+    URI base = URI.create("http://127.0.0.1:" + upstream.getAddress().getPort() + "/api");
+    HttpOperation op = new HttpOperation("tool_x", method, UrlTemplate.parse(path), query, body, timeout);
+    return new HttpConnector("up", base, Optional.of(HttpAuth.bearer(SecretRef.parse("env:UP_TOKEN"))),
+        Map.of("tool_x", op), new EnvFileSecretResolver(env, data), Duration.ofSeconds(2),
+        tools.jackson.databind.json.JsonMapper.builder().build());
+  }
+
+  private HttpConnector getConnector(String path, List<String> query) {
+    return connector("GET", path, query, HttpOperation.BodyMode.NONE, Duration.ofSeconds(5), Map.of("UP_TOKEN", SECRET));
+  }
+
+  private static Invocation call(String args) {
+    return Invocations.call("agent-a", "tool_x", args);
+  }
+
+  @Test
+  void sendsTheCredentialOnlyInItsHeaderAndForwardsTraceContext() {
+    ConnectorResult r = getConnector("/customers/{id}", List.of()).invoke(call("{\"id\":\"C-1\"}"));
+
+    assertThat(r).isInstanceOf(ConnectorResult.Success.class);
+    Seen s = seen.getFirst();
+    assertThat(s.headers().get("Authorization")).containsExactly("Bearer " + SECRET);
+    assertThat(s.headers().get("Traceparent")).singleElement().asString()
+        .startsWith("00-0af7651916cd43dd8448eb211c80319c-");
+    assertThat(s.rawPath()).isEqualTo("/api/customers/C-1");
+  }
+
+  @Test
+  void encodesAPathArgumentAsOneSegmentSoItCannotWalkThePath() {
+    HttpConnector c = getConnector("/customers/{id}/orders", List.of());
+    c.invoke(call("{\"id\":\"../../admin\"}"));
+    c.invoke(call("{\"id\":\"..\"}"));
+    c.invoke(call("{\"id\":\"a/b?x=1#f\"}"));
+
+    assertThat(seen).extracting(Seen::rawPath).containsExactly(
+        "/api/customers/..%2F..%2Fadmin/orders",
+        "/api/customers/%2E%2E/orders",
+        "/api/customers/a%2Fb%3Fx%3D1%23f/orders");
+  }
+
+  @Test
+  void sendsQueryArgumentsEncodedAndSkipsAbsentOnes() {
+    getConnector("/customers", List.of("email", "limit")).invoke(call("{\"email\":\"a+b@x.com&admin=1\"}"));
+
+    assertThat(seen.getFirst().rawQuery()).isEqualTo("email=a%2Bb%40x.com%26admin%3D1");
+  }
+
+  @Test
+  void sendsRemainingArgumentsAsJsonBodyWithIdempotencyKey() {
+    HttpConnector c = connector("POST", "/orders/{orderId}/refunds", List.of(), HttpOperation.BodyMode.REMAINING_ARGUMENTS,
+        Duration.ofSeconds(5), Map.of("UP_TOKEN", SECRET));
+    Invocation inv = call("{\"orderId\":\"O-1\",\"amount\":12.5,\"reason\":\"late\"}");
+    inv = new Invocation(inv.invocationId(), inv.traceId(), inv.requestId(), "key-123", inv.agent(), inv.userId(),
+        inv.sessionId(), inv.channel(), inv.toolName(), inv.tool(), inv.arguments(), inv.policyContext(),
+        inv.receivedAt(), inv.state(), inv.decision());
+    c.invoke(inv);
+
+    Seen s = seen.getFirst();
+    assertThat(s.method()).isEqualTo("POST");
+    assertThat(s.rawPath()).isEqualTo("/api/orders/O-1/refunds");
+    assertThat(s.body()).isEqualTo("{\"amount\":12.5,\"reason\":\"late\"}");
+    assertThat(s.headers().get("Idempotency-key")).containsExactly("key-123");
+  }
+
+  @Test
+  void masksTheCredentialWhenTheUpstreamEchoesItInAResult() {
+    responder = ex -> reply(ex, 200, "application/json",
+        "{\"echo\":\"" + ex.getRequestHeaders().getFirst("Authorization") + "\"}");
+    ConnectorResult r = getConnector("/echo", List.of()).invoke(call("{}"));
+
+    assertThat(r).isInstanceOfSatisfying(ConnectorResult.Success.class, s ->
+        assertThat(s.value().toString()).doesNotContain(SECRET).contains("Bearer [REDACTED]"));
+  }
+
+  @Test
+  void masksTheCredentialWhenTheUpstreamEchoesItInAnError() {
+    responder = ex -> reply(ex, 401, "text/plain", "bad token " + ex.getRequestHeaders().getFirst("Authorization"));
+    ConnectorResult r = getConnector("/echo", List.of()).invoke(call("{}"));
+
+    assertThat(r).isInstanceOfSatisfying(ConnectorResult.Failure.class, f -> {
+      assertThat(f.kind()).isEqualTo(FailureKind.UPSTREAM_REJECTED);
+      assertThat(f.detail()).doesNotContain(SECRET).contains("answered 401").contains("[REDACTED]");
+    });
+  }
+
+  @Test
+  void serverErrorIsATypedFailureAndIsNotRetried() {
+    responder = ex -> reply(ex, 503, "application/json", "{\"error\":\"down\"}");
+    ConnectorResult r = getConnector("/x", List.of()).invoke(call("{}"));
+
+    assertThat(r).isInstanceOfSatisfying(ConnectorResult.Failure.class, f ->
+        assertThat(f.kind()).isEqualTo(FailureKind.UPSTREAM_ERROR));
+    assertThat(seen).hasSize(1);
+  }
+
+  @Test
+  void slowUpstreamIsATimeout() {
+    responder = ex -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      reply(ex, 200, "application/json", "{}");
+    };
+    HttpConnector c = connector("GET", "/slow", List.of(), HttpOperation.BodyMode.NONE, Duration.ofMillis(200),
+        Map.of("UP_TOKEN", SECRET));
+
+    assertThat(c.invoke(call("{}"))).isInstanceOfSatisfying(ConnectorResult.Failure.class, f -> {
+      assertThat(f.kind()).isEqualTo(FailureKind.UPSTREAM_TIMEOUT);
+      assertThat(f.detail()).isEqualTo("upstream up did not answer within 200 ms");
+    });
+  }
+
+  @Test
+  void unreachableUpstreamIsATypedFailure() throws IOException {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    HttpOperation op = new HttpOperation("tool_x", "GET", UrlTemplate.parse("/x"), List.of(), HttpOperation.BodyMode.NONE,
+        Duration.ofSeconds(2));
+    HttpConnector c = new HttpConnector("up", URI.create("http://127.0.0.1:" + closedPort), Optional.empty(),
+        Map.of("tool_x", op), new EnvFileSecretResolver(Map.of(), data), Duration.ofSeconds(1),
+        tools.jackson.databind.json.JsonMapper.builder().build());
+
+    assertThat(c.invoke(call("{}"))).isInstanceOfSatisfying(ConnectorResult.Failure.class, f ->
+        assertThat(f.kind()).isEqualTo(FailureKind.UPSTREAM_UNREACHABLE));
+  }
+
+  @Test
+  void missingCredentialFailsWithoutSendingAnything() {
+    HttpConnector c = connector("GET", "/x", List.of(), HttpOperation.BodyMode.NONE, Duration.ofSeconds(2), Map.of());
+    ConnectorResult r = c.invoke(call("{}"));
+
+    assertThat(r).isInstanceOfSatisfying(ConnectorResult.Failure.class, f -> {
+      assertThat(f.kind()).isEqualTo(FailureKind.CREDENTIAL_UNAVAILABLE);
+      assertThat(f.detail()).isEqualTo("the credential for connector up is unavailable");
+    });
+    assertThat(seen).isEmpty();
+  }
+
+  @Test
+  void nonJsonBodyBecomesAString() {
+    responder = ex -> reply(ex, 200, "text/plain", "plain words");
+    ConnectorResult r = getConnector("/x", List.of()).invoke(call("{}"));
+
+    assertThat(r).isInstanceOfSatisfying(ConnectorResult.Success.class, s ->
+        assertThat(s.value().asString()).isEqualTo("plain words"));
+  }
+
+  @Test
+  void followsNoRedirects() {
+    responder = ex -> {
+      ex.getResponseHeaders().add("Location", "http://127.0.0.1:1/elsewhere");
+      reply(ex, 302, "text/plain", "");
+    };
+    ConnectorResult r = getConnector("/x", List.of()).invoke(call("{}"));
+
+    assertThat(r).isInstanceOf(ConnectorResult.Failure.class);
+    assertThat(seen).hasSize(1);
+  }
+}
