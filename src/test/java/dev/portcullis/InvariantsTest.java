@@ -1,0 +1,223 @@
+package dev.portcullis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.audit.AuditEntry;
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditRecord;
+import dev.portcullis.catalog.StaticCatalog;
+import dev.portcullis.config.ConfigLoader;
+import dev.portcullis.config.GatewayConfig;
+import dev.portcullis.connector.Connector;
+import dev.portcullis.connector.ConnectorRegistry;
+import dev.portcullis.connector.ConnectorResult;
+import dev.portcullis.invocation.FailureKind;
+import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.Outcome;
+import dev.portcullis.pipeline.ApprovalStage;
+import dev.portcullis.pipeline.AuditEntries;
+import dev.portcullis.pipeline.AuditStage;
+import dev.portcullis.pipeline.CatalogStage;
+import dev.portcullis.pipeline.CommitStage;
+import dev.portcullis.pipeline.ExecuteStage;
+import dev.portcullis.pipeline.FilterStage;
+import dev.portcullis.pipeline.LimitsStage;
+import dev.portcullis.pipeline.Pipeline;
+import dev.portcullis.pipeline.PolicyStage;
+import dev.portcullis.pipeline.ValidateStage;
+import dev.portcullis.policy.GrantPolicy;
+import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.store.JdbcAuditLog;
+import dev.portcullis.testing.GatewayFixture;
+import dev.portcullis.testing.Invocations;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Tries to break the invariants of ARCHITECTURE.md that this stage of the product holds, with the
+ * real pipeline and the real SQLite audit log; only the connector is our own probe.
+ */
+class InvariantsTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  @TempDir Path dir;
+  private EmbeddedDatabase db;
+  private GatewayConfig config;
+
+  @BeforeEach
+  void open() throws Exception {
+    db = EmbeddedDatabase.open(dir);
+    config = ConfigLoader.load(Path.of("src/test/resources/config/minimal.yaml"), Map.of());
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  private Pipeline pipeline(AuditLog log, Connector connector) {
+    StaticCatalog catalog = new StaticCatalog(config.tools());
+    AuditEntries entries = new AuditEntries(Clock.systemUTC(), config.hash(), catalog, JSON);
+    return Pipeline.standard(
+        new AuditStage(log, entries), new CatalogStage(catalog),
+        new ValidateStage(catalog, config.server().arguments()),
+        new PolicyStage(new GrantPolicy(config.grants(), config.hash())), new LimitsStage(), new ApprovalStage(),
+        new FilterStage(), new CommitStage(log, entries),
+        new ExecuteStage(catalog, new ConnectorRegistry(List.of(connector))));
+  }
+
+  private JdbcAuditLog sqliteLog() {
+    return new JdbcAuditLog(db.dataSource(), JSON);
+  }
+
+  private static Connector probe(Consumer<Invocation> atCallTime, AtomicInteger calls) {
+    return new Connector() {
+      @Override
+      public String name() {
+        return "crm";
+      }
+
+      @Override
+      public ConnectorResult invoke(Invocation invocation) {
+        calls.incrementAndGet();
+        atCallTime.accept(invocation);
+        return new ConnectorResult.Success(JSON.createObjectNode().put("ok", true));
+      }
+    };
+  }
+
+  @Test
+  void decisionIsDurablyRecordedBeforeTheConnectorIsCalled() throws Exception {
+    JdbcAuditLog log = sqliteLog();
+    List<AuditRecord> visibleAtCallTime = new ArrayList<>();
+    AtomicInteger calls = new AtomicInteger();
+    Connector connector = probe(inv -> {
+      try {
+        log.scan(visibleAtCallTime::add);
+      } catch (AuditLog.AuditUnavailableException e) {
+        throw new IllegalStateException(e);
+      }
+    }, calls);
+
+    Outcome outcome = pipeline(log, connector).run(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"));
+
+    assertThat(outcome).isInstanceOf(Outcome.Completed.class);
+    assertThat(calls).hasValue(1);
+    assertThat(visibleAtCallTime).singleElement().satisfies(r -> {
+      assertThat(r.entry().state()).isEqualTo("EXECUTING");
+      assertThat(r.entry().decision()).isEqualTo("allow");
+      assertThat(r.entry().reasons()).containsExactly("bot-reads");
+      assertThat(r.entry().invocationId()).isEqualTo("inv-1");
+    });
+  }
+
+  @Test
+  void everyRefusalIsRecordedAndNothingRuns() throws Exception {
+    JdbcAuditLog log = sqliteLog();
+    AtomicInteger calls = new AtomicInteger();
+    Pipeline p = pipeline(log, probe(inv -> {}, calls));
+
+    p.run(Invocations.call("bot", "no_such_tool", "{}"));
+    p.run(Invocations.call("bot", "get_thing", "{\"id\":7}"));
+    p.run(Invocations.call("bot", "get_thing", "{\"id\":\"7\",\"admin\":true}"));
+    p.run(Invocations.call("intruder", "get_thing", "{\"id\":\"7\"}"));
+
+    List<AuditRecord> records = new ArrayList<>();
+    log.scan(records::add);
+    assertThat(calls).hasValue(0);
+    assertThat(records).extracting(r -> r.entry().state()).containsExactly("DENIED", "DENIED", "DENIED", "DENIED");
+    assertThat(records).extracting(r -> r.entry().errorKind())
+        .containsExactly("unknown_tool", "invalid_arguments", "invalid_arguments", "policy");
+  }
+
+  @Test
+  void failsClosedWithoutCallingTheConnectorWhenTheAuditLogCannotBeWritten() {
+    AtomicInteger calls = new AtomicInteger();
+    AuditLog broken = new FailingLog(0);
+
+    Outcome outcome = pipeline(broken, probe(inv -> {}, calls)).run(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"));
+
+    assertThat(calls).hasValue(0);
+    assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f ->
+        assertThat(f.kind()).isEqualTo(FailureKind.AUDIT_UNAVAILABLE));
+  }
+
+  @Test
+  void reportsFailureWhenTheOutcomeCannotBeRecorded() {
+    AtomicInteger calls = new AtomicInteger();
+    AuditLog failsSecond = new FailingLog(1);
+
+    Outcome outcome = pipeline(failsSecond, probe(inv -> {}, calls)).run(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"));
+
+    assertThat(calls).hasValue(1);
+    assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f ->
+        assertThat(f.kind()).isEqualTo(FailureKind.AUDIT_UNAVAILABLE));
+  }
+
+  @Test
+  void theUpstreamCredentialNeverReachesAResponseAnAuditRecordOrALogLine(@TempDir Path data) throws Exception {
+    PrintStream originalErr = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    List<String> responses = new ArrayList<>();
+    List<AuditRecord> records = new ArrayList<>();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try (GatewayFixture gateway = GatewayFixture.start(data)) {
+      String key = GatewayFixture.SUPPORT_KEY;
+      responses.add(gateway.invoke("crm_get_customer", key, "{\"arguments\":{\"customerId\":\"C-1001\"}}").body());
+      responses.add(gateway.invoke("crm_get_customer", key, "{\"arguments\":{\"customerId\":\"C-4040\"}}").body());
+      responses.add(gateway.invoke("orders_refund", key, "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":1,\"reason\":\"x\"}}").body());
+      responses.add(gateway.invoke("crm_get_customer", "pcl_wrong", "{\"arguments\":{\"customerId\":\"C-1001\"}}").body());
+      gateway.assembly().auditLog().scan(records::add);
+    } finally {
+      System.setErr(originalErr);
+    }
+    String token = GatewayFixture.ACME_TOKEN;
+
+    assertThat(responses).hasSize(4).allSatisfy(r -> assertThat(r).doesNotContain(token));
+    assertThat(records).isNotEmpty().allSatisfy(r -> assertThat(r.entry().toString()).doesNotContain(token));
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .doesNotContain(token)
+        .doesNotContain(GatewayFixture.SUPPORT_KEY)
+        .doesNotContain("pcl_wrong");
+  }
+
+  /** Our own audit port, failing from the {@code failFrom}-th append on (0 = every append). */
+  private static final class FailingLog implements AuditLog {
+    private final int failFrom;
+    private int appends;
+
+    FailingLog(int failFrom) {
+      this.failFrom = failFrom;
+    }
+
+    @Override
+    public AuditRecord append(AuditEntry entry) throws AuditUnavailableException {
+      if (appends++ >= failFrom) {
+        throw new AuditUnavailableException("disk full", null);
+      }
+      return new AuditRecord(appends, entry, "p", "h");
+    }
+
+    @Override
+    public void scan(Consumer<AuditRecord> visitor) {}
+
+    @Override
+    public Optional<AuditRecord.Head> head() {
+      return Optional.empty();
+    }
+  }
+}
