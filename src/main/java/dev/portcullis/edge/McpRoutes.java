@@ -60,7 +60,7 @@ final class McpRoutes {
       message = bodies.read(ctx);
     } catch (EdgeRejection rejection) {
       if (rejection.problem().type() == ProblemType.MALFORMED_REQUEST) {
-        rpc(ctx, 400, JSONRPCResponse.error(null, new JSONRPCError(ErrorCodes.PARSE_ERROR, "Parse error: "
+        rpc(ctx, 400, new UnidentifiedError(new JSONRPCError(ErrorCodes.PARSE_ERROR, "Parse error: "
             + rejection.problem().detail(), null)));
         return;
       }
@@ -170,11 +170,23 @@ final class McpRoutes {
     }
   }
 
-  private void rpc(Context ctx, int status, JSONRPCResponse response) {
+  /** Writes a {@link JSONRPCResponse}, or an {@link UnidentifiedError} when no id could be read. */
+  private void rpc(Context ctx, int status, Object response) {
     Responses.json(ctx, gateway.json(), status, response);
   }
 
-  private static JSONRPCResponse invalid(Object id, String message) {
-    return JSONRPCResponse.error(id, new JSONRPCError(ErrorCodes.INVALID_REQUEST, message, null));
+  private static Object invalid(Object id, String message) {
+    JSONRPCError error = new JSONRPCError(ErrorCodes.INVALID_REQUEST, message, null);
+    return id == null ? new UnidentifiedError(error) : JSONRPCResponse.error(id, error);
+  }
+
+  /**
+   * The answer to a message whose id could not be read (unparsable, a batch, not JSON-RPC):
+   * JSON-RPC 2.0 asks for {@code "id": null}, which the SDK's {@link JSONRPCResponse} refuses.
+   */
+  record UnidentifiedError(String jsonrpc, Object id, JSONRPCError error) {
+    UnidentifiedError(JSONRPCError error) {
+      this(McpSchema.JSONRPC_VERSION, null, error);
+    }
   }
 }
