@@ -5,7 +5,7 @@ import dev.portcullis.connector.http.HttpAuth;
 import dev.portcullis.connector.http.HttpOperation;
 import dev.portcullis.identity.AgentSpec;
 import dev.portcullis.identity.ApiKeys;
-import dev.portcullis.pipeline.ArgumentLimits;
+import dev.portcullis.catalog.ArgumentLimits;
 import dev.portcullis.policy.Grant;
 import dev.portcullis.vault.SecretRef;
 import java.io.IOException;
@@ -93,7 +93,15 @@ public final class ConfigLoader {
             .map(d -> new HttpConnectorSpec(d.name, d.baseUri, d.auth, d.connectTimeout, d.timeout, d.operations))
             .toList();
     return new GatewayConfig(
-        file.toAbsolutePath(), dev.portcullis.audit.AuditChain.sha256Hex(bytes), server, agents, specs, entries, grants);
+        file.toAbsolutePath(), sha256(bytes), server, agents, specs, entries, grants);
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
   }
 
   private static HttpOperation withDefaultTimeout(HttpOperation op, Duration connectorTimeout) {

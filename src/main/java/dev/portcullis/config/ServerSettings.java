@@ -1,6 +1,6 @@
 package dev.portcullis.config;
 
-import dev.portcullis.pipeline.ArgumentLimits;
+import dev.portcullis.catalog.ArgumentLimits;
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package dev.portcullis.pipeline;
 
+import dev.portcullis.catalog.ArgumentLimits;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.invocation.FailureKind;

@@ -1,4 +1,4 @@
-package dev.portcullis.pipeline;
+package dev.portcullis.catalog;
 
 /** Bounds on a call's arguments, checked before the schema: serialized size and nesting depth. */
 public record ArgumentLimits(int maxBytes, int maxDepth) {

@@ -1,0 +1,69 @@
+package dev.portcullis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rooms of ARCHITECTURE.md and who may use whom: any reference from one room to another that
+ * the table does not allow (an import, or a fully qualified name) fails the build.
+ */
+class ArchitectureTest {
+  private static final Path MAIN = Path.of("src/main/java/dev/portcullis");
+  private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.portcullis\\.([a-z]+)\\.");
+
+  /** Room to the rooms it may use. {@code cli} wires everything and is not listed. */
+  private static final Map<String, Set<String>> MAY_USE = Map.ofEntries(
+      Map.entry("invocation", Set.of()),
+      Map.entry("catalog", Set.of("invocation")),
+      Map.entry("policy", Set.of("invocation")),
+      Map.entry("limits", Set.of("invocation")),
+      Map.entry("approval", Set.of("invocation")),
+      Map.entry("vault", Set.of("invocation")),
+      Map.entry("audit", Set.of("invocation")),
+      Map.entry("identity", Set.of("invocation")),
+      Map.entry("connector", Set.of("invocation", "vault")),
+      Map.entry("pipeline", Set.of("invocation", "catalog", "policy", "limits", "approval", "vault", "audit", "connector")),
+      Map.entry("store", Set.of("invocation", "catalog", "policy", "limits", "approval", "vault", "audit")),
+      Map.entry("edge", Set.of("invocation", "pipeline", "identity")),
+      Map.entry("telemetry", Set.of("invocation", "pipeline")),
+      Map.entry("config", Set.of("invocation", "catalog", "policy", "limits", "approval", "vault", "audit", "identity", "connector")),
+      Map.entry("sample", Set.of()));
+
+  @Test
+  void noRoomReachesIntoARoomAboveIt() throws IOException {
+    List<String> violations = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(MAIN)) {
+      for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+        String room = MAIN.relativize(file).getName(0).toString();
+        if (room.equals("cli")) {
+          continue;
+        }
+        assertThat(MAY_USE).as("room of %s is in the table", file).containsKey(room);
+        for (String line : Files.readAllLines(file)) {
+          if (line.startsWith("package ")) {
+            continue;
+          }
+          Matcher m = REFERENCE.matcher(line);
+          while (m.find()) {
+            String used = m.group(1);
+            if (!used.equals(room) && !MAY_USE.get(room).contains(used)) {
+              violations.add(MAIN.relativize(file) + " (" + room + ") uses " + used + ": " + line.strip());
+            }
+          }
+        }
+      }
+    }
+    assertThat(violations).isEmpty();
+  }
+}
