@@ -56,8 +56,12 @@ final class ServeCommand implements Runnable {
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      out.println("Stopping: finishing calls in flight (at most 5 s)...");
+      out.flush();
       server.close();
       assembly.close();
+      out.println("Stopped.");
+      out.flush();
       stopped.countDown();
     }, "portcullis-shutdown"));
     try {

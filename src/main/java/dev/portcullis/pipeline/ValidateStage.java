@@ -28,17 +28,17 @@ public final class ValidateStage implements Stage {
   public Outcome handle(Invocation invocation, Chain chain) {
     JsonNode args = invocation.arguments();
     if (!args.isObject()) {
-      return invalid(invocation, List.of("$: arguments must be a JSON object"));
+      return invalid(invocation, List.of("/: arguments must be a JSON object"));
     }
     int depth = depth(args, 0);
     if (depth > limits.maxDepth()) {
       return invalid(
-          invocation, List.of("$: arguments nest " + depth + " levels deep; the limit is " + limits.maxDepth()));
+          invocation, List.of("/: arguments nest " + depth + " levels deep; the limit is " + limits.maxDepth()));
     }
     int bytes = args.toString().getBytes(StandardCharsets.UTF_8).length;
     if (bytes > limits.maxBytes()) {
       return invalid(
-          invocation, List.of("$: arguments take " + bytes + " bytes; the limit is " + limits.maxBytes()));
+          invocation, List.of("/: arguments take " + bytes + " bytes; the limit is " + limits.maxBytes()));
     }
     CatalogEntry entry =
         catalog.find(invocation.toolName()).orElseThrow(() -> new IllegalStateException(
