@@ -27,7 +27,11 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code. */
   public static int run(String... args) {
-    return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    var utf8 = java.nio.charset.StandardCharsets.UTF_8;
+    return run(
+        new java.io.PrintWriter(new java.io.OutputStreamWriter(System.out, utf8), true),
+        new java.io.PrintWriter(new java.io.OutputStreamWriter(System.err, utf8), true),
+        args);
   }
 
   /** Runs the command line with its output going to {@code out} and {@code err} (tests use this). */

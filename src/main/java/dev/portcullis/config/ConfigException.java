@@ -13,13 +13,13 @@ public final class ConfigException extends Exception {
 
   private final transient List<String> problems;
 
-  public ConfigException(Path file, List<Problem> unordered) {
-    this(file, unordered.stream().sorted(java.util.Comparator.comparingInt(Problem::line)).toList(), true);
+  public ConfigException(Path file, List<Problem> problems) {
+    super(render(file, inLineOrder(problems)));
+    this.problems = inLineOrder(problems).stream().map(p -> p.render(file)).toList();
   }
 
-  private ConfigException(Path file, List<Problem> problems, boolean sorted) {
-    super(render(file, problems));
-    this.problems = problems.stream().map(p -> p.render(file)).toList();
+  private static List<Problem> inLineOrder(List<Problem> problems) {
+    return problems.stream().sorted(java.util.Comparator.comparingInt(Problem::line)).toList();
   }
 
   public List<String> problems() {

@@ -105,7 +105,7 @@ public final class ConfigLoader {
   }
 
   private static HttpOperation withDefaultTimeout(HttpOperation op, Duration connectorTimeout) {
-    if (op.timeout() != ToolSection.UNSET_TIMEOUT) {
+    if (!op.timeout().equals(ToolSection.UNSET_TIMEOUT)) {
       return op;
     }
     return new HttpOperation(op.toolName(), op.method(), op.path(), op.queryArguments(), op.body(), connectorTimeout);

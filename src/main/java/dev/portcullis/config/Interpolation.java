@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * Fills {@code ${NAME}} and {@code ${NAME:-default}} from the environment before the YAML is read,
- * as docker compose does, so one file serves several machines. {@code $${} writes a literal
- * {@code ${}. Secrets do not belong here: reference them as {@code env:NAME} so they are read at
+ * as docker compose does, so one file serves several machines. A doubled dollar sign before a
+ * brace writes a literal dollar sign and brace. Secrets do not belong here: reference them as {@code env:NAME} so they are read at
  * call time and never land in the loaded configuration.
  */
 final class Interpolation {

@@ -70,7 +70,7 @@ final class ToolSection {
           .filter(c -> !connectorNames.contains(c))
           .ifPresent(c -> r.problem(p + "/connector", "no connector named '" + c + "' is defined"));
       boolean digestOnly = auditDigestOnly(p + "/audit");
-      Optional<ObjectNode> schema = schema(p + "/inputSchema", name.orElse("?"));
+      Optional<ObjectNode> schema = schema(p + "/inputSchema");
       Optional<ArgumentSchema> compiled = schema.flatMap(s -> compile(p + "/inputSchema", name.orElse("?"), s));
       Optional<HttpOperation> op = name.flatMap(v -> operation(p + "/http", v, schema.orElse(null)));
       if (name.isEmpty() || description.isEmpty() || risk.isEmpty() || connector.isEmpty()
@@ -101,7 +101,7 @@ final class ToolSection {
     return mode.equals("digest");
   }
 
-  private Optional<ObjectNode> schema(String p, String tool) {
+  private Optional<ObjectNode> schema(String p) {
     if (!r.isObject(p, true)) {
       return Optional.empty();
     }

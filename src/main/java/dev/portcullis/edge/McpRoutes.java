@@ -10,7 +10,6 @@ import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse.JSONRPCError;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -28,7 +27,6 @@ final class McpRoutes {
   static final List<String> VERSIONS = List.of("2025-11-25", "2025-06-18", "2025-03-26");
   private static final String SESSION_HEADER = "Mcp-Session-Id";
   private static final String VERSION_HEADER = "MCP-Protocol-Version";
-  private static final Set<String> NOTIFICATIONS_OK = Set.of("notifications/initialized", "notifications/cancelled");
 
   private final Gateway gateway;
   private final Guard guard;

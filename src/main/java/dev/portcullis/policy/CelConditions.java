@@ -38,7 +38,7 @@ public final class CelConditions {
           .build();
 
   private final CelRuntime runtime =
-      CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
+      CelRuntimeFactory.plannerRuntimeBuilder().setOptions(OPTIONS).build();
 
   /**
    * Compiles and type-checks {@code expression}.

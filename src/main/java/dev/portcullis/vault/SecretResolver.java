@@ -3,6 +3,8 @@ package dev.portcullis.vault;
 /** Resolves a secret reference at the moment a connector needs it; nothing is cached here. */
 public interface SecretResolver {
   /**
+   * Resolves {@code ref} now.
+   *
    * @throws SecretUnavailableException when the secret is missing or unreadable; its message
    *     names the reference, never a value
    */

@@ -104,7 +104,7 @@ public final class HttpConnector implements Connector {
     try {
       HttpResponse<InputStream> response =
           client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      return read(op, response, secret);
+      return read(response, secret);
     } catch (HttpTimeoutException e) {
       return new ConnectorResult.Failure(
           FailureKind.UPSTREAM_TIMEOUT,
@@ -164,7 +164,7 @@ public final class HttpConnector implements Connector {
     return builder.method(op.method(), body).build();
   }
 
-  private ConnectorResult read(HttpOperation op, HttpResponse<InputStream> response, Secret secret)
+  private ConnectorResult read(HttpResponse<InputStream> response, Secret secret)
       throws IOException {
     byte[] bytes;
     try (InputStream in = response.body()) {

@@ -144,7 +144,7 @@ public final class AcmeServer implements AutoCloseable {
   /** Logs the request, then lets it through only with the right bearer token. */
   private void admit(Context ctx) {
     requestLog.add(ctx.method().name() + " " + ctx.path());
-    if (ctx.method() == HandlerType.GET && ctx.path().equals("/api/health")) {
+    if (ctx.method().equals(HandlerType.GET) && ctx.path().equals("/api/health")) {
       return;
     }
     if (!hasValidToken(ctx.header("Authorization"))) {
