@@ -23,7 +23,9 @@ class ConfigGoldenTest {
   private static final boolean UPDATE = Boolean.getBoolean("golden.update");
 
   static Stream<Path> invalidFiles() throws IOException {
-    return Files.list(DIR.resolve("invalid")).filter(p -> p.toString().endsWith(".yaml")).sorted();
+    try (Stream<Path> files = Files.list(DIR.resolve("invalid"))) {
+      return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList().stream();
+    }
   }
 
   private static void assertGolden(Path golden, String actual) throws IOException {

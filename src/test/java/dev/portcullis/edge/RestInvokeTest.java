@@ -278,7 +278,7 @@ class RestInvokeTest {
         + "Content-Length: " + body.length() + "\r\n"
         + "Connection: close\r\n\r\n" + body;
     String response;
-    try (Socket s = new Socket("127.0.0.1", gateway.port())) {
+    try (Socket s = new Socket(java.net.InetAddress.getLoopbackAddress(), gateway.port())) {
       OutputStream out = s.getOutputStream();
       out.write(request.getBytes(StandardCharsets.US_ASCII));
       out.flush();

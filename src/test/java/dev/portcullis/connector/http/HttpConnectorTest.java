@@ -42,7 +42,7 @@ class HttpConnectorTest {
 
   @BeforeEach
   void startUpstream() throws IOException {
-    upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    upstream = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
     upstream.createContext("/", ex -> {
       String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), ex.getRequestURI().getRawQuery(),
