@@ -25,7 +25,7 @@ import dev.portcullis.pipeline.LimitsStage;
 import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.pipeline.PolicyStage;
 import dev.portcullis.pipeline.ValidateStage;
-import dev.portcullis.policy.GrantPolicy;
+import dev.portcullis.policy.SwappablePolicy;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.testing.GatewayFixture;
@@ -75,7 +75,7 @@ class InvariantsTest {
     return Pipeline.standard(
         new AuditStage(log, entries), new CatalogStage(catalog),
         new ValidateStage(catalog, config.server().arguments()),
-        new PolicyStage(new GrantPolicy(config.grants(), config.hash())), new LimitsStage(), new ApprovalStage(),
+        new PolicyStage(new SwappablePolicy(config.policy())), new LimitsStage(), new ApprovalStage(),
         new FilterStage(), new CommitStage(log, entries),
         new ExecuteStage(catalog, new ConnectorRegistry(List.of(connector))));
   }

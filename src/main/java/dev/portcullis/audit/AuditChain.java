@@ -62,10 +62,22 @@ public final class AuditChain {
         g.writeNumberProperty("durationMs", e.durationMs());
       }
       g.writeStringProperty("configHash", e.configHash());
+      // Added after the first release of the chain: hashed only when present, so older records
+      // still verify, and blanking one of them still breaks the hash.
+      optional(g, "policyVersion", e.policyVersion());
+      optional(g, "shadows", e.shadows());
+      optional(g, "user", e.user());
+      optional(g, "context", e.context());
       g.writeStringProperty("prevHash", prevHash);
       g.writeEndObject();
     }
     return sha256Hex(out.toByteArray());
+  }
+
+  private static void optional(JsonGenerator g, String name, String value) {
+    if (value != null) {
+      g.writeStringProperty(name, value);
+    }
   }
 
   /** The timestamp as stored: UTC, millisecond precision. */

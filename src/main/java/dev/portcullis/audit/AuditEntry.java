@@ -9,7 +9,10 @@ import java.util.Objects;
  * (no tool resolved, no decision yet) are null.
  *
  * <p>Security: never holds a credential. {@code arguments} is the agent's input as JSON, or null
- * when the tool is configured to record only {@code argumentsDigest}.
+ * when the tool is configured to record only {@code argumentsDigest}. The last four fields came
+ * later and are JSON or null: {@code shadows} the log-only rules' would-be decisions, {@code user}
+ * the delegating user as proven (verified, roles, groups), {@code context} the call's policy
+ * context; with {@code policyVersion} they let a candidate policy be replayed over past calls.
  */
 public record AuditEntry(
     Instant recordedAt,
@@ -32,7 +35,11 @@ public record AuditEntry(
     String errorKind,
     String errorDetail,
     Long durationMs,
-    String configHash) {
+    String configHash,
+    String policyVersion,
+    String shadows,
+    String user,
+    String context) {
 
   public AuditEntry {
     Objects.requireNonNull(recordedAt, "recordedAt");

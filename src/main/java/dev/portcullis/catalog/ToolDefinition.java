@@ -31,6 +31,6 @@ public record ToolDefinition(
   }
 
   public ToolRef ref() {
-    return new ToolRef(name, version, descriptorHash, risk.wireName());
+    return new ToolRef(name, version, descriptorHash, risk.wireName(), connector);
   }
 }

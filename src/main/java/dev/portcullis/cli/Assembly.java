@@ -24,7 +24,7 @@ import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.pipeline.PolicyStage;
 import dev.portcullis.pipeline.ToolDirectory;
 import dev.portcullis.pipeline.ValidateStage;
-import dev.portcullis.policy.GrantPolicy;
+import dev.portcullis.policy.SwappablePolicy;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.vault.EnvFileSecretResolver;
@@ -71,7 +71,7 @@ public final class Assembly implements AutoCloseable {
     JsonMapper json = JsonMapper.builder().build();
     SecretResolver secrets = new EnvFileSecretResolver(env, data.path());
     StaticCatalog catalog = new StaticCatalog(config.tools());
-    GrantPolicy policy = new GrantPolicy(config.grants(), config.hash());
+    SwappablePolicy policy = new SwappablePolicy(config.policy());
     List<Connector> built = config.connectors().stream().map(spec -> connector(spec, secrets, json)).toList();
     ConnectorRegistry connectors = new ConnectorRegistry(built);
     AuditLog audit = new JdbcAuditLog(database.dataSource(), json);

@@ -47,8 +47,8 @@ final class ConfigCommand implements Runnable {
       if (print) {
         out.print(NormalizedConfig.render(cfg));
       } else {
-        out.printf("ok: %s loads (%d tools, %d agents, %d connectors, %d grants; sha256 %s)%n",
-            config, cfg.tools().size(), cfg.agents().size(), cfg.connectors().size(), cfg.grants().size(),
+        out.printf("ok: %s loads (%d tools, %d agents, %d connectors, %d policy rules; sha256 %s)%n",
+            config, cfg.tools().size(), cfg.agents().size(), cfg.connectors().size(), cfg.policy().rules().size(),
             cfg.hash());
       }
       return 0;

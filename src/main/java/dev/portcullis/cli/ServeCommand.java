@@ -50,8 +50,8 @@ final class ServeCommand implements Runnable {
     out.printf("  data   %s%n", assembly.dataDirectory());
     out.printf("  MCP    %s/mcp%n", base);
     out.printf("  REST   %s/v1/tools/{tool}:invoke%n", base);
-    out.printf("  loaded %d tools, %d agents, %d connectors, %d grants%n",
-        cfg.tools().size(), cfg.agents().size(), cfg.connectors().size(), cfg.grants().size());
+    out.printf("  loaded %d tools, %d agents, %d connectors, %d policy rules%n",
+        cfg.tools().size(), cfg.agents().size(), cfg.connectors().size(), cfg.policy().rules().size());
     out.println("Ready. Press Ctrl+C to stop.");
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);

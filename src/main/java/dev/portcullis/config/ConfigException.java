@@ -19,7 +19,10 @@ public final class ConfigException extends Exception {
   }
 
   private static List<Problem> inLineOrder(List<Problem> problems) {
-    return problems.stream().sorted(java.util.Comparator.comparingInt(Problem::line)).toList();
+    return problems.stream()
+        .sorted(java.util.Comparator.comparing((Problem p) -> p.file == null ? "" : p.file.toString())
+            .thenComparingInt(Problem::line))
+        .toList();
   }
 
   public List<String> problems() {
@@ -37,9 +40,16 @@ public final class ConfigException extends Exception {
 
     private final int line;
     private final String pointer;
+    private final transient Path file;
 
     public Problem(int line, String pointer, String message) {
+      this(null, line, pointer, message);
+    }
+
+    /** A problem in another file than the one being loaded (a policy file, say). */
+    public Problem(Path file, int line, String pointer, String message) {
       super(message);
+      this.file = file;
       this.line = line;
       this.pointer = pointer;
     }
@@ -48,8 +58,9 @@ public final class ConfigException extends Exception {
       return line;
     }
 
-    String render(Path file) {
-      String where = file.getFileName() + (line > 0 ? ":" + line : "");
+    String render(Path loading) {
+      Path in = file != null ? file : loading;
+      String where = in.getFileName() + (line > 0 ? ":" + line : "");
       String field = FieldPath.display(pointer);
       return where + ": " + (field.isEmpty() ? "" : field + ": ") + getMessage();
     }

@@ -6,7 +6,8 @@ import dev.portcullis.connector.http.HttpOperation;
 import dev.portcullis.identity.AgentSpec;
 import dev.portcullis.identity.ApiKeys;
 import dev.portcullis.catalog.ArgumentLimits;
-import dev.portcullis.policy.Grant;
+import dev.portcullis.policy.CompiledPolicy;
+import dev.portcullis.policy.ToolFacts;
 import dev.portcullis.vault.SecretRef;
 import java.io.IOException;
 import java.net.URI;
@@ -62,7 +63,7 @@ public final class ConfigLoader {
       r.problem("", "the file must be a YAML mapping (apiVersion, kind, server, agents, …)");
       throw new ConfigException(file, r.problems());
     }
-    r.onlyKeys("", Set.of("apiVersion", "kind", "server", "agents", "connectors", "tools", "grants"));
+    r.onlyKeys("", Set.of("apiVersion", "kind", "server", "agents", "connectors", "tools", "policies"));
     r.string("/apiVersion", true)
         .filter(v -> !v.equals(API_VERSION))
         .ifPresent(v -> r.problem("/apiVersion", "'" + v + "' is not supported; use " + API_VERSION));
@@ -83,7 +84,9 @@ public final class ConfigLoader {
     });
     Set<String> agentIds = new HashSet<>();
     agents.forEach(a -> agentIds.add(a.id()));
-    List<Grant> grants = new GrantSection(r, agentIds, entries).read();
+    List<Path> policyPaths = policyPaths(r, file);
+    List<ToolFacts> facts = toolFacts(entries);
+    CompiledPolicy policy = new PolicyLoader(facts, agentIds).loadInto(policyPaths, r.problems());
 
     if (!r.problems().isEmpty()) {
       throw new ConfigException(file, r.problems());
@@ -93,7 +96,33 @@ public final class ConfigLoader {
             .map(d -> new HttpConnectorSpec(d.name, d.baseUri, d.auth, d.connectTimeout, d.timeout, d.operations))
             .toList();
     return new GatewayConfig(
-        file.toAbsolutePath(), sha256(bytes), server, agents, specs, entries, grants);
+        file.toAbsolutePath(), sha256(bytes), server, agents, specs, entries, policyPaths, policy);
+  }
+
+  /** {@code policies}: files or directories, relative to the configuration file. */
+  private static List<Path> policyPaths(ConfigReader r, Path file) {
+    Path base = file.toAbsolutePath().getParent();
+    List<String> texts = r.at("/policies").isMissingNode() ? List.of() : r.strings("/policies", false);
+    List<Path> out = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      Path p = base.resolve(texts.get(i)).normalize();
+      if (!Files.exists(p)) {
+        r.problem("/policies/" + i, "no policy file or directory '" + texts.get(i)
+            + "' (paths are relative to the configuration file)");
+      } else {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  /** What policy needs to know of each tool. */
+  public static List<ToolFacts> toolFacts(List<CatalogEntry> entries) {
+    return entries.stream().map(e -> {
+      Set<String> args = new java.util.LinkedHashSet<>();
+      e.tool().inputSchema().path("properties").propertyNames().forEach(args::add);
+      return new ToolFacts(e.tool().name(), e.tool().risk().wireName(), e.tool().connector(), args);
+    }).toList();
   }
 
   private static String sha256(byte[] bytes) {

@@ -17,10 +17,18 @@ final class ConfigReader {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   private final LocatedYaml yaml;
-  private final List<ConfigException.Problem> problems = new ArrayList<>();
+  private final java.nio.file.Path file;
+  private final List<ConfigException.Problem> problems;
 
   ConfigReader(LocatedYaml yaml) {
+    this(yaml, null, new ArrayList<>());
+  }
+
+  /** A reader for another file whose problems join {@code problems}. */
+  ConfigReader(LocatedYaml yaml, java.nio.file.Path file, List<ConfigException.Problem> problems) {
     this.yaml = yaml;
+    this.file = file;
+    this.problems = problems;
   }
 
   List<ConfigException.Problem> problems() {
@@ -28,7 +36,11 @@ final class ConfigReader {
   }
 
   void problem(String pointer, String message) {
-    problems.add(new ConfigException.Problem(yaml.line(pointer), pointer, message));
+    problems.add(new ConfigException.Problem(file, yaml.line(pointer), pointer, message));
+  }
+
+  int lineOf(String pointer) {
+    return yaml.line(pointer);
   }
 
   JsonNode at(String pointer) {

@@ -2,13 +2,14 @@ package dev.portcullis.config;
 
 import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.identity.AgentSpec;
-import dev.portcullis.policy.Grant;
+import dev.portcullis.policy.CompiledPolicy;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * One loaded, validated, sealed configuration. {@code hash} is the SHA-256 of the file's bytes and
- * is stamped on every audit record made under it.
+ * One loaded, validated, sealed configuration. {@code hash} is the SHA-256 of the file's text and
+ * is stamped on every audit record made under it; {@code policy} carries its own version, the hash
+ * of the policy files, and can be reloaded from {@code policyPaths} on its own.
  */
 public record GatewayConfig(
     Path source,
@@ -17,12 +18,13 @@ public record GatewayConfig(
     List<AgentSpec> agents,
     List<HttpConnectorSpec> connectors,
     List<CatalogEntry> tools,
-    List<Grant> grants) {
+    List<Path> policyPaths,
+    CompiledPolicy policy) {
 
   public GatewayConfig {
     agents = List.copyOf(agents);
     connectors = List.copyOf(connectors);
     tools = List.copyOf(tools);
-    grants = List.copyOf(grants);
+    policyPaths = List.copyOf(policyPaths);
   }
 }

@@ -5,8 +5,9 @@ import dev.portcullis.catalog.ToolDefinition;
 import dev.portcullis.connector.http.HttpOperation;
 import dev.portcullis.identity.AgentSpec;
 import dev.portcullis.policy.Condition;
-import dev.portcullis.policy.Grant;
-import dev.portcullis.policy.ToolPattern;
+import dev.portcullis.policy.Rule;
+import dev.portcullis.policy.Target;
+import dev.portcullis.policy.NamePattern;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +34,11 @@ public final class NormalizedConfig {
     root.put("connectors", c.connectors().stream()
         .sorted(Comparator.comparing(HttpConnectorSpec::name)).map(NormalizedConfig::connector).toList());
     root.put("tools", c.tools().stream().map(e -> tool(e, c)).toList());
-    root.put("grants", c.grants().stream().map(NormalizedConfig::grant).toList());
+    root.put("policies", c.policyPaths().stream().map(p -> c.source().getParent().relativize(p).toString()).toList());
+    Map<String, Object> policy = new LinkedHashMap<>();
+    policy.put("version", c.policy().version());
+    policy.put("rules", c.policy().rules().stream().map(NormalizedConfig::rule).toList());
+    root.put("policySet", policy);
     return JSON.writeValueAsString(root) + "\n";
   }
 
@@ -101,13 +106,27 @@ public final class NormalizedConfig {
     return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 
-  private static Map<String, Object> grant(Grant g) {
+  private static Map<String, Object> rule(Rule r) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", g.id());
-    m.put("description", g.description());
-    m.put("agents", g.agents());
-    m.put("tools", g.tools().stream().map(ToolPattern::source).toList());
-    m.put("when", g.condition().map(Condition::source).orElse(null));
+    m.put("id", r.id());
+    m.put("description", r.description());
+    m.put("effect", r.effect().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("mode", r.mode().name().toLowerCase(java.util.Locale.ROOT));
+    Target t = r.target();
+    Map<String, Object> target = new LinkedHashMap<>();
+    target.put("tenants", new java.util.TreeSet<>(t.tenants()));
+    target.put("agents", t.agents().stream().map(NamePattern::source).toList());
+    Map<String, Object> users = new LinkedHashMap<>();
+    users.put("ids", new java.util.TreeSet<>(t.userIds()));
+    users.put("roles", new java.util.TreeSet<>(t.userRoles()));
+    users.put("groups", new java.util.TreeSet<>(t.userGroups()));
+    target.put("users", users);
+    target.put("tools", t.tools().stream().map(NamePattern::source).toList());
+    target.put("risk", new java.util.TreeSet<>(t.risks()));
+    target.put("connectors", new java.util.TreeSet<>(t.connectors()));
+    m.put("target", target);
+    m.put("when", r.condition().map(Condition::source).orElse(null));
+    m.put("source", r.source());
     return m;
   }
 

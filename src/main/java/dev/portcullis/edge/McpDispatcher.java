@@ -41,7 +41,7 @@ final class McpDispatcher {
   }
 
   private List<McpSchema.Tool> tools(AgentRef agent) {
-    return gateway.tools().visibleTo(agent).stream().map(this::tool).toList();
+    return gateway.tools().visibleTo(agent, null).stream().map(this::tool).toList();
   }
 
   @SuppressWarnings("unchecked")

@@ -3,6 +3,7 @@ package dev.portcullis.edge;
 import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.Outcome;
+import dev.portcullis.invocation.UserRef;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
@@ -57,7 +58,7 @@ final class RestRoutes {
             envelope.requestId(),
             idempotencyKey,
             agent,
-            envelope.userId(),
+            envelope.userId() == null ? null : UserRef.asserted(envelope.userId()),
             envelope.sessionId(),
             envelope.channel() == null ? "rest" : envelope.channel(),
             toolName,

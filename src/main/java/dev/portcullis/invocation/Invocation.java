@@ -10,8 +10,8 @@ import tools.jackson.databind.JsonNode;
  * its way through the pipeline. Immutable: a stage that learns something returns a copy.
  *
  * <p>Security: {@code arguments} is the agent's input and is never trusted; the edge parses it
- * once and nothing mutates it afterwards. {@code userId} is the user the agent says it acts for;
- * until delegated tokens arrive it is recorded, not trusted.
+ * once and nothing mutates it afterwards. {@code user} is the human the agent acts for: verified by
+ * a token, or merely asserted by the agent (recorded, never trusted); null when there is none.
  */
 public record Invocation(
     String invocationId,
@@ -19,7 +19,7 @@ public record Invocation(
     String requestId,
     String idempotencyKey,
     AgentRef agent,
-    String userId,
+    UserRef user,
     String sessionId,
     String channel,
     String toolName,
@@ -49,7 +49,7 @@ public record Invocation(
       String requestId,
       String idempotencyKey,
       AgentRef agent,
-      String userId,
+      UserRef user,
       String sessionId,
       String channel,
       String toolName,
@@ -62,7 +62,7 @@ public record Invocation(
         requestId,
         idempotencyKey,
         agent,
-        userId,
+        user,
         sessionId,
         channel,
         toolName,
@@ -80,14 +80,14 @@ public record Invocation(
 
   public Invocation withTool(ToolRef resolved) {
     return new Invocation(
-        invocationId, traceId, requestId, idempotencyKey, agent, userId, sessionId, channel,
+        invocationId, traceId, requestId, idempotencyKey, agent, user, sessionId, channel,
         toolName, Objects.requireNonNull(resolved), arguments, policyContext, receivedAt, state,
         decision);
   }
 
   public Invocation withDecision(Decision made) {
     return new Invocation(
-        invocationId, traceId, requestId, idempotencyKey, agent, userId, sessionId, channel,
+        invocationId, traceId, requestId, idempotencyKey, agent, user, sessionId, channel,
         toolName, tool, arguments, policyContext, receivedAt, state, Objects.requireNonNull(made));
   }
 
@@ -98,7 +98,7 @@ public record Invocation(
           "invocation " + invocationId + " cannot move from " + state + " to " + next);
     }
     return new Invocation(
-        invocationId, traceId, requestId, idempotencyKey, agent, userId, sessionId, channel,
+        invocationId, traceId, requestId, idempotencyKey, agent, user, sessionId, channel,
         toolName, tool, arguments, policyContext, receivedAt, next, decision);
   }
 }

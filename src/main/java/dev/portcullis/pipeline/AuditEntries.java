@@ -8,6 +8,9 @@ import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.Outcome;
+import dev.portcullis.invocation.UserRef;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,7 +81,7 @@ public final class AuditEntries {
         inv.requestId(),
         inv.tenant(),
         inv.agent().id(),
-        inv.userId(),
+        inv.user() == null ? null : inv.user().id(),
         inv.sessionId(),
         inv.channel(),
         inv.toolName(),
@@ -92,6 +95,32 @@ public final class AuditEntries {
         errorKind,
         errorDetail,
         durationMs,
-        configHash);
+        configHash,
+        decision == null ? null : decision.policyVersion(),
+        decision == null || decision.shadows().isEmpty() ? null : json.writeValueAsString(shadows(decision)),
+        inv.user() == null ? null : json.writeValueAsString(user(inv.user())),
+        inv.policyContext().isEmpty() ? null : json.writeValueAsString(new java.util.TreeMap<>(inv.policyContext())));
+  }
+
+  private static List<Map<String, Object>> shadows(Decision d) {
+    return d.shadows().stream().map(s -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("rule", s.ruleId());
+      m.put("wouldBe", s.wouldBe().wireName());
+      m.put("flips", s.flips());
+      return m;
+    }).toList();
+  }
+
+  private static Map<String, Object> user(UserRef u) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", u.id());
+    m.put("verified", u.verified());
+    if (u.tenant() != null) {
+      m.put("tenant", u.tenant());
+    }
+    m.put("roles", new java.util.TreeSet<>(u.roles()));
+    m.put("groups", new java.util.TreeSet<>(u.groups()));
+    return m;
   }
 }

@@ -24,12 +24,7 @@ public final class PolicyStage implements Stage {
     Decision decision = policy.decide(invocation);
     Invocation decided = invocation.withDecision(decision);
     if (decision.effect() == Effect.DENY) {
-      return new Outcome.Denied(
-          decided,
-          DenialKind.POLICY,
-          "agent '" + invocation.agent().id() + "' is not permitted to call '" + invocation.toolName()
-              + "' with these arguments",
-          decision.ruleIds());
+      return new Outcome.Denied(decided, DenialKind.POLICY, decision.reason(), decision.ruleIds());
     }
     return chain.proceed(decided.movedTo(InvocationState.CHECKED));
   }

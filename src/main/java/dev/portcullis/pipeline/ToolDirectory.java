@@ -3,6 +3,7 @@ package dev.portcullis.pipeline;
 import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.ToolDefinition;
 import dev.portcullis.invocation.AgentRef;
+import dev.portcullis.invocation.UserRef;
 import dev.portcullis.policy.PolicyEngine;
 import java.util.List;
 
@@ -19,10 +20,11 @@ public final class ToolDirectory {
     this.policy = policy;
   }
 
-  public List<ToolSummary> visibleTo(AgentRef agent) {
+  /** The tools {@code agent}, acting for {@code user} (null when none), may call. */
+  public List<ToolSummary> visibleTo(AgentRef agent, UserRef user) {
     return catalog.entries().stream()
         .map(e -> e.tool())
-        .filter(t -> policy.mayCall(agent, t.name()))
+        .filter(t -> policy.mayCall(agent, user, t.name()))
         .map(ToolDirectory::summary)
         .toList();
   }

@@ -3,6 +3,9 @@ package dev.portcullis.policy;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
+import dev.cel.common.ast.CelConstant;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.navigation.CelNavigableAst;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
@@ -11,14 +14,26 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Compiles CEL conditions at load, type-checked to return a bool over the variables {@code args}
- * (the call's arguments), {@code agent} ({@code id}, {@code tenant}), {@code user} ({@code id}),
- * {@code tool} ({@code name}, {@code risk}) and {@code context} ({@code channel}, {@code role},
- * {@code region}, …). The hot path only evaluates.
+ * Compiles CEL conditions at load, type-checked to return a bool, over {@code args} (the call's
+ * arguments), {@code agent}, {@code user}, {@code tool}, {@code context} and {@code session}. Every
+ * attribute a condition reads must exist: an argument of a tool the rule is about, or one of
+ * {@link #ATTRIBUTES}; a typo fails the load instead of silently never matching. The hot path only
+ * evaluates.
  */
 public final class CelConditions {
+  /** The attributes a condition may read, by variable. {@code args} is checked per rule. */
+  public static final Map<String, Set<String>> ATTRIBUTES =
+      Map.of(
+          "agent", Set.of("id", "tenant"),
+          "user", Set.of("id", "tenant", "roles", "groups"),
+          "tool", Set.of("name", "risk", "version", "connector"),
+          "context", Set.of("channel", "time", "role", "region"),
+          "session", Set.of("id"));
+
   private static final CelOptions OPTIONS =
       CelOptions.current()
           .enableHeterogeneousNumericComparisons(true)
@@ -34,6 +49,7 @@ public final class CelConditions {
           .addVar("user", MapType.create(SimpleType.STRING, SimpleType.DYN))
           .addVar("tool", MapType.create(SimpleType.STRING, SimpleType.DYN))
           .addVar("context", MapType.create(SimpleType.STRING, SimpleType.DYN))
+          .addVar("session", MapType.create(SimpleType.STRING, SimpleType.DYN))
           .setResultType(SimpleType.BOOL)
           .build();
 
@@ -41,11 +57,12 @@ public final class CelConditions {
       CelRuntimeFactory.plannerRuntimeBuilder().setOptions(OPTIONS).build();
 
   /**
-   * Compiles and type-checks {@code expression}.
+   * Compiles and type-checks {@code expression}; {@code argumentNames} are the arguments it may
+   * read (the union over the tools its rule is about).
    *
-   * @throws IllegalArgumentException with the compiler's message when it does not compile
+   * @throws IllegalArgumentException saying what does not compile or which attributes do not exist
    */
-  public Condition compile(String expression) {
+  public Condition compile(String expression, Set<String> argumentNames) {
     CelAbstractSyntaxTree ast;
     CelRuntime.Program program;
     try {
@@ -56,6 +73,7 @@ public final class CelConditions {
     } catch (CelEvaluationException e) {
       throw new IllegalArgumentException("cannot plan expression: " + e.getMessage(), e);
     }
+    checkAttributes(ast, argumentNames);
     return new Condition() {
       @Override
       public boolean test(Map<String, Object> facts) throws ConditionException {
@@ -71,5 +89,39 @@ public final class CelConditions {
         return expression;
       }
     };
+  }
+
+  private static void checkAttributes(CelAbstractSyntaxTree ast, Set<String> argumentNames) {
+    Set<String> unknown = new TreeSet<>();
+    CelNavigableAst.fromAst(ast).getRoot().allNodes().map(n -> n.expr()).forEach(expr -> {
+      String variable = null;
+      String field = null;
+      if (expr.getKind() == CelExpr.ExprKind.Kind.SELECT && isIdent(expr.select().operand())) {
+        variable = expr.select().operand().ident().name();
+        field = expr.select().field();
+      } else if (expr.getKind() == CelExpr.ExprKind.Kind.CALL && expr.call().function().equals("_[_]")
+          && expr.call().args().size() == 2 && isIdent(expr.call().args().get(0))
+          && expr.call().args().get(1).getKind() == CelExpr.ExprKind.Kind.CONSTANT
+          && expr.call().args().get(1).constant().getKind() == CelConstant.Kind.STRING_VALUE) {
+        variable = expr.call().args().get(0).ident().name();
+        field = expr.call().args().get(1).constant().stringValue();
+      }
+      if (variable == null) {
+        return;
+      }
+      Set<String> known = variable.equals("args") ? argumentNames : ATTRIBUTES.get(variable);
+      if (known != null && !known.contains(field)) {
+        unknown.add(variable + "." + field);
+      }
+    });
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException(
+          "unknown attribute" + (unknown.size() == 1 ? " " : "s ") + String.join(", ", unknown)
+              + " (args.* must be an argument of a tool the rule is about)");
+    }
+  }
+
+  private static boolean isIdent(CelExpr expr) {
+    return expr.getKind() == CelExpr.ExprKind.Kind.IDENT;
   }
 }

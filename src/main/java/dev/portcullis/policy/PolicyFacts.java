@@ -15,23 +15,35 @@ final class PolicyFacts {
   static Map<String, Object> of(Invocation inv) {
     Map<String, Object> agent = Map.of("id", inv.agent().id(), "tenant", inv.agent().tenant());
     Map<String, Object> user = new HashMap<>();
-    if (inv.userId() != null) {
-      user.put("id", inv.userId());
+    if (inv.user() != null && inv.user().verified()) {
+      user.put("id", inv.user().id());
+      user.put("roles", List.copyOf(inv.user().roles()));
+      user.put("groups", List.copyOf(inv.user().groups()));
+      if (inv.user().tenant() != null) {
+        user.put("tenant", inv.user().tenant());
+      }
     }
     Map<String, Object> tool = new HashMap<>();
     tool.put("name", inv.toolName());
     if (inv.tool() != null) {
       tool.put("risk", inv.tool().riskClass());
       tool.put("version", inv.tool().version());
+      tool.put("connector", inv.tool().connector());
     }
     Map<String, Object> context = new HashMap<>(inv.policyContext());
     context.put("channel", inv.channel());
+    context.put("time", inv.receivedAt().toString());
+    Map<String, Object> session = new HashMap<>();
+    if (inv.sessionId() != null) {
+      session.put("id", inv.sessionId());
+    }
     return Map.of(
         "args", value(inv.arguments()),
         "agent", agent,
         "user", user,
         "tool", tool,
-        "context", context);
+        "context", context,
+        "session", session);
   }
 
   /** JSON to CEL values: integers become int (long), other numbers double. */

@@ -35,7 +35,8 @@ public final class JdbcAuditLog implements AuditLog {
       "INSERT INTO audit_log (seq, recorded_at, invocation_id, trace_id, request_id, tenant, agent_id,"
           + " user_id, session_id, channel, tool_name, tool_version, descriptor_hash, arguments,"
           + " arguments_digest, state, decision, reasons, error_kind, error_detail, duration_ms,"
-          + " config_hash, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+          + " config_hash, policy_version, shadows, user_detail, context, prev_hash, hash)"
+          + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
   private final DataSource dataSource;
   private final JsonMapper json;
@@ -139,6 +140,10 @@ public final class JdbcAuditLog implements AuditLog {
         ps.setLong(i++, e.durationMs());
       }
       ps.setString(i++, e.configHash());
+      ps.setString(i++, e.policyVersion());
+      ps.setString(i++, e.shadows());
+      ps.setString(i++, e.user());
+      ps.setString(i++, e.context());
       ps.setString(i++, r.prevHash());
       ps.setString(i, r.hash());
       ps.executeUpdate();
@@ -170,7 +175,11 @@ public final class JdbcAuditLog implements AuditLog {
             rs.getString("error_kind"),
             rs.getString("error_detail"),
             durationMs,
-            rs.getString("config_hash"));
+            rs.getString("config_hash"),
+            rs.getString("policy_version"),
+            rs.getString("shadows"),
+            rs.getString("user_detail"),
+            rs.getString("context"));
     return new AuditRecord(rs.getLong("seq"), entry, rs.getString("prev_hash"), rs.getString("hash"));
   }
 }

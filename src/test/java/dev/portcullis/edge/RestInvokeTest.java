@@ -154,16 +154,33 @@ class RestInvokeTest {
   }
 
   @Test
-  void allowsACallWhoseGrantConditionHolds() {
-    HttpResponse<String> small = gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY,
-        "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":25.5,\"reason\":\"late delivery\"}}");
-    HttpResponse<String> large = gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY,
-        "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":100.5,\"reason\":\"late delivery\"}}");
+  void refundsFollowTheBillingPolicyPermitApprovalAndForbid() {
+    String refund = "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":%s,\"reason\":\"late delivery\"}}";
+    HttpResponse<String> small = gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, refund.formatted("25.5"));
+    HttpResponse<String> large = gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, refund.formatted("100.5"));
+    HttpResponse<String> huge = gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, refund.formatted("1500"));
 
     assertThat(small.statusCode()).as(small.body()).isEqualTo(200);
-    assertThat(json(small).at("/decision/rules/0").asString()).isEqualTo("billing-small-refunds");
+    assertThat(json(small).at("/decision/rules/0").asString()).isEqualTo("billing-orders");
     assertProblem(large, 403, "denied-by-policy");
+    assertThat(json(large).path("detail").asString()).contains("requires a human approval");
+    assertProblem(huge, 403, "denied-by-policy");
+    assertThat(json(huge).path("rules").get(0).asString()).isEqualTo("no-refunds-over-1000");
+    assertThat(json(huge).path("detail").asString())
+        .isEqualTo("forbidden by rule no-refunds-over-1000: Refunds over 1000 are never issued through an agent.");
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
+  }
+
+  @Test
+  void recordsTheLogOnlyRulesWouldBeDecisionBesideTheEnforcedOne() throws Exception {
+    HttpResponse<String> r = gateway.invoke("tickets_create", SUPPORT,
+        "{\"arguments\":{\"customerId\":\"C-1001\",\"subject\":\"Outage\",\"body\":\"Down\",\"priority\":\"urgent\"}}");
+
+    assertProblem(r, 403, "denied-by-policy");
+    AuditRecord denied = audit().getLast();
+    assertThat(denied.entry().shadows())
+        .isEqualTo("[{\"rule\":\"support-urgent-tickets-trial\",\"wouldBe\":\"allow\",\"flips\":true}]");
+    assertThat(denied.entry().policyVersion()).startsWith("sha256:");
   }
 
   @Test

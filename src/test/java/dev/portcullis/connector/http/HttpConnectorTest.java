@@ -127,7 +127,7 @@ class HttpConnectorTest {
     HttpConnector c = connector("POST", "/orders/{orderId}/refunds", List.of(), HttpOperation.BodyMode.REMAINING_ARGUMENTS,
         Duration.ofSeconds(5), Map.of("UP_TOKEN", SECRET));
     Invocation inv = call("{\"orderId\":\"O-1\",\"amount\":12.5,\"reason\":\"late\"}");
-    inv = new Invocation(inv.invocationId(), inv.traceId(), inv.requestId(), "key-123", inv.agent(), inv.userId(),
+    inv = new Invocation(inv.invocationId(), inv.traceId(), inv.requestId(), "key-123", inv.agent(), inv.user(),
         inv.sessionId(), inv.channel(), inv.toolName(), inv.tool(), inv.arguments(), inv.policyContext(),
         inv.receivedAt(), inv.state(), inv.decision());
     c.invoke(inv);

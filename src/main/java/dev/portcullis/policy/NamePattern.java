@@ -3,19 +3,19 @@ package dev.portcullis.policy;
 import java.util.regex.Pattern;
 
 /**
- * A tool name or a glob over tool names: {@code *} matches any run of characters, everything
+ * A name or a glob over names (tools, agents): {@code *} matches any run of characters, everything
  * else is literal ({@code crm.*} matches {@code crm.get_customer}). Compiled once at load.
  */
-public final class ToolPattern {
+public final class NamePattern {
   private final String source;
   private final Pattern pattern;
 
-  private ToolPattern(String source, Pattern pattern) {
+  private NamePattern(String source, Pattern pattern) {
     this.source = source;
     this.pattern = pattern;
   }
 
-  public static ToolPattern compile(String glob) {
+  public static NamePattern compile(String glob) {
     if (glob.isBlank()) {
       throw new IllegalArgumentException("a tool pattern cannot be empty");
     }
@@ -26,7 +26,7 @@ public final class ToolPattern {
       }
       regex.append(Pattern.quote(part));
     }
-    return new ToolPattern(glob, Pattern.compile(regex.toString()));
+    return new NamePattern(glob, Pattern.compile(regex.toString()));
   }
 
   public boolean matches(String toolName) {
