@@ -1,0 +1,47 @@
+package dev.portcullis.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.portcullis.audit.AuditEntry;
+import dev.portcullis.store.EmbeddedDatabase;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Audit stores for the "what does the fsync cost" experiments: the production embedded database
+ * opened with another {@code synchronous} setting. Same file layout, same migration, same JDBC URL
+ * otherwise (see {@link EmbeddedDatabase}); only the durability differs.
+ */
+final class AuditStores {
+  private AuditStores() {}
+
+  /**
+   * Creates and migrates the embedded database in {@code dir}, then opens it with {@code
+   * synchronous} (FULL, NORMAL or OFF) instead of the production FULL.
+   */
+  static HikariDataSource open(Path dir, String synchronous) {
+    EmbeddedDatabase migrated = EmbeddedDatabase.open(dir);
+    Path file = migrated.file();
+    migrated.close();
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("bench-sqlite-" + synchronous.toLowerCase(java.util.Locale.ROOT));
+    config.setJdbcUrl(
+        "jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=" + synchronous
+            + "&busy_timeout=10000&foreign_keys=true");
+    config.setMaximumPoolSize(4);
+    config.setMinimumIdle(1);
+    return new HikariDataSource(config);
+  }
+
+  /** A record like the one CommitStage writes for the benchmark's call. */
+  static AuditEntry sampleEntry(String configHash) {
+    String id = UUID.randomUUID().toString();
+    return new AuditEntry(
+        Instant.now(), id, id.replace("-", ""), "1", "acme", "support-assistant", null, null, "rest",
+        Scenarios.TOOL, "1", "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        "{\"customerId\":\"C-1001\"}", "0000000000000000000000000000000000000000000000000000000000000000",
+        "EXECUTING", "allow", List.of("support-read-crm"), null, null, null, configHash);
+  }
+}
