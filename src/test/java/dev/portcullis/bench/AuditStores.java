@@ -42,6 +42,7 @@ final class AuditStores {
         Instant.now(), id, id.replace("-", ""), "1", "acme", "support-assistant", null, null, "rest",
         Scenarios.TOOL, "1", "sha256:0000000000000000000000000000000000000000000000000000000000000000",
         "{\"customerId\":\"C-1001\"}", "0000000000000000000000000000000000000000000000000000000000000000",
-        "EXECUTING", "allow", List.of("support-read-crm"), null, null, null, configHash);
+        "EXECUTING", "allow", List.of("support-read-crm"), null, null, null, configHash, "sha256:policy", null,
+        null, null);
   }
 }

@@ -29,7 +29,7 @@ record BenchSettings(
   static final List<String> PARTS = List.of("direct", "rest", "mcp", "breakdown", "probes");
 
   static BenchSettings from(Map<String, String> env) {
-    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    String stamp = LocalDateTime.now(java.time.ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     return new BenchSettings(
         Duration.ofSeconds(number(env, "BENCH_JIT_WARMUP_SECONDS", 20, 0, 600)),
         seconds(env, "BENCH_WARMUP_SECONDS", 3),

@@ -19,7 +19,7 @@ record CpuSample(long wallNanos, long processCpuNanos, long machineBusyTicks, lo
     long total = 0;
     try {
       List<String> lines = Files.readAllLines(Path.of("/proc/stat"));
-      String[] f = lines.getFirst().trim().split("\\s+");
+      String[] f = lines.getFirst().trim().split("\\s+", -1);
       // cpu user nice system idle iowait irq softirq steal guest guest_nice (guest is inside user)
       for (int i = 1; i < Math.min(f.length, 9); i++) {
         long v = Long.parseLong(f[i]);

@@ -58,7 +58,7 @@ public final class GatewayLoadBenchmark {
     Path work = settings.workDir().toAbsolutePath();
     Files.createDirectories(work);
     String machine = machine(work);
-    String started = OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    String started = OffsetDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString();
     double loadBefore = loadAverage();
     progress.say("machine: %s", machine.replace("\n", "; "));
     progress.say("settings: %s", settings);
