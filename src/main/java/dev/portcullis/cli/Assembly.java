@@ -11,7 +11,8 @@ import dev.portcullis.connector.http.HttpConnector;
 import dev.portcullis.edge.EdgeSettings;
 import dev.portcullis.edge.Gateway;
 import dev.portcullis.edge.GatewayServer;
-import dev.portcullis.identity.AgentDirectory;
+import dev.portcullis.identity.Identities;
+import dev.portcullis.identity.TokenVerifier;
 import dev.portcullis.pipeline.ApprovalStage;
 import dev.portcullis.pipeline.AuditEntries;
 import dev.portcullis.pipeline.AuditStage;
@@ -88,7 +89,9 @@ public final class Assembly implements AutoCloseable {
             new CommitStage(audit, entries),
             new ExecuteStage(catalog, connectors));
     Gateway gateway =
-        new Gateway(new AgentDirectory(config.agents()), new ToolDirectory(catalog, policy), pipeline, clock, json);
+        new Gateway(
+            new Identities(config.agents(), config.issuers(), new TokenVerifier(config.issuers(), clock)),
+            new ToolDirectory(catalog, policy), pipeline, clock, json);
     return new Assembly(data, database, connectors, audit, gateway, config);
   }
 

@@ -4,7 +4,7 @@ import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.connector.http.HttpAuth;
 import dev.portcullis.connector.http.HttpOperation;
 import dev.portcullis.identity.AgentSpec;
-import dev.portcullis.identity.ApiKeys;
+import dev.portcullis.identity.IssuerSpec;
 import dev.portcullis.catalog.ArgumentLimits;
 import dev.portcullis.policy.CompiledPolicy;
 import dev.portcullis.policy.ToolFacts;
@@ -63,7 +63,7 @@ public final class ConfigLoader {
       r.problem("", "the file must be a YAML mapping (apiVersion, kind, server, agents, …)");
       throw new ConfigException(file, r.problems());
     }
-    r.onlyKeys("", Set.of("apiVersion", "kind", "server", "agents", "connectors", "tools", "policies"));
+    r.onlyKeys("", Set.of("apiVersion", "kind", "server", "identity", "agents", "connectors", "tools", "policies"));
     r.string("/apiVersion", true)
         .filter(v -> !v.equals(API_VERSION))
         .ifPresent(v -> r.problem("/apiVersion", "'" + v + "' is not supported; use " + API_VERSION));
@@ -72,7 +72,9 @@ public final class ConfigLoader {
         .ifPresent(v -> r.problem("/kind", "'" + v + "' is not supported; use Gateway"));
 
     ServerSettings server = server(r);
-    List<AgentSpec> agents = agents(r);
+    IdentitySection identity = new IdentitySection(r);
+    List<IssuerSpec> issuers = identity.issuers();
+    List<AgentSpec> agents = identity.agents();
     Map<String, ConnectorDraft> connectors = connectors(r);
     ToolSection tools = new ToolSection(r, connectors.keySet());
     List<CatalogEntry> entries = tools.read();
@@ -96,7 +98,7 @@ public final class ConfigLoader {
             .map(d -> new HttpConnectorSpec(d.name, d.baseUri, d.auth, d.connectTimeout, d.timeout, d.operations))
             .toList();
     return new GatewayConfig(
-        file.toAbsolutePath(), sha256(bytes), server, agents, specs, entries, policyPaths, policy);
+        file.toAbsolutePath(), sha256(bytes), server, issuers, agents, specs, entries, policyPaths, policy);
   }
 
   /** {@code policies}: files or directories, relative to the configuration file. */
@@ -174,35 +176,6 @@ public final class ConfigLoader {
             r.integer(p + "/arguments/maxBytes", ArgumentLimits.DEFAULT.maxBytes(), 16, 16 * 1024 * 1024),
             r.integer(p + "/arguments/maxDepth", ArgumentLimits.DEFAULT.maxDepth(), 1, 128));
     return new ServerSettings(host, port, hosts, origins, maxRequest, limits);
-  }
-
-  private static List<AgentSpec> agents(ConfigReader r) {
-    List<AgentSpec> out = new ArrayList<>();
-    Set<String> ids = new HashSet<>();
-    Set<String> keys = new HashSet<>();
-    int n = r.list("/agents", true);
-    for (int i = 0; i < n; i++) {
-      String p = "/agents/" + i;
-      if (!r.isObject(p, true)) {
-        continue;
-      }
-      r.onlyKeys(p, Set.of("id", "tenant", "description", "keys"));
-      Optional<String> id = r.matching(p + "/id", true, ID, ID_RULE);
-      id.filter(v -> !ids.add(v)).ifPresent(v -> r.problem(p + "/id", "agent '" + v + "' is defined twice"));
-      String tenant = r.matching(p + "/tenant", false, ID, ID_RULE).orElse("default");
-      String description = r.string(p + "/description", "");
-      List<String> hashes = r.strings(p + "/keys", true);
-      for (int k = 0; k < hashes.size(); k++) {
-        String h = hashes.get(k);
-        if (!ApiKeys.STORED_FORM.matcher(h).matches()) {
-          r.problem(p + "/keys/" + k, "must be sha256:<64 lowercase hex>; create one with 'portcullis keygen'");
-        } else if (!keys.add(h)) {
-          r.problem(p + "/keys/" + k, "this key hash is already given to another agent");
-        }
-      }
-      id.ifPresent(v -> out.add(new AgentSpec(v, tenant, description, hashes)));
-    }
-    return out;
   }
 
   private static Map<String, ConnectorDraft> connectors(ConfigReader r) {

@@ -2,6 +2,7 @@ package dev.portcullis.config;
 
 import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.identity.AgentSpec;
+import dev.portcullis.identity.IssuerSpec;
 import dev.portcullis.policy.CompiledPolicy;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +16,7 @@ public record GatewayConfig(
     Path source,
     String hash,
     ServerSettings server,
+    List<IssuerSpec> issuers,
     List<AgentSpec> agents,
     List<HttpConnectorSpec> connectors,
     List<CatalogEntry> tools,
@@ -22,6 +24,7 @@ public record GatewayConfig(
     CompiledPolicy policy) {
 
   public GatewayConfig {
+    issuers = List.copyOf(issuers);
     agents = List.copyOf(agents);
     connectors = List.copyOf(connectors);
     tools = List.copyOf(tools);

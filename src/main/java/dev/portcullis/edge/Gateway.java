@@ -1,6 +1,6 @@
 package dev.portcullis.edge;
 
-import dev.portcullis.identity.AgentDirectory;
+import dev.portcullis.identity.Identities;
 import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.pipeline.ToolDirectory;
 import java.time.Clock;
@@ -9,9 +9,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** What the edges need from the house: who is asking, which tools they see, and the road. */
 public record Gateway(
-    AgentDirectory agents, ToolDirectory tools, Pipeline pipeline, Clock clock, JsonMapper json) {
+    Identities identities, ToolDirectory tools, Pipeline pipeline, Clock clock, JsonMapper json) {
   public Gateway {
-    Objects.requireNonNull(agents, "agents");
+    Objects.requireNonNull(identities, "identities");
     Objects.requireNonNull(tools, "tools");
     Objects.requireNonNull(pipeline, "pipeline");
     Objects.requireNonNull(clock, "clock");

@@ -25,7 +25,7 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   public static GatewayServer start(Gateway gateway, EdgeSettings settings) {
-    Guard guard = new Guard(settings, gateway.agents());
+    Guard guard = new Guard(settings, gateway.identities());
     RequestBodies bodies = new RequestBodies(EdgeJson.strictMapper(), settings.maxRequestBytes());
     McpSessions sessions = new McpSessions(gateway.clock(), Duration.ofHours(1), 10_000);
     RestRoutes rest = new RestRoutes(gateway, guard, bodies);
@@ -45,6 +45,7 @@ public final class GatewayServer implements AutoCloseable {
             }
           });
           cfg.routes.get("/healthz", ctx -> Responses.json(ctx, gateway.json(), 200, Map.of("status", "ok")));
+          new ProtectedResourceRoutes(gateway).register(cfg.routes);
           rest.register(cfg.routes);
           mcp.register(cfg.routes);
           cfg.routes.exception(EdgeRejection.class, (e, ctx) ->

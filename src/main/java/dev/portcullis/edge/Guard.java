@@ -1,10 +1,13 @@
 package dev.portcullis.edge;
 
-import dev.portcullis.identity.AgentDirectory;
+import dev.portcullis.identity.IdentityException;
+import dev.portcullis.identity.Identities;
 import dev.portcullis.invocation.AgentRef;
+import dev.portcullis.invocation.UserRef;
 import io.javalin.http.Context;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -12,23 +15,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The checks every request passes before it is read: the Host header (DNS rebinding), the Origin
- * header (browsers), and the agent's API key.
+ * header (browsers), the agent's credential, and the delegating user's token when there is one.
  *
- * <p>Security: the presented key is never logged, echoed or kept; only the authenticated agent id
- * leaves this class.
+ * <p>Security: credentials are never logged, echoed or kept; only the identities they prove leave
+ * this class. A 401 names the protected resource metadata (RFC 9728), so standard MCP clients can
+ * discover where to get a token.
  */
 final class Guard {
+  /** The header that carries the token of the human the agent acts for. */
+  static final String USER_TOKEN_HEADER = "Portcullis-User-Token";
+
   private static final Logger LOG = LoggerFactory.getLogger(Guard.class);
-  private static final String CHALLENGE = "Bearer realm=\"portcullis\"";
 
   private final Set<String> hosts;
   private final Set<String> origins;
-  private final AgentDirectory agents;
+  private final Identities identities;
 
-  Guard(EdgeSettings settings, AgentDirectory agents) {
+  Guard(EdgeSettings settings, Identities identities) {
     this.hosts = settings.allowedHosts().stream().map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
     this.origins = settings.allowedOrigins().stream().map(o -> o.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
-    this.agents = agents;
+    this.identities = identities;
   }
 
   /** Refuses a request whose Host or Origin is not allowed. */
@@ -47,31 +53,60 @@ final class Guard {
     }
   }
 
-  /** The agent that presented a valid {@code Authorization: Bearer} key, or a 401. */
+  /** The agent that presented a valid {@code Authorization: Bearer} credential, or a 401/403. */
   AgentRef authenticate(Context ctx) {
     String authorization = ctx.header("Authorization");
-    if (authorization == null || authorization.isBlank()) {
-      throw unauthenticated(
-          "send the agent's API key as 'Authorization: Bearer <key>'", CHALLENGE);
+    String credential = null;
+    if (authorization != null && !authorization.isBlank()) {
+      int space = authorization.indexOf(' ');
+      String scheme = space < 0 ? authorization : authorization.substring(0, space);
+      if (!scheme.equalsIgnoreCase("Bearer")) {
+        throw unauthenticated(ctx, "the Authorization scheme must be Bearer", null);
+      }
+      credential = authorization.substring(space + 1).strip();
     }
-    int space = authorization.indexOf(' ');
-    String scheme = space < 0 ? authorization : authorization.substring(0, space);
-    if (!scheme.equalsIgnoreCase("Bearer")) {
-      throw unauthenticated(
-          "the Authorization scheme must be Bearer", CHALLENGE);
+    try {
+      return identities.authenticateAgent(credential);
+    } catch (IdentityException e) {
+      if (e.kind() == IdentityException.Kind.MISSING) {
+        throw unauthenticated(ctx,
+            "send the agent's API key or access token as 'Authorization: Bearer <credential>'", null);
+      }
+      if (e.kind() == IdentityException.Kind.AGENT_NOT_REGISTERED) {
+        throw new EdgeRejection(Problem.of(ProblemType.AGENT_NOT_REGISTERED,
+            e.getMessage() + "; ask the gateway operator to register the client"));
+      }
+      LOG.info("refused an agent credential from {}: {}", ctx.ip(), e.getMessage());
+      throw unauthenticated(ctx,
+          e.getMessage() + "; ask the gateway operator for a credential for your agent", e.getMessage());
     }
-    String key = authorization.substring(space + 1).strip();
-    return agents.authenticate(key).orElseThrow(() -> {
-      LOG.info("refused an unknown API key from {}", ctx.ip());
-      return unauthenticated(
-          "the API key is not valid; ask the gateway operator for a key for your agent",
-          CHALLENGE + ", error=\"invalid_token\"");
-    });
   }
 
-  private static EdgeRejection unauthenticated(String detail, String challenge) {
+  /** The verified user the agent acts for, from {@value #USER_TOKEN_HEADER}; empty without one. */
+  Optional<UserRef> delegatingUser(Context ctx, AgentRef agent) {
+    String token = ctx.header(USER_TOKEN_HEADER);
+    if (token == null || token.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(identities.authenticateUser(token.strip(), agent));
+    } catch (IdentityException e) {
+      LOG.info("refused a user token from {} for agent {}: {}", ctx.ip(), agent.id(), e.getMessage());
+      ProblemType type = e.kind() == IdentityException.Kind.TENANT_MISMATCH
+          ? ProblemType.TENANT_MISMATCH : ProblemType.INVALID_USER_TOKEN;
+      throw new EdgeRejection(Problem.of(type, e.getMessage()));
+    }
+  }
+
+  private static EdgeRejection unauthenticated(Context ctx, String detail, String error) {
+    StringBuilder challenge = new StringBuilder("Bearer realm=\"portcullis\"");
+    challenge.append(", resource_metadata=\"").append(ProtectedResourceRoutes.metadataUrl(ctx)).append('"');
+    if (error != null) {
+      challenge.append(", error=\"invalid_token\", error_description=\"")
+          .append(error.replace('"', '\'').replace('\\', '/')).append('"');
+    }
     return new EdgeRejection(
-        Problem.of(ProblemType.UNAUTHENTICATED, detail), Map.of("WWW-Authenticate", challenge));
+        Problem.of(ProblemType.UNAUTHENTICATED, detail), Map.of("WWW-Authenticate", challenge.toString()));
   }
 
   /** The host part of a Host header, lower-cased, without port; IPv6 keeps its brackets. */

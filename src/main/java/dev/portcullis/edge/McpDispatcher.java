@@ -3,6 +3,7 @@ package dev.portcullis.edge;
 import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.Outcome;
+import dev.portcullis.invocation.UserRef;
 import dev.portcullis.pipeline.ToolSummary;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.ErrorCodes;
@@ -29,19 +30,20 @@ final class McpDispatcher {
   }
 
   JSONRPCResponse dispatch(
-      Object id, String method, JsonNode params, AgentRef agent, McpSessions.Session session, String traceHeader) {
+      Object id, String method, JsonNode params, AgentRef agent, UserRef user, McpSessions.Session session,
+      String traceHeader) {
     return switch (method) {
       case "ping" -> JSONRPCResponse.result(id, Map.of());
-      case "tools/list" -> JSONRPCResponse.result(id, new McpSchema.ListToolsResult(tools(agent), null, null));
-      case "tools/call" -> call(id, params, agent, session, traceHeader);
+      case "tools/list" -> JSONRPCResponse.result(id, new McpSchema.ListToolsResult(tools(agent, user), null, null));
+      case "tools/call" -> call(id, params, agent, user, session, traceHeader);
       default ->
           JSONRPCResponse.error(
               id, new JSONRPCError(ErrorCodes.METHOD_NOT_FOUND, "Method not found: " + method, null));
     };
   }
 
-  private List<McpSchema.Tool> tools(AgentRef agent) {
-    return gateway.tools().visibleTo(agent, null).stream().map(this::tool).toList();
+  private List<McpSchema.Tool> tools(AgentRef agent, UserRef user) {
+    return gateway.tools().visibleTo(agent, user).stream().map(this::tool).toList();
   }
 
   @SuppressWarnings("unchecked")
@@ -54,7 +56,7 @@ final class McpDispatcher {
   }
 
   private JSONRPCResponse call(
-      Object id, JsonNode params, AgentRef agent, McpSessions.Session session, String traceHeader) {
+      Object id, JsonNode params, AgentRef agent, UserRef user, McpSessions.Session session, String traceHeader) {
     JsonNode name = params.path("name");
     if (!name.isString() || name.asString().isEmpty()) {
       return invalidParams(id, "tools/call needs params.name, the tool to call");
@@ -72,7 +74,7 @@ final class McpDispatcher {
             String.valueOf(id),
             null,
             agent,
-            null,
+            user,
             session.id(),
             "mcp",
             name.asString(),

@@ -1,6 +1,7 @@
 package dev.portcullis.edge;
 
 import dev.portcullis.invocation.AgentRef;
+import dev.portcullis.invocation.UserRef;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -112,7 +113,8 @@ final class McpRoutes {
       rpc(ctx, 400, invalid(id, "unsupported MCP-Protocol-Version " + version + "; supported: " + VERSIONS));
       return;
     }
-    rpc(ctx, 200, dispatcher.dispatch(id, method.asString(), params, agent, session.get(), ctx.header("traceparent")));
+    UserRef user = guard.delegatingUser(ctx, agent).orElse(null);
+    rpc(ctx, 200, dispatcher.dispatch(id, method.asString(), params, agent, user, session.get(), ctx.header("traceparent")));
   }
 
   private void initialize(Context ctx, Object id, JsonNode params, AgentRef agent) {

@@ -6,10 +6,13 @@ package dev.portcullis.edge;
  */
 public enum ProblemType {
   MALFORMED_REQUEST(400, "The request body is not a valid request"),
-  UNAUTHENTICATED(401, "A valid agent API key is required"),
+  UNAUTHENTICATED(401, "A valid agent credential is required"),
+  INVALID_USER_TOKEN(401, "The delegating user's token is not valid"),
   HOST_NOT_ALLOWED(403, "The Host header names a host this gateway does not serve"),
   ORIGIN_NOT_ALLOWED(403, "Requests from this browser origin are not allowed"),
   DENIED_BY_POLICY(403, "No policy permits this call"),
+  AGENT_NOT_REGISTERED(403, "The credential is valid but names no agent registered here"),
+  TENANT_MISMATCH(403, "The user does not belong to the agent's tenant"),
   UNKNOWN_TOOL(404, "No tool has this name"),
   NOT_FOUND(404, "No such resource"),
   METHOD_NOT_ALLOWED(405, "This method is not allowed here"),

@@ -8,6 +8,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
@@ -43,8 +44,14 @@ final class RestRoutes {
     }
     String toolName = action.substring(0, action.length() - SUFFIX.length());
     AgentRef agent = guard.authenticate(ctx);
+    Optional<UserRef> verified = guard.delegatingUser(ctx, agent);
     JsonNode body = bodies.readObject(ctx);
     Envelope envelope = Envelope.parse(body);
+    if (verified.isPresent() && envelope.userId() != null && !envelope.userId().equals(verified.get().id())) {
+      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
+          "actor.userId does not match the user token; omit it, the token names the user"));
+    }
+    UserRef user = verified.orElse(envelope.userId() == null ? null : UserRef.asserted(envelope.userId()));
     String idempotencyKey = ctx.header("Idempotency-Key");
     if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
       throw new EdgeRejection(
@@ -58,7 +65,7 @@ final class RestRoutes {
             envelope.requestId(),
             idempotencyKey,
             agent,
-            envelope.userId() == null ? null : UserRef.asserted(envelope.userId()),
+            user,
             envelope.sessionId(),
             envelope.channel() == null ? "rest" : envelope.channel(),
             toolName,

@@ -201,7 +201,7 @@ public final class GatewayLoadBenchmark {
   }
 
   private static Gateway withPipeline(Gateway base, Pipeline pipeline) {
-    return new Gateway(base.agents(), base.tools(), pipeline, base.clock(), base.json());
+    return new Gateway(base.identities(), base.tools(), pipeline, base.clock(), base.json());
   }
 
   /** The gateway's own stages, with the two audit-writing stages on {@code log} instead. */

@@ -38,6 +38,7 @@ public final class AcmeServer implements AutoCloseable {
   private final AcmeDatabase db;
   private final AcmeRoutes routes;
   private final ConcurrentLinkedQueue<String> requestLog = new ConcurrentLinkedQueue<>();
+  private final java.util.Set<String> headerNames = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final String host;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Javalin app;
@@ -98,8 +99,17 @@ public final class AcmeServer implements AutoCloseable {
     return List.copyOf(requestLog);
   }
 
+  /**
+   * The names (lower case) of every request header that reached an /api route: lets a test prove
+   * that no caller credential was passed through to this system.
+   */
+  public java.util.Set<String> headerNamesSeen() {
+    return java.util.Set.copyOf(headerNames);
+  }
+
   public void clearRequestLog() {
     requestLog.clear();
+    headerNames.clear();
   }
 
   /** Stops the server and discards the database. Safe to call more than once. */
@@ -144,6 +154,7 @@ public final class AcmeServer implements AutoCloseable {
   /** Logs the request, then lets it through only with the right bearer token. */
   private void admit(Context ctx) {
     requestLog.add(ctx.method().name() + " " + ctx.path());
+    ctx.headerMap().keySet().forEach(h -> headerNames.add(h.toLowerCase(java.util.Locale.ROOT)));
     if (ctx.method().equals(HandlerType.GET) && ctx.path().equals("/api/health")) {
       return;
     }

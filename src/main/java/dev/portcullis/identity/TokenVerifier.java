@@ -1,0 +1,128 @@
+package dev.portcullis.identity;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.net.MalformedURLException;
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Verifies JWTs from the configured issuers: signature with the issuer's published keys (cached,
+ * and fetched again when an unknown key id appears, so key rotation needs no restart), {@code iss}
+ * exactly, {@code aud} containing one of the issuer's audiences, {@code exp} required, {@code nbf}
+ * honoured, within the issuer's clock skew.
+ *
+ * <p>Security: the issuer is read from the token only to choose which issuer's keys to check it
+ * with; a token is trusted only once that issuer's signature verifies. Unsigned tokens ({@code alg:
+ * none}), symmetric algorithms and algorithms an issuer is not configured for are refused.
+ *
+ * <p>Concurrency: the processors are thread-safe; the key sources cache and refresh internally.
+ */
+public final class TokenVerifier {
+  private final Map<String, Entry> byIssuer;
+
+  private record Entry(IssuerSpec spec, DefaultJWTProcessor<SecurityContext> processor) {}
+
+  public TokenVerifier(List<IssuerSpec> issuers, Clock clock) {
+    Map<String, Entry> map = new HashMap<>();
+    for (IssuerSpec spec : issuers) {
+      map.put(spec.issuer(), new Entry(spec, processor(spec, clock)));
+    }
+    this.byIssuer = Map.copyOf(map);
+  }
+
+  /** Whether {@code credential} has the shape of a JWT (three dot-separated parts). */
+  public static boolean looksLikeJwt(String credential) {
+    return credential.chars().filter(c -> c == '.').count() == 2;
+  }
+
+  /** The verified claims and the issuer that vouched for them. */
+  public record Verified(IssuerSpec issuer, JWTClaimsSet claims) {}
+
+  /**
+   * Verifies {@code token}.
+   *
+   * @throws IdentityException of {@code kind} with a reason safe to return to the caller
+   */
+  public Verified verify(String token, IdentityException.Kind kind) throws IdentityException {
+    String issuer;
+    try {
+      var parsed = JWTParser.parse(token);
+      if (!(parsed instanceof SignedJWT)) {
+        throw new IdentityException(kind, "the token is not signed; unsigned tokens (alg none) are refused");
+      }
+      issuer = parsed.getJWTClaimsSet().getIssuer();
+    } catch (ParseException e) {
+      throw new IdentityException(kind, "the token is not a well-formed JWT");
+    }
+    Entry entry = issuer == null ? null : byIssuer.get(issuer);
+    if (entry == null) {
+      throw new IdentityException(kind, "the token's issuer is not trusted by this gateway");
+    }
+    try {
+      return new Verified(entry.spec(), entry.processor().process(token, null));
+    } catch (BadJWTException e) {
+      throw new IdentityException(kind, "the token was refused: " + e.getMessage());
+    } catch (BadJOSEException e) {
+      throw new IdentityException(kind, "the token's signature or algorithm was refused: " + e.getMessage());
+    } catch (com.nimbusds.jose.RemoteKeySourceException e) {
+      throw new IdentityException(kind, "the issuer's signing keys cannot be fetched right now; try again");
+    } catch (com.nimbusds.jose.JOSEException | ParseException e) {
+      throw new IdentityException(kind, "the token cannot be verified: " + e.getMessage());
+    }
+  }
+
+  private static DefaultJWTProcessor<SecurityContext> processor(IssuerSpec spec, Clock clock) {
+    DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
+    p.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
+        JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
+    Set<JWSAlgorithm> algorithms = spec.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
+    p.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys(spec)));
+    DefaultJWTClaimsVerifier<SecurityContext> claims =
+        new DefaultJWTClaimsVerifier<>(
+            new HashSet<>(spec.audiences()),
+            new JWTClaimsSet.Builder().issuer(spec.issuer()).build(),
+            Set.of("exp", "iss"),
+            Set.of()) {
+          @Override
+          protected Date currentTime() {
+            return Date.from(clock.instant());
+          }
+        };
+    claims.setMaxClockSkew((int) spec.clockSkew().toSeconds());
+    p.setJWTClaimsSetVerifier(claims);
+    return p;
+  }
+
+  private static JWKSource<SecurityContext> keys(IssuerSpec spec) {
+    Optional<java.net.URI> uri = spec.jwksUri();
+    if (uri.isEmpty()) {
+      return new DiscoveredJwkSource(spec.issuer());
+    }
+    try {
+      return JWKSourceBuilder.<SecurityContext>create(uri.get().toURL()).retrying(true).build();
+    } catch (MalformedURLException e) {
+      throw new IllegalArgumentException("jwksUri " + uri.get() + " is not a URL", e);
+    }
+  }
+}
