@@ -2,7 +2,13 @@ package dev.portcullis.cli;
 
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.catalog.StaticCatalog;
+import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.GatewayConfig;
+import dev.portcullis.config.PolicyLoader;
+import dev.portcullis.config.PolicyReloader;
+import dev.portcullis.identity.AgentSpec;
+import java.util.Set;
+import java.util.stream.Collectors;
 import dev.portcullis.config.HttpConnectorSpec;
 import dev.portcullis.config.ServerSettings;
 import dev.portcullis.connector.Connector;
@@ -47,10 +53,12 @@ public final class Assembly implements AutoCloseable {
   private final AuditLog auditLog;
   private final Gateway gateway;
   private final GatewayConfig config;
+  private final PolicyReloader policyReloader;
 
   private Assembly(
       DataDirectory data, EmbeddedDatabase database, ConnectorRegistry connectors, AuditLog auditLog,
-      Gateway gateway, GatewayConfig config) {
+      Gateway gateway, GatewayConfig config, PolicyReloader policyReloader) {
+    this.policyReloader = policyReloader;
     this.data = data;
     this.database = database;
     this.connectors = connectors;
@@ -92,7 +100,10 @@ public final class Assembly implements AutoCloseable {
         new Gateway(
             new Identities(config.agents(), config.issuers(), new TokenVerifier(config.issuers(), clock)),
             new ToolDirectory(catalog, policy), pipeline, clock, json);
-    return new Assembly(data, database, connectors, audit, gateway, config);
+    Set<String> agentIds = config.agents().stream().map(AgentSpec::id).collect(Collectors.toSet());
+    PolicyReloader reloader = new PolicyReloader(
+        new PolicyLoader(ConfigLoader.toolFacts(config.tools()), agentIds), config.policyPaths(), policy);
+    return new Assembly(data, database, connectors, audit, gateway, config, reloader);
   }
 
   private static Connector connector(HttpConnectorSpec spec, SecretResolver secrets, JsonMapper json) {
@@ -110,6 +121,11 @@ public final class Assembly implements AutoCloseable {
     return GatewayServer.start(gateway, settings);
   }
 
+  /** Reloads the policy files when they change; {@code serve} starts it, tests drive it. */
+  public PolicyReloader policyReloader() {
+    return policyReloader;
+  }
+
   public Gateway gateway() {
     return gateway;
   }
@@ -124,6 +140,7 @@ public final class Assembly implements AutoCloseable {
 
   @Override
   public void close() {
+    policyReloader.close();
     connectors.close();
     database.close();
     data.close();

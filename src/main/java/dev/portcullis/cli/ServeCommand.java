@@ -45,6 +45,7 @@ final class ServeCommand implements Runnable {
       throw new CliException("cannot listen on " + cfg.server().host() + ":" + (port == null ? cfg.server().port() : port)
           + " (" + e.getMessage() + "); choose another with --port");
     }
+    assembly.policyReloader().start(java.time.Duration.ofSeconds(2));
     String base = "http://" + cfg.server().host() + ":" + server.port();
     out.printf("Portcullis %s serving %s (config %s)%n", Version.current(), cfg.source(), cfg.hash().substring(0, 12));
     out.printf("  data   %s%n", assembly.dataDirectory());
@@ -52,6 +53,7 @@ final class ServeCommand implements Runnable {
     out.printf("  REST   %s/v1/tools/{tool}:invoke%n", base);
     out.printf("  loaded %d tools, %d agents, %d connectors, %d policy rules%n",
         cfg.tools().size(), cfg.agents().size(), cfg.connectors().size(), cfg.policy().rules().size());
+    out.println("  policy files are watched: a change that loads takes effect within 2 s, one that does not is logged");
     out.println("Ready. Press Ctrl+C to stop.");
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
