@@ -10,8 +10,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -22,12 +24,13 @@ import tools.jackson.databind.json.JsonMapper;
  * The audit log in a relational database: one row per record plus a one-row head, written in the
  * same transaction.
  *
- * <p>Concurrency: appends are serialised by a lock in this process; the head is read inside the
- * append's transaction, so the chain never forks. One gateway process owns a data directory (the
- * wiring holds a file lock on it).
+ * <p>Concurrency: group commit. Concurrent appends queue up; whichever caller holds the write lock
+ * writes all the records waiting, in order, in one transaction (one fsync), and every caller
+ * returns only once its own record is durable. The head is read inside that transaction, so the
+ * chain never forks. One gateway process owns a data directory (the wiring holds a file lock on it).
  *
- * <p>Failure: any SQL error rolls the transaction back and surfaces as {@link
- * AuditUnavailableException}; nothing is half-written.
+ * <p>Failure: any SQL error rolls the whole transaction back and every append in it fails with
+ * {@link AuditUnavailableException}; nothing is half-written.
  */
 public final class JdbcAuditLog implements AuditLog {
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
@@ -40,7 +43,11 @@ public final class JdbcAuditLog implements AuditLog {
 
   private final DataSource dataSource;
   private final JsonMapper json;
-  private final ReentrantLock appendLock = new ReentrantLock();
+  /** The most records one transaction writes; the rest wait for the next. */
+  private static final int MAX_BATCH = 256;
+
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final ConcurrentLinkedQueue<Pending> waiting = new ConcurrentLinkedQueue<>();
 
   public JdbcAuditLog(DataSource dataSource, JsonMapper json) {
     this.dataSource = dataSource;
@@ -49,33 +56,82 @@ public final class JdbcAuditLog implements AuditLog {
 
   @Override
   public AuditRecord append(AuditEntry entry) throws AuditUnavailableException {
-    appendLock.lock();
+    Pending mine = new Pending(entry);
+    waiting.add(mine);
+    writeLock.lock();
+    try {
+      while (!mine.done) {
+        commitWaiting();
+      }
+    } finally {
+      writeLock.unlock();
+    }
+    if (mine.failure != null) {
+      throw new AuditUnavailableException(mine.failure.getMessage(), mine.failure);
+    }
+    return mine.record;
+  }
+
+  /**
+   * Group commit: the caller holding the lock writes every record waiting at that moment, in
+   * order, in one transaction with one fsync, then completes each; the callers whose records it
+   * wrote find them done when they get the lock. Runs with {@link #writeLock} held.
+   */
+  private void commitWaiting() {
+    List<Pending> batch = new ArrayList<>();
+    for (Pending p; batch.size() < MAX_BATCH && (p = waiting.poll()) != null; ) {
+      batch.add(p);
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
         Optional<AuditRecord.Head> head = readHead(c);
-        long seq = head.map(h -> h.seq() + 1).orElse(1L);
+        long seq = head.map(AuditRecord.Head::seq).orElse(0L);
         String prev = head.map(AuditRecord.Head::hash).orElse(AuditChain.GENESIS);
-        AuditRecord record = AuditChain.link(seq, entry, prev);
-        insert(c, record);
+        List<AuditRecord> records = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+          AuditRecord record = AuditChain.link(++seq, p.entry, prev);
+          records.add(record);
+          prev = record.hash();
+        }
+        insert(c, records);
         try (PreparedStatement ps =
             c.prepareStatement(
                 "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)"
                     + " ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")) {
           ps.setLong(1, seq);
-          ps.setString(2, record.hash());
+          ps.setString(2, prev);
           ps.executeUpdate();
         }
         c.commit();
-        return record;
+        for (int i = 0; i < batch.size(); i++) {
+          batch.get(i).record = records.get(i);
+          batch.get(i).done = true;
+        }
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
       }
-    } catch (SQLException e) {
-      throw new AuditUnavailableException("cannot append to the audit log: " + e.getMessage(), e);
-    } finally {
-      appendLock.unlock();
+    } catch (SQLException | RuntimeException e) {
+      for (Pending p : batch) {
+        p.failure = new SQLException("cannot append to the audit log: " + e.getMessage(), e);
+        p.done = true;
+      }
+    }
+  }
+
+  /** One caller's record on its way into the log. Written and read under {@link #writeLock}. */
+  private static final class Pending {
+    final AuditEntry entry;
+    boolean done;
+    AuditRecord record;
+    Exception failure;
+
+    Pending(AuditEntry entry) {
+      this.entry = entry;
     }
   }
 
@@ -110,44 +166,51 @@ public final class JdbcAuditLog implements AuditLog {
     }
   }
 
-  private void insert(Connection c, AuditRecord r) throws SQLException {
-    AuditEntry e = r.entry();
+  private void insert(Connection c, List<AuditRecord> records) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-      int i = 1;
-      ps.setLong(i++, r.seq());
-      ps.setString(i++, AuditChain.timestamp(e));
-      ps.setString(i++, e.invocationId());
-      ps.setString(i++, e.traceId());
-      ps.setString(i++, e.requestId());
-      ps.setString(i++, e.tenant());
-      ps.setString(i++, e.agentId());
-      ps.setString(i++, e.userId());
-      ps.setString(i++, e.sessionId());
-      ps.setString(i++, e.channel());
-      ps.setString(i++, e.toolName());
-      ps.setString(i++, e.toolVersion());
-      ps.setString(i++, e.descriptorHash());
-      ps.setString(i++, e.arguments());
-      ps.setString(i++, e.argumentsDigest());
-      ps.setString(i++, e.state());
-      ps.setString(i++, e.decision());
-      ps.setString(i++, json.writeValueAsString(e.reasons()));
-      ps.setString(i++, e.errorKind());
-      ps.setString(i++, e.errorDetail());
-      if (e.durationMs() == null) {
-        ps.setNull(i++, Types.INTEGER);
-      } else {
-        ps.setLong(i++, e.durationMs());
+      for (AuditRecord r : records) {
+        bind(ps, r);
+        ps.addBatch();
       }
-      ps.setString(i++, e.configHash());
-      ps.setString(i++, e.policyVersion());
-      ps.setString(i++, e.shadows());
-      ps.setString(i++, e.user());
-      ps.setString(i++, e.context());
-      ps.setString(i++, r.prevHash());
-      ps.setString(i, r.hash());
-      ps.executeUpdate();
+      ps.executeBatch();
     }
+  }
+
+  private void bind(PreparedStatement ps, AuditRecord r) throws SQLException {
+    AuditEntry e = r.entry();
+    int i = 1;
+    ps.setLong(i++, r.seq());
+    ps.setString(i++, AuditChain.timestamp(e));
+    ps.setString(i++, e.invocationId());
+    ps.setString(i++, e.traceId());
+    ps.setString(i++, e.requestId());
+    ps.setString(i++, e.tenant());
+    ps.setString(i++, e.agentId());
+    ps.setString(i++, e.userId());
+    ps.setString(i++, e.sessionId());
+    ps.setString(i++, e.channel());
+    ps.setString(i++, e.toolName());
+    ps.setString(i++, e.toolVersion());
+    ps.setString(i++, e.descriptorHash());
+    ps.setString(i++, e.arguments());
+    ps.setString(i++, e.argumentsDigest());
+    ps.setString(i++, e.state());
+    ps.setString(i++, e.decision());
+    ps.setString(i++, json.writeValueAsString(e.reasons()));
+    ps.setString(i++, e.errorKind());
+    ps.setString(i++, e.errorDetail());
+    if (e.durationMs() == null) {
+      ps.setNull(i++, Types.INTEGER);
+    } else {
+      ps.setLong(i++, e.durationMs());
+    }
+    ps.setString(i++, e.configHash());
+    ps.setString(i++, e.policyVersion());
+    ps.setString(i++, e.shadows());
+    ps.setString(i++, e.user());
+    ps.setString(i++, e.context());
+    ps.setString(i++, r.prevHash());
+    ps.setString(i, r.hash());
   }
 
   private AuditRecord read(ResultSet rs) throws SQLException {

@@ -21,6 +21,17 @@ class SqliteAuditLogTest extends AuditLogContract {
     return new JdbcAuditLog(db.dataSource(), JsonMapper.builder().build());
   }
 
+  @org.junit.jupiter.api.Test
+  void appendFailsWithATypedErrorWhenTheStoreCannotBeWritten() {
+    EmbeddedDatabase db = EmbeddedDatabase.open(dir.resolve("closed"));
+    AuditLog log = new JdbcAuditLog(db.dataSource(), JsonMapper.builder().build());
+    db.close();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> log.append(entry("i1", "EXECUTING")))
+        .isInstanceOf(AuditLog.AuditUnavailableException.class)
+        .hasMessageStartingWith("cannot append to the audit log: ");
+  }
+
   @AfterEach
   void close() {
     open.forEach(EmbeddedDatabase::close);

@@ -414,9 +414,10 @@ class AcmeServerTest {
     server.close();
 
     // The handler answers 503 as soon as close() begins; if Jetty drops the connection first, the
-    // call fails instead. Either way it must end long before the 30 s delay.
+    // call fails instead. Either way it never gets the 200 it would get after the full delay. No
+    // tight time bound here: on a loaded machine shutdown can take seconds.
     try {
-      assertThat(pending.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+      assertThat(pending.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
     } catch (ExecutionException droppedByShutdown) {
       assertThat(droppedByShutdown).hasCauseInstanceOf(IOException.class);
     }
