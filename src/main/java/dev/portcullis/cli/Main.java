@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       AuditCommand.class,
       ConfigCommand.class,
+      PolicyCommand.class,
       KeygenCommand.class,
       SampleCommand.class,
       CommandLine.HelpCommand.class
@@ -39,10 +40,11 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(out);
     cli.setErr(err);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
-      if (e instanceof CliException) {
+      if (e instanceof CliException failure) {
         commandLine.getErr().println("error: " + e.getMessage());
-        return 1;
+        return failure.exitCode();
       }
       throw e;
     });

@@ -1,5 +1,9 @@
 package dev.portcullis.config;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,12 +16,15 @@ import tools.jackson.databind.JsonNode;
 /**
  * Reads typed fields out of a located YAML tree and collects every problem instead of stopping at
  * the first, each with its line. Field access by JSON Pointer keeps error locations exact.
+ *
+ * <p>Public for other YAML files of the project that want the same reading and the same errors
+ * ({@code policy test}'s test tables): see {@link #open(Path)}.
  */
-final class ConfigReader {
+public final class ConfigReader {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   private final LocatedYaml yaml;
-  private final java.nio.file.Path file;
+  private final Path file;
   private final List<ConfigException.Problem> problems;
 
   ConfigReader(LocatedYaml yaml) {
@@ -25,30 +32,51 @@ final class ConfigReader {
   }
 
   /** A reader for another file whose problems join {@code problems}. */
-  ConfigReader(LocatedYaml yaml, java.nio.file.Path file, List<ConfigException.Problem> problems) {
+  ConfigReader(LocatedYaml yaml, Path file, List<ConfigException.Problem> problems) {
     this.yaml = yaml;
     this.file = file;
     this.problems = problems;
   }
 
-  List<ConfigException.Problem> problems() {
+  /**
+   * Reads and parses the YAML file {@code file}; every problem the returned reader finds names it.
+   *
+   * @throws ConfigException when the file cannot be read or is not YAML (with the line)
+   */
+  public static ConfigReader open(Path file) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(
+          file, List.of(new ConfigException.Problem(file, 0, "", "cannot read the file: " + e.getMessage())));
+    }
+    try {
+      return new ConfigReader(LocatedYaml.parse(text), file, new ArrayList<>());
+    } catch (ConfigException.Problem p) {
+      throw new ConfigException(file, List.of(new ConfigException.Problem(file, p.line(), "", p.getMessage())));
+    }
+  }
+
+  /** Every problem found so far; throw them with {@code new ConfigException(file, problems())}. */
+  public List<ConfigException.Problem> problems() {
     return problems;
   }
 
-  void problem(String pointer, String message) {
+  public void problem(String pointer, String message) {
     problems.add(new ConfigException.Problem(file, yaml.line(pointer), pointer, message));
   }
 
-  int lineOf(String pointer) {
+  public int lineOf(String pointer) {
     return yaml.line(pointer);
   }
 
-  JsonNode at(String pointer) {
+  public JsonNode at(String pointer) {
     return pointer.isEmpty() ? yaml.root() : yaml.root().at(pointer);
   }
 
   /** Refuses keys this object does not define: a typo in a security setting must not pass. */
-  void onlyKeys(String pointer, Set<String> allowed) {
+  public void onlyKeys(String pointer, Set<String> allowed) {
     JsonNode node = at(pointer);
     if (!node.isObject()) {
       return;
@@ -62,7 +90,7 @@ final class ConfigReader {
     }
   }
 
-  boolean isObject(String pointer, boolean required) {
+  public boolean isObject(String pointer, boolean required) {
     JsonNode node = at(pointer);
     if (node.isMissingNode() || node.isNull()) {
       if (required) {
@@ -78,7 +106,7 @@ final class ConfigReader {
   }
 
   /** The size of the list at {@code pointer}; 0 (and a problem if not a list) otherwise. */
-  int list(String pointer, boolean required) {
+  public int list(String pointer, boolean required) {
     JsonNode node = at(pointer);
     if (node.isMissingNode() || node.isNull()) {
       if (required) {
@@ -93,7 +121,7 @@ final class ConfigReader {
     return node.size();
   }
 
-  Optional<String> string(String pointer, boolean required) {
+  public Optional<String> string(String pointer, boolean required) {
     JsonNode node = at(pointer);
     if (node.isMissingNode() || node.isNull()) {
       if (required) {
@@ -126,7 +154,7 @@ final class ConfigReader {
     return value;
   }
 
-  List<String> strings(String pointer, boolean required) {
+  public List<String> strings(String pointer, boolean required) {
     int n = list(pointer, required);
     List<String> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -176,7 +204,7 @@ final class ConfigReader {
     return d;
   }
 
-  <E extends Enum<E>> Optional<E> choice(String pointer, boolean required, Class<E> type) {
+  public <E extends Enum<E>> Optional<E> choice(String pointer, boolean required, Class<E> type) {
     Optional<String> value = string(pointer, required);
     if (value.isEmpty()) {
       return Optional.empty();
