@@ -5,7 +5,6 @@ import dev.portcullis.invocation.Effect;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.ShadowDecision;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -149,15 +148,26 @@ public final class RuleEvaluator {
         return new Verdict(Effect.REQUIRE_APPROVAL, ids(approvals),
             "needs a human approval: " + approvals.getFirst().agentSafeReason());
       }
-      Set<Rule> permits = new LinkedHashSet<>(agentPermits);
+      List<String> ids = ids(agentPermits);
       if (userPresent) {
-        permits.addAll(userPermits);
+        addIds(userPermits, ids);
       }
-      return new Verdict(Effect.ALLOW, ids(List.copyOf(permits)), "permitted by " + agentPermits.getFirst().agentSafeReason());
+      return new Verdict(Effect.ALLOW, ids, "permitted by " + agentPermits.getFirst().agentSafeReason());
     }
 
+    /** The rules' ids, in order, each once. A loop, not a stream or a set of rules: this is every call. */
     private static List<String> ids(List<Rule> rules) {
-      return rules.stream().map(Rule::id).distinct().toList();
+      List<String> ids = new ArrayList<>(rules.size());
+      addIds(rules, ids);
+      return ids;
+    }
+
+    private static void addIds(List<Rule> rules, List<String> ids) {
+      for (Rule rule : rules) {
+        if (!ids.contains(rule.id())) {
+          ids.add(rule.id());
+        }
+      }
     }
   }
 }

@@ -59,7 +59,7 @@ public record Target(
     if (!tenants.isEmpty() && !tenants.contains(inv.tenant())) {
       return false;
     }
-    if (!agents.isEmpty() && agents.stream().noneMatch(p -> p.matches(inv.agent().id()))) {
+    if (!agents.isEmpty() && !anyMatches(agents, inv.agent().id())) {
       return false;
     }
     if (!namesUsers()) {
@@ -70,8 +70,27 @@ public record Target(
       return false;
     }
     return (userIds.isEmpty() || userIds.contains(user.id()))
-        && (userRoles.isEmpty() || user.roles().stream().anyMatch(userRoles::contains))
-        && (userGroups.isEmpty() || user.groups().stream().anyMatch(userGroups::contains));
+        && (userRoles.isEmpty() || anyIn(user.roles(), userRoles))
+        && (userGroups.isEmpty() || anyIn(user.groups(), userGroups));
+  }
+
+  // Loops rather than streams: this runs for every rule the tool index leaves, on every call.
+  private static boolean anyMatches(List<NamePattern> patterns, String name) {
+    for (NamePattern p : patterns) {
+      if (p.matches(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean anyIn(Set<String> values, Set<String> wanted) {
+    for (String v : values) {
+      if (wanted.contains(v)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether a tool with this name, risk class and connector falls under this target. */
