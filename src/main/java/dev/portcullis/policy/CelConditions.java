@@ -10,6 +10,7 @@ import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
@@ -45,6 +46,7 @@ public final class CelConditions {
   private final CelCompiler compiler =
       CelCompilerFactory.standardCelCompilerBuilder()
           .setOptions(OPTIONS)
+          .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
           .addVar("args", MapType.create(SimpleType.STRING, SimpleType.DYN))
           .addVar("agent", MapType.create(SimpleType.STRING, SimpleType.DYN))
           .addVar("user", MapType.create(SimpleType.STRING, SimpleType.DYN))

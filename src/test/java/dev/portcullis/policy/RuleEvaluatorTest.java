@@ -212,6 +212,19 @@ class RuleEvaluatorTest {
   }
 
   @Test
+  void conditionsMayUseTheStandardMacros() {
+    Rule rule = new Rule("macros", "", RuleEffect.PERMIT, agents("bot", "crm_get"),
+        Optional.of(CEL.compile("has(args.limit) && [1, 2, 3].all(x, x < args.limit) && user.roles.exists(r, r == 'finance')",
+            Set.of("limit"))), RuleMode.ENFORCE, "t:1");
+    Rule users = rule("any-user", RuleEffect.PERMIT, roles("finance", "crm_get"), null);
+
+    assertThat(decide(List.of(rule, users), Invocations.call(BOT, FINANCE, "crm_get", "{\"limit\": 5}")).effect())
+        .isEqualTo(Effect.ALLOW);
+    assertThat(decide(List.of(rule, users), Invocations.call(BOT, FINANCE, "crm_get", "{}")).effect())
+        .isEqualTo(Effect.DENY);
+  }
+
+  @Test
   void comparesIntegersAndDecimalsAlike() {
     List<Rule> rules = List.of(rule("small", RuleEffect.PERMIT, agents("bot", "refund"), "args.amount <= 100"));
 
