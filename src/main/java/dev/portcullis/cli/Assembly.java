@@ -34,7 +34,9 @@ import dev.portcullis.pipeline.ValidateStage;
 import dev.portcullis.policy.SwappablePolicy;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcAuditLog;
-import dev.portcullis.vault.EnvFileSecretResolver;
+import dev.portcullis.store.JdbcSecretStore;
+import dev.portcullis.vault.Vault;
+import dev.portcullis.vault.SecretSources;
 import dev.portcullis.vault.SecretResolver;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -69,6 +71,7 @@ public final class Assembly implements AutoCloseable {
 
   /** Locks the data directory, opens the store and builds the pipeline for {@code config}. */
   public static Assembly open(GatewayConfig config, Path dataDirectory, Map<String, String> env, Clock clock) {
+    var masterKey = MasterKeys.load(null, env, dataDirectory);
     DataDirectory data = DataDirectory.lock(dataDirectory);
     EmbeddedDatabase database;
     try {
@@ -78,7 +81,8 @@ public final class Assembly implements AutoCloseable {
       throw e;
     }
     JsonMapper json = JsonMapper.builder().build();
-    SecretResolver secrets = new EnvFileSecretResolver(env, data.path());
+    Vault vault = new Vault(new JdbcSecretStore(database.dataSource()), masterKey, clock);
+    SecretResolver secrets = new SecretSources(env, data.path(), java.util.Optional.of(vault));
     StaticCatalog catalog = new StaticCatalog(config.tools());
     SwappablePolicy policy = new SwappablePolicy(config.policy());
     List<Connector> built = config.connectors().stream().map(spec -> connector(spec, secrets, json)).toList();

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       ConfigCommand.class,
       PolicyCommand.class,
       KeygenCommand.class,
+      VaultCommand.class,
       SampleCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -11,14 +11,26 @@ import java.util.Objects;
 public final class Secret {
   private final SecretRef ref;
   private final String value;
+  private final int version;
 
   public Secret(SecretRef ref, String value) {
+    this(ref, value, 0);
+  }
+
+  /** A secret of a versioned source; {@code version} 0 means the source has no versions. */
+  public Secret(SecretRef ref, String value, int version) {
     this.ref = Objects.requireNonNull(ref, "ref");
     this.value = Objects.requireNonNull(value, "value");
+    this.version = version;
   }
 
   public SecretRef ref() {
     return ref;
+  }
+
+  /** The version used (vault secrets), 0 when the source has none. */
+  public int version() {
+    return version;
   }
 
   /** The value itself: hand it to the upstream client and nowhere else. */
@@ -36,6 +48,6 @@ public final class Secret {
 
   @Override
   public String toString() {
-    return "Secret[" + ref + ", value hidden]";
+    return "Secret[" + ref + (version > 0 ? "@" + version : "") + ", value hidden]";
   }
 }

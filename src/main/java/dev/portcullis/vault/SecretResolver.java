@@ -3,12 +3,12 @@ package dev.portcullis.vault;
 /** Resolves a secret reference at the moment a connector needs it; nothing is cached here. */
 public interface SecretResolver {
   /**
-   * Resolves {@code ref} now.
+   * Resolves {@code ref} now, for {@code connector} (sources with scopes refuse other connectors).
    *
    * @throws SecretUnavailableException when the secret is missing or unreadable; its message
    *     names the reference, never a value
    */
-  Secret resolve(SecretRef ref) throws SecretUnavailableException;
+  Secret resolve(SecretRef ref, String connector) throws SecretUnavailableException;
 
   /** The secret could not be resolved. */
   final class SecretUnavailableException extends Exception {

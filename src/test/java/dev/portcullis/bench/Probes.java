@@ -4,7 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcAuditLog;
-import dev.portcullis.vault.EnvFileSecretResolver;
+import dev.portcullis.vault.SecretSources;
 import dev.portcullis.vault.SecretRef;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -62,9 +62,9 @@ final class Probes {
         probes.add(append("audit append, synchronous=" + mode, new JdbcAuditLog(ds, json), configHash));
       }
     }
-    EnvFileSecretResolver secrets = new EnvFileSecretResolver(Map.of(), gatewayData);
+    SecretSources secrets = new SecretSources(Map.of(), gatewayData);
     SecretRef token = SecretRef.parse("file:secrets/acme-api-token");
-    probes.add(time("secret file read (EnvFileSecretResolver, once per connector call)", () -> secrets.resolve(token)));
+    probes.add(time("secret file read (SecretSources, once per connector call)", () -> secrets.resolve(token, "acme")));
     return probes;
   }
 

@@ -93,7 +93,7 @@ public final class HttpConnector implements Connector {
     Secret secret = null;
     if (auth.isPresent()) {
       try {
-        secret = secrets.resolve(auth.get().secret());
+        secret = secrets.resolve(auth.get().secret(), name);
       } catch (SecretResolver.SecretUnavailableException e) {
         LOG.warn("connector {}: {}", name, e.getMessage());
         return new ConnectorResult.Failure(

@@ -8,7 +8,7 @@ import dev.portcullis.connector.ConnectorResult;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.testing.Invocations;
-import dev.portcullis.vault.EnvFileSecretResolver;
+import dev.portcullis.vault.SecretSources;
 import dev.portcullis.vault.SecretRef;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -78,7 +78,7 @@ class HttpConnectorTest {
     URI base = URI.create("http://127.0.0.1:" + upstream.getAddress().getPort() + "/api");
     HttpOperation op = new HttpOperation("tool_x", method, UrlTemplate.parse(path), query, body, timeout);
     return new HttpConnector("up", base, Optional.of(HttpAuth.bearer(SecretRef.parse("env:UP_TOKEN"))),
-        Map.of("tool_x", op), new EnvFileSecretResolver(env, data), Duration.ofSeconds(2),
+        Map.of("tool_x", op), new SecretSources(env, data), Duration.ofSeconds(2),
         tools.jackson.databind.json.JsonMapper.builder().build());
   }
 
@@ -198,7 +198,7 @@ class HttpConnectorTest {
     HttpOperation op = new HttpOperation("tool_x", "GET", UrlTemplate.parse("/x"), List.of(), HttpOperation.BodyMode.NONE,
         Duration.ofSeconds(2));
     HttpConnector c = new HttpConnector("up", URI.create("http://127.0.0.1:" + closedPort), Optional.empty(),
-        Map.of("tool_x", op), new EnvFileSecretResolver(Map.of(), data), Duration.ofSeconds(1),
+        Map.of("tool_x", op), new SecretSources(Map.of(), data), Duration.ofSeconds(1),
         tools.jackson.databind.json.JsonMapper.builder().build());
 
     assertThat(c.invoke(call("{}"))).isInstanceOfSatisfying(ConnectorResult.Failure.class, f ->

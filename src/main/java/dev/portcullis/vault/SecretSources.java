@@ -7,27 +7,36 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Resolves {@code env:} references from the process environment and {@code file:} references
- * from files (relative paths under the data directory). The development source; the vault replaces
- * it without changing the shape.
+ * Resolves {@code vault:} references from the embedded vault, {@code env:} references from the
+ * process environment and {@code file:} references from files (relative paths under the data
+ * directory); the last two are for development.
  *
  * <p>Security: a file secret is read fresh on every call so that a rotated file takes effect at
  * once; trailing line breaks are stripped (editors add them). Errors name the reference only.
  */
-public final class EnvFileSecretResolver implements SecretResolver {
+public final class SecretSources implements SecretResolver {
   private final Map<String, String> environment;
   private final Path dataDirectory;
+  private final java.util.Optional<Vault> vault;
 
-  public EnvFileSecretResolver(Map<String, String> environment, Path dataDirectory) {
+  public SecretSources(Map<String, String> environment, Path dataDirectory) {
+    this(environment, dataDirectory, java.util.Optional.empty());
+  }
+
+  /** Also resolves {@code vault:} references from {@code vault}. */
+  public SecretSources(Map<String, String> environment, Path dataDirectory, java.util.Optional<Vault> vault) {
     this.environment = Map.copyOf(environment);
     this.dataDirectory = dataDirectory;
+    this.vault = vault;
   }
 
   @Override
-  public Secret resolve(SecretRef ref) throws SecretUnavailableException {
+  public Secret resolve(SecretRef ref, String connector) throws SecretUnavailableException {
     return switch (ref.scheme()) {
       case "env" -> fromEnvironment(ref);
       case "file" -> fromFile(ref);
+      case "vault" -> vault.orElseThrow(() -> new SecretUnavailableException(
+          "secret " + ref + " is in the vault, which is not available here")).resolve(ref, connector);
       default -> throw new SecretUnavailableException("unsupported secret reference " + ref);
     };
   }

@@ -1,0 +1,54 @@
+package dev.portcullis.vault;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Where sealed secrets are kept: versions of named secrets, each with the connectors it may serve.
+ * Holds ciphertext only; the store never sees a value.
+ */
+public interface SecretStore {
+  /** One stored version. {@code revokedAt} is set once it may no longer be used. */
+  record SealedSecret(
+      String name,
+      int version,
+      Set<String> scopes,
+      EnvelopeCipher.Sealed sealed,
+      Instant createdAt,
+      Instant revokedAt) {
+
+    public SealedSecret {
+      scopes = Set.copyOf(scopes);
+    }
+
+    public boolean active() {
+      return revokedAt == null;
+    }
+  }
+
+  /** Adds a version; fails if that name and version exist. */
+  void insert(SealedSecret secret) throws VaultException;
+
+  /** The highest version of {@code name}, active or not; empty if the name is unknown. */
+  Optional<SealedSecret> latest(String name) throws VaultException;
+
+  /** The highest version of {@code name} not revoked. */
+  Optional<SealedSecret> latestActive(String name) throws VaultException;
+
+  /** Revokes one version, or every version when {@code version} is null; returns how many. */
+  int revoke(String name, Integer version, Instant at) throws VaultException;
+
+  /** Every version of every secret, by name then version. */
+  List<SealedSecret> list() throws VaultException;
+
+  /** The store cannot be read or written. */
+  final class VaultException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public VaultException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package dev.portcullis.vault;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The embedded credential vault: named secrets with versions, each sealed by {@link
+ * EnvelopeCipher} and scoped to the connectors that may use it. A connector asks at the moment of
+ * a call and gets the newest version that is not revoked, so a rotation or a revocation takes effect
+ * on the next call, without a restart.
+ *
+ * <p>Security: values are accepted and returned as bytes or a {@link Secret}, never logged; errors
+ * name the secret and version, never a value. A connector outside a secret's scope is refused.
+ */
+public final class Vault {
+  public static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?");
+
+  private final SecretStore store;
+  private final Optional<EnvelopeCipher> cipher;
+  private final Clock clock;
+
+  /** {@code cipher} is empty when no master key is configured: listing and revoking still work. */
+  public Vault(SecretStore store, Optional<EnvelopeCipher> cipher, Clock clock) {
+    this.store = store;
+    this.cipher = cipher;
+    this.clock = clock;
+  }
+
+  /** Stores the first version of a new secret. */
+  public SecretStore.SealedSecret put(String name, byte[] value, Set<String> scopes)
+      throws SecretStore.VaultException, VaultRefusal {
+    check(name);
+    if (scopes.isEmpty()) {
+      throw new VaultRefusal("name the connectors that may use " + name + " with --scope");
+    }
+    if (store.latest(name).isPresent()) {
+      throw new VaultRefusal("secret " + name + " exists; use 'vault rotate' to add a version");
+    }
+    return store(name, 1, value, scopes);
+  }
+
+  /** Adds a new version of an existing secret, with the same scopes; it is used from the next call. */
+  public SecretStore.SealedSecret rotate(String name, byte[] value) throws SecretStore.VaultException, VaultRefusal {
+    SecretStore.SealedSecret latest =
+        store.latest(name).orElseThrow(() -> new VaultRefusal("no secret named " + name + "; use 'vault put'"));
+    return store(name, latest.version() + 1, value, latest.scopes());
+  }
+
+  public int revoke(String name, Integer version) throws SecretStore.VaultException, VaultRefusal {
+    int n = store.revoke(name, version, clock.instant());
+    if (n == 0) {
+      throw new VaultRefusal("no active " + (version == null ? "version" : "version " + version) + " of " + name);
+    }
+    return n;
+  }
+
+  public List<SecretStore.SealedSecret> list() throws SecretStore.VaultException {
+    return store.list();
+  }
+
+  /** The newest active version of {@code name}, for {@code connector}. */
+  public Secret resolve(SecretRef ref, String connector) throws SecretResolver.SecretUnavailableException {
+    String name = ref.location();
+    EnvelopeCipher c = cipher.orElseThrow(() -> new SecretResolver.SecretUnavailableException(
+        "secret " + ref + " is in the vault, but no master key is configured (PORTCULLIS_MASTER_KEY_FILE)"));
+    SecretStore.SealedSecret s;
+    try {
+      s = store.latestActive(name).orElseThrow(() -> new SecretResolver.SecretUnavailableException(
+          "secret " + ref + " has no active version"));
+    } catch (SecretStore.VaultException e) {
+      throw new SecretResolver.SecretUnavailableException("the vault cannot be read: " + e.getMessage());
+    }
+    if (!s.scopes().contains(connector)) {
+      throw new SecretResolver.SecretUnavailableException(
+          "secret " + ref + " is not scoped to connector " + connector);
+    }
+    try {
+      String value = new String(c.open(s.name(), s.version(), s.sealed()), StandardCharsets.UTF_8);
+      return new Secret(ref, value, s.version());
+    } catch (GeneralSecurityException e) {
+      throw new SecretResolver.SecretUnavailableException(
+          "secret " + ref + " version " + s.version() + " does not open with this master key");
+    }
+  }
+
+  private SecretStore.SealedSecret store(String name, int version, byte[] value, Set<String> scopes)
+      throws SecretStore.VaultException, VaultRefusal {
+    if (value.length == 0) {
+      throw new VaultRefusal("the value of " + name + " is empty");
+    }
+    EnvelopeCipher c = cipher.orElseThrow(() -> new VaultRefusal(
+        "no master key: pass --master-key-file or set PORTCULLIS_MASTER_KEY_FILE (create one with 'vault init-key')"));
+    try {
+      SecretStore.SealedSecret s = new SecretStore.SealedSecret(
+          name, version, scopes, c.seal(name, version, value), clock.instant(), null);
+      store.insert(s);
+      return s;
+    } catch (GeneralSecurityException e) {
+      throw new VaultRefusal("cannot seal " + name + ": " + e.getMessage());
+    }
+  }
+
+  private static void check(String name) throws VaultRefusal {
+    if (!NAME.matcher(name).matches()) {
+      throw new VaultRefusal("'" + name + "' is not a secret name: lowercase letters, digits, '.', '_', '-'");
+    }
+  }
+
+  /** An operator request the vault refuses; the message says why and what to do. */
+  public static final class VaultRefusal extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public VaultRefusal(String message) {
+      super(message);
+    }
+  }
+}
