@@ -85,7 +85,7 @@ public final class Assembly implements AutoCloseable {
     SecretResolver secrets = new SecretSources(env, data.path(), java.util.Optional.of(vault));
     StaticCatalog catalog = new StaticCatalog(config.tools());
     SwappablePolicy policy = new SwappablePolicy(config.policy());
-    List<Connector> built = config.connectors().stream().map(spec -> connector(spec, secrets, json)).toList();
+    List<Connector> built = config.connectors().stream().map(spec -> connector(spec, secrets, json, clock)).toList();
     ConnectorRegistry connectors = new ConnectorRegistry(built);
     AuditLog audit = new JdbcAuditLog(database.dataSource(), json);
     AuditEntries entries = new AuditEntries(clock, config.hash(), catalog, json);
@@ -110,9 +110,9 @@ public final class Assembly implements AutoCloseable {
     return new Assembly(data, database, connectors, audit, gateway, config, reloader);
   }
 
-  private static Connector connector(HttpConnectorSpec spec, SecretResolver secrets, JsonMapper json) {
+  private static Connector connector(HttpConnectorSpec spec, SecretResolver secrets, JsonMapper json, Clock clock) {
     return new HttpConnector(
-        spec.name(), spec.baseUri(), spec.auth(), spec.operations(), secrets, spec.connectTimeout(), json);
+        spec.name(), spec.baseUri(), spec.auth(), spec.operations(), secrets, spec.connectTimeout(), json, clock);
   }
 
   /** Starts the HTTP edges; {@code port} overrides the configured one when not null (0 = any). */

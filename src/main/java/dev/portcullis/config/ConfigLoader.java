@@ -224,8 +224,11 @@ public final class ConfigLoader {
     if (!r.isObject(p, false)) {
       return Optional.empty();
     }
-    r.onlyKeys(p, Set.of("type", "secret", "header"));
     String type = r.string(p + "/type", true).orElse("");
+    if (type.equals("oauth2-client-credentials")) {
+      return clientCredentials(r, p);
+    }
+    r.onlyKeys(p, Set.of("type", "secret", "header"));
     Optional<SecretRef> secret =
         r.string(p + "/secret", true).flatMap(s -> {
           try {
@@ -254,10 +257,30 @@ public final class ConfigLoader {
         return Optional.empty();
       }
       default -> {
-        r.problem(p + "/type", "'" + type + "' is not one of [bearer, header]");
+        r.problem(p + "/type", "'" + type + "' is not one of [bearer, header, oauth2-client-credentials]");
         return Optional.empty();
       }
     }
+  }
+
+  /** {@code type: oauth2-client-credentials}: token URL, client id, client secret reference, scope. */
+  private static Optional<HttpAuth> clientCredentials(ConfigReader r, String p) {
+    r.onlyKeys(p, Set.of("type", "tokenUrl", "clientId", "clientSecret", "scope"));
+    URI token = r.string(p + "/tokenUrl", true).map(u -> baseUri(r, p + "/tokenUrl", u)).orElse(null);
+    Optional<String> client = r.string(p + "/clientId", true);
+    Optional<SecretRef> secret = r.string(p + "/clientSecret", true).flatMap(s -> {
+      try {
+        return Optional.of(SecretRef.parse(s));
+      } catch (IllegalArgumentException e) {
+        r.problem(p + "/clientSecret", e.getMessage());
+        return Optional.empty();
+      }
+    });
+    String scope = r.string(p + "/scope", (String) null);
+    if (token == null || client.isEmpty() || secret.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new HttpAuth.ClientCredentials(token, client.get(), secret.get(), scope));
   }
 
   /** A connector before its tools' operations are known. */

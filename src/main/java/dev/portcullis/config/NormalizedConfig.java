@@ -2,6 +2,7 @@ package dev.portcullis.config;
 
 import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.catalog.ToolDefinition;
+import dev.portcullis.connector.http.HttpAuth;
 import dev.portcullis.connector.http.HttpOperation;
 import dev.portcullis.identity.AgentSpec;
 import dev.portcullis.policy.Condition;
@@ -71,9 +72,20 @@ public final class NormalizedConfig {
     m.put("baseUrl", s.baseUri().toString());
     s.auth().ifPresent(a -> {
       Map<String, Object> auth = new LinkedHashMap<>();
-      auth.put("type", a.header().equals("Authorization") && a.prefix().equals("Bearer ") ? "bearer" : "header");
-      auth.put("header", a.header());
-      auth.put("secret", a.secret().toString());
+      switch (a) {
+        case HttpAuth.StaticSecret st -> {
+          auth.put("type", st.header().equals("Authorization") && st.prefix().equals("Bearer ") ? "bearer" : "header");
+          auth.put("header", st.header());
+          auth.put("secret", st.secret().toString());
+        }
+        case HttpAuth.ClientCredentials cc -> {
+          auth.put("type", "oauth2-client-credentials");
+          auth.put("tokenUrl", cc.tokenUri().toString());
+          auth.put("clientId", cc.clientId());
+          auth.put("clientSecret", cc.clientSecret().toString());
+          auth.put("scope", cc.scope());
+        }
+      }
       m.put("auth", auth);
     });
     m.put("connectTimeout", duration(s.connectTimeout()));

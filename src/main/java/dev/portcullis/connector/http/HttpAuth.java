@@ -1,24 +1,41 @@
 package dev.portcullis.connector.http;
 
 import dev.portcullis.vault.SecretRef;
+import java.net.URI;
 import java.util.Objects;
 
 /**
- * How a connector presents its credential: as {@code Authorization: Bearer <secret>}, or as the
- * value of a named header. Holds the reference only; the value is resolved per call.
+ * How a connector presents its credential upstream. Holds references only; values are resolved
+ * per call.
  */
-public record HttpAuth(String header, String prefix, SecretRef secret) {
-  public HttpAuth {
-    Objects.requireNonNull(header, "header");
-    Objects.requireNonNull(prefix, "prefix");
-    Objects.requireNonNull(secret, "secret");
+public sealed interface HttpAuth {
+  /** A secret sent as-is in a header: {@code Authorization: Bearer <secret>}, or a named header. */
+  record StaticSecret(String header, String prefix, SecretRef secret) implements HttpAuth {
+    public StaticSecret {
+      Objects.requireNonNull(header, "header");
+      Objects.requireNonNull(prefix, "prefix");
+      Objects.requireNonNull(secret, "secret");
+    }
   }
 
-  public static HttpAuth bearer(SecretRef secret) {
-    return new HttpAuth("Authorization", "Bearer ", secret);
+  /**
+   * OAuth 2.0 client credentials (RFC 6749 §4.4): an access token fetched from {@code tokenUri} with
+   * the client's secret (HTTP Basic, §2.3.1), cached until shortly before it expires, and sent as
+   * {@code Authorization: Bearer}. The client secret only ever goes to the token endpoint.
+   */
+  record ClientCredentials(URI tokenUri, String clientId, SecretRef clientSecret, String scope) implements HttpAuth {
+    public ClientCredentials {
+      Objects.requireNonNull(tokenUri, "tokenUri");
+      Objects.requireNonNull(clientId, "clientId");
+      Objects.requireNonNull(clientSecret, "clientSecret");
+    }
   }
 
-  public static HttpAuth header(String name, SecretRef secret) {
-    return new HttpAuth(name, "", secret);
+  static HttpAuth bearer(SecretRef secret) {
+    return new StaticSecret("Authorization", "Bearer ", secret);
+  }
+
+  static HttpAuth header(String name, SecretRef secret) {
+    return new StaticSecret(name, "", secret);
   }
 }

@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -55,6 +56,7 @@ public final class HttpConnector implements Connector {
   private final SecretResolver secrets;
   private final HttpClient client;
   private final JsonMapper json;
+  private final Optional<ClientCredentialsTokens> tokens;
 
   public HttpConnector(
       String name,
@@ -64,6 +66,19 @@ public final class HttpConnector implements Connector {
       SecretResolver secrets,
       Duration connectTimeout,
       JsonMapper json) {
+    this(name, baseUri, auth, operations, secrets, connectTimeout, json, Clock.systemUTC());
+  }
+
+  /** As above, with the clock that decides when a cached access token is renewed. */
+  public HttpConnector(
+      String name,
+      URI baseUri,
+      Optional<HttpAuth> auth,
+      Map<String, HttpOperation> operations,
+      SecretResolver secrets,
+      Duration connectTimeout,
+      JsonMapper json,
+      Clock clock) {
     this.name = name;
     this.baseUri = baseUri;
     this.auth = auth;
@@ -76,6 +91,9 @@ public final class HttpConnector implements Connector {
             .followRedirects(HttpClient.Redirect.NEVER)
             .version(HttpClient.Version.HTTP_1_1)
             .build();
+    this.tokens =
+        auth.filter(a -> a instanceof HttpAuth.ClientCredentials)
+            .map(a -> new ClientCredentialsTokens((HttpAuth.ClientCredentials) a, name, secrets, client, json, clock));
   }
 
   @Override
@@ -93,7 +111,10 @@ public final class HttpConnector implements Connector {
     Secret secret = null;
     if (auth.isPresent()) {
       try {
-        secret = secrets.resolve(auth.get().secret(), name);
+        secret = switch (auth.get()) {
+          case HttpAuth.StaticSecret s -> secrets.resolve(s.secret(), name);
+          case HttpAuth.ClientCredentials c -> tokens.orElseThrow().current();
+        };
       } catch (SecretResolver.SecretUnavailableException e) {
         LOG.warn("connector {}: {}", name, e.getMessage());
         return new ConnectorResult.Failure(
@@ -104,6 +125,10 @@ public final class HttpConnector implements Connector {
     try {
       HttpResponse<InputStream> response =
           client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      if (response.statusCode() == 401 && secret != null) {
+        Secret refused = secret;
+        tokens.ifPresent(t -> t.refused(refused));
+      }
       return read(response, secret);
     } catch (HttpTimeoutException e) {
       return new ConnectorResult.Failure(
@@ -158,8 +183,10 @@ public final class HttpConnector implements Connector {
       builder.header("Idempotency-Key", inv.idempotencyKey());
     }
     if (secret != null) {
-      HttpAuth a = auth.orElseThrow();
-      builder.header(a.header(), a.prefix() + secret.reveal());
+      switch (auth.orElseThrow()) {
+        case HttpAuth.StaticSecret s -> builder.header(s.header(), s.prefix() + secret.reveal());
+        case HttpAuth.ClientCredentials c -> builder.header("Authorization", "Bearer " + secret.reveal());
+      }
     }
     return builder.method(op.method(), body).build();
   }
