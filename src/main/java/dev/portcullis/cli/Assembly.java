@@ -35,6 +35,8 @@ import dev.portcullis.policy.SwappablePolicy;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.store.JdbcSecretStore;
+import dev.portcullis.vault.HashiCorpKv;
+import dev.portcullis.vault.SecretBackend;
 import dev.portcullis.vault.Vault;
 import dev.portcullis.vault.SecretSources;
 import dev.portcullis.vault.SecretResolver;
@@ -81,7 +83,9 @@ public final class Assembly implements AutoCloseable {
       throw e;
     }
     JsonMapper json = JsonMapper.builder().build();
-    Vault vault = new Vault(new JdbcSecretStore(database.dataSource()), masterKey, clock);
+    SecretBackend vault = config.vault().hashiCorp()
+        .<SecretBackend>map(h -> new HashiCorpKv(h.address(), h.mount(), h.token(), h.namespace(), new SecretSources(env, data.path())))
+        .orElseGet(() -> new Vault(new JdbcSecretStore(database.dataSource()), masterKey, clock));
     SecretResolver secrets = new SecretSources(env, data.path(), java.util.Optional.of(vault));
     StaticCatalog catalog = new StaticCatalog(config.tools());
     SwappablePolicy policy = new SwappablePolicy(config.policy());

@@ -63,7 +63,7 @@ public final class ConfigLoader {
       r.problem("", "the file must be a YAML mapping (apiVersion, kind, server, agents, …)");
       throw new ConfigException(file, r.problems());
     }
-    r.onlyKeys("", Set.of("apiVersion", "kind", "server", "identity", "agents", "connectors", "tools", "policies"));
+    r.onlyKeys("", Set.of("apiVersion", "kind", "server", "identity", "vault", "agents", "connectors", "tools", "policies"));
     r.string("/apiVersion", true)
         .filter(v -> !v.equals(API_VERSION))
         .ifPresent(v -> r.problem("/apiVersion", "'" + v + "' is not supported; use " + API_VERSION));
@@ -72,6 +72,7 @@ public final class ConfigLoader {
         .ifPresent(v -> r.problem("/kind", "'" + v + "' is not supported; use Gateway"));
 
     ServerSettings server = server(r);
+    VaultSettings vault = vault(r);
     IdentitySection identity = new IdentitySection(r);
     List<IssuerSpec> issuers = identity.issuers();
     List<AgentSpec> agents = identity.agents();
@@ -98,7 +99,7 @@ public final class ConfigLoader {
             .map(d -> new HttpConnectorSpec(d.name, d.baseUri, d.auth, d.connectTimeout, d.timeout, d.operations))
             .toList();
     return new GatewayConfig(
-        file.toAbsolutePath(), sha256(bytes), server, issuers, agents, specs, entries, policyPaths, policy);
+        file.toAbsolutePath(), sha256(bytes), server, vault, issuers, agents, specs, entries, policyPaths, policy);
   }
 
   /** {@code policies}: files or directories, relative to the configuration file. */
@@ -261,6 +262,51 @@ public final class ConfigLoader {
         return Optional.empty();
       }
     }
+  }
+
+  /** {@code vault}: the embedded vault by default, or a HashiCorp Vault KV v2 engine. */
+  private static VaultSettings vault(ConfigReader r) {
+    String p = "/vault";
+    if (!r.isObject(p, false)) {
+      return VaultSettings.EMBEDDED;
+    }
+    r.onlyKeys(p, Set.of("backend", "hashicorp"));
+    String backend = r.string(p + "/backend", "embedded");
+    if (backend.equals("embedded")) {
+      if (!r.at(p + "/hashicorp").isMissingNode()) {
+        r.problem(p + "/hashicorp", "is only read with backend: hashicorp");
+      }
+      return VaultSettings.EMBEDDED;
+    }
+    if (!backend.equals("hashicorp")) {
+      r.problem(p + "/backend", "'" + backend + "' is not one of [embedded, hashicorp]");
+      return VaultSettings.EMBEDDED;
+    }
+    String h = p + "/hashicorp";
+    if (!r.isObject(h, true)) {
+      return VaultSettings.EMBEDDED;
+    }
+    r.onlyKeys(h, Set.of("address", "mount", "token", "namespace"));
+    URI address = r.string(h + "/address", true).map(u -> baseUri(r, h + "/address", u)).orElse(null);
+    String mount = r.string(h + "/mount", "secret");
+    Optional<SecretRef> token = r.string(h + "/token", true).flatMap(t -> {
+      try {
+        SecretRef ref = SecretRef.parse(t);
+        if (ref.scheme().equals("vault")) {
+          r.problem(h + "/token", "the Vault token cannot itself be in the vault; use env:NAME or file:PATH");
+          return Optional.empty();
+        }
+        return Optional.of(ref);
+      } catch (IllegalArgumentException e) {
+        r.problem(h + "/token", e.getMessage());
+        return Optional.empty();
+      }
+    });
+    String namespace = r.string(h + "/namespace", (String) null);
+    if (address == null || token.isEmpty()) {
+      return VaultSettings.EMBEDDED;
+    }
+    return new VaultSettings(Optional.of(new VaultSettings.HashiCorp(address, mount, token.get(), namespace)));
   }
 
   /** {@code type: oauth2-client-credentials}: token URL, client id, client secret reference, scope. */

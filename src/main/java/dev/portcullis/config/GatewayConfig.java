@@ -16,6 +16,7 @@ public record GatewayConfig(
     Path source,
     String hash,
     ServerSettings server,
+    VaultSettings vault,
     List<IssuerSpec> issuers,
     List<AgentSpec> agents,
     List<HttpConnectorSpec> connectors,

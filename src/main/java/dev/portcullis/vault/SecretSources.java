@@ -17,14 +17,14 @@ import java.util.Map;
 public final class SecretSources implements SecretResolver {
   private final Map<String, String> environment;
   private final Path dataDirectory;
-  private final java.util.Optional<Vault> vault;
+  private final java.util.Optional<SecretBackend> vault;
 
   public SecretSources(Map<String, String> environment, Path dataDirectory) {
     this(environment, dataDirectory, java.util.Optional.empty());
   }
 
   /** Also resolves {@code vault:} references from {@code vault}. */
-  public SecretSources(Map<String, String> environment, Path dataDirectory, java.util.Optional<Vault> vault) {
+  public SecretSources(Map<String, String> environment, Path dataDirectory, java.util.Optional<SecretBackend> vault) {
     this.environment = Map.copyOf(environment);
     this.dataDirectory = dataDirectory;
     this.vault = vault;

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * <p>Security: values are accepted and returned as bytes or a {@link Secret}, never logged; errors
  * name the secret and version, never a value. A connector outside a secret's scope is refused.
  */
-public final class Vault {
+public final class Vault implements SecretBackend {
   public static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?");
 
   private final SecretStore store;
@@ -64,6 +64,7 @@ public final class Vault {
   }
 
   /** The newest active version of {@code name}, for {@code connector}. */
+  @Override
   public Secret resolve(SecretRef ref, String connector) throws SecretResolver.SecretUnavailableException {
     String name = ref.location();
     EnvelopeCipher c = cipher.orElseThrow(() -> new SecretResolver.SecretUnavailableException(

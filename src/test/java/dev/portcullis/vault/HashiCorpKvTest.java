@@ -1,0 +1,111 @@
+package dev.portcullis.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Against a local HTTP server that honours HashiCorp Vault's KV v2 read API: GET
+ * /v1/{mount}/data/{path} with X-Vault-Token, answering data.data and data.metadata.version, 403 for
+ * a bad token, 404 for an unknown path, null data for a deleted version.
+ */
+class HashiCorpKvTest {
+  private static final String VAULT_TOKEN = "hvs.test-token-abc";
+
+  @TempDir Path data;
+  private HttpServer vault;
+  private final Map<String, String> secrets = new ConcurrentHashMap<>();
+  private final Map<String, Integer> versions = new ConcurrentHashMap<>();
+  private final List<String> seenNamespaces = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    vault = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    vault.createContext("/v1/", ex -> {
+      String ns = ex.getRequestHeaders().getFirst("X-Vault-Namespace");
+      if (ns != null) {
+        seenNamespaces.add(ns);
+      }
+      String path = ex.getRequestURI().getPath();
+      int status;
+      String body;
+      if (!VAULT_TOKEN.equals(ex.getRequestHeaders().getFirst("X-Vault-Token"))) {
+        status = 403;
+        body = "{\"errors\":[\"permission denied\"]}";
+      } else if (!path.startsWith("/v1/secret/data/") || !versions.containsKey(path.substring(16))) {
+        status = 404;
+        body = "{\"errors\":[]}";
+      } else {
+        String name = path.substring(16);
+        String value = secrets.get(name);
+        status = 200;
+        body = "{\"data\":{\"data\":" + (value == null ? "null" : "{\"value\":\"" + value + "\",\"user\":\"svc\"}")
+            + ",\"metadata\":{\"version\":" + versions.get(name) + ",\"deletion_time\":\"\"}}}";
+      }
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("Content-Type", "application/json");
+      ex.sendResponseHeaders(status, bytes.length);
+      ex.getResponseBody().write(bytes);
+      ex.close();
+    });
+    vault.start();
+  }
+
+  @AfterEach
+  void stop() {
+    vault.stop(0);
+  }
+
+  private HashiCorpKv backend(String token) {
+    return new HashiCorpKv(URI.create("http://127.0.0.1:" + vault.getAddress().getPort()), "secret",
+        SecretRef.parse("env:VAULT_TOKEN"), "team-a", new SecretSources(Map.of("VAULT_TOKEN", token), data));
+  }
+
+  @Test
+  void readsTheLatestVersionOnEveryCall() throws Exception {
+    secrets.put("crm/api", "first-value");
+    versions.put("crm/api", 1);
+    SecretSources sources = new SecretSources(Map.of(), data, java.util.Optional.of(backend(VAULT_TOKEN)));
+
+    Secret v1 = sources.resolve(SecretRef.parse("vault:crm/api"), "crm");
+    secrets.put("crm/api", "second-value");
+    versions.put("crm/api", 2);
+    Secret v2 = sources.resolve(SecretRef.parse("vault:crm/api"), "crm");
+
+    assertThat(v1.reveal()).isEqualTo("first-value");
+    assertThat(v2.reveal()).isEqualTo("second-value");
+    assertThat(v2.version()).isEqualTo(2);
+    assertThat(sources.resolve(SecretRef.parse("vault:crm/api#user"), "crm").reveal()).isEqualTo("svc");
+    assertThat(seenNamespaces).contains("team-a");
+  }
+
+  @Test
+  void refusalsAreTypedAndNeverShowTheToken() {
+    secrets.put("crm/api", "value");
+    versions.put("crm/api", 1);
+    versions.put("crm/deleted", 3);
+
+    assertThatThrownBy(() -> backend("wrong-token").resolve(SecretRef.parse("vault:crm/api"), "crm"))
+        .hasMessageContaining("refused the token (403)").hasMessageNotContaining("wrong-token");
+    assertThatThrownBy(() -> backend(VAULT_TOKEN).resolve(SecretRef.parse("vault:crm/none"), "crm"))
+        .hasMessageContaining("no such secret");
+    assertThatThrownBy(() -> backend(VAULT_TOKEN).resolve(SecretRef.parse("vault:crm/deleted"), "crm"))
+        .hasMessageContaining("deleted or destroyed");
+    assertThatThrownBy(() -> backend(VAULT_TOKEN).resolve(SecretRef.parse("vault:crm/api#nope"), "crm"))
+        .hasMessageContaining("no 'nope' field");
+  }
+}
