@@ -77,6 +77,7 @@ public final class SqlConnector implements Connector {
     config.setMaximumPoolSize(poolSize);
     config.setMinimumIdle(0);
     config.setAutoCommit(true);
+    config.setReadOnly(true);
     config.setConnectionTimeout(Math.max(250, timeout.toMillis()));
     config.setInitializationFailTimeout(-1);
     this.pool = new HikariDataSource(config);
