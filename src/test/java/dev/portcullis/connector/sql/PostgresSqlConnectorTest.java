@@ -1,7 +1,6 @@
 package dev.portcullis.connector.sql;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -11,39 +10,54 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The SQL connector contract on a real PostgreSQL: the local server on 127.0.0.1:5432 (trust
- * authentication, user postgres), one fresh database per test. Skipped where no server listens.
+ * authentication, user postgres) when one listens, else an embedded one (also forced with {@code
+ * -Dportcullis.test.embeddedPostgres=true}); one fresh database per test.
  */
 class PostgresSqlConnectorTest extends SqlConnectorContract {
-  private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
+  private static String server;
+  private static EmbeddedPostgres embedded;
   private String database;
 
   @BeforeAll
-  static void requireLocalServer() {
-    boolean up;
+  static void findServer() throws IOException {
+    boolean local;
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 5432), 500);
-      up = true;
+      local = !Boolean.getBoolean("portcullis.test.embeddedPostgres");
     } catch (IOException e) {
-      up = false;
+      local = false;
     }
-    assumeTrue(up, "no PostgreSQL on 127.0.0.1:5432");
+    if (local) {
+      server = "jdbc:postgresql://127.0.0.1:5432/";
+    } else {
+      embedded = EmbeddedPostgres.builder().start();
+      server = "jdbc:postgresql://127.0.0.1:" + embedded.getPort() + "/";
+    }
+  }
+
+  @AfterAll
+  static void stopEmbedded() throws IOException {
+    if (embedded != null) {
+      embedded.close();
+    }
   }
 
   @Override
   String jdbcUrl() throws SQLException {
     if (database == null) {
       database = "portcullis_sql_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-      try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
+      try (Connection c = DriverManager.getConnection(server + "postgres", "postgres", "");
           Statement st = c.createStatement()) {
         st.executeUpdate("CREATE DATABASE " + database);
       }
     }
-    return SERVER + database;
+    return server + database;
   }
 
   @Override
@@ -59,7 +73,7 @@ class PostgresSqlConnectorTest extends SqlConnectorContract {
   @AfterEach
   void dropDatabase() throws SQLException {
     if (database != null) {
-      try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", "");
+      try (Connection c = DriverManager.getConnection(server + "postgres", "postgres", "");
           Statement st = c.createStatement()) {
         st.executeUpdate("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
       }
