@@ -10,10 +10,13 @@ import dev.portcullis.identity.AgentSpec;
 import java.util.Set;
 import java.util.stream.Collectors;
 import dev.portcullis.config.HttpConnectorSpec;
+import dev.portcullis.config.SqlConnectorSpec;
 import dev.portcullis.config.ServerSettings;
 import dev.portcullis.connector.Connector;
 import dev.portcullis.connector.ConnectorRegistry;
 import dev.portcullis.connector.http.HttpConnector;
+import dev.portcullis.connector.sql.ReadOnlyDataSource;
+import dev.portcullis.connector.sql.SqlConnector;
 import dev.portcullis.edge.EdgeSettings;
 import dev.portcullis.edge.Gateway;
 import dev.portcullis.edge.GatewayServer;
@@ -89,7 +92,9 @@ public final class Assembly implements AutoCloseable {
     SecretResolver secrets = new SecretSources(env, data.path(), java.util.Optional.of(vault));
     StaticCatalog catalog = new StaticCatalog(config.tools());
     SwappablePolicy policy = new SwappablePolicy(config.policy());
-    List<Connector> built = config.connectors().stream().map(spec -> connector(spec, secrets, json, clock)).toList();
+    List<Connector> built = new java.util.ArrayList<>(
+        config.connectors().stream().map(spec -> connector(spec, secrets, json, clock)).toList());
+    config.sqlConnectors().forEach(spec -> built.add(sqlConnector(spec, secrets, json)));
     ConnectorRegistry connectors = new ConnectorRegistry(built);
     AuditLog audit = new JdbcAuditLog(database.dataSource(), json);
     AuditEntries entries = new AuditEntries(clock, config.hash(), catalog, json);
@@ -117,6 +122,13 @@ public final class Assembly implements AutoCloseable {
   private static Connector connector(HttpConnectorSpec spec, SecretResolver secrets, JsonMapper json, Clock clock) {
     return new HttpConnector(
         spec.name(), spec.baseUri(), spec.auth(), spec.operations(), secrets, spec.connectTimeout(), json, clock);
+  }
+
+  private static Connector sqlConnector(SqlConnectorSpec spec, SecretResolver secrets, JsonMapper json) {
+    ReadOnlyDataSource db =
+        new ReadOnlyDataSource(spec.name(), spec.jdbcUrl(), spec.username(), spec.password(), secrets, spec.timeout());
+    return new SqlConnector(spec.name(), db, spec.allowlist(), spec.operations(), spec.maxRows(), spec.timeout(),
+        spec.poolSize(), json);
   }
 
   /** Starts the HTTP edges; {@code port} overrides the configured one when not null (0 = any). */

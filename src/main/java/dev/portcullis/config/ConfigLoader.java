@@ -76,8 +76,11 @@ public final class ConfigLoader {
     IdentitySection identity = new IdentitySection(r);
     List<IssuerSpec> issuers = identity.issuers();
     List<AgentSpec> agents = identity.agents();
-    Map<String, ConnectorDraft> connectors = connectors(r);
-    ToolSection tools = new ToolSection(r, connectors.keySet());
+    Map<String, SqlSection.Draft> sqlConnectors = new LinkedHashMap<>();
+    Map<String, ConnectorDraft> connectors = connectors(r, sqlConnectors);
+    Set<String> connectorNames = new HashSet<>(connectors.keySet());
+    connectorNames.addAll(sqlConnectors.keySet());
+    ToolSection tools = new ToolSection(r, connectorNames, sqlConnectors);
     List<CatalogEntry> entries = tools.read();
     tools.operations().forEach((connector, ops) -> {
       ConnectorDraft draft = connectors.get(connector);
@@ -98,8 +101,10 @@ public final class ConfigLoader {
         connectors.values().stream()
             .map(d -> new HttpConnectorSpec(d.name, d.baseUri, d.auth, d.connectTimeout, d.timeout, d.operations))
             .toList();
+    List<SqlConnectorSpec> sqlSpecs = sqlConnectors.values().stream().map(SqlSection.Draft::spec).toList();
     return new GatewayConfig(
-        file.toAbsolutePath(), sha256(bytes), server, vault, issuers, agents, specs, entries, policyPaths, policy);
+        file.toAbsolutePath(), sha256(bytes), server, vault, issuers, agents, specs, entries, policyPaths, policy,
+        sqlSpecs);
   }
 
   /** {@code policies}: files or directories, relative to the configuration file. */
@@ -179,7 +184,7 @@ public final class ConfigLoader {
     return new ServerSettings(host, port, hosts, origins, maxRequest, limits);
   }
 
-  private static Map<String, ConnectorDraft> connectors(ConfigReader r) {
+  private static Map<String, ConnectorDraft> connectors(ConfigReader r, Map<String, SqlSection.Draft> sql) {
     Map<String, ConnectorDraft> out = new LinkedHashMap<>();
     int n = r.list("/connectors", true);
     for (int i = 0; i < n; i++) {
@@ -187,17 +192,26 @@ public final class ConfigLoader {
       if (!r.isObject(p, true)) {
         continue;
       }
-      r.onlyKeys(p, Set.of("name", "type", "baseUrl", "auth", "connectTimeout", "timeout"));
       Optional<String> name = r.matching(p + "/name", true, ID, ID_RULE);
-      r.string(p + "/type", true)
-          .filter(t -> !t.equals("http"))
-          .ifPresent(t -> r.problem(p + "/type", "'" + t + "' is not a connector type; this version has: http"));
+      Optional<String> type = r.string(p + "/type", true);
+      type.filter(t -> !t.equals("http") && !t.equals("sql"))
+          .ifPresent(t -> r.problem(p + "/type", "'" + t + "' is not a connector type; this version has: http, sql"));
+      if (type.filter("sql"::equals).isPresent()) {
+        Optional<SqlSection.Draft> draft = SqlSection.connector(r, p, name.orElse("?"));
+        if (name.isPresent() && (out.containsKey(name.get()) || sql.containsKey(name.get()))) {
+          r.problem(p + "/name", "connector '" + name.get() + "' is defined twice");
+        } else if (name.isPresent() && draft.isPresent()) {
+          sql.put(name.get(), draft.get());
+        }
+        continue;
+      }
+      r.onlyKeys(p, Set.of("name", "type", "baseUrl", "auth", "connectTimeout", "timeout"));
       URI base = r.string(p + "/baseUrl", true).map(u -> baseUri(r, p + "/baseUrl", u)).orElse(null);
       Optional<HttpAuth> auth = auth(r, p + "/auth");
       Duration connect = r.duration(p + "/connectTimeout", Duration.ofSeconds(2));
       Duration timeout = r.duration(p + "/timeout", Duration.ofSeconds(10));
       if (name.isPresent()) {
-        if (out.containsKey(name.get())) {
+        if (out.containsKey(name.get()) || sql.containsKey(name.get())) {
           r.problem(p + "/name", "connector '" + name.get() + "' is defined twice");
         } else if (base != null) {
           out.put(name.get(), new ConnectorDraft(name.get(), base, auth, connect, timeout));

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * One loaded, validated, sealed configuration. {@code hash} is the SHA-256 of the file's text and
  * is stamped on every audit record made under it; {@code policy} carries its own version, the hash
- * of the policy files, and can be reloaded from {@code policyPaths} on its own.
+ * of the policy files, and can be reloaded from {@code policyPaths} on its own. {@code connectors}
+ * are the HTTP ones; {@code sqlConnectors} the SQL ones.
  */
 public record GatewayConfig(
     Path source,
@@ -22,7 +23,8 @@ public record GatewayConfig(
     List<HttpConnectorSpec> connectors,
     List<CatalogEntry> tools,
     List<Path> policyPaths,
-    CompiledPolicy policy) {
+    CompiledPolicy policy,
+    List<SqlConnectorSpec> sqlConnectors) {
 
   public GatewayConfig {
     issuers = List.copyOf(issuers);
@@ -30,5 +32,6 @@ public record GatewayConfig(
     connectors = List.copyOf(connectors);
     tools = List.copyOf(tools);
     policyPaths = List.copyOf(policyPaths);
+    sqlConnectors = List.copyOf(sqlConnectors);
   }
 }

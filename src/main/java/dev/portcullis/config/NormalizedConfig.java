@@ -4,6 +4,7 @@ import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.catalog.ToolDefinition;
 import dev.portcullis.connector.http.HttpAuth;
 import dev.portcullis.connector.http.HttpOperation;
+import dev.portcullis.connector.sql.SqlOperation;
 import dev.portcullis.identity.AgentSpec;
 import dev.portcullis.policy.Condition;
 import dev.portcullis.policy.Rule;
@@ -32,8 +33,11 @@ public final class NormalizedConfig {
     root.put("kind", "Gateway");
     root.put("server", server(c.server()));
     root.put("agents", c.agents().stream().map(NormalizedConfig::agent).toList());
-    root.put("connectors", c.connectors().stream()
-        .sorted(Comparator.comparing(HttpConnectorSpec::name)).map(NormalizedConfig::connector).toList());
+    List<Map<String, Object>> connectors = new java.util.ArrayList<>();
+    c.connectors().forEach(s -> connectors.add(connector(s)));
+    c.sqlConnectors().forEach(s -> connectors.add(sqlConnector(s)));
+    connectors.sort(Comparator.comparing(m -> (String) m.get("name")));
+    root.put("connectors", connectors);
     root.put("tools", c.tools().stream().map(e -> tool(e, c)).toList());
     root.put("policies", c.policyPaths().stream().map(p -> c.source().getParent().relativize(p).toString()).toList());
     Map<String, Object> policy = new LinkedHashMap<>();
@@ -93,6 +97,40 @@ public final class NormalizedConfig {
     return m;
   }
 
+  private static Map<String, Object> sqlConnector(SqlConnectorSpec s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", s.name());
+    m.put("type", "sql");
+    m.put("jdbcUrl", s.jdbcUrl());
+    s.username().ifPresent(u -> m.put("username", u));
+    s.password().ifPresent(p -> m.put("password", Map.of("secret", p.toString())));
+    m.put("maxRows", s.maxRows());
+    m.put("timeout", duration(s.timeout()));
+    m.put("poolSize", s.poolSize());
+    Map<String, Object> relations = new java.util.TreeMap<>();
+    s.allowlist().relations().forEach(r -> relations.put(r, new java.util.TreeSet<>(s.allowlist().columns(r).orElseThrow())));
+    m.put("relations", relations);
+    return m;
+  }
+
+  private static Map<String, Object> sqlOperation(SqlOperation op) {
+    // Ordered maps: Map.of iterates in a per-run order, which would make the golden form flaky.
+    Map<String, Object> m = new LinkedHashMap<>();
+    switch (op) {
+      case SqlOperation.NamedQuery q -> {
+        m.put("query", q.query().jdbcSql());
+        m.put("parameters", q.query().parameters());
+      }
+      case SqlOperation.AllowlistSelect s -> {
+        Map<String, Object> select = new LinkedHashMap<>();
+        select.put("from", s.relation());
+        select.put("columns", s.columns());
+        m.put("select", select);
+      }
+    }
+    return m;
+  }
+
   private static Map<String, Object> tool(CatalogEntry e, GatewayConfig c) {
     ToolDefinition t = e.tool();
     Map<String, Object> m = new LinkedHashMap<>();
@@ -109,6 +147,12 @@ public final class NormalizedConfig {
         .map(s -> s.operations().get(t.name()))
         .findFirst()
         .ifPresent(op -> m.put("http", operation(op)));
+    c.sqlConnectors().stream()
+        .filter(s -> s.name().equals(t.connector()))
+        .map(s -> s.operations().get(t.name()))
+        .filter(java.util.Objects::nonNull)
+        .findFirst()
+        .ifPresent(op -> m.put("sql", sqlOperation(op)));
     m.put("inputSchema", t.inputSchema());
     return m;
   }

@@ -21,7 +21,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Reads {@code tools}: each tool's descriptor, its compiled input schema and its HTTP operation.
+ * Reads {@code tools}: each tool's descriptor, its compiled input schema and its HTTP operation
+ * or SQL binding.
  *
  * <p>Block by default reaches arguments too: a schema that does not say otherwise gets {@code
  * additionalProperties: false}, so an argument no schema names is refused, and the agent is shown
@@ -36,10 +37,12 @@ final class ToolSection {
   private final Set<String> connectorNames;
   private final JsonSchemaCompiler schemas = new JsonSchemaCompiler();
   private final Map<String, List<HttpOperation>> operations = new HashMap<>();
+  private final Map<String, SqlSection.Draft> sqlConnectors;
 
-  ToolSection(ConfigReader r, Set<String> connectorNames) {
+  ToolSection(ConfigReader r, Set<String> connectorNames, Map<String, SqlSection.Draft> sqlConnectors) {
     this.r = r;
     this.connectorNames = connectorNames;
+    this.sqlConnectors = sqlConnectors;
   }
 
   Map<String, List<HttpOperation>> operations() {
@@ -57,7 +60,7 @@ final class ToolSection {
       }
       r.onlyKeys(
           p,
-          Set.of("name", "title", "description", "version", "risk", "connector", "audit", "http", "inputSchema"));
+          Set.of("name", "title", "description", "version", "risk", "connector", "audit", "http", "sql", "inputSchema"));
       Optional<String> name =
           r.matching(p + "/name", true, TOOL_NAME, "must be letters, digits, '_', '.' or '-' (at most 64)");
       name.filter(v -> !names.add(v)).ifPresent(v -> r.problem(p + "/name", "tool '" + v + "' is defined twice"));
@@ -72,19 +75,36 @@ final class ToolSection {
       boolean digestOnly = auditDigestOnly(p + "/audit");
       Optional<ObjectNode> schema = schema(p + "/inputSchema");
       Optional<ArgumentSchema> compiled = schema.flatMap(s -> compile(p + "/inputSchema", name.orElse("?"), s));
-      Optional<HttpOperation> op = name.flatMap(v -> operation(p + "/http", v, schema.orElse(null)));
+      SqlSection.Draft sqlConnector = connector.map(sqlConnectors::get).orElse(null);
+      String binding = sqlConnector != null ? "/sql" : "/http";
+      String other = sqlConnector != null ? "/http" : "/sql";
+      if (connector.isPresent() && connectorNames.contains(connector.get()) && !r.at(p + other).isMissingNode()) {
+        r.problem(p + other, "connector '" + connector.get() + "' is a " + binding.substring(1)
+            + " connector; bind the tool with " + binding.substring(1) + ":");
+      }
+      Optional<HttpOperation> op = Optional.empty();
+      Optional<dev.portcullis.connector.sql.SqlOperation> sqlOp = Optional.empty();
+      if (sqlConnector != null) {
+        sqlOp = name.flatMap(v -> SqlSection.binding(r, p + "/sql", v, sqlConnector, schema.orElse(null)));
+      } else {
+        op = name.flatMap(v -> operation(p + "/http", v, schema.orElse(null)));
+      }
       if (name.isEmpty() || description.isEmpty() || risk.isEmpty() || connector.isEmpty()
-          || compiled.isEmpty() || op.isEmpty()) {
+          || compiled.isEmpty() || (op.isEmpty() && sqlOp.isEmpty())) {
         continue;
       }
       String hash =
           DescriptorHash.of(
-              name.get(), title, description.get(), version, risk.get(), connector.get(), schema.get(), r.at(p + "/http"));
+              name.get(), title, description.get(), version, risk.get(), connector.get(), schema.get(), r.at(p + binding));
       ToolDefinition tool =
           new ToolDefinition(
               name.get(), title, description.get(), version, risk.get(), connector.get(), schema.get(), digestOnly, hash);
       out.add(new CatalogEntry(tool, compiled.get()));
-      operations.computeIfAbsent(connector.get(), k -> new ArrayList<>()).add(op.get());
+      if (sqlConnector != null) {
+        sqlConnector.operations.put(name.get(), sqlOp.get());
+      } else {
+        operations.computeIfAbsent(connector.get(), k -> new ArrayList<>()).add(op.get());
+      }
     }
     return out;
   }

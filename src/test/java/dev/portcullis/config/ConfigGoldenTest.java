@@ -49,6 +49,13 @@ class ConfigGoldenTest {
     assertGolden(DIR.resolve("minimal.normalized.json"), NormalizedConfig.render(config));
   }
 
+  @Test
+  void sqlConnectorAndItsToolBindingsNormalise() throws Exception {
+    GatewayConfig config = ConfigLoader.load(DIR.resolve("sql.yaml"), Map.of());
+
+    assertGolden(DIR.resolve("sql.normalized.json"), NormalizedConfig.render(config));
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidFiles")
   void invalidConfigurationNamesEveryProblemWithItsLine(Path file) throws Exception {

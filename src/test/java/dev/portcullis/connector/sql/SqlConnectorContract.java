@@ -1,0 +1,153 @@
+package dev.portcullis.connector.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portcullis.connector.ConnectorResult;
+import dev.portcullis.invocation.FailureKind;
+import dev.portcullis.testing.Invocations;
+import dev.portcullis.vault.SecretSources;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** What every database behind the SQL connector must do; each engine is a thin subclass. */
+abstract class SqlConnectorContract {
+  @TempDir Path data;
+  private SqlConnector connector;
+
+  /** A JDBC URL to a fresh database the subclass owns. */
+  abstract String jdbcUrl() throws Exception;
+
+  abstract Optional<String> username();
+
+  /** A writable connection to the same database, for fixtures and for checking nothing changed. */
+  abstract Connection admin() throws SQLException;
+
+  @BeforeEach
+  void createFixture() throws Exception {
+    String url = jdbcUrl();
+    try (Connection c = admin(); Statement st = c.createStatement()) {
+      st.executeUpdate("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, email TEXT, region TEXT, ssn TEXT)");
+      st.executeUpdate("INSERT INTO customers VALUES (1, 'Ada', 'ada@example.com', 'eu', '111'),"
+          + " (2, 'Grace', 'grace@example.com', 'us', '222'), (3, 'Linus', 'linus@example.com', 'eu', '333')");
+    }
+    connector = connector(url, 100);
+  }
+
+  @AfterEach
+  void closeConnector() {
+    connector.close();
+  }
+
+  private SqlConnector connector(String url, int maxRows) throws SqlRefusedException {
+    SqlAllowlist allowlist = SqlAllowlist.of(Map.of("customers", List.of("id", "name", "email", "region")));
+    SqlGuard guard = new SqlGuard(allowlist);
+    Map<String, SqlOperation> ops = Map.of(
+        "customers_in_region", new SqlOperation.NamedQuery("customers_in_region",
+            guard.check("SELECT id, name FROM customers WHERE region = :region ORDER BY id", maxRows)),
+        "find_customers", new SqlOperation.AllowlistSelect("find_customers", "customers",
+            List.of("id", "name", "email", "region")));
+    ReadOnlyDataSource db = new ReadOnlyDataSource("crm-db", url, username(), Optional.empty(),
+        new SecretSources(Map.of(), data), Duration.ofSeconds(5));
+    return new SqlConnector("crm_db", db, allowlist, ops, maxRows, Duration.ofSeconds(5), 2, Invocations.JSON);
+  }
+
+  private JsonNode ok(String tool, String args) {
+    ConnectorResult result = connector.invoke(Invocations.call("agent-1", tool, args));
+    assertThat(result).isInstanceOf(ConnectorResult.Success.class);
+    return ((ConnectorResult.Success) result).value();
+  }
+
+  private ConnectorResult.Failure failed(String tool, String args) {
+    ConnectorResult result = connector.invoke(Invocations.call("agent-1", tool, args));
+    assertThat(result).isInstanceOf(ConnectorResult.Failure.class);
+    return (ConnectorResult.Failure) result;
+  }
+
+  private int customerCount() throws SQLException {
+    try (Connection c = admin(); Statement st = c.createStatement();
+        var rs = st.executeQuery("SELECT count(*) FROM customers")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  @Test
+  void namedQueryReturnsRowsForBoundArgument() {
+    assertThat(ok("customers_in_region", "{\"region\":\"eu\"}").toString())
+        .isEqualTo("{\"rows\":[{\"id\":1,\"name\":\"Ada\"},{\"id\":3,\"name\":\"Linus\"}],\"truncated\":false}");
+  }
+
+  @Test
+  void injectionInAnArgumentIsBoundAsAValueAndDoesNothing() throws SQLException {
+    assertThat(ok("customers_in_region", "{\"region\":\"eu' OR '1'='1\"}").path("rows").size()).isZero();
+    assertThat(ok("customers_in_region", "{\"region\":\"x'; DROP TABLE customers; --\"}").path("rows").size())
+        .isZero();
+    assertThat(ok("find_customers", "{\"where\":{\"region\":\"eu' OR 1=1 --\"}}").path("rows").size()).isZero();
+    assertThat(customerCount()).isEqualTo(3);
+  }
+
+  @Test
+  void rowLimitTruncatesAndSaysSo() throws Exception {
+    connector.close();
+    connector = connector(jdbcUrl(), 2);
+    JsonNode all = ok("customers_in_region", "{\"region\":\"eu\"}");
+    assertThat(all.path("truncated").asBoolean()).isFalse();
+    JsonNode some = ok("find_customers", "{\"columns\":[\"id\"]}");
+    assertThat(some.path("rows").size()).isEqualTo(2);
+    assertThat(some.path("truncated").asBoolean()).isTrue();
+  }
+
+  @Test
+  void allowlistSelectReturnsChosenColumnsFilteredAndLimited() {
+    JsonNode out = ok("find_customers", "{\"columns\":[\"name\",\"email\"],\"where\":{\"region\":\"eu\"},\"limit\":1}");
+    assertThat(out.toString())
+        .isEqualTo("{\"rows\":[{\"name\":\"Ada\",\"email\":\"ada@example.com\"}],\"truncated\":true}");
+  }
+
+  @Test
+  void allowlistSelectRefusesAColumnOutsideTheAllowlist() {
+    ConnectorResult.Failure f = failed("find_customers", "{\"columns\":[\"ssn\"]}");
+    assertThat(f.kind()).isEqualTo(FailureKind.UPSTREAM_REJECTED);
+    assertThat(f.detail()).isEqualTo("refused: columns: column 'ssn' is not allowlisted");
+  }
+
+  @Test
+  void allowlistSelectRefusesAFilterOnAColumnOutsideTheAllowlist() {
+    ConnectorResult.Failure f = failed("find_customers", "{\"where\":{\"ssn\":\"111\"}}");
+    assertThat(f.detail()).isEqualTo("refused: where: column 'ssn' is not allowlisted");
+  }
+
+  @Test
+  void allowlistSelectRefusesAnInjectedColumnName() {
+    ConnectorResult.Failure f = failed("find_customers", "{\"columns\":[\"id FROM customers; DROP TABLE customers\"]}");
+    assertThat(f.detail()).startsWith("refused: columns: column 'id FROM customers;");
+  }
+
+  @Test
+  void theConnectionItselfRefusesWrites() throws SQLException {
+    try (Connection c = connector.dataSource().getConnection(); Statement st = c.createStatement()) {
+      assertThatThrownBy(() -> st.executeUpdate("DELETE FROM customers")).isInstanceOf(SQLException.class);
+    }
+    try (Connection c = connector.dataSource().getConnection(); Statement st = c.createStatement()) {
+      assertThatThrownBy(() -> st.executeUpdate("CREATE TABLE stolen (x INTEGER)")).isInstanceOf(SQLException.class);
+    }
+    assertThat(customerCount()).isEqualTo(3);
+  }
+
+  @Test
+  void unknownToolIsAnInternalFailure() {
+    assertThat(failed("nope", "{}").kind()).isEqualTo(FailureKind.INTERNAL);
+  }
+}
