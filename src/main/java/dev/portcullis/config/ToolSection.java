@@ -4,12 +4,15 @@ import dev.portcullis.catalog.ArgumentSchema;
 import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.catalog.DescriptorHash;
 import dev.portcullis.catalog.JsonSchemaCompiler;
+import dev.portcullis.catalog.RedactionKind;
+import dev.portcullis.catalog.ResultFilter;
 import dev.portcullis.catalog.RiskClass;
 import dev.portcullis.catalog.ToolDefinition;
 import dev.portcullis.connector.http.HttpOperation;
 import dev.portcullis.connector.http.UrlTemplate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -57,7 +60,8 @@ final class ToolSection {
       }
       r.onlyKeys(
           p,
-          Set.of("name", "title", "description", "version", "risk", "connector", "audit", "http", "inputSchema"));
+          Set.of("name", "title", "description", "version", "risk", "connector", "audit", "http", "inputSchema",
+              "result"));
       Optional<String> name =
           r.matching(p + "/name", true, TOOL_NAME, "must be letters, digits, '_', '.' or '-' (at most 64)");
       name.filter(v -> !names.add(v)).ifPresent(v -> r.problem(p + "/name", "tool '" + v + "' is defined twice"));
@@ -73,20 +77,53 @@ final class ToolSection {
       Optional<ObjectNode> schema = schema(p + "/inputSchema");
       Optional<ArgumentSchema> compiled = schema.flatMap(s -> compile(p + "/inputSchema", name.orElse("?"), s));
       Optional<HttpOperation> op = name.flatMap(v -> operation(p + "/http", v, schema.orElse(null)));
+      Optional<ResultFilter> result = result(p + "/result");
       if (name.isEmpty() || description.isEmpty() || risk.isEmpty() || connector.isEmpty()
-          || compiled.isEmpty() || op.isEmpty()) {
+          || compiled.isEmpty() || op.isEmpty() || result.isEmpty()) {
         continue;
       }
       String hash =
           DescriptorHash.of(
-              name.get(), title, description.get(), version, risk.get(), connector.get(), schema.get(), r.at(p + "/http"));
+              name.get(), title, description.get(), version, risk.get(), connector.get(), schema.get(), r.at(p + "/http"),
+              r.at(p + "/result"));
       ToolDefinition tool =
           new ToolDefinition(
               name.get(), title, description.get(), version, risk.get(), connector.get(), schema.get(), digestOnly, hash);
-      out.add(new CatalogEntry(tool, compiled.get()));
+      out.add(new CatalogEntry(tool, compiled.get(), result.get()));
       operations.computeIfAbsent(connector.get(), k -> new ArrayList<>()).add(op.get());
     }
     return out;
+  }
+
+  /** {@code result: {fields: [pointer…], redact: [kind…]}}; absent keys keep every field, redact every kind. */
+  private Optional<ResultFilter> result(String p) {
+    if (!r.isObject(p, false)) {
+      return Optional.of(ResultFilter.DEFAULT);
+    }
+    r.onlyKeys(p, Set.of("fields", "redact"));
+    List<String> fields = null;
+    if (!r.at(p + "/fields").isMissingNode()) {
+      fields = r.strings(p + "/fields", false);
+    }
+    Set<RedactionKind> redact = EnumSet.allOf(RedactionKind.class);
+    if (!r.at(p + "/redact").isMissingNode()) {
+      redact = EnumSet.noneOf(RedactionKind.class);
+      int n = r.list(p + "/redact", false);
+      for (int i = 0; i < n; i++) {
+        r.choice(p + "/redact/" + i, true, RedactionKind.class).ifPresent(redact::add);
+      }
+    }
+    if (fields != null) {
+      for (int i = 0; i < fields.size(); i++) {
+        try {
+          ResultFilter.compile(List.of(fields.get(i)), Set.of());
+        } catch (IllegalArgumentException e) {
+          r.problem(p + "/fields/" + i, e.getMessage());
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.of(ResultFilter.compile(fields, redact));
   }
 
   private boolean auditDigestOnly(String p) {
