@@ -76,7 +76,7 @@ class InvariantsTest {
         new AuditStage(log, entries), new CatalogStage(catalog),
         new ValidateStage(catalog, config.server().arguments()),
         new PolicyStage(new SwappablePolicy(config.policy())), new LimitsStage(), new ApprovalStage(),
-        new FilterStage(), new CommitStage(log, entries),
+        new FilterStage(catalog), new CommitStage(log, entries),
         new ExecuteStage(catalog, new ConnectorRegistry(List.of(connector))));
   }
 

@@ -68,6 +68,7 @@ public final class AuditChain {
       optional(g, "shadows", e.shadows());
       optional(g, "user", e.user());
       optional(g, "context", e.context());
+      optional(g, "filtered", e.filtered());
       g.writeStringProperty("prevHash", prevHash);
       g.writeEndObject();
     }

@@ -13,6 +13,8 @@ import java.util.Objects;
  * later and are JSON or null: {@code shadows} the log-only rules' would-be decisions, {@code user}
  * the delegating user as proven (verified, roles, groups), {@code context} the call's policy
  * context; with {@code policyVersion} they let a candidate policy be replayed over past calls.
+ * {@code filtered} (JSON or null) lists what the filter stage took out of a completed call's result:
+ * {@code {"dropped": [pointer…], "redacted": [{"path", "kind"}…]}}, paths and kinds, never values.
  */
 public record AuditEntry(
     Instant recordedAt,
@@ -39,7 +41,8 @@ public record AuditEntry(
     String policyVersion,
     String shadows,
     String user,
-    String context) {
+    String context,
+    String filtered) {
 
   public AuditEntry {
     Objects.requireNonNull(recordedAt, "recordedAt");
@@ -48,5 +51,37 @@ public record AuditEntry(
     Objects.requireNonNull(state, "state");
     reasons = reasons == null ? List.of() : List.copyOf(reasons);
     Objects.requireNonNull(configHash, "configHash");
+  }
+
+  /** A record with nothing filtered, as records were before the filter stage. */
+  public AuditEntry(
+      Instant recordedAt,
+      String invocationId,
+      String traceId,
+      String requestId,
+      String tenant,
+      String agentId,
+      String userId,
+      String sessionId,
+      String channel,
+      String toolName,
+      String toolVersion,
+      String descriptorHash,
+      String arguments,
+      String argumentsDigest,
+      String state,
+      String decision,
+      List<String> reasons,
+      String errorKind,
+      String errorDetail,
+      Long durationMs,
+      String configHash,
+      String policyVersion,
+      String shadows,
+      String user,
+      String context) {
+    this(recordedAt, invocationId, traceId, requestId, tenant, agentId, userId, sessionId, channel, toolName,
+        toolVersion, descriptorHash, arguments, argumentsDigest, state, decision, reasons, errorKind, errorDetail,
+        durationMs, configHash, policyVersion, shadows, user, context, null);
   }
 }

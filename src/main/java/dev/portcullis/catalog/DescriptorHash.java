@@ -30,6 +30,23 @@ public final class DescriptorHash {
       String connector,
       JsonNode inputSchema,
       JsonNode binding) {
+    return of(name, title, description, version, risk, connector, inputSchema, binding, null);
+  }
+
+  /**
+   * As above, with the tool's {@code result} filter configuration; a tool without one hashes as it
+   * did before filters existed, so its pinned hash does not change.
+   */
+  public static String of(
+      String name,
+      String title,
+      String description,
+      String version,
+      RiskClass risk,
+      String connector,
+      JsonNode inputSchema,
+      JsonNode binding,
+      JsonNode result) {
     ObjectNode d = NODES.objectNode();
     d.put("name", name);
     d.put("title", title);
@@ -39,6 +56,9 @@ public final class DescriptorHash {
     d.put("connector", connector);
     d.set("inputSchema", inputSchema);
     d.set("binding", binding);
+    if (result != null && !result.isMissingNode()) {
+      d.set("result", result);
+    }
     byte[] bytes = JSON.writeValueAsString(canonical(d)).getBytes(StandardCharsets.UTF_8);
     try {
       return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

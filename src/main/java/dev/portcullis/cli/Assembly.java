@@ -106,7 +106,7 @@ public final class Assembly implements AutoCloseable {
             new PolicyStage(policy),
             new LimitsStage(),
             new ApprovalStage(),
-            new FilterStage(),
+            new FilterStage(catalog),
             new CommitStage(audit, entries),
             new ExecuteStage(catalog, connectors));
     Gateway gateway =

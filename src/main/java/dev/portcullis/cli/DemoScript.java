@@ -70,10 +70,13 @@ final class DemoScript {
   }
 
   private void allowedRead(McpSyncClient client) {
-    heading("An allowed read: the gateway adds Acme's credential, which the agent never holds.");
+    heading("An allowed read: the gateway adds Acme's credential, which the agent never holds,"
+        + " and redacts personal data from the result.");
     McpSchema.CallToolResult r = call(client, "crm_get_customer", args("customerId", "C-1001"));
     expect(!Boolean.TRUE.equals(r.isError()) && text(r).contains("Maria Keller"),
         "the customer record came back");
+    expect(text(r).contains("[redacted:email]") && text(r).contains("[redacted:phone]")
+        && !text(r).contains("maria.keller@"), "its e-mail and phone came back redacted");
   }
 
   private void invalidArguments(McpSyncClient client) {

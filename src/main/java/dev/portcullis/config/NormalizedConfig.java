@@ -154,6 +154,12 @@ public final class NormalizedConfig {
         .findFirst()
         .ifPresent(op -> m.put("sql", sqlOperation(op)));
     m.put("inputSchema", t.inputSchema());
+    Map<String, Object> result = new LinkedHashMap<>();
+    if (!e.result().keepsAllFields()) {
+      result.put("fields", e.result().fields());
+    }
+    result.put("redact", e.result().redact().stream().map(k -> k.wireName()).toList());
+    m.put("result", result);
     return m;
   }
 

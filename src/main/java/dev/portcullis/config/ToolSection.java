@@ -4,12 +4,15 @@ import dev.portcullis.catalog.ArgumentSchema;
 import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.catalog.DescriptorHash;
 import dev.portcullis.catalog.JsonSchemaCompiler;
+import dev.portcullis.catalog.RedactionKind;
+import dev.portcullis.catalog.ResultFilter;
 import dev.portcullis.catalog.RiskClass;
 import dev.portcullis.catalog.ToolDefinition;
 import dev.portcullis.connector.http.HttpOperation;
 import dev.portcullis.connector.http.UrlTemplate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -60,7 +63,8 @@ final class ToolSection {
       }
       r.onlyKeys(
           p,
-          Set.of("name", "title", "description", "version", "risk", "connector", "audit", "http", "sql", "inputSchema"));
+          Set.of("name", "title", "description", "version", "risk", "connector", "audit", "http", "sql", "inputSchema",
+              "result"));
       Optional<String> name =
           r.matching(p + "/name", true, TOOL_NAME, "must be letters, digits, '_', '.' or '-' (at most 64)");
       name.filter(v -> !names.add(v)).ifPresent(v -> r.problem(p + "/name", "tool '" + v + "' is defined twice"));
@@ -89,17 +93,19 @@ final class ToolSection {
       } else {
         op = name.flatMap(v -> operation(p + "/http", v, schema.orElse(null)));
       }
+      Optional<ResultFilter> result = result(p + "/result");
       if (name.isEmpty() || description.isEmpty() || risk.isEmpty() || connector.isEmpty()
-          || compiled.isEmpty() || (op.isEmpty() && sqlOp.isEmpty())) {
+          || compiled.isEmpty() || (op.isEmpty() && sqlOp.isEmpty()) || result.isEmpty()) {
         continue;
       }
       String hash =
           DescriptorHash.of(
-              name.get(), title, description.get(), version, risk.get(), connector.get(), schema.get(), r.at(p + binding));
+              name.get(), title, description.get(), version, risk.get(), connector.get(), schema.get(), r.at(p + binding),
+              r.at(p + "/result"));
       ToolDefinition tool =
           new ToolDefinition(
               name.get(), title, description.get(), version, risk.get(), connector.get(), schema.get(), digestOnly, hash);
-      out.add(new CatalogEntry(tool, compiled.get()));
+      out.add(new CatalogEntry(tool, compiled.get(), result.get()));
       if (sqlConnector != null) {
         sqlConnector.operations.put(name.get(), sqlOp.get());
       } else {
@@ -107,6 +113,37 @@ final class ToolSection {
       }
     }
     return out;
+  }
+
+  /** {@code result: {fields: [pointer…], redact: [kind…]}}; absent keys keep every field, redact every kind. */
+  private Optional<ResultFilter> result(String p) {
+    if (!r.isObject(p, false)) {
+      return Optional.of(ResultFilter.DEFAULT);
+    }
+    r.onlyKeys(p, Set.of("fields", "redact"));
+    List<String> fields = null;
+    if (!r.at(p + "/fields").isMissingNode()) {
+      fields = r.strings(p + "/fields", false);
+    }
+    Set<RedactionKind> redact = EnumSet.allOf(RedactionKind.class);
+    if (!r.at(p + "/redact").isMissingNode()) {
+      redact = EnumSet.noneOf(RedactionKind.class);
+      int n = r.list(p + "/redact", false);
+      for (int i = 0; i < n; i++) {
+        r.choice(p + "/redact/" + i, true, RedactionKind.class).ifPresent(redact::add);
+      }
+    }
+    if (fields != null) {
+      for (int i = 0; i < fields.size(); i++) {
+        try {
+          ResultFilter.compile(List.of(fields.get(i)), Set.of());
+        } catch (IllegalArgumentException e) {
+          r.problem(p + "/fields/" + i, e.getMessage());
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.of(ResultFilter.compile(fields, redact));
   }
 
   private boolean auditDigestOnly(String p) {

@@ -13,11 +13,20 @@ public sealed interface Outcome {
 
   InvocationState state();
 
-  /** The call ran and the connector returned this (already filtered) result. */
-  record Completed(Invocation invocation, JsonNode result) implements Outcome {
+  /**
+   * The call ran and the connector returned this result; {@code filtered} says what the filter
+   * stage dropped and redacted on its way out (paths only, for the audit record).
+   */
+  record Completed(Invocation invocation, JsonNode result, FilterReport filtered) implements Outcome {
     public Completed {
       Objects.requireNonNull(invocation, "invocation");
       Objects.requireNonNull(result, "result");
+      Objects.requireNonNull(filtered, "filtered");
+    }
+
+    /** A result nothing has filtered (yet). */
+    public Completed(Invocation invocation, JsonNode result) {
+      this(invocation, result, FilterReport.NONE);
     }
 
     @Override

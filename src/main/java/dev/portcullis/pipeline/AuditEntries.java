@@ -5,6 +5,7 @@ import dev.portcullis.audit.AuditEntry;
 import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.invocation.Decision;
+import dev.portcullis.invocation.FilterReport;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.Outcome;
@@ -20,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Builds the audit record of one transition of an invocation. Arguments are recorded in full, or
- * only as their SHA-256 digest for tools configured so.
+ * only as their SHA-256 digest for tools configured so. A completed call's record lists what the
+ * filter stage dropped and redacted, by path and kind.
  */
 public final class AuditEntries {
   private final Clock clock;
@@ -37,7 +39,7 @@ public final class AuditEntries {
 
   /** The record of the call entering {@code state}, before its outcome is known. */
   public AuditEntry transition(Invocation inv, InvocationState state) {
-    return entry(inv, state, null, null, null, null);
+    return entry(inv, state, null, null, null, null, null);
   }
 
   /** The record of how the call ended. */
@@ -46,12 +48,14 @@ public final class AuditEntries {
     Instant now = clock.instant();
     long durationMs = Math.max(0, Duration.between(inv.receivedAt(), now).toMillis());
     return switch (outcome) {
-      case Outcome.Completed c -> entry(inv, c.state(), null, null, null, durationMs);
+      case Outcome.Completed c -> entry(inv, c.state(), null, null, null, durationMs, c.filtered());
       case Outcome.Denied d ->
-          entry(inv, d.state(), d.reasons(), d.kind().name().toLowerCase(java.util.Locale.ROOT), d.message(), durationMs);
+          entry(inv, d.state(), d.reasons(), d.kind().name().toLowerCase(java.util.Locale.ROOT), d.message(), durationMs,
+              null);
       case Outcome.Failed f ->
-          entry(inv, f.state(), null, f.kind().name().toLowerCase(java.util.Locale.ROOT), f.detail(), durationMs);
-      case Outcome.AwaitingApproval a -> entry(inv, a.state(), List.of("approval:" + a.approvalId()), null, null, durationMs);
+          entry(inv, f.state(), null, f.kind().name().toLowerCase(java.util.Locale.ROOT), f.detail(), durationMs, null);
+      case Outcome.AwaitingApproval a ->
+          entry(inv, a.state(), List.of("approval:" + a.approvalId()), null, null, durationMs, null);
     };
   }
 
@@ -61,7 +65,8 @@ public final class AuditEntries {
       List<String> denialReasons,
       String errorKind,
       String errorDetail,
-      Long durationMs) {
+      Long durationMs,
+      FilterReport filtered) {
     String argumentsJson = json.writeValueAsString(inv.arguments());
     boolean digestOnly =
         catalog.find(inv.toolName()).map(CatalogEntry::tool).map(t -> t.auditArgumentsDigestOnly()).orElse(false);
@@ -99,7 +104,8 @@ public final class AuditEntries {
         decision == null ? null : decision.policyVersion(),
         decision == null || decision.shadows().isEmpty() ? null : json.writeValueAsString(shadows(decision)),
         inv.user() == null ? null : json.writeValueAsString(user(inv.user())),
-        inv.policyContext().isEmpty() ? null : json.writeValueAsString(new java.util.TreeMap<>(inv.policyContext())));
+        inv.policyContext().isEmpty() ? null : json.writeValueAsString(new java.util.TreeMap<>(inv.policyContext())),
+        filtered == null || filtered.isEmpty() ? null : json.writeValueAsString(filtered(filtered)));
   }
 
   private static List<Map<String, Object>> shadows(Decision d) {
@@ -110,6 +116,18 @@ public final class AuditEntries {
       m.put("flips", s.flips());
       return m;
     }).toList();
+  }
+
+  private static Map<String, Object> filtered(FilterReport f) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("dropped", f.dropped());
+    m.put("redacted", f.redacted().stream().map(r -> {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("path", r.path());
+      one.put("kind", r.kind());
+      return one;
+    }).toList());
+    return m;
   }
 
   private static Map<String, Object> user(UserRef u) {

@@ -46,6 +46,26 @@ public abstract class AuditLogContract {
   }
 
   @Test
+  void storesTheFilterReportAndHashesItOnlyWhenPresent() throws Exception {
+    AuditLog log = emptyLog();
+    AuditEntry plain = entry("i1", "COMPLETED");
+    String report = "{\"dropped\":[\"/secret\"],\"redacted\":[{\"path\":\"/email\",\"kind\":\"email\"}]}";
+    AuditEntry filtered = new AuditEntry(plain.recordedAt(), plain.invocationId(), plain.traceId(), plain.requestId(),
+        plain.tenant(), plain.agentId(), plain.userId(), plain.sessionId(), plain.channel(), plain.toolName(),
+        plain.toolVersion(), plain.descriptorHash(), plain.arguments(), plain.argumentsDigest(), plain.state(),
+        plain.decision(), plain.reasons(), plain.errorKind(), plain.errorDetail(), plain.durationMs(),
+        plain.configHash(), plain.policyVersion(), plain.shadows(), plain.user(), plain.context(), report);
+
+    AuditRecord r = log.append(filtered);
+    List<AuditRecord> scanned = new ArrayList<>();
+    log.scan(scanned::add);
+
+    assertThat(scanned.getFirst().entry().filtered()).isEqualTo(report);
+    assertThat(AuditChain.hash(1, scanned.getFirst().entry(), AuditChain.GENESIS)).isEqualTo(r.hash());
+    assertThat(AuditChain.hash(1, plain, AuditChain.GENESIS)).isNotEqualTo(r.hash());
+  }
+
+  @Test
   void scanReturnsRecordsExactlyAsAppendedInOrder() throws Exception {
     AuditLog log = emptyLog();
     List<AuditRecord> appended = new ArrayList<>();

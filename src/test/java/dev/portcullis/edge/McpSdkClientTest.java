@@ -103,7 +103,8 @@ class McpSdkClientTest {
         .asInstanceOf(InstanceOfAssertFactories.map(String.class, Object.class))
         .containsEntry("id", "C-1001")
         .containsEntry("name", "Maria Keller")
-        .containsEntry("email", "maria.keller@example.com");
+        .containsEntry("email", "[redacted:email]")
+        .containsEntry("phone", "[redacted:phone]");
     assertThat(r.meta()).containsKeys("portcullis/invocationId", "portcullis/traceId");
     assertThat(gateway.acme().requestLog()).containsExactly("GET /api/customers/C-1001");
   }

@@ -66,6 +66,26 @@ class RestInvokeTest {
   }
 
   @Test
+  void redactsPersonalDataInTheResultAndAuditsThePathsNeverTheValues() throws Exception {
+    HttpResponse<String> r = gateway.invoke("crm_get_customer", SUPPORT, "{\"arguments\":{\"customerId\":\"C-1001\"}}");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode body = json(r);
+    assertThat(body.at("/result/name").asString()).isEqualTo("Maria Keller");
+    assertThat(body.at("/result/email").asString()).isEqualTo("[redacted:email]");
+    assertThat(body.at("/result/phone").asString()).isEqualTo("[redacted:phone]");
+    assertThat(r.body()).doesNotContain("maria.keller", "5550 1001");
+    String id = body.path("invocationId").asString();
+    List<AuditRecord> mine = audit().stream().filter(a -> a.entry().invocationId().equals(id)).toList();
+    AuditRecord completed = mine.getLast();
+    assertThat(completed.entry().state()).isEqualTo("COMPLETED");
+    assertThat(JSON.readTree(completed.entry().filtered())).isEqualTo(JSON.readTree(
+        "{\"dropped\":[],\"redacted\":[{\"path\":\"/email\",\"kind\":\"email\"},"
+            + "{\"path\":\"/phone\",\"kind\":\"phone\"}]}"));
+    assertThat(mine).allSatisfy(a -> assertThat(a.entry().toString()).doesNotContain("maria.keller", "5550 1001"));
+  }
+
+  @Test
   void returnsResultOfAllowedReadWithItsDecisionAndIds() {
     HttpResponse<String> r = gateway.invoke("crm_get_customer", SUPPORT, "{\"arguments\":{\"customerId\":\"C-1001\"}}");
 

@@ -40,7 +40,7 @@ class PipelineTest {
     var policy = new PolicyStage(null);
     var limits = new LimitsStage();
     var approval = new ApprovalStage();
-    var filter = new FilterStage();
+    var filter = new FilterStage(null);
     var commit = new CommitStage(null, null);
     var execute = new ExecuteStage(null, null);
 
