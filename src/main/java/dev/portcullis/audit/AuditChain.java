@@ -69,6 +69,7 @@ public final class AuditChain {
       optional(g, "user", e.user());
       optional(g, "context", e.context());
       optional(g, "filtered", e.filtered());
+      optional(g, "credential", e.credential());
       g.writeStringProperty("prevHash", prevHash);
       g.writeEndObject();
     }

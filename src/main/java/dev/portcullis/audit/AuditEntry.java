@@ -42,7 +42,8 @@ public record AuditEntry(
     String shadows,
     String user,
     String context,
-    String filtered) {
+    String filtered,
+    String credential) {
 
   public AuditEntry {
     Objects.requireNonNull(recordedAt, "recordedAt");
@@ -82,6 +83,6 @@ public record AuditEntry(
       String context) {
     this(recordedAt, invocationId, traceId, requestId, tenant, agentId, userId, sessionId, channel, toolName,
         toolVersion, descriptorHash, arguments, argumentsDigest, state, decision, reasons, errorKind, errorDetail,
-        durationMs, configHash, policyVersion, shadows, user, context, null);
+        durationMs, configHash, policyVersion, shadows, user, context, null, null);
   }
 }

@@ -28,7 +28,8 @@ public record Invocation(
     Map<String, String> policyContext,
     Instant receivedAt,
     InvocationState state,
-    Decision decision) {
+    Decision decision,
+    CredentialUse credential) {
 
   public Invocation {
     Objects.requireNonNull(invocationId, "invocationId");
@@ -71,6 +72,7 @@ public record Invocation(
         policyContext,
         receivedAt,
         InvocationState.RECEIVED,
+        null,
         null);
   }
 
@@ -82,13 +84,21 @@ public record Invocation(
     return new Invocation(
         invocationId, traceId, requestId, idempotencyKey, agent, user, sessionId, channel,
         toolName, Objects.requireNonNull(resolved), arguments, policyContext, receivedAt, state,
-        decision);
+        decision, credential);
   }
 
   public Invocation withDecision(Decision made) {
     return new Invocation(
         invocationId, traceId, requestId, idempotencyKey, agent, user, sessionId, channel,
-        toolName, tool, arguments, policyContext, receivedAt, state, Objects.requireNonNull(made));
+        toolName, tool, arguments, policyContext, receivedAt, state, Objects.requireNonNull(made),
+        credential);
+  }
+
+  /** Records which credential the call used upstream (set by the execute stage). */
+  public Invocation withCredential(CredentialUse used) {
+    return new Invocation(
+        invocationId, traceId, requestId, idempotencyKey, agent, user, sessionId, channel,
+        toolName, tool, arguments, policyContext, receivedAt, state, decision, used);
   }
 
   /** Moves to {@code next}, refusing a transition the state machine does not have. */
@@ -99,6 +109,6 @@ public record Invocation(
     }
     return new Invocation(
         invocationId, traceId, requestId, idempotencyKey, agent, user, sessionId, channel,
-        toolName, tool, arguments, policyContext, receivedAt, next, decision);
+        toolName, tool, arguments, policyContext, receivedAt, next, decision, credential);
   }
 }

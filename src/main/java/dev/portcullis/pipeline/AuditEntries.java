@@ -4,6 +4,7 @@ import dev.portcullis.audit.AuditChain;
 import dev.portcullis.audit.AuditEntry;
 import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.CatalogEntry;
+import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.FilterReport;
 import dev.portcullis.invocation.Invocation;
@@ -105,7 +106,8 @@ public final class AuditEntries {
         decision == null || decision.shadows().isEmpty() ? null : json.writeValueAsString(shadows(decision)),
         inv.user() == null ? null : json.writeValueAsString(user(inv.user())),
         inv.policyContext().isEmpty() ? null : json.writeValueAsString(new java.util.TreeMap<>(inv.policyContext())),
-        filtered == null || filtered.isEmpty() ? null : json.writeValueAsString(filtered(filtered)));
+        filtered == null || filtered.isEmpty() ? null : json.writeValueAsString(filtered(filtered)),
+        inv.credential() == null ? null : json.writeValueAsString(credential(inv.credential())));
   }
 
   private static List<Map<String, Object>> shadows(Decision d) {
@@ -116,6 +118,18 @@ public final class AuditEntries {
       m.put("flips", s.flips());
       return m;
     }).toList();
+  }
+
+  private static Map<String, Object> credential(CredentialUse c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("ref", c.ref());
+    if (c.version() > 0) {
+      m.put("version", c.version());
+    }
+    if (c.echoMasked()) {
+      m.put("echoMasked", true);
+    }
+    return m;
   }
 
   private static Map<String, Object> filtered(FilterReport f) {

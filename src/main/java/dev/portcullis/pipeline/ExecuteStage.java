@@ -33,9 +33,11 @@ public final class ExecuteStage implements Stage {
     Connector connector =
         connectors.find(tool.connector()).orElseThrow(() -> new IllegalStateException(
             "tool " + tool.name() + " names connector " + tool.connector() + ", which is not loaded"));
-    return switch (connector.invoke(invocation)) {
-      case ConnectorResult.Success s -> new Outcome.Completed(invocation, s.value());
-      case ConnectorResult.Failure f -> new Outcome.Failed(invocation, f.kind(), f.detail());
+    ConnectorResult result = connector.invoke(invocation);
+    Invocation done = result.credential() == null ? invocation : invocation.withCredential(result.credential());
+    return switch (result) {
+      case ConnectorResult.Success s -> new Outcome.Completed(done, s.value());
+      case ConnectorResult.Failure f -> new Outcome.Failed(done, f.kind(), f.detail());
     };
   }
 }

@@ -38,8 +38,8 @@ public final class JdbcAuditLog implements AuditLog {
       "INSERT INTO audit_log (seq, recorded_at, invocation_id, trace_id, request_id, tenant, agent_id,"
           + " user_id, session_id, channel, tool_name, tool_version, descriptor_hash, arguments,"
           + " arguments_digest, state, decision, reasons, error_kind, error_detail, duration_ms,"
-          + " config_hash, policy_version, shadows, user_detail, context, filtered, prev_hash,"
-          + " hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+          + " config_hash, policy_version, shadows, user_detail, context, filtered, credential, prev_hash,"
+          + " hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
   private final DataSource dataSource;
   private final JsonMapper json;
@@ -210,6 +210,7 @@ public final class JdbcAuditLog implements AuditLog {
     ps.setString(i++, e.user());
     ps.setString(i++, e.context());
     ps.setString(i++, e.filtered());
+    ps.setString(i++, e.credential());
     ps.setString(i++, r.prevHash());
     ps.setString(i, r.hash());
   }
@@ -244,7 +245,8 @@ public final class JdbcAuditLog implements AuditLog {
             rs.getString("shadows"),
             rs.getString("user_detail"),
             rs.getString("context"),
-            rs.getString("filtered"));
+            rs.getString("filtered"),
+            rs.getString("credential"));
     return new AuditRecord(rs.getLong("seq"), entry, rs.getString("prev_hash"), rs.getString("hash"));
   }
 }

@@ -46,7 +46,7 @@ public abstract class AuditLogContract {
   }
 
   @Test
-  void storesTheFilterReportAndHashesItOnlyWhenPresent() throws Exception {
+  void storesTheFilterReportAndCredentialAndHashesThemOnlyWhenPresent() throws Exception {
     AuditLog log = emptyLog();
     AuditEntry plain = entry("i1", "COMPLETED");
     String report = "{\"dropped\":[\"/secret\"],\"redacted\":[{\"path\":\"/email\",\"kind\":\"email\"}]}";
@@ -54,13 +54,15 @@ public abstract class AuditLogContract {
         plain.tenant(), plain.agentId(), plain.userId(), plain.sessionId(), plain.channel(), plain.toolName(),
         plain.toolVersion(), plain.descriptorHash(), plain.arguments(), plain.argumentsDigest(), plain.state(),
         plain.decision(), plain.reasons(), plain.errorKind(), plain.errorDetail(), plain.durationMs(),
-        plain.configHash(), plain.policyVersion(), plain.shadows(), plain.user(), plain.context(), report);
+        plain.configHash(), plain.policyVersion(), plain.shadows(), plain.user(), plain.context(), report,
+        "{\"ref\":\"vault:acme-api-token\",\"version\":2}");
 
     AuditRecord r = log.append(filtered);
     List<AuditRecord> scanned = new ArrayList<>();
     log.scan(scanned::add);
 
     assertThat(scanned.getFirst().entry().filtered()).isEqualTo(report);
+    assertThat(scanned.getFirst().entry().credential()).isEqualTo("{\"ref\":\"vault:acme-api-token\",\"version\":2}");
     assertThat(AuditChain.hash(1, scanned.getFirst().entry(), AuditChain.GENESIS)).isEqualTo(r.hash());
     assertThat(AuditChain.hash(1, plain, AuditChain.GENESIS)).isNotEqualTo(r.hash());
   }

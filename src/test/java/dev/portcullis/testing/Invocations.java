@@ -23,7 +23,7 @@ public final class Invocations {
   public static Invocation call(AgentRef agent, UserRef user, String tool, String argumentsJson) {
     Invocation inv = call(agent, tool, JSON.readTree(argumentsJson), Map.of());
     return new Invocation(inv.invocationId(), inv.traceId(), inv.requestId(), null, agent, user, inv.sessionId(),
-        inv.channel(), tool, null, inv.arguments(), Map.of(), T0, inv.state(), null);
+        inv.channel(), tool, null, inv.arguments(), Map.of(), T0, inv.state(), null, null);
   }
 
   public static Invocation call(AgentRef agent, String tool, JsonNode args, Map<String, String> context) {

@@ -53,6 +53,11 @@ class VaultEndToEndTest {
         .replace("policies/", Path.of("examples/demo/policies").toAbsolutePath() + "/"));
     try (GatewayFixture gateway = GatewayFixture.start(data, config, Map.of("PORTCULLIS_MASTER_KEY_FILE", key.toString()))) {
       assertThat(gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ).statusCode()).isEqualTo(200);
+      java.util.List<dev.portcullis.audit.AuditRecord> records = new java.util.ArrayList<>();
+      gateway.assembly().auditLog().scan(records::add);
+      assertThat(records.getLast().entry().credential())
+          .as("the audit names the secret and version used, never the value")
+          .isEqualTo("{\"ref\":\"vault:acme-api-token\",\"version\":1}");
 
       assertThat(vault(data, key, "rotate", "acme-api-token", "--from-file", wrong.toString()).exitCode()).isZero();
       HttpResponse<String> refused = gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ);

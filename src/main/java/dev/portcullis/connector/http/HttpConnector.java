@@ -2,6 +2,7 @@ package dev.portcullis.connector.http;
 
 import dev.portcullis.connector.Connector;
 import dev.portcullis.connector.ConnectorResult;
+import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.vault.Secret;
@@ -201,18 +202,20 @@ public final class HttpConnector implements Connector {
       return new ConnectorResult.Failure(
           FailureKind.UPSTREAM_ERROR, "upstream " + name + " answered more than " + MAX_RESPONSE_BYTES + " bytes");
     }
-    String text = new String(bytes, StandardCharsets.UTF_8);
-    if (secret != null) {
-      text = secret.maskIn(text);
+    String raw = new String(bytes, StandardCharsets.UTF_8);
+    String text = secret == null ? raw : secret.maskIn(raw);
+    CredentialUse used = secret == null ? null : new CredentialUse(secret.ref().toString(), secret.version(), !text.equals(raw));
+    if (used != null && used.echoMasked()) {
+      LOG.warn("connector {}: the upstream echoed the credential {}; masked before it left the gateway", name, secret.ref());
     }
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
-      return new ConnectorResult.Success(parse(text, response));
+      return new ConnectorResult.Success(parse(text, response), used);
     }
     String excerpt = text.length() > MAX_ERROR_EXCERPT ? text.substring(0, MAX_ERROR_EXCERPT) + "…" : text;
     String detail = "upstream " + name + " answered " + status + (excerpt.isBlank() ? "" : ": " + excerpt.strip());
     FailureKind kind = status >= 400 && status < 500 ? FailureKind.UPSTREAM_REJECTED : FailureKind.UPSTREAM_ERROR;
-    return new ConnectorResult.Failure(kind, detail);
+    return new ConnectorResult.Failure(kind, detail, used);
   }
 
   private JsonNode parse(String text, HttpResponse<?> response) {

@@ -129,7 +129,7 @@ class HttpConnectorTest {
     Invocation inv = call("{\"orderId\":\"O-1\",\"amount\":12.5,\"reason\":\"late\"}");
     inv = new Invocation(inv.invocationId(), inv.traceId(), inv.requestId(), "key-123", inv.agent(), inv.user(),
         inv.sessionId(), inv.channel(), inv.toolName(), inv.tool(), inv.arguments(), inv.policyContext(),
-        inv.receivedAt(), inv.state(), inv.decision());
+        inv.receivedAt(), inv.state(), inv.decision(), null);
     c.invoke(inv);
 
     Seen s = seen.getFirst();
@@ -145,8 +145,10 @@ class HttpConnectorTest {
         "{\"echo\":\"" + ex.getRequestHeaders().getFirst("Authorization") + "\"}");
     ConnectorResult r = getConnector("/echo", List.of()).invoke(call("{}"));
 
-    assertThat(r).isInstanceOfSatisfying(ConnectorResult.Success.class, s ->
-        assertThat(s.value().toString()).doesNotContain(SECRET).contains("Bearer [REDACTED]"));
+    assertThat(r).isInstanceOfSatisfying(ConnectorResult.Success.class, s -> {
+      assertThat(s.value().toString()).doesNotContain(SECRET).contains("Bearer [REDACTED]");
+      assertThat(s.credential()).isEqualTo(new dev.portcullis.invocation.CredentialUse("env:UP_TOKEN", 0, true));
+    });
   }
 
   @Test
