@@ -18,43 +18,8 @@
 # Example: BENCH_RULES=1000 BENCH_INCLUDE=typicalAllowed bench/policy-decision.sh
 set -euo pipefail
 
-home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$home"
-out="target/bench"
-stamp="$(date +%Y%m%d-%H%M%S)"
-mkdir -p "$out"
-
-say() { printf '[bench] %s\n' "$*" >&2; }
-
-java_major() {
-  "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'
-}
-
-find_java() {
-  local candidate major
-  for candidate in "${JAVA_HOME:+$JAVA_HOME/bin/java}" /usr/lib/jvm/*/bin/java "$(command -v java 2>/dev/null || true)"; do
-    [ -n "$candidate" ] && [ -x "$candidate" ] || continue
-    major="$(java_major "$candidate" || true)"
-    if [ -n "$major" ] && [ "${major%%.*}" -ge 25 ] 2>/dev/null; then
-      echo "$candidate"
-      return 0
-    fi
-  done
-  return 1
-}
-
-java_bin="$(find_java)" || { echo "error: the benchmark needs a JDK 25 or newer; set JAVA_HOME to one" >&2; exit 1; }
-
-classpath_file="$out/test-classpath.txt"
-if [ "${BENCH_SKIP_BUILD:-0}" != "1" ]; then
-  say "compiling main and test classes, JMH's generated code with them (./mvnw -B -q -DskipTests test-compile)"
-  ./mvnw -B -q -DskipTests test-compile
-  if [ ! -s "$classpath_file" ] || [ pom.xml -nt "$classpath_file" ]; then
-    say "resolving the test classpath (dependency:build-classpath)"
-    ./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath_file"
-  fi
-fi
-[ -s "$classpath_file" ] || { echo "error: $classpath_file is missing; run without BENCH_SKIP_BUILD" >&2; exit 1; }
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 [ -s target/test-classes/META-INF/BenchmarkList ] || {
   echo "error: target/test-classes/META-INF/BenchmarkList is missing: JMH's annotation processor did not run" >&2; exit 1; }
 
