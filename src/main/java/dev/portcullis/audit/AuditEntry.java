@@ -53,36 +53,4 @@ public record AuditEntry(
     reasons = reasons == null ? List.of() : List.copyOf(reasons);
     Objects.requireNonNull(configHash, "configHash");
   }
-
-  /** A record with nothing filtered, as records were before the filter stage. */
-  public AuditEntry(
-      Instant recordedAt,
-      String invocationId,
-      String traceId,
-      String requestId,
-      String tenant,
-      String agentId,
-      String userId,
-      String sessionId,
-      String channel,
-      String toolName,
-      String toolVersion,
-      String descriptorHash,
-      String arguments,
-      String argumentsDigest,
-      String state,
-      String decision,
-      List<String> reasons,
-      String errorKind,
-      String errorDetail,
-      Long durationMs,
-      String configHash,
-      String policyVersion,
-      String shadows,
-      String user,
-      String context) {
-    this(recordedAt, invocationId, traceId, requestId, tenant, agentId, userId, sessionId, channel, toolName,
-        toolVersion, descriptorHash, arguments, argumentsDigest, state, decision, reasons, errorKind, errorDetail,
-        durationMs, configHash, policyVersion, shadows, user, context, null, null);
-  }
 }

@@ -21,7 +21,7 @@ public abstract class AuditLogContract {
         Instant.parse("2026-11-23T10:00:00.123456Z"), invocationId, "0af7651916cd43dd8448eb211c80319c", "req",
         "acme", "agent-a", "user-7", "sess", "rest", "crm_get_customer", "1", "sha256:abc",
         "{\"customerId\":\"C-1001\"}", "digest", state, "allow", List.of("support-read-crm"), null, null, 12L, "cfg",
-        "sha256:policy", null, "{\"id\":\"user-7\",\"verified\":true}", null);
+        "sha256:policy", null, "{\"id\":\"user-7\",\"verified\":true}", null, null, null);
   }
 
   @Test

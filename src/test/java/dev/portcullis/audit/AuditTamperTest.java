@@ -121,7 +121,7 @@ class AuditTamperTest {
             "someone-else", e.userId(), e.sessionId(), e.channel(), e.toolName(), e.toolVersion(),
             e.descriptorHash(), e.arguments(), e.argumentsDigest(), e.state(), e.decision(), e.reasons(),
             e.errorKind(), e.errorDetail(), e.durationMs(), e.configHash(), e.policyVersion(), e.shadows(),
-            e.user(), e.context());
+            e.user(), e.context(), e.filtered(), e.credential());
         String hash = AuditChain.hash(i + 1, forged, prev);
         statements.add("UPDATE audit_log SET agent_id = 'someone-else', prev_hash = '" + prev + "', hash = '"
             + hash + "' WHERE seq = " + (i + 1));

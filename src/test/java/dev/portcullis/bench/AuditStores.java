@@ -43,6 +43,6 @@ final class AuditStores {
         Scenarios.TOOL, "1", "sha256:0000000000000000000000000000000000000000000000000000000000000000",
         "{\"customerId\":\"C-1001\"}", "0000000000000000000000000000000000000000000000000000000000000000",
         "EXECUTING", "allow", List.of("support-read-crm"), null, null, null, configHash, "sha256:policy", null,
-        null, null);
+        null, null, null, null);
   }
 }
