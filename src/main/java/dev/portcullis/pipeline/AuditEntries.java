@@ -26,6 +26,9 @@ import tools.jackson.databind.json.JsonMapper;
  * filter stage dropped and redacted, by path and kind.
  */
 public final class AuditEntries {
+  /** The most dropped paths, and the most redactions, one audit record lists. */
+  static final int MAX_LISTED = 100;
+
   private final Clock clock;
   private final String configHash;
   private final Catalog catalog;
@@ -132,15 +135,25 @@ public final class AuditEntries {
     return m;
   }
 
+  /**
+   * What the filter took out, bounded: the first {@value #MAX_LISTED} dropped paths and
+   * redactions, with the totals when there were more, so a large result cannot swell the log.
+   */
   private static Map<String, Object> filtered(FilterReport f) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("dropped", f.dropped());
-    m.put("redacted", f.redacted().stream().map(r -> {
+    m.put("dropped", f.dropped().stream().limit(MAX_LISTED).toList());
+    if (f.dropped().size() > MAX_LISTED) {
+      m.put("droppedTotal", f.dropped().size());
+    }
+    m.put("redacted", f.redacted().stream().limit(MAX_LISTED).map(r -> {
       Map<String, Object> one = new LinkedHashMap<>();
       one.put("path", r.path());
       one.put("kind", r.kind());
       return one;
     }).toList());
+    if (f.redacted().size() > MAX_LISTED) {
+      m.put("redactedTotal", f.redacted().size());
+    }
     return m;
   }
 
