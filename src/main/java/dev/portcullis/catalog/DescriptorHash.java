@@ -21,21 +21,9 @@ public final class DescriptorHash {
 
   private DescriptorHash() {}
 
-  public static String of(
-      String name,
-      String title,
-      String description,
-      String version,
-      RiskClass risk,
-      String connector,
-      JsonNode inputSchema,
-      JsonNode binding) {
-    return of(name, title, description, version, risk, connector, inputSchema, binding, null);
-  }
-
   /**
-   * As above, with the tool's {@code result} filter configuration; a tool without one hashes as it
-   * did before filters existed, so its pinned hash does not change.
+   * The hash of a tool's descriptor and binding, and its {@code result} filter configuration (null
+   * when it has none: such a tool hashes as it did before filters existed, so its pin holds).
    */
   public static String of(
       String name,

@@ -20,8 +20,4 @@ public record ServerSettings(
     allowedHosts = List.copyOf(allowedHosts);
     allowedOrigins = List.copyOf(allowedOrigins);
   }
-
-  public ServerSettings withPort(int newPort) {
-    return new ServerSettings(host, newPort, allowedHosts, allowedOrigins, maxRequestBytes, arguments);
-  }
 }

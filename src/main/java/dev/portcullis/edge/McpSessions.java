@@ -66,10 +66,6 @@ public final class McpSessions {
     return find(id, agentId).map(s -> byId.remove(id) != null).orElse(false);
   }
 
-  public int size() {
-    return byId.size();
-  }
-
   private void sweep() {
     Instant now = clock.instant();
     byId.values().removeIf(s -> expired(s, now));
