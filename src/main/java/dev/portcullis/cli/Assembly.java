@@ -45,7 +45,6 @@ import dev.portcullis.vault.SecretSources;
 import dev.portcullis.vault.SecretResolver;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -92,10 +91,12 @@ public final class Assembly implements AutoCloseable {
     SecretResolver secrets = new SecretSources(env, data.path(), java.util.Optional.of(vault));
     StaticCatalog catalog = new StaticCatalog(config.tools());
     SwappablePolicy policy = new SwappablePolicy(config.policy());
-    List<Connector> built = new java.util.ArrayList<>(
-        config.connectors().stream().map(spec -> connector(spec, secrets, json, clock)).toList());
-    config.sqlConnectors().forEach(spec -> built.add(sqlConnector(spec, secrets, json)));
-    ConnectorRegistry connectors = new ConnectorRegistry(built);
+    ConnectorRegistry connectors = new ConnectorRegistry(config.connectors().stream()
+        .map(spec -> switch (spec) {
+          case HttpConnectorSpec h -> connector(h, secrets, json, clock);
+          case SqlConnectorSpec q -> sqlConnector(q, secrets, json);
+        })
+        .toList());
     AuditLog audit = new JdbcAuditLog(database.dataSource(), json);
     AuditEntries entries = new AuditEntries(clock, config.hash(), catalog, json);
     Pipeline pipeline =

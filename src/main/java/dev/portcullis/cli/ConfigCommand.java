@@ -48,7 +48,7 @@ final class ConfigCommand implements Runnable {
         out.print(NormalizedConfig.render(cfg));
       } else {
         out.printf("ok: %s loads (%d tools, %d agents, %d connectors, %d policy rules; sha256 %s)%n",
-            config, cfg.tools().size(), cfg.agents().size(), cfg.connectors().size() + cfg.sqlConnectors().size(), cfg.policy().rules().size(),
+            config, cfg.tools().size(), cfg.agents().size(), cfg.connectors().size(), cfg.policy().rules().size(),
             cfg.hash());
       }
       return 0;

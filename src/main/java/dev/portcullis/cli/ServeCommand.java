@@ -52,7 +52,7 @@ final class ServeCommand implements Runnable {
     out.printf("  MCP    %s/mcp%n", base);
     out.printf("  REST   %s/v1/tools/{tool}:invoke%n", base);
     out.printf("  loaded %d tools, %d agents, %d connectors, %d policy rules%n",
-        cfg.tools().size(), cfg.agents().size(), cfg.connectors().size() + cfg.sqlConnectors().size(), cfg.policy().rules().size());
+        cfg.tools().size(), cfg.agents().size(), cfg.connectors().size(), cfg.policy().rules().size());
     out.println("  policy files are watched: a change that loads takes effect within 2 s, one that does not is logged");
     out.println("Ready. Press Ctrl+C to stop.");
     out.flush();

@@ -123,13 +123,14 @@ final class VaultCommand implements Runnable {
 
   /** {@code vault put}. */
   @Command(name = "put", mixinStandardHelpOptions = true,
-      description = "Store a new secret, its value read from stdin (or --from-file), scoped to the connectors that may use it.")
+      description = "Store a new secret, its value read from stdin (or --from-file), scoped to the connectors, or single tools, that may use it.")
   static final class Put extends Common implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "NAME") String name;
 
-    @Option(names = "--scope", required = true, split = ",", paramLabel = "CONNECTOR", description = "Connectors that may use it.")
+    @Option(names = "--scope", required = true, split = ",", paramLabel = "CONNECTOR[/TOOL]",
+        description = "Who may use it: a connector (every tool on it) or CONNECTOR/TOOL (that tool only).")
     List<String> scopes;
 
     @Option(names = "--from-file", paramLabel = "FILE", description = "Read the value from FILE instead of stdin.")

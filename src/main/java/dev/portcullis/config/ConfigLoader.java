@@ -1,8 +1,6 @@
 package dev.portcullis.config;
 
 import dev.portcullis.catalog.CatalogEntry;
-import dev.portcullis.connector.http.HttpAuth;
-import dev.portcullis.connector.http.HttpOperation;
 import dev.portcullis.identity.AgentSpec;
 import dev.portcullis.identity.IssuerSpec;
 import dev.portcullis.catalog.ArgumentLimits;
@@ -13,9 +11,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,18 +72,8 @@ public final class ConfigLoader {
     IdentitySection identity = new IdentitySection(r);
     List<IssuerSpec> issuers = identity.issuers();
     List<AgentSpec> agents = identity.agents();
-    Map<String, SqlSection.Draft> sqlConnectors = new LinkedHashMap<>();
-    Map<String, ConnectorDraft> connectors = connectors(r, sqlConnectors);
-    Set<String> connectorNames = new HashSet<>(connectors.keySet());
-    connectorNames.addAll(sqlConnectors.keySet());
-    ToolSection tools = new ToolSection(r, connectorNames, sqlConnectors);
-    List<CatalogEntry> entries = tools.read();
-    tools.operations().forEach((connector, ops) -> {
-      ConnectorDraft draft = connectors.get(connector);
-      if (draft != null) {
-        ops.forEach(op -> draft.operations.put(op.toolName(), withDefaultTimeout(op, draft.timeout)));
-      }
-    });
+    Map<String, ConnectorDraft> connectors = connectors(r);
+    List<CatalogEntry> entries = new ToolSection(r, connectors).read();
     Set<String> agentIds = new HashSet<>();
     agents.forEach(a -> agentIds.add(a.id()));
     List<Path> policyPaths = policyPaths(r, file);
@@ -97,14 +83,9 @@ public final class ConfigLoader {
     if (!r.problems().isEmpty()) {
       throw new ConfigException(file, r.problems());
     }
-    List<HttpConnectorSpec> specs =
-        connectors.values().stream()
-            .map(d -> new HttpConnectorSpec(d.name, d.baseUri, d.auth, d.connectTimeout, d.timeout, d.operations))
-            .toList();
-    List<SqlConnectorSpec> sqlSpecs = sqlConnectors.values().stream().map(SqlSection.Draft::spec).toList();
+    List<ConnectorSpec> specs = connectors.values().stream().map(ConnectorDraft::spec).toList();
     return new GatewayConfig(
-        file.toAbsolutePath(), sha256(bytes), server, vault, issuers, agents, specs, entries, policyPaths, policy,
-        sqlSpecs);
+        file.toAbsolutePath(), sha256(bytes), server, vault, issuers, agents, specs, entries, policyPaths, policy);
   }
 
   /** {@code policies}: files or directories, relative to the configuration file. */
@@ -139,13 +120,6 @@ public final class ConfigLoader {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every Java platform", e);
     }
-  }
-
-  private static HttpOperation withDefaultTimeout(HttpOperation op, Duration connectorTimeout) {
-    if (!op.timeout().equals(ToolSection.UNSET_TIMEOUT)) {
-      return op;
-    }
-    return new HttpOperation(op.toolName(), op.method(), op.path(), op.queryArguments(), op.body(), connectorTimeout);
   }
 
   private static ServerSettings server(ConfigReader r) {
@@ -184,7 +158,8 @@ public final class ConfigLoader {
     return new ServerSettings(host, port, hosts, origins, maxRequest, limits);
   }
 
-  private static Map<String, ConnectorDraft> connectors(ConfigReader r, Map<String, SqlSection.Draft> sql) {
+  /** {@code connectors}: each read by the section of its {@code type}. */
+  private static Map<String, ConnectorDraft> connectors(ConfigReader r) {
     Map<String, ConnectorDraft> out = new LinkedHashMap<>();
     int n = r.list("/connectors", true);
     for (int i = 0; i < n; i++) {
@@ -193,89 +168,25 @@ public final class ConfigLoader {
         continue;
       }
       Optional<String> name = r.matching(p + "/name", true, ID, ID_RULE);
-      Optional<String> type = r.string(p + "/type", true);
-      type.filter(t -> !t.equals("http") && !t.equals("sql"))
-          .ifPresent(t -> r.problem(p + "/type", "'" + t + "' is not a connector type; this version has: http, sql"));
-      if (type.filter("sql"::equals).isPresent()) {
-        Optional<SqlSection.Draft> draft = SqlSection.connector(r, p, name.orElse("?"));
-        if (name.isPresent() && (out.containsKey(name.get()) || sql.containsKey(name.get()))) {
-          r.problem(p + "/name", "connector '" + name.get() + "' is defined twice");
-        } else if (name.isPresent() && draft.isPresent()) {
-          sql.put(name.get(), draft.get());
+      Optional<ConnectorTypes.Type> type = r.string(p + "/type", true).flatMap(t -> {
+        ConnectorTypes.Type found = ConnectorTypes.ALL.get(t);
+        if (found == null) {
+          r.problem(p + "/type", "'" + t + "' is not a connector type; this version has: "
+              + String.join(", ", ConnectorTypes.ALL.keySet()));
         }
+        return Optional.ofNullable(found);
+      });
+      if (type.isEmpty()) {
         continue;
       }
-      r.onlyKeys(p, Set.of("name", "type", "baseUrl", "auth", "connectTimeout", "timeout"));
-      URI base = r.string(p + "/baseUrl", true).map(u -> baseUri(r, p + "/baseUrl", u)).orElse(null);
-      Optional<HttpAuth> auth = auth(r, p + "/auth");
-      Duration connect = r.duration(p + "/connectTimeout", Duration.ofSeconds(2));
-      Duration timeout = r.duration(p + "/timeout", Duration.ofSeconds(10));
-      if (name.isPresent()) {
-        if (out.containsKey(name.get()) || sql.containsKey(name.get())) {
-          r.problem(p + "/name", "connector '" + name.get() + "' is defined twice");
-        } else if (base != null) {
-          out.put(name.get(), new ConnectorDraft(name.get(), base, auth, connect, timeout));
-        }
+      Optional<ConnectorDraft> draft = type.get().reader().read(r, p, name.orElse("?"));
+      if (name.isPresent() && out.containsKey(name.get())) {
+        r.problem(p + "/name", "connector '" + name.get() + "' is defined twice");
+      } else if (name.isPresent() && draft.isPresent()) {
+        out.put(name.get(), draft.get());
       }
     }
     return out;
-  }
-
-  private static URI baseUri(ConfigReader r, String p, String text) {
-    try {
-      URI uri = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
-      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
-          || uri.getQuery() != null || uri.getUserInfo() != null) {
-        throw new java.net.URISyntaxException(text, "need http(s)://host[:port][/path], no query or user info");
-      }
-      return uri;
-    } catch (java.net.URISyntaxException e) {
-      r.problem(p, "'" + text + "' is not a usable base URL: " + e.getReason());
-      return null;
-    }
-  }
-
-  private static Optional<HttpAuth> auth(ConfigReader r, String p) {
-    if (!r.isObject(p, false)) {
-      return Optional.empty();
-    }
-    String type = r.string(p + "/type", true).orElse("");
-    if (type.equals("oauth2-client-credentials")) {
-      return clientCredentials(r, p);
-    }
-    r.onlyKeys(p, Set.of("type", "secret", "header"));
-    Optional<SecretRef> secret =
-        r.string(p + "/secret", true).flatMap(s -> {
-          try {
-            return Optional.of(SecretRef.parse(s));
-          } catch (IllegalArgumentException e) {
-            r.problem(p + "/secret", e.getMessage());
-            return Optional.empty();
-          }
-        });
-    switch (type) {
-      case "bearer" -> {
-        if (!r.at(p + "/header").isMissingNode()) {
-          r.problem(p + "/header", "is only for type 'header'");
-        }
-        return secret.map(HttpAuth::bearer);
-      }
-      case "header" -> {
-        Optional<String> header =
-            r.matching(p + "/header", true, Pattern.compile("[A-Za-z0-9-]{1,64}"), "is not an HTTP header name");
-        if (header.isPresent() && secret.isPresent()) {
-          return Optional.of(HttpAuth.header(header.get(), secret.get()));
-        }
-        return Optional.empty();
-      }
-      case "" -> {
-        return Optional.empty();
-      }
-      default -> {
-        r.problem(p + "/type", "'" + type + "' is not one of [bearer, header, oauth2-client-credentials]");
-        return Optional.empty();
-      }
-    }
   }
 
   /** {@code vault}: the embedded vault by default, or a HashiCorp Vault KV v2 engine. */
@@ -301,63 +212,19 @@ public final class ConfigLoader {
       return VaultSettings.EMBEDDED;
     }
     r.onlyKeys(h, Set.of("address", "mount", "token", "namespace"));
-    URI address = r.string(h + "/address", true).map(u -> baseUri(r, h + "/address", u)).orElse(null);
+    URI address = r.string(h + "/address", true).map(u -> HttpSection.baseUri(r, h + "/address", u)).orElse(null);
     String mount = r.string(h + "/mount", "secret");
-    Optional<SecretRef> token = r.string(h + "/token", true).flatMap(t -> {
-      try {
-        SecretRef ref = SecretRef.parse(t);
-        if (ref.scheme().equals("vault")) {
-          r.problem(h + "/token", "the Vault token cannot itself be in the vault; use env:NAME or file:PATH");
-          return Optional.empty();
-        }
-        return Optional.of(ref);
-      } catch (IllegalArgumentException e) {
-        r.problem(h + "/token", e.getMessage());
-        return Optional.empty();
+    Optional<SecretRef> token = r.secretRef(h + "/token", true).filter(ref -> {
+      if (ref.scheme().equals("vault")) {
+        r.problem(h + "/token", "the Vault token cannot itself be in the vault; use env:NAME or file:PATH");
+        return false;
       }
+      return true;
     });
     String namespace = r.string(h + "/namespace", (String) null);
     if (address == null || token.isEmpty()) {
       return VaultSettings.EMBEDDED;
     }
     return new VaultSettings(Optional.of(new VaultSettings.HashiCorp(address, mount, token.get(), namespace)));
-  }
-
-  /** {@code type: oauth2-client-credentials}: token URL, client id, client secret reference, scope. */
-  private static Optional<HttpAuth> clientCredentials(ConfigReader r, String p) {
-    r.onlyKeys(p, Set.of("type", "tokenUrl", "clientId", "clientSecret", "scope"));
-    URI token = r.string(p + "/tokenUrl", true).map(u -> baseUri(r, p + "/tokenUrl", u)).orElse(null);
-    Optional<String> client = r.string(p + "/clientId", true);
-    Optional<SecretRef> secret = r.string(p + "/clientSecret", true).flatMap(s -> {
-      try {
-        return Optional.of(SecretRef.parse(s));
-      } catch (IllegalArgumentException e) {
-        r.problem(p + "/clientSecret", e.getMessage());
-        return Optional.empty();
-      }
-    });
-    String scope = r.string(p + "/scope", (String) null);
-    if (token == null || client.isEmpty() || secret.isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(new HttpAuth.ClientCredentials(token, client.get(), secret.get(), scope));
-  }
-
-  /** A connector before its tools' operations are known. */
-  static final class ConnectorDraft {
-    final String name;
-    final URI baseUri;
-    final Optional<HttpAuth> auth;
-    final Duration connectTimeout;
-    final Duration timeout;
-    final Map<String, HttpOperation> operations = new HashMap<>();
-
-    ConnectorDraft(String name, URI baseUri, Optional<HttpAuth> auth, Duration connectTimeout, Duration timeout) {
-      this.name = name;
-      this.baseUri = baseUri;
-      this.auth = auth;
-      this.connectTimeout = connectTimeout;
-      this.timeout = timeout;
-    }
   }
 }

@@ -154,6 +154,18 @@ public final class ConfigReader {
     return value;
   }
 
+  /** A secret reference ({@code vault:NAME}, {@code env:NAME}, {@code file:PATH}); never a value. */
+  Optional<dev.portcullis.vault.SecretRef> secretRef(String pointer, boolean required) {
+    return string(pointer, required).flatMap(s -> {
+      try {
+        return Optional.of(dev.portcullis.vault.SecretRef.parse(s));
+      } catch (IllegalArgumentException e) {
+        problem(pointer, e.getMessage());
+        return Optional.empty();
+      }
+    });
+  }
+
   public List<String> strings(String pointer, boolean required) {
     int n = list(pointer, required);
     List<String> out = new ArrayList<>(n);

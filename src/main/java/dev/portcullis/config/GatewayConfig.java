@@ -10,8 +10,7 @@ import java.util.List;
 /**
  * One loaded, validated, sealed configuration. {@code hash} is the SHA-256 of the file's text and
  * is stamped on every audit record made under it; {@code policy} carries its own version, the hash
- * of the policy files, and can be reloaded from {@code policyPaths} on its own. {@code connectors}
- * are the HTTP ones; {@code sqlConnectors} the SQL ones.
+ * of the policy files, and can be reloaded from {@code policyPaths} on its own.
  */
 public record GatewayConfig(
     Path source,
@@ -20,11 +19,10 @@ public record GatewayConfig(
     VaultSettings vault,
     List<IssuerSpec> issuers,
     List<AgentSpec> agents,
-    List<HttpConnectorSpec> connectors,
+    List<ConnectorSpec> connectors,
     List<CatalogEntry> tools,
     List<Path> policyPaths,
-    CompiledPolicy policy,
-    List<SqlConnectorSpec> sqlConnectors) {
+    CompiledPolicy policy) {
 
   public GatewayConfig {
     issuers = List.copyOf(issuers);
@@ -32,6 +30,5 @@ public record GatewayConfig(
     connectors = List.copyOf(connectors);
     tools = List.copyOf(tools);
     policyPaths = List.copyOf(policyPaths);
-    sqlConnectors = List.copyOf(sqlConnectors);
   }
 }

@@ -2,8 +2,6 @@ package dev.portcullis.config;
 
 import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.catalog.ToolDefinition;
-import dev.portcullis.connector.http.HttpAuth;
-import dev.portcullis.connector.http.HttpOperation;
 import dev.portcullis.connector.sql.SqlOperation;
 import dev.portcullis.identity.AgentSpec;
 import dev.portcullis.policy.Condition;
@@ -34,8 +32,10 @@ public final class NormalizedConfig {
     root.put("server", server(c.server()));
     root.put("agents", c.agents().stream().map(NormalizedConfig::agent).toList());
     List<Map<String, Object>> connectors = new java.util.ArrayList<>();
-    c.connectors().forEach(s -> connectors.add(connector(s)));
-    c.sqlConnectors().forEach(s -> connectors.add(sqlConnector(s)));
+    c.connectors().forEach(s -> connectors.add(switch (s) {
+      case HttpConnectorSpec h -> HttpSection.normalized(h);
+      case SqlConnectorSpec q -> sqlConnector(q);
+    }));
     connectors.sort(Comparator.comparing(m -> (String) m.get("name")));
     root.put("connectors", connectors);
     root.put("tools", c.tools().stream().map(e -> tool(e, c)).toList());
@@ -66,34 +66,6 @@ public final class NormalizedConfig {
     m.put("tenant", a.tenant());
     m.put("description", a.description());
     m.put("keys", a.keyHashes());
-    return m;
-  }
-
-  private static Map<String, Object> connector(HttpConnectorSpec s) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("name", s.name());
-    m.put("type", "http");
-    m.put("baseUrl", s.baseUri().toString());
-    s.auth().ifPresent(a -> {
-      Map<String, Object> auth = new LinkedHashMap<>();
-      switch (a) {
-        case HttpAuth.StaticSecret st -> {
-          auth.put("type", st.header().equals("Authorization") && st.prefix().equals("Bearer ") ? "bearer" : "header");
-          auth.put("header", st.header());
-          auth.put("secret", st.secret().toString());
-        }
-        case HttpAuth.ClientCredentials cc -> {
-          auth.put("type", "oauth2-client-credentials");
-          auth.put("tokenUrl", cc.tokenUri().toString());
-          auth.put("clientId", cc.clientId());
-          auth.put("clientSecret", cc.clientSecret().toString());
-          auth.put("scope", cc.scope());
-        }
-      }
-      m.put("auth", auth);
-    });
-    m.put("connectTimeout", duration(s.connectTimeout()));
-    m.put("timeout", duration(s.timeout()));
     return m;
   }
 
@@ -142,17 +114,12 @@ public final class NormalizedConfig {
     m.put("connector", t.connector());
     m.put("descriptorHash", t.descriptorHash());
     m.put("audit", java.util.Collections.singletonMap("arguments", t.auditArgumentsDigestOnly() ? "digest" : "full"));
-    c.connectors().stream()
-        .filter(s -> s.name().equals(t.connector()))
-        .map(s -> s.operations().get(t.name()))
-        .findFirst()
-        .ifPresent(op -> m.put("http", operation(op)));
-    c.sqlConnectors().stream()
-        .filter(s -> s.name().equals(t.connector()))
-        .map(s -> s.operations().get(t.name()))
-        .filter(java.util.Objects::nonNull)
-        .findFirst()
-        .ifPresent(op -> m.put("sql", sqlOperation(op)));
+    c.connectors().stream().filter(s -> s.name().equals(t.connector())).findFirst().ifPresent(s -> {
+      switch (s) {
+        case HttpConnectorSpec h -> m.put("http", HttpSection.normalized(h.operations().get(t.name())));
+        case SqlConnectorSpec q -> m.put("sql", sqlOperation(q.operations().get(t.name())));
+      }
+    });
     m.put("inputSchema", t.inputSchema());
     Map<String, Object> result = new LinkedHashMap<>();
     if (!e.result().keepsAllFields()) {
@@ -164,7 +131,7 @@ public final class NormalizedConfig {
   }
 
   /** Durations as written in configuration: {@code 10s}, {@code 1500ms}. */
-  private static String duration(java.time.Duration d) {
+  static String duration(java.time.Duration d) {
     return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 
@@ -189,16 +156,6 @@ public final class NormalizedConfig {
     m.put("target", target);
     m.put("when", r.condition().map(Condition::source).orElse(null));
     m.put("source", r.source());
-    return m;
-  }
-
-  private static Map<String, Object> operation(HttpOperation op) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("method", op.method());
-    m.put("path", op.path().source());
-    m.put("query", List.copyOf(op.queryArguments()));
-    m.put("body", op.body() == HttpOperation.BodyMode.NONE ? "none" : "arguments");
-    m.put("timeout", duration(op.timeout()));
     return m;
   }
 }

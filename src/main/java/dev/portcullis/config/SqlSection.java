@@ -27,7 +27,7 @@ final class SqlSection {
   private SqlSection() {}
 
   /** A SQL connector before its tools' operations are known. */
-  static final class Draft {
+  static final class Draft implements ConnectorDraft {
     final String name;
     final String jdbcUrl;
     final Optional<String> username;
@@ -50,12 +50,30 @@ final class SqlSection {
       this.allowlist = allowlist;
     }
 
-    SqlConnectorSpec spec() {
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public String bindingKey() {
+      return "sql";
+    }
+
+    @Override
+    public boolean bind(ConfigReader r, String p, String tool, tools.jackson.databind.node.ObjectNode schema) {
+      Optional<SqlOperation> op = binding(r, p, tool, this, schema);
+      op.ifPresent(o -> operations.put(tool, o));
+      return op.isPresent();
+    }
+
+    @Override
+    public ConnectorSpec spec() {
       return new SqlConnectorSpec(name, jdbcUrl, username, password, maxRows, timeout, poolSize, allowlist, operations);
     }
   }
 
-  static Optional<Draft> connector(ConfigReader r, String p, String name) {
+  static Optional<ConnectorDraft> connector(ConfigReader r, String p, String name) {
     r.onlyKeys(p, CONNECTOR_KEYS);
     Optional<String> url = r.string(p + "/jdbcUrl", true);
     url.filter(u -> !(u.startsWith("jdbc:postgresql:") || u.startsWith("jdbc:sqlite:")))
@@ -64,14 +82,7 @@ final class SqlSection {
     Optional<SecretRef> password = Optional.empty();
     if (r.isObject(p + "/password", false)) {
       r.onlyKeys(p + "/password", Set.of("secret"));
-      password = r.string(p + "/password/secret", true).flatMap(s -> {
-        try {
-          return Optional.of(SecretRef.parse(s));
-        } catch (IllegalArgumentException e) {
-          r.problem(p + "/password/secret", e.getMessage());
-          return Optional.empty();
-        }
-      });
+      password = r.secretRef(p + "/password/secret", true);
     }
     int maxRows = r.integer(p + "/maxRows", 100, 1, 10_000);
     Duration timeout = r.duration(p + "/timeout", Duration.ofSeconds(10));
@@ -97,7 +108,7 @@ final class SqlSection {
   }
 
   /** A tool's {@code sql:} binding: {@code query: ...} or {@code select: {from, columns}}. */
-  static Optional<SqlOperation> binding(ConfigReader r, String p, String tool, Draft draft, JsonNode schema) {
+  private static Optional<SqlOperation> binding(ConfigReader r, String p, String tool, Draft draft, JsonNode schema) {
     if (!r.isObject(p, true)) {
       return Optional.empty();
     }

@@ -8,48 +8,36 @@ import dev.portcullis.catalog.RedactionKind;
 import dev.portcullis.catalog.ResultFilter;
 import dev.portcullis.catalog.RiskClass;
 import dev.portcullis.catalog.ToolDefinition;
-import dev.portcullis.connector.http.HttpOperation;
-import dev.portcullis.connector.http.UrlTemplate;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Reads {@code tools}: each tool's descriptor, its compiled input schema and its HTTP operation
- * or SQL binding.
+ * Reads {@code tools}: each tool's descriptor, its compiled input schema, and its binding to its
+ * connector, which the connector's section checks ({@code http:}, {@code sql:}, …).
  *
  * <p>Block by default reaches arguments too: a schema that does not say otherwise gets {@code
  * additionalProperties: false}, so an argument no schema names is refused, and the agent is shown
  * that schema.
  */
 final class ToolSection {
-  static final Duration UNSET_TIMEOUT = Duration.ofNanos(1);
   static final Pattern TOOL_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
-  private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+  private static final Set<String> KEYS = Set.of(
+      "name", "title", "description", "version", "risk", "connector", "audit", "inputSchema", "result");
 
   private final ConfigReader r;
-  private final Set<String> connectorNames;
+  private final Map<String, ConnectorDraft> connectors;
   private final JsonSchemaCompiler schemas = new JsonSchemaCompiler();
-  private final Map<String, List<HttpOperation>> operations = new HashMap<>();
-  private final Map<String, SqlSection.Draft> sqlConnectors;
 
-  ToolSection(ConfigReader r, Set<String> connectorNames, Map<String, SqlSection.Draft> sqlConnectors) {
+  ToolSection(ConfigReader r, Map<String, ConnectorDraft> connectors) {
     this.r = r;
-    this.connectorNames = connectorNames;
-    this.sqlConnectors = sqlConnectors;
-  }
-
-  Map<String, List<HttpOperation>> operations() {
-    return operations;
+    this.connectors = connectors;
   }
 
   List<CatalogEntry> read() {
@@ -61,10 +49,9 @@ final class ToolSection {
       if (!r.isObject(p, true)) {
         continue;
       }
-      r.onlyKeys(
-          p,
-          Set.of("name", "title", "description", "version", "risk", "connector", "audit", "http", "sql", "inputSchema",
-              "result"));
+      Set<String> keys = new HashSet<>(KEYS);
+      ConnectorTypes.ALL.values().forEach(t -> keys.add(t.bindingKey()));
+      r.onlyKeys(p, keys);
       Optional<String> name =
           r.matching(p + "/name", true, TOOL_NAME, "must be letters, digits, '_', '.' or '-' (at most 64)");
       name.filter(v -> !names.add(v)).ifPresent(v -> r.problem(p + "/name", "tool '" + v + "' is defined twice"));
@@ -74,43 +61,36 @@ final class ToolSection {
       Optional<RiskClass> risk = r.choice(p + "/risk", true, RiskClass.class);
       Optional<String> connector = r.string(p + "/connector", true);
       connector
-          .filter(c -> !connectorNames.contains(c))
+          .filter(c -> !connectors.containsKey(c))
           .ifPresent(c -> r.problem(p + "/connector", "no connector named '" + c + "' is defined"));
       boolean digestOnly = auditDigestOnly(p + "/audit");
       Optional<ObjectNode> schema = schema(p + "/inputSchema");
       Optional<ArgumentSchema> compiled = schema.flatMap(s -> compile(p + "/inputSchema", name.orElse("?"), s));
-      SqlSection.Draft sqlConnector = connector.map(sqlConnectors::get).orElse(null);
-      String binding = sqlConnector != null ? "/sql" : "/http";
-      String other = sqlConnector != null ? "/http" : "/sql";
-      if (connector.isPresent() && connectorNames.contains(connector.get()) && !r.at(p + other).isMissingNode()) {
-        r.problem(p + other, "connector '" + connector.get() + "' is a " + binding.substring(1)
-            + " connector; bind the tool with " + binding.substring(1) + ":");
+      ConnectorDraft draft = connector.map(connectors::get).orElse(null);
+      String binding = draft == null ? null : draft.bindingKey();
+      if (draft != null) {
+        for (ConnectorTypes.Type other : ConnectorTypes.ALL.values()) {
+          if (!other.bindingKey().equals(binding) && !r.at(p + "/" + other.bindingKey()).isMissingNode()) {
+            r.problem(p + "/" + other.bindingKey(), "connector '" + draft.name() + "' is a " + binding
+                + " connector; bind the tool with " + binding + ":");
+          }
+        }
       }
-      Optional<HttpOperation> op = Optional.empty();
-      Optional<dev.portcullis.connector.sql.SqlOperation> sqlOp = Optional.empty();
-      if (sqlConnector != null) {
-        sqlOp = name.flatMap(v -> SqlSection.binding(r, p + "/sql", v, sqlConnector, schema.orElse(null)));
-      } else {
-        op = name.flatMap(v -> operation(p + "/http", v, schema.orElse(null)));
-      }
+      boolean bound = draft != null && name.isPresent()
+          && draft.bind(r, p + "/" + binding, name.get(), schema.orElse(null));
       Optional<ResultFilter> result = result(p + "/result");
-      if (name.isEmpty() || description.isEmpty() || risk.isEmpty() || connector.isEmpty()
-          || compiled.isEmpty() || (op.isEmpty() && sqlOp.isEmpty()) || result.isEmpty()) {
+      if (name.isEmpty() || description.isEmpty() || risk.isEmpty() || !bound || compiled.isEmpty()
+          || result.isEmpty()) {
         continue;
       }
       String hash =
           DescriptorHash.of(
-              name.get(), title, description.get(), version, risk.get(), connector.get(), schema.get(), r.at(p + binding),
+              name.get(), title, description.get(), version, risk.get(), connector.get(), schema.get(), r.at(p + "/" + binding),
               r.at(p + "/result"));
       ToolDefinition tool =
           new ToolDefinition(
               name.get(), title, description.get(), version, risk.get(), connector.get(), schema.get(), digestOnly, hash);
       out.add(new CatalogEntry(tool, compiled.get(), result.get()));
-      if (sqlConnector != null) {
-        sqlConnector.operations.put(name.get(), sqlOp.get());
-      } else {
-        operations.computeIfAbsent(connector.get(), k -> new ArrayList<>()).add(op.get());
-      }
     }
     return out;
   }
@@ -176,61 +156,5 @@ final class ToolSection {
       r.problem(p, e.getMessage());
       return Optional.empty();
     }
-  }
-
-  private Optional<HttpOperation> operation(String p, String tool, ObjectNode schema) {
-    if (!r.isObject(p, true)) {
-      return Optional.empty();
-    }
-    r.onlyKeys(p, Set.of("method", "path", "query", "body", "timeout"));
-    Optional<String> method = r.string(p + "/method", true).map(m -> m.toUpperCase(java.util.Locale.ROOT));
-    method.filter(m -> !METHODS.contains(m))
-        .ifPresent(m -> r.problem(p + "/method", "'" + m + "' is not one of " + METHODS.stream().sorted().toList()));
-    Optional<UrlTemplate> path = r.string(p + "/path", true).flatMap(text -> {
-      if (!text.startsWith("/")) {
-        r.problem(p + "/path", "must start with '/' (it is appended to the connector's baseUrl)");
-        return Optional.empty();
-      }
-      try {
-        return Optional.of(UrlTemplate.parse(text));
-      } catch (IllegalArgumentException e) {
-        r.problem(p + "/path", e.getMessage());
-        return Optional.empty();
-      }
-    });
-    List<String> query = r.at(p + "/query").isMissingNode() ? List.of() : r.strings(p + "/query", false);
-    boolean sendsBody = method.map(m -> !m.equals("GET") && !m.equals("DELETE")).orElse(false);
-    String bodyText = r.string(p + "/body", sendsBody ? "arguments" : "none");
-    HttpOperation.BodyMode body = HttpOperation.BodyMode.NONE;
-    switch (bodyText) {
-      case "none" -> {}
-      case "arguments" -> {
-        if (method.map(m -> m.equals("GET")).orElse(false)) {
-          r.problem(p + "/body", "a GET request carries no body; send arguments as query parameters");
-        }
-        body = HttpOperation.BodyMode.REMAINING_ARGUMENTS;
-      }
-      default -> r.problem(p + "/body", "'" + bodyText + "' is not one of [none, arguments]");
-    }
-    Duration timeout = r.duration(p + "/timeout", UNSET_TIMEOUT);
-    if (schema != null) {
-      Set<String> properties = new HashSet<>();
-      schema.path("properties").propertyNames().forEach(properties::add);
-      Set<String> required = new HashSet<>();
-      schema.path("required").forEach(v -> required.add(v.asString()));
-      path.ifPresent(t -> t.variables().stream()
-          .filter(v -> !required.contains(v) || !properties.contains(v))
-          .forEach(v -> r.problem(p + "/path", "path variable {" + v
-              + "} must be a required property of inputSchema, so every call can fill it")));
-      for (int i = 0; i < query.size(); i++) {
-        if (!properties.contains(query.get(i))) {
-          r.problem(p + "/query/" + i, "'" + query.get(i) + "' is not a property of inputSchema");
-        }
-      }
-    }
-    if (method.isEmpty() || path.isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(new HttpOperation(tool, method.get(), path.get(), query, body, timeout));
   }
 }

@@ -40,12 +40,12 @@ public final class HashiCorpKv implements SecretBackend {
   }
 
   @Override
-  public Secret resolve(SecretRef ref, String connector) throws SecretResolver.SecretUnavailableException {
+  public Secret resolve(SecretRef ref, SecretUse use) throws SecretResolver.SecretUnavailableException {
     String location = ref.location();
     int hash = location.indexOf('#');
     String path = hash < 0 ? location : location.substring(0, hash);
     String field = hash < 0 ? "value" : location.substring(hash + 1);
-    Secret vaultToken = tokenSource.resolve(token, connector);
+    Secret vaultToken = tokenSource.resolve(token, use);
     StringBuilder url = new StringBuilder(address.toString().replaceAll("/+$", ""))
         .append("/v1/").append(mount).append("/data");
     for (String segment : path.split("/", -1)) {

@@ -6,9 +6,9 @@ package dev.portcullis.vault;
  */
 public interface SecretBackend {
   /**
-   * Resolves {@code ref} for {@code connector} now.
+   * Resolves {@code ref} for {@code use} now.
    *
    * @throws SecretResolver.SecretUnavailableException naming the reference, never a value
    */
-  Secret resolve(SecretRef ref, String connector) throws SecretResolver.SecretUnavailableException;
+  Secret resolve(SecretRef ref, SecretUse use) throws SecretResolver.SecretUnavailableException;
 }

@@ -31,12 +31,12 @@ public final class SecretSources implements SecretResolver {
   }
 
   @Override
-  public Secret resolve(SecretRef ref, String connector) throws SecretUnavailableException {
+  public Secret resolve(SecretRef ref, SecretUse use) throws SecretUnavailableException {
     return switch (ref.scheme()) {
       case "env" -> fromEnvironment(ref);
       case "file" -> fromFile(ref);
       case "vault" -> vault.orElseThrow(() -> new SecretUnavailableException(
-          "secret " + ref + " is in the vault, which is not available here")).resolve(ref, connector);
+          "secret " + ref + " is in the vault, which is not available here")).resolve(ref, use);
       default -> throw new SecretUnavailableException("unsupported secret reference " + ref);
     };
   }

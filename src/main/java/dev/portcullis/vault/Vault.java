@@ -36,7 +36,14 @@ public final class Vault implements SecretBackend {
       throws SecretStore.VaultException, VaultRefusal {
     check(name);
     if (scopes.isEmpty()) {
-      throw new VaultRefusal("name the connectors that may use " + name + " with --scope");
+      throw new VaultRefusal("name the connectors (or connector/tool) that may use " + name + " with --scope");
+    }
+    for (String scope : scopes) {
+      try {
+        SecretUse.checkScope(scope);
+      } catch (IllegalArgumentException e) {
+        throw new VaultRefusal(e.getMessage());
+      }
     }
     if (store.latest(name).isPresent()) {
       throw new VaultRefusal("secret " + name + " exists; use 'vault rotate' to add a version");
@@ -63,9 +70,9 @@ public final class Vault implements SecretBackend {
     return store.list();
   }
 
-  /** The newest active version of {@code name}, for {@code connector}. */
+  /** The newest active version of {@code name}, for a use its scopes cover. */
   @Override
-  public Secret resolve(SecretRef ref, String connector) throws SecretResolver.SecretUnavailableException {
+  public Secret resolve(SecretRef ref, SecretUse use) throws SecretResolver.SecretUnavailableException {
     String name = ref.location();
     EnvelopeCipher c = cipher.orElseThrow(() -> new SecretResolver.SecretUnavailableException(
         "secret " + ref + " is in the vault, but no master key is configured (PORTCULLIS_MASTER_KEY_FILE)"));
@@ -76,9 +83,8 @@ public final class Vault implements SecretBackend {
     } catch (SecretStore.VaultException e) {
       throw new SecretResolver.SecretUnavailableException("the vault cannot be read: " + e.getMessage());
     }
-    if (!s.scopes().contains(connector)) {
-      throw new SecretResolver.SecretUnavailableException(
-          "secret " + ref + " is not scoped to connector " + connector);
+    if (!use.allowedBy(s.scopes())) {
+      throw new SecretResolver.SecretUnavailableException("secret " + ref + " is not scoped to " + use);
     }
     try {
       String value = new String(c.open(s.name(), s.version(), s.sealed()), StandardCharsets.UTF_8);

@@ -81,15 +81,15 @@ class HashiCorpKvTest {
     versions.put("crm/api", 1);
     SecretSources sources = new SecretSources(Map.of(), data, java.util.Optional.of(backend(VAULT_TOKEN)));
 
-    Secret v1 = sources.resolve(SecretRef.parse("vault:crm/api"), "crm");
+    Secret v1 = sources.resolve(SecretRef.parse("vault:crm/api"), SecretUse.connector("crm"));
     secrets.put("crm/api", "second-value");
     versions.put("crm/api", 2);
-    Secret v2 = sources.resolve(SecretRef.parse("vault:crm/api"), "crm");
+    Secret v2 = sources.resolve(SecretRef.parse("vault:crm/api"), SecretUse.connector("crm"));
 
     assertThat(v1.reveal()).isEqualTo("first-value");
     assertThat(v2.reveal()).isEqualTo("second-value");
     assertThat(v2.version()).isEqualTo(2);
-    assertThat(sources.resolve(SecretRef.parse("vault:crm/api#user"), "crm").reveal()).isEqualTo("svc");
+    assertThat(sources.resolve(SecretRef.parse("vault:crm/api#user"), SecretUse.connector("crm")).reveal()).isEqualTo("svc");
     assertThat(seenNamespaces).contains("team-a");
   }
 
@@ -99,13 +99,13 @@ class HashiCorpKvTest {
     versions.put("crm/api", 1);
     versions.put("crm/deleted", 3);
 
-    assertThatThrownBy(() -> backend("wrong-token").resolve(SecretRef.parse("vault:crm/api"), "crm"))
+    assertThatThrownBy(() -> backend("wrong-token").resolve(SecretRef.parse("vault:crm/api"), SecretUse.connector("crm")))
         .hasMessageContaining("refused the token (403)").hasMessageNotContaining("wrong-token");
-    assertThatThrownBy(() -> backend(VAULT_TOKEN).resolve(SecretRef.parse("vault:crm/none"), "crm"))
+    assertThatThrownBy(() -> backend(VAULT_TOKEN).resolve(SecretRef.parse("vault:crm/none"), SecretUse.connector("crm")))
         .hasMessageContaining("no such secret");
-    assertThatThrownBy(() -> backend(VAULT_TOKEN).resolve(SecretRef.parse("vault:crm/deleted"), "crm"))
+    assertThatThrownBy(() -> backend(VAULT_TOKEN).resolve(SecretRef.parse("vault:crm/deleted"), SecretUse.connector("crm")))
         .hasMessageContaining("deleted or destroyed");
-    assertThatThrownBy(() -> backend(VAULT_TOKEN).resolve(SecretRef.parse("vault:crm/api#nope"), "crm"))
+    assertThatThrownBy(() -> backend(VAULT_TOKEN).resolve(SecretRef.parse("vault:crm/api#nope"), SecretUse.connector("crm")))
         .hasMessageContaining("no 'nope' field");
   }
 }

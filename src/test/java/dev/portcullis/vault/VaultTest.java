@@ -48,7 +48,7 @@ class VaultTest {
   void storesSealedAndResolvesForAConnectorInScope() throws Exception {
     vault.put("acme-token", bytes(VALUE), Set.of("acme"));
 
-    Secret s = vault.resolve(REF, "acme");
+    Secret s = vault.resolve(REF, SecretUse.connector("acme"));
 
     assertThat(s.reveal()).isEqualTo(VALUE);
     assertThat(s.version()).isEqualTo(1);
@@ -76,22 +76,44 @@ class VaultTest {
   void refusesAConnectorOutsideTheScope() throws Exception {
     vault.put("acme-token", bytes(VALUE), Set.of("acme"));
 
-    assertThatThrownBy(() -> vault.resolve(REF, "crm"))
+    assertThatThrownBy(() -> vault.resolve(REF, SecretUse.connector("crm")))
         .isInstanceOf(SecretResolver.SecretUnavailableException.class)
         .hasMessage("secret vault:acme-token is not scoped to connector crm");
+  }
+
+  @Test
+  void aToolScopedSecretOpensForThatToolAlone() throws Exception {
+    vault.put("acme-token", bytes(VALUE), Set.of("acme/orders_refund"));
+
+    assertThat(vault.resolve(REF, SecretUse.tool("acme", "orders_refund")).reveal()).isEqualTo(VALUE);
+    assertThatThrownBy(() -> vault.resolve(REF, SecretUse.tool("acme", "orders_get")))
+        .hasMessage("secret vault:acme-token is not scoped to tool acme/orders_get");
+    assertThatThrownBy(() -> vault.resolve(REF, SecretUse.tool("crm", "orders_refund")))
+        .hasMessage("secret vault:acme-token is not scoped to tool crm/orders_refund");
+    assertThatThrownBy(() -> vault.resolve(REF, SecretUse.connector("acme")))
+        .as("a connection-wide use needs a connector-wide scope")
+        .hasMessage("secret vault:acme-token is not scoped to connector acme");
+  }
+
+  @Test
+  void aConnectorScopedSecretOpensForEveryToolOnIt() throws Exception {
+    vault.put("acme-token", bytes(VALUE), Set.of("acme"));
+
+    assertThat(vault.resolve(REF, SecretUse.tool("acme", "orders_get")).reveal()).isEqualTo(VALUE);
+    assertThat(vault.resolve(REF, SecretUse.connector("acme")).reveal()).isEqualTo(VALUE);
   }
 
   @Test
   void rotationAndRevocationTakeEffectOnTheNextResolve() throws Exception {
     vault.put("acme-token", bytes("v1-value"), Set.of("acme"));
     vault.rotate("acme-token", bytes("v2-value"));
-    assertThat(vault.resolve(REF, "acme").reveal()).isEqualTo("v2-value");
+    assertThat(vault.resolve(REF, SecretUse.connector("acme")).reveal()).isEqualTo("v2-value");
 
     vault.revoke("acme-token", 2);
-    assertThat(vault.resolve(REF, "acme").reveal()).isEqualTo("v1-value");
+    assertThat(vault.resolve(REF, SecretUse.connector("acme")).reveal()).isEqualTo("v1-value");
 
     vault.revoke("acme-token", null);
-    assertThatThrownBy(() -> vault.resolve(REF, "acme")).hasMessage("secret vault:acme-token has no active version");
+    assertThatThrownBy(() -> vault.resolve(REF, SecretUse.connector("acme"))).hasMessage("secret vault:acme-token has no active version");
   }
 
   @Test
@@ -103,7 +125,7 @@ class VaultTest {
           + "(SELECT wrapped_key, ciphertext FROM vault_secrets WHERE name = 'acme-token') WHERE name = 'other-token'");
     }
 
-    assertThatThrownBy(() -> vault.resolve(SecretRef.parse("vault:other-token"), "acme"))
+    assertThatThrownBy(() -> vault.resolve(SecretRef.parse("vault:other-token"), SecretUse.connector("acme")))
         .hasMessage("secret vault:other-token version 1 does not open with this master key");
   }
 
@@ -113,7 +135,7 @@ class VaultTest {
     Vault stranger = new Vault(new JdbcSecretStore(db.dataSource()),
         Optional.of(EnvelopeCipher.fromKeyset(EnvelopeCipher.newMasterKeyset())), Clock.systemUTC());
 
-    assertThatThrownBy(() -> stranger.resolve(REF, "acme")).hasMessageContaining("does not open with this master key");
+    assertThatThrownBy(() -> stranger.resolve(REF, SecretUse.connector("acme"))).hasMessageContaining("does not open with this master key");
   }
 
   @Test
@@ -123,7 +145,7 @@ class VaultTest {
 
     assertThat(keyless.list()).hasSize(1);
     assertThatThrownBy(() -> keyless.rotate("acme-token", bytes("x"))).hasMessageStartingWith("no master key");
-    assertThatThrownBy(() -> keyless.resolve(REF, "acme")).hasMessageContaining("no master key is configured");
+    assertThatThrownBy(() -> keyless.resolve(REF, SecretUse.connector("acme"))).hasMessageContaining("no master key is configured");
   }
 
   @Test
@@ -131,6 +153,8 @@ class VaultTest {
     assertThatThrownBy(() -> vault.put("Bad Name", bytes(VALUE), Set.of("acme"))).hasMessageContaining("not a secret name");
     assertThatThrownBy(() -> vault.put("acme-token", bytes(VALUE), Set.of())).hasMessageContaining("--scope");
     assertThatThrownBy(() -> vault.put("acme-token", new byte[0], Set.of("acme"))).hasMessageContaining("is empty");
+    assertThatThrownBy(() -> vault.put("acme-token", bytes(VALUE), Set.of("acme/"))).hasMessageContaining("acme/orders_refund");
+    assertThatThrownBy(() -> vault.put("acme-token", bytes(VALUE), Set.of("Acme Corp"))).hasMessageContaining("must be a connector");
     vault.put("acme-token", bytes(VALUE), Set.of("acme"));
     assertThatThrownBy(() -> vault.put("acme-token", bytes(VALUE), Set.of("acme"))).hasMessageContaining("vault rotate");
     assertThatThrownBy(() -> vault.rotate("nope", bytes(VALUE))).hasMessageContaining("vault put");

@@ -7,6 +7,7 @@ import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.vault.Secret;
 import dev.portcullis.vault.SecretResolver;
+import dev.portcullis.vault.SecretUse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -113,7 +114,7 @@ public final class HttpConnector implements Connector {
     if (auth.isPresent()) {
       try {
         secret = switch (auth.get()) {
-          case HttpAuth.StaticSecret s -> secrets.resolve(s.secret(), name);
+          case HttpAuth.StaticSecret s -> secrets.resolve(s.secret(), SecretUse.tool(name, invocation.toolName()));
           case HttpAuth.ClientCredentials c -> tokens.orElseThrow().current();
         };
       } catch (SecretResolver.SecretUnavailableException e) {

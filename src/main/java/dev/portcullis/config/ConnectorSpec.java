@@ -1,0 +1,9 @@
+package dev.portcullis.config;
+
+/**
+ * A connector as configured, with the compiled operation of every tool bound to it. One record
+ * per connector type; the wiring builds the matching connector from it.
+ */
+public sealed interface ConnectorSpec permits HttpConnectorSpec, SqlConnectorSpec {
+  String name();
+}
