@@ -9,4 +9,9 @@ public interface Catalog {
 
   /** Every tool, in a stable order (by name). */
   List<CatalogEntry> entries();
+
+  /** Why {@code toolName}, though configured, may not be called now; empty when it may. */
+  default Optional<Hold> hold(String toolName) {
+    return Optional.empty();
+  }
 }

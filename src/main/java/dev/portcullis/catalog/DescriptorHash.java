@@ -47,15 +47,25 @@ public final class DescriptorHash {
     if (result != null && !result.isMissingNode()) {
       d.set("result", result);
     }
-    byte[] bytes = JSON.writeValueAsString(canonical(d)).getBytes(StandardCharsets.UTF_8);
+    return sha256(JSON.writeValueAsString(canonical(d)));
+  }
+
+  /** The fingerprint of an upstream MCP tool's descriptor, as pinned when an operator approves it. */
+  public static String ofUpstream(JsonNode descriptor) {
+    return sha256(JSON.writeValueAsString(canonical(descriptor)));
+  }
+
+  private static String sha256(String text) {
     try {
-      return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+      return "sha256:" + HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every Java platform", e);
     }
   }
 
-  static JsonNode canonical(JsonNode node) {
+  /** {@code node} with every object's keys sorted: the form that is hashed, and diffed. */
+  public static JsonNode canonical(JsonNode node) {
     if (node == null) {
       return NODES.nullNode();
     }

@@ -1,7 +1,14 @@
 package dev.portcullis.cli;
 
 import dev.portcullis.audit.AuditLog;
-import dev.portcullis.catalog.StaticCatalog;
+import dev.portcullis.catalog.LiveCatalog;
+import dev.portcullis.catalog.ToolPins;
+import dev.portcullis.config.McpConnectorSpec;
+import dev.portcullis.connector.mcp.McpConnector;
+import dev.portcullis.connector.mcp.McpTransportSpec;
+import dev.portcullis.connector.mcp.McpUpstream;
+import dev.portcullis.pipeline.UpstreamTools;
+import dev.portcullis.store.JdbcToolPins;
 import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.GatewayConfig;
 import dev.portcullis.config.PolicyLoader;
@@ -60,11 +67,16 @@ public final class Assembly implements AutoCloseable {
   private final Gateway gateway;
   private final GatewayConfig config;
   private final PolicyReloader policyReloader;
+  private final UpstreamTools upstreamTools;
+  private final LiveCatalog catalog;
 
   private Assembly(
       DataDirectory data, EmbeddedDatabase database, ConnectorRegistry connectors, AuditLog auditLog,
-      Gateway gateway, GatewayConfig config, PolicyReloader policyReloader) {
+      Gateway gateway, GatewayConfig config, PolicyReloader policyReloader, UpstreamTools upstreamTools,
+      LiveCatalog catalog) {
+    this.catalog = catalog;
     this.policyReloader = policyReloader;
+    this.upstreamTools = upstreamTools;
     this.data = data;
     this.database = database;
     this.connectors = connectors;
@@ -85,18 +97,24 @@ public final class Assembly implements AutoCloseable {
       throw e;
     }
     JsonMapper json = JsonMapper.builder().build();
-    SecretBackend vault = config.vault().hashiCorp()
-        .<SecretBackend>map(h -> new HashiCorpKv(h.address(), h.mount(), h.token(), h.namespace(), new SecretSources(env, data.path())))
-        .orElseGet(() -> new Vault(new JdbcSecretStore(database.dataSource()), masterKey, clock));
-    SecretResolver secrets = new SecretSources(env, data.path(), java.util.Optional.of(vault));
-    StaticCatalog catalog = new StaticCatalog(config.tools());
+    SecretResolver secrets = secrets(config, env, data.path(), database, masterKey, clock);
+    LiveCatalog catalog = new LiveCatalog(config.tools());
     SwappablePolicy policy = new SwappablePolicy(config.policy());
     ConnectorRegistry connectors = new ConnectorRegistry(config.connectors().stream()
         .map(spec -> switch (spec) {
           case HttpConnectorSpec h -> connector(h, secrets, json, clock);
           case SqlConnectorSpec q -> sqlConnector(q, secrets, json);
+          case McpConnectorSpec m -> mcpConnector(m, config.source().toAbsolutePath().getParent(), secrets, json);
         })
         .toList());
+    UpstreamTools upstreamTools = new UpstreamTools(catalog, new JdbcToolPins(database.dataSource(), json),
+        connectors.all().stream().filter(McpConnector.class::isInstance).map(McpConnector.class::cast).toList(),
+        config.upstreamTools());
+    try {
+      upstreamTools.reloadPins();
+    } catch (ToolPins.PinStoreException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
     AuditLog audit = new JdbcAuditLog(database.dataSource(), json);
     AuditEntries entries = new AuditEntries(clock, config.hash(), catalog, json);
     Pipeline pipeline =
@@ -116,13 +134,38 @@ public final class Assembly implements AutoCloseable {
             new ToolDirectory(catalog, policy), pipeline, clock, json);
     Set<String> agentIds = config.agents().stream().map(AgentSpec::id).collect(Collectors.toSet());
     PolicyReloader reloader = new PolicyReloader(
-        new PolicyLoader(ConfigLoader.toolFacts(config.tools()), agentIds), config.policyPaths(), policy);
-    return new Assembly(data, database, connectors, audit, gateway, config, reloader);
+        new PolicyLoader(config.toolFacts(), agentIds), config.policyPaths(), policy);
+    return new Assembly(data, database, connectors, audit, gateway, config, reloader, upstreamTools, catalog);
   }
 
   private static Connector connector(HttpConnectorSpec spec, SecretResolver secrets, JsonMapper json, Clock clock) {
     return new HttpConnector(
         spec.name(), spec.baseUri(), spec.auth(), spec.operations(), secrets, spec.connectTimeout(), json, clock);
+  }
+
+  /** Where connectors' secret references resolve: env:, file:, and vault: in the configured vault. */
+  static SecretResolver secrets(GatewayConfig config, Map<String, String> env, Path dataDirectory,
+      EmbeddedDatabase database, java.util.Optional<dev.portcullis.vault.EnvelopeCipher> masterKey, Clock clock) {
+    SecretBackend vault = config.vault().hashiCorp()
+        .<SecretBackend>map(h -> new HashiCorpKv(h.address(), h.mount(), h.token(), h.namespace(), new SecretSources(env, dataDirectory)))
+        .orElseGet(() -> new Vault(new JdbcSecretStore(database.dataSource()), masterKey, clock));
+    return new SecretSources(env, dataDirectory, java.util.Optional.of(vault));
+  }
+
+  /** The client of one upstream MCP server, its stdio working directory resolved against the config file's. */
+  static McpUpstream upstream(McpConnectorSpec spec, Path configDirectory, SecretResolver secrets, JsonMapper json) {
+    McpTransportSpec transport = switch (spec.transport()) {
+      case McpTransportSpec.Stdio s -> s.resolvedAgainst(configDirectory);
+      case McpTransportSpec.Http h -> h;
+    };
+    return new McpUpstream(spec.name(), transport, secrets, spec.timeout(), json, Version.current());
+  }
+
+  private static Connector mcpConnector(McpConnectorSpec spec, Path configDirectory, SecretResolver secrets,
+      JsonMapper json) {
+    Map<String, String> names = new java.util.LinkedHashMap<>();
+    spec.tools().forEach(t -> names.put(t.name(), t.upstreamName()));
+    return new McpConnector(upstream(spec, configDirectory, secrets, json), names, json);
   }
 
   private static Connector sqlConnector(SqlConnectorSpec spec, SecretResolver secrets, JsonMapper json) {
@@ -147,6 +190,19 @@ public final class Assembly implements AutoCloseable {
     return policyReloader;
   }
 
+  /**
+   * Keeps upstream MCP tools in line with approvals and the upstreams' descriptors; {@code serve}
+   * starts its schedule, tests drive it.
+   */
+  public UpstreamTools upstreamTools() {
+    return upstreamTools;
+  }
+
+  /** The catalog in force: configured tools and the upstream tools their approvals allow. */
+  public LiveCatalog catalog() {
+    return catalog;
+  }
+
   public Gateway gateway() {
     return gateway;
   }
@@ -162,6 +218,7 @@ public final class Assembly implements AutoCloseable {
   @Override
   public void close() {
     policyReloader.close();
+    upstreamTools.close();
     connectors.close();
     database.close();
     data.close();

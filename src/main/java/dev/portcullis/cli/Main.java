@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       PolicyCommand.class,
       KeygenCommand.class,
       VaultCommand.class,
+      ToolsCommand.class,
       SampleCommand.class,
       CommandLine.HelpCommand.class
     })

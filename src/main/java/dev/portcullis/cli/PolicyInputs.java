@@ -58,7 +58,7 @@ record PolicyInputs(GatewayConfig config, CompiledPolicy policy, List<Path> poli
     Set<String> agentIds = new HashSet<>();
     config.agents().forEach(a -> agentIds.add(a.id()));
     try {
-      CompiledPolicy policy = new PolicyLoader(ConfigLoader.toolFacts(config.tools()), agentIds).load(paths);
+      CompiledPolicy policy = new PolicyLoader(config.toolFacts(), agentIds).load(paths);
       return new PolicyInputs(config, policy, paths, catalog);
     } catch (ConfigException e) {
       throw new CliException("the candidate policies cannot be loaded against the catalog and agents of "

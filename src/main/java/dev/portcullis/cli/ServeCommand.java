@@ -46,6 +46,12 @@ final class ServeCommand implements Runnable {
           + " (" + e.getMessage() + "); choose another with --port");
     }
     assembly.policyReloader().start(java.time.Duration.ofSeconds(2));
+    java.time.Duration relist = cfg.connectors().stream()
+        .filter(c -> c instanceof dev.portcullis.config.McpConnectorSpec)
+        .map(c -> ((dev.portcullis.config.McpConnectorSpec) c).refresh())
+        .min(java.util.Comparator.naturalOrder())
+        .orElse(java.time.Duration.ofMinutes(5));
+    assembly.upstreamTools().start(java.time.Duration.ofSeconds(2), relist);
     String base = "http://" + cfg.server().host() + ":" + server.port();
     out.printf("Portcullis %s serving %s (config %s)%n", Version.current(), cfg.source(), cfg.hash().substring(0, 12));
     out.printf("  data   %s%n", assembly.dataDirectory());
@@ -54,6 +60,10 @@ final class ServeCommand implements Runnable {
     out.printf("  loaded %d tools, %d agents, %d connectors, %d policy rules%n",
         cfg.tools().size(), cfg.agents().size(), cfg.connectors().size(), cfg.policy().rules().size());
     out.println("  policy files are watched: a change that loads takes effect within 2 s, one that does not is logged");
+    if (!cfg.upstreamTools().isEmpty()) {
+      out.printf("  %d upstream MCP tools: approvals take effect within 2 s; upstreams are re-listed every %s%n",
+          cfg.upstreamTools().size(), relist);
+    }
     out.println("Ready. Press Ctrl+C to stop.");
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);

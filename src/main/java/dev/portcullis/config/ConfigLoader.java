@@ -77,13 +77,14 @@ public final class ConfigLoader {
     Set<String> agentIds = new HashSet<>();
     agents.forEach(a -> agentIds.add(a.id()));
     List<Path> policyPaths = policyPaths(r, file);
-    List<ToolFacts> facts = toolFacts(entries);
+    List<ConnectorSpec> specs = connectors.values().stream().map(ConnectorDraft::spec).toList();
+    upstreamNameClashes(r, entries, specs);
+    List<ToolFacts> facts = toolFacts(entries, specs);
     CompiledPolicy policy = new PolicyLoader(facts, agentIds).loadInto(policyPaths, r.problems());
 
     if (!r.problems().isEmpty()) {
       throw new ConfigException(file, r.problems());
     }
-    List<ConnectorSpec> specs = connectors.values().stream().map(ConnectorDraft::spec).toList();
     return new GatewayConfig(
         file.toAbsolutePath(), sha256(bytes), server, vault, issuers, agents, specs, entries, policyPaths, policy);
   }
@@ -105,7 +106,31 @@ public final class ConfigLoader {
     return out;
   }
 
-  /** What policy needs to know of each tool. */
+  /** What policy needs to know of each tool: configured ones and upstream MCP ones. */
+  public static List<ToolFacts> toolFacts(List<CatalogEntry> entries, List<ConnectorSpec> connectors) {
+    List<ToolFacts> out = new ArrayList<>(toolFacts(entries));
+    connectors.forEach(c -> {
+      if (c instanceof McpConnectorSpec m) {
+        m.tools().forEach(t -> out.add(new ToolFacts(t.name(), t.risk().wireName(), t.connector(), Set.of(), false)));
+      }
+    });
+    return out;
+  }
+
+  /** An upstream tool is named {@code connector.tool}; a configured tool may not take that name. */
+  private static void upstreamNameClashes(ConfigReader r, List<CatalogEntry> entries, List<ConnectorSpec> connectors) {
+    Set<String> configured = new HashSet<>();
+    entries.forEach(e -> configured.add(e.tool().name()));
+    for (int i = 0; i < connectors.size(); i++) {
+      if (connectors.get(i) instanceof McpConnectorSpec m) {
+        m.tools().stream().filter(t -> configured.contains(t.name())).forEach(t -> r.problem("/tools",
+            "tool '" + t.name() + "' is defined here and is also upstream tool " + t.upstreamName() + " of connector '"
+                + m.name() + "'; rename one"));
+      }
+    }
+  }
+
+  /** What policy needs to know of each configured tool. */
   public static List<ToolFacts> toolFacts(List<CatalogEntry> entries) {
     return entries.stream().map(e -> {
       Set<String> args = new java.util.LinkedHashSet<>();

@@ -21,6 +21,7 @@ final class ConnectorTypes {
 
   static final Map<String, Type> ALL = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(Map.of(
       "http", new Type("http", HttpSection::connector),
+      "mcp", new Type("mcp", McpSection::connector),
       "sql", new Type("sql", SqlSection::connector))));
 
   private ConnectorTypes() {}

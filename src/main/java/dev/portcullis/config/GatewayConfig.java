@@ -31,4 +31,16 @@ public record GatewayConfig(
     tools = List.copyOf(tools);
     policyPaths = List.copyOf(policyPaths);
   }
+
+  /** What policy needs to know of every tool, upstream MCP tools included. */
+  public List<dev.portcullis.policy.ToolFacts> toolFacts() {
+    return ConfigLoader.toolFacts(tools, connectors);
+  }
+
+  /** The tools of upstream MCP servers the configuration lets join the catalog. */
+  public List<dev.portcullis.catalog.UpstreamToolSpec> upstreamTools() {
+    return connectors.stream()
+        .flatMap(c -> c instanceof McpConnectorSpec m ? m.tools().stream() : java.util.stream.Stream.empty())
+        .toList();
+  }
 }

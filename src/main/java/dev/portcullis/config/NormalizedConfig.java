@@ -35,6 +35,7 @@ public final class NormalizedConfig {
     c.connectors().forEach(s -> connectors.add(switch (s) {
       case HttpConnectorSpec h -> HttpSection.normalized(h);
       case SqlConnectorSpec q -> sqlConnector(q);
+      case McpConnectorSpec m -> mcpConnector(m);
     }));
     connectors.sort(Comparator.comparing(m -> (String) m.get("name")));
     root.put("connectors", connectors);
@@ -85,6 +86,51 @@ public final class NormalizedConfig {
     return m;
   }
 
+  private static Map<String, Object> mcpConnector(McpConnectorSpec s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", s.name());
+    m.put("type", "mcp");
+    switch (s.transport()) {
+      case dev.portcullis.connector.mcp.McpTransportSpec.Http h -> {
+        m.put("transport", "http");
+        m.put("url", h.url().toString());
+        h.secret().ifPresent(ref -> {
+          Map<String, Object> auth = new LinkedHashMap<>();
+          auth.put("header", h.header().orElseThrow());
+          auth.put("prefix", h.prefix());
+          auth.put("secret", ref.toString());
+          m.put("auth", auth);
+        });
+      }
+      case dev.portcullis.connector.mcp.McpTransportSpec.Stdio st -> {
+        m.put("transport", "stdio");
+        m.put("command", st.command());
+        m.put("workingDirectory", st.directory().map(Object::toString).orElse("."));
+        m.put("env", new java.util.TreeMap<>(st.environment()));
+        Map<String, Object> secretEnv = new java.util.TreeMap<>();
+        st.secretEnvironment().forEach((k, v) -> secretEnv.put(k, v.toString()));
+        m.put("secretEnv", secretEnv);
+      }
+    }
+    m.put("timeout", duration(s.timeout()));
+    m.put("refresh", duration(s.refresh()));
+    m.put("tools", s.tools().stream().map(t -> {
+      Map<String, Object> tool = new LinkedHashMap<>();
+      tool.put("name", t.name());
+      tool.put("upstream", t.upstreamName());
+      tool.put("risk", t.risk().wireName());
+      tool.put("audit", java.util.Collections.singletonMap("arguments", t.auditArgumentsDigestOnly() ? "digest" : "full"));
+      Map<String, Object> result = new LinkedHashMap<>();
+      if (!t.result().keepsAllFields()) {
+        result.put("fields", t.result().fields());
+      }
+      result.put("redact", t.result().redact().stream().map(k -> k.wireName()).toList());
+      tool.put("result", result);
+      return tool;
+    }).toList());
+    return m;
+  }
+
   private static Map<String, Object> sqlOperation(SqlOperation op) {
     // Ordered maps: Map.of iterates in a per-run order, which would make the golden form flaky.
     Map<String, Object> m = new LinkedHashMap<>();
@@ -118,6 +164,7 @@ public final class NormalizedConfig {
       switch (s) {
         case HttpConnectorSpec h -> m.put("http", HttpSection.normalized(h.operations().get(t.name())));
         case SqlConnectorSpec q -> m.put("sql", sqlOperation(q.operations().get(t.name())));
+        case McpConnectorSpec q -> { }
       }
     });
     m.put("inputSchema", t.inputSchema());

@@ -142,8 +142,11 @@ public final class PolicyLoader {
     if (covered.isEmpty() && !r.at(p + "/target").isMissingNode()) {
       r.problem(p + "/target", "the target's tools, risk and connectors together match no tool in the catalog");
     }
-    Set<String> arguments = new LinkedHashSet<>();
-    covered.forEach(t -> arguments.addAll(t.argumentNames()));
+    // Null when a covered tool's arguments are not known at load (upstream MCP tools): unchecked.
+    Set<String> arguments = covered.stream().allMatch(ToolFacts::argumentsKnown) ? new LinkedHashSet<>() : null;
+    if (arguments != null) {
+      covered.forEach(t -> arguments.addAll(t.argumentNames()));
+    }
     Optional<Condition> condition = r.string(p + "/when", false).flatMap(expr -> {
       try {
         return Optional.of(cel.compile(expr, arguments));

@@ -97,6 +97,11 @@ final class ToolSection {
 
   /** {@code result: {fields: [pointer…], redact: [kind…]}}; absent keys keep every field, redact every kind. */
   private Optional<ResultFilter> result(String p) {
+    return result(r, p);
+  }
+
+  /** Reads a tool's {@code result} block at {@code p}; shared by every way of declaring a tool. */
+  static Optional<ResultFilter> result(ConfigReader r, String p) {
     if (!r.isObject(p, false)) {
       return Optional.of(ResultFilter.DEFAULT);
     }
@@ -127,6 +132,11 @@ final class ToolSection {
   }
 
   private boolean auditDigestOnly(String p) {
+    return auditDigestOnly(r, p);
+  }
+
+  /** Reads a tool's {@code audit} block at {@code p}: whether arguments are recorded as a digest only. */
+  static boolean auditDigestOnly(ConfigReader r, String p) {
     if (!r.isObject(p, false)) {
       return false;
     }

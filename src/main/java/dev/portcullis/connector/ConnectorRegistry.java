@@ -15,6 +15,11 @@ public final class ConnectorRegistry implements AutoCloseable {
         connectors.stream().collect(Collectors.toUnmodifiableMap(Connector::name, Function.identity()));
   }
 
+  /** Every connector, in no particular order. */
+  public java.util.Collection<Connector> all() {
+    return byName.values();
+  }
+
   public Optional<Connector> find(String name) {
     return Optional.ofNullable(byName.get(name));
   }

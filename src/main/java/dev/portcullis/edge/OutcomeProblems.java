@@ -25,6 +25,7 @@ final class OutcomeProblems {
       case UNKNOWN_TOOL -> Problem.of(ProblemType.UNKNOWN_TOOL, d.message());
       case INVALID_ARGUMENTS -> Problem.of(ProblemType.INVALID_ARGUMENTS, d.message()).with("violations", d.reasons());
       case POLICY -> Problem.of(ProblemType.DENIED_BY_POLICY, d.message()).with("rules", d.reasons());
+      case TOOL_NOT_APPROVED, TOOL_QUARANTINED, DESCRIPTOR_CHANGED -> Problem.of(type(d.kind()), d.message());
     };
   }
 
@@ -45,6 +46,9 @@ final class OutcomeProblems {
       case UNKNOWN_TOOL -> ProblemType.UNKNOWN_TOOL;
       case INVALID_ARGUMENTS -> ProblemType.INVALID_ARGUMENTS;
       case POLICY -> ProblemType.DENIED_BY_POLICY;
+      case TOOL_NOT_APPROVED -> ProblemType.TOOL_NOT_APPROVED;
+      case TOOL_QUARANTINED -> ProblemType.TOOL_QUARANTINED;
+      case DESCRIPTOR_CHANGED -> ProblemType.DESCRIPTOR_CHANGED;
     };
   }
 }

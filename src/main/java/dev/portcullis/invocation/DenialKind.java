@@ -7,5 +7,11 @@ public enum DenialKind {
   /** The arguments break the tool's schema or the size limits. */
   INVALID_ARGUMENTS,
   /** No policy rule allows this agent to make this call. */
-  POLICY
+  POLICY,
+  /** An upstream tool no operator has approved yet. */
+  TOOL_NOT_APPROVED,
+  /** An approved upstream tool whose descriptor changed since (a rug pull), held until re-approved. */
+  TOOL_QUARANTINED,
+  /** The tool's descriptor changed while the call was under way; nothing ran. */
+  DESCRIPTOR_CHANGED
 }

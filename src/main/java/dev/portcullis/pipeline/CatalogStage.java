@@ -2,6 +2,7 @@ package dev.portcullis.pipeline;
 
 import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.CatalogEntry;
+import dev.portcullis.catalog.Hold;
 import dev.portcullis.invocation.DenialKind;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.Outcome;
@@ -10,11 +11,16 @@ import java.util.Optional;
 
 /**
  * Resolves the named tool in the catalog and pins its descriptor on the invocation. Ends the call
- * denied when no tool has that name: blocked by default.
+ * denied when no tool has that name (blocked by default), or when the tool is held: an upstream
+ * tool not yet approved, or quarantined because its descriptor changed.
  */
 public final class CatalogStage implements Stage {
   /** The reason recorded for a name the catalog does not know. */
   public static final String UNKNOWN_TOOL = "unknown-tool";
+  /** The reason recorded for an upstream tool held until an operator approves it. */
+  public static final String NOT_APPROVED = "tool-not-approved";
+  /** The reason recorded for an upstream tool whose descriptor changed since its approval. */
+  public static final String QUARANTINED = "tool-quarantined";
 
   private final Catalog catalog;
 
@@ -24,6 +30,15 @@ public final class CatalogStage implements Stage {
 
   @Override
   public Outcome handle(Invocation invocation, Chain chain) {
+    Optional<Hold> hold = catalog.hold(invocation.toolName());
+    if (hold.isPresent()) {
+      boolean quarantined = hold.get().kind() == Hold.Kind.QUARANTINED;
+      return new Outcome.Denied(
+          invocation,
+          quarantined ? DenialKind.TOOL_QUARANTINED : DenialKind.TOOL_NOT_APPROVED,
+          hold.get().reason(),
+          List.of(quarantined ? QUARANTINED : NOT_APPROVED));
+    }
     Optional<CatalogEntry> entry = catalog.find(invocation.toolName());
     if (entry.isEmpty()) {
       return new Outcome.Denied(

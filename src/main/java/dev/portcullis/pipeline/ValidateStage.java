@@ -43,6 +43,11 @@ public final class ValidateStage implements Stage {
     CatalogEntry entry =
         catalog.find(invocation.toolName()).orElseThrow(() -> new IllegalStateException(
             "validate ran before the catalog resolved " + invocation.toolName()));
+    if (!entry.tool().descriptorHash().equals(invocation.tool().descriptorHash())) {
+      return new Outcome.Denied(invocation, DenialKind.DESCRIPTOR_CHANGED,
+          "the descriptor of tool '" + invocation.toolName() + "' changed while this call was under way; call it again",
+          List.of("descriptor-changed"));
+    }
     List<String> violations = entry.schema().violations(args);
     if (!violations.isEmpty()) {
       return invalid(invocation, violations);

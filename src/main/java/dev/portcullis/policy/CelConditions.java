@@ -61,7 +61,7 @@ public final class CelConditions {
 
   /**
    * Compiles and type-checks {@code expression}; {@code argumentNames} are the arguments it may
-   * read (the union over the tools its rule is about).
+   * read (the union over the tools its rule is about), or null when they are not known at load.
    *
    * @throws IllegalArgumentException saying what does not compile or which attributes do not exist
    */

@@ -1,0 +1,138 @@
+package dev.portcullis.connector.mcp;
+
+import dev.portcullis.connector.Connector;
+import dev.portcullis.connector.ConnectorResult;
+import dev.portcullis.invocation.CredentialUse;
+import dev.portcullis.invocation.FailureKind;
+import dev.portcullis.invocation.Invocation;
+import dev.portcullis.vault.Secret;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Carries an allowed call to a tool of an upstream MCP server. The catalog names the tool {@code
+ * connector.tool}; the upstream sees its own name, the validated arguments and nothing else of the
+ * agent's request.
+ *
+ * <p>Result: structured content when the upstream gives it, else its content blocks; an upstream
+ * {@code isError} result becomes a typed failure. Any echo of the upstream credential is masked.
+ *
+ * <p>Failure: every upstream problem is a typed {@link ConnectorResult.Failure}; a call is never
+ * retried (a tool call may be a write).
+ */
+public final class McpConnector implements Connector {
+  private static final Logger LOG = LoggerFactory.getLogger(McpConnector.class);
+  private static final int MAX_ERROR_EXCERPT = 300;
+  private static final io.modelcontextprotocol.json.McpJsonMapper MCP_JSON =
+      io.modelcontextprotocol.json.McpJsonDefaults.getMapper();
+
+  private final McpUpstream upstream;
+  private final Map<String, String> upstreamNames;
+  private final JsonMapper json;
+
+  /** {@code upstreamNames}: catalog name ({@code github.create_issue}) to upstream name. */
+  public McpConnector(McpUpstream upstream, Map<String, String> upstreamNames, JsonMapper json) {
+    this.upstream = upstream;
+    this.upstreamNames = Map.copyOf(upstreamNames);
+    this.json = json;
+  }
+
+  @Override
+  public String name() {
+    return upstream.connector();
+  }
+
+  public McpUpstream upstream() {
+    return upstream;
+  }
+
+  @Override
+  public ConnectorResult invoke(Invocation invocation) {
+    String tool = upstreamNames.get(invocation.toolName());
+    if (tool == null) {
+      return new ConnectorResult.Failure(
+          FailureKind.INTERNAL, "connector " + name() + " has no operation for " + invocation.toolName());
+    }
+    McpSchema.CallToolResult result;
+    try {
+      result = upstream.call(tool, invocation.arguments());
+    } catch (UpstreamException.Credential e) {
+      LOG.warn("connector {}: {}", name(), e.getMessage());
+      return new ConnectorResult.Failure(
+          FailureKind.CREDENTIAL_UNAVAILABLE, "the credential for connector " + name() + " is unavailable");
+    } catch (UpstreamException.Timeout e) {
+      return new ConnectorResult.Failure(FailureKind.UPSTREAM_TIMEOUT, e.getMessage(), credential(false));
+    } catch (UpstreamException e) {
+      LOG.warn("connector {}: {}", name(), e.getMessage());
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_UNREACHABLE, "upstream MCP server " + name() + " is unavailable", credential(false));
+    }
+    String raw = json.writeValueAsString(body(result));
+    String text = upstream.mask(raw);
+    boolean masked = !text.equals(raw);
+    if (masked) {
+      LOG.warn("connector {}: the upstream echoed its credential; masked before it left the gateway", name());
+    }
+    JsonNode value;
+    try {
+      value = json.readTree(text);
+    } catch (JacksonException e) {
+      return new ConnectorResult.Failure(FailureKind.UPSTREAM_ERROR, "upstream " + name() + " gave an unreadable result");
+    }
+    if (Boolean.TRUE.equals(result.isError())) {
+      String detail = errorText(value);
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_REJECTED, "upstream tool " + tool + " reported an error: " + detail, credential(masked));
+    }
+    return new ConnectorResult.Success(value, credential(masked));
+  }
+
+  /** The tool's answer as one JSON value: structured content when given, else the content blocks. */
+  private JsonNode body(McpSchema.CallToolResult result) {
+    if (result.structuredContent() != null && !Boolean.TRUE.equals(result.isError())) {
+      return json.valueToTree(result.structuredContent());
+    }
+    // Content blocks are serialised by the SDK's own mapper, which knows their "type" discriminator.
+    ObjectNode out = json.createObjectNode();
+    try {
+      // The whole result, so the list's declared element type (and its type ids) is known.
+      JsonNode wire = json.readTree(MCP_JSON.writeValueAsString(result));
+      out.set("content", wire.path("content").isArray() ? wire.path("content") : json.createArrayNode());
+    } catch (java.io.IOException e) {
+      out.set("content", json.createArrayNode());
+    }
+    return out;
+  }
+
+  private static String errorText(JsonNode value) {
+    StringBuilder b = new StringBuilder();
+    value.path("content").forEach(c -> {
+      if (c.path("type").asString("").equals("text")) {
+        b.append(c.path("text").asString("")).append(' ');
+      }
+    });
+    String s = b.toString().strip();
+    if (s.isEmpty()) {
+      s = "(no text)";
+    }
+    return s.length() > MAX_ERROR_EXCERPT ? s.substring(0, MAX_ERROR_EXCERPT) + "…" : s;
+  }
+
+  private CredentialUse credential(boolean masked) {
+    Optional<Secret> s = upstream.credential();
+    return s.map(secret -> new CredentialUse(secret.ref().toString(), secret.version(), masked)).orElse(null);
+  }
+
+  @Override
+  public void close() {
+    upstream.close();
+  }
+}

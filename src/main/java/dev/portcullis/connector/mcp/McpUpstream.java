@@ -1,0 +1,285 @@
+package dev.portcullis.connector.mcp;
+
+import dev.portcullis.vault.Secret;
+import dev.portcullis.vault.SecretRef;
+import dev.portcullis.vault.SecretResolver;
+import dev.portcullis.vault.SecretUse;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One session with one upstream MCP server, opened at first use and opened again after it breaks.
+ *
+ * <p>Security: the upstream credential is resolved from its reference when the session opens
+ * (stdio: into the child's environment, which holds nothing else of the gateway's) or at each
+ * request (HTTP: into one header). The secrets in use are kept only so that {@link #mask} can
+ * remove any echo of them. The agent's own token never reaches this class.
+ *
+ * <p>Concurrency: calls share the one session (the SDK multiplexes requests); opening and
+ * closing it are serialised on this object.
+ */
+public final class McpUpstream implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(McpUpstream.class);
+  private static final String PROTOCOL_CLIENT = "portcullis-gateway";
+
+  private final String connector;
+  private final McpTransportSpec transport;
+  private final SecretResolver secrets;
+  private final Duration timeout;
+  private final JsonMapper json;
+  private final String version;
+  private final List<Consumer<List<UpstreamTool>>> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicReference<Secret> lastHeaderSecret = new AtomicReference<>();
+  private volatile List<Secret> processSecrets = List.of();
+  private McpSyncClient client;
+
+  public McpUpstream(String connector, McpTransportSpec transport, SecretResolver secrets, Duration timeout,
+      JsonMapper json, String version) {
+    this.connector = connector;
+    this.transport = transport;
+    this.secrets = secrets;
+    this.timeout = timeout;
+    this.json = json;
+    this.version = version;
+  }
+
+  public String connector() {
+    return connector;
+  }
+
+  /** Called with the new list whenever the upstream says its tools changed. */
+  public void onToolsChanged(Consumer<List<UpstreamTool>> listener) {
+    listeners.add(listener);
+  }
+
+  /** Every tool the upstream offers now, following pagination. */
+  public List<UpstreamTool> listTools() throws UpstreamException {
+    McpSyncClient c = session();
+    List<UpstreamTool> out = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    try {
+      do {
+        McpSchema.ListToolsResult page = cursor == null ? c.listTools() : c.listTools(cursor);
+        page.tools().forEach(t -> out.add(tool(t)));
+        cursor = page.nextCursor();
+      } while (cursor != null && ++pages < 100);
+    } catch (RuntimeException e) {
+      reset();
+      credentialFailure(e);
+      throw new UpstreamException("listing the tools of " + connector + " failed: " + mask(message(e)), e);
+    }
+    return out;
+  }
+
+  /** Calls {@code tool} (the upstream's own name) with {@code arguments}. */
+  public McpSchema.CallToolResult call(String tool, JsonNode arguments) throws UpstreamException {
+    McpSyncClient c = session();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> args = json.convertValue(arguments, LinkedHashMap.class);
+    try {
+      return c.callTool(McpSchema.CallToolRequest.builder(tool).arguments(args).build());
+    } catch (RuntimeException e) {
+      credentialFailure(e);
+      if (isTimeout(e)) {
+        throw new UpstreamException.Timeout("upstream " + connector + " did not answer " + tool + " within " + timeout, e);
+      }
+      reset();
+      throw new UpstreamException("upstream " + connector + " failed on " + tool + ": " + mask(message(e)), e);
+    }
+  }
+
+  /** The credential used by the latest request, if any: reference and version for the audit. */
+  public Optional<Secret> credential() {
+    Secret header = lastHeaderSecret.get();
+    if (header != null) {
+      return Optional.of(header);
+    }
+    List<Secret> process = processSecrets;
+    return process.isEmpty() ? Optional.empty() : Optional.of(process.get(0));
+  }
+
+  /** {@code text} with every secret this session uses replaced. */
+  public String mask(String text) {
+    String out = text;
+    Secret header = lastHeaderSecret.get();
+    if (header != null) {
+      out = header.maskIn(out);
+    }
+    for (Secret s : processSecrets) {
+      out = s.maskIn(out);
+    }
+    return out;
+  }
+
+  private synchronized McpSyncClient session() throws UpstreamException {
+    if (client != null) {
+      return client;
+    }
+    McpClientTransport t = switch (transport) {
+      case McpTransportSpec.Http h -> http(h);
+      case McpTransportSpec.Stdio s -> stdio(s);
+    };
+    McpSyncClient c = McpClient.sync(t)
+        .requestTimeout(timeout)
+        .initializationTimeout(timeout)
+        .clientInfo(McpSchema.Implementation.builder(PROTOCOL_CLIENT, version).build())
+        .toolsChangeConsumer(tools -> {
+          List<UpstreamTool> list = tools.stream().map(this::tool).toList();
+          listeners.forEach(l -> l.accept(list));
+        })
+        .build();
+    try {
+      c.initialize();
+    } catch (RuntimeException e) {
+      c.close();
+      credentialFailure(e);
+      throw new UpstreamException("cannot open a session with upstream " + connector + ": " + mask(message(e)), e);
+    }
+    client = c;
+    return c;
+  }
+
+  private McpClientTransport http(McpTransportSpec.Http h) {
+    String url = h.url().toString();
+    String path = h.url().getRawPath() == null || h.url().getRawPath().isEmpty() ? "/" : h.url().getRawPath();
+    String base = url.substring(0, url.length() - (h.url().getRawPath() == null ? 0 : h.url().getRawPath().length()));
+    HttpClientStreamableHttpTransport.Builder b = HttpClientStreamableHttpTransport.builder(base)
+        .endpoint(path)
+        .connectTimeout(timeout)
+        .customizeClient(client -> client.followRedirects(java.net.http.HttpClient.Redirect.NEVER));
+    if (h.secret().isPresent() && h.header().isPresent()) {
+      SecretRef ref = h.secret().get();
+      String header = h.header().get();
+      b.addHttpRequestCustomizer((request, method, uri, body, context) -> {
+        try {
+          Secret s = secrets.resolve(ref, SecretUse.connector(connector));
+          lastHeaderSecret.set(s);
+          request.header(header, h.prefix() + s.reveal());
+        } catch (SecretResolver.SecretUnavailableException e) {
+          throw new CredentialUnavailable(e.getMessage());
+        }
+      });
+    }
+    return b.build();
+  }
+
+  private McpClientTransport stdio(McpTransportSpec.Stdio s) throws UpstreamException {
+    Map<String, String> env = new LinkedHashMap<>();
+    String path = System.getenv("PATH");
+    if (path != null) {
+      env.put("PATH", path);
+    }
+    env.putAll(s.environment());
+    List<Secret> resolved = new ArrayList<>();
+    for (Map.Entry<String, SecretRef> e : s.secretEnvironment().entrySet()) {
+      try {
+        Secret secret = secrets.resolve(e.getValue(), SecretUse.connector(connector));
+        resolved.add(secret);
+        env.put(e.getKey(), secret.reveal());
+      } catch (SecretResolver.SecretUnavailableException ex) {
+        throw new UpstreamException.Credential(ex.getMessage());
+      }
+    }
+    processSecrets = List.copyOf(resolved);
+    ServerParameters params = ServerParameters.builder(s.command().get(0))
+        .args(s.command().subList(1, s.command().size()))
+        .env(env)
+        .build();
+    StdioClientTransport t = new StdioClientTransport(params, McpJsonDefaults.getMapper()) {
+      @Override
+      protected ProcessBuilder getProcessBuilder() {
+        ProcessBuilder pb = new ProcessBuilder();
+        pb.environment().clear();
+        s.directory().ifPresent(d -> pb.directory(d.toFile()));
+        return pb;
+      }
+    };
+    t.setStdErrorHandler(line -> LOG.info("upstream {} stderr: {}", connector, mask(line)));
+    return t;
+  }
+
+  private UpstreamTool tool(McpSchema.Tool t) {
+    JsonNode schema = json.valueToTree(t.inputSchema() == null ? Map.of("type", "object") : t.inputSchema());
+    JsonNode annotations = t.annotations() == null ? null : json.valueToTree(t.annotations());
+    return new UpstreamTool(t.name(), t.title(), t.description(), schema, annotations);
+  }
+
+  /** Drops a broken session; the next call opens a new one. */
+  private synchronized void reset() {
+    if (client != null) {
+      try {
+        client.closeGracefully();
+      } catch (RuntimeException e) {
+        LOG.debug("upstream {}: closing a broken session: {}", connector, e.toString());
+      }
+      client = null;
+    }
+  }
+
+  private static void credentialFailure(Throwable e) throws UpstreamException.Credential {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CredentialUnavailable c) {
+        throw new UpstreamException.Credential(c.getMessage());
+      }
+    }
+  }
+
+  private static boolean isTimeout(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.http.HttpTimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String message(Throwable e) {
+    Throwable root = e;
+    for (int depth = 0; root.getCause() != null && depth < 16; depth++) {
+      root = root.getCause();
+    }
+    String m = root.getMessage();
+    return m == null ? root.getClass().getSimpleName() : m;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (client != null) {
+      try {
+        client.closeGracefully();
+      } catch (RuntimeException e) {
+        LOG.debug("upstream {}: close: {}", connector, e.toString());
+      }
+      client = null;
+    }
+  }
+
+  /** The upstream credential could not be resolved for a request. */
+  static final class CredentialUnavailable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    CredentialUnavailable(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,230 @@
+package dev.portcullis.pipeline;
+
+import dev.portcullis.catalog.CatalogEntry;
+import dev.portcullis.catalog.DescriptorHash;
+import dev.portcullis.catalog.Hold;
+import dev.portcullis.catalog.JsonSchemaCompiler;
+import dev.portcullis.catalog.LiveCatalog;
+import dev.portcullis.catalog.ToolDefinition;
+import dev.portcullis.catalog.ToolPin;
+import dev.portcullis.catalog.ToolPins;
+import dev.portcullis.catalog.UpstreamToolSpec;
+import dev.portcullis.connector.mcp.McpConnector;
+import dev.portcullis.connector.mcp.UpstreamException;
+import dev.portcullis.connector.mcp.UpstreamTool;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Keeps the catalog's upstream MCP tools in line with two things: the operators' approvals (pins)
+ * and what each upstream describes right now. A configured tool nobody approved is held (not
+ * approved); an approved tool whose live descriptor differs from its pin, or that the upstream no
+ * longer offers, is quarantined: denied, with the call audited, until an operator re-approves it.
+ * Agents are always shown the pinned descriptor, never the live one.
+ *
+ * <p>When the upstream's descriptors are not known (it has not answered since start), the pinned
+ * tools stay callable; the first listing that answers decides.
+ *
+ * <p>Concurrency: publishes are serialised on this object; the catalog swaps snapshots.
+ */
+public final class UpstreamTools implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamTools.class);
+
+  private final LiveCatalog catalog;
+  private final ToolPins pins;
+  private final Map<String, McpConnector> connectors;
+  private final Map<String, List<UpstreamToolSpec>> specs;
+  private final JsonSchemaCompiler schemas = new JsonSchemaCompiler();
+  private final Map<String, List<UpstreamTool>> live = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Hold>> reported = new HashMap<>();
+  private Map<String, ToolPin> currentPins = Map.of();
+  private ScheduledExecutorService schedule;
+
+  public UpstreamTools(LiveCatalog catalog, ToolPins pins, List<McpConnector> connectors,
+      List<UpstreamToolSpec> specs) {
+    this.catalog = catalog;
+    this.pins = pins;
+    Map<String, McpConnector> byName = new LinkedHashMap<>();
+    connectors.forEach(c -> byName.put(c.name(), c));
+    this.connectors = Map.copyOf(byName);
+    Map<String, List<UpstreamToolSpec>> byConnector = new LinkedHashMap<>();
+    specs.forEach(s -> byConnector.computeIfAbsent(s.connector(), k -> new ArrayList<>()).add(s));
+    this.specs = Map.copyOf(byConnector);
+    this.connectors.values().forEach(c -> c.upstream().onToolsChanged(tools -> {
+      LOG.info("upstream {} says its tools changed; checking them against their approvals", c.name());
+      live.put(c.name(), tools);
+      publish(c.name());
+    }));
+  }
+
+  /**
+   * Lists every upstream now (in the background), then every {@code relistEvery}; reads the
+   * approvals every {@code pinPoll}, so an approval made with {@code portcullis tools approve}
+   * in another process takes effect without a restart. Does nothing without upstreams.
+   */
+  public synchronized void start(Duration pinPoll, Duration relistEvery) {
+    if (connectors.isEmpty() || schedule != null) {
+      return;
+    }
+    schedule = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "upstream-tools");
+      t.setDaemon(true);
+      return t;
+    });
+    var unusedRelist = schedule.scheduleWithFixedDelay(() -> {
+      try {
+        relist();
+      } catch (RuntimeException e) {
+        LOG.warn("listing the upstream tools failed: {}", e.toString());
+      }
+    }, 0, relistEvery.toMillis(), TimeUnit.MILLISECONDS);
+    var unusedPins = schedule.scheduleWithFixedDelay(() -> {
+      try {
+        reloadPins();
+      } catch (ToolPins.PinStoreException | RuntimeException e) {
+        LOG.warn("cannot read the tool approvals: {}", e.getMessage());
+      }
+    }, pinPoll.toMillis(), pinPoll.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (schedule != null) {
+      schedule.shutdownNow();
+      schedule = null;
+    }
+  }
+
+  /** Reads the approvals and publishes every upstream's tools; the live descriptors as last seen. */
+  public synchronized void reloadPins() throws ToolPins.PinStoreException {
+    Map<String, ToolPin> next = new HashMap<>();
+    pins.current().forEach(p -> next.put(p.tool(), p));
+    if (next.equals(currentPins) && !reported.isEmpty()) {
+      return;
+    }
+    currentPins = Map.copyOf(next);
+    specs.keySet().forEach(this::publish);
+  }
+
+  /** Asks each upstream for its tools now and publishes the result; an upstream that fails is logged. */
+  public void relist() {
+    for (McpConnector c : connectors.values()) {
+      try {
+        live.put(c.name(), c.upstream().listTools());
+        publish(c.name());
+      } catch (UpstreamException e) {
+        LOG.warn("upstream {}: {}; its approved tools stay as pinned until it answers", c.name(), e.getMessage());
+      }
+    }
+  }
+
+  private synchronized void publish(String connector) {
+    Published p = evaluate(connector, specs.getOrDefault(connector, List.of()), Optional.ofNullable(live.get(connector)),
+        currentPins, schemas);
+    Map<String, Hold> before = reported.getOrDefault(connector, Map.of());
+    p.holds().forEach((tool, hold) -> {
+      if (hold.kind() == Hold.Kind.QUARANTINED && !hold.equals(before.get(tool))) {
+        LOG.warn("tool {} quarantined: {}", tool, hold.reason());
+      }
+    });
+    before.keySet().stream().filter(t -> !p.holds().containsKey(t))
+        .forEach(t -> LOG.info("tool {} may be called again", t));
+    reported.put(connector, p.holds());
+    catalog.publish(connector, p.entries(), p.holds());
+  }
+
+  /** What one upstream contributes: callable entries (pinned descriptors) and holds. */
+  public record Published(List<CatalogEntry> entries, Map<String, Hold> holds) {}
+
+  /**
+   * The rules, as one pure function: for each configured tool of {@code connector}, its pin and
+   * its live descriptor ({@code live} empty when unknown) decide whether it is callable.
+   */
+  public static Published evaluate(String connector, List<UpstreamToolSpec> specs,
+      Optional<List<UpstreamTool>> live, Map<String, ToolPin> pins, JsonSchemaCompiler schemas) {
+    Map<String, UpstreamTool> liveByName = new HashMap<>();
+    live.ifPresent(l -> l.forEach(t -> liveByName.put(t.name(), t)));
+    List<CatalogEntry> entries = new ArrayList<>();
+    Map<String, Hold> holds = new LinkedHashMap<>();
+    for (UpstreamToolSpec spec : specs) {
+      ToolPin pin = pins.get(spec.name());
+      if (pin == null) {
+        holds.put(spec.name(), new Hold(Hold.Kind.NOT_APPROVED, "tool " + spec.name()
+            + " has not been approved by an operator yet (portcullis tools approve " + spec.name() + ")"));
+        continue;
+      }
+      Optional<CatalogEntry> entry = entry(spec, pin, schemas);
+      if (entry.isEmpty()) {
+        holds.put(spec.name(), new Hold(Hold.Kind.QUARANTINED, "the approved descriptor of " + spec.name()
+            + " has an unusable input schema; review it with portcullis tools diff " + spec.name()));
+        continue;
+      }
+      entries.add(entry.get());
+      if (live.isEmpty()) {
+        continue;
+      }
+      UpstreamTool now = liveByName.get(spec.upstreamName());
+      if (now == null) {
+        holds.put(spec.name(), new Hold(Hold.Kind.QUARANTINED, "upstream " + connector + " no longer offers "
+            + spec.upstreamName() + "; it stays quarantined until it is offered and approved again"));
+        continue;
+      }
+      String fingerprint = DescriptorHash.ofUpstream(now.descriptor());
+      if (!fingerprint.equals(pin.fingerprint())) {
+        holds.put(spec.name(), new Hold(Hold.Kind.QUARANTINED, "the descriptor of " + spec.name()
+            + " changed upstream since it was approved (approved " + shortHash(pin.fingerprint()) + ", now "
+            + shortHash(fingerprint) + "); an operator must review it (portcullis tools diff " + spec.name()
+            + ") and approve it again"));
+      }
+    }
+    return new Published(List.copyOf(entries), holds);
+  }
+
+  /** The catalog entry for a pinned descriptor: what the agent sees and what arguments are checked against. */
+  static Optional<CatalogEntry> entry(UpstreamToolSpec spec, ToolPin pin, JsonSchemaCompiler schemas) {
+    JsonNode d = pin.descriptor();
+    JsonNode rawSchema = d.path("inputSchema");
+    if (!rawSchema.isObject()) {
+      return Optional.empty();
+    }
+    ObjectNode schema = ((ObjectNode) rawSchema).deepCopy();
+    if (!schema.has("additionalProperties") && !schema.has("unevaluatedProperties")) {
+      schema.put("additionalProperties", false);
+    }
+    String title = d.path("title").isString() ? d.path("title").asString() : null;
+    String description = d.path("description").isString() ? d.path("description").asString() : "";
+    String version = "pin-" + pin.version();
+    ObjectNode binding = JsonNodeFactory.instance.objectNode();
+    binding.put("upstream", spec.upstreamName());
+    binding.put("fingerprint", pin.fingerprint());
+    try {
+      var compiled = schemas.compile(spec.name(), schema);
+      String hash = DescriptorHash.of(spec.name(), title, description, version, spec.risk(), spec.connector(), schema,
+          binding, spec.resultConfig());
+      ToolDefinition tool = new ToolDefinition(spec.name(), title, description, version, spec.risk(), spec.connector(),
+          schema, spec.auditArgumentsDigestOnly(), hash);
+      return Optional.of(new CatalogEntry(tool, compiled, spec.result()));
+    } catch (IllegalArgumentException e) {
+      LOG.warn("tool {}: the approved input schema is not usable: {}", spec.name(), e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private static String shortHash(String fingerprint) {
+    return fingerprint.length() > 19 ? fingerprint.substring(0, 19) : fingerprint;
+  }
+}

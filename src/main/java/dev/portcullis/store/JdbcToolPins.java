@@ -1,0 +1,90 @@
+package dev.portcullis.store;
+
+import dev.portcullis.catalog.ToolPin;
+import dev.portcullis.catalog.ToolPins;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Approvals of upstream tool descriptors in the embedded database. The table refuses updates and
+ * deletes; each approval is a new version, so the history of who approved what stays.
+ */
+public final class JdbcToolPins implements ToolPins {
+  private final DataSource dataSource;
+  private final JsonMapper json;
+
+  public JdbcToolPins(DataSource dataSource, JsonMapper json) {
+    this.dataSource = dataSource;
+    this.json = json;
+  }
+
+  @Override
+  public List<ToolPin> current() throws PinStoreException {
+    String sql = "SELECT p.tool, p.version, p.fingerprint, p.descriptor, p.approved_by, p.approved_at FROM tool_pins p"
+        + " WHERE p.version = (SELECT MAX(version) FROM tool_pins q WHERE q.tool = p.tool) ORDER BY p.tool";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      List<ToolPin> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(new ToolPin(rs.getString(1), rs.getInt(2), rs.getString(3), parse(rs.getString(4)), rs.getString(5),
+            Instant.parse(rs.getString(6))));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new PinStoreException("cannot read the tool approvals: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public ToolPin approve(String tool, String fingerprint, JsonNode descriptor, String approvedBy, Instant at)
+      throws PinStoreException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        int version;
+        try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(version), 0) FROM tool_pins WHERE tool = ?")) {
+          ps.setString(1, tool);
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            version = rs.getInt(1) + 1;
+          }
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tool_pins"
+            + " (tool, version, fingerprint, descriptor, approved_by, approved_at) VALUES (?,?,?,?,?,?)")) {
+          ps.setString(1, tool);
+          ps.setInt(2, version);
+          ps.setString(3, fingerprint);
+          ps.setString(4, json.writeValueAsString(descriptor));
+          ps.setString(5, approvedBy);
+          ps.setString(6, at.toString());
+          ps.executeUpdate();
+        }
+        c.commit();
+        return new ToolPin(tool, version, fingerprint, descriptor, approvedBy, at);
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new PinStoreException("cannot record the approval of " + tool + ": " + e.getMessage(), e);
+    }
+  }
+
+  private JsonNode parse(String text) throws SQLException {
+    try {
+      return json.readTree(text);
+    } catch (JacksonException e) {
+      throw new SQLException("a stored descriptor is not JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+}
