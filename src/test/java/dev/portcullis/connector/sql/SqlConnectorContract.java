@@ -81,7 +81,7 @@ abstract class SqlConnectorContract extends ConnectorContract {
     String url = unreachable ? unreachableJdbcUrl() : jdbcUrl();
     ReadOnlyDataSource db = new ReadOnlyDataSource(CONNECTOR, url, username(), Optional.of(SECRET_REF), secrets,
         Duration.ofSeconds(2));
-    return new SqlConnector(CONNECTOR, db, allowlist, ops, 10, Duration.ofSeconds(2), 4, Invocations.JSON);
+    return new SqlConnector(CONNECTOR, db, allowlist, ops, 10, Duration.ofSeconds(2), 8, Invocations.JSON);
   }
 
   @Override
