@@ -77,6 +77,53 @@ class VaultEndToEndTest {
   }
 
   @Test
+  void aSecretScopedToOneToolServesThatToolAndNoOtherOnTheSameConnector() throws Exception {
+    Path data = dir.resolve("data");
+    Path key = dir.resolve("keys/master.json");
+    Files.createDirectories(key.getParent());
+    assertThat(CliRun.of("vault", "init-key", "--out", key.toString()).exitCode()).isZero();
+    Path token = dir.resolve("token.txt");
+    Files.writeString(token, GatewayFixture.ACME_TOKEN + "\n", StandardCharsets.UTF_8);
+    CliRun put = vault(data, key, "put", "acme-api-token", "--scope", "acme/crm_get_customer", "--from-file",
+        token.toString());
+    assertThat(put.exitCode()).as(put.err()).isZero();
+    Path config = dir.resolve("portcullis.yaml");
+    Files.writeString(config, Files.readString(Path.of("examples/demo/portcullis.yaml"))
+        .replace("\"file:secrets/acme-api-token\"", "\"vault:acme-api-token\"")
+        .replace("policies/", Path.of("examples/demo/policies").toAbsolutePath() + "/"));
+
+    try (GatewayFixture gateway = GatewayFixture.start(data, config, Map.of("PORTCULLIS_MASTER_KEY_FILE", key.toString()))) {
+      HttpResponse<String> allowed = gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ);
+      assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
+      assertThat(gateway.acme().requestLog()).containsExactly("GET /api/customers/C-1001");
+      java.util.List<dev.portcullis.audit.AuditRecord> records = new java.util.ArrayList<>();
+      gateway.assembly().auditLog().scan(records::add);
+      assertThat(records.getLast().entry().toolName()).isEqualTo("crm_get_customer");
+      assertThat(records.getLast().entry().credential()).isEqualTo("{\"ref\":\"vault:acme-api-token\",\"version\":1}");
+
+      gateway.acme().clearRequestLog();
+      HttpResponse<String> refused =
+          gateway.invoke("orders_list_for_customer", GatewayFixture.SUPPORT_KEY, READ);
+
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(refused.body())
+          .contains("connector-unavailable")
+          .contains("the credential for connector acme is unavailable")
+          .doesNotContain(GatewayFixture.ACME_TOKEN)
+          .doesNotContain("not scoped");
+      assertThat(gateway.acme().requestLog()).as("the refused call never reached Acme").isEmpty();
+      records.clear();
+      gateway.assembly().auditLog().scan(records::add);
+      assertThat(records.getLast().entry()).satisfies(e -> {
+        assertThat(e.toolName()).isEqualTo("orders_list_for_customer");
+        assertThat(e.state()).isEqualTo("FAILED");
+        assertThat(e.errorKind()).isEqualTo("credential_unavailable");
+        assertThat(e.credential()).as("no credential was used").isNull();
+      });
+    }
+  }
+
+  @Test
   void refusesAMasterKeyKeptInsideTheDataDirectory() throws Exception {
     Path data = dir.resolve("data");
     Files.createDirectories(data);

@@ -204,6 +204,9 @@ public final class HttpConnector implements Connector {
           FailureKind.UPSTREAM_ERROR, "upstream " + name + " answered more than " + MAX_RESPONSE_BYTES + " bytes");
     }
     String raw = new String(bytes, StandardCharsets.UTF_8);
+    if (secret != null && raw.indexOf('\\') >= 0 && isJson(response)) {
+      raw = unescaped(raw);
+    }
     String text = secret == null ? raw : secret.maskIn(raw);
     CredentialUse used = secret == null ? null : new CredentialUse(secret.ref().toString(), secret.version(), !text.equals(raw));
     if (used != null && used.echoMasked()) {
@@ -223,9 +226,7 @@ public final class HttpConnector implements Connector {
     if (text.isBlank()) {
       return json.createObjectNode();
     }
-    boolean isJson =
-        response.headers().firstValue("Content-Type").map(t -> t.contains("json")).orElse(false);
-    if (isJson) {
+    if (isJson(response)) {
       try {
         return json.readTree(text);
       } catch (JacksonException e) {
@@ -233,6 +234,29 @@ public final class HttpConnector implements Connector {
       }
     }
     return StringNode.valueOf(text);
+  }
+
+  private static boolean isJson(HttpResponse<?> response) {
+    return response.headers().firstValue("Content-Type").map(t -> t.contains("json")).orElse(false);
+  }
+
+  /**
+   * A JSON body rewritten without optional escapes (an escaped slash, as PHP writes it, or a unicode
+   * escape of a plain letter), so that an echo of the secret written with them is found by the
+   * plain-text mask; the body as it came when it is not valid JSON.
+   */
+  private String unescaped(String body) {
+    try {
+      return json.writeValueAsString(json.readTree(body));
+    } catch (JacksonException e) {
+      return body;
+    }
+  }
+
+  /** Stops the HTTP client; calls already under way complete, a later call fails as unreachable. */
+  @Override
+  public void close() {
+    client.shutdown();
   }
 
   private static String scalar(JsonNode node) {

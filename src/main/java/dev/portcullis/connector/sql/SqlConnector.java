@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.connector.Connector;
 import dev.portcullis.connector.ConnectorResult;
+import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
 import java.math.BigDecimal;
@@ -21,6 +22,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -38,8 +40,9 @@ import tools.jackson.databind.node.ObjectNode;
  * on each call — and argument values are only ever bound as JDBC parameters. Below the guard the
  * connection itself is read-only (see {@link ReadOnlyDataSource}), so a statement that slipped
  * through still cannot write. The database password is resolved from its secret reference when a
- * pooled connection is opened and is kept nowhere; database error text is not passed to the agent
- * (only the SQLState), since it can name schema objects.
+ * pooled connection is opened and is kept nowhere (a result names the reference and version its
+ * connection was opened with); database error text is not passed to the agent (only the SQLState),
+ * since it can name schema objects.
  *
  * <p>Failure: timeouts, unreachable databases and SQL errors become typed failures; no retries.
  *
@@ -53,6 +56,7 @@ public final class SqlConnector implements Connector {
   private final SqlGuard guard;
   private final int maxRows;
   private final Duration timeout;
+  private final ReadOnlyDataSource database;
   private final HikariDataSource pool;
   private final JsonMapper json;
 
@@ -71,6 +75,7 @@ public final class SqlConnector implements Connector {
     this.maxRows = maxRows;
     this.timeout = timeout;
     this.json = json;
+    this.database = database;
     HikariConfig config = new HikariConfig();
     config.setPoolName("portcullis-sql-" + name);
     config.setDataSource(database);
@@ -189,34 +194,52 @@ public final class SqlConnector implements Connector {
   }
 
   private ConnectorResult run(GuardedQuery query, List<JsonNode> values, int limit) {
+    CredentialUse used = null;
     try (Connection c = pool.getConnection();
         PreparedStatement st = c.prepareStatement(query.jdbcSql())) {
+      used = database.credentialOf(c).orElse(null);
       st.setQueryTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
       st.setMaxRows(limit + 1);
       for (int i = 0; i < values.size(); i++) {
         bind(st, i + 1, values.get(i));
       }
       try (ResultSet rs = st.executeQuery()) {
-        return new ConnectorResult.Success(rows(rs, limit));
+        return new ConnectorResult.Success(rows(rs, limit), used);
       }
-    } catch (SQLTimeoutException e) {
-      return new ConnectorResult.Failure(
-          FailureKind.UPSTREAM_TIMEOUT, "database " + name + " did not answer within " + timeout.toMillis() + " ms");
-    } catch (SQLTransientConnectionException e) {
-      return new ConnectorResult.Failure(FailureKind.UPSTREAM_UNREACHABLE, "database " + name + " is unreachable");
     } catch (SQLException e) {
-      String state = e.getSQLState() == null ? "unknown" : e.getSQLState();
-      LOG.warn("connector {}: SQL error, state {}", name, state);
-      if (state.startsWith("08")) {
-        return new ConnectorResult.Failure(FailureKind.UPSTREAM_UNREACHABLE, "database " + name + " is unreachable");
-      }
-      if (state.startsWith("28")) {
-        return new ConnectorResult.Failure(
-            FailureKind.CREDENTIAL_UNAVAILABLE, "the credential for connector " + name + " was refused");
-      }
-      return new ConnectorResult.Failure(
-          FailureKind.UPSTREAM_ERROR, "database " + name + " refused the query (SQLState " + state + ")");
+      return failure(e, used);
     }
+  }
+
+  /**
+   * Types a JDBC failure. The pool reports a connection it could not open as a transient
+   * connection failure carrying the cause's SQLState, so the credential is checked first.
+   */
+  private ConnectorResult.Failure failure(SQLException e, CredentialUse used) {
+    Optional<ReadOnlyDataSource.PasswordUnavailableException> unavailable =
+        ReadOnlyDataSource.PasswordUnavailableException.in(e);
+    if (unavailable.isPresent()) {
+      LOG.warn("connector {}: {}", name, unavailable.get().getMessage());
+      return new ConnectorResult.Failure(
+          FailureKind.CREDENTIAL_UNAVAILABLE, "the credential for connector " + name + " is unavailable");
+    }
+    if (e instanceof SQLTimeoutException) {
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_TIMEOUT, "database " + name + " did not answer within " + timeout.toMillis() + " ms", used);
+    }
+    String state = e.getSQLState() == null ? "unknown" : e.getSQLState();
+    if (state.startsWith("28")) {
+      LOG.warn("connector {}: the database refused the credential, state {}", name, state);
+      return new ConnectorResult.Failure(
+          FailureKind.CREDENTIAL_UNAVAILABLE, "the credential for connector " + name + " was refused");
+    }
+    if (e instanceof SQLTransientConnectionException || state.startsWith("08")) {
+      LOG.warn("connector {}: the database is unreachable, state {}", name, state);
+      return new ConnectorResult.Failure(FailureKind.UPSTREAM_UNREACHABLE, "database " + name + " is unreachable");
+    }
+    LOG.warn("connector {}: SQL error, state {}", name, state);
+    return new ConnectorResult.Failure(
+        FailureKind.UPSTREAM_ERROR, "database " + name + " refused the query (SQLState " + state + ")", used);
   }
 
   private static void bind(PreparedStatement st, int index, JsonNode value) throws SQLException {

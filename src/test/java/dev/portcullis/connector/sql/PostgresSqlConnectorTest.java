@@ -3,6 +3,7 @@ package dev.portcullis.connector.sql;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -58,6 +59,13 @@ class PostgresSqlConnectorTest extends SqlConnectorContract {
       }
     }
     return server + database;
+  }
+
+  @Override
+  String unreachableJdbcUrl() throws IOException {
+    try (ServerSocket closed = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return "jdbc:postgresql://127.0.0.1:" + closed.getLocalPort() + "/portcullis";
+    }
   }
 
   @Override

@@ -17,6 +17,11 @@ class SqliteSqlConnectorTest extends SqlConnectorContract {
   }
 
   @Override
+  String unreachableJdbcUrl() {
+    return "jdbc:sqlite:" + data.resolve("no-such-directory/crm.db");
+  }
+
+  @Override
   Optional<String> username() {
     return Optional.empty();
   }
