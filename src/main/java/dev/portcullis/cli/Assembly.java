@@ -18,10 +18,14 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import dev.portcullis.config.HttpConnectorSpec;
 import dev.portcullis.config.SqlConnectorSpec;
+import dev.portcullis.config.MailConnectorSpec;
+import dev.portcullis.config.SlackConnectorSpec;
 import dev.portcullis.config.ServerSettings;
 import dev.portcullis.connector.Connector;
 import dev.portcullis.connector.ConnectorRegistry;
+import dev.portcullis.connector.chat.SlackConnector;
 import dev.portcullis.connector.http.HttpConnector;
+import dev.portcullis.connector.mail.MailConnector;
 import dev.portcullis.connector.sql.ReadOnlyDataSource;
 import dev.portcullis.connector.sql.SqlConnector;
 import dev.portcullis.edge.EdgeSettings;
@@ -105,6 +109,10 @@ public final class Assembly implements AutoCloseable {
           case HttpConnectorSpec h -> connector(h, secrets, json, clock);
           case SqlConnectorSpec q -> sqlConnector(q, secrets, json);
           case McpConnectorSpec m -> mcpConnector(m, config.source().toAbsolutePath().getParent(), secrets, json);
+          case SlackConnectorSpec k -> new SlackConnector(
+              k.name(), k.baseUri(), k.token(), k.channels(), k.operations(), secrets, k.timeout(), json);
+          case MailConnectorSpec ml -> new MailConnector(ml.name(), ml.server(), ml.from(),
+              ml.allowedRecipientDomains(), ml.maxRecipients(), ml.operations(), secrets, json, clock);
         })
         .toList());
     UpstreamTools upstreamTools = new UpstreamTools(catalog, new JdbcToolPins(database.dataSource(), json),

@@ -22,6 +22,8 @@ final class ConnectorTypes {
   static final Map<String, Type> ALL = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(Map.of(
       "http", new Type("http", HttpSection::connector),
       "mcp", new Type("mcp", McpSection::connector),
+      "slack", new Type("slack", SlackSection::connector),
+      "smtp", new Type("mail", MailSection::connector),
       "sql", new Type("sql", SqlSection::connector))));
 
   private ConnectorTypes() {}

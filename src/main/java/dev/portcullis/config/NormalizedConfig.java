@@ -36,6 +36,8 @@ public final class NormalizedConfig {
       case HttpConnectorSpec h -> HttpSection.normalized(h);
       case SqlConnectorSpec q -> sqlConnector(q);
       case McpConnectorSpec m -> mcpConnector(m);
+      case SlackConnectorSpec k -> SlackSection.normalized(k);
+      case MailConnectorSpec ml -> MailSection.normalized(ml);
     }));
     connectors.sort(Comparator.comparing(m -> (String) m.get("name")));
     root.put("connectors", connectors);
@@ -165,6 +167,8 @@ public final class NormalizedConfig {
         case HttpConnectorSpec h -> m.put("http", HttpSection.normalized(h.operations().get(t.name())));
         case SqlConnectorSpec q -> m.put("sql", sqlOperation(q.operations().get(t.name())));
         case McpConnectorSpec q -> { }
+        case SlackConnectorSpec k -> m.put("slack", SlackSection.normalized(k.operations().get(t.name())));
+        case MailConnectorSpec ml -> m.put("mail", MailSection.normalized(ml.operations().get(t.name())));
       }
     });
     m.put("inputSchema", t.inputSchema());

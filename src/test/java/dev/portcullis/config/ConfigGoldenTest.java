@@ -56,6 +56,13 @@ class ConfigGoldenTest {
     assertGolden(DIR.resolve("sql.normalized.json"), NormalizedConfig.render(config));
   }
 
+  @Test
+  void slackAndSmtpConnectorsAndTheirToolBindingsNormalise() throws Exception {
+    GatewayConfig config = ConfigLoader.load(DIR.resolve("chat-mail.yaml"), Map.of());
+
+    assertGolden(DIR.resolve("chat-mail.normalized.json"), NormalizedConfig.render(config));
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidFiles")
   void invalidConfigurationNamesEveryProblemWithItsLine(Path file) throws Exception {

@@ -1,0 +1,48 @@
+package dev.portcullis.connector.mail;
+
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Reads e-mail addresses strictly. A recipient is a bare {@code local@domain.tld} (RFC 5322
+ * dot-atom, ASCII): no display name, no comments, no quoted local part, no group, no IP literal, so
+ * what the allowlist checks is exactly what the SMTP server is given.
+ */
+public final class MailAddresses {
+  private static final String ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
+  private static final Pattern ADDRESS = Pattern.compile(
+      "(" + ATOM + "(\\." + ATOM + ")*)@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)");
+
+  private MailAddresses() {}
+
+  /** The domain of {@code address} if it is a bare address; empty when it is malformed. */
+  public static Optional<String> domainOf(String address) {
+    var m = ADDRESS.matcher(address);
+    if (address.length() > 254 || !m.matches() || m.group(1).length() > 64) {
+      return Optional.empty();
+    }
+    return Optional.of(m.group(3));
+  }
+
+  /**
+   * The configured sender: a bare address, or one with a display name ({@code Support <bot@acme.com>}).
+   *
+   * @throws IllegalArgumentException when it is not one valid address
+   */
+  public static InternetAddress sender(String text) {
+    if (text.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException("'from' must not contain control characters");
+    }
+    try {
+      InternetAddress a = new InternetAddress(text, true);
+      if (a.isGroup() || domainOf(a.getAddress()).isEmpty()) {
+        throw new IllegalArgumentException("'" + text + "' is not one address such as bot@acme.com");
+      }
+      return a;
+    } catch (AddressException e) {
+      throw new IllegalArgumentException("'" + text + "' is not one address such as bot@acme.com", e);
+    }
+  }
+}
