@@ -63,9 +63,13 @@ public final class ConfigReader {
     return new ConfigReader(yaml, implied, located, file, base, problems, imports);
   }
 
-  /** A file this one refers to by the relative path {@code text}; null when it has no directory. */
+  /**
+   * A file this one refers to by the path {@code text}, relative to this file's directory.
+   *
+   * @throws java.nio.file.InvalidPathException when {@code text} cannot be a path
+   */
   Path resolve(String text) {
-    return base == null ? null : base.resolve(text).normalize();
+    return base == null ? Path.of(text) : base.resolve(text).normalize();
   }
 
   /** A document read while loading (an OpenAPI document, say): its digest joins the configuration's hash. */

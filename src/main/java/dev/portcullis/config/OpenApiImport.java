@@ -83,11 +83,12 @@ final class OpenApiImport {
   }
 
   private static OpenApiDocument document(ConfigReader r, String p, String text) {
-    Path file = r.resolve(text);
+    Path file;
     byte[] bytes;
     try {
+      file = r.resolve(text);
       bytes = Files.readAllBytes(file);
-    } catch (IOException e) {
+    } catch (IOException | java.nio.file.InvalidPathException e) {
       r.problem(p, "cannot read '" + text + "' (paths are relative to the configuration file): "
           + e.getClass().getSimpleName());
       return null;

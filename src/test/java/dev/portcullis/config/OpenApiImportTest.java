@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.policy.ToolFacts;
+import dev.portcullis.testing.CliRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +70,17 @@ class OpenApiImportTest {
 
     assertThat(hashes(after)).isEqualTo(hashes(before));
     assertThat(after.hash()).isNotEqualTo(before.hash());
+  }
+
+  @Test
+  void configCheckCountsAndPrintsTheImportedTools() throws Exception {
+    CliRun check = CliRun.of("config", "check", "--config", dir.resolve("openapi.yaml").toString());
+    CliRun print = CliRun.of("config", "check", "--config", dir.resolve("openapi.yaml").toString(), "--print");
+
+    assertThat(check.exitCode()).as(check.err()).isZero();
+    assertThat(check.out()).contains("(6 tools, 1 agents, 2 connectors");
+    assertThat(print.out()).contains("\"name\" : \"pets.getPet\"", "\"name\" : \"stock.update-item\"",
+        "\"path\" : \"/pets/{petId}\"");
   }
 
   @Test
