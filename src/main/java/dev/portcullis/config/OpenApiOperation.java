@@ -31,8 +31,11 @@ final class OpenApiOperation {
   private static final Set<String> SCHEMA_VALUES = Set.of("items", "additionalProperties", "not", "if", "then",
       "else", "contains", "propertyNames", "unevaluatedItems", "unevaluatedProperties", "additionalItems",
       "allOf", "anyOf", "oneOf", "prefixItems");
-  /** OpenAPI annotations with no meaning to a JSON Schema validator. */
-  private static final Set<String> DROPPED = Set.of("discriminator", "xml", "externalDocs");
+  /**
+   * OpenAPI annotations with no meaning to a JSON Schema validator, and identifiers that would
+   * re-base the {@code $defs} references this import writes.
+   */
+  private static final Set<String> DROPPED = Set.of("discriminator", "xml", "externalDocs", "$id", "$schema");
   private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9_.-]");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
