@@ -54,7 +54,7 @@ public final class ConfigLoader {
     } catch (ConfigException.Problem p) {
       throw new ConfigException(file, List.of(p));
     }
-    ConfigReader r = new ConfigReader(yaml);
+    ConfigReader r = new ConfigReader(yaml, file);
     if (!yaml.root().isObject()) {
       r.problem("", "the file must be a YAML mapping (apiVersion, kind, server, agents, …)");
       throw new ConfigException(file, r.problems());
@@ -73,7 +73,7 @@ public final class ConfigLoader {
     List<IssuerSpec> issuers = identity.issuers();
     List<AgentSpec> agents = identity.agents();
     Map<String, ConnectorDraft> connectors = connectors(r);
-    List<CatalogEntry> entries = new ToolSection(r, connectors).read();
+    List<CatalogEntry> entries = new ToolSection(r, connectors).readAll();
     Set<String> agentIds = new HashSet<>();
     agents.forEach(a -> agentIds.add(a.id()));
     List<Path> policyPaths = policyPaths(r, file);
@@ -86,7 +86,7 @@ public final class ConfigLoader {
       throw new ConfigException(file, r.problems());
     }
     return new GatewayConfig(
-        file.toAbsolutePath(), sha256(bytes), server, vault, issuers, agents, specs, entries, policyPaths, policy);
+        file.toAbsolutePath(), hash(bytes, r.imports()), server, vault, issuers, agents, specs, entries, policyPaths, policy);
   }
 
   /** {@code policies}: files or directories, relative to the configuration file. */
@@ -139,7 +139,17 @@ public final class ConfigLoader {
     }).toList();
   }
 
-  private static String sha256(byte[] bytes) {
+  /** The file's hash; documents it imports join it, so a changed document changes the hash. */
+  private static String hash(byte[] bytes, List<ConfigReader.Imported> imports) {
+    if (imports.isEmpty()) {
+      return sha256(bytes);
+    }
+    StringBuilder all = new StringBuilder(sha256(bytes));
+    imports.forEach(i -> all.append('\n').append(i.path()).append(' ').append(i.sha256()));
+    return sha256(all.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  static String sha256(byte[] bytes) {
     try {
       return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (java.security.NoSuchAlgorithmException e) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
@@ -24,18 +25,63 @@ public final class ConfigReader {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   private final LocatedYaml yaml;
+  private final JsonNode root;
+  private final UnaryOperator<String> located;
   private final Path file;
+  private final Path base;
   private final List<ConfigException.Problem> problems;
+  private final List<Imported> imports;
 
-  ConfigReader(LocatedYaml yaml) {
-    this(yaml, null, new ArrayList<>());
+  /** The reader of the configuration file {@code file}: relative paths in it resolve beside it. */
+  ConfigReader(LocatedYaml yaml, Path file) {
+    this(yaml, yaml.root(), UnaryOperator.identity(), null, file.toAbsolutePath().getParent(), new ArrayList<>(),
+        new ArrayList<>());
   }
 
   /** A reader for another file whose problems join {@code problems}. */
   ConfigReader(LocatedYaml yaml, Path file, List<ConfigException.Problem> problems) {
+    this(yaml, yaml.root(), UnaryOperator.identity(), file, null, problems, new ArrayList<>());
+  }
+
+  private ConfigReader(LocatedYaml yaml, JsonNode root, UnaryOperator<String> located, Path file, Path base,
+      List<ConfigException.Problem> problems, List<Imported> imports) {
     this.yaml = yaml;
+    this.root = root;
+    this.located = located;
     this.file = file;
+    this.base = base;
     this.problems = problems;
+    this.imports = imports;
+  }
+
+  /**
+   * A reader over {@code implied}, a tree this file implies rather than holds (tools generated from
+   * an imported document, say): its problems join this reader's, each at the field of this file
+   * that {@code located} maps its pointer to, and at that field's line.
+   */
+  ConfigReader implied(JsonNode implied, UnaryOperator<String> located) {
+    return new ConfigReader(yaml, implied, located, file, base, problems, imports);
+  }
+
+  /**
+   * A file this one refers to by the path {@code text}, relative to this file's directory.
+   *
+   * @throws java.nio.file.InvalidPathException when {@code text} cannot be a path
+   */
+  Path resolve(String text) {
+    return base == null ? Path.of(text) : base.resolve(text).normalize();
+  }
+
+  /** A document read while loading (an OpenAPI document, say): its digest joins the configuration's hash. */
+  record Imported(String path, String sha256) {}
+
+  void imported(String path, byte[] bytes) {
+    imports.add(new Imported(path, ConfigLoader.sha256(bytes)));
+  }
+
+  /** The documents read while loading, in the order they were read. */
+  List<Imported> imports() {
+    return List.copyOf(imports);
   }
 
   /**
@@ -64,15 +110,16 @@ public final class ConfigReader {
   }
 
   public void problem(String pointer, String message) {
-    problems.add(new ConfigException.Problem(file, yaml.line(pointer), pointer, message));
+    String shown = located.apply(pointer);
+    problems.add(new ConfigException.Problem(file, yaml.line(shown), shown, message));
   }
 
   public int lineOf(String pointer) {
-    return yaml.line(pointer);
+    return yaml.line(located.apply(pointer));
   }
 
   public JsonNode at(String pointer) {
-    return pointer.isEmpty() ? yaml.root() : yaml.root().at(pointer);
+    return pointer.isEmpty() ? root : root.at(pointer);
   }
 
   /** Refuses keys this object does not define: a typo in a security setting must not pass. */

@@ -21,6 +21,14 @@ interface ConnectorDraft {
    */
   boolean bind(ConfigReader r, String p, String tool, ObjectNode schema);
 
+  /**
+   * Tools this connector implies (operations imported from a document), each in the shape of a
+   * {@code tools} entry; {@link ToolSection} reads them as it reads the others. None by default.
+   */
+  default java.util.List<ImpliedTool> impliedTools() {
+    return java.util.List.of();
+  }
+
   /** The sealed connector with the operation of every tool bound to it. */
   ConnectorSpec spec();
 }

@@ -26,12 +26,13 @@ final class HttpSection {
   private HttpSection() {}
 
   static Optional<ConnectorDraft> connector(ConfigReader r, String p, String name) {
-    r.onlyKeys(p, Set.of("name", "type", "baseUrl", "auth", "connectTimeout", "timeout"));
+    r.onlyKeys(p, Set.of("name", "type", "baseUrl", "auth", "connectTimeout", "timeout", "openapi"));
     URI base = r.string(p + "/baseUrl", true).map(u -> baseUri(r, p + "/baseUrl", u)).orElse(null);
     Optional<HttpAuth> auth = auth(r, p + "/auth");
     Duration connect = r.duration(p + "/connectTimeout", Duration.ofSeconds(2));
     Duration timeout = r.duration(p + "/timeout", Duration.ofSeconds(10));
-    return base == null ? Optional.empty() : Optional.of(new Draft(name, base, auth, connect, timeout));
+    List<ImpliedTool> imported = OpenApiImport.read(r, p + "/openapi", name);
+    return base == null ? Optional.empty() : Optional.of(new Draft(name, base, auth, connect, timeout, imported));
   }
 
   /** An {@code http(s)://host[:port][/path]} URL without query or user info, trailing '/' dropped. */
@@ -105,8 +106,11 @@ final class HttpSection {
     private final Duration connectTimeout;
     private final Duration timeout;
     private final Map<String, HttpOperation> operations = new HashMap<>();
+    private final List<ImpliedTool> imported;
 
-    Draft(String name, URI baseUri, Optional<HttpAuth> auth, Duration connectTimeout, Duration timeout) {
+    Draft(String name, URI baseUri, Optional<HttpAuth> auth, Duration connectTimeout, Duration timeout,
+        List<ImpliedTool> imported) {
+      this.imported = List.copyOf(imported);
       this.name = name;
       this.baseUri = baseUri;
       this.auth = auth;
@@ -129,6 +133,11 @@ final class HttpSection {
       Optional<HttpOperation> op = operation(r, p, tool, schema, timeout);
       op.ifPresent(o -> operations.put(tool, o));
       return op.isPresent();
+    }
+
+    @Override
+    public List<ImpliedTool> impliedTools() {
+      return imported;
     }
 
     @Override

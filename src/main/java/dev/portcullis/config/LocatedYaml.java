@@ -18,6 +18,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 final class LocatedYaml {
   private static final YAMLMapper YAML = YAMLMapper.builder().build();
+  private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final JsonNode root;
@@ -32,14 +33,26 @@ final class LocatedYaml {
    * @throws ConfigException.Problem when the text is not YAML (with its line)
    */
   static LocatedYaml parse(String text) throws ConfigException.Problem {
-    Map<String, Integer> lines = new HashMap<>();
-    try (JsonParser p = YAML.createParser(text)) {
-      JsonToken first = p.nextToken();
-      if (first == null) {
-        return new LocatedYaml(NODES.objectNode(), lines);
+    return parse(text, false);
+  }
+
+  /**
+   * Parses {@code text} as JSON when {@code json}, else as YAML.
+   *
+   * @throws ConfigException.Problem when the text is not JSON or YAML (with its line)
+   */
+  static LocatedYaml parse(String text, boolean json) throws ConfigException.Problem {
+    if (json) {
+      try (JsonParser p = JSON.createParser(text)) {
+        return located(p);
+      } catch (JacksonException e) {
+        int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+        throw new ConfigException.Problem(line, "", "not valid JSON: "
+            + e.getOriginalMessage().lines().findFirst().orElse("unreadable"));
       }
-      JsonNode root = read(p, "", lines);
-      return new LocatedYaml(root, lines);
+    }
+    try (JsonParser p = YAML.createParser(text)) {
+      return located(p);
     } catch (JacksonException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
       // SnakeYAML explains in two parts ("while parsing X" ... "expected Y, but found Z"),
@@ -56,6 +69,16 @@ final class LocatedYaml {
       }
       throw new ConfigException.Problem(line, "", "not valid YAML: " + message);
     }
+  }
+
+  private static LocatedYaml located(JsonParser p) throws ConfigException.Problem {
+    Map<String, Integer> lines = new HashMap<>();
+    JsonToken first = p.nextToken();
+    if (first == null) {
+      return new LocatedYaml(NODES.objectNode(), lines);
+    }
+    JsonNode root = read(p, "", lines);
+    return new LocatedYaml(root, lines);
   }
 
   JsonNode root() {

@@ -40,6 +40,17 @@ final class ToolSection {
     this.connectors = connectors;
   }
 
+  /**
+   * The tools under {@code tools}, then those the connectors imply ({@link ImpliedTools}), read the
+   * same way. {@code tools} may be left out when the connectors imply some.
+   */
+  List<CatalogEntry> readAll() {
+    boolean implied = !ImpliedTools.of(connectors).isEmpty();
+    List<CatalogEntry> out = new ArrayList<>(implied && r.at("/tools").isMissingNode() ? List.of() : read());
+    out.addAll(ImpliedTools.read(r, connectors));
+    return out;
+  }
+
   List<CatalogEntry> read() {
     List<CatalogEntry> out = new ArrayList<>();
     Set<String> names = new HashSet<>();
@@ -54,7 +65,10 @@ final class ToolSection {
       r.onlyKeys(p, keys);
       Optional<String> name =
           r.matching(p + "/name", true, TOOL_NAME, "must be letters, digits, '_', '.' or '-' (at most 64)");
-      name.filter(v -> !names.add(v)).ifPresent(v -> r.problem(p + "/name", "tool '" + v + "' is defined twice"));
+      boolean twice = name.filter(v -> !names.add(v)).isPresent();
+      if (twice) {
+        r.problem(p + "/name", "tool '" + name.get() + "' is defined twice");
+      }
       String title = r.string(p + "/title", (String) null);
       Optional<String> description = r.string(p + "/description", true);
       String version = r.string(p + "/version", "1");
@@ -79,7 +93,7 @@ final class ToolSection {
       boolean bound = draft != null && name.isPresent()
           && draft.bind(r, p + "/" + binding, name.get(), schema.orElse(null));
       Optional<ResultFilter> result = result(p + "/result");
-      if (name.isEmpty() || description.isEmpty() || risk.isEmpty() || !bound || compiled.isEmpty()
+      if (twice || name.isEmpty() || description.isEmpty() || risk.isEmpty() || !bound || compiled.isEmpty()
           || result.isEmpty()) {
         continue;
       }

@@ -63,6 +63,13 @@ class ConfigGoldenTest {
     assertGolden(DIR.resolve("chat-mail.normalized.json"), NormalizedConfig.render(config));
   }
 
+  @Test
+  void openApiOperationsImportAsToolsWithEveryDefault() throws Exception {
+    GatewayConfig config = ConfigLoader.load(DIR.resolve("openapi.yaml"), Map.of());
+
+    assertGolden(DIR.resolve("openapi.normalized.json"), NormalizedConfig.render(config));
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidFiles")
   void invalidConfigurationNamesEveryProblemWithItsLine(Path file) throws Exception {
