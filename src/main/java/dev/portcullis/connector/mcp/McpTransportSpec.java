@@ -23,8 +23,9 @@ public sealed interface McpTransportSpec {
   /**
    * A child process started with {@code command} in {@code directory} (relative to the
    * configuration file's directory, which is also the default). Its environment holds exactly
-   * {@code environment} and {@code secretEnvironment} (resolved at start) plus PATH: never the
-   * gateway's own, which may hold the master key.
+   * {@code environment} and {@code secretEnvironment} (resolved at start), PATH, and the basics the
+   * SDK passes on (HOME, SHELL, TERM, USER, LOGNAME): nothing else of the gateway's, which may hold
+   * the master key.
    */
   record Stdio(List<String> command, Optional<Path> directory, Map<String, String> environment,
       Map<String, SecretRef> secretEnvironment) implements McpTransportSpec {
