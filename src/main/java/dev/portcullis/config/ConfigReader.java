@@ -23,9 +23,18 @@ import tools.jackson.databind.JsonNode;
 public final class ConfigReader {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
-  private final LocatedYaml yaml;
-  private final Path file;
+  private final JsonNode root;
+  private final Origins origins;
   private final List<ConfigException.Problem> problems;
+
+  /** Where the node at a pointer was written: a file (null: the one being loaded), its line, its pointer there. */
+  record Origin(Path file, int line, String pointer) {}
+
+  /** Maps a pointer of this reader's tree to where that node was written. */
+  @FunctionalInterface
+  interface Origins {
+    Origin of(String pointer);
+  }
 
   ConfigReader(LocatedYaml yaml) {
     this(yaml, null, new ArrayList<>());
@@ -33,9 +42,22 @@ public final class ConfigReader {
 
   /** A reader for another file whose problems join {@code problems}. */
   ConfigReader(LocatedYaml yaml, Path file, List<ConfigException.Problem> problems) {
-    this.yaml = yaml;
-    this.file = file;
+    this(yaml.root(), p -> new Origin(file, yaml.line(p), p), problems);
+  }
+
+  /**
+   * A reader over a tree assembled from several files (a tool pack's tools with the overrides of
+   * the configuration that includes them): each problem names the file and line its node came from.
+   */
+  ConfigReader(JsonNode root, Origins origins, List<ConfigException.Problem> problems) {
+    this.root = root;
+    this.origins = origins;
     this.problems = problems;
+  }
+
+  /** Where the node at {@code pointer} was written. */
+  Origin origin(String pointer) {
+    return origins.of(pointer);
   }
 
   /**
@@ -64,15 +86,16 @@ public final class ConfigReader {
   }
 
   public void problem(String pointer, String message) {
-    problems.add(new ConfigException.Problem(file, yaml.line(pointer), pointer, message));
+    Origin o = origins.of(pointer);
+    problems.add(new ConfigException.Problem(o.file(), o.line(), o.pointer(), message));
   }
 
   public int lineOf(String pointer) {
-    return yaml.line(pointer);
+    return origins.of(pointer).line();
   }
 
   public JsonNode at(String pointer) {
-    return pointer.isEmpty() ? yaml.root() : yaml.root().at(pointer);
+    return pointer.isEmpty() ? root : root.at(pointer);
   }
 
   /** Refuses keys this object does not define: a typo in a security setting must not pass. */

@@ -49,12 +49,17 @@ final class ToolSection {
       if (!r.isObject(p, true)) {
         continue;
       }
+      if (PackSection.isPackEntry(r, p)) {
+        out.addAll(new PackSection(r, connectors).read(p, names));
+        continue;
+      }
       Set<String> keys = new HashSet<>(KEYS);
       ConnectorTypes.ALL.values().forEach(t -> keys.add(t.bindingKey()));
       r.onlyKeys(p, keys);
       Optional<String> name =
           r.matching(p + "/name", true, TOOL_NAME, "must be letters, digits, '_', '.' or '-' (at most 64)");
-      name.filter(v -> !names.add(v)).ifPresent(v -> r.problem(p + "/name", "tool '" + v + "' is defined twice"));
+      boolean twice = name.filter(v -> !names.add(v)).isPresent();
+      name.filter(v -> twice).ifPresent(v -> r.problem(p + "/name", "tool '" + v + "' is defined twice"));
       String title = r.string(p + "/title", (String) null);
       Optional<String> description = r.string(p + "/description", true);
       String version = r.string(p + "/version", "1");
@@ -79,7 +84,7 @@ final class ToolSection {
       boolean bound = draft != null && name.isPresent()
           && draft.bind(r, p + "/" + binding, name.get(), schema.orElse(null));
       Optional<ResultFilter> result = result(p + "/result");
-      if (name.isEmpty() || description.isEmpty() || risk.isEmpty() || !bound || compiled.isEmpty()
+      if (twice || name.isEmpty() || description.isEmpty() || risk.isEmpty() || !bound || compiled.isEmpty()
           || result.isEmpty()) {
         continue;
       }
