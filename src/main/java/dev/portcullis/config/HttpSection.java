@@ -173,7 +173,8 @@ final class HttpSection {
     Map<String, JsonTemplate> queryTemplates = new LinkedHashMap<>();
     if (r.at(p + "/query").isObject()) {
       for (String param : r.at(p + "/query").propertyNames()) {
-        template(r, p + "/query/" + pointerPart(param)).ifPresent(t -> queryTemplates.put(param, t));
+        template(r, p + "/query/" + pointerPart(param)).ifPresentOrElse(
+            t -> queryTemplates.put(param, t), () -> queryTemplates.put(param, null));
       }
     } else if (!r.at(p + "/query").isMissingNode()) {
       query.addAll(r.strings(p + "/query", false));
@@ -206,6 +207,9 @@ final class HttpSection {
       }
     }
     Duration timeout = r.duration(p + "/timeout", connectorTimeout);
+    // A template that did not compile was reported; its arguments are unknown, so say nothing more of them.
+    boolean templatesCompiled = !queryTemplates.containsValue(null);
+    queryTemplates.values().removeIf(java.util.Objects::isNull);
     if (schema != null) {
       Set<String> properties = new HashSet<>();
       schema.path("properties").propertyNames().forEach(properties::add);
@@ -222,7 +226,7 @@ final class HttpSection {
       }
       queryTemplates.forEach((param, t) ->
           checkTemplate(r, p + "/query/" + pointerPart(param), t, properties, required));
-      if (bodyTemplate != null) {
+      if (bodyTemplate != null && templatesCompiled) {
         checkTemplate(r, p + "/body/template", bodyTemplate, properties, required);
         Set<String> sent = new HashSet<>(bodyTemplate.arguments());
         path.ifPresent(t -> sent.addAll(t.variables()));
@@ -245,6 +249,10 @@ final class HttpSection {
 
   /** A {@link JsonTemplate} at {@code p}; a problem at the exact node when it does not compile. */
   private static Optional<JsonTemplate> template(ConfigReader r, String p) {
+    if (r.at(p).isNull()) {
+      r.problem(p, "must have a value (a fixed value, {$arg: …} or {$text: …, $escape: …})");
+      return Optional.empty();
+    }
     try {
       return Optional.of(JsonTemplate.compile(r.at(p)));
     } catch (JsonTemplate.InvalidTemplateException e) {
