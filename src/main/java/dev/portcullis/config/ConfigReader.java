@@ -24,34 +24,52 @@ import tools.jackson.databind.JsonNode;
 public final class ConfigReader {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
-  private final LocatedYaml yaml;
   private final JsonNode root;
-  private final UnaryOperator<String> located;
-  private final Path file;
+  private final Origins origins;
   private final Path base;
   private final List<ConfigException.Problem> problems;
   private final List<Imported> imports;
 
+  /** Where the node at a pointer was written: a file (null: the one being loaded), its line, its pointer there. */
+  record Origin(Path file, int line, String pointer) {}
+
+  /** Maps a pointer of this reader's tree to where that node was written. */
+  @FunctionalInterface
+  interface Origins {
+    Origin of(String pointer);
+  }
+
   /** The reader of the configuration file {@code file}: relative paths in it resolve beside it. */
   ConfigReader(LocatedYaml yaml, Path file) {
-    this(yaml, yaml.root(), UnaryOperator.identity(), null, file.toAbsolutePath().getParent(), new ArrayList<>(),
+    this(yaml.root(), p -> new Origin(null, yaml.line(p), p), file.toAbsolutePath().getParent(), new ArrayList<>(),
         new ArrayList<>());
   }
 
   /** A reader for another file whose problems join {@code problems}. */
   ConfigReader(LocatedYaml yaml, Path file, List<ConfigException.Problem> problems) {
-    this(yaml, yaml.root(), UnaryOperator.identity(), file, null, problems, new ArrayList<>());
+    this(yaml.root(), p -> new Origin(file, yaml.line(p), p), null, problems, new ArrayList<>());
   }
 
-  private ConfigReader(LocatedYaml yaml, JsonNode root, UnaryOperator<String> located, Path file, Path base,
-      List<ConfigException.Problem> problems, List<Imported> imports) {
-    this.yaml = yaml;
+  /**
+   * A reader over a tree assembled from several files (a tool pack's tools with the overrides of
+   * the configuration that includes them): each problem names the file and line its node came from.
+   */
+  ConfigReader(JsonNode root, Origins origins, List<ConfigException.Problem> problems) {
+    this(root, origins, null, problems, new ArrayList<>());
+  }
+
+  private ConfigReader(JsonNode root, Origins origins, Path base, List<ConfigException.Problem> problems,
+      List<Imported> imports) {
     this.root = root;
-    this.located = located;
-    this.file = file;
+    this.origins = origins;
     this.base = base;
     this.problems = problems;
     this.imports = imports;
+  }
+
+  /** Where the node at {@code pointer} was written. */
+  Origin origin(String pointer) {
+    return origins.of(pointer);
   }
 
   /**
@@ -60,7 +78,7 @@ public final class ConfigReader {
    * that {@code located} maps its pointer to, and at that field's line.
    */
   ConfigReader implied(JsonNode implied, UnaryOperator<String> located) {
-    return new ConfigReader(yaml, implied, located, file, base, problems, imports);
+    return new ConfigReader(implied, p -> origins.of(located.apply(p)), base, problems, imports);
   }
 
   /**
@@ -110,12 +128,12 @@ public final class ConfigReader {
   }
 
   public void problem(String pointer, String message) {
-    String shown = located.apply(pointer);
-    problems.add(new ConfigException.Problem(file, yaml.line(shown), shown, message));
+    Origin o = origins.of(pointer);
+    problems.add(new ConfigException.Problem(o.file(), o.line(), o.pointer(), message));
   }
 
   public int lineOf(String pointer) {
-    return yaml.line(located.apply(pointer));
+    return origins.of(pointer).line();
   }
 
   public JsonNode at(String pointer) {

@@ -2,6 +2,7 @@ package dev.portcullis.config;
 
 import dev.portcullis.connector.http.HttpAuth;
 import dev.portcullis.connector.http.HttpOperation;
+import dev.portcullis.connector.http.JsonTemplate;
 import dev.portcullis.connector.http.UrlTemplate;
 import dev.portcullis.vault.SecretRef;
 import java.net.URI;
@@ -58,6 +59,15 @@ final class HttpSection {
     if (type.equals("oauth2-client-credentials")) {
       return clientCredentials(r, p);
     }
+    if (type.equals("basic")) {
+      r.onlyKeys(p, Set.of("type", "username", "secret"));
+      Optional<String> user = r.matching(p + "/username", true, Pattern.compile("[^:\\p{Cntrl}]{1,256}"),
+          "is not a Basic user name (no ':' or control characters)");
+      Optional<SecretRef> password = r.secretRef(p + "/secret", true);
+      return user.isPresent() && password.isPresent()
+          ? Optional.of(new HttpAuth.Basic(user.get(), password.get()))
+          : Optional.empty();
+    }
     r.onlyKeys(p, Set.of("type", "secret", "header"));
     Optional<SecretRef> secret = r.secretRef(p + "/secret", true);
     switch (type) {
@@ -79,7 +89,7 @@ final class HttpSection {
         return Optional.empty();
       }
       default -> {
-        r.problem(p + "/type", "'" + type + "' is not one of [bearer, header, oauth2-client-credentials]");
+        r.problem(p + "/type", "'" + type + "' is not one of [basic, bearer, header, oauth2-client-credentials]");
         return Optional.empty();
       }
     }
@@ -168,21 +178,47 @@ final class HttpSection {
         return Optional.empty();
       }
     });
-    List<String> query = r.at(p + "/query").isMissingNode() ? List.of() : r.strings(p + "/query", false);
-    boolean sendsBody = method.map(m -> !m.equals("GET") && !m.equals("DELETE")).orElse(false);
-    String bodyText = r.string(p + "/body", sendsBody ? "arguments" : "none");
-    HttpOperation.BodyMode body = HttpOperation.BodyMode.NONE;
-    switch (bodyText) {
-      case "none" -> {}
-      case "arguments" -> {
-        if (method.map(m -> m.equals("GET")).orElse(false)) {
-          r.problem(p + "/body", "a GET request carries no body; send arguments as query parameters");
-        }
-        body = HttpOperation.BodyMode.REMAINING_ARGUMENTS;
+    List<String> query = new java.util.ArrayList<>();
+    Map<String, JsonTemplate> queryTemplates = new LinkedHashMap<>();
+    if (r.at(p + "/query").isObject()) {
+      for (String param : r.at(p + "/query").propertyNames()) {
+        template(r, p + "/query/" + pointerPart(param)).ifPresentOrElse(
+            t -> queryTemplates.put(param, t), () -> queryTemplates.put(param, null));
       }
-      default -> r.problem(p + "/body", "'" + bodyText + "' is not one of [none, arguments]");
+    } else if (!r.at(p + "/query").isMissingNode()) {
+      query.addAll(r.strings(p + "/query", false));
+    }
+    boolean sendsBody = method.map(m -> !m.equals("GET") && !m.equals("DELETE")).orElse(false);
+    HttpOperation.BodyMode body = HttpOperation.BodyMode.NONE;
+    JsonTemplate bodyTemplate = null;
+    if (r.at(p + "/body").isObject()) {
+      r.onlyKeys(p + "/body", Set.of("template"));
+      if (method.map(m -> m.equals("GET")).orElse(false)) {
+        r.problem(p + "/body", "a GET request carries no body; send arguments as query parameters");
+      }
+      if (r.at(p + "/body/template").isMissingNode()) {
+        r.problem(p + "/body/template", "is required");
+      } else {
+        bodyTemplate = template(r, p + "/body/template").orElse(null);
+        body = bodyTemplate == null ? HttpOperation.BodyMode.NONE : HttpOperation.BodyMode.TEMPLATE;
+      }
+    } else {
+      String bodyText = r.string(p + "/body", sendsBody ? "arguments" : "none");
+      switch (bodyText) {
+        case "none" -> {}
+        case "arguments" -> {
+          if (method.map(m -> m.equals("GET")).orElse(false)) {
+            r.problem(p + "/body", "a GET request carries no body; send arguments as query parameters");
+          }
+          body = HttpOperation.BodyMode.REMAINING_ARGUMENTS;
+        }
+        default -> r.problem(p + "/body", "'" + bodyText + "' is not one of [none, arguments] or a {template: …}");
+      }
     }
     Duration timeout = r.duration(p + "/timeout", connectorTimeout);
+    // A template that did not compile was reported; its arguments are unknown, so say nothing more of them.
+    boolean templatesCompiled = !queryTemplates.containsValue(null);
+    queryTemplates.values().removeIf(java.util.Objects::isNull);
     if (schema != null) {
       Set<String> properties = new HashSet<>();
       schema.path("properties").propertyNames().forEach(properties::add);
@@ -197,11 +233,51 @@ final class HttpSection {
           r.problem(p + "/query/" + i, "'" + query.get(i) + "' is not a property of inputSchema");
         }
       }
+      queryTemplates.forEach((param, t) ->
+          checkTemplate(r, p + "/query/" + pointerPart(param), t, properties, required));
+      if (bodyTemplate != null && templatesCompiled) {
+        checkTemplate(r, p + "/body/template", bodyTemplate, properties, required);
+        Set<String> sent = new HashSet<>(bodyTemplate.arguments());
+        path.ifPresent(t -> sent.addAll(t.variables()));
+        sent.addAll(query);
+        queryTemplates.values().forEach(t -> sent.addAll(t.arguments()));
+        properties.stream().filter(a -> !sent.contains(a)).sorted().forEach(a -> r.problem(p + "/body/template",
+            "argument '" + a + "' of inputSchema is sent nowhere (not in the path, the query or this template)"));
+      }
     }
     if (method.isEmpty() || path.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new HttpOperation(tool, method.get(), path.get(), query, body, timeout));
+    return Optional.of(
+        new HttpOperation(tool, method.get(), path.get(), query, queryTemplates, body, bodyTemplate, timeout));
+  }
+
+  private static String pointerPart(String key) {
+    return key.replace("~", "~0").replace("/", "~1");
+  }
+
+  /** A {@link JsonTemplate} at {@code p}; a problem at the exact node when it does not compile. */
+  private static Optional<JsonTemplate> template(ConfigReader r, String p) {
+    if (r.at(p).isNull()) {
+      r.problem(p, "must have a value (a fixed value, {$arg: …} or {$text: …, $escape: …})");
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(JsonTemplate.compile(r.at(p)));
+    } catch (JsonTemplate.InvalidTemplateException e) {
+      r.problem(p + e.pointer(), e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** Every argument a template names is in inputSchema; those inside {@code $text} are required. */
+  private static void checkTemplate(
+      ConfigReader r, String p, JsonTemplate t, Set<String> properties, Set<String> required) {
+    t.arguments().stream().filter(a -> !properties.contains(a)).sorted()
+        .forEach(a -> r.problem(p, "argument '" + a + "' is not a property of inputSchema"));
+    t.textArguments().stream().filter(a -> properties.contains(a) && !required.contains(a)).sorted()
+        .forEach(a -> r.problem(p, "argument '" + a
+            + "' is inserted into $text, so it must be a required property of inputSchema"));
   }
 
   /** The connector as {@code config check --print} shows it. */
@@ -217,6 +293,11 @@ final class HttpSection {
           auth.put("type", st.header().equals("Authorization") && st.prefix().equals("Bearer ") ? "bearer" : "header");
           auth.put("header", st.header());
           auth.put("secret", st.secret().toString());
+        }
+        case HttpAuth.Basic b -> {
+          auth.put("type", "basic");
+          auth.put("username", b.username());
+          auth.put("secret", b.password().toString());
         }
         case HttpAuth.ClientCredentials cc -> {
           auth.put("type", "oauth2-client-credentials");
@@ -238,8 +319,18 @@ final class HttpSection {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("method", op.method());
     m.put("path", op.path().source());
-    m.put("query", List.copyOf(op.queryArguments()));
-    m.put("body", op.body() == HttpOperation.BodyMode.NONE ? "none" : "arguments");
+    if (op.queryTemplates().isEmpty()) {
+      m.put("query", List.copyOf(op.queryArguments()));
+    } else {
+      Map<String, Object> query = new LinkedHashMap<>();
+      op.queryTemplates().forEach((k, t) -> query.put(k, t.source()));
+      m.put("query", query);
+    }
+    m.put("body", switch (op.body()) {
+      case NONE -> "none";
+      case REMAINING_ARGUMENTS -> "arguments";
+      case TEMPLATE -> java.util.Collections.singletonMap("template", op.bodyTemplate().source());
+    });
     m.put("timeout", NormalizedConfig.duration(op.timeout()));
     return m;
   }

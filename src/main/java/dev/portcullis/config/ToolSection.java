@@ -60,6 +60,10 @@ final class ToolSection {
       if (!r.isObject(p, true)) {
         continue;
       }
+      if (PackSection.isPackEntry(r, p)) {
+        out.addAll(new PackSection(r, connectors).read(p, names));
+        continue;
+      }
       Set<String> keys = new HashSet<>(KEYS);
       ConnectorTypes.ALL.values().forEach(t -> keys.add(t.bindingKey()));
       r.onlyKeys(p, keys);

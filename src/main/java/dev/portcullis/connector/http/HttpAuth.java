@@ -19,6 +19,26 @@ public sealed interface HttpAuth {
   }
 
   /**
+   * HTTP Basic (RFC 7617): {@code Authorization: Basic base64(username:password)}, the password
+   * (or API token, as Jira Cloud and ServiceNow take it) resolved from its reference per call.
+   */
+  record Basic(String username, SecretRef password) implements HttpAuth {
+    public Basic {
+      Objects.requireNonNull(username, "username");
+      Objects.requireNonNull(password, "password");
+      if (username.indexOf(':') >= 0) {
+        throw new IllegalArgumentException("a Basic user name cannot contain ':'");
+      }
+    }
+
+    /** The header value for {@code password}. */
+    public String header(String password) {
+      return "Basic " + java.util.Base64.getEncoder()
+          .encodeToString((username + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
    * OAuth 2.0 client credentials (RFC 6749 §4.4): an access token fetched from {@code tokenUri} with
    * the client's secret (HTTP Basic, §2.3.1), cached until shortly before it expires, and sent as
    * {@code Authorization: Bearer}. The client secret only ever goes to the token endpoint.

@@ -115,6 +115,7 @@ public final class HttpConnector implements Connector {
       try {
         secret = switch (auth.get()) {
           case HttpAuth.StaticSecret s -> secrets.resolve(s.secret(), SecretUse.tool(name, invocation.toolName()));
+          case HttpAuth.Basic b -> secrets.resolve(b.password(), SecretUse.tool(name, invocation.toolName()));
           case HttpAuth.ClientCredentials c -> tokens.orElseThrow().current();
         };
       } catch (SecretResolver.SecretUnavailableException e) {
@@ -164,6 +165,19 @@ public final class HttpConnector implements Connector {
           .append(java.net.URLEncoder.encode(scalar(value), StandardCharsets.UTF_8));
       sep = "&";
     }
+    for (Map.Entry<String, JsonTemplate> q : op.queryTemplates().entrySet()) {
+      used.addAll(q.getValue().arguments());
+      Optional<JsonNode> value = q.getValue().render(args);
+      if (value.isEmpty()) {
+        continue;
+      }
+      target
+          .append(sep)
+          .append(java.net.URLEncoder.encode(q.getKey(), StandardCharsets.UTF_8))
+          .append('=')
+          .append(java.net.URLEncoder.encode(scalar(value.get()), StandardCharsets.UTF_8));
+      sep = "&";
+    }
     HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.noBody();
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(URI.create(baseUri + target.toString()))
@@ -180,6 +194,10 @@ public final class HttpConnector implements Connector {
       });
       body = HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(payload));
       builder.header("Content-Type", "application/json");
+    } else if (op.body() == HttpOperation.BodyMode.TEMPLATE) {
+      JsonNode payload = op.bodyTemplate().render(args).orElseGet(json::createObjectNode);
+      body = HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(payload));
+      builder.header("Content-Type", "application/json");
     }
     if (inv.idempotencyKey() != null) {
       builder.header("Idempotency-Key", inv.idempotencyKey());
@@ -187,6 +205,7 @@ public final class HttpConnector implements Connector {
     if (secret != null) {
       switch (auth.orElseThrow()) {
         case HttpAuth.StaticSecret s -> builder.header(s.header(), s.prefix() + secret.reveal());
+        case HttpAuth.Basic b -> builder.header("Authorization", b.header(secret.reveal()));
         case HttpAuth.ClientCredentials c -> builder.header("Authorization", "Bearer " + secret.reveal());
       }
     }
@@ -208,6 +227,9 @@ public final class HttpConnector implements Connector {
       raw = unescaped(raw);
     }
     String text = secret == null ? raw : secret.maskIn(raw);
+    if (secret != null && auth.orElseThrow() instanceof HttpAuth.Basic b) {
+      text = text.replace(b.header(secret.reveal()).substring("Basic ".length()), "[REDACTED]");
+    }
     CredentialUse used = secret == null ? null : new CredentialUse(secret.ref().toString(), secret.version(), !text.equals(raw));
     if (used != null && used.echoMasked()) {
       LOG.warn("connector {}: the upstream echoed the credential {}; masked before it left the gateway", name, secret.ref());
