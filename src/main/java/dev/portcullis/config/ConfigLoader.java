@@ -8,6 +8,7 @@ import dev.portcullis.policy.CompiledPolicy;
 import dev.portcullis.policy.ToolFacts;
 import dev.portcullis.vault.SecretRef;
 import java.io.IOException;
+import tools.jackson.databind.JsonNode;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,9 +110,13 @@ public final class ConfigLoader {
   /** What policy needs to know of each tool: configured ones and upstream MCP ones. */
   public static List<ToolFacts> toolFacts(List<CatalogEntry> entries, List<ConnectorSpec> connectors) {
     List<ToolFacts> out = new ArrayList<>(toolFacts(entries));
+    Set<String> names = new HashSet<>();
+    out.forEach(f -> names.add(f.name()));
     connectors.forEach(c -> {
       if (c instanceof McpConnectorSpec m) {
-        m.tools().forEach(t -> out.add(new ToolFacts(t.name(), t.risk().wireName(), t.connector(), Set.of(), false)));
+        m.tools().stream()
+            .filter(t -> names.add(t.name())) // a clash is a problem of its own (upstreamNameClashes)
+            .forEach(t -> out.add(new ToolFacts(t.name(), t.risk().wireName(), t.connector(), Set.of(), false)));
       }
     });
     return out;
@@ -123,11 +128,22 @@ public final class ConfigLoader {
     entries.forEach(e -> configured.add(e.tool().name()));
     for (int i = 0; i < connectors.size(); i++) {
       if (connectors.get(i) instanceof McpConnectorSpec m) {
-        m.tools().stream().filter(t -> configured.contains(t.name())).forEach(t -> r.problem("/tools",
+        m.tools().stream().filter(t -> configured.contains(t.name())).forEach(t -> r.problem(toolPointer(r, t.name()),
             "tool '" + t.name() + "' is defined here and is also upstream tool " + t.upstreamName() + " of connector '"
                 + m.name() + "'; rename one"));
       }
     }
+  }
+
+  /** Where the tool named {@code name} is written under {@code tools}, or {@code /tools} if elsewhere. */
+  private static String toolPointer(ConfigReader r, String name) {
+    JsonNode tools = r.at("/tools");
+    for (int i = 0; i < tools.size(); i++) {
+      if (name.equals(tools.path(i).path("name").asString(""))) {
+        return "/tools/" + i + "/name";
+      }
+    }
+    return "/tools";
   }
 
   /** What policy needs to know of each configured tool. */

@@ -70,6 +70,13 @@ class ConfigGoldenTest {
     assertGolden(DIR.resolve("openapi.normalized.json"), NormalizedConfig.render(config));
   }
 
+  @Test
+  void mcpUpstreamsAndTheirToolsNormalise() throws Exception {
+    GatewayConfig config = ConfigLoader.load(DIR.resolve("mcp.yaml"), Map.of());
+
+    assertGolden(DIR.resolve("mcp.normalized.json"), NormalizedConfig.render(config));
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidFiles")
   void invalidConfigurationNamesEveryProblemWithItsLine(Path file) throws Exception {
