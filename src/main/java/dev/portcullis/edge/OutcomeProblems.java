@@ -25,7 +25,8 @@ final class OutcomeProblems {
       case UNKNOWN_TOOL -> Problem.of(ProblemType.UNKNOWN_TOOL, d.message());
       case INVALID_ARGUMENTS -> Problem.of(ProblemType.INVALID_ARGUMENTS, d.message()).with("violations", d.reasons());
       case POLICY -> Problem.of(ProblemType.DENIED_BY_POLICY, d.message()).with("rules", d.reasons());
-      case TOOL_NOT_APPROVED, TOOL_QUARANTINED, DESCRIPTOR_CHANGED -> Problem.of(type(d.kind()), d.message());
+      case TOOL_NOT_APPROVED, TOOL_QUARANTINED, UPSTREAM_UNVERIFIED, DESCRIPTOR_CHANGED ->
+          Problem.of(type(d.kind()), d.message());
     };
   }
 
@@ -48,6 +49,7 @@ final class OutcomeProblems {
       case POLICY -> ProblemType.DENIED_BY_POLICY;
       case TOOL_NOT_APPROVED -> ProblemType.TOOL_NOT_APPROVED;
       case TOOL_QUARANTINED -> ProblemType.TOOL_QUARANTINED;
+      case UPSTREAM_UNVERIFIED -> ProblemType.CONNECTOR_UNAVAILABLE;
       case DESCRIPTOR_CHANGED -> ProblemType.DESCRIPTOR_CHANGED;
     };
   }

@@ -12,6 +12,8 @@ public enum DenialKind {
   TOOL_NOT_APPROVED,
   /** An approved upstream tool whose descriptor changed since (a rug pull), held until re-approved. */
   TOOL_QUARANTINED,
+  /** An upstream tool whose upstream has not been listed since start, so not yet checked; retry. */
+  UPSTREAM_UNVERIFIED,
   /** The tool's descriptor changed while the call was under way; nothing ran. */
   DESCRIPTOR_CHANGED
 }

@@ -21,6 +21,8 @@ public final class CatalogStage implements Stage {
   public static final String NOT_APPROVED = "tool-not-approved";
   /** The reason recorded for an upstream tool whose descriptor changed since its approval. */
   public static final String QUARANTINED = "tool-quarantined";
+  /** The reason recorded for an upstream tool not yet checked against its approval since start. */
+  public static final String UNVERIFIED = "upstream-unverified";
 
   private final Catalog catalog;
 
@@ -32,12 +34,14 @@ public final class CatalogStage implements Stage {
   public Outcome handle(Invocation invocation, Chain chain) {
     Optional<Hold> hold = catalog.hold(invocation.toolName());
     if (hold.isPresent()) {
-      boolean quarantined = hold.get().kind() == Hold.Kind.QUARANTINED;
-      return new Outcome.Denied(
-          invocation,
-          quarantined ? DenialKind.TOOL_QUARANTINED : DenialKind.TOOL_NOT_APPROVED,
-          hold.get().reason(),
-          List.of(quarantined ? QUARANTINED : NOT_APPROVED));
+      return switch (hold.get().kind()) {
+        case NOT_APPROVED -> new Outcome.Denied(
+            invocation, DenialKind.TOOL_NOT_APPROVED, hold.get().reason(), List.of(NOT_APPROVED));
+        case QUARANTINED -> new Outcome.Denied(
+            invocation, DenialKind.TOOL_QUARANTINED, hold.get().reason(), List.of(QUARANTINED));
+        case UNVERIFIED -> new Outcome.Denied(
+            invocation, DenialKind.UPSTREAM_UNVERIFIED, hold.get().reason(), List.of(UNVERIFIED));
+      };
     }
     Optional<CatalogEntry> entry = catalog.find(invocation.toolName());
     if (entry.isEmpty()) {

@@ -36,8 +36,8 @@ import tools.jackson.databind.node.ObjectNode;
  * longer offers, is quarantined: denied, with the call audited, until an operator re-approves it.
  * Agents are always shown the pinned descriptor, never the live one.
  *
- * <p>When the upstream's descriptors are not known (it has not answered since start), the pinned
- * tools stay callable; the first listing that answers decides.
+ * <p>Until an upstream's descriptors are known (it has not answered since start), its approved
+ * tools are held as unverified: a restart never lets a tool through unchecked.
  *
  * <p>Concurrency: publishes are serialised on this object; the catalog swaps snapshots.
  */
@@ -127,7 +127,7 @@ public final class UpstreamTools implements AutoCloseable {
         live.put(c.name(), c.upstream().listTools());
         publish(c.name());
       } catch (UpstreamException e) {
-        LOG.warn("upstream {}: {}; its approved tools stay as pinned until it answers", c.name(), e.getMessage());
+        LOG.warn("upstream {}: {}; its tools stay held until it answers", c.name(), e.getMessage());
       }
     }
   }
@@ -175,6 +175,8 @@ public final class UpstreamTools implements AutoCloseable {
       }
       entries.add(entry.get());
       if (live.isEmpty()) {
+        holds.put(spec.name(), new Hold(Hold.Kind.UNVERIFIED, "upstream " + connector + " has not answered since the"
+            + " gateway started, so " + spec.name() + " has not been checked against its approval yet; try again shortly"));
         continue;
       }
       UpstreamTool now = liveByName.get(spec.upstreamName());

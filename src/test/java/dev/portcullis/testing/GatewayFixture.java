@@ -55,6 +55,7 @@ public final class GatewayFixture implements AutoCloseable {
       all.put("ACME_URL", acme.baseUri() + "/api");
       GatewayConfig cfg = ConfigLoader.load(config, all);
       Assembly assembly = Assembly.open(cfg, dataDir, all, Clock.systemUTC());
+      assembly.upstreamTools().relist(); // as serve does at start, but before the first call
       return new GatewayFixture(acme, assembly, assembly.serve(0), dataDir);
     } catch (Exception e) {
       acme.close();

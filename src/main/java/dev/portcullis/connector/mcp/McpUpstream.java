@@ -74,21 +74,26 @@ public final class McpUpstream implements AutoCloseable {
   /** Every tool the upstream offers now, following pagination. */
   public List<UpstreamTool> listTools() throws UpstreamException {
     McpSyncClient c = session();
-    List<UpstreamTool> out = new ArrayList<>();
-    String cursor = null;
-    int pages = 0;
     try {
-      do {
-        McpSchema.ListToolsResult page = cursor == null ? c.listTools() : c.listTools(cursor);
-        page.tools().forEach(t -> out.add(tool(t)));
-        cursor = page.nextCursor();
-      } while (cursor != null && ++pages < 100);
+      return list(c);
     } catch (RuntimeException e) {
       reset();
       credentialFailure(e);
       throw new UpstreamException("listing the tools of " + connector + " failed: " + mask(message(e)), e);
     }
-    return out;
+  }
+
+  /** Every tool of the session, following pagination (at most 100 pages). */
+  private List<UpstreamTool> list(McpSyncClient c) {
+    List<UpstreamTool> out = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      McpSchema.ListToolsResult page = cursor == null ? c.listTools() : c.listTools(cursor);
+      page.tools().forEach(t -> out.add(tool(t)));
+      cursor = page.nextCursor();
+    } while (cursor != null && ++pages < 100);
+    return List.copyOf(out);
   }
 
   /** Calls {@code tool} (the upstream's own name) with {@code arguments}. */
@@ -156,7 +161,24 @@ public final class McpUpstream implements AutoCloseable {
       throw new UpstreamException("cannot open a session with upstream " + connector + ": " + mask(message(e)), e);
     }
     client = c;
+    announce(c);
     return c;
+  }
+
+  /**
+   * A new session may be a new server, whose tools changed without a notification: its listing
+   * goes to the listeners at once, as a change notification would.
+   */
+  private void announce(McpSyncClient c) {
+    if (listeners.isEmpty()) {
+      return;
+    }
+    try {
+      List<UpstreamTool> tools = list(c);
+      listeners.forEach(l -> l.accept(tools));
+    } catch (RuntimeException e) {
+      LOG.warn("upstream {}: listing the tools of a new session failed: {}", connector, mask(message(e)));
+    }
   }
 
   private McpClientTransport http(McpTransportSpec.Http h) {
