@@ -36,8 +36,9 @@ import tools.jackson.databind.JsonNode;
  * and builds the connector; docs/design.md ("Connector contract") says how to add one.
  *
  * <p>The subclass builds, in {@link #newConnector}, a connector named {@link #CONNECTOR} with
- * operations for {@link #TOOL} and {@link #OTHER_TOOL}. Each takes one string argument, {@code id},
- * and answers a JSON value that contains it; the upstream knows the ids {@code id(0)} to {@code
+ * operations for {@link #TOOL} and {@link #OTHER_TOOL}. Each takes one string argument, {@code id}
+ * (or what {@link #arguments} makes of it), and answers a JSON value that contains it (or whose
+ * {@link #answered} part does); the upstream knows the ids {@code id(0)} to {@code
  * id(CONCURRENT_CALLS - 1)}. The connector's credential is {@link #SECRET_REF}, resolved through
  * the resolver the contract hands over (our own vault port, so the contract controls the value, its
  * availability and its scopes).
