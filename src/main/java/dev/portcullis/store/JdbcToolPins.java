@@ -17,6 +17,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Approvals of upstream tool descriptors in the embedded database. The table refuses updates and
  * deletes; each approval is a new version, so the history of who approved what stays.
+ *
+ * <p>Concurrency: an approval is one statement, so concurrent approvals of a tool (threads or
+ * processes) serialise on SQLite's write lock and each gets its own version.
  */
 public final class JdbcToolPins implements ToolPins {
   private final DataSource dataSource;
@@ -48,33 +51,26 @@ public final class JdbcToolPins implements ToolPins {
   @Override
   public ToolPin approve(String tool, String fingerprint, JsonNode descriptor, String approvedBy, Instant at)
       throws PinStoreException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        int version;
-        try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(version), 0) FROM tool_pins WHERE tool = ?")) {
-          ps.setString(1, tool);
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            version = rs.getInt(1) + 1;
-          }
+    // One statement reads the next version and writes it: SQLite takes its write lock before the
+    // read (waiting out the busy timeout), so two approvals at once, from any process, get distinct
+    // versions. A read-then-insert transaction would fail one of them with SQLITE_BUSY instead.
+    String sql = "INSERT INTO tool_pins (tool, version, fingerprint, descriptor, approved_by, approved_at)"
+        + " SELECT ?, COALESCE(MAX(version), 0) + 1, ?, ?, ?, ? FROM tool_pins WHERE tool = ? RETURNING version";
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, tool);
+      ps.setString(2, fingerprint);
+      ps.setString(3, json.writeValueAsString(descriptor));
+      ps.setString(4, approvedBy);
+      ps.setString(5, at.toString());
+      ps.setString(6, tool);
+      int version;
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("the insert returned no version");
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tool_pins"
-            + " (tool, version, fingerprint, descriptor, approved_by, approved_at) VALUES (?,?,?,?,?,?)")) {
-          ps.setString(1, tool);
-          ps.setInt(2, version);
-          ps.setString(3, fingerprint);
-          ps.setString(4, json.writeValueAsString(descriptor));
-          ps.setString(5, approvedBy);
-          ps.setString(6, at.toString());
-          ps.executeUpdate();
-        }
-        c.commit();
-        return new ToolPin(tool, version, fingerprint, descriptor, approvedBy, at);
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
+        version = rs.getInt(1);
       }
+      return new ToolPin(tool, version, fingerprint, descriptor, approvedBy, at);
     } catch (SQLException e) {
       throw new PinStoreException("cannot record the approval of " + tool + ": " + e.getMessage(), e);
     }

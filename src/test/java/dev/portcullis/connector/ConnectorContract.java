@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 
 /**
  * What every connector must do, whatever it talks to: the {@link Connector} port's contract. Each
@@ -35,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * and builds the connector; docs/design.md ("Connector contract") says how to add one.
  *
  * <p>The subclass builds, in {@link #newConnector}, a connector named {@link #CONNECTOR} with
- * operations for {@link #TOOL} and {@link #OTHER_TOOL}. Each takes one string argument, {@code id},
- * and answers a JSON value that contains it; the upstream knows the ids {@code id(0)} to {@code
+ * operations for {@link #TOOL} and {@link #OTHER_TOOL}. Each takes one string argument, {@code id}
+ * (or what {@link #arguments} makes of it), and answers a JSON value that contains it (or whose
+ * {@link #answered} part does); the upstream knows the ids {@code id(0)} to {@code
  * id(CONCURRENT_CALLS - 1)}. The connector's credential is {@link #SECRET_REF}, resolved through
  * the resolver the contract hands over (our own vault port, so the contract controls the value, its
  * availability and its scopes).
@@ -109,6 +111,23 @@ public abstract class ConnectorContract {
     throw new UnsupportedOperationException("declare COUNTS_REQUESTS and implement this");
   }
 
+  /**
+   * The arguments of a call for {@code id}: by default {@code {"id": id}}. An adapter whose
+   * operations take other arguments (a chat message, a mail) says where the id goes.
+   */
+  protected String arguments(String id) {
+    return "{\"id\":\"" + id + "\"}";
+  }
+
+  /**
+   * What in a successful answer must name the call's id, and no other: by default the whole value.
+   * An adapter whose answer is a receipt (a message timestamp, a Message-ID) looks up what the
+   * upstream recorded under it.
+   */
+  protected String answered(JsonNode value) throws Exception {
+    return value.toString();
+  }
+
   /** The id the upstream knows as number {@code n}: {@code c-00}, {@code c-01}… (none is a prefix of another). */
   protected static String id(int n) {
     return String.format(Locale.ROOT, "c-%02d", n);
@@ -143,7 +162,7 @@ public abstract class ConnectorContract {
 
   /** Invokes {@code tool} for {@code id}; the result, whatever it is, never holds the credential. */
   private ConnectorResult invoke(String tool, String id) throws Exception {
-    ConnectorResult result = connector().invoke(Invocations.call("agent-contract", tool, "{\"id\":\"" + id + "\"}"));
+    ConnectorResult result = connector().invoke(Invocations.call("agent-contract", tool, arguments(id)));
     assertThat(result).as("a connector answers with a result, never null").isNotNull();
     assertThat(result.toString()).as("no result holds the credential").doesNotContain(SECRET);
     return result;
@@ -177,7 +196,7 @@ public abstract class ConnectorContract {
 
     assertThat(connector().name()).isEqualTo(CONNECTOR);
     assertThat(s.value()).as("a JSON value").isNotNull();
-    assertThat(s.value().toString()).contains(id(1));
+    assertThat(answered(s.value())).contains(id(1));
     assertThat(s.credential())
         .as("the reference and version, never the value")
         .isEqualTo(new CredentialUse(SECRET_REF.toString(), SECRET_VERSION, false));
@@ -242,7 +261,7 @@ public abstract class ConnectorContract {
 
     ConnectorResult.Success s = success(invoke(TOOL, id(1)));
 
-    assertThat(s.value().toString()).contains(id(1));
+    assertThat(answered(s.value())).contains(id(1));
     assertThat(s.credential()).isEqualTo(new CredentialUse(SECRET_REF.toString(), SECRET_VERSION, true));
   }
 
@@ -286,7 +305,7 @@ public abstract class ConnectorContract {
     }
     ConnectorResult other = invoke(OTHER_TOOL, id(2));
     if (can(Capability.CREDENTIAL_PER_TOOL)) {
-      assertThat(success(other).value().toString()).contains(id(2));
+      assertThat(answered(success(other).value())).contains(id(2));
     } else {
       assertThat(failure(other).kind())
           .as("a connection-wide credential is never covered by one tool's scope")
@@ -304,14 +323,14 @@ public abstract class ConnectorContract {
         String id = id(i);
         calls.add(pool.submit(() -> {
           start.await();
-          return c.invoke(Invocations.call("agent-contract", TOOL, "{\"id\":\"" + id + "\"}"));
+          return c.invoke(Invocations.call("agent-contract", TOOL, arguments(id)));
         }));
       }
       start.countDown();
       for (int i = 0; i < CONCURRENT_CALLS; i++) {
         ConnectorResult r = calls.get(i).get(30, TimeUnit.SECONDS);
         assertThat(r.toString()).doesNotContain(SECRET);
-        String value = success(r).value().toString();
+        String value = answered(success(r).value());
         assertThat(value).contains(id(i));
         for (int j = 0; j < CONCURRENT_CALLS; j++) {
           if (j != i) {

@@ -23,6 +23,10 @@ import tools.jackson.databind.node.ObjectNode;
  * to {@code /api/chat.postMessage}, {@code Authorization: Bearer <bot token>}, a JSON body with
  * {@code channel} and {@code text}. Errors are HTTP 200 with {@code {"ok":false,"error":…}}, as
  * Slack sends them. It records every request that reached it and every message it posted.
+ *
+ * <p>For the connector contract it can also fail every request ({@link #failEveryRequest}: {@code
+ * fatal_error}, Slack's own word for its outages) and put the Authorization header it received
+ * into every answer, errors included ({@link #echoTheAuthorization}).
  */
 public final class SlackShapedServer implements AutoCloseable {
   /** Channel names and ids this workspace knows; a name posts to its id. */
@@ -30,6 +34,7 @@ public final class SlackShapedServer implements AutoCloseable {
       "#support", "C0SUPPORT1", "C0SUPPORT1", "C0SUPPORT1", "#random", "C0RANDOM01", "C0RANDOM01", "C0RANDOM01");
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final String ECHO = "portcullis.echo";
 
   private final HttpServer server;
   private final String token;
@@ -37,6 +42,8 @@ public final class SlackShapedServer implements AutoCloseable {
   private final List<Posted> posted = new CopyOnWriteArrayList<>();
   private final Deque<Scripted> script = new ArrayDeque<>();
   private long counter;
+  private volatile boolean failing;
+  private volatile boolean echoing;
 
   /** What reached the server. */
   public record Request(String method, String path, Map<String, List<String>> headers, String body) {
@@ -79,6 +86,16 @@ public final class SlackShapedServer implements AutoCloseable {
     script.add(new Scripted(status, body));
   }
 
+  /** From now on every request is answered {@code {"ok":false,"error":"fatal_error"}}. */
+  public void failEveryRequest() {
+    failing = true;
+  }
+
+  /** From now on every answer carries the Authorization header of its request. */
+  public void echoTheAuthorization() {
+    echoing = true;
+  }
+
   public List<Request> requests() {
     return List.copyOf(requests);
   }
@@ -90,9 +107,16 @@ public final class SlackShapedServer implements AutoCloseable {
   private void handle(HttpExchange ex) throws IOException {
     String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     requests.add(new Request(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), Map.copyOf(ex.getRequestHeaders()), body));
+    if (echoing) {
+      ex.setAttribute(ECHO, ex.getRequestHeaders().getFirst("Authorization"));
+    }
     Scripted next;
     synchronized (this) {
       next = script.poll();
+    }
+    if (failing) {
+      reply(ex, 200, error("fatal_error"));
+      return;
     }
     if (next != null) {
       reply(ex, next.status(), next.body());
@@ -160,7 +184,13 @@ public final class SlackShapedServer implements AutoCloseable {
   }
 
   private static void reply(HttpExchange ex, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    Object echo = ex.getAttribute(ECHO);
+    String text = body;
+    if (echo != null && !body.isEmpty() && JSON.readTree(body) instanceof ObjectNode withEcho) {
+      withEcho.put("received_authorization", echo.toString());
+      text = JSON.writeValueAsString(withEcho);
+    }
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
     ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
     if (bytes.length > 0) {

@@ -28,7 +28,12 @@ import org.eclipse.jetty.server.ServerConnector;
  *
  * <p>Tools: {@code get_weather} (read, structured result), {@code send_note} (write), {@code
  * echo_auth} (answers with the Authorization header it received: a credential echo), {@code
- * fail} (an isError result), and {@code admin_reset}, which no configuration lists.
+ * fail} (an isError result), {@code lookup} (answers {@code {"id": …}} for its {@code id}, the
+ * connector contract's tool), and {@code admin_reset}, which no configuration lists.
+ *
+ * <p>For the connector contract it can also fail every tool call ({@link #failEveryCall}: an
+ * isError result) and put the Authorization header it received into every answer, errors
+ * included ({@link #echoTheAuthorization}).
  */
 public final class UpstreamMcpServer implements AutoCloseable {
   public static final String WEATHER_DESCRIPTION = "Current weather for a city.";
@@ -38,6 +43,8 @@ public final class UpstreamMcpServer implements AutoCloseable {
   private final String token;
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
   private final List<String> calls = new CopyOnWriteArrayList<>();
+  private volatile boolean failing;
+  private volatile boolean echoing;
 
   private UpstreamMcpServer(String token) throws Exception {
     this.token = token;
@@ -57,6 +64,16 @@ public final class UpstreamMcpServer implements AutoCloseable {
         (exchange, req) -> text("you called me with " + authorizations.get(authorizations.size() - 1), false)));
     mcp.addTool(tool("fail", "Always fails.", Map.of("type", "object", "properties", Map.of()),
         (exchange, req) -> text("the weather service is down for maintenance", true)));
+    mcp.addTool(tool("lookup", "Looks up a record by its id.",
+        Map.of("type", "object", "properties", Map.of("id", Map.of("type", "string")), "required", List.of("id")),
+        (exchange, req) -> {
+          Map<String, Object> record = new java.util.LinkedHashMap<>();
+          record.put("id", req.arguments().get("id"));
+          if (echoing) {
+            record.put("auth", lastAuthorization());
+          }
+          return McpSchema.CallToolResult.builder().structuredContent(record).addTextContent("found").build();
+        }));
     mcp.addTool(tool("admin_reset", "Wipes every note. Not for agents.", Map.of("type", "object", "properties", Map.of()),
         (exchange, req) -> text("wiped", false)));
 
@@ -92,6 +109,20 @@ public final class UpstreamMcpServer implements AutoCloseable {
     return List.copyOf(authorizations);
   }
 
+  /** From now on every tool call answers an isError result. */
+  public void failEveryCall() {
+    failing = true;
+  }
+
+  /** From now on every tool answer carries the Authorization header the server received last. */
+  public void echoTheAuthorization() {
+    echoing = true;
+  }
+
+  private String lastAuthorization() {
+    return authorizations.get(authorizations.size() - 1);
+  }
+
   /** The names of the tools called, in order. */
   public List<String> calls() {
     return List.copyOf(calls);
@@ -122,6 +153,10 @@ public final class UpstreamMcpServer implements AutoCloseable {
         .tool(tool)
         .callHandler((exchange, req) -> {
           calls.add(name);
+          if (failing) {
+            return text("the service is down for maintenance" + (echoing ? " (called with " + lastAuthorization() + ")" : ""),
+                true);
+          }
           return handler.apply(exchange, req);
         })
         .build();

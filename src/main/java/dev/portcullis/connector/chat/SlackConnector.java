@@ -207,6 +207,12 @@ public final class SlackConnector implements Connector {
     return new ConnectorResult.Success(result, used);
   }
 
+  /** Stops the HTTP client; calls under way complete, a later call fails as unreachable. */
+  @Override
+  public void close() {
+    client.shutdown();
+  }
+
   /** An agent-chosen value as it may appear in an error: quoted, one line, at most 80 characters. */
   static String quoted(String value) {
     String line = value.replaceAll("\\p{Cntrl}", "?");

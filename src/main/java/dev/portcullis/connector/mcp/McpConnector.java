@@ -25,8 +25,9 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Result: structured content when the upstream gives it, else its content blocks; an upstream
  * {@code isError} result becomes a typed failure. Any echo of the upstream credential is masked.
  *
- * <p>Failure: every upstream problem is a typed {@link ConnectorResult.Failure}; a call is never
- * retried (a tool call may be a write).
+ * <p>Failure: every upstream problem is a typed {@link ConnectorResult.Failure} naming the
+ * connector, and {@link #invoke} never throws; a call is never retried (a tool call may be a
+ * write). After {@link #close}, a call fails as unavailable and opens no new session.
  */
 public final class McpConnector implements Connector {
   private static final Logger LOG = LoggerFactory.getLogger(McpConnector.class);
@@ -61,6 +62,10 @@ public final class McpConnector implements Connector {
       return new ConnectorResult.Failure(
           FailureKind.INTERNAL, "connector " + name() + " has no operation for " + invocation.toolName());
     }
+    if (!invocation.arguments().isObject()) {
+      return new ConnectorResult.Failure(FailureKind.UPSTREAM_REJECTED,
+          "connector " + name() + " refused the call: its arguments must be a JSON object; nothing was sent");
+    }
     McpSchema.CallToolResult result;
     try {
       result = upstream.call(tool, invocation.arguments());
@@ -74,6 +79,11 @@ public final class McpConnector implements Connector {
       LOG.warn("connector {}: {}", name(), e.getMessage());
       return new ConnectorResult.Failure(
           FailureKind.UPSTREAM_UNREACHABLE, "upstream MCP server " + name() + " is unavailable", credential(false));
+    } catch (RuntimeException e) {
+      // The SDK's own failures outside a request (building a transport, a broken session's state): still a result.
+      LOG.warn("connector {}: the MCP client failed: {}", name(), upstream.mask(String.valueOf(e.getMessage())));
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_ERROR, "upstream MCP server " + name() + " failed in the client", credential(false));
     }
     String raw = json.writeValueAsString(body(result));
     String text = upstream.mask(raw);
@@ -90,7 +100,7 @@ public final class McpConnector implements Connector {
     if (Boolean.TRUE.equals(result.isError())) {
       String detail = errorText(value);
       return new ConnectorResult.Failure(
-          FailureKind.UPSTREAM_REJECTED, "upstream tool " + tool + " reported an error: " + detail, credential(masked));
+          FailureKind.UPSTREAM_REJECTED, "upstream " + name() + " tool " + tool + " reported an error: " + detail, credential(masked));
     }
     return new ConnectorResult.Success(value, credential(masked));
   }

@@ -35,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
  * remove any echo of them. The agent's own token never reaches this class.
  *
  * <p>Concurrency: calls share the one session (the SDK multiplexes requests); opening and
- * closing it are serialised on this object.
+ * closing it are serialised on this object. Once closed, it never opens a session again.
  */
 public final class McpUpstream implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(McpUpstream.class);
@@ -51,6 +51,7 @@ public final class McpUpstream implements AutoCloseable {
   private final AtomicReference<Secret> lastHeaderSecret = new AtomicReference<>();
   private volatile List<Secret> processSecrets = List.of();
   private McpSyncClient client;
+  private boolean closed;
 
   public McpUpstream(String connector, McpTransportSpec transport, SecretResolver secrets, Duration timeout,
       JsonMapper json, String version) {
@@ -139,6 +140,10 @@ public final class McpUpstream implements AutoCloseable {
   private synchronized McpSyncClient session() throws UpstreamException {
     if (client != null) {
       return client;
+    }
+    if (closed) {
+      // A call racing a reload's close must not open a session (or start a process) nobody closes.
+      throw new UpstreamException("the client of upstream " + connector + " is closed");
     }
     McpClientTransport t = switch (transport) {
       case McpTransportSpec.Http h -> http(h);
@@ -284,8 +289,10 @@ public final class McpUpstream implements AutoCloseable {
     return m == null ? root.getClass().getSimpleName() : m;
   }
 
+  /** Ends the session; a later call or listing fails instead of opening a new one. Idempotent. */
   @Override
   public synchronized void close() {
+    closed = true;
     if (client != null) {
       try {
         client.closeGracefully();

@@ -207,7 +207,7 @@ class UpstreamMcpGatewayTest {
     assertThat(list.exitCode()).as(list.err()).isZero();
     assertThat(list.out()).containsPattern("weather\\.get_weather\\s+approved\\s+sha256:")
         .containsPattern("weather\\.send_note\\s+not approved");
-    assertThat(list.err()).contains("offers 1 more tool(s) not in the configuration");
+    assertThat(list.err()).as("admin_reset and lookup").contains("offers 2 more tool(s) not in the configuration");
   }
 
   private void approve(String tool) {
