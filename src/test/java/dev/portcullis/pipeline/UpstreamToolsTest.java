@@ -121,11 +121,12 @@ class UpstreamToolsTest {
   }
 
   @Test
-  void anApprovedToolStaysCallableWhileTheUpstreamHasNotAnswered() {
+  void anApprovedToolIsHeldAsUnverifiedUntilTheUpstreamHasAnswered() {
     UpstreamTools.Published p = evaluate(Optional.empty(), Map.of(TOOL, pinOf(LIVE)));
 
     assertThat(names(p)).containsExactly(TOOL);
-    assertThat(p.holds()).isEmpty();
+    assertThat(p.holds().get(TOOL).kind()).isEqualTo(Hold.Kind.UNVERIFIED);
+    assertThat(p.holds().get(TOOL).reason()).contains("has not answered since the gateway started");
   }
 
   @Test
