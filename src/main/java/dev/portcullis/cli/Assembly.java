@@ -73,12 +73,16 @@ public final class Assembly implements AutoCloseable {
   private final PolicyReloader policyReloader;
   private final UpstreamTools upstreamTools;
   private final LiveCatalog catalog;
+  private final ToolPins pins;
+  private final SecretResolver secrets;
 
   private Assembly(
       DataDirectory data, EmbeddedDatabase database, ConnectorRegistry connectors, AuditLog auditLog,
       Gateway gateway, GatewayConfig config, PolicyReloader policyReloader, UpstreamTools upstreamTools,
-      LiveCatalog catalog) {
+      LiveCatalog catalog, ToolPins pins, SecretResolver secrets) {
     this.catalog = catalog;
+    this.pins = pins;
+    this.secrets = secrets;
     this.policyReloader = policyReloader;
     this.upstreamTools = upstreamTools;
     this.data = data;
@@ -115,7 +119,8 @@ public final class Assembly implements AutoCloseable {
               ml.allowedRecipientDomains(), ml.maxRecipients(), ml.operations(), secrets, json, clock);
         })
         .toList());
-    UpstreamTools upstreamTools = new UpstreamTools(catalog, new JdbcToolPins(database.dataSource(), json),
+    ToolPins pins = new JdbcToolPins(database.dataSource(), json);
+    UpstreamTools upstreamTools = new UpstreamTools(catalog, pins,
         connectors.all().stream().filter(McpConnector.class::isInstance).map(McpConnector.class::cast).toList(),
         config.upstreamTools());
     try {
@@ -143,7 +148,7 @@ public final class Assembly implements AutoCloseable {
     Set<String> agentIds = config.agents().stream().map(AgentSpec::id).collect(Collectors.toSet());
     PolicyReloader reloader = new PolicyReloader(
         new PolicyLoader(config.toolFacts(), agentIds), config.policyPaths(), policy);
-    return new Assembly(data, database, connectors, audit, gateway, config, reloader, upstreamTools, catalog);
+    return new Assembly(data, database, connectors, audit, gateway, config, reloader, upstreamTools, catalog, pins, secrets);
   }
 
   private static Connector connector(HttpConnectorSpec spec, SecretResolver secrets, JsonMapper json, Clock clock) {
@@ -204,6 +209,16 @@ public final class Assembly implements AutoCloseable {
    */
   public UpstreamTools upstreamTools() {
     return upstreamTools;
+  }
+
+  /** The operators' approvals of upstream tool descriptors. */
+  public ToolPins toolPins() {
+    return pins;
+  }
+
+  /** The client of one configured upstream MCP server, with this gateway's secrets. */
+  McpUpstream upstream(McpConnectorSpec spec) {
+    return upstream(spec, config.source().toAbsolutePath().getParent(), secrets, JsonMapper.builder().build());
   }
 
   /** The catalog in force: configured tools and the upstream tools their approvals allow. */

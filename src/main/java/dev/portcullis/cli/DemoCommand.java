@@ -58,9 +58,11 @@ final class DemoCommand implements Callable<Integer> {
     try (AcmeServer acme = AcmeServer.start("127.0.0.1", 0, token)) {
       Map<String, String> env = new HashMap<>(System.getenv());
       env.put("ACME_URL", acme.baseUri() + "/api");
+      env.put("ACME_MCP_URL", acme.baseUri() + "/mcp");
       GatewayConfig cfg = ConfigFiles.load(config, env);
       try (Assembly assembly = Assembly.open(cfg, dir, env, Clock.systemUTC());
           GatewayServer server = assembly.serve(0)) {
+        assembly.upstreamTools().relist();
         String base = "http://127.0.0.1:" + server.port();
         out.println("Portcullis demo");
         out.printf("   data directory  %s (fresh; holds the audit log)%n", dir);
@@ -69,6 +71,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("   agent           support-assistant, the MCP Java SDK client over streamable HTTP");
         DemoScript script = new DemoScript(out);
         script.run(base, SUPPORT_KEY);
+        new DemoUpstream(script, assembly, cfg, acme.knowledgeBase()).run(base, SUPPORT_KEY);
         reachedAcme(script, acme.requestLog());
         auditTrail(script, assembly.auditLog());
         out.println();
@@ -112,8 +115,8 @@ final class DemoCommand implements Callable<Integer> {
     script.say("← portcullis audit verify: " + (report.intact()
         ? "intact, " + report.verified() + " records verified"
         : "BROKEN at record " + report.firstBadSeq() + ": " + report.problem()));
-    script.expect(report.intact() && report.verified() == 7,
-        "7 records (2 per executed call, 1 per refusal), chain intact");
+    script.expect(report.intact() && report.verified() == 11,
+        "11 records (2 per executed call, 1 per refusal), chain intact");
   }
 
   private static void tryItYourself(PrintWriter out) {
@@ -126,5 +129,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println("   e.g.     npx -y @modelcontextprotocol/inspector@1.0.3 --cli http://127.0.0.1:8080/mcp \\");
     out.println("              --transport http --header \"Authorization: Bearer " + SUPPORT_KEY + "\" --method tools/list");
     out.println("   then     ./portcullis audit verify");
+    out.println("   and      ./portcullis tools diff kb.kb_search --config examples/demo/portcullis.yaml   # Acme's MCP knowledge base");
+    out.println("            ./portcullis tools approve kb.kb_search --fingerprint sha256:… --config examples/demo/portcullis.yaml");
   }
 }

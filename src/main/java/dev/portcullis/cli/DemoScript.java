@@ -117,7 +117,7 @@ final class DemoScript {
     expect(!Boolean.TRUE.equals(r.isError()) && text(r).contains("\"status\":\"open\""), "the ticket was created");
   }
 
-  private McpSchema.CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
+  McpSchema.CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
     say("→ tools/call " + tool + " " + json.writeValueAsString(args));
     McpSchema.CallToolResult r = client.callTool(new McpSchema.CallToolRequest(tool, args, null));
     String shown = text(r).replace("\n", "\n    ");
@@ -126,7 +126,7 @@ final class DemoScript {
   }
 
   /** Arguments in the order written, so the printed request reads as the script does. */
-  private static Map<String, Object> args(Object... pairs) {
+  static Map<String, Object> args(Object... pairs) {
     Map<String, Object> m = new java.util.LinkedHashMap<>();
     for (int i = 0; i < pairs.length; i += 2) {
       m.put((String) pairs[i], pairs[i + 1]);
@@ -134,7 +134,7 @@ final class DemoScript {
     return m;
   }
 
-  private static String text(McpSchema.CallToolResult r) {
+  static String text(McpSchema.CallToolResult r) {
     return r.content().stream()
         .filter(c -> c instanceof McpSchema.TextContent)
         .map(c -> ((McpSchema.TextContent) c).text())
@@ -143,7 +143,7 @@ final class DemoScript {
   }
 
   @SuppressWarnings("unchecked")
-  private static String errorType(McpSchema.CallToolResult r) {
+  static String errorType(McpSchema.CallToolResult r) {
     if (r.structuredContent() instanceof Map<?, ?> m && m.get("error") instanceof Map<?, ?> e) {
       return String.valueOf(((Map<String, Object>) e).get("type"));
     }

@@ -44,6 +44,7 @@ final class SampleCommand implements Runnable {
       throw new CliException("cannot start Acme on port " + port + " (" + e.getMessage() + "); choose another with --port");
     }
     out.printf("Acme sample listening on %s/api%n", acme.baseUri());
+    out.printf("  and its knowledge base, an MCP server, on %s/mcp%n", acme.baseUri());
     out.printf("  its API token is in %s (the gateway reads it from there; agents never see it)%n",
         dir.resolve(SampleSecrets.ACME_TOKEN));
     out.println("Press Ctrl+C to stop.");

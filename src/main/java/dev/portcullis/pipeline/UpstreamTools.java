@@ -65,7 +65,7 @@ public final class UpstreamTools implements AutoCloseable {
     specs.forEach(s -> byConnector.computeIfAbsent(s.connector(), k -> new ArrayList<>()).add(s));
     this.specs = Map.copyOf(byConnector);
     this.connectors.values().forEach(c -> c.upstream().onToolsChanged(tools -> {
-      LOG.info("upstream {} says its tools changed; checking them against their approvals", c.name());
+      LOG.debug("upstream {} says its tools changed; checking them against their approvals", c.name());
       live.put(c.name(), tools);
       publish(c.name());
     }));
@@ -142,7 +142,7 @@ public final class UpstreamTools implements AutoCloseable {
       }
     });
     before.keySet().stream().filter(t -> !p.holds().containsKey(t))
-        .forEach(t -> LOG.info("tool {} may be called again", t));
+        .forEach(t -> LOG.info("tool {} may be called now", t));
     reported.put(connector, p.holds());
     catalog.publish(connector, p.entries(), p.holds());
   }

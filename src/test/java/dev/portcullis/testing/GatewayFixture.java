@@ -46,13 +46,14 @@ public final class GatewayFixture implements AutoCloseable {
     return start(dataDir, DEMO_CONFIG, Map.of());
   }
 
-  /** {@code config} in front of a fresh Acme; {@code ${ACME_URL}} points at it. */
+  /** {@code config} in front of a fresh Acme; {@code ${ACME_URL}} and {@code ${ACME_MCP_URL}} point at it. */
   public static GatewayFixture start(Path dataDir, Path config, Map<String, String> env) {
     writeAcmeToken(dataDir);
     AcmeServer acme = AcmeServer.start("127.0.0.1", 0, ACME_TOKEN);
     try {
       Map<String, String> all = new HashMap<>(env);
       all.put("ACME_URL", acme.baseUri() + "/api");
+      all.put("ACME_MCP_URL", acme.baseUri() + "/mcp");
       GatewayConfig cfg = ConfigLoader.load(config, all);
       Assembly assembly = Assembly.open(cfg, dataDir, all, Clock.systemUTC());
       assembly.upstreamTools().relist(); // as serve does at start, but before the first call

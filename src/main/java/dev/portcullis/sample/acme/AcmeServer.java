@@ -21,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * "Acme", the sample CRM / orders / ticketing system that Portcullis demos and tests call through
- * the gateway: a Javalin HTTP server over a freshly seeded in-memory SQLite database.
+ * the gateway: a Javalin HTTP server over a freshly seeded in-memory SQLite database, and its
+ * knowledge base as an MCP server at {@code /mcp} ({@link AcmeKnowledgeBase}).
  *
  * <p>Every route under {@code /api/} except {@code GET /api/health} needs {@code Authorization:
  * Bearer <apiToken>}. {@link #requestLog()} records each request that reached {@code /api/},
@@ -37,6 +38,7 @@ public final class AcmeServer implements AutoCloseable {
   private final byte[] tokenDigest;
   private final AcmeDatabase db;
   private final AcmeRoutes routes;
+  private final AcmeKnowledgeBase knowledgeBase = new AcmeKnowledgeBase();
   private final ConcurrentLinkedQueue<String> requestLog = new ConcurrentLinkedQueue<>();
   private final java.util.Set<String> headerNames = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final String host;
@@ -107,6 +109,11 @@ public final class AcmeServer implements AutoCloseable {
     return java.util.Set.copyOf(headerNames);
   }
 
+  /** Acme's knowledge base, an MCP server at {@code /mcp} with the same token. */
+  public AcmeKnowledgeBase knowledgeBase() {
+    return knowledgeBase;
+  }
+
   public void clearRequestLog() {
     requestLog.clear();
     headerNames.clear();
@@ -119,6 +126,7 @@ public final class AcmeServer implements AutoCloseable {
       return;
     }
     routes.shutdown();
+    knowledgeBase.close();
     try {
       if (app != null) {
         app.stop();
@@ -134,6 +142,7 @@ public final class AcmeServer implements AutoCloseable {
           cfg.startup.showJavalinBanner = false;
           cfg.startup.showOldJavalinVersionWarning = false;
           cfg.routes.before("/api/*", this::admit);
+          cfg.jetty.modifyServletContextHandler(context -> knowledgeBase.mount(context, this::hasValidToken));
           cfg.routes.get("/api/health", routes::health);
           cfg.routes.get("/api/customers", routes::customers);
           cfg.routes.get("/api/customers/{id}", routes::customer);
