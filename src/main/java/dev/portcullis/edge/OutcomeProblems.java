@@ -26,6 +26,8 @@ final class OutcomeProblems {
       case INVALID_ARGUMENTS -> Problem.of(ProblemType.INVALID_ARGUMENTS, d.message()).with("violations", d.reasons());
       case POLICY -> Problem.of(ProblemType.DENIED_BY_POLICY, d.message()).with("rules", d.reasons());
       case TOOL_NOT_APPROVED, TOOL_QUARANTINED, DESCRIPTOR_CHANGED -> Problem.of(type(d.kind()), d.message());
+      case IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_FLIGHT ->
+          Problem.of(type(d.kind()), d.message()).with("firstInvocationId", d.reasons().getFirst());
     };
   }
 
@@ -37,6 +39,7 @@ final class OutcomeProblems {
       case UPSTREAM_UNREACHABLE -> ProblemType.UPSTREAM_UNREACHABLE;
       case CREDENTIAL_UNAVAILABLE -> ProblemType.CONNECTOR_UNAVAILABLE;
       case AUDIT_UNAVAILABLE -> ProblemType.AUDIT_UNAVAILABLE;
+      case STORE_UNAVAILABLE -> ProblemType.STORE_UNAVAILABLE;
       case INTERNAL -> ProblemType.INTERNAL;
     };
   }
@@ -49,6 +52,8 @@ final class OutcomeProblems {
       case TOOL_NOT_APPROVED -> ProblemType.TOOL_NOT_APPROVED;
       case TOOL_QUARANTINED -> ProblemType.TOOL_QUARANTINED;
       case DESCRIPTOR_CHANGED -> ProblemType.DESCRIPTOR_CHANGED;
+      case IDEMPOTENCY_KEY_REUSED -> ProblemType.IDEMPOTENCY_KEY_REUSED;
+      case IDEMPOTENCY_KEY_IN_FLIGHT -> ProblemType.IDEMPOTENCY_KEY_IN_FLIGHT;
     };
   }
 }

@@ -13,5 +13,9 @@ public enum DenialKind {
   /** An approved upstream tool whose descriptor changed since (a rug pull), held until re-approved. */
   TOOL_QUARANTINED,
   /** The tool's descriptor changed while the call was under way; nothing ran. */
-  DESCRIPTOR_CHANGED
+  DESCRIPTOR_CHANGED,
+  /** The agent's idempotency key already names another request (another tool or other arguments). */
+  IDEMPOTENCY_KEY_REUSED,
+  /** The agent's idempotency key names a call that has not ended yet. */
+  IDEMPOTENCY_KEY_IN_FLIGHT
 }
