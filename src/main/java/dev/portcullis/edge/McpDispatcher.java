@@ -108,7 +108,11 @@ final class McpDispatcher {
               id,
               results.error(
                   d, OutcomeProblems.type(d.kind()).uri(), d.message(), d.reasons(),
-                  d.kind() == dev.portcullis.invocation.DenialKind.INVALID_ARGUMENTS ? "violations" : "rules"));
+                  switch (d.kind()) {
+                    case INVALID_ARGUMENTS -> "violations";
+                    case IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_FLIGHT -> "invocations";
+                    default -> "rules";
+                  }));
       case Outcome.Failed f ->
           JSONRPCResponse.result(
               id, results.error(f, OutcomeProblems.type(f.kind()).uri(), f.detail(), List.of(), "reasons"));

@@ -203,12 +203,17 @@ class IdempotencyKeyTest {
     JsonNode again = JSON.readTree(mcp(SUPPORT, session, call).body());
     HttpResponse<String> rest = gateway.invoke("tickets_create", SUPPORT, TICKET, "Idempotency-Key", key);
     JsonNode bad = JSON.readTree(mcp(SUPPORT, session, call.replace(key, "bad key")).body());
+    JsonNode reused = JSON.readTree(mcp(SUPPORT, session, call.replace("normal", "low")).body());
 
     String firstId = first.at("/result/_meta/portcullis~1invocationId").asString();
     assertThat(first.at("/result/isError").asBoolean()).isFalse();
     assertThat(again.at("/result/_meta/portcullis~1invocationId").asString()).isEqualTo(firstId);
     assertThat(again.at("/result/structuredContent")).isEqualTo(first.at("/result/structuredContent"));
     assertThat(rest.headers().firstValue("X-Invocation-Id")).contains(firstId);
+    assertThat(reused.at("/result/isError").asBoolean()).isTrue();
+    assertThat(reused.at("/result/structuredContent/error/type").asString())
+        .isEqualTo("urn:portcullis:problem:idempotency-key-reused");
+    assertThat(reused.at("/result/structuredContent/error/invocations/0").asString()).isEqualTo(firstId);
     assertThat(gateway.acme().requestLog()).hasSize(1);
     assertThat(bad.at("/error/code").asInt()).isEqualTo(-32602);
     assertThat(bad.at("/error/message").asString()).contains("portcullis/idempotencyKey");
