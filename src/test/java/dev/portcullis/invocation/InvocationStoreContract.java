@@ -189,6 +189,33 @@ public abstract class InvocationStoreContract {
   }
 
   @Test
+  void ofManyCallsRacingWithOneKeyExactlyOneTakesIt() throws Exception {
+    InvocationStore store = emptyStore();
+    int racers = 8;
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Begun>> results = new ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(racers)) {
+      for (int i = 0; i < racers; i++) {
+        Invocation inv = call("inv-" + i, "key-1");
+        results.add(pool.submit(() -> {
+          go.await();
+          return store.begin(inv, "d");
+        }));
+      }
+      go.countDown();
+      List<Begun> begun = new ArrayList<>();
+      for (Future<Begun> f : results) {
+        begun.add(f.get());
+      }
+      List<String> started = begun.stream().filter(Begun.Started.class::isInstance)
+          .map(b -> ((Begun.Started) b).invocation().invocationId()).toList();
+      assertThat(started).hasSize(1);
+      assertThat(begun).filteredOn(Begun.KeyHeld.class::isInstance).hasSize(racers - 1)
+          .allSatisfy(b -> assertThat(((Begun.KeyHeld) b).holder().invocationId()).isEqualTo(started.getFirst()));
+    }
+  }
+
+  @Test
   void aRecordedDuplicateDoesNotTakeTheKey() throws Exception {
     InvocationStore store = emptyStore();
     store.begin(call("inv-1", "key-1"), "d1");
