@@ -218,9 +218,7 @@ class CrashRecoveryTest {
     started.add(g);
     boolean up = ready.await(90, TimeUnit.SECONDS);
     assertThat(up).as("gateway started; it printed:\n%s", g.output()).isTrue();
-    Gateway running = new Gateway(process, port.get(), lines);
-    started.add(running);
-    return running;
+    return new Gateway(process, port.get(), lines);
   }
 
   private static HttpRequest invoke(Gateway g, String key) {
