@@ -13,6 +13,8 @@ import dev.portcullis.connector.ConnectorRegistry;
 import dev.portcullis.connector.ConnectorResult;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.InvocationState;
+import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.pipeline.ApprovalStage;
 import dev.portcullis.pipeline.AuditEntries;
@@ -24,10 +26,12 @@ import dev.portcullis.pipeline.FilterStage;
 import dev.portcullis.pipeline.LimitsStage;
 import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.pipeline.PolicyStage;
+import dev.portcullis.pipeline.StateStage;
 import dev.portcullis.pipeline.ValidateStage;
 import dev.portcullis.policy.SwappablePolicy;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcAuditLog;
+import dev.portcullis.store.JdbcInvocationStore;
 import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.Invocations;
 import java.io.ByteArrayOutputStream;
@@ -57,6 +61,7 @@ class InvariantsTest {
   @TempDir Path dir;
   private EmbeddedDatabase db;
   private GatewayConfig config;
+  private JdbcInvocationStore invocations;
 
   @BeforeEach
   void open() throws Exception {
@@ -72,12 +77,20 @@ class InvariantsTest {
   private Pipeline pipeline(AuditLog log, Connector connector) {
     StaticCatalog catalog = new StaticCatalog(config.tools());
     AuditEntries entries = new AuditEntries(Clock.systemUTC(), config.hash(), catalog, JSON);
+    invocations = new JdbcInvocationStore(db.dataSource(), JSON);
     return Pipeline.standard(
-        new AuditStage(log, entries), new CatalogStage(catalog),
+        new AuditStage(log, entries), new StateStage(invocations, JSON, Clock.systemUTC()), new CatalogStage(catalog),
         new ValidateStage(catalog, config.server().arguments()),
         new PolicyStage(new SwappablePolicy(config.policy())), new LimitsStage(), new ApprovalStage(),
-        new FilterStage(catalog), new CommitStage(log, entries),
+        new FilterStage(catalog), new CommitStage(log, entries, invocations, Clock.systemUTC()),
         new ExecuteStage(catalog, new ConnectorRegistry(List.of(connector))));
+  }
+
+  /** The same call under another id: the invocation store keeps one row per id. */
+  private static Invocation renamed(Invocation inv, String id) {
+    return new Invocation(id, inv.traceId(), inv.requestId(), inv.idempotencyKey(), inv.agent(), inv.user(),
+        inv.sessionId(), inv.channel(), inv.toolName(), inv.tool(), inv.arguments(), inv.policyContext(),
+        inv.receivedAt(), inv.state(), inv.decision(), inv.credential());
   }
 
   private JdbcAuditLog sqliteLog() {
@@ -104,11 +117,13 @@ class InvariantsTest {
   void decisionIsDurablyRecordedBeforeTheConnectorIsCalled() throws Exception {
     JdbcAuditLog log = sqliteLog();
     List<AuditRecord> visibleAtCallTime = new ArrayList<>();
+    List<InvocationState> storedAtCallTime = new ArrayList<>();
     AtomicInteger calls = new AtomicInteger();
     Connector connector = probe(inv -> {
       try {
         log.scan(visibleAtCallTime::add);
-      } catch (AuditLog.AuditUnavailableException e) {
+        storedAtCallTime.add(invocations.find(inv.invocationId()).orElseThrow().state());
+      } catch (AuditLog.AuditUnavailableException | InvocationStore.StoreException e) {
         throw new IllegalStateException(e);
       }
     }, calls);
@@ -117,6 +132,7 @@ class InvariantsTest {
 
     assertThat(outcome).isInstanceOf(Outcome.Completed.class);
     assertThat(calls).hasValue(1);
+    assertThat(storedAtCallTime).containsExactly(InvocationState.EXECUTING);
     assertThat(visibleAtCallTime).singleElement().satisfies(r -> {
       assertThat(r.entry().state()).isEqualTo("EXECUTING");
       assertThat(r.entry().decision()).isEqualTo("allow");
@@ -131,10 +147,10 @@ class InvariantsTest {
     AtomicInteger calls = new AtomicInteger();
     Pipeline p = pipeline(log, probe(inv -> {}, calls));
 
-    p.run(Invocations.call("bot", "no_such_tool", "{}"));
-    p.run(Invocations.call("bot", "get_thing", "{\"id\":7}"));
-    p.run(Invocations.call("bot", "get_thing", "{\"id\":\"7\",\"admin\":true}"));
-    p.run(Invocations.call("intruder", "get_thing", "{\"id\":\"7\"}"));
+    p.run(renamed(Invocations.call("bot", "no_such_tool", "{}"), "inv-1"));
+    p.run(renamed(Invocations.call("bot", "get_thing", "{\"id\":7}"), "inv-2"));
+    p.run(renamed(Invocations.call("bot", "get_thing", "{\"id\":\"7\",\"admin\":true}"), "inv-3"));
+    p.run(renamed(Invocations.call("intruder", "get_thing", "{\"id\":\"7\"}"), "inv-4"));
 
     List<AuditRecord> records = new ArrayList<>();
     log.scan(records::add);

@@ -8,6 +8,10 @@ import dev.portcullis.connector.mcp.McpConnector;
 import dev.portcullis.connector.mcp.McpTransportSpec;
 import dev.portcullis.connector.mcp.McpUpstream;
 import dev.portcullis.pipeline.UpstreamTools;
+import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.pipeline.InvocationRecovery;
+import dev.portcullis.pipeline.StateStage;
+import dev.portcullis.store.JdbcInvocationStore;
 import dev.portcullis.store.JdbcToolPins;
 import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.GatewayConfig;
@@ -130,25 +134,37 @@ public final class Assembly implements AutoCloseable {
     }
     AuditLog audit = new JdbcAuditLog(database.dataSource(), json);
     AuditEntries entries = new AuditEntries(clock, config.hash(), catalog, json);
+    InvocationStore invocations = new JdbcInvocationStore(database.dataSource(), json);
+    recover(invocations, audit, entries, clock);
     Pipeline pipeline =
         Pipeline.standard(
             new AuditStage(audit, entries),
+            new StateStage(invocations, json, clock),
             new CatalogStage(catalog),
             new ValidateStage(catalog, config.server().arguments()),
             new PolicyStage(policy),
             new LimitsStage(),
             new ApprovalStage(),
             new FilterStage(catalog),
-            new CommitStage(audit, entries),
+            new CommitStage(audit, entries, invocations, clock),
             new ExecuteStage(catalog, connectors));
     Gateway gateway =
         new Gateway(
             new Identities(config.agents(), config.issuers(), new TokenVerifier(config.issuers(), clock)),
-            new ToolDirectory(catalog, policy), pipeline, clock, json);
+            new ToolDirectory(catalog, policy), pipeline, invocations, clock, json);
     Set<String> agentIds = config.agents().stream().map(AgentSpec::id).collect(Collectors.toSet());
     PolicyReloader reloader = new PolicyReloader(
         new PolicyLoader(config.toolFacts(), agentIds), config.policyPaths(), policy);
     return new Assembly(data, database, connectors, audit, gateway, config, reloader, upstreamTools, catalog, pins, secrets);
+  }
+
+  /** Settles the calls a killed gateway left half-way (see InvocationRecovery) before any edge opens. */
+  private static void recover(InvocationStore invocations, AuditLog audit, AuditEntries entries, Clock clock) {
+    try {
+      new InvocationRecovery(invocations, audit, entries, clock).run();
+    } catch (InvocationStore.StoreException | AuditLog.AuditUnavailableException e) {
+      throw new IllegalStateException("cannot settle the calls interrupted by the last stop: " + e.getMessage(), e);
+    }
   }
 
   private static Connector connector(HttpConnectorSpec spec, SecretResolver secrets, JsonMapper json, Clock clock) {

@@ -1,19 +1,25 @@
 package dev.portcullis.edge;
 
 import dev.portcullis.identity.Identities;
+import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.pipeline.ToolDirectory;
 import java.time.Clock;
 import java.util.Objects;
 import tools.jackson.databind.json.JsonMapper;
 
-/** What the edges need from the house: who is asking, which tools they see, and the road. */
+/**
+ * What the edges need from the house: who is asking, which tools they see, the road, and where
+ * the state of each call is kept.
+ */
 public record Gateway(
-    Identities identities, ToolDirectory tools, Pipeline pipeline, Clock clock, JsonMapper json) {
+    Identities identities, ToolDirectory tools, Pipeline pipeline, InvocationStore invocations, Clock clock,
+    JsonMapper json) {
   public Gateway {
     Objects.requireNonNull(identities, "identities");
     Objects.requireNonNull(tools, "tools");
     Objects.requireNonNull(pipeline, "pipeline");
+    Objects.requireNonNull(invocations, "invocations");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(json, "json");
   }

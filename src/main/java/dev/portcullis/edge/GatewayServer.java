@@ -47,6 +47,7 @@ public final class GatewayServer implements AutoCloseable {
           cfg.routes.get("/healthz", ctx -> Responses.json(ctx, gateway.json(), 200, Map.of("status", "ok")));
           new ProtectedResourceRoutes(gateway).register(cfg.routes);
           rest.register(cfg.routes);
+          new InvocationRoutes(gateway, guard).register(cfg.routes);
           mcp.register(cfg.routes);
           cfg.routes.exception(EdgeRejection.class, (e, ctx) ->
               Responses.problem(ctx, gateway.json(), e.problem(), e.headers()));

@@ -18,9 +18,14 @@ import tools.jackson.databind.node.JsonNodeFactory;
 /**
  * Answers the JSON-RPC methods of an established MCP session: {@code ping}, {@code tools/list}
  * (only the tools this agent may call) and {@code tools/call} (through the pipeline). Every other
- * method is "method not found": this server declares the tools capability only.
+ * method is "method not found": this server declares the tools capability only. A {@code
+ * tools/call} whose {@code params._meta} has {@code portcullis/idempotencyKey} is idempotent as the
+ * REST door's {@code Idempotency-Key} makes it.
  */
 final class McpDispatcher {
+  /** The {@code _meta} member of {@code tools/call} params that carries an idempotency key (MCP has no header for it). */
+  static final String IDEMPOTENCY_META = "portcullis/idempotencyKey";
+
   private final Gateway gateway;
   private final McpToolResults results;
 
@@ -67,12 +72,16 @@ final class McpDispatcher {
     }
     JsonNode meta = params.path("_meta");
     String traceparent = meta.path("traceparent").isString() ? meta.path("traceparent").asString() : traceHeader;
+    JsonNode key = meta.path(IDEMPOTENCY_META);
+    if (!key.isMissingNode() && !(key.isString() && RestRoutes.IDEMPOTENCY_KEY.matcher(key.asString()).matches())) {
+      return invalidParams(id, "params._meta." + IDEMPOTENCY_META + " must be 1 to 255 visible ASCII characters");
+    }
     Invocation invocation =
         Invocation.received(
             UUID.randomUUID().toString(),
             TraceIds.choose(traceparent, null),
             String.valueOf(id),
-            null,
+            key.isMissingNode() ? null : key.asString(),
             agent,
             user,
             session.id(),
@@ -99,7 +108,11 @@ final class McpDispatcher {
               id,
               results.error(
                   d, OutcomeProblems.type(d.kind()).uri(), d.message(), d.reasons(),
-                  d.kind() == dev.portcullis.invocation.DenialKind.INVALID_ARGUMENTS ? "violations" : "rules"));
+                  switch (d.kind()) {
+                    case INVALID_ARGUMENTS -> "violations";
+                    case IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_FLIGHT -> "invocations";
+                    default -> "rules";
+                  }));
       case Outcome.Failed f ->
           JSONRPCResponse.result(
               id, results.error(f, OutcomeProblems.type(f.kind()).uri(), f.detail(), List.of(), "reasons"));

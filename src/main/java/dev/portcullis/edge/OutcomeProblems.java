@@ -27,6 +27,8 @@ final class OutcomeProblems {
       case POLICY -> Problem.of(ProblemType.DENIED_BY_POLICY, d.message()).with("rules", d.reasons());
       case TOOL_NOT_APPROVED, TOOL_QUARANTINED, UPSTREAM_UNVERIFIED, DESCRIPTOR_CHANGED ->
           Problem.of(type(d.kind()), d.message());
+      case IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_FLIGHT ->
+          Problem.of(type(d.kind()), d.message()).with("firstInvocationId", d.reasons().getFirst());
     };
   }
 
@@ -38,6 +40,7 @@ final class OutcomeProblems {
       case UPSTREAM_UNREACHABLE -> ProblemType.UPSTREAM_UNREACHABLE;
       case CREDENTIAL_UNAVAILABLE -> ProblemType.CONNECTOR_UNAVAILABLE;
       case AUDIT_UNAVAILABLE -> ProblemType.AUDIT_UNAVAILABLE;
+      case STORE_UNAVAILABLE -> ProblemType.STORE_UNAVAILABLE;
       case INTERNAL -> ProblemType.INTERNAL;
     };
   }
@@ -51,6 +54,8 @@ final class OutcomeProblems {
       case TOOL_QUARANTINED -> ProblemType.TOOL_QUARANTINED;
       case UPSTREAM_UNVERIFIED -> ProblemType.CONNECTOR_UNAVAILABLE;
       case DESCRIPTOR_CHANGED -> ProblemType.DESCRIPTOR_CHANGED;
+      case IDEMPOTENCY_KEY_REUSED -> ProblemType.IDEMPOTENCY_KEY_REUSED;
+      case IDEMPOTENCY_KEY_IN_FLIGHT -> ProblemType.IDEMPOTENCY_KEY_IN_FLIGHT;
     };
   }
 }

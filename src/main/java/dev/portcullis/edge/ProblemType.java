@@ -22,6 +22,8 @@ public enum ProblemType {
   PAYLOAD_TOO_LARGE(413, "The request body is too large"),
   UNSUPPORTED_MEDIA_TYPE(415, "The request body must be application/json"),
   DESCRIPTOR_CHANGED(409, "The tool's descriptor changed while the call was under way; nothing ran"),
+  IDEMPOTENCY_KEY_REUSED(409, "The idempotency key was already used for a different request"),
+  IDEMPOTENCY_KEY_IN_FLIGHT(409, "The call this idempotency key names has not ended yet"),
   INVALID_ARGUMENTS(422, "The arguments do not match the tool's input schema"),
   INTERNAL(500, "Internal error"),
   UPSTREAM_REJECTED(502, "The upstream system refused the request"),
@@ -29,6 +31,7 @@ public enum ProblemType {
   UPSTREAM_UNREACHABLE(502, "The upstream system could not be reached"),
   CONNECTOR_UNAVAILABLE(503, "The connector cannot act right now"),
   AUDIT_UNAVAILABLE(503, "The audit log cannot be written"),
+  STORE_UNAVAILABLE(503, "The invocation store cannot be written"),
   UPSTREAM_TIMEOUT(504, "The upstream system did not answer in time");
 
   private final int status;

@@ -16,11 +16,15 @@ import tools.jackson.databind.JsonNode;
 /**
  * The REST door: {@code POST /v1/tools/{tool}:invoke} with the invocation envelope {@code
  * {"requestId", "actor": {"userId", "channel", "sessionId"}, "arguments", "policyContext"}}.
- * Answers 200 with the result, or an RFC 9457 problem.
+ * Answers 200 with the result, or an RFC 9457 problem; either way {@code Location} names the
+ * invocation ({@code GET /v1/invocations/{id}}). An {@code Idempotency-Key} makes a retry safe: the
+ * same request with the same key gets the first call's outcome again ({@code Idempotent-Replayed:
+ * true}) and runs nothing.
  */
 final class RestRoutes {
   private static final String SUFFIX = ":invoke";
-  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+  /** What an idempotency key may be, over REST and MCP: 1 to 255 visible ASCII characters. */
+  static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
 
   private final Gateway gateway;
   private final Guard guard;
@@ -73,8 +77,14 @@ final class RestRoutes {
             envelope.policyContext(),
             gateway.clock().instant());
     Outcome outcome = gateway.pipeline().run(invocation);
-    ctx.header("X-Invocation-Id", invocation.invocationId());
+    // On an idempotent replay the outcome is the first call's: its id is the one to look up.
+    String id = outcome.invocation().invocationId();
+    ctx.header("X-Invocation-Id", id);
     ctx.header("X-Trace-Id", invocation.traceId());
+    ctx.header("Location", InvocationRoutes.PATH + id);
+    if (!id.equals(invocation.invocationId())) {
+      ctx.header("Idempotent-Replayed", "true");
+    }
     if (outcome instanceof Outcome.Completed done) {
       Responses.json(ctx, gateway.json(), 200, success(done));
     } else {

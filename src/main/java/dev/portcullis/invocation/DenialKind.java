@@ -15,5 +15,9 @@ public enum DenialKind {
   /** An upstream tool whose upstream has not been listed since start, so not yet checked; retry. */
   UPSTREAM_UNVERIFIED,
   /** The tool's descriptor changed while the call was under way; nothing ran. */
-  DESCRIPTOR_CHANGED
+  DESCRIPTOR_CHANGED,
+  /** The agent's idempotency key already names another request (another tool or other arguments). */
+  IDEMPOTENCY_KEY_REUSED,
+  /** The agent's idempotency key names a call that has not ended yet. */
+  IDEMPOTENCY_KEY_IN_FLIGHT
 }

@@ -14,6 +14,8 @@ public enum FailureKind {
   CREDENTIAL_UNAVAILABLE,
   /** The audit log could not be written, so the call fails closed. */
   AUDIT_UNAVAILABLE,
+  /** The invocation store could not record the call's state, so the call fails closed. */
+  STORE_UNAVAILABLE,
   /** A bug: a stage broke the chain's rules or threw. */
   INTERNAL
 }

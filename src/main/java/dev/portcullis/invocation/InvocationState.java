@@ -7,6 +7,10 @@ import java.util.Set;
  * The life of an invocation. Transitions are explicit so that a stored state can be resumed
  * without guessing: {@code RECEIVED → CHECKED → (AWAITING_APPROVAL →) EXECUTING → COMPLETED |
  * FAILED}, and DENIED, EXPIRED, CANCELLED as the other ends.
+ *
+ * <p>{@code NEEDS_RECONCILIATION} is where a call found EXECUTING after a crash goes: its effect
+ * upstream is unknown, so it is never re-executed; an operator finds out what happened and settles
+ * it as COMPLETED, FAILED or CANCELLED.
  */
 public enum InvocationState {
   RECEIVED,
@@ -17,7 +21,8 @@ public enum InvocationState {
   FAILED,
   DENIED,
   EXPIRED,
-  CANCELLED;
+  CANCELLED,
+  NEEDS_RECONCILIATION;
 
   public boolean isTerminal() {
     return switch (this) {
@@ -35,7 +40,8 @@ public enum InvocationState {
       case RECEIVED -> EnumSet.of(CHECKED, DENIED, FAILED, CANCELLED);
       case CHECKED -> EnumSet.of(AWAITING_APPROVAL, EXECUTING, DENIED, FAILED, CANCELLED);
       case AWAITING_APPROVAL -> EnumSet.of(EXECUTING, DENIED, EXPIRED, CANCELLED, FAILED);
-      case EXECUTING -> EnumSet.of(COMPLETED, FAILED);
+      case EXECUTING -> EnumSet.of(COMPLETED, FAILED, NEEDS_RECONCILIATION);
+      case NEEDS_RECONCILIATION -> EnumSet.of(COMPLETED, FAILED, CANCELLED);
       case COMPLETED, FAILED, DENIED, EXPIRED, CANCELLED -> EnumSet.noneOf(InvocationState.class);
     };
   }

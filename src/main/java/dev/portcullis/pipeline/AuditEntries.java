@@ -48,19 +48,53 @@ public final class AuditEntries {
 
   /** The record of how the call ended. */
   public AuditEntry terminal(Outcome outcome) {
-    Invocation inv = outcome.invocation();
+    return terminal(outcome.invocation(), outcome, List.of());
+  }
+
+  /**
+   * The record of {@code retry}, which repeated an idempotency key and got {@code first}'s outcome
+   * again without running: its own ids, the first call's tool, decision and ending, and the reason
+   * {@code idempotent-replay:FIRST_ID}.
+   */
+  public AuditEntry replay(Invocation retry, Outcome first) {
+    Invocation inv = retry;
+    if (first.invocation().tool() != null) {
+      inv = inv.withTool(first.invocation().tool());
+    }
+    if (first.invocation().decision() != null) {
+      inv = inv.withDecision(first.invocation().decision());
+    }
+    return terminal(inv, first, List.of(StateStage.REPLAY + ":" + first.invocation().invocationId()));
+  }
+
+  /** The record of a call found EXECUTING after a restart: moved to NEEDS_RECONCILIATION, never re-run. */
+  public AuditEntry interrupted(Invocation inv, String detail) {
+    return entry(inv, InvocationState.NEEDS_RECONCILIATION, null, "interrupted", detail, null, null);
+  }
+
+  private AuditEntry terminal(Invocation inv, Outcome outcome, List<String> extra) {
     Instant now = clock.instant();
     long durationMs = Math.max(0, Duration.between(inv.receivedAt(), now).toMillis());
     return switch (outcome) {
-      case Outcome.Completed c -> entry(inv, c.state(), null, null, null, durationMs, c.filtered());
+      case Outcome.Completed c -> entry(inv, c.state(), extra, null, null, durationMs, c.filtered());
       case Outcome.Denied d ->
-          entry(inv, d.state(), d.reasons(), d.kind().name().toLowerCase(java.util.Locale.ROOT), d.message(), durationMs,
-              null);
+          entry(inv, d.state(), join(d.reasons(), extra), d.kind().name().toLowerCase(java.util.Locale.ROOT),
+              d.message(), durationMs, null);
       case Outcome.Failed f ->
-          entry(inv, f.state(), null, f.kind().name().toLowerCase(java.util.Locale.ROOT), f.detail(), durationMs, null);
+          entry(inv, f.state(), extra, f.kind().name().toLowerCase(java.util.Locale.ROOT), f.detail(), durationMs,
+              null);
       case Outcome.AwaitingApproval a ->
-          entry(inv, a.state(), List.of("approval:" + a.approvalId()), null, null, durationMs, null);
+          entry(inv, a.state(), join(List.of("approval:" + a.approvalId()), extra), null, null, durationMs, null);
     };
+  }
+
+  private static List<String> join(List<String> a, List<String> b) {
+    if (b.isEmpty()) {
+      return a;
+    }
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   private AuditEntry entry(

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records how every call ended, allowed or not, in the audit log. Ends the call failed when the
- * record cannot be written: the audit log fails closed.
+ * record cannot be written: the audit log fails closed. An outcome of another invocation (an
+ * idempotent replay) is recorded under this call's id, naming the invocation it replays.
  */
 public final class AuditStage implements Stage {
   private static final Logger LOG = LoggerFactory.getLogger(AuditStage.class);
@@ -25,8 +26,9 @@ public final class AuditStage implements Stage {
   @Override
   public Outcome handle(Invocation invocation, Chain chain) {
     Outcome outcome = chain.proceed(invocation);
+    boolean replay = !outcome.invocation().invocationId().equals(invocation.invocationId());
     try {
-      log.append(entries.terminal(outcome));
+      log.append(replay ? entries.replay(invocation, outcome) : entries.terminal(outcome));
       return outcome;
     } catch (AuditLog.AuditUnavailableException e) {
       LOG.error("audit log unavailable; failing invocation {} closed", invocation.invocationId(), e);

@@ -29,6 +29,7 @@ public final class Pipeline {
   /** The one order every call takes. A test asserts this list. */
   public static Pipeline standard(
       AuditStage audit,
+      StateStage state,
       CatalogStage catalog,
       ValidateStage validate,
       PolicyStage policy,
@@ -38,7 +39,7 @@ public final class Pipeline {
       CommitStage commit,
       ExecuteStage execute) {
     return new Pipeline(
-        List.of(audit, catalog, validate, policy, limits, approval, filter, commit, execute));
+        List.of(audit, state, catalog, validate, policy, limits, approval, filter, commit, execute));
   }
 
   public List<Stage> stages() {

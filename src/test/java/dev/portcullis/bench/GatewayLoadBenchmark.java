@@ -201,7 +201,7 @@ public final class GatewayLoadBenchmark {
   }
 
   private static Gateway withPipeline(Gateway base, Pipeline pipeline) {
-    return new Gateway(base.identities(), base.tools(), pipeline, base.clock(), base.json());
+    return new Gateway(base.identities(), base.tools(), pipeline, base.invocations(), base.clock(), base.json());
   }
 
   /** The gateway's own stages, with the two audit-writing stages on {@code log} instead. */
@@ -211,7 +211,7 @@ public final class GatewayLoadBenchmark {
         base.pipeline().stages().stream()
             .map(s -> switch (s) {
               case AuditStage a -> (Stage) new AuditStage(log, entries);
-              case CommitStage c -> new CommitStage(log, entries);
+              case CommitStage c -> new CommitStage(log, entries, base.invocations(), base.clock());
               default -> s;
             })
             .toList();

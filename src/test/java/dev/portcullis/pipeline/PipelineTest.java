@@ -35,21 +35,22 @@ class PipelineTest {
   @Test
   void standardOrderIsTheArchitecturesRoad() {
     var audit = new AuditStage(null, null);
+    var state = new StateStage(null, null, null);
     var catalog = new CatalogStage(null);
     var validate = new ValidateStage(null, ArgumentLimits.DEFAULT);
     var policy = new PolicyStage(null);
     var limits = new LimitsStage();
     var approval = new ApprovalStage();
     var filter = new FilterStage(null);
-    var commit = new CommitStage(null, null);
+    var commit = new CommitStage(null, null, null, null);
     var execute = new ExecuteStage(null, null);
 
-    Pipeline p = Pipeline.standard(audit, catalog, validate, policy, limits, approval, filter, commit, execute);
+    Pipeline p = Pipeline.standard(audit, state, catalog, validate, policy, limits, approval, filter, commit, execute);
 
     assertThat(p.stages())
         .extracting(s -> s.getClass().getSimpleName())
         .containsExactly(
-            "AuditStage", "CatalogStage", "ValidateStage", "PolicyStage", "LimitsStage",
+            "AuditStage", "StateStage", "CatalogStage", "ValidateStage", "PolicyStage", "LimitsStage",
             "ApprovalStage", "FilterStage", "CommitStage", "ExecuteStage");
   }
 

@@ -1,0 +1,73 @@
+package dev.portcullis.pipeline;
+
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.invocation.Ending;
+import dev.portcullis.invocation.FailureKind;
+import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.InvocationState;
+import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.invocation.InvocationStore.StoreException;
+import dev.portcullis.invocation.Outcome;
+import dev.portcullis.invocation.StoredInvocation;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Settles, at start, the calls a gateway that was killed left half-way, without guessing. A call
+ * left EXECUTING may or may not have taken effect upstream: it moves to NEEDS_RECONCILIATION for an
+ * operator and is never re-executed. A call left RECEIVED or CHECKED never reached its connector
+ * (EXECUTING is durable before the connector is called): it ends FAILED, nothing ran. A call
+ * AWAITING_APPROVAL stays parked for its approvers.
+ *
+ * <p>Each move is audited before it is stored, so the audit log never lacks a state the store has.
+ * Runs before the edges open, while nothing else writes these calls.
+ */
+public final class InvocationRecovery {
+  private static final Logger LOG = LoggerFactory.getLogger(InvocationRecovery.class);
+  static final String INTERRUPTED_DETAIL =
+      "the gateway stopped while the call was executing; whether it took effect upstream is unknown, so it was"
+          + " not executed again";
+  static final String NEVER_RAN_DETAIL = "the gateway stopped before the call executed; nothing ran, call again";
+
+  private final InvocationStore store;
+  private final AuditLog log;
+  private final AuditEntries entries;
+  private final Clock clock;
+
+  public InvocationRecovery(InvocationStore store, AuditLog log, AuditEntries entries, Clock clock) {
+    this.store = store;
+    this.log = log;
+    this.entries = entries;
+    this.clock = clock;
+  }
+
+  /** Moves every interrupted call; answers the ones now awaiting reconciliation. */
+  public List<StoredInvocation> run() throws StoreException, AuditLog.AuditUnavailableException {
+    List<StoredInvocation> reconcile = new ArrayList<>();
+    for (StoredInvocation s : store.inState(InvocationState.EXECUTING)) {
+      Invocation inv = s.invocation();
+      log.append(entries.interrupted(inv.movedTo(InvocationState.NEEDS_RECONCILIATION), INTERRUPTED_DETAIL));
+      reconcile.add(store.move(inv, InvocationState.EXECUTING, List.of(InvocationState.NEEDS_RECONCILIATION),
+          new Ending(Ending.INTERRUPTED, INTERRUPTED_DETAIL, List.of(), null), clock.instant()));
+      LOG.warn("invocation {} (tool {}, agent {}, trace {}, received {}) was EXECUTING when the gateway stopped:"
+              + " it is now NEEDS_RECONCILIATION and will not be re-executed. Check in the system behind tool {}"
+              + " whether the call took effect (GET /v1/invocations/{} shows its arguments digest and decision),"
+              + " then complete or compensate it by hand.",
+          inv.invocationId(), inv.toolName(), inv.agent().id(), inv.traceId(), inv.receivedAt(), inv.toolName(),
+          inv.invocationId());
+    }
+    for (InvocationState never : List.of(InvocationState.RECEIVED, InvocationState.CHECKED)) {
+      for (StoredInvocation s : store.inState(never)) {
+        Outcome.Failed failed = new Outcome.Failed(s.invocation(), FailureKind.INTERNAL, NEVER_RAN_DETAIL);
+        log.append(entries.terminal(failed));
+        store.move(s.invocation(), never, List.of(InvocationState.FAILED), Ending.of(failed), clock.instant());
+        LOG.info("invocation {} (tool {}) was {} when the gateway stopped; it never ran and is now FAILED",
+            s.invocationId(), s.invocation().toolName(), never);
+      }
+    }
+    return reconcile;
+  }
+}

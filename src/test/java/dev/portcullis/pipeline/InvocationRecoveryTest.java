@@ -1,0 +1,149 @@
+package dev.portcullis.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.audit.AuditRecord;
+import dev.portcullis.catalog.StaticCatalog;
+import dev.portcullis.invocation.AgentRef;
+import dev.portcullis.invocation.Decision;
+import dev.portcullis.invocation.Effect;
+import dev.portcullis.invocation.FailureKind;
+import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.InvocationState;
+import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.invocation.Outcome;
+import dev.portcullis.invocation.StoredInvocation;
+import dev.portcullis.invocation.ToolRef;
+import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.store.JdbcAuditLog;
+import dev.portcullis.store.JdbcInvocationStore;
+import dev.portcullis.testing.Invocations;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a restart does with the calls a killed gateway left half-way, and how the state stage fails closed. */
+class InvocationRecoveryTest {
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-23T11:00:00Z"), ZoneOffset.UTC);
+  private static final ToolRef TOOL = new ToolRef("get_thing", "1", "sha256:t", "read", "crm");
+  private static final Decision ALLOW = new Decision(Effect.ALLOW, List.of("r"), "ok", List.of(), List.of(), "p1");
+
+  @TempDir Path dir;
+  private EmbeddedDatabase db;
+  private JdbcInvocationStore store;
+  private JdbcAuditLog audit;
+  private InvocationRecovery recovery;
+
+  @BeforeEach
+  void open() {
+    db = EmbeddedDatabase.open(dir);
+    store = new JdbcInvocationStore(db.dataSource(), Invocations.JSON);
+    audit = new JdbcAuditLog(db.dataSource(), Invocations.JSON);
+    AuditEntries entries = new AuditEntries(CLOCK, "cfg", new StaticCatalog(List.of()), Invocations.JSON);
+    recovery = new InvocationRecovery(store, audit, entries, CLOCK);
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  private Invocation begin(String id, InvocationState... path) throws Exception {
+    Invocation inv = Invocation.received(id, "0af7651916cd43dd8448eb211c80319c", null, null,
+        new AgentRef("bot", "acme", null), null, null, "test", "get_thing", Invocations.JSON.readTree("{}"), Map.of(),
+        Invocations.T0);
+    store.begin(inv, "d");
+    Invocation now = inv.withTool(TOOL).withDecision(ALLOW);
+    if (path.length > 0) {
+      store.move(now, InvocationState.RECEIVED, List.of(path), null, Invocations.T0);
+      for (InvocationState s : path) {
+        now = now.movedTo(s);
+      }
+    }
+    return now;
+  }
+
+  @Test
+  void movesExecutingCallsToReconciliationFailsTheOnesThatNeverRanAndLeavesParkedOnes() throws Exception {
+    begin("executing", InvocationState.CHECKED, InvocationState.EXECUTING);
+    begin("received");
+    begin("checked", InvocationState.CHECKED);
+    begin("parked", InvocationState.CHECKED, InvocationState.AWAITING_APPROVAL);
+    begin("done", InvocationState.CHECKED, InvocationState.EXECUTING, InvocationState.COMPLETED);
+
+    List<StoredInvocation> reconcile = recovery.run();
+
+    assertThat(reconcile).extracting(StoredInvocation::invocationId).containsExactly("executing");
+    assertThat(state("executing")).isEqualTo(InvocationState.NEEDS_RECONCILIATION);
+    assertThat(store.find("executing").orElseThrow().ending().kind()).isEqualTo("interrupted");
+    assertThat(state("received")).isEqualTo(InvocationState.FAILED);
+    assertThat(state("checked")).isEqualTo(InvocationState.FAILED);
+    assertThat(store.find("checked").orElseThrow().outcome()).isInstanceOfSatisfying(Outcome.Failed.class,
+        f -> assertThat(f.detail()).isEqualTo(InvocationRecovery.NEVER_RAN_DETAIL));
+    assertThat(state("parked")).isEqualTo(InvocationState.AWAITING_APPROVAL);
+    assertThat(state("done")).isEqualTo(InvocationState.COMPLETED);
+    List<AuditRecord> records = new ArrayList<>();
+    audit.scan(records::add);
+    assertThat(records).extracting(r -> r.entry().invocationId() + " " + r.entry().state())
+        .containsExactly("executing NEEDS_RECONCILIATION", "received FAILED", "checked FAILED");
+    assertThat(records.getFirst().entry().errorKind()).isEqualTo("interrupted");
+    assertThat(recovery.run()).as("a second start finds nothing to do").isEmpty();
+  }
+
+  private InvocationState state(String id) throws Exception {
+    return store.find(id).orElseThrow().state();
+  }
+
+  @Test
+  void aCallTheStoreCannotRecordFailsClosedBeforeAnyStageRuns() {
+    InvocationStore broken = new InvocationStore() {
+      @Override
+      public Begun begin(Invocation received, String argumentsDigest) throws StoreException {
+        throw new StoreException("disk full");
+      }
+
+      @Override
+      public StoredInvocation record(Invocation received, String argumentsDigest) throws StoreException {
+        throw new StoreException("disk full");
+      }
+
+      @Override
+      public StoredInvocation move(Invocation facts, InvocationState expected, List<InvocationState> path,
+          dev.portcullis.invocation.Ending ending, Instant at) throws StoreException {
+        throw new StoreException("disk full");
+      }
+
+      @Override
+      public Optional<StoredInvocation> find(String invocationId) throws StoreException {
+        throw new StoreException("disk full");
+      }
+
+      @Override
+      public List<StoredInvocation> inState(InvocationState state) throws StoreException {
+        throw new StoreException("disk full");
+      }
+    };
+    AtomicBoolean reached = new AtomicBoolean();
+    Stage next = (inv, chain) -> {
+      reached.set(true);
+      return new Outcome.Completed(inv, Invocations.JSON.createObjectNode());
+    };
+
+    Outcome outcome = new Pipeline(List.of(new StateStage(broken, Invocations.JSON, CLOCK), next))
+        .run(Invocations.call("bot", "get_thing", "{}"));
+
+    assertThat(reached).isFalse();
+    assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class,
+        f -> assertThat(f.kind()).isEqualTo(FailureKind.STORE_UNAVAILABLE));
+  }
+}
