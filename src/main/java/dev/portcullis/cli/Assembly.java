@@ -13,7 +13,6 @@ import dev.portcullis.pipeline.InvocationRecovery;
 import dev.portcullis.pipeline.StateStage;
 import dev.portcullis.store.JdbcInvocationStore;
 import dev.portcullis.store.JdbcToolPins;
-import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.GatewayConfig;
 import dev.portcullis.config.PolicyLoader;
 import dev.portcullis.config.PolicyReloader;

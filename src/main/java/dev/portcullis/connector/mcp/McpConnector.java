@@ -7,7 +7,6 @@ import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.vault.Secret;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
