@@ -4,9 +4,10 @@
 # gateway's MCP edge, then a stage-timed run. Progress goes to stderr; the Markdown report goes to
 # stdout and to target/bench/mcp-upstream-<time>.md.
 #
-# Knobs (environment variables, defaults in brackets; the defaults take about 2 minutes):
+# Knobs (environment variables, defaults in brackets; the defaults take about 2 min 10 s):
 #   BENCH_CONCURRENCY               client counts to run, comma-separated   [1,16]
-#   BENCH_JIT_WARMUP_SECONDS        gateway traffic before anything counts  [20]
+#   BENCH_JIT_WARMUP_SECONDS        gateway traffic before anything counts,
+#                                   per concurrency level                   [20]
 #   BENCH_WARMUP_SECONDS            warmup per scenario                     [3]
 #   BENCH_SECONDS                   measured window per scenario            [10]
 #   BENCH_BREAKDOWN_WARMUP_SECONDS  warmup per stage-timed run              [2]
