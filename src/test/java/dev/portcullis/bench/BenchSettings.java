@@ -29,6 +29,11 @@ record BenchSettings(
   static final List<String> PARTS = List.of("direct", "rest", "mcp", "breakdown", "probes");
 
   static BenchSettings from(Map<String, String> env) {
+    return from(env, PARTS);
+  }
+
+  /** The knobs of a benchmark whose parts are {@code known} (BENCH_PARTS picks some, default all). */
+  static BenchSettings from(Map<String, String> env, List<String> known) {
     String stamp = LocalDateTime.now(java.time.ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     return new BenchSettings(
         Duration.ofSeconds(number(env, "BENCH_JIT_WARMUP_SECONDS", 20, 0, 600)),
@@ -39,7 +44,7 @@ record BenchSettings(
         seconds(env, "BENCH_BREAKDOWN_SECONDS", 5),
         seconds(env, "BENCH_PROBE_SECONDS", 2),
         number(env, "BENCH_MAX_REQUESTS", 1_000_000, 1, 100_000_000),
-        parts(env.getOrDefault("BENCH_PARTS", String.join(",", PARTS))),
+        parts(env.getOrDefault("BENCH_PARTS", String.join(",", known)), known),
         Path.of(env.getOrDefault("BENCH_WORK_DIR", "target/bench/run-" + stamp)),
         env.getOrDefault("BENCH_KEEP_DATA", "0").equals("1"));
   }
@@ -73,10 +78,10 @@ record BenchSettings(
     return runs("breakdown") ? concurrency : List.of();
   }
 
-  private static Set<String> parts(String text) {
+  private static Set<String> parts(String text, List<String> known) {
     Set<String> chosen = Set.copyOf(Arrays.asList(text.strip().split("[,\\s]+")));
-    if (!PARTS.containsAll(chosen)) {
-      throw new IllegalArgumentException("BENCH_PARTS=" + text + ": expected some of " + PARTS);
+    if (!known.containsAll(chosen)) {
+      throw new IllegalArgumentException("BENCH_PARTS=" + text + ": expected some of " + known);
     }
     return chosen;
   }

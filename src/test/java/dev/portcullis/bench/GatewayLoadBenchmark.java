@@ -200,7 +200,7 @@ public final class GatewayLoadBenchmark {
     return r;
   }
 
-  private static Gateway withPipeline(Gateway base, Pipeline pipeline) {
+  static Gateway withPipeline(Gateway base, Pipeline pipeline) {
     return new Gateway(base.identities(), base.tools(), pipeline, base.invocations(), base.clock(), base.json());
   }
 
@@ -221,20 +221,25 @@ public final class GatewayLoadBenchmark {
     return stages;
   }
 
-  private static EdgeSettings edge(GatewayConfig config) {
+  static EdgeSettings edge(GatewayConfig config) {
     ServerSettings s = config.server();
     return new EdgeSettings("127.0.0.1", 0, s.allowedHosts(), s.allowedOrigins(), s.maxRequestBytes(), "bench");
   }
 
-  private static URI uri(GatewayServer server) {
+  static URI uri(GatewayServer server) {
     return URI.create("http://127.0.0.1:" + server.port());
   }
 
-  private static double loadAverage() {
+  static double loadAverage() {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
-  private static String machine(Path work) throws IOException {
+  static String machine(Path work) throws IOException {
+    return machine(work, "load generator, gateway and Acme");
+  }
+
+  /** The machine, the JDK and the data directory's file system; {@code sharing} names what shares this JVM. */
+  static String machine(Path work, String sharing) throws IOException {
     String cpu = "unknown CPU";
     Path info = Path.of("/proc/cpuinfo");
     if (Files.isReadable(info)) {
@@ -246,14 +251,14 @@ public final class GatewayLoadBenchmark {
     var os = ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class);
     return String.format(Locale.ROOT,
         "machine: %d cores (%s), %.1f GiB RAM, %s %s%nJDK: %s %s (%s), heap max %d MiB%n"
-            + "data directory on %s (%s); load generator, gateway and Acme share this JVM",
+            + "data directory on %s (%s); %s share this JVM",
         Runtime.getRuntime().availableProcessors(), cpu, os.getTotalMemorySize() / (1024.0 * 1024 * 1024),
         System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.vm.vendor"),
         Runtime.version(), System.getProperty("java.vm.name"), Runtime.getRuntime().maxMemory() / (1024 * 1024),
-        Files.getFileStore(work).type(), Files.getFileStore(work).name());
+        Files.getFileStore(work).type(), Files.getFileStore(work).name(), sharing);
   }
 
-  private static void deleteTree(Path root) {
+  static void deleteTree(Path root) {
     try (Stream<Path> paths = Files.walk(root)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> {
         try {

@@ -30,12 +30,18 @@ public final class JfrCpuBreakdown {
   static {
     // Acme first: it runs on SQLite too, and its samples must not count as the gateway's audit.
     BUCKETS.put("Acme handlers and its SQLite", any("dev.portcullis.sample."));
+    // The upstream MCP server of bench/mcp-upstream.sh: its SDK transport and tool, on Jetty threads.
+    BUCKETS.put("upstream MCP server (MCP SDK server transport and tool)",
+        any("io.modelcontextprotocol.server.", "dev.portcullis.bench.BenchUpstream"));
     BUCKETS.put("audit append (JdbcAuditLog, SQLite JDBC, Hikari)", any("dev.portcullis.store.", "org.sqlite.", "com.zaxxer."));
+    BUCKETS.put("MCP connector call to the upstream (McpConnector, McpUpstream, MCP SDK client)",
+        any("dev.portcullis.connector.mcp.", "io.modelcontextprotocol.client."));
     BUCKETS.put("connector call to Acme (HttpConnector and the JDK client under it)", any("dev.portcullis.connector."));
     BUCKETS.put("other pipeline stages (catalog, validate, policy, audit records)",
         any("dev.portcullis.pipeline.", "dev.portcullis.policy.", "dev.portcullis.catalog.", "com.networknt.", "dev.cel."));
     BUCKETS.put("gateway edge (routes, auth, request and response JSON)", any("dev.portcullis.edge.", "dev.portcullis.identity."));
     BUCKETS.put("load generator (bench clients)", any("dev.portcullis.bench."));
+    BUCKETS.put("Reactor outside the frames above (MCP SDK client and server pipelines)", any("reactor."));
     BUCKETS.put("JDK HTTP client threads (selector, workers; load generator and connector)", any("jdk.internal.net.http."));
     BUCKETS.put("Jetty and Javalin outside our code (both servers: I/O, parsing)", any("org.eclipse.jetty.", "io.javalin."));
     BUCKETS.put("virtual-thread scheduling", any("java.util.concurrent.ForkJoin", "java.lang.VirtualThread", "jdk.internal.vm.Continuation"));

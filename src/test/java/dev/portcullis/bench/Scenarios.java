@@ -46,20 +46,33 @@ final class Scenarios {
 
   /** MCP {@code tools/call} of crm_get_customer over streamable HTTP, one session per client. */
   static Scenario mcp(String name, URI gateway, String agentKey) {
-    URI endpoint = gateway.resolve("/mcp");
+    return mcp(name, gateway.resolve("/mcp"), agentKey, TOOL, "{\"customerId\":\"" + CUSTOMER + "\"}",
+        "\"isError\":false");
+  }
+
+  /**
+   * MCP {@code tools/call} of {@code tool} with {@code arguments} (a JSON object) at {@code
+   * endpoint}, any MCP server over streamable HTTP: one session per client, opened before the clock
+   * starts, then one POST per call. A call succeeds when the answer is HTTP 200, holds {@code
+   * expected} and no {@code "isError":true}; the answer may be JSON or one SSE event, read whole
+   * either way.
+   */
+  static Scenario mcp(String name, URI endpoint, String bearer, String tool, String arguments, String expected) {
     return new Scenario(name, http -> {
-      String session = openSession(http, endpoint, agentKey);
+      String session = openSession(http, endpoint, bearer);
       long[] nextId = {1};
       return () -> {
         String body =
             "{\"jsonrpc\":\"2.0\",\"id\":" + nextId[0]++ + ",\"method\":\"tools/call\",\"params\":{\"name\":\""
-                + TOOL + "\",\"arguments\":{\"customerId\":\"" + CUSTOMER + "\"}}}";
-        HttpResponse<String> r = http.send(mcpPost(endpoint, agentKey, body).header("Mcp-Session-Id", session)
+                + tool + "\",\"arguments\":" + arguments + "}}";
+        HttpResponse<String> r = http.send(mcpPost(endpoint, bearer, body).header("Mcp-Session-Id", session)
             .header("MCP-Protocol-Version", MCP_VERSION).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
           return "HTTP " + r.statusCode() + ": " + excerpt(r.body());
         }
-        return r.body().contains("\"isError\":false") ? null : "tool error: " + excerpt(r.body());
+        return r.body().contains(expected) && !r.body().contains("\"isError\":true")
+            ? null
+            : "tool error: " + excerpt(r.body());
       };
     });
   }
