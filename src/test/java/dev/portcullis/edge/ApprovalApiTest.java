@@ -8,6 +8,7 @@ import dev.portcullis.testing.TestClock;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -226,6 +227,71 @@ class ApprovalApiTest {
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
     assertThat(json(approved).path("state").asString()).as(approved.body()).isEqualTo("completed");
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
+  }
+
+  @Test
+  void anApprovalRunsTheStoredArgumentsWhateverTheApproverSends() throws Exception {
+    gateway = GatewayFixture.start(data);
+    JsonNode parked = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
+
+    HttpResponse<String> approved = post("/v1/approvals/" + parked.path("approvalId").asString() + ":approve", OLIVIA,
+        "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":129}}");
+
+    assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+    AuditRecord executing = audit().stream().filter(a -> a.entry().state().equals("EXECUTING")).findFirst().orElseThrow();
+    assertThat(executing.entry().arguments()).contains("\"amount\":120").doesNotContain("129");
+  }
+
+  @Test
+  void anApprovedCallThePolicyNowForbidsIsDenied() throws Exception {
+    Path config = demoCopy();
+    gateway = GatewayFixture.start(data, config.resolve("portcullis.yaml"), Map.of());
+    JsonNode parked = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
+    gateway.close();
+    gateway = null;
+    Path billing = config.resolve("policies/billing.yaml");
+    Files.writeString(billing, Files.readString(billing).replace("when: args.amount > 1000", "when: args.amount > 110"));
+    gateway = GatewayFixture.start(data, config.resolve("portcullis.yaml"), Map.of());
+
+    HttpResponse<String> approved = post("/v1/approvals/" + parked.path("approvalId").asString() + ":approve", OLIVIA, "{}");
+
+    assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+    assertThat(json(approved).path("state").asString()).isEqualTo("denied");
+    assertThat(json(approved).at("/error/type").asString()).isEqualTo("urn:portcullis:problem:denied-by-policy");
+    assertThat(json(approved).at("/error/rules/0").asString()).isEqualTo("no-refunds-over-1000");
+    assertThat(gateway.acme().requestLog()).isEmpty();
+  }
+
+  @Test
+  void anApprovedCallWhoseToolDescriptorChangedIsDenied() throws Exception {
+    Path config = demoCopy();
+    gateway = GatewayFixture.start(data, config.resolve("portcullis.yaml"), Map.of());
+    JsonNode parked = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
+    gateway.close();
+    gateway = null;
+    Path yaml = config.resolve("portcullis.yaml");
+    Files.writeString(yaml, Files.readString(yaml).replace("Money leaves the company.", "Money leaves, quietly."));
+    gateway = GatewayFixture.start(data, yaml, Map.of());
+
+    HttpResponse<String> approved = post("/v1/approvals/" + parked.path("approvalId").asString() + ":approve", OLIVIA, "{}");
+
+    assertThat(json(approved).path("state").asString()).as(approved.body()).isEqualTo("denied");
+    assertThat(json(approved).at("/error/type").asString()).isEqualTo("urn:portcullis:problem:descriptor-changed");
+    assertThat(gateway.acme().requestLog()).isEmpty();
+  }
+
+  /** The demo configuration and its policies, copied where a test may change them. */
+  private Path demoCopy() throws Exception {
+    Path dir = data.resolve("config");
+    Path demo = GatewayFixture.DEMO_CONFIG.getParent();
+    Files.createDirectories(dir.resolve("policies"));
+    Files.copy(demo.resolve("portcullis.yaml"), dir.resolve("portcullis.yaml"));
+    try (var files = Files.list(demo.resolve("policies"))) {
+      for (Path p : files.toList()) {
+        Files.copy(p, dir.resolve("policies").resolve(p.getFileName().toString()));
+      }
+    }
+    return dir;
   }
 
   private List<AuditRecord> audit() throws Exception {
