@@ -81,7 +81,8 @@ class InvariantsTest {
     return Pipeline.standard(
         new AuditStage(log, entries), new StateStage(invocations, JSON, Clock.systemUTC()), new CatalogStage(catalog),
         new ValidateStage(catalog, config.server().arguments()),
-        new PolicyStage(new SwappablePolicy(config.policy())), new LimitsStage(), new ApprovalStage(),
+        new PolicyStage(new SwappablePolicy(config.policy())), new LimitsStage(),
+        new ApprovalStage(new dev.portcullis.store.JdbcApprovalStore(db.dataSource()), Clock.systemUTC(), java.time.Duration.ofHours(1)),
         new FilterStage(catalog), new CommitStage(log, entries, invocations, Clock.systemUTC()),
         new ExecuteStage(catalog, new ConnectorRegistry(List.of(connector))));
   }

@@ -36,7 +36,11 @@ import dev.portcullis.edge.Gateway;
 import dev.portcullis.edge.GatewayServer;
 import dev.portcullis.identity.Identities;
 import dev.portcullis.identity.TokenVerifier;
+import dev.portcullis.approval.ApprovalStore;
+import dev.portcullis.identity.Approvers;
 import dev.portcullis.pipeline.ApprovalStage;
+import dev.portcullis.pipeline.Approvals;
+import dev.portcullis.store.JdbcApprovalStore;
 import dev.portcullis.pipeline.AuditEntries;
 import dev.portcullis.pipeline.AuditStage;
 import dev.portcullis.pipeline.CatalogStage;
@@ -135,22 +139,31 @@ public final class Assembly implements AutoCloseable {
     AuditEntries entries = new AuditEntries(clock, config.hash(), catalog, json);
     InvocationStore invocations = new JdbcInvocationStore(database.dataSource(), json);
     recover(invocations, audit, entries, clock);
+    ApprovalStore approvalStore = new JdbcApprovalStore(database.dataSource());
+    AuditStage auditStage = new AuditStage(audit, entries);
+    ValidateStage validate = new ValidateStage(catalog, config.server().arguments());
+    FilterStage filter = new FilterStage(catalog);
+    CommitStage commit = new CommitStage(audit, entries, invocations, clock);
+    ExecuteStage execute = new ExecuteStage(catalog, connectors);
     Pipeline pipeline =
         Pipeline.standard(
-            new AuditStage(audit, entries),
+            auditStage,
             new StateStage(invocations, json, clock),
             new CatalogStage(catalog),
-            new ValidateStage(catalog, config.server().arguments()),
+            validate,
             new PolicyStage(policy),
             new LimitsStage(),
-            new ApprovalStage(),
-            new FilterStage(catalog),
-            new CommitStage(audit, entries, invocations, clock),
-            new ExecuteStage(catalog, connectors));
+            new ApprovalStage(approvalStore, clock, config.approvals().timeout()),
+            filter,
+            commit,
+            execute);
+    Approvals approvals = new Approvals(approvalStore, invocations, audit, entries, clock,
+        new Approvals.Road(auditStage, validate, policy, filter, commit, execute));
     Gateway gateway =
         new Gateway(
             new Identities(config.agents(), config.issuers(), new TokenVerifier(config.issuers(), clock)),
-            new ToolDirectory(catalog, policy), pipeline, invocations, clock, json);
+            new ToolDirectory(catalog, policy), pipeline, invocations, clock, json, approvals,
+            new Approvers(config.approvers()));
     Set<String> agentIds = config.agents().stream().map(AgentSpec::id).collect(Collectors.toSet());
     PolicyReloader reloader = new PolicyReloader(
         new PolicyLoader(config.toolFacts(), agentIds), config.policyPaths(), policy);
@@ -243,6 +256,11 @@ public final class Assembly implements AutoCloseable {
 
   public Gateway gateway() {
     return gateway;
+  }
+
+  /** The approval requests and what approvers do with them; {@code serve} sweeps expired ones. */
+  public Approvals approvals() {
+    return gateway.approvals();
   }
 
   public AuditLog auditLog() {

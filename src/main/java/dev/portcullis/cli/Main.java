@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       KeygenCommand.class,
       VaultCommand.class,
       ToolsCommand.class,
+      ApprovalsCommand.class,
       SampleCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -52,6 +52,7 @@ final class ServeCommand implements Runnable {
         .min(java.util.Comparator.naturalOrder())
         .orElse(java.time.Duration.ofMinutes(5));
     assembly.upstreamTools().start(java.time.Duration.ofSeconds(2), relist);
+    java.util.concurrent.ScheduledExecutorService sweeper = approvalSweeper(assembly);
     String base = "http://" + cfg.server().host() + ":" + server.port();
     out.printf("Portcullis %s serving %s (config %s)%n", Version.current(), cfg.source(), cfg.hash().substring(0, 12));
     out.printf("  data   %s%n", assembly.dataDirectory());
@@ -64,12 +65,15 @@ final class ServeCommand implements Runnable {
       out.printf("  %d upstream MCP tools: approvals take effect within 2 s; upstreams are re-listed every %s%n",
           cfg.upstreamTools().size(), relist);
     }
+    out.println("  approval requests unanswered past approvals.timeout (" + cfg.approvals().timeout()
+        + ") expire; overdue ones are swept every 30 s");
     out.println("Ready. Press Ctrl+C to stop.");
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       out.println("Stopping: finishing calls in flight (at most 5 s)...");
       out.flush();
+      sweeper.shutdownNow();
       server.close();
       assembly.close();
       out.println("Stopped.");
@@ -81,5 +85,23 @@ final class ServeCommand implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Expires overdue approval requests every 30 s, so a parked call never outlives its deadline for long. */
+  private static java.util.concurrent.ScheduledExecutorService approvalSweeper(Assembly assembly) {
+    java.util.concurrent.ScheduledExecutorService sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, "portcullis-approval-sweep");
+          t.setDaemon(true);
+          return t;
+        });
+    var _ = sweeper.scheduleWithFixedDelay(() -> {
+      try {
+        assembly.approvals().sweep();
+      } catch (dev.portcullis.pipeline.Approvals.Refusal | RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(ServeCommand.class).warn("approval sweep failed: {}", e.getMessage());
+      }
+    }, 30, 30, java.util.concurrent.TimeUnit.SECONDS);
+    return sweeper;
   }
 }

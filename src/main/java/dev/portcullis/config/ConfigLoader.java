@@ -7,6 +7,8 @@ import dev.portcullis.catalog.ArgumentLimits;
 import dev.portcullis.policy.CompiledPolicy;
 import dev.portcullis.policy.ToolFacts;
 import dev.portcullis.vault.SecretRef;
+import dev.portcullis.approval.ApprovalSettings;
+import dev.portcullis.identity.ApproverSpec;
 import java.io.IOException;
 import tools.jackson.databind.JsonNode;
 import java.net.URI;
@@ -60,7 +62,8 @@ public final class ConfigLoader {
       r.problem("", "the file must be a YAML mapping (apiVersion, kind, server, agents, …)");
       throw new ConfigException(file, r.problems());
     }
-    r.onlyKeys("", Set.of("apiVersion", "kind", "server", "identity", "vault", "agents", "connectors", "tools", "policies"));
+    r.onlyKeys("", Set.of("apiVersion", "kind", "server", "identity", "vault", "agents", "connectors", "tools", "policies",
+        "approvers", "approvals"));
     r.string("/apiVersion", true)
         .filter(v -> !v.equals(API_VERSION))
         .ifPresent(v -> r.problem("/apiVersion", "'" + v + "' is not supported; use " + API_VERSION));
@@ -82,12 +85,18 @@ public final class ConfigLoader {
     upstreamNameClashes(r, entries, specs);
     List<ToolFacts> facts = toolFacts(entries, specs);
     CompiledPolicy policy = new PolicyLoader(facts, agentIds).loadInto(policyPaths, r.problems());
+    ApprovalsSection approvalsSection = new ApprovalsSection(r);
+    Set<String> agentKeys = new HashSet<>();
+    agents.forEach(a -> agentKeys.addAll(a.keyHashes()));
+    List<ApproverSpec> approvers = approvalsSection.approvers(agentKeys);
+    ApprovalSettings approvals = approvalsSection.settings();
 
     if (!r.problems().isEmpty()) {
       throw new ConfigException(file, r.problems());
     }
     return new GatewayConfig(
-        file.toAbsolutePath(), hash(bytes, r.imports()), server, vault, issuers, agents, specs, entries, policyPaths, policy);
+        file.toAbsolutePath(), hash(bytes, r.imports()), server, vault, issuers, agents, specs, entries, policyPaths, policy,
+        approvers, approvals);
   }
 
   /** {@code policies}: files or directories, relative to the configuration file. */

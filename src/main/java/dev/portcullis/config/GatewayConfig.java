@@ -22,7 +22,9 @@ public record GatewayConfig(
     List<ConnectorSpec> connectors,
     List<CatalogEntry> tools,
     List<Path> policyPaths,
-    CompiledPolicy policy) {
+    CompiledPolicy policy,
+    List<dev.portcullis.identity.ApproverSpec> approvers,
+    dev.portcullis.approval.ApprovalSettings approvals) {
 
   public GatewayConfig {
     issuers = List.copyOf(issuers);
@@ -30,6 +32,8 @@ public record GatewayConfig(
     connectors = List.copyOf(connectors);
     tools = List.copyOf(tools);
     policyPaths = List.copyOf(policyPaths);
+    approvers = List.copyOf(approvers);
+    java.util.Objects.requireNonNull(approvals, "approvals");
   }
 
   /** What policy needs to know of every tool, upstream MCP tools included. */

@@ -1,7 +1,9 @@
 package dev.portcullis.edge;
 
+import dev.portcullis.identity.Approvers;
 import dev.portcullis.identity.Identities;
 import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.pipeline.Approvals;
 import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.pipeline.ToolDirectory;
 import java.time.Clock;
@@ -9,12 +11,12 @@ import java.util.Objects;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What the edges need from the house: who is asking, which tools they see, the road, and where
- * the state of each call is kept.
+ * What the edges need from the house: who is asking, which tools they see, the road, where
+ * the state of each call is kept, and the approval requests with who may decide them.
  */
 public record Gateway(
     Identities identities, ToolDirectory tools, Pipeline pipeline, InvocationStore invocations, Clock clock,
-    JsonMapper json) {
+    JsonMapper json, Approvals approvals, Approvers approvers) {
   public Gateway {
     Objects.requireNonNull(identities, "identities");
     Objects.requireNonNull(tools, "tools");
@@ -22,5 +24,7 @@ public record Gateway(
     Objects.requireNonNull(invocations, "invocations");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(json, "json");
+    Objects.requireNonNull(approvals, "approvals");
+    Objects.requireNonNull(approvers, "approvers");
   }
 }

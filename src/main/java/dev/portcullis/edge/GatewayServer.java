@@ -48,6 +48,7 @@ public final class GatewayServer implements AutoCloseable {
           new ProtectedResourceRoutes(gateway).register(cfg.routes);
           rest.register(cfg.routes);
           new InvocationRoutes(gateway, guard).register(cfg.routes);
+          new ApprovalRoutes(gateway, guard, bodies).register(cfg.routes);
           mcp.register(cfg.routes);
           cfg.routes.exception(EdgeRejection.class, (e, ctx) ->
               Responses.problem(ctx, gateway.json(), e.problem(), e.headers()));

@@ -1,5 +1,6 @@
 package dev.portcullis.edge;
 
+import dev.portcullis.identity.Approvers;
 import dev.portcullis.identity.IdentityException;
 import dev.portcullis.identity.Identities;
 import dev.portcullis.invocation.AgentRef;
@@ -79,6 +80,39 @@ final class Guard {
       LOG.info("refused an agent credential from {}: {}", ctx.ip(), e.getMessage());
       throw unauthenticated(ctx,
           e.getMessage() + "; ask the gateway operator for a credential for your agent", e.getMessage());
+    }
+  }
+
+  /**
+   * The approver whose key is the {@code Authorization: Bearer} credential. An agent's valid
+   * credential is refused with 403 (no agent can approve); anything else with 401.
+   */
+  String approver(Context ctx, Approvers approvers) {
+    String authorization = ctx.header("Authorization");
+    String credential = null;
+    if (authorization != null && !authorization.isBlank()) {
+      int space = authorization.indexOf(' ');
+      String scheme = space < 0 ? authorization : authorization.substring(0, space);
+      if (!scheme.equalsIgnoreCase("Bearer") || space < 0) {
+        throw unauthenticated(ctx, "the Authorization scheme must be Bearer", null);
+      }
+      credential = authorization.substring(space + 1).strip();
+    }
+    Optional<String> approver = approvers.authenticate(credential);
+    if (approver.isPresent()) {
+      return approver.get();
+    }
+    if (credential == null || credential.isEmpty()) {
+      throw unauthenticated(ctx, "send an approver's API key as 'Authorization: Bearer <key>'", null);
+    }
+    try {
+      AgentRef agent = identities.authenticateAgent(credential);
+      LOG.warn("agent {} tried the approval API from {}", agent.id(), ctx.ip());
+      throw new EdgeRejection(Problem.of(ProblemType.NOT_AN_APPROVER,
+          "this is agent " + agent.id() + "'s credential; agents can never decide approvals, an approver must"));
+    } catch (IdentityException e) {
+      throw unauthenticated(ctx, "the key is not an approver's; ask the gateway operator to list you under approvers",
+          "not an approver's key");
     }
   }
 

@@ -117,10 +117,7 @@ final class McpDispatcher {
           JSONRPCResponse.result(
               id, results.error(f, OutcomeProblems.type(f.kind()).uri(), f.detail(), List.of(), "reasons"));
       case Outcome.AwaitingApproval a ->
-          JSONRPCResponse.result(
-              id,
-              results.error(a, "urn:portcullis:problem:approval-pending", "the call awaits a human approval",
-                  List.of(a.approvalId()), "approval"));
+          JSONRPCResponse.result(id, results.awaiting(a));
     };
   }
 

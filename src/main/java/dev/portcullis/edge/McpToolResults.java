@@ -29,6 +29,21 @@ final class McpToolResults {
         List.of(new McpSchema.TextContent(null, json.writeValueAsString(value), null)), false, structured, meta(done.invocation()));
   }
 
+  /**
+   * A parked call: not an error, a result saying it awaits approval, with the handles to follow it
+   * ({@code structuredContent: {status: "awaiting_approval", approvalId, invocationId}}).
+   */
+  McpSchema.CallToolResult awaiting(Outcome.AwaitingApproval parked) {
+    Map<String, Object> structured = new LinkedHashMap<>();
+    structured.put("status", "awaiting_approval");
+    structured.put("approvalId", parked.approvalId());
+    structured.put("invocationId", parked.invocation().invocationId());
+    String text = "This call awaits a person's approval (approval " + parked.approvalId() + ", invocation "
+        + parked.invocation().invocationId() + "); it has not run yet.";
+    return new McpSchema.CallToolResult(
+        List.of(new McpSchema.TextContent(null, text, null)), false, structured, meta(parked.invocation()));
+  }
+
   McpSchema.CallToolResult error(Outcome outcome, String problemType, String message, List<String> reasons, String reasonsName) {
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("type", problemType);

@@ -29,6 +29,7 @@ final class OutcomeProblems {
           Problem.of(type(d.kind()), d.message());
       case IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_FLIGHT ->
           Problem.of(type(d.kind()), d.message()).with("firstInvocationId", d.reasons().getFirst());
+      case APPROVAL_DENIED -> Problem.of(ProblemType.APPROVAL_DENIED, d.message()).with("reasons", d.reasons());
     };
   }
 
@@ -56,6 +57,7 @@ final class OutcomeProblems {
       case DESCRIPTOR_CHANGED -> ProblemType.DESCRIPTOR_CHANGED;
       case IDEMPOTENCY_KEY_REUSED -> ProblemType.IDEMPOTENCY_KEY_REUSED;
       case IDEMPOTENCY_KEY_IN_FLIGHT -> ProblemType.IDEMPOTENCY_KEY_IN_FLIGHT;
+      case APPROVAL_DENIED -> ProblemType.APPROVAL_DENIED;
     };
   }
 }

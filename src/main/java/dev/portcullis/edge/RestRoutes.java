@@ -16,7 +16,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * The REST door: {@code POST /v1/tools/{tool}:invoke} with the invocation envelope {@code
  * {"requestId", "actor": {"userId", "channel", "sessionId"}, "arguments", "policyContext"}}.
- * Answers 200 with the result, or an RFC 9457 problem; either way {@code Location} names the
+ * Answers 200 with the result, 202 when the call awaits a person's approval (its {@code
+ * approvalId} in the body), or an RFC 9457 problem; in every case {@code Location} names the
  * invocation ({@code GET /v1/invocations/{id}}). An {@code Idempotency-Key} makes a retry safe: the
  * same request with the same key gets the first call's outcome again ({@code Idempotent-Replayed:
  * true}) and runs nothing.
@@ -87,9 +88,25 @@ final class RestRoutes {
     }
     if (outcome instanceof Outcome.Completed done) {
       Responses.json(ctx, gateway.json(), 200, success(done));
+    } else if (outcome instanceof Outcome.AwaitingApproval parked) {
+      Responses.json(ctx, gateway.json(), 202, parked(parked));
     } else {
       Responses.problem(ctx, gateway.json(), OutcomeProblems.of(outcome), Map.of());
     }
+  }
+
+  /** A parked call: 202, its approval id, and where to ask for its state ({@code Location}). */
+  private static Map<String, Object> parked(Outcome.AwaitingApproval parked) {
+    Invocation inv = parked.invocation();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("invocationId", inv.invocationId());
+    body.put("traceId", inv.traceId());
+    body.put("state", "awaiting-approval");
+    body.put("approvalId", parked.approvalId());
+    body.put("rules", inv.decision().ruleIds());
+    body.put("detail", "the call awaits a person's approval; GET " + InvocationRoutes.PATH + inv.invocationId()
+        + " for its state and outcome");
+    return body;
   }
 
   private static Map<String, Object> success(Outcome.Completed done) {

@@ -19,5 +19,7 @@ public enum DenialKind {
   /** The agent's idempotency key already names another request (another tool or other arguments). */
   IDEMPOTENCY_KEY_REUSED,
   /** The agent's idempotency key names a call that has not ended yet. */
-  IDEMPOTENCY_KEY_IN_FLIGHT
+  IDEMPOTENCY_KEY_IN_FLIGHT,
+  /** A person refused the parked call (the reasons name the approval and who denied it). */
+  APPROVAL_DENIED
 }

@@ -1,28 +1,53 @@
 package dev.portcullis.pipeline;
 
-import dev.portcullis.invocation.DenialKind;
+import dev.portcullis.approval.ApprovalRequest;
+import dev.portcullis.approval.ApprovalStore;
 import dev.portcullis.invocation.Effect;
+import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.InvocationStore.StoreException;
 import dev.portcullis.invocation.Outcome;
-import java.util.List;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Will park calls that need a human decision. Until approvals exist it passes allowed calls on and
- * ends any call that requires approval as denied: fail closed, never a silent allow.
+ * Parks calls that need a human decision and passes allowed calls on. A {@code require_approval}
+ * call ends here, awaiting approval: an approval request (with its deadline) is recorded, and the
+ * state stage keeps the call AWAITING_APPROVAL with its exact arguments until a person decides
+ * (see {@link Approvals}). Fails the call when the request cannot be recorded: never a silent allow.
  */
 public final class ApprovalStage implements Stage {
-  /** The reason recorded when a call needs an approval that cannot be given yet. */
-  public static final String APPROVALS_UNAVAILABLE = "approval-unavailable";
+  private static final Logger LOG = LoggerFactory.getLogger(ApprovalStage.class);
+
+  private final ApprovalStore approvals;
+  private final Clock clock;
+  private final Duration timeout;
+
+  public ApprovalStage(ApprovalStore approvals, Clock clock, Duration timeout) {
+    this.approvals = approvals;
+    this.clock = clock;
+    this.timeout = timeout;
+  }
 
   @Override
   public Outcome handle(Invocation invocation, Chain chain) {
-    if (invocation.decision() != null && invocation.decision().effect() == Effect.REQUIRE_APPROVAL) {
-      return new Outcome.Denied(
-          invocation,
-          DenialKind.POLICY,
-          "tool '" + invocation.toolName() + "' requires a human approval, which this gateway cannot take yet",
-          List.of(APPROVALS_UNAVAILABLE));
+    if (invocation.decision() == null || invocation.decision().effect() != Effect.REQUIRE_APPROVAL) {
+      return chain.proceed(invocation);
     }
-    return chain.proceed(invocation);
+    Instant now = clock.instant();
+    ApprovalRequest request =
+        ApprovalRequest.pending(UUID.randomUUID().toString(), invocation.invocationId(), now, now.plus(timeout));
+    try {
+      approvals.create(request);
+    } catch (StoreException e) {
+      LOG.error("approval store unavailable; not parking invocation {}", invocation.invocationId(), e);
+      return new Outcome.Failed(invocation, FailureKind.STORE_UNAVAILABLE,
+          "the call needs a human approval, which cannot be requested now; nothing was executed, retry later");
+    }
+    return new Outcome.AwaitingApproval(invocation, request.approvalId());
   }
 }

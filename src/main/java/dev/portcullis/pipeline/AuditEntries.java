@@ -72,6 +72,16 @@ public final class AuditEntries {
     return entry(inv, InvocationState.NEEDS_RECONCILIATION, null, "interrupted", detail, null, null);
   }
 
+  /**
+   * The record of a person's (or the deadline's) decision on a parked call: the state it leaves the
+   * call in, reasons naming the approval and who decided ({@code approval:ID}, {@code approved-by:ID}),
+   * and for a refusal its kind and the reason given.
+   */
+  public AuditEntry approvalEvent(
+      Invocation inv, InvocationState state, List<String> reasons, String kind, String detail) {
+    return entry(inv, state, reasons, kind, detail, null, null);
+  }
+
   private AuditEntry terminal(Invocation inv, Outcome outcome, List<String> extra) {
     Instant now = clock.instant();
     long durationMs = Math.max(0, Duration.between(inv.receivedAt(), now).toMillis());

@@ -97,7 +97,7 @@ class InspectorCliInteropTest {
   void seesAPolicyDenialAsAnErrorResultThatNeverReachedAcme() {
     JsonNode result = inspector(GatewayFixture.BILLING_KEY,
         "--method", "tools/call", "--tool-name", "orders_refund",
-        "--tool-arg", "orderId=O-5001", "amount=150", "reason=goodwill");
+        "--tool-arg", "orderId=O-5001", "amount=1500", "reason=goodwill");
 
     assertThat(result.path("isError").asBoolean()).isTrue();
     assertThat(result.at("/structuredContent/error/type").asString()).endsWith("denied-by-policy");

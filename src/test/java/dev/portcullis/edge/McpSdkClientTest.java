@@ -146,12 +146,14 @@ class McpSdkClientTest {
   }
 
   @Test
-  void billingRefundAboveTheConditionIsDeniedAndNeverReachesAcme() {
+  void billingRefundAboveTheConditionAwaitsApprovalAndNeverReachesAcme() {
     McpSchema.CallToolResult r =
         call(billing, "orders_refund", Map.of("orderId", "O-5001", "amount", 150, "reason", "parcel damaged"));
 
-    assertThat(r.isError()).isTrue();
-    assertThat((String) error(r).get("type")).endsWith("denied-by-policy");
+    assertThat(r.isError()).isFalse();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> parked = (Map<String, Object>) r.structuredContent();
+    assertThat(parked).containsEntry("status", "awaiting_approval").containsKeys("approvalId", "invocationId");
     assertThat(gateway.acme().requestLog()).isEmpty();
   }
 

@@ -40,7 +40,7 @@ class PipelineTest {
     var validate = new ValidateStage(null, ArgumentLimits.DEFAULT);
     var policy = new PolicyStage(null);
     var limits = new LimitsStage();
-    var approval = new ApprovalStage();
+    var approval = new ApprovalStage(null, null, null);
     var filter = new FilterStage(null);
     var commit = new CommitStage(null, null, null, null);
     var execute = new ExecuteStage(null, null);

@@ -26,6 +26,8 @@ public final class GatewayFixture implements AutoCloseable {
   public static final Path DEMO_CONFIG = Path.of("examples/demo/portcullis.yaml");
   public static final String SUPPORT_KEY = "pcl_demo_support_assistant_key_not_for_production";
   public static final String BILLING_KEY = "pcl_demo_billing_assistant_key_not_for_production";
+  public static final String APPROVER_KEY = "pcl_demo_approver_olivia_key_not_for_production";
+  public static final String SECOND_APPROVER_KEY = "pcl_demo_approver_omar_key_not_for_production";
   public static final String ACME_TOKEN = "acme-test-token-0123456789abcdef";
 
   private final AcmeServer acme;
@@ -48,6 +50,11 @@ public final class GatewayFixture implements AutoCloseable {
 
   /** {@code config} in front of a fresh Acme; {@code ${ACME_URL}} and {@code ${ACME_MCP_URL}} point at it. */
   public static GatewayFixture start(Path dataDir, Path config, Map<String, String> env) {
+    return start(dataDir, config, env, Clock.systemUTC());
+  }
+
+  /** As {@link #start(Path, Path, Map)}, telling the time with {@code clock}. */
+  public static GatewayFixture start(Path dataDir, Path config, Map<String, String> env, Clock clock) {
     writeAcmeToken(dataDir);
     AcmeServer acme = AcmeServer.start("127.0.0.1", 0, ACME_TOKEN);
     try {
@@ -55,7 +62,7 @@ public final class GatewayFixture implements AutoCloseable {
       all.put("ACME_URL", acme.baseUri() + "/api");
       all.put("ACME_MCP_URL", acme.baseUri() + "/mcp");
       GatewayConfig cfg = ConfigLoader.load(config, all);
-      Assembly assembly = Assembly.open(cfg, dataDir, all, Clock.systemUTC());
+      Assembly assembly = Assembly.open(cfg, dataDir, all, clock);
       assembly.upstreamTools().relist(); // as serve does at start, but before the first call
       return new GatewayFixture(acme, assembly, assembly.serve(0), dataDir);
     } catch (Exception e) {
