@@ -13,8 +13,10 @@ import org.flywaydb.core.Flyway;
  * migrated by Flyway when opened.
  *
  * <p>Durability: WAL journal with {@code synchronous=FULL}, so a committed audit record survives a
- * crash or power loss. Concurrency: SQLite has one writer; writers serialise in the stores, and the
- * busy timeout covers readers such as {@code audit verify} running beside a gateway.
+ * crash or power loss. Concurrency: SQLite has one writer. Every transaction begins IMMEDIATE,
+ * taking the write lock at once and waiting for it (busy timeout): a transaction that read first
+ * and wrote later could otherwise fail at once when another store had committed in between
+ * (ConcurrentWritersTest). The busy timeout also covers readers such as {@code audit verify}.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
   public static final String FILE_NAME = "portcullis.db";
@@ -39,7 +41,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
     HikariConfig config = new HikariConfig();
     config.setPoolName("portcullis-sqlite");
     config.setJdbcUrl(
-        "jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=FULL&busy_timeout=10000&foreign_keys=true");
+        "jdbc:sqlite:" + file
+            + "?journal_mode=WAL&synchronous=FULL&busy_timeout=10000&foreign_keys=true&transaction_mode=IMMEDIATE");
     config.setMaximumPoolSize(4);
     config.setMinimumIdle(1);
     HikariDataSource ds = new HikariDataSource(config);

@@ -72,6 +72,9 @@ public final class GatewayLoadBenchmark {
       deleteTree(work);
     }
     progress.say("done");
+    // The MCP SDK keeps a non-daemon thread after its clients and servers close (the demo
+    // configuration has an MCP upstream): end the JVM explicitly, as McpUpstreamBenchmark does.
+    System.exit(0);
   }
 
   private record Results(
