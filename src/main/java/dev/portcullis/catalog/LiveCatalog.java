@@ -1,6 +1,5 @@
 package dev.portcullis.catalog;
 
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +25,7 @@ public final class LiveCatalog implements Catalog {
     Map<String, CatalogEntry> m = new HashMap<>();
     configured.forEach(e -> m.put(e.tool().name(), e));
     this.configured = Map.copyOf(m);
-    this.snapshot = build(this.configured, Map.of(), Map.of());
+    this.snapshot = build(this.configured, Map.of(), Map.of(), Map.of());
   }
 
   /**
@@ -50,19 +49,17 @@ public final class LiveCatalog implements Catalog {
       upstream.put(e.tool().name(), e);
     }
     allHolds.putAll(holds);
-    Map<String, List<String>> byConnector = new HashMap<>(old.namesByConnector());
-    List<String> names = new ArrayList<>(holds.keySet());
-    byConnector.put(connector, List.copyOf(names));
-    Snapshot next = build(configured, upstream, allHolds);
-    snapshot = new Snapshot(next.byName(), next.ordered(), next.holds(), Map.copyOf(byConnector));
+    Map<String, List<String>> heldByConnector = new HashMap<>(old.namesByConnector());
+    heldByConnector.put(connector, List.copyOf(holds.keySet()));
+    snapshot = build(configured, upstream, allHolds, heldByConnector);
   }
 
   private static Snapshot build(Map<String, CatalogEntry> configured, Map<String, CatalogEntry> upstream,
-      Map<String, Hold> holds) {
+      Map<String, Hold> holds, Map<String, List<String>> heldByConnector) {
     Map<String, CatalogEntry> all = new HashMap<>(configured);
     all.putAll(upstream);
     List<CatalogEntry> ordered = all.values().stream().sorted(Comparator.comparing(e -> e.tool().name())).toList();
-    return new Snapshot(Map.copyOf(all), ordered, Map.copyOf(holds), Map.of());
+    return new Snapshot(Map.copyOf(all), ordered, Map.copyOf(holds), Map.copyOf(heldByConnector));
   }
 
   @Override

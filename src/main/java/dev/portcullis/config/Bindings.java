@@ -10,6 +10,28 @@ final class Bindings {
   private Bindings() {}
 
   /**
+   * Reads a binding of the form {@code {action: NAME}} at {@code p}: whether it names {@code
+   * action}, the only one the connector has.
+   */
+  static boolean action(ConfigReader r, String p, String action) {
+    if (!r.isObject(p, true)) {
+      return false;
+    }
+    r.onlyKeys(p, Set.of("action"));
+    java.util.Optional<String> named = r.string(p + "/action", true);
+    if (named.isPresent() && !named.get().equals(action)) {
+      r.problem(p + "/action", "'" + named.get() + "' is not one of [" + action + "]");
+      return false;
+    }
+    return named.isPresent();
+  }
+
+  /** Where the input schema of the tool whose binding is at {@code p} is written. */
+  static String schemaBeside(String p) {
+    return p.substring(0, p.lastIndexOf('/')) + "/inputSchema";
+  }
+
+  /**
    * The schema at {@code p} may name only {@code arguments}, and must require {@code required}:
    * an argument the action would ignore is a mistake, and a missing one a call that cannot work.
    */

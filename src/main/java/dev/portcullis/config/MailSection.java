@@ -101,19 +101,10 @@ final class MailSection {
 
     @Override
     public boolean bind(ConfigReader r, String p, String tool, ObjectNode schema) {
-      if (!r.isObject(p, true)) {
+      if (!Bindings.action(r, p, MailOperation.Action.SEND.wireName())) {
         return false;
       }
-      r.onlyKeys(p, Set.of("action"));
-      Optional<String> action = r.string(p + "/action", true);
-      if (action.isEmpty()) {
-        return false;
-      }
-      if (!action.get().equals(MailOperation.Action.SEND.wireName())) {
-        r.problem(p + "/action", "'" + action.get() + "' is not one of [send]");
-        return false;
-      }
-      String schemaAt = p.substring(0, p.lastIndexOf('/')) + "/inputSchema";
+      String schemaAt = Bindings.schemaBeside(p);
       boolean ok = schema == null
           || Bindings.checkArguments(r, schemaAt, schema, "mail send", SEND_ARGUMENTS, List.of("to", "subject", "body"));
       if (ok) {

@@ -76,19 +76,10 @@ final class SlackSection {
 
     @Override
     public boolean bind(ConfigReader r, String p, String tool, ObjectNode schema) {
-      if (!r.isObject(p, true)) {
+      if (!Bindings.action(r, p, SlackOperation.Action.POST_MESSAGE.wireName())) {
         return false;
       }
-      r.onlyKeys(p, Set.of("action"));
-      Optional<String> action = r.string(p + "/action", true);
-      if (action.isEmpty()) {
-        return false;
-      }
-      if (!action.get().equals(SlackOperation.Action.POST_MESSAGE.wireName())) {
-        r.problem(p + "/action", "'" + action.get() + "' is not one of [postMessage]");
-        return false;
-      }
-      String schemaAt = p.substring(0, p.lastIndexOf('/')) + "/inputSchema";
+      String schemaAt = Bindings.schemaBeside(p);
       boolean ok = schema == null
           || Bindings.checkArguments(r, schemaAt, schema, "slack postMessage", POST_MESSAGE_ARGUMENTS,
               List.of("channel", "text"));

@@ -1,7 +1,5 @@
 package dev.portcullis.edge;
 
-import dev.portcullis.approval.ApprovalRequest;
-import dev.portcullis.approval.ApprovalStatus;
 import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.Outcome;
@@ -46,12 +44,12 @@ final class ApprovalRoutes {
   private void list(Context ctx) {
     guard.approver(ctx, gateway.approvers());
     String wanted = ctx.queryParam("status");
-    ApprovalStatus status = wanted == null ? ApprovalStatus.PENDING : ApprovalStatus.parse(wanted);
-    if (status == null) {
-      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
-          "status must be one of pending, approved, denied, expired"));
+    List<Approvals.View> views;
+    try {
+      views = call(() -> gateway.approvals().list(wanted == null ? "pending" : wanted));
+    } catch (IllegalArgumentException e) {
+      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST, e.getMessage()));
     }
-    List<Approvals.View> views = call(() -> gateway.approvals().list(status));
     Responses.json(ctx, gateway.json(), 200, Map.of("approvals", views.stream().map(ApprovalRoutes::body).toList()));
   }
 
@@ -103,12 +101,11 @@ final class ApprovalRoutes {
   }
 
   static Map<String, Object> body(Approvals.View v) {
-    ApprovalRequest r = v.request();
     Invocation inv = v.invocation().invocation();
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("approvalId", r.approvalId());
-    body.put("status", r.status().wireName());
-    body.put("invocationId", r.invocationId());
+    body.put("approvalId", v.approvalId());
+    body.put("status", v.status());
+    body.put("invocationId", inv.invocationId());
     body.put("invocationState", InvocationRoutes.state(v.invocation()));
     body.put("tool", inv.toolName());
     body.put("agent", inv.agent().id());
@@ -127,14 +124,14 @@ final class ApprovalRoutes {
       body.put("reason", d.reason());
       body.put("policyVersion", d.policyVersion());
     }
-    body.put("createdAt", r.createdAt().toString());
-    body.put("deadline", r.deadline().toString());
-    if (r.decidedBy() != null) {
-      body.put("decidedBy", r.decidedBy());
-      body.put("decidedAt", r.decidedAt().toString());
+    body.put("createdAt", v.createdAt().toString());
+    body.put("deadline", v.deadline().toString());
+    if (v.decidedBy() != null) {
+      body.put("decidedBy", v.decidedBy());
+      body.put("decidedAt", v.decidedAt().toString());
     }
-    if (r.reason() != null) {
-      body.put("decisionReason", r.reason());
+    if (v.reason() != null) {
+      body.put("decisionReason", v.reason());
     }
     return body;
   }

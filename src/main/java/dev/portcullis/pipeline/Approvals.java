@@ -63,8 +63,18 @@ public final class Approvals {
     }
   }
 
-  /** One approval request and the parked call it is about. */
-  public record View(ApprovalRequest request, StoredInvocation invocation) {}
+  /**
+   * One approval request and the parked call it is about, in plain values: the edge shows it
+   * without reaching into the approval room (ARCHITECTURE.md: the edge uses pipeline and
+   * invocation). {@code status} is the wire name; the decision fields are null while pending.
+   */
+  public record View(String approvalId, String status, Instant createdAt, Instant deadline, String decidedBy,
+      Instant decidedAt, String reason, StoredInvocation invocation) {
+    static View of(ApprovalRequest r, StoredInvocation invocation) {
+      return new View(r.approvalId(), r.status().wireName(), r.createdAt(), r.deadline(), r.decidedBy(),
+          r.decidedAt(), r.reason(), invocation);
+    }
+  }
 
   public Approvals(ApprovalStore approvals, InvocationStore invocations, AuditLog log, AuditEntries entries,
       Clock clock, Road road) {
@@ -76,13 +86,22 @@ public final class Approvals {
     this.road = road;
   }
 
-  /** The requests in {@code status}, oldest first, each with its call; expires overdue ones first. */
-  public List<View> list(ApprovalStatus status) throws Refusal {
+  /**
+   * The requests in {@code status} (a wire name: pending, approved, denied, expired), oldest
+   * first, each with its call; expires overdue ones first.
+   *
+   * @throws IllegalArgumentException when no status has that name
+   */
+  public List<View> list(String statusName) throws Refusal {
+    ApprovalStatus status = ApprovalStatus.parse(statusName);
+    if (status == null) {
+      throw new IllegalArgumentException("status must be one of pending, approved, denied, expired");
+    }
     sweep();
     try {
       List<View> out = new ArrayList<>();
       for (ApprovalRequest r : approvals.inStatus(status)) {
-        invocations.find(r.invocationId()).ifPresent(s -> out.add(new View(r, s)));
+        invocations.find(r.invocationId()).ifPresent(s -> out.add(View.of(r, s)));
       }
       return out;
     } catch (StoreException e) {
@@ -96,7 +115,7 @@ public final class Approvals {
       expire(r);
       r = find(approvalId);
     }
-    return new View(r, stored(r));
+    return View.of(r, stored(r));
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.portcullis.edge.Gateway;
 import dev.portcullis.edge.GatewayServer;
 import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.UpstreamApprovals;
+import dev.portcullis.testing.UpstreamGatewayConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -217,25 +218,7 @@ public final class McpUpstreamBenchmark {
 
   /** The gateway's configuration: the support agent of the demo, one upstream with one approved-to-be read tool. */
   private static Path writeConfig(Path work, URI upstream) throws IOException {
-    Files.createDirectories(work.resolve("policies"));
-    Files.writeString(work.resolve("policies/weather.yaml"), """
-        apiVersion: portcullis.dev/v1alpha1
-        kind: PolicySet
-        rules:
-          - id: support-weather
-            description: Support may use the weather tools.
-            effect: permit
-            target: {agents: [support-assistant], tools: ["weather.*"]}
-        """, StandardCharsets.UTF_8);
-    Path config = work.resolve("portcullis.yaml");
-    Files.writeString(config, """
-        apiVersion: portcullis.dev/v1alpha1
-        kind: Gateway
-        agents:
-          - id: support-assistant
-            tenant: acme
-            keys: [sha256:cfc5abe5ab89535cafe1ded4d765d9d3a2e8f2d62682b8bea011bd51d96abef9]
-        connectors:
+    return UpstreamGatewayConfig.write(work, "weather", """
           - name: weather
             type: mcp
             transport: http
@@ -244,10 +227,7 @@ public final class McpUpstreamBenchmark {
             timeout: 10s
             tools:
               - {name: %s, risk: read}
-        tools: []
-        policies: [policies]
-        """.formatted(upstream, BenchUpstream.TOOL), StandardCharsets.UTF_8);
-    return config;
+        """.formatted(upstream, BenchUpstream.TOOL));
   }
 
   private static void writeSecret(Path data) throws IOException {

@@ -13,7 +13,8 @@ import java.net.URI;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -41,8 +42,10 @@ public final class UpstreamMcpServer implements AutoCloseable {
   private final Server jetty;
   private final McpSyncServer mcp;
   private final String token;
-  private final List<String> authorizations = new CopyOnWriteArrayList<>();
-  private final List<String> calls = new CopyOnWriteArrayList<>();
+  // Queues, not copy-on-write lists: a benchmark sends it hundreds of thousands of requests.
+  private final ConcurrentLinkedQueue<String> authorizations = new ConcurrentLinkedQueue<>();
+  private final AtomicReference<String> lastAuthorization = new AtomicReference<>("(none)");
+  private final ConcurrentLinkedQueue<String> calls = new ConcurrentLinkedQueue<>();
   private volatile boolean failing;
   private volatile boolean echoing;
 
@@ -61,7 +64,7 @@ public final class UpstreamMcpServer implements AutoCloseable {
         (exchange, req) -> text("note sent to " + req.arguments().get("to"), false)));
     mcp.addTool(tool("echo_auth", "Says which credential it was called with.",
         Map.of("type", "object", "properties", Map.of()),
-        (exchange, req) -> text("you called me with " + authorizations.get(authorizations.size() - 1), false)));
+        (exchange, req) -> text("you called me with " + lastAuthorization.get(), false)));
     mcp.addTool(tool("fail", "Always fails.", Map.of("type", "object", "properties", Map.of()),
         (exchange, req) -> text("the weather service is down for maintenance", true)));
     mcp.addTool(tool("lookup", "Looks up a record by its id.",
@@ -120,7 +123,7 @@ public final class UpstreamMcpServer implements AutoCloseable {
   }
 
   private String lastAuthorization() {
-    return authorizations.get(authorizations.size() - 1);
+    return lastAuthorization.get();
   }
 
   /** The names of the tools called, in order. */
@@ -170,6 +173,7 @@ public final class UpstreamMcpServer implements AutoCloseable {
     return (request, response, chain) -> {
       String auth = ((HttpServletRequest) request).getHeader("Authorization");
       authorizations.add(auth == null ? "(none)" : auth);
+      lastAuthorization.set(auth == null ? "(none)" : auth);
       if (!("Bearer " + token).equals(auth)) {
         ((HttpServletResponse) response).sendError(401);
         return;

@@ -84,19 +84,28 @@ public final class McpConnector implements Connector {
       return new ConnectorResult.Failure(
           FailureKind.UPSTREAM_ERROR, "upstream MCP server " + name() + " failed in the client", credential(false));
     }
-    String raw = json.writeValueAsString(body(result));
+    // The whole result as the SDK writes it (its mapper knows the content blocks' "type" ids),
+    // masked as text once, read once.
+    String raw;
+    try {
+      raw = MCP_JSON.writeValueAsString(result);
+    } catch (java.io.IOException e) {
+      return new ConnectorResult.Failure(FailureKind.UPSTREAM_ERROR, "upstream " + name() + " gave an unreadable result");
+    }
     String text = upstream.mask(raw);
     boolean masked = !text.equals(raw);
     if (masked) {
       LOG.warn("connector {}: the upstream echoed its credential; masked before it left the gateway", name());
     }
-    JsonNode value;
+    JsonNode wire;
     try {
-      value = json.readTree(text);
+      wire = json.readTree(text);
     } catch (JacksonException e) {
       return new ConnectorResult.Failure(FailureKind.UPSTREAM_ERROR, "upstream " + name() + " gave an unreadable result");
     }
-    if (Boolean.TRUE.equals(result.isError())) {
+    boolean error = Boolean.TRUE.equals(result.isError());
+    JsonNode value = body(wire, error);
+    if (error) {
       String detail = errorText(value);
       return new ConnectorResult.Failure(
           FailureKind.UPSTREAM_REJECTED, "upstream " + name() + " tool " + tool + " reported an error: " + detail, credential(masked));
@@ -105,19 +114,13 @@ public final class McpConnector implements Connector {
   }
 
   /** The tool's answer as one JSON value: structured content when given, else the content blocks. */
-  private JsonNode body(McpSchema.CallToolResult result) {
-    if (result.structuredContent() != null && !Boolean.TRUE.equals(result.isError())) {
-      return json.valueToTree(result.structuredContent());
+  private JsonNode body(JsonNode wire, boolean error) {
+    JsonNode structured = wire.path("structuredContent");
+    if (!error && !structured.isMissingNode() && !structured.isNull()) {
+      return structured;
     }
-    // Content blocks are serialised by the SDK's own mapper, which knows their "type" discriminator.
     ObjectNode out = json.createObjectNode();
-    try {
-      // The whole result, so the list's declared element type (and its type ids) is known.
-      JsonNode wire = json.readTree(MCP_JSON.writeValueAsString(result));
-      out.set("content", wire.path("content").isArray() ? wire.path("content") : json.createArrayNode());
-    } catch (java.io.IOException e) {
-      out.set("content", json.createArrayNode());
-    }
+    out.set("content", wire.path("content").isArray() ? wire.path("content") : json.createArrayNode());
     return out;
   }
 

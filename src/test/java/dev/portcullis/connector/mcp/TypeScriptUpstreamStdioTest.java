@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.portcullis.catalog.Hold;
 import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.UpstreamApprovals;
+import dev.portcullis.testing.UpstreamGatewayConfig;
 import java.io.File;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -76,24 +77,7 @@ class TypeScriptUpstreamStdioTest {
     Files.writeString(data.resolve("secrets/tickets-token"), TOKEN, StandardCharsets.UTF_8);
     description = dir.resolve("description.txt");
     Files.writeString(description, "Looks up a support ticket by id.", StandardCharsets.UTF_8);
-    Files.createDirectories(dir.resolve("policies"));
-    Files.writeString(dir.resolve("policies/tickets.yaml"), """
-        apiVersion: portcullis.dev/v1alpha1
-        kind: PolicySet
-        rules:
-          - id: support-tickets
-            effect: permit
-            target: {agents: [support-assistant], tools: ["tickets.*"]}
-        """, StandardCharsets.UTF_8);
-    config = dir.resolve("portcullis.yaml");
-    Files.writeString(config, """
-        apiVersion: portcullis.dev/v1alpha1
-        kind: Gateway
-        agents:
-          - id: support-assistant
-            tenant: acme
-            keys: [sha256:cfc5abe5ab89535cafe1ded4d765d9d3a2e8f2d62682b8bea011bd51d96abef9]
-        connectors:
+    config = UpstreamGatewayConfig.write(dir, "tickets", """
           - name: tickets
             type: mcp
             transport: stdio
@@ -105,9 +89,7 @@ class TypeScriptUpstreamStdioTest {
             tools:
               - {name: lookup_ticket, risk: read}
               - {name: whoami, risk: read}
-        tools: []
-        policies: [policies]
-        """.formatted(SERVER, description), StandardCharsets.UTF_8);
+        """.formatted(SERVER, description));
     gateway = GatewayFixture.start(data, config, Map.of());
   }
 

@@ -8,6 +8,7 @@ import dev.portcullis.catalog.Hold;
 import dev.portcullis.testing.CliRun;
 import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.UpstreamApprovals;
+import dev.portcullis.testing.UpstreamGatewayConfig;
 import dev.portcullis.testing.UpstreamMcpServer;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -46,25 +47,7 @@ class UpstreamMcpGatewayTest {
     data = dir.resolve("data");
     Files.createDirectories(data.resolve("secrets"));
     Files.writeString(data.resolve("secrets/weather-token"), UPSTREAM_TOKEN, StandardCharsets.UTF_8);
-    Files.createDirectories(dir.resolve("policies"));
-    Files.writeString(dir.resolve("policies/weather.yaml"), """
-        apiVersion: portcullis.dev/v1alpha1
-        kind: PolicySet
-        rules:
-          - id: support-weather
-            description: Support may use the weather tools.
-            effect: permit
-            target: {agents: [support-assistant], tools: ["weather.*"]}
-        """, StandardCharsets.UTF_8);
-    config = dir.resolve("portcullis.yaml");
-    Files.writeString(config, """
-        apiVersion: portcullis.dev/v1alpha1
-        kind: Gateway
-        agents:
-          - id: support-assistant
-            tenant: acme
-            keys: [sha256:cfc5abe5ab89535cafe1ded4d765d9d3a2e8f2d62682b8bea011bd51d96abef9]
-        connectors:
+    config = UpstreamGatewayConfig.write(dir, "weather", """
           - name: weather
             type: mcp
             transport: http
@@ -76,9 +59,7 @@ class UpstreamMcpGatewayTest {
               - {name: send_note, risk: write}
               - {name: echo_auth, risk: read}
               - {name: fail, risk: read}
-        tools: []
-        policies: [policies]
-        """.formatted(upstream.url()), StandardCharsets.UTF_8);
+        """.formatted(upstream.url()));
     gateway = GatewayFixture.start(data, config, Map.of());
   }
 
