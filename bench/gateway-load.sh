@@ -11,7 +11,10 @@
 #   BENCH_BREAKDOWN_WARMUP_SECONDS  warmup per stage-timed run              [2]
 #   BENCH_BREAKDOWN_SECONDS         measured window per stage-timed run     [5]
 #   BENCH_PROBE_SECONDS             per single-threaded probe               [2]
-#   BENCH_PARTS                     some of direct,rest,mcp,breakdown,probes [all]
+#   BENCH_PARTS                     some of direct,rest,mcp,separate,        [all]
+#                                   breakdown,probes (separate: REST with a
+#                                   transaction per state write, the baseline
+#                                   for group commit)
 #   BENCH_MAX_REQUESTS              cap per phase (warmup, measured)        [1000000]
 #   BENCH_WORK_DIR                  data directories (deleted at the end)   [target/bench/run-<time>]
 #   BENCH_KEEP_DATA=1               keep them

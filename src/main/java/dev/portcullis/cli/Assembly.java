@@ -135,9 +135,9 @@ public final class Assembly implements AutoCloseable {
     } catch (ToolPins.PinStoreException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
-    AuditLog audit = new JdbcAuditLog(database.dataSource(), json);
+    AuditLog audit = new JdbcAuditLog(database.writes(), json);
     AuditEntries entries = new AuditEntries(clock, config.hash(), catalog, json);
-    InvocationStore invocations = new JdbcInvocationStore(database.dataSource(), json);
+    InvocationStore invocations = new JdbcInvocationStore(database.writes(), json);
     recover(invocations, audit, entries, clock);
     ApprovalStore approvalStore = new JdbcApprovalStore(database.dataSource());
     AuditStage auditStage = new AuditStage(audit, entries);

@@ -30,6 +30,8 @@ final class OutcomeProblems {
       case IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_FLIGHT ->
           Problem.of(type(d.kind()), d.message()).with("firstInvocationId", d.reasons().getFirst());
       case APPROVAL_DENIED -> Problem.of(ProblemType.APPROVAL_DENIED, d.message()).with("reasons", d.reasons());
+      case APPROVAL_EXPIRED -> Problem.of(ProblemType.APPROVAL_EXPIRED, d.message()).with("reasons", d.reasons());
+      case CANCELLED -> Problem.of(ProblemType.INVOCATION_CANCELLED, d.message()).with("reasons", d.reasons());
     };
   }
 
@@ -58,6 +60,8 @@ final class OutcomeProblems {
       case IDEMPOTENCY_KEY_REUSED -> ProblemType.IDEMPOTENCY_KEY_REUSED;
       case IDEMPOTENCY_KEY_IN_FLIGHT -> ProblemType.IDEMPOTENCY_KEY_IN_FLIGHT;
       case APPROVAL_DENIED -> ProblemType.APPROVAL_DENIED;
+      case APPROVAL_EXPIRED -> ProblemType.APPROVAL_EXPIRED;
+      case CANCELLED -> ProblemType.INVOCATION_CANCELLED;
     };
   }
 }

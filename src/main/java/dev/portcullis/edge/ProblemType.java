@@ -29,6 +29,7 @@ public enum ProblemType {
   IDEMPOTENCY_KEY_IN_FLIGHT(409, "The call this idempotency key names has not ended yet"),
   APPROVAL_DECIDED(409, "The approval request has already been decided"),
   APPROVAL_EXPIRED(409, "The approval request passed its deadline unanswered"),
+  INVOCATION_CANCELLED(409, "An operator cancelled this call"),
   INVALID_ARGUMENTS(422, "The arguments do not match the tool's input schema"),
   INTERNAL(500, "Internal error"),
   UPSTREAM_REJECTED(502, "The upstream system refused the request"),

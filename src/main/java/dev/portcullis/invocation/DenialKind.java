@@ -21,5 +21,9 @@ public enum DenialKind {
   /** The agent's idempotency key names a call that has not ended yet. */
   IDEMPOTENCY_KEY_IN_FLIGHT,
   /** A person refused the parked call (the reasons name the approval and who denied it). */
-  APPROVAL_DENIED
+  APPROVAL_DENIED,
+  /** No approver decided the parked call before its deadline; it never ran. */
+  APPROVAL_EXPIRED,
+  /** An operator cancelled the call; whatever it had done is in its record. */
+  CANCELLED
 }

@@ -32,12 +32,18 @@ public record Ending(String kind, String detail, List<String> reasons, JsonNode 
     };
   }
 
-  /** The outcome this ending replays for {@code inv}, or null when it is not one. */
+  /**
+   * The outcome this ending replays for {@code inv}, or null when it is not one. A call that
+   * expired or was cancelled replays as denied with that kind: it ended without its effect, and
+   * the same idempotency key gets that answer again (a new attempt needs a new key).
+   */
   public Outcome outcome(Invocation inv, InvocationState state) {
     return switch (state) {
       case COMPLETED -> result == null ? null : new Outcome.Completed(inv, result);
       case FAILED -> failure(kind) == null ? null : new Outcome.Failed(inv, failure(kind), detail);
       case DENIED -> denial(kind) == null ? null : new Outcome.Denied(inv, denial(kind), detail, reasons);
+      case EXPIRED -> new Outcome.Denied(inv, DenialKind.APPROVAL_EXPIRED, detail, reasons);
+      case CANCELLED -> new Outcome.Denied(inv, DenialKind.CANCELLED, detail, reasons);
       default -> null;
     };
   }

@@ -181,10 +181,12 @@ public final class Approvals {
       throw unavailable(e);
     }
     StoredInvocation s = stored(r);
-    String detail = "no approver decided before the deadline " + r.deadline() + "; the call was not executed";
+    String detail = "no approver decided before the deadline " + r.deadline()
+        + "; the call was not executed. To try again, make the call again with a new idempotency key";
     List<String> reasons = List.of("approval:" + r.approvalId());
-    end(s.invocation(), InvocationState.EXPIRED, new Ending("approval_expired", detail, reasons, null));
-    appendAudit(entries.approvalEvent(s.invocation(), InvocationState.EXPIRED, reasons, "approval_expired", detail));
+    end(s.invocation(), InvocationState.EXPIRED, new Ending(kind(DenialKind.APPROVAL_EXPIRED), detail, reasons, null));
+    appendAudit(entries.approvalEvent(s.invocation(), InvocationState.EXPIRED, reasons,
+        kind(DenialKind.APPROVAL_EXPIRED), detail));
     LOG.info("approval {} expired; invocation {} not executed", r.approvalId(), r.invocationId());
     return true;
   }

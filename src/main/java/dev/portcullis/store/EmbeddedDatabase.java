@@ -22,10 +22,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
   public static final String FILE_NAME = "portcullis.db";
 
   private final HikariDataSource dataSource;
+  private final GroupCommit writes;
   private final Path file;
 
   private EmbeddedDatabase(HikariDataSource dataSource, Path file) {
     this.dataSource = dataSource;
+    this.writes = new GroupCommit(dataSource);
     this.file = file;
   }
 
@@ -62,6 +64,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   public DataSource dataSource() {
     return dataSource;
+  }
+
+  /** The one queue every store's writes share, so concurrent writes share transactions. */
+  public GroupCommit writes() {
+    return writes;
   }
 
   public Path file() {

@@ -10,11 +10,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import tools.jackson.core.type.TypeReference;
@@ -24,12 +21,12 @@ import tools.jackson.databind.json.JsonMapper;
  * The audit log in a relational database: one row per record plus a one-row head, written in the
  * same transaction.
  *
- * <p>Concurrency: group commit. Concurrent appends queue up; whichever caller holds the write lock
- * writes all the records waiting, in order, in one transaction (one fsync), and every caller
- * returns only once its own record is durable. The head is read inside that transaction, so the
- * chain never forks. One gateway process owns a data directory (the wiring holds a file lock on it).
+ * <p>Concurrency: group commit ({@link GroupCommit}). Concurrent appends, and the other stores'
+ * writes on the same database, share one transaction (one fsync); every caller returns only once
+ * its own record is durable. The head is read inside that transaction, so the chain never forks.
+ * One gateway process owns a data directory (the wiring holds a file lock on it).
  *
- * <p>Failure: any SQL error rolls the whole transaction back and every append in it fails with
+ * <p>Failure: an append that fails is rolled back alone and fails with
  * {@link AuditUnavailableException}; nothing is half-written.
  */
 public final class JdbcAuditLog implements AuditLog {
@@ -41,97 +38,43 @@ public final class JdbcAuditLog implements AuditLog {
           + " config_hash, policy_version, shadows, user_detail, context, filtered, credential, prev_hash,"
           + " hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
+  private final GroupCommit writes;
   private final DataSource dataSource;
   private final JsonMapper json;
-  /** The most records one transaction writes; the rest wait for the next. */
-  private static final int MAX_BATCH = 256;
 
-  private final ReentrantLock writeLock = new ReentrantLock();
-  private final ConcurrentLinkedQueue<Pending> waiting = new ConcurrentLinkedQueue<>();
-
-  public JdbcAuditLog(DataSource dataSource, JsonMapper json) {
-    this.dataSource = dataSource;
+  /** An audit log whose writes share {@code writes}' transactions with the other stores'. */
+  public JdbcAuditLog(GroupCommit writes, JsonMapper json) {
+    this.writes = writes;
+    this.dataSource = writes.dataSource();
     this.json = json;
+  }
+
+  /** An audit log that commits its own appends in groups (tools that only read or verify). */
+  public JdbcAuditLog(DataSource dataSource, JsonMapper json) {
+    this(new GroupCommit(dataSource), json);
   }
 
   @Override
   public AuditRecord append(AuditEntry entry) throws AuditUnavailableException {
-    Pending mine = new Pending(entry);
-    waiting.add(mine);
-    writeLock.lock();
     try {
-      while (!mine.done) {
-        commitWaiting();
-      }
-    } finally {
-      writeLock.unlock();
-    }
-    if (mine.failure != null) {
-      throw new AuditUnavailableException(mine.failure.getMessage(), mine.failure);
-    }
-    return mine.record;
-  }
-
-  /**
-   * Group commit: the caller holding the lock writes every record waiting at that moment, in
-   * order, in one transaction with one fsync, then completes each; the callers whose records it
-   * wrote find them done when they get the lock. Runs with {@link #writeLock} held.
-   */
-  private void commitWaiting() {
-    List<Pending> batch = new ArrayList<>();
-    for (Pending p; batch.size() < MAX_BATCH && (p = waiting.poll()) != null; ) {
-      batch.add(p);
-    }
-    if (batch.isEmpty()) {
-      return;
-    }
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
+      return writes.write(c -> {
         Optional<AuditRecord.Head> head = readHead(c);
-        long seq = head.map(AuditRecord.Head::seq).orElse(0L);
-        String prev = head.map(AuditRecord.Head::hash).orElse(AuditChain.GENESIS);
-        List<AuditRecord> records = new ArrayList<>(batch.size());
-        for (Pending p : batch) {
-          AuditRecord record = AuditChain.link(++seq, p.entry, prev);
-          records.add(record);
-          prev = record.hash();
-        }
-        insert(c, records);
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)"
-                    + " ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")) {
-          ps.setLong(1, seq);
-          ps.setString(2, prev);
+        AuditRecord record = AuditChain.link(head.map(AuditRecord.Head::seq).orElse(0L) + 1, entry,
+            head.map(AuditRecord.Head::hash).orElse(AuditChain.GENESIS));
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+          bind(ps, record);
           ps.executeUpdate();
         }
-        c.commit();
-        for (int i = 0; i < batch.size(); i++) {
-          batch.get(i).record = records.get(i);
-          batch.get(i).done = true;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)"
+            + " ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")) {
+          ps.setLong(1, record.seq());
+          ps.setString(2, record.hash());
+          ps.executeUpdate();
         }
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException | RuntimeException e) {
-      for (Pending p : batch) {
-        p.failure = new SQLException("cannot append to the audit log: " + e.getMessage(), e);
-        p.done = true;
-      }
-    }
-  }
-
-  /** One caller's record on its way into the log. Written and read under {@link #writeLock}. */
-  private static final class Pending {
-    final AuditEntry entry;
-    boolean done;
-    AuditRecord record;
-    Exception failure;
-
-    Pending(AuditEntry entry) {
-      this.entry = entry;
+        return record;
+      });
+    } catch (SQLException e) {
+      throw new AuditUnavailableException("cannot append to the audit log: " + e.getMessage(), e);
     }
   }
 
@@ -163,16 +106,6 @@ public final class JdbcAuditLog implements AuditLog {
     try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1");
         ResultSet rs = ps.executeQuery()) {
       return rs.next() ? Optional.of(new AuditRecord.Head(rs.getLong(1), rs.getString(2))) : Optional.empty();
-    }
-  }
-
-  private void insert(Connection c, List<AuditRecord> records) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-      for (AuditRecord r : records) {
-        bind(ps, r);
-        ps.addBatch();
-      }
-      ps.executeBatch();
     }
   }
 

@@ -46,12 +46,19 @@ public final class JdbcInvocationStore implements InvocationStore {
   /** SQLite's result code for a violated constraint. */
   private static final int SQLITE_CONSTRAINT = 19;
 
+  private final GroupCommit writes;
   private final DataSource dataSource;
   private final JsonMapper json;
 
-  public JdbcInvocationStore(DataSource dataSource, JsonMapper json) {
-    this.dataSource = dataSource;
+  /** A store whose writes share {@code writes}' transactions with the other stores'. */
+  public JdbcInvocationStore(GroupCommit writes, JsonMapper json) {
+    this.writes = writes;
+    this.dataSource = writes.dataSource();
     this.json = json;
+  }
+
+  public JdbcInvocationStore(DataSource dataSource, JsonMapper json) {
+    this(new GroupCommit(dataSource), json);
   }
 
   @Override
@@ -96,8 +103,7 @@ public final class JdbcInvocationStore implements InvocationStore {
           "invocation " + inv.invocationId() + " is " + inv.state() + "; only a RECEIVED call can be recorded");
     }
     String sql = "INSERT INTO invocations (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
+    writes.write(c -> {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         int i = 1;
         ps.setString(i++, inv.invocationId());
@@ -125,13 +131,10 @@ public final class JdbcInvocationStore implements InvocationStore {
         ps.setString(i++, null);
         ps.setString(i, inv.receivedAt().toString());
         ps.executeUpdate();
-        history(c, inv.invocationId(), List.of(InvocationState.RECEIVED), inv.receivedAt());
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
       }
-    }
+      history(c, inv.invocationId(), List.of(InvocationState.RECEIVED), inv.receivedAt());
+      return null;
+    });
     return new StoredInvocation(inv, digest, holdsKey, null,
         List.of(new StateChange(InvocationState.RECEIVED, inv.receivedAt())));
   }
@@ -154,10 +157,9 @@ public final class JdbcInvocationStore implements InvocationStore {
     String sql = "UPDATE invocations SET state = ?, tool = COALESCE(?, tool), descriptor_hash = COALESCE(?, descriptor_hash),"
         + " decision = COALESCE(?, decision), credential = COALESCE(?, credential), ending = COALESCE(?, ending),"
         + " updated_at = ? WHERE invocation_id = ? AND state = ?";
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        int updated;
+    Optional<String> conflict;
+    try {
+      conflict = writes.write(c -> {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
           int i = 1;
           ps.setString(i++, path.getLast().name());
@@ -169,23 +171,20 @@ public final class JdbcInvocationStore implements InvocationStore {
           ps.setString(i++, at.toString());
           ps.setString(i++, id);
           ps.setString(i, expected.name());
-          updated = ps.executeUpdate();
-        }
-        if (updated == 0) {
-          Optional<InvocationState> now = state(c, id);
-          c.rollback();
-          throw new StateConflictException(now
-              .map(s -> "invocation " + id + " is " + s + ", not " + expected + "; another writer moved it")
-              .orElse("no invocation " + id + " is recorded"));
+          if (ps.executeUpdate() == 0) {
+            return Optional.of(state(c, id)
+                .map(now -> "invocation " + id + " is " + now + ", not " + expected + "; another writer moved it")
+                .orElse("no invocation " + id + " is recorded"));
+          }
         }
         history(c, id, path, at);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
+        return Optional.empty();
+      });
     } catch (SQLException e) {
       throw unavailable("move invocation " + id + " to " + path.getLast(), e);
+    }
+    if (conflict.isPresent()) {
+      throw new StateConflictException(conflict.get());
     }
     return find(id).orElseThrow(() -> new StoreException("invocation " + id + " vanished after its move"));
   }

@@ -26,7 +26,7 @@ record BenchSettings(
     Path workDir,
     boolean keepData) {
   /** The parts of a run, in the order they run; BENCH_PARTS picks some (e.g. "rest" to profile one door). */
-  static final List<String> PARTS = List.of("direct", "rest", "mcp", "breakdown", "probes");
+  static final List<String> PARTS = List.of("direct", "rest", "mcp", "separate", "breakdown", "probes");
 
   static BenchSettings from(Map<String, String> env) {
     return from(env, PARTS);

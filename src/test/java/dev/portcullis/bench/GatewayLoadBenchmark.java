@@ -9,12 +9,17 @@ import dev.portcullis.config.ServerSettings;
 import dev.portcullis.edge.EdgeSettings;
 import dev.portcullis.edge.Gateway;
 import dev.portcullis.edge.GatewayServer;
+import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.pipeline.AuditEntries;
 import dev.portcullis.pipeline.AuditStage;
 import dev.portcullis.pipeline.CommitStage;
 import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.pipeline.Stage;
+import dev.portcullis.pipeline.StateStage;
+import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.store.GroupCommit;
 import dev.portcullis.store.JdbcAuditLog;
+import dev.portcullis.store.JdbcInvocationStore;
 import dev.portcullis.testing.GatewayFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +40,8 @@ import java.util.stream.Stream;
 /**
  * The first gateway benchmark (a benchmark, not a test: it asserts nothing about time). In one JVM
  * and one run: the bundled Acme sample read directly, then through the gateway's REST and MCP
- * doors, at each concurrency level; then the gateway doors again with every pipeline stage timed,
+ * doors, at each concurrency level, and REST once more with a transaction per state write (the
+ * baseline for group commit across the stores); then the gateway doors again with every pipeline stage timed,
  * once with the production audit store and once with the audit store at {@code synchronous=NORMAL};
  * and single-threaded probes of fsync, audit append and the secret read.
  *
@@ -97,14 +103,18 @@ public final class GatewayLoadBenchmark {
     // log), one with every stage timed and the audit log in a database at synchronous=NORMAL.
     StageTimes timed = new StageTimes(base.pipeline().stages());
     try (HikariDataSource relaxedStore = AuditStores.open(work.resolve("audit-normal"), "NORMAL");
-        GatewayServer timedServer = GatewayServer.start(withPipeline(base, timed.pipeline()), edge(config))) {
+        EmbeddedDatabase separateStore = EmbeddedDatabase.open(work.resolve("separate"));
+        GatewayServer timedServer = GatewayServer.start(withPipeline(base, timed.pipeline()), edge(config));
+        GatewayServer separateServer = GatewayServer.start(
+            withPipeline(base, new Pipeline(separateTransactions(base, config, separateStore))), edge(config))) {
       StageTimes relaxed = new StageTimes(withAuditLog(base, config, new JdbcAuditLog(relaxedStore, base.json())));
       try (GatewayServer relaxedServer = GatewayServer.start(withPipeline(base, relaxed.pipeline()), edge(config))) {
         Map<String, Scenario> doors =
             Map.of(
                 "direct", Scenarios.direct("direct (Acme)", fixture.acme().baseUri(), GatewayFixture.ACME_TOKEN),
                 "rest", Scenarios.rest("gateway REST", fixture.baseUri(), key),
-                "mcp", Scenarios.mcp("gateway MCP", fixture.baseUri(), key));
+                "mcp", Scenarios.mcp("gateway MCP", fixture.baseUri(), key),
+                "separate", Scenarios.rest("gateway REST, a transaction per state write", uri(separateServer), key));
         List<Timed> timedScenarios =
             List.of(
                 new Timed("REST", Scenarios.rest("gateway REST, stages timed", uri(timedServer), key), timed),
@@ -112,15 +122,18 @@ public final class GatewayLoadBenchmark {
                 new Timed("REST, audit sync=NORMAL",
                     Scenarios.rest("gateway REST, stages timed, audit synchronous=NORMAL", uri(relaxedServer), key),
                     relaxed));
-        if (settings.runs("rest") || settings.runs("mcp") || settings.runs("breakdown")) {
+        if (settings.runs("rest") || settings.runs("mcp") || settings.runs("separate") || settings.runs("breakdown")) {
           List<Scenario> gatewayDoors = new ArrayList<>(List.of(doors.get("rest"), doors.get("mcp")));
+          if (settings.runs("separate")) {
+            gatewayDoors.add(doors.get("separate"));
+          }
           if (settings.runs("breakdown")) {
             timedScenarios.forEach(t -> gatewayDoors.add(t.scenario()));
           }
           warmUpJit(settings, gatewayDoors, progress, fixture);
         }
         for (int c : settings.concurrency()) {
-          for (String part : List.of("direct", "rest", "mcp")) {
+          for (String part : List.of("direct", "rest", "mcp", "separate")) {
             if (settings.runs(part)) {
               plain.add(load(doors.get(part), c, settings.warmup(), settings.measure(), settings, () -> {}, progress,
                   fixture));
@@ -221,6 +234,32 @@ public final class GatewayLoadBenchmark {
             .toList();
     if (stages.stream().filter(s -> s instanceof AuditStage || s instanceof CommitStage).count() != 2) {
       throw new IllegalStateException("expected one AuditStage and one CommitStage in " + stages);
+    }
+    return stages;
+  }
+
+  /**
+   * The gateway's own stages with the state written as it was before group commit spanned the
+   * stores: the audit log groups its own appends, and every invocation-store write is a
+   * transaction (an fsync) of its own. On a database of its own, so it does not share the
+   * production store's groups.
+   */
+  private static List<Stage> separateTransactions(Gateway base, GatewayConfig config, EmbeddedDatabase db) {
+    AuditLog log = new JdbcAuditLog(new GroupCommit(db.dataSource()), base.json());
+    InvocationStore store = new JdbcInvocationStore(new GroupCommit(db.dataSource(), 1), base.json());
+    AuditEntries entries = new AuditEntries(base.clock(), config.hash(), new StaticCatalog(config.tools()), base.json());
+    List<Stage> stages =
+        base.pipeline().stages().stream()
+            .map(s -> switch (s) {
+              case AuditStage a -> (Stage) new AuditStage(log, entries);
+              case StateStage st -> new StateStage(store, base.json(), base.clock());
+              case CommitStage c -> new CommitStage(log, entries, store, base.clock());
+              default -> s;
+            })
+            .toList();
+    if (stages.stream().filter(s -> s instanceof AuditStage || s instanceof StateStage || s instanceof CommitStage)
+        .count() != 3) {
+      throw new IllegalStateException("expected one AuditStage, StateStage and CommitStage in " + stages);
     }
     return stages;
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.testing.GatewayFixture;
+import dev.portcullis.testing.TestClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
@@ -220,6 +221,35 @@ class IdempotencyKeyTest {
   }
 
   // --- helpers ---
+
+  @Test
+  void aKeyWhoseCallAwaitsApprovalIsInFlightAndOnceExpiredAnswersExpiredAgain(@TempDir Path own) throws Exception {
+    TestClock clock = new TestClock();
+    String bigRefund = "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":120,\"reason\":\"late delivery\"}}";
+    String key = UUID.randomUUID().toString();
+    try (GatewayFixture g = GatewayFixture.start(own, GatewayFixture.DEMO_CONFIG, java.util.Map.of(), clock)) {
+      HttpResponse<String> parked = g.invoke("orders_refund", BILLING, bigRefund, "Idempotency-Key", key);
+      HttpResponse<String> whileParked = g.invoke("orders_refund", BILLING, bigRefund, "Idempotency-Key", key);
+      clock.advance(Duration.ofMinutes(61));
+      g.assembly().approvals().sweep(); // what 'serve' does every 30 s
+      HttpResponse<String> afterDeadline = g.invoke("orders_refund", BILLING, bigRefund, "Idempotency-Key", key);
+      HttpResponse<String> newKey =
+          g.invoke("orders_refund", BILLING, bigRefund, "Idempotency-Key", UUID.randomUUID().toString());
+
+      String first = json(parked).path("invocationId").asString();
+      assertThat(parked.statusCode()).isEqualTo(202);
+      assertThat(whileParked.statusCode()).isEqualTo(409);
+      assertThat(json(whileParked).path("type").asString()).isEqualTo("urn:portcullis:problem:idempotency-key-in-flight");
+      assertThat(json(whileParked).path("detail").asString()).contains(first, "awaiting_approval");
+      // The deadline passed: the parked call expired unexecuted, and its key answers that again.
+      assertThat(afterDeadline.statusCode()).as(afterDeadline.body()).isEqualTo(409);
+      assertThat(json(afterDeadline).path("type").asString()).isEqualTo("urn:portcullis:problem:approval-expired");
+      assertThat(json(afterDeadline).path("invocationId").asString()).isEqualTo(first);
+      assertThat(json(afterDeadline).path("detail").asString()).contains("new idempotency key");
+      assertThat(newKey.statusCode()).as("a new key is a new call, parked again").isEqualTo(202);
+      assertThat(g.acme().requestLog()).isEmpty();
+    }
+  }
 
   private static String unknownId(HttpResponse<String> r) {
     return r.request().uri().getPath().substring("/v1/invocations/".length());

@@ -1,0 +1,130 @@
+package dev.portcullis.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Writes that queue while another group commits share the next transaction, and a write that
+ * fails in that group is undone alone: the others still commit.
+ */
+class GroupCommitTest {
+  @TempDir Path dir;
+  private EmbeddedDatabase db;
+  private GroupCommit writes;
+
+  @BeforeEach
+  void open() throws SQLException {
+    db = EmbeddedDatabase.open(dir);
+    writes = db.writes();
+    try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE t (k TEXT PRIMARY KEY)");
+    }
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  @Test
+  void writesQueuedBehindABusyGroupCommitTogetherAndAFailingOneIsUndoneAlone() throws Exception {
+    CountDownLatch firstRunning = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+      Future<?> first = pool.submit(() -> writes.write(c -> {
+        firstRunning.countDown();
+        await(release);
+        return insert(c, "first");
+      }));
+      assertThat(firstRunning.await(10, TimeUnit.SECONDS)).isTrue();
+
+      List<Future<Integer>> queued = new ArrayList<>();
+      for (String k : List.of("a", "b", "first", "c")) {
+        queued.add(pool.submit(() -> writes.write(c -> {
+          insert(c, k + "-pending");
+          return insert(c, k);
+        })));
+      }
+      // The four wait behind the lock holder; once it commits they form the next group, together.
+      waitUntilQueued(4);
+      release.countDown();
+      first.get(10, TimeUnit.SECONDS);
+
+      assertThat(queued.get(0).get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(queued.get(1).get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(queued.get(3).get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThatThrownBy(() -> queued.get(2).get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(SQLException.class)
+          .cause().satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(19));
+    }
+    // The failed write's first statement was undone with it; everything else is there.
+    assertThat(keys()).containsExactlyInAnyOrder("first", "a-pending", "a", "b-pending", "b", "c-pending", "c");
+  }
+
+  @Test
+  void aWriteThatThrowsLeavesNothingAndTheNextWriteStillCommits() throws SQLException {
+    assertThatThrownBy(() -> writes.write(c -> {
+      insert(c, "half");
+      throw new IllegalStateException("bug in a write");
+    })).isInstanceOf(SQLException.class).hasMessageContaining("bug in a write");
+
+    int whole = writes.write(c -> insert(c, "whole"));
+    assertThat(whole).isEqualTo(1);
+    assertThat(keys()).containsExactly("whole");
+  }
+
+  private void waitUntilQueued(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (writes.queued() < n) {
+      assertThat(System.nanoTime()).as("%d writes queued in time", n).isLessThan(deadline);
+      Thread.sleep(5);
+    }
+  }
+
+  private static int insert(Connection c, String k) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO t (k) VALUES (?)")) {
+      ps.setString(1, k);
+      return ps.executeUpdate();
+    }
+  }
+
+  private List<String> keys() throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT k FROM t")) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      if (!latch.await(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("never released");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
