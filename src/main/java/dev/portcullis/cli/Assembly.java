@@ -159,11 +159,11 @@ public final class Assembly implements AutoCloseable {
             execute);
     Approvals approvals = new Approvals(approvalStore, invocations, audit, entries, clock,
         new Approvals.Road(auditStage, validate, policy, filter, commit, execute));
+    Identities identities =
+        new Identities(config.agents(), config.issuers(), new TokenVerifier(config.issuers(), clock));
     Gateway gateway =
-        new Gateway(
-            new Identities(config.agents(), config.issuers(), new TokenVerifier(config.issuers(), clock)),
-            new ToolDirectory(catalog, policy), pipeline, invocations, clock, json, approvals,
-            new Approvers(config.approvers()));
+        new Gateway(identities, new ToolDirectory(catalog, policy), pipeline, invocations, clock, json, approvals,
+            new Approvers(config.approvers(), identities));
     Set<String> agentIds = config.agents().stream().map(AgentSpec::id).collect(Collectors.toSet());
     PolicyReloader reloader = new PolicyReloader(
         new PolicyLoader(config.toolFacts(), agentIds), config.policyPaths(), policy);

@@ -11,9 +11,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads {@code approvers:} (the operators who may decide approval requests, each with API key
- * hashes) and {@code approvals:} ({@code timeout}, how long a request waits). An approver's key may
- * not also be an agent's: no agent can approve.
+ * Reads {@code approvers:} (who may decide approval requests: named operators with API key hashes,
+ * and people whose token from a configured issuer carries a role) and {@code approvals:}
+ * ({@code timeout}, how long a request waits). An approver's key may not also be an agent's: no
+ * agent can approve.
  */
 final class ApprovalsSection {
   private final ConfigReader r;
@@ -34,7 +35,7 @@ final class ApprovalsSection {
     return new ApprovalSettings(timeout);
   }
 
-  List<ApproverSpec> approvers(Set<String> agentKeyHashes) {
+  List<ApproverSpec> approvers(Set<String> agentKeyHashes, Set<String> issuerNames) {
     List<ApproverSpec> out = new ArrayList<>();
     if (r.at("/approvers").isMissingNode()) {
       return out;
@@ -47,22 +48,45 @@ final class ApprovalsSection {
       if (!r.isObject(p, true)) {
         continue;
       }
-      r.onlyKeys(p, Set.of("id", "keys"));
-      Optional<String> id = r.matching(p + "/id", true, ConfigLoader.ID, ConfigLoader.ID_RULE);
-      id.filter(v -> !ids.add(v)).ifPresent(v -> r.problem(p + "/id", "approver '" + v + "' is defined twice"));
-      List<String> hashes = r.strings(p + "/keys", true);
-      for (int k = 0; k < hashes.size(); k++) {
-        String h = hashes.get(k);
-        if (!ApiKeys.STORED_FORM.matcher(h).matches()) {
-          r.problem(p + "/keys/" + k, "must be sha256:<64 lowercase hex>; create one with 'portcullis keygen'");
-        } else if (agentKeyHashes.contains(h)) {
-          r.problem(p + "/keys/" + k, "this key hash is an agent's; an agent can never approve, give the approver a key of their own");
-        } else if (!keys.add(h)) {
-          r.problem(p + "/keys/" + k, "this key hash is already given to another approver");
-        }
+      boolean named = !r.at(p + "/id").isMissingNode() || !r.at(p + "/keys").isMissingNode();
+      if (named || (r.at(p + "/role").isMissingNode() && r.at(p + "/issuer").isMissingNode())) {
+        keyed(p, agentKeyHashes, ids, keys).ifPresent(out::add);
+      } else {
+        byRole(p, issuerNames).ifPresent(out::add);
       }
-      id.ifPresent(v -> out.add(new ApproverSpec(v, hashes)));
     }
     return out;
+  }
+
+  private Optional<ApproverSpec> keyed(String p, Set<String> agentKeyHashes, Set<String> ids, Set<String> keys) {
+    r.onlyKeys(p, Set.of("id", "keys"));
+    Optional<String> id = r.matching(p + "/id", true, ConfigLoader.ID, ConfigLoader.ID_RULE);
+    id.filter(v -> !ids.add(v)).ifPresent(v -> r.problem(p + "/id", "approver '" + v + "' is defined twice"));
+    List<String> hashes = r.strings(p + "/keys", true);
+    for (int k = 0; k < hashes.size(); k++) {
+      String h = hashes.get(k);
+      if (!ApiKeys.STORED_FORM.matcher(h).matches()) {
+        r.problem(p + "/keys/" + k, "must be sha256:<64 lowercase hex>; create one with 'portcullis keygen'");
+      } else if (agentKeyHashes.contains(h)) {
+        r.problem(p + "/keys/" + k, "this key hash is an agent's; an agent can never approve, give the approver a key of their own");
+      } else if (!keys.add(h)) {
+        r.problem(p + "/keys/" + k, "this key hash is already given to another approver");
+      }
+    }
+    return id.map(v -> new ApproverSpec.Keyed(v, hashes));
+  }
+
+  /** {@code {issuer: corp-idp, role: portcullis-approver}}: every person with that role there. */
+  private Optional<ApproverSpec> byRole(String p, Set<String> issuerNames) {
+    r.onlyKeys(p, Set.of("issuer", "role"));
+    Optional<String> issuer = r.string(p + "/issuer", true);
+    Optional<String> role = r.string(p + "/role", true);
+    issuer.filter(v -> !issuerNames.contains(v)).ifPresent(v -> r.problem(p + "/issuer",
+        "no issuer '" + v + "' is configured under identity.issuers; approvers by role need one that signs their tokens"));
+    role.filter(String::isBlank).ifPresent(v -> r.problem(p + "/role", "must name a role"));
+    if (issuer.isEmpty() || role.isEmpty() || !issuerNames.contains(issuer.get()) || role.get().isBlank()) {
+      return Optional.empty();
+    }
+    return Optional.of(new ApproverSpec.ByRole(issuer.get(), role.get()));
   }
 }

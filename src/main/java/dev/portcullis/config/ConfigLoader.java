@@ -88,7 +88,9 @@ public final class ConfigLoader {
     ApprovalsSection approvalsSection = new ApprovalsSection(r);
     Set<String> agentKeys = new HashSet<>();
     agents.forEach(a -> agentKeys.addAll(a.keyHashes()));
-    List<ApproverSpec> approvers = approvalsSection.approvers(agentKeys);
+    Set<String> issuerNames = new HashSet<>();
+    issuers.forEach(i -> issuerNames.add(i.name()));
+    List<ApproverSpec> approvers = approvalsSection.approvers(agentKeys, issuerNames);
     ApprovalSettings approvals = approvalsSection.settings();
 
     if (!r.problems().isEmpty()) {

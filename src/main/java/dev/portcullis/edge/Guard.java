@@ -2,6 +2,7 @@ package dev.portcullis.edge;
 
 import dev.portcullis.identity.Approvers;
 import dev.portcullis.identity.IdentityException;
+import dev.portcullis.identity.TokenVerifier;
 import dev.portcullis.identity.Identities;
 import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.UserRef;
@@ -84,8 +85,8 @@ final class Guard {
   }
 
   /**
-   * The approver whose key is the {@code Authorization: Bearer} credential. An agent's valid
-   * credential is refused with 403 (no agent can approve); anything else with 401.
+   * The approver whose key or token is the {@code Authorization: Bearer} credential. An agent's
+   * valid credential is refused with 403 (no agent can approve); anything else with 401.
    */
   String approver(Context ctx, Approvers approvers) {
     String authorization = ctx.header("Authorization");
@@ -103,7 +104,9 @@ final class Guard {
       return approver.get();
     }
     if (credential == null || credential.isEmpty()) {
-      throw unauthenticated(ctx, "send an approver's API key as 'Authorization: Bearer <key>'", null);
+      throw unauthenticated(ctx,
+          "send an approver's API key, or your token with an approver role, as 'Authorization: Bearer <credential>'",
+          null);
     }
     try {
       AgentRef agent = identities.authenticateAgent(credential);
@@ -111,8 +114,11 @@ final class Guard {
       throw new EdgeRejection(Problem.of(ProblemType.NOT_AN_APPROVER,
           "this is agent " + agent.id() + "'s credential; agents can never decide approvals, an approver must"));
     } catch (IdentityException e) {
-      throw unauthenticated(ctx, "the key is not an approver's; ask the gateway operator to list you under approvers",
-          "not an approver's key");
+      boolean token = TokenVerifier.looksLikeJwt(credential);
+      throw unauthenticated(ctx, token
+          ? "the token is not valid here or carries no approver role; ask the gateway operator which role approves"
+          : "the key is not an approver's; ask the gateway operator to list you under approvers",
+          token ? "not an approver's token" : "not an approver's key");
     }
   }
 

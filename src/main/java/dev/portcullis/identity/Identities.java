@@ -113,6 +113,34 @@ public final class Identities {
     return new UserRef(id, tenant, strings(v.claims(), issuer.rolesClaim()), strings(v.claims(), issuer.groupsClaim()), true);
   }
 
+  /** A person a token proves, outside any agent's call: an approver signing in. */
+  public record Person(String issuer, String id, Set<String> roles) {}
+
+  /**
+   * The person {@code token} proves: verified like a delegating user's token, named by the
+   * issuer's user claim, with the roles it carries. {@code issuer} is the configured issuer's name.
+   *
+   * @throws IdentityException INVALID_USER_TOKEN when the token is not valid, names nobody, or is
+   *     a registered agent's (an agent is never a person)
+   */
+  public Person authenticatePerson(String token) throws IdentityException {
+    if (token.length() > 16_384 || !TokenVerifier.looksLikeJwt(token)) {
+      throw new IdentityException(IdentityException.Kind.INVALID_USER_TOKEN, "the token is not a JWT");
+    }
+    TokenVerifier.Verified v = verifier.verify(token, IdentityException.Kind.INVALID_USER_TOKEN);
+    IssuerSpec issuer = v.issuer();
+    String client = clientOf(v);
+    if (client != null && byClient.containsKey(issuer.name() + "\n" + client)) {
+      throw new IdentityException(IdentityException.Kind.INVALID_USER_TOKEN, "this is an agent's token, not a person's");
+    }
+    String id = text(v.claims(), issuer.userClaim());
+    if (id == null || id.isBlank()) {
+      throw new IdentityException(IdentityException.Kind.INVALID_USER_TOKEN,
+          "the token has no '" + issuer.userClaim() + "' claim naming the person");
+    }
+    return new Person(issuer.name(), id, strings(v.claims(), issuer.rolesClaim()));
+  }
+
   /**
    * The OAuth client a token was issued to: the issuer's configured claim; by default {@code
    * client_id} (RFC 9068), else {@code azp}, else {@code sub} (which names the client in a

@@ -1,0 +1,150 @@
+package dev.portcullis.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.testing.GatewayFixture;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Approvers who sign in with their own token from a real OIDC server (mock-oauth2-server): the
+ * configuration names an issuer and a role, not people. A token without the role, from another
+ * issuer, expired, or an agent's, decides nothing; four-eyes compares the token's user with the
+ * user the call was made for.
+ */
+class OidcApproverTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final String BIG_REFUND =
+      "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":120,\"reason\":\"late delivery\"}}";
+  private static final String APPROVER_ROLE = "portcullis-approver";
+
+  @TempDir static Path data;
+  static MockOAuth2Server idp;
+  static GatewayFixture gateway;
+
+  @BeforeAll
+  static void start() {
+    idp = new MockOAuth2Server();
+    idp.start();
+    gateway = GatewayFixture.start(data, Path.of("src/test/resources/config/oidc-approvers.yaml"), Map.of(
+        "AGENT_ISSUER", idp.issuerUrl("agents").toString(),
+        "AGENT_JWKS", idp.jwksUrl("agents").toString(),
+        "USER_ISSUER", idp.issuerUrl("users").toString()));
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+    idp.shutdown();
+  }
+
+  @BeforeEach
+  void clear() {
+    gateway.acme().clearRequestLog();
+  }
+
+  @Test
+  void aPersonWithTheApproverRoleApprovesAndIsRecordedByTheirUserClaim() {
+    String approvalId = park(null);
+
+    HttpResponse<String> approved = approve(approvalId, userToken("omar", List.of(APPROVER_ROLE)));
+
+    assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+    assertThat(json(approved).path("decidedBy").asString()).isEqualTo("omar");
+    assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
+  }
+
+  @Test
+  void tokensWithoutTheRoleFromAnotherIssuerOrExpiredDecideNothing() {
+    String approvalId = park(null);
+    List<String> refused = List.of(
+        userToken("omar", List.of("finance")),
+        idp.issueToken("evil", "omar", "portcullis", Map.of("roles", List.of(APPROVER_ROLE)), 3600).serialize(),
+        idp.issueToken("users", "omar", "portcullis", Map.of("roles", List.of(APPROVER_ROLE)), -3600).serialize(),
+        idp.issueToken("users", "omar", "someone-else", Map.of("roles", List.of(APPROVER_ROLE)), 3600).serialize());
+
+    for (String token : refused) {
+      HttpResponse<String> r = approve(approvalId, token);
+      assertProblem(r, 401, "unauthenticated");
+      assertThat(r.body()).doesNotContain(token);
+    }
+    assertThat(json(get("/v1/approvals/" + approvalId, userToken("omar", List.of(APPROVER_ROLE))))
+        .path("status").asString()).isEqualTo("pending");
+    assertThat(gateway.acme().requestLog()).isEmpty();
+  }
+
+  @Test
+  void anAgentsTokenNeverApprovesEvenWithTheRole() {
+    String approvalId = park(null);
+    String agentWithRole = idp.issueToken("agents", "billing-client", "portcullis",
+        Map.of("roles", List.of(APPROVER_ROLE)), 3600).serialize();
+
+    assertProblem(approve(approvalId, agentWithRole), 403, "not-an-approver");
+    assertThat(gateway.acme().requestLog()).isEmpty();
+  }
+
+  @Test
+  void theUserACallWasMadeForCannotApproveItWithTheirOwnToken() {
+    String olivia = userToken("olivia", List.of("finance", APPROVER_ROLE));
+    String approvalId = park(olivia);
+
+    assertProblem(approve(approvalId, olivia), 403, "four-eyes");
+    HttpResponse<String> other = approve(approvalId, userToken("omar", List.of(APPROVER_ROLE)));
+
+    assertThat(other.statusCode()).as(other.body()).isEqualTo(200);
+    assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
+  }
+
+  /** Parks a refund over 100 made by the billing agent, for {@code userToken}'s user if given. */
+  private static String park(String userToken) {
+    String agent = idp.issueToken("agents", "billing-client", "portcullis", Map.of(), 3600).serialize();
+    HttpResponse<String> parked = userToken == null
+        ? gateway.invoke("orders_refund", agent, BIG_REFUND)
+        : gateway.invoke("orders_refund", agent, BIG_REFUND, "Portcullis-User-Token", userToken);
+    assertThat(parked.statusCode()).as(parked.body()).isEqualTo(202);
+    return json(parked).path("approvalId").asString();
+  }
+
+  private static String userToken(String user, List<String> roles) {
+    return idp.issueToken("users", user, "portcullis", Map.of("tenant", "acme", "roles", roles), 3600).serialize();
+  }
+
+  private static HttpResponse<String> approve(String approvalId, String credential) {
+    return gateway.send(HttpRequest.newBuilder(URI.create(gateway.baseUri() + "/v1/approvals/" + approvalId + ":approve"))
+        .timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + credential)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+        .build());
+  }
+
+  private static HttpResponse<String> get(String path, String credential) {
+    return gateway.send(HttpRequest.newBuilder(URI.create(gateway.baseUri() + path))
+        .timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + credential)
+        .GET()
+        .build());
+  }
+
+  private static JsonNode json(HttpResponse<String> r) {
+    return JSON.readTree(r.body());
+  }
+
+  private static void assertProblem(HttpResponse<String> r, int status, String slug) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(json(r).path("type").asString()).isEqualTo("urn:portcullis:problem:" + slug);
+  }
+}
