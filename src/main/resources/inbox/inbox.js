@@ -182,11 +182,21 @@
     $('facts').append(dd);
   }
 
+  // Quorum: how many approvals the request needs and who has given theirs.
   function votes(a) {
     if (typeof a.required !== 'number') return null;
     const list = Array.isArray(a.votes) ? a.votes : [];
-    const names = list.map((v) => (typeof v === 'string' ? v : v.approver || v.by || '?')).join(', ');
-    return list.length + ' of ' + a.required + (names ? ' (' + names + ')' : '');
+    const given = typeof a.approvals === 'number' ? a.approvals : list.length;
+    const span = el('span', null, given + ' of ' + a.required + ' needed');
+    if (list.length) {
+      const ul = el('ul', 'votes');
+      for (const v of list) {
+        ul.append(el('li', null, v.approver + ', ' + when(v.at) + (v.reason ? ': ' + v.reason : '')
+          + (v.counts === false ? ' (for earlier arguments)' : '')));
+      }
+      span.append(ul);
+    }
+    return span;
   }
 
   async function renderDetail(id) {
@@ -208,8 +218,8 @@
     fact('Agent', a.agent);
     fact('User', user(a));
     fact('Tenant', a.tenant);
-    fact('Policy reasons', Array.isArray(a.reasons) ? a.reasons.join(', ') : null);
-    fact('Policy says', a.reason);
+    fact('Reasons', Array.isArray(a.reasons) ? a.reasons.join(', ') : null);
+    fact('Decision', a.reason);
     fact('Created', when(a.createdAt));
     fact('Deadline', deadline(a));
     fact('Approvals', votes(a));
@@ -217,7 +227,10 @@
     fact('Decided at', a.decidedAt ? when(a.decidedAt) : null);
     fact('Decision reason', a.decisionReason);
     fact('Call', a.invocationId + ' (' + a.invocationState + ')');
+    fact('Arguments edited', a.edited ? 'by ' + a.edited.by + ', ' + when(a.edited.at) : null);
     $('arguments').textContent = JSON.stringify(a.arguments, null, 2);
+    $('original').hidden = !a.edited;
+    $('original-arguments').textContent = a.edited ? JSON.stringify(a.edited.originalArguments, null, 2) : '';
     $('decide').hidden = a.status !== 'pending';
     $('edit-arguments').value = JSON.stringify(a.arguments, null, 2);
   }
@@ -227,8 +240,13 @@
     buttons.forEach((b) => { b.disabled = true; });
     try {
       const r = await api('POST', '/v1/approvals/' + encodeURIComponent(shown.approvalId) + ':' + action, body);
-      let text = (r.status === 'denied' ? 'Denied' : 'Approved') + ' by ' + r.decidedBy + '; the call is ' + r.state + '.';
-      if (r.status === 'approved' && r.error && r.error.detail) text += ' ' + r.error.detail;
+      let text;
+      if (r.state === undefined) { // a quorum: this approval is one vote of several
+        text = 'Your approval is recorded. ' + (r.detail || '');
+      } else {
+        text = (r.status === 'denied' ? 'Denied' : 'Approved') + ' by ' + r.decidedBy + '; the call is ' + r.state + '.';
+        if (action === 'approve' && r.error && r.error.detail) text += ' ' + r.error.detail;
+      }
       outcome(text, false);
     } catch (e) {
       if (e.unauthorised) return failed(e, 'outcome');
@@ -255,7 +273,8 @@
     if (edited === null || typeof edited !== 'object' || Array.isArray(edited)) {
       return outcome('The edited arguments must be a JSON object.', true);
     }
-    const body = {};
+    // argumentsDigest binds this approval to the arguments on screen, should another approver edit them.
+    const body = { argumentsDigest: shown.argumentsDigest };
     if (JSON.stringify(edited) !== JSON.stringify(shown.arguments)) body.arguments = edited;
     const reason = $('approve-reason').value.trim();
     if (reason) body.reason = reason;

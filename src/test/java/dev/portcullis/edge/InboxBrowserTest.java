@@ -144,6 +144,26 @@ class InboxBrowserTest {
   }
 
   @Test
+  void editedArgumentsThatAreNotAJsonObjectAreRefusedOnThePageAndNothingIsSent() {
+    JsonNode parked = park(REFUND);
+    page.navigate(url("/inbox/approvals/" + parked.path("approvalId").asString()));
+    signIn(GatewayFixture.APPROVER_KEY);
+    expect(page.locator("#edit-arguments")).hasValue(java.util.regex.Pattern.compile(".*\"amount\": 120.*",
+        java.util.regex.Pattern.DOTALL));
+
+    page.locator("#approve-form summary").click();
+    page.locator("#edit-arguments").fill("{\"amount\": 90,");
+    page.locator("button.approve").click();
+    expect(page.locator("#outcome")).containsText("The edited arguments are not valid JSON");
+    page.locator("#edit-arguments").fill("[90]");
+    page.locator("button.approve").click();
+
+    expect(page.locator("#outcome")).hasText("The edited arguments must be a JSON object.");
+    assertThat(approvalStatus(parked)).isEqualTo("pending");
+    assertThat(gateway.acme().requestLog()).isEmpty();
+  }
+
+  @Test
   void markupInArgumentsFromAnAgentIsShownAsTextAndNeverRuns() {
     String payload = "<img src=x onerror=alert(1)><script>alert(2)</script>";
     JsonNode parked = park("{\"actor\":{\"userId\":\"<b id=injected-user>u</b>\"},"
