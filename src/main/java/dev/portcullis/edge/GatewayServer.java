@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's HTTP server: the MCP door, the REST door and health, on one Javalin (Jetty)
+ * The gateway's HTTP server: the MCP door, the REST door, the approver inbox and health, on one Javalin (Jetty)
  * server with virtual threads. Every request first passes the Host and Origin guard.
  *
  * <p>Lifecycle: {@link #start} binds and returns once listening; {@link #close} stops accepting and
@@ -49,6 +49,7 @@ public final class GatewayServer implements AutoCloseable {
           rest.register(cfg.routes);
           new InvocationRoutes(gateway, guard).register(cfg.routes);
           new ApprovalRoutes(gateway, guard, bodies).register(cfg.routes);
+          new InboxRoutes().register(cfg.routes);
           mcp.register(cfg.routes);
           cfg.routes.exception(EdgeRejection.class, (e, ctx) ->
               Responses.problem(ctx, gateway.json(), e.problem(), e.headers()));

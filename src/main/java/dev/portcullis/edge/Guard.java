@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The checks every request passes before it is read: the Host header (DNS rebinding), the Origin
- * header (browsers), the agent's credential, and the delegating user's token when there is one.
+ * header (browsers: an origin in {@code allowedOrigins}, or the gateway's own, for the approver
+ * inbox it serves), the agent's credential, and the delegating user's token when there is one.
  *
  * <p>Security: credentials are never logged, echoed or kept; only the identities they prove leave
  * this class. A 401 names the protected resource metadata (RFC 9728), so standard MCP clients can
@@ -48,7 +49,7 @@ final class Guard {
               "add this host to server.allowedHosts in the gateway configuration if it should be served"));
     }
     String origin = ctx.header("Origin");
-    if (origin != null && !origins.contains(origin.toLowerCase(Locale.ROOT))) {
+    if (origin != null && !origins.contains(origin.toLowerCase(Locale.ROOT)) && !sameOrigin(origin, ctx.header("Host"))) {
       throw new EdgeRejection(
           Problem.of(ProblemType.ORIGIN_NOT_ALLOWED,
               "the origin " + origin + " is not in server.allowedOrigins"));
@@ -147,6 +148,21 @@ final class Guard {
     }
     return new EdgeRejection(
         Problem.of(ProblemType.UNAUTHENTICATED, detail), Map.of("WWW-Authenticate", challenge.toString()));
+  }
+
+  /**
+   * Whether a browser {@code Origin} is the gateway itself, as the Host header names it: the page
+   * that sent it was served from this address (the approver inbox). The Host header has already
+   * passed {@code allowedHosts}, so a DNS-rebinding page, whose Host is the attacker's name, never
+   * gets here.
+   */
+  static boolean sameOrigin(String origin, String hostHeader) {
+    if (hostHeader == null) {
+      return false;
+    }
+    String o = origin.strip().toLowerCase(Locale.ROOT);
+    String authority = o.startsWith("https://") ? o.substring(8) : o.startsWith("http://") ? o.substring(7) : null;
+    return authority != null && !authority.isEmpty() && authority.equals(hostHeader.strip().toLowerCase(Locale.ROOT));
   }
 
   /** The host part of a Host header, lower-cased, without port; IPv6 keeps its brackets. */
