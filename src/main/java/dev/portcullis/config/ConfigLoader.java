@@ -89,7 +89,7 @@ public final class ConfigLoader {
     Set<String> agentKeys = new HashSet<>();
     agents.forEach(a -> agentKeys.addAll(a.keyHashes()));
     List<ApproverSpec> approvers = approvalsSection.approvers(agentKeys);
-    ApprovalSettings approvals = approvalsSection.settings();
+    ApprovalSettings approvals = approvalsSection.settings(approvers.size());
 
     if (!r.problems().isEmpty()) {
       throw new ConfigException(file, r.problems());
