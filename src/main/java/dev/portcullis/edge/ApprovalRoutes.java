@@ -10,6 +10,7 @@ import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,7 +31,7 @@ final class ApprovalRoutes {
   private static final String APPROVE = ":approve";
   private static final String DENY = ":deny";
   private static final int MAX_REASON = 1000;
-  private static final java.util.Set<String> APPROVE_MEMBERS = java.util.Set.of("arguments", "reason", "argumentsDigest");
+  private static final Set<String> APPROVE_MEMBERS = Set.of("arguments", "reason", "argumentsDigest");
 
   private final Gateway gateway;
   private final Guard guard;
@@ -79,7 +80,8 @@ final class ApprovalRoutes {
     if (approve) {
       Approvals.Consent consent = consent(ctx);
       switch (call(() -> gateway.approvals().approve(id, approver, consent))) {
-        case Approvals.Result.Ended e -> Responses.json(ctx, gateway.json(), 200, decided(id, approver, e.status(), e.outcome()));
+        case Approvals.Result.Ended e ->
+            Responses.json(ctx, gateway.json(), 200, decided(id, approver, e.status(), e.outcome()));
         case Approvals.Result.Voted v -> {
           Map<String, Object> body = body(v.view());
           body.put("detail", "approval recorded; " + v.view().remaining() + " more approval(s) by other approvers"
@@ -108,7 +110,8 @@ final class ApprovalRoutes {
     for (String name : body.propertyNames()) {
       if (!APPROVE_MEMBERS.contains(name)) {
         throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST, "unknown member '" + name
-            + "'; an approval takes {\"arguments\": {…}, \"reason\": \"…\", \"argumentsDigest\": \"…\"}, each optional"));
+            + "'; an approval takes {\"arguments\": {…}, \"reason\": \"…\", \"argumentsDigest\": \"…\"},"
+            + " each optional"));
       }
     }
     JsonNode arguments = body.get("arguments");

@@ -221,7 +221,8 @@ class ApprovalEditApiTest {
   }
 
   private HttpResponse<String> approve(String body) {
-    return gateway.send(HttpRequest.newBuilder(URI.create(gateway.baseUri() + "/v1/approvals/" + approvalId + ":approve"))
+    URI uri = URI.create(gateway.baseUri() + "/v1/approvals/" + approvalId + ":approve");
+    return gateway.send(HttpRequest.newBuilder(uri)
         .timeout(Duration.ofSeconds(30))
         .header("Authorization", "Bearer " + OLIVIA)
         .header("Content-Type", "application/json")

@@ -107,7 +107,8 @@ class JdbcApprovalStoreTest {
     assertThat(decided.decidedBy()).isEqualTo("ops-olivia");
     assertThat(store.votes(r.approvalId())).extracting(v -> v.approver() + "@" + v.argumentsDigest())
         .containsExactly("ops-olivia@digest-2", "ops-omar@digest-2b", "ops-olivia@digest-2b");
-    assertThat(store.edit(r.approvalId(), "digest-2b", edit("digest-2c", "ops-oscar"))).isEqualTo(Ballot.Kind.NOT_PENDING);
+    assertThat(store.edit(r.approvalId(), "digest-2b", edit("digest-2c", "ops-oscar")))
+        .isEqualTo(Ballot.Kind.NOT_PENDING);
   }
 
   @Test
