@@ -82,7 +82,8 @@ class InvariantsTest {
         new AuditStage(log, entries), new StateStage(invocations, JSON, Clock.systemUTC()), new CatalogStage(catalog),
         new ValidateStage(catalog, config.server().arguments()),
         new PolicyStage(new SwappablePolicy(config.policy())), new LimitsStage(),
-        new ApprovalStage(new dev.portcullis.store.JdbcApprovalStore(db.dataSource()), Clock.systemUTC(), java.time.Duration.ofHours(1)),
+        new ApprovalStage(new dev.portcullis.store.JdbcApprovalStore(db.dataSource()), Clock.systemUTC(),
+            new dev.portcullis.approval.ApprovalSettings(java.time.Duration.ofHours(1))),
         new FilterStage(catalog), new CommitStage(log, entries, invocations, Clock.systemUTC()),
         new ExecuteStage(catalog, new ConnectorRegistry(List.of(connector))));
   }

@@ -4,8 +4,11 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A request for a person to approve one parked invocation: it authorises that stored call and no
- * other. {@code decidedBy}, {@code decidedAt} and {@code reason} are null while it is pending.
+ * A request for people to approve one parked invocation: it authorises that stored call and no
+ * other. {@code required} is how many distinct approvers must approve it, fixed when the call is
+ * parked (a later configuration change does not alter it). {@code decidedBy}, {@code decidedAt}
+ * and {@code reason} are null while it is pending; for an approval by several people {@code
+ * decidedBy} is the one whose vote completed it (the votes name them all).
  */
 public record ApprovalRequest(
     String approvalId,
@@ -15,7 +18,8 @@ public record ApprovalRequest(
     ApprovalStatus status,
     String decidedBy,
     Instant decidedAt,
-    String reason) {
+    String reason,
+    int required) {
 
   public ApprovalRequest {
     Objects.requireNonNull(approvalId, "approvalId");
@@ -23,11 +27,21 @@ public record ApprovalRequest(
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(deadline, "deadline");
     Objects.requireNonNull(status, "status");
+    if (required < 1) {
+      throw new IllegalArgumentException("an approval request needs at least one approver, not " + required);
+    }
   }
 
-  /** A new pending request. */
+  /** A new pending request that one approver decides. */
   public static ApprovalRequest pending(String approvalId, String invocationId, Instant createdAt, Instant deadline) {
-    return new ApprovalRequest(approvalId, invocationId, createdAt, deadline, ApprovalStatus.PENDING, null, null, null);
+    return pending(approvalId, invocationId, createdAt, deadline, 1);
+  }
+
+  /** A new pending request that needs {@code required} distinct approvers. */
+  public static ApprovalRequest pending(
+      String approvalId, String invocationId, Instant createdAt, Instant deadline, int required) {
+    return new ApprovalRequest(
+        approvalId, invocationId, createdAt, deadline, ApprovalStatus.PENDING, null, null, null, required);
   }
 
   /** Whether the deadline has passed at {@code now} (a request is still answerable at its deadline). */

@@ -9,6 +9,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -155,15 +157,30 @@ final class ApprovalsCommand implements Runnable {
       if (a.has("decisionReason")) {
         lines.put("Reason", a.path("decisionReason").asString());
       }
+      lines.put("Approvals", a.path("approvals").asInt() + " of " + a.path("required").asInt(1)
+          + (a.has("remaining") ? " (" + a.path("remaining").asInt() + " more needed)" : ""));
+      for (JsonNode v : a.path("votes")) {
+        lines.merge("Votes", vote(v), (x, y) -> x + "; " + y);
+      }
+      if (a.has("edited")) {
+        lines.put("Edited", "by " + a.at("/edited/by").asString() + " at " + a.at("/edited/at").asString());
+      }
       lines.forEach((k, v) -> out.printf("%-11s %s%n", k + ":", v));
       out.printf("Arguments (digest %s):%n", a.path("argumentsDigest").asString());
       PRETTY.writeValueAsString(a.path("arguments")).lines().forEach(l -> out.println("  " + l));
+      if (a.has("edited")) {
+        out.printf("Original arguments, as the agent sent them (digest %s):%n",
+            a.at("/edited/originalArgumentsDigest").asString());
+        PRETTY.writeValueAsString(a.at("/edited/originalArguments")).lines().forEach(l -> out.println("  " + l));
+      }
       return 0;
     }
   }
 
   @Command(name = "approve", mixinStandardHelpOptions = true,
-      description = "Approve a request: the stored call runs now, exactly as it was parked.")
+      description = {"Approve a request: the stored call runs once the request has all the approvals it needs.",
+          "With --arguments (or --arguments-file) the call runs with these arguments instead, checked against the"
+              + " tool's schema and the policy first; votes given to the earlier arguments no longer count."})
   static final class Approve implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin Common common;
@@ -171,18 +188,77 @@ final class ApprovalsCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "ID", description = "The approval id.")
     String id;
 
+    @Option(names = "--arguments", paramLabel = "JSON",
+        description = "Edited arguments, a JSON object, to approve in place of the stored ones.")
+    String arguments;
+
+    @Option(names = "--arguments-file", paramLabel = "FILE", description = "Edited arguments, read from a JSON file.")
+    Path argumentsFile;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Why (recorded with the vote).")
+    String reason;
+
+    @Option(names = "--digest", paramLabel = "SHA256",
+        description = "The arguments digest you reviewed ('approvals show'); refused if they were edited since.")
+    String digest;
+
     @Override
     public Integer call() {
-      JsonNode r = common.call("POST", "/v1/approvals/" + encode(id) + ":approve", "{}");
+      Map<String, Object> body = new LinkedHashMap<>();
+      JsonNode edited = edited();
+      if (edited != null) {
+        body.put("arguments", edited);
+      }
+      if (reason != null) {
+        body.put("reason", reason);
+      }
+      if (digest != null) {
+        body.put("argumentsDigest", digest);
+      }
+      JsonNode r = common.call("POST", "/v1/approvals/" + encode(id) + ":approve", JSON.writeValueAsString(body));
       PrintWriter out = spec.commandLine().getOut();
-      out.printf("approval %s approved by %s; invocation %s %s%n", id, r.path("decidedBy").asString(),
-          r.path("invocationId").asString(), r.path("state").asString());
+      if (r.has("remaining")) {
+        out.printf("approval %s: vote recorded (%d of %d); %d more approval(s) by other approvers needed%n", id,
+            r.path("approvals").asInt(), r.path("required").asInt(), r.path("remaining").asInt());
+        return 0;
+      }
+      out.printf("approval %s %s by %s; invocation %s %s%n", id, r.path("status").asString(),
+          r.path("decidedBy").asString(), r.path("invocationId").asString(), r.path("state").asString());
       if (r.has("result")) {
         PRETTY.writeValueAsString(r.path("result")).lines().forEach(l -> out.println("  " + l));
       } else if (r.has("error")) {
         out.printf("  %s: %s%n", r.at("/error/title").asString(), r.at("/error/detail").asString());
       }
       return 0;
+    }
+
+    private JsonNode edited() {
+      if (arguments != null && argumentsFile != null) {
+        throw new CliException("give the edited arguments once: --arguments or --arguments-file, not both");
+      }
+      String text = arguments;
+      String from = "--arguments";
+      if (argumentsFile != null) {
+        try {
+          text = Files.readString(argumentsFile, StandardCharsets.UTF_8);
+          from = argumentsFile.toString();
+        } catch (IOException e) {
+          throw new CliException("cannot read " + argumentsFile + ": " + e.getMessage());
+        }
+      }
+      if (text == null) {
+        return null;
+      }
+      JsonNode node;
+      try {
+        node = JSON.readTree(text);
+      } catch (JacksonException e) {
+        throw new CliException(from + " is not JSON: " + e.getOriginalMessage());
+      }
+      if (node == null || !node.isObject()) {
+        throw new CliException(from + " must be a JSON object: the tool's arguments, as in 'approvals show'");
+      }
+      return node;
     }
   }
 
@@ -205,6 +281,11 @@ final class ApprovalsCommand implements Runnable {
           r.path("decidedBy").asString(), r.path("invocationId").asString(), r.path("state").asString());
       return 0;
     }
+  }
+
+  private static String vote(JsonNode v) {
+    return v.path("approver").asString() + " at " + v.path("at").asString()
+        + (v.path("counts").asBoolean() ? "" : " (for earlier arguments; no longer counts)");
   }
 
   private static String encode(String id) {

@@ -153,12 +153,12 @@ public final class Assembly implements AutoCloseable {
             validate,
             new PolicyStage(policy),
             new LimitsStage(),
-            new ApprovalStage(approvalStore, clock, config.approvals().timeout()),
+            new ApprovalStage(approvalStore, clock, config.approvals()),
             filter,
             commit,
             execute);
     Approvals approvals = new Approvals(approvalStore, invocations, audit, entries, clock,
-        new Approvals.Road(auditStage, validate, policy, filter, commit, execute));
+        new Approvals.Road(auditStage, validate, policy, filter, commit, execute), json);
     Identities identities =
         new Identities(config.agents(), config.issuers(), new TokenVerifier(config.issuers(), clock));
     Gateway gateway =

@@ -1,20 +1,24 @@
 package dev.portcullis.config;
 
 import dev.portcullis.approval.ApprovalSettings;
+import dev.portcullis.approval.QuorumRule;
 import dev.portcullis.identity.ApiKeys;
 import dev.portcullis.identity.ApproverSpec;
+import dev.portcullis.policy.NamePattern;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Reads {@code approvers:} (who may decide approval requests: named operators with API key hashes,
  * and people whose token from a configured issuer carries a role) and {@code approvals:}
- * ({@code timeout}, how long a request waits). An approver's key may not also be an agent's: no
- * agent can approve.
+ * ({@code timeout}, how long a request waits; {@code quorum}, which tools need several distinct
+ * approvers). An approver's key may not also be an agent's: no agent can approve. A quorum larger
+ * than the named approvers (when no role approves) is refused: those calls could never be approved.
  */
 final class ApprovalsSection {
   private final ConfigReader r;
@@ -23,16 +27,57 @@ final class ApprovalsSection {
     this.r = r;
   }
 
-  ApprovalSettings settings() {
+  /** {@code approvals:}, given how many approvers {@code approvers:} configures. */
+  ApprovalSettings settings(int approverCount) {
     if (r.at("/approvals").isMissingNode()) {
       return ApprovalSettings.DEFAULTS;
     }
     if (!r.isObject("/approvals", false)) {
       return ApprovalSettings.DEFAULTS;
     }
-    r.onlyKeys("/approvals", Set.of("timeout"));
+    r.onlyKeys("/approvals", Set.of("timeout", "quorum"));
     Duration timeout = r.duration("/approvals/timeout", ApprovalSettings.DEFAULT_TIMEOUT);
-    return new ApprovalSettings(timeout);
+    return new ApprovalSettings(timeout, quorum(approverCount));
+  }
+
+  /** {@code approvals.quorum}: {@code [{tools: [name or glob…], approvers: N}…]}. */
+  private List<QuorumRule> quorum(int approverCount) {
+    List<QuorumRule> out = new ArrayList<>();
+    int n = r.list("/approvals/quorum", false);
+    for (int i = 0; i < n; i++) {
+      String p = "/approvals/quorum/" + i;
+      if (!r.isObject(p, true)) {
+        continue;
+      }
+      r.onlyKeys(p, Set.of("tools", "approvers"));
+      List<String> tools = r.strings(p + "/tools", true);
+      List<NamePattern> patterns = new ArrayList<>();
+      tools.forEach(t -> patterns.add(NamePattern.compile(t)));
+      Optional<Integer> approvers = approvers(p + "/approvers", approverCount);
+      if (approvers.isPresent() && !tools.isEmpty()) {
+        out.add(new QuorumRule(tools, approvers.get(), name -> patterns.stream().anyMatch(q -> q.matches(name))));
+      }
+    }
+    return out;
+  }
+
+  private Optional<Integer> approvers(String pointer, int approverCount) {
+    JsonNode node = r.at(pointer);
+    if (node.isMissingNode() || node.isNull()) {
+      r.problem(pointer, "is required: how many distinct approvers these tools need (at least 2)");
+      return Optional.empty();
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < 2) {
+      r.problem(pointer, "must be a whole number of at least 2; one approver is the default for every tool");
+      return Optional.empty();
+    }
+    int wanted = node.asInt();
+    if (wanted > approverCount) {
+      r.problem(pointer, wanted + " approvers are required but only " + approverCount + " are configured under"
+          + " approvers:, so these tools could never be approved; add approvers or lower the number");
+      return Optional.empty();
+    }
+    return Optional.of(wanted);
   }
 
   List<ApproverSpec> approvers(Set<String> agentKeyHashes, Set<String> issuerNames) {

@@ -91,7 +91,10 @@ public final class ConfigLoader {
     Set<String> issuerNames = new HashSet<>();
     issuers.forEach(i -> issuerNames.add(i.name()));
     List<ApproverSpec> approvers = approvalsSection.approvers(agentKeys, issuerNames);
-    ApprovalSettings approvals = approvalsSection.settings();
+    // Approvers by role are as many as the identity provider grants the role to: no upper bound.
+    int approverCount = approvers.stream().anyMatch(a -> a instanceof ApproverSpec.ByRole)
+        ? Integer.MAX_VALUE : approvers.size();
+    ApprovalSettings approvals = approvalsSection.settings(approverCount);
 
     if (!r.problems().isEmpty()) {
       throw new ConfigException(file, r.problems());

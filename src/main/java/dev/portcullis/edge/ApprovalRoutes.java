@@ -1,5 +1,6 @@
 package dev.portcullis.edge;
 
+import dev.portcullis.invocation.ArgumentsEdit;
 import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.Outcome;
@@ -9,21 +10,28 @@ import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The approval API, for approvers only: {@code GET /v1/approvals?status=pending}, {@code GET
- * /v1/approvals/{id}}, {@code POST /v1/approvals/{id}:approve} and {@code POST
+ * /v1/approvals/{id}}, {@code POST /v1/approvals/{id}:approve} with an optional body {@code
+ * {"arguments": {…}, "reason": "…", "argumentsDigest": "…"}} and {@code POST
  * /v1/approvals/{id}:deny} with {@code {"reason": "…"}}. Every refusal is an RFC 9457 problem.
  *
+ * <p>An approval is one approver's vote: 200 with how the call ended when it was the last vote the
+ * request needed, 202 with the request (its votes and {@code remaining}) when more are needed.
+ *
  * <p>Security: only a configured approver's key is accepted; an agent's credential gets 403. An
- * approval takes nothing from the request body: it authorises the call exactly as stored.
+ * approval authorises the call exactly as stored, or, with {@code arguments}, exactly as the
+ * approver edited it (validated and decided again before anything is recorded).
  */
 final class ApprovalRoutes {
   static final String PATH = "/v1/approvals";
   private static final String APPROVE = ":approve";
   private static final String DENY = ":deny";
   private static final int MAX_REASON = 1000;
+  private static final Set<String> APPROVE_MEMBERS = Set.of("arguments", "reason", "argumentsDigest");
 
   private final Gateway gateway;
   private final Guard guard;
@@ -69,25 +77,68 @@ final class ApprovalRoutes {
     }
     String approver = guard.approver(ctx, gateway.approvers());
     String id = action.substring(0, action.length() - (approve ? APPROVE.length() : DENY.length()));
-    Outcome outcome;
     if (approve) {
-      outcome = call(() -> gateway.approvals().approve(id, approver));
-    } else {
-      JsonNode body = bodies.readObject(ctx);
-      JsonNode reason = body.path("reason");
-      if (!reason.isString() || reason.asString().isBlank() || reason.asString().length() > MAX_REASON) {
-        throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
-            "a denial needs a reason: {\"reason\": \"…\"}, 1 to " + MAX_REASON + " characters"));
+      Approvals.Consent consent = consent(ctx);
+      switch (call(() -> gateway.approvals().approve(id, approver, consent))) {
+        case Approvals.Result.Ended e ->
+            Responses.json(ctx, gateway.json(), 200, decided(id, approver, e.status(), e.outcome()));
+        case Approvals.Result.Voted v -> {
+          Map<String, Object> body = body(v.view());
+          body.put("detail", "approval recorded; " + v.view().remaining() + " more approval(s) by other approvers"
+              + " needed before the call runs");
+          Responses.json(ctx, gateway.json(), 202, body);
+        }
       }
-      outcome = call(() -> gateway.approvals().deny(id, approver, reason.asString().strip()));
+      return;
     }
-    Responses.json(ctx, gateway.json(), 200, decided(id, approver, approve, outcome));
+    JsonNode body = bodies.readObject(ctx);
+    JsonNode reason = body.path("reason");
+    if (!reason.isString() || reason.asString().isBlank() || reason.asString().length() > MAX_REASON) {
+      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
+          "a denial needs a reason: {\"reason\": \"…\"}, 1 to " + MAX_REASON + " characters"));
+    }
+    Outcome outcome = call(() -> gateway.approvals().deny(id, approver, reason.asString().strip()));
+    Responses.json(ctx, gateway.json(), 200, decided(id, approver, "denied", outcome));
   }
 
-  private static Map<String, Object> decided(String id, String approver, boolean approved, Outcome outcome) {
+  /** The approval's optional body: none (or {@code {}}) approves the call as it stands. */
+  private Approvals.Consent consent(Context ctx) {
+    if (ctx.bodyAsBytes().length == 0) {
+      return Approvals.Consent.PLAIN;
+    }
+    JsonNode body = bodies.readObject(ctx);
+    for (String name : body.propertyNames()) {
+      if (!APPROVE_MEMBERS.contains(name)) {
+        throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST, "unknown member '" + name
+            + "'; an approval takes {\"arguments\": {…}, \"reason\": \"…\", \"argumentsDigest\": \"…\"},"
+            + " each optional"));
+      }
+    }
+    JsonNode arguments = body.get("arguments");
+    if (arguments != null && !arguments.isObject()) {
+      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
+          "'arguments' must be a JSON object: the tool's arguments as the approver edited them"));
+    }
+    return new Approvals.Consent(arguments, optionalText(body, "reason", MAX_REASON),
+        optionalText(body, "argumentsDigest", 100));
+  }
+
+  private static String optionalText(JsonNode body, String name, int max) {
+    JsonNode v = body.get(name);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isString() || v.asString().isBlank() || v.asString().length() > max) {
+      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
+          "'" + name + "' must be a string of 1 to " + max + " characters"));
+    }
+    return v.asString().strip();
+  }
+
+  private static Map<String, Object> decided(String id, String approver, String status, Outcome outcome) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("approvalId", id);
-    body.put("status", approved ? "approved" : "denied");
+    body.put("status", status);
     body.put("decidedBy", approver);
     body.put("invocationId", outcome.invocation().invocationId());
     body.put("state", outcome.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
@@ -116,8 +167,33 @@ final class ApprovalRoutes {
       user.put("verified", inv.user().verified());
       body.put("user", user);
     }
-    body.put("arguments", inv.arguments());
-    body.put("argumentsDigest", v.invocation().argumentsDigest());
+    body.put("arguments", v.invocation().current().arguments());
+    body.put("argumentsDigest", v.invocation().currentDigest());
+    ArgumentsEdit edit = v.invocation().edit();
+    if (edit != null) {
+      Map<String, Object> edited = new LinkedHashMap<>();
+      edited.put("by", edit.editedBy());
+      edited.put("at", edit.at().toString());
+      edited.put("originalArguments", inv.arguments());
+      edited.put("originalArgumentsDigest", v.invocation().argumentsDigest());
+      body.put("edited", edited);
+    }
+    body.put("required", v.required());
+    body.put("approvals", v.approvals());
+    if (v.status().equals("pending")) {
+      body.put("remaining", v.remaining());
+    }
+    body.put("votes", v.votes().stream().map(vote -> {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("approver", vote.approver());
+      one.put("at", vote.at().toString());
+      one.put("argumentsDigest", vote.argumentsDigest());
+      one.put("counts", vote.counts());
+      if (vote.reason() != null) {
+        one.put("reason", vote.reason());
+      }
+      return one;
+    }).toList());
     Decision d = inv.decision();
     if (d != null) {
       body.put("reasons", d.ruleIds());
@@ -150,8 +226,12 @@ final class ApprovalRoutes {
         case EXPIRED -> ProblemType.APPROVAL_EXPIRED;
         case FOUR_EYES -> ProblemType.FOUR_EYES;
         case UNAVAILABLE -> ProblemType.STORE_UNAVAILABLE;
+        case ALREADY_VOTED -> ProblemType.ALREADY_VOTED;
+        case ARGUMENTS_CHANGED -> ProblemType.APPROVAL_ARGUMENTS_CHANGED;
+        case INVALID_EDIT -> ProblemType.INVALID_EDIT;
       };
-      throw new EdgeRejection(Problem.of(type, r.getMessage()));
+      Problem problem = Problem.of(type, r.getMessage());
+      throw new EdgeRejection(r.violations().isEmpty() ? problem : problem.with("violations", r.violations()));
     }
   }
 }

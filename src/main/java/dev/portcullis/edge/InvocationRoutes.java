@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Security: only the agent (same id, same tenant) that made the call sees it; for any other the
  * call does not exist (404, not 403, so ids cannot be probed). Arguments are not returned, only
- * their digest; results are the filtered ones the agent was given.
+ * their digest (and, when an approver edited them, the edited arguments' digest, who edited them
+ * and when: what ran were the edited ones); results are the filtered ones the agent was given.
  */
 final class InvocationRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(InvocationRoutes.class);
@@ -82,6 +83,13 @@ final class InvocationRoutes {
     }
     body.put("tool", tool);
     body.put("argumentsDigest", s.argumentsDigest());
+    if (s.edit() != null) {
+      Map<String, Object> edited = new LinkedHashMap<>();
+      edited.put("argumentsDigest", s.edit().digest());
+      edited.put("by", s.edit().editedBy());
+      edited.put("at", s.edit().at().toString());
+      body.put("edited", edited);
+    }
     Decision d = inv.decision();
     if (d != null) {
       Map<String, Object> decision = new LinkedHashMap<>();

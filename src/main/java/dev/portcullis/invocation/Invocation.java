@@ -94,6 +94,13 @@ public record Invocation(
         credential);
   }
 
+  /** The call with {@code edited} in place of its arguments: an approver's edit while it was parked. */
+  public Invocation withArguments(JsonNode edited) {
+    return new Invocation(
+        invocationId, traceId, requestId, idempotencyKey, agent, user, sessionId, channel,
+        toolName, tool, Objects.requireNonNull(edited), policyContext, receivedAt, state, decision, credential);
+  }
+
   /** Records which credential the call used upstream (set by the execute stage). */
   public Invocation withCredential(CredentialUse used) {
     return new Invocation(

@@ -7,15 +7,39 @@ import java.util.Objects;
 /**
  * One invocation as the invocation store holds it: the envelope as last recorded (its {@code
  * state} is the stored state), the digest of its arguments, whether it holds its idempotency key,
- * how it ended (null until it has), and when it entered each state.
+ * how it ended (null until it has), and when it entered each state. {@code invocation} and {@code
+ * argumentsDigest} are the call as the agent made it; {@code edit} is an approver's edit of its
+ * arguments while it awaited approval (null when there was none), and {@link #current()} the call
+ * with the arguments that run.
  */
 public record StoredInvocation(
-    Invocation invocation, String argumentsDigest, boolean holdsKey, Ending ending, List<StateChange> history) {
+    Invocation invocation,
+    String argumentsDigest,
+    boolean holdsKey,
+    Ending ending,
+    List<StateChange> history,
+    ArgumentsEdit edit) {
 
   public StoredInvocation {
     Objects.requireNonNull(invocation, "invocation");
     Objects.requireNonNull(argumentsDigest, "argumentsDigest");
     history = List.copyOf(history);
+  }
+
+  /** A call whose arguments nobody edited. */
+  public StoredInvocation(
+      Invocation invocation, String argumentsDigest, boolean holdsKey, Ending ending, List<StateChange> history) {
+    this(invocation, argumentsDigest, holdsKey, ending, history, null);
+  }
+
+  /** The call with the arguments that run: the edited ones when an approver edited them. */
+  public Invocation current() {
+    return edit == null ? invocation : invocation.withArguments(edit.arguments());
+  }
+
+  /** The digest of {@link #current()}'s arguments. */
+  public String currentDigest() {
+    return edit == null ? argumentsDigest : edit.digest();
   }
 
   public String invocationId() {

@@ -3,8 +3,14 @@ package dev.portcullis.pipeline;
 import dev.portcullis.approval.ApprovalRequest;
 import dev.portcullis.approval.ApprovalStatus;
 import dev.portcullis.approval.ApprovalStore;
+import dev.portcullis.approval.ApprovalStore.Ballot;
+import dev.portcullis.approval.ApprovalVote;
+import dev.portcullis.audit.AuditChain;
 import dev.portcullis.audit.AuditLog;
+import dev.portcullis.invocation.ArgumentsEdit;
+import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.DenialKind;
+import dev.portcullis.invocation.Effect;
 import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
@@ -21,22 +27,31 @@ import java.util.Locale;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What approvers do with parked calls: list and show them, approve (which resumes the road for
- * that exact stored call), deny with a reason, and let unanswered ones expire at their deadline.
+ * What approvers do with parked calls: list and show them, approve (a vote; the last vote a
+ * request needs resumes the road for that exact stored call), approve with edited arguments, deny
+ * with a reason, and let unanswered ones expire at their deadline.
  *
  * <p>Security: an approval authorises only the stored call: its arguments, agent and user come
- * from the invocation store, never from the approver's request. On approval the call is checked
- * again: its tool's descriptor must be the one it was parked with, its arguments valid, and the
- * policy in force must not forbid it. Four-eyes: the user a call was made for cannot approve it.
+ * from the invocation store, never from the approver's request, unless an approver edits the
+ * arguments; an edit is validated like the agent's arguments (size, depth, schema) and decided
+ * again by the policy before anything is recorded, and what then runs is exactly the edited call.
+ * Votes count only for the arguments they approved: after an edit, earlier votes no longer count
+ * and the editor's vote counts for the new arguments. On approval the call is checked again: its
+ * tool's descriptor must be the one it was parked with, its arguments valid, and the policy in
+ * force must not forbid it. Four-eyes: the user a call was made for cannot vote on it.
  *
- * <p>Concurrency: exactly once. The request moves out of pending with a compare-and-set, so of two
- * approvers racing only one resumes the call; the commit stage then moves the call from
- * AWAITING_APPROVAL to EXECUTING with the invocation store's compare-and-set before anything runs.
+ * <p>Concurrency: exactly once. A request needs {@code required} distinct approvers; the store
+ * records each vote and, on the one that completes the quorum, moves the request out of pending in
+ * the same compare-and-set, so of two final votes racing only one resumes the call; the commit
+ * stage then moves the call from AWAITING_APPROVAL to EXECUTING with the invocation store's
+ * compare-and-set before anything runs.
  *
- * <p>Audit: every event (requested by the parked call's own record; approved, denied, expired
- * here) is a record in the same chain, naming who decided and when.
+ * <p>Audit: every event (requested by the parked call's own record; each vote, an edit, approved,
+ * denied, expired here) is a record in the same chain, naming who acted and when.
  */
 public final class Approvals {
   private static final Logger LOG = LoggerFactory.getLogger(Approvals.class);
@@ -49,6 +64,7 @@ public final class Approvals {
   private final AuditEntries entries;
   private final Clock clock;
   private final Road road;
+  private final JsonMapper json;
 
   /** The stages an approved call takes again, from validation on. */
   public record Road(AuditStage audit, ValidateStage validate, PolicyEngine policy, FilterStage filter,
@@ -64,31 +80,41 @@ public final class Approvals {
   }
 
   /**
-   * One approval request and the parked call it is about, in plain values: the edge shows it
-   * without reaching into the approval room (ARCHITECTURE.md: the edge uses pipeline and
-   * invocation). {@code status} is the wire name; the decision fields are null while pending.
+   * What an approver sends with an approval, each part optional (null): {@code arguments} to edit
+   * the call's arguments, {@code reason} why, and {@code argumentsDigest} the digest of the
+   * arguments the approver looked at, so an approval never lands on arguments edited since.
    */
-  public record View(String approvalId, String status, Instant createdAt, Instant deadline, String decidedBy,
-      Instant decidedAt, String reason, StoredInvocation invocation) {
-    static View of(ApprovalRequest r, StoredInvocation invocation) {
-      return new View(r.approvalId(), r.status().wireName(), r.createdAt(), r.deadline(), r.decidedBy(),
-          r.decidedAt(), r.reason(), invocation);
-    }
+  public record Consent(JsonNode arguments, String reason, String argumentsDigest) {
+    /** Approve the call as it stands, without a word. */
+    public static final Consent PLAIN = new Consent(null, null, null);
+  }
+
+  /** What an approval did. */
+  public sealed interface Result {
+    /**
+     * The approval ended the request, now in {@code status} (a wire name): approved, the call ran
+     * its road; denied, the policy forbids the arguments the approver edited in.
+     */
+    record Ended(String status, Outcome outcome) implements Result {}
+
+    /** The vote is recorded; the request still needs {@code view.remaining()} more approvals. */
+    record Voted(View view) implements Result {}
   }
 
   public Approvals(ApprovalStore approvals, InvocationStore invocations, AuditLog log, AuditEntries entries,
-      Clock clock, Road road) {
+      Clock clock, Road road, JsonMapper json) {
     this.approvals = approvals;
     this.invocations = invocations;
     this.log = log;
     this.entries = entries;
     this.clock = clock;
     this.road = road;
+    this.json = json;
   }
 
   /**
    * The requests in {@code status} (a wire name: pending, approved, denied, expired), oldest
-   * first, each with its call; expires overdue ones first.
+   * first, each with its call and votes; expires overdue ones first.
    *
    * @throws IllegalArgumentException when no status has that name
    */
@@ -101,7 +127,10 @@ public final class Approvals {
     try {
       List<View> out = new ArrayList<>();
       for (ApprovalRequest r : approvals.inStatus(status)) {
-        invocations.find(r.invocationId()).ifPresent(s -> out.add(View.of(r, s)));
+        var s = invocations.find(r.invocationId());
+        if (s.isPresent()) {
+          out.add(View.of(r, s.get(), approvals.votes(r.approvalId())));
+        }
       }
       return out;
     } catch (StoreException e) {
@@ -115,29 +144,140 @@ public final class Approvals {
       expire(r);
       r = find(approvalId);
     }
-    return View.of(r, stored(r));
+    return view(r);
+  }
+
+  /** Approves the call as it stands: see {@link #approve(String, String, Consent)}. */
+  public Result approve(String approvalId, String approver) throws Refusal {
+    return approve(approvalId, approver, Consent.PLAIN);
   }
 
   /**
-   * Approves the request and runs the rest of the road for its stored call: re-validated,
-   * re-decided, committed, executed, filtered and audited. Returns how the call ended.
+   * Records {@code approver}'s approval, after editing the call's arguments when {@code consent}
+   * carries some. When the request then has all the approvals it needs, runs the rest of the road
+   * for its stored call: re-validated, re-decided, committed, executed, filtered and audited.
    */
-  public Outcome approve(String approvalId, String approver) throws Refusal {
+  public Result approve(String approvalId, String approver, Consent consent) throws Refusal {
     ApprovalRequest r = pending(approvalId);
     StoredInvocation s = stored(r);
     if (s.invocation().user() != null && s.invocation().user().id().equals(approver)) {
       throw new Refusal(Refusal.Kind.FOUR_EYES, "approver " + approver + " is the user this call was made for;"
           + " another approver must decide it");
     }
+    String digest = s.currentDigest();
+    if (consent.argumentsDigest() != null && !consent.argumentsDigest().equals(digest)) {
+      throw changed(approvalId, s);
+    }
+    Invocation call = s.current();
+    boolean edited = false;
+    if (consent.arguments() != null) {
+      String editedDigest = digest(consent.arguments());
+      if (!editedDigest.equals(digest)) {
+        Invocation proposed = call.withArguments(consent.arguments());
+        Decision decision = checkEdit(approvalId, proposed);
+        recordEdit(r, s, new ArgumentsEdit(consent.arguments(), editedDigest, approver, clock.instant()));
+        if (decision.effect() == Effect.DENY) {
+          return new Result.Ended(ApprovalStatus.DENIED.wireName(), denyEdit(r, proposed.withDecision(decision), approver));
+        }
+        call = proposed;
+        digest = editedDigest;
+        edited = true;
+      }
+    }
     Instant now = clock.instant();
-    decide(r, ApprovalStatus.APPROVED, approver, now, null);
-    Invocation inv = s.invocation();
-    appendAudit(entries.approvalEvent(inv, InvocationState.AWAITING_APPROVAL,
-        List.of("approval:" + approvalId, "approved-by:" + approver), null, null));
-    LOG.info("approval {} given by {}; resuming invocation {}", approvalId, approver, inv.invocationId());
+    Ballot ballot = vote(new ApprovalVote(approvalId, approver, digest, now, consent.reason()));
+    switch (ballot.kind()) {
+      case RECORDED -> {
+        appendAudit(entries.approvalEvent(call, InvocationState.AWAITING_APPROVAL, List.of("approval:" + approvalId,
+            "voted-by:" + approver, "votes:" + ballot.votes() + "/" + r.required()), null, null));
+        LOG.info("approval {}: {} approved ({} of {})", approvalId, approver, ballot.votes(), r.required());
+        return new Result.Voted(view(find(approvalId)));
+      }
+      case ALREADY_VOTED -> {
+        if (edited) { // edited back to arguments this approver had approved: that vote counts again
+          return new Result.Voted(view(find(approvalId)));
+        }
+        throw new Refusal(Refusal.Kind.ALREADY_VOTED, "approver " + approver + " has already approved these"
+            + " arguments; " + (r.required() - countFor(approvalId, digest)) + " other approver(s) must approve them");
+      }
+      case STALE -> throw changed(approvalId, s);
+      case NOT_PENDING -> {
+        refuseDecided(find(approvalId));
+        throw new Refusal(Refusal.Kind.DECIDED, "approval " + approvalId + " was decided by someone else");
+      }
+      case APPROVED -> {
+        return new Result.Ended(ApprovalStatus.APPROVED.wireName(), resume(r, call, digest));
+      }
+    }
+    throw new IllegalStateException("unknown ballot " + ballot.kind());
+  }
+
+  /** Runs the approved call's road, after recording who approved it. */
+  private Outcome resume(ApprovalRequest r, Invocation call, String digest) throws Refusal {
+    List<String> voters = new ArrayList<>();
+    try {
+      approvals.votes(r.approvalId()).stream().filter(v -> v.argumentsDigest().equals(digest))
+          .forEach(v -> voters.add(v.approver()));
+    } catch (StoreException e) {
+      throw unavailable(e);
+    }
+    List<String> reasons = new ArrayList<>();
+    reasons.add("approval:" + r.approvalId());
+    voters.forEach(v -> reasons.add("approved-by:" + v));
+    if (r.required() > 1) {
+      reasons.add("votes:" + voters.size() + "/" + r.required());
+    }
+    appendAudit(entries.approvalEvent(call, InvocationState.AWAITING_APPROVAL, reasons, null, null));
+    LOG.info("approval {} given by {}; resuming invocation {}", r.approvalId(), voters, call.invocationId());
     Pipeline resumed = new Pipeline(List.of(road.audit(), new ResumeStage(invocations, clock), road.validate(),
-        new RedecideStage(road.policy(), approvalId, approver), road.filter(), road.commit(), road.execute()));
-    return resumed.run(inv);
+        new RedecideStage(road.policy(), r.approvalId(), String.join(" and ", voters)), road.filter(), road.commit(),
+        road.execute()));
+    return resumed.run(call);
+  }
+
+  /** The policy's decision on edited arguments, refusing (changing nothing) arguments that are not valid. */
+  private Decision checkEdit(String approvalId, Invocation proposed) throws Refusal {
+    Outcome.Denied invalid = road.validate().check(proposed);
+    if (invalid != null && invalid.kind() != DenialKind.DESCRIPTOR_CHANGED) {
+      throw new Refusal(Refusal.Kind.INVALID_EDIT, "the edited arguments are not valid for tool '"
+          + proposed.toolName() + "': " + String.join("; ", invalid.reasons()) + "; approval " + approvalId
+          + " is unchanged", invalid.reasons());
+    }
+    return road.policy().decide(proposed);
+  }
+
+  private void recordEdit(ApprovalRequest r, StoredInvocation s, ArgumentsEdit edit) throws Refusal {
+    Ballot.Kind done;
+    try {
+      done = approvals.edit(r.approvalId(), s.currentDigest(), edit);
+    } catch (StoreException e) {
+      throw unavailable(e);
+    }
+    switch (done) {
+      case STALE -> throw changed(r.approvalId(), s);
+      case NOT_PENDING -> {
+        refuseDecided(find(r.approvalId()));
+        throw new Refusal(Refusal.Kind.DECIDED, "approval " + r.approvalId() + " was decided by someone else");
+      }
+      default -> { }
+    }
+    appendAudit(entries.approvalEvent(s.current().withArguments(edit.arguments()), InvocationState.AWAITING_APPROVAL,
+        List.of("approval:" + r.approvalId(), "edited-by:" + edit.editedBy(), "edited-from:" + s.currentDigest(),
+            "edited-to:" + edit.digest()), null, null));
+    LOG.info("approval {}: {} edited the arguments of invocation {}", r.approvalId(), edit.editedBy(),
+        r.invocationId());
+  }
+
+  /** Ends the request denied: the policy in force forbids the arguments an approver edited in. */
+  private Outcome denyEdit(ApprovalRequest r, Invocation call, String approver) throws Refusal {
+    Decision d = call.decision();
+    String detail = "the policy in force forbids the arguments approver " + approver + " edited in: " + d.reason();
+    decide(r, ApprovalStatus.DENIED, approver, clock.instant(), detail);
+    List<String> reasons = new ArrayList<>(d.ruleIds());
+    reasons.add("approval:" + r.approvalId());
+    end(call, InvocationState.DENIED, new Ending(kind(DenialKind.POLICY), detail, reasons, null));
+    appendAudit(entries.approvalEvent(call, InvocationState.DENIED, reasons, kind(DenialKind.POLICY), detail));
+    return new Outcome.Denied(call, DenialKind.POLICY, detail, d.ruleIds());
   }
 
   /** Denies the request: its call ends DENIED with the approver's reason. */
@@ -149,10 +289,10 @@ public final class Approvals {
     List<String> reasons = List.of("approval:" + approvalId, "denied-by:" + approver);
     String detail = "approver " + approver + " denied this call: " + reason;
     Ending ending = new Ending(kind(DenialKind.APPROVAL_DENIED), detail, reasons, null);
-    end(s.invocation(), InvocationState.DENIED, ending);
-    appendAudit(entries.approvalEvent(s.invocation(), InvocationState.DENIED, reasons,
+    end(s.current(), InvocationState.DENIED, ending);
+    appendAudit(entries.approvalEvent(s.current(), InvocationState.DENIED, reasons,
         kind(DenialKind.APPROVAL_DENIED), detail));
-    return new Outcome.Denied(s.invocation(), DenialKind.APPROVAL_DENIED, detail, reasons);
+    return new Outcome.Denied(s.current(), DenialKind.APPROVAL_DENIED, detail, reasons);
   }
 
   /** Expires every pending request past its deadline; returns how many. */
@@ -184,8 +324,8 @@ public final class Approvals {
     String detail = "no approver decided before the deadline " + r.deadline()
         + "; the call was not executed. To try again, make the call again with a new idempotency key";
     List<String> reasons = List.of("approval:" + r.approvalId());
-    end(s.invocation(), InvocationState.EXPIRED, new Ending(kind(DenialKind.APPROVAL_EXPIRED), detail, reasons, null));
-    appendAudit(entries.approvalEvent(s.invocation(), InvocationState.EXPIRED, reasons,
+    end(s.current(), InvocationState.EXPIRED, new Ending(kind(DenialKind.APPROVAL_EXPIRED), detail, reasons, null));
+    appendAudit(entries.approvalEvent(s.current(), InvocationState.EXPIRED, reasons,
         kind(DenialKind.APPROVAL_EXPIRED), detail));
     LOG.info("approval {} expired; invocation {} not executed", r.approvalId(), r.invocationId());
     return true;
@@ -212,6 +352,12 @@ public final class Approvals {
     }
   }
 
+  private static Refusal changed(String approvalId, StoredInvocation s) {
+    return new Refusal(Refusal.Kind.ARGUMENTS_CHANGED, "the arguments of approval " + approvalId
+        + " were edited since you read them" + (s.edit() == null ? "" : " (last by " + s.edit().editedBy() + ")")
+        + "; nothing was recorded: show the request again and decide on its arguments now");
+  }
+
   private void decide(ApprovalRequest r, ApprovalStatus to, String by, Instant at, String reason) throws Refusal {
     boolean won;
     try {
@@ -222,6 +368,22 @@ public final class Approvals {
     if (!won) {
       refuseDecided(find(r.approvalId()));
       throw new Refusal(Refusal.Kind.DECIDED, "approval " + r.approvalId() + " was decided by someone else");
+    }
+  }
+
+  private Ballot vote(ApprovalVote v) throws Refusal {
+    try {
+      return approvals.vote(v);
+    } catch (StoreException e) {
+      throw unavailable(e);
+    }
+  }
+
+  private int countFor(String approvalId, String digest) throws Refusal {
+    try {
+      return (int) approvals.votes(approvalId).stream().filter(v -> v.argumentsDigest().equals(digest)).count();
+    } catch (StoreException e) {
+      throw unavailable(e);
     }
   }
 
@@ -242,10 +404,22 @@ public final class Approvals {
     }
   }
 
+  private String digest(JsonNode arguments) {
+    return AuditChain.sha256Hex(json.writeValueAsString(arguments));
+  }
+
   private ApprovalRequest find(String approvalId) throws Refusal {
     try {
       return approvals.find(approvalId)
           .orElseThrow(() -> new Refusal(Refusal.Kind.NOT_FOUND, "no approval request " + approvalId));
+    } catch (StoreException e) {
+      throw unavailable(e);
+    }
+  }
+
+  private View view(ApprovalRequest r) throws Refusal {
+    try {
+      return View.of(r, stored(r), approvals.votes(r.approvalId()));
     } catch (StoreException e) {
       throw unavailable(e);
     }
@@ -274,22 +448,77 @@ public final class Approvals {
     return new Refusal(Refusal.Kind.UNAVAILABLE, "the approval store cannot be read or written; retry later");
   }
 
-  /** Why an approver's request was refused; the message says what to do next. */
+  /**
+   * One approval request and the parked call it is about, in plain values: the edge shows it
+   * without reaching into the approval room (ARCHITECTURE.md: the edge uses pipeline and
+   * invocation). {@code status} is the wire name; the decision fields are null while pending.
+   * {@code required} is how many distinct approvers it needs; {@code votes} every vote given, each
+   * saying whether it counts (it approved the arguments the call has now).
+   */
+  public record View(String approvalId, String status, Instant createdAt, Instant deadline, String decidedBy,
+      Instant decidedAt, String reason, StoredInvocation invocation, int required, List<Vote> votes) {
+    public View {
+      votes = List.copyOf(votes);
+    }
+
+    static View of(ApprovalRequest r, StoredInvocation invocation, List<ApprovalVote> votes) {
+      String digest = invocation.currentDigest();
+      return new View(r.approvalId(), r.status().wireName(), r.createdAt(), r.deadline(), r.decidedBy(),
+          r.decidedAt(), r.reason(), invocation, r.required(), votes.stream()
+              .map(v -> new Vote(v.approver(), v.at(), v.argumentsDigest(), v.argumentsDigest().equals(digest),
+                  v.reason()))
+              .toList());
+    }
+
+    /** The approvals that count. */
+    public int approvals() {
+      return (int) votes.stream().filter(Vote::counts).count();
+    }
+
+    /** How many more approvals the request needs while pending. */
+    public int remaining() {
+      return Math.max(0, required - approvals());
+    }
+
+    /** One approver's vote; {@code reason} is null when none was given. */
+    public record Vote(String approver, Instant at, String argumentsDigest, boolean counts, String reason) {}
+  }
+
+  /** Why an approver's request was refused; the message says what to do next. Nothing changed. */
   public static final class Refusal extends Exception {
     private static final long serialVersionUID = 1L;
 
     /** The kinds of refusal the approval API maps to problems. */
-    public enum Kind { NOT_FOUND, DECIDED, EXPIRED, FOUR_EYES, UNAVAILABLE }
+    public enum Kind {
+      NOT_FOUND, DECIDED, EXPIRED, FOUR_EYES, UNAVAILABLE,
+      /** This approver already approved these arguments: another approver must give the next vote. */
+      ALREADY_VOTED,
+      /** The arguments were edited since the approver read them. */
+      ARGUMENTS_CHANGED,
+      /** The edited arguments break the tool's schema or the size limits ({@link #violations()}). */
+      INVALID_EDIT
+    }
 
     private final Kind kind;
+    private final List<String> violations;
 
     public Refusal(Kind kind, String message) {
+      this(kind, message, List.of());
+    }
+
+    public Refusal(Kind kind, String message, List<String> violations) {
       super(message);
       this.kind = kind;
+      this.violations = List.copyOf(violations);
     }
 
     public Kind kind() {
       return kind;
+    }
+
+    /** What is wrong with an invalid edit, one entry per violation; empty otherwise. */
+    public List<String> violations() {
+      return violations;
     }
   }
 }

@@ -11,18 +11,20 @@ import java.util.List;
 
 /**
  * Decides an approved call again with the policy in force now, and ends it denied when that policy
- * forbids it. A call the policy still sends for approval is allowed: the person's approval of this
- * exact stored call is that approval, and its id joins the decision's reasons.
+ * forbids it. A call the policy still sends for approval is allowed: the people's approval of this
+ * exact stored call (with an approver's edited arguments, if any) is that approval, and its id
+ * joins the decision's reasons.
  */
 final class RedecideStage implements Stage {
   private final PolicyEngine policy;
   private final String approvalId;
-  private final String approver;
+  private final String approvers;
 
-  RedecideStage(PolicyEngine policy, String approvalId, String approver) {
+  /** {@code approvers}: who approved, as people read it ({@code ops-olivia and ops-omar}). */
+  RedecideStage(PolicyEngine policy, String approvalId, String approvers) {
     this.policy = policy;
     this.approvalId = approvalId;
-    this.approver = approver;
+    this.approvers = approvers;
   }
 
   @Override
@@ -36,7 +38,7 @@ final class RedecideStage implements Stage {
     if (d.effect() == Effect.REQUIRE_APPROVAL) {
       List<String> rules = new ArrayList<>(d.ruleIds());
       rules.add("approval:" + approvalId);
-      d = new Decision(Effect.ALLOW, rules, "approved by " + approver, d.errors(), d.shadows(), d.policyVersion());
+      d = new Decision(Effect.ALLOW, rules, "approved by " + approvers, d.errors(), d.shadows(), d.policyVersion());
     }
     return chain.proceed(invocation.withDecision(d));
   }

@@ -26,6 +26,15 @@ public final class ValidateStage implements Stage {
 
   @Override
   public Outcome handle(Invocation invocation, Chain chain) {
+    Outcome.Denied refused = check(invocation);
+    return refused != null ? refused : chain.proceed(invocation);
+  }
+
+  /**
+   * Why {@code invocation}'s arguments are refused (size, depth, a changed descriptor, the schema),
+   * or null when they pass. Approvals check an approver's edited arguments with it too.
+   */
+  Outcome.Denied check(Invocation invocation) {
     JsonNode args = invocation.arguments();
     if (!args.isObject()) {
       return invalid(invocation, List.of("/: arguments must be a JSON object"));
@@ -49,13 +58,10 @@ public final class ValidateStage implements Stage {
           List.of("descriptor-changed"));
     }
     List<String> violations = entry.schema().violations(args);
-    if (!violations.isEmpty()) {
-      return invalid(invocation, violations);
-    }
-    return chain.proceed(invocation);
+    return violations.isEmpty() ? null : invalid(invocation, violations);
   }
 
-  private static Outcome invalid(Invocation invocation, List<String> violations) {
+  private static Outcome.Denied invalid(Invocation invocation, List<String> violations) {
     return new Outcome.Denied(
         invocation,
         DenialKind.INVALID_ARGUMENTS,

@@ -1,6 +1,7 @@
 package dev.portcullis.store;
 
 import dev.portcullis.invocation.AgentRef;
+import dev.portcullis.invocation.ArgumentsEdit;
 import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.Ending;
@@ -43,6 +44,8 @@ public final class JdbcInvocationStore implements InvocationStore {
       "invocation_id, trace_id, request_id, idempotency_key, holds_key, tenant, agent_id, agent_bundle, user_id,"
           + " user_detail, session_id, channel, tool_name, tool, descriptor_hash, arguments, arguments_digest,"
           + " context, received_at, state, decision, credential, ending, updated_at";
+  /** What a read selects: the recorded columns and an approver's edit of the arguments (V9). */
+  private static final String READ_COLUMNS = COLUMNS + ", edited_arguments, edited_digest, edited_by, edited_at";
   /** SQLite's result code for a violated constraint. */
   private static final int SQLITE_CONSTRAINT = 19;
 
@@ -71,7 +74,7 @@ public final class JdbcInvocationStore implements InvocationStore {
         throw unavailable("record invocation " + received.invocationId(), e);
       }
     }
-    String sql = "SELECT " + COLUMNS + " FROM invocations WHERE tenant = ? AND agent_id = ? AND idempotency_key = ?"
+    String sql = "SELECT " + READ_COLUMNS + " FROM invocations WHERE tenant = ? AND agent_id = ? AND idempotency_key = ?"
         + " AND holds_key = 1";
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, received.tenant());
@@ -192,7 +195,7 @@ public final class JdbcInvocationStore implements InvocationStore {
   @Override
   public Optional<StoredInvocation> find(String invocationId) throws StoreException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM invocations WHERE invocation_id = ?")) {
+        PreparedStatement ps = c.prepareStatement("SELECT " + READ_COLUMNS + " FROM invocations WHERE invocation_id = ?")) {
       ps.setString(1, invocationId);
       return read(c, ps).stream().findFirst();
     } catch (SQLException e) {
@@ -204,7 +207,7 @@ public final class JdbcInvocationStore implements InvocationStore {
   public List<StoredInvocation> inState(InvocationState state) throws StoreException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(
-            "SELECT " + COLUMNS + " FROM invocations WHERE state = ? ORDER BY received_at, invocation_id")) {
+            "SELECT " + READ_COLUMNS + " FROM invocations WHERE state = ? ORDER BY received_at, invocation_id")) {
       ps.setString(1, state.name());
       return read(c, ps);
     } catch (SQLException e) {
@@ -256,14 +259,17 @@ public final class JdbcInvocationStore implements InvocationStore {
             InvocationState.valueOf(rs.getString("state")),
             parse(rs.getString("decision"), Decision.class),
             parse(rs.getString("credential"), CredentialUse.class));
+        String edited = rs.getString("edited_arguments");
+        ArgumentsEdit edit = edited == null ? null : new ArgumentsEdit(parseTree(edited), rs.getString("edited_digest"),
+            rs.getString("edited_by"), Instant.parse(rs.getString("edited_at")));
         out.add(new StoredInvocation(inv, rs.getString("arguments_digest"), rs.getInt("holds_key") == 1,
-            readEnding(rs.getString("ending")), List.of()));
+            readEnding(rs.getString("ending")), List.of(), edit));
       }
     }
     List<StoredInvocation> withHistory = new ArrayList<>(out.size());
     for (StoredInvocation s : out) {
       withHistory.add(new StoredInvocation(s.invocation(), s.argumentsDigest(), s.holdsKey(), s.ending(),
-          history(c, s.invocationId())));
+          history(c, s.invocationId()), s.edit()));
     }
     return withHistory;
   }

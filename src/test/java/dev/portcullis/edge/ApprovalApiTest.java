@@ -230,16 +230,20 @@ class ApprovalApiTest {
   }
 
   @Test
-  void anApprovalRunsTheStoredArgumentsWhateverTheApproverSends() throws Exception {
+  void anApprovalWithMembersItDoesNotKnowIsRefusedAndChangesNothing() throws Exception {
     gateway = GatewayFixture.start(data);
     JsonNode parked = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
+    String approvalId = parked.path("approvalId").asString();
+    int recorded = audit().size();
 
-    HttpResponse<String> approved = post("/v1/approvals/" + parked.path("approvalId").asString() + ":approve", OLIVIA,
-        "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":129}}");
+    HttpResponse<String> refused = post("/v1/approvals/" + approvalId + ":approve", OLIVIA,
+        "{\"args\":{\"orderId\":\"O-5001\",\"amount\":129}}");
 
-    assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
-    AuditRecord executing = audit().stream().filter(a -> a.entry().state().equals("EXECUTING")).findFirst().orElseThrow();
-    assertThat(executing.entry().arguments()).contains("\"amount\":120").doesNotContain("129");
+    assertProblem(refused, 400, "malformed-request");
+    assertThat(json(refused).path("detail").asString()).contains("'args'");
+    assertThat(json(get("/v1/approvals/" + approvalId, OLIVIA)).path("status").asString()).isEqualTo("pending");
+    assertThat(audit()).hasSize(recorded);
+    assertThat(gateway.acme().requestLog()).isEmpty();
   }
 
   @Test

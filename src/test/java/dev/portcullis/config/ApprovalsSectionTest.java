@@ -1,0 +1,62 @@
+package dev.portcullis.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.approval.ApprovalSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code approvals:} as loaded: the timeout, and how many approvers each tool needs. */
+class ApprovalsSectionTest {
+  private static final String HEAD = """
+      apiVersion: portcullis.dev/v1alpha1
+      kind: Gateway
+      server:
+        listen: 127.0.0.1:8080
+      agents:
+        - {id: bot, keys: [sha256:1111111111111111111111111111111111111111111111111111111111111111]}
+      approvers:
+        - {id: olivia, keys: [sha256:2222222222222222222222222222222222222222222222222222222222222222]}
+        - {id: omar, keys: [sha256:3333333333333333333333333333333333333333333333333333333333333333]}
+        - {id: oscar, keys: [sha256:4444444444444444444444444444444444444444444444444444444444444444]}
+      connectors: []
+      tools: []
+      """;
+
+  @TempDir Path dir;
+
+  @Test
+  void whenSeveralEntriesMatchAToolTheLargestNumberApplies() throws Exception {
+    ApprovalSettings settings = load("""
+        approvals:
+          timeout: 30m
+          quorum:
+            - {tools: [acme.orders_refund, "billing.*"], approvers: 2}
+            - {tools: ["*.payroll_*", billing.wire], approvers: 3}
+        """);
+
+    assertThat(settings.timeout()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(settings.requiredApprovals("acme.orders_refund")).isEqualTo(2);
+    assertThat(settings.requiredApprovals("billing.invoice")).isEqualTo(2);
+    assertThat(settings.requiredApprovals("billing.wire")).isEqualTo(3);
+    assertThat(settings.requiredApprovals("hr.payroll_run")).isEqualTo(3);
+    assertThat(settings.requiredApprovals("acme.orders_get")).isEqualTo(1);
+  }
+
+  @Test
+  void withoutAQuorumEveryToolNeedsOneApprover() throws Exception {
+    ApprovalSettings settings = load("approvals: {timeout: 1h}\n");
+
+    assertThat(settings.quorum()).isEmpty();
+    assertThat(settings.requiredApprovals("acme.orders_refund")).isEqualTo(1);
+  }
+
+  private ApprovalSettings load(String approvals) throws Exception {
+    Path file = Files.writeString(dir.resolve("portcullis.yaml"), HEAD + approvals);
+    return ConfigLoader.load(file, Map.of()).approvals();
+  }
+}
