@@ -131,7 +131,7 @@ public final class ArgumentTemplate {
   private static JsonNode value(Matcher m, Map<String, JsonNode> scopes) throws MissingValueException {
     String scope = m.group(1);
     JsonNode v = scopes.get(scope);
-    for (String segment : DOT.split(m.group(2).substring(1))) {
+    for (String segment : DOT.splitAsStream(m.group(2).substring(1)).toList()) {
       if (v == null) {
         break;
       }
@@ -156,7 +156,7 @@ public final class ArgumentTemplate {
     } else if (node.isString()) {
       Matcher m = PLACEHOLDER.matcher(node.asString());
       while (m.find()) {
-        found.add(new Placeholder(m.group(1), List.of(DOT.split(m.group(2).substring(1))), pointer));
+        found.add(new Placeholder(m.group(1), DOT.splitAsStream(m.group(2).substring(1)).toList(), pointer));
       }
     }
   }
