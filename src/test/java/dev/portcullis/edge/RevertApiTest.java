@@ -145,6 +145,27 @@ class RevertApiTest {
   }
 
   @Test
+  void aRevertThePolicyHoldsBackWaitsForAnotherApproverAndThenRunsOnce() throws Exception {
+    gateway = GatewayFixture.start(data, RevertConfig.writeApprovingReverts(configDir), Map.of());
+    String id = json(gateway.invoke("orders_refund", BILLING, REFUND)).path("invocationId").asString();
+
+    JsonNode parked = json(post("/v1/invocations/" + id + ":revert", OLIVIA, "{}"));
+    HttpResponse<String> again = post("/v1/invocations/" + id + ":revert", OMAR, "{}");
+    String approvalId = parked.path("approvalId").asString();
+    HttpResponse<String> selfApproved = post("/v1/approvals/" + approvalId + ":approve", OLIVIA, "{}");
+    HttpResponse<String> approved = post("/v1/approvals/" + approvalId + ":approve", OMAR, "{}");
+
+    assertThat(parked.path("state").asString()).isEqualTo("awaiting-approval");
+    assertThat(json(again).at("/error/type").asString()).isEqualTo("urn:portcullis:problem:idempotency-key-in-flight");
+    assertProblem(selfApproved, 403, "four-eyes");
+    assertThat(json(approved).path("state").asString()).as(approved.body()).isEqualTo("completed");
+    assertThat(json(post("/v1/invocations/" + id + ":revert", OMAR, "{}")).path("state").asString())
+        .isEqualTo("completed");
+    assertThat(gateway.acme().requestLog()).filteredOn(l -> l.endsWith("/cancel")).hasSize(1);
+    assertThat(AuditVerifier.verify(gateway.assembly().auditLog()).intact()).isTrue();
+  }
+
+  @Test
   void revertIsRefusedForAReadAFailedCallAnUnknownIdAndAnAgent() throws Exception {
     start(false);
     String read = json(gateway.invoke("orders_get", BILLING, "{\"arguments\":{\"orderId\":\"O-5001\"}}"))

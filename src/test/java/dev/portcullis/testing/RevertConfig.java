@@ -9,17 +9,26 @@ import java.nio.file.Path;
  * A gateway configuration for before-state and revert tests: the demo's billing agent and
  * approvers in front of Acme, with {@code orders_refund} declaring its before-state ({@code
  * orders_get}) and its compensation ({@code orders_refund_cancel}), and a policy that lets the
- * operator revert refunds, unless {@code forbidReverts}.
+ * operator revert refunds, unless {@code forbidReverts}, or only once approved.
  */
 public final class RevertConfig {
   private RevertConfig() {}
 
   /** Writes the configuration and its policy under {@code dir}; answers the configuration file. */
   public static Path write(Path dir, boolean forbidReverts) {
+    return write(dir, forbidReverts ? FORBID : "");
+  }
+
+  /** As {@link #write(Path, boolean)}, reverts needing an approver's approval. */
+  public static Path writeApprovingReverts(Path dir) {
+    return write(dir, APPROVE);
+  }
+
+  private static Path write(Path dir, String extraRules) {
     try {
       Files.createDirectories(dir.resolve("policies"));
       Files.writeString(dir.resolve("portcullis.yaml"), CONFIG, StandardCharsets.UTF_8);
-      Files.writeString(dir.resolve("policies/billing.yaml"), forbidReverts ? POLICY + FORBID : POLICY,
+      Files.writeString(dir.resolve("policies/billing.yaml"), POLICY + extraRules,
           StandardCharsets.UTF_8);
       return dir.resolve("portcullis.yaml");
     } catch (IOException e) {
@@ -108,6 +117,13 @@ public final class RevertConfig {
             users: {roles: [operator]}
             tools: [orders_refund_cancel]
           when: context.channel == 'revert'
+      """;
+
+  private static final String APPROVE = """
+        - id: reverts-need-approval
+          effect: require_approval
+          target:
+            tools: [orders_refund_cancel]
       """;
 
   private static final String FORBID = """
