@@ -40,6 +40,12 @@ import dev.portcullis.approval.ApprovalStore;
 import dev.portcullis.identity.Approvers;
 import dev.portcullis.pipeline.ApprovalStage;
 import dev.portcullis.pipeline.Approvals;
+import dev.portcullis.pipeline.Reverts;
+import dev.portcullis.pipeline.InvocationAdmin;
+import dev.portcullis.pipeline.BeforeStateCapture;
+import dev.portcullis.store.JdbcBeforeStateStore;
+import dev.portcullis.invocation.BeforeStateStore;
+import dev.portcullis.catalog.Reversals;
 import dev.portcullis.store.JdbcApprovalStore;
 import dev.portcullis.pipeline.AuditEntries;
 import dev.portcullis.pipeline.AuditStage;
@@ -144,7 +150,11 @@ public final class Assembly implements AutoCloseable {
     ValidateStage validate = new ValidateStage(catalog, config.server().arguments());
     FilterStage filter = new FilterStage(catalog);
     CommitStage commit = new CommitStage(audit, entries, invocations, clock);
-    ExecuteStage execute = new ExecuteStage(catalog, connectors);
+    Reversals reversals = new Reversals(config.reversals());
+    BeforeStateStore beforeStates =
+        new JdbcBeforeStateStore(database.dataSource(), json);
+    ExecuteStage execute = new ExecuteStage(catalog, connectors, new BeforeStateCapture(
+        catalog, connectors, reversals, beforeStates, audit, entries, json, clock));
     Pipeline pipeline =
         Pipeline.standard(
             auditStage,
@@ -163,7 +173,9 @@ public final class Assembly implements AutoCloseable {
         new Identities(config.agents(), config.issuers(), new TokenVerifier(config.issuers(), clock));
     Gateway gateway =
         new Gateway(identities, new ToolDirectory(catalog, policy), pipeline, invocations, clock, json, approvals,
-            new Approvers(config.approvers(), identities));
+            new Approvers(config.approvers(), identities),
+            new InvocationAdmin(invocations, beforeStates, audit, entries, clock,
+                new Reverts(pipeline, reversals, beforeStates, clock)));
     Set<String> agentIds = config.agents().stream().map(AgentSpec::id).collect(Collectors.toSet());
     PolicyReloader reloader = new PolicyReloader(
         new PolicyLoader(config.toolFacts(), agentIds), config.policyPaths(), policy);

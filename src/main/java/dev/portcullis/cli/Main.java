@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       VaultCommand.class,
       ToolsCommand.class,
       ApprovalsCommand.class,
+      InvocationsCommand.class,
       SampleCommand.class,
       CommandLine.HelpCommand.class
     })

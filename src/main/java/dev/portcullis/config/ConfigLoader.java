@@ -78,6 +78,7 @@ public final class ConfigLoader {
     List<AgentSpec> agents = identity.agents();
     Map<String, ConnectorDraft> connectors = connectors(r);
     List<CatalogEntry> entries = new ToolSection(r, connectors).readAll();
+    List<dev.portcullis.catalog.Reversal> reversals = new ReversalSection(r).read(entries);
     Set<String> agentIds = new HashSet<>();
     agents.forEach(a -> agentIds.add(a.id()));
     List<Path> policyPaths = policyPaths(r, file);
@@ -101,7 +102,7 @@ public final class ConfigLoader {
     }
     return new GatewayConfig(
         file.toAbsolutePath(), hash(bytes, r.imports()), server, vault, issuers, agents, specs, entries, policyPaths, policy,
-        approvers, approvals);
+        approvers, approvals, reversals);
   }
 
   /** {@code policies}: files or directories, relative to the configuration file. */

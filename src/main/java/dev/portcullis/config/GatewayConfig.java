@@ -24,7 +24,8 @@ public record GatewayConfig(
     List<Path> policyPaths,
     CompiledPolicy policy,
     List<dev.portcullis.identity.ApproverSpec> approvers,
-    dev.portcullis.approval.ApprovalSettings approvals) {
+    dev.portcullis.approval.ApprovalSettings approvals,
+    List<dev.portcullis.catalog.Reversal> reversals) {
 
   public GatewayConfig {
     issuers = List.copyOf(issuers);
@@ -34,6 +35,7 @@ public record GatewayConfig(
     policyPaths = List.copyOf(policyPaths);
     approvers = List.copyOf(approvers);
     java.util.Objects.requireNonNull(approvals, "approvals");
+    reversals = List.copyOf(reversals);
   }
 
   /** What policy needs to know of every tool, upstream MCP tools included. */

@@ -172,6 +172,10 @@ public final class NormalizedConfig {
       }
     });
     m.put("inputSchema", t.inputSchema());
+    c.reversals().stream().filter(v -> v.tool().equals(t.name())).findFirst().ifPresent(v -> {
+      v.before().ifPresent(b -> m.put("before", ReversalSection.normalized(b)));
+      v.compensate().ifPresent(k -> m.put("compensate", ReversalSection.normalized(k)));
+    });
     Map<String, Object> result = new LinkedHashMap<>();
     if (!e.result().keepsAllFields()) {
       result.put("fields", e.result().fields());

@@ -65,6 +65,7 @@ final class ToolSection {
         continue;
       }
       Set<String> keys = new HashSet<>(KEYS);
+      keys.addAll(ReversalSection.KEYS);
       ConnectorTypes.ALL.values().forEach(t -> keys.add(t.bindingKey()));
       r.onlyKeys(p, keys);
       Optional<String> name =

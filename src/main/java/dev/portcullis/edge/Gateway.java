@@ -4,6 +4,7 @@ import dev.portcullis.identity.Approvers;
 import dev.portcullis.identity.Identities;
 import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.pipeline.Approvals;
+import dev.portcullis.pipeline.InvocationAdmin;
 import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.pipeline.ToolDirectory;
 import java.time.Clock;
@@ -12,11 +13,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What the edges need from the house: who is asking, which tools they see, the road, where
- * the state of each call is kept, and the approval requests with who may decide them.
+ * the state of each call is kept, the approval requests with who may decide them, and what those
+ * approvers do with stored calls as operators (settle, revert).
  */
 public record Gateway(
     Identities identities, ToolDirectory tools, Pipeline pipeline, InvocationStore invocations, Clock clock,
-    JsonMapper json, Approvals approvals, Approvers approvers) {
+    JsonMapper json, Approvals approvals, Approvers approvers, InvocationAdmin admin) {
   public Gateway {
     Objects.requireNonNull(identities, "identities");
     Objects.requireNonNull(tools, "tools");
@@ -26,5 +28,6 @@ public record Gateway(
     Objects.requireNonNull(json, "json");
     Objects.requireNonNull(approvals, "approvals");
     Objects.requireNonNull(approvers, "approvers");
+    Objects.requireNonNull(admin, "admin");
   }
 }

@@ -47,7 +47,9 @@ public final class GatewayServer implements AutoCloseable {
           cfg.routes.get("/healthz", ctx -> Responses.json(ctx, gateway.json(), 200, Map.of("status", "ok")));
           new ProtectedResourceRoutes(gateway).register(cfg.routes);
           rest.register(cfg.routes);
-          new InvocationRoutes(gateway, guard).register(cfg.routes);
+          InvocationAdminRoutes operators = new InvocationAdminRoutes(gateway, guard, bodies);
+          operators.register(cfg.routes);
+          new InvocationRoutes(gateway, guard, operators).register(cfg.routes);
           new ApprovalRoutes(gateway, guard, bodies).register(cfg.routes);
           new InboxRoutes().register(cfg.routes);
           mcp.register(cfg.routes);

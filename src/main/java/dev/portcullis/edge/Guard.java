@@ -123,6 +123,15 @@ final class Guard {
     }
   }
 
+  /** Whether the {@code Authorization: Bearer} credential is a configured approver's key. */
+  boolean isApprover(Context ctx, Approvers approvers) {
+    String authorization = ctx.header("Authorization");
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    return approvers.authenticate(authorization.substring(7).strip()).isPresent();
+  }
+
   /** The verified user the agent acts for, from {@value #USER_TOKEN_HEADER}; empty without one. */
   Optional<UserRef> delegatingUser(Context ctx, AgentRef agent) {
     String token = ctx.header(USER_TOKEN_HEADER);

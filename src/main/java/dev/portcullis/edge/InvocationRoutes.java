@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/invocations/{id}}: the state of one call, its tool, decision, timestamps and
- * outcome, read from the invocation store.
+ * outcome, read from the invocation store. With a configured approver's key the same path gives the
+ * operator's view of any call ({@link InvocationAdminRoutes}); with anything else, the agent's.
  *
  * <p>Security: only the agent (same id, same tenant) that made the call sees it; for any other the
  * call does not exist (404, not 403, so ids cannot be probed). Arguments are not returned, only
@@ -30,10 +31,12 @@ final class InvocationRoutes {
 
   private final Gateway gateway;
   private final Guard guard;
+  private final InvocationAdminRoutes operators;
 
-  InvocationRoutes(Gateway gateway, Guard guard) {
+  InvocationRoutes(Gateway gateway, Guard guard, InvocationAdminRoutes operators) {
     this.gateway = gateway;
     this.guard = guard;
+    this.operators = operators;
   }
 
   void register(RoutesConfig routes) {
@@ -41,8 +44,12 @@ final class InvocationRoutes {
   }
 
   private void show(Context ctx) {
-    AgentRef agent = guard.authenticate(ctx);
     String id = ctx.pathParam("id");
+    if (guard.isApprover(ctx, gateway.approvers())) {
+      operators.show(ctx, id);
+      return;
+    }
+    AgentRef agent = guard.authenticate(ctx);
     Optional<StoredInvocation> found;
     try {
       found = gateway.invocations().find(id);
@@ -63,7 +70,7 @@ final class InvocationRoutes {
     return s.state().name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
-  private static Map<String, Object> body(StoredInvocation s) {
+  static Map<String, Object> body(StoredInvocation s) {
     Invocation inv = s.invocation();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("invocationId", inv.invocationId());

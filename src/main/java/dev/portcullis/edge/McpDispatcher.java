@@ -74,7 +74,7 @@ final class McpDispatcher {
     String traceparent = meta.path("traceparent").isString() ? meta.path("traceparent").asString() : traceHeader;
     JsonNode key = meta.path(IDEMPOTENCY_META);
     if (!key.isMissingNode() && !(key.isString() && RestRoutes.IDEMPOTENCY_KEY.matcher(key.asString()).matches())) {
-      return invalidParams(id, "params._meta." + IDEMPOTENCY_META + " must be 1 to 255 visible ASCII characters");
+      return invalidParams(id, "params._meta." + IDEMPOTENCY_META + " must be 1 to 255 visible ASCII characters, not starting 'revert:'");
     }
     Invocation invocation =
         Invocation.received(

@@ -44,6 +44,8 @@ final class OutcomeProblems {
       case CREDENTIAL_UNAVAILABLE -> ProblemType.CONNECTOR_UNAVAILABLE;
       case AUDIT_UNAVAILABLE -> ProblemType.AUDIT_UNAVAILABLE;
       case STORE_UNAVAILABLE -> ProblemType.STORE_UNAVAILABLE;
+      case BEFORE_STATE_UNAVAILABLE -> ProblemType.BEFORE_STATE_UNAVAILABLE;
+      case INTERRUPTED -> ProblemType.INTERRUPTED;
       case INTERNAL -> ProblemType.INTERNAL;
     };
   }

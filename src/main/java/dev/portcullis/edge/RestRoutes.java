@@ -24,8 +24,11 @@ import tools.jackson.databind.JsonNode;
  */
 final class RestRoutes {
   private static final String SUFFIX = ":invoke";
-  /** What an idempotency key may be, over REST and MCP: 1 to 255 visible ASCII characters. */
-  static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+  /**
+   * What an idempotency key may be, over REST and MCP: 1 to 255 visible ASCII characters, not
+   * starting {@code revert:} (reserved for operators' reverts, so no agent can claim one first).
+   */
+  static final Pattern IDEMPOTENCY_KEY = Pattern.compile("(?!revert:)[\\x21-\\x7e]{1,255}");
 
   private final Gateway gateway;
   private final Guard guard;
@@ -61,7 +64,7 @@ final class RestRoutes {
     if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
       throw new EdgeRejection(
           Problem.of(ProblemType.MALFORMED_REQUEST,
-              "Idempotency-Key must be 1 to 255 visible ASCII characters"));
+              "Idempotency-Key must be 1 to 255 visible ASCII characters, not starting 'revert:'"));
     }
     Invocation invocation =
         Invocation.received(

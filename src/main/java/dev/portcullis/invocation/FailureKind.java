@@ -16,6 +16,16 @@ public enum FailureKind {
   AUDIT_UNAVAILABLE,
   /** The invocation store could not record the call's state, so the call fails closed. */
   STORE_UNAVAILABLE,
+  /**
+   * The write declares a read of the state it will change, and that read failed (or could not be
+   * kept), so the write was not run: fail closed.
+   */
+  BEFORE_STATE_UNAVAILABLE,
+  /**
+   * The gateway stopped while the call was executing, and an operator, having checked the system
+   * behind the tool, settled it as failed (see {@link Ending#INTERRUPTED}).
+   */
+  INTERRUPTED,
   /** A bug: a stage broke the chain's rules or threw. */
   INTERNAL
 }

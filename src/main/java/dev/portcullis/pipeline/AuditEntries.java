@@ -46,6 +46,21 @@ public final class AuditEntries {
     return entry(inv, state, null, null, null, null, null);
   }
 
+  /** The record of an event of the call in {@code state}, with {@code reasons} saying what happened. */
+  public AuditEntry transition(Invocation inv, InvocationState state, List<String> reasons) {
+    return entry(inv, state, reasons, null, null, null, null);
+  }
+
+  /**
+   * The record of an operator's act on a stored call (settling it, reverting it): the state it
+   * leaves the call in, reasons naming who ({@code settled-by:ID}, {@code revert-by:ID}), and what
+   * and why in {@code kind} and {@code detail}.
+   */
+  public AuditEntry operatorEvent(
+      Invocation inv, InvocationState state, List<String> reasons, String kind, String detail) {
+    return entry(inv, state, reasons, kind, detail, null, null);
+  }
+
   /** The record of how the call ended. */
   public AuditEntry terminal(Outcome outcome) {
     return terminal(outcome.invocation(), outcome, List.of());

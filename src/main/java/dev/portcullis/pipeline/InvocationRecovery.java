@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * left EXECUTING may or may not have taken effect upstream: it moves to NEEDS_RECONCILIATION for an
  * operator and is never re-executed. A call left RECEIVED or CHECKED never reached its connector
  * (EXECUTING is durable before the connector is called): it ends FAILED, nothing ran. A call
- * AWAITING_APPROVAL stays parked for its approvers.
+ * AWAITING_APPROVAL stays parked for its approvers. Operators settle the NEEDS_RECONCILIATION ones
+ * ({@link InvocationAdmin#settle}).
  *
  * <p>Each move is audited before it is stored, so the audit log never lacks a state the store has.
  * Runs before the edges open, while nothing else writes these calls.
@@ -54,10 +55,10 @@ public final class InvocationRecovery {
           new Ending(Ending.INTERRUPTED, INTERRUPTED_DETAIL, List.of(), null), clock.instant()));
       LOG.warn("invocation {} (tool {}, agent {}, trace {}, received {}) was EXECUTING when the gateway stopped:"
               + " it is now NEEDS_RECONCILIATION and will not be re-executed. Check in the system behind tool {}"
-              + " whether the call took effect (GET /v1/invocations/{} shows its arguments digest and decision),"
-              + " then complete or compensate it by hand.",
+              + " whether the call took effect ('portcullis invocations show {}' shows its arguments and decision),"
+              + " then settle it: 'portcullis invocations settle {} --as completed|failed|cancelled --reason ...'.",
           inv.invocationId(), inv.toolName(), inv.agent().id(), inv.traceId(), inv.receivedAt(), inv.toolName(),
-          inv.invocationId());
+          inv.invocationId(), inv.invocationId());
     }
     for (InvocationState never : List.of(InvocationState.RECEIVED, InvocationState.CHECKED)) {
       for (StoredInvocation s : store.inState(never)) {

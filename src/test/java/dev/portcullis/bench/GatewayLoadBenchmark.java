@@ -218,7 +218,7 @@ public final class GatewayLoadBenchmark {
 
   static Gateway withPipeline(Gateway base, Pipeline pipeline) {
     return new Gateway(base.identities(), base.tools(), pipeline, base.invocations(), base.clock(), base.json(),
-        base.approvals(), base.approvers());
+        base.approvals(), base.approvers(), base.admin());
   }
 
   /** The gateway's own stages, with the two audit-writing stages on {@code log} instead. */

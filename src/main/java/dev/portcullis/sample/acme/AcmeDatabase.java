@@ -175,6 +175,28 @@ final class AcmeDatabase implements AutoCloseable {
         });
   }
 
+  /**
+   * Cancels an issued refund of {@code orderId}. Answers the refund as it was before (so status
+   * {@code issued} means this call cancelled it), or empty when the order has no such refund.
+   */
+  Optional<Refund> cancelRefund(String orderId, String refundId) {
+    return inTransaction(
+        () -> {
+          Optional<Refund> before = single(
+              "SELECT id, order_id, amount_cents, currency, reason, status, created_at"
+                  + " FROM refunds WHERE id = ? AND order_id = ?",
+              ps -> {
+                ps.setString(1, refundId);
+                ps.setString(2, orderId);
+              },
+              AcmeDatabase::toRefund);
+          if (before.isPresent() && before.get().status().equals("issued")) {
+            update("UPDATE refunds SET status = 'cancelled' WHERE id = ?", ps -> ps.setString(1, refundId));
+          }
+          return before;
+        });
+  }
+
   @Override
   public void close() {
     lock.lock();

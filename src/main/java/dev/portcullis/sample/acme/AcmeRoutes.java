@@ -137,6 +137,24 @@ final class AcmeRoutes {
   }
 
   /**
+   * Cancels an issued refund (undoing {@link #createRefund}); the body carries a reason. A refund
+   * that is already cancelled is a 409: cancelling twice is refused, not repeated.
+   */
+  void cancelRefund(Context ctx) {
+    JsonNode body = readObject(ctx);
+    requiredString(body, "reason", 500);
+    Order order = requireOrder(ctx.pathParam("id"));
+    String refundId = ctx.pathParam("refundId");
+    Refund before = db.cancelRefund(order.id(), refundId)
+        .orElseThrow(() -> AcmeApiException.notFound("order " + order.id() + " has no refund " + refundId));
+    if (!before.status().equals("issued")) {
+      throw new AcmeApiException(409, "conflict", "refund " + refundId + " is " + before.status());
+    }
+    writeJson(ctx, 200, new Refund(before.refundId(), before.orderId(), before.amount(), before.currency(),
+        before.reason(), "cancelled", before.createdAt()));
+  }
+
+  /**
    * Waits on the request thread so gateway tests can provoke upstream timeouts. It waits on the
    * shutdown latch rather than sleeping, so closing the server does not hang on (or need to
    * interrupt) requests whose caller gave up long ago.

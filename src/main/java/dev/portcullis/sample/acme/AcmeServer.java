@@ -149,6 +149,7 @@ public final class AcmeServer implements AutoCloseable {
           cfg.routes.get("/api/customers/{id}/orders", routes::customerOrders);
           cfg.routes.get("/api/orders/{id}", routes::order);
           cfg.routes.post("/api/orders/{id}/refunds", routes::createRefund);
+          cfg.routes.post("/api/orders/{id}/refunds/{refundId}/cancel", routes::cancelRefund);
           cfg.routes.post("/api/tickets", routes::createTicket);
           cfg.routes.get("/api/tickets/{id}", routes::ticket);
           cfg.routes.get("/api/slow", routes::slow);

@@ -1,0 +1,160 @@
+package dev.portcullis.edge;
+
+import dev.portcullis.invocation.BeforeState;
+import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.Outcome;
+import dev.portcullis.invocation.StoredInvocation;
+import dev.portcullis.pipeline.InvocationAdmin;
+import dev.portcullis.pipeline.Reverts;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The operators' invocation API, for approvers only: {@code GET /v1/invocations?state=S} (default
+ * {@code needs-reconciliation}), {@code POST /v1/invocations/{id}:settle} with {@code {"as":
+ * "completed|failed|cancelled", "reason": "…"}}, and {@code POST /v1/invocations/{id}:revert}. An
+ * approver's key on {@code GET /v1/invocations/{id}} gets the operator's view ({@link
+ * InvocationRoutes} serves agents there). Every refusal is an RFC 9457 problem.
+ *
+ * <p>Security: only a configured approver's key is accepted; an agent's credential gets 403, so no
+ * agent can settle or revert a call, its own included. The operator's view shows arguments and
+ * before-states in full: they are the operator's evidence.
+ */
+final class InvocationAdminRoutes {
+  static final String PATH = "/v1/invocations";
+  private static final String SETTLE = ":settle";
+  private static final String REVERT = ":revert";
+  private static final int MAX_REASON = 1000;
+
+  private final Gateway gateway;
+  private final Guard guard;
+  private final RequestBodies bodies;
+
+  InvocationAdminRoutes(Gateway gateway, Guard guard, RequestBodies bodies) {
+    this.gateway = gateway;
+    this.guard = guard;
+    this.bodies = bodies;
+  }
+
+  void register(RoutesConfig routes) {
+    routes.get(PATH, this::list);
+    routes.post(PATH + "/{idAction}", this::act);
+  }
+
+  private void list(Context ctx) {
+    guard.approver(ctx, gateway.approvers());
+    String wanted = ctx.queryParam("state");
+    List<StoredInvocation> found;
+    try {
+      found = call(() -> gateway.admin().list(wanted == null ? "needs-reconciliation" : wanted));
+    } catch (IllegalArgumentException e) {
+      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST, e.getMessage()));
+    }
+    Responses.json(ctx, gateway.json(), 200,
+        Map.of("invocations", found.stream().map(s -> view(s, null)).toList()));
+  }
+
+  /** The operator's view of one call: {@code GET /v1/invocations/{id}} with an approver's key. */
+  void show(Context ctx, String id) {
+    InvocationAdmin.View v = call(() -> gateway.admin().show(id));
+    Responses.json(ctx, gateway.json(), 200, view(v.invocation(), v.before().orElse(null)));
+  }
+
+  private void act(Context ctx) {
+    String action = ctx.pathParam("idAction");
+    boolean settle = action.endsWith(SETTLE) && action.length() > SETTLE.length();
+    boolean revert = action.endsWith(REVERT) && action.length() > REVERT.length();
+    if (!settle && !revert) {
+      throw new EdgeRejection(Problem.of(ProblemType.NOT_FOUND,
+          "use POST /v1/invocations/{id}:settle or POST /v1/invocations/{id}:revert"));
+    }
+    String operator = guard.approver(ctx, gateway.approvers());
+    String id = action.substring(0, action.length() - (settle ? SETTLE.length() : REVERT.length()));
+    if (revert) {
+      Reverts.Reverted r = call(() -> gateway.admin().revert(id, operator));
+      Responses.json(ctx, gateway.json(), 200, reverted(id, operator, r.compensation()));
+      return;
+    }
+    JsonNode body = bodies.readObject(ctx);
+    JsonNode as = body.path("as");
+    JsonNode reason = body.path("reason");
+    if (!as.isString() || !List.of("completed", "failed", "cancelled").contains(as.asString())) {
+      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
+          "say what happened upstream: {\"as\": \"completed\" | \"failed\" | \"cancelled\", \"reason\": \"…\"}"));
+    }
+    if (!reason.isString() || reason.asString().isBlank() || reason.asString().length() > MAX_REASON) {
+      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
+          "a settlement needs a reason: {\"reason\": \"…\"}, 1 to " + MAX_REASON + " characters, saying what you"
+              + " found in the system behind the tool"));
+    }
+    StoredInvocation settled =
+        call(() -> gateway.admin().settle(id, as.asString(), reason.asString().strip(), operator));
+    Responses.json(ctx, gateway.json(), 200, view(settled, null));
+  }
+
+  private static Map<String, Object> reverted(String id, String operator, Outcome outcome) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("invocationId", id);
+    body.put("revertedBy", operator);
+    body.put("revertInvocationId", outcome.invocation().invocationId());
+    body.put("tool", outcome.invocation().toolName());
+    body.put("state", outcome.state().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    switch (outcome) {
+      case Outcome.Completed c -> body.put("result", c.result());
+      case Outcome.AwaitingApproval a -> body.put("approvalId", a.approvalId());
+      default -> body.put("error", OutcomeProblems.of(outcome).body(null));
+    }
+    body.put("location", InvocationRoutes.PATH + outcome.invocation().invocationId());
+    return body;
+  }
+
+  private static Map<String, Object> view(StoredInvocation s, BeforeState before) {
+    Map<String, Object> body = InvocationRoutes.body(s);
+    Invocation inv = s.invocation();
+    body.put("agent", inv.agent().id());
+    body.put("tenant", inv.tenant());
+    if (inv.user() != null) {
+      Map<String, Object> user = new LinkedHashMap<>();
+      user.put("id", inv.user().id());
+      user.put("verified", inv.user().verified());
+      body.put("user", user);
+    }
+    body.put("channel", inv.channel());
+    body.put("arguments", inv.arguments());
+    if (before != null) {
+      Map<String, Object> b = new LinkedHashMap<>();
+      b.put("tool", before.readTool());
+      b.put("arguments", before.readArguments());
+      b.put("state", before.state());
+      b.put("digest", before.digest());
+      b.put("capturedAt", before.capturedAt().toString());
+      body.put("before", b);
+    }
+    return body;
+  }
+
+  private interface Action<T> {
+    T run() throws InvocationAdmin.Refusal;
+  }
+
+  private static <T> T call(Action<T> action) {
+    try {
+      return action.run();
+    } catch (InvocationAdmin.Refusal r) {
+      ProblemType type = switch (r.kind()) {
+        case NOT_FOUND -> ProblemType.NOT_FOUND;
+        case NOT_RECONCILABLE -> ProblemType.INVOCATION_NOT_RECONCILABLE;
+        case NOT_COMPLETED -> ProblemType.INVOCATION_NOT_COMPLETED;
+        case NO_COMPENSATION -> ProblemType.NO_COMPENSATION;
+        case COMPENSATION_INCOMPLETE -> ProblemType.COMPENSATION_INCOMPLETE;
+        case UNAVAILABLE -> ProblemType.STORE_UNAVAILABLE;
+      };
+      throw new EdgeRejection(Problem.of(type, r.getMessage()));
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package dev.portcullis.testing;
+
+import dev.portcullis.audit.AuditChain;
+import dev.portcullis.invocation.AgentRef;
+import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.InvocationState;
+import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.store.JdbcInvocationStore;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Leaves a call EXECUTING in a data directory, as a gateway killed mid-call would: the next gateway
+ * opened on it moves the call to NEEDS_RECONCILIATION (InvocationRecovery).
+ */
+public final class Interrupted {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private Interrupted() {}
+
+  /** Records {@code tool} with {@code argumentsJson} by billing-assistant, EXECUTING; answers its id. */
+  public static String refund(Path dataDir, String idempotencyKey, String tool, String argumentsJson) {
+    JsonNode args = JSON.readTree(argumentsJson);
+    Invocation inv = Invocation.received(UUID.randomUUID().toString(), "0af7651916cd43dd8448eb211c80319c", "req-1",
+        idempotencyKey, new AgentRef("billing-assistant", "acme", null), null, null, "rest", tool, args, Map.of(),
+        Invocations.T0);
+    try (EmbeddedDatabase db = EmbeddedDatabase.open(dataDir)) {
+      InvocationStore store = new JdbcInvocationStore(db.dataSource(), JSON);
+      store.begin(inv, AuditChain.sha256Hex(JSON.writeValueAsString(args)));
+      store.move(inv, InvocationState.RECEIVED, List.of(InvocationState.CHECKED, InvocationState.EXECUTING), null,
+          Invocations.T0);
+    } catch (InvocationStore.StoreException e) {
+      throw new IllegalStateException(e);
+    }
+    return inv.invocationId();
+  }
+}
