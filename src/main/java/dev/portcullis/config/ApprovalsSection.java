@@ -29,7 +29,7 @@ final class ApprovalsSection {
     if (!r.isObject("/approvals", false)) {
       return ApprovalSettings.DEFAULTS;
     }
-    r.onlyKeys("/approvals", Set.of("timeout"));
+    r.onlyKeys("/approvals", Set.of("timeout", "notify"));
     Duration timeout = r.duration("/approvals/timeout", ApprovalSettings.DEFAULT_TIMEOUT);
     return new ApprovalSettings(timeout);
   }

@@ -1,5 +1,6 @@
 package dev.portcullis.pipeline;
 
+import dev.portcullis.approval.ApprovalNotifier;
 import dev.portcullis.approval.ApprovalRequest;
 import dev.portcullis.approval.ApprovalStore;
 import dev.portcullis.invocation.Effect;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
  * call ends here, awaiting approval: an approval request (with its deadline) is recorded, and the
  * state stage keeps the call AWAITING_APPROVAL with its exact arguments until a person decides
  * (see {@link Approvals}). Fails the call when the request cannot be recorded: never a silent allow.
+ * Once it is recorded, approvers are notified off the agent's path ({@link ApprovalNotifier}).
  */
 public final class ApprovalStage implements Stage {
   private static final Logger LOG = LoggerFactory.getLogger(ApprovalStage.class);
@@ -26,11 +28,17 @@ public final class ApprovalStage implements Stage {
   private final ApprovalStore approvals;
   private final Clock clock;
   private final Duration timeout;
+  private final ApprovalNotifier notifier;
 
   public ApprovalStage(ApprovalStore approvals, Clock clock, Duration timeout) {
+    this(approvals, clock, timeout, ApprovalNotifier.NONE);
+  }
+
+  public ApprovalStage(ApprovalStore approvals, Clock clock, Duration timeout, ApprovalNotifier notifier) {
     this.approvals = approvals;
     this.clock = clock;
     this.timeout = timeout;
+    this.notifier = notifier;
   }
 
   @Override
@@ -48,6 +56,7 @@ public final class ApprovalStage implements Stage {
       return new Outcome.Failed(invocation, FailureKind.STORE_UNAVAILABLE,
           "the call needs a human approval, which cannot be requested now; nothing was executed, retry later");
     }
+    notifier.parked(invocation, request);
     return new Outcome.AwaitingApproval(invocation, request.approvalId());
   }
 }
