@@ -103,7 +103,7 @@ public final class SlackChannel implements NotificationChannel {
       throw new DeliveryFailure("slack is unreachable (" + e.getClass().getSimpleName() + ")", true);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new DeliveryFailure("interrupted", false);
+      throw new DeliveryFailure("interrupted: the gateway is stopping", false);
     }
     int status = response.statusCode();
     if (status != 200) {

@@ -83,7 +83,7 @@ public final class WebhookChannel implements NotificationChannel {
       throw new DeliveryFailure("the webhook is unreachable (" + e.getClass().getSimpleName() + ")", true);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new DeliveryFailure("interrupted", false);
+      throw new DeliveryFailure("interrupted: the gateway is stopping", false);
     }
     if (status / 100 != 2) {
       throw new DeliveryFailure("the webhook answered HTTP " + status, status == 429 || status >= 500);
