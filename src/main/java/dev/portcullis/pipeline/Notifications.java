@@ -41,12 +41,15 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Audit: one record per delivery, in the same chain as the call, state AWAITING_APPROVAL, with
  * reasons {@code approval:ID}, {@code notification:sent} or {@code notification:failed}, {@code
  * channel:NAME}, {@code channel-type:TYPE} and {@code attempts:N}; a failure also has kind {@code
- * notification_failed} and its reason, which never holds a secret.
+ * notification_failed} and its reason, which never holds a secret. Deliveries start as the call is
+ * parked, so a delivery's record may come just before the parked call's own in the chain.
  */
 public final class Notifications implements ApprovalNotifier, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Notifications.class);
   public static final int ATTEMPTS = 3;
   static final int MAX_WAITING = 1000;
+  /** Sending threads: a channel hung until its timeout holds one of them, not the others. */
+  static final int THREADS = 4;
   public static final Duration BACKOFF = Duration.ofSeconds(1);
   public static final Duration DRAIN = Duration.ofSeconds(5);
 
@@ -80,7 +83,7 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
     this.json = json;
     this.backoff = backoff;
     this.drain = drain;
-    this.executor = new ScheduledThreadPoolExecutor(2,
+    this.executor = new ScheduledThreadPoolExecutor(THREADS,
         Thread.ofPlatform().daemon().name("portcullis-notify-", 0).factory());
     executor.setRemoveOnCancelPolicy(true);
   }
