@@ -6,6 +6,7 @@ import dev.portcullis.approval.ApprovalRequest;
 import dev.portcullis.approval.notify.ChannelSpec;
 import dev.portcullis.approval.notify.NotificationChannel;
 import dev.portcullis.approval.notify.SecretLookup;
+import dev.portcullis.approval.notify.SlackChannel;
 import dev.portcullis.approval.notify.WebhookChannel;
 import dev.portcullis.audit.AuditEntry;
 import dev.portcullis.audit.AuditLog;
@@ -14,6 +15,7 @@ import dev.portcullis.invocation.Invocation;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.testing.Invocations;
+import dev.portcullis.testing.SlackShapedServer;
 import dev.portcullis.testing.WebhookReceiver;
 import java.net.URI;
 import java.nio.file.Path;
@@ -57,8 +59,11 @@ class NotificationsTest {
   }
 
   private Notifications notifications(SecretLookup secrets, Duration drain) {
-    NotificationChannel channel = new WebhookChannel(new ChannelSpec.Webhook("hook", webhook.url(), "env:HOOK"),
-        secrets, Duration.ofSeconds(5), JSON, Clock.systemUTC());
+    return notifications(new WebhookChannel(new ChannelSpec.Webhook("hook", webhook.url(), "env:HOOK"),
+        secrets, Duration.ofSeconds(5), JSON, Clock.systemUTC()), drain);
+  }
+
+  private Notifications notifications(NotificationChannel channel, Duration drain) {
     AuditEntries entries = new AuditEntries(Clock.systemUTC(), "config-hash", new StaticCatalog(List.of()), JSON);
     return new Notifications(List.of(channel), URI.create("https://approvals.acme.test"), audit, entries, JSON, FAST,
         drain);
@@ -143,6 +148,36 @@ class NotificationsTest {
     assertThat(all).singleElement().satisfies(e -> assertThat(e.reasons()).contains("notification:failed"));
   }
 
+  @Test
+  void slackRateLimitsAreRetriedAndAnEchoedTokenNeverReachesTheAudit() throws Exception {
+    String token = "xoxb-unit-echo-0123456789";
+    try (SlackShapedServer slack = SlackShapedServer.start(token)) {
+      notifications = notifications(new SlackChannel(
+          new ChannelSpec.Slack("chat", slack.baseUri(), "env:SLACK", "C0SUPPORT1"), (channel, ref) -> token,
+          Duration.ofSeconds(5), JSON), Duration.ofSeconds(5));
+      slack.echoTheAuthorization();
+      slack.answerNext(200, "{\"ok\":false,\"error\":\"ratelimited\"}");
+      slack.answerNext(429, "{\"ok\":false,\"error\":\"ratelimited\"}");
+
+      park();
+
+      AuditEntry e = awaitOne("chat", "slack");
+      assertThat(e.reasons()).contains("notification:sent", "attempts:3");
+      assertThat(slack.posted()).singleElement()
+          .satisfies(p -> assertThat(p.text()).contains("https://approvals.acme.test/inbox/approvals/appr-1"));
+      slack.failEveryRequest();
+      notifications.parked(Invocations.call("bot", "orders_refund", "{}"), ApprovalRequest.pending("appr-2", "inv-1",
+          Instant.now(), Instant.now().plusSeconds(60)));
+      Instant deadline = Instant.now().plusSeconds(30);
+      while (entries().size() < 2 && Instant.now().isBefore(deadline)) {
+        Thread.sleep(10);
+      }
+      AuditEntry failed = entries().getLast();
+      assertThat(failed.reasons()).contains("approval:appr-2", "notification:failed", "attempts:3");
+      assertThat(failed.errorDetail()).contains("fatal_error").doesNotContain(token);
+    }
+  }
+
   private List<AuditEntry> entries() throws Exception {
     List<AuditEntry> all = new ArrayList<>();
     audit.scan(r -> all.add(r.entry()));
@@ -150,6 +185,10 @@ class NotificationsTest {
   }
 
   private AuditEntry awaitOne() throws Exception {
+    return awaitOne("hook", "webhook");
+  }
+
+  private AuditEntry awaitOne(String channel, String type) throws Exception {
     Instant deadline = Instant.now().plusSeconds(30);
     List<AuditEntry> all = entries();
     while (all.isEmpty() && Instant.now().isBefore(deadline)) {
@@ -157,7 +196,7 @@ class NotificationsTest {
       all = entries();
     }
     assertThat(all).hasSize(1);
-    assertThat(all.getFirst().reasons()).contains("approval:appr-1", "channel:hook", "channel-type:webhook");
+    assertThat(all.getFirst().reasons()).contains("approval:appr-1", "channel:" + channel, "channel-type:" + type);
     return all.getFirst();
   }
 }
