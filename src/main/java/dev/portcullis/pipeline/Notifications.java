@@ -64,9 +64,40 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
   private final Set<Delivery> waiting = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
 
-  /** One notice to one channel, recorded exactly once. */
-  private record Delivery(Invocation invocation, ApprovalNotice notice, NotificationChannel channel,
-      AtomicBoolean done, AtomicInteger tried) {}
+  /** One notice to one channel, recorded exactly once; identity equality, as it sits in a set. */
+  private static final class Delivery {
+    private final Invocation invocation;
+    private final ApprovalNotice notice;
+    private final NotificationChannel channel;
+    private final AtomicBoolean done = new AtomicBoolean();
+    private final AtomicInteger tried = new AtomicInteger();
+
+    Delivery(Invocation invocation, ApprovalNotice notice, NotificationChannel channel) {
+      this.invocation = invocation;
+      this.notice = notice;
+      this.channel = channel;
+    }
+
+    Invocation invocation() {
+      return invocation;
+    }
+
+    ApprovalNotice notice() {
+      return notice;
+    }
+
+    NotificationChannel channel() {
+      return channel;
+    }
+
+    AtomicBoolean done() {
+      return done;
+    }
+
+    AtomicInteger tried() {
+      return tried;
+    }
+  }
 
   public Notifications(List<NotificationChannel> channels, URI publicUrl, AuditLog log, AuditEntries entries,
       JsonMapper json) {
@@ -96,7 +127,7 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
     try {
       ApprovalNotice notice = notice(invocation, request);
       for (NotificationChannel channel : channels) {
-        Delivery d = new Delivery(invocation, notice, channel, new AtomicBoolean(), new AtomicInteger());
+        Delivery d = new Delivery(invocation, notice, channel);
         if (closing || waiting.size() >= MAX_WAITING) {
           finish(d, closing ? "the gateway is stopping" : "more than " + MAX_WAITING + " notices are waiting");
           continue;
