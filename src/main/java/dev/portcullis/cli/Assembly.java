@@ -37,6 +37,11 @@ import dev.portcullis.edge.GatewayServer;
 import dev.portcullis.identity.Identities;
 import dev.portcullis.identity.TokenVerifier;
 import dev.portcullis.approval.ApprovalStore;
+import dev.portcullis.approval.notify.Channels;
+import dev.portcullis.approval.notify.SecretLookup;
+import dev.portcullis.pipeline.Notifications;
+import dev.portcullis.vault.SecretRef;
+import dev.portcullis.vault.SecretUse;
 import dev.portcullis.identity.Approvers;
 import dev.portcullis.pipeline.ApprovalStage;
 import dev.portcullis.pipeline.Approvals;
@@ -77,6 +82,9 @@ import tools.jackson.databind.json.JsonMapper;
  * constructor calls, no scanning, no reflection.
  */
 public final class Assembly implements AutoCloseable {
+  /** The scope of vault secrets that notification channels may use. */
+  static final String NOTIFY_SCOPE = "approvals";
+
   private final DataDirectory data;
   private final EmbeddedDatabase database;
   private final ConnectorRegistry connectors;
@@ -88,11 +96,13 @@ public final class Assembly implements AutoCloseable {
   private final LiveCatalog catalog;
   private final ToolPins pins;
   private final SecretResolver secrets;
+  private final Notifications notifications;
 
   private Assembly(
       DataDirectory data, EmbeddedDatabase database, ConnectorRegistry connectors, AuditLog auditLog,
       Gateway gateway, GatewayConfig config, PolicyReloader policyReloader, UpstreamTools upstreamTools,
-      LiveCatalog catalog, ToolPins pins, SecretResolver secrets) {
+      LiveCatalog catalog, ToolPins pins, SecretResolver secrets, Notifications notifications) {
+    this.notifications = notifications;
     this.catalog = catalog;
     this.pins = pins;
     this.secrets = secrets;
@@ -155,6 +165,9 @@ public final class Assembly implements AutoCloseable {
         new JdbcBeforeStateStore(database.dataSource(), json);
     ExecuteStage execute = new ExecuteStage(catalog, connectors, new BeforeStateCapture(
         catalog, connectors, reversals, beforeStates, audit, entries, json, clock));
+    Notifications notifications = new Notifications(
+        Channels.of(config.notifyChannels(), notifySecrets(secrets), json, clock), config.server().publicUrl(), audit, entries,
+        json);
     Pipeline pipeline =
         Pipeline.standard(
             auditStage,
@@ -163,7 +176,7 @@ public final class Assembly implements AutoCloseable {
             validate,
             new PolicyStage(policy),
             new LimitsStage(),
-            new ApprovalStage(approvalStore, clock, config.approvals()),
+            new ApprovalStage(approvalStore, clock, config.approvals(), notifications),
             filter,
             commit,
             execute);
@@ -179,7 +192,22 @@ public final class Assembly implements AutoCloseable {
     Set<String> agentIds = config.agents().stream().map(AgentSpec::id).collect(Collectors.toSet());
     PolicyReloader reloader = new PolicyReloader(
         new PolicyLoader(config.toolFacts(), agentIds), config.policyPaths(), policy);
-    return new Assembly(data, database, connectors, audit, gateway, config, reloader, upstreamTools, catalog, pins, secrets);
+    return new Assembly(data, database, connectors, audit, gateway, config, reloader, upstreamTools, catalog, pins, secrets,
+        notifications);
+  }
+
+  /**
+   * Where notification channels' secret references resolve: as a connector's do, for the use
+   * {@code approvals/CHANNEL} (a vault secret scoped {@code approvals} or {@code approvals/CHANNEL}).
+   */
+  static SecretLookup notifySecrets(SecretResolver secrets) {
+    return (channel, ref) -> {
+      try {
+        return secrets.resolve(SecretRef.parse(ref), SecretUse.tool(NOTIFY_SCOPE, channel)).reveal();
+      } catch (SecretResolver.SecretUnavailableException e) {
+        throw new SecretLookup.Unavailable(e.getMessage());
+      }
+    };
   }
 
   /** Settles the calls a killed gateway left half-way (see InvocationRecovery) before any edge opens. */
@@ -285,6 +313,7 @@ public final class Assembly implements AutoCloseable {
 
   @Override
   public void close() {
+    notifications.close();
     policyReloader.close();
     upstreamTools.close();
     connectors.close();

@@ -35,7 +35,7 @@ final class ApprovalsSection {
     if (!r.isObject("/approvals", false)) {
       return ApprovalSettings.DEFAULTS;
     }
-    r.onlyKeys("/approvals", Set.of("timeout", "quorum"));
+    r.onlyKeys("/approvals", Set.of("timeout", "quorum", "notify"));
     Duration timeout = r.duration("/approvals/timeout", ApprovalSettings.DEFAULT_TIMEOUT);
     return new ApprovalSettings(timeout, quorum(approverCount));
   }

@@ -96,13 +96,14 @@ public final class ConfigLoader {
     int approverCount = approvers.stream().anyMatch(a -> a instanceof ApproverSpec.ByRole)
         ? Integer.MAX_VALUE : approvers.size();
     ApprovalSettings approvals = approvalsSection.settings(approverCount);
+    List<dev.portcullis.approval.notify.ChannelSpec> notify = new NotifySection(r).channels();
 
     if (!r.problems().isEmpty()) {
       throw new ConfigException(file, r.problems());
     }
     return new GatewayConfig(
         file.toAbsolutePath(), hash(bytes, r.imports()), server, vault, issuers, agents, specs, entries, policyPaths, policy,
-        approvers, approvals, reversals);
+        approvers, approvals, reversals, notify);
   }
 
   /** {@code policies}: files or directories, relative to the configuration file. */
@@ -192,7 +193,7 @@ public final class ConfigLoader {
     String p = "/server";
     boolean present = r.isObject(p, false);
     if (present) {
-      r.onlyKeys(p, Set.of("listen", "allowedHosts", "allowedOrigins", "maxRequestBytes", "arguments"));
+      r.onlyKeys(p, Set.of("listen", "publicUrl", "allowedHosts", "allowedOrigins", "maxRequestBytes", "arguments"));
     }
     String listen = r.string(p + "/listen", "127.0.0.1:8080");
     String host = "127.0.0.1";
@@ -221,7 +222,29 @@ public final class ConfigLoader {
         new ArgumentLimits(
             r.integer(p + "/arguments/maxBytes", ArgumentLimits.DEFAULT.maxBytes(), 16, 16 * 1024 * 1024),
             r.integer(p + "/arguments/maxDepth", ArgumentLimits.DEFAULT.maxDepth(), 1, 128));
-    return new ServerSettings(host, port, hosts, origins, maxRequest, limits);
+    return new ServerSettings(host, port, hosts, origins, maxRequest, limits, publicUrl(r, p + "/publicUrl", host, port));
+  }
+
+  /** {@code server.publicUrl}: an absolute http(s) URL without query or fragment; by default {@code http://HOST:PORT}. */
+  private static java.net.URI publicUrl(ConfigReader r, String p, String host, int port) {
+    String text = r.string(p, (String) null);
+    if (text == null) {
+      String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+      return java.net.URI.create("http://" + h + ":" + port);
+    }
+    String trimmed = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    try {
+      java.net.URI uri = new java.net.URI(trimmed);
+      if ((!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) || uri.getHost() == null
+          || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+        throw new java.net.URISyntaxException(text, "not absolute");
+      }
+      return uri;
+    } catch (java.net.URISyntaxException e) {
+      r.problem(p, "'" + text + "' must be an absolute http(s) URL where approvers reach the gateway, such as"
+          + " https://portcullis.example.com (no query, fragment or user info)");
+      return java.net.URI.create("http://127.0.0.1");
+    }
   }
 
   /** {@code connectors}: each read by the section of its {@code type}. */

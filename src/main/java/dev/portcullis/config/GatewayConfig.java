@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * One loaded, validated, sealed configuration. {@code hash} is the SHA-256 of the file's text and
  * is stamped on every audit record made under it; {@code policy} carries its own version, the hash
- * of the policy files, and can be reloaded from {@code policyPaths} on its own.
+ * of the policy files, and can be reloaded from {@code policyPaths} on its own. {@code notifyChannels} lists
+ * the channels that tell approvers a call is parked ({@code approvals.notify}).
  */
 public record GatewayConfig(
     Path source,
@@ -25,7 +26,8 @@ public record GatewayConfig(
     CompiledPolicy policy,
     List<dev.portcullis.identity.ApproverSpec> approvers,
     dev.portcullis.approval.ApprovalSettings approvals,
-    List<dev.portcullis.catalog.Reversal> reversals) {
+    List<dev.portcullis.catalog.Reversal> reversals,
+    List<dev.portcullis.approval.notify.ChannelSpec> notifyChannels) {
 
   public GatewayConfig {
     issuers = List.copyOf(issuers);
@@ -36,6 +38,7 @@ public record GatewayConfig(
     approvers = List.copyOf(approvers);
     java.util.Objects.requireNonNull(approvals, "approvals");
     reversals = List.copyOf(reversals);
+    notifyChannels = List.copyOf(notifyChannels);
   }
 
   /** What policy needs to know of every tool, upstream MCP tools included. */

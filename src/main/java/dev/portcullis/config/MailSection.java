@@ -24,7 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class MailSection {
   private static final List<String> SEND_ARGUMENTS = List.of("to", "cc", "subject", "body");
-  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\\[?::1]?");
+  static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\\[?::1]?");
 
   private MailSection() {}
 

@@ -47,12 +47,16 @@ public final class NormalizedConfig {
     policy.put("version", c.policy().version());
     policy.put("rules", c.policy().rules().stream().map(NormalizedConfig::rule).toList());
     root.put("policySet", policy);
+    if (!c.notifyChannels().isEmpty()) {
+      root.put("approvals", Map.of("notify", c.notifyChannels().stream().map(NotifySection::normalized).toList()));
+    }
     return JSON.writeValueAsString(root) + "\n";
   }
 
   private static Map<String, Object> server(ServerSettings s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("listen", s.host() + ":" + s.port());
+    m.put("publicUrl", s.publicUrl().toString());
     m.put("allowedHosts", s.allowedHosts());
     m.put("allowedOrigins", s.allowedOrigins());
     m.put("maxRequestBytes", s.maxRequestBytes());

@@ -77,6 +77,13 @@ class ConfigGoldenTest {
     assertGolden(DIR.resolve("mcp.normalized.json"), NormalizedConfig.render(config));
   }
 
+  @Test
+  void notificationChannelsNormaliseWithReferencesAndDefaults() throws Exception {
+    GatewayConfig config = ConfigLoader.load(DIR.resolve("notify.yaml"), Map.of());
+
+    assertGolden(DIR.resolve("notify.normalized.json"), NormalizedConfig.render(config));
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidFiles")
   void invalidConfigurationNamesEveryProblemWithItsLine(Path file) throws Exception {

@@ -1,0 +1,18 @@
+package dev.portcullis.approval;
+
+import dev.portcullis.invocation.Invocation;
+
+/**
+ * Tells approvers that a call was parked for them. The approval stage calls it once the request is
+ * recorded.
+ *
+ * <p>Failure: an implementation returns at once and never throws: delivery happens off the agent's
+ * path, and a channel that fails never blocks or fails the parked call.
+ */
+@FunctionalInterface
+public interface ApprovalNotifier {
+  /** Notifies no one. */
+  ApprovalNotifier NONE = (invocation, request) -> { };
+
+  void parked(Invocation invocation, ApprovalRequest request);
+}

@@ -1,0 +1,202 @@
+package dev.portcullis.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.approval.ApprovalRequest;
+import dev.portcullis.approval.notify.ChannelSpec;
+import dev.portcullis.approval.notify.NotificationChannel;
+import dev.portcullis.approval.notify.SecretLookup;
+import dev.portcullis.approval.notify.SlackChannel;
+import dev.portcullis.approval.notify.WebhookChannel;
+import dev.portcullis.audit.AuditEntry;
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.catalog.StaticCatalog;
+import dev.portcullis.invocation.Invocation;
+import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.store.JdbcAuditLog;
+import dev.portcullis.testing.Invocations;
+import dev.portcullis.testing.SlackShapedServer;
+import dev.portcullis.testing.WebhookReceiver;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Delivery rules of {@link Notifications} against a real webhook receiver and a real audit log. */
+class NotificationsTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final String SECRET = "whsec-unit-0123456789-not-for-anyone";
+  private static final Duration FAST = Duration.ofMillis(10);
+
+  @TempDir Path data;
+  private EmbeddedDatabase db;
+  private AuditLog audit;
+  private WebhookReceiver webhook;
+  private Notifications notifications;
+
+  @BeforeEach
+  void open() {
+    db = EmbeddedDatabase.open(data);
+    audit = new JdbcAuditLog(db.dataSource(), JSON);
+    webhook = WebhookReceiver.start();
+  }
+
+  @AfterEach
+  void close() {
+    if (notifications != null) {
+      notifications.close();
+    }
+    webhook.close();
+    db.close();
+  }
+
+  private Notifications notifications(SecretLookup secrets, Duration drain) {
+    return notifications(new WebhookChannel(new ChannelSpec.Webhook("hook", webhook.url(), "env:HOOK"),
+        secrets, Duration.ofSeconds(5), JSON, Clock.systemUTC()), drain);
+  }
+
+  private Notifications notifications(NotificationChannel channel, Duration drain) {
+    AuditEntries entries = new AuditEntries(Clock.systemUTC(), "config-hash", new StaticCatalog(List.of()), JSON);
+    return new Notifications(List.of(channel), URI.create("https://approvals.acme.test"), audit, entries, JSON, FAST,
+        drain);
+  }
+
+  private static SecretLookup secret() {
+    return (channel, ref) -> SECRET;
+  }
+
+  private void park() {
+    Invocation inv = Invocations.call("bot", "orders_refund", "{\"amount\":120}");
+    Instant now = Instant.now();
+    notifications.parked(inv, ApprovalRequest.pending("appr-1", inv.invocationId(), now, now.plus(Duration.ofHours(1))));
+  }
+
+  @Test
+  void a404IsNotRetried() throws Exception {
+    notifications = notifications(secret(), Duration.ofSeconds(5));
+    webhook.answerNext(404);
+
+    park();
+
+    AuditEntry e = awaitOne();
+    assertThat(e.reasons()).contains("notification:failed", "attempts:1");
+    assertThat(e.errorDetail()).contains("HTTP 404");
+    assertThat(webhook.received()).hasSize(1);
+  }
+
+  @Test
+  void a429IsRetriedAndThenSent() throws Exception {
+    notifications = notifications(secret(), Duration.ofSeconds(5));
+    webhook.answerNext(429);
+
+    park();
+
+    assertThat(awaitOne().reasons()).contains("notification:sent", "attempts:2");
+    assertThat(webhook.received()).hasSize(2);
+  }
+
+  @Test
+  void threeFailuresThatMayPassEndInAnAuditedFailure() throws Exception {
+    notifications = notifications(secret(), Duration.ofSeconds(5));
+    webhook.answerNext(503);
+    webhook.answerNext(502);
+    webhook.answerNext(500);
+
+    park();
+
+    AuditEntry e = awaitOne();
+    assertThat(e.reasons()).contains("notification:failed", "attempts:3");
+    assertThat(e.errorKind()).isEqualTo("notification_failed");
+    assertThat(e.errorDetail()).contains("HTTP 500");
+  }
+
+  @Test
+  void anUnresolvableSecretFailsTheChannelNamingOnlyItsReference() throws Exception {
+    notifications = notifications((channel, ref) -> {
+      throw new SecretLookup.Unavailable("secret " + ref + " is not set");
+    }, Duration.ofSeconds(5));
+
+    park();
+
+    AuditEntry e = awaitOne();
+    assertThat(e.reasons()).contains("notification:failed", "attempts:1");
+    assertThat(e.errorDetail()).contains("env:HOOK is not set");
+    assertThat(webhook.received()).isEmpty();
+  }
+
+  @Test
+  void closingWhileAReceiverHangsAuditsTheUndeliveredNotice() throws Exception {
+    notifications = notifications(secret(), Duration.ofMillis(200));
+    webhook.holdAnswers();
+    park();
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (webhook.received().isEmpty() && Instant.now().isBefore(deadline)) {
+      Thread.sleep(10);
+    }
+
+    notifications.close();
+
+    List<AuditEntry> all = entries();
+    assertThat(all).singleElement().satisfies(e -> assertThat(e.reasons()).contains("notification:failed"));
+  }
+
+  @Test
+  void slackRateLimitsAreRetriedAndAnEchoedTokenNeverReachesTheAudit() throws Exception {
+    String token = "xoxb-unit-echo-0123456789";
+    try (SlackShapedServer slack = SlackShapedServer.start(token)) {
+      notifications = notifications(new SlackChannel(
+          new ChannelSpec.Slack("chat", slack.baseUri(), "env:SLACK", "C0SUPPORT1"), (channel, ref) -> token,
+          Duration.ofSeconds(5), JSON), Duration.ofSeconds(5));
+      slack.echoTheAuthorization();
+      slack.answerNext(200, "{\"ok\":false,\"error\":\"ratelimited\"}");
+      slack.answerNext(429, "{\"ok\":false,\"error\":\"ratelimited\"}");
+
+      park();
+
+      AuditEntry e = awaitOne("chat", "slack");
+      assertThat(e.reasons()).contains("notification:sent", "attempts:3");
+      assertThat(slack.posted()).singleElement()
+          .satisfies(p -> assertThat(p.text()).contains("https://approvals.acme.test/inbox/approvals/appr-1"));
+      slack.failEveryRequest();
+      notifications.parked(Invocations.call("bot", "orders_refund", "{}"), ApprovalRequest.pending("appr-2", "inv-1",
+          Instant.now(), Instant.now().plusSeconds(60)));
+      Instant deadline = Instant.now().plusSeconds(30);
+      while (entries().size() < 2 && Instant.now().isBefore(deadline)) {
+        Thread.sleep(10);
+      }
+      AuditEntry failed = entries().getLast();
+      assertThat(failed.reasons()).contains("approval:appr-2", "notification:failed", "attempts:3");
+      assertThat(failed.errorDetail()).contains("fatal_error").doesNotContain(token);
+    }
+  }
+
+  private List<AuditEntry> entries() throws Exception {
+    List<AuditEntry> all = new ArrayList<>();
+    audit.scan(r -> all.add(r.entry()));
+    return all;
+  }
+
+  private AuditEntry awaitOne() throws Exception {
+    return awaitOne("hook", "webhook");
+  }
+
+  private AuditEntry awaitOne(String channel, String type) throws Exception {
+    Instant deadline = Instant.now().plusSeconds(30);
+    List<AuditEntry> all = entries();
+    while (all.isEmpty() && Instant.now().isBefore(deadline)) {
+      Thread.sleep(10);
+      all = entries();
+    }
+    assertThat(all).hasSize(1);
+    assertThat(all.getFirst().reasons()).contains("approval:appr-1", "channel:" + channel, "channel-type:" + type);
+    return all.getFirst();
+  }
+}
