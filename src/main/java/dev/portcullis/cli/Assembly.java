@@ -13,6 +13,7 @@ import dev.portcullis.pipeline.InvocationRecovery;
 import dev.portcullis.pipeline.StateStage;
 import dev.portcullis.store.JdbcInvocationStore;
 import dev.portcullis.store.JdbcToolPins;
+import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.GatewayConfig;
 import dev.portcullis.config.PolicyLoader;
 import dev.portcullis.config.PolicyReloader;
@@ -83,7 +84,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class Assembly implements AutoCloseable {
   /** The scope of vault secrets that notification channels may use. */
-  static final String NOTIFY_SCOPE = "approvals";
+  static final String NOTIFY_SCOPE = ConfigLoader.RESERVED_SECRET_SCOPE;
 
   private final DataDirectory data;
   private final EmbeddedDatabase database;

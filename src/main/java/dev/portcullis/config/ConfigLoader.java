@@ -269,7 +269,10 @@ public final class ConfigLoader {
         continue;
       }
       Optional<ConnectorDraft> draft = type.get().reader().read(r, p, name.orElse("?"));
-      if (name.isPresent() && out.containsKey(name.get())) {
+      if (name.isPresent() && name.get().equals(RESERVED_SECRET_SCOPE)) {
+        r.problem(p + "/name", "'" + RESERVED_SECRET_SCOPE + "' is reserved: it is the vault scope of the approval"
+            + " notification channels, and a connector of that name could open their secrets; choose another name");
+      } else if (name.isPresent() && out.containsKey(name.get())) {
         r.problem(p + "/name", "connector '" + name.get() + "' is defined twice");
       } else if (name.isPresent() && draft.isPresent()) {
         out.put(name.get(), draft.get());
@@ -277,6 +280,9 @@ public final class ConfigLoader {
     }
     return out;
   }
+
+  /** The vault scope of the approval notification channels, which no connector may take. */
+  public static final String RESERVED_SECRET_SCOPE = "approvals";
 
   /** {@code vault}: the embedded vault by default, or a HashiCorp Vault KV v2 engine. */
   private static VaultSettings vault(ConfigReader r) {
