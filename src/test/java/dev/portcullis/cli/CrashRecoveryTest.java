@@ -42,9 +42,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Kills a real gateway process ({@code SIGKILL}) while a call is executing, restarts it on the same
- * data directory, and checks that the call is left for an operator to reconcile, was sent upstream
- * exactly once and never again, and that the audit chain still verifies.
+ * Kills a real gateway process ({@code SIGKILL}) while a call is executing, or awaiting approval,
+ * or executing once approved, restarts it on the same data directory, and checks that every call
+ * reached the upstream at most once (an interrupted one is left for an operator to reconcile and
+ * never sent again; a parked one is approved after the restart and runs once), and that the audit
+ * chain still verifies.
  */
 class CrashRecoveryTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -139,7 +141,96 @@ class CrashRecoveryTest {
     assertThat(payments).hasValue(1);
   }
 
+  @Test
+  void aCallAwaitingApprovalWhenTheGatewayIsKilledIsApprovedAfterTheRestartAndRunsOnce() throws Exception {
+    release.countDown(); // the payment system answers at once here
+    Path config = writeConfig(true);
+    Path data = dir.resolve("data");
+    Gateway first = start(config, data);
+    HttpResponse<String> parked = http.send(invoke(first, "pay-approved-1"), HttpResponse.BodyHandlers.ofString());
+    assertThat(parked.statusCode()).as(parked.body()).isEqualTo(202);
+    String id = JSON.readTree(parked.body()).path("invocationId").asString();
+    String approvalId = JSON.readTree(parked.body()).path("approvalId").asString();
+
+    first.process.destroyForcibly();
+    assertThat(first.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    Gateway second = start(config, data);
+
+    assertThat(get(second, id).path("state").asString()).isEqualTo("awaiting-approval");
+    HttpResponse<String> approved = approve(second, approvalId);
+    HttpResponse<String> again = approve(second, approvalId);
+    HttpResponse<String> retry = http.send(invoke(second, "pay-approved-1"), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+    assertThat(JSON.readTree(approved.body()).path("state").asString()).isEqualTo("completed");
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
+    assertThat(retry.statusCode()).as("the agent's retry replays the outcome: " + retry.body()).isEqualTo(200);
+    assertThat(JSON.readTree(retry.body()).path("invocationId").asString()).isEqualTo(id);
+    assertThat(payments).as("payments the upstream received").hasValue(1);
+
+    second.process.destroy();
+    assertThat(second.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    CliRun verify = CliRun.of("audit", "verify", "--data", data.toString());
+    assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+    assertThat(auditStates(data, id))
+        .containsExactly("AWAITING_APPROVAL", "AWAITING_APPROVAL", "EXECUTING", "COMPLETED");
+  }
+
+  @Test
+  void anApprovedCallExecutingWhenTheGatewayIsKilledIsNeverSentAgainAndAnOperatorSettlesIt() throws Exception {
+    Path config = writeConfig(true);
+    Path data = dir.resolve("data");
+    Gateway first = start(config, data);
+    HttpResponse<String> parked = http.send(invoke(first, "pay-approved-2"), HttpResponse.BodyHandlers.ofString());
+    String id = JSON.readTree(parked.body()).path("invocationId").asString();
+    String approvalId = JSON.readTree(parked.body()).path("approvalId").asString();
+
+    CompletableFuture<HttpResponse<String>> approving = http.sendAsync(
+        approveRequest(first, approvalId), HttpResponse.BodyHandlers.ofString());
+    assertThat(arrived.await(60, TimeUnit.SECONDS)).as("the approved payment reached the upstream").isTrue();
+    first.process.destroyForcibly();
+    assertThat(first.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThatThrownBy(() -> approving.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+    Gateway second = start(config, data);
+
+    assertThat(get(second, id).path("state").asString()).isEqualTo("needs-reconciliation");
+    HttpResponse<String> reapprove = approve(second, approvalId);
+    assertThat(reapprove.statusCode()).as("the approval was used: " + reapprove.body()).isEqualTo(409);
+    CliRun settle = CliRun.of("invocations", "settle", id, "--as", "completed", "--reason",
+        "payment P-1 found in the payment system", "--server", "http://127.0.0.1:" + second.port(),
+        "--key", GatewayFixture.APPROVER_KEY);
+    assertThat(settle.exitCode()).as(settle.out() + settle.err()).isZero();
+    assertThat(get(second, id).path("state").asString()).isEqualTo("completed");
+    assertThat(payments).as("payments the upstream received").hasValue(1);
+
+    second.process.destroy();
+    assertThat(second.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    CliRun verify = CliRun.of("audit", "verify", "--data", data.toString());
+    assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+    assertThat(auditStates(data, id))
+        .startsWith("AWAITING_APPROVAL", "AWAITING_APPROVAL", "EXECUTING", "NEEDS_RECONCILIATION")
+        .endsWith("COMPLETED");
+  }
+
+  private HttpResponse<String> approve(Gateway g, String approvalId) throws Exception {
+    return http.send(approveRequest(g, approvalId), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpRequest approveRequest(Gateway g, String approvalId) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/v1/approvals/" + approvalId + ":approve"))
+        .timeout(Duration.ofMinutes(2))
+        .header("Authorization", "Bearer " + GatewayFixture.APPROVER_KEY)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+        .build();
+  }
+
   private Path writeConfig() throws IOException {
+    return writeConfig(false);
+  }
+
+  /** A payments tool the support agent may use; with {@code approval}, payments over 100 wait for ops-olivia. */
+  private Path writeConfig(boolean approval) throws IOException {
     Files.createDirectories(dir.resolve("policies"));
     Files.writeString(dir.resolve("policies/pay.yaml"), """
         apiVersion: portcullis.dev/v1alpha1
@@ -150,7 +241,12 @@ class CrashRecoveryTest {
             target:
               agents: [support-assistant]
               tools: [payments_send]
-        """, StandardCharsets.UTF_8);
+        """ + (approval ? """
+          - id: payments-over-100-need-approval
+            effect: require_approval
+            target: {tools: [payments_send]}
+            when: args.amount > 100
+        """ : ""), StandardCharsets.UTF_8);
     Path config = dir.resolve("portcullis.yaml");
     Files.writeString(config, """
         apiVersion: portcullis.dev/v1alpha1
@@ -159,6 +255,9 @@ class CrashRecoveryTest {
           - id: support-assistant
             tenant: acme
             keys: [sha256:cfc5abe5ab89535cafe1ded4d765d9d3a2e8f2d62682b8bea011bd51d96abef9]
+        approvers:
+          - id: ops-olivia
+            keys: [sha256:e76daf5eb80d0629b7dd16117179f84d57fe79baccc82b46cbf4e03745c53e35]
         connectors:
           - name: payments
             type: http
