@@ -15,6 +15,20 @@ public interface AuditLog {
   /** Visits every stored record in sequence order, exactly as stored (no checking). */
   void scan(Consumer<AuditRecord> visitor) throws AuditUnavailableException;
 
+  /**
+   * The stored records of one invocation, in sequence order, exactly as stored (no checking).
+   * Implementations with an index on the invocation should override this scan of the whole log.
+   */
+  default java.util.List<AuditRecord> records(String invocationId) throws AuditUnavailableException {
+    java.util.List<AuditRecord> out = new java.util.ArrayList<>();
+    scan(r -> {
+      if (invocationId.equals(r.entry().invocationId())) {
+        out.add(r);
+      }
+    });
+    return out;
+  }
+
   /** The stored head: the last sequence number and hash the log vouches for, if any. */
   java.util.Optional<AuditRecord.Head> head() throws AuditUnavailableException;
 

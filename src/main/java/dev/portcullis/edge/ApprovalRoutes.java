@@ -227,6 +227,7 @@ final class ApprovalRoutes {
         case FOUR_EYES -> ProblemType.FOUR_EYES;
         case UNAVAILABLE -> ProblemType.STORE_UNAVAILABLE;
         case ALREADY_VOTED -> ProblemType.ALREADY_VOTED;
+        case STORED_CALL_ALTERED -> ProblemType.STORED_CALL_ALTERED;
         case ARGUMENTS_CHANGED -> ProblemType.APPROVAL_ARGUMENTS_CHANGED;
         case INVALID_EDIT -> ProblemType.INVALID_EDIT;
       };

@@ -39,6 +39,7 @@ public enum ProblemType {
   INVALID_ARGUMENTS(422, "The arguments do not match the tool's input schema"),
   INVALID_EDIT(422, "The edited arguments are not valid for the tool; nothing changed"),
   INTERNAL(500, "Internal error"),
+  STORED_CALL_ALTERED(500, "The stored call does not match what the audit log recorded for it; nothing ran"),
   UPSTREAM_REJECTED(502, "The upstream system refused the request"),
   UPSTREAM_ERROR(502, "The upstream system failed"),
   UPSTREAM_UNREACHABLE(502, "The upstream system could not be reached"),

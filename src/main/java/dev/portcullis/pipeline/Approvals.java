@@ -7,6 +7,7 @@ import dev.portcullis.approval.ApprovalStore.Ballot;
 import dev.portcullis.approval.ApprovalVote;
 import dev.portcullis.audit.AuditChain;
 import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.invocation.ArgumentsEdit;
 import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.DenialKind;
@@ -168,6 +169,7 @@ public final class Approvals {
     if (consent.argumentsDigest() != null && !consent.argumentsDigest().equals(digest)) {
       throw changed(approvalId, s);
     }
+    matchesAudit(r, s);
     Invocation call = s.current();
     boolean edited = false;
     if (consent.arguments() != null) {
@@ -210,6 +212,42 @@ public final class Approvals {
       }
     }
     throw new IllegalStateException("unknown ballot " + ballot.kind());
+  }
+
+  /**
+   * Refuses to approve a stored call whose arguments are not the ones the audit log recorded for it
+   * when it was parked or last edited: someone with access to the database changed them outside
+   * the gateway. The audit record's own hash must hold, and its arguments digest must be the digest
+   * of the stored arguments (recomputed, not read from the row). The refusal is itself recorded.
+   */
+  private void matchesAudit(ApprovalRequest r, StoredInvocation s) throws Refusal {
+    String stored = digest(s.current().arguments());
+    AuditRecord last = null;
+    try {
+      for (AuditRecord a : log.records(s.invocationId())) {
+        if (InvocationState.AWAITING_APPROVAL.name().equals(a.entry().state())) {
+          last = a;
+        }
+      }
+    } catch (AuditLog.AuditUnavailableException e) {
+      LOG.error("audit log unavailable while checking approval {}", r.approvalId(), e);
+      throw new Refusal(Refusal.Kind.UNAVAILABLE, "the audit log cannot be read; retry later or ask an operator");
+    }
+    if (last == null) {
+      throw new Refusal(Refusal.Kind.UNAVAILABLE, "invocation " + s.invocationId() + " is still being parked (its"
+          + " audit record is not written yet); retry in a moment");
+    }
+    boolean intact = AuditChain.hash(last.seq(), last.entry(), last.prevHash()).equals(last.hash());
+    if (intact && stored.equals(last.entry().argumentsDigest()) && stored.equals(s.currentDigest())) {
+      return;
+    }
+    String detail = "the stored arguments of invocation " + s.invocationId() + " are not the ones the audit log"
+        + " recorded when it was parked" + (intact ? "" : " (that record is altered)")
+        + "; nothing ran. Ask an operator to check the data directory ('portcullis audit verify')";
+    LOG.error("approval {}: {}", r.approvalId(), detail);
+    appendAudit(entries.approvalEvent(s.current(), InvocationState.AWAITING_APPROVAL,
+        List.of("approval:" + r.approvalId(), "stored-digest:" + stored), "stored_call_altered", detail));
+    throw new Refusal(Refusal.Kind.STORED_CALL_ALTERED, detail);
   }
 
   /** Runs the approved call's road, after recording who approved it. */
@@ -496,7 +534,9 @@ public final class Approvals {
       /** The arguments were edited since the approver read them. */
       ARGUMENTS_CHANGED,
       /** The edited arguments break the tool's schema or the size limits ({@link #violations()}). */
-      INVALID_EDIT
+      INVALID_EDIT,
+      /** The stored call is not the one the audit log recorded when it was parked or last edited. */
+      STORED_CALL_ALTERED
     }
 
     private final Kind kind;

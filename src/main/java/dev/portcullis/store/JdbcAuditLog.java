@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -88,6 +89,23 @@ public final class JdbcAuditLog implements AuditLog {
           visitor.accept(read(rs));
         }
       }
+    } catch (SQLException e) {
+      throw new AuditUnavailableException("cannot read the audit log: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<AuditRecord> records(String invocationId) throws AuditUnavailableException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT * FROM audit_log WHERE invocation_id = ? ORDER BY seq")) {
+      ps.setString(1, invocationId);
+      List<AuditRecord> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(read(rs));
+        }
+      }
+      return out;
     } catch (SQLException e) {
       throw new AuditUnavailableException("cannot read the audit log: " + e.getMessage(), e);
     }

@@ -68,6 +68,20 @@ public abstract class AuditLogContract {
   }
 
   @Test
+  void recordsOfOneInvocationAreItsOwnInSequenceOrder() throws Exception {
+    AuditLog log = emptyLog();
+    log.append(entry("i1", "AWAITING_APPROVAL"));
+    log.append(entry("i2", "DENIED"));
+    log.append(entry("i1", "EXECUTING"));
+    log.append(entry("i1", "COMPLETED"));
+
+    assertThat(log.records("i1")).extracting(r -> r.entry().state())
+        .containsExactly("AWAITING_APPROVAL", "EXECUTING", "COMPLETED");
+    assertThat(log.records("i1")).extracting(AuditRecord::seq).containsExactly(1L, 3L, 4L);
+    assertThat(log.records("nobody")).isEmpty();
+  }
+
+  @Test
   void scanReturnsRecordsExactlyAsAppendedInOrder() throws Exception {
     AuditLog log = emptyLog();
     List<AuditRecord> appended = new ArrayList<>();
