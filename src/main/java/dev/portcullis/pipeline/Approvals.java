@@ -49,6 +49,7 @@ public final class Approvals {
   private final AuditEntries entries;
   private final Clock clock;
   private final Road road;
+  private final ApprovalSignals signals = new ApprovalSignals();
 
   /** The stages an approved call takes again, from validation on. */
   public record Road(AuditStage audit, ValidateStage validate, PolicyEngine policy, FilterStage filter,
@@ -84,6 +85,14 @@ public final class Approvals {
     this.entries = entries;
     this.clock = clock;
     this.road = road;
+  }
+
+  /**
+   * Signals each decision taken through this object, for callers on this node that wait for one
+   * (the MCP edge holds a parked call open until it is decided or its wait is over).
+   */
+  public ApprovalSignals signals() {
+    return signals;
   }
 
   /**
@@ -137,7 +146,11 @@ public final class Approvals {
     LOG.info("approval {} given by {}; resuming invocation {}", approvalId, approver, inv.invocationId());
     Pipeline resumed = new Pipeline(List.of(road.audit(), new ResumeStage(invocations, clock), road.validate(),
         new RedecideStage(road.policy(), approvalId, approver), road.filter(), road.commit(), road.execute()));
-    return resumed.run(inv);
+    try {
+      return resumed.run(inv);
+    } finally {
+      signals.decided(inv.invocationId());
+    }
   }
 
   /** Denies the request: its call ends DENIED with the approver's reason. */
@@ -152,6 +165,7 @@ public final class Approvals {
     end(s.invocation(), InvocationState.DENIED, ending);
     appendAudit(entries.approvalEvent(s.invocation(), InvocationState.DENIED, reasons,
         kind(DenialKind.APPROVAL_DENIED), detail));
+    signals.decided(s.invocationId());
     return new Outcome.Denied(s.invocation(), DenialKind.APPROVAL_DENIED, detail, reasons);
   }
 
@@ -185,6 +199,7 @@ public final class Approvals {
     List<String> reasons = List.of("approval:" + r.approvalId());
     end(s.invocation(), InvocationState.EXPIRED, new Ending("approval_expired", detail, reasons, null));
     appendAudit(entries.approvalEvent(s.invocation(), InvocationState.EXPIRED, reasons, "approval_expired", detail));
+    signals.decided(s.invocationId());
     LOG.info("approval {} expired; invocation {} not executed", r.approvalId(), r.invocationId());
     return true;
   }
