@@ -45,15 +45,22 @@ final class McpOutcomeTool {
   private final McpWaits waits;
   private final McpToolResults results;
   private final long maxWaitSeconds;
+  private final McpSchema.Tool descriptor;
 
   McpOutcomeTool(InvocationStore invocations, McpWaits waits, McpToolResults results, Duration mcpWait) {
     this.invocations = invocations;
     this.waits = waits;
     this.results = results;
     this.maxWaitSeconds = mcpWait.toSeconds();
+    this.descriptor = describe();
   }
 
+  /** What {@code tools/list} shows of this tool, the same for every agent. */
   McpSchema.Tool descriptor() {
+    return descriptor;
+  }
+
+  private McpSchema.Tool describe() {
     Map<String, Object> id = new LinkedHashMap<>();
     id.put("type", "string");
     id.put("pattern", ID.pattern());
