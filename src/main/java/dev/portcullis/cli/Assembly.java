@@ -263,7 +263,7 @@ public final class Assembly implements AutoCloseable {
     EdgeSettings settings =
         new EdgeSettings(
             s.host(), port == null ? s.port() : port, s.allowedHosts(), s.allowedOrigins(), s.maxRequestBytes(),
-            Version.current());
+            Version.current(), config.approvals().mcpWait());
     return GatewayServer.start(gateway, settings);
   }
 

@@ -62,10 +62,11 @@ final class DemoScript {
     List<String> names = client.listTools().tools().stream().map(McpSchema.Tool::name).sorted().toList();
     say("→ tools/list");
     say("← " + names.size() + " tools: " + String.join(", ", names));
-    say("  (orders_refund exists in the catalog but no rule grants it to this agent, so it is not shown)");
+    say("  (orders_refund exists in the catalog but no rule grants it to this agent, so it is not shown;"
+        + " portcullis_outcome is built in, for following calls that await approval)");
     expect(
         names.equals(List.of("crm_find_customer_by_email", "crm_get_customer", "orders_get",
-            "orders_list_for_customer", "tickets_create")),
+            "orders_list_for_customer", "portcullis_outcome", "tickets_create")),
         "only the tools granted to support-assistant are listed");
   }
 

@@ -67,6 +67,8 @@ final class ServeCommand implements Runnable {
     }
     out.println("  approval requests unanswered past approvals.timeout (" + cfg.approvals().timeout()
         + ") expire; overdue ones are swept every 30 s");
+    out.println("  an MCP call parked for approval waits up to approvals.mcpWait (" + cfg.approvals().mcpWait()
+        + ") for the decision, then answers with a handle for portcullis_outcome");
     out.println("Ready. Press Ctrl+C to stop.");
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);

@@ -11,16 +11,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Reads {@code approvers:} (who may decide approval requests: named operators with API key hashes,
  * and people whose token from a configured issuer carries a role) and {@code approvals:}
  * ({@code timeout}, how long a request waits; {@code quorum}, which tools need several distinct
- * approvers). An approver's key may not also be an agent's: no agent can approve. A quorum larger
+ * approvers; {@code mcpWait}, how long a parked MCP call stays open for the decision). An approver's key may not also be an agent's: no agent can approve. A quorum larger
  * than the named approvers (when no role approves) is refused: those calls could never be approved.
  */
 final class ApprovalsSection {
+  private static final Pattern ZERO = Pattern.compile("0+(ms|s|m|h)");
   private final ConfigReader r;
 
   ApprovalsSection(ConfigReader r) {
@@ -35,9 +37,27 @@ final class ApprovalsSection {
     if (!r.isObject("/approvals", false)) {
       return ApprovalSettings.DEFAULTS;
     }
-    r.onlyKeys("/approvals", Set.of("timeout", "quorum", "notify"));
+    r.onlyKeys("/approvals", Set.of("timeout", "quorum", "notify", "mcpWait"));
     Duration timeout = r.duration("/approvals/timeout", ApprovalSettings.DEFAULT_TIMEOUT);
-    return new ApprovalSettings(timeout, quorum(approverCount));
+    return new ApprovalSettings(timeout, quorum(approverCount), mcpWait(timeout));
+  }
+
+  /** {@code approvals.mcpWait}: a duration, zero allowed (answer at once), shorter than the timeout. */
+  private Duration mcpWait(Duration timeout) {
+    String p = "/approvals/mcpWait";
+    if (r.at(p).isMissingNode()) {
+      return ApprovalSettings.defaultMcpWait(timeout);
+    }
+    Duration wait = ZERO.matcher(r.at(p).asString("")).matches() ? Duration.ZERO : r.duration(p, null);
+    if (wait == null) {
+      return ApprovalSettings.defaultMcpWait(timeout);
+    }
+    if (wait.compareTo(timeout) >= 0) {
+      r.problem(p, "must be shorter than approvals.timeout (" + r.at("/approvals/timeout").asString("1h")
+          + "): a call is not held open up to its approval's deadline; 0s answers at once");
+      return ApprovalSettings.defaultMcpWait(timeout);
+    }
+    return wait;
   }
 
   /** {@code approvals.quorum}: {@code [{tools: [name or glob…], approvers: N}…]}. */

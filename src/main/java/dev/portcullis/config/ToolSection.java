@@ -27,6 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
  * that schema.
  */
 final class ToolSection {
+  /** The name of the MCP door's built-in tool (edge.McpOutcomeTool), which no configured tool may take. */
+  static final String RESERVED = "portcullis_outcome";
   static final Pattern TOOL_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
   private static final Set<String> KEYS = Set.of(
       "name", "title", "description", "version", "risk", "connector", "audit", "inputSchema", "result");
@@ -70,6 +72,8 @@ final class ToolSection {
       r.onlyKeys(p, keys);
       Optional<String> name =
           r.matching(p + "/name", true, TOOL_NAME, "must be letters, digits, '_', '.' or '-' (at most 64)");
+      name.filter(RESERVED::equals).ifPresent(v -> r.problem(p + "/name",
+          "'" + v + "' is the name of a tool built into the gateway's MCP door; choose another name"));
       boolean twice = name.filter(v -> !names.add(v)).isPresent();
       if (twice) {
         r.problem(p + "/name", "tool '" + name.get() + "' is defined twice");

@@ -1,10 +1,13 @@
 package dev.portcullis.edge;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
  * How the edges listen and whom they accept. {@code allowedHosts} are Host header names (any
  * port); {@code allowedOrigins} are full browser origins such as {@code https://app.example.com}.
+ * {@code mcpWait} is how long an MCP call parked for approval stays open for the decision ({@code
+ * approvals.mcpWait}; zero answers "pending" at once), and the most {@code portcullis_outcome} waits.
  */
 public record EdgeSettings(
     String host,
@@ -12,9 +15,13 @@ public record EdgeSettings(
     List<String> allowedHosts,
     List<String> allowedOrigins,
     int maxRequestBytes,
-    String serverVersion) {
+    String serverVersion,
+    Duration mcpWait) {
 
   public EdgeSettings {
+    if (mcpWait.isNegative()) {
+      throw new IllegalArgumentException("mcpWait must not be negative");
+    }
     allowedHosts = List.copyOf(allowedHosts);
     allowedOrigins = List.copyOf(allowedOrigins);
   }

@@ -12,16 +12,19 @@ import org.slf4j.LoggerFactory;
  * The gateway's HTTP server: the MCP door, the REST door, the approver inbox and health, on one Javalin (Jetty)
  * server with virtual threads. Every request first passes the Host and Origin guard.
  *
- * <p>Lifecycle: {@link #start} binds and returns once listening; {@link #close} stops accepting and
- * waits for calls in flight.
+ * <p>Lifecycle: {@link #start} binds and returns once listening; {@link #close} ends the waits of
+ * MCP calls held open for an approval (they answer with their handle), stops accepting and waits for
+ * calls in flight.
  */
 public final class GatewayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
 
   private final Javalin app;
+  private final McpWaits waits;
 
-  private GatewayServer(Javalin app) {
+  private GatewayServer(Javalin app, McpWaits waits) {
     this.app = app;
+    this.waits = waits;
   }
 
   public static GatewayServer start(Gateway gateway, EdgeSettings settings) {
@@ -29,7 +32,8 @@ public final class GatewayServer implements AutoCloseable {
     RequestBodies bodies = new RequestBodies(EdgeJson.strictMapper(), settings.maxRequestBytes());
     McpSessions sessions = new McpSessions(gateway.clock(), Duration.ofHours(1), 10_000);
     RestRoutes rest = new RestRoutes(gateway, guard, bodies);
-    McpRoutes mcp = new McpRoutes(gateway, guard, bodies, sessions, settings);
+    McpWaits waits = new McpWaits(gateway.invocations(), gateway.approvals().signals());
+    McpRoutes mcp = new McpRoutes(gateway, guard, bodies, sessions, settings, waits);
     Javalin app =
         Javalin.create(cfg -> {
           cfg.startup.showJavalinBanner = false;
@@ -63,7 +67,7 @@ public final class GatewayServer implements AutoCloseable {
           });
         });
     app.start();
-    return new GatewayServer(app);
+    return new GatewayServer(app, waits);
   }
 
   private static void javalinError(Gateway gateway, HttpResponseException e, Context ctx) {
@@ -85,6 +89,7 @@ public final class GatewayServer implements AutoCloseable {
 
   @Override
   public void close() {
+    waits.close(); // MCP calls held open for an approval answer "pending" now, before the server stops
     app.stop();
   }
 }

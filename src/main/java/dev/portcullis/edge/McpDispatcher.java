@@ -9,9 +9,18 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.ErrorCodes;
 import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse;
 import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse.JSONRPCError;
+import dev.portcullis.invocation.StoredInvocation;
+import dev.portcullis.pipeline.Approvals;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.IntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
@@ -21,34 +30,53 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * method is "method not found": this server declares the tools capability only. A {@code
  * tools/call} whose {@code params._meta} has {@code portcullis/idempotencyKey} is idempotent as the
  * REST door's {@code Idempotency-Key} makes it.
+ *
+ * <p>A call parked for approval is held open up to {@code mcpWait} for the decision (see {@link
+ * McpWaits}): decided in time, it answers as any call would (the executed, filtered result, or
+ * {@code isError}); otherwise a pending result with the handle for {@code portcullis_outcome}, the
+ * built-in tool listed for every agent (see {@link McpOutcomeTool}). While it waits, a client that
+ * sent {@code _meta.progressToken} (and accepts an event stream) gets {@code
+ * notifications/progress}.
  */
 final class McpDispatcher {
   /** The {@code _meta} member of {@code tools/call} params that carries an idempotency key (MCP has no header for it). */
   static final String IDEMPOTENCY_META = "portcullis/idempotencyKey";
 
+  private static final Logger LOG = LoggerFactory.getLogger(McpDispatcher.class);
+
   private final Gateway gateway;
   private final McpToolResults results;
+  private final McpWaits waits;
+  private final McpOutcomeTool outcomeTool;
+  private final Duration mcpWait;
 
-  McpDispatcher(Gateway gateway) {
+  McpDispatcher(Gateway gateway, McpWaits waits, Duration mcpWait) {
     this.gateway = gateway;
     this.results = new McpToolResults(gateway.json());
+    this.waits = waits;
+    this.mcpWait = mcpWait;
+    this.outcomeTool = new McpOutcomeTool(gateway.invocations(), waits, results, mcpWait);
   }
 
   JSONRPCResponse dispatch(
       Object id, String method, JsonNode params, AgentRef agent, UserRef user, McpSessions.Session session,
-      String traceHeader) {
+      String traceHeader, McpReply reply) {
     return switch (method) {
       case "ping" -> JSONRPCResponse.result(id, Map.of());
       case "tools/list" -> JSONRPCResponse.result(id, new McpSchema.ListToolsResult(tools(agent, user), null, null));
-      case "tools/call" -> call(id, params, agent, user, session, traceHeader);
+      case "tools/call" -> call(id, params, agent, user, session, traceHeader, reply);
       default ->
           JSONRPCResponse.error(
               id, new JSONRPCError(ErrorCodes.METHOD_NOT_FOUND, "Method not found: " + method, null));
     };
   }
 
+  /** The governed tools this agent (and user) may call, then the built-in {@code portcullis_outcome}. */
   private List<McpSchema.Tool> tools(AgentRef agent, UserRef user) {
-    return gateway.tools().visibleTo(agent, user).stream().map(this::tool).toList();
+    List<McpSchema.Tool> tools = new ArrayList<>();
+    gateway.tools().visibleTo(agent, user).forEach(t -> tools.add(tool(t)));
+    tools.add(outcomeTool.descriptor());
+    return tools;
   }
 
   @SuppressWarnings("unchecked")
@@ -61,7 +89,8 @@ final class McpDispatcher {
   }
 
   private JSONRPCResponse call(
-      Object id, JsonNode params, AgentRef agent, UserRef user, McpSessions.Session session, String traceHeader) {
+      Object id, JsonNode params, AgentRef agent, UserRef user, McpSessions.Session session, String traceHeader,
+      McpReply reply) {
     JsonNode name = params.path("name");
     if (!name.isString() || name.asString().isEmpty()) {
       return invalidParams(id, "tools/call needs params.name, the tool to call");
@@ -71,6 +100,15 @@ final class McpDispatcher {
       arguments = JsonNodeFactory.instance.objectNode();
     }
     JsonNode meta = params.path("_meta");
+    JsonNode token = meta.path("progressToken");
+    if (!token.isMissingNode() && !(token.isString() || token.isIntegralNumber())) {
+      return invalidParams(id, "params._meta.progressToken must be a string or an integer");
+    }
+    if (name.asString().equals(McpOutcomeTool.NAME)) {
+      String asked = arguments.path("invocationId").asString("");
+      return JSONRPCResponse.result(id, outcomeTool.call(arguments, agent,
+          progress(token, reply, n -> "invocation " + asked + " has not ended; still waiting")));
+    }
     String traceparent = meta.path("traceparent").isString() ? meta.path("traceparent").asString() : traceHeader;
     JsonNode key = meta.path(IDEMPOTENCY_META);
     if (!key.isMissingNode() && !(key.isString() && RestRoutes.IDEMPOTENCY_KEY.matcher(key.asString()).matches())) {
@@ -91,8 +129,10 @@ final class McpDispatcher {
             Map.of(),
             gateway.clock().instant());
     Outcome outcome = gateway.pipeline().run(invocation);
+    if (outcome instanceof Outcome.AwaitingApproval parked && mcpWait.isPositive()) {
+      return JSONRPCResponse.result(id, awaitDecision(parked, token, reply));
+    }
     return switch (outcome) {
-      case Outcome.Completed done -> JSONRPCResponse.result(id, results.result(done));
       case Outcome.Denied d when d.kind() == dev.portcullis.invocation.DenialKind.UNKNOWN_TOOL ->
           JSONRPCResponse.error(
               id,
@@ -103,22 +143,56 @@ final class McpDispatcher {
                       "type", ProblemType.UNKNOWN_TOOL.uri(),
                       "invocationId", invocation.invocationId(),
                       "traceId", invocation.traceId())));
-      case Outcome.Denied d ->
-          JSONRPCResponse.result(
-              id,
-              results.error(
-                  d, OutcomeProblems.type(d.kind()).uri(), d.message(), d.reasons(),
-                  switch (d.kind()) {
-                    case INVALID_ARGUMENTS -> "violations";
-                    case IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_FLIGHT -> "invocations";
-                    default -> "rules";
-                  }));
-      case Outcome.Failed f ->
-          JSONRPCResponse.result(
-              id, results.error(f, OutcomeProblems.type(f.kind()).uri(), f.detail(), List.of(), "reasons"));
-      case Outcome.AwaitingApproval a ->
-          JSONRPCResponse.result(id, results.awaiting(a));
+      default -> JSONRPCResponse.result(id, results.of(outcome));
     };
+  }
+
+  /**
+   * Holds a parked call open up to {@code mcpWait}: its outcome if it is decided in time, exactly as
+   * an unparked call would answer; otherwise the pending result with its handle.
+   */
+  private McpSchema.CallToolResult awaitDecision(Outcome.AwaitingApproval parked, JsonNode token, McpReply reply) {
+    String invocationId = parked.invocation().invocationId();
+    String deadline = deadline(parked.approvalId());
+    McpWaits.Progress progress = progress(token, reply,
+        n -> "awaiting approval " + parked.approvalId() + (deadline == null ? "" : "; deadline " + deadline));
+    Optional<StoredInvocation> now = waits.await(invocationId, mcpWait, progress);
+    if (now.isPresent() && McpWaits.settled(now.get().state())) {
+      return results.of(now.get(), parked.approvalId());
+    }
+    LOG.debug("invocation {} still awaits approval {} after the MCP wait; answering pending", invocationId,
+        parked.approvalId());
+    return results.of(parked);
+  }
+
+  /** The approval's deadline for the progress message, or null when it cannot be read. */
+  private String deadline(String approvalId) {
+    try {
+      return gateway.approvals().show(approvalId).deadline().toString();
+    } catch (Approvals.Refusal e) {
+      return null;
+    }
+  }
+
+  /**
+   * Progress notices for a call whose client sent {@code _meta.progressToken} and accepts an event
+   * stream; null otherwise (the call waits without them).
+   */
+  private McpWaits.Progress progress(JsonNode token, McpReply reply, IntFunction<String> message) {
+    if (token.isMissingNode() || !reply.canStream()) {
+      return null;
+    }
+    Object tokenValue = token.isString() ? token.asString() : token.asLong();
+    return n -> reply.notify(new McpSchema.JSONRPCNotification(McpSchema.JSONRPC_VERSION,
+        McpSchema.METHOD_NOTIFICATION_PROGRESS, progressParams(tokenValue, n, message.apply(n))));
+  }
+
+  private static Map<String, Object> progressParams(Object token, int n, String message) {
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("progressToken", token);
+    params.put("progress", n);
+    params.put("message", message);
+    return params;
   }
 
   static JSONRPCResponse invalidParams(Object id, String message) {

@@ -20,7 +20,8 @@ import tools.jackson.databind.JsonNode;
  * <p>Liberal in what it accepts, as the specification asks: a missing {@code
  * MCP-Protocol-Version} means the negotiated one; {@code Accept} may be absent or list types in any
  * spacing; {@code Content-Type} may carry parameters. POST answers are {@code application/json}
- * (allowed by the transport); {@code GET} answers 405 (no server-initiated stream); {@code DELETE}
+ * (allowed by the transport), except a {@code tools/call} that sends progress notifications while it
+ * waits for an approval, which answers with an event stream ({@link McpReply}); {@code GET} answers 405 (no server-initiated stream); {@code DELETE}
  * ends the session. Every request carries the agent's key; a session only works with the key of the
  * agent that opened it.
  */
@@ -36,13 +37,14 @@ final class McpRoutes {
   private final McpDispatcher dispatcher;
   private final EdgeSettings settings;
 
-  McpRoutes(Gateway gateway, Guard guard, RequestBodies bodies, McpSessions sessions, EdgeSettings settings) {
+  McpRoutes(Gateway gateway, Guard guard, RequestBodies bodies, McpSessions sessions, EdgeSettings settings,
+      McpWaits waits) {
     this.gateway = gateway;
     this.guard = guard;
     this.bodies = bodies;
     this.sessions = sessions;
     this.settings = settings;
-    this.dispatcher = new McpDispatcher(gateway);
+    this.dispatcher = new McpDispatcher(gateway, waits, settings.mcpWait());
   }
 
   void register(RoutesConfig routes) {
@@ -114,7 +116,9 @@ final class McpRoutes {
       return;
     }
     UserRef user = guard.delegatingUser(ctx, agent).orElse(null);
-    rpc(ctx, 200, dispatcher.dispatch(id, method.asString(), params, agent, user, session.get(), ctx.header("traceparent")));
+    McpReply reply = new McpReply(ctx, gateway.json());
+    reply.answer(200, dispatcher.dispatch(id, method.asString(), params, agent, user, session.get(),
+        ctx.header("traceparent"), reply));
   }
 
   private void initialize(Context ctx, Object id, JsonNode params, AgentRef agent) {

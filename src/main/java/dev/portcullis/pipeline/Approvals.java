@@ -66,6 +66,7 @@ public final class Approvals {
   private final Clock clock;
   private final Road road;
   private final JsonMapper json;
+  private final ApprovalSignals signals = new ApprovalSignals();
 
   /** The stages an approved call takes again, from validation on. */
   public record Road(AuditStage audit, ValidateStage validate, PolicyEngine policy, FilterStage filter,
@@ -111,6 +112,14 @@ public final class Approvals {
     this.clock = clock;
     this.road = road;
     this.json = json;
+  }
+
+  /**
+   * Signals each decision taken through this object, for callers on this node that wait for one
+   * (the MCP edge holds a parked call open until it is decided or its wait is over).
+   */
+  public ApprovalSignals signals() {
+    return signals;
   }
 
   /**
@@ -270,7 +279,11 @@ public final class Approvals {
     Pipeline resumed = new Pipeline(List.of(road.audit(), new ResumeStage(invocations, clock), road.validate(),
         new RedecideStage(road.policy(), r.approvalId(), String.join(" and ", voters)), road.filter(), road.commit(),
         road.execute()));
-    return resumed.run(call);
+    try {
+      return resumed.run(call);
+    } finally {
+      signals.decided(call.invocationId());
+    }
   }
 
   /** The policy's decision on edited arguments, refusing (changing nothing) arguments that are not valid. */
@@ -315,6 +328,7 @@ public final class Approvals {
     reasons.add("approval:" + r.approvalId());
     end(call, InvocationState.DENIED, new Ending(kind(DenialKind.POLICY), detail, reasons, null));
     appendAudit(entries.approvalEvent(call, InvocationState.DENIED, reasons, kind(DenialKind.POLICY), detail));
+    signals.decided(call.invocationId());
     return new Outcome.Denied(call, DenialKind.POLICY, detail, d.ruleIds());
   }
 
@@ -330,6 +344,7 @@ public final class Approvals {
     end(s.current(), InvocationState.DENIED, ending);
     appendAudit(entries.approvalEvent(s.current(), InvocationState.DENIED, reasons,
         kind(DenialKind.APPROVAL_DENIED), detail));
+    signals.decided(s.invocationId());
     return new Outcome.Denied(s.current(), DenialKind.APPROVAL_DENIED, detail, reasons);
   }
 
@@ -365,6 +380,7 @@ public final class Approvals {
     end(s.current(), InvocationState.EXPIRED, new Ending(kind(DenialKind.APPROVAL_EXPIRED), detail, reasons, null));
     appendAudit(entries.approvalEvent(s.current(), InvocationState.EXPIRED, reasons,
         kind(DenialKind.APPROVAL_EXPIRED), detail));
+    signals.decided(s.invocationId());
     LOG.info("approval {} expired; invocation {} not executed", r.approvalId(), r.invocationId());
     return true;
   }

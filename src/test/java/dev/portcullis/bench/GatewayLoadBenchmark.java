@@ -266,7 +266,8 @@ public final class GatewayLoadBenchmark {
 
   static EdgeSettings edge(GatewayConfig config) {
     ServerSettings s = config.server();
-    return new EdgeSettings("127.0.0.1", 0, s.allowedHosts(), s.allowedOrigins(), s.maxRequestBytes(), "bench");
+    return new EdgeSettings("127.0.0.1", 0, s.allowedHosts(), s.allowedOrigins(), s.maxRequestBytes(), "bench",
+        config.approvals().mcpWait());
   }
 
   static URI uri(GatewayServer server) {

@@ -79,7 +79,8 @@ class InspectorCliInteropTest {
         .sorted()
         .toList();
     assertThat(names).containsExactly(
-        "crm_find_customer_by_email", "crm_get_customer", "orders_get", "orders_list_for_customer", "tickets_create");
+        "crm_find_customer_by_email", "crm_get_customer", "orders_get", "orders_list_for_customer",
+        "portcullis_outcome", "tickets_create");
   }
 
   @Test

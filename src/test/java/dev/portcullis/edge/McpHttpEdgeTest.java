@@ -83,7 +83,7 @@ class McpHttpEdgeTest {
     HttpResponse<String> list =
         send(http, mcp(GatewayFixture.SUPPORT_KEY, session, LIST).header("MCP-Protocol-Version", "2025-06-18"));
     assertThat(list.statusCode()).isEqualTo(200);
-    assertThat(body(list).at("/result/tools")).hasSize(5);
+    assertThat(body(list).at("/result/tools")).hasSize(6);
   }
 
   @Test
@@ -95,7 +95,7 @@ class McpHttpEdgeTest {
             .setHeader("Accept", "application/json,text/event-stream"));
 
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(body(r).at("/result/tools")).hasSize(5);
+    assertThat(body(r).at("/result/tools")).hasSize(6);
   }
 
   @Test
