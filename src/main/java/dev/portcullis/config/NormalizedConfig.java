@@ -1,9 +1,11 @@
 package dev.portcullis.config;
 
+import dev.portcullis.approval.ApprovalSettings;
 import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.catalog.ToolDefinition;
 import dev.portcullis.connector.sql.SqlOperation;
 import dev.portcullis.identity.AgentSpec;
+import dev.portcullis.identity.ApproverSpec;
 import dev.portcullis.policy.Condition;
 import dev.portcullis.policy.Rule;
 import dev.portcullis.policy.Target;
@@ -47,9 +49,8 @@ public final class NormalizedConfig {
     policy.put("version", c.policy().version());
     policy.put("rules", c.policy().rules().stream().map(NormalizedConfig::rule).toList());
     root.put("policySet", policy);
-    if (!c.notifyChannels().isEmpty()) {
-      root.put("approvals", Map.of("notify", c.notifyChannels().stream().map(NotifySection::normalized).toList()));
-    }
+    root.put("approvers", c.approvers().stream().map(NormalizedConfig::approver).toList());
+    root.put("approvals", approvals(c));
     return JSON.writeValueAsString(root) + "\n";
   }
 
@@ -64,6 +65,36 @@ public final class NormalizedConfig {
     arguments.put("maxBytes", s.arguments().maxBytes());
     arguments.put("maxDepth", s.arguments().maxDepth());
     m.put("arguments", arguments);
+    return m;
+  }
+
+  private static Map<String, Object> approver(ApproverSpec a) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    switch (a) {
+      case ApproverSpec.Keyed k -> {
+        m.put("id", k.id());
+        m.put("keys", k.keyHashes());
+      }
+      case ApproverSpec.ByRole r -> {
+        m.put("issuer", r.issuer());
+        m.put("role", r.role());
+      }
+    }
+    return m;
+  }
+
+  private static Map<String, Object> approvals(GatewayConfig c) {
+    ApprovalSettings a = c.approvals();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("timeout", duration(a.timeout()));
+    m.put("mcpWait", duration(a.mcpWait()));
+    m.put("quorum", a.quorum().stream().map(q -> {
+      Map<String, Object> rule = new LinkedHashMap<>();
+      rule.put("tools", q.tools());
+      rule.put("approvers", q.approvers());
+      return rule;
+    }).toList());
+    m.put("notify", c.notifyChannels().stream().map(NotifySection::normalized).toList());
     return m;
   }
 
