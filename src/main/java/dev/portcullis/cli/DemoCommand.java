@@ -72,6 +72,7 @@ final class DemoCommand implements Callable<Integer> {
         DemoScript script = new DemoScript(out);
         script.run(base, SUPPORT_KEY);
         new DemoUpstream(script, assembly, cfg, acme.knowledgeBase()).run(base, SUPPORT_KEY);
+        new DemoApprovals(script).run(base);
         reachedAcme(script, acme.requestLog());
         auditTrail(script, assembly.auditLog());
         out.println();
@@ -88,11 +89,11 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static void reachedAcme(DemoScript script, List<String> requests) {
-    script.heading("What reached Acme: only the two allowed calls; nothing refused ever left the gateway.");
+    script.heading("What reached Acme: only the allowed calls, the refund once; nothing refused ever left the gateway.");
     requests.forEach(r -> script.say("   " + r));
     script.expect(
-        requests.equals(List.of("GET /api/customers/C-1001", "POST /api/tickets")),
-        "Acme received exactly the allowed read and the allowed write");
+        requests.equals(List.of("GET /api/customers/C-1001", "POST /api/tickets", "POST /api/orders/O-5001/refunds")),
+        "Acme received exactly the allowed read, the allowed write and the approved refund");
   }
 
   private static void auditTrail(DemoScript script, AuditLog log) {
@@ -106,17 +107,17 @@ final class DemoCommand implements Callable<Integer> {
       script.expect(false, "the audit log can be read: " + e.getMessage());
       return;
     }
-    script.say(String.format("%-4s %-10s %-28s %-9s %s", "seq", "state", "tool", "decision", "reasons"));
+    script.say(String.format("%-4s %-17s %-20s %-16s %s", "seq", "state", "tool", "decision", "reasons"));
     for (AuditRecord r : records) {
       var e = r.entry();
-      script.say(String.format("%-4d %-10s %-28s %-9s %s", r.seq(), e.state(), e.toolName(),
+      script.say(String.format("%-4d %-17s %-20s %-16s %s", r.seq(), e.state(), e.toolName(),
           e.decision() == null ? "-" : e.decision(), String.join(", ", e.reasons())));
     }
     script.say("← portcullis audit verify: " + (report.intact()
         ? "intact, " + report.verified() + " records verified"
         : "BROKEN at record " + report.firstBadSeq() + ": " + report.problem()));
-    script.expect(report.intact() && report.verified() == 11,
-        "11 records (2 per executed call, 1 per refusal), chain intact");
+    script.expect(report.intact() && report.verified() == 15,
+        "15 records (2 per executed call, 1 per refusal, 2 more for the approval: parked, approved), chain intact");
   }
 
   private static void tryItYourself(PrintWriter out) {
@@ -131,5 +132,8 @@ final class DemoCommand implements Callable<Integer> {
     out.println("   then     ./portcullis audit verify");
     out.println("   and      ./portcullis tools diff kb.kb_search --config examples/demo/portcullis.yaml   # Acme's MCP knowledge base");
     out.println("            ./portcullis tools approve kb.kb_search --fingerprint sha256:… --config examples/demo/portcullis.yaml");
+    out.println("   approve  refunds over 100 that billing-assistant (key " + DemoApprovals.BILLING_KEY + ") asks for:");
+    out.println("            http://127.0.0.1:8080/inbox with key " + DemoApprovals.OLIVIA_KEY + ", or");
+    out.println("            PORTCULLIS_APPROVER_KEY=" + DemoApprovals.OLIVIA_KEY + " ./portcullis approvals list");
   }
 }
