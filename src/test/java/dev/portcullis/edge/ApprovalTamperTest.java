@@ -23,9 +23,14 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Someone with write access to the database changes a parked call's arguments behind the
- * gateway's back (a refund of 120 becomes 9,999). An approval must not run the altered call: the
- * stored arguments are checked against the hash-chained audit record of the parked call.
+ * Invariant 5 (an approval authorises one exact call), against someone with write access to the
+ * database who changes a parked call's arguments behind the gateway's back (a refund of 120 becomes
+ * 9,999): an approval must not run the altered call, because the stored arguments are checked
+ * against the hash-chained audit record of the parked call. The invariant's other edges are tried
+ * elsewhere: arguments an approver sends are an edit, validated and decided again
+ * (ApprovalEditApiTest); a second approval or a racing one runs nothing more (ApprovalApiTest); a
+ * late approval after expiry is refused (ApprovalApiTest, IdempotencyKeyTest); another agent cannot
+ * read or replay the call (IdempotencyKeyTest, McpApprovalWaitTest).
  */
 class ApprovalTamperTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
