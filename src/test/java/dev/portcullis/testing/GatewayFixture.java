@@ -1,5 +1,7 @@
 package dev.portcullis.testing;
 
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.cli.Assembly;
 import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.GatewayConfig;
@@ -15,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -114,6 +118,42 @@ public final class GatewayFixture implements AutoCloseable {
       b.headers(headers);
     }
     return send(b.build());
+  }
+
+  /** {@code GET path} with {@code key} (null for none). */
+  public HttpResponse<String> get(String path, String key) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUri() + path)).timeout(Duration.ofSeconds(30));
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    return send(b.GET().build());
+  }
+
+  /** {@code POST path} with {@code key} (null for none), a JSON body and {@code headers} (name, value, …). */
+  public HttpResponse<String> post(String path, String key, String body, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUri() + path))
+        .timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return send(b.build());
+  }
+
+  /** {@code POST /v1/approvals/{approvalId}:approve} with an approver's {@code key} and {@code body}. */
+  public HttpResponse<String> approve(String approvalId, String key, String body) {
+    return post("/v1/approvals/" + approvalId + ":approve", key, body);
+  }
+
+  /** Every audit record so far, oldest first. */
+  public List<AuditRecord> audit() throws AuditLog.AuditUnavailableException {
+    List<AuditRecord> records = new ArrayList<>();
+    assembly.auditLog().scan(records::add);
+    return records;
   }
 
   public HttpResponse<String> send(HttpRequest request) {
