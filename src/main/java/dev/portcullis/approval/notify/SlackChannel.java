@@ -66,12 +66,7 @@ public final class SlackChannel implements NotificationChannel {
 
   @Override
   public void send(ApprovalNotice notice) throws DeliveryFailure {
-    String token;
-    try {
-      token = secrets.reveal(name, tokenRef);
-    } catch (SecretLookup.Unavailable e) {
-      throw new DeliveryFailure("the bot token is unavailable: " + e.getMessage(), false);
-    }
+    String token = secrets.revealForSending(name, tokenRef, "the bot token");
     ObjectNode body = json.createObjectNode();
     body.put("channel", channel);
     body.put("text", NoticeText.slack(notice));

@@ -54,12 +54,7 @@ public final class WebhookChannel implements NotificationChannel {
 
   @Override
   public void send(ApprovalNotice notice) throws DeliveryFailure {
-    String secret;
-    try {
-      secret = secrets.reveal(name, secretRef);
-    } catch (SecretLookup.Unavailable e) {
-      throw new DeliveryFailure("the signing secret is unavailable: " + e.getMessage(), false);
-    }
+    String secret = secrets.revealForSending(name, secretRef, "the signing secret");
     byte[] body = json.writeValueAsBytes(NoticeText.json(notice, json));
     HttpRequest request = HttpRequest.newBuilder(url)
         .timeout(timeout)
