@@ -11,11 +11,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,21 +93,8 @@ class ApprovalApiTest {
     gateway = GatewayFixture.start(data);
     String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
         .path("approvalId").asString();
-    CountDownLatch go = new CountDownLatch(1);
-    List<CompletableFuture<HttpResponse<String>>> racers = new ArrayList<>();
-    for (String key : List.of(OLIVIA, OMAR)) {
-      racers.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return gateway.post("/v1/approvals/" + approvalId + ":approve", key, "{}");
-      }));
-    }
-    go.countDown();
-
-    List<Integer> statuses = racers.stream().map(CompletableFuture::join).map(HttpResponse::statusCode).sorted().toList();
+    List<Integer> statuses = gateway.postAtOnce("/v1/approvals/" + approvalId + ":approve", "{}", List.of(OLIVIA, OMAR))
+        .stream().map(HttpResponse::statusCode).sorted().toList();
 
     assertThat(statuses).containsExactly(200, 409);
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");

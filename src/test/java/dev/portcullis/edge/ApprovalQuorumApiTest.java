@@ -10,11 +10,8 @@ import dev.portcullis.testing.GatewayFixture;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -164,21 +161,8 @@ class ApprovalQuorumApiTest {
     String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
         .path("approvalId").asString();
     assertThat(gateway.approve(approvalId, OLIVIA, "{}").statusCode()).isEqualTo(202);
-    CountDownLatch go = new CountDownLatch(1);
-    List<CompletableFuture<HttpResponse<String>>> racers = new ArrayList<>();
-    for (String key : List.of(OMAR, OSCAR)) {
-      racers.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return gateway.approve(approvalId, key, "{}");
-      }));
-    }
-    go.countDown();
-
-    List<HttpResponse<String>> answers = racers.stream().map(CompletableFuture::join).toList();
+    List<HttpResponse<String>> answers =
+        gateway.postAtOnce("/v1/approvals/" + approvalId + ":approve", "{}", List.of(OMAR, OSCAR));
 
     assertThat(answers.stream().map(HttpResponse::statusCode).sorted().toList()).containsExactly(200, 409);
     assertThat(answers.stream().filter(a -> a.statusCode() == 409).map(a -> json(a).path("type").asString()))

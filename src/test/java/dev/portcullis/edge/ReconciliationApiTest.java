@@ -10,10 +10,7 @@ import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.Interrupted;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,21 +89,9 @@ class ReconciliationApiTest {
   void ofTwoOperatorsSettlingAtOnceExactlyOneWins() throws Exception {
     String id = Interrupted.refund(data, null, "orders_refund", ARGS);
     gateway = GatewayFixture.start(data);
-    CountDownLatch go = new CountDownLatch(1);
-    List<CompletableFuture<HttpResponse<String>>> racers = new ArrayList<>();
-    for (String key : List.of(OLIVIA, OMAR)) {
-      racers.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return gateway.post("/v1/invocations/" + id + ":settle", key, "{\"as\":\"failed\",\"reason\":\"no refund in Acme\"}");
-      }));
-    }
-    go.countDown();
-
-    List<Integer> statuses = racers.stream().map(CompletableFuture::join).map(HttpResponse::statusCode).sorted().toList();
+    List<Integer> statuses = gateway.postAtOnce("/v1/invocations/" + id + ":settle",
+            "{\"as\":\"failed\",\"reason\":\"no refund in Acme\"}", List.of(OLIVIA, OMAR))
+        .stream().map(HttpResponse::statusCode).sorted().toList();
 
     assertThat(statuses).containsExactly(200, 409);
     assertThat(gateway.audit().stream().filter(a -> a.entry().reasons().stream().anyMatch(r -> r.startsWith("settled-by:"))))

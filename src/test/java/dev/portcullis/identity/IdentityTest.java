@@ -37,10 +37,8 @@ class IdentityTest {
   static void start() {
     idp = new MockOAuth2Server();
     idp.start();
-    gateway = GatewayFixture.start(data, Path.of("src/test/resources/config/identity.yaml"), Map.of(
-        "AGENT_ISSUER", idp.issuerUrl("agents").toString(),
-        "AGENT_JWKS", idp.jwksUrl("agents").toString(),
-        "USER_ISSUER", idp.issuerUrl("users").toString()));
+    gateway = GatewayFixture.start(data, Path.of("src/test/resources/config/identity.yaml"),
+        GatewayFixture.oidcIssuers(idp));
   }
 
   @AfterAll
