@@ -2,16 +2,9 @@ package dev.portcullis.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -22,7 +15,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -38,8 +30,6 @@ import tools.jackson.databind.json.JsonMapper;
         ApprovalsCommand.Deny.class})
 final class ApprovalsCommand implements Runnable {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final JsonMapper PRETTY = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-  static final String KEY_VARIABLE = "PORTCULLIS_APPROVER_KEY";
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -48,60 +38,10 @@ final class ApprovalsCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Where the gateway is and who is asking. */
-  static final class Common {
-    @Option(names = {"-s", "--server"}, paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
-        description = "The gateway's base URL (default: ${DEFAULT-VALUE}).")
-    URI server;
-
-    @Option(names = {"-k", "--key"}, paramLabel = "KEY",
-        description = "The approver's API key (default: $" + KEY_VARIABLE + ").")
-    String key;
-
-    JsonNode call(String method, String path, String body) {
-      String credential = key != null ? key : System.getenv(KEY_VARIABLE);
-      if (credential == null || credential.isBlank()) {
-        throw new CliException("no approver key: pass --key or set " + KEY_VARIABLE);
-      }
-      HttpRequest.Builder b = HttpRequest.newBuilder(server.resolve(path))
-          .timeout(Duration.ofSeconds(60))
-          .header("Authorization", "Bearer " + credential)
-          .header("Accept", "application/json");
-      if (body == null) {
-        b.GET();
-      } else {
-        b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-      }
-      HttpResponse<String> r;
-      try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-        r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      } catch (ConnectException e) {
-        throw new CliException("cannot reach the gateway at " + server + "; is it running? (--server URL)");
-      } catch (IOException e) {
-        throw new CliException("the gateway at " + server + " did not answer: " + e.getMessage());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new CliException("interrupted");
-      }
-      JsonNode answer;
-      try {
-        answer = JSON.readTree(r.body());
-      } catch (JacksonException e) {
-        throw new CliException("the gateway answered " + r.statusCode() + " with a body that is not JSON");
-      }
-      if (r.statusCode() >= 400) {
-        String type = answer.path("type").asString("");
-        throw new CliException(type.substring(type.lastIndexOf(':') + 1) + " (" + r.statusCode() + "): "
-            + answer.path("detail").asString(""));
-      }
-      return answer;
-    }
-  }
-
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List approval requests (pending by default).")
   static final class ListApprovals implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin Common common;
+    @Mixin ApproverApi common;
 
     @Option(names = "--status", paramLabel = "STATUS", defaultValue = "pending",
         description = "pending, approved, denied or expired (default: ${DEFAULT-VALUE}).")
@@ -110,7 +50,7 @@ final class ApprovalsCommand implements Runnable {
     @Override
     public Integer call() {
       JsonNode list = common.call("GET",
-          "/v1/approvals?status=" + URLEncoder.encode(status, StandardCharsets.UTF_8), null).path("approvals");
+          "/v1/approvals?status=" + ApproverApi.query(status), null).path("approvals");
       PrintWriter out = spec.commandLine().getOut();
       if (list.isEmpty()) {
         out.printf("No %s approval requests.%n", status);
@@ -129,14 +69,14 @@ final class ApprovalsCommand implements Runnable {
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one approval request and its call.")
   static final class Show implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin Common common;
+    @Mixin ApproverApi common;
 
     @Parameters(index = "0", paramLabel = "ID", description = "The approval id.")
     String id;
 
     @Override
     public Integer call() {
-      JsonNode a = common.call("GET", "/v1/approvals/" + encode(id), null);
+      JsonNode a = common.call("GET", "/v1/approvals/" + ApproverApi.encode(id), null);
       PrintWriter out = spec.commandLine().getOut();
       Map<String, String> lines = new LinkedHashMap<>();
       lines.put("Approval", a.path("approvalId").asString());
@@ -144,9 +84,7 @@ final class ApprovalsCommand implements Runnable {
       lines.put("Invocation", a.path("invocationId").asString() + " (" + a.path("invocationState").asString() + ")");
       lines.put("Tool", a.path("tool").asString());
       lines.put("Agent", a.path("agent").asString() + " (tenant " + a.path("tenant").asString() + ")");
-      lines.put("User", a.has("user")
-          ? a.at("/user/id").asString() + (a.at("/user/verified").asBoolean() ? " (verified)" : " (asserted, not verified)")
-          : "-");
+      lines.put("User", ApproverApi.user(a));
       lines.put("Reasons", String.join(", ", a.path("reasons").valueStream().map(JsonNode::asString).toList()));
       lines.put("Policy", a.path("policyVersion").asString("-"));
       lines.put("Created", a.path("createdAt").asString());
@@ -167,11 +105,11 @@ final class ApprovalsCommand implements Runnable {
       }
       lines.forEach((k, v) -> out.printf("%-11s %s%n", k + ":", v));
       out.printf("Arguments (digest %s):%n", a.path("argumentsDigest").asString());
-      PRETTY.writeValueAsString(a.path("arguments")).lines().forEach(l -> out.println("  " + l));
+      ApproverApi.indent(out, a.path("arguments"));
       if (a.has("edited")) {
         out.printf("Original arguments, as the agent sent them (digest %s):%n",
             a.at("/edited/originalArgumentsDigest").asString());
-        PRETTY.writeValueAsString(a.at("/edited/originalArguments")).lines().forEach(l -> out.println("  " + l));
+        ApproverApi.indent(out, a.at("/edited/originalArguments"));
       }
       return 0;
     }
@@ -183,7 +121,7 @@ final class ApprovalsCommand implements Runnable {
               + " tool's schema and the policy first; votes given to the earlier arguments no longer count."})
   static final class Approve implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin Common common;
+    @Mixin ApproverApi common;
 
     @Parameters(index = "0", paramLabel = "ID", description = "The approval id.")
     String id;
@@ -215,7 +153,8 @@ final class ApprovalsCommand implements Runnable {
       if (digest != null) {
         body.put("argumentsDigest", digest);
       }
-      JsonNode r = common.call("POST", "/v1/approvals/" + encode(id) + ":approve", JSON.writeValueAsString(body));
+      JsonNode r =
+          common.call("POST", "/v1/approvals/" + ApproverApi.encode(id) + ":approve", JSON.writeValueAsString(body));
       PrintWriter out = spec.commandLine().getOut();
       if (r.has("remaining")) {
         out.printf("approval %s: vote recorded (%d of %d); %d more approval(s) by other approvers needed%n", id,
@@ -225,7 +164,7 @@ final class ApprovalsCommand implements Runnable {
       out.printf("approval %s %s by %s; invocation %s %s%n", id, r.path("status").asString(),
           r.path("decidedBy").asString(), r.path("invocationId").asString(), r.path("state").asString());
       if (r.has("result")) {
-        PRETTY.writeValueAsString(r.path("result")).lines().forEach(l -> out.println("  " + l));
+        ApproverApi.indent(out, r.path("result"));
       } else if (r.has("error")) {
         out.printf("  %s: %s%n", r.at("/error/title").asString(), r.at("/error/detail").asString());
       }
@@ -265,7 +204,7 @@ final class ApprovalsCommand implements Runnable {
   @Command(name = "deny", mixinStandardHelpOptions = true, description = "Deny a request: the call never runs.")
   static final class Deny implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin Common common;
+    @Mixin ApproverApi common;
 
     @Parameters(index = "0", paramLabel = "ID", description = "The approval id.")
     String id;
@@ -276,7 +215,7 @@ final class ApprovalsCommand implements Runnable {
     @Override
     public Integer call() {
       String body = JSON.writeValueAsString(Map.of("reason", reason));
-      JsonNode r = common.call("POST", "/v1/approvals/" + encode(id) + ":deny", body);
+      JsonNode r = common.call("POST", "/v1/approvals/" + ApproverApi.encode(id) + ":deny", body);
       spec.commandLine().getOut().printf("approval %s denied by %s; invocation %s %s%n", id,
           r.path("decidedBy").asString(), r.path("invocationId").asString(), r.path("state").asString());
       return 0;
@@ -286,9 +225,5 @@ final class ApprovalsCommand implements Runnable {
   private static String vote(JsonNode v) {
     return v.path("approver").asString() + " at " + v.path("at").asString()
         + (v.path("counts").asBoolean() ? "" : " (for earlier arguments; no longer counts)");
-  }
-
-  private static String encode(String id) {
-    return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
   }
 }

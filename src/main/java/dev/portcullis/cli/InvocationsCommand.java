@@ -1,8 +1,6 @@
 package dev.portcullis.cli;
 
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -12,7 +10,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -29,7 +26,6 @@ import tools.jackson.databind.json.JsonMapper;
         InvocationsCommand.Settle.class, InvocationsCommand.Revert.class})
 final class InvocationsCommand implements Runnable {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final JsonMapper PRETTY = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -42,7 +38,7 @@ final class InvocationsCommand implements Runnable {
       description = "List stored calls in one state (needs-reconciliation by default), oldest first.")
   static final class ListInvocations implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin ApprovalsCommand.Common common;
+    @Mixin ApproverApi common;
 
     @Option(names = "--state", paramLabel = "STATE", defaultValue = "needs-reconciliation",
         description = "A state such as needs-reconciliation, completed, failed (default: ${DEFAULT-VALUE}).")
@@ -51,7 +47,7 @@ final class InvocationsCommand implements Runnable {
     @Override
     public Integer call() {
       JsonNode list = common.call("GET",
-          "/v1/invocations?state=" + URLEncoder.encode(state, StandardCharsets.UTF_8), null).path("invocations");
+          "/v1/invocations?state=" + ApproverApi.query(state), null).path("invocations");
       PrintWriter out = spec.commandLine().getOut();
       if (list.isEmpty()) {
         out.printf("No %s invocations.%n", state);
@@ -75,23 +71,21 @@ final class InvocationsCommand implements Runnable {
       description = "Show one stored call: who, what, its decision, history, before-state and outcome.")
   static final class Show implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin ApprovalsCommand.Common common;
+    @Mixin ApproverApi common;
 
     @Parameters(index = "0", paramLabel = "ID", description = "The invocation id.")
     String id;
 
     @Override
     public Integer call() {
-      JsonNode i = common.call("GET", "/v1/invocations/" + encode(id), null);
+      JsonNode i = common.call("GET", "/v1/invocations/" + ApproverApi.encode(id), null);
       PrintWriter out = spec.commandLine().getOut();
       Map<String, String> lines = new LinkedHashMap<>();
       lines.put("Invocation", i.path("invocationId").asString());
       lines.put("State", i.path("state").asString());
       lines.put("Tool", i.at("/tool/name").asString());
       lines.put("Agent", i.path("agent").asString() + " (tenant " + i.path("tenant").asString() + ")");
-      lines.put("User", i.has("user")
-          ? i.at("/user/id").asString() + (i.at("/user/verified").asBoolean() ? " (verified)" : " (asserted, not verified)")
-          : "-");
+      lines.put("User", ApproverApi.user(i));
       lines.put("Channel", i.path("channel").asString());
       lines.put("Trace", i.path("traceId").asString());
       lines.put("Decision", i.has("decision")
@@ -102,15 +96,15 @@ final class InvocationsCommand implements Runnable {
       lines.put("Updated", i.path("updatedAt").asString());
       lines.forEach((k, v) -> out.printf("%-11s %s%n", k + ":", v));
       out.printf("Arguments (digest %s):%n", i.path("argumentsDigest").asString());
-      indent(out, i.path("arguments"));
+      ApproverApi.indent(out, i.path("arguments"));
       if (i.has("before")) {
         out.printf("Before-state (read %s at %s, digest %s):%n", i.at("/before/tool").asString(),
             i.at("/before/capturedAt").asString(), i.at("/before/digest").asString());
-        indent(out, i.at("/before/state"));
+        ApproverApi.indent(out, i.at("/before/state"));
       }
       if (i.has("result")) {
         out.println("Result:");
-        indent(out, i.path("result"));
+        ApproverApi.indent(out, i.path("result"));
       } else if (i.has("error")) {
         out.printf("Error:      %s: %s%n", i.at("/error/kind").asString(), i.at("/error/detail").asString());
       }
@@ -122,7 +116,7 @@ final class InvocationsCommand implements Runnable {
       description = "Settle a call a gateway restart left needs-reconciliation, after checking what happened upstream.")
   static final class Settle implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin ApprovalsCommand.Common common;
+    @Mixin ApproverApi common;
 
     @Parameters(index = "0", paramLabel = "ID", description = "The invocation id.")
     String id;
@@ -138,7 +132,7 @@ final class InvocationsCommand implements Runnable {
     @Override
     public Integer call() {
       String body = JSON.writeValueAsString(Map.of("as", as, "reason", reason));
-      JsonNode r = common.call("POST", "/v1/invocations/" + encode(id) + ":settle", body);
+      JsonNode r = common.call("POST", "/v1/invocations/" + ApproverApi.encode(id) + ":settle", body);
       spec.commandLine().getOut().printf("invocation %s settled as %s%n", r.path("invocationId").asString(),
           r.path("state").asString());
       return 0;
@@ -150,20 +144,20 @@ final class InvocationsCommand implements Runnable {
           + " Exits 1 when the compensation did not complete.")
   static final class Revert implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Mixin ApprovalsCommand.Common common;
+    @Mixin ApproverApi common;
 
     @Parameters(index = "0", paramLabel = "ID", description = "The id of the completed invocation to revert.")
     String id;
 
     @Override
     public Integer call() {
-      JsonNode r = common.call("POST", "/v1/invocations/" + encode(id) + ":revert", "{}");
+      JsonNode r = common.call("POST", "/v1/invocations/" + ApproverApi.encode(id) + ":revert", "{}");
       PrintWriter out = spec.commandLine().getOut();
       String state = r.path("state").asString();
       out.printf("invocation %s: compensation %s (invocation %s) %s%n", id, r.path("tool").asString(),
           r.path("revertInvocationId").asString(), state);
       if (r.has("result")) {
-        indent(out, r.path("result"));
+        ApproverApi.indent(out, r.path("result"));
       } else if (r.has("approvalId")) {
         out.printf("  awaits approval %s: portcullis approvals show %s%n", r.path("approvalId").asString(),
             r.path("approvalId").asString());
@@ -172,13 +166,5 @@ final class InvocationsCommand implements Runnable {
       }
       return state.equals("completed") || state.equals("awaiting-approval") ? 0 : 1;
     }
-  }
-
-  private static void indent(PrintWriter out, JsonNode value) {
-    PRETTY.writeValueAsString(value).lines().forEach(l -> out.println("  " + l));
-  }
-
-  private static String encode(String id) {
-    return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
   }
 }

@@ -37,21 +37,10 @@ final class MailSection {
         "'none' sends the mail and the password in clear text; it is allowed only to a loopback host "
             + "(localhost, 127.0.0.1, ::1), not '" + h + "': use starttls or tls"));
     int port = r.integer(p + "/port", security.defaultPort(), 1, 65_535);
-    Optional<String> username = Optional.ofNullable(r.string(p + "/username", (String) null));
-    boolean passwordGiven = !r.at(p + "/password").isMissingNode();
-    Optional<SecretRef> password = r.secretRef(p + "/password", false);
-    if (username.isPresent() != passwordGiven) {
-      r.problem(p + (username.isPresent() ? "/username" : "/password"), "username and password go together");
-    }
-    Optional<String> from = r.string(p + "/from", true).flatMap(f -> {
-      try {
-        MailAddresses.sender(f);
-        return Optional.of(f);
-      } catch (IllegalArgumentException e) {
-        r.problem(p + "/from", e.getMessage());
-        return Optional.empty();
-      }
-    });
+    Login login = login(r, p);
+    Optional<String> username = login.username();
+    Optional<SecretRef> password = login.password();
+    Optional<String> from = sender(r, p + "/from");
     List<String> listed = r.strings(p + "/allowedRecipientDomains", true);
     List<String> domains = new ArrayList<>();
     for (int i = 0; i < listed.size(); i++) {
@@ -70,6 +59,33 @@ final class MailSection {
     }
     SmtpServer server = new SmtpServer(host.get(), port, security, username, password, timeout);
     return Optional.of(new Draft(name, server, from.get(), RecipientDomains.of(domains), maxRecipients));
+  }
+
+  /** The {@code from} member at {@code path}: a required, well-formed sender address. */
+  static Optional<String> sender(ConfigReader r, String path) {
+    return r.string(path, true).flatMap(f -> {
+      try {
+        MailAddresses.sender(f);
+        return Optional.of(f);
+      } catch (IllegalArgumentException e) {
+        r.problem(path, e.getMessage());
+        return Optional.empty();
+      }
+    });
+  }
+
+  /** An SMTP login: {@code username} and {@code password} (a secret reference), both or neither. */
+  record Login(Optional<String> username, Optional<SecretRef> password) {}
+
+  /** Reads the optional {@code username} and {@code password} below {@code p}; one without the other is a problem. */
+  static Login login(ConfigReader r, String p) {
+    Optional<String> username = Optional.ofNullable(r.string(p + "/username", (String) null));
+    boolean passwordGiven = !r.at(p + "/password").isMissingNode();
+    Optional<SecretRef> password = r.secretRef(p + "/password", false);
+    if (username.isPresent() != passwordGiven) {
+      r.problem(p + (username.isPresent() ? "/username" : "/password"), "username and password go together");
+    }
+    return new Login(username, password);
   }
 
   /** An SMTP connector before its tools' operations are known. */

@@ -107,15 +107,7 @@ final class NotifySection {
           + " loopback host (localhost, 127.0.0.1, ::1), not '" + host.get() + "': use starttls or tls");
     }
     int port = r.integer(p + "/port", security.defaultPort(), 1, 65_535);
-    Optional<String> from = r.string(p + "/from", true).flatMap(f -> {
-      try {
-        MailAddresses.sender(f);
-        return Optional.of(f);
-      } catch (IllegalArgumentException e) {
-        r.problem(p + "/from", e.getMessage());
-        return Optional.empty();
-      }
-    });
+    Optional<String> from = MailSection.sender(r, p + "/from");
     List<String> to = r.strings(p + "/to", true);
     boolean toOk = !to.isEmpty();
     for (int i = 0; i < to.size(); i++) {
@@ -124,12 +116,9 @@ final class NotifySection {
         toOk = false;
       }
     }
-    Optional<String> username = Optional.ofNullable(r.string(p + "/username", (String) null));
-    boolean passwordGiven = !r.at(p + "/password").isMissingNode();
-    Optional<String> password = r.secretRef(p + "/password", false).map(Object::toString);
-    if (username.isPresent() != passwordGiven) {
-      r.problem(p + (username.isPresent() ? "/username" : "/password"), "username and password go together");
-    }
+    MailSection.Login login = MailSection.login(r, p);
+    Optional<String> username = login.username();
+    Optional<String> password = login.password().map(Object::toString);
     if (name == null || host.isEmpty() || clearToRemote || from.isEmpty() || !toOk
         || username.isPresent() != password.isPresent()) {
       return Optional.empty();

@@ -52,12 +52,8 @@ final class ApprovalRoutes {
   private void list(Context ctx) {
     guard.approver(ctx, gateway.approvers());
     String wanted = ctx.queryParam("status");
-    List<Approvals.View> views;
-    try {
-      views = call(() -> gateway.approvals().list(wanted == null ? "pending" : wanted));
-    } catch (IllegalArgumentException e) {
-      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST, e.getMessage()));
-    }
+    List<Approvals.View> views =
+        OperatorRequests.listing(() -> call(() -> gateway.approvals().list(wanted == null ? "pending" : wanted)));
     Responses.json(ctx, gateway.json(), 200, Map.of("approvals", views.stream().map(ApprovalRoutes::body).toList()));
   }
 
@@ -68,16 +64,11 @@ final class ApprovalRoutes {
   }
 
   private void decide(Context ctx) {
-    String action = ctx.pathParam("idAction");
-    boolean approve = action.endsWith(APPROVE) && action.length() > APPROVE.length();
-    boolean deny = action.endsWith(DENY) && action.length() > DENY.length();
-    if (!approve && !deny) {
-      throw new EdgeRejection(Problem.of(ProblemType.NOT_FOUND,
-          "use POST /v1/approvals/{id}:approve or POST /v1/approvals/{id}:deny"));
-    }
+    OperatorRequests.Action action = OperatorRequests.action(ctx, APPROVE, DENY,
+        "use POST /v1/approvals/{id}:approve or POST /v1/approvals/{id}:deny");
     String approver = guard.approver(ctx, gateway.approvers());
-    String id = action.substring(0, action.length() - (approve ? APPROVE.length() : DENY.length()));
-    if (approve) {
+    String id = action.id();
+    if (action.first()) {
       Approvals.Consent consent = consent(ctx);
       switch (call(() -> gateway.approvals().approve(id, approver, consent))) {
         case Approvals.Result.Ended e ->
@@ -91,13 +82,9 @@ final class ApprovalRoutes {
       }
       return;
     }
-    JsonNode body = bodies.readObject(ctx);
-    JsonNode reason = body.path("reason");
-    if (!reason.isString() || reason.asString().isBlank() || reason.asString().length() > MAX_REASON) {
-      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
-          "a denial needs a reason: {\"reason\": \"…\"}, 1 to " + MAX_REASON + " characters"));
-    }
-    Outcome outcome = call(() -> gateway.approvals().deny(id, approver, reason.asString().strip()));
+    String reason = OperatorRequests.requiredReason(bodies.readObject(ctx), MAX_REASON,
+        "a denial needs a reason: {\"reason\": \"…\"}, 1 to " + MAX_REASON + " characters");
+    Outcome outcome = call(() -> gateway.approvals().deny(id, approver, reason));
     Responses.json(ctx, gateway.json(), 200, decided(id, approver, "denied", outcome));
   }
 
@@ -141,13 +128,7 @@ final class ApprovalRoutes {
     body.put("status", status);
     body.put("decidedBy", approver);
     body.put("invocationId", outcome.invocation().invocationId());
-    body.put("state", outcome.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
-    switch (outcome) {
-      case Outcome.Completed c -> body.put("result", c.result());
-      case Outcome.AwaitingApproval a -> { }
-      default -> body.put("error", OutcomeProblems.of(outcome).body(null));
-    }
-    body.put("location", InvocationRoutes.PATH + outcome.invocation().invocationId());
+    OperatorRequests.putOutcome(body, outcome, false);
     return body;
   }
 
@@ -161,12 +142,7 @@ final class ApprovalRoutes {
     body.put("tool", inv.toolName());
     body.put("agent", inv.agent().id());
     body.put("tenant", inv.tenant());
-    if (inv.user() != null) {
-      Map<String, Object> user = new LinkedHashMap<>();
-      user.put("id", inv.user().id());
-      user.put("verified", inv.user().verified());
-      body.put("user", user);
-    }
+    OperatorRequests.putUser(body, inv);
     body.put("arguments", v.invocation().current().arguments());
     body.put("argumentsDigest", v.invocation().currentDigest());
     ArgumentsEdit edit = v.invocation().edit();

@@ -10,7 +10,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
@@ -49,12 +48,8 @@ final class InvocationAdminRoutes {
   private void list(Context ctx) {
     guard.approver(ctx, gateway.approvers());
     String wanted = ctx.queryParam("state");
-    List<StoredInvocation> found;
-    try {
-      found = call(() -> gateway.admin().list(wanted == null ? "needs-reconciliation" : wanted));
-    } catch (IllegalArgumentException e) {
-      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST, e.getMessage()));
-    }
+    List<StoredInvocation> found = OperatorRequests.listing(
+        () -> call(() -> gateway.admin().list(wanted == null ? "needs-reconciliation" : wanted)));
     Responses.json(ctx, gateway.json(), 200,
         Map.of("invocations", found.stream().map(s -> view(s, null)).toList()));
   }
@@ -66,34 +61,25 @@ final class InvocationAdminRoutes {
   }
 
   private void act(Context ctx) {
-    String action = ctx.pathParam("idAction");
-    boolean settle = action.endsWith(SETTLE) && action.length() > SETTLE.length();
-    boolean revert = action.endsWith(REVERT) && action.length() > REVERT.length();
-    if (!settle && !revert) {
-      throw new EdgeRejection(Problem.of(ProblemType.NOT_FOUND,
-          "use POST /v1/invocations/{id}:settle or POST /v1/invocations/{id}:revert"));
-    }
+    OperatorRequests.Action action = OperatorRequests.action(ctx, REVERT, SETTLE,
+        "use POST /v1/invocations/{id}:settle or POST /v1/invocations/{id}:revert");
     String operator = guard.approver(ctx, gateway.approvers());
-    String id = action.substring(0, action.length() - (settle ? SETTLE.length() : REVERT.length()));
-    if (revert) {
+    String id = action.id();
+    if (action.first()) {
       Reverts.Reverted r = call(() -> gateway.admin().revert(id, operator));
       Responses.json(ctx, gateway.json(), 200, reverted(id, operator, r.compensation()));
       return;
     }
     JsonNode body = bodies.readObject(ctx);
     JsonNode as = body.path("as");
-    JsonNode reason = body.path("reason");
     if (!as.isString() || !List.of("completed", "failed", "cancelled").contains(as.asString())) {
       throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
           "say what happened upstream: {\"as\": \"completed\" | \"failed\" | \"cancelled\", \"reason\": \"…\"}"));
     }
-    if (!reason.isString() || reason.asString().isBlank() || reason.asString().length() > MAX_REASON) {
-      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
-          "a settlement needs a reason: {\"reason\": \"…\"}, 1 to " + MAX_REASON + " characters, saying what you"
-              + " found in the system behind the tool"));
-    }
-    StoredInvocation settled =
-        call(() -> gateway.admin().settle(id, as.asString(), reason.asString().strip(), operator));
+    String reason = OperatorRequests.requiredReason(body, MAX_REASON,
+        "a settlement needs a reason: {\"reason\": \"…\"}, 1 to " + MAX_REASON + " characters, saying what you"
+            + " found in the system behind the tool");
+    StoredInvocation settled = call(() -> gateway.admin().settle(id, as.asString(), reason, operator));
     Responses.json(ctx, gateway.json(), 200, view(settled, null));
   }
 
@@ -103,13 +89,7 @@ final class InvocationAdminRoutes {
     body.put("revertedBy", operator);
     body.put("revertInvocationId", outcome.invocation().invocationId());
     body.put("tool", outcome.invocation().toolName());
-    body.put("state", outcome.state().name().toLowerCase(Locale.ROOT).replace('_', '-'));
-    switch (outcome) {
-      case Outcome.Completed c -> body.put("result", c.result());
-      case Outcome.AwaitingApproval a -> body.put("approvalId", a.approvalId());
-      default -> body.put("error", OutcomeProblems.of(outcome).body(null));
-    }
-    body.put("location", InvocationRoutes.PATH + outcome.invocation().invocationId());
+    OperatorRequests.putOutcome(body, outcome, true);
     return body;
   }
 
@@ -118,12 +98,7 @@ final class InvocationAdminRoutes {
     Invocation inv = s.invocation();
     body.put("agent", inv.agent().id());
     body.put("tenant", inv.tenant());
-    if (inv.user() != null) {
-      Map<String, Object> user = new LinkedHashMap<>();
-      user.put("id", inv.user().id());
-      user.put("verified", inv.user().verified());
-      body.put("user", user);
-    }
+    OperatorRequests.putUser(body, inv);
     body.put("channel", inv.channel());
     body.put("arguments", inv.arguments());
     if (before != null) {

@@ -132,10 +132,7 @@ class CrashRecoveryTest {
     assertThat(second.output()).contains("invocation " + id + " (tool payments_send")
         .contains("it is now NEEDS_RECONCILIATION and will not be re-executed");
 
-    second.process.destroy();
-    assertThat(second.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    CliRun verify = CliRun.of("audit", "verify", "--data", data.toString());
-    assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+    CliRun verify = stopAndVerifyAudit(second, data);
     assertThat(verify.out()).contains("audit chain intact");
     assertThat(auditStates(data, id)).containsExactly("EXECUTING", "NEEDS_RECONCILIATION");
     assertThat(payments).hasValue(1);
@@ -168,10 +165,7 @@ class CrashRecoveryTest {
     assertThat(JSON.readTree(retry.body()).path("invocationId").asString()).isEqualTo(id);
     assertThat(payments).as("payments the upstream received").hasValue(1);
 
-    second.process.destroy();
-    assertThat(second.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    CliRun verify = CliRun.of("audit", "verify", "--data", data.toString());
-    assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+    stopAndVerifyAudit(second, data);
     assertThat(auditStates(data, id))
         .containsExactly("AWAITING_APPROVAL", "AWAITING_APPROVAL", "EXECUTING", "COMPLETED");
   }
@@ -203,10 +197,7 @@ class CrashRecoveryTest {
     assertThat(get(second, id).path("state").asString()).isEqualTo("completed");
     assertThat(payments).as("payments the upstream received").hasValue(1);
 
-    second.process.destroy();
-    assertThat(second.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    CliRun verify = CliRun.of("audit", "verify", "--data", data.toString());
-    assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+    stopAndVerifyAudit(second, data);
     assertThat(auditStates(data, id))
         .startsWith("AWAITING_APPROVAL", "AWAITING_APPROVAL", "EXECUTING", "NEEDS_RECONCILIATION")
         .endsWith("COMPLETED");
@@ -285,6 +276,15 @@ class CrashRecoveryTest {
     String output() {
       return String.join("\n", lines);
     }
+  }
+
+  /** Stops {@code gateway} as an operator would, then checks that the audit chain in {@code data} verifies. */
+  private static CliRun stopAndVerifyAudit(Gateway gateway, Path data) throws InterruptedException {
+    gateway.process.destroy();
+    assertThat(gateway.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    CliRun verify = CliRun.of("audit", "verify", "--data", data.toString());
+    assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+    return verify;
   }
 
   private Gateway start(Path config, Path data) throws Exception {

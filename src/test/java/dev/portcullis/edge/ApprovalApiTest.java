@@ -1,30 +1,25 @@
 package dev.portcullis.edge;
 
+import static dev.portcullis.testing.ApiCalls.assertProblem;
+import static dev.portcullis.testing.ApiCalls.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.TestClock;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Approvals end to end through a real gateway in front of Acme: the demo's refunds over 100. */
 class ApprovalApiTest {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String REFUND =
       "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":120,\"reason\":\"late delivery\"}}";
   private static final String OLIVIA = GatewayFixture.APPROVER_KEY;
@@ -52,16 +47,16 @@ class ApprovalApiTest {
     assertThat(approvalId).isNotBlank();
     assertThat(r.headers().firstValue("Location")).hasValue("/v1/invocations/" + invocationId);
     assertThat(gateway.acme().requestLog()).isEmpty();
-    JsonNode state = json(get("/v1/invocations/" + invocationId, GatewayFixture.BILLING_KEY));
+    JsonNode state = json(gateway.get("/v1/invocations/" + invocationId, GatewayFixture.BILLING_KEY));
     assertThat(state.path("state").asString()).isEqualTo("awaiting-approval");
     assertThat(state.at("/decision/effect").asString()).isEqualTo("require_approval");
-    AuditRecord parked = audit().getLast();
+    AuditRecord parked = gateway.audit().getLast();
     assertThat(parked.entry().state()).isEqualTo("AWAITING_APPROVAL");
     assertThat(parked.entry().reasons()).contains("refunds-over-100-need-approval", "approval:" + approvalId);
 
-    JsonNode listed = json(get("/v1/approvals?status=pending", OLIVIA)).path("approvals");
+    JsonNode listed = json(gateway.get("/v1/approvals?status=pending", OLIVIA)).path("approvals");
     assertThat(listed.size()).isEqualTo(1);
-    JsonNode shown = json(get("/v1/approvals/" + approvalId, OLIVIA));
+    JsonNode shown = json(gateway.get("/v1/approvals/" + approvalId, OLIVIA));
     assertThat(shown.path("status").asString()).isEqualTo("pending");
     assertThat(shown.path("tool").asString()).isEqualTo("orders_refund");
     assertThat(shown.path("agent").asString()).isEqualTo("billing-assistant");
@@ -76,16 +71,16 @@ class ApprovalApiTest {
     JsonNode parked = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
     String approvalId = parked.path("approvalId").asString();
 
-    HttpResponse<String> approved = post("/v1/approvals/" + approvalId + ":approve", OLIVIA, "{}");
-    HttpResponse<String> again = post("/v1/approvals/" + approvalId + ":approve", OMAR, "{}");
+    HttpResponse<String> approved = gateway.post("/v1/approvals/" + approvalId + ":approve", OLIVIA, "{}");
+    HttpResponse<String> again = gateway.post("/v1/approvals/" + approvalId + ":approve", OMAR, "{}");
 
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
     assertThat(json(approved).path("state").asString()).as(approved.body()).isEqualTo("completed");
     assertProblem(again, 409, "approval-decided");
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
-    JsonNode state = json(get("/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY));
+    JsonNode state = json(gateway.get("/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY));
     assertThat(state.path("state").asString()).isEqualTo("completed");
-    List<String> trail = audit().stream()
+    List<String> trail = gateway.audit().stream()
         .filter(a -> a.entry().invocationId().equals(parked.path("invocationId").asString()))
         .map(a -> a.entry().state() + (a.entry().reasons().contains("approved-by:ops-olivia") ? "+approved" : ""))
         .toList();
@@ -98,21 +93,8 @@ class ApprovalApiTest {
     gateway = GatewayFixture.start(data);
     String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
         .path("approvalId").asString();
-    CountDownLatch go = new CountDownLatch(1);
-    List<CompletableFuture<HttpResponse<String>>> racers = new ArrayList<>();
-    for (String key : List.of(OLIVIA, OMAR)) {
-      racers.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return post("/v1/approvals/" + approvalId + ":approve", key, "{}");
-      }));
-    }
-    go.countDown();
-
-    List<Integer> statuses = racers.stream().map(CompletableFuture::join).map(HttpResponse::statusCode).sorted().toList();
+    List<Integer> statuses = gateway.postAtOnce("/v1/approvals/" + approvalId + ":approve", "{}", List.of(OLIVIA, OMAR))
+        .stream().map(HttpResponse::statusCode).sorted().toList();
 
     assertThat(statuses).containsExactly(200, 409);
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
@@ -124,21 +106,21 @@ class ApprovalApiTest {
     JsonNode parked = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
     String approvalId = parked.path("approvalId").asString();
 
-    HttpResponse<String> denied = post("/v1/approvals/" + approvalId + ":deny", OLIVIA, "{\"reason\":\"not our fault\"}");
-    HttpResponse<String> late = post("/v1/approvals/" + approvalId + ":approve", OMAR, "{}");
+    HttpResponse<String> denied = gateway.post("/v1/approvals/" + approvalId + ":deny", OLIVIA, "{\"reason\":\"not our fault\"}");
+    HttpResponse<String> late = gateway.post("/v1/approvals/" + approvalId + ":approve", OMAR, "{}");
 
     assertThat(denied.statusCode()).as(denied.body()).isEqualTo(200);
     assertProblem(late, 409, "approval-decided");
     assertThat(gateway.acme().requestLog()).isEmpty();
-    JsonNode state = json(get("/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY));
+    JsonNode state = json(gateway.get("/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY));
     assertThat(state.path("state").asString()).isEqualTo("denied");
     assertThat(state.at("/error/type").asString()).isEqualTo("urn:portcullis:problem:approval-denied");
     assertThat(state.at("/error/detail").asString()).contains("ops-olivia", "not our fault");
-    AuditRecord last = audit().getLast();
+    AuditRecord last = gateway.audit().getLast();
     assertThat(last.entry().state()).isEqualTo("DENIED");
     assertThat(last.entry().reasons()).contains("approval:" + approvalId, "denied-by:ops-olivia");
     assertThat(last.entry().errorDetail()).contains("not our fault");
-    JsonNode shown = json(get("/v1/approvals/" + approvalId, OMAR));
+    JsonNode shown = json(gateway.get("/v1/approvals/" + approvalId, OMAR));
     assertThat(shown.path("status").asString()).isEqualTo("denied");
     assertThat(shown.path("decidedBy").asString()).isEqualTo("ops-olivia");
   }
@@ -149,7 +131,7 @@ class ApprovalApiTest {
     String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
         .path("approvalId").asString();
 
-    assertProblem(post("/v1/approvals/" + approvalId + ":deny", OLIVIA, "{}"), 400, "malformed-request");
+    assertProblem(gateway.post("/v1/approvals/" + approvalId + ":deny", OLIVIA, "{}"), 400, "malformed-request");
   }
 
   @Test
@@ -160,9 +142,9 @@ class ApprovalApiTest {
     String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, body))
         .path("approvalId").asString();
 
-    assertProblem(post("/v1/approvals/" + approvalId + ":approve", OLIVIA, "{}"), 403, "four-eyes");
+    assertProblem(gateway.post("/v1/approvals/" + approvalId + ":approve", OLIVIA, "{}"), 403, "four-eyes");
     assertThat(gateway.acme().requestLog()).isEmpty();
-    assertThat(post("/v1/approvals/" + approvalId + ":approve", OMAR, "{}").statusCode()).isEqualTo(200);
+    assertThat(gateway.post("/v1/approvals/" + approvalId + ":approve", OMAR, "{}").statusCode()).isEqualTo(200);
     assertThat(gateway.acme().requestLog()).hasSize(1);
   }
 
@@ -172,11 +154,11 @@ class ApprovalApiTest {
     String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
         .path("approvalId").asString();
 
-    assertProblem(post("/v1/approvals/" + approvalId + ":approve", GatewayFixture.BILLING_KEY, "{}"), 403,
+    assertProblem(gateway.post("/v1/approvals/" + approvalId + ":approve", GatewayFixture.BILLING_KEY, "{}"), 403,
         "not-an-approver");
-    assertProblem(get("/v1/approvals", GatewayFixture.SUPPORT_KEY), 403, "not-an-approver");
-    assertProblem(post("/v1/approvals/" + approvalId + ":approve", "pcl_nobody", "{}"), 401, "unauthenticated");
-    assertProblem(get("/v1/approvals", null), 401, "unauthenticated");
+    assertProblem(gateway.get("/v1/approvals", GatewayFixture.SUPPORT_KEY), 403, "not-an-approver");
+    assertProblem(gateway.post("/v1/approvals/" + approvalId + ":approve", "pcl_nobody", "{}"), 401, "unauthenticated");
+    assertProblem(gateway.get("/v1/approvals", null), 401, "unauthenticated");
     assertThat(gateway.acme().requestLog()).isEmpty();
   }
 
@@ -184,8 +166,8 @@ class ApprovalApiTest {
   void anUnknownApprovalIsNotFound() {
     gateway = GatewayFixture.start(data);
 
-    assertProblem(post("/v1/approvals/no-such-id:approve", OLIVIA, "{}"), 404, "not-found");
-    assertProblem(get("/v1/approvals/no-such-id", OLIVIA), 404, "not-found");
+    assertProblem(gateway.post("/v1/approvals/no-such-id:approve", OLIVIA, "{}"), 404, "not-found");
+    assertProblem(gateway.get("/v1/approvals/no-such-id", OLIVIA), 404, "not-found");
   }
 
   @Test
@@ -196,19 +178,19 @@ class ApprovalApiTest {
     JsonNode second = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
     clock.advance(Duration.ofMinutes(61));
 
-    HttpResponse<String> late = post("/v1/approvals/" + first.path("approvalId").asString() + ":approve", OLIVIA, "{}");
+    HttpResponse<String> late = gateway.post("/v1/approvals/" + first.path("approvalId").asString() + ":approve", OLIVIA, "{}");
     int swept = gateway.assembly().approvals().sweep();
 
     assertProblem(late, 409, "approval-expired");
     assertThat(swept).isEqualTo(1);
     assertThat(gateway.acme().requestLog()).isEmpty();
     for (JsonNode parked : List.of(first, second)) {
-      JsonNode state = json(get("/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY));
+      JsonNode state = json(gateway.get("/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY));
       assertThat(state.path("state").asString()).isEqualTo("expired");
-      assertThat(json(get("/v1/approvals/" + parked.path("approvalId").asString(), OLIVIA)).path("status").asString())
+      assertThat(json(gateway.get("/v1/approvals/" + parked.path("approvalId").asString(), OLIVIA)).path("status").asString())
           .isEqualTo("expired");
     }
-    assertThat(audit().stream().filter(a -> a.entry().state().equals("EXPIRED")).count()).isEqualTo(2);
+    assertThat(gateway.audit().stream().filter(a -> a.entry().state().equals("EXPIRED")).count()).isEqualTo(2);
   }
 
   @Test
@@ -219,9 +201,9 @@ class ApprovalApiTest {
     gateway = null;
     gateway = GatewayFixture.start(data);
 
-    JsonNode pending = json(get("/v1/approvals?status=pending", OLIVIA)).path("approvals");
+    JsonNode pending = json(gateway.get("/v1/approvals?status=pending", OLIVIA)).path("approvals");
     HttpResponse<String> approved =
-        post("/v1/approvals/" + parked.path("approvalId").asString() + ":approve", OLIVIA, "{}");
+        gateway.post("/v1/approvals/" + parked.path("approvalId").asString() + ":approve", OLIVIA, "{}");
 
     assertThat(pending.size()).isEqualTo(1);
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
@@ -234,15 +216,15 @@ class ApprovalApiTest {
     gateway = GatewayFixture.start(data);
     JsonNode parked = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
     String approvalId = parked.path("approvalId").asString();
-    int recorded = audit().size();
+    int recorded = gateway.audit().size();
 
-    HttpResponse<String> refused = post("/v1/approvals/" + approvalId + ":approve", OLIVIA,
+    HttpResponse<String> refused = gateway.post("/v1/approvals/" + approvalId + ":approve", OLIVIA,
         "{\"args\":{\"orderId\":\"O-5001\",\"amount\":129}}");
 
     assertProblem(refused, 400, "malformed-request");
     assertThat(json(refused).path("detail").asString()).contains("'args'");
-    assertThat(json(get("/v1/approvals/" + approvalId, OLIVIA)).path("status").asString()).isEqualTo("pending");
-    assertThat(audit()).hasSize(recorded);
+    assertThat(json(gateway.get("/v1/approvals/" + approvalId, OLIVIA)).path("status").asString()).isEqualTo("pending");
+    assertThat(gateway.audit()).hasSize(recorded);
     assertThat(gateway.acme().requestLog()).isEmpty();
   }
 
@@ -257,7 +239,7 @@ class ApprovalApiTest {
     Files.writeString(billing, Files.readString(billing).replace("when: args.amount > 1000", "when: args.amount > 110"));
     gateway = GatewayFixture.start(data, config.resolve("portcullis.yaml"), Map.of());
 
-    HttpResponse<String> approved = post("/v1/approvals/" + parked.path("approvalId").asString() + ":approve", OLIVIA, "{}");
+    HttpResponse<String> approved = gateway.post("/v1/approvals/" + parked.path("approvalId").asString() + ":approve", OLIVIA, "{}");
 
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
     assertThat(json(approved).path("state").asString()).isEqualTo("denied");
@@ -277,7 +259,7 @@ class ApprovalApiTest {
     Files.writeString(yaml, Files.readString(yaml).replace("Money leaves the company.", "Money leaves, quietly."));
     gateway = GatewayFixture.start(data, yaml, Map.of());
 
-    HttpResponse<String> approved = post("/v1/approvals/" + parked.path("approvalId").asString() + ":approve", OLIVIA, "{}");
+    HttpResponse<String> approved = gateway.post("/v1/approvals/" + parked.path("approvalId").asString() + ":approve", OLIVIA, "{}");
 
     assertThat(json(approved).path("state").asString()).as(approved.body()).isEqualTo("denied");
     assertThat(json(approved).at("/error/type").asString()).isEqualTo("urn:portcullis:problem:descriptor-changed");
@@ -296,37 +278,5 @@ class ApprovalApiTest {
       }
     }
     return dir;
-  }
-
-  private List<AuditRecord> audit() throws Exception {
-    List<AuditRecord> records = new ArrayList<>();
-    gateway.assembly().auditLog().scan(records::add);
-    return records;
-  }
-
-  private HttpResponse<String> get(String path, String key) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway.baseUri() + path)).timeout(Duration.ofSeconds(30));
-    if (key != null) {
-      b.header("Authorization", "Bearer " + key);
-    }
-    return gateway.send(b.GET().build());
-  }
-
-  private HttpResponse<String> post(String path, String key, String body) {
-    return gateway.send(HttpRequest.newBuilder(URI.create(gateway.baseUri() + path))
-        .timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + key)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build());
-  }
-
-  private static JsonNode json(HttpResponse<String> r) {
-    return JSON.readTree(r.body());
-  }
-
-  private static void assertProblem(HttpResponse<String> r, int status, String slug) {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    assertThat(json(r).path("type").asString()).isEqualTo("urn:portcullis:problem:" + slug);
   }
 }

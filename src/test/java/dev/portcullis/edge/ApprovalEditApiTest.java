@@ -1,5 +1,6 @@
 package dev.portcullis.edge;
 
+import static dev.portcullis.testing.ApiCalls.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditRecord;
@@ -13,18 +14,15 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Approving with edited arguments, through a real gateway in front of Acme (the demo: one approver decides). */
 class ApprovalEditApiTest {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String REFUND =
       "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":120,\"reason\":\"late delivery\"}}";
   private static final String OLIVIA = GatewayFixture.APPROVER_KEY;
@@ -75,7 +73,7 @@ class ApprovalEditApiTest {
     assertThat(state.at("/edited/argumentsDigest").asString()).isEqualTo(editedDigest);
     assertThat(state.at("/edited/by").asString()).isEqualTo("ops-olivia");
 
-    List<AuditRecord> trail = audit().stream().filter(a -> a.entry().invocationId().equals(invocationId)).toList();
+    List<AuditRecord> trail = gateway.audit().stream().filter(a -> a.entry().invocationId().equals(invocationId)).toList();
     AuditRecord edit = trail.stream().filter(a -> a.entry().reasons().contains("edited-by:ops-olivia")).findFirst()
         .orElseThrow();
     assertThat(edit.entry().reasons()).contains("edited-from:" + originalDigest, "edited-to:" + editedDigest);
@@ -103,7 +101,7 @@ class ApprovalEditApiTest {
 
   @Test
   void anInvalidEditIsRefusedWith422AndChangesNothing() throws Exception {
-    int recorded = audit().size();
+    int recorded = gateway.audit().size();
 
     HttpResponse<String> refused = approve("{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":\"lots\","
         + "\"reason\":\"late delivery\"}}");
@@ -118,7 +116,7 @@ class ApprovalEditApiTest {
     assertThat(shown.path("votes").size()).isZero();
     assertThat(shown.has("edited")).isFalse();
     assertThat(shown.at("/arguments/amount").asInt()).isEqualTo(120);
-    assertThat(audit()).hasSize(recorded);
+    assertThat(gateway.audit()).hasSize(recorded);
     assertThat(gateway.acme().requestLog()).isEmpty();
 
     HttpResponse<String> plain = approve("{}");
@@ -156,7 +154,7 @@ class ApprovalEditApiTest {
     JsonNode state = json(get("/v1/invocations/" + invocationId, GatewayFixture.BILLING_KEY));
     assertThat(state.path("state").asString()).isEqualTo("denied");
     assertThat(state.at("/error/reasons").toString()).contains("no-refunds-over-1000");
-    List<String> states = audit().stream().filter(a -> a.entry().invocationId().equals(invocationId))
+    List<String> states = gateway.audit().stream().filter(a -> a.entry().invocationId().equals(invocationId))
         .map(a -> a.entry().state() + (a.entry().reasons().contains("edited-by:ops-olivia") ? "+edited" : ""))
         .toList();
     assertThat(states).containsExactly("AWAITING_APPROVAL", "AWAITING_APPROVAL+edited", "DENIED");
@@ -214,32 +212,16 @@ class ApprovalEditApiTest {
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
   }
 
-  private List<AuditRecord> audit() throws Exception {
-    List<AuditRecord> records = new ArrayList<>();
-    gateway.assembly().auditLog().scan(records::add);
-    return records;
-  }
-
   private HttpResponse<String> approve(String body) {
-    URI uri = URI.create(gateway.baseUri() + "/v1/approvals/" + approvalId + ":approve");
-    return gateway.send(HttpRequest.newBuilder(uri)
-        .timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + OLIVIA)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build());
+    return gateway.approve(approvalId, OLIVIA, body);
   }
 
   private HttpResponse<String> get(String path) {
-    return get(path, OLIVIA);
+    return gateway.get(path, OLIVIA);
   }
 
   private HttpResponse<String> get(String path, String key) {
     return gateway.send(HttpRequest.newBuilder(URI.create(gateway.baseUri() + path)).timeout(Duration.ofSeconds(30))
         .header("Authorization", "Bearer " + key).GET().build());
-  }
-
-  private static JsonNode json(HttpResponse<String> r) {
-    return JSON.readTree(r.body());
   }
 }

@@ -1,34 +1,27 @@
 package dev.portcullis.edge;
 
+import static dev.portcullis.testing.ApiCalls.assertProblem;
+import static dev.portcullis.testing.ApiCalls.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.audit.AuditVerifier;
 import dev.portcullis.testing.CliRun;
 import dev.portcullis.testing.GatewayFixture;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A quorum of approvers through a real gateway in front of Acme: the demo with a third approver and
  * {@code approvals.quorum} asking two distinct approvers for every {@code orders_*} call.
  */
 class ApprovalQuorumApiTest {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String REFUND =
       "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":120,\"reason\":\"late delivery\"}}";
   private static final String OLIVIA = GatewayFixture.APPROVER_KEY;
@@ -53,7 +46,7 @@ class ApprovalQuorumApiTest {
     String approvalId = parked.path("approvalId").asString();
     String invocationId = parked.path("invocationId").asString();
 
-    HttpResponse<String> first = approve(approvalId, OLIVIA, "{\"reason\":\"customer is right\"}");
+    HttpResponse<String> first = gateway.approve(approvalId, OLIVIA, "{\"reason\":\"customer is right\"}");
 
     assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
     assertThat(json(first).path("status").asString()).isEqualTo("pending");
@@ -63,17 +56,17 @@ class ApprovalQuorumApiTest {
     assertThat(json(first).at("/votes/0/approver").asString()).isEqualTo("ops-olivia");
     assertThat(json(first).at("/votes/0/reason").asString()).isEqualTo("customer is right");
     assertThat(gateway.acme().requestLog()).isEmpty();
-    assertThat(json(get("/v1/invocations/" + invocationId, GatewayFixture.BILLING_KEY)).path("state").asString())
+    assertThat(json(gateway.get("/v1/invocations/" + invocationId, GatewayFixture.BILLING_KEY)).path("state").asString())
         .isEqualTo("awaiting-approval");
 
-    HttpResponse<String> second = approve(approvalId, OMAR, "");
-    HttpResponse<String> third = approve(approvalId, OSCAR, "{}");
+    HttpResponse<String> second = gateway.approve(approvalId, OMAR, "");
+    HttpResponse<String> third = gateway.approve(approvalId, OSCAR, "{}");
 
     assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
     assertThat(json(second).path("state").asString()).isEqualTo("completed");
     assertProblem(third, 409, "approval-decided");
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
-    JsonNode shown = json(get("/v1/approvals/" + approvalId, OSCAR));
+    JsonNode shown = json(gateway.get("/v1/approvals/" + approvalId, OSCAR));
     assertThat(shown.path("status").asString()).isEqualTo("approved");
     assertThat(shown.path("approvals").asInt()).isEqualTo(2);
     assertThat(shown.path("votes").findValuesAsString("approver")).containsExactly("ops-olivia", "ops-omar");
@@ -112,16 +105,16 @@ class ApprovalQuorumApiTest {
     String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
         .path("approvalId").asString();
 
-    approve(approvalId, OLIVIA, "{}");
-    int recorded = audit().size();
-    HttpResponse<String> twice = approve(approvalId, OLIVIA, "{}");
+    gateway.approve(approvalId, OLIVIA, "{}");
+    int recorded = gateway.audit().size();
+    HttpResponse<String> twice = gateway.approve(approvalId, OLIVIA, "{}");
 
     assertProblem(twice, 409, "already-voted");
     assertThat(json(twice).path("detail").asString()).contains("ops-olivia", "1 other approver");
-    JsonNode shown = json(get("/v1/approvals/" + approvalId, OMAR));
+    JsonNode shown = json(gateway.get("/v1/approvals/" + approvalId, OMAR));
     assertThat(shown.path("status").asString()).isEqualTo("pending");
     assertThat(shown.path("votes").size()).isEqualTo(1);
-    assertThat(audit()).hasSize(recorded);
+    assertThat(gateway.audit()).hasSize(recorded);
     assertThat(gateway.acme().requestLog()).isEmpty();
   }
 
@@ -131,14 +124,14 @@ class ApprovalQuorumApiTest {
     JsonNode parked = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
     String approvalId = parked.path("approvalId").asString();
 
-    approve(approvalId, OLIVIA, "{}");
-    HttpResponse<String> denied = post("/v1/approvals/" + approvalId + ":deny", OMAR, "{\"reason\":\"duplicate\"}");
-    HttpResponse<String> late = approve(approvalId, OSCAR, "{}");
+    gateway.approve(approvalId, OLIVIA, "{}");
+    HttpResponse<String> denied = gateway.post("/v1/approvals/" + approvalId + ":deny", OMAR, "{\"reason\":\"duplicate\"}");
+    HttpResponse<String> late = gateway.approve(approvalId, OSCAR, "{}");
 
     assertThat(denied.statusCode()).as(denied.body()).isEqualTo(200);
     assertThat(json(denied).path("status").asString()).isEqualTo("denied");
     assertProblem(late, 409, "approval-decided");
-    assertThat(json(get("/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY))
+    assertThat(json(gateway.get("/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY))
         .path("state").asString()).isEqualTo("denied");
     assertThat(gateway.acme().requestLog()).isEmpty();
   }
@@ -151,13 +144,13 @@ class ApprovalQuorumApiTest {
     String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, body))
         .path("approvalId").asString();
 
-    HttpResponse<String> olivia = approve(approvalId, OLIVIA, "{}");
-    HttpResponse<String> omar = approve(approvalId, OMAR, "{}");
+    HttpResponse<String> olivia = gateway.approve(approvalId, OLIVIA, "{}");
+    HttpResponse<String> omar = gateway.approve(approvalId, OMAR, "{}");
 
     assertThat(olivia.statusCode()).as(olivia.body()).isEqualTo(202);
     assertProblem(omar, 403, "four-eyes");
     assertThat(gateway.acme().requestLog()).isEmpty();
-    HttpResponse<String> oscar = approve(approvalId, OSCAR, "{}");
+    HttpResponse<String> oscar = gateway.approve(approvalId, OSCAR, "{}");
     assertThat(oscar.statusCode()).as(oscar.body()).isEqualTo(200);
     assertThat(gateway.acme().requestLog()).hasSize(1);
   }
@@ -167,22 +160,9 @@ class ApprovalQuorumApiTest {
     gateway = start(true);
     String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
         .path("approvalId").asString();
-    assertThat(approve(approvalId, OLIVIA, "{}").statusCode()).isEqualTo(202);
-    CountDownLatch go = new CountDownLatch(1);
-    List<CompletableFuture<HttpResponse<String>>> racers = new ArrayList<>();
-    for (String key : List.of(OMAR, OSCAR)) {
-      racers.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return approve(approvalId, key, "{}");
-      }));
-    }
-    go.countDown();
-
-    List<HttpResponse<String>> answers = racers.stream().map(CompletableFuture::join).toList();
+    assertThat(gateway.approve(approvalId, OLIVIA, "{}").statusCode()).isEqualTo(202);
+    List<HttpResponse<String>> answers =
+        gateway.postAtOnce("/v1/approvals/" + approvalId + ":approve", "{}", List.of(OMAR, OSCAR));
 
     assertThat(answers.stream().map(HttpResponse::statusCode).sorted().toList()).containsExactly(200, 409);
     assertThat(answers.stream().filter(a -> a.statusCode() == 409).map(a -> json(a).path("type").asString()))
@@ -201,8 +181,8 @@ class ApprovalQuorumApiTest {
     String single = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
         .path("approvalId").asString();
 
-    HttpResponse<String> parkedUnderQuorum = approve(approvalId, OLIVIA, "{}");
-    HttpResponse<String> parkedAfter = approve(single, OLIVIA, "{}");
+    HttpResponse<String> parkedUnderQuorum = gateway.approve(approvalId, OLIVIA, "{}");
+    HttpResponse<String> parkedAfter = gateway.approve(single, OLIVIA, "{}");
 
     assertThat(parkedUnderQuorum.statusCode()).as(parkedUnderQuorum.body()).isEqualTo(202);
     assertThat(json(parkedUnderQuorum).path("required").asInt()).isEqualTo(2);
@@ -216,8 +196,8 @@ class ApprovalQuorumApiTest {
     JsonNode parked = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
     String approvalId = parked.path("approvalId").asString();
 
-    approve(approvalId, OLIVIA, "{}");
-    HttpResponse<String> edited = approve(approvalId, OMAR,
+    gateway.approve(approvalId, OLIVIA, "{}");
+    HttpResponse<String> edited = gateway.approve(approvalId, OMAR,
         "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":110,\"reason\":\"late delivery, partly\"}}");
 
     assertThat(edited.statusCode()).as(edited.body()).isEqualTo(202);
@@ -232,11 +212,11 @@ class ApprovalQuorumApiTest {
     assertThat(view.at("/edited/originalArguments/amount").asInt()).isEqualTo(120);
     assertThat(gateway.acme().requestLog()).isEmpty();
 
-    HttpResponse<String> stale = approve(approvalId, OSCAR,
+    HttpResponse<String> stale = gateway.approve(approvalId, OSCAR,
         "{\"argumentsDigest\":\"" + view.at("/edited/originalArgumentsDigest").asString() + "\"}");
     assertProblem(stale, 409, "approval-arguments-changed");
 
-    HttpResponse<String> again = approve(approvalId, OLIVIA,
+    HttpResponse<String> again = gateway.approve(approvalId, OLIVIA,
         "{\"argumentsDigest\":\"" + view.path("argumentsDigest").asString() + "\"}");
     assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
     assertThat(json(again).path("state").asString()).isEqualTo("completed");
@@ -268,7 +248,7 @@ class ApprovalQuorumApiTest {
 
   /** Each audit record of the call: its state and its approval reasons, ids left out. */
   private List<String> trail(String invocationId) throws Exception {
-    return audit().stream().filter(a -> a.entry().invocationId().equals(invocationId)).map(a -> {
+    return gateway.audit().stream().filter(a -> a.entry().invocationId().equals(invocationId)).map(a -> {
       List<String> marks = a.entry().reasons().stream()
           .filter(r -> r.startsWith("approval:") || r.startsWith("voted-by:") || r.startsWith("approved-by:")
               || r.startsWith("votes:"))
@@ -276,38 +256,5 @@ class ApprovalQuorumApiTest {
           .toList();
       return a.entry().state() + (marks.isEmpty() || !a.entry().state().equals("AWAITING_APPROVAL") ? "" : " " + marks);
     }).toList();
-  }
-
-  private List<AuditRecord> audit() throws Exception {
-    List<AuditRecord> records = new ArrayList<>();
-    gateway.assembly().auditLog().scan(records::add);
-    return records;
-  }
-
-  private HttpResponse<String> approve(String approvalId, String key, String body) {
-    return post("/v1/approvals/" + approvalId + ":approve", key, body);
-  }
-
-  private HttpResponse<String> get(String path, String key) {
-    return gateway.send(HttpRequest.newBuilder(URI.create(gateway.baseUri() + path)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + key).GET().build());
-  }
-
-  private HttpResponse<String> post(String path, String key, String body) {
-    return gateway.send(HttpRequest.newBuilder(URI.create(gateway.baseUri() + path))
-        .timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + key)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build());
-  }
-
-  private static JsonNode json(HttpResponse<String> r) {
-    return JSON.readTree(r.body());
-  }
-
-  private static void assertProblem(HttpResponse<String> r, int status, String slug) {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    assertThat(json(r).path("type").asString()).isEqualTo("urn:portcullis:problem:" + slug);
   }
 }

@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +40,7 @@ class InboxRoutesTest {
         "/inbox/favicon.svg", "image/svg+xml");
 
     types.forEach((path, type) -> {
-      HttpResponse<String> r = get(path, null);
+      HttpResponse<String> r = gateway.get(path, null);
       assertThat(r.statusCode()).as(path).isEqualTo(200);
       assertThat(r.headers().firstValue("Content-Type")).as(path).hasValue(type);
       assertThat(r.headers().firstValue("Content-Security-Policy")).as(path).hasValue(CSP);
@@ -54,8 +53,8 @@ class InboxRoutesTest {
   void thePageHasNoInlineScriptOrStyleAndNeverWritesHtmlFromData() {
     gateway = GatewayFixture.start(data);
 
-    String page = get("/inbox", null).body();
-    String script = get("/inbox/inbox.js", null).body();
+    String page = gateway.get("/inbox", null).body();
+    String script = gateway.get("/inbox/inbox.js", null).body();
 
     assertThat(page).contains("<script src=\"/inbox/inbox.js\" defer></script>")
         .doesNotContainPattern("<script(?![^>]*\\bsrc=)")
@@ -73,7 +72,7 @@ class InboxRoutesTest {
 
     assertThat(r.statusCode()).isEqualTo(403);
     assertThat(JSON.readTree(r.body()).path("type").asString()).isEqualTo("urn:portcullis:problem:origin-not-allowed");
-    assertThat(get("/inbox", null).statusCode()).isEqualTo(200);
+    assertThat(gateway.get("/inbox", null).statusCode()).isEqualTo(200);
   }
 
   @Test
@@ -105,20 +104,7 @@ class InboxRoutesTest {
   }
 
   private HttpResponse<String> deny(String approvalId, String origin) {
-    return gateway.send(HttpRequest.newBuilder(URI.create(gateway.baseUri() + "/v1/approvals/" + approvalId + ":deny"))
-        .timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + GatewayFixture.APPROVER_KEY)
-        .header("Content-Type", "application/json")
-        .header("Origin", origin)
-        .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"not needed\"}"))
-        .build());
-  }
-
-  private HttpResponse<String> get(String path, String key) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway.baseUri() + path)).timeout(Duration.ofSeconds(30));
-    if (key != null) {
-      b.header("Authorization", "Bearer " + key);
-    }
-    return gateway.send(b.GET().build());
+    return gateway.post("/v1/approvals/" + approvalId + ":deny", GatewayFixture.APPROVER_KEY,
+        "{\"reason\":\"not needed\"}", "Origin", origin);
   }
 }

@@ -1,28 +1,23 @@
 package dev.portcullis.edge;
 
+import static dev.portcullis.testing.ApiCalls.assertProblem;
+import static dev.portcullis.testing.ApiCalls.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.audit.AuditVerifier;
 import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.Interrupted;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Operators settle calls a crash left NEEDS_RECONCILIATION, over /v1/invocations, on a real gateway. */
 class ReconciliationApiTest {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String ARGS = "{\"orderId\":\"O-5001\",\"amount\":20,\"reason\":\"late delivery\"}";
   private static final String OLIVIA = GatewayFixture.APPROVER_KEY;
   private static final String OMAR = GatewayFixture.SECOND_APPROVER_KEY;
@@ -42,8 +37,8 @@ class ReconciliationApiTest {
     String id = Interrupted.refund(data, null, "orders_refund", ARGS);
     gateway = GatewayFixture.start(data);
 
-    JsonNode listed = json(get("/v1/invocations", OLIVIA)).path("invocations");
-    HttpResponse<String> settled = post("/v1/invocations/" + id + ":settle", OLIVIA,
+    JsonNode listed = json(gateway.get("/v1/invocations", OLIVIA)).path("invocations");
+    HttpResponse<String> settled = gateway.post("/v1/invocations/" + id + ":settle", OLIVIA,
         "{\"as\":\"completed\",\"reason\":\"refund R-7001 exists in Acme\"}");
 
     assertThat(listed.size()).isEqualTo(1);
@@ -52,9 +47,9 @@ class ReconciliationApiTest {
     assertThat(listed.get(0).path("arguments").path("amount").asInt()).isEqualTo(20);
     assertThat(settled.statusCode()).as(settled.body()).isEqualTo(200);
     assertThat(json(settled).path("state").asString()).isEqualTo("completed");
-    assertThat(json(get("/v1/invocations?state=needs-reconciliation", OLIVIA)).path("invocations").size()).isZero();
-    assertThat(json(get("/v1/invocations?state=completed", OLIVIA)).path("invocations").size()).isEqualTo(1);
-    AuditRecord last = audit().getLast();
+    assertThat(json(gateway.get("/v1/invocations?state=needs-reconciliation", OLIVIA)).path("invocations").size()).isZero();
+    assertThat(json(gateway.get("/v1/invocations?state=completed", OLIVIA)).path("invocations").size()).isEqualTo(1);
+    AuditRecord last = gateway.audit().getLast();
     assertThat(last.entry().invocationId()).isEqualTo(id);
     assertThat(last.entry().state()).isEqualTo("COMPLETED");
     assertThat(last.entry().reasons()).contains("settled-by:ops-olivia");
@@ -71,47 +66,35 @@ class ReconciliationApiTest {
     gateway = GatewayFixture.start(data);
     String done = json(gateway.invoke("orders_get", GatewayFixture.BILLING_KEY,
         "{\"arguments\":{\"orderId\":\"O-5001\"}}")).path("invocationId").asString();
-    int records = audit().size();
+    int records = gateway.audit().size();
 
-    assertProblem(post("/v1/invocations/" + id + ":settle", OLIVIA, "{\"as\":\"completed\"}"), 400, "malformed-request");
-    assertProblem(post("/v1/invocations/" + id + ":settle", OLIVIA, "{\"as\":\"completed\",\"reason\":\"  \"}"), 400,
+    assertProblem(gateway.post("/v1/invocations/" + id + ":settle", OLIVIA, "{\"as\":\"completed\"}"), 400, "malformed-request");
+    assertProblem(gateway.post("/v1/invocations/" + id + ":settle", OLIVIA, "{\"as\":\"completed\",\"reason\":\"  \"}"), 400,
         "malformed-request");
-    assertProblem(post("/v1/invocations/" + id + ":settle", OLIVIA, "{\"as\":\"maybe\",\"reason\":\"x\"}"), 400,
+    assertProblem(gateway.post("/v1/invocations/" + id + ":settle", OLIVIA, "{\"as\":\"maybe\",\"reason\":\"x\"}"), 400,
         "malformed-request");
-    assertProblem(post("/v1/invocations/" + id + ":settle", GatewayFixture.BILLING_KEY,
+    assertProblem(gateway.post("/v1/invocations/" + id + ":settle", GatewayFixture.BILLING_KEY,
         "{\"as\":\"failed\",\"reason\":\"x\"}"), 403, "not-an-approver");
-    assertProblem(get("/v1/invocations", GatewayFixture.BILLING_KEY), 403, "not-an-approver");
-    assertProblem(get("/v1/invocations?state=sideways", OLIVIA), 400, "malformed-request");
-    assertProblem(post("/v1/invocations/" + done + ":settle", OLIVIA, "{\"as\":\"failed\",\"reason\":\"x\"}"), 409,
+    assertProblem(gateway.get("/v1/invocations", GatewayFixture.BILLING_KEY), 403, "not-an-approver");
+    assertProblem(gateway.get("/v1/invocations?state=sideways", OLIVIA), 400, "malformed-request");
+    assertProblem(gateway.post("/v1/invocations/" + done + ":settle", OLIVIA, "{\"as\":\"failed\",\"reason\":\"x\"}"), 409,
         "invocation-not-reconcilable");
-    assertProblem(post("/v1/invocations/nope:settle", OLIVIA, "{\"as\":\"failed\",\"reason\":\"x\"}"), 404, "not-found");
+    assertProblem(gateway.post("/v1/invocations/nope:settle", OLIVIA, "{\"as\":\"failed\",\"reason\":\"x\"}"), 404, "not-found");
 
-    assertThat(audit()).hasSize(records);
-    assertThat(json(get("/v1/invocations/" + id, OLIVIA)).path("state").asString()).isEqualTo("needs-reconciliation");
+    assertThat(gateway.audit()).hasSize(records);
+    assertThat(json(gateway.get("/v1/invocations/" + id, OLIVIA)).path("state").asString()).isEqualTo("needs-reconciliation");
   }
 
   @Test
   void ofTwoOperatorsSettlingAtOnceExactlyOneWins() throws Exception {
     String id = Interrupted.refund(data, null, "orders_refund", ARGS);
     gateway = GatewayFixture.start(data);
-    CountDownLatch go = new CountDownLatch(1);
-    List<CompletableFuture<HttpResponse<String>>> racers = new ArrayList<>();
-    for (String key : List.of(OLIVIA, OMAR)) {
-      racers.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return post("/v1/invocations/" + id + ":settle", key, "{\"as\":\"failed\",\"reason\":\"no refund in Acme\"}");
-      }));
-    }
-    go.countDown();
-
-    List<Integer> statuses = racers.stream().map(CompletableFuture::join).map(HttpResponse::statusCode).sorted().toList();
+    List<Integer> statuses = gateway.postAtOnce("/v1/invocations/" + id + ":settle",
+            "{\"as\":\"failed\",\"reason\":\"no refund in Acme\"}", List.of(OLIVIA, OMAR))
+        .stream().map(HttpResponse::statusCode).sorted().toList();
 
     assertThat(statuses).containsExactly(200, 409);
-    assertThat(audit().stream().filter(a -> a.entry().reasons().stream().anyMatch(r -> r.startsWith("settled-by:"))))
+    assertThat(gateway.audit().stream().filter(a -> a.entry().reasons().stream().anyMatch(r -> r.startsWith("settled-by:"))))
         .hasSize(1);
   }
 
@@ -121,7 +104,7 @@ class ReconciliationApiTest {
     gateway = GatewayFixture.start(data);
     HttpResponse<String> before = gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY,
         "{\"arguments\":" + ARGS + "}", "Idempotency-Key", "refund-42");
-    post("/v1/invocations/" + id + ":settle", OLIVIA, "{\"as\":\"failed\",\"reason\":\"no refund in Acme\"}");
+    gateway.post("/v1/invocations/" + id + ":settle", OLIVIA, "{\"as\":\"failed\",\"reason\":\"no refund in Acme\"}");
 
     HttpResponse<String> after = gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY,
         "{\"arguments\":" + ARGS + "}", "Idempotency-Key", "refund-42");
@@ -130,31 +113,5 @@ class ReconciliationApiTest {
     assertProblem(after, 502, "interrupted");
     assertThat(json(after).path("detail").asString()).contains("settled as failed by ops-olivia", "no refund in Acme");
     assertThat(gateway.acme().requestLog()).isEmpty();
-  }
-
-  private HttpResponse<String> get(String path, String key) {
-    return gateway.send(HttpRequest.newBuilder(gateway.baseUri().resolve(path)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + key).GET().build());
-  }
-
-  private HttpResponse<String> post(String path, String key, String body) {
-    return gateway.send(HttpRequest.newBuilder(gateway.baseUri().resolve(path)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
-  }
-
-  private static JsonNode json(HttpResponse<String> r) {
-    return JSON.readTree(r.body());
-  }
-
-  private static void assertProblem(HttpResponse<String> r, int status, String slug) {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    assertThat(json(r).path("type").asString()).isEqualTo("urn:portcullis:problem:" + slug);
-  }
-
-  private List<AuditRecord> audit() throws Exception {
-    List<AuditRecord> records = new ArrayList<>();
-    gateway.assembly().auditLog().scan(records::add);
-    return records;
   }
 }

@@ -1,5 +1,7 @@
 package dev.portcullis.edge;
 
+import static dev.portcullis.testing.ApiCalls.assertProblem;
+import static dev.portcullis.testing.ApiCalls.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditChain;
@@ -7,11 +9,8 @@ import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.audit.AuditVerifier;
 import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.RevertConfig;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -52,7 +51,7 @@ class RevertApiTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     String id = json(r).path("invocationId").asString();
     assertThat(gateway.acme().requestLog()).containsExactly("GET /api/orders/O-5001", "POST /api/orders/O-5001/refunds");
-    JsonNode shown = json(get("/v1/invocations/" + id, OLIVIA));
+    JsonNode shown = json(gateway.get("/v1/invocations/" + id, OLIVIA));
     assertThat(shown.at("/before/tool").asString()).isEqualTo("orders_get");
     assertThat(shown.at("/before/arguments/orderId").asString()).isEqualTo("O-5001");
     JsonNode state = shown.at("/before/state");
@@ -61,11 +60,11 @@ class RevertApiTest {
     String digest = AuditChain.sha256Hex(JSON.writeValueAsString(state));
     assertThat(shown.at("/before/digest").asString()).isEqualTo(digest);
     assertThat(shown.path("arguments").path("amount").asInt()).isEqualTo(20);
-    List<AuditRecord> trail = audit().stream().filter(a -> a.entry().invocationId().equals(id)).toList();
+    List<AuditRecord> trail = gateway.audit().stream().filter(a -> a.entry().invocationId().equals(id)).toList();
     assertThat(trail).extracting(a -> a.entry().state()).containsExactly("EXECUTING", "EXECUTING", "COMPLETED");
     assertThat(trail.get(1).entry().reasons()).contains("before-state:orders_get", "before-digest:sha256:" + digest);
     assertThat(trail.toString()).doesNotContain(state.path("status").asString());
-    JsonNode agentView = json(get("/v1/invocations/" + id, BILLING));
+    JsonNode agentView = json(gateway.get("/v1/invocations/" + id, BILLING));
     assertThat(agentView.has("before")).isFalse();
     assertThat(agentView.has("arguments")).isFalse();
   }
@@ -81,8 +80,8 @@ class RevertApiTest {
     assertThat(json(r).path("detail").asString()).contains("the write was not run", "orders_get");
     assertThat(gateway.acme().requestLog()).containsExactly("GET /api/orders/O-9999");
     String id = json(r).path("invocationId").asString();
-    assertThat(json(get("/v1/invocations/" + id, OLIVIA)).path("state").asString()).isEqualTo("failed");
-    assertThat(audit().getLast().entry().errorKind()).isEqualTo("before_state_unavailable");
+    assertThat(json(gateway.get("/v1/invocations/" + id, OLIVIA)).path("state").asString()).isEqualTo("failed");
+    assertThat(gateway.audit().getLast().entry().errorKind()).isEqualTo("before_state_unavailable");
   }
 
   @Test
@@ -93,8 +92,8 @@ class RevertApiTest {
     String refundId = refund.at("/result/refundId").asString();
     assertThat(refundId).startsWith("R-");
 
-    HttpResponse<String> first = post("/v1/invocations/" + id + ":revert", OLIVIA, "{}");
-    HttpResponse<String> second = post("/v1/invocations/" + id + ":revert", OMAR, "{}");
+    HttpResponse<String> first = gateway.post("/v1/invocations/" + id + ":revert", OLIVIA, "{}");
+    HttpResponse<String> second = gateway.post("/v1/invocations/" + id + ":revert", OMAR, "{}");
 
     assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
     JsonNode reverted = json(first);
@@ -107,7 +106,7 @@ class RevertApiTest {
     assertThat(gateway.acme().requestLog()).containsExactly("GET /api/orders/O-5001", "POST /api/orders/O-5001/refunds",
         "POST /api/orders/O-5001/refunds/" + refundId + "/cancel");
     String compId = reverted.path("revertInvocationId").asString();
-    AuditRecord done = audit().stream()
+    AuditRecord done = gateway.audit().stream()
         .filter(a -> a.entry().invocationId().equals(compId) && a.entry().state().equals("COMPLETED")).findFirst()
         .orElseThrow();
     assertThat(done.entry().channel()).isEqualTo("revert");
@@ -116,10 +115,10 @@ class RevertApiTest {
     assertThat(done.entry().requestId()).isEqualTo("reverts:" + id);
     assertThat(done.entry().reasons()).contains("billing-orders", "operators-revert-refunds");
     JsonNode sent = JSON.readTree(done.entry().arguments());
-    String before = json(get("/v1/invocations/" + id, OLIVIA)).at("/before/state/status").asString();
+    String before = json(gateway.get("/v1/invocations/" + id, OLIVIA)).at("/before/state/status").asString();
     assertThat(sent.path("refundId").asString()).isEqualTo(refundId);
     assertThat(sent.path("reason").asString()).isEqualTo("reverts a refund of 20; order was " + before);
-    assertThat(audit().stream().filter(a -> a.entry().invocationId().equals(id))
+    assertThat(gateway.audit().stream().filter(a -> a.entry().invocationId().equals(id))
         .flatMap(a -> a.entry().reasons().stream())).contains("revert-by:ops-olivia", "reverted-with:" + compId);
     assertThat(AuditVerifier.verify(gateway.assembly().auditLog()).intact()).isTrue();
   }
@@ -129,17 +128,17 @@ class RevertApiTest {
     start(true);
     String id = json(gateway.invoke("orders_refund", BILLING, REFUND)).path("invocationId").asString();
 
-    HttpResponse<String> r = post("/v1/invocations/" + id + ":revert", OLIVIA, "{}");
+    HttpResponse<String> r = gateway.post("/v1/invocations/" + id + ":revert", OLIVIA, "{}");
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(json(r).path("state").asString()).isEqualTo("denied");
     assertThat(json(r).at("/error/type").asString()).isEqualTo("urn:portcullis:problem:denied-by-policy");
     assertThat(json(r).at("/error/rules").toString()).contains("no-reverts");
     assertThat(gateway.acme().requestLog()).noneMatch(line -> line.endsWith("/cancel"));
-    AuditRecord denied = audit().stream()
+    AuditRecord denied = gateway.audit().stream()
         .filter(a -> a.entry().channel().equals("revert") && a.entry().state().equals("DENIED")).findFirst().orElseThrow();
     assertThat(denied.entry().reasons()).contains("no-reverts");
-    assertThat(json(post("/v1/invocations/" + id + ":revert", OMAR, "{}")).path("state").asString())
+    assertThat(json(gateway.post("/v1/invocations/" + id + ":revert", OMAR, "{}")).path("state").asString())
         .isEqualTo("denied");
     assertThat(AuditVerifier.verify(gateway.assembly().auditLog()).intact()).isTrue();
   }
@@ -149,17 +148,17 @@ class RevertApiTest {
     gateway = GatewayFixture.start(data, RevertConfig.writeApprovingReverts(configDir), Map.of());
     String id = json(gateway.invoke("orders_refund", BILLING, REFUND)).path("invocationId").asString();
 
-    JsonNode parked = json(post("/v1/invocations/" + id + ":revert", OLIVIA, "{}"));
-    HttpResponse<String> again = post("/v1/invocations/" + id + ":revert", OMAR, "{}");
+    JsonNode parked = json(gateway.post("/v1/invocations/" + id + ":revert", OLIVIA, "{}"));
+    HttpResponse<String> again = gateway.post("/v1/invocations/" + id + ":revert", OMAR, "{}");
     String approvalId = parked.path("approvalId").asString();
-    HttpResponse<String> selfApproved = post("/v1/approvals/" + approvalId + ":approve", OLIVIA, "{}");
-    HttpResponse<String> approved = post("/v1/approvals/" + approvalId + ":approve", OMAR, "{}");
+    HttpResponse<String> selfApproved = gateway.post("/v1/approvals/" + approvalId + ":approve", OLIVIA, "{}");
+    HttpResponse<String> approved = gateway.post("/v1/approvals/" + approvalId + ":approve", OMAR, "{}");
 
     assertThat(parked.path("state").asString()).isEqualTo("awaiting-approval");
     assertThat(json(again).at("/error/type").asString()).isEqualTo("urn:portcullis:problem:idempotency-key-in-flight");
     assertProblem(selfApproved, 403, "four-eyes");
     assertThat(json(approved).path("state").asString()).as(approved.body()).isEqualTo("completed");
-    assertThat(json(post("/v1/invocations/" + id + ":revert", OMAR, "{}")).path("state").asString())
+    assertThat(json(gateway.post("/v1/invocations/" + id + ":revert", OMAR, "{}")).path("state").asString())
         .isEqualTo("completed");
     assertThat(gateway.acme().requestLog()).filteredOn(l -> l.endsWith("/cancel")).hasSize(1);
     assertThat(AuditVerifier.verify(gateway.assembly().auditLog()).intact()).isTrue();
@@ -176,11 +175,11 @@ class RevertApiTest {
     String done = json(gateway.invoke("orders_refund", BILLING, REFUND)).path("invocationId").asString();
     int before = gateway.acme().requestLog().size();
 
-    assertProblem(post("/v1/invocations/" + read + ":revert", OLIVIA, "{}"), 409, "no-compensation");
-    assertProblem(post("/v1/invocations/" + failed + ":revert", OLIVIA, "{}"), 409, "invocation-not-completed");
-    assertProblem(post("/v1/invocations/nope:revert", OLIVIA, "{}"), 404, "not-found");
-    assertProblem(post("/v1/invocations/" + done + ":revert", BILLING, "{}"), 403, "not-an-approver");
-    assertProblem(post("/v1/invocations/" + done + ":undo", OLIVIA, "{}"), 404, "not-found");
+    assertProblem(gateway.post("/v1/invocations/" + read + ":revert", OLIVIA, "{}"), 409, "no-compensation");
+    assertProblem(gateway.post("/v1/invocations/" + failed + ":revert", OLIVIA, "{}"), 409, "invocation-not-completed");
+    assertProblem(gateway.post("/v1/invocations/nope:revert", OLIVIA, "{}"), 404, "not-found");
+    assertProblem(gateway.post("/v1/invocations/" + done + ":revert", BILLING, "{}"), 403, "not-an-approver");
+    assertProblem(gateway.post("/v1/invocations/" + done + ":undo", OLIVIA, "{}"), 404, "not-found");
     assertThat(gateway.acme().requestLog()).hasSize(before);
   }
 
@@ -193,31 +192,5 @@ class RevertApiTest {
 
     assertProblem(r, 400, "malformed-request");
     assertThat(gateway.acme().requestLog()).isEmpty();
-  }
-
-  private HttpResponse<String> get(String path, String key) {
-    return gateway.send(HttpRequest.newBuilder(gateway.baseUri().resolve(path)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + key).GET().build());
-  }
-
-  private HttpResponse<String> post(String path, String key, String body) {
-    return gateway.send(HttpRequest.newBuilder(gateway.baseUri().resolve(path)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
-  }
-
-  private static JsonNode json(HttpResponse<String> r) {
-    return JSON.readTree(r.body());
-  }
-
-  private static void assertProblem(HttpResponse<String> r, int status, String slug) {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    assertThat(json(r).path("type").asString()).isEqualTo("urn:portcullis:problem:" + slug);
-  }
-
-  private List<AuditRecord> audit() throws Exception {
-    List<AuditRecord> records = new ArrayList<>();
-    gateway.assembly().auditLog().scan(records::add);
-    return records;
   }
 }

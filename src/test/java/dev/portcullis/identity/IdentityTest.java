@@ -1,5 +1,7 @@
 package dev.portcullis.identity;
 
+import static dev.portcullis.testing.ApiCalls.assertProblem;
+import static dev.portcullis.testing.ApiCalls.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditRecord;
@@ -8,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +20,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Agents with client-credentials tokens and the users they act for, with tokens from a real OIDC
  * server (mock-oauth2-server), through a real gateway in front of Acme.
  */
 class IdentityTest {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String READ = "{\"arguments\":{\"customerId\":\"C-1001\"}}";
   private static final String REFUND = "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":10,\"reason\":\"late\"}}";
 
@@ -38,10 +37,8 @@ class IdentityTest {
   static void start() {
     idp = new MockOAuth2Server();
     idp.start();
-    gateway = GatewayFixture.start(data, Path.of("src/test/resources/config/identity.yaml"), Map.of(
-        "AGENT_ISSUER", idp.issuerUrl("agents").toString(),
-        "AGENT_JWKS", idp.jwksUrl("agents").toString(),
-        "USER_ISSUER", idp.issuerUrl("users").toString()));
+    gateway = GatewayFixture.start(data, Path.of("src/test/resources/config/identity.yaml"),
+        GatewayFixture.oidcIssuers(idp));
   }
 
   @AfterAll
@@ -65,15 +62,6 @@ class IdentityTest {
 
   private static HttpResponse<String> call(String tool, String agentToken, String body, String... headers) {
     return gateway.invoke(tool, agentToken, body, headers);
-  }
-
-  private static JsonNode json(HttpResponse<String> r) {
-    return JSON.readTree(r.body());
-  }
-
-  private static void assertProblem(HttpResponse<String> r, int status, String slug) {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    assertThat(json(r).path("type").asString()).isEqualTo("urn:portcullis:problem:" + slug);
   }
 
   @Test
@@ -123,8 +111,7 @@ class IdentityTest {
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(json(r).at("/decision/rules").toString()).isEqualTo("[\"support-refunds\",\"finance-refunds\"]");
-    List<AuditRecord> records = new ArrayList<>();
-    gateway.assembly().auditLog().scan(records::add);
+    List<AuditRecord> records = gateway.audit();
     AuditRecord done = records.getLast();
     assertThat(done.entry().agentId()).isEqualTo("support-assistant");
     assertThat(done.entry().userId()).isEqualTo("alice");

@@ -1,13 +1,12 @@
 package dev.portcullis.identity;
 
+import static dev.portcullis.testing.ApiCalls.assertProblem;
+import static dev.portcullis.testing.ApiCalls.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.testing.GatewayFixture;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
@@ -16,8 +15,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Approvers who sign in with their own token from a real OIDC server (mock-oauth2-server): the
@@ -26,7 +23,6 @@ import tools.jackson.databind.json.JsonMapper;
  * user the call was made for.
  */
 class OidcApproverTest {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String BIG_REFUND =
       "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":120,\"reason\":\"late delivery\"}}";
   private static final String APPROVER_ROLE = "portcullis-approver";
@@ -39,10 +35,8 @@ class OidcApproverTest {
   static void start() {
     idp = new MockOAuth2Server();
     idp.start();
-    gateway = GatewayFixture.start(data, Path.of("src/test/resources/config/oidc-approvers.yaml"), Map.of(
-        "AGENT_ISSUER", idp.issuerUrl("agents").toString(),
-        "AGENT_JWKS", idp.jwksUrl("agents").toString(),
-        "USER_ISSUER", idp.issuerUrl("users").toString()));
+    gateway = GatewayFixture.start(data, Path.of("src/test/resources/config/oidc-approvers.yaml"),
+        GatewayFixture.oidcIssuers(idp));
   }
 
   @AfterAll
@@ -81,7 +75,7 @@ class OidcApproverTest {
       assertProblem(r, 401, "unauthenticated");
       assertThat(r.body()).doesNotContain(token);
     }
-    assertThat(json(get("/v1/approvals/" + approvalId, userToken("omar", List.of(APPROVER_ROLE))))
+    assertThat(json(gateway.get("/v1/approvals/" + approvalId, userToken("omar", List.of(APPROVER_ROLE))))
         .path("status").asString()).isEqualTo("pending");
     assertThat(gateway.acme().requestLog()).isEmpty();
   }
@@ -123,28 +117,6 @@ class OidcApproverTest {
   }
 
   private static HttpResponse<String> approve(String approvalId, String credential) {
-    return gateway.send(HttpRequest.newBuilder(URI.create(gateway.baseUri() + "/v1/approvals/" + approvalId + ":approve"))
-        .timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + credential)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{}"))
-        .build());
-  }
-
-  private static HttpResponse<String> get(String path, String credential) {
-    return gateway.send(HttpRequest.newBuilder(URI.create(gateway.baseUri() + path))
-        .timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + credential)
-        .GET()
-        .build());
-  }
-
-  private static JsonNode json(HttpResponse<String> r) {
-    return JSON.readTree(r.body());
-  }
-
-  private static void assertProblem(HttpResponse<String> r, int status, String slug) {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    assertThat(json(r).path("type").asString()).isEqualTo("urn:portcullis:problem:" + slug);
+    return gateway.approve(approvalId, credential, "{}");
   }
 }

@@ -1,5 +1,7 @@
 package dev.portcullis.testing;
 
+import dev.portcullis.audit.AuditLog;
+import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.cli.Assembly;
 import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.GatewayConfig;
@@ -15,8 +17,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
 
 /**
  * A real gateway for tests: the Acme sample on a free port, the demo configuration (or another),
@@ -102,11 +109,24 @@ public final class GatewayFixture implements AutoCloseable {
 
   /** {@code POST /v1/tools/{tool}:invoke} with {@code key} (null for none) and a JSON body. */
   public HttpResponse<String> invoke(String tool, String key, String body, String... headers) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(baseUri().resolve("/v1/tools/" + tool + ":invoke"))
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body));
+    return post("/v1/tools/" + tool + ":invoke", key, body, headers);
+  }
+
+  /** {@code GET path} with {@code key} (null for none). */
+  public HttpResponse<String> get(String path, String key) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUri() + path)).timeout(Duration.ofSeconds(30));
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    return send(b.GET().build());
+  }
+
+  /** {@code POST path} with {@code key} (null for none), a JSON body and {@code headers} (name, value, …). */
+  public HttpResponse<String> post(String path, String key, String body, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUri() + path))
+        .timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
     if (key != null) {
       b.header("Authorization", "Bearer " + key);
     }
@@ -114,6 +134,47 @@ public final class GatewayFixture implements AutoCloseable {
       b.headers(headers);
     }
     return send(b.build());
+  }
+
+  /** {@code POST /v1/approvals/{approvalId}:approve} with an approver's {@code key} and {@code body}. */
+  public HttpResponse<String> approve(String approvalId, String key, String body) {
+    return post("/v1/approvals/" + approvalId + ":approve", key, body);
+  }
+
+  /**
+   * POSTs {@code body} to {@code path} once with each key, all released at the same moment, and
+   * gives the answers in the keys' order: for races such as two approvers deciding one request.
+   */
+  public List<HttpResponse<String>> postAtOnce(String path, String body, List<String> keys) {
+    CountDownLatch go = new CountDownLatch(1);
+    List<CompletableFuture<HttpResponse<String>>> racers = new ArrayList<>();
+    for (String key : keys) {
+      racers.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return post(path, key, body);
+      }));
+    }
+    go.countDown();
+    return racers.stream().map(CompletableFuture::join).toList();
+  }
+
+  /** The environment a configuration with OIDC agent and user issuers reads: {@code AGENT_ISSUER}, {@code AGENT_JWKS}, {@code USER_ISSUER}. */
+  public static Map<String, String> oidcIssuers(MockOAuth2Server idp) {
+    return Map.of(
+        "AGENT_ISSUER", idp.issuerUrl("agents").toString(),
+        "AGENT_JWKS", idp.jwksUrl("agents").toString(),
+        "USER_ISSUER", idp.issuerUrl("users").toString());
+  }
+
+  /** Every audit record so far, oldest first. */
+  public List<AuditRecord> audit() throws AuditLog.AuditUnavailableException {
+    List<AuditRecord> records = new ArrayList<>();
+    assembly.auditLog().scan(records::add);
+    return records;
   }
 
   public HttpResponse<String> send(HttpRequest request) {

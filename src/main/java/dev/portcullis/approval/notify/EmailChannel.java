@@ -108,14 +108,9 @@ public final class EmailChannel implements NotificationChannel {
 
   @Override
   public void send(ApprovalNotice notice) throws DeliveryFailure {
-    String password = null;
-    if (spec.password().isPresent()) {
-      try {
-        password = secrets.reveal(spec.name(), spec.password().get());
-      } catch (SecretLookup.Unavailable e) {
-        throw new DeliveryFailure("the SMTP password is unavailable: " + e.getMessage(), false);
-      }
-    }
+    String password = spec.password().isPresent()
+        ? secrets.revealForSending(spec.name(), spec.password().get(), "the SMTP password")
+        : null;
     Session session = Session.getInstance(properties);
     session.setDebug(false);
     try {

@@ -14,6 +14,19 @@ public interface SecretLookup {
    */
   String reveal(String channel, String ref) throws Unavailable;
 
+  /**
+   * As {@link #reveal}, for a send that cannot go on without it: an unresolvable {@code what} (such
+   * as "the bot token") is a delivery failure that another attempt will not cure.
+   */
+  default String revealForSending(String channel, String ref, String what)
+      throws NotificationChannel.DeliveryFailure {
+    try {
+      return reveal(channel, ref);
+    } catch (Unavailable e) {
+      throw new NotificationChannel.DeliveryFailure(what + " is unavailable: " + e.getMessage(), false);
+    }
+  }
+
   /** The secret could not be resolved. */
   final class Unavailable extends Exception {
     private static final long serialVersionUID = 1L;

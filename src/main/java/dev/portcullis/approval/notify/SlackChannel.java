@@ -1,13 +1,11 @@
 package dev.portcullis.approval.notify;
 
 import dev.portcullis.approval.ApprovalNotice;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
@@ -53,11 +51,7 @@ public final class SlackChannel implements NotificationChannel {
     this.secrets = secrets;
     this.timeout = timeout;
     this.json = json;
-    this.client = HttpClient.newBuilder()
-        .connectTimeout(timeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .version(HttpClient.Version.HTTP_1_1)
-        .build();
+    this.client = HttpDelivery.client(timeout);
   }
 
   @Override
@@ -72,12 +66,7 @@ public final class SlackChannel implements NotificationChannel {
 
   @Override
   public void send(ApprovalNotice notice) throws DeliveryFailure {
-    String token;
-    try {
-      token = secrets.reveal(name, tokenRef);
-    } catch (SecretLookup.Unavailable e) {
-      throw new DeliveryFailure("the bot token is unavailable: " + e.getMessage(), false);
-    }
+    String token = secrets.revealForSending(name, tokenRef, "the bot token");
     ObjectNode body = json.createObjectNode();
     body.put("channel", channel);
     body.put("text", NoticeText.slack(notice));
@@ -90,25 +79,15 @@ public final class SlackChannel implements NotificationChannel {
         .header("User-Agent", "portcullis")
         .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
         .build();
-    HttpResponse<InputStream> response;
-    byte[] bytes;
-    try {
-      response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> response = HttpDelivery.exchange("slack", timeout,
+        () -> client.send(request, HttpResponse.BodyHandlers.ofInputStream()));
+    byte[] bytes = HttpDelivery.exchange("slack", timeout, () -> {
       try (InputStream in = response.body()) {
-        bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
+        return in.readNBytes(MAX_RESPONSE_BYTES + 1);
       }
-    } catch (HttpTimeoutException e) {
-      throw new DeliveryFailure("slack did not answer within " + timeout.toMillis() + " ms", true);
-    } catch (IOException e) {
-      throw new DeliveryFailure("slack is unreachable (" + e.getClass().getSimpleName() + ")", true);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DeliveryFailure("interrupted: the gateway is stopping", false);
-    }
+    });
     int status = response.statusCode();
-    if (status != 200) {
-      throw new DeliveryFailure("slack answered HTTP " + status, status == 429 || status >= 500);
-    }
+    HttpDelivery.requireStatus("slack", status, status == 200);
     if (bytes.length > MAX_RESPONSE_BYTES) {
       throw new DeliveryFailure("slack answered more than " + MAX_RESPONSE_BYTES + " bytes", false);
     }

@@ -1,12 +1,10 @@
 package dev.portcullis.approval.notify;
 
 import dev.portcullis.approval.ApprovalNotice;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,11 +39,7 @@ public final class WebhookChannel implements NotificationChannel {
     this.timeout = timeout;
     this.json = json;
     this.clock = clock;
-    this.client = HttpClient.newBuilder()
-        .connectTimeout(timeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .version(HttpClient.Version.HTTP_1_1)
-        .build();
+    this.client = HttpDelivery.client(timeout);
   }
 
   @Override
@@ -60,12 +54,7 @@ public final class WebhookChannel implements NotificationChannel {
 
   @Override
   public void send(ApprovalNotice notice) throws DeliveryFailure {
-    String secret;
-    try {
-      secret = secrets.reveal(name, secretRef);
-    } catch (SecretLookup.Unavailable e) {
-      throw new DeliveryFailure("the signing secret is unavailable: " + e.getMessage(), false);
-    }
+    String secret = secrets.revealForSending(name, secretRef, "the signing secret");
     byte[] body = json.writeValueAsBytes(NoticeText.json(notice, json));
     HttpRequest request = HttpRequest.newBuilder(url)
         .timeout(timeout)
@@ -74,20 +63,9 @@ public final class WebhookChannel implements NotificationChannel {
         .header(WebhookSignature.HEADER, WebhookSignature.header(secret, clock.instant().getEpochSecond(), body))
         .POST(HttpRequest.BodyPublishers.ofByteArray(body))
         .build();
-    int status;
-    try {
-      status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (HttpTimeoutException e) {
-      throw new DeliveryFailure("the webhook did not answer within " + timeout.toMillis() + " ms", true);
-    } catch (IOException e) {
-      throw new DeliveryFailure("the webhook is unreachable (" + e.getClass().getSimpleName() + ")", true);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DeliveryFailure("interrupted: the gateway is stopping", false);
-    }
-    if (status / 100 != 2) {
-      throw new DeliveryFailure("the webhook answered HTTP " + status, status == 429 || status >= 500);
-    }
+    int status = HttpDelivery.exchange("the webhook", timeout,
+        () -> client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
+    HttpDelivery.requireStatus("the webhook", status, status / 100 == 2);
   }
 
   @Override
