@@ -37,9 +37,17 @@ public interface InvocationStore {
    * @throws IllegalStateException when a step is not a transition of the state machine
    * @throws StateConflictException when the call is not recorded, or not in {@code expected}
    */
-  StoredInvocation move(
-      Invocation facts, InvocationState expected, List<InvocationState> path, Ending ending, Instant at)
+  void advance(Invocation facts, InvocationState expected, List<InvocationState> path, Ending ending, Instant at)
       throws StoreException;
+
+  /** {@link #advance}, then the call as stored after it. */
+  default StoredInvocation move(
+      Invocation facts, InvocationState expected, List<InvocationState> path, Ending ending, Instant at)
+      throws StoreException {
+    advance(facts, expected, path, ending, at);
+    String id = facts.invocationId();
+    return find(id).orElseThrow(() -> new StoreException("invocation " + id + " vanished after its move"));
+  }
 
   Optional<StoredInvocation> find(String invocationId) throws StoreException;
 

@@ -106,33 +106,19 @@ public final class JdbcInvocationStore implements InvocationStore {
           "invocation " + inv.invocationId() + " is " + inv.state() + "; only a RECEIVED call can be recorded");
     }
     String sql = "INSERT INTO invocations (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    // Every value bound before the write joins a group: the group's transaction holds the one write lock.
+    List<Object> values = java.util.Arrays.asList(
+        inv.invocationId(), inv.traceId(), inv.requestId(), inv.idempotencyKey(), holdsKey ? 1 : 0, inv.tenant(),
+        inv.agent().id(), inv.agent().bundleVersion(), inv.user() == null ? null : inv.user().id(), write(inv.user()),
+        inv.sessionId(), inv.channel(), inv.toolName(), write(inv.tool()),
+        inv.tool() == null ? null : inv.tool().descriptorHash(), json.writeValueAsString(inv.arguments()), digest,
+        json.writeValueAsString(new TreeMap<>(inv.policyContext())), inv.receivedAt().toString(), inv.state().name(),
+        write(inv.decision()), write(inv.credential()), null, inv.receivedAt().toString());
     writes.write(c -> {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
-        int i = 1;
-        ps.setString(i++, inv.invocationId());
-        ps.setString(i++, inv.traceId());
-        ps.setString(i++, inv.requestId());
-        ps.setString(i++, inv.idempotencyKey());
-        ps.setInt(i++, holdsKey ? 1 : 0);
-        ps.setString(i++, inv.tenant());
-        ps.setString(i++, inv.agent().id());
-        ps.setString(i++, inv.agent().bundleVersion());
-        ps.setString(i++, inv.user() == null ? null : inv.user().id());
-        ps.setString(i++, write(inv.user()));
-        ps.setString(i++, inv.sessionId());
-        ps.setString(i++, inv.channel());
-        ps.setString(i++, inv.toolName());
-        ps.setString(i++, write(inv.tool()));
-        ps.setString(i++, inv.tool() == null ? null : inv.tool().descriptorHash());
-        ps.setString(i++, json.writeValueAsString(inv.arguments()));
-        ps.setString(i++, digest);
-        ps.setString(i++, json.writeValueAsString(new TreeMap<>(inv.policyContext())));
-        ps.setString(i++, inv.receivedAt().toString());
-        ps.setString(i++, inv.state().name());
-        ps.setString(i++, write(inv.decision()));
-        ps.setString(i++, write(inv.credential()));
-        ps.setString(i++, null);
-        ps.setString(i, inv.receivedAt().toString());
+        for (int i = 0; i < values.size(); i++) {
+          ps.setObject(i + 1, values.get(i));
+        }
         ps.executeUpdate();
       }
       history(c, inv.invocationId(), List.of(InvocationState.RECEIVED), inv.receivedAt());
@@ -143,7 +129,7 @@ public final class JdbcInvocationStore implements InvocationStore {
   }
 
   @Override
-  public StoredInvocation move(
+  public void advance(
       Invocation facts, InvocationState expected, List<InvocationState> path, Ending ending, Instant at)
       throws StoreException {
     String id = facts.invocationId();
@@ -160,17 +146,22 @@ public final class JdbcInvocationStore implements InvocationStore {
     String sql = "UPDATE invocations SET state = ?, tool = COALESCE(?, tool), descriptor_hash = COALESCE(?, descriptor_hash),"
         + " decision = COALESCE(?, decision), credential = COALESCE(?, credential), ending = COALESCE(?, ending),"
         + " updated_at = ? WHERE invocation_id = ? AND state = ?";
+    // Serialised before the write joins a group: the group's transaction holds the one write lock.
+    String tool = write(facts.tool());
+    String decision = write(facts.decision());
+    String credential = write(facts.credential());
+    String endingJson = ending == null ? null : writeEnding(ending);
     Optional<String> conflict;
     try {
       conflict = writes.write(c -> {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
           int i = 1;
           ps.setString(i++, path.getLast().name());
-          ps.setString(i++, write(facts.tool()));
+          ps.setString(i++, tool);
           ps.setString(i++, facts.tool() == null ? null : facts.tool().descriptorHash());
-          ps.setString(i++, write(facts.decision()));
-          ps.setString(i++, write(facts.credential()));
-          ps.setString(i++, ending == null ? null : writeEnding(ending));
+          ps.setString(i++, decision);
+          ps.setString(i++, credential);
+          ps.setString(i++, endingJson);
           ps.setString(i++, at.toString());
           ps.setString(i++, id);
           ps.setString(i, expected.name());
@@ -189,7 +180,6 @@ public final class JdbcInvocationStore implements InvocationStore {
     if (conflict.isPresent()) {
       throw new StateConflictException(conflict.get());
     }
-    return find(id).orElseThrow(() -> new StoreException("invocation " + id + " vanished after its move"));
   }
 
   @Override

@@ -134,7 +134,7 @@ class McpWaitsTest {
     }
 
     @Override
-    public StoredInvocation move(Invocation facts, InvocationState expected, List<InvocationState> path, Ending ending,
+    public void advance(Invocation facts, InvocationState expected, List<InvocationState> path, Ending ending,
         Instant at) {
       throw new UnsupportedOperationException();
     }

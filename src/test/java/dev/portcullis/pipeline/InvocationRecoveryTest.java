@@ -118,7 +118,7 @@ class InvocationRecoveryTest {
       }
 
       @Override
-      public StoredInvocation move(Invocation facts, InvocationState expected, List<InvocationState> path,
+      public void advance(Invocation facts, InvocationState expected, List<InvocationState> path,
           dev.portcullis.invocation.Ending ending, Instant at) throws StoreException {
         throw new StoreException("disk full");
       }
