@@ -41,6 +41,7 @@ import dev.portcullis.approval.ApprovalStore;
 import dev.portcullis.approval.notify.Channels;
 import dev.portcullis.approval.notify.SecretLookup;
 import dev.portcullis.pipeline.Notifications;
+import dev.portcullis.pipeline.ParkedNotices;
 import dev.portcullis.vault.SecretRef;
 import dev.portcullis.vault.SecretUse;
 import dev.portcullis.identity.Approvers;
@@ -157,7 +158,10 @@ public final class Assembly implements AutoCloseable {
     InvocationStore invocations = new JdbcInvocationStore(database.writes(), json);
     recover(invocations, audit, entries, clock);
     ApprovalStore approvalStore = new JdbcApprovalStore(database.dataSource());
-    AuditStage auditStage = new AuditStage(audit, entries);
+    Notifications notifications = new Notifications(
+        Channels.of(config.notifyChannels(), notifySecrets(secrets), json, clock), config.server().publicUrl(), audit, entries,
+        json);
+    AuditStage auditStage = new AuditStage(audit, entries, new ParkedNotices(approvalStore, notifications));
     ValidateStage validate = new ValidateStage(catalog, config.server().arguments());
     FilterStage filter = new FilterStage(catalog);
     CommitStage commit = new CommitStage(audit, entries, invocations, clock);
@@ -166,9 +170,6 @@ public final class Assembly implements AutoCloseable {
         new JdbcBeforeStateStore(database.dataSource(), json);
     ExecuteStage execute = new ExecuteStage(catalog, connectors, new BeforeStateCapture(
         catalog, connectors, reversals, beforeStates, audit, entries, json, clock));
-    Notifications notifications = new Notifications(
-        Channels.of(config.notifyChannels(), notifySecrets(secrets), json, clock), config.server().publicUrl(), audit, entries,
-        json);
     Pipeline pipeline =
         Pipeline.standard(
             auditStage,
@@ -177,7 +178,7 @@ public final class Assembly implements AutoCloseable {
             validate,
             new PolicyStage(policy),
             new LimitsStage(),
-            new ApprovalStage(approvalStore, clock, config.approvals(), notifications),
+            new ApprovalStage(approvalStore, clock, config.approvals()),
             filter,
             commit,
             execute);

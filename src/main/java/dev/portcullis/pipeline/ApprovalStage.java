@@ -1,6 +1,5 @@
 package dev.portcullis.pipeline;
 
-import dev.portcullis.approval.ApprovalNotifier;
 import dev.portcullis.approval.ApprovalRequest;
 import dev.portcullis.approval.ApprovalSettings;
 import dev.portcullis.approval.ApprovalStore;
@@ -22,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * (see {@link Approvals}). The request records how many distinct approvers the tool needs (the
  * quorum in force now; a later configuration change does not alter a parked request). Fails the
  * call when the request cannot be recorded: never a silent allow.
- * Once it is recorded, approvers are notified off the agent's path ({@link ApprovalNotifier}).
+ * Approvers are notified once the parked call is in the audit log ({@link ParkedNotices}).
  */
 public final class ApprovalStage implements Stage {
   private static final Logger LOG = LoggerFactory.getLogger(ApprovalStage.class);
@@ -30,17 +29,11 @@ public final class ApprovalStage implements Stage {
   private final ApprovalStore approvals;
   private final Clock clock;
   private final ApprovalSettings settings;
-  private final ApprovalNotifier notifier;
 
   public ApprovalStage(ApprovalStore approvals, Clock clock, ApprovalSettings settings) {
-    this(approvals, clock, settings, ApprovalNotifier.NONE);
-  }
-
-  public ApprovalStage(ApprovalStore approvals, Clock clock, ApprovalSettings settings, ApprovalNotifier notifier) {
     this.approvals = approvals;
     this.clock = clock;
     this.settings = settings;
-    this.notifier = notifier;
   }
 
   @Override
@@ -58,7 +51,6 @@ public final class ApprovalStage implements Stage {
       return new Outcome.Failed(invocation, FailureKind.STORE_UNAVAILABLE,
           "the call needs a human approval, which cannot be requested now; nothing was executed, retry later");
     }
-    notifier.parked(invocation, request);
     return new Outcome.AwaitingApproval(invocation, request.approvalId());
   }
 }

@@ -17,10 +17,24 @@ public final class AuditStage implements Stage {
 
   private final AuditLog log;
   private final AuditEntries entries;
+  private final Parked parked;
+
+  /** Told of each call parked for approval, once its record is in the log. Never throws. */
+  @FunctionalInterface
+  public interface Parked {
+    Parked NONE = (invocation, approvalId) -> { };
+
+    void recorded(Invocation invocation, String approvalId);
+  }
 
   public AuditStage(AuditLog log, AuditEntries entries) {
+    this(log, entries, Parked.NONE);
+  }
+
+  public AuditStage(AuditLog log, AuditEntries entries, Parked parked) {
     this.log = log;
     this.entries = entries;
+    this.parked = parked;
   }
 
   @Override
@@ -29,6 +43,9 @@ public final class AuditStage implements Stage {
     boolean replay = !outcome.invocation().invocationId().equals(invocation.invocationId());
     try {
       log.append(replay ? entries.replay(invocation, outcome) : entries.terminal(outcome));
+      if (!replay && outcome instanceof Outcome.AwaitingApproval a) {
+        parked.recorded(a.invocation(), a.approvalId());
+      }
       return outcome;
     } catch (AuditLog.AuditUnavailableException e) {
       LOG.error("audit log unavailable; failing invocation {} closed", invocation.invocationId(), e);

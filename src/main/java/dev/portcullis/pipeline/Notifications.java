@@ -41,8 +41,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Audit: one record per delivery, in the same chain as the call, state AWAITING_APPROVAL, with
  * reasons {@code approval:ID}, {@code notification:sent} or {@code notification:failed}, {@code
  * channel:NAME}, {@code channel-type:TYPE} and {@code attempts:N}; a failure also has kind {@code
- * notification_failed} and its reason, which never holds a secret. Deliveries start as the call is
- * parked, so a delivery's record may come just before the parked call's own in the chain.
+ * notification_failed} and its reason, which never holds a secret. Deliveries start once the parked
+ * call's own record is in the chain ({@link ParkedNotices}), so theirs always come after it.
  */
 public final class Notifications implements ApprovalNotifier, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Notifications.class);

@@ -95,6 +95,12 @@ class ApprovalNotificationsTest {
       assertThat(sent).extracting(e -> e.reasons().stream().filter(r -> r.startsWith("channel-type:")).findFirst().orElseThrow())
           .containsExactlyInAnyOrder("channel-type:webhook", "channel-type:slack", "channel-type:email");
       assertThat(sent).anySatisfy(e -> assertThat(e.reasons()).contains("channel:ops-hook"));
+      List<String> trail = audit().stream().map(AuditRecord::entry)
+          .filter(e -> e.reasons().contains("approval:" + approvalId))
+          .map(e -> e.reasons().stream().anyMatch(r -> r.startsWith("notification:")) ? "notification" : "parked")
+          .toList();
+      assertThat(trail).as("the parked call is in the chain before anyone is told of it")
+          .containsExactly("parked", "notification", "notification", "notification");
 
       WebhookReceiver.Received hook = webhook.received().getFirst();
       assertThat(hook.method()).isEqualTo("POST");
