@@ -144,6 +144,28 @@ class InboxBrowserTest {
   }
 
   @Test
+  void anApproverEditsTheArgumentsAndExactlyTheEditedCallRunsWithBothVersionsKept() {
+    JsonNode parked = park(REFUND);
+    page.navigate(url("/inbox/approvals/" + parked.path("approvalId").asString()));
+    signIn(GatewayFixture.APPROVER_KEY);
+
+    page.locator("#approve-form summary").click();
+    page.locator("#edit-arguments").fill("{\"orderId\": \"O-5001\", \"amount\": 90, \"reason\": \"late delivery\"}");
+    page.locator("#approve-reason").fill("partial refund agreed with the customer");
+    page.locator("button.approve").click();
+
+    expect(page.locator("#outcome")).containsText("completed");
+    expect(page.locator("#arguments")).containsText("\"amount\": 90");
+    expect(page.locator("#original")).isVisible();
+    expect(page.locator("#original-arguments")).containsText("\"amount\": 120");
+    assertThat(invocationState(parked)).isEqualTo("completed");
+    assertThat(get("/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY)
+        .path("edited").path("by").asString()).isEqualTo("ops-olivia");
+    assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
+    assertThat(consoleErrors).isEmpty();
+  }
+
+  @Test
   void editedArgumentsThatAreNotAJsonObjectAreRefusedOnThePageAndNothingIsSent() {
     JsonNode parked = park(REFUND);
     page.navigate(url("/inbox/approvals/" + parked.path("approvalId").asString()));
