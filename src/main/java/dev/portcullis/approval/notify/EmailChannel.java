@@ -29,8 +29,9 @@ import javax.net.ssl.SSLException;
  * only to a loopback host (the configuration refuses anything else); TLS checks the server's
  * certificate and name.
  *
- * <p>Failure: a refused login or message is not retryable (nothing was sent); an unreachable or
- * slow server, or another server error, is.
+ * <p>Failure: a refused login or message, an untrusted certificate, or a server without the
+ * STARTTLS this channel requires is not retryable (nothing was sent); an unreachable or slow
+ * server, or another server error, is.
  *
  * <p>Concurrency: immutable; each send opens its own session and connection.
  */
@@ -141,6 +142,11 @@ public final class EmailChannel implements NotificationChannel {
   }
 
   private DeliveryFailure failure(MessagingException e, String password) {
+    if (e.getMessage() != null && e.getMessage().contains("STARTTLS is required")) {
+      // The server does not offer STARTTLS: the next attempt meets the same server; nothing was sent.
+      return new DeliveryFailure("the SMTP server does not offer STARTTLS, which this channel requires;"
+          + " nothing was sent (use security: tls if the server speaks TLS from the start)", false);
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SocketTimeoutException) {
         return new DeliveryFailure("the SMTP server did not answer within " + timeout.toMillis() + " ms", true);
