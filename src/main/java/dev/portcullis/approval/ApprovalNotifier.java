@@ -11,8 +11,5 @@ import dev.portcullis.invocation.Invocation;
  */
 @FunctionalInterface
 public interface ApprovalNotifier {
-  /** Notifies no one. */
-  ApprovalNotifier NONE = (invocation, request) -> { };
-
   void parked(Invocation invocation, ApprovalRequest request);
 }

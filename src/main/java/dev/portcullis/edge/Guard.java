@@ -58,16 +58,7 @@ final class Guard {
 
   /** The agent that presented a valid {@code Authorization: Bearer} credential, or a 401/403. */
   AgentRef authenticate(Context ctx) {
-    String authorization = ctx.header("Authorization");
-    String credential = null;
-    if (authorization != null && !authorization.isBlank()) {
-      int space = authorization.indexOf(' ');
-      String scheme = space < 0 ? authorization : authorization.substring(0, space);
-      if (!scheme.equalsIgnoreCase("Bearer")) {
-        throw unauthenticated(ctx, "the Authorization scheme must be Bearer", null);
-      }
-      credential = authorization.substring(space + 1).strip();
-    }
+    String credential = bearer(ctx);
     try {
       return identities.authenticateAgent(credential);
     } catch (IdentityException e) {
@@ -90,16 +81,7 @@ final class Guard {
    * valid credential is refused with 403 (no agent can approve); anything else with 401.
    */
   String approver(Context ctx, Approvers approvers) {
-    String authorization = ctx.header("Authorization");
-    String credential = null;
-    if (authorization != null && !authorization.isBlank()) {
-      int space = authorization.indexOf(' ');
-      String scheme = space < 0 ? authorization : authorization.substring(0, space);
-      if (!scheme.equalsIgnoreCase("Bearer") || space < 0) {
-        throw unauthenticated(ctx, "the Authorization scheme must be Bearer", null);
-      }
-      credential = authorization.substring(space + 1).strip();
-    }
+    String credential = bearer(ctx);
     Optional<String> approver = approvers.authenticate(credential);
     if (approver.isPresent()) {
       return approver.get();
@@ -123,13 +105,35 @@ final class Guard {
     }
   }
 
-  /** Whether the {@code Authorization: Bearer} credential is a configured approver's key. */
+  /** Whether the {@code Authorization: Bearer} credential is a configured approver's key or token. */
   boolean isApprover(Context ctx, Approvers approvers) {
-    String authorization = ctx.header("Authorization");
-    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return false;
+    return approvers.authenticate(bearer(ctx)).isPresent();
+  }
+
+  /** The agent the {@code Authorization: Bearer} credential proves, if it proves one; no refusal. */
+  Optional<AgentRef> agentIfAny(Context ctx) {
+    try {
+      return Optional.of(identities.authenticateAgent(bearer(ctx)));
+    } catch (IdentityException notAnAgent) {
+      return Optional.empty();
     }
-    return approvers.authenticate(authorization.substring(7).strip()).isPresent();
+  }
+
+  /**
+   * The credential of {@code Authorization: Bearer <credential>}: null without the header (or with
+   * an empty one), empty after a bare {@code Bearer}; any other scheme is a 401.
+   */
+  private String bearer(Context ctx) {
+    String authorization = ctx.header("Authorization");
+    if (authorization == null || authorization.isBlank()) {
+      return null;
+    }
+    int space = authorization.indexOf(' ');
+    String scheme = space < 0 ? authorization : authorization.substring(0, space);
+    if (!scheme.equalsIgnoreCase("Bearer")) {
+      throw unauthenticated(ctx, "the Authorization scheme must be Bearer", null);
+    }
+    return space < 0 ? "" : authorization.substring(space + 1).strip();
   }
 
   /** The verified user the agent acts for, from {@value #USER_TOKEN_HEADER}; empty without one. */

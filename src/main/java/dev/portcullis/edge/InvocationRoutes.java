@@ -45,11 +45,13 @@ final class InvocationRoutes {
 
   private void show(Context ctx) {
     String id = ctx.pathParam("id");
-    if (guard.isApprover(ctx, gateway.approvers())) {
+    // An agent's credential first (the common case, checked once); an approver's sees the operator view.
+    Optional<AgentRef> caller = guard.agentIfAny(ctx);
+    if (caller.isEmpty() && guard.isApprover(ctx, gateway.approvers())) {
       operators.show(ctx, id);
       return;
     }
-    AgentRef agent = guard.authenticate(ctx);
+    AgentRef agent = caller.orElseGet(() -> guard.authenticate(ctx));
     Optional<StoredInvocation> found;
     try {
       found = gateway.invocations().find(id);

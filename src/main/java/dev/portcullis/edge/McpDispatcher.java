@@ -153,7 +153,8 @@ final class McpDispatcher {
    */
   private McpSchema.CallToolResult awaitDecision(Outcome.AwaitingApproval parked, JsonNode token, McpReply reply) {
     String invocationId = parked.invocation().invocationId();
-    String deadline = deadline(parked.approvalId());
+    // The deadline is read only for a client that gets progress notices, and only once.
+    String deadline = token.isMissingNode() || !reply.canStream() ? null : deadline(parked.approvalId());
     McpWaits.Progress progress = progress(token, reply,
         n -> "awaiting approval " + parked.approvalId() + (deadline == null ? "" : "; deadline " + deadline));
     Optional<StoredInvocation> now = waits.await(invocationId, mcpWait, progress);

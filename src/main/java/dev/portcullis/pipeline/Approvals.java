@@ -224,40 +224,64 @@ public final class Approvals {
   }
 
   /**
-   * Refuses to approve a stored call whose arguments are not the ones the audit log recorded for it
-   * when it was parked or last edited: someone with access to the database changed them outside
+   * Refuses to approve a stored call whose agent, tenant, user, tool or arguments are not the ones
+   * the audit log recorded for it when it was parked or last edited: someone with access to the database changed them outside
    * the gateway. The audit record's own hash must hold, and its arguments digest must be the digest
    * of the stored arguments (recomputed, not read from the row). The refusal is itself recorded.
    */
   private void matchesAudit(ApprovalRequest r, StoredInvocation s) throws Refusal {
     String stored = digest(s.current().arguments());
-    AuditRecord last = null;
+    AuditRecord vouching = null;
     try {
-      for (AuditRecord a : log.records(s.invocationId())) {
-        if (InvocationState.AWAITING_APPROVAL.name().equals(a.entry().state())) {
-          last = a;
-        }
-      }
+      vouching = vouching(log.records(s.invocationId()));
     } catch (AuditLog.AuditUnavailableException e) {
       LOG.error("audit log unavailable while checking approval {}", r.approvalId(), e);
       throw new Refusal(Refusal.Kind.UNAVAILABLE, "the audit log cannot be read; retry later or ask an operator");
     }
-    if (last == null) {
+    if (vouching == null) {
       throw new Refusal(Refusal.Kind.UNAVAILABLE, "invocation " + s.invocationId() + " is still being parked (its"
           + " audit record is not written yet); retry in a moment");
     }
-    boolean intact = AuditChain.hash(last.seq(), last.entry(), last.prevHash()).equals(last.hash());
-    if (intact && stored.equals(last.entry().argumentsDigest()) && stored.equals(s.currentDigest())) {
+    boolean intact = AuditChain.hash(vouching.seq(), vouching.entry(), vouching.prevHash()).equals(vouching.hash());
+    Invocation call = s.current();
+    boolean sameCall = Objects.equals(call.agent().id(), vouching.entry().agentId())
+        && Objects.equals(call.tenant(), vouching.entry().tenant())
+        && Objects.equals(call.user() == null ? null : call.user().id(), vouching.entry().userId())
+        && Objects.equals(call.toolName(), vouching.entry().toolName());
+    if (intact && sameCall && stored.equals(vouching.entry().argumentsDigest()) && stored.equals(s.currentDigest())) {
       return;
     }
-    String detail = "the stored arguments of invocation " + s.invocationId() + " are not the ones the audit log"
-        + " recorded when it was parked" + (intact ? "" : " (that record is altered)")
+    String detail = "the stored call " + s.invocationId() + " (its agent, user, tool or arguments) is not the one"
+        + " the audit log recorded when it was parked" + (intact ? "" : " (that record is altered)")
         + "; nothing ran. Ask an operator to check the data directory ('portcullis audit verify')";
     LOG.error("approval {}: {}", r.approvalId(), detail);
     appendAudit(entries.approvalEvent(s.current(), InvocationState.AWAITING_APPROVAL,
         List.of("approval:" + r.approvalId(), "stored-digest:" + stored), "stored_call_altered", detail));
     throw new Refusal(Refusal.Kind.STORED_CALL_ALTERED, detail);
   }
+
+  /**
+   * The record that vouches for a parked call's arguments: its last edit by an approver, else the
+   * record of its parking (its first AWAITING_APPROVAL record). Other events (votes, notifications,
+   * refusals) carry whatever arguments the call held then and vouch for nothing.
+   */
+  private static AuditRecord vouching(List<AuditRecord> records) {
+    AuditRecord parked = null;
+    AuditRecord lastEdit = null;
+    for (AuditRecord a : records) {
+      if (!InvocationState.AWAITING_APPROVAL.name().equals(a.entry().state())) {
+        continue;
+      }
+      if (parked == null) {
+        parked = a;
+      } else if (a.entry().errorKind() == null
+          && a.entry().reasons().stream().anyMatch(reason -> reason.startsWith("edited-to:"))) {
+        lastEdit = a;
+      }
+    }
+    return lastEdit != null ? lastEdit : parked;
+  }
+
 
   /** Runs the approved call's road, after recording who approved it. */
   private Outcome resume(ApprovalRequest r, Invocation call, String digest) throws Refusal {
@@ -288,8 +312,8 @@ public final class Approvals {
 
   /** The policy's decision on edited arguments, refusing (changing nothing) arguments that are not valid. */
   private Decision checkEdit(String approvalId, Invocation proposed) throws Refusal {
-    Outcome.Denied invalid = road.validate().check(proposed);
-    if (invalid != null && invalid.kind() != DenialKind.DESCRIPTOR_CHANGED) {
+    Outcome.Denied invalid = road.validate().checkArguments(proposed);
+    if (invalid != null) {
       throw new Refusal(Refusal.Kind.INVALID_EDIT, "the edited arguments are not valid for tool '"
           + proposed.toolName() + "': " + String.join("; ", invalid.reasons()) + "; approval " + approvalId
           + " is unchanged", invalid.reasons());

@@ -32,16 +32,9 @@ public final class CatalogStage implements Stage {
 
   @Override
   public Outcome handle(Invocation invocation, Chain chain) {
-    Optional<Hold> hold = catalog.hold(invocation.toolName());
-    if (hold.isPresent()) {
-      return switch (hold.get().kind()) {
-        case NOT_APPROVED -> new Outcome.Denied(
-            invocation, DenialKind.TOOL_NOT_APPROVED, hold.get().reason(), List.of(NOT_APPROVED));
-        case QUARANTINED -> new Outcome.Denied(
-            invocation, DenialKind.TOOL_QUARANTINED, hold.get().reason(), List.of(QUARANTINED));
-        case UNVERIFIED -> new Outcome.Denied(
-            invocation, DenialKind.UPSTREAM_UNVERIFIED, hold.get().reason(), List.of(UNVERIFIED));
-      };
+    Outcome.Denied held = held(catalog, invocation);
+    if (held != null) {
+      return held;
     }
     Optional<CatalogEntry> entry = catalog.find(invocation.toolName());
     if (entry.isEmpty()) {
@@ -52,5 +45,24 @@ public final class CatalogStage implements Stage {
           List.of(UNKNOWN_TOOL));
     }
     return chain.proceed(invocation.withTool(entry.get().tool().ref()));
+  }
+
+  /**
+   * Why {@code invocation}'s tool may not be called now (not approved, quarantined, unverified), or
+   * null when it is not held. Validation asks again, for calls that resume after an approval.
+   */
+  static Outcome.Denied held(Catalog catalog, Invocation invocation) {
+    Optional<Hold> hold = catalog.hold(invocation.toolName());
+    if (hold.isEmpty()) {
+      return null;
+    }
+    return switch (hold.get().kind()) {
+      case NOT_APPROVED -> new Outcome.Denied(
+          invocation, DenialKind.TOOL_NOT_APPROVED, hold.get().reason(), List.of(NOT_APPROVED));
+      case QUARANTINED -> new Outcome.Denied(
+          invocation, DenialKind.TOOL_QUARANTINED, hold.get().reason(), List.of(QUARANTINED));
+      case UNVERIFIED -> new Outcome.Denied(
+          invocation, DenialKind.UPSTREAM_UNVERIFIED, hold.get().reason(), List.of(UNVERIFIED));
+    };
   }
 }

@@ -12,6 +12,7 @@ import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -21,7 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  * idempotency key: the same request gets the first call's outcome again without running, another
  * request or a call still under way is refused. Ends the call when the store cannot record it.
  *
- * <p>Idempotency: a key is the agent's, per tenant. "The same request" is the same tool and the
+ * <p>Idempotency: a key is the agent's, per tenant. "The same request" is the same tool, for the
+ * same delegating user (so no user gets another's stored outcome without the policy deciding), and the
  * same arguments digest (SHA-256 of the arguments as parsed, as in the audit record). A replay is
  * not recorded as a call of its own; the audit stage records it, naming the first invocation.
  *
@@ -57,7 +59,8 @@ public final class StateStage implements Stage {
     if (!(begun instanceof InvocationStore.Begun.KeyHeld(StoredInvocation first))) {
       return end(chain.proceed(invocation));
     }
-    boolean same = first.invocation().toolName().equals(invocation.toolName()) && first.argumentsDigest().equals(digest);
+    boolean same = first.invocation().toolName().equals(invocation.toolName()) && first.argumentsDigest().equals(digest)
+        && Objects.equals(userId(first.invocation()), userId(invocation));
     Outcome replay = same ? first.outcome() : null;
     if (replay != null) {
       LOG.info("invocation {} repeats idempotency key of invocation {}; giving its outcome again",
@@ -73,6 +76,11 @@ public final class StateStage implements Stage {
     return end(same ? inFlight(invocation, first) : reused(invocation, first));
   }
 
+  /** The user a call was made for: another user's repeat of a key is another request, never a replay. */
+  private static String userId(Invocation inv) {
+    return inv.user() == null ? null : inv.user().id();
+  }
+
   private Outcome end(Outcome outcome) {
     try {
       writes.move(outcome.invocation(), outcome.state(), Ending.of(outcome));
@@ -86,7 +94,8 @@ public final class StateStage implements Stage {
   private static Outcome reused(Invocation inv, StoredInvocation first) {
     return new Outcome.Denied(inv, DenialKind.IDEMPOTENCY_KEY_REUSED,
         "this Idempotency-Key was already used by invocation " + first.invocationId() + " for another request (tool "
-            + first.invocation().toolName() + " with other arguments); use a new key for a new request",
+            + first.invocation().toolName() + " with other arguments, or for another user); use a new key for a new"
+            + " request",
         List.of(first.invocationId()));
   }
 

@@ -31,10 +31,43 @@ public final class ValidateStage implements Stage {
   }
 
   /**
-   * Why {@code invocation}'s arguments are refused (size, depth, a changed descriptor, the schema),
-   * or null when they pass. Approvals check an approver's edited arguments with it too.
+   * Why {@code invocation} is refused here (size, depth, a tool held or whose descriptor changed
+   * since the call was pinned, the schema), or null when it passes. A call resumed after an
+   * approval passes here again: its tool may have been quarantined while it waited.
    */
   Outcome.Denied check(Invocation invocation) {
+    Outcome.Denied shape = shape(invocation);
+    if (shape != null) {
+      return shape;
+    }
+    CatalogEntry entry = entry(invocation);
+    Outcome.Denied held = CatalogStage.held(catalog, invocation);
+    if (held != null) {
+      return held;
+    }
+    if (!entry.tool().descriptorHash().equals(invocation.tool().descriptorHash())) {
+      return new Outcome.Denied(invocation, DenialKind.DESCRIPTOR_CHANGED,
+          "the descriptor of tool '" + invocation.toolName() + "' changed while this call was under way; call it again",
+          List.of("descriptor-changed"));
+    }
+    List<String> violations = entry.schema().violations(invocation.arguments());
+    return violations.isEmpty() ? null : invalid(invocation, violations);
+  }
+
+  /**
+   * Why {@code invocation}'s arguments break the limits or the tool's schema, or null: what an
+   * approver's edited arguments must pass whatever else has happened to the tool.
+   */
+  Outcome.Denied checkArguments(Invocation invocation) {
+    Outcome.Denied shape = shape(invocation);
+    if (shape != null) {
+      return shape;
+    }
+    List<String> violations = entry(invocation).schema().violations(invocation.arguments());
+    return violations.isEmpty() ? null : invalid(invocation, violations);
+  }
+
+  private Outcome.Denied shape(Invocation invocation) {
     JsonNode args = invocation.arguments();
     if (!args.isObject()) {
       return invalid(invocation, List.of("/: arguments must be a JSON object"));
@@ -49,16 +82,12 @@ public final class ValidateStage implements Stage {
       return invalid(
           invocation, List.of("/: arguments take " + bytes + " bytes; the limit is " + limits.maxBytes()));
     }
-    CatalogEntry entry =
-        catalog.find(invocation.toolName()).orElseThrow(() -> new IllegalStateException(
-            "validate ran before the catalog resolved " + invocation.toolName()));
-    if (!entry.tool().descriptorHash().equals(invocation.tool().descriptorHash())) {
-      return new Outcome.Denied(invocation, DenialKind.DESCRIPTOR_CHANGED,
-          "the descriptor of tool '" + invocation.toolName() + "' changed while this call was under way; call it again",
-          List.of("descriptor-changed"));
-    }
-    List<String> violations = entry.schema().violations(args);
-    return violations.isEmpty() ? null : invalid(invocation, violations);
+    return null;
+  }
+
+  private CatalogEntry entry(Invocation invocation) {
+    return catalog.find(invocation.toolName()).orElseThrow(() -> new IllegalStateException(
+        "validate ran before the catalog resolved " + invocation.toolName()));
   }
 
   private static Outcome.Denied invalid(Invocation invocation, List<String> violations) {

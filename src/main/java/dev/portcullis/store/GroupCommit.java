@@ -10,9 +10,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 
 /**
- * Every write to one database, committed in groups: the audit log, the invocation store and the
- * approval store share one of these, so that concurrent callers pay for one transaction (one
- * fsync) between them instead of one each.
+ * Every write to one database on the hot path, committed in groups: the audit log and the
+ * invocation store share one of these, so that concurrent callers pay for one transaction (one
+ * fsync) between them instead of one each. (The approval store, off the hot path, still runs its
+ * own transactions, which wait for the group's on the database's write lock.)
  *
  * <p>Concurrency: writes queue up; whichever caller holds the lock runs every write waiting at that
  * moment, in arrival order, in one transaction, then commits and completes them all. Each caller
@@ -98,6 +99,7 @@ public final class GroupCommit {
     if (group.isEmpty()) {
       return;
     }
+    boolean committed = false;
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -105,20 +107,29 @@ public final class GroupCommit {
           runAlone(c, p);
         }
         c.commit();
+        committed = true;
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
       }
     } catch (SQLException | RuntimeException e) {
-      SQLException failure = e instanceof SQLException sql ? sql : new SQLException(e.getMessage(), e);
+      fail(group, e instanceof SQLException sql ? sql : new SQLException(e.getMessage(), e));
+    } finally {
+      // Even an Error leaves no write of the group waiting for ever with the lock held.
+      if (!committed) {
+        fail(group, new SQLException("the group's transaction did not commit"));
+      }
       for (Pending<?> p : group) {
-        if (p.failure == null) {
-          p.failure = new SQLException("the write was not committed: " + failure.getMessage(), failure);
-        }
+        p.done = true;
       }
     }
+  }
+
+  private static void fail(List<Pending<?>> group, SQLException cause) {
     for (Pending<?> p : group) {
-      p.done = true;
+      if (p.failure == null) {
+        p.failure = new SQLException("the write was not committed: " + cause.getMessage(), cause);
+      }
     }
   }
 

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Optional;
 import javax.sql.DataSource;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Before-states in the embedded database, one row per invocation (V10). */
@@ -35,7 +36,8 @@ public final class JdbcBeforeStateStore implements BeforeStateStore {
       ps.setString(6, s.capturedAt().toString());
       ps.executeUpdate();
     } catch (SQLException e) {
-      throw new StoreException("cannot record the before-state of invocation " + s.invocationId(), e);
+      throw new StoreException("cannot record the before-state of invocation " + s.invocationId() + ": "
+          + e.getMessage(), e);
     }
   }
 
@@ -52,8 +54,8 @@ public final class JdbcBeforeStateStore implements BeforeStateStore {
         return Optional.of(new BeforeState(invocationId, rs.getString(1), json.readTree(rs.getString(2)),
             json.readTree(rs.getString(3)), rs.getString(4), Instant.parse(rs.getString(5))));
       }
-    } catch (SQLException e) {
-      throw new StoreException("cannot read the before-state of invocation " + invocationId, e);
+    } catch (SQLException | JacksonException e) {
+      throw new StoreException("cannot read the before-state of invocation " + invocationId + ": " + e.getMessage(), e);
     }
   }
 }

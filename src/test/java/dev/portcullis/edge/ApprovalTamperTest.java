@@ -58,6 +58,29 @@ class ApprovalTamperTest {
     assertApprovalRefusedAfter(false);
   }
 
+  @Test
+  void aCallMovedToAnotherAgentInTheStoreIsRefusedAndNothingRuns() throws Exception {
+    gateway = GatewayFixture.start(data);
+    JsonNode parked = JSON.readTree(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND).body());
+    update("UPDATE invocations SET agent_id = 'support-assistant' WHERE invocation_id = ?",
+        parked.path("invocationId").asString());
+
+    HttpResponse<String> approved = approve(parked.path("approvalId").asString());
+
+    assertThat(approved.statusCode()).as(approved.body()).isEqualTo(500);
+    assertThat(JSON.readTree(approved.body()).path("type").asString())
+        .isEqualTo("urn:portcullis:problem:stored-call-altered");
+    assertThat(gateway.acme().requestLog()).isEmpty();
+  }
+
+  private void update(String sql, String invocationId) throws Exception {
+    String url = "jdbc:sqlite:" + data.resolve(EmbeddedDatabase.FILE_NAME).toAbsolutePath() + "?busy_timeout=10000";
+    try (Connection c = DriverManager.getConnection(url); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, invocationId);
+      assertThat(ps.executeUpdate()).isEqualTo(1);
+    }
+  }
+
   private void assertApprovalRefusedAfter(boolean digestToo) throws Exception {
     gateway = GatewayFixture.start(data);
     JsonNode parked = JSON.readTree(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND).body());
@@ -65,7 +88,9 @@ class ApprovalTamperTest {
     alter(invocationId, digestToo);
 
     HttpResponse<String> approved = approve(parked.path("approvalId").asString());
+    HttpResponse<String> again = approve(parked.path("approvalId").asString());
 
+    assertThat(again.statusCode()).as("a retry is refused too: " + again.body()).isEqualTo(500);
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(500);
     JsonNode problem = JSON.readTree(approved.body());
     assertThat(problem.path("type").asString()).isEqualTo("urn:portcullis:problem:stored-call-altered");

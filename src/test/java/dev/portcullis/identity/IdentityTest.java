@@ -129,6 +129,20 @@ class IdentityTest {
   }
 
   @Test
+  void anotherUserRepeatingAUsersIdempotencyKeyGetsNoReplayOfTheirOutcome() {
+    String key = "refund-" + java.util.UUID.randomUUID();
+    HttpResponse<String> alice = call("orders_refund", agentToken("support-client"), REFUND,
+        "Portcullis-User-Token", userToken("alice", "acme", List.of("finance")), "Idempotency-Key", key);
+    HttpResponse<String> bob = call("orders_refund", agentToken("support-client"), REFUND,
+        "Portcullis-User-Token", userToken("bob", "acme", List.of("support")), "Idempotency-Key", key);
+
+    assertThat(alice.statusCode()).as(alice.body()).isEqualTo(200);
+    assertProblem(bob, 409, "idempotency-key-reused");
+    assertThat(bob.body()).doesNotContain("refundId");
+    assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
+  }
+
+  @Test
   void userMayButAgentMayNotIsDenied() {
     HttpResponse<String> r = call("orders_refund", agentToken("billing-client"), REFUND,
         "Portcullis-User-Token", userToken("alice", "acme", List.of("finance")));

@@ -141,6 +141,7 @@ class NotificationsTest {
     while (webhook.received().isEmpty() && Instant.now().isBefore(deadline)) {
       Thread.sleep(10);
     }
+    assertThat(webhook.received()).as("the delivery reached the receiver, which holds it").isNotEmpty();
 
     notifications.close();
 

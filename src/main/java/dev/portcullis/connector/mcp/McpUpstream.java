@@ -78,7 +78,7 @@ public final class McpUpstream implements AutoCloseable {
     try {
       return list(c);
     } catch (RuntimeException e) {
-      reset();
+      reset(c);
       credentialFailure(e);
       throw new UpstreamException("listing the tools of " + connector + " failed: " + mask(message(e)), e);
     }
@@ -109,7 +109,7 @@ public final class McpUpstream implements AutoCloseable {
       if (isTimeout(e)) {
         throw new UpstreamException.Timeout("upstream " + connector + " did not answer " + tool + " within " + timeout, e);
       }
-      reset();
+      reset(c);
       throw new UpstreamException("upstream " + connector + " failed on " + tool + ": " + mask(message(e)), e);
     }
   }
@@ -251,9 +251,13 @@ public final class McpUpstream implements AutoCloseable {
     return new UpstreamTool(t.name(), t.title(), t.description(), schema, annotations);
   }
 
-  /** Drops a broken session; the next call opens a new one. */
-  private synchronized void reset() {
-    if (client != null) {
+  /**
+   * Drops the broken session {@code broken}; the next call opens a new one. A session another call
+   * has opened since is left alone.
+   */
+  @SuppressWarnings("ReferenceEquality") // the very session that failed, not an equal one
+  private synchronized void reset(McpSyncClient broken) {
+    if (client != null && client == broken) {
       try {
         client.closeGracefully();
       } catch (RuntimeException e) {
