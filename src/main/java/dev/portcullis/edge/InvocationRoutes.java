@@ -4,6 +4,7 @@ import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.StoredInvocation;
 import io.javalin.config.RoutesConfig;
@@ -69,7 +70,12 @@ final class InvocationRoutes {
 
   /** The wire name of a state: {@code needs-reconciliation}. */
   static String state(StoredInvocation s) {
-    return s.state().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return wireName(s.state());
+  }
+
+  /** The wire name of {@code state}: {@code needs-reconciliation}. */
+  static String wireName(InvocationState state) {
+    return state.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   static Map<String, Object> body(StoredInvocation s) {
@@ -111,7 +117,7 @@ final class InvocationRoutes {
     body.put("updatedAt", s.updatedAt().toString());
     body.put("history", s.history().stream().map(h -> {
       Map<String, Object> one = new LinkedHashMap<>();
-      one.put("state", h.state().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+      one.put("state", wireName(h.state()));
       one.put("at", h.at().toString());
       return one;
     }).toList());

@@ -53,9 +53,8 @@ final class McpToolResults {
     }
     Ending e = s.ending();
     if (s.state().isTerminal() && e != null) {
-      // Expired (no approver decided) or cancelled by an operator: ended, never executed.
-      ProblemType type = s.state() == InvocationState.EXPIRED ? ProblemType.APPROVAL_EXPIRED : ProblemType.INTERNAL;
-      return error(s.invocation(), type.uri(), e.detail(), e.reasons(), "reasons");
+      // Ended, but its stored ending names no outcome (every well-formed ending does): a store fault.
+      return error(s.invocation(), ProblemType.INTERNAL.uri(), e.detail(), e.reasons(), "reasons");
     }
     return pending(s.invocation(), s.state(), approvalId);
   }

@@ -4,7 +4,6 @@ import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.Outcome;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
@@ -67,7 +66,7 @@ final class OperatorRequests {
    * call its {@code approvalId} when {@code withApprovalId}), then its {@code location}.
    */
   static void putOutcome(Map<String, Object> body, Outcome outcome, boolean withApprovalId) {
-    body.put("state", outcome.state().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    body.put("state", InvocationRoutes.wireName(outcome.state()));
     switch (outcome) {
       case Outcome.Completed c -> body.put("result", c.result());
       case Outcome.AwaitingApproval a -> {

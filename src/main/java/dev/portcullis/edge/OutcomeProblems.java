@@ -29,9 +29,8 @@ final class OutcomeProblems {
           Problem.of(type(d.kind()), d.message());
       case IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_FLIGHT ->
           Problem.of(type(d.kind()), d.message()).with("firstInvocationId", d.reasons().getFirst());
-      case APPROVAL_DENIED -> Problem.of(ProblemType.APPROVAL_DENIED, d.message()).with("reasons", d.reasons());
-      case APPROVAL_EXPIRED -> Problem.of(ProblemType.APPROVAL_EXPIRED, d.message()).with("reasons", d.reasons());
-      case CANCELLED -> Problem.of(ProblemType.INVOCATION_CANCELLED, d.message()).with("reasons", d.reasons());
+      case APPROVAL_DENIED, APPROVAL_EXPIRED, CANCELLED ->
+          Problem.of(type(d.kind()), d.message()).with("reasons", d.reasons());
     };
   }
 

@@ -22,11 +22,6 @@ public final class Approvers {
   private final Map<String, Set<String>> rolesByIssuer;
   private final Identities identities;
 
-  /** Approvers by API key only (no token can approve). */
-  public Approvers(List<ApproverSpec> approvers) {
-    this(approvers, null);
-  }
-
   public Approvers(List<ApproverSpec> approvers, Identities identities) {
     Map<String, String> keys = new HashMap<>();
     Map<String, Set<String>> roles = new HashMap<>();
