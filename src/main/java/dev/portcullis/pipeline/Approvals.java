@@ -483,7 +483,7 @@ public final class Approvals {
   }
 
   private String digest(JsonNode arguments) {
-    return AuditChain.sha256Hex(json.writeValueAsString(arguments));
+    return AuditEntries.digest(json, arguments);
   }
 
   private ApprovalRequest find(String approvalId) throws Refusal {

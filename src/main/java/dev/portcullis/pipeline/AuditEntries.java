@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -26,6 +27,15 @@ import tools.jackson.databind.json.JsonMapper;
  * filter stage dropped and redacted, by path and kind.
  */
 public final class AuditEntries {
+  /**
+   * The digest of arguments (or any JSON value) as every record and store names it: SHA-256 of
+   * its JSON as parsed. One definition, so the audit log, the invocation store, votes and the
+   * tamper check always agree.
+   */
+  static String digest(JsonMapper json, JsonNode value) {
+    return AuditChain.sha256Hex(json.writeValueAsString(value));
+  }
+
   /** The most dropped paths, and the most redactions, one audit record lists. */
   static final int MAX_LISTED = 100;
 

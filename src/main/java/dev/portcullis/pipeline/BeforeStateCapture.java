@@ -1,6 +1,5 @@
 package dev.portcullis.pipeline;
 
-import dev.portcullis.audit.AuditChain;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.catalog.ArgumentTemplate;
 import dev.portcullis.catalog.Catalog;
@@ -101,7 +100,7 @@ public final class BeforeStateCapture {
           + f.detail());
     }
     JsonNode state = entry.get().result().apply(((ConnectorResult.Success) result).value()).result();
-    String digest = AuditChain.sha256Hex(json.writeValueAsString(state));
+    String digest = AuditEntries.digest(json, state);
     try {
       store.save(new BeforeState(write.invocationId(), read.tool(), arguments, state, digest, clock.instant()));
       log.append(entries.transition(write, write.state(), List.of(READ_REASON + read.tool(), DIGEST_REASON + digest)));

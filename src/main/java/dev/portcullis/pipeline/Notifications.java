@@ -5,7 +5,6 @@ import dev.portcullis.approval.ApprovalNotifier;
 import dev.portcullis.approval.ApprovalRequest;
 import dev.portcullis.approval.notify.NotificationChannel;
 import dev.portcullis.approval.notify.NotificationChannel.DeliveryFailure;
-import dev.portcullis.audit.AuditChain;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
@@ -141,7 +140,7 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
   }
 
   private ApprovalNotice notice(Invocation inv, ApprovalRequest request) {
-    String digest = AuditChain.sha256Hex(json.writeValueAsString(inv.arguments()));
+    String digest = AuditEntries.digest(json, inv.arguments());
     return new ApprovalNotice(request.approvalId(), inv.invocationId(), inv.tenant(), inv.agent().id(),
         inv.user() == null ? null : inv.user().id(), inv.toolName(),
         inv.decision() == null ? List.of() : inv.decision().ruleIds(),

@@ -1,6 +1,5 @@
 package dev.portcullis.pipeline;
 
-import dev.portcullis.audit.AuditChain;
 import dev.portcullis.invocation.DenialKind;
 import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.FailureKind;
@@ -23,8 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
  * request or a call still under way is refused. Ends the call when the store cannot record it.
  *
  * <p>Idempotency: a key is the agent's, per tenant. "The same request" is the same tool, for the
- * same delegating user (so no user gets another's stored outcome without the policy deciding), and the
- * same arguments digest (SHA-256 of the arguments as parsed, as in the audit record). A replay is
+ * same delegating user (so no user gets another's stored outcome without the policy deciding; a
+ * revert's key, issued by the gateway, names one compensation whoever asks), and the same arguments
+ * digest (SHA-256 of the arguments as parsed, as in the audit record). A replay is
  * not recorded as a call of its own; the audit stage records it, naming the first invocation.
  *
  * <p>Failure: a call the store cannot record is failed before anything runs. When the ending cannot
@@ -48,7 +48,7 @@ public final class StateStage implements Stage {
 
   @Override
   public Outcome handle(Invocation invocation, Chain chain) {
-    String digest = AuditChain.sha256Hex(json.writeValueAsString(invocation.arguments()));
+    String digest = AuditEntries.digest(json, invocation.arguments());
     InvocationStore.Begun begun;
     try {
       begun = store.begin(invocation, digest);
@@ -60,7 +60,7 @@ public final class StateStage implements Stage {
       return end(chain.proceed(invocation));
     }
     boolean same = first.invocation().toolName().equals(invocation.toolName()) && first.argumentsDigest().equals(digest)
-        && Objects.equals(userId(first.invocation()), userId(invocation));
+        && (Objects.equals(userId(first.invocation()), userId(invocation)) || revert(invocation));
     Outcome replay = same ? first.outcome() : null;
     if (replay != null) {
       LOG.info("invocation {} repeats idempotency key of invocation {}; giving its outcome again",
@@ -74,6 +74,14 @@ public final class StateStage implements Stage {
       return unavailable(invocation);
     }
     return end(same ? inFlight(invocation, first) : reused(invocation, first));
+  }
+
+  /**
+   * Whether the key is one the gateway issued for an operator's revert ({@link Reverts#KEY_PREFIX},
+   * which no agent may send): it names one compensation whichever operator asks for it.
+   */
+  private static boolean revert(Invocation inv) {
+    return inv.idempotencyKey() != null && inv.idempotencyKey().startsWith(Reverts.KEY_PREFIX);
   }
 
   /** The user a call was made for: another user's repeat of a key is another request, never a replay. */
