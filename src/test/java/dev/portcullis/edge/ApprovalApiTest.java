@@ -194,6 +194,28 @@ class ApprovalApiTest {
   }
 
   @Test
+  void theDeadlineIsTheTimeoutAfterParkingAndTheRequestIsStillAnswerableAtIt() throws Exception {
+    TestClock clock = new TestClock();
+    gateway = GatewayFixture.start(data, GatewayFixture.DEMO_CONFIG, Map.of(), clock);
+    java.time.Instant parkedAt = clock.instant();
+    JsonNode onTime = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
+    JsonNode late = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
+    JsonNode shown = json(gateway.get("/v1/approvals/" + onTime.path("approvalId").asString(), OLIVIA));
+
+    clock.advance(Duration.ofHours(1));
+    HttpResponse<String> atDeadline =
+        gateway.post("/v1/approvals/" + onTime.path("approvalId").asString() + ":approve", OLIVIA, "{}");
+    clock.advance(Duration.ofMillis(1));
+    HttpResponse<String> afterIt =
+        gateway.post("/v1/approvals/" + late.path("approvalId").asString() + ":approve", OLIVIA, "{}");
+
+    assertThat(java.time.Instant.parse(shown.path("deadline").asString())).isEqualTo(parkedAt.plus(Duration.ofHours(1)));
+    assertThat(atDeadline.statusCode()).as(atDeadline.body()).isEqualTo(200);
+    assertProblem(afterIt, 409, "approval-expired");
+    assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
+  }
+
+  @Test
   void aParkedCallSurvivesARestartAndIsApprovedAfterIt() throws Exception {
     gateway = GatewayFixture.start(data);
     JsonNode parked = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
