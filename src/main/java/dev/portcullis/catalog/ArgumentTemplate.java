@@ -1,7 +1,6 @@
 package dev.portcullis.catalog;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -96,11 +95,9 @@ public final class ArgumentTemplate {
   private static JsonNode render(JsonNode node, Map<String, JsonNode> scopes) throws MissingValueException {
     if (node.isObject()) {
       ObjectNode out = NODES.objectNode();
-      Map<String, JsonNode> members = new LinkedHashMap<>();
       for (Map.Entry<String, JsonNode> e : node.properties()) {
-        members.put(e.getKey(), render(e.getValue(), scopes));
+        out.set(e.getKey(), render(e.getValue(), scopes));
       }
-      members.forEach(out::set);
       return out;
     }
     if (node.isArray()) {
