@@ -17,9 +17,6 @@ import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.GatewayConfig;
 import dev.portcullis.config.PolicyLoader;
 import dev.portcullis.config.PolicyReloader;
-import dev.portcullis.identity.AgentSpec;
-import java.util.Set;
-import java.util.stream.Collectors;
 import dev.portcullis.config.HttpConnectorSpec;
 import dev.portcullis.config.SqlConnectorSpec;
 import dev.portcullis.config.MailConnectorSpec;
@@ -191,9 +188,7 @@ public final class Assembly implements AutoCloseable {
             new Approvers(config.approvers(), identities),
             new InvocationAdmin(invocations, beforeStates, audit, entries, clock,
                 new Reverts(pipeline, reversals, beforeStates, clock)));
-    Set<String> agentIds = config.agents().stream().map(AgentSpec::id).collect(Collectors.toSet());
-    PolicyReloader reloader = new PolicyReloader(
-        new PolicyLoader(config.toolFacts(), agentIds), config.policyPaths(), policy);
+    PolicyReloader reloader = new PolicyReloader(PolicyLoader.of(config), config.policyPaths(), policy);
     return new Assembly(data, database, connectors, audit, gateway, config, reloader, upstreamTools, catalog, pins, secrets,
         notifications);
   }
