@@ -9,6 +9,7 @@ import dev.portcullis.connector.mcp.McpTransportSpec;
 import dev.portcullis.connector.mcp.McpUpstream;
 import dev.portcullis.pipeline.UpstreamTools;
 import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.invocation.UpstreamKeys;
 import dev.portcullis.pipeline.InvocationRecovery;
 import dev.portcullis.pipeline.StateStage;
 import dev.portcullis.store.JdbcInvocationStore;
@@ -64,6 +65,7 @@ import dev.portcullis.pipeline.ToolDirectory;
 import dev.portcullis.pipeline.ValidateStage;
 import dev.portcullis.policy.SwappablePolicy;
 import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.store.InstallationKeys;
 import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.store.JdbcSecretStore;
 import dev.portcullis.vault.HashiCorpKv;
@@ -83,6 +85,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Assembly implements AutoCloseable {
   /** The scope of vault secrets that notification channels may use. */
   static final String NOTIFY_SCOPE = ConfigLoader.RESERVED_SECRET_SCOPE;
+  /** The installation key upstream idempotency keys are derived under. */
+  static final String UPSTREAM_KEYS = "upstream-idempotency-keys";
 
   private final DataDirectory data;
   private final EmbeddedDatabase database;
@@ -130,9 +134,11 @@ public final class Assembly implements AutoCloseable {
     SecretResolver secrets = secrets(config, env, data.path(), database, masterKey, clock);
     LiveCatalog catalog = new LiveCatalog(config.tools());
     SwappablePolicy policy = new SwappablePolicy(config.policy());
+    UpstreamKeys upstreamKeys = new UpstreamKeys(new InstallationKeys(database.dataSource(), clock)
+        .getOrCreate(UPSTREAM_KEYS, UpstreamKeys::newInstallationKey));
     ConnectorRegistry connectors = new ConnectorRegistry(config.connectors().stream()
         .map(spec -> switch (spec) {
-          case HttpConnectorSpec h -> connector(h, secrets, json, clock);
+          case HttpConnectorSpec h -> connector(h, secrets, json, clock, upstreamKeys);
           case SqlConnectorSpec q -> sqlConnector(q, secrets, json);
           case McpConnectorSpec m -> mcpConnector(m, config.source().toAbsolutePath().getParent(), secrets, json);
           case SlackConnectorSpec k -> new SlackConnector(
@@ -216,9 +222,10 @@ public final class Assembly implements AutoCloseable {
     }
   }
 
-  private static Connector connector(HttpConnectorSpec spec, SecretResolver secrets, JsonMapper json, Clock clock) {
-    return new HttpConnector(
-        spec.name(), spec.baseUri(), spec.auth(), spec.operations(), secrets, spec.connectTimeout(), json, clock);
+  private static Connector connector(
+      HttpConnectorSpec spec, SecretResolver secrets, JsonMapper json, Clock clock, UpstreamKeys upstreamKeys) {
+    return new HttpConnector(spec.name(), spec.baseUri(), spec.auth(), spec.operations(), secrets,
+        spec.connectTimeout(), json, clock, upstreamKeys);
   }
 
   /** Where connectors' secret references resolve: env:, file:, and vault: in the configured vault. */
