@@ -23,6 +23,9 @@ public interface ApprovalStore {
 
   Optional<ApprovalRequest> find(String approvalId) throws StoreException;
 
+  /** The request made when {@code invocationId} was parked, if it was. */
+  Optional<ApprovalRequest> forInvocation(String invocationId) throws StoreException;
+
   /** Every request in {@code status}, oldest first. */
   List<ApprovalRequest> inStatus(ApprovalStatus status) throws StoreException;
 

@@ -67,7 +67,7 @@ final class ServeCommand implements Runnable {
           cfg.upstreamTools().size(), relist);
     }
     out.println("  approval requests unanswered past approvals.timeout (" + cfg.approvals().timeout()
-        + ") expire; overdue ones are swept every 30 s");
+        + ") expire; overdue ones are swept every 30 s, with decided requests whose call a stop left parked");
     out.println("  an MCP call parked for approval waits up to approvals.mcpWait (" + cfg.approvals().mcpWait()
         + ") for the decision, then answers with a handle for portcullis_outcome");
     out.println("Ready. Press Ctrl+C to stop.");
@@ -101,6 +101,8 @@ final class ServeCommand implements Runnable {
     var _ = sweeper.scheduleWithFixedDelay(() -> {
       try {
         assembly.approvals().sweep();
+        // Decisions a stop or a store failure left unfinished; a minute's grace for one still being carried out.
+        assembly.approvals().finishDecided(java.time.Duration.ofMinutes(1));
       } catch (dev.portcullis.pipeline.Approvals.Refusal | RuntimeException e) {
         org.slf4j.LoggerFactory.getLogger(ServeCommand.class).warn("approval sweep failed: {}", e.getMessage());
       }

@@ -21,6 +21,7 @@ import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.policy.PolicyEngine;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +68,8 @@ public final class Approvals {
   private final Road road;
   private final JsonMapper json;
   private final ApprovalSignals signals = new ApprovalSignals();
+  /** Calls {@link #finishDecided} is finishing on this node, so two sweeps never finish one twice. */
+  private final java.util.Set<String> finishing = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** The stages an approved call takes again, from validation on. */
   public record Road(AuditStage audit, ValidateStage validate, PolicyEngine policy, FilterStage filter,
@@ -362,6 +365,11 @@ public final class Approvals {
     StoredInvocation s = stored(r);
     Instant now = clock.instant();
     decide(r, ApprovalStatus.DENIED, approver, now, reason);
+    return endDenied(approvalId, s, approver, reason);
+  }
+
+  /** Ends a parked call whose request was denied: DENIED in the store, then its audit record. */
+  private Outcome endDenied(String approvalId, StoredInvocation s, String approver, String reason) throws Refusal {
     List<String> reasons = List.of("approval:" + approvalId, "denied-by:" + approver);
     String detail = "approver " + approver + " denied this call: " + reason;
     Ending ending = new Ending(kind(DenialKind.APPROVAL_DENIED), detail, reasons, null);
@@ -397,7 +405,13 @@ public final class Approvals {
     } catch (StoreException e) {
       throw unavailable(e);
     }
-    StoredInvocation s = stored(r);
+    endExpired(r, stored(r));
+    LOG.info("approval {} expired; invocation {} not executed", r.approvalId(), r.invocationId());
+    return true;
+  }
+
+  /** Ends a parked call whose request expired: EXPIRED in the store, then its audit record. */
+  private void endExpired(ApprovalRequest r, StoredInvocation s) throws Refusal {
     String detail = "no approver decided before the deadline " + r.deadline()
         + "; the call was not executed. To try again, make the call again with a new idempotency key";
     List<String> reasons = List.of("approval:" + r.approvalId());
@@ -405,8 +419,56 @@ public final class Approvals {
     appendAudit(entries.approvalEvent(s.current(), InvocationState.EXPIRED, reasons,
         kind(DenialKind.APPROVAL_EXPIRED), detail));
     signals.decided(s.invocationId());
-    LOG.info("approval {} expired; invocation {} not executed", r.approvalId(), r.invocationId());
-    return true;
+  }
+
+  /**
+   * Finishes the parked calls whose request was decided but whose call was never moved on: the
+   * gateway stopped, or a store or the audit log failed, between the decision and the call's
+   * move. Without this such a call would await approval for ever, its request refusing every
+   * further decision. An approved call runs now, once, exactly as approved (after the same tamper
+   * check an approval makes); a denied or expired one ends so. Only decisions older than {@code
+   * grace} are taken, so a decision whose own approver is still resuming its call is left to it.
+   * Returns how many calls it finished.
+   */
+  public int finishDecided(Duration grace) throws Refusal {
+    Instant before = clock.instant().minus(grace);
+    int finished = 0;
+    List<StoredInvocation> parked;
+    try {
+      parked = invocations.inState(InvocationState.AWAITING_APPROVAL);
+    } catch (StoreException e) {
+      throw unavailable(e);
+    }
+    for (StoredInvocation s : parked) {
+      ApprovalRequest r;
+      try {
+        r = approvals.forInvocation(s.invocationId()).orElse(null);
+      } catch (StoreException e) {
+        throw unavailable(e);
+      }
+      if (r == null || r.status() == ApprovalStatus.PENDING || r.decidedAt() == null || r.decidedAt().isAfter(before)
+          || !finishing.add(s.invocationId())) {
+        continue;
+      }
+      try {
+        LOG.warn("approval {} was {} at {} but invocation {} still awaited approval (the gateway stopped or a store"
+            + " failed in between); finishing it now", r.approvalId(), r.status().wireName(), r.decidedAt(),
+            s.invocationId());
+        switch (r.status()) {
+          case APPROVED -> {
+            matchesAudit(r, s);
+            resume(r, s.current(), s.currentDigest());
+          }
+          case DENIED -> endDenied(r.approvalId(), s, r.decidedBy(), r.reason() == null ? "" : r.reason());
+          case EXPIRED -> endExpired(r, s);
+          case PENDING -> throw new IllegalStateException("unreachable: pending requests are skipped");
+        }
+        finished++;
+      } finally {
+        finishing.remove(s.invocationId());
+      }
+    }
+    return finished;
   }
 
   private ApprovalRequest pending(String approvalId) throws Refusal {

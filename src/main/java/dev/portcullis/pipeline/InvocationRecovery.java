@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * left EXECUTING may or may not have taken effect upstream: it moves to NEEDS_RECONCILIATION for an
  * operator and is never re-executed. A call left RECEIVED or CHECKED never reached its connector
  * (EXECUTING is durable before the connector is called): it ends FAILED, nothing ran. A call
- * AWAITING_APPROVAL stays parked for its approvers. Operators settle the NEEDS_RECONCILIATION ones
+ * AWAITING_APPROVAL stays parked for its approvers; one whose request was decided before the stop
+ * is finished by the approval sweep ({@link Approvals#finishDecided}). Operators settle the NEEDS_RECONCILIATION ones
  * ({@link InvocationAdmin#settle}).
  *
  * <p>Each move is audited before it is stored, so the audit log never lacks a state the store has.

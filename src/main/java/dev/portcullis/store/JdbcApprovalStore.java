@@ -69,6 +69,17 @@ public final class JdbcApprovalStore implements ApprovalStore {
   }
 
   @Override
+  public Optional<ApprovalRequest> forInvocation(String invocationId) throws StoreException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM approvals WHERE invocation_id = ?")) {
+      ps.setString(1, invocationId);
+      return read(ps).stream().findFirst();
+    } catch (SQLException e) {
+      throw unavailable("read the approval request of invocation " + invocationId, e);
+    }
+  }
+
+  @Override
   public List<ApprovalRequest> inStatus(ApprovalStatus status) throws StoreException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(
