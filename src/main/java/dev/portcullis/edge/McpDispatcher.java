@@ -106,7 +106,7 @@ final class McpDispatcher {
     }
     if (name.asString().equals(McpOutcomeTool.NAME)) {
       String asked = arguments.path("invocationId").asString("");
-      return JSONRPCResponse.result(id, outcomeTool.call(arguments, agent,
+      return JSONRPCResponse.result(id, outcomeTool.call(arguments, agent, user,
           progress(token, reply, n -> "invocation " + asked + " has not ended; still waiting")));
     }
     String traceparent = meta.path("traceparent").isString() ? meta.path("traceparent").asString() : traceHeader;
