@@ -15,6 +15,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,9 +90,11 @@ public final class ConfigLoader {
     ApprovalsSection approvalsSection = new ApprovalsSection(r);
     Set<String> agentKeys = new HashSet<>();
     agents.forEach(a -> agentKeys.addAll(a.keyHashes()));
-    Set<String> issuerNames = new HashSet<>();
-    issuers.forEach(i -> issuerNames.add(i.name()));
-    List<ApproverSpec> approvers = approvalsSection.approvers(agentKeys, issuerNames);
+    Map<String, IssuerSpec> issuersByName = new HashMap<>();
+    issuers.forEach(i -> issuersByName.put(i.name(), i));
+    Set<String> agentTenants = new HashSet<>();
+    agents.forEach(a -> agentTenants.add(a.tenant()));
+    List<ApproverSpec> approvers = approvalsSection.approvers(agentKeys, issuersByName, agentTenants);
     // Approvers by role are as many as the identity provider grants the role to: no upper bound.
     int approverCount = approvers.stream().anyMatch(a -> a instanceof ApproverSpec.ByRole)
         ? Integer.MAX_VALUE : approvers.size();

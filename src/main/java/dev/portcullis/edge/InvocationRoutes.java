@@ -6,6 +6,7 @@ import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.invocation.UserRef;
 import io.javalin.config.RoutesConfig;
@@ -19,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/invocations/{id}}: the state of one call, its tool, decision, timestamps and
- * outcome, read from the invocation store. With a configured approver's key the same path gives the
- * operator's view of any call ({@link InvocationAdminRoutes}); with anything else, the agent's.
+ * outcome, read from the invocation store. With a configured approver's key or operator token the
+ * same path gives the operator's view of any call of the operator's tenants ({@link InvocationAdminRoutes}); with anything else, the agent's.
  *
  * <p>Security: only the agent (same id, same tenant) that made the call, acting for the same
  * verified user ({@code Portcullis-User-Token}; none for a call made for nobody), sees it; for any
@@ -50,8 +51,9 @@ final class InvocationRoutes {
     String id = ctx.pathParam("id");
     // An agent's credential first (the common case, checked once); an approver's sees the operator view.
     Optional<AgentRef> caller = guard.agentIfAny(ctx);
-    if (caller.isEmpty() && guard.isApprover(ctx, gateway.approvers())) {
-      operators.show(ctx, id);
+    Optional<OperatorRef> operator = caller.isEmpty() ? guard.operatorIfAny(ctx, gateway.approvers()) : Optional.empty();
+    if (operator.isPresent()) {
+      operators.show(ctx, id, operator.get());
       return;
     }
     AgentRef agent = caller.orElseGet(() -> guard.authenticate(ctx));

@@ -169,7 +169,7 @@ final class McpDispatcher {
   /** The approval's deadline for the progress message, or null when it cannot be read. */
   private String deadline(String approvalId) {
     try {
-      return gateway.approvals().show(approvalId).deadline().toString();
+      return gateway.approvals().deadline(approvalId).map(Object::toString).orElse(null);
     } catch (Approvals.Refusal e) {
       return null;
     }
