@@ -33,8 +33,11 @@ final class ApprovalsSection {
     this.r = r;
   }
 
-  /** {@code approvals:}, given how many approvers {@code approvers:} configures. */
-  ApprovalSettings settings(int approverCount) {
+  /**
+   * {@code approvals:}, given how many approvers {@code approvers:} configures for the tenant that
+   * has fewest, {@code scarcest} (null when the agents share one tenant).
+   */
+  ApprovalSettings settings(int approverCount, String scarcest) {
     if (r.at("/approvals").isMissingNode()) {
       return ApprovalSettings.DEFAULTS;
     }
@@ -43,7 +46,7 @@ final class ApprovalsSection {
     }
     r.onlyKeys("/approvals", Set.of("timeout", "quorum", "notify", "mcpWait"));
     Duration timeout = r.duration("/approvals/timeout", ApprovalSettings.DEFAULT_TIMEOUT);
-    return new ApprovalSettings(timeout, quorum(approverCount), mcpWait(timeout));
+    return new ApprovalSettings(timeout, quorum(approverCount, scarcest), mcpWait(timeout));
   }
 
   /** {@code approvals.mcpWait}: a duration, zero allowed (answer at once), shorter than the timeout. */
@@ -65,7 +68,7 @@ final class ApprovalsSection {
   }
 
   /** {@code approvals.quorum}: {@code [{tools: [name or glob…], approvers: N}…]}. */
-  private List<QuorumRule> quorum(int approverCount) {
+  private List<QuorumRule> quorum(int approverCount, String scarcest) {
     List<QuorumRule> out = new ArrayList<>();
     int n = r.list("/approvals/quorum", false);
     for (int i = 0; i < n; i++) {
@@ -77,7 +80,7 @@ final class ApprovalsSection {
       List<String> tools = r.strings(p + "/tools", true);
       List<NamePattern> patterns = new ArrayList<>();
       tools.forEach(t -> patterns.add(NamePattern.compile(t)));
-      Optional<Integer> approvers = approvers(p + "/approvers", approverCount);
+      Optional<Integer> approvers = approvers(p + "/approvers", approverCount, scarcest);
       if (approvers.isPresent() && !tools.isEmpty()) {
         out.add(new QuorumRule(tools, approvers.get(), name -> patterns.stream().anyMatch(q -> q.matches(name))));
       }
@@ -85,7 +88,7 @@ final class ApprovalsSection {
     return out;
   }
 
-  private Optional<Integer> approvers(String pointer, int approverCount) {
+  private Optional<Integer> approvers(String pointer, int approverCount, String scarcest) {
     JsonNode node = r.at(pointer);
     if (node.isMissingNode() || node.isNull()) {
       r.problem(pointer, "is required: how many distinct approvers these tools need (at least 2)");
@@ -98,7 +101,8 @@ final class ApprovalsSection {
     int wanted = node.asInt();
     if (wanted > approverCount) {
       r.problem(pointer, wanted + " approvers are required but only " + approverCount + " are configured under"
-          + " approvers:, so these tools could never be approved; add approvers or lower the number");
+          + " approvers:" + (scarcest == null ? "" : " for tenant " + scarcest) + ", so these tools could never be"
+          + " approved" + (scarcest == null ? "" : " there") + "; add approvers or lower the number");
       return Optional.empty();
     }
     return Optional.of(wanted);

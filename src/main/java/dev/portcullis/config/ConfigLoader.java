@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -95,10 +96,19 @@ public final class ConfigLoader {
     Set<String> agentTenants = new HashSet<>();
     agents.forEach(a -> agentTenants.add(a.tenant()));
     List<ApproverSpec> approvers = approvalsSection.approvers(agentKeys, issuersByName, agentTenants);
-    // Approvers by role are as many as the identity provider grants the role to: no upper bound.
-    int approverCount = approvers.stream().anyMatch(a -> a instanceof ApproverSpec.ByRole)
-        ? Integer.MAX_VALUE : approvers.size();
-    ApprovalSettings approvals = approvalsSection.settings(approverCount);
+    // A quorum must be reachable in every tenant, by that tenant's approvers. Approvers by role are as
+    // many as the identity provider grants the role to: no upper bound.
+    int approverCount = agentTenants.isEmpty() ? approvers.size() : Integer.MAX_VALUE;
+    String scarcest = null;
+    for (String tenant : new TreeSet<>(agentTenants)) {
+      List<ApproverSpec> deciding = approvers.stream().filter(a -> a.tenants().contains(tenant)).toList();
+      int count = deciding.stream().anyMatch(a -> a instanceof ApproverSpec.ByRole) ? Integer.MAX_VALUE : deciding.size();
+      if (count < approverCount) {
+        approverCount = count;
+        scarcest = tenant;
+      }
+    }
+    ApprovalSettings approvals = approvalsSection.settings(approverCount, agentTenants.size() > 1 ? scarcest : null);
     List<dev.portcullis.approval.notify.ChannelSpec> notify = new NotifySection(r).channels();
 
     if (!r.problems().isEmpty()) {
