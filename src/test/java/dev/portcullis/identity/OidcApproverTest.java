@@ -84,6 +84,17 @@ class OidcApproverTest {
   }
 
   @Test
+  void anOperatorTokenOfAnotherTenantDecidesNothing() {
+    String approvalId = park(null);
+    String globex = idp.issueToken("users", "omar", OPERATORS,
+        Map.of("tenant", "globex", "roles", List.of(APPROVER_ROLE)), 3600).serialize();
+
+    assertProblem(approve(approvalId, globex), 401, "unauthenticated");
+    assertProblem(gateway.get("/v1/approvals/" + approvalId, globex), 401, "unauthenticated");
+    assertThat(gateway.acme().requestLog()).isEmpty();
+  }
+
+  @Test
   void anAgentsTokenNeverApprovesEvenWithTheRole() {
     String approvalId = park(null);
     String agentWithRole = idp.issueToken("agents", "billing-client", "portcullis",
