@@ -15,12 +15,14 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -87,15 +89,27 @@ public final class ConfigLoader {
     ApprovalsSection approvalsSection = new ApprovalsSection(r);
     Set<String> agentKeys = new HashSet<>();
     agents.forEach(a -> agentKeys.addAll(a.keyHashes()));
-    Set<String> issuerNames = new HashSet<>();
-    issuers.forEach(i -> issuerNames.add(i.name()));
-    List<ApproverSpec> approvers = approvalsSection.approvers(agentKeys, issuerNames);
-    // Approvers by role are as many as the identity provider grants the role to: no upper bound.
-    int approverCount = approvers.stream().anyMatch(a -> a instanceof ApproverSpec.ByRole)
-        ? Integer.MAX_VALUE : approvers.size();
+    Map<String, IssuerSpec> issuersByName = new HashMap<>();
+    issuers.forEach(i -> issuersByName.put(i.name(), i));
+    Set<String> agentTenants = new HashSet<>();
+    agents.forEach(a -> agentTenants.add(a.tenant()));
+    List<ApproverSpec> approvers = approvalsSection.approvers(agentKeys, issuersByName, agentTenants);
+    // A quorum must be reachable in every tenant, by that tenant's approvers. Approvers by role are as
+    // many as the identity provider grants the role to: no upper bound.
+    int approverCount = agentTenants.isEmpty() ? approvers.size() : Integer.MAX_VALUE;
+    String scarcest = null;
+    for (String tenant : new TreeSet<>(agentTenants)) {
+      List<ApproverSpec> deciding = approvers.stream().filter(a -> a.tenants().contains(tenant)).toList();
+      int count = deciding.stream().anyMatch(a -> a instanceof ApproverSpec.ByRole) ? Integer.MAX_VALUE : deciding.size();
+      if (count < approverCount) {
+        approverCount = count;
+        scarcest = tenant;
+      }
+    }
     Set<String> toolNames = new HashSet<>();
     facts.forEach(f -> toolNames.add(f.name()));
-    ApprovalSettings approvals = approvalsSection.settings(approverCount, toolNames);
+    ApprovalSettings approvals =
+        approvalsSection.settings(approverCount, agentTenants.size() > 1 ? scarcest : null, toolNames);
     List<dev.portcullis.approval.notify.ChannelSpec> notify = new NotifySection(r).channels();
 
     if (!r.problems().isEmpty()) {

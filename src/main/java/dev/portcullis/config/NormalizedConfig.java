@@ -78,8 +78,10 @@ public final class NormalizedConfig {
       case ApproverSpec.ByRole r -> {
         m.put("issuer", r.issuer());
         m.put("role", r.role());
+        m.put("audience", r.audience());
       }
     }
+    m.put("tenants", a.tenants());
     return m;
   }
 

@@ -3,6 +3,7 @@ package dev.portcullis.edge;
 import dev.portcullis.invocation.ArgumentsEdit;
 import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.pipeline.Approvals;
 import io.javalin.config.RoutesConfig;
@@ -22,7 +23,9 @@ import tools.jackson.databind.JsonNode;
  * <p>An approval is one approver's vote: 200 with how the call ended when it was the last vote the
  * request needed, 202 with the request (its votes and {@code remaining}) when more are needed.
  *
- * <p>Security: only a configured approver's key is accepted; an agent's credential gets 403. An
+ * <p>Security: only a configured approver's key or operator token is accepted; an agent's
+ * credential, or a delegating user's token, gets 403. An approver sees and decides only the
+ * requests of their tenants; any other answers as an unknown id (404). An
  * approval authorises the call exactly as stored, or, with {@code arguments}, exactly as the
  * approver edited it (validated and decided again before anything is recorded).
  */
@@ -50,29 +53,29 @@ final class ApprovalRoutes {
   }
 
   private void list(Context ctx) {
-    guard.approver(ctx, gateway.approvers());
+    OperatorRef operator = guard.approver(ctx, gateway.approvers());
     String wanted = ctx.queryParam("status");
-    List<Approvals.View> views =
-        OperatorRequests.listing(() -> call(() -> gateway.approvals().list(wanted == null ? "pending" : wanted)));
+    List<Approvals.View> views = OperatorRequests.listing(
+        () -> call(() -> gateway.approvals().list(wanted == null ? "pending" : wanted, operator)));
     Responses.json(ctx, gateway.json(), 200, Map.of("approvals", views.stream().map(ApprovalRoutes::body).toList()));
   }
 
   private void show(Context ctx) {
-    guard.approver(ctx, gateway.approvers());
+    OperatorRef operator = guard.approver(ctx, gateway.approvers());
     String id = ctx.pathParam("id");
-    Responses.json(ctx, gateway.json(), 200, body(call(() -> gateway.approvals().show(id))));
+    Responses.json(ctx, gateway.json(), 200, body(call(() -> gateway.approvals().show(id, operator))));
   }
 
   private void decide(Context ctx) {
     OperatorRequests.Action action = OperatorRequests.action(ctx, APPROVE, DENY,
         "use POST /v1/approvals/{id}:approve or POST /v1/approvals/{id}:deny");
-    String approver = guard.approver(ctx, gateway.approvers());
+    OperatorRef approver = guard.approver(ctx, gateway.approvers());
     String id = action.id();
     if (action.first()) {
       Approvals.Consent consent = consent(ctx);
       switch (call(() -> gateway.approvals().approve(id, approver, consent))) {
         case Approvals.Result.Ended e ->
-            Responses.json(ctx, gateway.json(), 200, decided(id, approver, e.status(), e.outcome()));
+            Responses.json(ctx, gateway.json(), 200, decided(id, approver.id(), e.status(), e.outcome()));
         case Approvals.Result.Voted v -> {
           Map<String, Object> body = body(v.view());
           body.put("detail", "approval recorded; " + v.view().remaining() + " more approval(s) by other approvers"
@@ -85,7 +88,7 @@ final class ApprovalRoutes {
     String reason = OperatorRequests.requiredReason(bodies.readObject(ctx), MAX_REASON,
         "a denial needs a reason: {\"reason\": \"…\"}, 1 to " + MAX_REASON + " characters");
     Outcome outcome = call(() -> gateway.approvals().deny(id, approver, reason));
-    Responses.json(ctx, gateway.json(), 200, decided(id, approver, "denied", outcome));
+    Responses.json(ctx, gateway.json(), 200, decided(id, approver.id(), "denied", outcome));
   }
 
   /** The approval's optional body: none (or {@code {}}) approves the call as it stands. */

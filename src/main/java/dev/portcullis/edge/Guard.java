@@ -5,6 +5,7 @@ import dev.portcullis.identity.IdentityException;
 import dev.portcullis.identity.TokenVerifier;
 import dev.portcullis.identity.Identities;
 import dev.portcullis.invocation.AgentRef;
+import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.UserRef;
 import io.javalin.http.Context;
 import java.util.Locale;
@@ -77,19 +78,30 @@ final class Guard {
   }
 
   /**
-   * The approver whose key or token is the {@code Authorization: Bearer} credential. An agent's
-   * valid credential is refused with 403 (no agent can approve); anything else with 401.
+   * The approver (operator) whose key or operator token is the {@code Authorization: Bearer}
+   * credential, with the tenants they act for. An agent's valid credential, or a valid delegating
+   * user's token (which an agent may hold), is refused with 403: no agent can approve, settle or
+   * revert, whatever credential it holds. Anything else is refused with 401.
    */
-  String approver(Context ctx, Approvers approvers) {
+  OperatorRef approver(Context ctx, Approvers approvers) {
     String credential = bearer(ctx);
-    Optional<String> approver = approvers.authenticate(credential);
+    Optional<OperatorRef> approver = approvers.authenticate(credential);
     if (approver.isPresent()) {
       return approver.get();
     }
     if (credential == null || credential.isEmpty()) {
       throw unauthenticated(ctx,
-          "send an approver's API key, or your token with an approver role, as 'Authorization: Bearer <credential>'",
+          "send an approver's API key, or your operator token with an approver role, as"
+              + " 'Authorization: Bearer <credential>'",
           null);
+    }
+    if (identities.isDelegationToken(credential)) {
+      LOG.warn("a delegating user's token was presented to the operator API {} {} from {}", ctx.method(), ctx.path(),
+          ctx.ip());
+      throw new EdgeRejection(Problem.of(ProblemType.NOT_AN_APPROVER,
+          "this is a token for agents' calls (a delegating user's token); it never opens the operator API, since an"
+              + " agent may hold it. Sign in with a token issued for the operator audience configured under"
+              + " approvers"));
     }
     try {
       AgentRef agent = identities.authenticateAgent(credential);
@@ -105,9 +117,9 @@ final class Guard {
     }
   }
 
-  /** Whether the {@code Authorization: Bearer} credential is a configured approver's key or token. */
-  boolean isApprover(Context ctx, Approvers approvers) {
-    return approvers.authenticate(bearer(ctx)).isPresent();
+  /** The operator the {@code Authorization: Bearer} credential proves (an approver's key or operator token), if any. */
+  Optional<OperatorRef> operatorIfAny(Context ctx, Approvers approvers) {
+    return approvers.authenticate(bearer(ctx));
   }
 
   /** The agent the {@code Authorization: Bearer} credential proves, if it proves one; no refusal. */

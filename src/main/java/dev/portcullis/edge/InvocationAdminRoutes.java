@@ -2,6 +2,7 @@ package dev.portcullis.edge;
 
 import dev.portcullis.invocation.BeforeState;
 import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.pipeline.InvocationAdmin;
@@ -20,8 +21,10 @@ import tools.jackson.databind.JsonNode;
  * approver's key on {@code GET /v1/invocations/{id}} gets the operator's view ({@link
  * InvocationRoutes} serves agents there). Every refusal is an RFC 9457 problem.
  *
- * <p>Security: only a configured approver's key is accepted; an agent's credential gets 403, so no
- * agent can settle or revert a call, its own included. The operator's view shows arguments and
+ * <p>Security: only a configured approver's key or operator token is accepted; an agent's
+ * credential, or a delegating user's token, gets 403, so no agent can settle or revert a call, its
+ * own included. An operator sees and acts on the calls of their tenants only; any other answers as
+ * an unknown id (404). The operator's view shows arguments and
  * before-states in full: they are the operator's evidence.
  */
 final class InvocationAdminRoutes {
@@ -46,28 +49,28 @@ final class InvocationAdminRoutes {
   }
 
   private void list(Context ctx) {
-    guard.approver(ctx, gateway.approvers());
+    OperatorRef operator = guard.approver(ctx, gateway.approvers());
     String wanted = ctx.queryParam("state");
     List<StoredInvocation> found = OperatorRequests.listing(
-        () -> call(() -> gateway.admin().list(wanted == null ? "needs-reconciliation" : wanted)));
+        () -> call(() -> gateway.admin().list(wanted == null ? "needs-reconciliation" : wanted, operator)));
     Responses.json(ctx, gateway.json(), 200,
         Map.of("invocations", found.stream().map(s -> view(s, null)).toList()));
   }
 
   /** The operator's view of one call: {@code GET /v1/invocations/{id}} with an approver's key. */
-  void show(Context ctx, String id) {
-    InvocationAdmin.View v = call(() -> gateway.admin().show(id));
+  void show(Context ctx, String id, OperatorRef operator) {
+    InvocationAdmin.View v = call(() -> gateway.admin().show(id, operator));
     Responses.json(ctx, gateway.json(), 200, view(v.invocation(), v.before().orElse(null)));
   }
 
   private void act(Context ctx) {
     OperatorRequests.Action action = OperatorRequests.action(ctx, REVERT, SETTLE,
         "use POST /v1/invocations/{id}:settle or POST /v1/invocations/{id}:revert");
-    String operator = guard.approver(ctx, gateway.approvers());
+    OperatorRef operator = guard.approver(ctx, gateway.approvers());
     String id = action.id();
     if (action.first()) {
       Reverts.Reverted r = call(() -> gateway.admin().revert(id, operator));
-      Responses.json(ctx, gateway.json(), 200, reverted(id, operator, r.compensation()));
+      Responses.json(ctx, gateway.json(), 200, reverted(id, operator.id(), r.compensation()));
       return;
     }
     JsonNode body = bodies.readObject(ctx);

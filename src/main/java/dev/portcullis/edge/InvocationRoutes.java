@@ -6,7 +6,9 @@ import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.StoredInvocation;
+import dev.portcullis.invocation.UserRef;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
@@ -18,11 +20,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/invocations/{id}}: the state of one call, its tool, decision, timestamps and
- * outcome, read from the invocation store. With a configured approver's key the same path gives the
- * operator's view of any call ({@link InvocationAdminRoutes}); with anything else, the agent's.
+ * outcome, read from the invocation store. With a configured approver's key or operator token the
+ * same path gives the operator's view of any call of the operator's tenants ({@link InvocationAdminRoutes}); with anything else, the agent's.
  *
- * <p>Security: only the agent (same id, same tenant) that made the call sees it; for any other the
- * call does not exist (404, not 403, so ids cannot be probed). Arguments are not returned, only
+ * <p>Security: only the agent (same id, same tenant) that made the call, acting for the same
+ * verified user ({@code Portcullis-User-Token}; none for a call made for nobody), sees it; for any
+ * other the call does not exist (404, not 403, so ids cannot be probed). Arguments are not returned, only
  * their digest (and, when an approver edited them, the edited arguments' digest, who edited them
  * and when: what ran were the edited ones); results are the filtered ones the agent was given.
  */
@@ -48,11 +51,13 @@ final class InvocationRoutes {
     String id = ctx.pathParam("id");
     // An agent's credential first (the common case, checked once); an approver's sees the operator view.
     Optional<AgentRef> caller = guard.agentIfAny(ctx);
-    if (caller.isEmpty() && guard.isApprover(ctx, gateway.approvers())) {
-      operators.show(ctx, id);
+    Optional<OperatorRef> operator = caller.isEmpty() ? guard.operatorIfAny(ctx, gateway.approvers()) : Optional.empty();
+    if (operator.isPresent()) {
+      operators.show(ctx, id, operator.get());
       return;
     }
     AgentRef agent = caller.orElseGet(() -> guard.authenticate(ctx));
+    UserRef user = guard.delegatingUser(ctx, agent).orElse(null);
     Optional<StoredInvocation> found;
     try {
       found = gateway.invocations().find(id);
@@ -62,8 +67,7 @@ final class InvocationRoutes {
           "the invocation store cannot be read; retry later or ask an operator"));
     }
     StoredInvocation s = found
-        .filter(f -> f.invocation().agent().id().equals(agent.id())
-            && f.invocation().agent().tenant().equals(agent.tenant()))
+        .filter(f -> f.invocation().madeFor(agent, user))
         .orElseThrow(() -> new EdgeRejection(Problem.of(ProblemType.NOT_FOUND, "no invocation " + id + " of yours")));
     Responses.json(ctx, gateway.json(), 200, body(s));
   }

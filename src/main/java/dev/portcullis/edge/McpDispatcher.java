@@ -107,7 +107,7 @@ final class McpDispatcher {
     }
     if (name.asString().equals(McpOutcomeTool.NAME)) {
       String asked = arguments.path("invocationId").asString("");
-      return JSONRPCResponse.result(id, outcomeTool.call(arguments, agent,
+      return JSONRPCResponse.result(id, outcomeTool.call(arguments, agent, user,
           progress(token, reply, n -> "invocation " + asked + " has not ended; still waiting")));
     }
     String traceparent = meta.path("traceparent").isString() ? meta.path("traceparent").asString() : traceHeader;
@@ -170,7 +170,7 @@ final class McpDispatcher {
   /** The approval's deadline for the progress message, or null when it cannot be read. */
   private String deadline(String approvalId) {
     try {
-      return gateway.approvals().show(approvalId).deadline().toString();
+      return gateway.approvals().deadline(approvalId).map(Object::toString).orElse(null);
     } catch (Approvals.Refusal e) {
       return null;
     }

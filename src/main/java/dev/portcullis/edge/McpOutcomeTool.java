@@ -3,6 +3,7 @@ package dev.portcullis.edge;
 import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.StoredInvocation;
+import dev.portcullis.invocation.UserRef;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -30,8 +31,8 @@ import tools.jackson.databind.JsonNode;
  * records). Each use is logged. Its name has no dot, so no upstream tool ({@code connector.tool})
  * can take it, and the configuration refuses a tool of that name.
  *
- * <p>Security: only the agent that made the call (same agent id and tenant) can read it; for any
- * other id, foreign or unknown, the answer is the same "no such invocation" error, without any id or
+ * <p>Security: only the agent that made the call (same agent id and tenant), acting for the same
+ * verified user (none for a call made for nobody), can read it; for any other id, foreign or unknown, the answer is the same "no such invocation" error, without any id or
  * trace of the call, so ids cannot be probed.
  */
 final class McpOutcomeTool {
@@ -90,8 +91,11 @@ final class McpOutcomeTool {
         schema, null, new McpSchema.ToolAnnotations(title, true, false, true, false, null), null, null);
   }
 
-  /** Answers {@code portcullis_outcome} for {@code agent}; {@code progress} (may be null) while it waits. */
-  McpSchema.CallToolResult call(JsonNode arguments, AgentRef agent, McpWaits.Progress progress) {
+  /**
+   * Answers {@code portcullis_outcome} for {@code agent} acting for {@code user} (the verified user
+   * of this request, or null); {@code progress} (may be null) while it waits.
+   */
+  McpSchema.CallToolResult call(JsonNode arguments, AgentRef agent, UserRef user, McpWaits.Progress progress) {
     List<String> violations = violations(arguments);
     if (!violations.isEmpty()) {
       LOG.info("{} refused for agent {} (tenant {}): invalid arguments", NAME, agent.id(), agent.tenant());
@@ -102,7 +106,7 @@ final class McpOutcomeTool {
     long waitSeconds = arguments.has("waitSeconds") ? arguments.path("waitSeconds").decimalValue().longValue() : 0;
     Optional<StoredInvocation> found;
     try {
-      found = invocations.find(id).filter(s -> mine(s, agent));
+      found = invocations.find(id).filter(s -> s.invocation().madeFor(agent, user));
     } catch (InvocationStore.StoreException e) {
       LOG.error("{}: cannot read invocation {}", NAME, id, e);
       return results.refusal(ProblemType.STORE_UNAVAILABLE,
@@ -115,14 +119,10 @@ final class McpOutcomeTool {
     }
     StoredInvocation s = found.get();
     if (waitSeconds > 0 && !McpWaits.settled(s.state())) {
-      s = waits.await(id, Duration.ofSeconds(waitSeconds), progress).filter(x -> mine(x, agent)).orElse(s);
+      s = waits.await(id, Duration.ofSeconds(waitSeconds), progress).filter(x -> x.invocation().madeFor(agent, user)).orElse(s);
     }
     LOG.info("{}: agent {} (tenant {}) read invocation {}: {}", NAME, agent.id(), agent.tenant(), id, s.state());
     return results.of(s, null);
-  }
-
-  private static boolean mine(StoredInvocation s, AgentRef agent) {
-    return s.invocation().agent().id().equals(agent.id()) && s.invocation().agent().tenant().equals(agent.tenant());
   }
 
   private McpSchema.CallToolResult notFound(String id) {

@@ -27,8 +27,9 @@ final class OutcomeProblems {
       case POLICY -> Problem.of(ProblemType.DENIED_BY_POLICY, d.message()).with("rules", d.reasons());
       case TOOL_NOT_APPROVED, TOOL_QUARANTINED, UPSTREAM_UNVERIFIED, DESCRIPTOR_CHANGED ->
           Problem.of(type(d.kind()), d.message());
-      case IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_FLIGHT ->
-          Problem.of(type(d.kind()), d.message()).with("firstInvocationId", d.reasons().getFirst());
+      case IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_FLIGHT -> d.reasons().isEmpty()
+          ? Problem.of(type(d.kind()), d.message()) // the first call was another user's: not named
+          : Problem.of(type(d.kind()), d.message()).with("firstInvocationId", d.reasons().getFirst());
       case APPROVAL_DENIED, APPROVAL_EXPIRED, CANCELLED ->
           Problem.of(type(d.kind()), d.message()).with("reasons", d.reasons());
     };

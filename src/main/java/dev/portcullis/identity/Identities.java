@@ -113,21 +113,30 @@ public final class Identities {
     return new UserRef(id, tenant, strings(v.claims(), issuer.rolesClaim()), strings(v.claims(), issuer.groupsClaim()), true);
   }
 
-  /** A person a token proves, outside any agent's call: an approver signing in. */
-  public record Person(String issuer, String id, Set<String> roles) {}
+  /**
+   * A person an operator token proves, outside any agent's call: an approver signing in. {@code
+   * tenant} is the tenant the token proves (the issuer's {@code tenant}, else its tenant claim), or
+   * null when it names none; {@code audiences} are the token's {@code aud}.
+   */
+  public record Person(String issuer, String id, Set<String> roles, String tenant, Set<String> audiences) {}
 
   /**
-   * The person {@code token} proves: verified like a delegating user's token, named by the
-   * issuer's user claim, with the roles it carries. {@code issuer} is the configured issuer's name.
+   * The person an operator {@code token} proves: signature, issuer and expiry verified as for a
+   * delegating user's token, but issued for one of {@code operatorAudiences} (by issuer name) and
+   * for none of the audiences agents' and delegating users' tokens carry ({@link
+   * TokenVerifier#verifyOperator}); named by the issuer's user claim, with the roles it carries.
+   * {@code issuer} is the configured issuer's name.
    *
-   * @throws IdentityException INVALID_USER_TOKEN when the token is not valid, names nobody, or is
-   *     a registered agent's (an agent is never a person)
+   * @throws IdentityException DELEGATION_TOKEN for a delegating user's token; INVALID_USER_TOKEN
+   *     when the token is not valid, names nobody, or is a registered agent's (an agent is never a
+   *     person)
    */
-  public Person authenticatePerson(String token) throws IdentityException {
+  public Person authenticatePerson(String token, Map<String, Set<String>> operatorAudiences) throws IdentityException {
     if (token.length() > 16_384 || !TokenVerifier.looksLikeJwt(token)) {
       throw new IdentityException(IdentityException.Kind.INVALID_USER_TOKEN, "the token is not a JWT");
     }
-    TokenVerifier.Verified v = verifier.verify(token, IdentityException.Kind.INVALID_USER_TOKEN);
+    TokenVerifier.Verified v =
+        verifier.verifyOperator(token, operatorAudiences, IdentityException.Kind.INVALID_USER_TOKEN);
     IssuerSpec issuer = v.issuer();
     String client = clientOf(v);
     if (client != null && byClient.containsKey(issuer.name() + "\n" + client)) {
@@ -138,7 +147,26 @@ public final class Identities {
       throw new IdentityException(IdentityException.Kind.INVALID_USER_TOKEN,
           "the token has no '" + issuer.userClaim() + "' claim naming the person");
     }
-    return new Person(issuer.name(), id, strings(v.claims(), issuer.rolesClaim()));
+    String tenant = issuer.tenant().orElseGet(() -> text(v.claims(), issuer.tenantClaim()));
+    return new Person(issuer.name(), id, strings(v.claims(), issuer.rolesClaim()), tenant,
+        Set.copyOf(v.claims().getAudience()));
+  }
+
+  /**
+   * Whether {@code credential} is a valid token of the kind agents' calls carry (one of its
+   * issuer's {@code audiences}) and not a registered agent's: a delegating user's token.
+   */
+  public boolean isDelegationToken(String credential) {
+    if (credential == null || credential.length() > 16_384 || !TokenVerifier.looksLikeJwt(credential)) {
+      return false;
+    }
+    try {
+      TokenVerifier.Verified v = verifier.verify(credential, IdentityException.Kind.INVALID_USER_TOKEN);
+      String client = clientOf(v);
+      return client == null || !byClient.containsKey(v.issuer().name() + "\n" + client);
+    } catch (IdentityException e) {
+      return false;
+    }
   }
 
   /**

@@ -20,7 +20,9 @@ public final class IdentityException extends Exception {
     /** A valid token that names no configured agent. */
     AGENT_NOT_REGISTERED,
     /** A valid user token for another tenant than the agent's. */
-    TENANT_MISMATCH
+    TENANT_MISMATCH,
+    /** A delegating user's token (an audience of agents' calls) presented as an operator's. */
+    DELEGATION_TOKEN
   }
 
   private final Kind kind;

@@ -41,12 +41,19 @@ import java.util.stream.Collectors;
 public final class TokenVerifier {
   private final Map<String, Entry> byIssuer;
 
-  private record Entry(IssuerSpec spec, DefaultJWTProcessor<SecurityContext> processor) {}
+  /**
+   * One issuer: its processor for agents' and delegating users' tokens (its {@code audiences}), and
+   * one that leaves the audience to {@link #verifyOperator} (requiring an {@code aud}).
+   */
+  private record Entry(
+      IssuerSpec spec, DefaultJWTProcessor<SecurityContext> processor, DefaultJWTProcessor<SecurityContext> operator) {}
 
   public TokenVerifier(List<IssuerSpec> issuers, Clock clock) {
     Map<String, Entry> map = new HashMap<>();
     for (IssuerSpec spec : issuers) {
-      map.put(spec.issuer(), new Entry(spec, processor(spec, clock)));
+      JWKSource<SecurityContext> keys = keys(spec);
+      map.put(spec.issuer(), new Entry(spec, processor(spec, keys, clock, new HashSet<>(spec.audiences()), Set.of()),
+          processor(spec, keys, clock, null, Set.of("aud"))));
     }
     this.byIssuer = Map.copyOf(map);
   }
@@ -65,6 +72,41 @@ public final class TokenVerifier {
    * @throws IdentityException of {@code kind} with a reason safe to return to the caller
    */
   public Verified verify(String token, IdentityException.Kind kind) throws IdentityException {
+    Entry entry = entry(token, kind);
+    return process(entry.processor(), entry, token, kind);
+  }
+
+  /**
+   * Verifies an operator's {@code token}: as {@link #verify}, except for the audience, which must be
+   * one of {@code operatorAudiences} (by configured issuer name) and must not be any of the issuer's
+   * {@code audiences}: a token an agent could present as its user's delegation token never opens
+   * the operator API, whatever else it carries (RFC 8707/9068: one audience, one resource).
+   *
+   * @throws IdentityException DELEGATION_TOKEN when the token carries an audience of agents' and
+   *     delegating users' tokens; {@code kind} for anything else
+   */
+  public Verified verifyOperator(String token, Map<String, Set<String>> operatorAudiences, IdentityException.Kind kind)
+      throws IdentityException {
+    Entry entry = entry(token, kind);
+    Set<String> wanted = operatorAudiences.getOrDefault(entry.spec().name(), Set.of());
+    if (wanted.isEmpty()) {
+      throw new IdentityException(kind, "the token's issuer signs no operator tokens for this gateway");
+    }
+    Verified v = process(entry.operator(), entry, token, kind);
+    List<String> audience = v.claims().getAudience();
+    if (audience.stream().anyMatch(entry.spec().audiences()::contains)) {
+      throw new IdentityException(IdentityException.Kind.DELEGATION_TOKEN, "the token is for agents' calls (audience "
+          + String.join(", ", entry.spec().audiences()) + "): it can prove the user an agent acts for, never an"
+          + " operator");
+    }
+    if (audience.stream().noneMatch(wanted::contains)) {
+      throw new IdentityException(kind, "the token is not for this gateway's operator API (audience "
+          + String.join(", ", wanted) + ")");
+    }
+    return v;
+  }
+
+  private Entry entry(String token, IdentityException.Kind kind) throws IdentityException {
     String issuer;
     try {
       var parsed = JWTParser.parse(token);
@@ -79,8 +121,14 @@ public final class TokenVerifier {
     if (entry == null) {
       throw new IdentityException(kind, "the token's issuer is not trusted by this gateway");
     }
+    return entry;
+  }
+
+  private static Verified process(
+      DefaultJWTProcessor<SecurityContext> processor, Entry entry, String token, IdentityException.Kind kind)
+      throws IdentityException {
     try {
-      return new Verified(entry.spec(), entry.processor().process(token, null));
+      return new Verified(entry.spec(), processor.process(token, null));
     } catch (BadJWTException e) {
       throw new IdentityException(kind, "the token was refused: " + e.getMessage());
     } catch (BadJOSEException e) {
@@ -92,17 +140,21 @@ public final class TokenVerifier {
     }
   }
 
-  private static DefaultJWTProcessor<SecurityContext> processor(IssuerSpec spec, Clock clock) {
+  /** {@code audiences} null accepts any audience (the caller checks it); {@code extra} claims are required too. */
+  private static DefaultJWTProcessor<SecurityContext> processor(IssuerSpec spec, JWKSource<SecurityContext> keys,
+      Clock clock, Set<String> audiences, Set<String> extra) {
     DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
     p.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
         JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
     Set<JWSAlgorithm> algorithms = spec.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
-    p.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys(spec)));
+    p.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
+    Set<String> required = new HashSet<>(Set.of("exp", "iss"));
+    required.addAll(extra);
     DefaultJWTClaimsVerifier<SecurityContext> claims =
         new DefaultJWTClaimsVerifier<>(
-            new HashSet<>(spec.audiences()),
+            audiences,
             new JWTClaimsSet.Builder().issuer(spec.issuer()).build(),
-            Set.of("exp", "iss"),
+            required,
             Set.of()) {
           @Override
           protected Date currentTime() {

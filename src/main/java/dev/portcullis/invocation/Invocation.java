@@ -80,6 +80,16 @@ public record Invocation(
     return agent.tenant();
   }
 
+  /**
+   * Whether this call was made by {@code agent} (same id, same tenant) for {@code user}, the
+   * verified user the reader proves (null for none): only they may read its outcome. A user the
+   * agent merely asserted proves nothing, so such a call counts as made for nobody.
+   */
+  public boolean madeFor(AgentRef agent, UserRef user) {
+    return this.agent.id().equals(agent.id()) && this.agent.tenant().equals(agent.tenant())
+        && Objects.equals(UserRef.principal(this.user), UserRef.principal(user));
+  }
+
   public Invocation withTool(ToolRef resolved) {
     return new Invocation(
         invocationId, traceId, requestId, idempotencyKey, agent, user, sessionId, channel,

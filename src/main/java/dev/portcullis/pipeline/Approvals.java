@@ -17,6 +17,7 @@ import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.InvocationStore.StoreException;
+import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.policy.PolicyEngine;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -44,7 +46,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Votes count only for the arguments they approved: after an edit, earlier votes no longer count
  * and the editor's vote counts for the new arguments. On approval the call is checked again: its
  * tool's descriptor must be the one it was parked with, its arguments valid, and the policy in
- * force must not forbid it. Four-eyes: the user a call was made for cannot vote on it.
+ * force must not forbid it. Four-eyes: the user a call was made for cannot vote on it. Tenants: an
+ * approver lists, reads and decides only the requests whose call is of one of their tenants; any
+ * other is not found, exactly as an unknown id.
  *
  * <p>Concurrency: exactly once. A request needs {@code required} distinct approvers; the store
  * records each vote and, on the one that completes the quorum, moves the request out of pending in
@@ -126,12 +130,13 @@ public final class Approvals {
   }
 
   /**
-   * The requests in {@code status} (a wire name: pending, approved, denied, expired), oldest
-   * first, each with its call and votes; expires overdue ones first.
+   * The requests in {@code status} (a wire name: pending, approved, denied, expired) of the
+   * tenants {@code operator} decides for, oldest first, each with its call and votes; expires
+   * overdue ones first.
    *
    * @throws IllegalArgumentException when no status has that name
    */
-  public List<View> list(String statusName) throws Refusal {
+  public List<View> list(String statusName, OperatorRef operator) throws Refusal {
     ApprovalStatus status = ApprovalStatus.parse(statusName);
     if (status == null) {
       throw new IllegalArgumentException("status must be one of pending, approved, denied, expired");
@@ -141,7 +146,7 @@ public final class Approvals {
       List<View> out = new ArrayList<>();
       for (ApprovalRequest r : approvals.inStatus(status)) {
         var s = invocations.find(r.invocationId());
-        if (s.isPresent()) {
+        if (s.isPresent() && operator.covers(s.get().invocation().tenant())) {
           out.add(View.of(r, s.get(), approvals.votes(r.approvalId())));
         }
       }
@@ -151,8 +156,9 @@ public final class Approvals {
     }
   }
 
-  public View show(String approvalId) throws Refusal {
-    ApprovalRequest r = find(approvalId);
+  /** One request of {@code operator}'s tenants; another tenant's is not found, as an unknown id is. */
+  public View show(String approvalId, OperatorRef operator) throws Refusal {
+    ApprovalRequest r = visible(approvalId, operator);
     if (r.status() == ApprovalStatus.PENDING && r.pastDeadline(clock.instant())) {
       expire(r);
       r = find(approvalId);
@@ -160,18 +166,29 @@ public final class Approvals {
     return view(r);
   }
 
-  /** Approves the call as it stands: see {@link #approve(String, String, Consent)}. */
-  public Result approve(String approvalId, String approver) throws Refusal {
+  /** The deadline of request {@code approvalId}, for the agent's own parked call; empty if there is none. */
+  public Optional<Instant> deadline(String approvalId) throws Refusal {
+    try {
+      return approvals.find(approvalId).map(ApprovalRequest::deadline);
+    } catch (StoreException e) {
+      throw unavailable(e);
+    }
+  }
+
+  /** Approves the call as it stands: see {@link #approve(String, OperatorRef, Consent)}. */
+  public Result approve(String approvalId, OperatorRef approver) throws Refusal {
     return approve(approvalId, approver, Consent.PLAIN);
   }
 
   /**
-   * Records {@code approver}'s approval, after editing the call's arguments when {@code consent}
+   * Records {@code operator}'s approval, after editing the call's arguments when {@code consent}
    * carries some. When the request then has all the approvals it needs, runs the rest of the road
-   * for its stored call: re-validated, re-decided, committed, executed, filtered and audited.
+   * for its stored call: re-validated, re-decided, committed, executed, filtered and audited. A
+   * request of another tenant than the operator's is not found, as an unknown id is.
    */
-  public Result approve(String approvalId, String approver, Consent consent) throws Refusal {
-    ApprovalRequest r = pending(approvalId);
+  public Result approve(String approvalId, OperatorRef operator, Consent consent) throws Refusal {
+    String approver = operator.id();
+    ApprovalRequest r = pending(visible(approvalId, operator));
     StoredInvocation s = stored(r);
     if (s.invocation().user() != null && s.invocation().user().id().equals(approver)) {
       throw new Refusal(Refusal.Kind.FOUR_EYES, "approver " + approver + " is the user this call was made for;"
@@ -359,9 +376,10 @@ public final class Approvals {
     return new Outcome.Denied(call, DenialKind.POLICY, detail, d.ruleIds());
   }
 
-  /** Denies the request: its call ends DENIED with the approver's reason. */
-  public Outcome deny(String approvalId, String approver, String reason) throws Refusal {
-    ApprovalRequest r = pending(approvalId);
+  /** Denies the request (one of {@code operator}'s tenants): its call ends DENIED with the approver's reason. */
+  public Outcome deny(String approvalId, OperatorRef operator, String reason) throws Refusal {
+    String approver = operator.id();
+    ApprovalRequest r = pending(visible(approvalId, operator));
     StoredInvocation s = stored(r);
     Instant now = clock.instant();
     decide(r, ApprovalStatus.DENIED, approver, now, reason);
@@ -471,8 +489,31 @@ public final class Approvals {
     return finished;
   }
 
-  private ApprovalRequest pending(String approvalId) throws Refusal {
+  /**
+   * Request {@code approvalId} when its call is of one of {@code operator}'s tenants; otherwise not
+   * found, with the very refusal an unknown id gets, and before anything (an expiry) changes.
+   */
+  private ApprovalRequest visible(String approvalId, OperatorRef operator) throws Refusal {
     ApprovalRequest r = find(approvalId);
+    Optional<StoredInvocation> s;
+    try {
+      s = invocations.find(r.invocationId());
+    } catch (StoreException e) {
+      throw unavailable(e);
+    }
+    if (s.isEmpty() || !operator.covers(s.get().invocation().tenant())) {
+      throw notFound(approvalId);
+    }
+    return r;
+  }
+
+  private static Refusal notFound(String approvalId) {
+    return new Refusal(Refusal.Kind.NOT_FOUND, "no approval request " + approvalId);
+  }
+
+  private ApprovalRequest pending(ApprovalRequest found) throws Refusal {
+    ApprovalRequest r = found;
+    String approvalId = r.approvalId();
     if (r.status() == ApprovalStatus.PENDING && r.pastDeadline(clock.instant())) {
       expire(r);
       r = find(approvalId);
@@ -551,7 +592,7 @@ public final class Approvals {
   private ApprovalRequest find(String approvalId) throws Refusal {
     try {
       return approvals.find(approvalId)
-          .orElseThrow(() -> new Refusal(Refusal.Kind.NOT_FOUND, "no approval request " + approvalId));
+          .orElseThrow(() -> notFound(approvalId));
     } catch (StoreException e) {
       throw unavailable(e);
     }

@@ -10,6 +10,7 @@ import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.InvocationStore.StateConflictException;
 import dev.portcullis.invocation.InvocationStore.StoreException;
+import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.StoredInvocation;
 import java.time.Clock;
 import java.util.List;
@@ -23,7 +24,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * What operators (the configured approvers) do with stored invocations: list them by state, show
  * one with its before-state, settle a call left NEEDS_RECONCILIATION by a crash, and revert a
- * completed write through its declared compensation ({@link Reverts}).
+ * completed write through its declared compensation ({@link Reverts}). An operator sees and acts on
+ * the calls of their tenants only; another tenant's call is not found, exactly as an unknown id.
  *
  * <p>Settling: only from NEEDS_RECONCILIATION, to COMPLETED (it took effect upstream), FAILED (it
  * did not) or CANCELLED (voided; e.g. undone by hand), always with a reason. The operator's word is
@@ -68,22 +70,23 @@ public final class InvocationAdmin {
    *
    * @throws IllegalArgumentException when no state has that name
    */
-  public List<StoredInvocation> list(String stateName) throws Refusal {
+  public List<StoredInvocation> list(String stateName, OperatorRef operator) throws Refusal {
     InvocationState state = parse(stateName);
     if (state == null) {
       throw new IllegalArgumentException("state must be one of " + String.join(", ",
           java.util.Arrays.stream(InvocationState.values()).map(InvocationAdmin::wire).toList()));
     }
     try {
-      return invocations.inState(state);
+      return invocations.inState(state).stream().filter(s -> operator.covers(s.invocation().tenant())).toList();
     } catch (StoreException e) {
       throw unavailable(e);
     }
   }
 
-  public View show(String invocationId) throws Refusal {
+  /** One call of {@code operator}'s tenants with its before-state; another tenant's is not found. */
+  public View show(String invocationId, OperatorRef operator) throws Refusal {
     try {
-      return new View(stored(invocationId), beforeStates.find(invocationId));
+      return new View(stored(invocationId, operator), beforeStates.find(invocationId));
     } catch (StoreException e) {
       throw unavailable(e);
     }
@@ -93,7 +96,8 @@ public final class InvocationAdmin {
    * Settles a call left NEEDS_RECONCILIATION as {@code as} (completed, failed or cancelled) with the
    * operator's reason; answers the call as now stored.
    */
-  public StoredInvocation settle(String invocationId, String as, String reason, String operator) throws Refusal {
+  public StoredInvocation settle(String invocationId, String as, String reason, OperatorRef by) throws Refusal {
+    String operator = by.id();
     InvocationState to = switch (as == null ? "" : as.toLowerCase(Locale.ROOT)) {
       case "completed" -> InvocationState.COMPLETED;
       case "failed" -> InvocationState.FAILED;
@@ -103,7 +107,7 @@ public final class InvocationAdmin {
     if (reason == null || reason.isBlank()) {
       throw new IllegalArgumentException("a settlement needs a reason: what you found in the system behind the tool");
     }
-    StoredInvocation s = stored(invocationId);
+    StoredInvocation s = stored(invocationId, by);
     refuseUnlessReconcilable(s);
     String detail = "settled as " + wire(to) + " by " + operator + ": " + reason;
     List<String> reasons = List.of("settled-by:" + operator);
@@ -123,7 +127,7 @@ public final class InvocationAdmin {
     try {
       settled = invocations.move(inv, InvocationState.NEEDS_RECONCILIATION, List.of(to), ending, clock.instant());
     } catch (StateConflictException e) {
-      refuseUnlessReconcilable(stored(invocationId));
+      refuseUnlessReconcilable(stored(invocationId, by));
       throw new Refusal(Refusal.Kind.NOT_RECONCILABLE, "invocation " + invocationId + " was settled by someone else");
     } catch (StoreException e) {
       throw unavailable(e);
@@ -134,8 +138,9 @@ public final class InvocationAdmin {
   }
 
   /** Reverts a completed write through its declared compensation; see {@link Reverts}. */
-  public Reverts.Reverted revert(String invocationId, String operator) throws Refusal {
-    Reverts.Reverted done = reverts.revert(stored(invocationId), operator);
+  public Reverts.Reverted revert(String invocationId, OperatorRef by) throws Refusal {
+    String operator = by.id();
+    Reverts.Reverted done = reverts.revert(stored(invocationId, by), operator);
     Invocation comp = done.compensation().invocation();
     append(entries.operatorEvent(done.original().invocation(), done.original().state(),
         List.of("revert-by:" + operator, "reverted-with:" + comp.invocationId()), "revert",
@@ -151,9 +156,10 @@ public final class InvocationAdmin {
     }
   }
 
-  private StoredInvocation stored(String invocationId) throws Refusal {
+  /** Call {@code invocationId} when it is of one of {@code operator}'s tenants; otherwise not found, as an unknown id. */
+  private StoredInvocation stored(String invocationId, OperatorRef operator) throws Refusal {
     try {
-      return invocations.find(invocationId)
+      return invocations.find(invocationId).filter(s -> operator.covers(s.invocation().tenant()))
           .orElseThrow(() -> new Refusal(Refusal.Kind.NOT_FOUND, "no invocation " + invocationId));
     } catch (StoreException e) {
       throw unavailable(e);

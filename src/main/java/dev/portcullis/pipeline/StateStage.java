@@ -9,9 +9,9 @@ import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.InvocationStore.StoreException;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
+import dev.portcullis.invocation.UserRef;
 import java.time.Clock;
 import java.util.List;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,7 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  * request or a call still under way is refused. Ends the call when the store cannot record it.
  *
  * <p>Idempotency: a key is the agent's, per tenant. "The same request" is the same tool, for the
- * same delegating user (so no user gets another's stored outcome without the policy deciding; a
+ * same delegating user, proven the same way (so no user gets another's stored outcome without the
+ * policy deciding, and a refusal names the first call only to its own user; a
  * revert's key, issued by the gateway, names one compensation whoever asks), and the same arguments
  * digest (SHA-256 of the arguments as parsed, as in the audit record). A replay is
  * not recorded as a call of its own; the audit stage records it, naming the first invocation.
@@ -60,7 +61,7 @@ public final class StateStage implements Stage {
       return end(chain.proceed(invocation));
     }
     boolean same = first.invocation().toolName().equals(invocation.toolName()) && first.argumentsDigest().equals(digest)
-        && (Objects.equals(userId(first.invocation()), userId(invocation)) || revert(invocation));
+        && (UserRef.same(first.invocation().user(), invocation.user()) || revert(invocation));
     Outcome replay = same ? first.outcome() : null;
     if (replay != null) {
       LOG.info("invocation {} repeats idempotency key of invocation {}; giving its outcome again",
@@ -84,11 +85,6 @@ public final class StateStage implements Stage {
     return inv.idempotencyKey() != null && inv.idempotencyKey().startsWith(Reverts.KEY_PREFIX);
   }
 
-  /** The user a call was made for: another user's repeat of a key is another request, never a replay. */
-  private static String userId(Invocation inv) {
-    return inv.user() == null ? null : inv.user().id();
-  }
-
   private Outcome end(Outcome outcome) {
     try {
       writes.move(outcome.invocation(), outcome.state(), Ending.of(outcome));
@@ -99,7 +95,16 @@ public final class StateStage implements Stage {
     return outcome;
   }
 
+  /**
+   * Refuses a key used before for another request. The first call is named only when it was made
+   * for the same user: another user's call (or one made for nobody, or for a user the agent merely
+   * asserted) is not this caller's to know of, not even by its id.
+   */
   private static Outcome reused(Invocation inv, StoredInvocation first) {
+    if (!UserRef.same(first.invocation().user(), inv.user())) {
+      return new Outcome.Denied(inv, DenialKind.IDEMPOTENCY_KEY_REUSED,
+          "this Idempotency-Key was already used for another request; use a new key for a new request", List.of());
+    }
     return new Outcome.Denied(inv, DenialKind.IDEMPOTENCY_KEY_REUSED,
         "this Idempotency-Key was already used by invocation " + first.invocationId() + " for another request (tool "
             + first.invocation().toolName() + " with other arguments, or for another user); use a new key for a new"

@@ -1,6 +1,7 @@
 package dev.portcullis.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.portcullis.approval.ApprovalSettings;
@@ -74,6 +75,39 @@ class ApprovalsSectionTest {
 
     assertThat(settings.quorum()).isEmpty();
     assertThat(settings.requiredApprovals("acme_orders_refund")).isEqualTo(1);
+  }
+
+  @Test
+  void aQuorumMustBeReachableByTheApproversOfEveryTenant() throws Exception {
+    Path file = Files.writeString(dir.resolve("tenants.yaml"), """
+        apiVersion: portcullis.dev/v1alpha1
+        kind: Gateway
+        agents:
+          - {id: acme-bot, tenant: acme, keys: [sha256:1111111111111111111111111111111111111111111111111111111111111111]}
+          - {id: globex-bot, tenant: globex, keys: [sha256:5555555555555555555555555555555555555555555555555555555555555555]}
+        approvers:
+          - {id: olivia, tenants: [acme], keys: [sha256:2222222222222222222222222222222222222222222222222222222222222222]}
+          - {id: omar, tenants: [globex], keys: [sha256:3333333333333333333333333333333333333333333333333333333333333333]}
+          - {id: oscar, tenants: [globex], keys: [sha256:4444444444444444444444444444444444444444444444444444444444444444]}
+        approvals:
+          quorum:
+            - {tools: [acme.orders_refund], approvers: 2}
+        connectors: []
+        tools: []
+        """);
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tenants.yaml:12: approvals.quorum[0].approvers: 2 approvers are required but only 1"
+            + " are configured under approvers: for tenant acme, so these tools could never be approved there");
+  }
+
+  @Test
+  void withOneTenantEveryApproverDecidesForIt() throws Exception {
+    Path file = Files.writeString(dir.resolve("portcullis.yaml"), HEAD);
+
+    assertThat(ConfigLoader.load(file, Map.of()).approvers()).allSatisfy(a -> assertThat(a.tenants())
+        .containsExactly("default"));
   }
 
   private ApprovalSettings load(String approvals) throws Exception {

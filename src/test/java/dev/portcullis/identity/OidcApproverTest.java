@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,15 +18,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Approvers who sign in with their own token from a real OIDC server (mock-oauth2-server): the
- * configuration names an issuer and a role, not people. A token without the role, from another
- * issuer, expired, or an agent's, decides nothing; four-eyes compares the token's user with the
- * user the call was made for.
+ * Approvers who sign in with their own operator token from a real OIDC server (mock-oauth2-server):
+ * the configuration names an issuer, a role and the operator audience, not people. A token without
+ * the role, from another issuer, expired, for another audience, an agent's, or a delegating user's
+ * (which the agent holds) decides nothing; four-eyes compares the token's user with the user the
+ * call was made for.
  */
 class OidcApproverTest {
   private static final String BIG_REFUND =
       "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":120,\"reason\":\"late delivery\"}}";
   private static final String APPROVER_ROLE = "portcullis-approver";
+  private static final String OPERATORS = "portcullis-operators";
 
   @TempDir static Path data;
   static MockOAuth2Server idp;
@@ -54,7 +57,7 @@ class OidcApproverTest {
   void aPersonWithTheApproverRoleApprovesAndIsRecordedByTheirUserClaim() {
     String approvalId = park(null);
 
-    HttpResponse<String> approved = approve(approvalId, userToken("omar", List.of(APPROVER_ROLE)));
+    HttpResponse<String> approved = approve(approvalId, operatorToken("omar", List.of(APPROVER_ROLE)));
 
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
     assertThat(json(approved).path("decidedBy").asString()).isEqualTo("omar");
@@ -65,9 +68,9 @@ class OidcApproverTest {
   void tokensWithoutTheRoleFromAnotherIssuerOrExpiredDecideNothing() {
     String approvalId = park(null);
     List<String> refused = List.of(
-        userToken("omar", List.of("finance")),
-        idp.issueToken("evil", "omar", "portcullis", Map.of("roles", List.of(APPROVER_ROLE)), 3600).serialize(),
-        idp.issueToken("users", "omar", "portcullis", Map.of("roles", List.of(APPROVER_ROLE)), -3600).serialize(),
+        operatorToken("omar", List.of("finance")),
+        idp.issueToken("evil", "omar", OPERATORS, Map.of("roles", List.of(APPROVER_ROLE)), 3600).serialize(),
+        idp.issueToken("users", "omar", OPERATORS, Map.of("roles", List.of(APPROVER_ROLE)), -3600).serialize(),
         idp.issueToken("users", "omar", "someone-else", Map.of("roles", List.of(APPROVER_ROLE)), 3600).serialize());
 
     for (String token : refused) {
@@ -75,8 +78,19 @@ class OidcApproverTest {
       assertProblem(r, 401, "unauthenticated");
       assertThat(r.body()).doesNotContain(token);
     }
-    assertThat(json(gateway.get("/v1/approvals/" + approvalId, userToken("omar", List.of(APPROVER_ROLE))))
+    assertThat(json(gateway.get("/v1/approvals/" + approvalId, operatorToken("omar", List.of(APPROVER_ROLE))))
         .path("status").asString()).isEqualTo("pending");
+    assertThat(gateway.acme().requestLog()).isEmpty();
+  }
+
+  @Test
+  void anOperatorTokenOfAnotherTenantDecidesNothing() {
+    String approvalId = park(null);
+    String globex = idp.issueToken("users", "omar", OPERATORS,
+        Map.of("tenant", "globex", "roles", List.of(APPROVER_ROLE)), 3600).serialize();
+
+    assertProblem(approve(approvalId, globex), 401, "unauthenticated");
+    assertProblem(gateway.get("/v1/approvals/" + approvalId, globex), 401, "unauthenticated");
     assertThat(gateway.acme().requestLog()).isEmpty();
   }
 
@@ -92,14 +106,75 @@ class OidcApproverTest {
 
   @Test
   void theUserACallWasMadeForCannotApproveItWithTheirOwnToken() {
-    String olivia = userToken("olivia", List.of("finance", APPROVER_ROLE));
-    String approvalId = park(olivia);
+    String approvalId = park(userToken("olivia", List.of("finance", APPROVER_ROLE)));
 
-    assertProblem(approve(approvalId, olivia), 403, "four-eyes");
-    HttpResponse<String> other = approve(approvalId, userToken("omar", List.of(APPROVER_ROLE)));
+    assertProblem(approve(approvalId, operatorToken("olivia", List.of("finance", APPROVER_ROLE))), 403, "four-eyes");
+    HttpResponse<String> other = approve(approvalId, operatorToken("omar", List.of(APPROVER_ROLE)));
 
     assertThat(other.statusCode()).as(other.body()).isEqualTo(200);
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
+  }
+
+  @Test
+  void refusesApprovalWithADelegationToken() throws Exception {
+    // The agent holds olivia's delegation token (she is an approver) and parks a call of its own.
+    String delegation = userToken("olivia", List.of(APPROVER_ROLE));
+    String approvalId = park(null);
+    int audited = gateway.audit().size();
+
+    HttpResponse<String> r = approve(approvalId, delegation);
+
+    assertProblem(r, 403, "not-an-approver");
+    assertThat(r.body()).doesNotContain(delegation);
+    assertProblem(gateway.post("/v1/approvals/" + approvalId + ":deny", delegation, "{\"reason\":\"mine\"}"),
+        403, "not-an-approver");
+    assertThat(gateway.acme().requestLog()).isEmpty();
+    assertThat(gateway.audit()).hasSize(audited);
+    assertThat(json(gateway.get("/v1/approvals/" + approvalId, operatorToken("omar", List.of(APPROVER_ROLE))))
+        .path("status").asString()).isEqualTo("pending");
+  }
+
+  @Test
+  void aDelegationTokenOpensNoOperatorEndpoint() throws Exception {
+    String delegation = userToken("olivia", List.of(APPROVER_ROLE));
+    String approvalId = park(null);
+    String invocationId = json(gateway.get("/v1/approvals/" + approvalId, operatorToken("omar", List.of(APPROVER_ROLE))))
+        .path("invocationId").asString();
+    int audited = gateway.audit().size();
+
+    assertProblem(gateway.get("/v1/approvals?status=pending", delegation), 403, "not-an-approver");
+    assertProblem(gateway.get("/v1/approvals/" + approvalId, delegation), 403, "not-an-approver");
+    assertProblem(gateway.get("/v1/invocations?state=awaiting-approval", delegation), 403, "not-an-approver");
+    assertProblem(gateway.post("/v1/invocations/" + invocationId + ":settle", delegation,
+        "{\"as\":\"cancelled\",\"reason\":\"mine\"}"), 403, "not-an-approver");
+    assertProblem(gateway.post("/v1/invocations/" + invocationId + ":revert", delegation, "{}"), 403, "not-an-approver");
+    HttpResponse<String> operatorView = gateway.get("/v1/invocations/" + invocationId, delegation);
+    assertThat(operatorView.statusCode()).as(operatorView.body()).isEqualTo(403);
+    assertThat(operatorView.body()).doesNotContain("O-5001");
+
+    assertThat(gateway.audit()).hasSize(audited);
+    assertThat(gateway.acme().requestLog()).isEmpty();
+  }
+
+  @Test
+  void aTokenForBothTheDelegationAndTheOperatorAudienceIsNoOperatorToken() {
+    String approvalId = park(null);
+    String both = idp.issueToken("users", "portcullis-inbox", new DefaultOAuth2TokenCallback("users", "omar", "JWT",
+        List.of("portcullis", OPERATORS), Map.of("tenant", "acme", "roles", List.of(APPROVER_ROLE)), 3600)).serialize();
+
+    assertProblem(approve(approvalId, both), 403, "not-an-approver");
+    assertThat(gateway.acme().requestLog()).isEmpty();
+  }
+
+  @Test
+  void anOperatorTokenIsNoDelegationToken() {
+    String agent = idp.issueToken("agents", "billing-client", "portcullis", Map.of(), 3600).serialize();
+    String operator = operatorToken("olivia", List.of("finance", APPROVER_ROLE));
+
+    HttpResponse<String> r = gateway.invoke("orders_refund", agent, BIG_REFUND, "Portcullis-User-Token", operator);
+
+    assertProblem(r, 401, "invalid-user-token");
+    assertThat(gateway.acme().requestLog()).isEmpty();
   }
 
   /** Parks a refund over 100 made by the billing agent, for {@code userToken}'s user if given. */
@@ -112,8 +187,14 @@ class OidcApproverTest {
     return json(parked).path("approvalId").asString();
   }
 
+  /** A delegating user's token: what the agent is handed to act for the user (audience portcullis). */
   private static String userToken(String user, List<String> roles) {
     return idp.issueToken("users", user, "portcullis", Map.of("tenant", "acme", "roles", roles), 3600).serialize();
+  }
+
+  /** A person's operator token: issued for the operator API's own audience. */
+  private static String operatorToken(String user, List<String> roles) {
+    return idp.issueToken("users", user, OPERATORS, Map.of("tenant", "acme", "roles", roles), 3600).serialize();
   }
 
   private static HttpResponse<String> approve(String approvalId, String credential) {
