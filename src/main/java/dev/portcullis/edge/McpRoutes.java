@@ -148,18 +148,20 @@ final class McpRoutes {
     }
     String requested = params.path("protocolVersion").asString();
     String version = VERSIONS.contains(requested) ? requested : VERSIONS.getFirst();
-    McpSessions.Opening opening = sessions.open(TraceIds.random(16), agent.id(), version);
-    if (opening instanceof McpSessions.Opening.Refused(boolean perAgent)) {
-      ProblemType type = perAgent ? ProblemType.TOO_MANY_SESSIONS : ProblemType.SESSIONS_EXHAUSTED;
-      String message = perAgent
-          ? "agent " + agent.id() + " holds as many MCP sessions as it may; close one (DELETE /mcp) or let one expire"
-          : "the gateway holds as many MCP sessions as it may; retry later";
-      ctx.header("Retry-After", "60");
-      rpc(ctx, type.status(), JSONRPCResponse.error(id, new JSONRPCError(SERVER_ERROR, message,
-          Map.of("type", type.uri()))));
-      return;
+    McpSessions.Session session;
+    switch (sessions.open(TraceIds.random(16), agent.id(), version)) {
+      case McpSessions.Opening.Opened(McpSessions.Session opened) -> session = opened;
+      case McpSessions.Opening.Refused(boolean perAgent) -> {
+        ProblemType type = perAgent ? ProblemType.TOO_MANY_SESSIONS : ProblemType.SESSIONS_EXHAUSTED;
+        String message = perAgent
+            ? "agent " + agent.id() + " holds as many MCP sessions as it may; close one (DELETE /mcp) or let one expire"
+            : "the gateway holds as many MCP sessions as it may; retry later";
+        ctx.header("Retry-After", "60");
+        rpc(ctx, type.status(), JSONRPCResponse.error(id, new JSONRPCError(SERVER_ERROR, message,
+            Map.of("type", type.uri()))));
+        return;
+      }
     }
-    McpSessions.Session session = ((McpSessions.Opening.Opened) opening).session();
     McpSchema.ServerCapabilities capabilities =
         McpSchema.ServerCapabilities.builder().tools(false).build();
     McpSchema.InitializeResult result =
