@@ -18,8 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Concurrency: lookups read a concurrent map without locking; opening, closing and sweeping take
  * this object's lock, which keeps the per-agent counts equal to the map. Time is the injected clock:
- * {@link #sweep} (run on a schedule by the server, and whenever an open finds a cap reached) removes
- * every session idle longer than the timeout, so abandoned sessions do not accumulate.
+ * {@link #sweep} (run on a schedule by the server, and when an open finds a bound reached, at most
+ * once a second of that clock) removes every session idle longer than the timeout, so abandoned
+ * sessions do not accumulate.
  */
 public final class McpSessions {
   /** One session as held. */
@@ -46,7 +47,14 @@ public final class McpSessions {
   }
 
   private final ConcurrentHashMap<String, Session> byId = new ConcurrentHashMap<>();
+  /**
+   * An open at a bound sweeps at most this often: a full sweep walks every session, and an agent at
+   * its bound calling initialize in a loop must not make each refusal cost that walk.
+   */
+  private static final Duration SWEEP_AT_BOUND_EVERY = Duration.ofSeconds(1);
+
   private final Map<String, Integer> perAgent = new HashMap<>(); // guarded by this
+  private Instant lastSweep = Instant.MIN; // guarded by this
   private final Clock clock;
   private final Limits limits;
 
@@ -58,7 +66,10 @@ public final class McpSessions {
   /** Opens a session for {@code agentId}, unless it or the gateway holds as many live ones as it may. */
   public synchronized Opening open(String id, String agentId, String protocolVersion) {
     if (atBound(agentId)) {
-      sweep();
+      Instant now = clock.instant();
+      if (!now.isBefore(lastSweep.plus(SWEEP_AT_BOUND_EVERY))) {
+        sweep();
+      }
       if (atBound(agentId)) {
         return new Opening.Refused(held(agentId) >= limits.perAgent());
       }
@@ -95,6 +106,7 @@ public final class McpSessions {
   /** Removes every session idle longer than the timeout by the clock now; answers how many. */
   public synchronized int sweep() {
     Instant now = clock.instant();
+    lastSweep = now;
     int removed = 0;
     for (Session s : byId.values()) {
       if (expired(s, now) && remove(s)) {
