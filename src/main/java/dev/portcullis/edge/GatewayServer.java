@@ -83,13 +83,14 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /**
-   * Whether {@code e} is a client's mistake the router met while reading the request (a body that
-   * ended early, broken chunked framing): Jetty's bad-message exception or an I/O failure anywhere in
-   * its causes. A 400, not an internal error with a stack trace.
+   * Whether {@code e} is a client's mistake Jetty met while a handler read the request (a body that
+   * ended early, broken chunked framing): its bad-message or early-EOF exception anywhere in the
+   * causes. A 400, not an internal error with a stack trace. (Bodies are read by {@link
+   * RequestBodies}, which refuses these itself; this is the net under any other read.)
    */
   private static boolean clientFault(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof org.eclipse.jetty.http.HttpException || t instanceof java.io.IOException) {
+      if (t instanceof org.eclipse.jetty.http.HttpException || t instanceof org.eclipse.jetty.io.EofException) {
         return true;
       }
     }
