@@ -176,14 +176,23 @@ class InvariantsTest {
   }
 
   @Test
-  void reportsFailureWhenTheOutcomeCannotBeRecorded() {
+  void anExecutedCallWhoseEndingCannotBeRecordedIsNotReportedFailedAndCannotBeRepeatedBlindly() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    AuditLog failsSecond = new FailingLog(1);
+    AuditLog failsSecond = new FailingLog(1); // the EXECUTING record is written, the terminal one is not
+    Pipeline pipeline = pipeline(failsSecond, probe(inv -> {}, calls));
 
-    Outcome outcome = pipeline(failsSecond, probe(inv -> {}, calls)).run(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"));
+    Outcome outcome = pipeline.run(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"));
 
     assertThat(calls).hasValue(1);
-    assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f ->
+    assertThat(outcome).as("the effect happened: the agent is told so, not that the call failed")
+        .isInstanceOf(Outcome.Completed.class);
+    assertThat(invocations.find(outcome.invocation().invocationId()).orElseThrow().state())
+        .isEqualTo(InvocationState.COMPLETED);
+
+    Outcome retry = pipeline.run(renamed(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"), "inv-retry"));
+
+    assertThat(calls).as("while the log cannot be written, a retry without a key runs nothing").hasValue(1);
+    assertThat(retry).isInstanceOfSatisfying(Outcome.Failed.class, f ->
         assertThat(f.kind()).isEqualTo(FailureKind.AUDIT_UNAVAILABLE));
   }
 

@@ -9,6 +9,7 @@ import dev.portcullis.connector.mcp.McpTransportSpec;
 import dev.portcullis.connector.mcp.McpUpstream;
 import dev.portcullis.pipeline.UpstreamTools;
 import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.invocation.UpstreamKeys;
 import dev.portcullis.pipeline.InvocationRecovery;
 import dev.portcullis.pipeline.StateStage;
 import dev.portcullis.store.JdbcInvocationStore;
@@ -17,9 +18,6 @@ import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.GatewayConfig;
 import dev.portcullis.config.PolicyLoader;
 import dev.portcullis.config.PolicyReloader;
-import dev.portcullis.identity.AgentSpec;
-import java.util.Set;
-import java.util.stream.Collectors;
 import dev.portcullis.config.HttpConnectorSpec;
 import dev.portcullis.config.SqlConnectorSpec;
 import dev.portcullis.config.MailConnectorSpec;
@@ -69,6 +67,7 @@ import dev.portcullis.pipeline.ValidateStage;
 import dev.portcullis.pipeline.ArgumentShape;
 import dev.portcullis.policy.SwappablePolicy;
 import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.store.InstallationKeys;
 import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.store.JdbcSecretStore;
 import dev.portcullis.vault.HashiCorpKv;
@@ -88,6 +87,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Assembly implements AutoCloseable {
   /** The scope of vault secrets that notification channels may use. */
   static final String NOTIFY_SCOPE = ConfigLoader.RESERVED_SECRET_SCOPE;
+  /** The installation key upstream idempotency keys are derived under. */
+  static final String UPSTREAM_KEYS = "upstream-idempotency-keys";
 
   private final DataDirectory data;
   private final EmbeddedDatabase database;
@@ -135,9 +136,11 @@ public final class Assembly implements AutoCloseable {
     SecretResolver secrets = secrets(config, env, data.path(), database, masterKey, clock);
     LiveCatalog catalog = new LiveCatalog(config.tools());
     SwappablePolicy policy = new SwappablePolicy(config.policy());
+    UpstreamKeys upstreamKeys = new UpstreamKeys(new InstallationKeys(database.dataSource(), clock)
+        .getOrCreate(UPSTREAM_KEYS, UpstreamKeys::newInstallationKey));
     ConnectorRegistry connectors = new ConnectorRegistry(config.connectors().stream()
         .map(spec -> switch (spec) {
-          case HttpConnectorSpec h -> connector(h, secrets, json, clock);
+          case HttpConnectorSpec h -> connector(h, secrets, json, clock, upstreamKeys);
           case SqlConnectorSpec q -> sqlConnector(q, secrets, json);
           case McpConnectorSpec m -> mcpConnector(m, config.source().toAbsolutePath().getParent(), secrets, json);
           case SlackConnectorSpec k -> new SlackConnector(
@@ -194,9 +197,7 @@ public final class Assembly implements AutoCloseable {
             new InvocationAdmin(invocations, beforeStates, audit, entries, clock,
                 new Reverts(pipeline, reversals, beforeStates, clock)),
             new ArgumentShape(config.server().arguments()));
-    Set<String> agentIds = config.agents().stream().map(AgentSpec::id).collect(Collectors.toSet());
-    PolicyReloader reloader = new PolicyReloader(
-        new PolicyLoader(config.toolFacts(), agentIds), config.policyPaths(), policy);
+    PolicyReloader reloader = new PolicyReloader(PolicyLoader.of(config), config.policyPaths(), policy);
     return new Assembly(data, database, connectors, audit, gateway, config, reloader, upstreamTools, catalog, pins, secrets,
         notifications);
   }
@@ -224,9 +225,10 @@ public final class Assembly implements AutoCloseable {
     }
   }
 
-  private static Connector connector(HttpConnectorSpec spec, SecretResolver secrets, JsonMapper json, Clock clock) {
-    return new HttpConnector(
-        spec.name(), spec.baseUri(), spec.auth(), spec.operations(), secrets, spec.connectTimeout(), json, clock);
+  private static Connector connector(
+      HttpConnectorSpec spec, SecretResolver secrets, JsonMapper json, Clock clock, UpstreamKeys upstreamKeys) {
+    return new HttpConnector(spec.name(), spec.baseUri(), spec.auth(), spec.operations(), secrets,
+        spec.connectTimeout(), json, clock, upstreamKeys);
   }
 
   /** Where connectors' secret references resolve: env:, file:, and vault: in the configured vault. */

@@ -51,6 +51,8 @@ final class ConfigCommand implements Runnable {
             config, cfg.tools().size(), cfg.agents().size(), cfg.connectors().size(), cfg.policy().rules().size(),
             cfg.hash());
       }
+      // Warnings go to stderr, so --print stays valid JSON; they never fail the check.
+      cfg.policy().warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
       return 0;
     }
   }

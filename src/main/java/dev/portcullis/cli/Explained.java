@@ -20,6 +20,7 @@ record Explained(Decision decision, List<RuleTrace> traces) {
   /** The order in which explanations list the groups: what decided first, what did not apply last. */
   static final List<RuleTrace.Status> GROUPS = List.of(
       RuleTrace.Status.MATCHED,
+      RuleTrace.Status.ERROR_COUNTED_AS_MATCHED,
       RuleTrace.Status.ERROR,
       RuleTrace.Status.CONDITION_FALSE,
       RuleTrace.Status.PRINCIPAL_DIFFERS,
@@ -45,7 +46,8 @@ record Explained(Decision decision, List<RuleTrace> traces) {
   static String heading(RuleTrace.Status status) {
     return switch (status) {
       case MATCHED -> "matched";
-      case ERROR -> "errored";
+      case ERROR_COUNTED_AS_MATCHED -> "errored, counted as matched";
+      case ERROR -> "errored, not counted";
       case CONDITION_FALSE -> "condition false";
       case PRINCIPAL_DIFFERS -> "principal differs";
       case NOT_ABOUT_THIS_TOOL -> "not about this tool";
@@ -72,7 +74,8 @@ record Explained(Decision decision, List<RuleTrace> traces) {
     Target t = trace.rule().target();
     return switch (trace.status()) {
       case MATCHED -> trace.rule().condition().map(c -> "when " + c.source()).orElse("");
-      case ERROR -> trace.rule().condition().map(c -> "when " + c.source() + ": ").orElse("") + trace.detail();
+      case ERROR, ERROR_COUNTED_AS_MATCHED ->
+          trace.rule().condition().map(c -> "when " + c.source() + ": ").orElse("") + trace.detail();
       case CONDITION_FALSE -> "when " + trace.detail();
       case PRINCIPAL_DIFFERS -> principals(t);
       case NOT_ABOUT_THIS_TOOL -> tools(t);

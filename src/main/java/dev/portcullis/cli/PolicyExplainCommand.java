@@ -64,8 +64,8 @@ final class PolicyExplainCommand implements Callable<Integer> {
   List<String> groups;
 
   @Option(names = "--context", paramLabel = "KEY=VALUE",
-      description = "Policy context (repeatable): role=…, region=…; channel=… sets the channel (default rest),"
-          + " time=… the call's instant (default now).")
+      description = "Policy context (repeatable): role=…, region=…, declaredChannel=… (a REST client's actor.channel);"
+          + " channel=rest|mcp|revert sets the door the call came in by (default rest), time=… its instant (default now).")
   Map<String, String> context;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text", description = "text (default) or json.")

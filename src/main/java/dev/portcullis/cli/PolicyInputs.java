@@ -12,10 +12,8 @@ import dev.portcullis.policy.CompiledPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What the policy commands decide with: a configuration (its catalog and agents) and a policy set,
@@ -55,10 +53,8 @@ record PolicyInputs(GatewayConfig config, CompiledPolicy policy, List<Path> poli
     } catch (IOException e) {
       throw new CliException("cannot list the policy files in " + paths + ": " + e.getMessage(), ERROR_EXIT);
     }
-    Set<String> agentIds = new HashSet<>();
-    config.agents().forEach(a -> agentIds.add(a.id()));
     try {
-      CompiledPolicy policy = new PolicyLoader(config.toolFacts(), agentIds).load(paths);
+      CompiledPolicy policy = PolicyLoader.of(config).load(paths);
       return new PolicyInputs(config, policy, paths, catalog);
     } catch (ConfigException e) {
       throw new CliException("the candidate policies cannot be loaded against the catalog and agents of "

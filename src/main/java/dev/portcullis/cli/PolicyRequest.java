@@ -2,6 +2,7 @@ package dev.portcullis.cli;
 
 import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.invocation.AgentRef;
+import dev.portcullis.invocation.Channel;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.UserRef;
 import java.time.Instant;
@@ -15,9 +16,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * A call written by a person ({@code policy test} cases, {@code policy explain} flags), turned
  * into the invocation policy decides on: agent and tool resolved against the configuration, as
- * the edge and the catalog stage would. In {@code context}, {@code channel} sets the call's channel
- * (default {@value #DEFAULT_CHANNEL}, as for a REST call) and {@code time} its instant (default now);
- * every other entry is policy context.
+ * the edge and the catalog stage would. In {@code context}, {@code channel} sets the door the call
+ * came in by ({@code rest}, {@code mcp} or {@code revert}; default {@value #DEFAULT_CHANNEL}) and
+ * {@code time} its instant (default now); every other entry is policy context, {@code
+ * declaredChannel} included (what a REST client says in {@code actor.channel}).
  */
 record PolicyRequest(String agent, User user, String tool, JsonNode args, Map<String, String> context) {
   static final String DEFAULT_CHANNEL = "rest";
@@ -46,6 +48,10 @@ record PolicyRequest(String agent, User user, String tool, JsonNode args, Map<St
     Map<String, String> policyContext = new HashMap<>(context);
     String channel = policyContext.remove("channel");
     String time = policyContext.remove("time");
+    if (channel != null && !Channel.isReserved(channel)) {
+      throw new IllegalArgumentException("'" + channel + "' is not a channel of the gateway (rest, mcp, revert);"
+          + " what a client says of its own channel is context.declaredChannel");
+    }
     Instant receivedAt = now;
     if (time != null) {
       try {
@@ -57,7 +63,7 @@ record PolicyRequest(String agent, User user, String tool, JsonNode args, Map<St
     UserRef userRef = user == null ? null : new UserRef(user.id(), user.tenant(), user.roles(), user.groups(), true);
     return Invocation.received(
             "policy-request", "0".repeat(32), null, null, agentRef, userRef, null,
-            channel == null ? DEFAULT_CHANNEL : channel, tool, args, policyContext, receivedAt)
+            channel == null ? DEFAULT_CHANNEL : channel.strip().toLowerCase(java.util.Locale.ROOT), tool, args, policyContext, receivedAt)
         .withTool(entry.tool().ref());
   }
 

@@ -81,13 +81,14 @@ final class PolicyTestCommand implements Callable<Integer> {
     return failed == 0 ? 0 : 1;
   }
 
-  /** The rules that matched (or "no rule", the default deny), then any that errored. */
+  /** The rules that matched (or "no rule", the default deny), then any that errored (guards, then permits). */
   private static void printRules(PrintWriter out, Explained explained) {
     List<RuleTrace> matched = explained.with(RuleTrace.Status.MATCHED);
     if (matched.isEmpty()) {
       out.printf("    %-9s (no rule)%n", "matched");
     }
     printGroup(out, "matched", matched, false);
+    printGroup(out, "errored", explained.with(RuleTrace.Status.ERROR_COUNTED_AS_MATCHED), true);
     printGroup(out, "errored", explained.with(RuleTrace.Status.ERROR), true);
   }
 

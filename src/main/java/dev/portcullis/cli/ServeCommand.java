@@ -61,6 +61,7 @@ final class ServeCommand implements Runnable {
     out.printf("  loaded %d tools, %d agents, %d connectors, %d policy rules%n",
         cfg.tools().size(), cfg.agents().size(), cfg.connectors().size(), cfg.policy().rules().size());
     out.println("  policy files are watched: a change that loads takes effect within 2 s, one that does not is logged");
+    cfg.policy().warnings().forEach(w -> out.println("  warning: " + w));
     if (!cfg.upstreamTools().isEmpty()) {
       out.printf("  %d upstream MCP tools: approvals take effect within 2 s; upstreams are re-listed every %s%n",
           cfg.upstreamTools().size(), relist);

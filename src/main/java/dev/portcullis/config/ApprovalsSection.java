@@ -29,8 +29,11 @@ final class ApprovalsSection {
     this.r = r;
   }
 
-  /** {@code approvals:}, given how many approvers {@code approvers:} configures. */
-  ApprovalSettings settings(int approverCount) {
+  /**
+   * {@code approvals:}, given how many approvers {@code approvers:} configures and the names of
+   * the catalog's tools (a quorum entry must name at least one).
+   */
+  ApprovalSettings settings(int approverCount, Set<String> toolNames) {
     if (r.at("/approvals").isMissingNode()) {
       return ApprovalSettings.DEFAULTS;
     }
@@ -39,7 +42,7 @@ final class ApprovalsSection {
     }
     r.onlyKeys("/approvals", Set.of("timeout", "quorum", "notify", "mcpWait"));
     Duration timeout = r.duration("/approvals/timeout", ApprovalSettings.DEFAULT_TIMEOUT);
-    return new ApprovalSettings(timeout, quorum(approverCount), mcpWait(timeout));
+    return new ApprovalSettings(timeout, quorum(approverCount, toolNames), mcpWait(timeout));
   }
 
   /** {@code approvals.mcpWait}: a duration, zero allowed (answer at once), shorter than the timeout. */
@@ -61,7 +64,7 @@ final class ApprovalsSection {
   }
 
   /** {@code approvals.quorum}: {@code [{tools: [name or glob…], approvers: N}…]}. */
-  private List<QuorumRule> quorum(int approverCount) {
+  private List<QuorumRule> quorum(int approverCount, Set<String> toolNames) {
     List<QuorumRule> out = new ArrayList<>();
     int n = r.list("/approvals/quorum", false);
     for (int i = 0; i < n; i++) {
@@ -72,7 +75,15 @@ final class ApprovalsSection {
       r.onlyKeys(p, Set.of("tools", "approvers"));
       List<String> tools = r.strings(p + "/tools", true);
       List<NamePattern> patterns = new ArrayList<>();
-      tools.forEach(t -> patterns.add(NamePattern.compile(t)));
+      for (int t = 0; t < tools.size(); t++) {
+        NamePattern pattern = NamePattern.compile(tools.get(t));
+        if (toolNames.stream().noneMatch(pattern::matches)) {
+          // A typo here would silently let one approver decide what was meant to need several.
+          r.problem(p + "/tools/" + t, pattern.isGlob()
+              ? "'" + pattern + "' matches no defined tool" : "no tool named '" + pattern + "' is defined");
+        }
+        patterns.add(pattern);
+      }
       Optional<Integer> approvers = approvers(p + "/approvers", approverCount);
       if (approvers.isPresent() && !tools.isEmpty()) {
         out.add(new QuorumRule(tools, approvers.get(), name -> patterns.stream().anyMatch(q -> q.matches(name))));

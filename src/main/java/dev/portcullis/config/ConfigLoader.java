@@ -79,13 +79,11 @@ public final class ConfigLoader {
     Map<String, ConnectorDraft> connectors = connectors(r);
     List<CatalogEntry> entries = new ToolSection(r, connectors).readAll();
     List<dev.portcullis.catalog.Reversal> reversals = new ReversalSection(r).read(entries);
-    Set<String> agentIds = new HashSet<>();
-    agents.forEach(a -> agentIds.add(a.id()));
     List<Path> policyPaths = policyPaths(r, file);
     List<ConnectorSpec> specs = connectors.values().stream().map(ConnectorDraft::spec).toList();
     upstreamNameClashes(r, entries, specs);
     List<ToolFacts> facts = toolFacts(entries, specs);
-    CompiledPolicy policy = new PolicyLoader(facts, agentIds).loadInto(policyPaths, r.problems());
+    CompiledPolicy policy = new PolicyLoader(facts, agents).loadInto(policyPaths, r.problems());
     ApprovalsSection approvalsSection = new ApprovalsSection(r);
     Set<String> agentKeys = new HashSet<>();
     agents.forEach(a -> agentKeys.addAll(a.keyHashes()));
@@ -95,7 +93,9 @@ public final class ConfigLoader {
     // Approvers by role are as many as the identity provider grants the role to: no upper bound.
     int approverCount = approvers.stream().anyMatch(a -> a instanceof ApproverSpec.ByRole)
         ? Integer.MAX_VALUE : approvers.size();
-    ApprovalSettings approvals = approvalsSection.settings(approverCount);
+    Set<String> toolNames = new HashSet<>();
+    facts.forEach(f -> toolNames.add(f.name()));
+    ApprovalSettings approvals = approvalsSection.settings(approverCount, toolNames);
     List<dev.portcullis.approval.notify.ChannelSpec> notify = new NotifySection(r).channels();
 
     if (!r.problems().isEmpty()) {
@@ -132,7 +132,7 @@ public final class ConfigLoader {
       if (c instanceof McpConnectorSpec m) {
         m.tools().stream()
             .filter(t -> names.add(t.name())) // a clash is a problem of its own (upstreamNameClashes)
-            .forEach(t -> out.add(new ToolFacts(t.name(), t.risk().wireName(), t.connector(), Set.of(), false)));
+            .forEach(t -> out.add(ToolFacts.argumentsUnknown(t.name(), t.risk().wireName(), t.connector())));
       }
     });
     return out;
@@ -164,11 +164,10 @@ public final class ConfigLoader {
 
   /** What policy needs to know of each configured tool. */
   public static List<ToolFacts> toolFacts(List<CatalogEntry> entries) {
-    return entries.stream().map(e -> {
-      Set<String> args = new java.util.LinkedHashSet<>();
-      e.tool().inputSchema().path("properties").propertyNames().forEach(args::add);
-      return new ToolFacts(e.tool().name(), e.tool().risk().wireName(), e.tool().connector(), args);
-    }).toList();
+    return entries.stream()
+        .map(e -> ToolFacts.fromSchema(e.tool().name(), e.tool().risk().wireName(), e.tool().connector(),
+            e.tool().inputSchema()))
+        .toList();
   }
 
   /** The file's hash; documents it imports join it, so a changed document changes the hash. */

@@ -1,5 +1,6 @@
 package dev.portcullis.config;
 
+import dev.portcullis.identity.AgentSpec;
 import dev.portcullis.policy.CelConditions;
 import dev.portcullis.policy.CompiledPolicy;
 import dev.portcullis.policy.Condition;
@@ -36,11 +37,25 @@ public final class PolicyLoader {
 
   private final List<ToolFacts> tools;
   private final Set<String> agentIds;
+  private final Set<String> tenants;
   private final CelConditions cel = new CelConditions();
 
-  public PolicyLoader(List<ToolFacts> tools, Set<String> agentIds) {
+  /** Checks rules against {@code tools} and {@code agents} (their ids and tenants). */
+  public PolicyLoader(List<ToolFacts> tools, List<AgentSpec> agents) {
     this.tools = List.copyOf(tools);
-    this.agentIds = Set.copyOf(agentIds);
+    Set<String> ids = new HashSet<>();
+    Set<String> tenantNames = new HashSet<>();
+    agents.forEach(a -> {
+      ids.add(a.id());
+      tenantNames.add(a.tenant());
+    });
+    this.agentIds = Set.copyOf(ids);
+    this.tenants = Set.copyOf(tenantNames);
+  }
+
+  /** The loader for the catalog and agents of {@code config}. */
+  public static PolicyLoader of(GatewayConfig config) {
+    return new PolicyLoader(config.toolFacts(), config.agents());
   }
 
   /** The policy files at {@code paths}: each a file, or a directory whose *.yaml files are read. */
@@ -76,6 +91,7 @@ public final class PolicyLoader {
   /** Loads into {@code problems}; the result is only meaningful when no problem was added. */
   CompiledPolicy loadInto(List<Path> paths, List<ConfigException.Problem> problems) {
     List<Rule> rules = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     MessageDigest digest = sha256();
     List<Path> files;
@@ -104,12 +120,12 @@ public final class PolicyLoader {
         problems.add(new ConfigException.Problem(file, p.line(), "", p.getMessage()));
         continue;
       }
-      readFile(new ConfigReader(yaml, file, problems), file, rules, ids);
+      readFile(new ConfigReader(yaml, file, problems), file, rules, ids, warnings);
     }
-    return new CompiledPolicy(rules, "sha256:" + HexFormat.of().formatHex(digest.digest()), tools);
+    return new CompiledPolicy(rules, "sha256:" + HexFormat.of().formatHex(digest.digest()), tools, warnings);
   }
 
-  private void readFile(ConfigReader r, Path file, List<Rule> rules, Set<String> ids) {
+  private void readFile(ConfigReader r, Path file, List<Rule> rules, Set<String> ids, List<String> warnings) {
     if (!r.at("").isObject()) {
       r.problem("", "a policy file must be a YAML mapping (apiVersion, kind: PolicySet, rules)");
       return;
@@ -125,12 +141,12 @@ public final class PolicyLoader {
     for (int i = 0; i < n; i++) {
       String p = "/rules/" + i;
       if (r.isObject(p, true)) {
-        rule(r, p, file, ids).ifPresent(rules::add);
+        rule(r, p, file, ids, warnings).ifPresent(rules::add);
       }
     }
   }
 
-  private Optional<Rule> rule(ConfigReader r, String p, Path file, Set<String> ids) {
+  private Optional<Rule> rule(ConfigReader r, String p, Path file, Set<String> ids, List<String> warnings) {
     r.onlyKeys(p, Set.of("id", "description", "effect", "target", "when", "mode"));
     Optional<String> id = r.matching(p + "/id", true, RULE_ID, "must be lowercase letters, digits and '-' (at most 64)");
     id.filter(v -> !ids.add(v)).ifPresent(v -> r.problem(p + "/id", "rule '" + v + "' is defined twice in this policy set"));
@@ -158,9 +174,32 @@ public final class PolicyLoader {
     if (id.isEmpty() || effect.isEmpty()) {
       return Optional.empty();
     }
+    if (effect.get() != RuleEffect.PERMIT) {
+      condition.ifPresent(c -> warnAboutOptionalArguments(r, p, file, c, covered, warnings));
+    }
     int line = r.lineOf(p);
     return Optional.of(new Rule(id.get(), description, effect.get(), target, condition, mode,
         file.getFileName() + ":" + line));
+  }
+
+  /**
+   * A guard (forbid, require_approval) that reads an argument a schema-valid call may leave out
+   * cannot be evaluated on such a call, and then counts as matched: warn, so its author either
+   * means that or guards the read with {@code has(args.x)}.
+   */
+  private static void warnAboutOptionalArguments(
+      ConfigReader r, String p, Path file, Condition condition, List<ToolFacts> covered, List<String> warnings) {
+    for (String argument : condition.unguardedArguments()) {
+      List<String> optionalIn = covered.stream()
+          .filter(t -> t.argumentsKnown() && !t.requiredArguments().contains(argument))
+          .map(ToolFacts::name).toList();
+      if (!optionalIn.isEmpty()) {
+        warnings.add(new ConfigException.Problem(file, r.lineOf(p + "/when"), p + "/when", "reads args." + argument + ", which a valid call of " + String.join(", ", optionalIn)
+            + " may leave out; this " + r.at(p + "/effect").asString("") + " rule then cannot be evaluated and counts"
+            + " as matched. If that is not what you mean, test it first: has(args." + argument + ") && ...")
+            .render(file));
+      }
+    }
   }
 
   private Target target(ConfigReader r, String p) {
@@ -168,7 +207,13 @@ public final class PolicyLoader {
       return Target.ANY;
     }
     r.onlyKeys(p, Set.of("tenants", "agents", "users", "tools", "risk", "connectors"));
-    Set<String> tenants = Set.copyOf(strings(r, p + "/tenants"));
+    List<String> tenantList = strings(r, p + "/tenants");
+    for (int i = 0; i < tenantList.size(); i++) {
+      if (!tenants.contains(tenantList.get(i))) {
+        r.problem(p + "/tenants/" + i, "no agent belongs to a tenant named '" + tenantList.get(i) + "'");
+      }
+    }
+    Set<String> tenants = Set.copyOf(tenantList);
     List<NamePattern> agents = patterns(r, p + "/agents", agentIds, "agent");
     Set<String> userIds = Set.of();
     Set<String> roles = Set.of();
@@ -199,8 +244,19 @@ public final class PolicyLoader {
     return new Target(tenants, agents, userIds, roles, groups, toolPatterns, Set.copyOf(risks), Set.copyOf(connectors));
   }
 
+  /**
+   * A target list, or empty when it is left out. A list that is given must name something: an
+   * empty one would silently mean "anyone" (a target names nobody, so it covers everybody).
+   */
   private static List<String> strings(ConfigReader r, String p) {
-    return r.at(p).isMissingNode() ? List.of() : r.strings(p, false);
+    if (r.at(p).isMissingNode()) {
+      return List.of();
+    }
+    List<String> values = r.strings(p, false);
+    if (values.isEmpty() && r.at(p).isArray()) {
+      r.problem(p, "is empty, which would match anyone; leave it out to mean anyone, or name who it is about");
+    }
+    return values;
   }
 
   private static List<NamePattern> patterns(ConfigReader r, String p, Set<String> known, String what) {

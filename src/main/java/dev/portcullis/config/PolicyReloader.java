@@ -81,6 +81,7 @@ public final class PolicyReloader implements AutoCloseable {
       String before = target.version();
       target.swap(next);
       LOG.info("policy reloaded: {} rules, version {} (was {})", next.rules().size(), next.version(), before);
+      next.warnings().forEach(w -> LOG.warn("policy warning: {}", w));
       return Result.RELOADED;
     } catch (ConfigException e) {
       LOG.error("policy files changed but do not load; version {} stays in force.\n{}", target.version(), e.getMessage());

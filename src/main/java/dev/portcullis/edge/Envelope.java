@@ -1,5 +1,6 @@
 package dev.portcullis.edge;
 
+import dev.portcullis.invocation.Channel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,16 +13,23 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * The REST invocation envelope, read strictly: unknown members, wrong types and oversized values
  * are refused with a problem that names the member.
  *
- * <p>Security: {@code actor.userId} and {@code policyContext} are what the agent says; they are
- * recorded and may narrow what a policy allows, but identity comes from credentials, not from here.
+ * <p>Security: {@code actor.userId}, {@code actor.channel} and {@code policyContext} are what the
+ * agent says; they are recorded and may narrow what a policy allows, but identity comes from
+ * credentials, not from here, and the channel a policy trusts is the gateway's ({@link Channel}).
+ * The agent's channel joins the policy context as {@code declaredChannel}; it may not take a name
+ * of the gateway's own channels, and the context may not name a fact the gateway sets.
  */
 record Envelope(
     String requestId,
     String userId,
-    String channel,
     String sessionId,
     JsonNode arguments,
     Map<String, String> policyContext) {
+
+  /** The policy context member that carries {@code actor.channel}. */
+  static final String DECLARED_CHANNEL = "declaredChannel";
+  /** Context names the gateway sets or derives: an agent may not send them in {@code policyContext}. */
+  private static final Set<String> RESERVED_CONTEXT = Set.of("channel", "time", DECLARED_CHANNEL);
 
   private static final Set<String> TOP = Set.of("requestId", "actor", "arguments", "policyContext");
   private static final Set<String> ACTOR = Set.of("userId", "channel", "sessionId");
@@ -42,13 +50,22 @@ record Envelope(
     } else if (!args.isObject()) {
       throw bad("arguments must be a JSON object");
     }
+    Map<String, String> context = context(body.path("policyContext"));
+    String channel = text(actor, "channel", "actor.");
+    if (channel != null) {
+      if (Channel.isReserved(channel)) {
+        throw bad("actor.channel '" + channel + "' is a channel the gateway sets itself; name the client's own"
+            + " channel (for example 'slack' or 'web')");
+      }
+      context = new LinkedHashMap<>(context);
+      context.put(DECLARED_CHANNEL, channel);
+    }
     return new Envelope(
         text(body, "requestId", ""),
         text(actor, "userId", "actor."),
-        text(actor, "channel", "actor."),
         text(actor, "sessionId", "actor."),
         args,
-        context(body.path("policyContext")));
+        context);
   }
 
   private static Map<String, String> context(JsonNode node) {
@@ -62,6 +79,10 @@ record Envelope(
     for (String key : node.propertyNames()) {
       if (!CONTEXT_KEY.matcher(key).matches()) {
         throw bad("policyContext." + key + " is not a valid name");
+      }
+      if (RESERVED_CONTEXT.contains(key)) {
+        throw bad("policyContext." + key + " names a fact the gateway sets itself"
+            + (key.equals(DECLARED_CHANNEL) ? " (send actor.channel)" : "") + "; leave it out");
       }
       out.put(key, text(node, key, "policyContext."));
     }

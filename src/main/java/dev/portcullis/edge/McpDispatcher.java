@@ -1,5 +1,6 @@
 package dev.portcullis.edge;
 
+import dev.portcullis.invocation.Channel;
 import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.Outcome;
@@ -135,7 +136,7 @@ final class McpDispatcher {
             agent,
             user,
             session.id(),
-            "mcp",
+            Channel.MCP.wireName(),
             name.asString(),
             arguments,
             Map.of(),

@@ -1,5 +1,6 @@
 package dev.portcullis.edge;
 
+import dev.portcullis.invocation.Channel;
 import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.Outcome;
@@ -87,7 +88,7 @@ final class RestRoutes {
             agent,
             user,
             envelope.sessionId(),
-            envelope.channel() == null ? "rest" : envelope.channel(),
+            Channel.REST.wireName(),
             toolName,
             envelope.arguments(),
             envelope.policyContext(),

@@ -4,6 +4,7 @@ import dev.portcullis.catalog.ArgumentTemplate;
 import dev.portcullis.catalog.DeclaredCall;
 import dev.portcullis.catalog.Reversal;
 import dev.portcullis.catalog.Reversals;
+import dev.portcullis.invocation.Channel;
 import dev.portcullis.invocation.BeforeState;
 import dev.portcullis.invocation.BeforeStateStore;
 import dev.portcullis.invocation.Invocation;
@@ -45,7 +46,7 @@ import tools.jackson.databind.JsonNode;
  */
 public final class Reverts {
   private static final Logger LOG = LoggerFactory.getLogger(Reverts.class);
-  public static final String CHANNEL = "revert";
+  public static final String CHANNEL = Channel.REVERT.wireName();
   public static final String OPERATOR_ROLE = "operator";
   public static final String KEY_PREFIX = "revert:";
 

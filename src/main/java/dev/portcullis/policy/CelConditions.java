@@ -33,7 +33,7 @@ public final class CelConditions {
           "agent", Set.of("id", "tenant"),
           "user", Set.of("id", "tenant", "roles", "groups"),
           "tool", Set.of("name", "risk", "version", "connector"),
-          "context", Set.of("channel", "time", "role", "region"),
+          "context", Set.of("channel", "declaredChannel", "time", "role", "region"),
           "session", Set.of("id"));
 
   private static final CelOptions OPTIONS =
@@ -77,6 +77,7 @@ public final class CelConditions {
       throw new IllegalArgumentException("cannot plan expression: " + e.getMessage(), e);
     }
     checkAttributes(ast, argumentNames);
+    Set<String> unguarded = unguardedArguments(ast);
     return new Condition() {
       @Override
       public boolean test(Map<String, Object> facts) throws ConditionException {
@@ -95,7 +96,42 @@ public final class CelConditions {
       public String source() {
         return expression;
       }
+
+      @Override
+      public Set<String> unguardedArguments() {
+        return unguarded;
+      }
     };
+  }
+
+  /** Arguments read by {@code args.x} or {@code args['x']} but never tested by has() or {@code in}. */
+  private static Set<String> unguardedArguments(CelAbstractSyntaxTree ast) {
+    Set<String> read = new TreeSet<>();
+    Set<String> tested = new TreeSet<>();
+    CelNavigableAst.fromAst(ast).getRoot().allNodes().map(n -> n.expr()).forEach(expr -> {
+      if (expr.getKind() == CelExpr.ExprKind.Kind.SELECT && isIdent(expr.select().operand(), "args")) {
+        (expr.select().testOnly() ? tested : read).add(expr.select().field());
+      } else if (expr.getKind() == CelExpr.ExprKind.Kind.CALL && expr.call().args().size() == 2) {
+        CelExpr left = expr.call().args().get(0);
+        CelExpr right = expr.call().args().get(1);
+        if (expr.call().function().equals("_[_]") && isIdent(left, "args") && isString(right)) {
+          read.add(right.constant().stringValue());
+        } else if (expr.call().function().equals("@in") && isString(left) && isIdent(right, "args")) {
+          tested.add(left.constant().stringValue());
+        }
+      }
+    });
+    read.removeAll(tested);
+    return Set.copyOf(read);
+  }
+
+  private static boolean isIdent(CelExpr expr, String name) {
+    return isIdent(expr) && expr.ident().name().equals(name);
+  }
+
+  private static boolean isString(CelExpr expr) {
+    return expr.getKind() == CelExpr.ExprKind.Kind.CONSTANT
+        && expr.constant().getKind() == CelConstant.Kind.STRING_VALUE;
   }
 
   private static void checkAttributes(CelAbstractSyntaxTree ast, Set<String> argumentNames) {

@@ -20,13 +20,21 @@ import java.util.function.Consumer;
  *   no permit for the agent, or (verified user) none for them | DENY (default-deny)
  *   a permit on each side, and any require_approval           | REQUIRE_APPROVAL (approval ids)
  *   a permit on each side                                     | ALLOW (permit ids)
+ *
+ *   a rule whose condition cannot be evaluated               | counts as
+ *   ----------------------------------------------------------+------------------------------
+ *   forbid, require_approval (a guard)                        | matched: the guard holds
+ *   permit                                                    | not matched: it never allows
  * </pre>
  *
- * A rule whose condition cannot be evaluated is skipped and its error recorded; it never allows.
+ * An error never loosens a decision: the facts come from the agent, who can make a condition fail
+ * at will (leave out an argument, send a string where a number was meant, overrun the iteration
+ * budget), so a guard that cannot be evaluated guards, and a permit that cannot be evaluated does
+ * not permit. Either way the error is recorded with the decision ({@code rule-id: message}).
  * require_approval never grants on its own: it only holds back a call that is otherwise permitted.
- * Log-only rules are evaluated like the rest; for each that matches, the decision it would have
- * produced had it been enforced is recorded, flagged when it differs. They never change the
- * enforced decision.
+ * Log-only rules are evaluated like the rest, errors counted the same way; for each that matches,
+ * the decision it would have produced had it been enforced is recorded, flagged when it differs.
+ * They never change the enforced decision.
  *
  * <p>Concurrency: stateless; per-call state lives in locals.
  */
@@ -60,20 +68,26 @@ public final class RuleEvaluator {
       }
       if (rule.condition().isPresent()) {
         if (facts == null) {
-          facts = PolicyFacts.of(inv);
+          facts = PolicyFacts.of(inv, policy.argumentTypes(inv.toolName()));
         }
         try {
           if (!rule.condition().get().test(facts)) {
             report(trace, rule, RuleTrace.Status.CONDITION_FALSE, rule.condition().get().source());
             continue;
           }
+          report(trace, rule, RuleTrace.Status.MATCHED, rule.mode() == RuleMode.LOG_ONLY ? "log-only" : "");
         } catch (Condition.ConditionException e) {
           errors.add(rule.id() + ": " + e.getMessage());
-          report(trace, rule, RuleTrace.Status.ERROR, e.getMessage());
-          continue;
+          boolean guard = rule.effect() != RuleEffect.PERMIT;
+          report(trace, rule, guard ? RuleTrace.Status.ERROR_COUNTED_AS_MATCHED : RuleTrace.Status.ERROR,
+              e.getMessage());
+          if (!guard) {
+            continue;
+          }
         }
+      } else {
+        report(trace, rule, RuleTrace.Status.MATCHED, rule.mode() == RuleMode.LOG_ONLY ? "log-only" : "");
       }
-      report(trace, rule, RuleTrace.Status.MATCHED, rule.mode() == RuleMode.LOG_ONLY ? "log-only" : "");
       if (rule.mode() == RuleMode.LOG_ONLY) {
         shadows.add(rule);
       } else {

@@ -10,8 +10,13 @@ public record RuleTrace(Rule rule, Status status, String detail) {
     PRINCIPAL_DIFFERS,
     /** Its condition is false for this call. */
     CONDITION_FALSE,
-    /** Its condition could not be evaluated: skipped, error recorded. */
+    /** A permit whose condition could not be evaluated: not counted (it never allows), error recorded. */
     ERROR,
+    /**
+     * A forbid or require_approval whose condition could not be evaluated: counted as matched (an
+     * error never loosens a decision), error recorded.
+     */
+    ERROR_COUNTED_AS_MATCHED,
     /** It matched (and is enforced, or log-only as its mode says). */
     MATCHED
   }

@@ -31,7 +31,7 @@ class PolicyExplainCommandTest {
           - id: eu-desk
             effect: permit
             target: {agents: [support-assistant], tools: [crm_get_customer]}
-            when: context.region == 'eu'
+            when: context.region.startsWith('eu')
           - id: vip-lookups
             effect: permit
             target: {tools: [crm_get_customer]}
@@ -59,7 +59,8 @@ class PolicyExplainCommandTest {
         decision  allow
         rules     support-reads
         reason    permitted by rule support-reads: Support may read customers.
-        errors    eu-desk: evaluation error at <input>:7: key 'region' is not present in map.
+        errors    eu-desk: evaluation error at <input>:25: No matching overload for function 'startsWith'. \
+        Overload candidates: starts_with_string
         log-only  none
         policy    sha256:""");
     assertThat(run.out()).endsWith("""
@@ -67,9 +68,12 @@ class PolicyExplainCommandTest {
         matched (1)
           support-reads    permit  lookups.yaml:4
 
-        errored (1)
-          eu-desk          permit  lookups.yaml:8   when context.region == 'eu': \
-        evaluation error at <input>:7: key 'region' is not present in map.
+        errored, counted as matched (0)
+
+        errored, not counted (1)
+          eu-desk          permit  lookups.yaml:8   when context.region.startsWith('eu'): \
+        evaluation error at <input>:25: No matching overload for function 'startsWith'. \
+        Overload candidates: starts_with_string
 
         condition false (1)
           vip-lookups      permit  lookups.yaml:12  when args.customerId == 'C-9999'
@@ -86,11 +90,45 @@ class PolicyExplainCommandTest {
   void contextFlagsFeedTheConditions() throws IOException {
     CliRun run = CliRun.of("policy", "explain", "-c", DEMO, "--policies", candidate().toString(),
         "--agent", "support-assistant", "--tool", "crm_get_customer", "--args", "{\"customerId\":\"C-1001\"}",
-        "--context", "region=eu", "--context", "channel=web");
+        "--context", "region=eu", "--context", "channel=mcp", "--context", "declaredChannel=web");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).contains("channel web\n", "          context {region=eu}\n",
-        "rules     support-reads, eu-desk\n", "errors    none\n", "matched (2)\n", "errored (0)\n");
+    assertThat(run.out()).contains("channel mcp\n", "          context {declaredChannel=web, region=eu}\n",
+        "rules     support-reads, eu-desk\n", "errors    none\n", "matched (2)\n", "errored, not counted (0)\n");
+  }
+
+  @Test
+  void refusesAChannelTheGatewayNeverSets() throws IOException {
+    CliRun run = CliRun.of("policy", "explain", "-c", DEMO, "--policies", candidate().toString(),
+        "--agent", "support-assistant", "--tool", "crm_get_customer", "--args", "{\"customerId\":\"C-1001\"}",
+        "--context", "channel=web");
+
+    assertThat(run.exitCode()).isEqualTo(PolicyInputs.ERROR_EXIT);
+    assertThat(run.err()).contains("'web' is not a channel of the gateway (rest, mcp, revert);"
+        + " what a client says of its own channel is context.declaredChannel");
+  }
+
+  @Test
+  void aGuardThatCannotBeEvaluatedIsCountedAsMatchedAndSaysSo() throws IOException {
+    Files.writeString(dir.resolve("guard.yaml"), """
+        apiVersion: portcullis.dev/v1alpha1
+        kind: PolicySet
+        rules:
+          - id: support-reads
+            effect: permit
+            target: {agents: [support-assistant], tools: ["crm_*"]}
+          - id: eu-only
+            description: Customers are read from EU desks only.
+            effect: forbid
+            target: {tools: [crm_get_customer]}
+            when: "!context.region.startsWith('eu')"
+        """, StandardCharsets.UTF_8);
+    CliRun run = CliRun.of("policy", "explain", "-c", DEMO, "--policies", dir.resolve("guard.yaml").toString(),
+        "--agent", "support-assistant", "--tool", "crm_get_customer", "--args", "{\"customerId\":\"C-1001\"}");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("decision  deny\n", "rules     eu-only\n", "errored, counted as matched (1)\n",
+        "  eu-only        forbid  guard.yaml:7  when !context.region.startsWith('eu'): evaluation error");
   }
 
   @Test

@@ -81,7 +81,7 @@ class PolicyTestCommandTest {
           - id: tickets-in-the-eu
             effect: permit
             target: {agents: [support-assistant], tools: [tickets_create]}
-            when: context.region == 'eu'
+            when: context.region.startsWith('eu')
           - id: urgent-trial
             effect: permit
             mode: log_only
@@ -112,7 +112,7 @@ class PolicyTestCommandTest {
                       actual   {urgent-trial=allow}
             matched   urgent-trial (permit, log-only, tickets.yaml:8)
             errored   tickets-in-the-eu (permit, tickets.yaml:4): \
-        evaluation error at <input>:7: key 'region' is not present in map.
+        evaluation error at <input>:25: No matching overload for function 'startsWith'. Overload candidates: starts_with_string
         """);
   }
 

@@ -1,6 +1,7 @@
 package dev.portcullis.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.portcullis.approval.ApprovalSettings;
 import java.nio.file.Files;
@@ -23,8 +24,14 @@ class ApprovalsSectionTest {
         - {id: olivia, keys: [sha256:2222222222222222222222222222222222222222222222222222222222222222]}
         - {id: omar, keys: [sha256:3333333333333333333333333333333333333333333333333333333333333333]}
         - {id: oscar, keys: [sha256:4444444444444444444444444444444444444444444444444444444444444444]}
-      connectors: []
-      tools: []
+      connectors:
+        - {name: erp, type: http, baseUrl: "http://127.0.0.1:9/api"}
+      tools:
+        - {name: acme_orders_refund, description: A tool., risk: write, connector: erp, http: {method: POST, path: /x}, inputSchema: {type: object}}
+        - {name: acme_orders_get, description: A tool., risk: write, connector: erp, http: {method: POST, path: /x}, inputSchema: {type: object}}
+        - {name: billing_invoice, description: A tool., risk: write, connector: erp, http: {method: POST, path: /x}, inputSchema: {type: object}}
+        - {name: billing_wire, description: A tool., risk: write, connector: erp, http: {method: POST, path: /x}, inputSchema: {type: object}}
+        - {name: hr_payroll_run, description: A tool., risk: write, connector: erp, http: {method: POST, path: /x}, inputSchema: {type: object}}
       """;
 
   @TempDir Path dir;
@@ -35,16 +42,30 @@ class ApprovalsSectionTest {
         approvals:
           timeout: 30m
           quorum:
-            - {tools: [acme.orders_refund, "billing.*"], approvers: 2}
-            - {tools: ["*.payroll_*", billing.wire], approvers: 3}
+            - {tools: [acme_orders_refund, "billing_*"], approvers: 2}
+            - {tools: ["*_payroll_*", billing_wire], approvers: 3}
         """);
 
     assertThat(settings.timeout()).isEqualTo(Duration.ofMinutes(30));
-    assertThat(settings.requiredApprovals("acme.orders_refund")).isEqualTo(2);
-    assertThat(settings.requiredApprovals("billing.invoice")).isEqualTo(2);
-    assertThat(settings.requiredApprovals("billing.wire")).isEqualTo(3);
-    assertThat(settings.requiredApprovals("hr.payroll_run")).isEqualTo(3);
-    assertThat(settings.requiredApprovals("acme.orders_get")).isEqualTo(1);
+    assertThat(settings.requiredApprovals("acme_orders_refund")).isEqualTo(2);
+    assertThat(settings.requiredApprovals("billing_invoice")).isEqualTo(2);
+    assertThat(settings.requiredApprovals("billing_wire")).isEqualTo(3);
+    assertThat(settings.requiredApprovals("hr_payroll_run")).isEqualTo(3);
+    assertThat(settings.requiredApprovals("acme_orders_get")).isEqualTo(1);
+  }
+
+  @Test
+  void aQuorumNamingNoToolFailsTheLoad() {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("""
+        approvals:
+          quorum:
+            - {tools: [acme_order_refund, "payroll_*"], approvers: 2}
+        """));
+
+    long line = HEAD.lines().count() + 3;
+    assertThat(e.problems()).containsExactly(
+        "portcullis.yaml:" + line + ": approvals.quorum[0].tools[0]: no tool named 'acme_order_refund' is defined",
+        "portcullis.yaml:" + line + ": approvals.quorum[0].tools[1]: 'payroll_*' matches no defined tool");
   }
 
   @Test
@@ -52,7 +73,7 @@ class ApprovalsSectionTest {
     ApprovalSettings settings = load("approvals: {timeout: 1h}\n");
 
     assertThat(settings.quorum()).isEmpty();
-    assertThat(settings.requiredApprovals("acme.orders_refund")).isEqualTo(1);
+    assertThat(settings.requiredApprovals("acme_orders_refund")).isEqualTo(1);
   }
 
   private ApprovalSettings load(String approvals) throws Exception {

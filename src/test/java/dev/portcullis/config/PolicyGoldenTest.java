@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,7 +32,7 @@ class PolicyGoldenTest {
   @MethodSource("invalidFiles")
   void invalidPolicyNamesEveryProblemWithItsFileAndLine(Path file) throws Exception {
     GatewayConfig minimal = ConfigLoader.load(Path.of("src/test/resources/config/minimal.yaml"), Map.of());
-    PolicyLoader loader = new PolicyLoader(ConfigLoader.toolFacts(minimal.tools()), Set.of("bot"));
+    PolicyLoader loader = PolicyLoader.of(minimal);
 
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(List.of(file)));
 

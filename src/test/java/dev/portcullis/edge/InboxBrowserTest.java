@@ -12,6 +12,7 @@ import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.assertions.PageAssertions;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import dev.portcullis.testing.GatewayFixture;
+import dev.portcullis.testing.Needs;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The approver inbox in a real browser (Debian's Chromium driven by Playwright) against a real
+ * The approver inbox in a real browser (Debian's Chromium driven by Playwright; {@link Needs#chromium}) against a real
  * gateway in front of Acme: calls are parked over REST, decided on the page, and checked over the
  * API.
  */
@@ -49,11 +50,14 @@ class InboxBrowserTest {
 
   @BeforeAll
   static void launch() {
+    Path chromium = Needs.chromium("the approver inbox in a real browser");
     playwright = Playwright.create();
+    // The flags keep Chromium off the network it would otherwise call at start (updates, sync).
     browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-        .setExecutablePath(Path.of("/usr/bin/chromium"))
+        .setExecutablePath(chromium)
         .setHeadless(true)
-        .setArgs(List.of("--no-sandbox")));
+        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--disable-quic")));
   }
 
   @AfterAll

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.portcullis.testing.GatewayFixture;
+import dev.portcullis.testing.Needs;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,12 +14,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,14 +46,7 @@ class InspectorCliInteropTest {
 
   @BeforeAll
   static void start() {
-    Optional<Path> found = onPath("npx");
-    if (found.isEmpty()) {
-      if (System.getenv("CI") != null) {
-        fail("npx is not on PATH; CI must install node to run the MCP Inspector interop tests");
-      }
-      Assumptions.abort("npx is not on PATH: install node 20+ to run the MCP Inspector interop tests");
-    }
-    npx = found.get();
+    npx = Needs.onPath("npx", "interop with the official MCP Inspector CLI (needs node 20+)");
     gateway = GatewayFixture.start(work.resolve("data"));
   }
 
@@ -161,17 +153,6 @@ class InspectorCliInteropTest {
     return new File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
   }
 
-  private static Optional<Path> onPath(String program) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return Optional.empty();
-    }
-    return Arrays.stream(path.split(File.pathSeparator))
-        .filter(dir -> !dir.isBlank())
-        .flatMap(dir -> List.of(Path.of(dir, program), Path.of(dir, program + ".cmd")).stream())
-        .filter(Files::isExecutable)
-        .findFirst();
-  }
 
   /** One finished Inspector run; stderr carries npm's noise (engines warnings) and errors. */
   private record Run(List<String> command, int exit, String stdout, String stderr) {

@@ -119,7 +119,9 @@ class RestInvokeTest {
     assertThat(done.entry().state()).isEqualTo("COMPLETED");
     assertThat(done.entry().requestId()).isEqualTo("req-42");
     assertThat(done.entry().userId()).isEqualTo("u-9");
-    assertThat(done.entry().channel()).isEqualTo("slack");
+    assertThat(done.entry().channel()).as("the door, as the gateway knows it").isEqualTo("rest");
+    assertThat(done.entry().context()).as("the channel as the agent declared it")
+        .isEqualTo("{\"declaredChannel\":\"slack\",\"region\":\"eu\",\"role\":\"agent\"}");
     assertThat(done.entry().sessionId()).isEqualTo("s-1");
     assertThat(done.entry().agentId()).isEqualTo("support-assistant");
     assertThat(done.entry().tenant()).isEqualTo("acme");

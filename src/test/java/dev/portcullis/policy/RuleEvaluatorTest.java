@@ -114,7 +114,7 @@ class RuleEvaluatorTest {
   }
 
   @Test
-  void ruleWhoseConditionErrorsIsSkippedRecordedAndNeverAllows() {
+  void permitWhoseConditionErrorsIsNotCountedRecordedAndNeverAllows() {
     Decision d = decide(List.of(rule("small", RuleEffect.PERMIT, agents("bot", "refund"), "args.amount <= 100")),
         call("refund", "{\"order\": \"o-1\"}"));
 
@@ -123,13 +123,27 @@ class RuleEvaluatorTest {
   }
 
   @Test
-  void erroringForbidIsSkippedToo() {
+  void erroringForbidCountsAsMatchedAndDenies() {
     Decision d = decide(List.of(
         rule("permit", RuleEffect.PERMIT, agents("bot", "refund"), null),
         rule("forbid-big", RuleEffect.FORBID, tools("refund"), "args.amount > 1000")), call("refund", "{\"order\": \"o-1\"}"));
 
-    assertThat(d.effect()).isEqualTo(Effect.ALLOW);
+    assertThat(d.effect()).isEqualTo(Effect.DENY);
+    assertThat(d.ruleIds()).containsExactly("forbid-big");
+    assertThat(d.reason()).isEqualTo("forbidden by rule forbid-big: the forbid-big rule");
     assertThat(d.errors()).singleElement().asString().startsWith("forbid-big: ");
+  }
+
+  @Test
+  void erroringApprovalRuleCountsAsMatchedAndHoldsTheCall() {
+    Decision d = decide(List.of(
+        rule("permit", RuleEffect.PERMIT, agents("bot", "refund"), null),
+        rule("big-needs-approval", RuleEffect.REQUIRE_APPROVAL, tools("refund"), "args.amount > 100")),
+        call("refund", "{\"order\": \"o-1\"}"));
+
+    assertThat(d.effect()).isEqualTo(Effect.REQUIRE_APPROVAL);
+    assertThat(d.ruleIds()).containsExactly("big-needs-approval");
+    assertThat(d.errors()).singleElement().asString().startsWith("big-needs-approval: ");
   }
 
   @Test
@@ -245,7 +259,7 @@ class RuleEvaluatorTest {
     RuleEvaluator.explain(new CompiledPolicy(rules, "v1", TOOLS), call("refund", "{\"amount\": 500, \"order\": 7}"), traces::add);
 
     assertThat(traces).extracting(t -> t.rule().id() + "=" + t.status()).containsExactlyInAnyOrder(
-        "reads=NOT_ABOUT_THIS_TOOL", "others=PRINCIPAL_DIFFERS", "small=CONDITION_FALSE", "broken=ERROR");
+        "reads=NOT_ABOUT_THIS_TOOL", "others=PRINCIPAL_DIFFERS", "small=CONDITION_FALSE", "broken=ERROR_COUNTED_AS_MATCHED");
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.portcullis.connector.ConnectorResult;
 import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.UpstreamKeys;
 import dev.portcullis.vault.Secret;
 import dev.portcullis.vault.SecretResolver;
 import dev.portcullis.vault.SecretUse;
@@ -39,7 +40,8 @@ import tools.jackson.databind.node.StringNode;
  * <p>Security: the resolved secret goes into one request header and nowhere else; any echo of it
  * in the upstream's answer (body or error) is masked before it leaves this class. Agent
  * credentials are never forwarded: the request carries only the connector's own credential, the
- * W3C trace context and the idempotency key.
+ * W3C trace context and an idempotency key derived from the agent's ({@link UpstreamKeys}), never
+ * the agent's own.
  *
  * <p>Failure: every upstream problem becomes a typed {@link ConnectorResult.Failure}; no retries
  * here (a write is never retried blindly).
@@ -59,6 +61,7 @@ public final class HttpConnector implements Connector {
   private final HttpClient client;
   private final JsonMapper json;
   private final Optional<ClientCredentialsTokens> tokens;
+  private final UpstreamKeys upstreamKeys;
 
   public HttpConnector(
       String name,
@@ -71,7 +74,11 @@ public final class HttpConnector implements Connector {
     this(name, baseUri, auth, operations, secrets, connectTimeout, json, Clock.systemUTC());
   }
 
-  /** As above, with the clock that decides when a cached access token is renewed. */
+  /**
+   * As above, with the clock that decides when a cached access token is renewed, and upstream
+   * idempotency keys derived under a key of this connector's own: the same agent key gives the
+   * same upstream key for this connector's life only. The gateway passes the installation's keys.
+   */
   public HttpConnector(
       String name,
       URI baseUri,
@@ -81,6 +88,22 @@ public final class HttpConnector implements Connector {
       Duration connectTimeout,
       JsonMapper json,
       Clock clock) {
+    this(name, baseUri, auth, operations, secrets, connectTimeout, json, clock,
+        new UpstreamKeys(UpstreamKeys.newInstallationKey()));
+  }
+
+  /** As above, deriving upstream idempotency keys with {@code upstreamKeys}. */
+  public HttpConnector(
+      String name,
+      URI baseUri,
+      Optional<HttpAuth> auth,
+      Map<String, HttpOperation> operations,
+      SecretResolver secrets,
+      Duration connectTimeout,
+      JsonMapper json,
+      Clock clock,
+      UpstreamKeys upstreamKeys) {
+    this.upstreamKeys = upstreamKeys;
     this.name = name;
     this.baseUri = baseUri;
     this.auth = auth;
@@ -199,9 +222,7 @@ public final class HttpConnector implements Connector {
       body = HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(payload));
       builder.header("Content-Type", "application/json");
     }
-    if (inv.idempotencyKey() != null) {
-      builder.header("Idempotency-Key", inv.idempotencyKey());
-    }
+    upstreamKeys.forUpstream(inv).ifPresent(key -> builder.header("Idempotency-Key", key));
     if (secret != null) {
       switch (auth.orElseThrow()) {
         case HttpAuth.StaticSecret s -> builder.header(s.header(), s.prefix() + secret.reveal());

@@ -135,7 +135,8 @@ class HttpConnectorTest {
     assertThat(s.method()).isEqualTo("POST");
     assertThat(s.rawPath()).isEqualTo("/api/orders/O-1/refunds");
     assertThat(s.body()).isEqualTo("{\"amount\":12.5,\"reason\":\"late\"}");
-    assertThat(s.headers().get("Idempotency-key")).containsExactly("key-123");
+    assertThat(s.headers().get("Idempotency-key")).singleElement().asString()
+        .as("derived from the agent's key, never the agent's key itself").startsWith("pcl1-").doesNotContain("key-123");
   }
 
   @Test

@@ -5,22 +5,19 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.portcullis.catalog.Hold;
 import dev.portcullis.testing.GatewayFixture;
+import dev.portcullis.testing.Needs;
 import dev.portcullis.testing.UpstreamApprovals;
 import dev.portcullis.testing.UpstreamGatewayConfig;
-import java.io.File;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,8 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  * the environment from a secret reference, the gateway's own environment does not, and a change
  * to its tool's description (a rug pull, announced with tools/list_changed) quarantines the tool.
  *
- * <p>Needs node and npm; the SDK is installed once under target/ with {@code npm ci}. Without npm
- * the tests are skipped, unless {@code CI} is set: CI installs node, so there it is a failure.
+ * <p>Needs node and npm ({@link Needs}); the SDK is installed once under target/ with {@code npm ci}.
  */
 class TypeScriptUpstreamStdioTest {
   static final String TOKEN = "tickets-upstream-token-7777";
@@ -49,19 +45,15 @@ class TypeScriptUpstreamStdioTest {
 
   @BeforeAll
   static void installTheSdk() throws Exception {
-    Optional<Path> npm = onPath("npm");
-    if (npm.isEmpty() || onPath("node").isEmpty()) {
-      if (System.getenv("CI") != null) {
-        fail("node and npm must be on PATH in CI to run the TypeScript SDK upstream");
-      }
-      Assumptions.abort("node and npm are not on PATH: install node 20+ to run the TypeScript SDK upstream tests");
-    }
+    String untested = "the TypeScript SDK upstream over stdio (needs node 20+ and npm)";
+    Needs.onPath("node", untested);
+    Path npm = Needs.onPath("npm", untested);
     Files.createDirectories(SERVER);
     for (String file : List.of("package.json", "package-lock.json", "server.mjs")) {
       Files.copy(Path.of("src/test/resources/mcp-upstream", file), SERVER.resolve(file), StandardCopyOption.REPLACE_EXISTING);
     }
     if (!Files.isDirectory(SERVER.resolve("node_modules/@modelcontextprotocol/sdk"))) {
-      Process p = new ProcessBuilder(npm.get().toString(), "ci", "--no-audit", "--no-fund")
+      Process p = new ProcessBuilder(npm.toString(), "ci", "--no-audit", "--no-fund")
           .directory(SERVER.toFile()).redirectErrorStream(true).redirectOutput(SERVER.resolve("npm.log").toFile()).start();
       if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
         p.destroyForcibly();
@@ -149,14 +141,4 @@ class TypeScriptUpstreamStdioTest {
     return gateway.invoke(tool, GatewayFixture.SUPPORT_KEY, "{\"arguments\":" + arguments + "}");
   }
 
-  private static Optional<Path> onPath(String program) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return Optional.empty();
-    }
-    return Arrays.stream(path.split(File.pathSeparator, -1))
-        .map(d -> Path.of(d, program))
-        .filter(Files::isExecutable)
-        .findFirst();
-  }
 }

@@ -1,0 +1,148 @@
+package dev.portcullis.edge;
+
+import static dev.portcullis.testing.ApiCalls.assertProblem;
+import static dev.portcullis.testing.ApiCalls.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.audit.AuditRecord;
+import dev.portcullis.testing.GatewayFixture;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A hostile agent against a real gateway in front of Acme, trying to slip past guard rules by
+ * leaving out the facts they read (src/test/resources/edge/guards.yaml) or by claiming facts the
+ * gateway sets. Acme's request log proves what reached the system of record.
+ */
+class PolicyEvasionTest {
+  private static final String TICKET = "{\"customerId\":\"C-1001\",\"subject\":\"Broken\",\"body\":\"It broke.\",\"priority\":\"low\"}";
+  private static final String REFUND = "{\"orderId\":\"O-5001\",\"amount\":20,\"reason\":\"late delivery\"}";
+
+  @TempDir static Path dir;
+  static GatewayFixture gateway;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path config = dir.resolve("portcullis.yaml");
+    String demo = Files.readString(GatewayFixture.DEMO_CONFIG, StandardCharsets.UTF_8);
+    Files.writeString(config, demo.replace("policies:\n  - policies/", "policies:\n  - guards/"), StandardCharsets.UTF_8);
+    Files.createDirectories(dir.resolve("guards"));
+    Files.copy(Path.of("src/test/resources/edge/guards.yaml"), dir.resolve("guards/guards.yaml"));
+    gateway = GatewayFixture.start(dir.resolve("data"), config, Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (gateway != null) {
+      gateway.close();
+    }
+  }
+
+  @BeforeEach
+  void forgetEarlierUpstreamRequests() {
+    gateway.acme().clearRequestLog();
+  }
+
+  @Test
+  void aRestCallWithoutPolicyContextIsRefusedByAContextGuard() {
+    HttpResponse<String> r = gateway.invoke("tickets_create", GatewayFixture.SUPPORT_KEY, "{\"arguments\":" + TICKET + "}");
+
+    assertProblem(r, 403, "denied-by-policy");
+    assertThat(json(r).path("detail").asString()).contains("tickets-from-eu-sessions-only");
+    assertThat(gateway.acme().requestLog()).isEmpty();
+  }
+
+  @Test
+  void anMcpCallCannotSlipPastAContextGuardByCarryingNoContext() {
+    try (McpSyncClient client = client(GatewayFixture.SUPPORT_KEY)) {
+      client.initialize();
+
+      McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest("tickets_create",
+          Map.of("customerId", "C-1001", "subject", "Broken", "body", "It broke.", "priority", "low"), null));
+
+      assertThat(result.isError()).isTrue();
+      assertThat(result.content().toString()).contains("tickets-from-eu-sessions-only");
+    }
+    assertThat(gateway.acme().requestLog()).isEmpty();
+  }
+
+  @Test
+  void theContextGuardLetsACallThatSaysItIsFromTheEuThrough() {
+    HttpResponse<String> r = gateway.invoke("tickets_create", GatewayFixture.SUPPORT_KEY,
+        "{\"arguments\":" + TICKET + ",\"policyContext\":{\"region\":\"eu\"}}");
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(gateway.acme().requestLog()).containsExactly("POST /api/tickets");
+  }
+
+  @Test
+  void anAgentSendingNoUserTokenIsHeldByAGuardAboutTheUsersRoles() {
+    HttpResponse<String> r = gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, "{\"arguments\":" + REFUND + "}");
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    assertThat(json(r).path("rules").toString()).contains("refunds-for-finance-staff-only");
+    assertThat(gateway.acme().requestLog()).isEmpty();
+  }
+
+  @Test
+  void anAgentCannotClaimAChannelTheGatewaySets() throws Exception {
+    int before = gateway.audit().size();
+
+    for (String channel : new String[] {"revert", "REST", " mcp "}) {
+      HttpResponse<String> r = gateway.invoke("tickets_create", GatewayFixture.SUPPORT_KEY,
+          "{\"actor\":{\"channel\":\"" + channel + "\"},\"arguments\":" + TICKET + ",\"policyContext\":{\"region\":\"eu\"}}");
+      assertProblem(r, 400, "malformed-request");
+      assertThat(json(r).path("detail").asString()).contains("actor.channel");
+    }
+    assertThat(gateway.acme().requestLog()).isEmpty();
+    assertThat(gateway.audit()).hasSize(before);
+  }
+
+  @Test
+  void anAgentCannotNameAGatewayFactInItsPolicyContext() {
+    for (String fact : new String[] {"channel", "time", "declaredChannel"}) {
+      HttpResponse<String> r = gateway.invoke("tickets_create", GatewayFixture.SUPPORT_KEY,
+          "{\"arguments\":" + TICKET + ",\"policyContext\":{\"region\":\"eu\",\"" + fact + "\":\"revert\"}}");
+      assertProblem(r, 400, "malformed-request");
+      assertThat(json(r).path("detail").asString()).contains("policyContext." + fact);
+    }
+    assertThat(gateway.acme().requestLog()).isEmpty();
+  }
+
+  @Test
+  void theDeclaredChannelIsRecordedApartFromTheDoor() throws Exception {
+    HttpResponse<String> r = gateway.invoke("tickets_create", GatewayFixture.SUPPORT_KEY,
+        "{\"actor\":{\"channel\":\"slack\"},\"arguments\":" + TICKET + ",\"policyContext\":{\"region\":\"eu\"}}");
+    String id = json(r).path("invocationId").asString();
+
+    AuditRecord done = gateway.audit().stream().filter(a -> a.entry().invocationId().equals(id)).toList().getLast();
+    assertThat(done.entry().channel()).isEqualTo("rest");
+    assertThat(done.entry().context()).isEqualTo("{\"declaredChannel\":\"slack\",\"region\":\"eu\"}");
+  }
+
+  private static McpSyncClient client(String key) {
+    HttpClientStreamableHttpTransport transport =
+        HttpClientStreamableHttpTransport.builder(gateway.baseUri().toString())
+            .endpoint("/mcp")
+            .addHttpRequestCustomizer((request, method, uri, body, context) ->
+                request.header("Authorization", "Bearer " + key))
+            .build();
+    return McpClient.sync(transport)
+        .requestTimeout(Duration.ofSeconds(20))
+        .clientInfo(McpSchema.Implementation.builder("hostile-agent", "0").build())
+        .build();
+  }
+}
