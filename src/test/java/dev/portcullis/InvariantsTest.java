@@ -78,10 +78,11 @@ class InvariantsTest {
     StaticCatalog catalog = new StaticCatalog(config.tools());
     AuditEntries entries = new AuditEntries(Clock.systemUTC(), config.hash(), catalog, JSON);
     invocations = new JdbcInvocationStore(db.dataSource(), JSON);
+    SwappablePolicy policy = new SwappablePolicy(config.policy());
     return Pipeline.standard(
         new AuditStage(log, entries), new StateStage(invocations, JSON, Clock.systemUTC()), new CatalogStage(catalog),
-        new ValidateStage(catalog, config.server().arguments()),
-        new PolicyStage(new SwappablePolicy(config.policy())), new LimitsStage(),
+        new ValidateStage(catalog, config.server().arguments(), policy),
+        new PolicyStage(policy), new LimitsStage(),
         new ApprovalStage(new dev.portcullis.store.JdbcApprovalStore(db.dataSource()), Clock.systemUTC(),
             new dev.portcullis.approval.ApprovalSettings(java.time.Duration.ofHours(1))),
         new FilterStage(catalog), new CommitStage(log, entries, invocations, Clock.systemUTC()),

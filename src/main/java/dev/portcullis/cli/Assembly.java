@@ -33,6 +33,7 @@ import dev.portcullis.connector.sql.SqlConnector;
 import dev.portcullis.edge.EdgeSettings;
 import dev.portcullis.edge.Gateway;
 import dev.portcullis.edge.GatewayServer;
+import dev.portcullis.edge.McpSessions;
 import dev.portcullis.identity.Identities;
 import dev.portcullis.identity.TokenVerifier;
 import dev.portcullis.approval.ApprovalStore;
@@ -63,6 +64,7 @@ import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.pipeline.PolicyStage;
 import dev.portcullis.pipeline.ToolDirectory;
 import dev.portcullis.pipeline.ValidateStage;
+import dev.portcullis.pipeline.ArgumentShape;
 import dev.portcullis.policy.SwappablePolicy;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.InstallationKeys;
@@ -165,7 +167,7 @@ public final class Assembly implements AutoCloseable {
         Channels.of(config.notifyChannels(), notifySecrets(secrets), json, clock), config.server().publicUrl(), audit, entries,
         json);
     AuditStage auditStage = new AuditStage(audit, entries, new ParkedNotices(approvalStore, notifications));
-    ValidateStage validate = new ValidateStage(catalog, config.server().arguments());
+    ValidateStage validate = new ValidateStage(catalog, config.server().arguments(), policy);
     FilterStage filter = new FilterStage(catalog);
     CommitStage commit = new CommitStage(audit, entries, invocations, clock);
     Reversals reversals = new Reversals(config.reversals());
@@ -193,7 +195,8 @@ public final class Assembly implements AutoCloseable {
         new Gateway(identities, new ToolDirectory(catalog, policy), pipeline, invocations, clock, json, approvals,
             new Approvers(config.approvers(), identities),
             new InvocationAdmin(invocations, beforeStates, audit, entries, clock,
-                new Reverts(pipeline, reversals, beforeStates, clock)));
+                new Reverts(pipeline, reversals, beforeStates, clock)),
+            new ArgumentShape(config.server().arguments()));
     PolicyReloader reloader = new PolicyReloader(PolicyLoader.of(config), config.policyPaths(), policy);
     return new Assembly(data, database, connectors, audit, gateway, config, reloader, upstreamTools, catalog, pins, secrets,
         notifications);
@@ -266,7 +269,8 @@ public final class Assembly implements AutoCloseable {
     EdgeSettings settings =
         new EdgeSettings(
             s.host(), port == null ? s.port() : port, s.allowedHosts(), s.allowedOrigins(), s.maxRequestBytes(),
-            Version.current(), config.approvals().mcpWait());
+            Version.current(), config.approvals().mcpWait(), new McpSessions.Limits(s.mcpSessions().max(),
+            s.mcpSessions().perAgent(), s.mcpSessions().idleTimeout()));
     return GatewayServer.start(gateway, settings);
   }
 

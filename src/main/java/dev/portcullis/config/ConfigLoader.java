@@ -206,7 +206,8 @@ public final class ConfigLoader {
     String p = "/server";
     boolean present = r.isObject(p, false);
     if (present) {
-      r.onlyKeys(p, Set.of("listen", "publicUrl", "allowedHosts", "allowedOrigins", "maxRequestBytes", "arguments"));
+      r.onlyKeys(p, Set.of("listen", "publicUrl", "allowedHosts", "allowedOrigins", "maxRequestBytes", "arguments",
+          "mcpSessions"));
     }
     String listen = r.string(p + "/listen", "127.0.0.1:8080");
     String host = "127.0.0.1";
@@ -235,7 +236,23 @@ public final class ConfigLoader {
         new ArgumentLimits(
             r.integer(p + "/arguments/maxBytes", ArgumentLimits.DEFAULT.maxBytes(), 16, 16 * 1024 * 1024),
             r.integer(p + "/arguments/maxDepth", ArgumentLimits.DEFAULT.maxDepth(), 1, 128));
-    return new ServerSettings(host, port, hosts, origins, maxRequest, limits, publicUrl(r, p + "/publicUrl", host, port));
+    return new ServerSettings(host, port, hosts, origins, maxRequest, limits, publicUrl(r, p + "/publicUrl", host, port),
+        mcpSessions(r, p + "/mcpSessions"));
+  }
+
+  /** {@code server.mcpSessions}: {@code max}, {@code perAgent} (at most {@code max}), {@code idleTimeout}. */
+  private static ServerSettings.McpSessionLimits mcpSessions(ConfigReader r, String p) {
+    var d = ServerSettings.McpSessionLimits.DEFAULT;
+    if (r.isObject(p, false)) {
+      r.onlyKeys(p, Set.of("max", "perAgent", "idleTimeout"));
+    }
+    int max = r.integer(p + "/max", d.max(), 1, 1_000_000);
+    int perAgent = r.integer(p + "/perAgent", Math.min(d.perAgent(), max), 1, 1_000_000);
+    if (perAgent > max) {
+      r.problem(p + "/perAgent", "must be at most mcpSessions.max (" + max + ")");
+      perAgent = max;
+    }
+    return new ServerSettings.McpSessionLimits(max, perAgent, r.duration(p + "/idleTimeout", d.idleTimeout()));
   }
 
   /** {@code server.publicUrl}: an absolute http(s) URL without query or fragment; by default {@code http://HOST:PORT}. */

@@ -65,6 +65,11 @@ public final class NormalizedConfig {
     arguments.put("maxBytes", s.arguments().maxBytes());
     arguments.put("maxDepth", s.arguments().maxDepth());
     m.put("arguments", arguments);
+    Map<String, Object> sessions = new LinkedHashMap<>();
+    sessions.put("max", s.mcpSessions().max());
+    sessions.put("perAgent", s.mcpSessions().perAgent());
+    sessions.put("idleTimeout", duration(s.mcpSessions().idleTimeout()));
+    m.put("mcpSessions", sessions);
     return m;
   }
 

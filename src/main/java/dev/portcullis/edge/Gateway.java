@@ -4,6 +4,7 @@ import dev.portcullis.identity.Approvers;
 import dev.portcullis.identity.Identities;
 import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.pipeline.Approvals;
+import dev.portcullis.pipeline.ArgumentShape;
 import dev.portcullis.pipeline.InvocationAdmin;
 import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.pipeline.ToolDirectory;
@@ -14,11 +15,12 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * What the edges need from the house: who is asking, which tools they see, the road, where
  * the state of each call is kept, the approval requests with who may decide them, and what those
- * approvers do with stored calls as operators (settle, revert).
+ * approvers do with stored calls as operators (settle, revert), and the shape every call's arguments
+ * must have, checked before anything is stored.
  */
 public record Gateway(
     Identities identities, ToolDirectory tools, Pipeline pipeline, InvocationStore invocations, Clock clock,
-    JsonMapper json, Approvals approvals, Approvers approvers, InvocationAdmin admin) {
+    JsonMapper json, Approvals approvals, Approvers approvers, InvocationAdmin admin, ArgumentShape arguments) {
   public Gateway {
     Objects.requireNonNull(identities, "identities");
     Objects.requireNonNull(tools, "tools");
@@ -29,5 +31,6 @@ public record Gateway(
     Objects.requireNonNull(approvals, "approvals");
     Objects.requireNonNull(approvers, "approvers");
     Objects.requireNonNull(admin, "admin");
+    Objects.requireNonNull(arguments, "arguments");
   }
 }

@@ -3,7 +3,6 @@ package dev.portcullis.edge;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,16 +20,18 @@ public final class GatewayServer implements AutoCloseable {
 
   private final Javalin app;
   private final McpWaits waits;
+  private final SessionSweeper sweeper;
 
-  private GatewayServer(Javalin app, McpWaits waits) {
+  private GatewayServer(Javalin app, McpWaits waits, SessionSweeper sweeper) {
     this.app = app;
     this.waits = waits;
+    this.sweeper = sweeper;
   }
 
   public static GatewayServer start(Gateway gateway, EdgeSettings settings) {
     Guard guard = new Guard(settings, gateway.identities());
     RequestBodies bodies = new RequestBodies(EdgeJson.strictMapper(), settings.maxRequestBytes());
-    McpSessions sessions = new McpSessions(gateway.clock(), Duration.ofHours(1), 10_000);
+    McpSessions sessions = new McpSessions(gateway.clock(), settings.sessions());
     RestRoutes rest = new RestRoutes(gateway, guard, bodies);
     McpWaits waits = new McpWaits(gateway.invocations(), gateway.approvals().signals());
     McpRoutes mcp = new McpRoutes(gateway, guard, bodies, sessions, settings, waits);
@@ -40,9 +41,13 @@ public final class GatewayServer implements AutoCloseable {
           cfg.startup.showOldJavalinVersionWarning = false;
           cfg.concurrency.useVirtualThreads = true;
           cfg.http.maxRequestSize = settings.maxRequestBytes();
+          cfg.http.prefer405over404 = true;
           cfg.jetty.host = settings.host();
           cfg.jetty.port = settings.port();
-          cfg.jetty.modifyServer(server -> server.setStopTimeout(5_000));
+          cfg.jetty.modifyServer(server -> {
+            server.setStopTimeout(5_000);
+            server.setErrorHandler(new ProblemErrorHandler(gateway.json()));
+          });
           cfg.routes.before(ctx -> {
             if (!ctx.path().equals("/healthz")) {
               guard.checkHostAndOrigin(ctx);
@@ -61,26 +66,59 @@ public final class GatewayServer implements AutoCloseable {
               Responses.problem(ctx, gateway.json(), e.problem(), e.headers()));
           cfg.routes.exception(HttpResponseException.class, (e, ctx) -> javalinError(gateway, e, ctx));
           cfg.routes.exception(Exception.class, (e, ctx) -> {
+            if (clientFault(e)) {
+              LOG.info("refused {} {} from {}: the request could not be read ({})", ctx.method(), ctx.path(), ctx.ip(),
+                  e.toString());
+              Responses.problem(ctx, gateway.json(), Problem.of(ProblemType.MALFORMED_REQUEST,
+                  "the request could not be read: check its framing (Content-Length, chunked encoding)"), Map.of());
+              return;
+            }
             LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
             Responses.problem(ctx, gateway.json(),
                 Problem.of(ProblemType.INTERNAL, "an internal error occurred; the gateway log has details"), Map.of());
           });
         });
     app.start();
-    return new GatewayServer(app, waits);
+    return new GatewayServer(app, waits, SessionSweeper.start(sessions));
+  }
+
+  /**
+   * Whether {@code e} is a client's mistake Jetty met while a handler read the request (a body that
+   * ended early, broken chunked framing): its bad-message or early-EOF exception anywhere in the
+   * causes. A 400, not an internal error with a stack trace. (Bodies are read by {@link
+   * RequestBodies}, which refuses these itself; this is the net under any other read.)
+   */
+  private static boolean clientFault(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.eclipse.jetty.http.HttpException || t instanceof org.eclipse.jetty.io.EofException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void javalinError(Gateway gateway, HttpResponseException e, Context ctx) {
-    ProblemType type =
-        switch (e.getStatus()) {
-          case 404 -> ProblemType.NOT_FOUND;
-          case 405 -> ProblemType.METHOD_NOT_ALLOWED;
-          case 413 -> ProblemType.PAYLOAD_TOO_LARGE;
-          case 400 -> ProblemType.MALFORMED_REQUEST;
-          default -> ProblemType.INTERNAL;
-        };
-    String detail = type == ProblemType.NOT_FOUND ? "no such endpoint: " + ctx.method() + " " + ctx.path() : e.getMessage();
-    Responses.problem(ctx, gateway.json(), Problem.of(type, detail), Map.of());
+    ProblemType type = ProblemType.forStatus(e.getStatus());
+    Map<String, String> headers = Map.of();
+    String detail = switch (type) {
+      case NOT_FOUND -> "no such endpoint: " + ctx.method() + " " + excerpt(ctx.path());
+      case METHOD_NOT_ALLOWED -> {
+        String allowed = e.getDetails().getOrDefault("availableMethods", e.getDetails().getOrDefault("Available methods", ""));
+        headers = allowed.isBlank() ? Map.of() : Map.of("Allow", allowed);
+        yield ctx.method() + " is not allowed on " + excerpt(ctx.path()) + (allowed.isBlank() ? "" : "; use " + allowed);
+      }
+      case PAYLOAD_TOO_LARGE -> "the request body is larger than the gateway reads";
+      case INTERNAL -> "an internal error occurred; the gateway log has details";
+      default -> type.title();
+    };
+    if (type == ProblemType.INTERNAL) {
+      LOG.error("the router answered {} on {} {}: {}", e.getStatus(), ctx.method(), ctx.path(), e.getMessage());
+    }
+    Responses.problem(ctx, gateway.json(), Problem.of(type, detail), headers);
+  }
+
+  private static String excerpt(String path) {
+    return path.length() <= 200 ? path : path.substring(0, 200) + "…";
   }
 
   public int port() {
@@ -90,6 +128,7 @@ public final class GatewayServer implements AutoCloseable {
   @Override
   public void close() {
     waits.close(); // MCP calls held open for an approval answer "pending" now, before the server stops
+    sweeper.close();
     app.stop();
   }
 }

@@ -8,6 +8,8 @@ import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.UserRef;
 import io.javalin.http.Context;
+import java.util.Enumeration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +32,12 @@ final class Guard {
   static final String USER_TOKEN_HEADER = "Portcullis-User-Token";
 
   private static final Logger LOG = LoggerFactory.getLogger(Guard.class);
+  /**
+   * Headers a request may carry once: two parts of one stack reading different copies (a proxy
+   * checks the first Authorization, the gateway the last) is a classic bypass, so both are refused.
+   */
+  private static final List<String> SINGLE = List.of("Host", "Authorization", "Origin", USER_TOKEN_HEADER,
+      "Content-Type", "Content-Encoding", "Idempotency-Key", "Mcp-Session-Id", "MCP-Protocol-Version");
 
   private final Set<String> hosts;
   private final Set<String> origins;
@@ -41,8 +49,17 @@ final class Guard {
     this.identities = identities;
   }
 
-  /** Refuses a request whose Host or Origin is not allowed. */
+  /** Refuses a request whose Host or Origin is not allowed, or that repeats a header it may carry once. */
   void checkHostAndOrigin(Context ctx) {
+    for (String name : SINGLE) {
+      Enumeration<String> values = ctx.req().getHeaders(name);
+      if (values != null && values.hasMoreElements()) {
+        values.nextElement();
+        if (values.hasMoreElements()) {
+          throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST, "send the " + name + " header once"));
+        }
+      }
+    }
     String host = hostName(ctx.header("Host"));
     if (host == null || !hosts.contains(host)) {
       throw new EdgeRejection(

@@ -96,9 +96,21 @@ final class McpDispatcher {
     if (!name.isString() || name.asString().isEmpty()) {
       return invalidParams(id, "tools/call needs params.name, the tool to call");
     }
+    if (!ToolNames.plausible(name.asString())) {
+      // No tool can have this name: refused as unknown here, so nothing of it is stored.
+      return JSONRPCResponse.error(id, new JSONRPCError(ErrorCodes.INVALID_PARAMS,
+          "Unknown tool: " + ToolNames.excerpt(name.asString()), Map.of("type", ProblemType.UNKNOWN_TOOL.uri())));
+    }
     JsonNode arguments = params.path("arguments");
     if (arguments.isMissingNode() || arguments.isNull()) {
       arguments = JsonNodeFactory.instance.objectNode();
+    }
+    List<String> shape = gateway.arguments().violations(arguments);
+    if (!shape.isEmpty()) {
+      // Over the limits for any tool: refused before the call is stored, as a malformed request is.
+      return JSONRPCResponse.error(id, new JSONRPCError(ErrorCodes.INVALID_PARAMS,
+          "params.arguments: " + String.join("; ", shape),
+          Map.of("type", ProblemType.INVALID_ARGUMENTS.uri(), "violations", shape)));
     }
     JsonNode meta = params.path("_meta");
     JsonNode token = meta.path("progressToken");

@@ -29,6 +29,10 @@ final class McpRoutes {
   static final List<String> VERSIONS = List.of("2025-11-25", "2025-06-18", "2025-03-26");
   private static final String SESSION_HEADER = "Mcp-Session-Id";
   private static final String VERSION_HEADER = "MCP-Protocol-Version";
+  /** The longest string id accepted: ids are echoed and recorded, so they are bounded before either. */
+  static final int MAX_ID = 256;
+  /** JSON-RPC's "server error" range; {@code data.type} says which. */
+  private static final int SERVER_ERROR = -32000;
 
   private final Gateway gateway;
   private final Guard guard;
@@ -71,24 +75,38 @@ final class McpRoutes {
       rpc(ctx, 400, invalid(null, "JSON-RPC batches are not supported by this protocol version"));
       return;
     }
-    if (!message.isObject() || !"2.0".equals(message.path("jsonrpc").asString(""))) {
-      rpc(ctx, 400, invalid(null, "not a JSON-RPC 2.0 message"));
+    JsonNode jsonrpc = message.path("jsonrpc");
+    if (!message.isObject() || !jsonrpc.isString() || !"2.0".equals(jsonrpc.asString())) {
+      rpc(ctx, 400, invalid(null, "not a JSON-RPC 2.0 message: jsonrpc must be the string \"2.0\""));
       return;
     }
     JsonNode idNode = message.get("id");
     JsonNode method = message.get("method");
-    if (method == null || idNode == null || idNode.isNull()) {
-      // A notification or a response to us: accepted, nothing to answer.
-      if (method != null && !method.isString()) {
-        rpc(ctx, 400, invalid(null, "method must be a string"));
-        return;
-      }
-      ctx.status(202);
+    boolean response = message.has("result") || message.has("error");
+    if (method != null && response) {
+      rpc(ctx, 400, invalid(null, "a message is a request or a response: not method with result or error"));
       return;
     }
-    Object id = idNode.isIntegralNumber() ? (Object) idNode.asLong() : idNode.isString() ? idNode.asString() : null;
-    if (id == null || !method.isString()) {
-      rpc(ctx, 400, invalid(null, "id must be a string or an integer, and method a string"));
+    if (method == null) {
+      if (!response) {
+        rpc(ctx, 400, invalid(null, "a request needs a method"));
+        return;
+      }
+      ctx.status(202); // a response to us: accepted, nothing to answer
+      return;
+    }
+    if (!method.isString()) {
+      rpc(ctx, 400, invalid(null, "method must be a string"));
+      return;
+    }
+    if (idNode == null) {
+      ctx.status(202); // a notification: accepted, nothing to answer
+      return;
+    }
+    Object id = id(idNode);
+    if (id == null) {
+      rpc(ctx, 400, invalid(null, "id must be a string of at most " + MAX_ID + " characters or a 64-bit integer"
+          + " (not null)"));
       return;
     }
     JsonNode params = message.path("params");
@@ -122,13 +140,27 @@ final class McpRoutes {
   }
 
   private void initialize(Context ctx, Object id, JsonNode params, AgentRef agent) {
-    String requested = params.path("protocolVersion").asString("");
-    String version = VERSIONS.contains(requested) ? requested : VERSIONS.getFirst();
-    var session = sessions.open(TraceIds.random(16), agent.id(), version);
-    if (session.isEmpty()) {
-      rpc(ctx, 503, JSONRPCResponse.error(id, new JSONRPCError(ErrorCodes.INTERNAL_ERROR,
-          "the gateway holds too many sessions; retry later", null)));
+    if (!params.path("protocolVersion").isString() || !params.path("capabilities").isObject()
+        || !params.path("clientInfo").isObject()) {
+      rpc(ctx, 200, McpDispatcher.invalidParams(id,
+          "initialize needs params with protocolVersion (a string), capabilities and clientInfo (objects)"));
       return;
+    }
+    String requested = params.path("protocolVersion").asString();
+    String version = VERSIONS.contains(requested) ? requested : VERSIONS.getFirst();
+    McpSessions.Session session;
+    switch (sessions.open(TraceIds.random(16), agent.id(), version)) {
+      case McpSessions.Opening.Opened(McpSessions.Session opened) -> session = opened;
+      case McpSessions.Opening.Refused(boolean perAgent) -> {
+        ProblemType type = perAgent ? ProblemType.TOO_MANY_SESSIONS : ProblemType.SESSIONS_EXHAUSTED;
+        String message = perAgent
+            ? "agent " + agent.id() + " holds as many MCP sessions as it may; close one (DELETE /mcp) or let one expire"
+            : "the gateway holds as many MCP sessions as it may; retry later";
+        ctx.header("Retry-After", "60");
+        rpc(ctx, type.status(), JSONRPCResponse.error(id, new JSONRPCError(SERVER_ERROR, message,
+            Map.of("type", type.uri()))));
+        return;
+      }
     }
     McpSchema.ServerCapabilities capabilities =
         McpSchema.ServerCapabilities.builder().tools(false).build();
@@ -140,7 +172,7 @@ final class McpRoutes {
             "Portcullis governs these tools: every call is authenticated, checked against policy and"
                 + " recorded. A refused call returns isError with the reason.",
             null);
-    ctx.header(SESSION_HEADER, session.get().id());
+    ctx.header(SESSION_HEADER, session.id());
     rpc(ctx, 200, JSONRPCResponse.result(id, result));
   }
 
@@ -177,6 +209,17 @@ final class McpRoutes {
   /** Writes a {@link JSONRPCResponse}, or an {@link UnidentifiedError} when no id could be read. */
   private void rpc(Context ctx, int status, Object response) {
     Responses.json(ctx, gateway.json(), status, response);
+  }
+
+  /**
+   * A request's id as JSON-RPC and MCP allow it: a string (bounded here, since it is echoed and
+   * recorded) or an integer that fits 64 bits; null for anything else, null included.
+   */
+  private static Object id(JsonNode id) {
+    if (id.isString()) {
+      return id.asString().length() <= MAX_ID ? id.asString() : null;
+    }
+    return id.isInt() || id.isLong() ? (Object) id.asLong() : null;
   }
 
   private static Object invalid(Object id, String message) {

@@ -24,6 +24,10 @@ public enum ProblemType {
   NOT_ACCEPTABLE(406, "The response cannot be given in an accepted media type"),
   PAYLOAD_TOO_LARGE(413, "The request body is too large"),
   UNSUPPORTED_MEDIA_TYPE(415, "The request body must be application/json"),
+  UNSUPPORTED_CONTENT_ENCODING(415, "The request body's Content-Encoding is not one this gateway decodes"),
+  URI_TOO_LONG(414, "The request URI is too long"),
+  TOO_MANY_SESSIONS(429, "This agent holds as many MCP sessions as it may"),
+  HEADERS_TOO_LARGE(431, "The request's header fields are too large"),
   DESCRIPTOR_CHANGED(409, "The tool's descriptor changed while the call was under way; nothing ran"),
   IDEMPOTENCY_KEY_REUSED(409, "The idempotency key was already used for a different request"),
   IDEMPOTENCY_KEY_IN_FLIGHT(409, "The call this idempotency key names has not ended yet"),
@@ -48,7 +52,28 @@ public enum ProblemType {
   CONNECTOR_UNAVAILABLE(503, "The connector cannot act right now"),
   AUDIT_UNAVAILABLE(503, "The audit log cannot be written"),
   STORE_UNAVAILABLE(503, "The invocation store cannot be written"),
-  UPSTREAM_TIMEOUT(504, "The upstream system did not answer in time");
+  SESSIONS_EXHAUSTED(503, "The gateway holds as many MCP sessions as it may"),
+  UPSTREAM_TIMEOUT(504, "The upstream system did not answer in time"),
+  HTTP_VERSION_NOT_SUPPORTED(505, "This HTTP version is not supported; use HTTP/1.1 or HTTP/2");
+
+  /**
+   * The type for an HTTP status the web server or the router produced on its own (a request it could
+   * not parse, a method no route takes): the status's own type, else {@code malformed-request} for
+   * another 4xx and {@code internal} for the rest.
+   */
+  public static ProblemType forStatus(int status) {
+    return switch (status) {
+      case 404 -> NOT_FOUND;
+      case 405 -> METHOD_NOT_ALLOWED;
+      case 406 -> NOT_ACCEPTABLE;
+      case 413 -> PAYLOAD_TOO_LARGE;
+      case 414 -> URI_TOO_LONG;
+      case 415 -> UNSUPPORTED_MEDIA_TYPE;
+      case 431 -> HEADERS_TOO_LARGE;
+      case 505 -> HTTP_VERSION_NOT_SUPPORTED;
+      default -> status >= 400 && status < 500 ? MALFORMED_REQUEST : INTERNAL;
+    };
+  }
 
   private final int status;
   private final String title;

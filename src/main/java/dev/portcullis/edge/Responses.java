@@ -12,10 +12,14 @@ final class Responses {
     ctx.status(status).contentType("application/json").result(json.writeValueAsBytes(body));
   }
 
+  /** The longest request path a problem names as its {@code instance}; a longer one is not echoed. */
+  static final int MAX_INSTANCE = 512;
+
   static void problem(Context ctx, JsonMapper json, Problem problem, Map<String, String> headers) {
     headers.forEach(ctx::header);
+    String path = ctx.path();
     ctx.status(problem.type().status())
         .contentType("application/problem+json")
-        .result(json.writeValueAsBytes(problem.body(ctx.path())));
+        .result(json.writeValueAsBytes(problem.body(path.length() <= MAX_INSTANCE ? path : null)));
   }
 }

@@ -8,6 +8,7 @@ import dev.portcullis.invocation.UserRef;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -54,8 +55,19 @@ final class RestRoutes {
     String toolName = action.substring(0, action.length() - SUFFIX.length());
     AgentRef agent = guard.authenticate(ctx);
     Optional<UserRef> verified = guard.delegatingUser(ctx, agent);
+    if (!ToolNames.plausible(toolName)) {
+      // No tool can have this name: refused as unknown here, so nothing of it is stored.
+      throw new EdgeRejection(Problem.of(ProblemType.UNKNOWN_TOOL,
+          "unknown tool '" + ToolNames.excerpt(toolName) + "': list the tools you may call with tools/list"));
+    }
     JsonNode body = bodies.readObject(ctx);
     Envelope envelope = Envelope.parse(body);
+    List<String> shape = gateway.arguments().violations(envelope.arguments());
+    if (!shape.isEmpty()) {
+      // Over the limits for any tool: refused before the call is stored, as a malformed request is.
+      throw new EdgeRejection(Problem.of(ProblemType.INVALID_ARGUMENTS, "the arguments are over the gateway's limits")
+          .with("violations", shape));
+    }
     if (verified.isPresent() && envelope.userId() != null && !envelope.userId().equals(verified.get().id())) {
       throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
           "actor.userId does not match the user token; omit it, the token names the user"));

@@ -4,24 +4,33 @@ import dev.portcullis.catalog.ArgumentLimits;
 
 import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.CatalogEntry;
+import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.DenialKind;
+import dev.portcullis.invocation.Effect;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.Outcome;
-import java.nio.charset.StandardCharsets;
+import dev.portcullis.policy.PolicyEngine;
 import java.util.List;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Checks the arguments against the size and depth limits, then against the tool's compiled JSON
- * Schema. Ends the call denied with every violation listed; nothing runs on bad input.
+ * Schema. Ends the call denied with every violation listed; nothing runs on bad input. For a tool
+ * the agent may not call, the policy's denial comes first: a hidden tool's schema is never described.
  */
 public final class ValidateStage implements Stage {
   private final Catalog catalog;
-  private final ArgumentLimits limits;
+  private final ArgumentShape shape;
+  private final PolicyEngine policy;
 
-  public ValidateStage(Catalog catalog, ArgumentLimits limits) {
+  /**
+   * {@code policy} decides first for a tool the agent may not call (not in its {@code tools/list}):
+   * such a call is refused as policy refuses it, whatever its arguments, so schema violations never
+   * describe a tool the agent cannot see.
+   */
+  public ValidateStage(Catalog catalog, ArgumentLimits limits, PolicyEngine policy) {
     this.catalog = catalog;
-    this.limits = limits;
+    this.shape = new ArgumentShape(limits);
+    this.policy = policy;
   }
 
   @Override
@@ -51,7 +60,27 @@ public final class ValidateStage implements Stage {
           List.of("descriptor-changed"));
     }
     List<String> violations = entry.schema().violations(invocation.arguments());
-    return violations.isEmpty() ? null : invalid(invocation, violations);
+    if (violations.isEmpty()) {
+      return null;
+    }
+    Outcome.Denied hidden = hidden(invocation);
+    return hidden != null ? hidden : invalid(invocation, violations);
+  }
+
+  /**
+   * For a tool the agent may not call, the policy's refusal, exactly as the policy stage would give
+   * it for valid arguments; null when the agent may call the tool or the policy does not deny.
+   */
+  private Outcome.Denied hidden(Invocation invocation) {
+    if (policy.mayCall(invocation.agent(), invocation.user(), invocation.toolName())) {
+      return null;
+    }
+    Decision decision = policy.decide(invocation);
+    if (decision.effect() != Effect.DENY) {
+      return null;
+    }
+    return new Outcome.Denied(invocation.withDecision(decision), DenialKind.POLICY, decision.reason(),
+        decision.ruleIds());
   }
 
   /**
@@ -68,21 +97,8 @@ public final class ValidateStage implements Stage {
   }
 
   private Outcome.Denied shape(Invocation invocation) {
-    JsonNode args = invocation.arguments();
-    if (!args.isObject()) {
-      return invalid(invocation, List.of("/: arguments must be a JSON object"));
-    }
-    int depth = depth(args, 0);
-    if (depth > limits.maxDepth()) {
-      return invalid(
-          invocation, List.of("/: arguments nest " + depth + " levels deep; the limit is " + limits.maxDepth()));
-    }
-    int bytes = args.toString().getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > limits.maxBytes()) {
-      return invalid(
-          invocation, List.of("/: arguments take " + bytes + " bytes; the limit is " + limits.maxBytes()));
-    }
-    return null;
+    List<String> violations = shape.violations(invocation.arguments());
+    return violations.isEmpty() ? null : invalid(invocation, violations);
   }
 
   private CatalogEntry entry(Invocation invocation) {
@@ -96,16 +112,5 @@ public final class ValidateStage implements Stage {
         DenialKind.INVALID_ARGUMENTS,
         "arguments do not match the input schema of tool '" + invocation.toolName() + "'",
         violations);
-  }
-
-  private static int depth(JsonNode node, int level) {
-    if (!node.isContainer()) {
-      return level;
-    }
-    int max = level + 1;
-    for (JsonNode child : node) {
-      max = Math.max(max, depth(child, level + 1));
-    }
-    return max;
   }
 }

@@ -218,7 +218,7 @@ public final class GatewayLoadBenchmark {
 
   static Gateway withPipeline(Gateway base, Pipeline pipeline) {
     return new Gateway(base.identities(), base.tools(), pipeline, base.invocations(), base.clock(), base.json(),
-        base.approvals(), base.approvers(), base.admin());
+        base.approvals(), base.approvers(), base.admin(), base.arguments());
   }
 
   /** The gateway's own stages, with the two audit-writing stages on {@code log} instead. */
@@ -267,7 +267,7 @@ public final class GatewayLoadBenchmark {
   static EdgeSettings edge(GatewayConfig config) {
     ServerSettings s = config.server();
     return new EdgeSettings("127.0.0.1", 0, s.allowedHosts(), s.allowedOrigins(), s.maxRequestBytes(), "bench",
-        config.approvals().mcpWait());
+        config.approvals().mcpWait(), dev.portcullis.edge.McpSessions.Limits.DEFAULT);
   }
 
   static URI uri(GatewayServer server) {

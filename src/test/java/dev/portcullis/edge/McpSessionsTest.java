@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /** Sessions on a clock the test moves: binding to the agent, idle expiry, the bound on how many. */
 class McpSessionsTest {
   private final MovingClock clock = new MovingClock();
-  private final McpSessions sessions = new McpSessions(clock, Duration.ofMinutes(60), 2);
+  private final McpSessions sessions =
+      new McpSessions(clock, new McpSessions.Limits(2, 2, Duration.ofMinutes(60)));
 
   @Test
   void aSessionIsOnlyFoundForTheAgentThatOpenedIt() {
@@ -42,9 +43,39 @@ class McpSessionsTest {
     sessions.open("s1", "support", "2025-11-25");
     sessions.open("s2", "support", "2025-11-25");
 
-    assertThat(sessions.open("s3", "support", "2025-11-25")).isEmpty();
+    assertThat(sessions.open("s3", "support", "2025-11-25")).isInstanceOf(McpSessions.Opening.Refused.class);
     clock.advance(Duration.ofMinutes(61));
-    assertThat(sessions.open("s3", "support", "2025-11-25")).isPresent();
+    assertThat(sessions.open("s3", "support", "2025-11-25")).isInstanceOf(McpSessions.Opening.Opened.class);
+  }
+
+  @Test
+  void oneAgentAtItsBoundIsRefusedWhileAnotherCanStillOpen() {
+    McpSessions shared = new McpSessions(clock, new McpSessions.Limits(10, 3, Duration.ofMinutes(60)));
+    for (int i = 0; i < 3; i++) {
+      assertThat(shared.open("greedy-" + i, "greedy", "2025-11-25")).isInstanceOf(McpSessions.Opening.Opened.class);
+    }
+
+    assertThat(shared.open("greedy-3", "greedy", "2025-11-25")).isEqualTo(new McpSessions.Opening.Refused(true));
+    assertThat(shared.open("fair-0", "fair", "2025-11-25")).isInstanceOf(McpSessions.Opening.Opened.class);
+    assertThat(shared.close("greedy-0", "greedy")).isTrue();
+    assertThat(shared.open("greedy-3", "greedy", "2025-11-25")).as("a closed session frees its place")
+        .isInstanceOf(McpSessions.Opening.Opened.class);
+  }
+
+  @Test
+  void theSweepRemovesIdleSessionsBeforeAnyBoundIsReached() {
+    McpSessions roomy = new McpSessions(clock, new McpSessions.Limits(100, 100, Duration.ofMinutes(60)));
+    roomy.open("abandoned", "support", "2025-11-25");
+    roomy.open("used", "support", "2025-11-25");
+    clock.advance(Duration.ofMinutes(40));
+    roomy.find("used", "support");
+    clock.advance(Duration.ofMinutes(21));
+
+    assertThat(roomy.sweep()).isEqualTo(1);
+
+    assertThat(roomy.size()).isEqualTo(1);
+    assertThat(roomy.find("used", "support")).isPresent();
+    assertThat(roomy.find("abandoned", "support")).isEmpty();
   }
 
   @Test

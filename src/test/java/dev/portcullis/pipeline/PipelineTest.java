@@ -37,7 +37,7 @@ class PipelineTest {
     var audit = new AuditStage(null, null);
     var state = new StateStage(null, null, null);
     var catalog = new CatalogStage(null);
-    var validate = new ValidateStage(null, ArgumentLimits.DEFAULT);
+    var validate = new ValidateStage(null, ArgumentLimits.DEFAULT, null);
     var policy = new PolicyStage(null);
     var limits = new LimitsStage();
     var approval = new ApprovalStage(null, null, null);
