@@ -51,9 +51,21 @@ public final class JdbcSecretStore implements SecretStore {
   }
 
   @Override
-  public Optional<SealedSecret> latestActive(String name) throws VaultException {
-    return one("SELECT " + COLUMNS + " FROM vault_secrets WHERE name = ? AND revoked_at IS NULL"
-        + " ORDER BY version DESC LIMIT 1", name);
+  public List<SealedSecret> active(String name) throws VaultException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+            + " FROM vault_secrets WHERE name = ? AND revoked_at IS NULL ORDER BY version DESC")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<SealedSecret> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(read(rs));
+        }
+        return out;
+      }
+    } catch (SQLException e) {
+      throw new VaultException("cannot read " + name + " from the vault: " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -34,8 +34,8 @@ public interface SecretStore {
   /** The highest version of {@code name}, active or not; empty if the name is unknown. */
   Optional<SealedSecret> latest(String name) throws VaultException;
 
-  /** The highest version of {@code name} not revoked. */
-  Optional<SealedSecret> latestActive(String name) throws VaultException;
+  /** The versions of {@code name} not revoked, newest first; empty if none. */
+  List<SealedSecret> active(String name) throws VaultException;
 
   /** Revokes one version, or every version when {@code version} is null; returns how many. */
   int revoke(String name, Integer version, Instant at) throws VaultException;

@@ -3,6 +3,7 @@ package dev.portcullis.vault;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -12,7 +13,8 @@ import java.util.regex.Pattern;
  * The embedded credential vault: named secrets with versions, each sealed by {@link
  * EnvelopeCipher} and scoped to the connectors that may use it. A connector asks at the moment of
  * a call and gets the newest version that is not revoked, so a rotation or a revocation takes effect
- * on the next call, without a restart.
+ * on the next call, without a restart. The secret it gets also knows the older versions not yet
+ * revoked, so that an upstream's echo of any live version is masked.
  *
  * <p>Security: values are accepted and returned as bytes or a {@link Secret}, never logged; errors
  * name the secret and version, never a value. A connector outside a secret's scope is refused.
@@ -76,19 +78,32 @@ public final class Vault implements SecretBackend {
     String name = ref.location();
     EnvelopeCipher c = cipher.orElseThrow(() -> new SecretResolver.SecretUnavailableException(
         "secret " + ref + " is in the vault, but no master key is configured (PORTCULLIS_MASTER_KEY_FILE)"));
-    SecretStore.SealedSecret s;
+    List<SecretStore.SealedSecret> live;
     try {
-      s = store.latestActive(name).orElseThrow(() -> new SecretResolver.SecretUnavailableException(
-          "secret " + ref + " has no active version"));
+      live = store.active(name);
     } catch (SecretStore.VaultException e) {
       throw new SecretResolver.SecretUnavailableException("the vault cannot be read: " + e.getMessage());
     }
+    if (live.isEmpty()) {
+      throw new SecretResolver.SecretUnavailableException("secret " + ref + " has no active version");
+    }
+    SecretStore.SealedSecret s = live.getFirst();
     if (!use.allowedBy(s.scopes())) {
       throw new SecretResolver.SecretUnavailableException("secret " + ref + " is not scoped to " + use);
     }
+    String value = open(c, ref, s);
+    // the older live versions are opened only so that an upstream's echo of one is masked too
+    List<String> older = new ArrayList<>(live.size() - 1);
+    for (SecretStore.SealedSecret o : live.subList(1, live.size())) {
+      older.add(open(c, ref, o));
+    }
+    return new Secret(ref, value, s.version(), older);
+  }
+
+  private static String open(EnvelopeCipher c, SecretRef ref, SecretStore.SealedSecret s)
+      throws SecretResolver.SecretUnavailableException {
     try {
-      String value = new String(c.open(s.name(), s.version(), s.sealed()), StandardCharsets.UTF_8);
-      return new Secret(ref, value, s.version());
+      return new String(c.open(s.name(), s.version(), s.sealed()), StandardCharsets.UTF_8);
     } catch (GeneralSecurityException e) {
       throw new SecretResolver.SecretUnavailableException(
           "secret " + ref + " version " + s.version() + " does not open with this master key");

@@ -117,6 +117,21 @@ class VaultTest {
   }
 
   @Test
+  void aResolvedSecretMasksEveryLiveVersionAndOnlyThose() throws Exception {
+    vault.put("acme-token", bytes("first-value-1111"), Set.of("acme"));
+    vault.rotate("acme-token", bytes("second-value-2222"));
+    vault.rotate("acme-token", bytes("third-value-3333"));
+    vault.revoke("acme-token", 1);
+
+    Secret s = vault.resolve(REF, SecretUse.connector("acme"));
+
+    assertThat(s.reveal()).isEqualTo("third-value-3333");
+    assertThat(s.maskIn("a SECOND-VALUE-2222 b third-value-3333 c first-value-1111"))
+        .as("the older live version is masked too; a revoked one is no credential any more")
+        .isEqualTo("a [REDACTED] b [REDACTED] c first-value-1111");
+  }
+
+  @Test
   void aSealedValueMovedToAnotherSecretDoesNotOpen() throws Exception {
     vault.put("acme-token", bytes(VALUE), Set.of("acme"));
     vault.put("other-token", bytes("harmless"), Set.of("acme"));
