@@ -10,14 +10,21 @@ import java.util.Set;
  * Holds ciphertext only; the store never sees a value.
  */
 public interface SecretStore {
-  /** One stored version. {@code revokedAt} is set once it may no longer be used. */
+  /**
+   * One stored version. {@code revokedAt} is set once it may no longer be used (its sealed value is
+   * then empty). {@code sealFormat} says what the seal binds: {@link #BOUND} name, version and
+   * scopes; {@link #UNBOUND} (rows stored before V11) name and version only.
+   */
   record SealedSecret(
       String name,
       int version,
       Set<String> scopes,
       EnvelopeCipher.Sealed sealed,
       Instant createdAt,
-      Instant revokedAt) {
+      Instant revokedAt,
+      int sealFormat) {
+    public static final int UNBOUND = 1;
+    public static final int BOUND = 2;
 
     public SealedSecret {
       scopes = Set.copyOf(scopes);
@@ -37,8 +44,17 @@ public interface SecretStore {
   /** The versions of {@code name} not revoked, newest first; empty if none. */
   List<SealedSecret> active(String name) throws VaultException;
 
-  /** Revokes one version, or every version when {@code version} is null; returns how many. */
+  /**
+   * Revokes one version, or every version when {@code version} is null, and erases its sealed value
+   * in the same write, so that no later edit of the row can make it usable again; returns how many.
+   */
   int revoke(String name, Integer version, Instant at) throws VaultException;
+
+  /**
+   * Replaces the seal of an active {@link SealedSecret#UNBOUND} version with a {@link
+   * SealedSecret#BOUND} one; false when the row is no longer active and unbound.
+   */
+  boolean reseal(String name, int version, EnvelopeCipher.Sealed bound) throws VaultException;
 
   /** Every version of every secret, by name then version. */
   List<SealedSecret> list() throws VaultException;

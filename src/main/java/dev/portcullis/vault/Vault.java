@@ -17,7 +17,10 @@ import java.util.regex.Pattern;
  * revoked, so that an upstream's echo of any live version is masked.
  *
  * <p>Security: values are accepted and returned as bytes or a {@link Secret}, never logged; errors
- * name the secret and version, never a value. A connector outside a secret's scope is refused.
+ * name the secret and version, never a value. A connector outside a secret's scope is refused. The
+ * scopes are sealed with the value ({@link EnvelopeCipher}), and a revocation erases the sealed
+ * value, so whoever can write the database but has no master key can neither widen a secret's
+ * scope nor undo its revocation: the secret is refused instead (a typed failure, nothing sent).
  */
 public final class Vault implements SecretBackend {
   public static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?");
@@ -72,6 +75,34 @@ public final class Vault implements SecretBackend {
     return store.list();
   }
 
+  /**
+   * Re-seals every active version stored before seals bound scopes (V11), binding the scopes it has
+   * now; returns how many. The gateway runs it at start when it has the master key. Until then
+   * such a version still opens (an upgrade never locks out a stored secret), and its scopes are as
+   * trustworthy as the database: the same as before the upgrade, never less.
+   *
+   * @throws SecretStore.VaultException when the store cannot be read or written
+   * @throws VaultRefusal when there is no master key, or a version does not open with it
+   */
+  public int resealUnbound() throws SecretStore.VaultException, VaultRefusal {
+    EnvelopeCipher c = cipher.orElseThrow(() -> new VaultRefusal("no master key: cannot re-seal the vault"));
+    int n = 0;
+    for (SecretStore.SealedSecret s : store.list()) {
+      if (!s.active() || s.sealFormat() != SecretStore.SealedSecret.UNBOUND) {
+        continue;
+      }
+      try {
+        byte[] value = c.openUnbound(s.name(), s.version(), s.sealed());
+        if (store.reseal(s.name(), s.version(), c.seal(s.name(), s.version(), s.scopes(), value))) {
+          n++;
+        }
+      } catch (GeneralSecurityException e) {
+        throw new VaultRefusal("secret " + s.name() + " version " + s.version() + " does not open with this master key");
+      }
+    }
+    return n;
+  }
+
   /** The newest active version of {@code name}, for a use its scopes cover. */
   @Override
   public Secret resolve(SecretRef ref, SecretUse use) throws SecretResolver.SecretUnavailableException {
@@ -102,8 +133,16 @@ public final class Vault implements SecretBackend {
 
   private static String open(EnvelopeCipher c, SecretRef ref, SecretStore.SealedSecret s)
       throws SecretResolver.SecretUnavailableException {
+    if (s.sealed().ciphertext().length == 0) {
+      // only a revocation empties a seal: this row was revoked, whatever revoked_at says now
+      throw new SecretResolver.SecretUnavailableException(
+          "secret " + ref + " version " + s.version() + " was revoked: its sealed value is gone");
+    }
     try {
-      return new String(c.open(s.name(), s.version(), s.sealed()), StandardCharsets.UTF_8);
+      byte[] value = s.sealFormat() == SecretStore.SealedSecret.UNBOUND
+          ? c.openUnbound(s.name(), s.version(), s.sealed())
+          : c.open(s.name(), s.version(), s.scopes(), s.sealed());
+      return new String(value, StandardCharsets.UTF_8);
     } catch (GeneralSecurityException e) {
       throw new SecretResolver.SecretUnavailableException(
           "secret " + ref + " version " + s.version() + " does not open with this master key");
@@ -118,8 +157,8 @@ public final class Vault implements SecretBackend {
     EnvelopeCipher c = cipher.orElseThrow(() -> new VaultRefusal(
         "no master key: pass --master-key-file or set PORTCULLIS_MASTER_KEY_FILE (create one with 'vault init-key')"));
     try {
-      SecretStore.SealedSecret s = new SecretStore.SealedSecret(
-          name, version, scopes, c.seal(name, version, value), clock.instant(), null);
+      SecretStore.SealedSecret s = new SecretStore.SealedSecret(name, version, scopes,
+          c.seal(name, version, scopes, value), clock.instant(), null, SecretStore.SealedSecret.BOUND);
       store.insert(s);
       return s;
     } catch (GeneralSecurityException e) {
