@@ -72,7 +72,7 @@ public final class JdbcSecretStore implements SecretStore {
 
   @Override
   public int revoke(String name, Integer version, Instant at) throws VaultException {
-    String sql = "UPDATE vault_secrets SET revoked_at = ?, wrapped_key = X'', ciphertext = X''"
+    String sql = "UPDATE vault_secrets SET revoked_at = ?, ciphertext = X''"
         + " WHERE name = ? AND revoked_at IS NULL" + (version == null ? "" : " AND version = ?");
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, at.toString());

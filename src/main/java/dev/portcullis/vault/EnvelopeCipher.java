@@ -80,6 +80,19 @@ public final class EnvelopeCipher {
     return open(bound(name, version, scopes), sealed);
   }
 
+  /**
+   * Whether {@code scopes} are the ones {@code sealed} was sealed with: checked on the wrapped data
+   * key alone, so it answers for a revoked version too, whose ciphertext is gone.
+   */
+  public boolean sealedWith(String name, int version, Set<String> scopes, Sealed sealed) {
+    try {
+      TinkProtoKeysetFormat.parseEncryptedKeyset(sealed.wrappedKey(), master, bound(name, version, scopes), config());
+      return true;
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
   /** Opens a version sealed before scopes were bound (seal format 1), to re-seal it. */
   byte[] openUnbound(String name, int version, Sealed sealed) throws GeneralSecurityException {
     return open(unbound(name, version), sealed);

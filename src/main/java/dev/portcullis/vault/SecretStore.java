@@ -11,7 +11,7 @@ import java.util.Set;
  */
 public interface SecretStore {
   /**
-   * One stored version. {@code revokedAt} is set once it may no longer be used (its sealed value is
+   * One stored version. {@code revokedAt} is set once it may no longer be used (its ciphertext is
    * then empty). {@code sealFormat} says what the seal binds: {@link #BOUND} name, version and
    * scopes; {@link #UNBOUND} (rows stored before V11) name and version only.
    */
@@ -45,8 +45,9 @@ public interface SecretStore {
   List<SealedSecret> active(String name) throws VaultException;
 
   /**
-   * Revokes one version, or every version when {@code version} is null, and erases its sealed value
-   * in the same write, so that no later edit of the row can make it usable again; returns how many.
+   * Revokes one version, or every version when {@code version} is null, and erases its ciphertext
+   * in the same write, so that no later edit of the row can make it usable again (the wrapped data
+   * key stays: it still vouches for the scopes, and opens nothing alone); returns how many.
    */
   int revoke(String name, Integer version, Instant at) throws VaultException;
 

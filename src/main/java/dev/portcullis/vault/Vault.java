@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  *
  * <p>Security: values are accepted and returned as bytes or a {@link Secret}, never logged; errors
  * name the secret and version, never a value. A connector outside a secret's scope is refused. The
- * scopes are sealed with the value ({@link EnvelopeCipher}), and a revocation erases the sealed
- * value, so whoever can write the database but has no master key can neither widen a secret's
+ * scopes are sealed with the value ({@link EnvelopeCipher}), and a revocation erases the
+ * ciphertext, so whoever can write the database but has no master key can neither widen a secret's
  * scope nor undo its revocation: the secret is refused instead (a typed failure, nothing sent).
  */
 public final class Vault implements SecretBackend {
@@ -56,10 +56,21 @@ public final class Vault implements SecretBackend {
     return store(name, 1, value, scopes);
   }
 
-  /** Adds a new version of an existing secret, with the same scopes; it is used from the next call. */
+  /**
+   * Adds a new version of an existing secret, with the same scopes; it is used from the next call.
+   * The scopes are taken from the newest version only once its seal vouches for them, so a scope
+   * widened in the database is never carried into a new seal.
+   */
   public SecretStore.SealedSecret rotate(String name, byte[] value) throws SecretStore.VaultException, VaultRefusal {
     SecretStore.SealedSecret latest =
         store.latest(name).orElseThrow(() -> new VaultRefusal("no secret named " + name + "; use 'vault put'"));
+    EnvelopeCipher c = cipher.orElseThrow(() -> new VaultRefusal(
+        "no master key: pass --master-key-file or set PORTCULLIS_MASTER_KEY_FILE (create one with 'vault init-key')"));
+    if (latest.sealFormat() == SecretStore.SealedSecret.BOUND
+        && !c.sealedWith(latest.name(), latest.version(), latest.scopes(), latest.sealed())) {
+      throw new VaultRefusal(
+          "the scopes of " + name + " version " + latest.version() + " were changed outside the vault; nothing was stored");
+    }
     return store(name, latest.version() + 1, value, latest.scopes());
   }
 

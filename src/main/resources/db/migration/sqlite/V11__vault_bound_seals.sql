@@ -2,5 +2,5 @@
 -- readable until the gateway re-seals them, binding the scopes they have then (Vault.resealUnbound).
 ALTER TABLE vault_secrets ADD COLUMN seal_format INTEGER NOT NULL DEFAULT 1;
 
--- A revoked version keeps no sealed value, so clearing revoked_at cannot bring it back.
-UPDATE vault_secrets SET wrapped_key = X'', ciphertext = X'' WHERE revoked_at IS NOT NULL;
+-- A revoked version keeps no ciphertext, so clearing revoked_at cannot bring it back.
+UPDATE vault_secrets SET ciphertext = X'' WHERE revoked_at IS NOT NULL;

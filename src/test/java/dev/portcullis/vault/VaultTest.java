@@ -192,9 +192,31 @@ class VaultTest {
 
     assertThat(vault.list()).singleElement().satisfies(s -> {
       assertThat(s.active()).isFalse();
-      assertThat(s.sealed().ciphertext()).isEmpty();
-      assertThat(s.sealed().wrappedKey()).isEmpty();
+      assertThat(s.sealed().ciphertext()).as("the value is gone; the wrapped key only vouches for the scopes").isEmpty();
     });
+  }
+
+  @Test
+  void aRotationDoesNotCarryForwardAScopeWidenedInTheDatabase() throws Exception {
+    vault.put("acme-token", bytes("first-value-1111"), Set.of("acme/orders_get"));
+    sql("UPDATE vault_secrets SET scopes = 'acme' WHERE name = 'acme-token'");
+
+    assertThatThrownBy(() -> vault.rotate("acme-token", bytes("second-value-2222")))
+        .isInstanceOf(Vault.VaultRefusal.class)
+        .hasMessage("the scopes of acme-token version 1 were changed outside the vault; nothing was stored");
+    assertThat(vault.list()).hasSize(1);
+  }
+
+  @Test
+  void aRotationAfterEveryVersionWasRevokedKeepsTheSealedScopes() throws Exception {
+    vault.put("acme-token", bytes("first-value-1111"), Set.of("acme/orders_get"));
+    vault.revoke("acme-token", null);
+    vault.rotate("acme-token", bytes("second-value-2222"));
+
+    assertThat(vault.resolve(REF, SecretUse.tool("acme", "orders_get")).reveal()).isEqualTo("second-value-2222");
+    sql("UPDATE vault_secrets SET scopes = 'acme' WHERE version = 2");
+    assertThatThrownBy(() -> vault.rotate("acme-token", bytes("third-value-3333")))
+        .hasMessage("the scopes of acme-token version 2 were changed outside the vault; nothing was stored");
   }
 
   @Test
