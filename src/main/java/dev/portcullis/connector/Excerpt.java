@@ -8,7 +8,7 @@ package dev.portcullis.connector;
 public final class Excerpt {
   private Excerpt() {}
 
-  /** {@code text} whole when it has at most {@code max} characters; else its start, cut as above, and {@code …}. */
+  /** {@code text} whole when it has at most {@code max} characters; else its start, cut as above, then {@code …}. */
   public static String of(String text, int max) {
     if (text.length() <= max) {
       return text;

@@ -1,8 +1,8 @@
 package dev.portcullis.connector.mail;
 
 import dev.portcullis.connector.Connector;
-import dev.portcullis.connector.Excerpt;
 import dev.portcullis.connector.ConnectorResult;
+import dev.portcullis.connector.Excerpt;
 import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
