@@ -10,6 +10,131 @@
   const $ = (id) => document.getElementById(id);
   let shown = null; // the approval request on screen, as the API last answered it
 
+  // ---- JSON with numbers kept exactly as written ----
+  // JSON.parse turns every number into a double, so 9007199254740993 would show (and, edited and
+  // sent back, run) as 9007199254740992. Arguments are read and written here instead: a number whose
+  // text a double does not reproduce keeps its text (an ExactNumber), and is written back as it came.
+
+  class ExactNumber {
+    constructor(text) {
+      this.text = text;
+    }
+  }
+
+  const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+  const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+
+  // Parses JSON text; throws a SyntaxError naming the position of the first problem. A repeated
+  // member name is refused, as the gateway refuses it.
+  function parseJson(text) {
+    let at = 0;
+    const fail = (what) => {
+      throw new SyntaxError(what + ' at position ' + at);
+    };
+    const space = () => {
+      while (at < text.length && ' \t\n\r'.includes(text[at])) at++;
+    };
+    const token = (re) => {
+      re.lastIndex = at;
+      const m = re.exec(text);
+      if (!m) return null;
+      at += m[0].length;
+      return m[0];
+    };
+    const value = (depth) => {
+      if (depth > 64) fail('nesting too deep');
+      space();
+      const c = text[at];
+      if (c === '{') {
+        at++;
+        const out = {};
+        const names = new Set();
+        space();
+        if (text[at] === '}') {
+          at++;
+          return out;
+        }
+        for (;;) {
+          space();
+          const raw = token(STRING);
+          if (raw === null) fail('expected a member name');
+          const name = JSON.parse(raw);
+          if (names.has(name)) fail('repeated member name ' + raw);
+          names.add(name);
+          space();
+          if (text[at] !== ':') fail("expected ':'");
+          at++;
+          // defineProperty: a member named __proto__ stays a member
+          Object.defineProperty(out, name, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
+          space();
+          if (text[at] === ',') {
+            at++;
+          } else if (text[at] === '}') {
+            at++;
+            return out;
+          } else {
+            fail("expected ',' or '}'");
+          }
+        }
+      }
+      if (c === '[') {
+        at++;
+        const out = [];
+        space();
+        if (text[at] === ']') {
+          at++;
+          return out;
+        }
+        for (;;) {
+          out.push(value(depth + 1));
+          space();
+          if (text[at] === ',') {
+            at++;
+          } else if (text[at] === ']') {
+            at++;
+            return out;
+          } else {
+            fail("expected ',' or ']'");
+          }
+        }
+      }
+      if (c === '"') {
+        const raw = token(STRING);
+        if (raw === null) fail('bad string');
+        return JSON.parse(raw);
+      }
+      for (const [word, v] of [['true', true], ['false', false], ['null', null]]) {
+        if (text.startsWith(word, at)) {
+          at += word.length;
+          return v;
+        }
+      }
+      const num = token(NUMBER);
+      if (num === null) fail('unexpected ' + (at < text.length ? "'" + text[at] + "'" : 'end of text'));
+      const n = Number(num);
+      return Number.isFinite(n) && String(n) === num ? n : new ExactNumber(num);
+    };
+    const result = value(0);
+    space();
+    if (at < text.length) fail('unexpected text after the JSON value');
+    return result;
+  }
+
+  // Writes a value as JSON, ExactNumbers as their text; indent as JSON.stringify's third argument.
+  function writeJson(v, indent, prefix) {
+    prefix = prefix || '';
+    if (v instanceof ExactNumber) return v.text;
+    if (v === null || typeof v !== 'object') return JSON.stringify(v === undefined ? null : v);
+    const inner = prefix + (indent ? ' '.repeat(indent) : '');
+    const nl = indent ? '\n' : '';
+    const sep = indent ? ': ' : ':';
+    const items = Array.isArray(v)
+      ? v.map((x) => inner + writeJson(x, indent, inner))
+      : Object.keys(v).map((k) => inner + JSON.stringify(k) + sep + writeJson(v[k], indent, inner));
+    const [open, close] = Array.isArray(v) ? ['[', ']'] : ['{', '}'];
+    return items.length ? open + nl + items.join(',' + nl) + nl + prefix + close : open + close;
+  }
+
   class ApiError extends Error {
     constructor(status, problem) {
       super(problem && typeof problem.detail === 'string' ? problem.detail : 'the gateway answered HTTP ' + status);
@@ -28,7 +153,7 @@
     const init = { method, headers, cache: 'no-store', credentials: 'omit' };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(body);
+      init.body = writeJson(body);
     }
     let res;
     try {
@@ -39,7 +164,7 @@
     const text = await res.text();
     let data = null;
     try {
-      data = text ? JSON.parse(text) : null;
+      data = text ? parseJson(text) : null;
     } catch (e) {
       data = null;
     }
@@ -228,11 +353,11 @@
     fact('Decision reason', a.decisionReason);
     fact('Call', a.invocationId + ' (' + a.invocationState + ')');
     fact('Arguments edited', a.edited ? 'by ' + a.edited.by + ', ' + when(a.edited.at) : null);
-    $('arguments').textContent = JSON.stringify(a.arguments, null, 2);
+    $('arguments').textContent = writeJson(a.arguments, 2);
     $('original').hidden = !a.edited;
-    $('original-arguments').textContent = a.edited ? JSON.stringify(a.edited.originalArguments, null, 2) : '';
+    $('original-arguments').textContent = a.edited ? writeJson(a.edited.originalArguments, 2) : '';
     $('decide').hidden = a.status !== 'pending';
-    $('edit-arguments').value = JSON.stringify(a.arguments, null, 2);
+    $('edit-arguments').value = writeJson(a.arguments, 2);
   }
 
   async function decide(action, body) {
@@ -266,16 +391,16 @@
     event.preventDefault();
     let edited;
     try {
-      edited = JSON.parse($('edit-arguments').value);
+      edited = parseJson($('edit-arguments').value);
     } catch (e) {
       return outcome('The edited arguments are not valid JSON: ' + e.message, true);
     }
-    if (edited === null || typeof edited !== 'object' || Array.isArray(edited)) {
+    if (edited === null || typeof edited !== 'object' || Array.isArray(edited) || edited instanceof ExactNumber) {
       return outcome('The edited arguments must be a JSON object.', true);
     }
     // argumentsDigest binds this approval to the arguments on screen, should another approver edit them.
     const body = { argumentsDigest: shown.argumentsDigest };
-    if (JSON.stringify(edited) !== JSON.stringify(shown.arguments)) body.arguments = edited;
+    if (writeJson(edited) !== writeJson(shown.arguments)) body.arguments = edited;
     const reason = $('approve-reason').value.trim();
     if (reason) body.reason = reason;
     return decide('approve', body);

@@ -4,6 +4,7 @@ import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -12,12 +13,18 @@ import tools.jackson.databind.JsonNode;
  * Compiles tool input schemas (JSON Schema 2020-12) at load. Compiled schemas are immutable and
  * shared by every call.
  *
- * <p>Security: schemas come from the operator's configuration. A {@code $ref} to anything but
+ * <p>Security: {@code format} (email, uri, date-time, uuid, ipv4…) is asserted, not only
+ * annotated: a value that breaks its declared format is a violation like any other. Schemas come
+ * from the operator's configuration. A {@code $ref} to anything but
  * the schema itself is refused at load, so validation never fetches a remote document.
  */
 public final class JsonSchemaCompiler {
+  // Draft 2020-12 makes `format` an annotation only; for a gateway in front of systems that trust
+  // what they receive, a value that breaks its declared format is an invalid argument.
   private final SchemaRegistry registry =
-      SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+      SchemaRegistry.withDefaultDialect(
+          SpecificationVersion.DRAFT_2020_12,
+          b -> b.schemaRegistryConfig(SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build()));
 
   /**
    * Compiles {@code schema} for the tool {@code toolName}.

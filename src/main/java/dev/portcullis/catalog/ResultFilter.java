@@ -15,8 +15,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A tool's compiled result filter: a field allowlist of JSON Pointers (a {@code *} segment matches
- * any array element or object member) and the kinds of personal data to redact in string values.
- * Compiled at load; {@link #apply} only walks the tree, and never changes its input.
+ * any array element or object member) and the kinds of personal data to redact in string values
+ * and member names (and, through {@link #redactText}, in an upstream's error text). Compiled at
+ * load; {@link #apply} only walks the tree, and never changes its input.
  *
  * <p>Security: the report it returns names paths and kinds, never a value. Without a {@code fields}
  * list every field is kept; without a {@code redact} list every kind is redacted ({@link #DEFAULT}).
@@ -104,9 +105,10 @@ public final class ResultFilter {
     if (value.isObject()) {
       ObjectNode out = NODES.objectNode();
       for (Map.Entry<String, JsonNode> e : value.properties()) {
-        JsonNode child = member(e.getValue(), step(at, e.getKey()), path + "/" + escape(e.getKey()), dropped, redacted);
+        String key = key(out, e.getKey(), path, redacted);
+        JsonNode child = member(e.getValue(), step(at, e.getKey()), path + "/" + escape(key), dropped, redacted);
         if (child != null) {
-          out.set(e.getKey(), child);
+          out.set(key, child);
         }
       }
       return out;
@@ -161,15 +163,7 @@ public final class ResultFilter {
       return value;
     }
     if (value.isString()) {
-      String text = value.asString();
-      for (RedactionKind kind : redact) {
-        String next = PiiPatterns.redact(text, kind);
-        if (!next.equals(text)) {
-          redacted.add(new FilterReport.Redaction(path, kind.wireName()));
-          text = next;
-        }
-      }
-      return NODES.stringNode(text);
+      return NODES.stringNode(redactedText(value.asString(), path, redacted));
     }
     if (value.isIntegralNumber() && redact.contains(RedactionKind.CARD)) {
       String digits = value.asString();
@@ -182,7 +176,8 @@ public final class ResultFilter {
     if (value.isObject()) {
       ObjectNode out = NODES.objectNode();
       for (Map.Entry<String, JsonNode> e : value.properties()) {
-        out.set(e.getKey(), redacted(e.getValue(), path + "/" + escape(e.getKey()), redacted));
+        String key = key(out, e.getKey(), path, redacted);
+        out.set(key, redacted(e.getValue(), path + "/" + escape(key), redacted));
       }
       return out;
     }
@@ -194,6 +189,50 @@ public final class ResultFilter {
       return out;
     }
     return value;
+  }
+
+  /**
+   * {@code text} with the personal data of this filter's kinds replaced by markers: for text that
+   * reaches the agent or the audit log outside a result, such as an upstream's error message. The
+   * field allowlist does not apply to free text.
+   */
+  public String redactText(String text) {
+    return redactedText(text, "", new LinkedHashSet<>());
+  }
+
+  private String redactedText(String text, String path, Set<FilterReport.Redaction> redacted) {
+    for (RedactionKind kind : redact) {
+      String next = PiiPatterns.redact(text, kind);
+      if (!next.equals(text)) {
+        redacted.add(new FilterReport.Redaction(path, kind.wireName()));
+        text = next;
+      }
+    }
+    return text;
+  }
+
+  /**
+   * The member name {@code name} as it may be shown: redacted like a string value (an e-mail
+   * address used as a key is personal data too), reported at its redacted path, and made unique in
+   * {@code out} when two names redact to the same marker ({@code [redacted:email]~2}).
+   */
+  private String key(ObjectNode out, String name, String path, Set<FilterReport.Redaction> redacted) {
+    if (redact.isEmpty()) {
+      return name;
+    }
+    Set<FilterReport.Redaction> found = new LinkedHashSet<>();
+    String key = redactedText(name, "", found);
+    if (found.isEmpty()) {
+      return name;
+    }
+    String unique = key;
+    for (int n = 2; out.has(unique); n++) {
+      unique = key + "~" + n;
+    }
+    for (FilterReport.Redaction r : found) {
+      redacted.add(new FilterReport.Redaction(path + "/" + escape(unique), r.kind()));
+    }
+    return unique;
   }
 
   private static String escape(String name) {

@@ -236,8 +236,27 @@ public final class Assembly implements AutoCloseable {
       EmbeddedDatabase database, java.util.Optional<dev.portcullis.vault.EnvelopeCipher> masterKey, Clock clock) {
     SecretBackend vault = config.vault().hashiCorp()
         .<SecretBackend>map(h -> new HashiCorpKv(h.address(), h.mount(), h.token(), h.namespace(), new SecretSources(env, dataDirectory)))
-        .orElseGet(() -> new Vault(new JdbcSecretStore(database.dataSource()), masterKey, clock));
+        .orElseGet(() -> embeddedVault(database, masterKey, clock));
     return new SecretSources(env, dataDirectory, java.util.Optional.of(vault));
+  }
+
+  /** The embedded vault; with the master key, first binds the scopes of versions sealed before V11. */
+  private static Vault embeddedVault(
+      EmbeddedDatabase database, java.util.Optional<dev.portcullis.vault.EnvelopeCipher> masterKey, Clock clock) {
+    Vault vault = new Vault(new JdbcSecretStore(database.dataSource()), masterKey, clock);
+    if (masterKey.isPresent()) {
+      try {
+        int n = vault.resealUnbound();
+        if (n > 0) {
+          org.slf4j.LoggerFactory.getLogger(Assembly.class)
+              .info("vault: re-sealed {} secret version(s) stored before scopes were sealed, binding their scopes", n);
+        }
+      } catch (dev.portcullis.vault.SecretStore.VaultException | Vault.VaultRefusal e) {
+        // the versions concerned are refused at their next use, with the same reason
+        org.slf4j.LoggerFactory.getLogger(Assembly.class).warn("vault: cannot re-seal: {}", e.getMessage());
+      }
+    }
+    return vault;
   }
 
   /** The client of one upstream MCP server, its stdio working directory resolved against the config file's. */

@@ -96,8 +96,10 @@ public final class BeforeStateCapture {
         write.policyContext(), write.receivedAt(), write.state(), write.decision(), null);
     ConnectorResult result = connector.get().invoke(readCall);
     if (result instanceof ConnectorResult.Failure f) {
+      // the read's own filter first (the write's applies too, in the filter stage): its detail
+      // is an upstream's text, and it is logged here as well as shown
       return fail(write, read.tool() + " failed (" + f.kind().name().toLowerCase(java.util.Locale.ROOT) + "): "
-          + f.detail());
+          + entry.get().result().redactText(f.detail()));
     }
     JsonNode state = entry.get().result().apply(((ConnectorResult.Success) result).value()).result();
     String digest = AuditEntries.digest(json, state);

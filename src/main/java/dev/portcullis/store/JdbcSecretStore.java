@@ -19,7 +19,8 @@ import javax.sql.DataSource;
  * version added or revoked by {@code portcullis vault} in another process is seen at once.
  */
 public final class JdbcSecretStore implements SecretStore {
-  private static final String COLUMNS = "name, version, scopes, wrapped_key, ciphertext, created_at, revoked_at";
+  private static final String COLUMNS =
+      "name, version, scopes, wrapped_key, ciphertext, created_at, revoked_at, seal_format";
 
   private final DataSource dataSource;
 
@@ -31,7 +32,7 @@ public final class JdbcSecretStore implements SecretStore {
   public void insert(SealedSecret s) throws VaultException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO vault_secrets (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?)")) {
+            "INSERT INTO vault_secrets (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?)")) {
       ps.setString(1, s.name());
       ps.setInt(2, s.version());
       ps.setString(3, String.join(",", new TreeSet<>(s.scopes())));
@@ -39,6 +40,7 @@ public final class JdbcSecretStore implements SecretStore {
       ps.setBytes(5, s.sealed().ciphertext());
       ps.setString(6, s.createdAt().toString());
       ps.setString(7, s.revokedAt() == null ? null : s.revokedAt().toString());
+      ps.setInt(8, s.sealFormat());
       ps.executeUpdate();
     } catch (SQLException e) {
       throw new VaultException("cannot store " + s.name() + " version " + s.version() + ": " + e.getMessage(), e);
@@ -51,15 +53,27 @@ public final class JdbcSecretStore implements SecretStore {
   }
 
   @Override
-  public Optional<SealedSecret> latestActive(String name) throws VaultException {
-    return one("SELECT " + COLUMNS + " FROM vault_secrets WHERE name = ? AND revoked_at IS NULL"
-        + " ORDER BY version DESC LIMIT 1", name);
+  public List<SealedSecret> active(String name) throws VaultException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+            + " FROM vault_secrets WHERE name = ? AND revoked_at IS NULL ORDER BY version DESC")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<SealedSecret> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(read(rs));
+        }
+        return out;
+      }
+    } catch (SQLException e) {
+      throw new VaultException("cannot read " + name + " from the vault: " + e.getMessage(), e);
+    }
   }
 
   @Override
   public int revoke(String name, Integer version, Instant at) throws VaultException {
-    String sql = "UPDATE vault_secrets SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL"
-        + (version == null ? "" : " AND version = ?");
+    String sql = "UPDATE vault_secrets SET revoked_at = ?, ciphertext = X''"
+        + " WHERE name = ? AND revoked_at IS NULL" + (version == null ? "" : " AND version = ?");
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, at.toString());
       ps.setString(2, name);
@@ -69,6 +83,22 @@ public final class JdbcSecretStore implements SecretStore {
       return ps.executeUpdate();
     } catch (SQLException e) {
       throw new VaultException("cannot revoke " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean reseal(String name, int version, EnvelopeCipher.Sealed bound) throws VaultException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("UPDATE vault_secrets SET wrapped_key = ?, ciphertext = ?,"
+            + " seal_format = " + SealedSecret.BOUND + " WHERE name = ? AND version = ? AND revoked_at IS NULL"
+            + " AND seal_format = " + SealedSecret.UNBOUND)) {
+      ps.setBytes(1, bound.wrappedKey());
+      ps.setBytes(2, bound.ciphertext());
+      ps.setString(3, name);
+      ps.setInt(4, version);
+      return ps.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw new VaultException("cannot re-seal " + name + " version " + version + ": " + e.getMessage(), e);
     }
   }
 
@@ -107,6 +137,7 @@ public final class JdbcSecretStore implements SecretStore {
         scopes.isEmpty() ? Set.of() : Set.of(scopes.split(",", -1)),
         new EnvelopeCipher.Sealed(rs.getBytes("wrapped_key"), rs.getBytes("ciphertext")),
         Instant.parse(rs.getString("created_at")),
-        revoked == null ? null : Instant.parse(revoked));
+        revoked == null ? null : Instant.parse(revoked),
+        rs.getInt("seal_format"));
   }
 }

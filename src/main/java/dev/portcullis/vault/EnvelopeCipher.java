@@ -10,12 +10,15 @@ import com.google.crypto.tink.aead.AeadConfig;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Envelope encryption with Tink: each secret version is encrypted with its own fresh data key
  * (AES-256-GCM), and that data key is stored encrypted with the master key. Both encryptions bind
- * the secret's name and version as associated data, so a sealed value moved to another row does not
- * open.
+ * the secret's name, version and scopes as associated data, so a sealed value moved to another row
+ * does not open, and neither does one whose scopes were edited in the database (wider or
+ * narrower): the scopes the vault checks are the ones the operator sealed.
  *
  * <p>Security: the master key is a Tink keyset held only in memory; it comes from a file or an
  * environment variable and is never written beside the data. Data keys exist in clear only for the
@@ -67,16 +70,47 @@ public final class EnvelopeCipher {
     }
   }
 
-  public Sealed seal(String name, int version, byte[] plaintext) throws GeneralSecurityException {
-    byte[] ad = associatedData(name, version);
+  /** Seals one version of a secret, bound to its name, version and scopes. */
+  public Sealed seal(String name, int version, Set<String> scopes, byte[] plaintext) throws GeneralSecurityException {
+    return seal(bound(name, version, scopes), plaintext);
+  }
+
+  /** Opens what {@link #seal} sealed; fails unless name, version and scopes are exactly as sealed. */
+  public byte[] open(String name, int version, Set<String> scopes, Sealed sealed) throws GeneralSecurityException {
+    return open(bound(name, version, scopes), sealed);
+  }
+
+  /**
+   * Whether {@code scopes} are the ones {@code sealed} was sealed with: checked on the wrapped data
+   * key alone, so it answers for a revoked version too, whose ciphertext is gone.
+   */
+  public boolean sealedWith(String name, int version, Set<String> scopes, Sealed sealed) {
+    try {
+      TinkProtoKeysetFormat.parseEncryptedKeyset(sealed.wrappedKey(), master, bound(name, version, scopes), config());
+      return true;
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  /** Opens a version sealed before scopes were bound (seal format 1), to re-seal it. */
+  byte[] openUnbound(String name, int version, Sealed sealed) throws GeneralSecurityException {
+    return open(unbound(name, version), sealed);
+  }
+
+  /** Seals as before scopes were bound (seal format 1): only for tests of rows stored then. */
+  Sealed sealUnbound(String name, int version, byte[] plaintext) throws GeneralSecurityException {
+    return seal(unbound(name, version), plaintext);
+  }
+
+  private Sealed seal(byte[] ad, byte[] plaintext) throws GeneralSecurityException {
     KeysetHandle dataKey = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM, config());
     byte[] ciphertext = dataKey.getPrimitive(RegistryConfiguration.get(), Aead.class).encrypt(plaintext, ad);
     byte[] wrapped = TinkProtoKeysetFormat.serializeEncryptedKeyset(dataKey, master, ad, config());
     return new Sealed(wrapped, ciphertext);
   }
 
-  public byte[] open(String name, int version, Sealed sealed) throws GeneralSecurityException {
-    byte[] ad = associatedData(name, version);
+  private byte[] open(byte[] ad, Sealed sealed) throws GeneralSecurityException {
     KeysetHandle dataKey = TinkProtoKeysetFormat.parseEncryptedKeyset(sealed.wrappedKey(), master, ad, config());
     return dataKey.getPrimitive(RegistryConfiguration.get(), Aead.class).decrypt(sealed.ciphertext(), ad);
   }
@@ -85,7 +119,13 @@ public final class EnvelopeCipher {
     return RegistryConfiguration.get();
   }
 
-  private static byte[] associatedData(String name, int version) {
+  private static byte[] unbound(String name, int version) {
     return ("portcullis/vault/v1|" + name + "|" + version).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Scopes sorted, so that the same set always gives the same bytes; no scope holds ',' or '|'. */
+  private static byte[] bound(String name, int version, Set<String> scopes) {
+    return ("portcullis/vault/v2|" + name + "|" + version + "|" + String.join(",", new TreeSet<>(scopes)))
+        .getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -1,17 +1,22 @@
 package dev.portcullis.vault;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * A resolved secret value, held only for the duration of one connector call.
  *
  * <p>Security: {@link #toString()} never shows the value, so a secret that ends up in a log
- * statement or an exception message by accident prints as its reference only.
+ * statement or an exception message by accident prints as its reference only. It also knows the
+ * source's other live versions (older ones not revoked), never to send them, only so that {@link
+ * #maskIn} hides an upstream's echo of any of them.
  */
 public final class Secret {
   private final SecretRef ref;
   private final String value;
   private final int version;
+  private final SecretMask mask;
 
   public Secret(SecretRef ref, String value) {
     this(ref, value, 0);
@@ -19,9 +24,18 @@ public final class Secret {
 
   /** A secret of a versioned source; {@code version} 0 means the source has no versions. */
   public Secret(SecretRef ref, String value, int version) {
+    this(ref, value, version, List.of());
+  }
+
+  /** As above, with the values of the source's other live versions, masked like this one. */
+  public Secret(SecretRef ref, String value, int version, List<String> otherLiveValues) {
     this.ref = Objects.requireNonNull(ref, "ref");
     this.value = Objects.requireNonNull(value, "value");
     this.version = version;
+    List<String> live = new ArrayList<>(otherLiveValues.size() + 1);
+    live.add(value);
+    live.addAll(otherLiveValues);
+    this.mask = new SecretMask(live);
   }
 
   public SecretRef ref() {
@@ -38,12 +52,13 @@ public final class Secret {
     return value;
   }
 
-  /** Replaces every occurrence of this secret in {@code text}, so it can be shown safely. */
+  /**
+   * Replaces every copy of this secret in {@code text}, so it can be shown safely: of this value and
+   * of the source's other live versions, in any letter case, JSON-escaped, URL-encoded or base64
+   * ({@link SecretMask}).
+   */
   public String maskIn(String text) {
-    if (text == null || value.isEmpty()) {
-      return text;
-    }
-    return text.replace(value, "[REDACTED]");
+    return text == null ? null : mask.mask(text);
   }
 
   @Override

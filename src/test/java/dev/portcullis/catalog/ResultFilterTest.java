@@ -82,6 +82,35 @@ class ResultFilterTest {
   }
 
   @Test
+  void redactsPersonalDataUsedAsAMemberNameAndReportsTheRedactedPath() {
+    JsonNode in = json("{'byEmail':{'maria@example.com':{'tier':'gold'},'omar@example.com':{'tier':'blue'}}}");
+
+    ResultFilter.Filtered out = ResultFilter.DEFAULT.apply(in);
+
+    assertThat(out.result()).isEqualTo(
+        json("{'byEmail':{'[redacted:email]':{'tier':'gold'},'[redacted:email]~2':{'tier':'blue'}}}"));
+    assertThat(out.report().redacted()).containsExactly(
+        new Redaction("/byEmail/[redacted:email]", "email"), new Redaction("/byEmail/[redacted:email]~02", "email"));
+  }
+
+  @Test
+  void aDroppedMemberNamedByPersonalDataIsReportedByItsRedactedPath() {
+    ResultFilter f = ResultFilter.compile(List.of("/id"), EnumSet.of(RedactionKind.EMAIL));
+
+    ResultFilter.Filtered out = f.apply(json("{'id':'C-1','maria@example.com':'x'}"));
+
+    assertThat(out.result()).isEqualTo(json("{'id':'C-1'}"));
+    assertThat(out.report().toString()).doesNotContain("maria");
+    assertThat(out.report().dropped()).containsExactly("/[redacted:email]");
+  }
+
+  @Test
+  void redactsFreeText() {
+    assertThat(ResultFilter.DEFAULT.redactText("no such customer maria@example.com"))
+        .isEqualTo("no such customer [redacted:email]");
+  }
+
+  @Test
   void redactsOnlyInsideKeptFields() {
     ResultFilter f = ResultFilter.compile(List.of("/email"), EnumSet.of(RedactionKind.EMAIL));
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.testing.Invocations;
+import dev.portcullis.testing.SecretForms;
 import dev.portcullis.testing.LogCapture;
 import dev.portcullis.vault.Secret;
 import dev.portcullis.vault.SecretRef;
@@ -59,6 +60,8 @@ public abstract class ConnectorContract {
   /** The credential's value: it must never come back out of the connector. */
   protected static final String SECRET = "Zq7-contract-credential-4b1e9d0c";
   protected static final int SECRET_VERSION = 3;
+  /** An older version of the credential, still live in the vault (not revoked): masked like the newest. */
+  protected static final String OLDER_SECRET = "Yx3~older?contract>credential-9f8e";
   protected static final int CONCURRENT_CALLS = 16;
 
   /** What an adapter, or the fixture in front of its upstream, can do; the rest is skipped. */
@@ -99,8 +102,9 @@ public abstract class ConnectorContract {
   protected abstract void makeUpstreamUnreachable() throws Exception;
 
   /**
-   * From now on the upstream puts the credential it received into every answer, errors included.
-   * Only with {@link Capability#ECHOES_CREDENTIAL}.
+   * From now on the upstream puts the credential it received into every answer, errors included;
+   * where it can, also {@link #OLDER_SECRET}, and both in each form of {@link SecretForms} (JSON
+   * escaped, URL-encoded, base64, case-changed). Only with {@link Capability#ECHOES_CREDENTIAL}.
    */
   protected void makeUpstreamEchoTheCredential() throws Exception {
     throw new UnsupportedOperationException("declare ECHOES_CREDENTIAL and implement this");
@@ -147,6 +151,8 @@ public abstract class ConnectorContract {
       String text = logs.text();
       assertThat(text).as("the log capture works").contains(marker);
       assertThat(text).as("the credential never reaches the log").doesNotContain(SECRET);
+      SecretForms.assertNoCopyIn(text, SECRET);
+      SecretForms.assertNoCopyIn(text, OLDER_SECRET);
     } finally {
       logs.close();
     }
@@ -165,6 +171,8 @@ public abstract class ConnectorContract {
     ConnectorResult result = connector().invoke(Invocations.call("agent-contract", tool, arguments(id)));
     assertThat(result).as("a connector answers with a result, never null").isNotNull();
     assertThat(result.toString()).as("no result holds the credential").doesNotContain(SECRET);
+    SecretForms.assertNoCopyIn(result.toString(), SECRET);
+    SecretForms.assertNoCopyIn(result.toString(), OLDER_SECRET);
     return result;
   }
 
@@ -391,7 +399,7 @@ public abstract class ConnectorContract {
       if (!use.allowedBy(scopes)) {
         throw new SecretUnavailableException("secret " + ref + " is not scoped to " + use);
       }
-      return new Secret(ref, SECRET, SECRET_VERSION);
+      return new Secret(ref, SECRET, SECRET_VERSION, List.of(OLDER_SECRET));
     }
   }
 }

@@ -128,6 +128,48 @@ class InboxBrowserTest {
   }
 
   @Test
+  void numbersAreShownAndSentBackExactlyAsTheyWillRunEvenAbove2To53() throws Exception {
+    // the demo forbids refunds over 1000 and caps amount at 10000: a gateway that lets a big one park
+    gateway.close();
+    Path dir = data.resolve("big-numbers");
+    java.nio.file.Files.createDirectories(dir.resolve("policies"));
+    java.nio.file.Files.writeString(dir.resolve("portcullis.yaml"),
+        java.nio.file.Files.readString(GatewayFixture.DEMO_CONFIG)
+            .replace("amount: {type: number, exclusiveMinimum: 0, maximum: 10000}", "amount: {type: number, exclusiveMinimum: 0}"));
+    java.nio.file.Files.writeString(dir.resolve("policies/billing.yaml"), """
+        apiVersion: portcullis.dev/v1alpha1
+        kind: PolicySet
+        rules:
+          - id: billing-orders
+            effect: permit
+            target: {agents: [billing-assistant], tools: ["orders_*"]}
+          - id: refunds-over-100-need-approval
+            effect: require_approval
+            target: {tools: [orders_refund]}
+            when: args.amount > 100
+        """);
+    gateway = GatewayFixture.start(dir.resolve("data"), dir.resolve("portcullis.yaml"), java.util.Map.of());
+    JsonNode parked = park("{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":9007199254740993,\"reason\":\"late delivery\"}}");
+    page.navigate(url("/inbox/approvals/" + parked.path("approvalId").asString()));
+    signIn(GatewayFixture.APPROVER_KEY);
+
+    expect(page.locator("#arguments")).containsText("\"amount\": 9007199254740993");
+    expect(page.locator("#edit-arguments")).hasValue(java.util.regex.Pattern.compile(
+        ".*\"amount\": 9007199254740993,.*", java.util.regex.Pattern.DOTALL));
+    // the approver changes only the reason: the amount goes back as it was parked, not as a double
+    String text = page.locator("#edit-arguments").inputValue();
+    page.locator("#approve-form summary").click();
+    page.locator("#edit-arguments").fill(text.replace("late delivery", "late delivery, checked"));
+    page.locator("button.approve").click();
+
+    expect(page.locator("#outcome")).containsText("Approved by ops-olivia");
+    String approval = gateway.get("/v1/approvals/" + parked.path("approvalId").asString(), GatewayFixture.APPROVER_KEY).body();
+    assertThat(approval).contains("\"reason\":\"late delivery, checked\"").contains("9007199254740993")
+        .doesNotContain("9007199254740992");
+    assertThat(consoleErrors).isEmpty();
+  }
+
+  @Test
   void aDenialNeedsAReasonAndEndsTheCallWithIt() {
     JsonNode parked = park(REFUND);
     page.navigate(url("/inbox/approvals/" + parked.path("approvalId").asString()));

@@ -142,6 +142,19 @@ class RestInvokeTest {
   }
 
   @Test
+  void refusesAnArgumentThatBreaksItsSchemaFormatBeforeAnythingIsSent() throws Exception {
+    int before = audit().size();
+    HttpResponse<String> r = gateway.invoke("crm_find_customer_by_email", SUPPORT,
+        "{\"arguments\":{\"email\":\"not an address\"}}");
+
+    assertProblem(r, 422, "invalid-arguments");
+    assertThat(json(r).path("violations").toString()).contains("/email").contains("email");
+    assertThat(gateway.acme().requestLog()).isEmpty();
+    assertThat(audit()).hasSize(before + 1);
+    assertThat(audit().getLast().entry().state()).isEqualTo("DENIED");
+  }
+
+  @Test
   void refusesArgumentsOverTheSizeAndDepthLimits() {
     String big = "x".repeat(17_000);
     HttpResponse<String> large = gateway.invoke("tickets_create", SUPPORT,

@@ -54,11 +54,20 @@ class FilterStageTest {
   }
 
   @Test
-  void passesOtherOutcomesThroughUnchanged() {
-    Outcome failed = run(catalog(ResultFilter.DEFAULT),
-        (inv, chain) -> new Outcome.Failed(inv, FailureKind.UPSTREAM_ERROR, "a@b.io"));
+  void redactsPersonalDataInAFailedCallsDetail() {
+    Outcome failed = run(catalog(ResultFilter.DEFAULT), (inv, chain) -> new Outcome.Failed(inv,
+        FailureKind.UPSTREAM_REJECTED, "upstream acme answered 400: a@b.io paid with 4111-1111-1111-1111"));
 
     assertThat(failed).isInstanceOf(Outcome.Failed.class);
-    assertThat(((Outcome.Failed) failed).detail()).isEqualTo("a@b.io");
+    assertThat(((Outcome.Failed) failed).detail())
+        .isEqualTo("upstream acme answered 400: [redacted:email] paid with [redacted:card]");
+  }
+
+  @Test
+  void passesDenialsThroughUnchanged() {
+    Outcome denied = run(catalog(ResultFilter.DEFAULT), (inv, chain) -> new Outcome.Denied(inv,
+        dev.portcullis.invocation.DenialKind.POLICY, "denied for a@b.io", List.of("r")));
+
+    assertThat(((Outcome.Denied) denied).message()).isEqualTo("denied for a@b.io");
   }
 }

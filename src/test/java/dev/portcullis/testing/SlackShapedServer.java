@@ -26,7 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>For the connector contract it can also fail every request ({@link #failEveryRequest}: {@code
  * fatal_error}, Slack's own word for its outages) and put the Authorization header it received
- * into every answer, errors included ({@link #echoTheAuthorization}).
+ * into every answer, errors included, with its token in each form of {@link SecretForms}
+ * ({@link #echoTheAuthorization}).
  */
 public final class SlackShapedServer implements AutoCloseable {
   /** Channel names and ids this workspace knows; a name posts to its id. */
@@ -188,6 +189,8 @@ public final class SlackShapedServer implements AutoCloseable {
     String text = body;
     if (echo != null && !body.isEmpty() && JSON.readTree(body) instanceof ObjectNode withEcho) {
       withEcho.put("received_authorization", echo.toString());
+      String token = echo.toString().startsWith("Bearer ") ? echo.toString().substring("Bearer ".length()) : echo.toString();
+      SecretForms.of(token).forEach(withEcho.putArray("received_token_forms")::add);
       text = JSON.writeValueAsString(withEcho);
     }
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

@@ -37,6 +37,11 @@ import org.eclipse.jetty.server.ServerConnector;
  * included ({@link #echoTheAuthorization}).
  */
 public final class UpstreamMcpServer implements AutoCloseable {
+  /** Personal data the {@code fail} tool's isError text carries, for the result filter to redact. */
+  public static final String FAIL_CONTACT = "ops.weather@example.com";
+
+  public static final String FAIL_CARD = "4111 1111 1111 1111";
+
   public static final String WEATHER_DESCRIPTION = "Current weather for a city.";
 
   private final Server jetty;
@@ -66,7 +71,8 @@ public final class UpstreamMcpServer implements AutoCloseable {
         Map.of("type", "object", "properties", Map.of()),
         (exchange, req) -> text("you called me with " + lastAuthorization.get(), false)));
     mcp.addTool(tool("fail", "Always fails.", Map.of("type", "object", "properties", Map.of()),
-        (exchange, req) -> text("the weather service is down for maintenance", true)));
+        (exchange, req) -> text("the weather service is down for maintenance; ask " + FAIL_CONTACT
+            + ", who paid with card " + FAIL_CARD, true)));
     mcp.addTool(tool("lookup", "Looks up a record by its id.",
         Map.of("type", "object", "properties", Map.of("id", Map.of("type", "string")), "required", List.of("id")),
         (exchange, req) -> {

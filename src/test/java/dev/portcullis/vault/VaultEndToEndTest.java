@@ -124,6 +124,53 @@ class VaultEndToEndTest {
   }
 
   @Test
+  void editingTheVaultsRowsNeitherUndoesARevocationNorWidensAScope() throws Exception {
+    Path data = dir.resolve("data");
+    Path key = dir.resolve("keys/master.json");
+    Files.createDirectories(key.getParent());
+    assertThat(CliRun.of("vault", "init-key", "--out", key.toString()).exitCode()).isZero();
+    Path token = dir.resolve("token.txt");
+    Files.writeString(token, GatewayFixture.ACME_TOKEN + "\n", StandardCharsets.UTF_8);
+    assertThat(vault(data, key, "put", "acme-api-token", "--scope", "acme/crm_get_customer", "--from-file",
+        token.toString()).exitCode()).isZero();
+    Files.writeString(token, "acme-revoked-token-must-never-be-sent\n", StandardCharsets.UTF_8);
+    assertThat(vault(data, key, "rotate", "acme-api-token", "--from-file", token.toString()).exitCode()).isZero();
+    assertThat(vault(data, key, "revoke", "acme-api-token", "--version", "2").exitCode()).isZero();
+    Path config = dir.resolve("portcullis.yaml");
+    Files.writeString(config, Files.readString(Path.of("examples/demo/portcullis.yaml"))
+        .replace("\"file:secrets/acme-api-token\"", "\"vault:acme-api-token\"")
+        .replace("policies/", Path.of("examples/demo/policies").toAbsolutePath() + "/"));
+
+    try (GatewayFixture gateway = GatewayFixture.start(data, config, Map.of("PORTCULLIS_MASTER_KEY_FILE", key.toString()))) {
+      // someone with write access to the database un-revokes version 2
+      sql(data, "UPDATE vault_secrets SET revoked_at = NULL WHERE version = 2");
+      HttpResponse<String> unrevoked = gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ);
+
+      assertThat(unrevoked.statusCode()).as(unrevoked.body()).isEqualTo(503);
+      assertThat(unrevoked.body()).contains("connector-unavailable").doesNotContain("acme-revoked-token");
+      assertThat(gateway.acme().requestLog()).as("nothing was sent with the un-revoked version").isEmpty();
+
+      // and, version 2 revoked again, widens version 1 from one tool to the whole connector
+      sql(data, "UPDATE vault_secrets SET revoked_at = '2026-12-07T00:00:00Z' WHERE version = 2");
+      sql(data, "UPDATE vault_secrets SET scopes = 'acme' WHERE version = 1");
+      for (String tool : java.util.List.of("orders_list_for_customer", "crm_get_customer")) {
+        HttpResponse<String> refused = gateway.invoke(tool, GatewayFixture.SUPPORT_KEY, READ);
+
+        assertThat(refused.statusCode()).as(tool + ": " + refused.body()).isEqualTo(503);
+        assertThat(refused.body()).contains("connector-unavailable").doesNotContain(GatewayFixture.ACME_TOKEN);
+      }
+      assertThat(gateway.acme().requestLog()).as("nothing was sent with the widened secret").isEmpty();
+    }
+  }
+
+  private static void sql(Path data, String statement) throws java.sql.SQLException {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + data.resolve("portcullis.db"));
+        java.sql.Statement st = c.createStatement()) {
+      assertThat(st.executeUpdate(statement)).as(statement).isEqualTo(1);
+    }
+  }
+
+  @Test
   void refusesAMasterKeyKeptInsideTheDataDirectory() throws Exception {
     Path data = dir.resolve("data");
     Files.createDirectories(data);

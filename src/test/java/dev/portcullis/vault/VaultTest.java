@@ -117,6 +117,21 @@ class VaultTest {
   }
 
   @Test
+  void aResolvedSecretMasksEveryLiveVersionAndOnlyThose() throws Exception {
+    vault.put("acme-token", bytes("first-value-1111"), Set.of("acme"));
+    vault.rotate("acme-token", bytes("second-value-2222"));
+    vault.rotate("acme-token", bytes("third-value-3333"));
+    vault.revoke("acme-token", 1);
+
+    Secret s = vault.resolve(REF, SecretUse.connector("acme"));
+
+    assertThat(s.reveal()).isEqualTo("third-value-3333");
+    assertThat(s.maskIn("a SECOND-VALUE-2222 b third-value-3333 c first-value-1111"))
+        .as("the older live version is masked too; a revoked one is no credential any more")
+        .isEqualTo("a [REDACTED] b [REDACTED] c first-value-1111");
+  }
+
+  @Test
   void aSealedValueMovedToAnotherSecretDoesNotOpen() throws Exception {
     vault.put("acme-token", bytes(VALUE), Set.of("acme"));
     vault.put("other-token", bytes("harmless"), Set.of("acme"));
@@ -127,6 +142,108 @@ class VaultTest {
 
     assertThatThrownBy(() -> vault.resolve(SecretRef.parse("vault:other-token"), SecretUse.connector("acme")))
         .hasMessage("secret vault:other-token version 1 does not open with this master key");
+  }
+
+  private void sql(String statement) throws Exception {
+    try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+      s.execute(statement);
+    }
+  }
+
+  @Test
+  void aScopeWidenedInTheDatabaseIsRefusedNotServed() throws Exception {
+    vault.put("acme-token", bytes(VALUE), Set.of("acme/orders_get"));
+    sql("UPDATE vault_secrets SET scopes = 'acme,crm,acme/orders_get' WHERE name = 'acme-token'");
+
+    for (SecretUse use : java.util.List.of(SecretUse.connector("crm"), SecretUse.connector("acme"),
+        SecretUse.tool("acme", "orders_get"))) {
+      assertThatThrownBy(() -> vault.resolve(REF, use)).as(use.toString())
+          .isInstanceOf(SecretResolver.SecretUnavailableException.class)
+          .hasMessage("secret vault:acme-token version 1 does not open with this master key")
+          .hasMessageNotContaining(VALUE);
+    }
+  }
+
+  @Test
+  void aScopeNarrowedInTheDatabaseIsRefusedToo() throws Exception {
+    vault.put("acme-token", bytes(VALUE), Set.of("acme", "crm"));
+    sql("UPDATE vault_secrets SET scopes = 'acme' WHERE name = 'acme-token'");
+
+    assertThatThrownBy(() -> vault.resolve(REF, SecretUse.connector("acme")))
+        .hasMessage("secret vault:acme-token version 1 does not open with this master key");
+  }
+
+  @Test
+  void aRevocationUndoneInTheDatabaseDoesNotBringTheSecretBack() throws Exception {
+    vault.put("acme-token", bytes("first-value-1111"), Set.of("acme"));
+    vault.rotate("acme-token", bytes("second-value-2222"));
+    vault.revoke("acme-token", 2);
+    sql("UPDATE vault_secrets SET revoked_at = NULL WHERE name = 'acme-token'");
+
+    assertThatThrownBy(() -> vault.resolve(REF, SecretUse.connector("acme")))
+        .isInstanceOf(SecretResolver.SecretUnavailableException.class)
+        .hasMessage("secret vault:acme-token version 2 was revoked: its sealed value is gone");
+  }
+
+  @Test
+  void aRevokedVersionKeepsNoSealedValue() throws Exception {
+    vault.put("acme-token", bytes(VALUE), Set.of("acme"));
+    vault.revoke("acme-token", null);
+
+    assertThat(vault.list()).singleElement().satisfies(s -> {
+      assertThat(s.active()).isFalse();
+      assertThat(s.sealed().ciphertext()).as("the value is gone; the wrapped key only vouches for the scopes").isEmpty();
+    });
+  }
+
+  @Test
+  void aRotationDoesNotCarryForwardAScopeWidenedInTheDatabase() throws Exception {
+    vault.put("acme-token", bytes("first-value-1111"), Set.of("acme/orders_get"));
+    sql("UPDATE vault_secrets SET scopes = 'acme' WHERE name = 'acme-token'");
+
+    assertThatThrownBy(() -> vault.rotate("acme-token", bytes("second-value-2222")))
+        .isInstanceOf(Vault.VaultRefusal.class)
+        .hasMessage("the scopes of acme-token version 1 were changed outside the vault; nothing was stored");
+    assertThat(vault.list()).hasSize(1);
+  }
+
+  @Test
+  void aRotationAfterEveryVersionWasRevokedKeepsTheSealedScopes() throws Exception {
+    vault.put("acme-token", bytes("first-value-1111"), Set.of("acme/orders_get"));
+    vault.revoke("acme-token", null);
+    vault.rotate("acme-token", bytes("second-value-2222"));
+
+    assertThat(vault.resolve(REF, SecretUse.tool("acme", "orders_get")).reveal()).isEqualTo("second-value-2222");
+    sql("UPDATE vault_secrets SET scopes = 'acme' WHERE version = 2");
+    assertThatThrownBy(() -> vault.rotate("acme-token", bytes("third-value-3333")))
+        .hasMessage("the scopes of acme-token version 2 were changed outside the vault; nothing was stored");
+  }
+
+  @Test
+  void aSecretSealedBeforeScopesWereBoundStaysReadableAndIsBoundOnceResealed() throws Exception {
+    EnvelopeCipher cipher = EnvelopeCipher.fromKeyset(masterKey);
+    sql("INSERT INTO vault_secrets (name, version, scopes, wrapped_key, ciphertext, created_at, seal_format)"
+        + " VALUES ('acme-token', 1, 'acme', X'00', X'00', '2026-01-01T00:00:00Z', 1)");
+    EnvelopeCipher.Sealed legacy = cipher.sealUnbound("acme-token", 1, bytes(VALUE));
+    try (Connection c = db.dataSource().getConnection();
+        java.sql.PreparedStatement ps = c.prepareStatement(
+            "UPDATE vault_secrets SET wrapped_key = ?, ciphertext = ? WHERE name = 'acme-token'")) {
+      ps.setBytes(1, legacy.wrappedKey());
+      ps.setBytes(2, legacy.ciphertext());
+      ps.executeUpdate();
+    }
+    assertThat(vault.resolve(REF, SecretUse.connector("acme")).reveal()).as("readable as stored").isEqualTo(VALUE);
+
+    assertThat(vault.resealUnbound()).isEqualTo(1);
+
+    assertThat(vault.resolve(REF, SecretUse.connector("acme")).reveal()).isEqualTo(VALUE);
+    sql("UPDATE vault_secrets SET scopes = 'acme,crm' WHERE name = 'acme-token'");
+    assertThatThrownBy(() -> vault.resolve(REF, SecretUse.connector("crm")))
+        .hasMessage("secret vault:acme-token version 1 does not open with this master key");
+    sql("UPDATE vault_secrets SET scopes = 'acme,crm', seal_format = 1 WHERE name = 'acme-token'");
+    assertThatThrownBy(() -> vault.resolve(REF, SecretUse.connector("crm")))
+        .as("a bound row marked unbound again does not open either")
+        .hasMessage("secret vault:acme-token version 1 does not open with this master key");
   }
 
   @Test

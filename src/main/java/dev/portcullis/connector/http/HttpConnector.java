@@ -2,6 +2,7 @@ package dev.portcullis.connector.http;
 
 import dev.portcullis.connector.Connector;
 import dev.portcullis.connector.ConnectorResult;
+import dev.portcullis.connector.Excerpt;
 import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
@@ -259,7 +260,7 @@ public final class HttpConnector implements Connector {
     if (status >= 200 && status < 300) {
       return new ConnectorResult.Success(parse(text, response), used);
     }
-    String excerpt = text.length() > MAX_ERROR_EXCERPT ? text.substring(0, MAX_ERROR_EXCERPT) + "…" : text;
+    String excerpt = Excerpt.of(text, MAX_ERROR_EXCERPT);
     String detail = "upstream " + name + " answered " + status + (excerpt.isBlank() ? "" : ": " + excerpt.strip());
     FailureKind kind = status >= 400 && status < 500 ? FailureKind.UPSTREAM_REJECTED : FailureKind.UPSTREAM_ERROR;
     return new ConnectorResult.Failure(kind, detail, used);

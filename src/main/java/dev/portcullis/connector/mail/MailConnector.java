@@ -2,6 +2,7 @@ package dev.portcullis.connector.mail;
 
 import dev.portcullis.connector.Connector;
 import dev.portcullis.connector.ConnectorResult;
+import dev.portcullis.connector.Excerpt;
 import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
@@ -207,7 +208,7 @@ public final class MailConnector implements Connector {
       text = password.maskIn(text);
     }
     text = text.replaceAll("\\s+", " ").strip();
-    return ": " + (text.length() > MAX_ERROR_EXCERPT ? text.substring(0, MAX_ERROR_EXCERPT) + "…" : text);
+    return ": " + Excerpt.of(text, MAX_ERROR_EXCERPT);
   }
 
   private static InternetAddress[] addresses(java.util.List<String> list) throws MessagingException {

@@ -2,6 +2,7 @@ package dev.portcullis.connector.mcp;
 
 import dev.portcullis.connector.Connector;
 import dev.portcullis.connector.ConnectorResult;
+import dev.portcullis.connector.Excerpt;
 import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
@@ -135,7 +136,7 @@ public final class McpConnector implements Connector {
     if (s.isEmpty()) {
       s = "(no text)";
     }
-    return s.length() > MAX_ERROR_EXCERPT ? s.substring(0, MAX_ERROR_EXCERPT) + "…" : s;
+    return Excerpt.of(s, MAX_ERROR_EXCERPT);
   }
 
   private CredentialUse credential(boolean masked) {

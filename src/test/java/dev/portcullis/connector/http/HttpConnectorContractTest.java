@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.portcullis.connector.Connector;
 import dev.portcullis.connector.ConnectorContract;
 import dev.portcullis.testing.Invocations;
+import dev.portcullis.testing.SecretForms;
 import dev.portcullis.vault.SecretResolver;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -13,6 +14,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.BeforeEach;
 
 /**
  * The connector contract for {@link HttpConnector} with a bearer credential, against a real HTTP
- * server that answers {@code {"path": …}} (the echo mode adds the Authorization header it got).
+ * server that answers {@code {"path": …}} (the echo mode adds the credential it got and the older
+ * live one, in every form of {@link SecretForms}).
  */
 class HttpConnectorContractTest extends ConnectorContract {
   private HttpServer upstream;
@@ -50,7 +53,17 @@ class HttpConnectorContractTest extends ConnectorContract {
   private void answer(HttpExchange ex) throws IOException {
     requests.incrementAndGet();
     String path = ex.getRequestURI().getRawPath();
-    String echo = echoing ? ", \"auth\": \"" + ex.getRequestHeaders().getFirst("Authorization") + "\"" : "";
+    String echo = "";
+    if (echoing) {
+      String received = ex.getRequestHeaders().getFirst("Authorization").substring("Bearer ".length());
+      List<String> forms = new ArrayList<>(SecretForms.of(received));
+      forms.addAll(SecretForms.of(OLDER_SECRET));
+      String listed = Invocations.JSON.writeValueAsString(forms);
+      // each form as a JSON string, and the whole list again as JSON text inside a string, so
+      // that the forms' own escapes survive the first parse
+      echo = ", \"auth\": \"Bearer " + received + "\", \"forms\": " + listed
+          + ", \"nested\": " + Invocations.JSON.writeValueAsString(listed);
+    }
     byte[] body = ("{\"path\": \"" + path + "\"" + echo + "}").getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().add("Content-Type", "application/json");
     ex.sendResponseHeaders(failing ? 503 : 200, body.length);

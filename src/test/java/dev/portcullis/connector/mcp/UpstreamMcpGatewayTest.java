@@ -137,6 +137,19 @@ class UpstreamMcpGatewayTest {
   }
 
   @Test
+  void personalDataInAnUpstreamErrorResultReachesNeitherTheAgentNorTheAuditLog() throws Exception {
+    approve("weather.fail");
+
+    HttpResponse<String> r = call("weather.fail", "{}");
+
+    assertThat(r.body()).contains("[redacted:email]").contains("[redacted:card]")
+        .doesNotContain(UpstreamMcpServer.FAIL_CONTACT).doesNotContain(UpstreamMcpServer.FAIL_CARD);
+    assertThat(gateway.audit().toString())
+        .contains("[redacted:email]")
+        .doesNotContain(UpstreamMcpServer.FAIL_CONTACT).doesNotContain(UpstreamMcpServer.FAIL_CARD);
+  }
+
+  @Test
   void anUpstreamToolTheConfigurationDoesNotListIsUnknown() throws Exception {
     HttpResponse<String> r = call("weather.admin_reset", "{}");
 
