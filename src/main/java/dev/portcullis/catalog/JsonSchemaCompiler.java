@@ -4,6 +4,7 @@ import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -13,11 +14,14 @@ import tools.jackson.databind.JsonNode;
  * shared by every call.
  *
  * <p>Security: schemas come from the operator's configuration. A {@code $ref} to anything but
- * the schema itself is refused at load, so validation never fetches a remote document.
+ * the schema itself is refused at load, so validation never fetches a remote document. Schemas of
+ * upstream MCP tools come from the upstream: their {@code pattern}s run under a step budget
+ * ({@link BoundedRegularExpressions}), so none can hold a validation thread.
  */
 public final class JsonSchemaCompiler {
   private final SchemaRegistry registry =
-      SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+      SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, b -> b.schemaRegistryConfig(
+          SchemaRegistryConfig.builder().regularExpressionFactory(BoundedRegularExpressions.INSTANCE).build()));
 
   /**
    * Compiles {@code schema} for the tool {@code toolName}.
@@ -44,7 +48,13 @@ public final class JsonSchemaCompiler {
   }
 
   private static List<String> violations(Schema schema, JsonNode arguments) {
-    List<Error> errors = schema.validate(arguments);
+    List<Error> errors;
+    try {
+      errors = schema.validate(arguments);
+    } catch (BoundedRegularExpressions.BudgetExhausted e) {
+      return List.of("/: a pattern of the schema needs more than " + BoundedRegularExpressions.MAX_READS_PER_MATCH
+          + " steps on these arguments; refused");
+    }
     return errors.stream().map(JsonSchemaCompiler::describe).toList();
   }
 

@@ -1,0 +1,57 @@
+package dev.portcullis.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Schema patterns, which upstream MCP servers write, run under a step budget. */
+class JsonSchemaCompilerTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private final JsonSchemaCompiler compiler = new JsonSchemaCompiler();
+
+  private ArgumentSchema schema(String json) {
+    return compiler.compile("t", JSON.readTree(json));
+  }
+
+  private static JsonNode args(String name, String value) {
+    return JSON.createObjectNode().put(name, value);
+  }
+
+  // The JDK's engine memoises simple nested loops such as ^(a+)+$ on short inputs, but not these:
+  // ^(.*a){20}$ is O(n^20), ^((a+)+)+$ exponential; on plain java.util.regex each runs for hours.
+
+  @Test
+  void aCatastrophicPatternIsRefusedQuicklyInsteadOfHoldingTheThread() {
+    ArgumentSchema s = schema("""
+        {"type":"object","properties":{"q":{"type":"string","pattern":"^(.*a){20}$"}}}""");
+    String evil = "a".repeat(60) + "!";
+
+    var violations = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> s.violations(args("q", evil)));
+
+    assertThat(violations).containsExactly(
+        "/: a pattern of the schema needs more than 1000000 steps on these arguments; refused");
+  }
+
+  @Test
+  void aCatastrophicPatternPropertyIsRefusedNotSkipped() {
+    ArgumentSchema s = schema("""
+        {"type":"object","patternProperties":{"^((x+)+)+y$":{"type":"integer"}}}""");
+    var violations = assertTimeoutPreemptively(Duration.ofSeconds(10),
+        () -> s.violations(args("x".repeat(60), "not an integer")));
+    assertThat(violations).containsExactly(
+        "/: a pattern of the schema needs more than 1000000 steps on these arguments; refused");
+  }
+
+  @Test
+  void ordinaryPatternsStillMatchAndRefuse() {
+    ArgumentSchema s = schema("""
+        {"type":"object","properties":{"id":{"type":"string","pattern":"^C-[0-9]{4}$"}}}""");
+    assertThat(s.violations(args("id", "C-0042"))).isEmpty();
+    assertThat(s.violations(args("id", "C-42"))).singleElement().asString().startsWith("/id: ");
+    assertThat(s.violations(args("id", "x".repeat(100_000) + "C-0042"))).isNotEmpty();
+  }
+}
