@@ -120,7 +120,8 @@ public final class McpUpstream implements AutoCloseable {
         throw new UpstreamException.Refused("upstream " + connector + " lists its tools on more than "
             + McpLimits.MAX_PAGES + " pages; the listing is refused");
       }
-      McpSchema.ListToolsResult page = cursor == null ? c.listTools() : c.listTools(cursor);
+      // listTools() without a cursor would follow every cursor itself, without bound: one page at a time.
+      McpSchema.ListToolsResult page = c.listTools(cursor == null ? McpSchema.FIRST_PAGE : cursor);
       if (out.size() + page.tools().size() > limits.maxTools()) {
         throw tooMany();
       }
