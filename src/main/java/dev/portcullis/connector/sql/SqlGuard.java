@@ -265,13 +265,38 @@ public final class SqlGuard {
     @Override
     public <S> Void visit(Function function, S context) {
       requireAllowedFunction(function.getName());
+      boolean plain = isEmpty(function.getOrderByElements()) && function.getLimit() == null
+          && function.getHavingClause() == null && function.getChainedParameters() == null
+          && function.getAttribute() == null && isEmpty(function.getKeywordArguments())
+          && function.getNamedParameters() == null && function.getKeep() == null;
+      if (!plain) {
+        throw plainArgumentsOnly(function.getName());
+      }
       return super.visit(function, context);
     }
 
     @Override
     public <S> Void visit(AnalyticExpression function, S context) {
       requireAllowedFunction(function.getName());
+      if (!isEmpty(function.getFuncOrderBy()) || function.getLimit() != null || function.getHavingClause() != null
+          || function.getKeep() != null || !isEmpty(function.getKeywordArguments())) {
+        throw plainArgumentsOnly(function.getName());
+      }
+      // The finder does not walk PARTITION BY; its columns are read like any other.
+      if (function.getPartitionExpressionList() != null) {
+        function.getPartitionExpressionList().accept(this, context);
+      }
       return super.visit(function, context);
+    }
+
+    /** Clauses inside a call (ORDER BY, LIMIT, KEEP, named or keyword arguments) are not walked: refused. */
+    private Refusal plainArgumentsOnly(String name) {
+      return new Refusal("refused: function '" + SqlAllowlist.norm(String.valueOf(name))
+          + "' may only take plain arguments (no ORDER BY, LIMIT or named arguments inside the call)");
+    }
+
+    private static boolean isEmpty(java.util.Collection<?> c) {
+      return c == null || c.isEmpty();
     }
 
     private void requireAllowedFunction(String name) {

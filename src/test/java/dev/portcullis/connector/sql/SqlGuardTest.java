@@ -276,6 +276,19 @@ class SqlGuardTest {
   }
 
   @Test
+  void checksTheColumnsOfAWindowsPartition() throws SqlRefusedException {
+    refused("SELECT count(c.id) OVER (PARTITION BY c.ssn) FROM customers c",
+        "refused: column 'customers.ssn' is not allowlisted");
+    guard.check("SELECT count(c.id) OVER (PARTITION BY c.region) FROM customers c", 10);
+  }
+
+  @Test
+  void refusesClausesInsideAFunctionCall() {
+    refused("SELECT count(c.id ORDER BY c.ssn) FROM customers c",
+        "refused: function 'count' may only take plain arguments (no ORDER BY, LIMIT or named arguments inside the call)");
+  }
+
+  @Test
   void refusesDialectConstructsTheGuardDoesNotReasonAbout() {
     refused("SELECT NEXTVAL FOR s FROM open_tickets", "refused: NEXTVAL is not allowed");
     refused("SELECT @x FROM open_tickets", "refused: a user variable is not allowed");
