@@ -37,7 +37,9 @@ import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.Statements;
 import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.AllTableColumns;
+import net.sf.jsqlparser.statement.select.Join;
 import net.sf.jsqlparser.statement.select.LateralSubSelect;
+import net.sf.jsqlparser.statement.select.ParenthesedFromItem;
 import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
@@ -213,11 +215,33 @@ public final class SqlGuard {
       if (select.getFromItem() == null) {
         throw new Refusal("refused: a SELECT without FROM is not allowed");
       }
+      checkJoins(select.getJoins());
+      if (select.getFromItem() instanceof ParenthesedFromItem nested) {
+        checkJoins(nested.getJoins());
+      }
       scopes.enter(select);
       try {
         return super.visit(select, context);
       } finally {
         scopes.leave();
+      }
+    }
+
+    /** The finder walks neither USING nor NATURAL: USING columns are checked as unqualified, NATURAL refused. */
+    private void checkJoins(List<Join> joins) {
+      if (joins == null) {
+        return;
+      }
+      for (Join join : joins) {
+        if (join.isNatural()) {
+          throw new Refusal("refused: NATURAL JOIN is not allowed; join ON named columns");
+        }
+        if (join.getUsingColumns() != null) {
+          join.getUsingColumns().forEach(c -> visit(c, null));
+        }
+        if (join.getFromItem() instanceof ParenthesedFromItem nested) {
+          checkJoins(nested.getJoins());
+        }
       }
     }
 

@@ -283,6 +283,15 @@ class SqlGuardTest {
   }
 
   @Test
+  void checksUsingColumnsAndRefusesNaturalJoins() throws SqlRefusedException {
+    refused("SELECT c.name FROM customers c JOIN orders o USING (ssn)",
+        "refused: column 'ssn' is not allowlisted in 'customers'");
+    refused("SELECT c.name FROM customers c NATURAL JOIN open_tickets t",
+        "refused: NATURAL JOIN is not allowed; join ON named columns");
+    guard.check("SELECT c.name FROM customers c JOIN orders o USING (id)", 10);
+  }
+
+  @Test
   void refusesClausesInsideAFunctionCall() {
     refused("SELECT count(c.id ORDER BY c.ssn) FROM customers c",
         "refused: function 'count' may only take plain arguments (no ORDER BY, LIMIT or named arguments inside the call)");
