@@ -15,16 +15,20 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Security: {@code format} (email, uri, date-time, uuid, ipv4…) is asserted, not only
  * annotated: a value that breaks its declared format is a violation like any other. Schemas come
- * from the operator's configuration. A {@code $ref} to anything but
- * the schema itself is refused at load, so validation never fetches a remote document.
+ * from the operator's configuration. A {@code $ref} to anything but the schema itself is refused at
+ * load, so validation never fetches a remote document. Schemas of upstream MCP tools come from the
+ * upstream: their {@code pattern}s run under a step budget ({@link BoundedRegularExpressions}), so
+ * none can hold a validation thread.
  */
 public final class JsonSchemaCompiler {
   // Draft 2020-12 makes `format` an annotation only; for a gateway in front of systems that trust
   // what they receive, a value that breaks its declared format is an invalid argument.
   private final SchemaRegistry registry =
-      SchemaRegistry.withDefaultDialect(
-          SpecificationVersion.DRAFT_2020_12,
-          b -> b.schemaRegistryConfig(SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build()));
+      SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, b -> b.schemaRegistryConfig(
+          SchemaRegistryConfig.builder()
+              .formatAssertionsEnabled(true)
+              .regularExpressionFactory(BoundedRegularExpressions.INSTANCE)
+              .build()));
 
   /**
    * Compiles {@code schema} for the tool {@code toolName}.
@@ -51,7 +55,13 @@ public final class JsonSchemaCompiler {
   }
 
   private static List<String> violations(Schema schema, JsonNode arguments) {
-    List<Error> errors = schema.validate(arguments);
+    List<Error> errors;
+    try {
+      errors = schema.validate(arguments);
+    } catch (BoundedRegularExpressions.BudgetExhausted e) {
+      return List.of("/: a pattern of the schema needs more than " + BoundedRegularExpressions.MAX_READS_PER_MATCH
+          + " steps on these arguments; refused");
+    }
     return errors.stream().map(JsonSchemaCompiler::describe).toList();
   }
 

@@ -265,7 +265,7 @@ public final class Assembly implements AutoCloseable {
       case McpTransportSpec.Stdio s -> s.resolvedAgainst(configDirectory);
       case McpTransportSpec.Http h -> h;
     };
-    return new McpUpstream(spec.name(), transport, secrets, spec.timeout(), json, Version.current());
+    return new McpUpstream(spec.name(), transport, secrets, spec.timeout(), json, Version.current(), spec.limits());
   }
 
   private static Connector mcpConnector(McpConnectorSpec spec, Path configDirectory, SecretResolver secrets,

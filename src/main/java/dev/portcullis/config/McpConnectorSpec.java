@@ -1,6 +1,7 @@
 package dev.portcullis.config;
 
 import dev.portcullis.catalog.UpstreamToolSpec;
+import dev.portcullis.connector.mcp.McpLimits;
 import dev.portcullis.connector.mcp.McpTransportSpec;
 import java.time.Duration;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.List;
  * come from the upstream and are pinned by approval, not by this file.
  */
 public record McpConnectorSpec(String name, McpTransportSpec transport, Duration timeout, Duration refresh,
-    List<UpstreamToolSpec> tools) implements ConnectorSpec {
+    McpLimits limits, List<UpstreamToolSpec> tools) implements ConnectorSpec {
   public McpConnectorSpec {
     tools = List.copyOf(tools);
   }

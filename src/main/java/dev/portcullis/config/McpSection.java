@@ -3,6 +3,7 @@ package dev.portcullis.config;
 import dev.portcullis.catalog.ResultFilter;
 import dev.portcullis.catalog.RiskClass;
 import dev.portcullis.catalog.UpstreamToolSpec;
+import dev.portcullis.connector.mcp.McpLimits;
 import dev.portcullis.connector.mcp.McpTransportSpec;
 import dev.portcullis.vault.SecretRef;
 import java.net.URI;
@@ -26,7 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class McpSection {
   private static final Set<String> KEYS = Set.of("name", "type", "transport", "url", "auth", "command",
-      "workingDirectory", "env", "secretEnv", "timeout", "refresh", "tools");
+      "workingDirectory", "env", "secretEnv", "timeout", "refresh", "maxMessageBytes", "maxTools", "tools");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final Pattern UPSTREAM_TOOL = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
 
@@ -45,11 +46,14 @@ final class McpSection {
     };
     Duration timeout = r.duration(p + "/timeout", Duration.ofSeconds(30));
     Duration refresh = r.duration(p + "/refresh", Duration.ofMinutes(5));
+    McpLimits limits = new McpLimits(
+        r.integer(p + "/maxMessageBytes", McpLimits.DEFAULT.maxMessageBytes(), 1024, 256 * 1024 * 1024),
+        r.integer(p + "/maxTools", McpLimits.DEFAULT.maxTools(), 1, 100_000));
     List<UpstreamToolSpec> tools = tools(r, p, name);
     if (transport.isEmpty()) {
       return Optional.empty();
     }
-    McpConnectorSpec spec = new McpConnectorSpec(name, transport.get(), timeout, refresh, tools);
+    McpConnectorSpec spec = new McpConnectorSpec(name, transport.get(), timeout, refresh, limits, tools);
     return Optional.of(new Draft(spec));
   }
 

@@ -10,6 +10,7 @@ import dev.portcullis.catalog.ToolPin;
 import dev.portcullis.catalog.ToolPins;
 import dev.portcullis.catalog.UpstreamToolSpec;
 import dev.portcullis.connector.mcp.McpConnector;
+import dev.portcullis.connector.mcp.McpUpstream;
 import dev.portcullis.connector.mcp.UpstreamException;
 import dev.portcullis.connector.mcp.UpstreamTool;
 import java.time.Duration;
@@ -37,7 +38,11 @@ import tools.jackson.databind.node.ObjectNode;
  * Agents are always shown the pinned descriptor, never the live one.
  *
  * <p>Until an upstream's descriptors are known (it has not answered since start), its approved
- * tools are held as unverified: a restart never lets a tool through unchecked.
+ * tools are held as unverified: a restart never lets a tool through unchecked. The same holds
+ * after a listing fails or is refused (over its {@code maxTools} or {@code maxMessageBytes}, a
+ * tool named twice): the descriptors are unknown again, since an upstream that rug-pulls a tool
+ * and then fails {@code tools/list} must not keep it callable on the last good listing. A tool
+ * already quarantined stays quarantined; the next good listing decides again.
  *
  * <p>Concurrency: publishes are serialised on this object; the catalog swaps snapshots.
  */
@@ -50,6 +55,7 @@ public final class UpstreamTools implements AutoCloseable {
   private final Map<String, List<UpstreamToolSpec>> specs;
   private final JsonSchemaCompiler schemas = new JsonSchemaCompiler();
   private final Map<String, List<UpstreamTool>> live = new ConcurrentHashMap<>();
+  private final Map<String, String> listingFailures = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Hold>> reported = new HashMap<>();
   private Map<String, ToolPin> currentPins = Map.of();
   private ScheduledExecutorService schedule;
@@ -64,10 +70,17 @@ public final class UpstreamTools implements AutoCloseable {
     Map<String, List<UpstreamToolSpec>> byConnector = new LinkedHashMap<>();
     specs.forEach(s -> byConnector.computeIfAbsent(s.connector(), k -> new ArrayList<>()).add(s));
     this.specs = Map.copyOf(byConnector);
-    this.connectors.values().forEach(c -> c.upstream().onToolsChanged(tools -> {
-      LOG.debug("upstream {} says its tools changed; checking them against their approvals", c.name());
-      live.put(c.name(), tools);
-      publish(c.name());
+    this.connectors.values().forEach(c -> c.upstream().onToolsChanged(new McpUpstream.ToolsListener() {
+      @Override
+      public void listed(List<UpstreamTool> tools) {
+        LOG.debug("upstream {} says its tools changed; checking them against their approvals", c.name());
+        listedNow(c.name(), tools);
+      }
+
+      @Override
+      public void listingFailed(String reason) {
+        failedNow(c.name(), reason);
+      }
     }));
   }
 
@@ -120,22 +133,37 @@ public final class UpstreamTools implements AutoCloseable {
     specs.keySet().forEach(this::publish);
   }
 
-  /** Asks each upstream for its tools now and publishes the result; an upstream that fails is logged. */
+  /**
+   * Asks each upstream for its tools now and publishes the result; an upstream whose listing fails
+   * or is refused has its approved tools held until it lists them again.
+   */
   public void relist() {
     for (McpConnector c : connectors.values()) {
       try {
-        live.put(c.name(), c.upstream().listTools());
-        publish(c.name());
+        listedNow(c.name(), c.upstream().listTools());
       } catch (UpstreamException e) {
-        LOG.warn("upstream {}: {}; its tools stay held until it answers", c.name(), e.getMessage());
+        failedNow(c.name(), e.getMessage());
       }
     }
   }
 
+  private synchronized void listedNow(String connector, List<UpstreamTool> tools) {
+    live.put(connector, tools);
+    listingFailures.remove(connector);
+    publish(connector);
+  }
+
+  private synchronized void failedNow(String connector, String reason) {
+    LOG.warn("upstream {}: {}; its tools are held until it lists them again", connector, reason);
+    live.remove(connector);
+    listingFailures.put(connector, reason);
+    publish(connector);
+  }
+
   private synchronized void publish(String connector) {
-    Published p = evaluate(connector, specs.getOrDefault(connector, List.of()), Optional.ofNullable(live.get(connector)),
-        currentPins, schemas);
     Map<String, Hold> before = reported.getOrDefault(connector, Map.of());
+    Published p = evaluate(connector, specs.getOrDefault(connector, List.of()), Optional.ofNullable(live.get(connector)),
+        currentPins, schemas, Optional.ofNullable(listingFailures.get(connector)), before);
     p.holds().forEach((tool, hold) -> {
       if (hold.kind() == Hold.Kind.QUARANTINED && !hold.equals(before.get(tool))) {
         LOG.warn("tool {} quarantined: {}", tool, hold.reason());
@@ -156,6 +184,17 @@ public final class UpstreamTools implements AutoCloseable {
    */
   public static Published evaluate(String connector, List<UpstreamToolSpec> specs,
       Optional<List<UpstreamTool>> live, Map<String, ToolPin> pins, JsonSchemaCompiler schemas) {
+    return evaluate(connector, specs, live, pins, schemas, Optional.empty(), Map.of());
+  }
+
+  /**
+   * As above, when the live descriptors are unknown because the last listing failed ({@code
+   * listingFailure}, its reason): every approved tool is held, and one that {@code previous} holds
+   * as quarantined stays quarantined.
+   */
+  public static Published evaluate(String connector, List<UpstreamToolSpec> specs,
+      Optional<List<UpstreamTool>> live, Map<String, ToolPin> pins, JsonSchemaCompiler schemas,
+      Optional<String> listingFailure, Map<String, Hold> previous) {
     Map<String, UpstreamTool> liveByName = new HashMap<>();
     live.ifPresent(l -> l.forEach(t -> liveByName.put(t.name(), t)));
     List<CatalogEntry> entries = new ArrayList<>();
@@ -175,8 +214,17 @@ public final class UpstreamTools implements AutoCloseable {
       }
       entries.add(entry.get());
       if (live.isEmpty()) {
-        holds.put(spec.name(), new Hold(Hold.Kind.UNVERIFIED, "upstream " + connector + " has not answered since the"
-            + " gateway started, so " + spec.name() + " has not been checked against its approval yet; try again shortly"));
+        Hold kept = previous.get(spec.name());
+        if (kept != null && kept.kind() == Hold.Kind.QUARANTINED) {
+          holds.put(spec.name(), kept);
+        } else if (listingFailure.isPresent()) {
+          holds.put(spec.name(), new Hold(Hold.Kind.UNVERIFIED, "the last listing of upstream " + connector
+              + " failed or was refused, so " + spec.name() + " cannot be checked against its approval; it is held"
+              + " until the upstream lists its tools again; try again shortly"));
+        } else {
+          holds.put(spec.name(), new Hold(Hold.Kind.UNVERIFIED, "upstream " + connector + " has not answered since the"
+              + " gateway started, so " + spec.name() + " has not been checked against its approval yet; try again shortly"));
+        }
         continue;
       }
       UpstreamTool now = liveByName.get(spec.upstreamName());

@@ -1,21 +1,31 @@
 package dev.portcullis.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.portcullis.testing.Invocations;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
-/** Tool input schemas: {@code format} is an assertion, not an annotation. */
+/**
+ * Tool input schemas: {@code format} is an assertion, not an annotation; and schema patterns,
+ * which upstream MCP servers write, run under a step budget.
+ */
 class JsonSchemaCompilerTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
   private final JsonSchemaCompiler compiler = new JsonSchemaCompiler();
 
-  private ArgumentSchema schema(String format) {
-    return compiler.compile("t", Invocations.JSON.readTree(
-        "{\"type\":\"object\",\"properties\":{\"v\":{\"type\":\"string\",\"format\":\"" + format + "\"}}}"));
+  private ArgumentSchema schema(String json) {
+    return compiler.compile("t", JSON.readTree(json));
   }
 
-  private static tools.jackson.databind.JsonNode value(String v) {
-    return Invocations.JSON.createObjectNode().put("v", v);
+  private ArgumentSchema withFormat(String format) {
+    return schema("{\"type\":\"object\",\"properties\":{\"v\":{\"type\":\"string\",\"format\":\"" + format + "\"}}}");
+  }
+
+  private static JsonNode args(String name, String value) {
+    return JSON.createObjectNode().put(name, value);
   }
 
   @Test
@@ -31,7 +41,7 @@ class JsonSchemaCompilerTest {
       {"hostname", "-bad-.example"},
     };
     for (String[] c : cases) {
-      assertThat(schema(c[0]).violations(value(c[1]))).as(c[0] + " " + c[1]).singleElement()
+      assertThat(withFormat(c[0]).violations(args("v", c[1]))).as(c[0] + " " + c[1]).singleElement()
           .satisfies(v -> assertThat(v).startsWith("/v: "));
     }
   }
@@ -49,7 +59,41 @@ class JsonSchemaCompilerTest {
       {"hostname", "api.example.com"},
     };
     for (String[] c : cases) {
-      assertThat(schema(c[0]).violations(value(c[1]))).as(c[0] + " " + c[1]).isEmpty();
+      assertThat(withFormat(c[0]).violations(args("v", c[1]))).as(c[0] + " " + c[1]).isEmpty();
     }
+  }
+
+  // The JDK's engine memoises simple nested loops such as ^(a+)+$ on short inputs, but not these:
+  // ^(.*a){20}$ is O(n^20), ^((a+)+)+$ exponential; on plain java.util.regex each runs for hours.
+
+  @Test
+  void aCatastrophicPatternIsRefusedQuicklyInsteadOfHoldingTheThread() {
+    ArgumentSchema s = schema("""
+        {"type":"object","properties":{"q":{"type":"string","pattern":"^(.*a){20}$"}}}""");
+    String evil = "a".repeat(60) + "!";
+
+    var violations = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> s.violations(args("q", evil)));
+
+    assertThat(violations).containsExactly(
+        "/: a pattern of the schema needs more than 1000000 steps on these arguments; refused");
+  }
+
+  @Test
+  void aCatastrophicPatternPropertyIsRefusedNotSkipped() {
+    ArgumentSchema s = schema("""
+        {"type":"object","patternProperties":{"^((x+)+)+y$":{"type":"integer"}}}""");
+    var violations = assertTimeoutPreemptively(Duration.ofSeconds(10),
+        () -> s.violations(args("x".repeat(60), "not an integer")));
+    assertThat(violations).containsExactly(
+        "/: a pattern of the schema needs more than 1000000 steps on these arguments; refused");
+  }
+
+  @Test
+  void ordinaryPatternsStillMatchAndRefuse() {
+    ArgumentSchema s = schema("""
+        {"type":"object","properties":{"id":{"type":"string","pattern":"^C-[0-9]{4}$"}}}""");
+    assertThat(s.violations(args("id", "C-0042"))).isEmpty();
+    assertThat(s.violations(args("id", "C-42"))).singleElement().asString().startsWith("/id: ");
+    assertThat(s.violations(args("id", "x".repeat(100_000) + "C-0042"))).isNotEmpty();
   }
 }

@@ -167,4 +167,18 @@ class UpstreamToolsTest {
     assertThat(p.holds()).containsOnlyKeys("weather.send_note");
     assertThat(p.entries()).extracting(CatalogEntry::tool).extracting(t -> t.risk()).containsExactly(RiskClass.READ);
   }
+
+  @Test
+  void aFailedListingHoldsAVerifiedToolAndKeepsAQuarantinedOneQuarantined() {
+    Hold quarantined = new Hold(Hold.Kind.QUARANTINED, "the descriptor changed upstream");
+    UpstreamTools.Published verifiedBefore = UpstreamTools.evaluate("weather", List.of(SPEC), Optional.empty(),
+        Map.of(TOOL, pinOf(LIVE)), schemas, Optional.of("listing refused"), Map.of());
+    UpstreamTools.Published quarantinedBefore = UpstreamTools.evaluate("weather", List.of(SPEC), Optional.empty(),
+        Map.of(TOOL, pinOf(LIVE)), schemas, Optional.of("listing refused"), Map.of(TOOL, quarantined));
+
+    assertThat(verifiedBefore.holds()).containsExactly(Map.entry(TOOL, new Hold(Hold.Kind.UNVERIFIED,
+        "the last listing of upstream weather failed or was refused, so weather.get_weather cannot be checked"
+            + " against its approval; it is held until the upstream lists its tools again; try again shortly")));
+    assertThat(quarantinedBefore.holds()).containsExactly(Map.entry(TOOL, quarantined));
+  }
 }

@@ -134,6 +134,11 @@ public final class HttpConnector implements Connector {
       return new ConnectorResult.Failure(
           FailureKind.INTERNAL, "connector " + name + " has no operation for " + invocation.toolName());
     }
+    Optional<String> badPath = pathProblem(op, invocation.arguments());
+    if (badPath.isPresent()) {
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_REJECTED, "connector " + name + " refused the call: " + badPath.get() + "; nothing was sent");
+    }
     Secret secret = null;
     if (auth.isPresent()) {
       try {
@@ -301,6 +306,24 @@ public final class HttpConnector implements Connector {
   @Override
   public void close() {
     client.shutdown();
+  }
+
+  /** Why a path argument cannot be sent as its segment, checked before a credential is resolved. */
+  private static Optional<String> pathProblem(HttpOperation op, JsonNode args) {
+    for (String v : op.path().variables()) {
+      JsonNode value = args.path(v);
+      if (value.isMissingNode() || value.isNull()) {
+        return Optional.of("path parameter '" + v + "' is missing");
+      }
+      if (!value.isValueNode()) {
+        return Optional.of("path parameter '" + v + "' must be a string, number or boolean");
+      }
+      Optional<String> problem = UrlTemplate.segmentProblem(value.asString());
+      if (problem.isPresent()) {
+        return Optional.of("path parameter '" + v + "' " + problem.get());
+      }
+    }
+    return Optional.empty();
   }
 
   private static String scalar(JsonNode node) {

@@ -4,15 +4,24 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * A path such as {@code /customers/{customerId}/orders}, split at load into literal parts and
- * variables. Each variable's value is percent-encoded as one path segment, so an argument such as
- * {@code "../admin"} or {@code "a/b"} can never change which resource is addressed.
+ * variables. Each variable's value is percent-encoded as one path segment.
+ *
+ * <p>Security: encoding alone does not keep a value inside its segment, because servers and the
+ * proxies in front of them decode before they route ({@code %2F} to {@code /} with Tomcat's
+ * ALLOW_ENCODED_SLASH or an nginx {@code proxy_pass}, {@code %2E%2E} to {@code ..} when
+ * normalising, {@code %252F} twice). So a value is refused ({@link #segmentProblem}) when it is
+ * empty (which would address the collection, {@code /customers/}), a dot segment, or contains
+ * {@code /}, {@code \}, {@code %} or a control character; what is left is encoded.
  */
 public final class UrlTemplate {
+  private static final Pattern UNSAFE = Pattern.compile("[/\\\\%\\p{Cntrl}]");
   private final String source;
   private final List<String> literals;
   private final List<String> variables;
@@ -67,6 +76,23 @@ public final class UrlTemplate {
     }
     out.append(literals.getLast());
     return out.toString();
+  }
+
+  /**
+   * Why {@code value} cannot be one path segment, or empty when it can: see the class comment.
+   * Callers check every value before {@link #expand}.
+   */
+  public static Optional<String> segmentProblem(String value) {
+    if (value.isEmpty()) {
+      return Optional.of("is empty");
+    }
+    if (value.equals(".") || value.equals("..")) {
+      return Optional.of("is a dot segment ('" + value + "')");
+    }
+    if (UNSAFE.matcher(value).find()) {
+      return Optional.of("contains '/', '\\', '%' or a control character, which a server may decode into another path");
+    }
+    return Optional.empty();
   }
 
   private static String encodeSegment(String value) {

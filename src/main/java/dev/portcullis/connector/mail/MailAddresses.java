@@ -9,9 +9,15 @@ import java.util.regex.Pattern;
  * Reads e-mail addresses strictly. A recipient is a bare {@code local@domain.tld} (RFC 5322
  * dot-atom, ASCII): no display name, no comments, no quoted local part, no group, no IP literal, so
  * what the allowlist checks is exactly what the SMTP server is given.
+ *
+ * <p>Security: {@code %} and {@code !} are legal atom characters but not in a local part here:
+ * relays still honour the percent hack ({@code evil%gmail.com@acme.com}) and bang paths ({@code
+ * gmail.com!evil@acme.com}), forwarding to a domain the allowlist never saw. Source routes ({@code
+ * @a,@b:user@c}) and quoted local parts can carry the same, so they are refused too.
  */
 public final class MailAddresses {
-  private static final String ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
+  private static final String ATOM = "[A-Za-z0-9#$&'*+/=?^_`{|}~-]+";
+  private static final Pattern ROUTING = Pattern.compile("[%!]");
   private static final Pattern ADDRESS = Pattern.compile(
       "(" + ATOM + "(\\." + ATOM + ")*)@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)");
 
@@ -24,6 +30,12 @@ public final class MailAddresses {
       return Optional.empty();
     }
     return Optional.of(m.group(3));
+  }
+
+  /** Whether the local part of {@code address} asks a relay to route it onward ({@code %} or {@code !}). */
+  public static boolean routesOnward(String address) {
+    int at = address.lastIndexOf('@');
+    return ROUTING.matcher(at < 0 ? address : address.substring(0, at)).find();
   }
 
   /**

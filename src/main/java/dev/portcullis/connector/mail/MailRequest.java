@@ -74,6 +74,10 @@ record MailRequest(List<String> to, List<String> cc, String subject, String body
       if (a.indexOf('\r') >= 0 || a.indexOf('\n') >= 0) {
         return Optional.of("address " + quoted(a) + " in " + field + " contains a line break (header injection)");
       }
+      if (MailAddresses.routesOnward(a)) {
+        return Optional.of("address " + quoted(a) + " in " + field
+            + " has '%' or '!' in its local part, which relays route to another domain");
+      }
       if (MailAddresses.domainOf(a).isEmpty()) {
         return Optional.of("address " + quoted(a) + " in " + field + " is not a bare address such as ann@acme.com");
       }

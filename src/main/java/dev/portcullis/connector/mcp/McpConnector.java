@@ -73,6 +73,8 @@ public final class McpConnector implements Connector {
       LOG.warn("connector {}: {}", name(), e.getMessage());
       return new ConnectorResult.Failure(
           FailureKind.CREDENTIAL_UNAVAILABLE, "the credential for connector " + name() + " is unavailable");
+    } catch (UpstreamException.Refused e) {
+      return new ConnectorResult.Failure(FailureKind.UPSTREAM_ERROR, e.getMessage(), credential(false));
     } catch (UpstreamException.Timeout e) {
       return new ConnectorResult.Failure(FailureKind.UPSTREAM_TIMEOUT, e.getMessage(), credential(false));
     } catch (UpstreamException e) {
@@ -93,6 +95,10 @@ public final class McpConnector implements Connector {
     } catch (java.io.IOException e) {
       return new ConnectorResult.Failure(FailureKind.UPSTREAM_ERROR, "upstream " + name() + " gave an unreadable result");
     }
+    if (raw.length() > upstream.limits().maxMessageBytes()) {
+      // Over HTTP the client refuses such a message while reading it; over stdio it is refused here.
+      return new ConnectorResult.Failure(FailureKind.UPSTREAM_ERROR, tooLarge(tool), credential(false));
+    }
     String text = upstream.mask(raw);
     boolean masked = !text.equals(raw);
     if (masked) {
@@ -112,6 +118,11 @@ public final class McpConnector implements Connector {
           FailureKind.UPSTREAM_REJECTED, "upstream " + name() + " tool " + tool + " reported an error: " + detail, credential(masked));
     }
     return new ConnectorResult.Success(value, credential(masked));
+  }
+
+  private String tooLarge(String tool) {
+    return "upstream " + name() + " tool " + tool + " answered more than " + upstream.limits().maxMessageBytes()
+        + " bytes (maxMessageBytes); the result is refused";
   }
 
   /** The tool's answer as one JSON value: structured content when given, else the content blocks. */

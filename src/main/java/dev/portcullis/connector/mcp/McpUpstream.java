@@ -12,6 +12,7 @@ import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpTransportException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -47,14 +47,28 @@ public final class McpUpstream implements AutoCloseable {
   private final Duration timeout;
   private final JsonMapper json;
   private final String version;
-  private final List<Consumer<List<UpstreamTool>>> listeners = new CopyOnWriteArrayList<>();
+  private final McpLimits limits;
+  private final List<ToolsListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicReference<Secret> lastHeaderSecret = new AtomicReference<>();
   private volatile List<Secret> processSecrets = List.of();
   private McpSyncClient client;
   private boolean closed;
 
+  /** Hears about the upstream's tools: a new listing, or one that failed or was refused. */
+  public interface ToolsListener {
+    void listed(List<UpstreamTool> tools);
+
+    void listingFailed(String reason);
+  }
+
   public McpUpstream(String connector, McpTransportSpec transport, SecretResolver secrets, Duration timeout,
       JsonMapper json, String version) {
+    this(connector, transport, secrets, timeout, json, version, McpLimits.DEFAULT);
+  }
+
+  public McpUpstream(String connector, McpTransportSpec transport, SecretResolver secrets, Duration timeout,
+      JsonMapper json, String version, McpLimits limits) {
+    this.limits = limits;
     this.connector = connector;
     this.transport = transport;
     this.secrets = secrets;
@@ -67,12 +81,20 @@ public final class McpUpstream implements AutoCloseable {
     return connector;
   }
 
-  /** Called with the new list whenever the upstream says its tools changed. */
-  public void onToolsChanged(Consumer<List<UpstreamTool>> listener) {
+  /** Told whenever the upstream says its tools changed, and when a new session lists them. */
+  public void onToolsChanged(ToolsListener listener) {
     listeners.add(listener);
   }
 
-  /** Every tool the upstream offers now, following pagination. */
+  public McpLimits limits() {
+    return limits;
+  }
+
+  /**
+   * Every tool the upstream offers now, following pagination.
+   *
+   * @throws UpstreamException.Refused when the listing breaks the {@link McpLimits} or names a tool twice
+   */
   public List<UpstreamTool> listTools() throws UpstreamException {
     McpSyncClient c = session();
     try {
@@ -80,20 +102,55 @@ public final class McpUpstream implements AutoCloseable {
     } catch (RuntimeException e) {
       reset(c);
       credentialFailure(e);
+      if (isOverSize(e)) {
+        throw new UpstreamException.Refused("upstream " + connector + " sent a page of its tool list over "
+            + limits.maxMessageBytes() + " bytes (maxMessageBytes); the listing is refused");
+      }
       throw new UpstreamException("listing the tools of " + connector + " failed: " + mask(message(e)), e);
     }
   }
 
-  /** Every tool of the session, following pagination (at most 100 pages). */
-  private List<UpstreamTool> list(McpSyncClient c) {
-    List<UpstreamTool> out = new ArrayList<>();
+  /** Every tool of the session, following pagination, within the limits. */
+  private List<UpstreamTool> list(McpSyncClient c) throws UpstreamException.Refused {
+    List<McpSchema.Tool> out = new ArrayList<>();
     String cursor = null;
     int pages = 0;
     do {
-      McpSchema.ListToolsResult page = cursor == null ? c.listTools() : c.listTools(cursor);
-      page.tools().forEach(t -> out.add(tool(t)));
+      if (++pages > McpLimits.MAX_PAGES) {
+        throw new UpstreamException.Refused("upstream " + connector + " lists its tools on more than "
+            + McpLimits.MAX_PAGES + " pages; the listing is refused");
+      }
+      // listTools() without a cursor would follow every cursor itself, without bound: one page at a time.
+      McpSchema.ListToolsResult page = c.listTools(cursor == null ? McpSchema.FIRST_PAGE : cursor);
+      if (out.size() + page.tools().size() > limits.maxTools()) {
+        throw tooMany();
+      }
+      out.addAll(page.tools());
       cursor = page.nextCursor();
-    } while (cursor != null && ++pages < 100);
+    } while (cursor != null);
+    return checked(out);
+  }
+
+  private UpstreamException.Refused tooMany() {
+    return new UpstreamException.Refused("upstream " + connector + " lists more than " + limits.maxTools()
+        + " tools (maxTools); the listing is refused");
+  }
+
+  /** {@code tools} as ours, if it is within the limits and names each tool once. */
+  private List<UpstreamTool> checked(List<McpSchema.Tool> tools) throws UpstreamException.Refused {
+    if (tools.size() > limits.maxTools()) {
+      throw tooMany();
+    }
+    java.util.Set<String> names = new java.util.HashSet<>();
+    List<UpstreamTool> out = new ArrayList<>(tools.size());
+    for (McpSchema.Tool t : tools) {
+      if (!names.add(t.name())) {
+        // Which of the two would a call run? The listing cannot be checked against an approval.
+        throw new UpstreamException.Refused("upstream " + connector + " lists the tool '" + t.name()
+            + "' twice; the listing is refused");
+      }
+      out.add(tool(t));
+    }
     return List.copyOf(out);
   }
 
@@ -106,6 +163,11 @@ public final class McpUpstream implements AutoCloseable {
       return c.callTool(McpSchema.CallToolRequest.builder(tool).arguments(args).build());
     } catch (RuntimeException e) {
       credentialFailure(e);
+      if (isOverSize(e)) {
+        reset(c);
+        throw new UpstreamException.Refused("upstream " + connector + " tool " + tool + " answered more than "
+            + limits.maxMessageBytes() + " bytes (maxMessageBytes); the result is refused");
+      }
       if (isTimeout(e)) {
         throw new UpstreamException.Timeout("upstream " + connector + " did not answer " + tool + " within " + timeout, e);
       }
@@ -154,8 +216,13 @@ public final class McpUpstream implements AutoCloseable {
         .initializationTimeout(timeout)
         .clientInfo(McpSchema.Implementation.builder(PROTOCOL_CLIENT, version).build())
         .toolsChangeConsumer(tools -> {
-          List<UpstreamTool> list = tools.stream().map(this::tool).toList();
-          listeners.forEach(l -> l.accept(list));
+          try {
+            List<UpstreamTool> list = checked(tools);
+            listeners.forEach(l -> l.listed(list));
+          } catch (UpstreamException.Refused | RuntimeException e) {
+            String reason = mask(String.valueOf(e.getMessage()));
+            listeners.forEach(l -> l.listingFailed(reason));
+          }
         })
         .build();
     try {
@@ -178,12 +245,16 @@ public final class McpUpstream implements AutoCloseable {
     if (listeners.isEmpty()) {
       return;
     }
+    List<UpstreamTool> tools;
     try {
-      List<UpstreamTool> tools = list(c);
-      listeners.forEach(l -> l.accept(tools));
-    } catch (RuntimeException e) {
-      LOG.warn("upstream {}: listing the tools of a new session failed: {}", connector, mask(message(e)));
+      tools = list(c);
+    } catch (UpstreamException.Refused | RuntimeException e) {
+      String reason = e instanceof UpstreamException.Refused ? e.getMessage() : mask(message(e));
+      LOG.warn("upstream {}: listing the tools of a new session failed: {}", connector, reason);
+      listeners.forEach(l -> l.listingFailed(reason));
+      return;
     }
+    listeners.forEach(l -> l.listed(tools));
   }
 
   private McpClientTransport http(McpTransportSpec.Http h) {
@@ -193,6 +264,7 @@ public final class McpUpstream implements AutoCloseable {
     HttpClientStreamableHttpTransport.Builder b = HttpClientStreamableHttpTransport.builder(base)
         .endpoint(path)
         .connectTimeout(timeout)
+        .maxResponseSize(limits.maxMessageBytes())
         .customizeClient(client -> client.followRedirects(java.net.http.HttpClient.Redirect.NEVER));
     if (h.secret().isPresent() && h.header().isPresent()) {
       SecretRef ref = h.secret().get();
@@ -273,6 +345,24 @@ public final class McpUpstream implements AutoCloseable {
         throw new UpstreamException.Credential(c.getMessage());
       }
     }
+  }
+
+  /**
+   * Whether the HTTP client refused a message over {@code maxResponseSize}. The SDK gives no public
+   * type for it (a JSON body: its package-private {@code MaxSizeExceededException}; an event stream:
+   * a plain {@link McpTransportException} with this message), so the name and the message are the
+   * only handles. {@code UpstreamMcpGatewayTest} pins them: after an SDK upgrade that changes them
+   * the call still fails, only as unavailable instead of too large.
+   */
+  private static boolean isOverSize(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getClass().getName().equals("io.modelcontextprotocol.client.transport.MaxSizeExceededException")
+          || (t instanceof McpTransportException
+              && String.valueOf(t.getMessage()).startsWith("Inbound line exceeds the maximum allowed size"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isTimeout(Throwable e) {

@@ -29,4 +29,13 @@ public class UpstreamException extends Exception {
       super(message);
     }
   }
+
+  /** The upstream sent more than its {@link McpLimits} allow, or a listing that cannot be trusted. */
+  public static final class Refused extends UpstreamException {
+    private static final long serialVersionUID = 1L;
+
+    public Refused(String message) {
+      super(message);
+    }
+  }
 }

@@ -1,18 +1,35 @@
 package dev.portcullis.connector.sql;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.sf.jsqlparser.JSQLParserException;
+import net.sf.jsqlparser.expression.AnalyticExpression;
+import net.sf.jsqlparser.expression.ConnectByPriorOperator;
+import net.sf.jsqlparser.expression.ConnectByRootOperator;
 import net.sf.jsqlparser.expression.Function;
 import net.sf.jsqlparser.expression.JdbcNamedParameter;
 import net.sf.jsqlparser.expression.JdbcParameter;
+import net.sf.jsqlparser.expression.JsonAggregateFunction;
+import net.sf.jsqlparser.expression.JsonFunction;
+import net.sf.jsqlparser.expression.KeepExpression;
+import net.sf.jsqlparser.expression.LambdaExpression;
+import net.sf.jsqlparser.expression.MethodCallExpression;
+import net.sf.jsqlparser.expression.MySQLGroupConcat;
+import net.sf.jsqlparser.expression.NextValExpression;
+import net.sf.jsqlparser.expression.NumericBind;
+import net.sf.jsqlparser.expression.OracleHierarchicalExpression;
+import net.sf.jsqlparser.expression.TimeKeyExpression;
+import net.sf.jsqlparser.expression.TranscodingFunction;
+import net.sf.jsqlparser.expression.UserVariable;
+import net.sf.jsqlparser.expression.VariableAssignment;
+import net.sf.jsqlparser.expression.XMLSerializeExpr;
+import net.sf.jsqlparser.expression.operators.relational.FullTextSearch;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
@@ -20,13 +37,16 @@ import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.Statements;
 import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.AllTableColumns;
+import net.sf.jsqlparser.statement.select.Join;
 import net.sf.jsqlparser.statement.select.LateralSubSelect;
+import net.sf.jsqlparser.statement.select.ParenthesedFromItem;
 import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
 import net.sf.jsqlparser.statement.select.SetOperationList;
 import net.sf.jsqlparser.statement.select.TableFunction;
 import net.sf.jsqlparser.statement.select.Values;
+import net.sf.jsqlparser.statement.select.WithItem;
 import net.sf.jsqlparser.util.TablesNamesFinder;
 
 /**
@@ -44,12 +64,19 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  *       table functions in FROM, no positional {@code ?} parameters (only {@code :name});
  *   <li>every table or view anywhere in it (FROM, JOIN, subqueries, set operations) is
  *       allowlisted;
- *   <li>every column is allowlisted: a qualified column in the relation its qualifier names, an
- *       unqualified one in every relation of the statement; {@code *} only where the allowlist
- *       says {@code *};
+ *   <li>every SELECT has a FROM clause (so no {@code SELECT current_user});
+ *   <li>every column is allowlisted: a qualified column in the relation its qualifier names in
+ *       that SELECT's scope or an enclosing one ({@link AliasScopes}: a qualifier naming nothing
+ *       in scope, or two different relations, is refused), an unqualified one in every relation of
+ *       the statement; {@code *} only where the allowlist says {@code *}; never a session or
+ *       system value that parses as a bare column ({@link #SESSION_VALUES}, {@link
+ *       #SYSTEM_COLUMNS}), even on a relation allowlisted with {@code *};
  *   <li>functions only from a small allowlist of pure ones ({@link #FUNCTIONS}), so nothing like
  *       {@code pg_sleep}, {@code pg_read_file}, {@code dblink}, {@code set_config} or {@code
- *       load_extension}.
+ *       load_extension}; window functions too ({@code f() OVER ()} is not a plain call);
+ *   <li>no dialect constructs the guard does not reason about: sequences ({@code NEXTVAL}), user
+ *       variables and assignments, session keys other than the current date and time, JSON/XML
+ *       functions, hierarchical queries, method calls, lambdas, PIVOT.
  * </ol>
  *
  * <p>The accepted statement is wrapped as {@code SELECT * FROM (…) AS portcullis_rows LIMIT n}.
@@ -61,6 +88,21 @@ public final class SqlGuard {
   public static final Set<String> FUNCTIONS =
       Set.of("count", "sum", "min", "max", "avg", "lower", "upper", "coalesce", "nullif", "length", "abs",
           "round", "trim");
+
+  /**
+   * Bare words that read the session, not a row: PostgreSQL and the SQL standard parse them as
+   * niladic functions, JSqlParser as columns. Refused whatever the allowlist says.
+   */
+  public static final Set<String> SESSION_VALUES =
+      Set.of("current_user", "session_user", "user", "current_role", "current_schema", "current_catalog",
+          "system_user", "current_path", "current_database", "current_query");
+
+  /** Hidden per-row columns of PostgreSQL (not part of {@code *}), refused in any relation. */
+  public static final Set<String> SYSTEM_COLUMNS = Set.of("tableoid", "xmin", "xmax", "cmin", "cmax", "ctid", "oid");
+
+  /** Session keys that are only the clock; every other {@code CURRENT_…} key is refused. */
+  private static final Set<String> TIME_KEYS =
+      Set.of("current_date", "current_time", "current_timestamp", "localtime", "localtimestamp");
 
   private static final Pattern FORBIDDEN_TEXT = Pattern.compile("--|/\\*|\\*/|#|;");
   private static final Pattern MARKER = Pattern.compile(":portcullis_p([0-9]+)_");
@@ -107,6 +149,9 @@ public final class SqlGuard {
       throw new SqlRefusedException("refused: the statement uses a construct this gateway does not allow");
     }
     walker.checkColumns();
+    if (!walker.problems.isEmpty()) {
+      throw new SqlRefusedException(walker.problems.getFirst());
+    }
     // Named parameters become numbered markers, then '?' in text order, so binding follows the text.
     List<JdbcNamedParameter> named = walker.parameters;
     for (int i = 0; i < named.size(); i++) {
@@ -126,7 +171,7 @@ public final class SqlGuard {
   }
 
   /** Refusal raised from inside the visitor, whose methods cannot throw checked exceptions. */
-  private static final class Refusal extends RuntimeException {
+  static final class Refusal extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     Refusal(String message) {
@@ -134,12 +179,18 @@ public final class SqlGuard {
     }
   }
 
+  /** A column checked against one relation once the walk has found every relation. */
+  private record QualifiedColumn(String relation, String column) {}
+
   /** Walks every node of the statement, collecting relations, columns and parameters. */
   private final class Walker extends TablesNamesFinder<Void> {
     final Set<String> relations = new LinkedHashSet<>();
-    final Map<String, String> aliases = new HashMap<>();
-    final List<Column> columns = new ArrayList<>();
-    final List<AllTableColumns> tableStars = new ArrayList<>();
+    final AliasScopes scopes = new AliasScopes();
+    final List<Column> unqualified = new ArrayList<>();
+    final List<QualifiedColumn> qualified = new ArrayList<>();
+    final List<String> starRelations = new ArrayList<>();
+    /** Column refusals found during the walk, reported after table refusals, in text order. */
+    final List<String> problems = new ArrayList<>();
     boolean star;
     final List<JdbcNamedParameter> parameters = new ArrayList<>();
     final List<String> parameterNames = new ArrayList<>();
@@ -151,9 +202,6 @@ public final class SqlGuard {
         throw new Refusal("refused: table or view '" + name + "' is not allowlisted");
       }
       relations.add(name);
-      if (table.getAlias() != null) {
-        aliases.put(SqlAllowlist.norm(table.getAlias().getName()), name);
-      }
       return super.visit(table, context);
     }
 
@@ -164,7 +212,37 @@ public final class SqlGuard {
           || select.getMySqlSelectIntoClause() != null) {
         throw new Refusal("refused: SELECT INTO is not allowed");
       }
-      return super.visit(select, context);
+      if (select.getFromItem() == null) {
+        throw new Refusal("refused: a SELECT without FROM is not allowed");
+      }
+      checkJoins(select.getJoins());
+      if (select.getFromItem() instanceof ParenthesedFromItem nested) {
+        checkJoins(nested.getJoins());
+      }
+      scopes.enter(select);
+      try {
+        return super.visit(select, context);
+      } finally {
+        scopes.leave();
+      }
+    }
+
+    /** The finder walks neither USING nor NATURAL: USING columns are checked as unqualified, NATURAL refused. */
+    private void checkJoins(List<Join> joins) {
+      if (joins == null) {
+        return;
+      }
+      for (Join join : joins) {
+        if (join.isNatural()) {
+          throw new Refusal("refused: NATURAL JOIN is not allowed; join ON named columns");
+        }
+        if (join.getUsingColumns() != null) {
+          join.getUsingColumns().forEach(c -> visit(c, null));
+        }
+        if (join.getFromItem() instanceof ParenthesedFromItem nested) {
+          checkJoins(nested.getJoins());
+        }
+      }
     }
 
     @Override
@@ -177,6 +255,11 @@ public final class SqlGuard {
     public <S> Void visit(ParenthesedSelect select, S context) {
       refuseClauses(select);
       return super.visit(select, context);
+    }
+
+    @Override
+    public <S> Void visit(WithItem<?> item, S context) {
+      throw new Refusal("refused: WITH is not allowed");
     }
 
     private void refuseClauses(Select select) {
@@ -205,17 +288,95 @@ public final class SqlGuard {
 
     @Override
     public <S> Void visit(Function function, S context) {
-      String fn = function.getName() == null ? "" : SqlAllowlist.norm(function.getName());
-      if (!FUNCTIONS.contains(fn)) {
-        throw new Refusal("refused: function '" + fn + "' is not allowed");
+      requireAllowedFunction(function.getName());
+      boolean plain = isEmpty(function.getOrderByElements()) && function.getLimit() == null
+          && function.getHavingClause() == null && function.getChainedParameters() == null
+          && function.getAttribute() == null && isEmpty(function.getKeywordArguments())
+          && function.getNamedParameters() == null && function.getKeep() == null;
+      if (!plain) {
+        throw plainArgumentsOnly(function.getName());
       }
       return super.visit(function, context);
     }
 
     @Override
+    public <S> Void visit(AnalyticExpression function, S context) {
+      requireAllowedFunction(function.getName());
+      if (!isEmpty(function.getFuncOrderBy()) || function.getLimit() != null || function.getHavingClause() != null
+          || function.getKeep() != null || !isEmpty(function.getKeywordArguments())) {
+        throw plainArgumentsOnly(function.getName());
+      }
+      // The finder does not walk PARTITION BY; its columns are read like any other.
+      if (function.getPartitionExpressionList() != null) {
+        function.getPartitionExpressionList().accept(this, context);
+      }
+      return super.visit(function, context);
+    }
+
+    /** Clauses inside a call (ORDER BY, LIMIT, KEEP, named or keyword arguments) are not walked: refused. */
+    private Refusal plainArgumentsOnly(String name) {
+      return new Refusal("refused: function '" + SqlAllowlist.norm(String.valueOf(name))
+          + "' may only take plain arguments (no ORDER BY, LIMIT or named arguments inside the call)");
+    }
+
+    private static boolean isEmpty(java.util.Collection<?> c) {
+      return c == null || c.isEmpty();
+    }
+
+    private void requireAllowedFunction(String name) {
+      String fn = name == null ? "" : SqlAllowlist.norm(name);
+      if (!FUNCTIONS.contains(fn)) {
+        throw new Refusal("refused: function '" + fn + "' is not allowed");
+      }
+    }
+
+    @Override
+    public <S> Void visit(TimeKeyExpression key, S context) {
+      String k = SqlAllowlist.norm(key.getStringValue()).replace("()", "").strip();
+      if (!TIME_KEYS.contains(k)) {
+        throw new Refusal("refused: '" + k + "' is not allowed; a query reads rows, not the session");
+      }
+      return super.visit(key, context);
+    }
+
+    @Override
     public <S> Void visit(Column column, S context) {
-      columns.add(column);
-      return super.visit(column, context);
+      String name = SqlAllowlist.norm(column.getColumnName());
+      if (SYSTEM_COLUMNS.contains(name)) {
+        problems.add("refused: system column '" + name + "' is not allowed");
+        return null;
+      }
+      Table qualifier = column.getTable();
+      if (qualifier == null || qualifier.getFullyQualifiedName() == null
+          || qualifier.getFullyQualifiedName().isEmpty()) {
+        if (SESSION_VALUES.contains(name)) {
+          problems.add("refused: '" + name + "' is not allowed; a query reads rows, not the session");
+        } else {
+          unqualified.add(column);
+        }
+        return null;
+      }
+      String q = SqlAllowlist.norm(qualifier.getFullyQualifiedName());
+      resolve(q, "column '" + q + "." + name + "'").ifPresent(r -> qualified.add(new QualifiedColumn(r, name)));
+      return null;
+    }
+
+    /** The relation {@code qualifier} names here; empty for a derived table or after a refusal. */
+    private Optional<String> resolve(String qualifier, String what) {
+      Optional<AliasScopes.Binding> binding = scopes.resolve(qualifier);
+      if (binding.isEmpty()) {
+        problems.add("refused: " + what + " names no relation in its scope");
+        return Optional.empty();
+      }
+      return switch (binding.get().kind()) {
+        case RELATION -> Optional.of(binding.get().relation());
+        case DERIVED -> Optional.empty();
+        case AMBIGUOUS -> {
+          problems.add(
+              "refused: '" + qualifier + "' names more than one relation in this statement; use distinct aliases");
+          yield Optional.empty();
+        }
+      };
     }
 
     @Override
@@ -226,8 +387,9 @@ public final class SqlGuard {
 
     @Override
     public <S> Void visit(AllTableColumns all, S context) {
-      tableStars.add(all);
-      return super.visit(all, context);
+      String q = SqlAllowlist.norm(all.getTable().getFullyQualifiedName());
+      resolve(q, "'" + q + ".*'").ifPresent(starRelations::add);
+      return null;
     }
 
     @Override
@@ -242,6 +404,92 @@ public final class SqlGuard {
       return super.visit(parameter, context);
     }
 
+    // Dialect constructs the guard does not reason about: refused by name.
+
+    @Override
+    public <S> Void visit(NextValExpression e, S context) {
+      throw unsupported("NEXTVAL");
+    }
+
+    @Override
+    public <S> Void visit(UserVariable e, S context) {
+      throw unsupported("a user variable");
+    }
+
+    @Override
+    public <S> Void visit(VariableAssignment e, S context) {
+      throw unsupported("an assignment");
+    }
+
+    @Override
+    public <S> Void visit(NumericBind e, S context) {
+      throw unsupported("a numeric bind");
+    }
+
+    @Override
+    public <S> Void visit(JsonFunction e, S context) {
+      throw unsupported("a JSON function");
+    }
+
+    @Override
+    public <S> Void visit(JsonAggregateFunction e, S context) {
+      throw unsupported("a JSON function");
+    }
+
+    @Override
+    public <S> Void visit(XMLSerializeExpr e, S context) {
+      throw unsupported("an XML function");
+    }
+
+    @Override
+    public <S> Void visit(MySQLGroupConcat e, S context) {
+      throw unsupported("GROUP_CONCAT");
+    }
+
+    @Override
+    public <S> Void visit(FullTextSearch e, S context) {
+      throw unsupported("MATCH AGAINST");
+    }
+
+    @Override
+    public <S> Void visit(TranscodingFunction e, S context) {
+      throw unsupported("CONVERT");
+    }
+
+    @Override
+    public <S> Void visit(OracleHierarchicalExpression e, S context) {
+      throw unsupported("CONNECT BY");
+    }
+
+    @Override
+    public <S> Void visit(ConnectByRootOperator e, S context) {
+      throw unsupported("CONNECT_BY_ROOT");
+    }
+
+    @Override
+    public <S> Void visit(ConnectByPriorOperator e, S context) {
+      throw unsupported("PRIOR");
+    }
+
+    @Override
+    public <S> Void visit(KeepExpression e, S context) {
+      throw unsupported("KEEP");
+    }
+
+    @Override
+    public <S> Void visit(MethodCallExpression e, S context) {
+      throw unsupported("a method call");
+    }
+
+    @Override
+    public <S> Void visit(LambdaExpression e, S context) {
+      throw unsupported("a lambda");
+    }
+
+    private Refusal unsupported(String construct) {
+      return new Refusal("refused: " + construct + " is not allowed");
+    }
+
     void checkColumns() throws SqlRefusedException {
       if (star) {
         for (String r : relations) {
@@ -250,36 +498,27 @@ public final class SqlGuard {
           }
         }
       }
-      for (AllTableColumns t : tableStars) {
-        String r = resolve(SqlAllowlist.norm(t.getTable().getFullyQualifiedName()));
+      for (String r : starRelations) {
         if (!allowlist.allowsStar(r)) {
           throw new SqlRefusedException("refused: SELECT * is not allowed on '" + r + "'; name the columns");
         }
       }
-      for (Column c : columns) {
+      for (QualifiedColumn c : qualified) {
+        if (!allowlist.allows(c.relation(), c.column())) {
+          throw new SqlRefusedException("refused: column '" + c.relation() + "." + c.column() + "' is not allowlisted");
+        }
+      }
+      for (Column c : unqualified) {
         String name = SqlAllowlist.norm(c.getColumnName());
-        Table qualifier = c.getTable();
-        if (qualifier != null && qualifier.getFullyQualifiedName() != null
-            && !qualifier.getFullyQualifiedName().isEmpty()) {
-          String r = resolve(SqlAllowlist.norm(qualifier.getFullyQualifiedName()));
+        if (relations.isEmpty()) {
+          throw new SqlRefusedException("refused: column '" + name + "' is not allowlisted");
+        }
+        for (String r : relations) {
           if (!allowlist.allows(r, name)) {
-            throw new SqlRefusedException("refused: column '" + r + "." + name + "' is not allowlisted");
-          }
-        } else {
-          if (relations.isEmpty()) {
-            throw new SqlRefusedException("refused: column '" + name + "' is not allowlisted");
-          }
-          for (String r : relations) {
-            if (!allowlist.allows(r, name)) {
-              throw new SqlRefusedException("refused: column '" + name + "' is not allowlisted in '" + r + "'");
-            }
+            throw new SqlRefusedException("refused: column '" + name + "' is not allowlisted in '" + r + "'");
           }
         }
       }
-    }
-
-    private String resolve(String qualifier) {
-      return aliases.getOrDefault(qualifier, qualifier);
     }
   }
 }

@@ -102,16 +102,51 @@ class HttpConnectorTest {
   }
 
   @Test
-  void encodesAPathArgumentAsOneSegmentSoItCannotWalkThePath() {
+  void encodesAPathArgumentAsOneSegment() {
     HttpConnector c = getConnector("/customers/{id}/orders", List.of());
-    c.invoke(call("{\"id\":\"../../admin\"}"));
-    c.invoke(call("{\"id\":\"..\"}"));
-    c.invoke(call("{\"id\":\"a/b?x=1#f\"}"));
+    c.invoke(call("{\"id\":\"a b?x=1#f&y;z\"}"));
+    c.invoke(call("{\"id\":\"...\"}"));
 
     assertThat(seen).extracting(Seen::rawPath).containsExactly(
-        "/api/customers/..%2F..%2Fadmin/orders",
-        "/api/customers/%2E%2E/orders",
-        "/api/customers/a%2Fb%3Fx%3D1%23f/orders");
+        "/api/customers/a%20b%3Fx%3D1%23f%26y%3Bz/orders",
+        "/api/customers/.../orders");
+  }
+
+  private String refusedPath(HttpConnector c, String args) {
+    ConnectorResult r = c.invoke(call(args));
+    assertThat(r).isInstanceOfSatisfying(ConnectorResult.Failure.class,
+        f -> assertThat(f.kind()).isEqualTo(FailureKind.UPSTREAM_REJECTED));
+    return ((ConnectorResult.Failure) r).detail();
+  }
+
+  @Test
+  void refusesAnEmptyOrMissingPathArgumentInsteadOfAddressingTheCollection() {
+    HttpConnector c = getConnector("/customers/{id}", List.of());
+    assertThat(refusedPath(c, "{\"id\":\"\"}"))
+        .isEqualTo("connector up refused the call: path parameter 'id' is empty; nothing was sent");
+    assertThat(refusedPath(c, "{}"))
+        .isEqualTo("connector up refused the call: path parameter 'id' is missing; nothing was sent");
+    assertThat(refusedPath(c, "{\"id\":null}"))
+        .isEqualTo("connector up refused the call: path parameter 'id' is missing; nothing was sent");
+    assertThat(refusedPath(c, "{\"id\":[\"a\"]}"))
+        .isEqualTo("connector up refused the call: path parameter 'id' must be a string, number or boolean; "
+            + "nothing was sent");
+    assertThat(seen).isEmpty();
+  }
+
+  @Test
+  void refusesDotSegmentsAndValuesAServerMayDecodeIntoAnotherPath() {
+    HttpConnector c = getConnector("/customers/{id}/orders", List.of());
+    for (String dots : List.of(".", "..")) {
+      assertThat(refusedPath(c, "{\"id\":\"" + dots + "\"}")).isEqualTo(
+          "connector up refused the call: path parameter 'id' is a dot segment ('" + dots + "'); nothing was sent");
+    }
+    for (String walker : List.of("../../admin", "a/b", "..%2Fadmin", "%2e%2e", "..%252Fadmin", "a\\b", "a\tb")) {
+      assertThat(refusedPath(c, "{\"id\":" + Invocations.JSON.writeValueAsString(walker) + "}")).as(walker)
+          .isEqualTo("connector up refused the call: path parameter 'id' contains '/', '\\', '%' or a control "
+              + "character, which a server may decode into another path; nothing was sent");
+    }
+    assertThat(seen).isEmpty();
   }
 
   @Test

@@ -142,6 +142,29 @@ class MailConnectorTest {
   }
 
   @Test
+  void refusesLocalPartsThatARelayWouldRouteToAnotherDomain() {
+    for (String routed : List.of("evil%gmail.com@acme.com", "gmail.com!evil@acme.com", "a%b!c@acme.com")) {
+      assertThat(refusal(send(plain(),
+          "{\"to\":[\"ann@acme.com\"],\"cc\":[\"" + routed + "\"],\"subject\":\"s\",\"body\":\"b\"}")))
+          .isEqualTo("connector mail refused the message: address '" + routed
+              + "' in cc has '%' or '!' in its local part, which relays route to another domain; nothing was sent");
+    }
+    assertThat(SMTP.getReceivedMessages()).isEmpty();
+  }
+
+  @Test
+  void refusesSourceRoutesAndQuotedLocalParts() {
+    for (String routed : List.of("@gmail.com,@relay.org:evil@acme.com", "@gmail.com:evil@acme.com",
+        "\"evil@gmail.com\"@acme.com", "\"ann\"@acme.com", "\"a b\"@acme.com")) {
+      assertThat(refusal(send(plain(),
+          "{\"to\":[" + Invocations.JSON.writeValueAsString(routed) + "],\"subject\":\"s\",\"body\":\"b\"}")))
+          .as(routed).isEqualTo("connector mail refused the message: address " + MailRequest.quoted(routed)
+              + " in to is not a bare address such as ann@acme.com; nothing was sent");
+    }
+    assertThat(SMTP.getReceivedMessages()).isEmpty();
+  }
+
+  @Test
   void refusesMoreRecipientsThanAllowed() {
     StringBuilder to = new StringBuilder();
     for (int i = 0; i < 11; i++) {

@@ -1,5 +1,8 @@
 package dev.portcullis.connector.sql;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -9,11 +12,14 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The SQL connector contract on a real PostgreSQL: the local server on 127.0.0.1:5432 (trust
@@ -86,5 +92,16 @@ class PostgresSqlConnectorTest extends SqlConnectorContract {
         st.executeUpdate("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
       }
     }
+  }
+
+  @Test
+  void guardRefusesSessionValuesThatPostgresAnswersAsIfTheyWereColumns() throws SQLException {
+    assertThat(readDirectly("SELECT current_user FROM items")).isNotEmpty().allMatch("postgres"::equals);
+    assertThat(readDirectly("SELECT current_user")).containsExactly("postgres");
+    SqlGuard guard = new SqlGuard(SqlAllowlist.of(Map.of("items", List.of("*"))));
+    assertThatThrownBy(() -> guard.check("SELECT current_user FROM items", 10)).isInstanceOf(SqlRefusedException.class)
+        .hasMessage("refused: 'current_user' is not allowed; a query reads rows, not the session");
+    assertThatThrownBy(() -> guard.check("SELECT current_user", 10)).isInstanceOf(SqlRefusedException.class)
+        .hasMessage("refused: a SELECT without FROM is not allowed");
   }
 }

@@ -197,4 +197,43 @@ abstract class SqlConnectorContract extends ConnectorContract {
     assertThat(customerCount()).isEqualTo(3);
   }
 
+  /** One column of every row {@code sql} returns on this database, read as the admin. */
+  List<String> readDirectly(String sql) throws SQLException {
+    List<String> out = new java.util.ArrayList<>();
+    try (Connection c = admin(); Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void guardRefusesAnAliasReusedInASubqueryThatThisDatabaseResolvesToTheOuterRelation() throws SQLException {
+    // The outer c is customers here, whatever the subquery calls c: the statement reads every ssn.
+    String leak = "SELECT c.ssn FROM customers c WHERE EXISTS (SELECT c.id FROM items c)";
+    assertThat(readDirectly(leak)).containsExactlyInAnyOrder("111", "222", "333");
+    SqlGuard guard = new SqlGuard(
+        SqlAllowlist.of(Map.of("customers", List.of("id", "name", "email", "region"), "items", List.of("*"))));
+    assertThatThrownBy(() -> guard.check(leak, 10)).isInstanceOf(SqlRefusedException.class)
+        .hasMessage("refused: column 'customers.ssn' is not allowlisted");
+  }
+
+  @Test
+  void correlatedSubqueryWithDistinctAliasesRunsOnThisDatabase() throws Exception {
+    SqlAllowlist allowlist =
+        SqlAllowlist.of(Map.of("customers", List.of("id", "name", "email", "region"), "items", List.of("*")));
+    GuardedQuery q = new SqlGuard(allowlist).check(
+        "SELECT c.name FROM customers c WHERE c.region = :region AND EXISTS "
+            + "(SELECT i.id FROM items i WHERE i.label = 'item 1') ORDER BY c.id", 10);
+    ReadOnlyDataSource db = new ReadOnlyDataSource("crm-db", jdbcUrl(), username(), Optional.empty(),
+        new SecretSources(Map.of(), data), Duration.ofSeconds(5));
+    try (SqlConnector scoped = new SqlConnector("crm_db", db, allowlist,
+        Map.of("eu_names", new SqlOperation.NamedQuery("eu_names", q)), 10, Duration.ofSeconds(5), 2,
+        Invocations.JSON)) {
+      ConnectorResult result = scoped.invoke(Invocations.call("agent-1", "eu_names", "{\"region\":\"eu\"}"));
+      assertThat(((ConnectorResult.Success) result).value().path("rows").toString())
+          .isEqualTo("[{\"name\":\"Ada\"},{\"name\":\"Linus\"}]");
+    }
+  }
 }

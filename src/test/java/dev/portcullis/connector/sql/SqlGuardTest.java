@@ -188,4 +188,118 @@ class SqlGuardTest {
   void refusesGarbage() {
     refused("SELEC id FROM", "refused: not a statement this gateway can parse");
   }
+
+  @Test
+  void refusesAColumnThroughAnOuterAliasThatASubqueryReusesForAnotherRelation() {
+    refused("SELECT c.email FROM customers c WHERE c.id IN (SELECT c.ssn FROM open_tickets c)",
+        "refused: 'c' names more than one relation in this statement; use distinct aliases");
+    refused("SELECT c.ssn FROM customers c WHERE c.id IN (SELECT c.id FROM open_tickets c)",
+        "refused: column 'customers.ssn' is not allowlisted");
+  }
+
+  @Test
+  void refusesAnAliasBoundTwiceInOneFrom() {
+    refused("SELECT c.ssn FROM customers c JOIN open_tickets c ON c.id = c.id",
+        "refused: 'c' names more than one relation in this statement; use distinct aliases");
+  }
+
+  @Test
+  void refusesAQualifierThatNamesNoRelationInItsScope() {
+    refused("SELECT o.id FROM customers c WHERE c.id IN (SELECT o.customer_id FROM orders o)",
+        "refused: column 'o.id' names no relation in its scope");
+    refused("SELECT customers.ssn FROM open_tickets t, customers c",
+        "refused: column 'customers.ssn' names no relation in its scope");
+  }
+
+  @Test
+  void refusesAnAliasedParenthesisedJoinThatWouldHideItsRelations() {
+    refused("SELECT j.ssn FROM (customers c JOIN orders o ON o.customer_id = c.id) AS j",
+        "refused: an alias on a parenthesised join is not allowed");
+  }
+
+  @Test
+  void acceptsCorrelatedSubqueriesAndDerivedTablesWithDistinctAliases() throws SqlRefusedException {
+    guard.check("SELECT c.name FROM customers c WHERE EXISTS "
+        + "(SELECT o.id FROM orders o WHERE o.customer_id = c.id AND o.total > :min)", 10);
+    guard.check("SELECT d.name FROM (SELECT c.name FROM customers c WHERE c.region = :region) d", 10);
+    guard.check("SELECT customers.name FROM customers", 10);
+  }
+
+  @Test
+  void refusesSessionValuesThatParseAsBareColumns() {
+    refused("SELECT current_user FROM open_tickets",
+        "refused: 'current_user' is not allowed; a query reads rows, not the session");
+    refused("SELECT id FROM open_tickets WHERE session_user = 'postgres'",
+        "refused: 'session_user' is not allowed; a query reads rows, not the session");
+    refused("SELECT user FROM open_tickets", "refused: 'user' is not allowed; a query reads rows, not the session");
+    refused("SELECT current_schema FROM open_tickets",
+        "refused: 'current_schema' is not allowed; a query reads rows, not the session");
+  }
+
+  @Test
+  void refusesSystemColumnsEvenOnARelationAllowlistedWithStar() {
+    refused("SELECT t.ctid, t.xmin FROM open_tickets t", "refused: system column 'ctid' is not allowed");
+  }
+
+  @Test
+  void acceptsTheClockButNoOtherSessionKey() throws SqlRefusedException {
+    guard.check("SELECT id FROM open_tickets WHERE due < current_timestamp", 10);
+  }
+
+  @Test
+  void refusesASelectWithoutFrom() {
+    refused("SELECT current_user", "refused: a SELECT without FROM is not allowed");
+    refused("SELECT 1", "refused: a SELECT without FROM is not allowed");
+    refused("SELECT id FROM customers WHERE EXISTS (SELECT 1)", "refused: a SELECT without FROM is not allowed");
+    refused("SELECT id FROM customers UNION SELECT 42", "refused: a SELECT without FROM is not allowed");
+  }
+
+  @Test
+  void checksEveryBranchOfASetOperation() {
+    refused("SELECT id FROM customers UNION (WITH x AS (DELETE FROM customers RETURNING id) SELECT id FROM x)",
+        "refused: WITH is not allowed");
+    refused("(WITH x AS (DELETE FROM customers RETURNING id) SELECT id FROM x) INTERSECT SELECT id FROM customers",
+        "refused: WITH is not allowed");
+    refused("SELECT id FROM customers EXCEPT SELECT id FROM (WITH x AS (SELECT 1) SELECT 1) y",
+        "refused: WITH is not allowed");
+    refused("SELECT id FROM customers UNION ALL SELECT ssn FROM customers",
+        "refused: column 'ssn' is not allowlisted in 'customers'");
+    refused("SELECT id FROM customers UNION SELECT id FROM customers FOR UPDATE",
+        "refused: FOR UPDATE/SHARE is not allowed");
+  }
+
+  @Test
+  void refusesWindowFunctionsOutsideTheAllowlist() throws SqlRefusedException {
+    refused("SELECT pg_sleep(10) OVER () FROM open_tickets", "refused: function 'pg_sleep' is not allowed");
+    refused("SELECT row_number() OVER () FROM open_tickets", "refused: function 'row_number' is not allowed");
+    guard.check("SELECT count(id) OVER () FROM orders", 10);
+  }
+
+  @Test
+  void checksTheColumnsOfAWindowsPartition() throws SqlRefusedException {
+    refused("SELECT count(c.id) OVER (PARTITION BY c.ssn) FROM customers c",
+        "refused: column 'customers.ssn' is not allowlisted");
+    guard.check("SELECT count(c.id) OVER (PARTITION BY c.region) FROM customers c", 10);
+  }
+
+  @Test
+  void checksUsingColumnsAndRefusesNaturalJoins() throws SqlRefusedException {
+    refused("SELECT c.name FROM customers c JOIN orders o USING (ssn)",
+        "refused: column 'ssn' is not allowlisted in 'customers'");
+    refused("SELECT c.name FROM customers c NATURAL JOIN open_tickets t",
+        "refused: NATURAL JOIN is not allowed; join ON named columns");
+    guard.check("SELECT c.name FROM customers c JOIN orders o USING (id)", 10);
+  }
+
+  @Test
+  void refusesClausesInsideAFunctionCall() {
+    refused("SELECT count(c.id ORDER BY c.ssn) FROM customers c",
+        "refused: function 'count' may only take plain arguments (no ORDER BY, LIMIT or named arguments inside the call)");
+  }
+
+  @Test
+  void refusesDialectConstructsTheGuardDoesNotReasonAbout() {
+    refused("SELECT NEXTVAL FOR s FROM open_tickets", "refused: NEXTVAL is not allowed");
+    refused("SELECT @x FROM open_tickets", "refused: a user variable is not allowed");
+  }
 }
