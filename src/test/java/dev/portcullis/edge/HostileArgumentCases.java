@@ -140,8 +140,7 @@ final class HostileArgumentCases {
       c.add(P, "REST ticket " + t[0], invoke("tickets_create", t[1])).problem(403, "denied-by-policy").audit(1);
     }
     c.add(P, "REST ticket with a policyContext member null", invoke("tickets_create",
-        "{\"arguments\":{" + TICKET + ",\"tags\":[\"a\"]},\"policyContext\":{\"region\":null}}")).problem(400, "malformed-request")
-        .knownFailure("BUG-NULL-CONTEXT");
+        "{\"arguments\":{" + TICKET + ",\"tags\":[\"a\"]},\"policyContext\":{\"region\":null}}")).problem(400, "malformed-request");
     c.add(P, "MCP ticket without any context", call("tickets_create", "{" + TICKET + ",\"tags\":[\"a\"]}"))
         .isError("denied-by-policy").audit(1);
     String[][] ticketsInvalid = {
