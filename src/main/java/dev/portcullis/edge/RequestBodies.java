@@ -43,9 +43,16 @@ final class RequestBodies {
     return node;
   }
 
+  /** Whether {@code contentType} is {@code application/json}, with or without parameters (not {@code application/jsonx}). */
+  static boolean isJson(String contentType) {
+    int semicolon = contentType.indexOf(';');
+    String mediaType = semicolon < 0 ? contentType : contentType.substring(0, semicolon);
+    return mediaType.strip().toLowerCase(Locale.ROOT).equals("application/json");
+  }
+
   JsonNode read(Context ctx) {
     String type = ctx.header("Content-Type");
-    if (type == null || !type.toLowerCase(Locale.ROOT).strip().startsWith("application/json")) {
+    if (type == null || !isJson(type)) {
       throw new EdgeRejection(
           Problem.of(ProblemType.UNSUPPORTED_MEDIA_TYPE, "send the body with Content-Type: application/json"));
     }
