@@ -85,6 +85,8 @@ final class HostileArgumentCases {
     }
     c.add(P, "REST a tool name with an encoded NUL", invoke("crm_get_customer%00", "{\"arguments\":{\"customerId\":\"C-1001\"}}"))
         .problem(400, "malformed-request");
+    c.add(P, "REST a tool name with a UTF-8 encoded surrogate", invoke("crm_get_customer%ED%A0%80",
+        "{\"arguments\":{\"customerId\":\"C-1001\"}}")).problem(400, "malformed-request");
     for (String control : new String[] {"%0D%0A", "%7F", "%C2%85"}) {
       c.add(P, "REST a tool name with control character " + control,
           invoke("crm_get_customer" + control, "{\"arguments\":{\"customerId\":\"C-1001\"}}")).problem(404, "unknown-tool");

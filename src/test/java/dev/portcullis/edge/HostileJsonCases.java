@@ -118,6 +118,22 @@ final class HostileJsonCases {
     for (String[] b : bad) {
       c.add(G, "REST envelope: " + b[0], invoke("crm_get_customer", b[1])).problem(400, BAD);
     }
+    // escaped lone surrogates are valid JSON text but no Unicode string: refused before anything is
+    // stored (stored as UTF-8 they became '?', and the audit chain no longer verified)
+    String[][] surrogates = {
+      {"a lone high surrogate escape in an argument", "{\"arguments\":{\"customerId\":\"C-1001\\ud800\"}}"},
+      {"a lone low surrogate escape in an argument", "{\"arguments\":{\"customerId\":\"\\udc00C-1001\"}}"},
+      {"reversed surrogate escapes in an argument", "{\"arguments\":{\"customerId\":\"\\udc00\\ud800\"}}"},
+      {"a lone surrogate escape in a policyContext value", "{\"arguments\":{\"customerId\":\"C-1001\"},\"policyContext\":{\"region\":\"\\ud800\"}}"},
+      {"a lone surrogate escape in a member name", "{\"arguments\":{\"customerId\":\"C-1001\",\"\\ud800\":1}}"},
+    };
+    for (String[] u : surrogates) {
+      c.add(G, "REST " + u[0], invoke("crm_get_customer", u[1])).problem(400, BAD);
+    }
+    c.add(G, "JSON-RPC a lone surrogate escape in a string id", mcp("{\"jsonrpc\":\"2.0\",\"id\":\"\\ud800\",\"method\":\"ping\"}"))
+        .rpc(400, -32700);
+    c.add(G, "tools/call a lone surrogate escape in an argument", HostileCorpus.call("crm_get_customer", "{\"customerId\":\"\\ud800\"}"))
+        .rpc(400, -32700);
     String[][] limits = {
       {"arguments nested 9 deep", "{\"arguments\":{\"customerId\":\"C-1001\",\"x\":" + "[".repeat(9) + "]".repeat(9) + "}}"},
       {"arguments over 16 KiB", "{\"arguments\":{\"customerId\":\"" + "C".repeat(17_000) + "\"}}"},

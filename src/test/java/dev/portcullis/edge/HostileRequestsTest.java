@@ -3,6 +3,8 @@ package dev.portcullis.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.portcullis.audit.AuditVerifier;
+import dev.portcullis.audit.VerifyReport;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.LogCapture;
@@ -54,7 +56,7 @@ import tools.jackson.databind.json.JsonMapper;
  * problem type. For every case the runner also asserts that no answer is a 5xx, that nothing
  * reached Acme (its request log) nor the SMTP server unless the case is an allowed control that
  * names what arrives, that the audit log grew by exactly the case's {@code audit} (0 for a refusal
- * at the door), that nothing is logged at ERROR and no stack trace is printed, and that no
+ * at the door) and its hash chain still verifies, that nothing is logged at ERROR and no stack trace is printed, and that no
  * credential appears in the answer.
  *
  * <p>Groups: {@code http} (request lines, headers, framing, lengths, methods, versions, hosts,
@@ -199,6 +201,10 @@ class HostileRequestsTest {
     assertThat(gateway.acme().requestLog()).as("what reached Acme").isEqualTo(reaches);
     assertThat(SMTP.getReceivedMessages()).as("mail sent").hasSize(mailsBefore + c.path("mails").asInt(0));
     assertThat(gateway.audit()).as("audit records").hasSize(auditBefore + c.path("audit").asInt(0));
+    if (c.path("audit").asInt(0) > 0) {
+      VerifyReport chain = AuditVerifier.verify(gateway.assembly().auditLog());
+      assertThat(chain.intact()).as("audit chain after the case: %s", chain.problem()).isTrue();
+    }
   }
 
   // --- item 1: nothing oversized is stored, not even as a refusal ---
