@@ -202,7 +202,10 @@ final class HostileCorpus {
       return this;
     }
 
-    /** A case that fails today: skipped, with the note saying why and where it is fixed. */
+    /**
+     * A case that fails today, with a note saying why and where it is fixed: it keeps its true
+     * expectation but is left out of the run until the fix lands (then remove the mark).
+     */
     Case knownFailure(String note) {
       node.put("knownFailure", note);
       return this;
