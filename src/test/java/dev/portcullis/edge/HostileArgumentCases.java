@@ -4,6 +4,7 @@ import static dev.portcullis.edge.HostileCorpus.call;
 import static dev.portcullis.edge.HostileCorpus.invoke;
 
 import java.util.List;
+import java.util.stream.Stream;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -270,19 +271,11 @@ final class HostileArgumentCases {
       "Hi\u0000", "Hi\u0085Bcc: x@evil.example", "Hi\r\n.\r\nMAIL FROM:<x@evil.example>");
 
   private static void mail(HostileCorpus c) {
-    for (String to : RECIPIENTS) {
+    for (String to : Stream.concat(RECIPIENTS.stream(), ROUTED.stream()).toList()) {
       String args = "{\"to\":[" + q(to) + "],\"cc\":[\"ann@acme.com\"]," + MAIL + "}";
       c.add(I, "REST mail_send.to " + q(to), invoke("mail_send", "{\"arguments\":" + args + "}"))
           .problem(502, "upstream-rejected").audit(2);
       c.add(I, "MCP mail_send.to " + q(to), call("mail_send", args)).isError("upstream-rejected").audit(2);
-    }
-    for (String to : ROUTED) {
-      String args = "{\"to\":[" + q(to) + "],\"cc\":[\"ann@acme.com\"]," + MAIL + "}";
-      c.add(I, "REST mail_send.to " + q(to), invoke("mail_send", "{\"arguments\":" + args + "}"))
-          .problem(502, "upstream-rejected").audit(2)
-          .knownFailure("'%' and '!' in a local part are refused on branch fc-connectors (MailAddresses.routesOnward)");
-      c.add(I, "MCP mail_send.to " + q(to), call("mail_send", args)).isError("upstream-rejected").audit(2)
-          .knownFailure("'%' and '!' in a local part are refused on branch fc-connectors (MailAddresses.routesOnward)");
     }
     c.add(I, "REST mail_send.to an encoded-word local part is delivered to acme.com as written",
         invoke("mail_send", "{\"arguments\":{\"to\":[\"=?utf-8?q?a=40evil.example?=@acme.com\"],\"cc\":[]," + MAIL + "}}"))
