@@ -193,7 +193,8 @@ final class HostileArgumentCases {
   /** Payloads for identifier arguments the schema constrains with a pattern (http path parameters). */
   private static final List<String> IDS = List.of(
       "../admin", "..%2Fadmin", "%2e%2e%2f", "C-1001/../../orders/O-5001", "C-1001?expand=all", "C-1001#x",
-      "C-1001\r\nX-Injected: 1", "C-1001%0d%0aX-Injected:%201", "C-1001\n", "C-1001\r", "C\u20101001",
+      "C-1001\r\nX-Injected: 1", "C-1001%0d%0aX-Injected:%201", "C-1001\n", "C-1001\r", "C-1001\r\n",
+      "C-1001\u0085", "C-1001\u2028", "C-1001\u2029", "C\u20101001",
       "\uff23-1001", "C-\u0661\u0660\u0660\u0661", "C-1001\u0000", "..\\admin", "%252e%252e%252f", "/etc/passwd",
       "C-1001' OR '1'='1", "C-1001;rm -rf /", "C-10011", "c-1001", " C-1001", "C-1001\u200b", "C-1001\u0301",
       "C-１００１");
