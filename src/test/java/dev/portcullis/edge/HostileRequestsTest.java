@@ -2,6 +2,9 @@ package dev.portcullis.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.portcullis.audit.AuditVerifier;
 import dev.portcullis.audit.VerifyReport;
 import dev.portcullis.invocation.InvocationState;
@@ -16,7 +19,11 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,22 +31,15 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import com.icegreen.greenmail.junit5.GreenMailExtension;
-import com.icegreen.greenmail.util.ServerSetup;
-import com.icegreen.greenmail.util.ServerSetupTest;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
-import java.util.HashMap;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Named;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -52,11 +52,13 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Every case states its exact outcome: status, and the problem type (REST, or an HTTP problem on
  * {@code /mcp}), the JSON-RPC error code and {@code data.type}, or the {@code isError} result's
- * problem type. For every case the runner also asserts that no answer is a 5xx, that nothing
- * reached Acme (its request log) nor the SMTP server unless the case is an allowed control that
- * names what arrives, that the audit log grew by exactly the case's {@code audit} (0 for a refusal
- * at the door) and its hash chain still verifies, that nothing is logged at ERROR and no stack trace is printed, and that no
- * credential appears in the answer.
+ * problem type. For every case the runner also asserts that no answer is a server error (a 5xx
+ * other than 505 for the client's HTTP version, or a connector's 502 upstream-rejected, which
+ * refuses before anything is sent), that nothing reached Acme (its request log) nor the SMTP server
+ * unless the case is an allowed control that names what arrives, that the audit log grew by exactly
+ * the case's {@code audit} (0 for a refusal at the door) and its hash chain still verifies, that
+ * nothing is logged at ERROR and no stack trace is printed, and that no credential appears in the
+ * answer.
  *
  * <p>Groups: {@code http} (request lines, headers, framing, lengths, methods, versions, hosts,
  * encodings), {@code json} (JSON and JSON-RPC: syntax, UTF-8, ids, versions, methods, params,
