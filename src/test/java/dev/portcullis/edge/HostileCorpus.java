@@ -55,6 +55,7 @@ final class HostileCorpus {
     t.put("agent-signature-swapped", parts[0] + "." + parts[1] + "."
         + idp.issueToken("agents", "other", "portcullis", Map.of(), 3600).serialize().split("\\.", -1)[2]);
     t.put("agent-hs256", b64("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + parts[1] + "." + b64("forged"));
+    t.put("agent-with-user-claims", user(idp, "agents", "token-client", "acme", 3600));
     t.put("user", user(idp, "users", "ann", "acme", 3600));
     t.put("user-other-tenant", user(idp, "users", "gus", "globex", 3600));
     t.put("user-expired", user(idp, "users", "ann", "acme", -3600));
