@@ -29,8 +29,39 @@ public final class BoundedRegularExpressions implements RegularExpressionFactory
 
   @Override
   public RegularExpression getRegularExpression(String regex) {
-    Pattern pattern = Pattern.compile(regex);
+    Pattern pattern = Pattern.compile(endAnchored(regex));
     return value -> matches(pattern, value);
+  }
+
+  /**
+   * {@code regex} with each {@code $} anchor (outside a character class, not escaped) written
+   * {@code \z}. JSON Schema patterns are ECMA-262, where {@code $} matches only at the end of the
+   * input; java.util.regex's {@code $} also matches before a final line terminator, so {@code
+   * ^C-[0-9]{4}$} would accept {@code "C-1001\n"} and pass a line break on to the system behind.
+   */
+  static String endAnchored(String regex) {
+    StringBuilder out = new StringBuilder(regex.length() + 4);
+    boolean inClass = false;
+    for (int i = 0; i < regex.length(); i++) {
+      char c = regex.charAt(i);
+      if (c == '\\' && i + 1 < regex.length()) {
+        out.append(c).append(regex.charAt(++i));
+      } else if (inClass) {
+        inClass = c != ']';
+        out.append(c);
+      } else if (c == '[') {
+        inClass = true;
+        out.append(c);
+        if (i + 1 < regex.length() && regex.charAt(i + 1) == ']') { // a leading ']' is literal
+          out.append(regex.charAt(++i));
+        }
+      } else if (c == '$') {
+        out.append("\\z");
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   private static BudgetExhausted exhausted() {

@@ -84,7 +84,11 @@ record Envelope(
         throw bad("policyContext." + key + " names a fact the gateway sets itself"
             + (key.equals(DECLARED_CHANNEL) ? " (send actor.channel)" : "") + "; leave it out");
       }
-      out.put(key, text(node, key, "policyContext."));
+      String value = text(node, key, "policyContext.");
+      if (value == null) { // a null fact would reach the policy as neither present nor absent
+        throw bad("policyContext." + key + " must be a string of at most " + MAX_TEXT + " characters");
+      }
+      out.put(key, value);
     }
     return out;
   }

@@ -19,9 +19,10 @@ import tools.jackson.databind.json.JsonMapper;
  * with its own problem type. Nothing is read past the size limit.
  *
  * <p>Security: the body must be UTF-8 exactly (an overlong form such as {@code C0 AF} for {@code /}
- * is refused, not decoded), and a {@code Content-Encoding} the gateway does not decode is refused
- * rather than read as JSON. A body that cannot be read (it ends before its {@code Content-Length},
- * its chunked framing is broken) is the client's mistake: a 400, logged without a stack trace.
+ * is refused, not decoded; so is a JSON escape of an unpaired surrogate, which no UTF-8 can hold),
+ * and a {@code Content-Encoding} the gateway does not decode is refused rather than read as JSON.
+ * A body that cannot be read (it ends before its {@code Content-Length}, its chunked framing is
+ * broken) is the client's mistake: a 400, logged without a stack trace.
  * Refusals never quote the parser's own messages, which name its internals and positions.
  */
 final class RequestBodies {
@@ -43,9 +44,16 @@ final class RequestBodies {
     return node;
   }
 
+  /** Whether {@code contentType} is {@code application/json}, with or without parameters (not {@code application/jsonx}). */
+  static boolean isJson(String contentType) {
+    int semicolon = contentType.indexOf(';');
+    String mediaType = semicolon < 0 ? contentType : contentType.substring(0, semicolon);
+    return mediaType.strip().toLowerCase(Locale.ROOT).equals("application/json");
+  }
+
   JsonNode read(Context ctx) {
     String type = ctx.header("Content-Type");
-    if (type == null || !type.toLowerCase(Locale.ROOT).strip().startsWith("application/json")) {
+    if (type == null || !isJson(type)) {
       throw new EdgeRejection(
           Problem.of(ProblemType.UNSUPPORTED_MEDIA_TYPE, "send the body with Content-Type: application/json"));
     }
@@ -69,11 +77,52 @@ final class RequestBodies {
     if (!utf8(bytes)) {
       throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST, "the body is not valid UTF-8"));
     }
+    JsonNode tree;
     try {
-      return strict.readTree(bytes);
+      tree = strict.readTree(bytes);
     } catch (JacksonException e) {
       throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST, "the body is not valid JSON: " + reason(e)));
     }
+    if (hasUnpairedSurrogate(tree)) {
+      // valid JSON text, but no Unicode string: stored as UTF-8 it would become '?', and the audit
+      // record hashed before storing would no longer match what was stored
+      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
+          "the body is not valid UTF-8: a \\u escape names an unpaired surrogate"));
+    }
+    return tree;
+  }
+
+  /** Whether a string or member name anywhere in {@code node} holds a surrogate without its pair. */
+  static boolean hasUnpairedSurrogate(JsonNode node) {
+    if (node.isString()) {
+      return unpaired(node.asString());
+    }
+    if (node.isObject()) {
+      for (var member : node.properties()) {
+        if (unpaired(member.getKey()) || hasUnpairedSurrogate(member.getValue())) {
+          return true;
+        }
+      }
+    } else if (node.isArray()) {
+      for (JsonNode item : node) {
+        if (hasUnpairedSurrogate(item)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean unpaired(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static byte[] body(Context ctx) {

@@ -96,4 +96,23 @@ class JsonSchemaCompilerTest {
     assertThat(s.violations(args("id", "C-42"))).singleElement().asString().startsWith("/id: ");
     assertThat(s.violations(args("id", "x".repeat(100_000) + "C-0042"))).isNotEmpty();
   }
+
+  @Test
+  void dollarMatchesOnlyAtTheEndOfTheValueAsInEcmaScript() {
+    ArgumentSchema s = schema("""
+        {"type":"object","properties":{"id":{"type":"string","pattern":"^C-[0-9]{4}$"},
+         "price":{"type":"string","pattern":"^[$][0-9]+\\\\$?$"}}}""");
+    for (String trailing : new String[] {"\n", "\r", "\r\n", "\u0085", "\u2028", "\u2029"}) {
+      assertThat(s.violations(args("id", "C-1001" + trailing))).as("C-1001 + %s", trailing.codePointAt(0)).isNotEmpty();
+    }
+    assertThat(s.violations(args("price", "$12$"))).isEmpty();
+    assertThat(s.violations(args("price", "$12"))).isEmpty();
+    assertThat(s.violations(args("price", "$12\n"))).isNotEmpty();
+  }
+
+  @Test
+  void endAnchorsAreRewrittenOutsideClassesAndEscapesOnly() {
+    assertThat(BoundedRegularExpressions.endAnchored("^a$|b$")).isEqualTo("^a\\z|b\\z");
+    assertThat(BoundedRegularExpressions.endAnchored("[$]\\$[]$]$")).isEqualTo("[$]\\$[]$]\\z");
+  }
 }
