@@ -105,6 +105,13 @@ public final class Identities {
       throw new IdentityException(IdentityException.Kind.INVALID_USER_TOKEN,
           "the user token has no '" + issuer.userClaim() + "' claim naming the user");
     }
+    // A client-credentials token names its client where a user token names its user (RFC 9068:
+    // sub = client_id). One that names a registered agent is that agent's own token, whatever
+    // tenant and roles it carries: an agent is never its own delegating user.
+    if (byClient.containsKey(issuer.name() + "\n" + id)) {
+      throw new IdentityException(IdentityException.Kind.INVALID_USER_TOKEN,
+          "this is an agent's token, not a person's: send the token of the user the agent acts for");
+    }
     String tenant = issuer.tenant().orElseGet(() -> text(v.claims(), issuer.tenantClaim()));
     if (tenant == null || !tenant.equals(agent.tenant())) {
       throw new IdentityException(IdentityException.Kind.TENANT_MISMATCH,

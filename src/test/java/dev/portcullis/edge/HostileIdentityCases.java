@@ -74,13 +74,10 @@ final class HostileIdentityCases {
           .problem(401, "invalid-user-token");
     }
     c.add(G, "REST an agent's token as the user token (it names no tenant)",
-        goodRead("Authorization: Bearer {KEY}\r\nPortcullis-User-Token: {JWT:agent}\r\n")).problem(403, "tenant-mismatch");
+        goodRead("Authorization: Bearer {KEY}\r\nPortcullis-User-Token: {JWT:agent}\r\n")).problem(401, "invalid-user-token");
     c.add(G, "REST an agent-issuer token carrying a tenant and roles as the user token",
         goodRead("Authorization: Bearer {KEY}\r\nPortcullis-User-Token: {JWT:agent-with-user-claims}\r\n"))
-        .problem(401, "invalid-user-token")
-        .knownFailure("KNOWN-1: Identities.authenticateUser accepts a token from any configured issuer, the agents' "
-            + "own included; an agent that can mint its client-credentials token with tenant and roles claims "
-            + "presents itself as its delegating user (here: 200 as user 'token-client' with role support)");
+        .problem(401, "invalid-user-token");
     c.add(G, "REST an empty user token, as none", goodRead("Authorization: Bearer {KEY}\r\nPortcullis-User-Token: \r\n"))
         .ok(200).reaches(HostileCorpus.readReaches()).audit(2);
     c.add(G, "REST a user of another tenant", goodRead("Authorization: Bearer {KEY}\r\nPortcullis-User-Token: {JWT:user-other-tenant}\r\n"))
