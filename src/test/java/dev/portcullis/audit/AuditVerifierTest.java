@@ -61,6 +61,18 @@ class AuditVerifierTest {
   }
 
   @Test
+  void anEmptyLogWithoutAHeadIsNotIntact() throws Exception {
+    ListLog log = log(0);
+    log.head = Optional.empty();
+
+    VerifyReport report = verify(log);
+
+    assertThat(report.intact()).isFalse();
+    assertThat(report.firstBadSeq()).isEqualTo(1);
+    assertThat(report.problem()).isEqualTo("the chain head is missing: the log was emptied or was never initialised");
+  }
+
+  @Test
   void recordsWithoutAHeadAreNotIntact() throws Exception {
     ListLog log = log(3);
     log.head = Optional.empty();
