@@ -35,13 +35,21 @@ public final class AuditVerifier {
           ? VerifyReport.broken(1, 0, "the chain head is missing: the log was emptied or was never initialised")
           : VerifyReport.broken(last, walker.verified, "records exist but the chain head is missing");
     }
-    if (head.get().seq() != last) {
-      long first = Math.min(head.get().seq(), last) + 1;
+    if (head.get().seq() > last) {
+      long first = last + 1;
       return VerifyReport.broken(
           first,
           walker.verified,
           "record " + first + " was removed: the head vouches for " + head.get().seq()
               + " records, " + last + " remain");
+    }
+    if (head.get().seq() < last) {
+      long first = head.get().seq() + 1;
+      return VerifyReport.broken(
+          first,
+          walker.verified,
+          "record " + first + " is not vouched for: the head vouches for " + head.get().seq()
+              + " records, " + last + " are stored");
     }
     if (!head.get().hash().equals(walker.prevHash)) {
       return VerifyReport.broken(

@@ -130,6 +130,15 @@ class AuditVerifierTest {
   }
 
   @Test
+  void aHeadBehindTheRecordsIsReported() throws Exception {
+    ListLog log = log(3);
+    log.head = Optional.of(new AuditRecord.Head(2, log.records.get(1).hash()));
+
+    assertThat(verify(log)).isEqualTo(new VerifyReport(false, 3, 3,
+        "record 3 is not vouched for: the head vouches for 2 records, 3 are stored"));
+  }
+
+  @Test
   void aHeadWithAnotherHashThanTheLastRecordIsReported() throws Exception {
     ListLog log = log(3);
     log.head = Optional.of(new AuditRecord.Head(3, "e".repeat(64)));
