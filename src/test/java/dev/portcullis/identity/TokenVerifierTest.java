@@ -214,6 +214,22 @@ class TokenVerifierTest {
   }
 
   @Test
+  void saysSoWhenTheIssuersKeysCannotBeFetched() throws Exception {
+    String token = token();
+    URI jwks = URI.create(idp.jwksUrl("agents").toString());
+    idp.shutdown();
+    IssuerSpec spec = new IssuerSpec("agents", idp.issuerUrl("agents").toString(), Optional.of(jwks),
+        List.of("portcullis"), List.of("RS256"), Duration.ofSeconds(60), Optional.empty(), "tenant", "client_id",
+        "sub", "roles", "groups");
+    TokenVerifier verifier = new TokenVerifier(List.of(spec), Clock.fixed(nbf(token).plusSeconds(1), ZoneOffset.UTC));
+
+    assertThat(refusal(verifier, token).getMessage())
+        .isEqualTo("the issuer's signing keys cannot be fetched right now; try again");
+    idp = new MockOAuth2Server();
+    idp.start();
+  }
+
+  @Test
   void aJwtIsThreeDotSeparatedParts() {
     assertThat(TokenVerifier.looksLikeJwt("a.b.c")).isTrue();
     assertThat(TokenVerifier.looksLikeJwt("a.b")).isFalse();
