@@ -487,4 +487,72 @@ class RuleEvaluatorTest {
 
     assertThat(d.effect()).as(d.errors().toString()).isEqualTo(Effect.ALLOW);
   }
+
+  @Test
+  void aLogOnlyRuleThatWouldChangeNothingIsRecordedUnflagged() {
+    List<Rule> rules = List.of(
+        rule("bot-refunds", RuleEffect.PERMIT, agents("bot", "refund"), null),
+        rule("trial-refunds", RuleEffect.PERMIT, tools("refund"), null, RuleMode.LOG_ONLY));
+
+    Decision d = decide(rules, call("refund", "{}"));
+
+    assertThat(d.effect()).isEqualTo(Effect.ALLOW);
+    assertThat(d.ruleIds()).containsExactly("bot-refunds");
+    assertThat(d.shadows()).containsExactly(new ShadowDecision("trial-refunds", Effect.ALLOW, false));
+  }
+
+  @Test
+  void aRuleWithoutADescriptionIsNamedByItsIdAlone() {
+    Rule bare = new Rule("bare", " ", RuleEffect.FORBID, tools("refund"), Optional.empty(), RuleMode.ENFORCE, "t:1");
+
+    assertThat(decide(List.of(bare), call("refund", "{}")).reason()).isEqualTo("forbidden by rule bare");
+  }
+
+  @Test
+  void aConnectorTargetCoversOnlyThatConnectorsTools() {
+    Target crm = new Target(Set.of(), List.of(NamePattern.compile("bot")), Set.of(), Set.of(), Set.of(), List.of(),
+        Set.of(), Set.of("crm"));
+    Target reads = new Target(Set.of(), List.of(NamePattern.compile("bot")), Set.of(), Set.of(), Set.of(), List.of(),
+        Set.of("read"), Set.of());
+    List<Rule> rules = List.of(rule("crm", RuleEffect.PERMIT, crm, null), rule("reads", RuleEffect.PERMIT, reads, null));
+
+    assertThat(decide(rules, call("crm_get", "{}")).ruleIds()).containsExactly("crm", "reads");
+    assertThat(decide(rules, call("refund", "{}")).effect()).isEqualTo(Effect.DENY);
+  }
+
+  @Test
+  void explainDecidesAsDecideDoesAndTellsWhatEachRuleSaid() {
+    List<Rule> rules = List.of(
+        rule("reads", RuleEffect.PERMIT, agents("bot", "crm_*"), "args.limit < 10"),
+        rule("trial", RuleEffect.FORBID, tools("crm_get"), null, RuleMode.LOG_ONLY),
+        rule("trial-big", RuleEffect.FORBID, tools("crm_get"), "args.limit > 5", RuleMode.LOG_ONLY),
+        rule("broken-permit", RuleEffect.PERMIT, agents("bot", "crm_get"), "args.id.size() > 0"));
+    List<RuleTrace> traces = new ArrayList<>();
+    Invocation inv = call("crm_get", "{\"limit\": 7, \"id\": 3}");
+
+    Decision explained = RuleEvaluator.explain(new CompiledPolicy(rules, "v1", TOOLS), inv, traces::add);
+
+    assertThat(explained).isEqualTo(decide(rules, inv));
+    assertThat(traces).extracting(t -> t.rule().id() + "=" + t.status() + ":" + t.detail()).containsExactly(
+        "reads=MATCHED:", "trial=MATCHED:log-only", "trial-big=MATCHED:log-only",
+        "broken-permit=ERROR:" + explained.errors().getFirst().substring("broken-permit: ".length()));
+  }
+
+  @Test
+  void explainNamesTheConditionThatWasFalse() {
+    List<RuleTrace> traces = new ArrayList<>();
+
+    RuleEvaluator.explain(new CompiledPolicy(List.of(rule("small", RuleEffect.PERMIT, agents("bot", "refund"),
+        "args.amount < 10")), "v1", TOOLS), call("refund", "{\"amount\": 50}"), traces::add);
+
+    assertThat(traces).extracting(t -> t.status() + ":" + t.detail()).containsExactly("CONDITION_FALSE:args.amount < 10");
+  }
+
+  @Test
+  void listingCountsNoApprovalRuleAsAPermit() {
+    SwappablePolicy p = new SwappablePolicy(new CompiledPolicy(List.of(
+        rule("approve-refunds", RuleEffect.REQUIRE_APPROVAL, agents("bot", "refund"), null)), "v1", TOOLS));
+
+    assertThat(p.mayCall(BOT, null, "refund")).isFalse();
+  }
 }
