@@ -194,4 +194,17 @@ class AuditChainTest {
 
     assertThat(AuditChain.hash(7, empty, PREV)).isNotEqualTo(MINIMAL_HASH);
   }
+
+  @Test
+  void absentReasonsAreHashedAsAnEmptyList() {
+    AuditEntry minimal = Fields.minimal();
+    AuditEntry nullReasons = new AuditEntry(minimal.recordedAt(), minimal.invocationId(), minimal.traceId(),
+        minimal.requestId(), minimal.tenant(), minimal.agentId(), minimal.userId(), minimal.sessionId(),
+        minimal.channel(), minimal.toolName(), minimal.toolVersion(), minimal.descriptorHash(), minimal.arguments(),
+        minimal.argumentsDigest(), minimal.state(), minimal.decision(), null, minimal.errorKind(),
+        minimal.errorDetail(), minimal.durationMs(), minimal.configHash(), null, null, null, null, null, null);
+
+    assertThat(nullReasons.reasons()).isEmpty();
+    assertThat(AuditChain.hash(7, nullReasons, PREV)).isEqualTo(MINIMAL_HASH);
+  }
 }

@@ -160,4 +160,15 @@ class AuditVerifierTest {
     assertThat(report.verified()).isEqualTo(100_001);
     assertThat(progress).containsExactly(100_000L);
   }
+
+  @Test
+  void theDefaultRecordsScanFindsOneInvocationsRecordsInOrder() throws Exception {
+    ListLog log = new ListLog();
+    log.append(AuditLogContract.entry("i1", "EXECUTING"));
+    log.append(AuditLogContract.entry("i2", "DENIED"));
+    log.append(AuditLogContract.entry("i1", "COMPLETED"));
+
+    assertThat(log.records("i1")).extracting(AuditRecord::seq).containsExactly(1L, 3L);
+    assertThat(log.records("nobody")).isEmpty();
+  }
 }

@@ -17,6 +17,7 @@ import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,8 +29,9 @@ class IdentitiesTest {
   private static final String OPERATOR_KEY = "pcl_operator-key";
 
   static MockOAuth2Server idp;
-  static Identities identities;
-  static Approvers approvers;
+  // Built for each test, not once: a mutation test attributes only what a test itself runs to it.
+  Identities identities;
+  Approvers approvers;
 
   static IssuerSpec issuer(String name, Optional<String> tenant, String clientClaim, String userClaim, String rolesClaim) {
     return new IssuerSpec(name, idp.issuerUrl(name).toString(), Optional.of(URI.create(idp.jwksUrl(name).toString())),
@@ -41,6 +43,10 @@ class IdentitiesTest {
   static void start() {
     idp = new MockOAuth2Server();
     idp.start();
+  }
+
+  @BeforeEach
+  void configure() {
     List<IssuerSpec> issuers = List.of(
         issuer("agents", Optional.empty(), IssuerSpec.DEFAULT_CLIENT_CLAIM, "sub", "roles"),
         issuer("users", Optional.empty(), IssuerSpec.DEFAULT_CLIENT_CLAIM, "sub", "roles"),
@@ -334,6 +340,49 @@ class IdentitiesTest {
     assertThatThrownBy(() -> new Approvers(List.of(new ApproverSpec.ByRole("staff", "approver")), null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("approvers by role need the identities that verify their tokens");
+  }
+
+  @Test
+  void aUserOrPersonTokenOfExactlySixteenKibibytesIsStillRead() {
+    String atTheLimit = "a.b." + "c".repeat(16_380);
+
+    assertThat(refusal(() -> identities.authenticateUser(atTheLimit, SUPPORT)).getMessage())
+        .isEqualTo("the token is not a well-formed JWT");
+    assertThat(refusal(() -> identities.authenticatePerson(atTheLimit)).getMessage())
+        .isEqualTo("the token is not a well-formed JWT");
+  }
+
+  @Test
+  void aPersonsTokenFromAnIssuerAgentsAlsoUseIsAPersonsUnlessItsClientIsAnAgent() throws Exception {
+    String person = token("agents", "web-app", "frank", Map.of("roles", List.of("approver")));
+
+    assertThat(identities.authenticatePerson(person))
+        .isEqualTo(new Identities.Person("agents", "frank", Set.of("approver")));
+  }
+
+  @Test
+  void aPersonTokenWithABlankUserClaimNamesNobody() {
+    String blank = token("staff", "x", Map.of("email", " "));
+
+    assertThat(refusal(() -> identities.authenticatePerson(blank)).getMessage())
+        .isEqualTo("the token has no 'email' claim naming the person");
+  }
+
+  @Test
+  void aClaimWhoseNameHoldsADotIsReadAsNamedBeforeAsAPath() throws Exception {
+    String token = token("staff", "x", Map.of("email", "gina@acme.example", "realm.roles", List.of("approver")));
+
+    assertThat(identities.authenticatePerson(token).roles()).containsExactly("approver");
+  }
+
+  @Test
+  void approversByKeyNeedNoIdentitiesAndNeverReadATokenWithoutApproversByRole() {
+    Approvers keyedOnly = new Approvers(List.of(new ApproverSpec.Keyed("ops-1", List.of(ApiKeys.hash(OPERATOR_KEY)))),
+        null);
+    String approver = token("staff", "x", Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
+
+    assertThat(keyedOnly.authenticate(OPERATOR_KEY)).contains("ops-1");
+    assertThat(keyedOnly.authenticate(approver)).isEmpty();
   }
 
   // ---- keys

@@ -236,4 +236,15 @@ class TokenVerifierTest {
     assertThat(TokenVerifier.looksLikeJwt("a.b.c.d")).isFalse();
     assertThat(TokenVerifier.looksLikeJwt("pcl_key")).isFalse();
   }
+
+  @Test
+  void withoutAJwksUriTheKeysAreDiscoveredFromTheIssuer() throws Exception {
+    String token = token();
+    IssuerSpec discovered = new IssuerSpec("agents", idp.issuerUrl("agents").toString(), Optional.empty(),
+        List.of("portcullis"), List.of("RS256"), Duration.ofMinutes(1), Optional.empty(), "tenant", "client_id",
+        "sub", "roles", "groups");
+    TokenVerifier verifier = new TokenVerifier(List.of(discovered), Clock.fixed(nbf(token).plusSeconds(1), ZoneOffset.UTC));
+
+    assertThat(verifier.verify(token, KIND).claims().getSubject()).isEqualTo("support-client");
+  }
 }
