@@ -376,6 +376,13 @@ class IdentitiesTest {
   }
 
   @Test
+  void aDottedPathThroughAClaimThatIsNoObjectGivesNoRoles() throws Exception {
+    String token = token("staff", "x", Map.of("email", "hank@acme.example", "realm", "approver"));
+
+    assertThat(identities.authenticatePerson(token).roles()).isEmpty();
+  }
+
+  @Test
   void approversByKeyNeedNoIdentitiesAndNeverReadATokenWithoutApproversByRole() {
     Approvers keyedOnly = new Approvers(List.of(new ApproverSpec.Keyed("ops-1", List.of(ApiKeys.hash(OPERATOR_KEY)))),
         null);

@@ -38,6 +38,7 @@ class ArgumentTypesTest {
     assertThat(cel("{}", "9.223372036854775808E18")).isEqualTo(0x1p63);
     assertThat(cel("{}", "1e300")).isEqualTo(1e300);
     assertThat(cel("{}", "100000000000000000000")).isEqualTo(1e20);
+    assertThat(cel("{}", "-100000000000000000000")).isEqualTo(-1e20);
   }
 
   @Test
@@ -95,6 +96,17 @@ class ArgumentTypesTest {
 
     assertThat(cel(schema, "{\"node\": {\"weight\": 1, \"next\": {\"weight\": 2}}}"))
         .isEqualTo(Map.of("node", Map.of("weight", 1.0, "next", Map.of("weight", 2.0))));
+  }
+
+  @Test
+  void aSelfReferenceThroughItemsOrAdditionalPropertiesEndsToo() {
+    String schema = """
+        {"$defs": {"tree": {"type": "array", "items": {"$ref": "#/$defs/tree"}},
+                   "bag": {"type": "object", "additionalProperties": {"$ref": "#/$defs/bag"}}},
+         "properties": {"tree": {"$ref": "#/$defs/tree"}, "bag": {"$ref": "#/$defs/bag"}}}""";
+
+    assertThat(cel(schema, "{\"tree\": [[5]], \"bag\": {\"a\": {\"b\": 5}}}"))
+        .isEqualTo(Map.of("tree", List.of(List.of(5L)), "bag", Map.of("a", Map.of("b", 5L))));
   }
 
   @Test

@@ -549,6 +549,18 @@ class RuleEvaluatorTest {
   }
 
   @Test
+  void explainFlagsOnlyLogOnlyRulesAsLogOnly() {
+    List<RuleTrace> traces = new ArrayList<>();
+
+    RuleEvaluator.explain(new CompiledPolicy(List.of(
+        rule("bot-refunds", RuleEffect.PERMIT, agents("bot", "refund"), null),
+        rule("trial", RuleEffect.FORBID, tools("refund"), null, RuleMode.LOG_ONLY)), "v1", TOOLS),
+        call("refund", "{}"), traces::add);
+
+    assertThat(traces).extracting(t -> t.rule().id() + ":" + t.detail()).containsExactly("bot-refunds:", "trial:log-only");
+  }
+
+  @Test
   void listingCountsNoApprovalRuleAsAPermit() {
     SwappablePolicy p = new SwappablePolicy(new CompiledPolicy(List.of(
         rule("approve-refunds", RuleEffect.REQUIRE_APPROVAL, agents("bot", "refund"), null)), "v1", TOOLS));
