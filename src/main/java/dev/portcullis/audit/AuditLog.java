@@ -29,7 +29,10 @@ public interface AuditLog {
     return out;
   }
 
-  /** The stored head: the last sequence number and hash the log vouches for, if any. */
+  /**
+   * The stored head: the last sequence number and hash the log vouches for. A new log's head is
+   * the genesis ({@code 0}, {@link AuditChain#GENESIS}); empty only when the head was lost.
+   */
   java.util.Optional<AuditRecord.Head> head() throws AuditUnavailableException;
 
   /** The audit log cannot be written or read. */

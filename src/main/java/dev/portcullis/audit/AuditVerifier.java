@@ -5,7 +5,8 @@ import java.util.Optional;
 /**
  * Checks the whole chain: sequence numbers run 1, 2, 3… without gaps, each record names the hash
  * of the one before it, each hash matches the record's contents, and the last record is the head
- * the log vouches for. Reports the first record at fault.
+ * the log vouches for (an empty log's head is the genesis: seq 0, {@link AuditChain#GENESIS}).
+ * Reports the first record at fault.
  */
 public final class AuditVerifier {
   private AuditVerifier() {}
@@ -28,17 +29,27 @@ public final class AuditVerifier {
     Optional<AuditRecord.Head> head = log.head();
     long last = walker.expectedSeq - 1;
     if (head.isEmpty()) {
+      // A log is created with its genesis head (seq 0) and every append moves it, so a log without
+      // one lost it: emptied together with its records, or never initialised. Never "intact, 0".
       return last == 0
-          ? VerifyReport.ok(0)
+          ? VerifyReport.broken(1, 0, "the chain head is missing: the log was emptied or was never initialised")
           : VerifyReport.broken(last, walker.verified, "records exist but the chain head is missing");
     }
-    if (head.get().seq() != last) {
-      long first = Math.min(head.get().seq(), last) + 1;
+    if (head.get().seq() > last) {
+      long first = last + 1;
       return VerifyReport.broken(
           first,
           walker.verified,
           "record " + first + " was removed: the head vouches for " + head.get().seq()
               + " records, " + last + " remain");
+    }
+    if (head.get().seq() < last) {
+      long first = head.get().seq() + 1;
+      return VerifyReport.broken(
+          first,
+          walker.verified,
+          "record " + first + " is not vouched for: the head vouches for " + head.get().seq()
+              + " records, " + last + " are stored");
     }
     if (!head.get().hash().equals(walker.prevHash)) {
       return VerifyReport.broken(

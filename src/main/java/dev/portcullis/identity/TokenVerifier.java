@@ -133,7 +133,8 @@ public final class TokenVerifier {
       throw new IdentityException(kind, "the token was refused: " + e.getMessage());
     } catch (BadJOSEException e) {
       throw new IdentityException(kind, "the token's signature or algorithm was refused: " + e.getMessage());
-    } catch (com.nimbusds.jose.RemoteKeySourceException e) {
+    } catch (com.nimbusds.jose.KeySourceException e) {
+      // Unreachable keys come as JWKSetUnavailableException, a sibling of RemoteKeySourceException.
       throw new IdentityException(kind, "the issuer's signing keys cannot be fetched right now; try again");
     } catch (com.nimbusds.jose.JOSEException | ParseException e) {
       throw new IdentityException(kind, "the token cannot be verified: " + e.getMessage());

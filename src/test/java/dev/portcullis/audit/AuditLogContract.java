@@ -121,6 +121,11 @@ public abstract class AuditLogContract {
   }
 
   @Test
+  void aNewLogVouchesForTheGenesis() throws Exception {
+    assertThat(emptyLog().head()).contains(new AuditRecord.Head(0, AuditChain.GENESIS));
+  }
+
+  @Test
   void emptyLogVerifiesWithNoRecords() throws Exception {
     VerifyReport report = AuditVerifier.verify(emptyLog());
 

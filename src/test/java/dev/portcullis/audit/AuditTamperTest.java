@@ -153,4 +153,14 @@ class AuditTamperTest {
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).contains("no audit log in " + empty).contains("--data");
   }
+
+  @Test
+  void detectsALogEmptiedTogetherWithItsHead() throws Exception {
+    sql("DELETE FROM audit_log", "DELETE FROM audit_head");
+    CliRun run = verify();
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out()).startsWith(
+        "audit chain BROKEN at record 1: the chain head is missing: the log was emptied or was never initialised");
+  }
 }

@@ -1,7 +1,9 @@
 package dev.portcullis.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Random;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -64,5 +66,29 @@ class NamePatternTest {
       s.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
     }
     return s.toString();
+  }
+
+  @Test
+  void anEmptyPatternIsRefused() {
+    assertThatThrownBy(() -> NamePattern.compile(" "))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a tool pattern cannot be empty");
+  }
+
+  @Test
+  void aStarMatchesNoneOfTheLineTerminators() {
+    for (String terminator : List.of("\n", "\r", "\u0085", "\u2028", "\u2029")) {
+      assertThat(NamePattern.compile("crm_*").matches("crm_" + terminator + "get")).as("U+%04X",
+          (int) terminator.charAt(0)).isFalse();
+    }
+    assertThat(NamePattern.compile("crm_*").matches("crm_\u00e9get")).isTrue();
+  }
+
+  @Test
+  void aPatternKnowsItsSourceAndWhetherItIsAGlob() {
+    assertThat(NamePattern.compile("crm_*").isGlob()).isTrue();
+    assertThat(NamePattern.compile("crm_get").isGlob()).isFalse();
+    assertThat(NamePattern.compile("crm_*").source()).isEqualTo("crm_*");
+    assertThat(NamePattern.compile("crm_*")).hasToString("crm_*");
   }
 }

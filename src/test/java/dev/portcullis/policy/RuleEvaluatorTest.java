@@ -7,11 +7,13 @@ import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.Effect;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.ShadowDecision;
+import dev.portcullis.invocation.ToolRef;
 import dev.portcullis.invocation.UserRef;
 import dev.portcullis.testing.Invocations;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -276,5 +278,293 @@ class RuleEvaluatorTest {
     assertThat(p.mayCall(BOT, null, "crm_get")).isTrue();
     assertThat(p.mayCall(BOT, null, "crm_list")).isFalse();
     assertThat(p.mayCall(new AgentRef("other", "acme", null), null, "crm_get")).isFalse();
+  }
+
+  private static Target principals(String agent, Set<String> ids, Set<String> roles, Set<String> groups, String tool) {
+    return new Target(Set.of(), agent == null ? List.of() : List.of(NamePattern.compile(agent)), ids, roles, groups,
+        List.of(NamePattern.compile(tool)), Set.of(), Set.of());
+  }
+
+  @Test
+  void aPermitNamingNeitherAgentsNorUsersSpeaksForBothSides() {
+    List<Rule> rules = List.of(rule("refunds", RuleEffect.PERMIT, tools("refund"), null));
+
+    Decision forUser = decide(rules, Invocations.call(BOT, FINANCE, "refund", "{\"amount\": 10}"));
+    Decision alone = decide(rules, call("refund", "{\"amount\": 10}"));
+
+    assertThat(forUser.effect()).isEqualTo(Effect.ALLOW);
+    assertThat(forUser.ruleIds()).containsExactly("refunds");
+    assertThat(alone.effect()).isEqualTo(Effect.ALLOW);
+  }
+
+  @Test
+  void aPermitNamingBothAgentAndUserSpeaksForBothSides() {
+    List<Rule> rules = List.of(rule("bot-for-finance", RuleEffect.PERMIT,
+        principals("bot", Set.of(), Set.of("finance"), Set.of(), "refund"), null));
+
+    Decision finance = decide(rules, Invocations.call(BOT, FINANCE, "refund", "{\"amount\": 10}"));
+    Decision intern = decide(rules, Invocations.call(BOT, INTERN, "refund", "{\"amount\": 10}"));
+    Decision noUser = decide(rules, call("refund", "{\"amount\": 10}"));
+
+    assertThat(finance.effect()).isEqualTo(Effect.ALLOW);
+    assertThat(finance.ruleIds()).containsExactly("bot-for-finance");
+    assertThat(finance.reason()).isEqualTo("permitted by rule bot-for-finance: the bot-for-finance rule");
+    assertThat(intern.effect()).isEqualTo(Effect.DENY);
+    assertThat(noUser.effect()).as("a rule that names users never matches a call without one").isEqualTo(Effect.DENY);
+  }
+
+  @Test
+  void aPermitNamingOnlyAgentsDoesNotSpeakForTheUser() {
+    List<Rule> rules = List.of(rule("bot-refunds", RuleEffect.PERMIT, agents("bot", "refund"), null));
+
+    Decision d = decide(rules, Invocations.call(BOT, FINANCE, "refund", "{\"amount\": 10}"));
+
+    assertThat(d.effect()).isEqualTo(Effect.DENY);
+    assertThat(d.ruleIds()).containsExactly(Decision.DEFAULT_DENY);
+    assertThat(d.reason()).isEqualTo("no rule permits user 'alice' to call 'refund';"
+        + " the agent acts for that user and can do no more than they may");
+  }
+
+  @Test
+  void aPermitForUserIdsMatchesOnlyThoseUsers() {
+    List<Rule> rules = List.of(
+        rule("bot-refunds", RuleEffect.PERMIT, agents("bot", "refund"), null),
+        rule("alice-refunds", RuleEffect.PERMIT, principals(null, Set.of("alice"), Set.of(), Set.of(), "refund"), null));
+
+    Decision alice = decide(rules, Invocations.call(BOT, FINANCE, "refund", "{\"amount\": 10}"));
+    Decision bob = decide(rules, Invocations.call(BOT, INTERN, "refund", "{\"amount\": 10}"));
+
+    assertThat(alice.effect()).isEqualTo(Effect.ALLOW);
+    assertThat(alice.ruleIds()).containsExactly("bot-refunds", "alice-refunds");
+    assertThat(bob.effect()).isEqualTo(Effect.DENY);
+  }
+
+  @Test
+  void aPermitForGroupsMatchesOnlyMembers() {
+    List<Rule> rules = List.of(
+        rule("bot-refunds", RuleEffect.PERMIT, agents("bot", "refund"), null),
+        rule("emea-refunds", RuleEffect.PERMIT, principals(null, Set.of(), Set.of(), Set.of("emea"), "refund"), null));
+
+    assertThat(decide(rules, Invocations.call(BOT, FINANCE, "refund", "{}")).effect()).isEqualTo(Effect.ALLOW);
+    assertThat(decide(rules, Invocations.call(BOT, INTERN, "refund", "{}")).effect()).isEqualTo(Effect.DENY);
+  }
+
+  @Test
+  void everyUserListATargetGivesMustMatch() {
+    UserRef financeInApac = new UserRef("alice", "acme", Set.of("finance"), Set.of("apac"), true);
+    List<Rule> rules = List.of(
+        rule("bot-refunds", RuleEffect.PERMIT, agents("bot", "refund"), null),
+        rule("alice-finance-emea", RuleEffect.PERMIT,
+            principals(null, Set.of("alice"), Set.of("finance"), Set.of("emea"), "refund"), null));
+
+    assertThat(decide(rules, Invocations.call(BOT, FINANCE, "refund", "{}")).effect()).isEqualTo(Effect.ALLOW);
+    assertThat(decide(rules, Invocations.call(BOT, financeInApac, "refund", "{}")).effect()).isEqualTo(Effect.DENY);
+    UserRef bobInFinance = new UserRef("bob", "acme", Set.of("finance"), Set.of("emea"), true);
+    assertThat(decide(rules, Invocations.call(BOT, bobInFinance, "refund", "{}")).effect()).isEqualTo(Effect.DENY);
+    UserRef aliceIntern = new UserRef("alice", "acme", Set.of("intern"), Set.of("emea"), true);
+    assertThat(decide(rules, Invocations.call(BOT, aliceIntern, "refund", "{}")).effect()).isEqualTo(Effect.DENY);
+  }
+
+  @Test
+  void aClaimedUsersRolesNeverSatisfyARuleAboutRoles() {
+    UserRef claimed = new UserRef("alice", "acme", Set.of("finance"), Set.of("emea"), false);
+    List<Rule> rules = List.of(rule("bot-for-finance", RuleEffect.PERMIT,
+        principals("bot", Set.of(), Set.of("finance"), Set.of(), "refund"), null));
+    List<Rule> byId = List.of(rule("bot-for-alice", RuleEffect.PERMIT,
+        principals("bot", Set.of("alice"), Set.of(), Set.of(), "refund"), null));
+
+    assertThat(decide(rules, Invocations.call(BOT, claimed, "refund", "{}")).effect()).isEqualTo(Effect.DENY);
+    assertThat(decide(byId, Invocations.call(BOT, claimed, "refund", "{}")).effect()).isEqualTo(Effect.DENY);
+  }
+
+  @Test
+  void aClaimedUserNeedsNoUserSidePermitAndIsNotNamedInTheDecision() {
+    UserRef claimed = new UserRef("alice", "acme", Set.of("finance"), Set.of(), false);
+    List<Rule> rules = List.of(
+        rule("bot-refunds", RuleEffect.PERMIT, agents("bot", "refund"), null),
+        rule("finance-refunds", RuleEffect.PERMIT, roles("finance", "refund"), null));
+
+    Decision d = decide(rules, Invocations.call(BOT, claimed, "refund", "{}"));
+
+    assertThat(d.effect()).isEqualTo(Effect.ALLOW);
+    assertThat(d.ruleIds()).containsExactly("bot-refunds");
+  }
+
+  @Test
+  void conditionsSeeNothingOfAClaimedUser() {
+    UserRef claimed = new UserRef("alice", "acme", Set.of("finance"), Set.of("emea"), false);
+    for (String when : List.of("'finance' in user.roles", "'emea' in user.groups", "user.id == 'alice'",
+        "user.tenant == 'acme'")) {
+      List<Rule> rules = List.of(rule("bot-refunds", RuleEffect.PERMIT, agents("bot", "refund"), when));
+
+      assertThat(decide(rules, Invocations.call(BOT, claimed, "refund", "{}")).effect()).as(when)
+          .isEqualTo(Effect.DENY);
+    }
+    List<Rule> nulls = List.of(rule("bot-refunds", RuleEffect.PERMIT, agents("bot", "refund"),
+        "user.id == null && user.tenant == null && size(user.roles) == 0 && size(user.groups) == 0"));
+    assertThat(decide(nulls, Invocations.call(BOT, claimed, "refund", "{}")).effect()).isEqualTo(Effect.ALLOW);
+  }
+
+  @Test
+  void conditionsSeeAVerifiedUsersIdTenantRolesAndGroups() {
+    Rule bot = rule("bot-refunds", RuleEffect.PERMIT, agents("bot", "refund"),
+        "user.id == 'alice' && user.tenant == 'acme' && 'finance' in user.roles && 'emea' in user.groups");
+    Rule users = rule("any-user", RuleEffect.PERMIT, roles("finance", "refund"), null);
+
+    Decision d = decide(List.of(bot, users), Invocations.call(BOT, FINANCE, "refund", "{}"));
+
+    assertThat(d.effect()).as(d.errors().toString()).isEqualTo(Effect.ALLOW);
+  }
+
+  @Test
+  void listingIgnoresLogOnlyRulesAndConditionalForbids() {
+    SwappablePolicy p = new SwappablePolicy(new CompiledPolicy(List.of(
+        rule("bot-reads", RuleEffect.PERMIT, agents("bot", "crm_*"), null),
+        rule("trial-no-lists", RuleEffect.FORBID, tools("crm_list"), null, RuleMode.LOG_ONLY),
+        rule("no-big-gets", RuleEffect.FORBID, tools("crm_get"), "args.limit > 100"),
+        rule("trial-refunds", RuleEffect.PERMIT, agents("bot", "refund"), null, RuleMode.LOG_ONLY)), "v1", TOOLS));
+
+    assertThat(p.mayCall(BOT, null, "crm_list")).as("a log-only forbid hides nothing").isTrue();
+    assertThat(p.mayCall(BOT, null, "crm_get")).as("a forbid with a condition may not hold").isTrue();
+    assertThat(p.mayCall(BOT, null, "refund")).as("a log-only permit grants nothing").isFalse();
+  }
+
+  @Test
+  void listingForAClaimedUserNeedsOnlyTheAgentSideAndAUserPermitNeverSpeaksForTheAgent() {
+    UserRef claimed = new UserRef("alice", "acme", Set.of("finance"), Set.of(), false);
+    SwappablePolicy agentOnly = new SwappablePolicy(new CompiledPolicy(List.of(
+        rule("bot-refunds", RuleEffect.PERMIT, agents("bot", "refund"), null)), "v1", TOOLS));
+    SwappablePolicy userOnly = new SwappablePolicy(new CompiledPolicy(List.of(
+        rule("finance-refunds", RuleEffect.PERMIT, roles("finance", "refund"), null)), "v1", TOOLS));
+    SwappablePolicy neither = new SwappablePolicy(new CompiledPolicy(List.of(
+        rule("refunds", RuleEffect.PERMIT, tools("refund"), null)), "v1", TOOLS));
+
+    assertThat(agentOnly.mayCall(BOT, claimed, "refund")).isTrue();
+    assertThat(agentOnly.mayCall(BOT, FINANCE, "refund")).isFalse();
+    assertThat(userOnly.mayCall(BOT, FINANCE, "refund")).isFalse();
+    assertThat(neither.mayCall(BOT, FINANCE, "refund")).isTrue();
+    assertThat(neither.mayCall(BOT, null, "refund")).isTrue();
+  }
+
+  @Test
+  void aSwapPutsTheNewPolicyInForceForTheNextCall() {
+    SwappablePolicy p = new SwappablePolicy(new CompiledPolicy(List.of(
+        rule("bot-refunds", RuleEffect.PERMIT, agents("bot", "refund"), null)), "v1", TOOLS));
+    CompiledPolicy next = new CompiledPolicy(List.of(), "v2", TOOLS);
+
+    assertThat(p.decide(call("refund", "{}")).effect()).isEqualTo(Effect.ALLOW);
+    p.swap(next);
+
+    assertThat(p.current()).isSameAs(next);
+    assertThat(p.version()).isEqualTo("v2");
+    assertThat(p.decide(call("refund", "{}")).effect()).isEqualTo(Effect.DENY);
+    assertThat(p.decide(call("refund", "{}")).policyVersion()).isEqualTo("v2");
+  }
+
+  @Test
+  void conditionsSeeTheAgentTheResolvedToolTheGatewaysContextAndTheSession() {
+    Invocation inv = Invocations.call(BOT, "refund", Invocations.JSON.readTree("{}"),
+            Map.of("role", "lead", "region", "eu", "channel", "forged-by-agent"))
+        .withTool(new ToolRef("refund", "3", "sha256:d", "write", "erp"));
+    Rule facts = new Rule("facts", "", RuleEffect.PERMIT, agents("bot", "refund"), Optional.of(CEL.compile(
+        "agent.id == 'bot' && agent.tenant == 'acme'"
+            + " && tool.name == 'refund' && tool.risk == 'write' && tool.version == '3' && tool.connector == 'erp'"
+            + " && context.role == 'lead' && context.region == 'eu' && context.declaredChannel == null"
+            + " && context.channel == 'test' && context.time == '2026-11-23T10:00:00Z' && session.id == 'sess-1'",
+        Set.of())), RuleMode.ENFORCE, "t:1");
+
+    Decision d = decide(List.of(facts), inv);
+
+    assertThat(d.effect()).as(d.errors().toString()).isEqualTo(Effect.ALLOW);
+  }
+
+  @Test
+  void beforeTheToolIsResolvedItsFactsAreNullButItsName() {
+    Rule facts = rule("facts", RuleEffect.PERMIT, agents("bot", "refund"),
+        "tool.name == 'refund' && tool.risk == null && tool.version == null && tool.connector == null");
+
+    Decision d = decide(List.of(facts), call("refund", "{}"));
+
+    assertThat(d.effect()).as(d.errors().toString()).isEqualTo(Effect.ALLOW);
+  }
+
+  @Test
+  void aLogOnlyRuleThatWouldChangeNothingIsRecordedUnflagged() {
+    List<Rule> rules = List.of(
+        rule("bot-refunds", RuleEffect.PERMIT, agents("bot", "refund"), null),
+        rule("trial-refunds", RuleEffect.PERMIT, tools("refund"), null, RuleMode.LOG_ONLY));
+
+    Decision d = decide(rules, call("refund", "{}"));
+
+    assertThat(d.effect()).isEqualTo(Effect.ALLOW);
+    assertThat(d.ruleIds()).containsExactly("bot-refunds");
+    assertThat(d.shadows()).containsExactly(new ShadowDecision("trial-refunds", Effect.ALLOW, false));
+  }
+
+  @Test
+  void aRuleWithoutADescriptionIsNamedByItsIdAlone() {
+    Rule bare = new Rule("bare", " ", RuleEffect.FORBID, tools("refund"), Optional.empty(), RuleMode.ENFORCE, "t:1");
+
+    assertThat(decide(List.of(bare), call("refund", "{}")).reason()).isEqualTo("forbidden by rule bare");
+  }
+
+  @Test
+  void aConnectorTargetCoversOnlyThatConnectorsTools() {
+    Target crm = new Target(Set.of(), List.of(NamePattern.compile("bot")), Set.of(), Set.of(), Set.of(), List.of(),
+        Set.of(), Set.of("crm"));
+    Target reads = new Target(Set.of(), List.of(NamePattern.compile("bot")), Set.of(), Set.of(), Set.of(), List.of(),
+        Set.of("read"), Set.of());
+    List<Rule> rules = List.of(rule("crm", RuleEffect.PERMIT, crm, null), rule("reads", RuleEffect.PERMIT, reads, null));
+
+    assertThat(decide(rules, call("crm_get", "{}")).ruleIds()).containsExactly("crm", "reads");
+    assertThat(decide(rules, call("refund", "{}")).effect()).isEqualTo(Effect.DENY);
+  }
+
+  @Test
+  void explainDecidesAsDecideDoesAndTellsWhatEachRuleSaid() {
+    List<Rule> rules = List.of(
+        rule("reads", RuleEffect.PERMIT, agents("bot", "crm_*"), "args.limit < 10"),
+        rule("trial", RuleEffect.FORBID, tools("crm_get"), null, RuleMode.LOG_ONLY),
+        rule("trial-big", RuleEffect.FORBID, tools("crm_get"), "args.limit > 5", RuleMode.LOG_ONLY),
+        rule("broken-permit", RuleEffect.PERMIT, agents("bot", "crm_get"), "args.id.size() > 0"));
+    List<RuleTrace> traces = new ArrayList<>();
+    Invocation inv = call("crm_get", "{\"limit\": 7, \"id\": 3}");
+
+    Decision explained = RuleEvaluator.explain(new CompiledPolicy(rules, "v1", TOOLS), inv, traces::add);
+
+    assertThat(explained).isEqualTo(decide(rules, inv));
+    assertThat(traces).extracting(t -> t.rule().id() + "=" + t.status() + ":" + t.detail()).containsExactly(
+        "reads=MATCHED:", "trial=MATCHED:log-only", "trial-big=MATCHED:log-only",
+        "broken-permit=ERROR:" + explained.errors().getFirst().substring("broken-permit: ".length()));
+  }
+
+  @Test
+  void explainNamesTheConditionThatWasFalse() {
+    List<RuleTrace> traces = new ArrayList<>();
+
+    RuleEvaluator.explain(new CompiledPolicy(List.of(rule("small", RuleEffect.PERMIT, agents("bot", "refund"),
+        "args.amount < 10")), "v1", TOOLS), call("refund", "{\"amount\": 50}"), traces::add);
+
+    assertThat(traces).extracting(t -> t.status() + ":" + t.detail()).containsExactly("CONDITION_FALSE:args.amount < 10");
+  }
+
+  @Test
+  void explainFlagsOnlyLogOnlyRulesAsLogOnly() {
+    List<RuleTrace> traces = new ArrayList<>();
+
+    RuleEvaluator.explain(new CompiledPolicy(List.of(
+        rule("bot-refunds", RuleEffect.PERMIT, agents("bot", "refund"), null),
+        rule("trial", RuleEffect.FORBID, tools("refund"), null, RuleMode.LOG_ONLY)), "v1", TOOLS),
+        call("refund", "{}"), traces::add);
+
+    assertThat(traces).extracting(t -> t.rule().id() + ":" + t.detail()).containsExactly("bot-refunds:", "trial:log-only");
+  }
+
+  @Test
+  void listingCountsNoApprovalRuleAsAPermit() {
+    SwappablePolicy p = new SwappablePolicy(new CompiledPolicy(List.of(
+        rule("approve-refunds", RuleEffect.REQUIRE_APPROVAL, agents("bot", "refund"), null)), "v1", TOOLS));
+
+    assertThat(p.mayCall(BOT, null, "refund")).isFalse();
   }
 }
