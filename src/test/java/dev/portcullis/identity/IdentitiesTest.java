@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.portcullis.invocation.AgentRef;
+import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.UserRef;
 import java.net.URI;
 import java.time.Clock;
@@ -27,6 +28,10 @@ import org.junit.jupiter.api.Test;
 class IdentitiesTest {
   private static final String SUPPORT_KEY = "pcl_support-key";
   private static final String OPERATOR_KEY = "pcl_operator-key";
+  /** The audience of operator tokens: never one of the issuers' own (agents' and users' tokens). */
+  private static final String OPERATOR_AUDIENCE = "portcullis-operators";
+  private static final Map<String, Set<String>> OPERATOR_AUDIENCES = Map.of(
+      "staff", Set.of(OPERATOR_AUDIENCE), "agents", Set.of(OPERATOR_AUDIENCE), "users", Set.of(OPERATOR_AUDIENCE));
 
   static MockOAuth2Server idp;
   // Built for each test, not once: a mutation test attributes only what a test itself runs to it.
@@ -58,8 +63,8 @@ class IdentitiesTest {
             Optional.of(new AgentSpec.OAuthClient("staff", "billing-client"))));
     identities = new Identities(agents, issuers, new TokenVerifier(issuers, Clock.systemUTC()));
     approvers = new Approvers(List.of(
-        new ApproverSpec.Keyed("ops-1", List.of(ApiKeys.hash(OPERATOR_KEY))),
-        new ApproverSpec.ByRole("staff", "approver")), identities);
+        new ApproverSpec.Keyed("ops-1", List.of(ApiKeys.hash(OPERATOR_KEY)), List.of("acme")),
+        new ApproverSpec.ByRole("staff", "approver", OPERATOR_AUDIENCE, List.of("acme"))), identities);
   }
 
   @AfterAll
@@ -75,6 +80,16 @@ class IdentitiesTest {
   private static String token(String issuer, String azp, String subject, Map<String, Object> claims) {
     return idp.issueToken(issuer, azp,
         new DefaultOAuth2TokenCallback(issuer, subject, "JWT", List.of("portcullis"), claims, 600)).serialize();
+  }
+
+  /** An operator token: issued for {@link #OPERATOR_AUDIENCE} only. */
+  private static String operatorToken(String issuer, String subject, Map<String, Object> claims) {
+    return operatorToken(issuer, "unused", subject, claims);
+  }
+
+  private static String operatorToken(String issuer, String azp, String subject, Map<String, Object> claims) {
+    return idp.issueToken(issuer, azp,
+        new DefaultOAuth2TokenCallback(issuer, subject, "JWT", List.of(OPERATOR_AUDIENCE), claims, 600)).serialize();
   }
 
   private static IdentityException refusal(ThrowingCall call) {
@@ -273,17 +288,17 @@ class IdentitiesTest {
 
   @Test
   void aPersonIsNamedByTheIssuersUserClaimWithTheirRoles() throws Exception {
-    String token = token("staff", "x", Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
+    String token = operatorToken("staff", "x", Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
 
-    assertThat(identities.authenticatePerson(token))
-        .isEqualTo(new Identities.Person("staff", "carol@acme.example", Set.of("approver")));
+    assertThat(identities.authenticatePerson(token, OPERATOR_AUDIENCES))
+        .isEqualTo(new Identities.Person("staff", "carol@acme.example", Set.of("approver"), "acme", Set.of(OPERATOR_AUDIENCE)));
   }
 
   @Test
   void anAgentsTokenIsNeverAPerson() {
-    String token = token("agents", "support-client", Map.of("client_id", "support-client"));
+    String token = operatorToken("agents", "support-client", Map.of("client_id", "support-client"));
 
-    IdentityException e = refusal(() -> identities.authenticatePerson(token));
+    IdentityException e = refusal(() -> identities.authenticatePerson(token, OPERATOR_AUDIENCES));
 
     assertThat(e.kind()).isEqualTo(IdentityException.Kind.INVALID_USER_TOKEN);
     assertThat(e.getMessage()).isEqualTo("this is an agent's token, not a person's");
@@ -291,9 +306,9 @@ class IdentitiesTest {
 
   @Test
   void aPersonTokenNamingNobodyOrNoJwtIsRefused() {
-    IdentityException nobody = refusal(() -> identities.authenticatePerson(token("staff", "x", Map.of())));
-    IdentityException noJwt = refusal(() -> identities.authenticatePerson("pcl_key"));
-    IdentityException tooLong = refusal(() -> identities.authenticatePerson("a.b." + "c".repeat(16_381)));
+    IdentityException nobody = refusal(() -> identities.authenticatePerson(operatorToken("staff", "x", Map.of()), OPERATOR_AUDIENCES));
+    IdentityException noJwt = refusal(() -> identities.authenticatePerson("pcl_key", OPERATOR_AUDIENCES));
+    IdentityException tooLong = refusal(() -> identities.authenticatePerson("a.b." + "c".repeat(16_381), OPERATOR_AUDIENCES));
 
     assertThat(nobody.getMessage()).isEqualTo("the token has no 'email' claim naming the person");
     assertThat(noJwt.getMessage()).isEqualTo("the token is not a JWT");
@@ -304,7 +319,7 @@ class IdentitiesTest {
 
   @Test
   void anOperatorsKeyProvesThatApprover() {
-    assertThat(approvers.authenticate(OPERATOR_KEY)).contains("ops-1");
+    assertThat(approvers.authenticate(OPERATOR_KEY).map(OperatorRef::id)).contains("ops-1");
     assertThat(approvers.authenticate(SUPPORT_KEY)).as("an agent's key").isEmpty();
     assertThat(approvers.authenticate(null)).isEmpty();
     assertThat(approvers.authenticate(" ")).isEmpty();
@@ -312,13 +327,13 @@ class IdentitiesTest {
 
   @Test
   void aPersonWithTheApproverRoleAtTheConfiguredIssuerApproves() {
-    String approver = token("staff", "x", Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
-    String withoutRole = token("staff", "x", Map.of("email", "dave@acme.example", "realm", Map.of("roles", List.of("viewer"))));
-    String otherIssuer = token("users", "erin", Map.of("roles", List.of("approver")));
-    String agent = token("staff", "x", Map.of("cid", "billing-client", "email", "bot@acme.example",
+    String approver = operatorToken("staff", "x", Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
+    String withoutRole = operatorToken("staff", "x", Map.of("email", "dave@acme.example", "realm", Map.of("roles", List.of("viewer"))));
+    String otherIssuer = operatorToken("users", "erin", Map.of("roles", List.of("approver")));
+    String agent = operatorToken("staff", "x", Map.of("cid", "billing-client", "email", "bot@acme.example",
         "realm", Map.of("roles", List.of("approver"))));
 
-    assertThat(approvers.authenticate(approver)).contains("carol@acme.example");
+    assertThat(approvers.authenticate(approver).map(OperatorRef::id)).contains("carol@acme.example");
     assertThat(approvers.authenticate(withoutRole)).isEmpty();
     assertThat(approvers.authenticate(otherIssuer)).isEmpty();
     assertThat(approvers.authenticate(agent)).as("an agent's token").isEmpty();
@@ -327,17 +342,17 @@ class IdentitiesTest {
 
   @Test
   void withoutApproversByRoleNoTokenApproves() {
-    Approvers keyed = new Approvers(List.of(new ApproverSpec.Keyed("ops-1", List.of(ApiKeys.hash(OPERATOR_KEY)))),
+    Approvers keyed = new Approvers(List.of(new ApproverSpec.Keyed("ops-1", List.of(ApiKeys.hash(OPERATOR_KEY)), List.of("acme"))),
         identities);
-    String approver = token("staff", "x", Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
+    String approver = operatorToken("staff", "x", Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
 
     assertThat(keyed.authenticate(approver)).isEmpty();
-    assertThat(keyed.authenticate(OPERATOR_KEY)).contains("ops-1");
+    assertThat(keyed.authenticate(OPERATOR_KEY).map(OperatorRef::id)).contains("ops-1");
   }
 
   @Test
   void approversByRoleNeedIdentities() {
-    assertThatThrownBy(() -> new Approvers(List.of(new ApproverSpec.ByRole("staff", "approver")), null))
+    assertThatThrownBy(() -> new Approvers(List.of(new ApproverSpec.ByRole("staff", "approver", OPERATOR_AUDIENCE, List.of("acme"))), null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("approvers by role need the identities that verify their tokens");
   }
@@ -348,47 +363,47 @@ class IdentitiesTest {
 
     assertThat(refusal(() -> identities.authenticateUser(atTheLimit, SUPPORT)).getMessage())
         .isEqualTo("the token is not a well-formed JWT");
-    assertThat(refusal(() -> identities.authenticatePerson(atTheLimit)).getMessage())
+    assertThat(refusal(() -> identities.authenticatePerson(atTheLimit, OPERATOR_AUDIENCES)).getMessage())
         .isEqualTo("the token is not a well-formed JWT");
   }
 
   @Test
   void aPersonsTokenFromAnIssuerAgentsAlsoUseIsAPersonsUnlessItsClientIsAnAgent() throws Exception {
-    String person = token("agents", "web-app", "frank", Map.of("roles", List.of("approver")));
+    String person = operatorToken("agents", "web-app", "frank", Map.of("roles", List.of("approver")));
 
-    assertThat(identities.authenticatePerson(person))
-        .isEqualTo(new Identities.Person("agents", "frank", Set.of("approver")));
+    assertThat(identities.authenticatePerson(person, OPERATOR_AUDIENCES))
+        .isEqualTo(new Identities.Person("agents", "frank", Set.of("approver"), null, Set.of(OPERATOR_AUDIENCE)));
   }
 
   @Test
   void aPersonTokenWithABlankUserClaimNamesNobody() {
-    String blank = token("staff", "x", Map.of("email", " "));
+    String blank = operatorToken("staff", "x", Map.of("email", " "));
 
-    assertThat(refusal(() -> identities.authenticatePerson(blank)).getMessage())
+    assertThat(refusal(() -> identities.authenticatePerson(blank, OPERATOR_AUDIENCES)).getMessage())
         .isEqualTo("the token has no 'email' claim naming the person");
   }
 
   @Test
   void aClaimWhoseNameHoldsADotIsReadAsNamedBeforeAsAPath() throws Exception {
-    String token = token("staff", "x", Map.of("email", "gina@acme.example", "realm.roles", List.of("approver")));
+    String token = operatorToken("staff", "x", Map.of("email", "gina@acme.example", "realm.roles", List.of("approver")));
 
-    assertThat(identities.authenticatePerson(token).roles()).containsExactly("approver");
+    assertThat(identities.authenticatePerson(token, OPERATOR_AUDIENCES).roles()).containsExactly("approver");
   }
 
   @Test
   void aDottedPathThroughAClaimThatIsNoObjectGivesNoRoles() throws Exception {
-    String token = token("staff", "x", Map.of("email", "hank@acme.example", "realm", "approver"));
+    String token = operatorToken("staff", "x", Map.of("email", "hank@acme.example", "realm", "approver"));
 
-    assertThat(identities.authenticatePerson(token).roles()).isEmpty();
+    assertThat(identities.authenticatePerson(token, OPERATOR_AUDIENCES).roles()).isEmpty();
   }
 
   @Test
   void approversByKeyNeedNoIdentitiesAndNeverReadATokenWithoutApproversByRole() {
-    Approvers keyedOnly = new Approvers(List.of(new ApproverSpec.Keyed("ops-1", List.of(ApiKeys.hash(OPERATOR_KEY)))),
+    Approvers keyedOnly = new Approvers(List.of(new ApproverSpec.Keyed("ops-1", List.of(ApiKeys.hash(OPERATOR_KEY)), List.of("acme"))),
         null);
-    String approver = token("staff", "x", Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
+    String approver = operatorToken("staff", "x", Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
 
-    assertThat(keyedOnly.authenticate(OPERATOR_KEY)).contains("ops-1");
+    assertThat(keyedOnly.authenticate(OPERATOR_KEY).map(OperatorRef::id)).contains("ops-1");
     assertThat(keyedOnly.authenticate(approver)).isEmpty();
   }
 
