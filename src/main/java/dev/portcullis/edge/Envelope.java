@@ -84,7 +84,12 @@ record Envelope(
         throw bad("policyContext." + key + " names a fact the gateway sets itself"
             + (key.equals(DECLARED_CHANNEL) ? " (send actor.channel)" : "") + "; leave it out");
       }
-      out.put(key, text(node, key, "policyContext."));
+      String value = text(node, key, "policyContext.");
+      if (value == null) {
+        // A null member would reach Map.copyOf in Invocation and fail the call as an internal error.
+        throw bad("policyContext." + key + " must be a string of at most " + MAX_TEXT + " characters, not null");
+      }
+      out.put(key, value);
     }
     return out;
   }

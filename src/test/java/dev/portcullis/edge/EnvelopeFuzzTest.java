@@ -52,7 +52,7 @@ class EnvelopeFuzzTest {
     for (String text : new String[] {envelope.requestId(), envelope.userId(), envelope.sessionId()}) {
       assertThat(text == null || text.length() <= 256).isTrue();
     }
-    envelope.policyContext().forEach((k, v) -> assertThat(v == null || v.length() <= 256).isTrue());
+    envelope.policyContext().forEach((k, v) -> assertThat(v).isNotNull().hasSizeLessThanOrEqualTo(256));
     // As RestRoutes builds the call: whatever parsed must make an Invocation.
     Invocation.received("inv-1", "trace-1", envelope.requestId(), null, AGENT, null, envelope.sessionId(),
         Channel.REST.wireName(), "crm_get_customer", envelope.arguments(), envelope.policyContext(), NOW);
