@@ -147,7 +147,12 @@ public final class HttpConnector implements Connector {
             FailureKind.CREDENTIAL_UNAVAILABLE, "the credential for connector " + name + " is unavailable");
       }
     }
-    HttpRequest request = buildRequest(op, invocation, secret);
+    HttpRequest request;
+    try {
+      request = buildRequest(op, invocation, secret);
+    } catch (UrlTemplate.RefusedValue e) {
+      return new ConnectorResult.Failure(FailureKind.UPSTREAM_REJECTED, e.getMessage());
+    }
     try {
       HttpResponse<InputStream> response =
           client.send(request, HttpResponse.BodyHandlers.ofInputStream());

@@ -105,13 +105,33 @@ class HttpConnectorTest {
   void encodesAPathArgumentAsOneSegmentSoItCannotWalkThePath() {
     HttpConnector c = getConnector("/customers/{id}/orders", List.of());
     c.invoke(call("{\"id\":\"../../admin\"}"));
-    c.invoke(call("{\"id\":\"..\"}"));
+    ConnectorResult dotDot = c.invoke(call("{\"id\":\"..\"}"));
     c.invoke(call("{\"id\":\"a/b?x=1#f\"}"));
 
+    // "%2E%2E" is ".." to a server that decodes before it normalises: not sent at all.
+    assertThat(dotDot).isEqualTo(new ConnectorResult.Failure(FailureKind.UPSTREAM_REJECTED,
+        "refused: argument 'id' would make a '.' or '..' path segment", null));
     assertThat(seen).extracting(Seen::rawPath).containsExactly(
         "/api/customers/..%2F..%2Fadmin/orders",
-        "/api/customers/%2E%2E/orders",
         "/api/customers/a%2Fb%3Fx%3D1%23f/orders");
+  }
+
+  @Test
+  void refusesAnEmptyPathArgumentWithoutSendingAnything() {
+    ConnectorResult r = getConnector("/customers/{id}", List.of()).invoke(call("{\"id\":\"\"}"));
+
+    assertThat(r).isEqualTo(new ConnectorResult.Failure(FailureKind.UPSTREAM_REJECTED,
+        "refused: argument 'id' would leave its path segment empty", null));
+    assertThat(seen).isEmpty();
+  }
+
+  @Test
+  void refusesArgumentsThatTogetherMakeAnEncodedDotDotSegment() {
+    ConnectorResult r = getConnector("/v1/{a}{b}/items", List.of()).invoke(call("{\"a\":\".\",\"b\":\".\"}"));
+
+    assertThat(r).isEqualTo(new ConnectorResult.Failure(FailureKind.UPSTREAM_REJECTED,
+        "refused: arguments ['a', 'b'] would make a '.' or '..' path segment", null));
+    assertThat(seen).isEmpty();
   }
 
   @Test
