@@ -18,6 +18,7 @@ import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.Statements;
+import net.sf.jsqlparser.statement.piped.FromQuery;
 import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.AllTableColumns;
 import net.sf.jsqlparser.statement.select.LateralSubSelect;
@@ -39,7 +40,8 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  *   <li>no comments ({@code --}, {@code /*}, {@code #}) and no {@code ;} anywhere in the text, even
  *       inside a string literal: configured queries never need them and they are how a second
  *       statement hides;
- *   <li>exactly one statement, and it is a SELECT (plain, UNION/INTERSECT/EXCEPT, subqueries);
+ *   <li>exactly one statement, and it is a SELECT (plain, UNION/INTERSECT/EXCEPT, subqueries), not
+ *       the piped {@code FROM t |> …} form the parser also reads as a query;
  *   <li>no WITH (so no data-modifying CTE), no SELECT INTO, no FOR UPDATE/SHARE, no VALUES, no
  *       table functions in FROM, no positional {@code ?} parameters (only {@code :name});
  *   <li>every table or view anywhere in it (FROM, JOIN, subqueries, set operations) is
@@ -186,6 +188,13 @@ public final class SqlGuard {
       if (select.getForMode() != null || select.getForUpdateTable() != null || select.getForUpdate() != null) {
         throw new Refusal("refused: FOR UPDATE/SHARE is not allowed");
       }
+    }
+
+    @Override
+    public <S> Void visit(FromQuery query, S context) {
+      // JSqlParser reads "FROM t" (and "FROM t |> ...") as a query: all columns, and a pipe language
+      // of its own (CALL, AGGREGATE, ...), none of which the column rules below see.
+      throw new Refusal("refused: a query must start with SELECT ('FROM t' and '|>' pipes are not allowed)");
     }
 
     @Override

@@ -48,6 +48,13 @@ class SqlGuardTest {
   }
 
   @Test
+  void refusesTheFromFirstFormThatSelectsEveryColumn() {
+    refused("FROM customers", "refused: a query must start with SELECT ('FROM t' and '|>' pipes are not allowed)");
+    refused("FROM customers |> SELECT email",
+        "refused: a query must start with SELECT ('FROM t' and '|>' pipes are not allowed)");
+  }
+
+  @Test
   void refusesUpdate() {
     refused("UPDATE customers SET name = 'x'", "refused: only SELECT is allowed, not UPDATE");
   }
