@@ -39,7 +39,8 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  * <ol>
  *   <li>no comments ({@code --}, {@code /*}, {@code #}) and no {@code ;} anywhere in the text, even
  *       inside a string literal: configured queries never need them and they are how a second
- *       statement hides;
+ *       statement hides; no control characters but tab, CR and LF (the parser stops reading at some,
+ *       so it would check less than the text says);
  *   <li>exactly one statement, and it is a SELECT (plain, UNION/INTERSECT/EXCEPT, subqueries), not
  *       the piped {@code FROM t |> …} form the parser also reads as a query;
  *   <li>no WITH (so no data-modifying CTE), no SELECT INTO, no FOR UPDATE/SHARE, no VALUES, no
@@ -85,6 +86,9 @@ public final class SqlGuard {
           forbidden.group().equals(";")
               ? "refused: ';' is not allowed (one statement only)"
               : "refused: comments are not allowed ('" + forbidden.group() + "')");
+    }
+    if (sql.chars().anyMatch(c -> Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r')) {
+      throw new SqlRefusedException("refused: control characters are not allowed");
     }
     Statements statements;
     try {

@@ -55,6 +55,19 @@ class SqlGuardTest {
   }
 
   @Test
+  void refusesControlCharactersAtWhichTheParserStopsReading() {
+    // JSqlParser ignores what follows \u0001: the guard would check (and send) less than was written.
+    refused("SELECT id FROM customers \u0001 UNION SELECT secret FROM vault",
+        "refused: control characters are not allowed");
+    refused("SELECT id FROM customers WHERE name = 'a\u0000'", "refused: control characters are not allowed");
+  }
+
+  @Test
+  void acceptsTabsAndLineBreaks() throws SqlRefusedException {
+    guard.check("SELECT id,\tname\r\nFROM customers\nWHERE region = :region", 10);
+  }
+
+  @Test
   void refusesUpdate() {
     refused("UPDATE customers SET name = 'x'", "refused: only SELECT is allowed, not UPDATE");
   }
