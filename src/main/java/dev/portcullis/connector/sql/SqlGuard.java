@@ -44,7 +44,8 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  *   <li>exactly one statement, and it is a SELECT (plain, UNION/INTERSECT/EXCEPT, subqueries), not
  *       the piped {@code FROM t |> …} form the parser also reads as a query;
  *   <li>no WITH (so no data-modifying CTE), no SELECT INTO, no FOR UPDATE/SHARE, no VALUES, no
- *       table functions in FROM, no positional {@code ?} parameters (only {@code :name});
+ *       table functions in FROM, no positional {@code ?} or {@code &name} parameters (only {@code
+ *       :name});
  *   <li>every table or view anywhere in it (FROM, JOIN, subqueries, set operations) is
  *       allowlisted;
  *   <li>every column is allowlisted: a qualified column in the relation its qualifier names, an
@@ -250,6 +251,12 @@ public final class SqlGuard {
 
     @Override
     public <S> Void visit(JdbcNamedParameter parameter, S context) {
+      if (!":".equals(parameter.getParameterCharacter())) {
+        // '&name' would be renamed like the others but printed with its '&', which the marker rewrite
+        // below does not turn into '?': an unbound name would reach the database.
+        throw new Refusal("refused: only :name parameters are allowed, not '" + parameter.getParameterCharacter()
+            + parameter.getName() + "'");
+      }
       parameters.add(parameter);
       parameterNames.add(parameter.getName());
       return super.visit(parameter, context);

@@ -68,6 +68,12 @@ class SqlGuardTest {
   }
 
   @Test
+  void refusesAmpersandParameters() {
+    refused("SELECT id FROM customers WHERE region = &region AND name = :name",
+        "refused: only :name parameters are allowed, not '&region'");
+  }
+
+  @Test
   void refusesUpdate() {
     refused("UPDATE customers SET name = 'x'", "refused: only SELECT is allowed, not UPDATE");
   }
