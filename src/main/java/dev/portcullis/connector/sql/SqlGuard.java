@@ -40,7 +40,8 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  *   <li>no comments ({@code --}, {@code /*}, {@code #}) and no {@code ;} anywhere in the text, even
  *       inside a string literal: configured queries never need them and they are how a second
  *       statement hides; no control characters but tab, CR and LF (the parser stops reading at some,
- *       so it would check less than the text says);
+ *       so it would check less than the text says); not the prefix of the gateway's own parameter
+ *       markers, {@code portcullis_p}, which would otherwise be rewritten (or fail) as one;
  *   <li>exactly one statement, and it is a SELECT (plain, UNION/INTERSECT/EXCEPT, subqueries), not
  *       the piped {@code FROM t |> …} form the parser also reads as a query;
  *   <li>no WITH (so no data-modifying CTE), no SELECT INTO, no FOR UPDATE/SHARE, no VALUES, no
@@ -68,6 +69,8 @@ public final class SqlGuard {
 
   private static final Pattern FORBIDDEN_TEXT = Pattern.compile("--|/\\*|\\*/|#|;");
   private static final Pattern MARKER = Pattern.compile(":portcullis_p([0-9]+)_");
+  /** The markers' prefix: text that holds it anywhere (a literal, a name) could pass for a marker. */
+  private static final Pattern RESERVED = Pattern.compile("portcullis_p", Pattern.CASE_INSENSITIVE);
 
   private final SqlAllowlist allowlist;
 
@@ -90,6 +93,9 @@ public final class SqlGuard {
     }
     if (sql.chars().anyMatch(c -> Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r')) {
       throw new SqlRefusedException("refused: control characters are not allowed");
+    }
+    if (RESERVED.matcher(sql).find()) {
+      throw new SqlRefusedException("refused: 'portcullis_p' is reserved for the gateway's parameter markers");
     }
     Statements statements;
     try {

@@ -74,6 +74,15 @@ class SqlGuardTest {
   }
 
   @Test
+  void refusesTheGatewaysOwnParameterMarkerNames() {
+    // In a literal it was rewritten to '?' (or, with no parameter at all, threw IndexOutOfBoundsException).
+    refused("SELECT id FROM customers WHERE region = :r AND name = ':portcullis_p0_'",
+        "refused: 'portcullis_p' is reserved for the gateway's parameter markers");
+    refused("SELECT id FROM customers WHERE name = ':PORTCULLIS_P7_'",
+        "refused: 'portcullis_p' is reserved for the gateway's parameter markers");
+  }
+
+  @Test
   void refusesUpdate() {
     refused("UPDATE customers SET name = 'x'", "refused: only SELECT is allowed, not UPDATE");
   }
