@@ -57,7 +57,9 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  *       load_extension}.
  * </ol>
  *
- * <p>The accepted statement is wrapped as {@code SELECT * FROM (…) AS portcullis_rows LIMIT n}.
+ * <p>The accepted statement is printed by the parser, read back (it must parse to itself: a
+ * statement the parser prints but cannot read is refused) and wrapped as {@code SELECT * FROM (…)
+ * AS portcullis_rows LIMIT n}.
  *
  * <p>Concurrency: immutable; {@link #check} may be called from many threads.
  */
@@ -134,8 +136,26 @@ public final class SqlGuard {
       m.appendReplacement(jdbc, "?");
     }
     m.appendTail(jdbc);
+    rereads(jdbc.toString());
     String wrapped = "SELECT * FROM (" + jdbc + ") AS portcullis_rows LIMIT " + (maxRows + 1);
     return new GuardedQuery(wrapped, order, maxRows);
+  }
+
+  /**
+   * What is sent is the parser's printed form of the checked statement: it must read back as one
+   * statement that prints the same, or the database would run something the checks never saw.
+   */
+  private static void rereads(String printed) throws SqlRefusedException {
+    Statements again;
+    try {
+      again = CCJSqlParserUtil.parseStatements(printed);
+    } catch (JSQLParserException | RuntimeException e) {
+      again = null;
+    }
+    if (again == null || again.size() != 1 || !(again.getFirst() instanceof Select)
+        || !again.getFirst().toString().equals(printed)) {
+      throw new SqlRefusedException("refused: the statement does not read back as itself once printed");
+    }
   }
 
   /** Refusal raised from inside the visitor, whose methods cannot throw checked exceptions. */

@@ -83,6 +83,12 @@ class SqlGuardTest {
   }
 
   @Test
+  void refusesWhatTheParserPrintsButCannotReadBack() {
+    // Read as a SELECT of '* WREHE, ~*.o', printed as such, and that does not parse.
+    refused("SEL*WREHE,~ *.o", "refused: the statement does not read back as itself once printed");
+  }
+
+  @Test
   void refusesUpdate() {
     refused("UPDATE customers SET name = 'x'", "refused: only SELECT is allowed, not UPDATE");
   }
