@@ -111,16 +111,24 @@ public final class ArgumentTypes {
 
   private Object number(JsonNode node) {
     if (kind == Kind.NUMBER) {
-      return node.asDouble();
+      return toDouble(node);
     }
     if (node.isIntegralNumber() && node.canConvertToLong()) {
       return node.asLong();
     }
-    double value = node.asDouble();
+    double value = toDouble(node);
     // 2^63 is exact as a double; every whole double in [-2^63, 2^63) is a long.
     if (Double.isFinite(value) && value == Math.rint(value) && value >= -0x1p63 && value < 0x1p63) {
       return (long) value;
     }
     return value;
+  }
+
+  /**
+   * {@code node} as a double; one past the double range is an infinity (so {@code args.x > 100.0}
+   * holds), where Jackson's {@code asDouble} throws and the policy stage would fail instead of decide.
+   */
+  private static double toDouble(JsonNode node) {
+    return node.isBigInteger() || node.isBigDecimal() ? node.decimalValue().doubleValue() : node.asDouble();
   }
 }

@@ -75,6 +75,17 @@ class FailClosedPolicyTest {
 
   @ParameterizedTest
   @EnumSource(Guard.class)
+  void aGuardOverANumberPastTheDoubleRangeHolds(Guard guard) {
+    String huge = "9".repeat(400);
+    Decision d = decide(guard, "args.amount > 100.0", call("{\"orderId\": \"O-1\", \"amount\": " + huge + "}"));
+
+    assertThat(d.effect()).isEqualTo(guard.holds);
+    assertThat(d.ruleIds()).containsExactly("guard");
+    assertThat(d.errors()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Guard.class)
   void aGuardAboutTheUserHoldsWhenTheAgentSendsNoUserToken(Guard guard) {
     Decision d = decide(guard, "!('finance' in user.roles)", call("{\"orderId\": \"O-1\"}"));
 

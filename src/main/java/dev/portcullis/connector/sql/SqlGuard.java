@@ -35,6 +35,7 @@ import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.Statements;
+import net.sf.jsqlparser.statement.piped.FromQuery;
 import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.AllTableColumns;
 import net.sf.jsqlparser.statement.select.Join;
@@ -58,10 +59,14 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  * <ol>
  *   <li>no comments ({@code --}, {@code /*}, {@code #}) and no {@code ;} anywhere in the text, even
  *       inside a string literal: configured queries never need them and they are how a second
- *       statement hides;
- *   <li>exactly one statement, and it is a SELECT (plain, UNION/INTERSECT/EXCEPT, subqueries);
+ *       statement hides; no control characters but tab, CR and LF (the parser stops reading at some,
+ *       so it would check less than the text says); not the prefix of the gateway's own parameter
+ *       markers, {@code portcullis_p}, which would otherwise be rewritten (or fail) as one;
+ *   <li>exactly one statement, and it is a SELECT (plain, UNION/INTERSECT/EXCEPT, subqueries), not
+ *       the piped {@code FROM t |> …} form the parser also reads as a query;
  *   <li>no WITH (so no data-modifying CTE), no SELECT INTO, no FOR UPDATE/SHARE, no VALUES, no
- *       table functions in FROM, no positional {@code ?} parameters (only {@code :name});
+ *       table functions in FROM, no positional {@code ?} or {@code &name} parameters (only {@code
+ *       :name});
  *   <li>every table or view anywhere in it (FROM, JOIN, subqueries, set operations) is
  *       allowlisted;
  *   <li>every SELECT has a FROM clause (so no {@code SELECT current_user});
@@ -79,7 +84,9 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  *       functions, hierarchical queries, method calls, lambdas, PIVOT.
  * </ol>
  *
- * <p>The accepted statement is wrapped as {@code SELECT * FROM (…) AS portcullis_rows LIMIT n}.
+ * <p>The accepted statement is printed by the parser, read back (it must parse to itself: a
+ * statement the parser prints but cannot read is refused) and wrapped as {@code SELECT * FROM (…)
+ * AS portcullis_rows LIMIT n}.
  *
  * <p>Concurrency: immutable; {@link #check} may be called from many threads.
  */
@@ -106,6 +113,8 @@ public final class SqlGuard {
 
   private static final Pattern FORBIDDEN_TEXT = Pattern.compile("--|/\\*|\\*/|#|;");
   private static final Pattern MARKER = Pattern.compile(":portcullis_p([0-9]+)_");
+  /** The markers' prefix: text that holds it anywhere (a literal, a name) could pass for a marker. */
+  private static final Pattern RESERVED = Pattern.compile("portcullis_p", Pattern.CASE_INSENSITIVE);
 
   private final SqlAllowlist allowlist;
 
@@ -125,6 +134,12 @@ public final class SqlGuard {
           forbidden.group().equals(";")
               ? "refused: ';' is not allowed (one statement only)"
               : "refused: comments are not allowed ('" + forbidden.group() + "')");
+    }
+    if (sql.chars().anyMatch(c -> Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r')) {
+      throw new SqlRefusedException("refused: control characters are not allowed");
+    }
+    if (RESERVED.matcher(sql).find()) {
+      throw new SqlRefusedException("refused: 'portcullis_p' is reserved for the gateway's parameter markers");
     }
     Statements statements;
     try {
@@ -166,8 +181,26 @@ public final class SqlGuard {
       m.appendReplacement(jdbc, "?");
     }
     m.appendTail(jdbc);
+    rereads(jdbc.toString());
     String wrapped = "SELECT * FROM (" + jdbc + ") AS portcullis_rows LIMIT " + (maxRows + 1);
     return new GuardedQuery(wrapped, order, maxRows);
+  }
+
+  /**
+   * What is sent is the parser's printed form of the checked statement: it must read back as one
+   * statement that prints the same, or the database would run something the checks never saw.
+   */
+  private static void rereads(String printed) throws SqlRefusedException {
+    Statements again;
+    try {
+      again = CCJSqlParserUtil.parseStatements(printed);
+    } catch (JSQLParserException | RuntimeException e) {
+      again = null;
+    }
+    if (again == null || again.size() != 1 || !(again.getFirst() instanceof Select)
+        || !again.getFirst().toString().equals(printed)) {
+      throw new SqlRefusedException("refused: the statement does not read back as itself once printed");
+    }
   }
 
   /** Refusal raised from inside the visitor, whose methods cannot throw checked exceptions. */
@@ -269,6 +302,13 @@ public final class SqlGuard {
       if (select.getForMode() != null || select.getForUpdateTable() != null || select.getForUpdate() != null) {
         throw new Refusal("refused: FOR UPDATE/SHARE is not allowed");
       }
+    }
+
+    @Override
+    public <S> Void visit(FromQuery query, S context) {
+      // JSqlParser reads "FROM t" (and "FROM t |> ...") as a query: all columns, and a pipe language
+      // of its own (CALL, AGGREGATE, ...), none of which the column rules below see.
+      throw new Refusal("refused: a query must start with SELECT ('FROM t' and '|>' pipes are not allowed)");
     }
 
     @Override
@@ -399,6 +439,12 @@ public final class SqlGuard {
 
     @Override
     public <S> Void visit(JdbcNamedParameter parameter, S context) {
+      if (!":".equals(parameter.getParameterCharacter())) {
+        // '&name' would be renamed like the others but printed with its '&', which the marker rewrite
+        // below does not turn into '?': an unbound name would reach the database.
+        throw new Refusal("refused: only :name parameters are allowed, not '" + parameter.getParameterCharacter()
+            + parameter.getName() + "'");
+      }
       parameters.add(parameter);
       parameterNames.add(parameter.getName());
       return super.visit(parameter, context);

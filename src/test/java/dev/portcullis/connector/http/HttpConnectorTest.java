@@ -150,6 +150,15 @@ class HttpConnectorTest {
   }
 
   @Test
+  void refusesArgumentsThatTogetherWouldMakeADotDotSegment() {
+    // "/v1/{a}{b}" with "." and "." would render %2E%2E, which servers decode to "..": each dot is refused.
+    String detail = refusedPath(getConnector("/v1/{a}{b}/items", List.of()), "{\"a\":\".\",\"b\":\".\"}");
+
+    assertThat(detail).endsWith("is a dot segment ('.'); nothing was sent");
+    assertThat(seen).isEmpty();
+  }
+
+  @Test
   void sendsQueryArgumentsEncodedAndSkipsAbsentOnes() {
     getConnector("/customers", List.of("email", "limit")).invoke(call("{\"email\":\"a+b@x.com&admin=1\"}"));
 
