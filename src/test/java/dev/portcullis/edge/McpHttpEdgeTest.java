@@ -316,7 +316,8 @@ class McpHttpEdgeTest {
     String padded =
         GET_CUSTOMER.substring(0, GET_CUSTOMER.length() - 1) + ",\"padding\":\"" + "x".repeat(1024 * 1024) + "\"}";
 
-    HttpResponse<String> r = send(http, mcp(GatewayFixture.SUPPORT_KEY, session, padded));
+    // Expect: 100-continue, so the refusal (on the declared Content-Length) does not race the upload.
+    HttpResponse<String> r = send(http, mcp(GatewayFixture.SUPPORT_KEY, session, padded).expectContinue(true));
 
     assertThat(r.statusCode()).isEqualTo(413);
     assertThat(gateway.acme().requestLog()).isEmpty();
