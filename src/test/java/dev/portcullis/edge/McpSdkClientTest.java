@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.portcullis.testing.GatewayFixture;
-import io.modelcontextprotocol.client.McpClient;
+import dev.portcullis.testing.McpClients;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.InstanceOfAssertFactories;
@@ -185,17 +183,9 @@ class McpSdkClientTest {
   }
 
   private static McpSyncClient client(String key) {
-    HttpClientStreamableHttpTransport transport =
-        HttpClientStreamableHttpTransport.builder(gateway.baseUri().toString())
-            .endpoint("/mcp")
-            .addHttpRequestCustomizer((request, method, uri, body, context) ->
-                request.header("Authorization", "Bearer " + key))
-            .build();
-    return McpClient.sync(transport)
-        .requestTimeout(Duration.ofSeconds(20))
-        .clientInfo(McpSchema.Implementation.builder("portcullis-test-agent", "0").build())
-        .build();
+    return McpClients.of(gateway.baseUri(), key, "portcullis-test-agent");
   }
+
 
   private static McpSchema.CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
     return client.callTool(new McpSchema.CallToolRequest(tool, args, null));

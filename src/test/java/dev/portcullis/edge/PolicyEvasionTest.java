@@ -6,15 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.testing.GatewayFixture;
-import io.modelcontextprotocol.client.McpClient;
+import dev.portcullis.testing.McpClients;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,11 +34,8 @@ class PolicyEvasionTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path config = dir.resolve("portcullis.yaml");
-    String demo = Files.readString(GatewayFixture.DEMO_CONFIG, StandardCharsets.UTF_8);
-    Files.writeString(config, demo.replace("policies:\n  - policies/", "policies:\n  - guards/"), StandardCharsets.UTF_8);
-    Files.createDirectories(dir.resolve("guards"));
-    Files.copy(Path.of("src/test/resources/edge/guards.yaml"), dir.resolve("guards/guards.yaml"));
+    Path config = GatewayFixture.demoConfigWithPolicies(dir,
+        Files.readString(Path.of("src/test/resources/edge/guards.yaml"), StandardCharsets.UTF_8));
     gateway = GatewayFixture.start(dir.resolve("data"), config, Map.of());
   }
 
@@ -67,7 +62,7 @@ class PolicyEvasionTest {
 
   @Test
   void anMcpCallCannotSlipPastAContextGuardByCarryingNoContext() {
-    try (McpSyncClient client = client(GatewayFixture.SUPPORT_KEY)) {
+    try (McpSyncClient client = McpClients.of(gateway.baseUri(), GatewayFixture.SUPPORT_KEY, "hostile-agent")) {
       client.initialize();
 
       McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest("tickets_create",
@@ -131,18 +126,5 @@ class PolicyEvasionTest {
     AuditRecord done = gateway.audit().stream().filter(a -> a.entry().invocationId().equals(id)).toList().getLast();
     assertThat(done.entry().channel()).isEqualTo("rest");
     assertThat(done.entry().context()).isEqualTo("{\"declaredChannel\":\"slack\",\"region\":\"eu\"}");
-  }
-
-  private static McpSyncClient client(String key) {
-    HttpClientStreamableHttpTransport transport =
-        HttpClientStreamableHttpTransport.builder(gateway.baseUri().toString())
-            .endpoint("/mcp")
-            .addHttpRequestCustomizer((request, method, uri, body, context) ->
-                request.header("Authorization", "Bearer " + key))
-            .build();
-    return McpClient.sync(transport)
-        .requestTimeout(Duration.ofSeconds(20))
-        .clientInfo(McpSchema.Implementation.builder("hostile-agent", "0").build())
-        .build();
   }
 }

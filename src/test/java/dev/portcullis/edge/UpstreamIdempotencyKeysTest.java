@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.testing.GatewayFixture;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -28,18 +26,14 @@ class UpstreamIdempotencyKeysTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path config = dir.resolve("portcullis.yaml");
-    String demo = Files.readString(GatewayFixture.DEMO_CONFIG, StandardCharsets.UTF_8);
-    Files.writeString(config, demo.replace("policies:\n  - policies/", "policies:\n  - tickets/"), StandardCharsets.UTF_8);
-    Files.createDirectories(dir.resolve("tickets"));
-    Files.writeString(dir.resolve("tickets/tickets.yaml"), """
+    Path config = GatewayFixture.demoConfigWithPolicies(dir, """
         apiVersion: portcullis.dev/v1alpha1
         kind: PolicySet
         rules:
           - id: both-open-tickets
             effect: permit
             target: {agents: [support-assistant, billing-assistant], tools: [tickets_create]}
-        """, StandardCharsets.UTF_8);
+        """);
     gateway = GatewayFixture.start(dir.resolve("data"), config, Map.of());
   }
 

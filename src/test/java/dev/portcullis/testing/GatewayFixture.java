@@ -55,6 +55,23 @@ public final class GatewayFixture implements AutoCloseable {
     return start(dataDir, DEMO_CONFIG, Map.of());
   }
 
+  /**
+   * Writes the demo configuration into {@code dir} with {@code policySet} (a PolicySet file's text)
+   * as its only policy file, and answers the configuration's path.
+   */
+  public static Path demoConfigWithPolicies(Path dir, String policySet) throws IOException {
+    Path config = dir.resolve("portcullis.yaml");
+    String demo = Files.readString(DEMO_CONFIG, StandardCharsets.UTF_8);
+    String replaced = demo.replace("policies:\n  - policies/", "policies:\n  - only-policies/");
+    if (replaced.equals(demo)) {
+      throw new IllegalStateException(DEMO_CONFIG + " no longer lists 'policies/' as its policies");
+    }
+    Files.writeString(config, replaced, StandardCharsets.UTF_8);
+    Files.createDirectories(dir.resolve("only-policies"));
+    Files.writeString(dir.resolve("only-policies/policies.yaml"), policySet, StandardCharsets.UTF_8);
+    return config;
+  }
+
   /** {@code config} in front of a fresh Acme; {@code ${ACME_URL}} and {@code ${ACME_MCP_URL}} point at it. */
   public static GatewayFixture start(Path dataDir, Path config, Map<String, String> env) {
     return start(dataDir, config, env, Clock.systemUTC());
