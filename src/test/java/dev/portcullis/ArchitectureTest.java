@@ -40,6 +40,34 @@ class ArchitectureTest {
       Map.entry("config", Set.of("invocation", "catalog", "policy", "limits", "approval", "vault", "audit", "identity", "connector")),
       Map.entry("sample", Set.of()));
 
+  /** A statement that writes a call's row, its history or the audit chain. */
+  private static final Pattern LEDGER_WRITE = Pattern.compile(
+      "(?i)\\b(INSERT\\s+INTO|UPDATE|DELETE\\s+FROM|REPLACE\\s+INTO)\\s+(invocations|invocation_history|audit_log|audit_head)\\b");
+  /** The one writer of those tables. */
+  private static final Path LEDGER = MAIN.resolve("store/JdbcLedger.java");
+
+  @Test
+  void onlyTheLedgerWritesInvocationRowsAndAuditRecords() throws IOException {
+    List<String> writers = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(MAIN)) {
+      for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+        if (LEDGER_WRITE.matcher(Files.readString(file)).find()) {
+          writers.add(MAIN.relativize(file).toString());
+        }
+      }
+    }
+    assertThat(writers).containsExactly(MAIN.relativize(LEDGER).toString());
+  }
+
+  @Test
+  void theReadPortsHaveNoWrites() throws IOException {
+    for (String port : List.of("audit/AuditLog.java", "invocation/InvocationStore.java")) {
+      assertThat(Files.readString(MAIN.resolve(port)))
+          .as(port + " only reads: the ledger is the one writer")
+          .doesNotContainPattern("\\b(append|begin|advance|move|record|save)\\s*\\(");
+    }
+  }
+
   @Test
   void noRoomReachesIntoARoomAboveIt() throws IOException {
     List<String> violations = new ArrayList<>();

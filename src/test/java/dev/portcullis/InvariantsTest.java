@@ -2,7 +2,7 @@ package dev.portcullis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.audit.AuditEntry;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.catalog.StaticCatalog;
@@ -18,7 +18,7 @@ import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.pipeline.ApprovalStage;
 import dev.portcullis.pipeline.AuditEntries;
-import dev.portcullis.pipeline.AuditStage;
+import dev.portcullis.pipeline.LedgerStage;
 import dev.portcullis.pipeline.CatalogStage;
 import dev.portcullis.pipeline.CommitStage;
 import dev.portcullis.pipeline.ExecuteStage;
@@ -26,11 +26,14 @@ import dev.portcullis.pipeline.FilterStage;
 import dev.portcullis.pipeline.LimitsStage;
 import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.pipeline.PolicyStage;
-import dev.portcullis.pipeline.StateStage;
 import dev.portcullis.pipeline.ValidateStage;
 import dev.portcullis.policy.SwappablePolicy;
 import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.store.JdbcApprovalStore;
 import dev.portcullis.store.JdbcAuditLog;
+import dev.portcullis.store.JdbcLedger;
+import dev.portcullis.invocation.Ledger;
+import dev.portcullis.invocation.Transition;
 import dev.portcullis.store.JdbcInvocationStore;
 import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.Invocations;
@@ -74,19 +77,23 @@ class InvariantsTest {
     db.close();
   }
 
-  private Pipeline pipeline(AuditLog log, Connector connector) {
+  private Pipeline pipeline(Ledger ledger, Connector connector) {
     StaticCatalog catalog = new StaticCatalog(config.tools());
     AuditEntries entries = new AuditEntries(Clock.systemUTC(), config.hash(), catalog, JSON);
     invocations = new JdbcInvocationStore(db.dataSource(), JSON);
     SwappablePolicy policy = new SwappablePolicy(config.policy());
     return Pipeline.standard(
-        new AuditStage(log, entries), new StateStage(invocations, JSON, Clock.systemUTC()), new CatalogStage(catalog),
+        new LedgerStage(ledger, invocations, entries, JSON, LedgerStage.Parked.NONE), new CatalogStage(catalog),
         new ValidateStage(catalog, config.server().arguments(), policy),
         new PolicyStage(policy), new LimitsStage(),
-        new ApprovalStage(new dev.portcullis.store.JdbcApprovalStore(db.dataSource()), Clock.systemUTC(),
-            new dev.portcullis.approval.ApprovalSettings(java.time.Duration.ofHours(1))),
-        new FilterStage(catalog), new CommitStage(log, entries, invocations, Clock.systemUTC()),
+        new ApprovalStage(new JdbcApprovalStore(sqliteLedger()), entries, Clock.systemUTC(),
+            new dev.portcullis.approval.ApprovalSettings(java.time.Duration.ofHours(1)), JSON),
+        new FilterStage(catalog), new CommitStage(ledger, entries, JSON),
         new ExecuteStage(catalog, new ConnectorRegistry(List.of(connector))));
+  }
+
+  private JdbcLedger sqliteLedger() {
+    return new JdbcLedger(db.writes(), JSON);
   }
 
   /** The same call under another id: the invocation store keeps one row per id. */
@@ -131,7 +138,7 @@ class InvariantsTest {
       }
     }, calls);
 
-    Outcome outcome = pipeline(log, connector).run(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"));
+    Outcome outcome = pipeline(sqliteLedger(), connector).run(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"));
 
     assertThat(outcome).isInstanceOf(Outcome.Completed.class);
     assertThat(calls).hasValue(1);
@@ -148,7 +155,7 @@ class InvariantsTest {
   void everyRefusalIsRecordedAndNothingRuns() throws Exception {
     JdbcAuditLog log = sqliteLog();
     AtomicInteger calls = new AtomicInteger();
-    Pipeline p = pipeline(log, probe(inv -> {}, calls));
+    Pipeline p = pipeline(sqliteLedger(), probe(inv -> {}, calls));
 
     p.run(renamed(Invocations.call("bot", "no_such_tool", "{}"), "inv-1"));
     p.run(renamed(Invocations.call("bot", "get_thing", "{\"id\":7}"), "inv-2"));
@@ -166,7 +173,7 @@ class InvariantsTest {
   @Test
   void failsClosedWithoutCallingTheConnectorWhenTheAuditLogCannotBeWritten() {
     AtomicInteger calls = new AtomicInteger();
-    AuditLog broken = new FailingLog(0);
+    Ledger broken = new FailingLedger(sqliteLedger(), 0);
 
     Outcome outcome = pipeline(broken, probe(inv -> {}, calls)).run(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"));
 
@@ -178,7 +185,7 @@ class InvariantsTest {
   @Test
   void anExecutedCallWhoseEndingCannotBeRecordedIsNotReportedFailedAndCannotBeRepeatedBlindly() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    AuditLog failsSecond = new FailingLog(1); // the EXECUTING record is written, the terminal one is not
+    Ledger failsSecond = new FailingLedger(sqliteLedger(), 1); // the EXECUTING transition is written, the ending is not
     Pipeline pipeline = pipeline(failsSecond, probe(inv -> {}, calls));
 
     Outcome outcome = pipeline.run(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"));
@@ -187,7 +194,7 @@ class InvariantsTest {
     assertThat(outcome).as("the effect happened: the agent is told so, not that the call failed")
         .isInstanceOf(Outcome.Completed.class);
     assertThat(invocations.find(outcome.invocation().invocationId()).orElseThrow().state())
-        .isEqualTo(InvocationState.COMPLETED);
+        .as("stays EXECUTING, with its record, for recovery to find").isEqualTo(InvocationState.EXECUTING);
 
     Outcome retry = pipeline.run(renamed(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"), "inv-retry"));
 
@@ -223,29 +230,23 @@ class InvariantsTest {
         .doesNotContain("pcl_wrong");
   }
 
-  /** Our own audit port, failing from the {@code failFrom}-th append on (0 = every append). */
-  private static final class FailingLog implements AuditLog {
+  /** A real ledger behind our own port, failing from the {@code failFrom}-th write on (0 = every write). */
+  private static final class FailingLedger implements Ledger {
+    private final Ledger real;
     private final int failFrom;
-    private int appends;
+    private int writes;
 
-    FailingLog(int failFrom) {
+    FailingLedger(Ledger real, int failFrom) {
+      this.real = real;
       this.failFrom = failFrom;
     }
 
     @Override
-    public AuditRecord append(AuditEntry entry) throws AuditUnavailableException {
-      if (appends++ >= failFrom) {
-        throw new AuditUnavailableException("disk full", null);
+    public Written write(Transition t) throws InvocationStore.StoreException {
+      if (writes++ >= failFrom) {
+        throw new InvocationStore.StoreException("disk full");
       }
-      return new AuditRecord(appends, entry, "p", "h");
-    }
-
-    @Override
-    public void scan(Consumer<AuditRecord> visitor) {}
-
-    @Override
-    public Optional<AuditRecord.Head> head() {
-      return Optional.empty();
+      return real.write(t);
     }
   }
 }

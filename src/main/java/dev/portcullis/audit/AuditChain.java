@@ -1,5 +1,7 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.invocation.AuditEntry;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

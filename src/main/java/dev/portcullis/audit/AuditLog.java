@@ -1,17 +1,15 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.invocation.AuditEntry;
+
 import java.util.function.Consumer;
 
 /**
- * The append-only, hash-chained audit log.
- *
- * <p>Contract: {@link #append} is durable when it returns, and appends are totally ordered (each
- * record names the hash of the one before it). An append that cannot be made durable throws
- * {@link AuditUnavailableException}; callers fail closed.
+ * Reads the append-only, hash-chained audit log. Records are written only by the ledger ({@code
+ * invocation.Ledger}), each with the row of the call it is about, totally ordered (each names the
+ * hash of the one before it).
  */
 public interface AuditLog {
-  AuditRecord append(AuditEntry entry) throws AuditUnavailableException;
-
   /** Visits every stored record in sequence order, exactly as stored (no checking). */
   void scan(Consumer<AuditRecord> visitor) throws AuditUnavailableException;
 

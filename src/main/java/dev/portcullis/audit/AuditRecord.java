@@ -1,5 +1,7 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.invocation.AuditEntry;
+
 import java.util.Objects;
 
 /** An entry as stored: its place in the chain, the previous record's hash and its own. */

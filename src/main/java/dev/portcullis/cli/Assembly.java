@@ -9,10 +9,11 @@ import dev.portcullis.connector.mcp.McpTransportSpec;
 import dev.portcullis.connector.mcp.McpUpstream;
 import dev.portcullis.pipeline.UpstreamTools;
 import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.invocation.Ledger;
 import dev.portcullis.invocation.UpstreamKeys;
 import dev.portcullis.pipeline.InvocationRecovery;
-import dev.portcullis.pipeline.StateStage;
 import dev.portcullis.store.JdbcInvocationStore;
+import dev.portcullis.store.JdbcLedger;
 import dev.portcullis.store.JdbcToolPins;
 import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.GatewayConfig;
@@ -54,7 +55,7 @@ import dev.portcullis.invocation.BeforeStateStore;
 import dev.portcullis.catalog.Reversals;
 import dev.portcullis.store.JdbcApprovalStore;
 import dev.portcullis.pipeline.AuditEntries;
-import dev.portcullis.pipeline.AuditStage;
+import dev.portcullis.pipeline.LedgerStage;
 import dev.portcullis.pipeline.CatalogStage;
 import dev.portcullis.pipeline.CommitStage;
 import dev.portcullis.pipeline.ExecuteStage;
@@ -158,43 +159,44 @@ public final class Assembly implements AutoCloseable {
     } catch (ToolPins.PinStoreException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
-    AuditLog audit = new JdbcAuditLog(database.writes(), json);
+    AuditLog audit = new JdbcAuditLog(database.dataSource(), json);
+    JdbcLedger ledger = new JdbcLedger(database.writes(), json);
     AuditEntries entries = new AuditEntries(clock, config.hash(), catalog, json);
-    InvocationStore invocations = new JdbcInvocationStore(database.writes(), json);
-    recover(invocations, audit, entries, clock);
-    ApprovalStore approvalStore = new JdbcApprovalStore(database.dataSource());
+    InvocationStore invocations = new JdbcInvocationStore(database.dataSource(), json);
+    recover(invocations, ledger, entries);
+    ApprovalStore approvalStore = new JdbcApprovalStore(ledger);
     Notifications notifications = new Notifications(
-        Channels.of(config.notifyChannels(), notifySecrets(secrets), json, clock), config.server().publicUrl(), audit, entries,
-        json);
-    AuditStage auditStage = new AuditStage(audit, entries, new ParkedNotices(approvalStore, notifications));
+        Channels.of(config.notifyChannels(), notifySecrets(secrets), json, clock), config.server().publicUrl(), ledger,
+        entries, json);
+    LedgerStage ledgerStage = new LedgerStage(ledger, invocations, entries, json,
+        new ParkedNotices(approvalStore, notifications));
     ValidateStage validate = new ValidateStage(catalog, config.server().arguments(), policy);
     FilterStage filter = new FilterStage(catalog);
-    CommitStage commit = new CommitStage(audit, entries, invocations, clock);
+    CommitStage commit = new CommitStage(ledger, entries, json);
     Reversals reversals = new Reversals(config.reversals());
     BeforeStateStore beforeStates =
         new JdbcBeforeStateStore(database.dataSource(), json);
     ExecuteStage execute = new ExecuteStage(catalog, connectors, new BeforeStateCapture(
-        catalog, connectors, reversals, beforeStates, audit, entries, json, clock));
+        catalog, connectors, reversals, beforeStates, ledger, entries, json, clock));
     Pipeline pipeline =
         Pipeline.standard(
-            auditStage,
-            new StateStage(invocations, json, clock),
+            ledgerStage,
             new CatalogStage(catalog),
             validate,
             new PolicyStage(policy),
             new LimitsStage(),
-            new ApprovalStage(approvalStore, clock, config.approvals()),
+            new ApprovalStage(approvalStore, entries, clock, config.approvals(), json),
             filter,
             commit,
             execute);
-    Approvals approvals = new Approvals(approvalStore, invocations, audit, entries, clock,
-        new Approvals.Road(auditStage, validate, policy, filter, commit, execute), json);
+    Approvals approvals = new Approvals(approvalStore, invocations, audit, ledger, entries, clock,
+        new Approvals.Road(validate, policy, filter, execute), json);
     Identities identities =
         new Identities(config.agents(), config.issuers(), new TokenVerifier(config.issuers(), clock));
     Gateway gateway =
         new Gateway(identities, new ToolDirectory(catalog, policy), pipeline, invocations, clock, json, approvals,
             new Approvers(config.approvers(), identities),
-            new InvocationAdmin(invocations, beforeStates, audit, entries, clock,
+            new InvocationAdmin(invocations, beforeStates, ledger, entries,
                 new Reverts(pipeline, reversals, beforeStates, clock)),
             new ArgumentShape(config.server().arguments()));
     PolicyReloader reloader = new PolicyReloader(PolicyLoader.of(config), config.policyPaths(), policy);
@@ -217,10 +219,10 @@ public final class Assembly implements AutoCloseable {
   }
 
   /** Settles the calls a killed gateway left half-way (see InvocationRecovery) before any edge opens. */
-  private static void recover(InvocationStore invocations, AuditLog audit, AuditEntries entries, Clock clock) {
+  private static void recover(InvocationStore invocations, Ledger ledger, AuditEntries entries) {
     try {
-      new InvocationRecovery(invocations, audit, entries, clock).run();
-    } catch (InvocationStore.StoreException | AuditLog.AuditUnavailableException e) {
+      new InvocationRecovery(invocations, ledger, entries).run();
+    } catch (InvocationStore.StoreException e) {
       throw new IllegalStateException("cannot settle the calls interrupted by the last stop: " + e.getMessage(), e);
     }
   }
@@ -328,6 +330,11 @@ public final class Assembly implements AutoCloseable {
   /** The approval requests and what approvers do with them; {@code serve} sweeps expired ones. */
   public Approvals approvals() {
     return gateway.approvals();
+  }
+
+  /** How many transactions the ledger has committed since start (each one fsync). */
+  public long ledgerCommits() {
+    return database.writes().commits();
   }
 
   public AuditLog auditLog() {

@@ -1,6 +1,6 @@
 package dev.portcullis.cli;
 
-import dev.portcullis.audit.AuditEntry;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.catalog.CatalogEntry;

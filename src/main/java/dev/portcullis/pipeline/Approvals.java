@@ -9,6 +9,7 @@ import dev.portcullis.audit.AuditChain;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.invocation.ArgumentsEdit;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.DenialKind;
 import dev.portcullis.invocation.Effect;
@@ -17,9 +18,11 @@ import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.InvocationStore.StoreException;
+import dev.portcullis.invocation.Ledger;
 import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
+import dev.portcullis.invocation.Transition;
 import dev.portcullis.policy.PolicyEngine;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,6 +70,7 @@ public final class Approvals {
   private final ApprovalStore approvals;
   private final InvocationStore invocations;
   private final AuditLog log;
+  private final Ledger ledger;
   private final AuditEntries entries;
   private final Clock clock;
   private final Road road;
@@ -75,15 +79,12 @@ public final class Approvals {
   /** Calls {@link #finishDecided} is finishing on this node, so two sweeps never finish one twice. */
   private final java.util.Set<String> finishing = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  /** The stages an approved call takes again, from validation on. */
-  public record Road(AuditStage audit, ValidateStage validate, PolicyEngine policy, FilterStage filter,
-      CommitStage commit, ExecuteStage execute) {
+  /** The stages an approved call takes again, from validation on ({@link Pipeline#resumed}). */
+  public record Road(ValidateStage validate, PolicyEngine policy, FilterStage filter, ExecuteStage execute) {
     public Road {
-      Objects.requireNonNull(audit, "audit");
       Objects.requireNonNull(validate, "validate");
       Objects.requireNonNull(policy, "policy");
       Objects.requireNonNull(filter, "filter");
-      Objects.requireNonNull(commit, "commit");
       Objects.requireNonNull(execute, "execute");
     }
   }
@@ -110,11 +111,12 @@ public final class Approvals {
     record Voted(View view) implements Result {}
   }
 
-  public Approvals(ApprovalStore approvals, InvocationStore invocations, AuditLog log, AuditEntries entries,
-      Clock clock, Road road, JsonMapper json) {
+  public Approvals(ApprovalStore approvals, InvocationStore invocations, AuditLog log, Ledger ledger,
+      AuditEntries entries, Clock clock, Road road, JsonMapper json) {
     this.approvals = approvals;
     this.invocations = invocations;
     this.log = log;
+    this.ledger = ledger;
     this.entries = entries;
     this.clock = clock;
     this.road = road;
@@ -216,11 +218,14 @@ public final class Approvals {
       }
     }
     Instant now = clock.instant();
-    Ballot ballot = vote(new ApprovalVote(approvalId, approver, digest, now, consent.reason()));
+    Invocation voted = call;
+    List<String> approvers = new ArrayList<>(voters(approvalId, digest));
+    approvers.add(approver);
+    Ballot ballot = vote(new ApprovalVote(approvalId, approver, digest, now, consent.reason()),
+        b -> Transition.note(entries.approvalEvent(voted, InvocationState.AWAITING_APPROVAL,
+            voteReasons(r, b, approver, approvers), null, null)));
     switch (ballot.kind()) {
       case RECORDED -> {
-        appendAudit(entries.approvalEvent(call, InvocationState.AWAITING_APPROVAL, List.of("approval:" + approvalId,
-            "voted-by:" + approver, "votes:" + ballot.votes() + "/" + r.required()), null, null));
         LOG.info("approval {}: {} approved ({} of {})", approvalId, approver, ballot.votes(), r.required());
         return new Result.Voted(view(find(approvalId)));
       }
@@ -236,11 +241,40 @@ public final class Approvals {
         refuseDecided(find(approvalId));
         throw new Refusal(Refusal.Kind.DECIDED, "approval " + approvalId + " was decided by someone else");
       }
-      case APPROVED -> {
-        return new Result.Ended(ApprovalStatus.APPROVED.wireName(), resume(r, call, digest));
+      case QUORUM, AWAITS_RESUMPTION -> {
+        return new Result.Ended(ApprovalStatus.APPROVED.wireName(), resume(r, call, digest, approver, consent.reason()));
       }
     }
     throw new IllegalStateException("unknown ballot " + ballot.kind());
+  }
+
+  /**
+   * What a vote's record says: who voted and how far the request is ({@code voted-by}, {@code
+   * votes:N/M}); the vote that completes the quorum names every approver ({@code approved-by}).
+   */
+  private static List<String> voteReasons(ApprovalRequest r, Ballot b, String approver, List<String> approvers) {
+    List<String> reasons = new ArrayList<>();
+    reasons.add("approval:" + r.approvalId());
+    if (b.kind() == Ballot.Kind.QUORUM) {
+      approvers.forEach(a -> reasons.add("approved-by:" + a));
+      if (r.required() > 1) {
+        reasons.add("votes:" + b.votes() + "/" + r.required());
+      }
+    } else {
+      reasons.add("voted-by:" + approver);
+      reasons.add("votes:" + b.votes() + "/" + r.required());
+    }
+    return reasons;
+  }
+
+  /** The approvers whose votes count for the arguments with {@code digest}, in the order they voted. */
+  private List<String> voters(String approvalId, String digest) throws Refusal {
+    try {
+      return approvals.votes(approvalId).stream().filter(v -> v.argumentsDigest().equals(digest))
+          .map(ApprovalVote::approver).toList();
+    } catch (StoreException e) {
+      throw unavailable(e);
+    }
   }
 
   /**
@@ -275,7 +309,7 @@ public final class Approvals {
         + " the audit log recorded when it was parked" + (intact ? "" : " (that record is altered)")
         + "; nothing ran. Ask an operator to check the data directory ('portcullis audit verify')";
     LOG.error("approval {}: {}", r.approvalId(), detail);
-    appendAudit(entries.approvalEvent(s.current(), InvocationState.AWAITING_APPROVAL,
+    note(entries.approvalEvent(s.current(), InvocationState.AWAITING_APPROVAL,
         List.of("approval:" + r.approvalId(), "stored-digest:" + stored), "stored_call_altered", detail));
     throw new Refusal(Refusal.Kind.STORED_CALL_ALTERED, detail);
   }
@@ -303,31 +337,41 @@ public final class Approvals {
   }
 
 
-  /** Runs the approved call's road, after recording who approved it. */
-  private Outcome resume(ApprovalRequest r, Invocation call, String digest) throws Refusal {
-    List<String> voters = new ArrayList<>();
-    try {
-      approvals.votes(r.approvalId()).stream().filter(v -> v.argumentsDigest().equals(digest))
-          .forEach(v -> voters.add(v.approver()));
-    } catch (StoreException e) {
-      throw unavailable(e);
-    }
-    List<String> reasons = new ArrayList<>();
-    reasons.add("approval:" + r.approvalId());
-    voters.forEach(v -> reasons.add("approved-by:" + v));
-    if (r.required() > 1) {
-      reasons.add("votes:" + voters.size() + "/" + r.required());
-    }
-    appendAudit(entries.approvalEvent(call, InvocationState.AWAITING_APPROVAL, reasons, null, null));
+  /**
+   * Runs the approved call's road ({@link Pipeline#resumed}). Its first move out of
+   * AWAITING_APPROVAL (to EXECUTING, or to DENIED when the policy in force now refuses it) also
+   * decides the request, approved by {@code by}, in the same transaction: a crash before it leaves
+   * the request pending with its quorum, which the next approval or {@link #finishDecided} resumes.
+   */
+  private Outcome resume(ApprovalRequest r, Invocation call, String digest, String by, String reason)
+      throws Refusal {
+    List<String> voters = voters(r.approvalId(), digest);
     LOG.info("approval {} given by {}; resuming invocation {}", r.approvalId(), voters, call.invocationId());
-    Pipeline resumed = new Pipeline(List.of(road.audit(), new ResumeStage(invocations, clock), road.validate(),
-        new RedecideStage(road.policy(), r.approvalId(), String.join(" and ", voters)), road.filter(), road.commit(),
-        road.execute()));
+    java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
+    Ledger deciding = r.status() != ApprovalStatus.PENDING ? ledger : t -> {
+      if (t.kind() != Transition.Kind.MOVE || t.from() != InvocationState.AWAITING_APPROVAL) {
+        return ledger.write(t);
+      }
+      if (!approvals.decide(r.approvalId(), ApprovalStatus.APPROVED, by, clock.instant(), reason, t)) {
+        lost.set(true);
+        throw new InvocationStore.StateConflictException("approval " + r.approvalId() + " was decided elsewhere");
+      }
+      return new Ledger.Written.Done();
+    };
+    Pipeline resumed = Pipeline.resumed(new LedgerStage(deciding, invocations, entries, json, LedgerStage.Parked.NONE),
+        road.validate(), new RedecideStage(road.policy(), r.approvalId(), String.join(" and ", voters)), road.filter(),
+        new CommitStage(deciding, entries, json), road.execute());
+    Outcome outcome;
     try {
-      return resumed.run(call);
+      outcome = resumed.run(call);
     } finally {
       signals.decided(call.invocationId());
     }
+    if (lost.get()) { // another approver's resumption decided it first; nothing ran here
+      refuseDecided(find(r.approvalId()));
+      throw new Refusal(Refusal.Kind.DECIDED, "approval " + r.approvalId() + " was decided by someone else");
+    }
+    return outcome;
   }
 
   /** The policy's decision on edited arguments, refusing (changing nothing) arguments that are not valid. */
@@ -343,8 +387,11 @@ public final class Approvals {
 
   private void recordEdit(ApprovalRequest r, StoredInvocation s, ArgumentsEdit edit) throws Refusal {
     Ballot.Kind done;
+    Transition t = Transition.edit(s.current(), edit, entries.approvalEvent(s.current().withArguments(edit.arguments()),
+        InvocationState.AWAITING_APPROVAL, List.of("approval:" + r.approvalId(), "edited-by:" + edit.editedBy(),
+            "edited-from:" + s.currentDigest(), "edited-to:" + edit.digest()), null, null));
     try {
-      done = approvals.edit(r.approvalId(), s.currentDigest(), edit);
+      done = approvals.edit(r.approvalId(), s.currentDigest(), t);
     } catch (StoreException e) {
       throw unavailable(e);
     }
@@ -356,9 +403,6 @@ public final class Approvals {
       }
       default -> { }
     }
-    appendAudit(entries.approvalEvent(s.current().withArguments(edit.arguments()), InvocationState.AWAITING_APPROVAL,
-        List.of("approval:" + r.approvalId(), "edited-by:" + edit.editedBy(), "edited-from:" + s.currentDigest(),
-            "edited-to:" + edit.digest()), null, null));
     LOG.info("approval {}: {} edited the arguments of invocation {}", r.approvalId(), edit.editedBy(),
         r.invocationId());
   }
@@ -367,11 +411,11 @@ public final class Approvals {
   private Outcome denyEdit(ApprovalRequest r, Invocation call, String approver) throws Refusal {
     Decision d = call.decision();
     String detail = "the policy in force forbids the arguments approver " + approver + " edited in: " + d.reason();
-    decide(r, ApprovalStatus.DENIED, approver, clock.instant(), detail);
     List<String> reasons = new ArrayList<>(d.ruleIds());
     reasons.add("approval:" + r.approvalId());
-    end(call, InvocationState.DENIED, new Ending(kind(DenialKind.POLICY), detail, reasons, null));
-    appendAudit(entries.approvalEvent(call, InvocationState.DENIED, reasons, kind(DenialKind.POLICY), detail));
+    decide(r, ApprovalStatus.DENIED, approver, detail, end(call, InvocationState.DENIED,
+        new Ending(kind(DenialKind.POLICY), detail, reasons, null),
+        entries.approvalEvent(call, InvocationState.DENIED, reasons, kind(DenialKind.POLICY), detail)));
     signals.decided(call.invocationId());
     return new Outcome.Denied(call, DenialKind.POLICY, detail, d.ruleIds());
   }
@@ -380,20 +424,17 @@ public final class Approvals {
   public Outcome deny(String approvalId, OperatorRef operator, String reason) throws Refusal {
     String approver = operator.id();
     ApprovalRequest r = pending(visible(approvalId, operator));
-    StoredInvocation s = stored(r);
-    Instant now = clock.instant();
-    decide(r, ApprovalStatus.DENIED, approver, now, reason);
-    return endDenied(approvalId, s, approver, reason);
+    return endDenied(r, stored(r), approver, reason);
   }
 
-  /** Ends a parked call whose request was denied: DENIED in the store, then its audit record. */
-  private Outcome endDenied(String approvalId, StoredInvocation s, String approver, String reason) throws Refusal {
-    List<String> reasons = List.of("approval:" + approvalId, "denied-by:" + approver);
+  /** Denies request {@code r} (unless it is already) and ends its call DENIED, with its record, in one transaction. */
+  private Outcome endDenied(ApprovalRequest r, StoredInvocation s, String approver, String reason) throws Refusal {
+    List<String> reasons = List.of("approval:" + r.approvalId(), "denied-by:" + approver);
     String detail = "approver " + approver + " denied this call: " + reason;
     Ending ending = new Ending(kind(DenialKind.APPROVAL_DENIED), detail, reasons, null);
-    end(s.current(), InvocationState.DENIED, ending);
-    appendAudit(entries.approvalEvent(s.current(), InvocationState.DENIED, reasons,
-        kind(DenialKind.APPROVAL_DENIED), detail));
+    decide(r, ApprovalStatus.DENIED, approver, reason, end(s.current(), InvocationState.DENIED, ending,
+        entries.approvalEvent(s.current(), InvocationState.DENIED, reasons, kind(DenialKind.APPROVAL_DENIED),
+            detail)));
     signals.decided(s.invocationId());
     return new Outcome.Denied(s.current(), DenialKind.APPROVAL_DENIED, detail, reasons);
   }
@@ -415,38 +456,41 @@ public final class Approvals {
   }
 
   private boolean expire(ApprovalRequest r) throws Refusal {
-    Instant now = clock.instant();
-    try {
-      if (!approvals.decide(r.approvalId(), ApprovalStatus.EXPIRED, DEADLINE, now, "no approver decided in time")) {
-        return false;
-      }
-    } catch (StoreException e) {
-      throw unavailable(e);
+    if (!endExpired(r, stored(r))) {
+      return false;
     }
-    endExpired(r, stored(r));
     LOG.info("approval {} expired; invocation {} not executed", r.approvalId(), r.invocationId());
     return true;
   }
 
-  /** Ends a parked call whose request expired: EXPIRED in the store, then its audit record. */
-  private void endExpired(ApprovalRequest r, StoredInvocation s) throws Refusal {
+  /**
+   * Expires request {@code r} (unless it is already) and ends its call EXPIRED, with its record, in
+   * one transaction; false, changing nothing, when someone decided it first.
+   */
+  private boolean endExpired(ApprovalRequest r, StoredInvocation s) throws Refusal {
     String detail = "no approver decided before the deadline " + r.deadline()
         + "; the call was not executed. To try again, make the call again with a new idempotency key";
     List<String> reasons = List.of("approval:" + r.approvalId());
-    end(s.current(), InvocationState.EXPIRED, new Ending(kind(DenialKind.APPROVAL_EXPIRED), detail, reasons, null));
-    appendAudit(entries.approvalEvent(s.current(), InvocationState.EXPIRED, reasons,
-        kind(DenialKind.APPROVAL_EXPIRED), detail));
-    signals.decided(s.invocationId());
+    Transition t = end(s.current(), InvocationState.EXPIRED,
+        new Ending(kind(DenialKind.APPROVAL_EXPIRED), detail, reasons, null),
+        entries.approvalEvent(s.current(), InvocationState.EXPIRED, reasons, kind(DenialKind.APPROVAL_EXPIRED),
+            detail));
+    boolean won = settle(r, ApprovalStatus.EXPIRED, DEADLINE, "no approver decided in time", t);
+    if (won) {
+      signals.decided(s.invocationId());
+    }
+    return won;
   }
 
   /**
-   * Finishes the parked calls whose request was decided but whose call was never moved on: the
-   * gateway stopped, or a store or the audit log failed, between the decision and the call's
-   * move. Without this such a call would await approval for ever, its request refusing every
-   * further decision. An approved call runs now, once, exactly as approved (after the same tamper
-   * check an approval makes); a denied or expired one ends so. Only decisions older than {@code
-   * grace} are taken, so a decision whose own approver is still resuming its call is left to it.
-   * Returns how many calls it finished.
+   * Finishes the parked calls whose approvers gave the quorum but whose road never ran: the gateway
+   * stopped, or the ledger failed, between the last vote and the call's move (which decides the
+   * request in the same transaction, so the request is still pending). Also the calls a gateway
+   * from before the ledger left parked under a decided request. Without this such a call would
+   * await approval until its deadline. An approved call runs now, once, exactly as approved (after
+   * the same tamper check an approval makes); a denied or expired one ends so. Only votes and
+   * decisions older than {@code grace} are taken, so an approval whose own approver is still
+   * resuming its call is left to it. Returns how many calls it finished.
    */
   public int finishDecided(Duration grace) throws Refusal {
     Instant before = clock.instant().minus(grace);
@@ -464,22 +508,24 @@ public final class Approvals {
       } catch (StoreException e) {
         throw unavailable(e);
       }
-      if (r == null || r.status() == ApprovalStatus.PENDING || r.decidedAt() == null || r.decidedAt().isAfter(before)
-          || !finishing.add(s.invocationId())) {
+      ApprovalVote last = r == null || r.status() != ApprovalStatus.PENDING ? null : quorum(r, s);
+      Instant decidedAt = last != null ? last.at() : r == null ? null : r.decidedAt();
+      if (r == null || (r.status() == ApprovalStatus.PENDING && last == null) || decidedAt == null
+          || decidedAt.isAfter(before) || !finishing.add(s.invocationId())) {
         continue;
       }
       try {
         LOG.warn("approval {} was {} at {} but invocation {} still awaited approval (the gateway stopped or a store"
-            + " failed in between); finishing it now", r.approvalId(), r.status().wireName(), r.decidedAt(),
-            s.invocationId());
+            + " failed in between); finishing it now", r.approvalId(), last != null ? "given its quorum"
+            : r.status().wireName(), decidedAt, s.invocationId());
         switch (r.status()) {
-          case APPROVED -> {
+          case PENDING, APPROVED -> {
             matchesAudit(r, s);
-            resume(r, s.current(), s.currentDigest());
+            resume(r, s.current(), s.currentDigest(), last != null ? last.approver() : r.decidedBy(),
+                last != null ? last.reason() : r.reason());
           }
-          case DENIED -> endDenied(r.approvalId(), s, r.decidedBy(), r.reason() == null ? "" : r.reason());
+          case DENIED -> endDenied(r, s, r.decidedBy(), r.reason() == null ? "" : r.reason());
           case EXPIRED -> endExpired(r, s);
-          case PENDING -> throw new IllegalStateException("unreachable: pending requests are skipped");
         }
         finished++;
       } finally {
@@ -487,6 +533,18 @@ public final class Approvals {
       }
     }
     return finished;
+  }
+
+  /** The vote that gave pending request {@code r} its quorum for the call's arguments now; null while it has none. */
+  private ApprovalVote quorum(ApprovalRequest r, StoredInvocation s) throws Refusal {
+    List<ApprovalVote> counting;
+    try {
+      counting = approvals.votes(r.approvalId()).stream()
+          .filter(v -> v.argumentsDigest().equals(s.currentDigest())).toList();
+    } catch (StoreException e) {
+      throw unavailable(e);
+    }
+    return counting.size() >= r.required() ? counting.getLast() : null;
   }
 
   /**
@@ -539,22 +597,36 @@ public final class Approvals {
         + "; nothing was recorded: show the request again and decide on its arguments now");
   }
 
-  private void decide(ApprovalRequest r, ApprovalStatus to, String by, Instant at, String reason) throws Refusal {
-    boolean won;
-    try {
-      won = approvals.decide(r.approvalId(), to, by, at, reason);
-    } catch (StoreException e) {
-      throw unavailable(e);
-    }
-    if (!won) {
+  /** {@link #settle}, refusing when someone else decided the request first. */
+  private void decide(ApprovalRequest r, ApprovalStatus to, String by, String reason, Transition then)
+      throws Refusal {
+    if (!settle(r, to, by, reason, then)) {
       refuseDecided(find(r.approvalId()));
       throw new Refusal(Refusal.Kind.DECIDED, "approval " + r.approvalId() + " was decided by someone else");
     }
   }
 
-  private Ballot vote(ApprovalVote v) throws Refusal {
+  /**
+   * Decides pending request {@code r} and writes {@code then} (its call's move) in one transaction;
+   * false when it is not pending. A request decided already (by a gateway before the ledger, whose
+   * call was left parked) only has its call moved.
+   */
+  private boolean settle(ApprovalRequest r, ApprovalStatus to, String by, String reason, Transition then)
+      throws Refusal {
     try {
-      return approvals.vote(v);
+      if (r.status() != ApprovalStatus.PENDING) {
+        ledger.write(then);
+        return true;
+      }
+      return approvals.decide(r.approvalId(), to, by, clock.instant(), reason, then);
+    } catch (StoreException e) {
+      throw unavailable(e);
+    }
+  }
+
+  private Ballot vote(ApprovalVote v, java.util.function.Function<Ballot, Transition> record) throws Refusal {
+    try {
+      return approvals.vote(v, record);
     } catch (StoreException e) {
       throw unavailable(e);
     }
@@ -568,19 +640,16 @@ public final class Approvals {
     }
   }
 
-  private void end(Invocation inv, InvocationState to, Ending ending) throws Refusal {
-    try {
-      invocations.move(inv, InvocationState.AWAITING_APPROVAL, List.of(to), ending, clock.instant());
-    } catch (StoreException e) {
-      throw unavailable(e);
-    }
+  /** The move of parked call {@code inv} to {@code to}, with its record. */
+  private static Transition end(Invocation inv, InvocationState to, Ending ending, AuditEntry record) {
+    return Transition.move(inv, InvocationState.AWAITING_APPROVAL, List.of(to), ending, record);
   }
 
-  private void appendAudit(dev.portcullis.audit.AuditEntry entry) throws Refusal {
+  private void note(AuditEntry entry) throws Refusal {
     try {
-      log.append(entry);
-    } catch (AuditLog.AuditUnavailableException e) {
-      LOG.error("audit log unavailable while recording an approval event", e);
+      ledger.write(Transition.note(entry));
+    } catch (StoreException e) {
+      LOG.error("ledger unavailable while recording an approval event", e);
       throw new Refusal(Refusal.Kind.UNAVAILABLE, "the audit log cannot be written; retry later or ask an operator");
     }
   }

@@ -1,7 +1,7 @@
 package dev.portcullis.pipeline;
 
 import dev.portcullis.audit.AuditChain;
-import dev.portcullis.audit.AuditEntry;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.invocation.CredentialUse;
@@ -89,7 +89,7 @@ public final class AuditEntries {
     if (first.invocation().decision() != null) {
       inv = inv.withDecision(first.invocation().decision());
     }
-    return terminal(inv, first, List.of(StateStage.REPLAY + ":" + first.invocation().invocationId()));
+    return terminal(inv, first, List.of(KeyHolders.REPLAY + ":" + first.invocation().invocationId()));
   }
 
   /** The record of a call found EXECUTING after a restart: moved to NEEDS_RECONCILIATION, never re-run. */

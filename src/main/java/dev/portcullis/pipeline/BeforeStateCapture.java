@@ -1,6 +1,5 @@
 package dev.portcullis.pipeline;
 
-import dev.portcullis.audit.AuditLog;
 import dev.portcullis.catalog.ArgumentTemplate;
 import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.CatalogEntry;
@@ -14,6 +13,8 @@ import dev.portcullis.invocation.BeforeState;
 import dev.portcullis.invocation.BeforeStateStore;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.Ledger;
+import dev.portcullis.invocation.Transition;
 import dev.portcullis.invocation.InvocationStore.StoreException;
 import dev.portcullis.invocation.Outcome;
 import java.time.Clock;
@@ -49,18 +50,18 @@ public final class BeforeStateCapture {
   private final ConnectorRegistry connectors;
   private final Reversals reversals;
   private final BeforeStateStore store;
-  private final AuditLog log;
+  private final Ledger ledger;
   private final AuditEntries entries;
   private final JsonMapper json;
   private final Clock clock;
 
   public BeforeStateCapture(Catalog catalog, ConnectorRegistry connectors, Reversals reversals, BeforeStateStore store,
-      AuditLog log, AuditEntries entries, JsonMapper json, Clock clock) {
+      Ledger ledger, AuditEntries entries, JsonMapper json, Clock clock) {
     this.catalog = catalog;
     this.connectors = connectors;
     this.reversals = reversals;
     this.store = store;
-    this.log = log;
+    this.ledger = ledger;
     this.entries = entries;
     this.json = json;
     this.clock = clock;
@@ -105,8 +106,9 @@ public final class BeforeStateCapture {
     String digest = AuditEntries.digest(json, state);
     try {
       store.save(new BeforeState(write.invocationId(), read.tool(), arguments, state, digest, clock.instant()));
-      log.append(entries.transition(write, write.state(), List.of(READ_REASON + read.tool(), DIGEST_REASON + digest)));
-    } catch (StoreException | AuditLog.AuditUnavailableException e) {
+      ledger.write(Transition.note(
+          entries.transition(write, write.state(), List.of(READ_REASON + read.tool(), DIGEST_REASON + digest))));
+    } catch (StoreException e) {
       LOG.error("cannot keep the before-state of invocation {}; not running the write", write.invocationId(), e);
       return fail(write, "it could not be recorded (the store or audit log cannot be written)");
     }

@@ -1,32 +1,42 @@
 package dev.portcullis.pipeline;
 
-import dev.portcullis.audit.AuditLog;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
-import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.invocation.InvocationStore.StateConflictException;
+import dev.portcullis.invocation.InvocationStore.StoreException;
+import dev.portcullis.invocation.Ledger;
 import dev.portcullis.invocation.Outcome;
-import java.time.Clock;
+import dev.portcullis.invocation.StoredInvocation;
+import dev.portcullis.invocation.Transition;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Records the decision that allows the call, durably, before anything has an effect, and moves
- * the call to EXECUTING in the audit log and in the invocation store. Ends the call failed when
- * either cannot be written: no effect without a record of the decision that allowed it, and no
- * effect a restarted gateway would not know was under way.
+ * Records the decision that allows the call, durably, before anything has an effect: one
+ * transition of the {@link Ledger} that writes the call EXECUTING (a new call through CHECKED,
+ * claiming its idempotency key; an approved one from AWAITING_APPROVAL) with the audit record that
+ * names the decision. Ends the call when that cannot be written: no effect without a record of the
+ * decision that allowed it, and no effect a restarted gateway would not know was under way.
+ *
+ * <p>Idempotency: when another call claimed the key since the ledger stage looked, this call gets
+ * that call's answer ({@link KeyHolders}) and nothing runs.
  */
 public final class CommitStage implements Stage {
   private static final Logger LOG = LoggerFactory.getLogger(CommitStage.class);
 
-  private final AuditLog log;
+  private final Ledger ledger;
   private final AuditEntries entries;
-  private final StateWrites writes;
+  private final KeyHolders keys;
+  private final JsonMapper json;
 
-  public CommitStage(AuditLog log, AuditEntries entries, InvocationStore invocations, Clock clock) {
-    this.log = log;
+  public CommitStage(Ledger ledger, AuditEntries entries, JsonMapper json) {
+    this.ledger = ledger;
     this.entries = entries;
-    this.writes = new StateWrites(invocations, clock);
+    this.keys = new KeyHolders(json);
+    this.json = json;
   }
 
   @Override
@@ -36,23 +46,28 @@ public final class CommitStage implements Stage {
           "invocation " + invocation.invocationId() + " reached commit without an allowing decision");
     }
     Invocation executing = invocation.movedTo(InvocationState.EXECUTING);
+    Transition t = switch (invocation.state()) {
+      case CHECKED -> Transition.open(invocation, AuditEntries.digest(json, invocation.arguments()),
+          invocation.idempotencyKey() != null, List.of(InvocationState.CHECKED, InvocationState.EXECUTING), null,
+          entries.transition(executing, InvocationState.EXECUTING));
+      case AWAITING_APPROVAL -> Transition.move(invocation, InvocationState.AWAITING_APPROVAL,
+          List.of(InvocationState.EXECUTING), null, entries.transition(executing, InvocationState.EXECUTING));
+      default -> throw new IllegalStateException("invocation " + invocation.invocationId() + " reached commit "
+          + invocation.state() + ", not CHECKED or AWAITING_APPROVAL");
+    };
     try {
-      log.append(entries.transition(executing, InvocationState.EXECUTING));
-    } catch (AuditLog.AuditUnavailableException e) {
-      LOG.error("audit log unavailable; not executing invocation {}", invocation.invocationId(), e);
-      return new Outcome.Failed(
-          invocation,
-          FailureKind.AUDIT_UNAVAILABLE,
+      if (ledger.write(t) instanceof Ledger.Written.KeyHeld(StoredInvocation holder)) {
+        return keys.answer(invocation, holder);
+      }
+    } catch (StateConflictException e) {
+      LOG.warn("invocation {} was moved by another writer; not executing it: {}", invocation.invocationId(),
+          e.getMessage());
+      return new Outcome.Failed(invocation, FailureKind.INTERNAL,
+          "the call was decided elsewhere in the meantime, so nothing was executed here");
+    } catch (StoreException e) {
+      LOG.error("ledger unavailable; not executing invocation {}", invocation.invocationId(), e);
+      return new Outcome.Failed(invocation, FailureKind.AUDIT_UNAVAILABLE,
           "the audit log cannot be written, so nothing was executed; retry later or ask an operator");
-    }
-    try {
-      writes.move(invocation, InvocationState.EXECUTING, null);
-    } catch (InvocationStore.StoreException e) {
-      LOG.error("invocation store unavailable; not executing invocation {}", invocation.invocationId(), e);
-      return new Outcome.Failed(
-          invocation,
-          FailureKind.STORE_UNAVAILABLE,
-          "the invocation store cannot be written, so nothing was executed; retry later or ask an operator");
     }
     return chain.proceed(executing);
   }

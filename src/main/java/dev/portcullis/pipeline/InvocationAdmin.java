@@ -1,18 +1,18 @@
 package dev.portcullis.pipeline;
 
-import dev.portcullis.audit.AuditEntry;
-import dev.portcullis.audit.AuditLog;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.BeforeState;
 import dev.portcullis.invocation.BeforeStateStore;
 import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.Ledger;
+import dev.portcullis.invocation.Transition;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.InvocationStore.StateConflictException;
 import dev.portcullis.invocation.InvocationStore.StoreException;
 import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.StoredInvocation;
-import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -46,21 +46,19 @@ public final class InvocationAdmin {
 
   private final InvocationStore invocations;
   private final BeforeStateStore beforeStates;
-  private final AuditLog log;
+  private final Ledger ledger;
   private final AuditEntries entries;
-  private final Clock clock;
   private final Reverts reverts;
 
   /** One stored call, and its before-state when its tool captured one. */
   public record View(StoredInvocation invocation, Optional<BeforeState> before) {}
 
-  public InvocationAdmin(InvocationStore invocations, BeforeStateStore beforeStates, AuditLog log, AuditEntries entries,
-      Clock clock, Reverts reverts) {
+  public InvocationAdmin(InvocationStore invocations, BeforeStateStore beforeStates, Ledger ledger, AuditEntries entries,
+      Reverts reverts) {
     this.invocations = invocations;
     this.beforeStates = beforeStates;
-    this.log = log;
+    this.ledger = ledger;
     this.entries = entries;
-    this.clock = clock;
     this.reverts = reverts;
   }
 
@@ -125,14 +123,16 @@ public final class InvocationAdmin {
     Invocation inv = s.invocation();
     StoredInvocation settled;
     try {
-      settled = invocations.move(inv, InvocationState.NEEDS_RECONCILIATION, List.of(to), ending, clock.instant());
+      ledger.write(Transition.move(inv, InvocationState.NEEDS_RECONCILIATION, List.of(to), ending,
+          entries.operatorEvent(inv.movedTo(to), to, reasons, SETTLED, detail)));
+      settled = invocations.find(invocationId).orElseThrow(() -> new StoreException("invocation " + invocationId
+          + " vanished after it was settled"));
     } catch (StateConflictException e) {
       refuseUnlessReconcilable(stored(invocationId, by));
       throw new Refusal(Refusal.Kind.NOT_RECONCILABLE, "invocation " + invocationId + " was settled by someone else");
     } catch (StoreException e) {
       throw unavailable(e);
     }
-    append(entries.operatorEvent(inv.movedTo(to), to, reasons, SETTLED, detail));
     LOG.info("invocation {} settled as {} by {}", invocationId, to, operator);
     return settled;
   }
@@ -168,8 +168,8 @@ public final class InvocationAdmin {
 
   void append(AuditEntry entry) throws Refusal {
     try {
-      log.append(entry);
-    } catch (AuditLog.AuditUnavailableException e) {
+      ledger.write(Transition.note(entry));
+    } catch (StoreException e) {
       LOG.error("audit log unavailable while recording an operator's act", e);
       throw new Refusal(Refusal.Kind.UNAVAILABLE, "the audit log cannot be written; retry later or ask an operator");
     }

@@ -1,15 +1,15 @@
 package dev.portcullis.pipeline;
 
-import dev.portcullis.audit.AuditLog;
 import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.Ledger;
+import dev.portcullis.invocation.Transition;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.InvocationStore.StoreException;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * is finished by the approval sweep ({@link Approvals#finishDecided}). Operators settle the NEEDS_RECONCILIATION ones
  * ({@link InvocationAdmin#settle}).
  *
- * <p>Each move is audited before it is stored, so the audit log never lacks a state the store has.
- * Runs before the edges open, while nothing else writes these calls.
+ * <p>Each move and its audit record are one transition of the ledger. Calls left RECEIVED or
+ * CHECKED come only from gateways before the ledger (which no longer writes a call before its
+ * first transition). Runs before the edges open, while nothing else writes these calls.
  */
 public final class InvocationRecovery {
   private static final Logger LOG = LoggerFactory.getLogger(InvocationRecovery.class);
@@ -35,25 +36,25 @@ public final class InvocationRecovery {
   static final String NEVER_RAN_DETAIL = "the gateway stopped before the call executed; nothing ran, call again";
 
   private final InvocationStore store;
-  private final AuditLog log;
+  private final Ledger ledger;
   private final AuditEntries entries;
-  private final Clock clock;
 
-  public InvocationRecovery(InvocationStore store, AuditLog log, AuditEntries entries, Clock clock) {
+  public InvocationRecovery(InvocationStore store, Ledger ledger, AuditEntries entries) {
     this.store = store;
-    this.log = log;
+    this.ledger = ledger;
     this.entries = entries;
-    this.clock = clock;
   }
 
   /** Moves every interrupted call; answers the ones now awaiting reconciliation. */
-  public List<StoredInvocation> run() throws StoreException, AuditLog.AuditUnavailableException {
+  public List<StoredInvocation> run() throws StoreException {
     List<StoredInvocation> reconcile = new ArrayList<>();
     for (StoredInvocation s : store.inState(InvocationState.EXECUTING)) {
       Invocation inv = s.invocation();
-      log.append(entries.interrupted(inv.movedTo(InvocationState.NEEDS_RECONCILIATION), INTERRUPTED_DETAIL));
-      reconcile.add(store.move(inv, InvocationState.EXECUTING, List.of(InvocationState.NEEDS_RECONCILIATION),
-          new Ending(Ending.INTERRUPTED, INTERRUPTED_DETAIL, List.of(), null), clock.instant()));
+      ledger.write(Transition.move(inv, InvocationState.EXECUTING, List.of(InvocationState.NEEDS_RECONCILIATION),
+          new Ending(Ending.INTERRUPTED, INTERRUPTED_DETAIL, List.of(), null),
+          entries.interrupted(inv.movedTo(InvocationState.NEEDS_RECONCILIATION), INTERRUPTED_DETAIL)));
+      reconcile.add(store.find(inv.invocationId()).orElseThrow(() -> new StoreException("invocation "
+          + inv.invocationId() + " vanished after it was moved")));
       LOG.warn("invocation {} (tool {}, agent {}, trace {}, received {}) was EXECUTING when the gateway stopped:"
               + " it is now NEEDS_RECONCILIATION and will not be re-executed. Check in the system behind tool {}"
               + " whether the call took effect ('portcullis invocations show {}' shows its arguments and decision),"
@@ -64,8 +65,8 @@ public final class InvocationRecovery {
     for (InvocationState never : List.of(InvocationState.RECEIVED, InvocationState.CHECKED)) {
       for (StoredInvocation s : store.inState(never)) {
         Outcome.Failed failed = new Outcome.Failed(s.invocation(), FailureKind.INTERNAL, NEVER_RAN_DETAIL);
-        log.append(entries.terminal(failed));
-        store.move(s.invocation(), never, List.of(InvocationState.FAILED), Ending.of(failed), clock.instant());
+        ledger.write(Transition.move(s.invocation(), never, List.of(InvocationState.FAILED), Ending.of(failed),
+            entries.terminal(failed)));
         LOG.info("invocation {} (tool {}) was {} when the gateway stopped; it never ran and is now FAILED",
             s.invocationId(), s.invocation().toolName(), never);
       }

@@ -5,9 +5,11 @@ import dev.portcullis.approval.ApprovalNotifier;
 import dev.portcullis.approval.ApprovalRequest;
 import dev.portcullis.approval.notify.NotificationChannel;
 import dev.portcullis.approval.notify.NotificationChannel.DeliveryFailure;
-import dev.portcullis.audit.AuditLog;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
+import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.invocation.Ledger;
+import dev.portcullis.invocation.Transition;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +56,7 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
 
   private final List<NotificationChannel> channels;
   private final URI publicUrl;
-  private final AuditLog log;
+  private final Ledger ledger;
   private final AuditEntries entries;
   private final JsonMapper json;
   private final Duration backoff;
@@ -98,17 +100,17 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
     }
   }
 
-  public Notifications(List<NotificationChannel> channels, URI publicUrl, AuditLog log, AuditEntries entries,
+  public Notifications(List<NotificationChannel> channels, URI publicUrl, Ledger ledger, AuditEntries entries,
       JsonMapper json) {
-    this(channels, publicUrl, log, entries, json, BACKOFF, DRAIN);
+    this(channels, publicUrl, ledger, entries, json, BACKOFF, DRAIN);
   }
 
   /** As the other constructor, with the first retry's delay and the drain on close chosen. */
-  public Notifications(List<NotificationChannel> channels, URI publicUrl, AuditLog log, AuditEntries entries,
+  public Notifications(List<NotificationChannel> channels, URI publicUrl, Ledger ledger, AuditEntries entries,
       JsonMapper json, Duration backoff, Duration drain) {
     this.channels = List.copyOf(channels);
     this.publicUrl = publicUrl;
-    this.log = log;
+    this.ledger = ledger;
     this.entries = entries;
     this.json = json;
     this.backoff = backoff;
@@ -197,9 +199,9 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
       LOG.warn("approval {}: {}", approvalId, detail);
     }
     try {
-      log.append(entries.approvalEvent(d.invocation(), InvocationState.AWAITING_APPROVAL, reasons,
-          failure == null ? null : "notification_failed", detail));
-    } catch (AuditLog.AuditUnavailableException | RuntimeException e) {
+      ledger.write(Transition.note(entries.approvalEvent(d.invocation(), InvocationState.AWAITING_APPROVAL, reasons,
+          failure == null ? null : "notification_failed", detail)));
+    } catch (InvocationStore.StoreException | RuntimeException e) {
       LOG.error("cannot record the notification of approval {} on channel {}", approvalId, c.name(), e);
     }
   }

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * the audit log does not hold yet. Never throws: a request that cannot be read is logged, and the
  * approval can still be found by the API, the CLI and the inbox.
  */
-public final class ParkedNotices implements AuditStage.Parked {
+public final class ParkedNotices implements LedgerStage.Parked {
   private static final Logger LOG = LoggerFactory.getLogger(ParkedNotices.class);
 
   private final ApprovalStore approvals;

@@ -28,8 +28,7 @@ public final class Pipeline {
 
   /** The one order every call takes. A test asserts this list. */
   public static Pipeline standard(
-      AuditStage audit,
-      StateStage state,
+      LedgerStage ledger,
       CatalogStage catalog,
       ValidateStage validate,
       PolicyStage policy,
@@ -39,7 +38,21 @@ public final class Pipeline {
       CommitStage commit,
       ExecuteStage execute) {
     return new Pipeline(
-        List.of(audit, state, catalog, validate, policy, limits, approval, filter, commit, execute));
+        List.of(ledger, catalog, validate, policy, limits, approval, filter, commit, execute));
+  }
+
+  /**
+   * The road of a call a person approved, from validation on: the call is already recorded
+   * (AWAITING_APPROVAL), so nothing before validation runs again. A test asserts this list.
+   */
+  public static Pipeline resumed(
+      LedgerStage ledger,
+      ValidateStage validate,
+      RedecideStage policy,
+      FilterStage filter,
+      CommitStage commit,
+      ExecuteStage execute) {
+    return new Pipeline(List.of(ledger, validate, policy, filter, commit, execute));
   }
 
   public List<Stage> stages() {

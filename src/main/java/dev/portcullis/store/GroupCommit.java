@@ -6,6 +6,7 @@ import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 
@@ -38,6 +39,7 @@ public final class GroupCommit {
   private final int maxGroup;
   private final ReentrantLock lock = new ReentrantLock();
   private final ConcurrentLinkedQueue<Pending<?>> waiting = new ConcurrentLinkedQueue<>();
+  private final AtomicLong commits = new AtomicLong();
 
   public GroupCommit(DataSource dataSource) {
     this(dataSource, MAX_GROUP);
@@ -85,6 +87,11 @@ public final class GroupCommit {
     return mine.result;
   }
 
+  /** How many transactions this queue has committed (each one fsync): what a write costs, counted. */
+  public long commits() {
+    return commits.get();
+  }
+
   /** How many writes wait for the next group (for tests that build a group on purpose). */
   int queued() {
     return waiting.size();
@@ -108,6 +115,7 @@ public final class GroupCommit {
         }
         c.commit();
         committed = true;
+        commits.incrementAndGet();
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;

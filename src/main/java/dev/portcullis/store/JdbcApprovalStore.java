@@ -4,7 +4,9 @@ import dev.portcullis.approval.ApprovalRequest;
 import dev.portcullis.approval.ApprovalStatus;
 import dev.portcullis.approval.ApprovalStore;
 import dev.portcullis.approval.ApprovalVote;
-import dev.portcullis.invocation.ArgumentsEdit;
+import dev.portcullis.invocation.InvocationStore.StateConflictException;
+import dev.portcullis.invocation.Ledger;
+import dev.portcullis.invocation.Transition;
 import dev.portcullis.invocation.InvocationStore.StoreException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,46 +16,59 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.sql.DataSource;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Approval requests and their votes in the embedded database.
+ * Approval requests and their votes in the embedded database. Each change that also moves or
+ * records the call runs in one transaction with its {@link Transition}, written by the {@link
+ * JdbcLedger} on the same connection, queued on the ledger's {@link GroupCommit}.
  *
- * <p>Concurrency: {@link #decide} is one {@code UPDATE … WHERE status = 'pending'}; the database's
+ * <p>Concurrency: {@link #decide} is one {@code UPDATE … WHERE status = 'pending'}; the group's
  * one writer serialises racing deciders and the loser updates no row. {@link #vote} and {@link
- * #edit} are each one (IMMEDIATE) transaction that first reads the request's status and the
- * digest of its call's arguments now, from the invocations table in the same database, so no
- * other vote, edit or decision can come between that check and the write.
+ * #edit} first read the request's status and the digest of its call's arguments now, from the
+ * invocations table, in the same transaction, so no other vote, edit or decision can come between
+ * that check and the write.
  */
 public final class JdbcApprovalStore implements ApprovalStore {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String COLUMNS =
       "approval_id, invocation_id, created_at, deadline, status, decided_by, decided_at, reason, required";
 
+  private final JdbcLedger ledger;
+  private final GroupCommit writes;
   private final DataSource dataSource;
 
-  public JdbcApprovalStore(DataSource dataSource) {
-    this.dataSource = dataSource;
+  public JdbcApprovalStore(JdbcLedger ledger) {
+    this.ledger = ledger;
+    this.writes = ledger.writes();
+    this.dataSource = writes.dataSource();
   }
 
   @Override
-  public void create(ApprovalRequest r) throws StoreException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO approvals (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?)")) {
-      ps.setString(1, r.approvalId());
-      ps.setString(2, r.invocationId());
-      ps.setString(3, r.createdAt().toString());
-      ps.setString(4, r.deadline().toString());
-      ps.setString(5, r.status().wireName());
-      ps.setString(6, r.decidedBy());
-      ps.setString(7, r.decidedAt() == null ? null : r.decidedAt().toString());
-      ps.setString(8, r.reason());
-      ps.setInt(9, r.required());
-      ps.executeUpdate();
+  public Ledger.Written park(ApprovalRequest r, Transition parking) throws StoreException {
+    JdbcLedger.Prepared p = ledger.prepare(parking);
+    try {
+      return JdbcLedger.result(writes.write(c -> {
+        Object written = ledger.apply(c, p);
+        if (!(written instanceof Ledger.Written.KeyHeld)) {
+          try (PreparedStatement ps = c.prepareStatement(
+              "INSERT INTO approvals (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?)")) {
+            ps.setString(1, r.approvalId());
+            ps.setString(2, r.invocationId());
+            ps.setString(3, r.createdAt().toString());
+            ps.setString(4, r.deadline().toString());
+            ps.setString(5, r.status().wireName());
+            ps.setString(6, r.decidedBy());
+            ps.setString(7, r.decidedAt() == null ? null : r.decidedAt().toString());
+            ps.setString(8, r.reason());
+            ps.setInt(9, r.required());
+            ps.executeUpdate();
+          }
+        }
+        return written;
+      }));
     } catch (SQLException e) {
-      throw unavailable("record approval request " + r.approvalId(), e);
+      throw unavailable("park invocation " + r.invocationId() + " for approval " + r.approvalId(), e);
     }
   }
 
@@ -92,23 +107,70 @@ public final class JdbcApprovalStore implements ApprovalStore {
   }
 
   @Override
-  public boolean decide(String approvalId, ApprovalStatus decided, String by, Instant at, String reason)
-      throws StoreException {
+  public boolean decide(String approvalId, ApprovalStatus decided, String by, Instant at, String reason,
+      Transition then) throws StoreException {
     if (decided == ApprovalStatus.PENDING) {
       throw new IllegalArgumentException("a decision cannot make a request pending");
     }
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(
-            "UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, reason = ?"
-                + " WHERE approval_id = ? AND status = 'pending'")) {
-      ps.setString(1, decided.wireName());
-      ps.setString(2, by);
-      ps.setString(3, at.toString());
-      ps.setString(4, reason);
-      ps.setString(5, approvalId);
-      return ps.executeUpdate() == 1;
+    JdbcLedger.Prepared p = ledger.prepare(then);
+    Object written;
+    try {
+      written = writes.write(c -> {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE approvals SET status = ?, decided_by = ?,"
+            + " decided_at = ?, reason = ? WHERE approval_id = ? AND status = 'pending'")) {
+          ps.setString(1, decided.wireName());
+          ps.setString(2, by);
+          ps.setString(3, at.toString());
+          ps.setString(4, reason);
+          ps.setString(5, approvalId);
+          if (ps.executeUpdate() != 1) {
+            return NotPending.INSTANCE;
+          }
+        }
+        return undoUnlessWritten(ledger.apply(c, p));
+      });
     } catch (SQLException e) {
+      rethrowConflict(e);
       throw unavailable("decide approval request " + approvalId, e);
+    }
+    if (written == NotPending.INSTANCE) {
+      return false;
+    }
+    JdbcLedger.result(written);
+    return true;
+  }
+
+  /**
+   * {@code written} when the ledger wrote it; otherwise (a lost compare-and-set) throws, so that the
+   * group undoes this store's part of the write too, and the caller learns why.
+   */
+  private static Object undoUnlessWritten(Object written) throws SQLException {
+    if (written instanceof JdbcLedger.Conflict conflict) {
+      throw new ConflictException(conflict);
+    }
+    return written;
+  }
+
+  /** What {@link #decide} found: the request was not pending, and nothing was written. */
+  private enum NotPending { INSTANCE }
+
+  /** Throws the lost compare-and-set that failed the write, if that is what failed it. */
+  private static void rethrowConflict(SQLException e) throws StateConflictException {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConflictException conflict) {
+        throw new StateConflictException(conflict.conflict.message());
+      }
+    }
+  }
+
+  /** A transition's lost compare-and-set, carried out of the group so that the whole write is undone. */
+  private static final class ConflictException extends SQLException {
+    private static final long serialVersionUID = 1L;
+    private final transient JdbcLedger.Conflict conflict;
+
+    ConflictException(JdbcLedger.Conflict conflict) {
+      super(conflict.message());
+      this.conflict = conflict;
     }
   }
 
@@ -132,22 +194,17 @@ public final class JdbcApprovalStore implements ApprovalStore {
   }
 
   @Override
-  public Ballot vote(ApprovalVote v) throws StoreException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
+  public Ballot vote(ApprovalVote v, Function<Ballot, Transition> record) throws StoreException {
+    try {
+      return writes.write(c -> {
         Ballot ballot = vote(c, v);
-        if (ballot.kind() == Ballot.Kind.RECORDED || ballot.kind() == Ballot.Kind.APPROVED) {
-          c.commit();
-        } else {
-          c.rollback();
+        if (ballot.kind() == Ballot.Kind.RECORDED || ballot.kind() == Ballot.Kind.QUORUM) {
+          undoUnlessWritten(ledger.apply(c, ledger.prepare(record.apply(ballot))));
         }
         return ballot;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
+      });
     } catch (SQLException e) {
+      rethrowConflict(e);
       throw unavailable("record a vote on approval request " + v.approvalId(), e);
     }
   }
@@ -159,6 +216,10 @@ public final class JdbcApprovalStore implements ApprovalStore {
     }
     if (!now.digest().equals(v.argumentsDigest())) {
       return new Ballot(Ballot.Kind.STALE, 0);
+    }
+    int before = count(c, v);
+    if (before >= now.required()) {
+      return new Ballot(Ballot.Kind.AWAITS_RESUMPTION, before);
     }
     try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM approval_votes"
         + " WHERE approval_id = ? AND approver = ? AND arguments_digest = ?")) {
@@ -182,62 +243,40 @@ public final class JdbcApprovalStore implements ApprovalStore {
       ps.setString(6, v.approvalId());
       ps.executeUpdate();
     }
-    int votes;
+    int votes = before + 1;
+    return new Ballot(votes < now.required() ? Ballot.Kind.RECORDED : Ballot.Kind.QUORUM, votes);
+  }
+
+  /** How many votes request {@code v.approvalId()} has for the arguments {@code v} approves. */
+  private static int count(Connection c, ApprovalVote v) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         "SELECT COUNT(*) FROM approval_votes WHERE approval_id = ? AND arguments_digest = ?")) {
       ps.setString(1, v.approvalId());
       ps.setString(2, v.argumentsDigest());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        votes = rs.getInt(1);
+        return rs.getInt(1);
       }
     }
-    if (votes < now.required()) {
-      return new Ballot(Ballot.Kind.RECORDED, votes);
-    }
-    try (PreparedStatement ps = c.prepareStatement("UPDATE approvals SET status = 'approved', decided_by = ?,"
-        + " decided_at = ?, reason = ? WHERE approval_id = ? AND status = 'pending'")) {
-      ps.setString(1, v.approver());
-      ps.setString(2, v.at().toString());
-      ps.setString(3, v.reason());
-      ps.setString(4, v.approvalId());
-      if (ps.executeUpdate() != 1) {
-        return new Ballot(Ballot.Kind.NOT_PENDING, 0);
-      }
-    }
-    return new Ballot(Ballot.Kind.APPROVED, votes);
   }
 
   @Override
-  public Ballot.Kind edit(String approvalId, String expectedDigest, ArgumentsEdit edit) throws StoreException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
+  public Ballot.Kind edit(String approvalId, String expectedDigest, Transition edit) throws StoreException {
+    JdbcLedger.Prepared p = ledger.prepare(edit);
+    try {
+      return writes.write(c -> {
         Standing now = standing(c, approvalId);
         if (now == null || !now.pending()) {
-          c.rollback();
           return Ballot.Kind.NOT_PENDING;
         }
         if (!now.digest().equals(expectedDigest)) {
-          c.rollback();
           return Ballot.Kind.STALE;
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE invocations SET edited_arguments = ?,"
-            + " edited_digest = ?, edited_by = ?, edited_at = ? WHERE invocation_id = ?")) {
-          ps.setString(1, JSON.writeValueAsString(edit.arguments()));
-          ps.setString(2, edit.digest());
-          ps.setString(3, edit.editedBy());
-          ps.setString(4, edit.at().toString());
-          ps.setString(5, now.invocationId());
-          ps.executeUpdate();
-        }
-        c.commit();
+        undoUnlessWritten(ledger.apply(c, p));
         return Ballot.Kind.RECORDED;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
+      });
     } catch (SQLException e) {
+      rethrowConflict(e);
       throw unavailable("edit the arguments of approval request " + approvalId, e);
     }
   }

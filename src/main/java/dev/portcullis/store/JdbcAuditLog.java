@@ -1,7 +1,7 @@
 package dev.portcullis.store;
 
 import dev.portcullis.audit.AuditChain;
-import dev.portcullis.audit.AuditEntry;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRecord;
 import java.sql.Connection;
@@ -19,64 +19,18 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The audit log in a relational database: one row per record plus a one-row head, written in the
- * same transaction.
- *
- * <p>Concurrency: group commit ({@link GroupCommit}). Concurrent appends, and the other stores'
- * writes on the same database, share one transaction (one fsync); every caller returns only once
- * its own record is durable. The head is read inside that transaction, so the chain never forks.
- * One gateway process owns a data directory (the wiring holds a file lock on it).
- *
- * <p>Failure: an append that fails is rolled back alone and fails with
- * {@link AuditUnavailableException}; nothing is half-written.
+ * Reads the audit log in a relational database: one row per record plus a one-row head, both
+ * written by the {@link JdbcLedger}.
  */
 public final class JdbcAuditLog implements AuditLog {
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
-  private static final String INSERT =
-      "INSERT INTO audit_log (seq, recorded_at, invocation_id, trace_id, request_id, tenant, agent_id,"
-          + " user_id, session_id, channel, tool_name, tool_version, descriptor_hash, arguments,"
-          + " arguments_digest, state, decision, reasons, error_kind, error_detail, duration_ms,"
-          + " config_hash, policy_version, shadows, user_detail, context, filtered, credential, prev_hash,"
-          + " hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
-  private final GroupCommit writes;
   private final DataSource dataSource;
   private final JsonMapper json;
 
-  /** An audit log whose writes share {@code writes}' transactions with the other stores'. */
-  public JdbcAuditLog(GroupCommit writes, JsonMapper json) {
-    this.writes = writes;
-    this.dataSource = writes.dataSource();
-    this.json = json;
-  }
-
-  /** An audit log that commits its own appends in groups (tools that only read or verify). */
   public JdbcAuditLog(DataSource dataSource, JsonMapper json) {
-    this(new GroupCommit(dataSource), json);
-  }
-
-  @Override
-  public AuditRecord append(AuditEntry entry) throws AuditUnavailableException {
-    try {
-      return writes.write(c -> {
-        Optional<AuditRecord.Head> head = readHead(c);
-        AuditRecord record = AuditChain.link(head.map(AuditRecord.Head::seq).orElse(0L) + 1, entry,
-            head.map(AuditRecord.Head::hash).orElse(AuditChain.GENESIS));
-        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-          bind(ps, record);
-          ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)"
-            + " ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")) {
-          ps.setLong(1, record.seq());
-          ps.setString(2, record.hash());
-          ps.executeUpdate();
-        }
-        return record;
-      });
-    } catch (SQLException e) {
-      throw new AuditUnavailableException("cannot append to the audit log: " + e.getMessage(), e);
-    }
+    this.dataSource = dataSource;
+    this.json = json;
   }
 
   @Override
@@ -125,45 +79,6 @@ public final class JdbcAuditLog implements AuditLog {
         ResultSet rs = ps.executeQuery()) {
       return rs.next() ? Optional.of(new AuditRecord.Head(rs.getLong(1), rs.getString(2))) : Optional.empty();
     }
-  }
-
-  private void bind(PreparedStatement ps, AuditRecord r) throws SQLException {
-    AuditEntry e = r.entry();
-    int i = 1;
-    ps.setLong(i++, r.seq());
-    ps.setString(i++, AuditChain.timestamp(e));
-    ps.setString(i++, e.invocationId());
-    ps.setString(i++, e.traceId());
-    ps.setString(i++, e.requestId());
-    ps.setString(i++, e.tenant());
-    ps.setString(i++, e.agentId());
-    ps.setString(i++, e.userId());
-    ps.setString(i++, e.sessionId());
-    ps.setString(i++, e.channel());
-    ps.setString(i++, e.toolName());
-    ps.setString(i++, e.toolVersion());
-    ps.setString(i++, e.descriptorHash());
-    ps.setString(i++, e.arguments());
-    ps.setString(i++, e.argumentsDigest());
-    ps.setString(i++, e.state());
-    ps.setString(i++, e.decision());
-    ps.setString(i++, json.writeValueAsString(e.reasons()));
-    ps.setString(i++, e.errorKind());
-    ps.setString(i++, e.errorDetail());
-    if (e.durationMs() == null) {
-      ps.setNull(i++, Types.INTEGER);
-    } else {
-      ps.setLong(i++, e.durationMs());
-    }
-    ps.setString(i++, e.configHash());
-    ps.setString(i++, e.policyVersion());
-    ps.setString(i++, e.shadows());
-    ps.setString(i++, e.user());
-    ps.setString(i++, e.context());
-    ps.setString(i++, e.filtered());
-    ps.setString(i++, e.credential());
-    ps.setString(i++, r.prevHash());
-    ps.setString(i, r.hash());
   }
 
   private AuditRecord read(ResultSet rs) throws SQLException {

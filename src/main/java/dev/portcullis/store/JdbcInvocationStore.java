@@ -31,154 +31,46 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The invocation store in the embedded database: one row per call plus its state history.
+ * Reads the invocations the {@link JdbcLedger} writes: one row per call, its history read from
+ * its audit records (the ledger stores it once, in the log).
  *
- * <p>Concurrency: {@link #move} is a single {@code UPDATE … WHERE state = expected} (the
- * compare-and-set) followed by the history rows, in one transaction; the database's one writer
- * serialises racing transactions and the loser updates no row. The idempotency key is claimed by
- * a partial unique index, so two calls racing with one key cannot both hold it.
+ * <p>Concurrency: reads only, on the pool's connections; a read sees the last committed group.
  */
 public final class JdbcInvocationStore implements InvocationStore {
   private static final TypeReference<Map<String, String>> CONTEXT = new TypeReference<>() {};
-  private static final String COLUMNS =
+  private static final String READ_COLUMNS =
       "invocation_id, trace_id, request_id, idempotency_key, holds_key, tenant, agent_id, agent_bundle, user_id,"
           + " user_detail, session_id, channel, tool_name, tool, descriptor_hash, arguments, arguments_digest,"
-          + " context, received_at, state, decision, credential, ending, updated_at";
-  /** What a read selects: the recorded columns and an approver's edit of the arguments (V9). */
-  private static final String READ_COLUMNS = COLUMNS + ", edited_arguments, edited_digest, edited_by, edited_at";
-  /** SQLite's result code for a violated constraint. */
-  private static final int SQLITE_CONSTRAINT = 19;
+          + " context, received_at, state, decision, credential, ending, updated_at,"
+          + " edited_arguments, edited_digest, edited_by, edited_at";
 
-  private final GroupCommit writes;
   private final DataSource dataSource;
   private final JsonMapper json;
 
-  /** A store whose writes share {@code writes}' transactions with the other stores'. */
-  public JdbcInvocationStore(GroupCommit writes, JsonMapper json) {
-    this.writes = writes;
-    this.dataSource = writes.dataSource();
+  public JdbcInvocationStore(DataSource dataSource, JsonMapper json) {
+    this.dataSource = dataSource;
     this.json = json;
   }
 
-  public JdbcInvocationStore(DataSource dataSource, JsonMapper json) {
-    this(new GroupCommit(dataSource), json);
-  }
-
   @Override
-  public Begun begin(Invocation received, String argumentsDigest) throws StoreException {
-    boolean keyed = received.idempotencyKey() != null;
-    try {
-      return new Begun.Started(insert(received, argumentsDigest, keyed));
-    } catch (SQLException e) {
-      if (!keyed || e.getErrorCode() != SQLITE_CONSTRAINT) {
-        throw unavailable("record invocation " + received.invocationId(), e);
-      }
-    }
-    String sql = "SELECT " + READ_COLUMNS + " FROM invocations WHERE tenant = ? AND agent_id = ? AND idempotency_key = ?"
-        + " AND holds_key = 1";
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, received.tenant());
-      ps.setString(2, received.agent().id());
-      ps.setString(3, received.idempotencyKey());
-      List<StoredInvocation> found = read(c, ps);
-      if (found.isEmpty()) {
-        throw new StoreException("idempotency key of invocation " + received.invocationId()
-            + " is held, but its holder cannot be found");
-      }
-      return new Begun.KeyHeld(found.getFirst());
+  public Optional<StoredInvocation> keyHolder(String tenant, String agentId, String idempotencyKey)
+      throws StoreException {
+    try (Connection c = dataSource.getConnection()) {
+      return keyHolder(c, tenant, agentId, idempotencyKey);
     } catch (SQLException e) {
       throw unavailable("read the holder of an idempotency key", e);
     }
   }
 
-  @Override
-  public StoredInvocation record(Invocation received, String argumentsDigest) throws StoreException {
-    try {
-      return insert(received, argumentsDigest, false);
-    } catch (SQLException e) {
-      throw unavailable("record invocation " + received.invocationId(), e);
-    }
-  }
-
-  private StoredInvocation insert(Invocation inv, String digest, boolean holdsKey) throws SQLException {
-    if (inv.state() != InvocationState.RECEIVED) {
-      throw new IllegalStateException(
-          "invocation " + inv.invocationId() + " is " + inv.state() + "; only a RECEIVED call can be recorded");
-    }
-    String sql = "INSERT INTO invocations (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-    // Every value bound before the write joins a group: the group's transaction holds the one write lock.
-    List<Object> values = java.util.Arrays.asList(
-        inv.invocationId(), inv.traceId(), inv.requestId(), inv.idempotencyKey(), holdsKey ? 1 : 0, inv.tenant(),
-        inv.agent().id(), inv.agent().bundleVersion(), inv.user() == null ? null : inv.user().id(), write(inv.user()),
-        inv.sessionId(), inv.channel(), inv.toolName(), write(inv.tool()),
-        inv.tool() == null ? null : inv.tool().descriptorHash(), json.writeValueAsString(inv.arguments()), digest,
-        json.writeValueAsString(new TreeMap<>(inv.policyContext())), inv.receivedAt().toString(), inv.state().name(),
-        write(inv.decision()), write(inv.credential()), null, inv.receivedAt().toString());
-    writes.write(c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        for (int i = 0; i < values.size(); i++) {
-          ps.setObject(i + 1, values.get(i));
-        }
-        ps.executeUpdate();
-      }
-      history(c, inv.invocationId(), List.of(InvocationState.RECEIVED), inv.receivedAt());
-      return null;
-    });
-    return new StoredInvocation(inv, digest, holdsKey, null,
-        List.of(new StateChange(InvocationState.RECEIVED, inv.receivedAt())));
-  }
-
-  @Override
-  public void advance(
-      Invocation facts, InvocationState expected, List<InvocationState> path, Ending ending, Instant at)
-      throws StoreException {
-    String id = facts.invocationId();
-    if (path.isEmpty()) {
-      throw new IllegalArgumentException("a move of invocation " + id + " needs at least one state");
-    }
-    InvocationState from = expected;
-    for (InvocationState to : path) {
-      if (!from.canMoveTo(to)) {
-        throw new IllegalStateException("invocation " + id + " cannot move from " + from + " to " + to);
-      }
-      from = to;
-    }
-    String sql = "UPDATE invocations SET state = ?, tool = COALESCE(?, tool), descriptor_hash = COALESCE(?, descriptor_hash),"
-        + " decision = COALESCE(?, decision), credential = COALESCE(?, credential), ending = COALESCE(?, ending),"
-        + " updated_at = ? WHERE invocation_id = ? AND state = ?";
-    // Serialised before the write joins a group: the group's transaction holds the one write lock.
-    String tool = write(facts.tool());
-    String decision = write(facts.decision());
-    String credential = write(facts.credential());
-    String endingJson = ending == null ? null : writeEnding(ending);
-    Optional<String> conflict;
-    try {
-      conflict = writes.write(c -> {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-          int i = 1;
-          ps.setString(i++, path.getLast().name());
-          ps.setString(i++, tool);
-          ps.setString(i++, facts.tool() == null ? null : facts.tool().descriptorHash());
-          ps.setString(i++, decision);
-          ps.setString(i++, credential);
-          ps.setString(i++, endingJson);
-          ps.setString(i++, at.toString());
-          ps.setString(i++, id);
-          ps.setString(i, expected.name());
-          if (ps.executeUpdate() == 0) {
-            return Optional.of(state(c, id)
-                .map(now -> "invocation " + id + " is " + now + ", not " + expected + "; another writer moved it")
-                .orElse("no invocation " + id + " is recorded"));
-          }
-        }
-        history(c, id, path, at);
-        return Optional.empty();
-      });
-    } catch (SQLException e) {
-      throw unavailable("move invocation " + id + " to " + path.getLast(), e);
-    }
-    if (conflict.isPresent()) {
-      throw new StateConflictException(conflict.get());
+  /** The call holding {@code idempotencyKey} for {@code tenant} and {@code agentId}, read on {@code c}. */
+  Optional<StoredInvocation> keyHolder(Connection c, String tenant, String agentId, String idempotencyKey)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + READ_COLUMNS
+        + " FROM invocations WHERE tenant = ? AND agent_id = ? AND idempotency_key = ? AND holds_key = 1")) {
+      ps.setString(1, tenant);
+      ps.setString(2, agentId);
+      ps.setString(3, idempotencyKey);
+      return read(c, ps).stream().findFirst();
     }
   }
 
@@ -205,25 +97,11 @@ public final class JdbcInvocationStore implements InvocationStore {
     }
   }
 
-  private static Optional<InvocationState> state(Connection c, String id) throws SQLException {
+  static Optional<InvocationState> state(Connection c, String id) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT state FROM invocations WHERE invocation_id = ?")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(InvocationState.valueOf(rs.getString(1))) : Optional.empty();
-      }
-    }
-  }
-
-  private static void history(Connection c, String id, List<InvocationState> path, Instant at) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO invocation_history (invocation_id, seq, state, at) SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?"
-            + " FROM invocation_history WHERE invocation_id = ?")) {
-      for (InvocationState s : path) {
-        ps.setString(1, id);
-        ps.setString(2, s.name());
-        ps.setString(3, at.toString());
-        ps.setString(4, id);
-        ps.executeUpdate();
       }
     }
   }
@@ -253,64 +131,42 @@ public final class JdbcInvocationStore implements InvocationStore {
         ArgumentsEdit edit = edited == null ? null : new ArgumentsEdit(parseTree(edited), rs.getString("edited_digest"),
             rs.getString("edited_by"), Instant.parse(rs.getString("edited_at")));
         out.add(new StoredInvocation(inv, rs.getString("arguments_digest"), rs.getInt("holds_key") == 1,
-            readEnding(rs.getString("ending")), List.of(), edit));
+            Endings.read(json, rs.getString("ending")), List.of(), edit));
       }
     }
     List<StoredInvocation> withHistory = new ArrayList<>(out.size());
     for (StoredInvocation s : out) {
       withHistory.add(new StoredInvocation(s.invocation(), s.argumentsDigest(), s.holdsKey(), s.ending(),
-          history(c, s.invocationId()), s.edit()));
+          history(c, s), s.edit()));
     }
     return withHistory;
   }
 
-  private static List<StateChange> history(Connection c, String id) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT state, at FROM invocation_history WHERE invocation_id = ? ORDER BY seq")) {
-      ps.setString(1, id);
-      List<StateChange> out = new ArrayList<>();
+  /**
+   * When the call entered each state, from its audit records: RECEIVED when it was received,
+   * CHECKED with its first record when that carries a decision, then the state of each record
+   * (one entry per stay: votes and notes in the same state are not new states).
+   */
+  private static List<StateChange> history(Connection c, StoredInvocation s) throws SQLException {
+    List<StateChange> out = new ArrayList<>();
+    out.add(new StateChange(InvocationState.RECEIVED, s.invocation().receivedAt()));
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT state, recorded_at, decision FROM audit_log WHERE invocation_id = ? ORDER BY seq")) {
+      ps.setString(1, s.invocationId());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new StateChange(InvocationState.valueOf(rs.getString(1)), Instant.parse(rs.getString(2))));
+          InvocationState state = InvocationState.valueOf(rs.getString(1));
+          Instant at = Instant.parse(rs.getString(2));
+          if (out.size() == 1 && rs.getString(3) != null && state != InvocationState.CHECKED) {
+            out.add(new StateChange(InvocationState.CHECKED, at));
+          }
+          if (out.getLast().state() != state) {
+            out.add(new StateChange(state, at));
+          }
         }
       }
-      return out;
     }
-  }
-
-  /** An ending as JSON with only the members it has: a JSON null result stays a result. */
-  private String writeEnding(Ending e) {
-    ObjectNode n = json.createObjectNode();
-    if (e.kind() != null) {
-      n.put("kind", e.kind());
-    }
-    if (e.detail() != null) {
-      n.put("detail", e.detail());
-    }
-    ArrayNode reasons = n.putArray("reasons");
-    e.reasons().forEach(reasons::add);
-    if (e.result() != null) {
-      n.set("result", e.result());
-    }
-    return json.writeValueAsString(n);
-  }
-
-  private Ending readEnding(String text) throws SQLException {
-    if (text == null) {
-      return null;
-    }
-    JsonNode n = parseTree(text);
-    List<String> reasons = new ArrayList<>();
-    n.path("reasons").forEach(r -> reasons.add(r.asString()));
-    return new Ending(
-        n.has("kind") ? n.get("kind").asString() : null,
-        n.has("detail") ? n.get("detail").asString() : null,
-        reasons,
-        n.has("result") ? n.get("result") : null);
-  }
-
-  private String write(Object value) {
-    return value == null ? null : json.writeValueAsString(value);
+    return out;
   }
 
   private <T> T parse(String text, Class<T> type) throws SQLException {

@@ -1,5 +1,7 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.invocation.AuditEntry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;

@@ -1,10 +1,14 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.invocation.AuditEntry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcAuditLog;
+import dev.portcullis.store.JdbcLedger;
+import dev.portcullis.invocation.Transition;
 import dev.portcullis.testing.CliRun;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -26,9 +30,9 @@ class AuditTamperTest {
   @BeforeEach
   void fiveRecords() throws Exception {
     try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
-      AuditLog log = new JdbcAuditLog(db.dataSource(), JsonMapper.builder().build());
+      JdbcLedger ledger = new JdbcLedger(db.writes(), JsonMapper.builder().build());
       for (int i = 1; i <= 5; i++) {
-        log.append(AuditLogContract.entry("inv-" + i, i % 2 == 0 ? "COMPLETED" : "EXECUTING"));
+        ledger.write(Transition.note(AuditLogContract.entry("inv-" + i, i % 2 == 0 ? "COMPLETED" : "EXECUTING")));
       }
     }
   }

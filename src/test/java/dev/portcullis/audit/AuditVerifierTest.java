@@ -1,5 +1,7 @@
 package dev.portcullis.audit;
 
+import dev.portcullis.invocation.AuditEntry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -18,8 +20,7 @@ class AuditVerifierTest {
     final List<AuditRecord> records = new ArrayList<>();
     Optional<AuditRecord.Head> head = Optional.of(new AuditRecord.Head(0, AuditChain.GENESIS));
 
-    @Override
-    public AuditRecord append(AuditEntry entry) {
+    AuditRecord append(AuditEntry entry) {
       AuditRecord r = AuditChain.link(records.size() + 1L, entry,
           records.isEmpty() ? AuditChain.GENESIS : records.getLast().hash());
       records.add(r);

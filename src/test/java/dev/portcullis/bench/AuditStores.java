@@ -2,7 +2,7 @@ package dev.portcullis.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.portcullis.audit.AuditEntry;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.store.EmbeddedDatabase;
 import java.nio.file.Path;
 import java.time.Instant;

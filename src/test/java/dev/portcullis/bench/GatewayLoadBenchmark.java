@@ -1,7 +1,9 @@
 package dev.portcullis.bench;
 
+import dev.portcullis.invocation.Ledger;
+import dev.portcullis.pipeline.LedgerStage;
+import dev.portcullis.store.JdbcLedger;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.portcullis.audit.AuditLog;
 import dev.portcullis.catalog.StaticCatalog;
 import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.GatewayConfig;
@@ -9,17 +11,12 @@ import dev.portcullis.config.ServerSettings;
 import dev.portcullis.edge.EdgeSettings;
 import dev.portcullis.edge.Gateway;
 import dev.portcullis.edge.GatewayServer;
-import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.pipeline.AuditEntries;
-import dev.portcullis.pipeline.AuditStage;
 import dev.portcullis.pipeline.CommitStage;
 import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.pipeline.Stage;
-import dev.portcullis.pipeline.StateStage;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.GroupCommit;
-import dev.portcullis.store.JdbcAuditLog;
-import dev.portcullis.store.JdbcInvocationStore;
 import dev.portcullis.testing.GatewayFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -107,7 +104,7 @@ public final class GatewayLoadBenchmark {
         GatewayServer timedServer = GatewayServer.start(withPipeline(base, timed.pipeline()), edge(config));
         GatewayServer separateServer = GatewayServer.start(
             withPipeline(base, new Pipeline(separateTransactions(base, config, separateStore))), edge(config))) {
-      StageTimes relaxed = new StageTimes(withAuditLog(base, config, new JdbcAuditLog(relaxedStore, base.json())));
+      StageTimes relaxed = new StageTimes(withLedger(base, config, new JdbcLedger(new GroupCommit(relaxedStore), base.json())));
       try (GatewayServer relaxedServer = GatewayServer.start(withPipeline(base, relaxed.pipeline()), edge(config))) {
         Map<String, Scenario> doors =
             Map.of(
@@ -221,47 +218,31 @@ public final class GatewayLoadBenchmark {
         base.approvals(), base.approvers(), base.admin(), base.arguments());
   }
 
-  /** The gateway's own stages, with the two audit-writing stages on {@code log} instead. */
-  private static List<Stage> withAuditLog(Gateway base, GatewayConfig config, AuditLog log) {
+  /** The gateway's own stages, with the two ledger-writing stages on {@code ledger} instead. */
+  private static List<Stage> withLedger(Gateway base, GatewayConfig config, Ledger ledger) {
     AuditEntries entries = new AuditEntries(base.clock(), config.hash(), new StaticCatalog(config.tools()), base.json());
     List<Stage> stages =
         base.pipeline().stages().stream()
             .map(s -> switch (s) {
-              case AuditStage a -> (Stage) new AuditStage(log, entries);
-              case CommitStage c -> new CommitStage(log, entries, base.invocations(), base.clock());
+              case LedgerStage l -> (Stage) new LedgerStage(ledger, base.invocations(), entries, base.json(),
+                  LedgerStage.Parked.NONE);
+              case CommitStage c -> new CommitStage(ledger, entries, base.json());
               default -> s;
             })
             .toList();
-    if (stages.stream().filter(s -> s instanceof AuditStage || s instanceof CommitStage).count() != 2) {
-      throw new IllegalStateException("expected one AuditStage and one CommitStage in " + stages);
+    if (stages.stream().filter(s -> s instanceof LedgerStage || s instanceof CommitStage).count() != 2) {
+      throw new IllegalStateException("expected one LedgerStage and one CommitStage in " + stages);
     }
     return stages;
   }
 
   /**
-   * The gateway's own stages with the state written as it was before group commit spanned the
-   * stores: the audit log groups its own appends, and every invocation-store write is a
-   * transaction (an fsync) of its own. On a database of its own, so it does not share the
-   * production store's groups.
+   * The gateway's own stages with every ledger transition a transaction (an fsync) of its own, the
+   * baseline for group commit. On a database of its own, so it does not share the production
+   * store's groups.
    */
   private static List<Stage> separateTransactions(Gateway base, GatewayConfig config, EmbeddedDatabase db) {
-    AuditLog log = new JdbcAuditLog(new GroupCommit(db.dataSource()), base.json());
-    InvocationStore store = new JdbcInvocationStore(new GroupCommit(db.dataSource(), 1), base.json());
-    AuditEntries entries = new AuditEntries(base.clock(), config.hash(), new StaticCatalog(config.tools()), base.json());
-    List<Stage> stages =
-        base.pipeline().stages().stream()
-            .map(s -> switch (s) {
-              case AuditStage a -> (Stage) new AuditStage(log, entries);
-              case StateStage st -> new StateStage(store, base.json(), base.clock());
-              case CommitStage c -> new CommitStage(log, entries, store, base.clock());
-              default -> s;
-            })
-            .toList();
-    if (stages.stream().filter(s -> s instanceof AuditStage || s instanceof StateStage || s instanceof CommitStage)
-        .count() != 3) {
-      throw new IllegalStateException("expected one AuditStage, StateStage and CommitStage in " + stages);
-    }
-    return stages;
+    return withLedger(base, config, new JdbcLedger(new GroupCommit(db.dataSource(), 1), base.json()));
   }
 
   static EdgeSettings edge(GatewayConfig config) {

@@ -1,9 +1,11 @@
 package dev.portcullis.bench;
 
+import dev.portcullis.invocation.Ledger;
+import dev.portcullis.invocation.Transition;
+import dev.portcullis.store.JdbcLedger;
+import dev.portcullis.store.GroupCommit;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.portcullis.audit.AuditLog;
 import dev.portcullis.store.EmbeddedDatabase;
-import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.vault.SecretSources;
 import dev.portcullis.vault.SecretRef;
 import java.nio.ByteBuffer;
@@ -55,11 +57,11 @@ final class Probes {
     }
     JsonMapper json = JsonMapper.builder().build();
     try (EmbeddedDatabase full = EmbeddedDatabase.open(dir.resolve("probe-full"))) {
-      probes.add(append("audit append, synchronous=FULL (production)", new JdbcAuditLog(full.dataSource(), json), configHash));
+      probes.add(append("audit append, synchronous=FULL (production)", new JdbcLedger(full.writes(), json), configHash));
     }
     for (String mode : List.of("NORMAL", "OFF")) {
       try (HikariDataSource ds = AuditStores.open(dir.resolve("probe-" + mode.toLowerCase(java.util.Locale.ROOT)), mode)) {
-        probes.add(append("audit append, synchronous=" + mode, new JdbcAuditLog(ds, json), configHash));
+        probes.add(append("audit append, synchronous=" + mode, new JdbcLedger(new GroupCommit(ds), json), configHash));
       }
     }
     SecretSources secrets = new SecretSources(Map.of(), gatewayData);
@@ -68,8 +70,8 @@ final class Probes {
     return probes;
   }
 
-  private Probe append(String name, AuditLog log, String configHash) throws Exception {
-    return time(name, () -> log.append(AuditStores.sampleEntry(configHash)));
+  private Probe append(String name, Ledger ledger, String configHash) throws Exception {
+    return time(name, () -> ledger.write(Transition.note(AuditStores.sampleEntry(configHash))));
   }
 
   private Probe time(String name, Op op) throws Exception {

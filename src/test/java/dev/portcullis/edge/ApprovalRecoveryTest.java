@@ -7,7 +7,13 @@ import dev.portcullis.approval.ApprovalStatus;
 import dev.portcullis.approval.ApprovalStore;
 import dev.portcullis.approval.ApprovalVote;
 import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.audit.AuditLogContract;
+import dev.portcullis.invocation.Transition;
 import dev.portcullis.store.JdbcApprovalStore;
+import dev.portcullis.store.JdbcLedger;
+import dev.portcullis.testing.Invocations;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import dev.portcullis.testing.CliRun;
 import dev.portcullis.testing.GatewayFixture;
 import java.net.http.HttpResponse;
@@ -21,9 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * No stuck calls: a request decided in the store whose parked call was never moved on (the gateway
- * stopped, or a store failed, right after the decision was written) is finished by the sweep, not
- * left awaiting approval for ever behind a request that refuses every further decision.
+ * No stuck calls. The last vote and the call's move are two transactions (the move decides the
+ * request); a gateway that stopped between them leaves the request pending with its quorum, which
+ * another approval or the sweep resumes, once. A request a gateway from before the ledger decided
+ * without moving its call is finished by the sweep too, not left awaiting approval for ever behind
+ * a request that refuses every further decision.
  */
 class ApprovalRecoveryTest {
   private static final String REFUND =
@@ -44,7 +52,10 @@ class ApprovalRecoveryTest {
     }
   }
 
-  /** Parks a refund, then writes a decision the way a gateway would just before it stopped. */
+  /**
+   * Parks a refund, then writes what a gateway had written when it stopped: the quorum's last vote
+   * (APPROVED), or a decision alone as a gateway from before the ledger wrote it (DENIED).
+   */
   private JsonNode parkedThenDecidedOnly(ApprovalStatus decision, String reason) throws Exception {
     HttpResponse<String> r = gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
@@ -53,12 +64,22 @@ class ApprovalRecoveryTest {
     String digest = json(gateway.get("/v1/approvals/" + approvalId, GatewayFixture.APPROVER_KEY))
         .path("argumentsDigest").asString();
     try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
-      JdbcApprovalStore store = new JdbcApprovalStore(db.dataSource());
-      if (decision == ApprovalStatus.APPROVED) { // the quorum's last vote approves in the same compare-and-set
-        assertThat(store.vote(new ApprovalVote(approvalId, "ops-olivia", digest, Instant.now(), null)).kind())
-            .isEqualTo(ApprovalStore.Ballot.Kind.APPROVED);
+      if (decision == ApprovalStatus.APPROVED) {
+        JdbcApprovalStore store = new JdbcApprovalStore(new JdbcLedger(db.writes(), Invocations.JSON));
+        assertThat(store.vote(new ApprovalVote(approvalId, "ops-olivia", digest, Instant.now(), null),
+                b -> Transition.note(AuditLogContract.entry(parked.path("invocationId").asString(),
+                    "AWAITING_APPROVAL"))).kind())
+            .isEqualTo(ApprovalStore.Ballot.Kind.QUORUM);
       } else {
-        assertThat(store.decide(approvalId, decision, "ops-olivia", Instant.now(), reason)).isTrue();
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+            "UPDATE approvals SET status = ?, decided_by = 'ops-olivia', decided_at = ?, reason = ?"
+                + " WHERE approval_id = ?")) {
+          ps.setString(1, decision.wireName());
+          ps.setString(2, Instant.now().toString());
+          ps.setString(3, reason);
+          ps.setString(4, approvalId);
+          assertThat(ps.executeUpdate()).isOne();
+        }
       }
     }
     return parked;
@@ -70,12 +91,21 @@ class ApprovalRecoveryTest {
   }
 
   @Test
-  void anApprovedCallThatNeverResumedRunsOnceWhenSwept() throws Exception {
+  void anApprovedCallThatNeverResumedIsStillPendingAndResumesOnTheNextApproval() throws Exception {
     JsonNode parked = parkedThenDecidedOnly(ApprovalStatus.APPROVED, null);
     assertThat(state(parked)).isEqualTo("awaiting-approval");
     HttpResponse<String> retry = gateway.post("/v1/approvals/" + parked.path("approvalId").asString() + ":approve",
         GatewayFixture.SECOND_APPROVER_KEY, "{}");
-    assertThat(retry.statusCode()).as("the request itself is decided: " + retry.body()).isEqualTo(409);
+    assertThat(retry.statusCode()).as("an approval retried by another approver resumes it: " + retry.body())
+        .isEqualTo(200);
+    assertThat(state(parked)).isEqualTo("completed");
+    assertThat(gateway.assembly().approvals().finishDecided(Duration.ZERO)).as("finished once").isZero();
+    assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
+  }
+
+  @Test
+  void anApprovedCallThatNeverResumedRunsOnceWhenSweptAndItsRequestIsApproved() throws Exception {
+    JsonNode parked = parkedThenDecidedOnly(ApprovalStatus.APPROVED, null);
 
     int finished = gateway.assembly().approvals().finishDecided(Duration.ZERO);
 
@@ -84,7 +114,10 @@ class ApprovalRecoveryTest {
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
     assertThat(gateway.assembly().approvals().finishDecided(Duration.ZERO)).as("finished once").isZero();
     assertThat(gateway.acme().requestLog()).hasSize(1);
-    assertThat(gateway.audit()).anySatisfy(a -> assertThat(a.entry().reasons()).contains("approved-by:ops-olivia"));
+    assertThat(gateway.audit()).anySatisfy(a -> assertThat(a.entry().reasons()).contains("approval:"
+        + parked.path("approvalId").asString()));
+    assertThat(json(gateway.get("/v1/approvals/" + parked.path("approvalId").asString(), GatewayFixture.APPROVER_KEY))
+        .path("status").asString()).isEqualTo("approved");
   }
 
   @Test

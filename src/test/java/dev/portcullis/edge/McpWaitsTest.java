@@ -124,18 +124,7 @@ class McpWaitsTest {
     }
 
     @Override
-    public Begun begin(Invocation received, String argumentsDigest) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public StoredInvocation record(Invocation received, String argumentsDigest) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void advance(Invocation facts, InvocationState expected, List<InvocationState> path, Ending ending,
-        Instant at) {
+    public Optional<StoredInvocation> keyHolder(String tenant, String agentId, String idempotencyKey) {
       throw new UnsupportedOperationException();
     }
 

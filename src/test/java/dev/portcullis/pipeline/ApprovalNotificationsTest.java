@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import dev.portcullis.audit.AuditEntry;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.audit.AuditVerifier;
 import dev.portcullis.testing.GatewayFixture;

@@ -2,7 +2,7 @@ package dev.portcullis.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.audit.AuditEntry;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.catalog.StaticCatalog;
 import dev.portcullis.invocation.FilterReport;
 import dev.portcullis.invocation.Outcome;

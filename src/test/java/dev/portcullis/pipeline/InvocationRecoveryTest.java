@@ -17,6 +17,10 @@ import dev.portcullis.invocation.ToolRef;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.store.JdbcInvocationStore;
+import dev.portcullis.store.JdbcLedger;
+import dev.portcullis.invocation.Transition;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import dev.portcullis.testing.Invocations;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,6 +46,8 @@ class InvocationRecoveryTest {
   private EmbeddedDatabase db;
   private JdbcInvocationStore store;
   private JdbcAuditLog audit;
+  private JdbcLedger ledger;
+  private AuditEntries entries;
   private InvocationRecovery recovery;
 
   @BeforeEach
@@ -49,8 +55,9 @@ class InvocationRecoveryTest {
     db = EmbeddedDatabase.open(dir);
     store = new JdbcInvocationStore(db.dataSource(), Invocations.JSON);
     audit = new JdbcAuditLog(db.dataSource(), Invocations.JSON);
-    AuditEntries entries = new AuditEntries(CLOCK, "cfg", new StaticCatalog(List.of()), Invocations.JSON);
-    recovery = new InvocationRecovery(store, audit, entries, CLOCK);
+    ledger = new JdbcLedger(db.writes(), Invocations.JSON);
+    entries = new AuditEntries(CLOCK, "cfg", new StaticCatalog(List.of()), Invocations.JSON);
+    recovery = new InvocationRecovery(store, ledger, entries);
   }
 
   @AfterEach
@@ -62,15 +69,23 @@ class InvocationRecoveryTest {
     Invocation inv = Invocation.received(id, "0af7651916cd43dd8448eb211c80319c", null, null,
         new AgentRef("bot", "acme", null), null, null, "test", "get_thing", Invocations.JSON.readTree("{}"), Map.of(),
         Invocations.T0);
-    store.begin(inv, "d");
     Invocation now = inv.withTool(TOOL).withDecision(ALLOW);
-    if (path.length > 0) {
-      store.move(now, InvocationState.RECEIVED, List.of(path), null, Invocations.T0);
-      for (InvocationState s : path) {
-        now = now.movedTo(s);
+    if (path.length == 0) { // only a gateway from before the ledger wrote a call merely received
+      ledger.write(Transition.open(now, "d", false, List.of(InvocationState.CHECKED), null,
+          entries.transition(now.movedTo(InvocationState.CHECKED), InvocationState.CHECKED)));
+      try (Connection c = db.dataSource().getConnection(); PreparedStatement ps =
+          c.prepareStatement("UPDATE invocations SET state = 'RECEIVED' WHERE invocation_id = ?")) {
+        ps.setString(1, id);
+        ps.executeUpdate();
       }
+      return now;
     }
-    return now;
+    Invocation after = now;
+    for (InvocationState s : path) {
+      after = after.movedTo(s);
+    }
+    ledger.write(Transition.open(now, "d", false, List.of(path), null, entries.transition(after, after.state())));
+    return after;
   }
 
   @Test
@@ -80,6 +95,8 @@ class InvocationRecoveryTest {
     begin("checked", InvocationState.CHECKED);
     begin("parked", InvocationState.CHECKED, InvocationState.AWAITING_APPROVAL);
     begin("done", InvocationState.CHECKED, InvocationState.EXECUTING, InvocationState.COMPLETED);
+
+    long before = audit.head().orElseThrow().seq();
 
     List<StoredInvocation> reconcile = recovery.run();
 
@@ -93,7 +110,11 @@ class InvocationRecoveryTest {
     assertThat(state("parked")).isEqualTo(InvocationState.AWAITING_APPROVAL);
     assertThat(state("done")).isEqualTo(InvocationState.COMPLETED);
     List<AuditRecord> records = new ArrayList<>();
-    audit.scan(records::add);
+    audit.scan(r -> {
+      if (r.seq() > before) {
+        records.add(r);
+      }
+    });
     assertThat(records).extracting(r -> r.entry().invocationId() + " " + r.entry().state())
         .containsExactly("executing NEEDS_RECONCILIATION", "received FAILED", "checked FAILED");
     assertThat(records.getFirst().entry().errorKind()).isEqualTo("interrupted");
@@ -105,21 +126,11 @@ class InvocationRecoveryTest {
   }
 
   @Test
-  void aCallTheStoreCannotRecordFailsClosedBeforeAnyStageRuns() {
+  void aKeyedCallWhoseKeyCannotBeCheckedFailsClosedBeforeAnyStageRuns() {
     InvocationStore broken = new InvocationStore() {
       @Override
-      public Begun begin(Invocation received, String argumentsDigest) throws StoreException {
-        throw new StoreException("disk full");
-      }
-
-      @Override
-      public StoredInvocation record(Invocation received, String argumentsDigest) throws StoreException {
-        throw new StoreException("disk full");
-      }
-
-      @Override
-      public void advance(Invocation facts, InvocationState expected, List<InvocationState> path,
-          dev.portcullis.invocation.Ending ending, Instant at) throws StoreException {
+      public Optional<StoredInvocation> keyHolder(String tenant, String agentId, String idempotencyKey)
+          throws StoreException {
         throw new StoreException("disk full");
       }
 
@@ -138,9 +149,12 @@ class InvocationRecoveryTest {
       reached.set(true);
       return new Outcome.Completed(inv, Invocations.JSON.createObjectNode());
     };
+    Invocation keyed = Invocation.received("inv-k", "0af7651916cd43dd8448eb211c80319c", null, "key-1",
+        new AgentRef("bot", "acme", null), null, null, "test", "get_thing", Invocations.JSON.readTree("{}"), Map.of(),
+        Invocations.T0);
 
-    Outcome outcome = new Pipeline(List.of(new StateStage(broken, Invocations.JSON, CLOCK), next))
-        .run(Invocations.call("bot", "get_thing", "{}"));
+    Outcome outcome = new Pipeline(List.of(new LedgerStage(ledger, broken, entries, Invocations.JSON,
+        LedgerStage.Parked.NONE), next)).run(keyed);
 
     assertThat(reached).isFalse();
     assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class,

@@ -8,12 +8,13 @@ import dev.portcullis.approval.notify.NotificationChannel;
 import dev.portcullis.approval.notify.SecretLookup;
 import dev.portcullis.approval.notify.SlackChannel;
 import dev.portcullis.approval.notify.WebhookChannel;
-import dev.portcullis.audit.AuditEntry;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.catalog.StaticCatalog;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcAuditLog;
+import dev.portcullis.store.JdbcLedger;
 import dev.portcullis.testing.Invocations;
 import dev.portcullis.testing.SlackShapedServer;
 import dev.portcullis.testing.WebhookReceiver;
@@ -65,7 +66,8 @@ class NotificationsTest {
 
   private Notifications notifications(NotificationChannel channel, Duration drain) {
     AuditEntries entries = new AuditEntries(Clock.systemUTC(), "config-hash", new StaticCatalog(List.of()), JSON);
-    return new Notifications(List.of(channel), URI.create("https://approvals.acme.test"), audit, entries, JSON, FAST,
+    return new Notifications(List.of(channel), URI.create("https://approvals.acme.test"),
+        new JdbcLedger(db.writes(), JSON), entries, JSON, FAST,
         drain);
   }
 

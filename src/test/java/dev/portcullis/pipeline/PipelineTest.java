@@ -34,23 +34,22 @@ class PipelineTest {
 
   @Test
   void standardOrderIsTheArchitecturesRoad() {
-    var audit = new AuditStage(null, null);
-    var state = new StateStage(null, null, null);
+    var ledger = new LedgerStage(null, null, null, null, LedgerStage.Parked.NONE);
     var catalog = new CatalogStage(null);
     var validate = new ValidateStage(null, ArgumentLimits.DEFAULT, null);
     var policy = new PolicyStage(null);
     var limits = new LimitsStage();
-    var approval = new ApprovalStage(null, null, null);
+    var approval = new ApprovalStage(null, null, null, null, null);
     var filter = new FilterStage(null);
-    var commit = new CommitStage(null, null, null, null);
+    var commit = new CommitStage(null, null, null);
     var execute = new ExecuteStage(null, null);
 
-    Pipeline p = Pipeline.standard(audit, state, catalog, validate, policy, limits, approval, filter, commit, execute);
+    Pipeline p = Pipeline.standard(ledger, catalog, validate, policy, limits, approval, filter, commit, execute);
 
     assertThat(p.stages())
         .extracting(s -> s.getClass().getSimpleName())
         .containsExactly(
-            "AuditStage", "StateStage", "CatalogStage", "ValidateStage", "PolicyStage", "LimitsStage",
+            "LedgerStage", "CatalogStage", "ValidateStage", "PolicyStage", "LimitsStage",
             "ApprovalStage", "FilterStage", "CommitStage", "ExecuteStage");
   }
 

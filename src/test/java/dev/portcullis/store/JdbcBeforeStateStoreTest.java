@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.invocation.BeforeState;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.InvocationState;
+import dev.portcullis.invocation.Transition;
 import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.testing.Invocations;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +31,11 @@ class JdbcBeforeStateStoreTest {
   void open() throws Exception {
     db = EmbeddedDatabase.open(dir);
     call = Invocations.call("billing-assistant", "orders_refund", "{\"orderId\":\"O-5001\"}");
-    new JdbcInvocationStore(db.dataSource(), JSON).record(call, "digest");
+    new JdbcLedger(db.writes(), JSON).write(Transition.open(call, "digest", false,
+        List.of(InvocationState.CHECKED, InvocationState.EXECUTING), null, new AuditEntry(call.receivedAt(),
+            call.invocationId(), call.traceId(), null, call.tenant(), call.agent().id(), null, null, call.channel(),
+            call.toolName(), null, null, "{}", "digest", "EXECUTING", "allow", List.of(), null, null, null, "cfg",
+            null, null, null, null, null, null)));
     store = new JdbcBeforeStateStore(db.dataSource(), JSON);
   }
 

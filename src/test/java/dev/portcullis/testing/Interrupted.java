@@ -6,7 +6,12 @@ import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.store.EmbeddedDatabase;
-import dev.portcullis.store.JdbcInvocationStore;
+import dev.portcullis.store.JdbcLedger;
+import dev.portcullis.invocation.Transition;
+import dev.portcullis.pipeline.AuditEntries;
+import dev.portcullis.catalog.StaticCatalog;
+import java.time.Clock;
+import java.time.ZoneOffset;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +35,12 @@ public final class Interrupted {
         idempotencyKey, new AgentRef("billing-assistant", "acme", null), null, null, "rest", tool, args, Map.of(),
         Invocations.T0);
     try (EmbeddedDatabase db = EmbeddedDatabase.open(dataDir)) {
-      InvocationStore store = new JdbcInvocationStore(db.dataSource(), JSON);
-      store.begin(inv, AuditChain.sha256Hex(JSON.writeValueAsString(args)));
-      store.move(inv, InvocationState.RECEIVED, List.of(InvocationState.CHECKED, InvocationState.EXECUTING), null,
-          Invocations.T0);
+      AuditEntries entries = new AuditEntries(Clock.fixed(Invocations.T0, ZoneOffset.UTC), "cfg",
+          new StaticCatalog(List.of()), JSON);
+      new JdbcLedger(db.writes(), JSON).write(Transition.open(inv, AuditChain.sha256Hex(JSON.writeValueAsString(args)),
+          idempotencyKey != null, List.of(InvocationState.CHECKED, InvocationState.EXECUTING), null,
+          entries.transition(inv.movedTo(InvocationState.CHECKED).movedTo(InvocationState.EXECUTING),
+              InvocationState.EXECUTING)));
     } catch (InvocationStore.StoreException e) {
       throw new IllegalStateException(e);
     }

@@ -2,7 +2,7 @@ package dev.portcullis.connector.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.audit.AuditEntry;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.catalog.Hold;
 import dev.portcullis.testing.CliRun;

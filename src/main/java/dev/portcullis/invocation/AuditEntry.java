@@ -1,4 +1,4 @@
-package dev.portcullis.audit;
+package dev.portcullis.invocation;
 
 import java.time.Instant;
 import java.util.List;

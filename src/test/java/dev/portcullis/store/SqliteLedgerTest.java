@@ -1,0 +1,94 @@
+package dev.portcullis.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portcullis.invocation.AgentRef;
+import dev.portcullis.invocation.AuditEntry;
+import dev.portcullis.invocation.Ending;
+import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.InvocationState;
+import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.invocation.LedgerContract;
+import dev.portcullis.invocation.Transition;
+import dev.portcullis.testing.Invocations;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The ledger contract on the embedded SQLite store, and what only a real database can show. */
+class SqliteLedgerTest extends LedgerContract {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  @TempDir Path dir;
+  private final List<EmbeddedDatabase> open = new ArrayList<>();
+
+  @Override
+  protected Books emptyBooks() {
+    EmbeddedDatabase db = EmbeddedDatabase.open(dir.resolve("db" + open.size()));
+    open.add(db);
+    return new Books(new JdbcLedger(db.writes(), JSON), new JdbcInvocationStore(db.dataSource(), JSON),
+        new JdbcAuditLog(db.dataSource(), JSON));
+  }
+
+  private static Transition refusal(Invocation inv) {
+    AuditEntry record = new AuditEntry(Instant.parse("2026-11-23T10:00:01Z"), inv.invocationId(), inv.traceId(), null,
+        inv.tenant(), inv.agent().id(), null, null, inv.channel(), inv.toolName(), null, null, "{}", "d", "DENIED",
+        null, List.of(), "policy", "no", null, "sha256:config", null, null, null, null, null, null);
+    return Transition.open(inv, "d", false, List.of(InvocationState.DENIED),
+        new Ending("policy", "no", List.of(), null), record);
+  }
+
+  @Test
+  void aRecordThatCannotBeWrittenLeavesNoRowBehind() throws Exception {
+    Books b = emptyBooks();
+    try (Connection c = open.getLast().dataSource().getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE TRIGGER refuse_records BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    }
+    Invocation inv = Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());
+
+    assertThatThrownBy(() -> b.ledger().write(refusal(inv)))
+        .isInstanceOf(InvocationStore.StoreException.class)
+        .hasMessageContaining("disk full");
+    assertThat(b.store().find(inv.invocationId())).isEmpty();
+  }
+
+  @Test
+  void aRowThatCannotBeWrittenLeavesNoRecordBehind() throws Exception {
+    Books b = emptyBooks();
+    try (Connection c = open.getLast().dataSource().getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE TRIGGER refuse_rows BEFORE INSERT ON invocations BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    }
+    Invocation inv = Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());
+
+    assertThatThrownBy(() -> b.ledger().write(refusal(inv))).isInstanceOf(InvocationStore.StoreException.class);
+    List<Object> records = new ArrayList<>();
+    b.log().scan(records::add);
+    assertThat(records).isEmpty();
+    assertThat(b.log().head()).hasValueSatisfying(h -> assertThat(h.seq()).isZero());
+  }
+
+  @Test
+  void failsWithATypedErrorWhenTheDatabaseIsGone() {
+    EmbeddedDatabase db = EmbeddedDatabase.open(dir.resolve("closed"));
+    JdbcLedger ledger = new JdbcLedger(db.writes(), JSON);
+    db.close();
+    Invocation inv = Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());
+
+    assertThatThrownBy(() -> ledger.write(refusal(inv)))
+        .isInstanceOf(InvocationStore.StoreException.class)
+        .hasMessageStartingWith("cannot write invocation inv-1 (DENIED) to the ledger: ");
+  }
+
+  @AfterEach
+  void close() {
+    open.forEach(EmbeddedDatabase::close);
+  }
+}
