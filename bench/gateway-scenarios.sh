@@ -14,14 +14,15 @@
 # process, the upstream process and the load generator; database + WAL bytes per call between two
 # checkpoints; an fsync probe in the gateway's data directory before and after the load.
 #
-# Knobs (environment variables, defaults in brackets; the defaults take about 8 minutes):
+# Knobs (environment variables, defaults in brackets; the defaults take about 7 minutes):
 #   BENCH_MODE                processes | in-jvm                                   [processes]
 #                             processes: `portcullis serve` and `portcullis sample acme` are
 #                             separate JVMs started from target/classes; in-jvm: all three in one
 #   BENCH_WORKLOADS           some of read,write,denied,fresh-key                  [all]
 #   BENCH_DOORS               some of direct,rest,mcp                              [all]
 #   BENCH_CONCURRENCY         closed-loop client counts, comma-separated           [1,16]
-#   BENCH_JIT_WARMUP_SECONDS  traffic over every scenario before anything counts   [20]
+#   BENCH_JIT_WARMUP_SECONDS  traffic over every scenario before anything counts   [40]
+#                             (split over the scenarios; the gateway and Acme start cold)
 #   BENCH_WARMUP_SECONDS      warmup per scenario (closed and open loop)           [3]
 #   BENCH_SECONDS             measured window per closed-loop scenario             [10]
 #   BENCH_RATE                open-loop arrival rate, req/s (0: no open loop)      [200]

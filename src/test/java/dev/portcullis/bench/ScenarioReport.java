@@ -38,7 +38,11 @@ final class ScenarioReport {
       md.append(fsyncRow("before the load", r.fsyncBefore())).append(fsyncRow("after the load", r.fsyncAfter()));
     }
     if (!r.closed().isEmpty()) {
-      md.append("\n### Closed loop: every run\n\n").append(runTable(r.closed(), false));
+      md.append("\n### Closed loop: every run\n\n");
+      if (settings.mode() == ScenarioSettings.Mode.IN_JVM) {
+        md.append("In one JVM, the load generator's CPU column is the whole JVM's: all three parties.\n\n");
+      }
+      md.append(runTable(r.closed(), false));
       md.append("\n### Gateway against the upstream alone (closed loop)\n\n").append(ratios(settings, r.closed()));
       if (settings.concurrency().contains(1)) {
         md.append("\n### What the gateway adds at one client\n\n").append(added(settings, r.closed()));

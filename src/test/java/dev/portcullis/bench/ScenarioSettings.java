@@ -57,7 +57,7 @@ record ScenarioSettings(
         workloads(env, "BENCH_WORKLOADS", String.join(",", Workload.ids())),
         doors(env.getOrDefault("BENCH_DOORS", String.join(",", DOORS))),
         BenchSettings.concurrency(env.getOrDefault("BENCH_CONCURRENCY", "1,16")),
-        seconds(env, "BENCH_JIT_WARMUP_SECONDS", 20, 0),
+        seconds(env, "BENCH_JIT_WARMUP_SECONDS", 40, 0),
         seconds(env, "BENCH_WARMUP_SECONDS", 3, 0),
         measure,
         BenchSettings.number(env, "BENCH_RATE", 200, 0, 100_000),
