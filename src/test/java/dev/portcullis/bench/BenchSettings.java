@@ -53,7 +53,7 @@ record BenchSettings(
     return Duration.ofSeconds(number(env, name, fallback, 1, 600));
   }
 
-  private static long number(Map<String, String> env, String name, long fallback, long min, long max) {
+  static long number(Map<String, String> env, String name, long fallback, long min, long max) {
     String text = env.get(name);
     if (text == null || text.isBlank()) {
       return fallback;
@@ -78,7 +78,7 @@ record BenchSettings(
     return runs("breakdown") ? concurrency : List.of();
   }
 
-  private static Set<String> parts(String text, List<String> known) {
+  static Set<String> parts(String text, List<String> known) {
     Set<String> chosen = Set.copyOf(Arrays.asList(text.strip().split("[,\\s]+")));
     if (!known.containsAll(chosen)) {
       throw new IllegalArgumentException("BENCH_PARTS=" + text + ": expected some of " + known);
@@ -86,7 +86,7 @@ record BenchSettings(
     return chosen;
   }
 
-  private static List<Integer> concurrency(String text) {
+  static List<Integer> concurrency(String text) {
     try {
       List<Integer> levels =
           Arrays.stream(text.split("[,\\s]+")).filter(s -> !s.isEmpty()).map(Integer::valueOf).toList();

@@ -15,7 +15,7 @@ final class Scenarios {
   static final String TOOL = "crm_get_customer";
   static final String CUSTOMER = "C-1001";
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
-  private static final String MCP_VERSION = "2025-11-25";
+  static final String MCP_VERSION = "2025-11-25";
   private static final String MCP_ACCEPT = "application/json, text/event-stream";
 
   private Scenarios() {}
@@ -77,7 +77,7 @@ final class Scenarios {
     });
   }
 
-  private static String openSession(HttpClient http, URI endpoint, String agentKey)
+  static String openSession(HttpClient http, URI endpoint, String agentKey)
       throws IOException, InterruptedException {
     String init =
         "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"" + MCP_VERSION
@@ -100,7 +100,7 @@ final class Scenarios {
     return session;
   }
 
-  private static HttpRequest.Builder mcpPost(URI endpoint, String agentKey, String body) {
+  static HttpRequest.Builder mcpPost(URI endpoint, String agentKey, String body) {
     return HttpRequest.newBuilder(endpoint)
         .timeout(TIMEOUT)
         .header("Authorization", "Bearer " + agentKey)

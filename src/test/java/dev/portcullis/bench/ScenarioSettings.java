@@ -1,0 +1,122 @@
+package dev.portcullis.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The knobs of {@link GatewayScenariosBenchmark}, from environment variables (listed with their
+ * defaults in {@code bench/gateway-scenarios.sh}). Every value is bounded; a bad one stops the run
+ * with a message naming it.
+ */
+record ScenarioSettings(
+    Mode mode,
+    List<Workload> workloads,
+    List<Workload.Door> doors,
+    List<Integer> concurrency,
+    Duration jitWarmup,
+    Duration warmup,
+    Duration measure,
+    double rate,
+    List<Workload> openWorkloads,
+    int openClients,
+    Duration openMeasure,
+    int storedCalls,
+    int fsyncCount,
+    long maxRequests,
+    String gatewayHeap,
+    String upstreamHeap,
+    List<String> gatewayJavaOptions,
+    Path workDir,
+    boolean keepData) {
+
+  /** Where the gateway and the upstream run. */
+  enum Mode {
+    PROCESSES("processes"),
+    IN_JVM("in-jvm");
+
+    final String label;
+
+    Mode(String label) {
+      this.label = label;
+    }
+  }
+
+  private static final List<String> DOORS = List.of("direct", "rest", "mcp");
+
+  static ScenarioSettings from(Map<String, String> env) {
+    String stamp = LocalDateTime.now(java.time.ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    Duration measure = seconds(env, "BENCH_SECONDS", 10, 1);
+    return new ScenarioSettings(
+        mode(env.getOrDefault("BENCH_MODE", "processes")),
+        workloads(env, "BENCH_WORKLOADS", String.join(",", Workload.ids())),
+        doors(env.getOrDefault("BENCH_DOORS", String.join(",", DOORS))),
+        BenchSettings.concurrency(env.getOrDefault("BENCH_CONCURRENCY", "1,16")),
+        seconds(env, "BENCH_JIT_WARMUP_SECONDS", 40, 0),
+        seconds(env, "BENCH_WARMUP_SECONDS", 3, 0),
+        measure,
+        BenchSettings.number(env, "BENCH_RATE", 200, 0, 100_000),
+        workloads(env, "BENCH_OPEN_WORKLOADS", "read,write"),
+        (int) BenchSettings.number(env, "BENCH_OPEN_CLIENTS", 32, 1, 256),
+        Duration.ofSeconds(BenchSettings.number(env, "BENCH_OPEN_SECONDS", measure.toSeconds(), 1, 600)),
+        (int) BenchSettings.number(env, "BENCH_STORED_CALLS", 1000, 0, 1_000_000),
+        (int) BenchSettings.number(env, "BENCH_FSYNC_COUNT", 1000, 0, 1_000_000),
+        BenchSettings.number(env, "BENCH_MAX_REQUESTS", 1_000_000, 1, 100_000_000),
+        heap(env, "BENCH_GATEWAY_HEAP"),
+        heap(env, "BENCH_UPSTREAM_HEAP"),
+        Arrays.stream(env.getOrDefault("BENCH_GATEWAY_JAVA_OPTS", "").strip().split("\\s+"))
+            .filter(s -> !s.isEmpty()).toList(),
+        Path.of(env.getOrDefault("BENCH_WORK_DIR", "target/bench/scenarios-" + stamp)),
+        env.getOrDefault("BENCH_KEEP_DATA", "0").equals("1"));
+  }
+
+  private static Mode mode(String text) {
+    return Arrays.stream(Mode.values()).filter(m -> m.label.equals(text.strip())).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("BENCH_MODE=" + text + ": expected processes or in-jvm"));
+  }
+
+  private static List<Workload.Door> doors(String text) {
+    try {
+      return BenchSettings.parts(text.toLowerCase(java.util.Locale.ROOT), DOORS).stream().map(Workload.Door::of)
+          .sorted().toList();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("BENCH_DOORS=" + text + ": expected some of " + DOORS, e);
+    }
+  }
+
+  private static List<Workload> workloads(Map<String, String> env, String name, String fallback) {
+    String text = env.getOrDefault(name, fallback);
+    if (text.isBlank()) {
+      return List.of();
+    }
+    Set<String> chosen;
+    try {
+      chosen = BenchSettings.parts(text, Workload.ids());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(name + "=" + text + ": expected some of " + Workload.ids(), e);
+    }
+    return Arrays.stream(Workload.values()).filter(w -> chosen.contains(w.id)).toList();
+  }
+
+  private static Duration seconds(Map<String, String> env, String name, int fallback, int min) {
+    return Duration.ofSeconds(BenchSettings.number(env, name, fallback, min, 600));
+  }
+
+  private static String heap(Map<String, String> env, String name) {
+    String text = env.getOrDefault(name, "1g").strip();
+    if (!text.matches("[1-9][0-9]{0,5}[mMgG]")) {
+      throw new IllegalArgumentException(name + "=" + text + ": expected a heap size such as 512m or 1g");
+    }
+    return text;
+  }
+
+  /** The doors a workload runs through: all chosen, less direct for a workload Acme cannot do alone. */
+  List<Workload.Door> doors(Workload w) {
+    return doors.stream().filter(d -> d.gateway() || w.hasDirect()).toList();
+  }
+}
