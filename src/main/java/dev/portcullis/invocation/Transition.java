@@ -14,7 +14,9 @@ import java.util.Objects;
  *       idempotency key when asked;
  *   <li>{@link #move}: a recorded call moved on from the state it is expected in (compare-and-set);
  *   <li>{@link #edit}: an approver's edit of a parked call's arguments; the call stays parked;
- *   <li>{@link #note}: a record about a call that moves no row (a vote, a notice, a replay).
+ *   <li>{@link #note}: a record about a call that moves no row (a vote, a notice, a replay),
+ *       recorded in the state the call's row is in when it is written (so a call's last record
+ *       always names its stored state).
  * </ul>
  *
  * <p>A path that is not a walk of the state machine ({@link InvocationState#canMoveTo}) is a bug in

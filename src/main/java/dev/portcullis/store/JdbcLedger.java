@@ -4,6 +4,7 @@ import dev.portcullis.audit.AuditChain;
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore.StateConflictException;
 import dev.portcullis.invocation.InvocationStore.StoreException;
 import dev.portcullis.invocation.Ledger;
@@ -15,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeMap;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -138,9 +140,23 @@ public final class JdbcLedger implements Ledger {
           }
         }
       }
-      case NOTE -> { }
+      case NOTE -> {
+        // A note says what happened to a call in the state the call is in when it is written: a
+        // notification delivered after the call moved on is recorded in the state it moved to.
+        Optional<InvocationState> now = JdbcInvocationStore.state(c, t.record().invocationId());
+        if (now.isPresent() && !now.get().name().equals(t.record().state())) {
+          return append(c, inState(t.record(), now.get()), p.reasons());
+        }
+      }
     }
     return append(c, t.record(), p.reasons());
+  }
+
+  private static AuditEntry inState(AuditEntry e, InvocationState state) {
+    return new AuditEntry(e.recordedAt(), e.invocationId(), e.traceId(), e.requestId(), e.tenant(), e.agentId(),
+        e.userId(), e.sessionId(), e.channel(), e.toolName(), e.toolVersion(), e.descriptorHash(), e.arguments(),
+        e.argumentsDigest(), state.name(), e.decision(), e.reasons(), e.errorKind(), e.errorDetail(), e.durationMs(),
+        e.configHash(), e.policyVersion(), e.shadows(), e.user(), e.context(), e.filtered(), e.credential());
   }
 
   /** What {@link #apply} returned, as the ledger answers it. */

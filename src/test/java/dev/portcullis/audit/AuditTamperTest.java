@@ -10,6 +10,7 @@ import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.store.JdbcLedger;
 import dev.portcullis.invocation.Transition;
 import dev.portcullis.testing.CliRun;
+import dev.portcullis.testing.Interrupted;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -50,6 +51,19 @@ class AuditTamperTest {
 
   private CliRun verify() {
     return CliRun.of("audit", "verify", "--data", data.toString());
+  }
+
+  @Test
+  void aStoredStateItsAuditRecordsDoNotNameIsReported() throws Exception {
+    String id = Interrupted.refund(data, null, "orders_refund", "{\"orderId\":\"O-5001\",\"amount\":1}");
+    assertThat(verify().exitCode()).as("the ledger wrote row and record together").isZero();
+    sql("UPDATE invocations SET state = 'COMPLETED' WHERE invocation_id = '" + id + "'");
+
+    CliRun run = verify();
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out()).contains("audit chain intact")
+        .contains("invocation " + id + " is COMPLETED in the store but its last audit record says EXECUTING");
   }
 
   @Test

@@ -76,6 +76,24 @@ class SqliteLedgerTest extends LedgerContract {
   }
 
   @Test
+  void aNoteWrittenAfterItsCallMovedOnNamesTheStateTheCallIsInNow() throws Exception {
+    Books b = emptyBooks();
+    Invocation inv = Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());
+    b.ledger().write(refusal(inv));
+    AuditEntry late = refusal(inv).record();
+    AuditEntry parkedNotice = new AuditEntry(late.recordedAt(), late.invocationId(), late.traceId(), null,
+        late.tenant(), late.agentId(), null, null, late.channel(), late.toolName(), null, null, "{}", "d",
+        "AWAITING_APPROVAL", null, List.of("notification:sent"), null, null, null, "sha256:config", null, null, null,
+        null, null, null);
+
+    b.ledger().write(Transition.note(parkedNotice));
+
+    assertThat(b.log().records(inv.invocationId())).extracting(r -> r.entry().state())
+        .containsExactly("DENIED", "DENIED");
+    assertThat(new LedgerCheck(open.getLast().dataSource()).disagreements(10)).isEmpty();
+  }
+
+  @Test
   void failsWithATypedErrorWhenTheDatabaseIsGone() {
     EmbeddedDatabase db = EmbeddedDatabase.open(dir.resolve("closed"));
     JdbcLedger ledger = new JdbcLedger(db.writes(), JSON);
