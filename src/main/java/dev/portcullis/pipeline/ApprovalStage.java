@@ -3,6 +3,7 @@ package dev.portcullis.pipeline;
 import dev.portcullis.approval.ApprovalRequest;
 import dev.portcullis.approval.ApprovalSettings;
 import dev.portcullis.approval.ApprovalStore;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.Effect;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
@@ -36,7 +37,6 @@ public final class ApprovalStage implements Stage {
   private final Clock clock;
   private final ApprovalSettings settings;
   private final KeyHolders keys;
-  private final JsonMapper json;
 
   public ApprovalStage(ApprovalStore approvals, AuditEntries entries, Clock clock, ApprovalSettings settings,
       JsonMapper json) {
@@ -45,7 +45,6 @@ public final class ApprovalStage implements Stage {
     this.clock = clock;
     this.settings = settings;
     this.keys = new KeyHolders(json);
-    this.json = json;
   }
 
   @Override
@@ -57,9 +56,9 @@ public final class ApprovalStage implements Stage {
     ApprovalRequest request = ApprovalRequest.pending(UUID.randomUUID().toString(), invocation.invocationId(), now,
         now.plus(settings.timeout()), settings.requiredApprovals(invocation.toolName()));
     Outcome.AwaitingApproval parked = new Outcome.AwaitingApproval(invocation, request.approvalId());
-    Transition t = Transition.open(invocation, AuditEntries.digest(json, invocation.arguments()),
-        invocation.idempotencyKey() != null, List.of(InvocationState.CHECKED, InvocationState.AWAITING_APPROVAL),
-        null, entries.terminal(parked));
+    AuditEntry record = entries.terminal(parked);
+    Transition t = Transition.open(invocation, record.argumentsDigest(), invocation.idempotencyKey() != null,
+        List.of(InvocationState.CHECKED, InvocationState.AWAITING_APPROVAL), null, record);
     try {
       if (approvals.park(request, t) instanceof Ledger.Written.KeyHeld(StoredInvocation holder)) {
         return keys.answer(invocation, holder);

@@ -39,6 +39,11 @@ public final class AuditEntries {
   /** The most dropped paths, and the most redactions, one audit record lists. */
   static final int MAX_LISTED = 100;
 
+  /**
+   * The last arguments this thread serialised, by identity: a call's records (its commit and its
+   * ending, on one thread) serialise and hash its arguments once between them.
+   */
+  private static final ThreadLocal<Serialized> LAST = new ThreadLocal<>();
   private final Clock clock;
   private final String configHash;
   private final Catalog catalog;
@@ -140,7 +145,8 @@ public final class AuditEntries {
       String errorDetail,
       Long durationMs,
       FilterReport filtered) {
-    String argumentsJson = json.writeValueAsString(inv.arguments());
+    Serialized args = serialized(inv.arguments());
+    String argumentsJson = args.json();
     boolean digestOnly =
         catalog.find(inv.toolName()).map(CatalogEntry::tool).map(t -> t.auditArgumentsDigestOnly()).orElse(false);
     Decision decision = inv.decision();
@@ -166,7 +172,7 @@ public final class AuditEntries {
         inv.tool() == null ? null : inv.tool().version(),
         inv.tool() == null ? null : inv.tool().descriptorHash(),
         digestOnly ? null : argumentsJson,
-        AuditChain.sha256Hex(argumentsJson),
+        args.digest(),
         state.name(),
         decision == null ? null : decision.effect().wireName(),
         reasons,
@@ -180,6 +186,21 @@ public final class AuditEntries {
         inv.policyContext().isEmpty() ? null : json.writeValueAsString(new java.util.TreeMap<>(inv.policyContext())),
         filtered == null || filtered.isEmpty() ? null : json.writeValueAsString(filtered(filtered)),
         inv.credential() == null ? null : json.writeValueAsString(credential(inv.credential())));
+  }
+
+  /** Arguments as recorded by {@code mapper}: their JSON and its SHA-256. */
+  private record Serialized(JsonMapper mapper, JsonNode node, String json, String digest) {}
+
+  /** The same arguments object (identity: arguments are never mutated) is serialised once. */
+  @SuppressWarnings("ReferenceEquality")
+  private Serialized serialized(JsonNode arguments) {
+    Serialized s = LAST.get();
+    if (s == null || s.node() != arguments || s.mapper() != json) {
+      String text = json.writeValueAsString(arguments);
+      s = new Serialized(json, arguments, text, AuditChain.sha256Hex(text));
+      LAST.set(s);
+    }
+    return s;
   }
 
   private static List<Map<String, Object>> shadows(Decision d) {

@@ -1,5 +1,6 @@
 package dev.portcullis.pipeline;
 
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
@@ -30,13 +31,11 @@ public final class CommitStage implements Stage {
   private final Ledger ledger;
   private final AuditEntries entries;
   private final KeyHolders keys;
-  private final JsonMapper json;
 
   public CommitStage(Ledger ledger, AuditEntries entries, JsonMapper json) {
     this.ledger = ledger;
     this.entries = entries;
     this.keys = new KeyHolders(json);
-    this.json = json;
   }
 
   @Override
@@ -46,12 +45,12 @@ public final class CommitStage implements Stage {
           "invocation " + invocation.invocationId() + " reached commit without an allowing decision");
     }
     Invocation executing = invocation.movedTo(InvocationState.EXECUTING);
+    AuditEntry record = entries.transition(executing, InvocationState.EXECUTING);
     Transition t = switch (invocation.state()) {
-      case CHECKED -> Transition.open(invocation, AuditEntries.digest(json, invocation.arguments()),
-          invocation.idempotencyKey() != null, List.of(InvocationState.CHECKED, InvocationState.EXECUTING), null,
-          entries.transition(executing, InvocationState.EXECUTING));
+      case CHECKED -> Transition.open(invocation, record.argumentsDigest(), invocation.idempotencyKey() != null,
+          List.of(InvocationState.CHECKED, InvocationState.EXECUTING), null, record);
       case AWAITING_APPROVAL -> Transition.move(invocation, InvocationState.AWAITING_APPROVAL,
-          List.of(InvocationState.EXECUTING), null, entries.transition(executing, InvocationState.EXECUTING));
+          List.of(InvocationState.EXECUTING), null, record);
       default -> throw new IllegalStateException("invocation " + invocation.invocationId() + " reached commit "
           + invocation.state() + ", not CHECKED or AWAITING_APPROVAL");
     };

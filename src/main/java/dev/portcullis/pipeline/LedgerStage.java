@@ -46,7 +46,6 @@ public final class LedgerStage implements Stage {
   private final InvocationStore store;
   private final AuditEntries entries;
   private final KeyHolders keys;
-  private final JsonMapper json;
   private final Parked parked;
 
   /** Told of each call parked for approval, once its record is in the log. Never throws. */
@@ -62,7 +61,6 @@ public final class LedgerStage implements Stage {
     this.store = store;
     this.entries = entries;
     this.keys = new KeyHolders(json);
-    this.json = json;
     this.parked = parked;
   }
 
@@ -106,7 +104,7 @@ public final class LedgerStage implements Stage {
     AuditEntry record = entries.terminal(outcome);
     Ending ending = Ending.of(outcome);
     Transition t = switch (at.state()) {
-      case RECEIVED, CHECKED -> Transition.open(at, AuditEntries.digest(json, at.arguments()),
+      case RECEIVED, CHECKED -> Transition.open(at, record.argumentsDigest(),
           at.idempotencyKey() != null && keepsKey(outcome),
           at.state() == InvocationState.CHECKED ? List.of(InvocationState.CHECKED, outcome.state())
               : List.of(outcome.state()), ending, record);

@@ -93,7 +93,7 @@ public final class JdbcLedger implements Ledger {
       case OPEN -> Arrays.asList(f.invocationId(), f.traceId(), f.requestId(), f.idempotencyKey(),
           t.claimsKey() ? 1 : 0, f.tenant(), f.agent().id(), f.agent().bundleVersion(),
           f.user() == null ? null : f.user().id(), write(f.user()), f.sessionId(), f.channel(), f.toolName(),
-          write(f.tool()), f.tool() == null ? null : f.tool().descriptorHash(), json.writeValueAsString(f.arguments()),
+          write(f.tool()), f.tool() == null ? null : f.tool().descriptorHash(), arguments(t),
           t.argumentsDigest(), json.writeValueAsString(new TreeMap<>(f.policyContext())), f.receivedAt().toString(),
           t.to().name(), write(f.decision()), write(f.credential()), Endings.write(json, t.ending()),
           t.record().recordedAt().toString());
@@ -105,6 +105,16 @@ public final class JdbcLedger implements Ledger {
       case NOTE -> List.of();
     };
     return new Prepared(t, row, json.writeValueAsString(t.record().reasons()));
+  }
+
+  /**
+   * The call's arguments as JSON: as its record already holds them when the record's digest is the
+   * call's (the same serialisation), else serialised here.
+   */
+  private String arguments(Transition t) {
+    AuditEntry r = t.record();
+    return r.arguments() != null && r.argumentsDigest().equals(t.argumentsDigest()) ? r.arguments()
+        : json.writeValueAsString(t.facts().arguments());
   }
 
   /**
