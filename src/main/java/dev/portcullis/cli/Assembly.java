@@ -9,6 +9,7 @@ import dev.portcullis.connector.mcp.McpTransportSpec;
 import dev.portcullis.connector.mcp.McpUpstream;
 import dev.portcullis.pipeline.UpstreamTools;
 import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.invocation.Durability;
 import dev.portcullis.invocation.Ledger;
 import dev.portcullis.invocation.UpstreamKeys;
 import dev.portcullis.pipeline.InvocationRecovery;
@@ -55,6 +56,7 @@ import dev.portcullis.invocation.BeforeStateStore;
 import dev.portcullis.catalog.Reversals;
 import dev.portcullis.store.JdbcApprovalStore;
 import dev.portcullis.pipeline.AuditEntries;
+import dev.portcullis.pipeline.DeferredEndings;
 import dev.portcullis.pipeline.LedgerStage;
 import dev.portcullis.pipeline.CatalogStage;
 import dev.portcullis.pipeline.CommitStage;
@@ -78,6 +80,7 @@ import dev.portcullis.vault.SecretSources;
 import dev.portcullis.vault.SecretResolver;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -103,12 +106,15 @@ public final class Assembly implements AutoCloseable {
   private final ToolPins pins;
   private final SecretResolver secrets;
   private final Notifications notifications;
+  private final DeferredEndings endings;
 
   private Assembly(
       DataDirectory data, EmbeddedDatabase database, ConnectorRegistry connectors, AuditLog auditLog,
       Gateway gateway, GatewayConfig config, PolicyReloader policyReloader, UpstreamTools upstreamTools,
-      LiveCatalog catalog, ToolPins pins, SecretResolver secrets, Notifications notifications) {
+      LiveCatalog catalog, ToolPins pins, SecretResolver secrets, Notifications notifications,
+      DeferredEndings endings) {
     this.notifications = notifications;
+    this.endings = endings;
     this.catalog = catalog;
     this.pins = pins;
     this.secrets = secrets;
@@ -168,8 +174,9 @@ public final class Assembly implements AutoCloseable {
     Notifications notifications = new Notifications(
         Channels.of(config.notifyChannels(), notifySecrets(secrets), json, clock), config.server().publicUrl(), ledger,
         entries, json);
+    DeferredEndings endings = new DeferredEndings(ledger, Duration.ofSeconds(10));
     LedgerStage ledgerStage = new LedgerStage(ledger, invocations, entries, json,
-        new ParkedNotices(approvalStore, notifications));
+        new ParkedNotices(approvalStore, notifications), config.durability() == Durability.INTENT ? endings : null);
     ValidateStage validate = new ValidateStage(catalog, config.server().arguments(), policy);
     FilterStage filter = new FilterStage(catalog);
     CommitStage commit = new CommitStage(ledger, entries, json);
@@ -201,7 +208,7 @@ public final class Assembly implements AutoCloseable {
             new ArgumentShape(config.server().arguments()));
     PolicyReloader reloader = new PolicyReloader(PolicyLoader.of(config), config.policyPaths(), policy);
     return new Assembly(data, database, connectors, audit, gateway, config, reloader, upstreamTools, catalog, pins, secrets,
-        notifications);
+        notifications, endings);
   }
 
   /**
@@ -348,6 +355,7 @@ public final class Assembly implements AutoCloseable {
   @Override
   public void close() {
     notifications.close();
+    endings.close();
     policyReloader.close();
     upstreamTools.close();
     connectors.close();

@@ -1,6 +1,7 @@
 package dev.portcullis.config;
 
 import dev.portcullis.catalog.CatalogEntry;
+import dev.portcullis.invocation.Durability;
 import dev.portcullis.identity.AgentSpec;
 import dev.portcullis.identity.IssuerSpec;
 import dev.portcullis.catalog.ArgumentLimits;
@@ -65,7 +66,7 @@ public final class ConfigLoader {
       throw new ConfigException(file, r.problems());
     }
     r.onlyKeys("", Set.of("apiVersion", "kind", "server", "identity", "vault", "agents", "connectors", "tools", "policies",
-        "approvers", "approvals"));
+        "approvers", "approvals", "audit"));
     r.string("/apiVersion", true)
         .filter(v -> !v.equals(API_VERSION))
         .ifPresent(v -> r.problem("/apiVersion", "'" + v + "' is not supported; use " + API_VERSION));
@@ -74,6 +75,7 @@ public final class ConfigLoader {
         .ifPresent(v -> r.problem("/kind", "'" + v + "' is not supported; use Gateway"));
 
     ServerSettings server = server(r);
+    Durability durability = durability(r);
     VaultSettings vault = vault(r);
     IdentitySection identity = new IdentitySection(r);
     List<IssuerSpec> issuers = identity.issuers();
@@ -117,7 +119,22 @@ public final class ConfigLoader {
     }
     return new GatewayConfig(
         file.toAbsolutePath(), hash(bytes, r.imports()), server, vault, issuers, agents, specs, entries, policyPaths, policy,
-        approvers, approvals, reversals, notify);
+        approvers, approvals, reversals, notify, durability);
+  }
+
+  /** {@code audit.durability}: {@code strict} (the default) or {@code intent}. */
+  private static Durability durability(ConfigReader r) {
+    if (r.isObject("/audit", false)) {
+      r.onlyKeys("/audit", Set.of("durability"));
+    }
+    String name = r.string("/audit/durability", Durability.STRICT.wireName());
+    Durability d = Durability.parse(name);
+    if (d == null) {
+      r.problem("/audit/durability", "'" + name + "' is not a durability; use strict (an executed call's ending is"
+          + " durable before its answer) or intent (the answer goes out once the decision is durable)");
+      return Durability.STRICT;
+    }
+    return d;
   }
 
   /** {@code policies}: files or directories, relative to the configuration file. */

@@ -11,7 +11,8 @@ import java.util.List;
  * One loaded, validated, sealed configuration. {@code hash} is the SHA-256 of the file's text and
  * is stamped on every audit record made under it; {@code policy} carries its own version, the hash
  * of the policy files, and can be reloaded from {@code policyPaths} on its own. {@code notifyChannels} lists
- * the channels that tell approvers a call is parked ({@code approvals.notify}).
+ * the channels that tell approvers a call is parked ({@code approvals.notify}); {@code durability}
+ * when an executed call's ending must be durable ({@code audit.durability}).
  */
 public record GatewayConfig(
     Path source,
@@ -27,7 +28,8 @@ public record GatewayConfig(
     List<dev.portcullis.identity.ApproverSpec> approvers,
     dev.portcullis.approval.ApprovalSettings approvals,
     List<dev.portcullis.catalog.Reversal> reversals,
-    List<dev.portcullis.approval.notify.ChannelSpec> notifyChannels) {
+    List<dev.portcullis.approval.notify.ChannelSpec> notifyChannels,
+    dev.portcullis.invocation.Durability durability) {
 
   public GatewayConfig {
     issuers = List.copyOf(issuers);
@@ -39,6 +41,7 @@ public record GatewayConfig(
     java.util.Objects.requireNonNull(approvals, "approvals");
     reversals = List.copyOf(reversals);
     notifyChannels = List.copyOf(notifyChannels);
+    java.util.Objects.requireNonNull(durability, "durability");
   }
 
   /** What policy needs to know of every tool, upstream MCP tools included. */

@@ -32,6 +32,7 @@ public final class NormalizedConfig {
     root.put("apiVersion", ConfigLoader.API_VERSION);
     root.put("kind", "Gateway");
     root.put("server", server(c.server()));
+    root.put("audit", java.util.Collections.singletonMap("durability", c.durability().wireName()));
     root.put("agents", c.agents().stream().map(NormalizedConfig::agent).toList());
     List<Map<String, Object>> connectors = new java.util.ArrayList<>();
     c.connectors().forEach(s -> connectors.add(switch (s) {

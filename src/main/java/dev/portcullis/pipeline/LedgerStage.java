@@ -36,6 +36,13 @@ import tools.jackson.databind.json.JsonMapper;
  * cannot be written still gets its real outcome (the effect happened, and telling the agent
  * otherwise would invite it to repeat the write); its row stays EXECUTING, which recovery finds
  * after the next start, and a blind retry with its key is refused as in flight.
+ *
+ * <p>Durability ({@code audit.durability}): with {@code strict}, the default, an executed call's
+ * answer waits for its ending to be durable (two durable writes on its path); with {@code intent}
+ * it goes out once the commit stage's record is durable, and the ending follows in the next group
+ * commit ({@link DeferredEndings}): one durable write on the path, and a crash in between leaves
+ * the call flagged for reconciliation, never lost. Refusals and parked calls are one write either
+ * way, and a resumed call's ending is always written before its answer.
  */
 public final class LedgerStage implements Stage {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerStage.class);
@@ -47,6 +54,7 @@ public final class LedgerStage implements Stage {
   private final AuditEntries entries;
   private final KeyHolders keys;
   private final Parked parked;
+  private final DeferredEndings deferred;
 
   /** Told of each call parked for approval, once its record is in the log. Never throws. */
   @FunctionalInterface
@@ -57,11 +65,21 @@ public final class LedgerStage implements Stage {
   }
 
   public LedgerStage(Ledger ledger, InvocationStore store, AuditEntries entries, JsonMapper json, Parked parked) {
+    this(ledger, store, entries, json, parked, null);
+  }
+
+  /**
+   * With {@code deferred} (null for {@code audit.durability: strict}), an executed call's ending
+   * is written after its answer ({@code intent}).
+   */
+  public LedgerStage(Ledger ledger, InvocationStore store, AuditEntries entries, JsonMapper json, Parked parked,
+      DeferredEndings deferred) {
     this.ledger = ledger;
     this.store = store;
     this.entries = entries;
     this.keys = new KeyHolders(json);
     this.parked = parked;
+    this.deferred = deferred;
   }
 
   @Override
@@ -110,6 +128,10 @@ public final class LedgerStage implements Stage {
               : List.of(outcome.state()), ending, record);
       default -> Transition.move(at, at.state(), List.of(outcome.state()), ending, record);
     };
+    if (deferred != null && at.state() == InvocationState.EXECUTING) {
+      deferred.write(t);
+      return outcome;
+    }
     try {
       if (ledger.write(t) instanceof Ledger.Written.KeyHeld(StoredInvocation holder)) {
         return end(invocation, keys.answer(invocation, holder));

@@ -72,6 +72,27 @@ public final class GatewayFixture implements AutoCloseable {
     return config;
   }
 
+  /**
+   * Copies the demo configuration and its policies into {@code dir}, with {@code sections} (YAML
+   * top-level sections, such as {@code audit: {durability: intent}}) added, and answers its path.
+   */
+  public static Path demoConfigWith(Path dir, String sections) throws IOException {
+    Path from = DEMO_CONFIG.getParent();
+    try (var files = Files.walk(from)) {
+      for (Path f : files.toList()) {
+        Path to = dir.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    Path config = dir.resolve(DEMO_CONFIG.getFileName().toString());
+    Files.writeString(config, "\n" + sections + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+    return config;
+  }
+
   /** {@code config} in front of a fresh Acme; {@code ${ACME_URL}} and {@code ${ACME_MCP_URL}} point at it. */
   public static GatewayFixture start(Path dataDir, Path config, Map<String, String> env) {
     return start(dataDir, config, env, Clock.systemUTC());
