@@ -137,9 +137,12 @@ public final class ResultFilter {
         return redacted(value, path, redacted);
       }
     }
+    // A member a pointer only passes through stays only if something under it stays: left behind
+    // as an empty {} or [], its name (which a * matched) would still say what was there.
     JsonNode kept = kept(value, next, path, dropped, redacted);
-    if (kept == null) {
+    if (kept == null || kept.isEmpty()) {
       dropped.add(path);
+      return null;
     }
     return kept;
   }
