@@ -343,5 +343,46 @@ class SqlGuardTest {
   void refusesDialectConstructsTheGuardDoesNotReasonAbout() {
     refused("SELECT NEXTVAL FOR s FROM open_tickets", "refused: NEXTVAL is not allowed");
     refused("SELECT @x FROM open_tickets", "refused: a user variable is not allowed");
+    refused("SELECT @x := 1 FROM open_tickets", "refused: an assignment is not allowed");
+    refused("SELECT id FROM open_tickets WHERE id = :1", "refused: a numeric bind is not allowed");
+    refused("SELECT JSON_OBJECT(KEY 'a' VALUE id) FROM open_tickets", "refused: a JSON function is not allowed");
+    refused("SELECT JSON_ARRAYAGG(id) FROM open_tickets", "refused: a JSON function is not allowed");
+    refused("SELECT XMLSERIALIZE(XMLAGG(XMLTEXT(id) ORDER BY id) AS VARCHAR(100)) FROM open_tickets",
+        "refused: an XML function is not allowed");
+    refused("SELECT id FROM open_tickets WHERE MATCH (id) AGAINST ('x')", "refused: MATCH AGAINST is not allowed");
+    refused("SELECT CONVERT(id USING utf8) FROM open_tickets", "refused: CONVERT is not allowed");
+    refused("SELECT id FROM open_tickets START WITH id = 1 CONNECT BY PRIOR id = parent",
+        "refused: CONNECT BY is not allowed");
+    refused("SELECT CONNECT_BY_ROOT id FROM open_tickets CONNECT BY id = parent",
+        "refused: CONNECT_BY_ROOT is not allowed");
+    refused("SELECT id FROM open_tickets WHERE coalesce(id, x -> x) = 1", "refused: a lambda is not allowed");
+    refused("SELECT id FROM open_tickets PIVOT (count(id) FOR region IN ('eu'))",
+        "refused: PIVOT/UNPIVOT is not allowed");
+    refused("SELECT id FROM open_tickets UNPIVOT (v FOR k IN (a, b))", "refused: PIVOT/UNPIVOT is not allowed");
+  }
+
+  @Test
+  void refusesValuesAndLateralWhereverTheyAppear() {
+    refused("SELECT * FROM (VALUES (1))", "refused: VALUES is not allowed");
+    refused("SELECT t.id FROM open_tickets t WHERE t.id IN (VALUES (1))", "refused: VALUES is not allowed");
+    refused("SELECT * FROM open_tickets, LATERAL (SELECT id FROM orders) x", "refused: LATERAL is not allowed");
+  }
+
+  @Test
+  void refusesColumnAliasesThatRenameAnAllowlistedTablesColumns() throws SqlRefusedException {
+    // customers AS c(a, id) names customers' second column 'id', whatever it really is (an ssn):
+    // the allowlist would be checked for 'id' while the database reads the other column.
+    refused("SELECT c.id FROM customers AS c(a, id)",
+        "refused: column aliases on table 'customers' are not allowed (they rename its columns)");
+    refused("SELECT id FROM orders o JOIN customers c(a, id) ON o.customer_id = c.a",
+        "refused: column aliases on table 'customers' are not allowed (they rename its columns)");
+    // A derived table's columns are its checked select list: renaming them reads nothing new.
+    guard.check("SELECT d.id FROM (SELECT c.id FROM customers c) AS d(id)", 10);
+  }
+
+  @Test
+  void refusesTextWithoutAStatement() {
+    refused("", "refused: exactly one statement is allowed, found 0");
+    refused(" \n\t", "refused: exactly one statement is allowed, found 0");
   }
 }
