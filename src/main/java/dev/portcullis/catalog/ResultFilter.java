@@ -217,7 +217,9 @@ public final class ResultFilter {
   /**
    * The member name {@code name} as it may be shown: redacted like a string value (an e-mail
    * address used as a key is personal data too), reported at its redacted path, and made unique in
-   * {@code out} when two names redact to the same marker ({@code [redacted:email]~2}).
+   * {@code out} when a name already there is the same ({@code [redacted:email]~2}): two names that
+   * redact to one marker, or a name that is a marker's text, which would otherwise replace the
+   * member redacted before it.
    */
   private String key(ObjectNode out, String name, String path, Set<FilterReport.Redaction> redacted) {
     if (redact.isEmpty()) {
@@ -225,9 +227,6 @@ public final class ResultFilter {
     }
     Set<FilterReport.Redaction> found = new LinkedHashSet<>();
     String key = redactedText(name, "", found);
-    if (found.isEmpty()) {
-      return name;
-    }
     String unique = key;
     for (int n = 2; out.has(unique); n++) {
       unique = key + "~" + n;

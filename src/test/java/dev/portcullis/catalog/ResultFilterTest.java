@@ -205,6 +205,55 @@ class ResultFilterTest {
   }
 
   @Test
+  void aMemberNamedLikeAMarkerDoesNotReplaceTheMemberRedactedBeforeIt() {
+    JsonNode in = json("{'a@b.io':'first','[redacted:email]':'second','c@d.io':'third'}");
+
+    ResultFilter.Filtered out = ResultFilter.compile(null, EnumSet.of(RedactionKind.EMAIL)).apply(in);
+
+    assertThat(out.result()).isEqualTo(
+        json("{'[redacted:email]':'first','[redacted:email]~2':'second','[redacted:email]~3':'third'}"));
+    assertThat(out.report().redacted()).containsExactly(
+        new Redaction("/[redacted:email]", "email"), new Redaction("/[redacted:email]~03", "email"));
+  }
+
+  @Test
+  void aDroppedSubtreeIsReportedByItsTopOnly() {
+    ResultFilter f = ResultFilter.compile(List.of("/id"), NONE);
+
+    ResultFilter.Filtered out = f.apply(json("{'id':1,'secret':{'pin':'1','nested':{'x':2}},'list':[1,2]}"));
+
+    assertThat(out.result()).isEqualTo(json("{'id':1}"));
+    assertThat(out.report().dropped()).containsExactly("/secret", "/list");
+  }
+
+  @Test
+  void namesStartingWithATildeOrASlashAreEscapedInPaths() {
+    ResultFilter f = ResultFilter.compile(List.of("/id"), NONE);
+
+    assertThat(f.apply(json("{'~a':1,'/b':2}")).report().dropped()).containsExactly("/~0a", "/~1b");
+  }
+
+  @Test
+  void integersAreTakenForCardsOnlyWhenCardsAreRedactedAndOfThirteenToNineteenDigits() {
+    ResultFilter cards = ResultFilter.compile(null, EnumSet.of(RedactionKind.CARD));
+    JsonNode in = json("{'d13':4222222222222,'d12':422222222222,'d19':9999999999999999998,'d20':99999999999999999999}");
+
+    ResultFilter.Filtered out = cards.apply(in);
+
+    assertThat(out.result()).isEqualTo(json(
+        "{'d13':'[redacted:card]','d12':422222222222,'d19':'[redacted:card]','d20':99999999999999999999}"));
+    assertThat(out.report().redacted()).containsExactly(new Redaction("/d13", "card"), new Redaction("/d19", "card"));
+    assertThat(ResultFilter.compile(null, EnumSet.of(RedactionKind.EMAIL)).apply(in).result()).isEqualTo(in);
+  }
+
+  @Test
+  void redactionLeavesOtherScalarsAsTheyAre() {
+    JsonNode in = json("{'ok':true,'none':null,'amount':12.5,'list':[false,1]}");
+
+    assertThat(ResultFilter.DEFAULT.apply(in).result()).isEqualTo(in);
+  }
+
+  @Test
   void redactsFreeText() {
     assertThat(ResultFilter.DEFAULT.redactText("no such customer maria@example.com"))
         .isEqualTo("no such customer [redacted:email]");
