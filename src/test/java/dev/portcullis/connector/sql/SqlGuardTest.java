@@ -340,6 +340,83 @@ class SqlGuardTest {
   }
 
   @Test
+  void refusesEveryClauseAPlainOrWindowCallCouldHideAColumnIn() {
+    // None of these clauses is walked for columns: each would read c.ssn unchecked.
+    for (String call : List.of("count(c.id ORDER BY c.ssn)", "count(c.id LIMIT 1)", "max(c.id HAVING MAX c.ssn)",
+        "lower(c.name)(c.ssn)", "lower(c.name).ssn", "lower(c.name SEPARATOR c.ssn)",
+        "max(c.id) KEEP (DENSE_RANK FIRST ORDER BY c.ssn)")) {
+      String name = call.substring(0, call.indexOf('('));
+      String message = "refused: function '" + name
+          + "' may only take plain arguments (no ORDER BY, LIMIT or named arguments inside the call)";
+      refused("SELECT " + call + " FROM customers c", message);
+      if (!call.contains(")(") && !call.contains(").")) {
+        refused("SELECT " + call + " OVER () FROM customers c", message);
+      }
+    }
+  }
+
+  @Test
+  void refusesSessionKeysOtherThanTheClock() throws SqlRefusedException {
+    refused("SELECT id FROM open_tickets WHERE d < CURRENT_TIMEZONE",
+        "refused: 'current_timezone' is not allowed; a query reads rows, not the session");
+    for (String clock : List.of("current_date", "CURRENT_TIME", "localtime", "LOCALTIMESTAMP", "current_timestamp()")) {
+      guard.check("SELECT id FROM open_tickets WHERE d < " + clock, 10);
+    }
+  }
+
+  @Test
+  void refusesEverySelectIntoForm() {
+    refused("SELECT id FROM customers INTO TEMP stolen", "refused: SELECT INTO is not allowed");
+    refused("SELECT id FROM customers INTO OUTFILE '/tmp/stolen'", "refused: SELECT INTO is not allowed");
+    refused("SELECT id FROM customers INTO DUMPFILE '/tmp/stolen'", "refused: SELECT INTO is not allowed");
+  }
+
+  @Test
+  void refusesEveryLockingClause() {
+    for (String clause : List.of("FOR SHARE", "FOR NO KEY UPDATE", "FOR KEY SHARE", "FOR UPDATE OF customers",
+        "FOR UPDATE SKIP LOCKED")) {
+      refused("SELECT id FROM customers " + clause, "refused: FOR UPDATE/SHARE is not allowed");
+    }
+  }
+
+  @Test
+  void refusesWithAtTheHeadOfASetOperationOrAParenthesisedSelect() {
+    refused("WITH x AS (DELETE FROM customers RETURNING id) SELECT id FROM customers UNION SELECT id FROM orders",
+        "refused: WITH is not allowed");
+    refused("WITH x AS (DELETE FROM customers RETURNING id) (SELECT id FROM customers)", "refused: WITH is not allowed");
+  }
+
+  @Test
+  void resolvesSchemaQualifiedRelationsByTheirFullAndTheirShortName() throws SqlRefusedException {
+    SqlGuard withSchema = new SqlGuard(SqlAllowlist.of(Map.of("public.invoices", List.of("id", "total"))));
+
+    withSchema.check("SELECT public.invoices.total FROM public.invoices", 10);
+    withSchema.check("SELECT invoices.total FROM public.invoices", 10);
+    assertThatThrownBy(() -> withSchema.check("SELECT invoices.ssn FROM public.invoices", 10))
+        .hasMessage("refused: column 'public.invoices.ssn' is not allowlisted");
+  }
+
+  @Test
+  void checksTheRelationsAndJoinsInsideAParenthesisedJoin() throws SqlRefusedException {
+    guard.check("SELECT c.name, o.total FROM (customers c JOIN orders o ON o.customer_id = c.id)", 10);
+    refused("SELECT c.ssn FROM (customers c JOIN orders o ON o.customer_id = c.id)",
+        "refused: column 'customers.ssn' is not allowlisted");
+    refused("SELECT c.name FROM (customers c NATURAL JOIN open_tickets t)",
+        "refused: NATURAL JOIN is not allowed; join ON named columns");
+    refused("SELECT c.name FROM customers c JOIN (orders o NATURAL JOIN open_tickets t) ON o.customer_id = c.id",
+        "refused: NATURAL JOIN is not allowed; join ON named columns");
+    refused("SELECT c.name FROM customers c JOIN (orders o JOIN open_tickets t USING (ssn)) ON o.customer_id = c.id",
+        "refused: column 'ssn' is not allowlisted in 'customers'");
+  }
+
+  @Test
+  void acceptsAnAliasReusedForTheSameRelationOrInASiblingSelect() throws SqlRefusedException {
+    guard.check("SELECT c.id FROM customers c WHERE c.id IN (SELECT c.id FROM customers c)", 10);
+    guard.check("SELECT c.id FROM customers c UNION SELECT c.id FROM orders c", 10);
+    guard.check("SELECT id FROM (SELECT id FROM orders)", 10);
+  }
+
+  @Test
   void refusesDialectConstructsTheGuardDoesNotReasonAbout() {
     refused("SELECT NEXTVAL FOR s FROM open_tickets", "refused: NEXTVAL is not allowed");
     refused("SELECT @x FROM open_tickets", "refused: a user variable is not allowed");
