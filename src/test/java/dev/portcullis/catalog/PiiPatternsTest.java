@@ -45,6 +45,7 @@ class PiiPatternsTest {
     assertThat(PiiPatterns.luhn("999999999999994")).isTrue();
     assertThat(PiiPatterns.luhn("999999999999999")).isFalse();
     assertThat(PiiPatterns.luhn("5105105105105100")).isTrue();
+    assertThat(PiiPatterns.luhn("6011000990139424")).as("its 0s and 9s count").isTrue();
     assertThat(PiiPatterns.luhn("0000000000000000")).isTrue();
     assertThat(PiiPatterns.luhn("1000000000000000")).isFalse();
   }

@@ -431,6 +431,7 @@ class IdentitiesTest {
     assertThat(refusal(() -> withNullClient.authenticateAgent(noClient)).kind())
         .isEqualTo(IdentityException.Kind.AGENT_NOT_REGISTERED);
     assertThat(withNullClient.authenticatePerson(person, OPERATOR_AUDIENCES).id()).isEqualTo("ivy@acme.example");
+    assertThat(withNullClient.isDelegationToken(noClient)).isTrue();
   }
 
   @Test

@@ -45,6 +45,7 @@ class SqlGuardTest {
         "SELECT c.name FROM customers c WHERE c.id IN (SELECT o.customer_id FROM orders o WHERE o.total > 10)", 10);
     guard.check("SELECT count(id), max(total) FROM orders", 10);
     guard.check("SELECT * FROM open_tickets", 10);
+    guard.check("SELECT t.*, c.name FROM open_tickets t JOIN customers c ON c.id = t.id", 10);
   }
 
   @Test
