@@ -137,9 +137,12 @@ public final class ResultFilter {
         return redacted(value, path, redacted);
       }
     }
+    // A member a pointer only passes through stays only if something under it stays: left behind
+    // as an empty {} or [], its name (which a * matched) would still say what was there.
     JsonNode kept = kept(value, next, path, dropped, redacted);
-    if (kept == null) {
+    if (kept == null || kept.isEmpty()) {
       dropped.add(path);
+      return null;
     }
     return kept;
   }
@@ -214,7 +217,9 @@ public final class ResultFilter {
   /**
    * The member name {@code name} as it may be shown: redacted like a string value (an e-mail
    * address used as a key is personal data too), reported at its redacted path, and made unique in
-   * {@code out} when two names redact to the same marker ({@code [redacted:email]~2}).
+   * {@code out} when a name already there is the same ({@code [redacted:email]~2}): two names that
+   * redact to one marker, or a name that is a marker's text, which would otherwise replace the
+   * member redacted before it.
    */
   private String key(ObjectNode out, String name, String path, Set<FilterReport.Redaction> redacted) {
     if (redact.isEmpty()) {
@@ -222,9 +227,6 @@ public final class ResultFilter {
     }
     Set<FilterReport.Redaction> found = new LinkedHashSet<>();
     String key = redactedText(name, "", found);
-    if (found.isEmpty()) {
-      return name;
-    }
     String unique = key;
     for (int n = 2; out.has(unique); n++) {
       unique = key + "~" + n;

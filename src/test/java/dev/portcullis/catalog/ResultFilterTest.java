@@ -59,6 +59,106 @@ class ResultFilterTest {
   }
 
   @Test
+  void aMemberWithNothingAllowedInsideIsDroppedNotLeftBehindAsAnEmptyObjectThatNamesIt() {
+    ResultFilter f = ResultFilter.compile(List.of("/customers/*/name", "/items/*/name", "/id"), NONE);
+    JsonNode in = json("{'customers':{'Maria Keller':{'ssn':'1'},'omar':{'name':'Omar','ssn':'2'}},"
+        + "'items':[{'secret':1},{'name':'n'}],'id':'C-1'}");
+
+    ResultFilter.Filtered out = f.apply(in);
+
+    assertThat(out.result()).isEqualTo(json("{'customers':{'omar':{'name':'Omar'}},'items':[{'name':'n'}],'id':'C-1'}"));
+    assertThat(out.report().dropped()).containsExactly("/customers/Maria Keller/ssn", "/customers/Maria Keller",
+        "/customers/omar/ssn", "/items/0/secret", "/items/0");
+  }
+
+  @Test
+  void aContainerWhoseMembersAreAllDroppedIsDroppedItself() {
+    ResultFilter f = ResultFilter.compile(List.of("/accounts/*/id", "/id"), NONE);
+
+    ResultFilter.Filtered out = f.apply(json("{'id':1,'accounts':{'alice':{},'bob':{'pin':'1'}},'x':[]}"));
+
+    assertThat(out.result()).isEqualTo(json("{'id':1}"));
+    assertThat(out.report().dropped()).containsExactly(
+        "/accounts/alice", "/accounts/bob/pin", "/accounts/bob", "/accounts", "/x");
+  }
+
+  @Test
+  void theTopLevelStaysAnObjectWhenNothingInItIsAllowed() {
+    ResultFilter f = ResultFilter.compile(List.of("/id"), NONE);
+
+    assertThat(f.apply(json("{'secret':1}")).result()).isEqualTo(json("{}"));
+    assertThat(f.apply(json("[1,2]")).result()).isEqualTo(json("[]"));
+    assertThat(f.apply(json("'text'")).result().isNull()).as("a scalar where a pointer goes deeper").isTrue();
+    assertThat(f.apply(json("'text'")).report().dropped()).containsExactly("");
+  }
+
+  @Test
+  void twoPointersThroughOneWildcardBothKeepTheirField() {
+    ResultFilter f = ResultFilter.compile(List.of("/orders/*/id", "/orders/*/total"), NONE);
+
+    ResultFilter.Filtered out = f.apply(json("{'orders':[{'id':1,'total':2,'card':'x'}]}"));
+
+    assertThat(out.result()).isEqualTo(json("{'orders':[{'id':1,'total':2}]}"));
+  }
+
+  @Test
+  void aNamedPointerAndAWildcardAtTheSameLevelBothApply() {
+    ResultFilter f = ResultFilter.compile(List.of("/a/x/id", "/a/*/name"), NONE);
+
+    ResultFilter.Filtered out = f.apply(json("{'a':{'x':{'id':1,'name':'n','s':2},'y':{'id':3,'name':'m'}}}"));
+
+    assertThat(out.result()).isEqualTo(json("{'a':{'x':{'id':1,'name':'n'},'y':{'name':'m'}}}"));
+    assertThat(out.report().dropped()).containsExactly("/a/x/s", "/a/y/id");
+  }
+
+  @Test
+  void aPointerEndingAtAMemberKeepsItWholeWhateverOtherPointersGoDeeper() {
+    JsonNode in = json("{'a':{'x':{'id':1,'s':2},'y':{'s':3}}}");
+
+    assertThat(ResultFilter.compile(List.of("/a/x/id", "/a/*"), NONE).apply(in).result()).isEqualTo(in);
+    assertThat(ResultFilter.compile(List.of("/a/*/id", "/a/x"), NONE).apply(in).result())
+        .isEqualTo(json("{'a':{'x':{'id':1,'s':2}}}"));
+  }
+
+  @Test
+  void theEmptyPointerKeepsEverything() {
+    ResultFilter f = ResultFilter.compile(List.of("/a", ""), NONE);
+    JsonNode in = json("{'a':1,'b':2}");
+
+    assertThat(f.keepsAllFields()).isTrue();
+    assertThat(f.fields()).containsExactly("/a", "");
+    assertThat(f.apply(in).result()).isEqualTo(in);
+  }
+
+  @Test
+  void escapedPointersAddressNamesWithSlashesAndTildes() {
+    ResultFilter f = ResultFilter.compile(List.of("/a~1b", "/c~0d/~01"), NONE);
+
+    ResultFilter.Filtered out = f.apply(json("{'a/b':1,'c~d':{'~1':2,'/':3},'x~y':4,'a~1b':5}"));
+
+    assertThat(out.result()).isEqualTo(json("{'a/b':1,'c~d':{'~1':2}}"));
+    assertThat(out.report().dropped()).containsExactly("/c~0d/~1", "/x~0y", "/a~01b");
+  }
+
+  @Test
+  void rejectsATildeAtTheEndOfAToken() {
+    assertThatThrownBy(() -> ResultFilter.compile(List.of("/a~"), NONE))
+        .hasMessage("'/a~' has a '~' that is not '~0' or '~1'");
+  }
+
+  @Test
+  void tellsWhatItWasCompiledWith() {
+    ResultFilter f = ResultFilter.compile(List.of("/b", "/a"), EnumSet.of(RedactionKind.PHONE, RedactionKind.EMAIL));
+
+    assertThat(f.keepsAllFields()).isFalse();
+    assertThat(f.fields()).containsExactly("/b", "/a");
+    assertThat(f.redact()).containsExactly(RedactionKind.EMAIL, RedactionKind.PHONE);
+    assertThat(ResultFilter.compile(null, NONE).fields()).isEmpty();
+    assertThat(ResultFilter.compile(null, NONE).keepsAllFields()).isTrue();
+    assertThat(ResultFilter.DEFAULT.redact()).containsExactly(RedactionKind.values());
+  }
+
+  @Test
   void rejectsPointersThatAreNotPointers() {
     assertThatThrownBy(() -> ResultFilter.compile(List.of("id"), NONE))
         .hasMessage("'id' is not a JSON Pointer (it must start with '/')");
@@ -102,6 +202,55 @@ class ResultFilterTest {
     assertThat(out.result()).isEqualTo(json("{'id':'C-1'}"));
     assertThat(out.report().toString()).doesNotContain("maria");
     assertThat(out.report().dropped()).containsExactly("/[redacted:email]");
+  }
+
+  @Test
+  void aMemberNamedLikeAMarkerDoesNotReplaceTheMemberRedactedBeforeIt() {
+    JsonNode in = json("{'a@b.io':'first','[redacted:email]':'second','c@d.io':'third'}");
+
+    ResultFilter.Filtered out = ResultFilter.compile(null, EnumSet.of(RedactionKind.EMAIL)).apply(in);
+
+    assertThat(out.result()).isEqualTo(
+        json("{'[redacted:email]':'first','[redacted:email]~2':'second','[redacted:email]~3':'third'}"));
+    assertThat(out.report().redacted()).containsExactly(
+        new Redaction("/[redacted:email]", "email"), new Redaction("/[redacted:email]~03", "email"));
+  }
+
+  @Test
+  void aDroppedSubtreeIsReportedByItsTopOnly() {
+    ResultFilter f = ResultFilter.compile(List.of("/id"), NONE);
+
+    ResultFilter.Filtered out = f.apply(json("{'id':1,'secret':{'pin':'1','nested':{'x':2}},'list':[1,2]}"));
+
+    assertThat(out.result()).isEqualTo(json("{'id':1}"));
+    assertThat(out.report().dropped()).containsExactly("/secret", "/list");
+  }
+
+  @Test
+  void namesStartingWithATildeOrASlashAreEscapedInPaths() {
+    ResultFilter f = ResultFilter.compile(List.of("/id"), NONE);
+
+    assertThat(f.apply(json("{'~a':1,'/b':2}")).report().dropped()).containsExactly("/~0a", "/~1b");
+  }
+
+  @Test
+  void integersAreTakenForCardsOnlyWhenCardsAreRedactedAndOfThirteenToNineteenDigits() {
+    ResultFilter cards = ResultFilter.compile(null, EnumSet.of(RedactionKind.CARD));
+    JsonNode in = json("{'d13':4222222222222,'d12':422222222222,'d19':9999999999999999998,'d20':99999999999999999999}");
+
+    ResultFilter.Filtered out = cards.apply(in);
+
+    assertThat(out.result()).isEqualTo(json(
+        "{'d13':'[redacted:card]','d12':422222222222,'d19':'[redacted:card]','d20':99999999999999999999}"));
+    assertThat(out.report().redacted()).containsExactly(new Redaction("/d13", "card"), new Redaction("/d19", "card"));
+    assertThat(ResultFilter.compile(null, EnumSet.of(RedactionKind.EMAIL)).apply(in).result()).isEqualTo(in);
+  }
+
+  @Test
+  void redactionLeavesOtherScalarsAsTheyAre() {
+    JsonNode in = json("{'ok':true,'none':null,'amount':12.5,'list':[false,1]}");
+
+    assertThat(ResultFilter.DEFAULT.apply(in).result()).isEqualTo(in);
   }
 
   @Test

@@ -407,6 +407,128 @@ class IdentitiesTest {
     assertThat(keyedOnly.authenticate(approver)).isEmpty();
   }
 
+  @Test
+  void anAgentsOwnTokenIsNeverItsDelegatingUsers() {
+    // A client-credentials token names its client in sub; here the registered agent's client.
+    String token = token("agents", "support-client", Map.of("tenant", "acme"));
+
+    IdentityException e = refusal(() -> identities.authenticateUser(token, SUPPORT));
+
+    assertThat(e.kind()).isEqualTo(IdentityException.Kind.INVALID_USER_TOKEN);
+    assertThat(e.getMessage())
+        .isEqualTo("this is an agent's token, not a person's: send the token of the user the agent acts for");
+  }
+
+  @Test
+  void aTokenWithoutItsIssuersClientClaimIsNoAgentNotEvenOneWhoseClientIsCalledNull() throws Exception {
+    List<IssuerSpec> issuers = List.of(issuer("staff", Optional.of("acme"), "cid", "email", "realm.roles"));
+    Identities withNullClient = new Identities(
+        List.of(new AgentSpec("odd", "acme", "", List.of(), Optional.of(new AgentSpec.OAuthClient("staff", "null")))),
+        issuers, new TokenVerifier(issuers, Clock.systemUTC()));
+    String noClient = token("staff", "x", Map.of("email", "ivy@acme.example"));
+    String person = operatorToken("staff", "x", Map.of("email", "ivy@acme.example"));
+
+    assertThat(refusal(() -> withNullClient.authenticateAgent(noClient)).kind())
+        .isEqualTo(IdentityException.Kind.AGENT_NOT_REGISTERED);
+    assertThat(withNullClient.authenticatePerson(person, OPERATOR_AUDIENCES).id()).isEqualTo("ivy@acme.example");
+    assertThat(withNullClient.isDelegationToken(noClient)).isTrue();
+  }
+
+  @Test
+  void aDelegationTokenIsAValidUserTokenForAgentsCallsAndNoAgentsOwn() {
+    String user = token("users", "alice", Map.of("tenant", "acme"));
+    String withoutClient = token("staff", "x", Map.of("email", "ivy@acme.example"));
+    String agents = token("agents", "someone", Map.of("client_id", "support-client"));
+    String operator = operatorToken("staff", "x", Map.of("email", "carol@acme.example"));
+
+    assertThat(identities.isDelegationToken(user)).isTrue();
+    assertThat(identities.isDelegationToken(withoutClient)).isTrue();
+    assertThat(identities.isDelegationToken(agents)).as("an agent's own token").isFalse();
+    assertThat(identities.isDelegationToken(operator)).as("an operator token").isFalse();
+    assertThat(identities.isDelegationToken(user.substring(0, user.length() - 4) + "AAAA")).isFalse();
+    assertThat(identities.isDelegationToken(null)).isFalse();
+    assertThat(identities.isDelegationToken("pcl_key")).isFalse();
+  }
+
+  @Test
+  void aDelegationTokenIsReadUpToSixteenKibibytesAndNoFurther() {
+    String atTheLimit = paddedTo(16_384);
+    String over = paddedTo(16_385);
+
+    assertThat(atTheLimit).hasSize(16_384);
+    assertThat(identities.isDelegationToken(atTheLimit)).isTrue();
+    assertThat(over).hasSize(16_385);
+    assertThat(identities.isDelegationToken(over)).isFalse();
+  }
+
+  /**
+   * A valid user token of exactly {@code length} characters, padded by a claim. Base64url never
+   * encodes to a length of 4k+1, so the issuer (whose name is the header's key id) varies too.
+   */
+  private static String paddedTo(int length) {
+    for (String issuer : List.of("users", "agents")) {
+      int unpadded = userToken(issuer, 0).length();
+      for (int pad = (length - unpadded) * 3 / 4 - 8; pad < (length - unpadded) * 3 / 4 + 8; pad++) {
+        String t = userToken(issuer, pad);
+        if (t.length() == length) {
+          return t;
+        }
+      }
+    }
+    throw new AssertionError("no token of " + length + " characters");
+  }
+
+  private static String userToken(String issuer, int pad) {
+    return idp.issueToken(issuer, "unused", new DefaultOAuth2TokenCallback(issuer, "alice", "JWT",
+        List.of("portcullis"), Map.of("tenant", "acme", "pad", "p".repeat(pad)), 600)).serialize();
+  }
+
+  @Test
+  void anOperatorTokenNamingATenantNarrowsTheApproverToIt() {
+    Approvers twoTenants = new Approvers(
+        List.of(new ApproverSpec.ByRole("users", "approver", OPERATOR_AUDIENCE, List.of("acme", "globex"))), identities);
+    String forGlobex = operatorToken("users", "judy", Map.of("roles", List.of("approver"), "tenant", "globex"));
+    String forNone = operatorToken("users", "judy", Map.of("roles", List.of("approver")));
+    String forAnother = operatorToken("users", "judy", Map.of("roles", List.of("approver"), "tenant", "initech"));
+
+    assertThat(twoTenants.authenticate(forGlobex)).contains(new OperatorRef("judy", Set.of("globex")));
+    assertThat(twoTenants.authenticate(forNone)).contains(new OperatorRef("judy", Set.of("acme", "globex")));
+    assertThat(twoTenants.authenticate(forAnother)).isEmpty();
+  }
+
+  @Test
+  void anApproverRoleCountsOnlyForTheAudienceItsTokenWasIssuedFor() {
+    Approvers twoAudiences = new Approvers(List.of(
+        new ApproverSpec.ByRole("users", "approver", "ops-acme", List.of("acme")),
+        new ApproverSpec.ByRole("users", "approver", "ops-globex", List.of("globex"))), identities);
+    String forAcme = idp.issueToken("users", "unused", new DefaultOAuth2TokenCallback("users", "kim", "JWT",
+        List.of("ops-acme"), Map.of("roles", List.of("approver")), 600)).serialize();
+
+    assertThat(twoAudiences.authenticate(forAcme)).contains(new OperatorRef("kim", Set.of("acme")));
+  }
+
+  @Test
+  void anOperatorTokenIsRefusedForAnIssuerWithoutOperatorsForAgentsAudienceOrForAnotherAudience() {
+    String token = operatorToken("staff", "x", Map.of("email", "carol@acme.example"));
+    String alsoForAgents = idp.issueToken("staff", "unused", new DefaultOAuth2TokenCallback("staff", "x", "JWT",
+        List.of(OPERATOR_AUDIENCE, "portcullis"), Map.of("email", "carol@acme.example"), 600)).serialize();
+    String forSomeoneElse = idp.issueToken("staff", "unused", new DefaultOAuth2TokenCallback("staff", "x", "JWT",
+        List.of("crm"), Map.of("email", "carol@acme.example"), 600)).serialize();
+
+    IdentityException noOperators = refusal(() -> identities.authenticatePerson(token, Map.of("users", Set.of("ops"))));
+    IdentityException delegation = refusal(() -> identities.authenticatePerson(alsoForAgents, OPERATOR_AUDIENCES));
+    IdentityException elsewhere = refusal(() -> identities.authenticatePerson(forSomeoneElse, OPERATOR_AUDIENCES));
+
+    assertThat(noOperators.kind()).isEqualTo(IdentityException.Kind.INVALID_USER_TOKEN);
+    assertThat(noOperators.getMessage()).isEqualTo("the token's issuer signs no operator tokens for this gateway");
+    assertThat(delegation.kind()).isEqualTo(IdentityException.Kind.DELEGATION_TOKEN);
+    assertThat(delegation.getMessage()).isEqualTo("the token is for agents' calls (audience portcullis): it can prove"
+        + " the user an agent acts for, never an operator");
+    assertThat(elsewhere.kind()).isEqualTo(IdentityException.Kind.INVALID_USER_TOKEN);
+    assertThat(elsewhere.getMessage())
+        .isEqualTo("the token is not for this gateway's operator API (audience portcullis-operators)");
+  }
+
   // ---- keys
 
   @Test

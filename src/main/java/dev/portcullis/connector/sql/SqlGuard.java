@@ -68,7 +68,8 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  *       table functions in FROM, no positional {@code ?} or {@code &name} parameters (only {@code
  *       :name});
  *   <li>every table or view anywhere in it (FROM, JOIN, subqueries, set operations) is
- *       allowlisted;
+ *       allowlisted, and none is given column aliases ({@code customers AS c(a, id)} renames its
+ *       columns by position, so a checked name would read another column);
  *   <li>every SELECT has a FROM clause (so no {@code SELECT current_user});
  *   <li>every column is allowlisted: a qualified column in the relation its qualifier names in
  *       that SELECT's scope or an enclosing one ({@link AliasScopes}: a qualifier naming nothing
@@ -233,6 +234,12 @@ public final class SqlGuard {
       String name = SqlAllowlist.norm(table.getFullyQualifiedName());
       if (allowlist.columns(name).isEmpty()) {
         throw new Refusal("refused: table or view '" + name + "' is not allowlisted");
+      }
+      if (table.getAlias() != null && table.getAlias().getAliasColumns() != null
+          && !table.getAlias().getAliasColumns().isEmpty()) {
+        // 'customers AS c(a, id)' renames the table's columns by position: 'c.id' would read
+        // whatever column is second while the allowlist is checked for 'id'.
+        throw new Refusal("refused: column aliases on table '" + name + "' are not allowed (they rename its columns)");
       }
       relations.add(name);
       return super.visit(table, context);
