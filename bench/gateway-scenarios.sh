@@ -40,6 +40,7 @@
 #   BENCH_WORK_DIR            data directories and process logs (deleted at the end)
 #                                                          [target/bench/scenarios-<time>]
 #   BENCH_KEEP_DATA=1         keep them (gateway.log, acme.log, the databases)
+#   BENCH_DURABILITY          the gateway's audit.durability: strict | intent           [strict]
 #   BENCH_SKIP_BUILD=1        reuse target/ as it is
 #
 # Example, the before/after comparison of a change to the state writes (run on each commit):

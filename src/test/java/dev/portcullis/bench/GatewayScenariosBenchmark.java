@@ -67,9 +67,9 @@ public final class GatewayScenariosBenchmark {
     progress.say("settings: %s", settings);
     Results results;
     try (Topology topology = settings.mode() == ScenarioSettings.Mode.PROCESSES
-        ? ProcessTopology.start(work, settings.gatewayHeap(), settings.upstreamHeap(), settings.gatewayJavaOptions(),
-            progress)
-        : new InJvmTopology(work)) {
+        ? ProcessTopology.start(work, settings.gatewayConfig(work), settings.gatewayHeap(), settings.upstreamHeap(),
+            settings.gatewayJavaOptions(), progress)
+        : new InJvmTopology(work, settings.gatewayConfig(work))) {
       progress.say("%s", topology.describe());
       Histogram fsyncBefore = fsync(settings, topology, progress);
       warmUpJit(settings, topology, progress);

@@ -11,8 +11,8 @@ import java.nio.file.Path;
 final class InJvmTopology implements Topology {
   private final GatewayFixture fixture;
 
-  InJvmTopology(Path work) {
-    this.fixture = GatewayFixture.start(work.resolve("gateway"));
+  InJvmTopology(Path work, Path config) {
+    this.fixture = GatewayFixture.start(work.resolve("gateway"), config, java.util.Map.of());
   }
 
   @Override

@@ -57,8 +57,8 @@ final class ProcessTopology implements Topology {
    * Starts Acme, then the gateway in front of it; {@code gatewayHeap} and {@code upstreamHeap} are
    * -Xms/-Xmx values such as "1g", {@code gatewayOptions} extra JVM options for the gateway.
    */
-  static ProcessTopology start(Path work, String gatewayHeap, String upstreamHeap, List<String> gatewayOptions,
-      Progress progress) throws IOException, InterruptedException {
+  static ProcessTopology start(Path work, Path config, String gatewayHeap, String upstreamHeap,
+      List<String> gatewayOptions, Progress progress) throws IOException, InterruptedException {
     Path acmeData = work.resolve("acme");
     Path gatewayData = work.resolve("gateway");
     GatewayFixture.writeAcmeToken(acmeData);
@@ -75,7 +75,7 @@ final class ProcessTopology implements Topology {
     progress.say("Acme (pid %d) at %s", acme.pid(), acmeUri);
     Process gateway = launch(work.resolve("gateway.log"), gatewayHeap, gatewayOptions,
         Map.of("ACME_URL", acmeUri + "/api", "ACME_MCP_URL", acmeUri + "/mcp"),
-        "serve", "--config", GatewayFixture.DEMO_CONFIG.toAbsolutePath().toString(), "--data", gatewayData.toString(),
+        "serve", "--config", config.toString(), "--data", gatewayData.toString(),
         "--port", "0");
     URI gatewayUri;
     try {

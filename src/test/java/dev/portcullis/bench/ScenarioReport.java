@@ -23,6 +23,7 @@ final class ScenarioReport {
     // The machine line names what shares the load generator's JVM; the topology line says it better.
     r.machine().replaceAll("; [^;\n]* share this JVM", "").lines().forEach(l -> md.append("- ").append(l).append('\n'));
     md.append("- ").append(r.topology()).append('\n');
+    md.append("- gateway audit.durability: ").append(settings.durability()).append('\n');
     md.append(f("- load average (1 min): %.2f before, %.2f after%n", r.loadBefore(), r.loadAfter()));
     md.append(f("- JIT warmup %d s over every scenario first (discarded); closed loop: warmup %d s, measured %d s per"
             + " scenario, clients %s; open loop: %.0f req/s over %d clients, warmup %d s, measured %d s;"

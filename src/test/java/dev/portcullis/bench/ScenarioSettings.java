@@ -33,7 +33,8 @@ record ScenarioSettings(
     String upstreamHeap,
     List<String> gatewayJavaOptions,
     Path workDir,
-    boolean keepData) {
+    boolean keepData,
+    String durability) {
 
   /** Where the gateway and the upstream run. */
   enum Mode {
@@ -72,7 +73,25 @@ record ScenarioSettings(
         Arrays.stream(env.getOrDefault("BENCH_GATEWAY_JAVA_OPTS", "").strip().split("\\s+"))
             .filter(s -> !s.isEmpty()).toList(),
         Path.of(env.getOrDefault("BENCH_WORK_DIR", "target/bench/scenarios-" + stamp)),
-        env.getOrDefault("BENCH_KEEP_DATA", "0").equals("1"));
+        env.getOrDefault("BENCH_KEEP_DATA", "0").equals("1"),
+        durability(env.getOrDefault("BENCH_DURABILITY", "strict")));
+  }
+
+  private static String durability(String text) {
+    if (!List.of("strict", "intent").contains(text.strip())) {
+      throw new IllegalArgumentException("BENCH_DURABILITY=" + text + ": expected strict or intent");
+    }
+    return text.strip();
+  }
+
+  /**
+   * The gateway's configuration: the demo's as it is for {@code strict} (so the same command runs
+   * against a gateway from before {@code audit.durability}), a copy with it set otherwise.
+   */
+  Path gatewayConfig(Path work) throws java.io.IOException {
+    return durability.equals("strict") ? dev.portcullis.testing.GatewayFixture.DEMO_CONFIG.toAbsolutePath()
+        : dev.portcullis.testing.GatewayFixture.demoConfigWith(work.resolve("config"),
+            "audit:\n  durability: " + durability);
   }
 
   private static Mode mode(String text) {
