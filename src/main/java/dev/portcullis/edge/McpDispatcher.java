@@ -1,5 +1,6 @@
 package dev.portcullis.edge;
 
+import dev.portcullis.invocation.IdempotencyKeys;
 import dev.portcullis.invocation.Channel;
 import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.Invocation;
@@ -124,8 +125,8 @@ final class McpDispatcher {
     }
     String traceparent = meta.path("traceparent").isString() ? meta.path("traceparent").asString() : traceHeader;
     JsonNode key = meta.path(IDEMPOTENCY_META);
-    if (!key.isMissingNode() && !(key.isString() && RestRoutes.IDEMPOTENCY_KEY.matcher(key.asString()).matches())) {
-      return invalidParams(id, "params._meta." + IDEMPOTENCY_META + " must be 1 to 255 visible ASCII characters, not starting 'revert:'");
+    if (!key.isMissingNode() && !(key.isString() && IdempotencyKeys.agentMaySend(key.asString()))) {
+      return invalidParams(id, "params._meta." + IDEMPOTENCY_META + " must be " + IdempotencyKeys.RULE);
     }
     Invocation invocation =
         Invocation.received(

@@ -1,5 +1,6 @@
 package dev.portcullis.edge;
 
+import dev.portcullis.invocation.IdempotencyKeys;
 import dev.portcullis.invocation.Channel;
 import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.Invocation;
@@ -26,11 +27,6 @@ import tools.jackson.databind.JsonNode;
  */
 final class RestRoutes {
   private static final String SUFFIX = ":invoke";
-  /**
-   * What an idempotency key may be, over REST and MCP: 1 to 255 visible ASCII characters, not
-   * starting {@code revert:} (reserved for operators' reverts, so no agent can claim one first).
-   */
-  static final Pattern IDEMPOTENCY_KEY = Pattern.compile("(?!revert:)[\\x21-\\x7e]{1,255}");
 
   private final Gateway gateway;
   private final Guard guard;
@@ -74,10 +70,10 @@ final class RestRoutes {
     }
     UserRef user = verified.orElse(envelope.userId() == null ? null : UserRef.asserted(envelope.userId()));
     String idempotencyKey = ctx.header("Idempotency-Key");
-    if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+    if (idempotencyKey != null && !IdempotencyKeys.agentMaySend(idempotencyKey)) {
       throw new EdgeRejection(
           Problem.of(ProblemType.MALFORMED_REQUEST,
-              "Idempotency-Key must be 1 to 255 visible ASCII characters, not starting 'revert:'"));
+              "Idempotency-Key must be " + IdempotencyKeys.RULE));
     }
     Invocation invocation =
         Invocation.received(

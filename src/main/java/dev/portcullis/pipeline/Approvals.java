@@ -359,7 +359,7 @@ public final class Approvals {
       return new Ledger.Written.Done();
     };
     Pipeline resumed = Pipeline.resumed(new LedgerStage(deciding, invocations, entries, json, LedgerStage.Parked.NONE),
-        road.validate(), new RedecideStage(road.policy(), r.approvalId(), String.join(" and ", voters)), road.filter(),
+        road.validate(), PolicyStage.approved(road.policy(), r.approvalId(), String.join(" and ", voters)), road.filter(),
         new CommitStage(deciding, entries, json), road.execute());
     Outcome outcome;
     try {

@@ -1,6 +1,7 @@
 package dev.portcullis.pipeline;
 
 import dev.portcullis.invocation.DenialKind;
+import dev.portcullis.invocation.IdempotencyKeys;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.Outcome;
@@ -57,11 +58,11 @@ final class KeyHolders {
   }
 
   /**
-   * Whether the key is one the gateway issued for an operator's revert ({@link Reverts#KEY_PREFIX},
+   * Whether the key is one the gateway issued for an operator's revert ({@link IdempotencyKeys},
    * which no agent may send): it names one compensation whichever operator asks for it.
    */
   private static boolean revert(Invocation inv) {
-    return inv.idempotencyKey() != null && inv.idempotencyKey().startsWith(Reverts.KEY_PREFIX);
+    return IdempotencyKeys.isRevert(inv.idempotencyKey());
   }
 
   /**

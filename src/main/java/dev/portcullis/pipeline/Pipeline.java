@@ -48,7 +48,7 @@ public final class Pipeline {
   public static Pipeline resumed(
       LedgerStage ledger,
       ValidateStage validate,
-      RedecideStage policy,
+      PolicyStage policy,
       FilterStage filter,
       CommitStage commit,
       ExecuteStage execute) {

@@ -5,6 +5,7 @@ import dev.portcullis.catalog.DeclaredCall;
 import dev.portcullis.catalog.Reversal;
 import dev.portcullis.catalog.Reversals;
 import dev.portcullis.invocation.Channel;
+import dev.portcullis.invocation.IdempotencyKeys;
 import dev.portcullis.invocation.BeforeState;
 import dev.portcullis.invocation.BeforeStateStore;
 import dev.portcullis.invocation.Invocation;
@@ -48,7 +49,6 @@ public final class Reverts {
   private static final Logger LOG = LoggerFactory.getLogger(Reverts.class);
   public static final String CHANNEL = Channel.REVERT.wireName();
   public static final String OPERATOR_ROLE = "operator";
-  public static final String KEY_PREFIX = "revert:";
 
   private final Pipeline pipeline;
   private final Reversals reversals;
@@ -98,7 +98,7 @@ public final class Reverts {
     Map<String, String> context = new HashMap<>(inv.policyContext());
     context.put("reverts", inv.invocationId());
     Invocation compensation = Invocation.received(UUID.randomUUID().toString(), traceId(),
-        "reverts:" + inv.invocationId(), KEY_PREFIX + inv.invocationId(), inv.agent(),
+        "reverts:" + inv.invocationId(), IdempotencyKeys.revertOf(inv.invocationId()), inv.agent(),
         new UserRef(operator, inv.tenant(), Set.of(OPERATOR_ROLE), Set.of(), true), null, CHANNEL,
         declared.get().tool(), arguments, context, clock.instant());
     LOG.info("operator {} reverts invocation {} with {} (invocation {})", operator, inv.invocationId(),

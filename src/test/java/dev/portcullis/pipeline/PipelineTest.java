@@ -54,6 +54,22 @@ class PipelineTest {
   }
 
   @Test
+  void theResumedRoadIsTheStandardOneFromValidationOn() {
+    var ledger = new LedgerStage(null, null, null, null, LedgerStage.Parked.NONE);
+    var validate = new ValidateStage(null, ArgumentLimits.DEFAULT, null);
+    var policy = PolicyStage.approved(null, "ap-1", "ops-olivia");
+    var filter = new FilterStage(null);
+    var commit = new CommitStage(null, null, null);
+    var execute = new ExecuteStage(null, null);
+
+    Pipeline p = Pipeline.resumed(ledger, validate, policy, filter, commit, execute);
+
+    assertThat(p.stages())
+        .extracting(s -> s.getClass().getSimpleName())
+        .containsExactly("LedgerStage", "ValidateStage", "PolicyStage", "FilterStage", "CommitStage", "ExecuteStage");
+  }
+
+  @Test
   void stageThatProceedsTwiceFailsTheCallNamingIt() {
     Stage twice = new Twice();
     Outcome outcome = new Pipeline(List.of(twice, ending())).run(CALL);
