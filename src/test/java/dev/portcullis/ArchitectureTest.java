@@ -34,8 +34,10 @@ class ArchitectureTest {
       Map.entry("identity", Set.of("invocation")),
       Map.entry("connector", Set.of("invocation", "vault")),
       Map.entry("pipeline", Set.of("invocation", "catalog", "policy", "limits", "approval", "vault", "audit", "connector")),
+      Map.entry("service", Set.of("invocation", "catalog", "policy", "limits", "approval", "vault", "audit", "connector",
+          "pipeline")),
       Map.entry("store", Set.of("invocation", "catalog", "policy", "limits", "approval", "vault", "audit")),
-      Map.entry("edge", Set.of("invocation", "pipeline", "identity")),
+      Map.entry("edge", Set.of("invocation", "pipeline", "service", "identity")),
       Map.entry("telemetry", Set.of("invocation", "pipeline")),
       Map.entry("config", Set.of("invocation", "catalog", "policy", "limits", "approval", "vault", "audit", "identity", "connector")),
       Map.entry("sample", Set.of()));

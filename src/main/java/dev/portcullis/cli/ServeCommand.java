@@ -103,7 +103,7 @@ final class ServeCommand implements Runnable {
         assembly.approvals().sweep();
         // Decisions a stop or a store failure left unfinished; a minute's grace for one still being carried out.
         assembly.approvals().finishDecided(java.time.Duration.ofMinutes(1));
-      } catch (dev.portcullis.pipeline.Approvals.Refusal | RuntimeException e) {
+      } catch (dev.portcullis.service.Approvals.Refusal | RuntimeException e) {
         org.slf4j.LoggerFactory.getLogger(ServeCommand.class).warn("approval sweep failed: {}", e.getMessage());
       }
     }, 30, 30, java.util.concurrent.TimeUnit.SECONDS);

@@ -5,7 +5,7 @@ import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.Outcome;
-import dev.portcullis.pipeline.Approvals;
+import dev.portcullis.service.Approvals;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;

@@ -12,7 +12,7 @@ import io.modelcontextprotocol.spec.McpSchema.ErrorCodes;
 import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse;
 import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse.JSONRPCError;
 import dev.portcullis.invocation.StoredInvocation;
-import dev.portcullis.pipeline.Approvals;
+import dev.portcullis.service.Approvals;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -3,7 +3,7 @@ package dev.portcullis.edge;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.StoredInvocation;
-import dev.portcullis.pipeline.ApprovalSignals;
+import dev.portcullis.service.ApprovalSignals;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;

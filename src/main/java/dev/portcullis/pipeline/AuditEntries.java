@@ -32,7 +32,7 @@ public final class AuditEntries {
    * its JSON as parsed. One definition, so the audit log, the invocation store, votes and the
    * tamper check always agree.
    */
-  static String digest(JsonMapper json, JsonNode value) {
+  public static String digest(JsonMapper json, JsonNode value) {
     return AuditChain.sha256Hex(json.writeValueAsString(value));
   }
 

@@ -87,7 +87,7 @@ public final class ValidateStage implements Stage {
    * Why {@code invocation}'s arguments break the limits or the tool's schema, or null: what an
    * approver's edited arguments must pass whatever else has happened to the tool.
    */
-  Outcome.Denied checkArguments(Invocation invocation) {
+  public Outcome.Denied checkArguments(Invocation invocation) {
     Outcome.Denied shape = shape(invocation);
     if (shape != null) {
       return shape;

@@ -7,7 +7,7 @@ import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.StoredInvocation;
-import dev.portcullis.pipeline.ApprovalSignals;
+import dev.portcullis.service.ApprovalSignals;
 import dev.portcullis.testing.Invocations;
 import java.time.Duration;
 import java.time.Instant;

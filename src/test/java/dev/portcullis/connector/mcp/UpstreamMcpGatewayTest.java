@@ -6,7 +6,7 @@ import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.catalog.Hold;
 import dev.portcullis.testing.CliRun;
-import dev.portcullis.pipeline.Approvals;
+import dev.portcullis.service.Approvals;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.DenialKind;
 import dev.portcullis.invocation.OperatorRef;

@@ -1,4 +1,4 @@
-package dev.portcullis.pipeline;
+package dev.portcullis.service;
 
 import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.catalog.DescriptorHash;

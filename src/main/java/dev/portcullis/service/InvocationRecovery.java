@@ -1,5 +1,6 @@
-package dev.portcullis.pipeline;
+package dev.portcullis.service;
 
+import dev.portcullis.pipeline.AuditEntries;
 import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;

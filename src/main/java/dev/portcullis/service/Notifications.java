@@ -1,5 +1,6 @@
-package dev.portcullis.pipeline;
+package dev.portcullis.service;
 
+import dev.portcullis.pipeline.AuditEntries;
 import dev.portcullis.approval.ApprovalNotice;
 import dev.portcullis.approval.ApprovalNotifier;
 import dev.portcullis.approval.ApprovalRequest;

@@ -1,5 +1,6 @@
-package dev.portcullis.pipeline;
+package dev.portcullis.service;
 
+import dev.portcullis.pipeline.AuditEntries;
 import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.BeforeState;
 import dev.portcullis.invocation.BeforeStateStore;

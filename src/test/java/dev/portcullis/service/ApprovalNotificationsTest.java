@@ -1,4 +1,4 @@
-package dev.portcullis.pipeline;
+package dev.portcullis.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,10 @@
-package dev.portcullis.pipeline;
+package dev.portcullis.service;
 
+import dev.portcullis.pipeline.AuditEntries;
+import dev.portcullis.pipeline.LedgerStage;
+import dev.portcullis.pipeline.Pipeline;
+import dev.portcullis.pipeline.Stage;
+import dev.portcullis.service.InvocationRecovery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditRecord;

@@ -1,5 +1,6 @@
-package dev.portcullis.pipeline;
+package dev.portcullis.service;
 
+import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.catalog.ArgumentTemplate;
 import dev.portcullis.catalog.DeclaredCall;
 import dev.portcullis.catalog.Reversal;
@@ -14,7 +15,7 @@ import dev.portcullis.invocation.InvocationStore.StoreException;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.invocation.UserRef;
-import dev.portcullis.pipeline.InvocationAdmin.Refusal;
+import dev.portcullis.service.InvocationAdmin.Refusal;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.HexFormat;

@@ -1,5 +1,6 @@
-package dev.portcullis.pipeline;
+package dev.portcullis.service;
 
+import dev.portcullis.service.ApprovalSignals;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
-package dev.portcullis.pipeline;
+package dev.portcullis.service;
 
+import dev.portcullis.service.UpstreamTools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.catalog.CatalogEntry;

@@ -1,5 +1,6 @@
-package dev.portcullis.pipeline;
+package dev.portcullis.service;
 
+import dev.portcullis.pipeline.LedgerStage;
 import dev.portcullis.approval.ApprovalNotifier;
 import dev.portcullis.approval.ApprovalStore;
 import dev.portcullis.invocation.Invocation;

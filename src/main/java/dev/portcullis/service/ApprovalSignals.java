@@ -1,4 +1,4 @@
-package dev.portcullis.pipeline;
+package dev.portcullis.service;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

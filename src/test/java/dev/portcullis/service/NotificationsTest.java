@@ -1,5 +1,7 @@
-package dev.portcullis.pipeline;
+package dev.portcullis.service;
 
+import dev.portcullis.pipeline.AuditEntries;
+import dev.portcullis.service.Notifications;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.approval.ApprovalRequest;

@@ -1,5 +1,13 @@
-package dev.portcullis.pipeline;
+package dev.portcullis.service;
 
+import dev.portcullis.pipeline.AuditEntries;
+import dev.portcullis.pipeline.LedgerStage;
+import dev.portcullis.pipeline.CommitStage;
+import dev.portcullis.pipeline.PolicyStage;
+import dev.portcullis.pipeline.ValidateStage;
+import dev.portcullis.pipeline.FilterStage;
+import dev.portcullis.pipeline.ExecuteStage;
+import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.approval.ApprovalRequest;
 import dev.portcullis.approval.ApprovalStatus;
 import dev.portcullis.approval.ApprovalStore;
