@@ -1,0 +1,309 @@
+package dev.portcullis.cli;
+
+import dev.portcullis.testing.CliRun;
+import dev.portcullis.testing.PaymentsUpstream;
+import dev.portcullis.testing.ServeProcess;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Writers with idempotency keys keep a real {@code serve} process busy while it is killed with
+ * SIGKILL three to five times at seeded moments and restarted on the same data; every writer retries
+ * each key, with the same body, until it has a final answer. Afterwards every key has one, the store
+ * agrees with it, {@code audit verify} passes (the chain, and each call's row against its last
+ * record), and no write reached the upstream twice. What counts as a final answer is {@link
+ * RetryingWriters}'s to say; the tally (completed, refused, needs-reconciliation, kills) is printed.
+ *
+ * <p>"Reached the upstream twice" is asserted in its strict form. The upstream ({@link
+ * PaymentsUpstream}) does not deduplicate: every request it records was executed. The gateway sends
+ * one derived key ({@code pcl1-…}) per tenant, agent and key, the same across restarts, and never
+ * sends a write again on its own: not on the agent's retry (it replays the outcome), not after a
+ * restart (a call it found executing awaits reconciliation, whose effect is unknown and which it
+ * never re-sends). So no derived key may appear twice in the upstream's record, with no exception:
+ * a completed call's key exactly once, a refused call's never, a call awaiting reconciliation's at
+ * most once. An upstream that honoured keys would hide a re-send; this one shows it.
+ *
+ * <p>The moments: each kill comes after a seeded number of further upstream writes or client answers,
+ * or, when the previous kill left calls executing, at the restarted gateway's first recovery line
+ * (so recovery itself is cut short). The seed is printed; {@code -Dportcullis.crashSeed=N} replays a
+ * schedule (the moments, not the thread interleaving). Nothing is timed: waits are for events, with
+ * generous bounds that only end a run that is already failing.
+ */
+class CrashUnderLoadTest {
+  private static final int WRITERS = 5;
+  private static final int MIN_KEYS_PER_WRITER = 12;
+  private static final Duration WRITERS_GIVE_UP_AFTER_KILLS = Duration.ofMinutes(2);
+
+  @TempDir Path dir;
+  private PaymentsUpstream upstream;
+  private final Progress progress = new Progress();
+  private final RetryingWriters.Gateways gateways = new RetryingWriters.Gateways();
+  private final List<ServeProcess> started = new ArrayList<>();
+
+  @AfterEach
+  void stopAll() {
+    started.forEach(ServeProcess::close);
+    if (upstream != null) {
+      upstream.close();
+    }
+  }
+
+  @Test
+  @Timeout(value = 8, unit = TimeUnit.MINUTES) // a backstop for a stuck run; a run takes 20–40 s
+  void writersRetryingThroughRepeatedKillsEachGetOneFinalAnswerAndNoWriteReachesTheUpstreamTwice() throws Exception {
+    long seed = Long.getLong("portcullis.crashSeed", System.nanoTime());
+    System.out.println("CrashUnderLoadTest seed " + seed + " (replay its schedule with -Dportcullis.crashSeed=" + seed + ")");
+    upstream = PaymentsUpstream.start(write -> progress.wrote());
+    Path config = writeConfig(upstream.baseUrl());
+    Path data = dir.resolve("data");
+    RetryingWriters writers = new RetryingWriters(seed, gateways, progress::answered, WRITERS_GIVE_UP_AFTER_KILLS);
+
+    Kills kills = writeWhileKilling(writers, new Random(seed), config, data);
+
+    Map<String, RetryingWriters.Key> keys = writers.keys();
+    Map<String, RetryingWriters.Answer> answers = writers.answers();
+    Map<String, String> stored = new HashMap<>();
+    for (RetryingWriters.Answer a : answers.values()) {
+      if (a.isFinal()) {
+        stored.put(a.key(), writers.storedState(kills.last(), a.invocationId()).orElse("(unreadable)"));
+      }
+    }
+    Map<String, List<String>> reached = new TreeMap<>(); // agent key -> the upstream keys of its executed writes
+    List<PaymentsUpstream.Write> strays = new ArrayList<>();
+    for (PaymentsUpstream.Write w : upstream.writes()) {
+      if (w.idempotencyKey() != null && w.idempotencyKey().startsWith("pcl1-") && keys.containsKey(w.reference())) {
+        reached.computeIfAbsent(w.reference(), k -> new ArrayList<>()).add(w.idempotencyKey());
+      } else {
+        strays.add(w);
+      }
+    }
+    Map<RetryingWriters.Kind, Long> tally = answers.values().stream()
+        .collect(Collectors.groupingBy(RetryingWriters.Answer::kind, () -> new EnumMap<>(RetryingWriters.Kind.class),
+            Collectors.counting()));
+    long reconciliationReached = answers.values().stream()
+        .filter(a -> a.kind() == RetryingWriters.Kind.NEEDS_RECONCILIATION && reached.containsKey(a.key())).count();
+    System.out.printf("CrashUnderLoadTest seed %d: %d kills (%d of them during recovery), %d keys from %d writers:"
+            + " %d completed (%d of them answered by replay), %d refused, %d needs-reconciliation (%d of them reached"
+            + " the upstream); %d upstream writes; retried %d lost connections, %d in-flight and %d unavailable"
+            + " answers%n",
+        seed, kills.count(), kills.inRecovery(), keys.size(), WRITERS, tally.getOrDefault(RetryingWriters.Kind.COMPLETED, 0L),
+        writers.replays.get(), tally.getOrDefault(RetryingWriters.Kind.REFUSED, 0L),
+        tally.getOrDefault(RetryingWriters.Kind.NEEDS_RECONCILIATION, 0L), reconciliationReached,
+        upstream.writes().size(), writers.lostConnections.get(), writers.inFlight.get(), writers.unavailable.get());
+
+    gateways.down();
+    kills.last().stop();
+    CliRun verify = CliRun.of("audit", "verify", "--data", data.toString());
+    List<String> errors = started.stream().flatMap(g -> g.lines().stream())
+        .filter(l -> l.contains(" ERROR ") || l.startsWith("Exception in thread"))
+        .toList();
+
+    SoftAssertions.assertSoftly(soft -> {
+      String run = " (seed " + seed + ")";
+      soft.assertThat(kills.count()).as("kills" + run).isEqualTo(kills.planned());
+      soft.assertThat(keys.values()).as("keys without a final answer" + run)
+          .filteredOn(k -> answers.get(k.name()) == null || !answers.get(k.name()).isFinal())
+          .extracting(k -> k.name() + ": " + answers.get(k.name()))
+          .isEmpty();
+      soft.assertThat(keys.values()).as("keys refused though allowed, or allowed though forbidden" + run)
+          .filteredOn(k -> answers.get(k.name()) != null && answers.get(k.name()).isFinal())
+          .filteredOn(k -> (answers.get(k.name()).kind() == RetryingWriters.Kind.REFUSED) != k.forbidden())
+          .extracting(k -> k.name() + " (amount " + k.amount() + "): " + answers.get(k.name()))
+          .isEmpty();
+      soft.assertThat(answers.values()).as("answers the stored invocation disagrees with" + run)
+          .filteredOn(RetryingWriters.Answer::isFinal)
+          .filteredOn(a -> !a.kind().storedState().equals(stored.get(a.key())))
+          .extracting(a -> a.key() + ": answered " + a + " but stored " + stored.get(a.key()))
+          .isEmpty();
+      soft.assertThat(strays).as("upstream writes without the derived key of a call the writers made" + run).isEmpty();
+      soft.assertThat(reached.entrySet()).as("keys whose write the upstream executed more than once" + run)
+          .filteredOn(e -> e.getValue().size() > 1)
+          .extracting(e -> e.getKey() + " executed " + e.getValue().size() + "x, under " + Set.copyOf(e.getValue())
+              + "; answered " + answers.get(e.getKey()))
+          .isEmpty();
+      soft.assertThat(reached.values().stream().flatMap(List::stream).distinct().count())
+          .as("distinct upstream keys: one per agent key" + run).isEqualTo(reached.size());
+      soft.assertThat(answers.values()).as("completed calls that did not reach the upstream exactly once" + run)
+          .filteredOn(a -> a.kind() == RetryingWriters.Kind.COMPLETED)
+          .filteredOn(a -> reached.getOrDefault(a.key(), List.of()).size() != 1)
+          .extracting(RetryingWriters.Answer::key)
+          .isEmpty();
+      soft.assertThat(answers.values()).as("refused calls that reached the upstream" + run)
+          .filteredOn(a -> a.kind() == RetryingWriters.Kind.REFUSED && reached.containsKey(a.key()))
+          .extracting(RetryingWriters.Answer::key)
+          .isEmpty();
+      soft.assertThat(verify.exitCode()).as("audit verify" + run + ": " + verify.out() + verify.err()).isZero();
+      soft.assertThat(verify.out()).as("audit verify" + run).contains("audit chain intact");
+      soft.assertThat(errors).as("ERROR lines the gateways printed" + run).isEmpty();
+    });
+  }
+
+  /** How the killing went: kills planned and made, how many cut a recovery short, and the gateway left serving. */
+  private record Kills(int planned, int count, int inRecovery, ServeProcess last) {}
+
+  /**
+   * Starts the writers and a gateway, kills it (SIGKILL) 3–5 times at the moments {@code schedule}
+   * draws, each time starting another on the same data, and answers once every writer is done.
+   */
+  private Kills writeWhileKilling(RetryingWriters writers, Random schedule, Path config, Path data) throws Exception {
+    int planned = 3 + schedule.nextInt(3);
+    int killed = 0;
+    int inRecovery = 0;
+    ServeProcess gateway = launch(config, data);
+    List<Future<?>> running = new ArrayList<>();
+    try (ExecutorService threads = Executors.newFixedThreadPool(WRITERS)) {
+      for (int w = 0; w < WRITERS; w++) {
+        int writer = w;
+        running.add(threads.submit(() -> writers.run(writer, MIN_KEYS_PER_WRITER)));
+      }
+      while (killed < planned) {
+        Moment moment = Moment.draw(schedule);
+        if (moment.kind() == Moment.Kind.IN_RECOVERY) {
+          Optional<String> first = gateway.awaitLine(
+              line -> recoveryLine(line) || line.startsWith("Ready."), Duration.ofSeconds(90));
+          if (first.isPresent() && recoveryLine(first.get())) {
+            gateway.kill();
+            killed++;
+            inRecovery++;
+            System.out.printf("  kill %d: pid %d during recovery, at: %s%n", killed, gateway.pid(), first.get());
+            gateway = launch(config, data);
+            continue;
+          }
+          System.out.println("  (drawn: a kill during recovery, but the gateway had nothing to recover)");
+          moment = new Moment(Moment.Kind.AFTER_ANSWERS, moment.count());
+        }
+        gateways.up(gateway.awaitReady());
+        progress.awaitMore(moment, Duration.ofMinutes(2));
+        gateways.down();
+        gateway.kill();
+        killed++;
+        System.out.printf("  kill %d: pid %d after %d more %s%n", killed, gateway.pid(), moment.count(),
+            moment.kind() == Moment.Kind.AFTER_WRITES ? "upstream writes" : "client answers");
+        gateway = launch(config, data);
+      }
+      gateways.up(gateway.awaitReady());
+      writers.killerDone();
+      for (Future<?> f : running) {
+        f.get(WRITERS_GIVE_UP_AFTER_KILLS.toSeconds() + 60, TimeUnit.SECONDS);
+      }
+    }
+    return new Kills(planned, killed, inRecovery, gateway);
+  }
+
+  /** The WARN line recovery prints for each call it moved to NEEDS_RECONCILIATION, after the move is written. */
+  private static boolean recoveryLine(String line) {
+    return line.contains("will not be re-executed");
+  }
+
+  private ServeProcess launch(Path config, Path data) throws IOException {
+    ServeProcess p = ServeProcess.launch(config, data);
+    started.add(p);
+    return p;
+  }
+
+  /** Payments for the support agent (GatewayFixture.SUPPORT_KEY); over 1000 forbidden, so some keys end refused. */
+  private Path writeConfig(String upstreamUrl) throws IOException {
+    Files.createDirectories(dir.resolve("policies"));
+    Files.writeString(dir.resolve("policies/pay.yaml"), """
+        apiVersion: portcullis.dev/v1alpha1
+        kind: PolicySet
+        rules:
+          - id: support-pays
+            effect: permit
+            target:
+              agents: [support-assistant]
+              tools: [payments_send]
+          - id: no-payments-over-1000
+            effect: forbid
+            target: {tools: [payments_send]}
+            when: args.amount > 1000
+        """, StandardCharsets.UTF_8);
+    Path config = dir.resolve("portcullis.yaml");
+    Files.writeString(config, """
+        apiVersion: portcullis.dev/v1alpha1
+        kind: Gateway
+        agents:
+          - id: support-assistant
+            tenant: acme
+            keys: [sha256:cfc5abe5ab89535cafe1ded4d765d9d3a2e8f2d62682b8bea011bd51d96abef9]
+        connectors:
+          - name: payments
+            type: http
+            baseUrl: %s
+            timeout: 30s
+        tools:
+          - name: payments_send
+            description: Sends a payment. Not idempotent upstream.
+            risk: write
+            connector: payments
+            http: {method: POST, path: /payments}
+            inputSchema:
+              type: object
+              properties:
+                payee: {type: string}
+                amount: {type: number}
+                reference: {type: string}
+              required: [payee, amount, reference]
+        policies: [policies]
+        """.formatted(upstreamUrl), StandardCharsets.UTF_8);
+    return config;
+  }
+
+  /** When a kill comes: after {@code count} more upstream writes or client answers, or in the next recovery. */
+  record Moment(Kind kind, int count) {
+    enum Kind { AFTER_WRITES, AFTER_ANSWERS, IN_RECOVERY }
+
+    static Moment draw(Random schedule) {
+      Kind kind = Kind.values()[schedule.nextInt(Kind.values().length)];
+      return new Moment(kind, 1 + schedule.nextInt(30));
+    }
+  }
+
+  /** Upstream writes and client answers so far; the killer waits here for its moment. */
+  static final class Progress {
+    private long writes;
+    private long answers;
+
+    synchronized void wrote() {
+      writes++;
+      notifyAll();
+    }
+
+    synchronized void answered() {
+      answers++;
+      notifyAll();
+    }
+
+    /** Waits until {@code moment} has come (or {@code within} has passed, in a run that is already stuck). */
+    synchronized void awaitMore(Moment moment, Duration within) throws InterruptedException {
+      boolean byWrites = moment.kind() == Moment.Kind.AFTER_WRITES;
+      long target = (byWrites ? writes : answers) + moment.count();
+      long deadline = System.nanoTime() + within.toNanos();
+      while ((byWrites ? writes : answers) < target && System.nanoTime() < deadline) {
+        TimeUnit.NANOSECONDS.timedWait(this, deadline - System.nanoTime());
+      }
+    }
+  }
+}
