@@ -32,7 +32,8 @@ public record Transition(
     String argumentsDigest,
     boolean claimsKey,
     ArgumentsEdit edit,
-    AuditEntry record) {
+    AuditEntry record,
+    boolean releasesKey) {
 
   /** What the ledger does with the row. */
   public enum Kind { OPEN, MOVE, EDIT, NOTE }
@@ -41,6 +42,9 @@ public record Transition(
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(record, "record");
     path = List.copyOf(path);
+    if (releasesKey && (kind != Kind.MOVE || !path.getLast().isTerminal())) {
+      throw new IllegalArgumentException("only a call's move to its end can free its idempotency key");
+    }
     if (kind != Kind.NOTE) {
       Objects.requireNonNull(facts, "facts");
       Objects.requireNonNull(from, "from");
@@ -80,7 +84,7 @@ public record Transition(
       throw new IllegalArgumentException("invocation " + call.invocationId() + " has no idempotency key to claim");
     }
     return new Transition(Kind.OPEN, call, InvocationState.RECEIVED, path, ending, argumentsDigest, claimKey, null,
-        record);
+        record, false);
   }
 
   /**
@@ -94,19 +98,28 @@ public record Transition(
     if (path.isEmpty()) {
       throw new IllegalArgumentException("a move of invocation " + facts.invocationId() + " needs a state to go to");
     }
-    return new Transition(Kind.MOVE, facts, expected, path, ending, null, false, null, record);
+    return new Transition(Kind.MOVE, facts, expected, path, ending, null, false, null, record, false);
   }
 
   /** An approver's {@code edit} of the arguments of parked call {@code facts}, with its record. */
   public static Transition edit(Invocation facts, ArgumentsEdit edit, AuditEntry record) {
     Objects.requireNonNull(edit, "edit");
     return new Transition(Kind.EDIT, facts, InvocationState.AWAITING_APPROVAL, List.of(), null, null, false, edit,
-        record);
+        record, false);
   }
 
   /** A record that moves no call. */
   public static Transition note(AuditEntry record) {
-    return new Transition(Kind.NOTE, null, null, List.of(), null, null, false, null, record);
+    return new Transition(Kind.NOTE, null, null, List.of(), null, null, false, null, record, false);
+  }
+
+  /**
+   * This move to the call's end, also freeing its idempotency key: for a call that provably never
+   * reached its upstream, or only read, so that a retry with the same key runs instead of getting
+   * this ending again.
+   */
+  public Transition releasingKey() {
+    return new Transition(kind, facts, from, path, ending, argumentsDigest, claimsKey, edit, record, true);
   }
 
   /** The state the call is in once this is written (null for a note). */

@@ -43,8 +43,8 @@ public final class JdbcLedger implements Ledger {
       + " credential, ending, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   private static final String MOVE_CALL = "UPDATE invocations SET state = ?, tool = COALESCE(?, tool),"
       + " descriptor_hash = COALESCE(?, descriptor_hash), decision = COALESCE(?, decision),"
-      + " credential = COALESCE(?, credential), ending = COALESCE(?, ending), updated_at = ?"
-      + " WHERE invocation_id = ? AND state = ?";
+      + " credential = COALESCE(?, credential), ending = COALESCE(?, ending), updated_at = ?,"
+      + " holds_key = CASE WHEN ? = 1 THEN 0 ELSE holds_key END WHERE invocation_id = ? AND state = ?";
   private static final String EDIT_CALL = "UPDATE invocations SET edited_arguments = ?, edited_digest = ?,"
       + " edited_by = ?, edited_at = ?, updated_at = ? WHERE invocation_id = ? AND state = 'AWAITING_APPROVAL'";
   private static final String INSERT_RECORD =
@@ -99,7 +99,7 @@ public final class JdbcLedger implements Ledger {
           t.record().recordedAt().toString());
       case MOVE -> Arrays.asList(t.to().name(), write(f.tool()), f.tool() == null ? null : f.tool().descriptorHash(),
           write(f.decision()), write(f.credential()), Endings.write(json, t.ending()),
-          t.record().recordedAt().toString(), f.invocationId(), t.from().name());
+          t.record().recordedAt().toString(), t.releasesKey() ? 1 : 0, f.invocationId(), t.from().name());
       case EDIT -> Arrays.asList(json.writeValueAsString(t.edit().arguments()), t.edit().digest(),
           t.edit().editedBy(), t.edit().at().toString(), t.record().recordedAt().toString(), f.invocationId());
       case NOTE -> List.of();

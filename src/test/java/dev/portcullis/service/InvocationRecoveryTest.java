@@ -1,10 +1,5 @@
 package dev.portcullis.service;
 
-import dev.portcullis.pipeline.AuditEntries;
-import dev.portcullis.pipeline.LedgerStage;
-import dev.portcullis.pipeline.Pipeline;
-import dev.portcullis.pipeline.Stage;
-import dev.portcullis.service.InvocationRecovery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditRecord;
@@ -19,15 +14,21 @@ import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.invocation.ToolRef;
+import dev.portcullis.invocation.Transition;
+import dev.portcullis.pipeline.AuditEntries;
+import dev.portcullis.pipeline.LedgerStage;
+import dev.portcullis.pipeline.Pipeline;
+import dev.portcullis.pipeline.Stage;
+import dev.portcullis.service.InvocationRecovery;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.store.JdbcInvocationStore;
 import dev.portcullis.store.JdbcLedger;
-import dev.portcullis.invocation.Transition;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
+import dev.portcullis.store.LedgerCheck;
 import dev.portcullis.testing.Invocations;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -44,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** What a restart does with the calls a killed gateway left half-way, and how the state stage fails closed. */
 class InvocationRecoveryTest {
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-23T11:00:00Z"), ZoneOffset.UTC);
-  private static final ToolRef TOOL = new ToolRef("get_thing", "1", "sha256:t", "read", "crm");
+  private static final ToolRef TOOL = new ToolRef("put_thing", "1", "sha256:t", "write", "crm");
+  private static final ToolRef READ = new ToolRef("get_thing", "1", "sha256:r", "read", "crm");
   private static final Decision ALLOW = new Decision(Effect.ALLOW, List.of("r"), "ok", List.of(), List.of(), "p1");
 
   @TempDir Path dir;
@@ -71,12 +73,17 @@ class InvocationRecoveryTest {
   }
 
   private Invocation begin(String id, InvocationState... path) throws Exception {
-    Invocation inv = Invocation.received(id, "0af7651916cd43dd8448eb211c80319c", null, null,
-        new AgentRef("bot", "acme", null), null, null, "test", "get_thing", Invocations.JSON.readTree("{}"), Map.of(),
+    return begin(id, TOOL, null, path);
+  }
+
+  private Invocation begin(String id, ToolRef tool, String key, InvocationState... path) throws Exception {
+    Invocation inv = Invocation.received(id, "0af7651916cd43dd8448eb211c80319c", null, key,
+        new AgentRef("bot", "acme", null), null, null, "test", tool.name(), Invocations.JSON.readTree("{}"), Map.of(),
         Invocations.T0);
-    Invocation now = inv.withTool(TOOL).withDecision(ALLOW);
+    Invocation now = inv.withTool(tool).withDecision(ALLOW);
+    boolean claim = key != null;
     if (path.length == 0) { // only a gateway from before the ledger wrote a call merely received
-      ledger.write(Transition.open(now, "d", false, List.of(InvocationState.CHECKED), null,
+      ledger.write(Transition.open(now, "d", claim, List.of(InvocationState.CHECKED), null,
           entries.transition(now.movedTo(InvocationState.CHECKED), InvocationState.CHECKED)));
       try (Connection c = db.dataSource().getConnection(); PreparedStatement ps =
           c.prepareStatement("UPDATE invocations SET state = 'RECEIVED' WHERE invocation_id = ?")) {
@@ -89,7 +96,7 @@ class InvocationRecoveryTest {
     for (InvocationState s : path) {
       after = after.movedTo(s);
     }
-    ledger.write(Transition.open(now, "d", false, List.of(path), null, entries.transition(after, after.state())));
+    ledger.write(Transition.open(now, "d", claim, List.of(path), null, entries.transition(after, after.state())));
     return after;
   }
 
@@ -124,6 +131,31 @@ class InvocationRecoveryTest {
         .containsExactly("executing NEEDS_RECONCILIATION", "received FAILED", "checked FAILED");
     assertThat(records.getFirst().entry().errorKind()).isEqualTo("interrupted");
     assertThat(recovery.run()).as("a second start finds nothing to do").isEmpty();
+  }
+
+  @Test
+  void aReadLeftExecutingEndsFailedWithoutAnOperatorAndFreesItsKey() throws Exception {
+    begin("reading", READ, "key-r", InvocationState.CHECKED, InvocationState.EXECUTING);
+
+    assertThat(recovery.run()).as("nothing for an operator").isEmpty();
+
+    assertThat(state("reading")).isEqualTo(InvocationState.FAILED);
+    assertThat(store.find("reading").orElseThrow().outcome()).isInstanceOfSatisfying(Outcome.Failed.class,
+        f -> assertThat(f.detail()).isEqualTo(InvocationRecovery.READ_DETAIL));
+    assertThat(store.keyHolder("acme", "bot", "key-r")).as("a retry with the key runs").isEmpty();
+    assertThat(new LedgerCheck(db.dataSource()).disagreements(10)).isEmpty();
+  }
+
+  @Test
+  void aCallThatNeverRanFreesItsKeySoARetryRunsInsteadOfReplayingTheFailure() throws Exception {
+    begin("checked", TOOL, "key-c", InvocationState.CHECKED);
+    begin("writing", TOOL, "key-w", InvocationState.CHECKED, InvocationState.EXECUTING);
+
+    recovery.run();
+
+    assertThat(store.keyHolder("acme", "bot", "key-c")).isEmpty();
+    assertThat(store.keyHolder("acme", "bot", "key-w")).as("a write whose effect is unknown keeps its key")
+        .hasValueSatisfying(h -> assertThat(h.state()).isEqualTo(InvocationState.NEEDS_RECONCILIATION));
   }
 
   private InvocationState state(String id) throws Exception {
