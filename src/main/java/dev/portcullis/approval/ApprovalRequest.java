@@ -44,6 +44,18 @@ public record ApprovalRequest(
         approvalId, invocationId, createdAt, deadline, ApprovalStatus.PENDING, null, null, null, required);
   }
 
+  /**
+   * The request as it stands at {@code now}: a pending one past its deadline reads as expired by
+   * the deadline (what the sweeper will record), so a reader sees it as it is without writing.
+   */
+  public ApprovalRequest asOf(Instant now, String deadlineName, String expiredReason) {
+    if (status != ApprovalStatus.PENDING || !pastDeadline(now)) {
+      return this;
+    }
+    return new ApprovalRequest(approvalId, invocationId, createdAt, deadline, ApprovalStatus.EXPIRED, deadlineName,
+        deadline, expiredReason, required);
+  }
+
   /** Whether the deadline has passed at {@code now} (a request is still answerable at its deadline). */
   public boolean pastDeadline(Instant now) {
     return now.isAfter(deadline);

@@ -1,17 +1,9 @@
 package dev.portcullis.service;
 
-import dev.portcullis.pipeline.AuditEntries;
-import dev.portcullis.pipeline.LedgerStage;
-import dev.portcullis.pipeline.CommitStage;
-import dev.portcullis.pipeline.PolicyStage;
-import dev.portcullis.pipeline.ValidateStage;
-import dev.portcullis.pipeline.FilterStage;
-import dev.portcullis.pipeline.ExecuteStage;
-import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.approval.ApprovalRequest;
 import dev.portcullis.approval.ApprovalStatus;
-import dev.portcullis.approval.ApprovalStore;
 import dev.portcullis.approval.ApprovalStore.Ballot;
+import dev.portcullis.approval.ApprovalStore;
 import dev.portcullis.approval.ApprovalVote;
 import dev.portcullis.audit.AuditChain;
 import dev.portcullis.audit.AuditLog;
@@ -24,13 +16,21 @@ import dev.portcullis.invocation.Effect;
 import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
-import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.InvocationStore.StoreException;
+import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.Ledger;
 import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.invocation.Transition;
+import dev.portcullis.pipeline.AuditEntries;
+import dev.portcullis.pipeline.CommitStage;
+import dev.portcullis.pipeline.ExecuteStage;
+import dev.portcullis.pipeline.FilterStage;
+import dev.portcullis.pipeline.LedgerStage;
+import dev.portcullis.pipeline.Pipeline;
+import dev.portcullis.pipeline.PolicyStage;
+import dev.portcullis.pipeline.ValidateStage;
 import dev.portcullis.policy.PolicyEngine;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,10 +62,11 @@ import tools.jackson.databind.json.JsonMapper;
  * other is not found, exactly as an unknown id.
  *
  * <p>Concurrency: exactly once. A request needs {@code required} distinct approvers; the store
- * records each vote and, on the one that completes the quorum, moves the request out of pending in
- * the same compare-and-set, so of two final votes racing only one resumes the call; the commit
- * stage then moves the call from AWAITING_APPROVAL to EXECUTING with the invocation store's
- * compare-and-set before anything runs.
+ * records each vote with its audit record, and a vote that reaches the quorum resumes the call. The
+ * resumed road's first move out of AWAITING_APPROVAL decides the request (a compare-and-set from
+ * pending) in the same transaction as the call's move, so of two final votes racing only one runs
+ * the call and the other is refused as decided; a crash before that move leaves the request pending
+ * with its quorum, for the next approval or {@link #finishDecided}.
  *
  * <p>Audit: every event (requested by the parked call's own record; each vote, an edit, approved,
  * denied, expired here) is a record in the same chain, naming who acted and when.
@@ -74,6 +75,8 @@ public final class Approvals {
   private static final Logger LOG = LoggerFactory.getLogger(Approvals.class);
   /** Who expires a request: no person did. */
   public static final String DEADLINE = "deadline";
+  /** Why the deadline expired a request. */
+  private static final String EXPIRED_REASON = "no approver decided in time";
 
   private final ApprovalStore approvals;
   private final InvocationStore invocations;
@@ -141,8 +144,9 @@ public final class Approvals {
 
   /**
    * The requests in {@code status} (a wire name: pending, approved, denied, expired) of the
-   * tenants {@code operator} decides for, oldest first, each with its call and votes; expires
-   * overdue ones first.
+   * tenants {@code operator} decides for, oldest first, each with its call and votes. Reads only: a
+   * pending request past its deadline is listed as expired, as the sweeper ({@link #sweep}) or the
+   * next decision on it will record it.
    *
    * @throws IllegalArgumentException when no status has that name
    */
@@ -151,10 +155,19 @@ public final class Approvals {
     if (status == null) {
       throw new IllegalArgumentException("status must be one of pending, approved, denied, expired");
     }
-    sweep();
+    Instant now = clock.instant();
     try {
+      List<ApprovalRequest> found = new ArrayList<>(approvals.inStatus(status));
+      if (status == ApprovalStatus.EXPIRED) {
+        found.addAll(approvals.inStatus(ApprovalStatus.PENDING));
+        found.sort(java.util.Comparator.comparing(ApprovalRequest::createdAt).thenComparing(ApprovalRequest::approvalId));
+      }
       List<View> out = new ArrayList<>();
-      for (ApprovalRequest r : approvals.inStatus(status)) {
+      for (ApprovalRequest stored : found) {
+        ApprovalRequest r = asOf(stored, now);
+        if (r.status() != status) {
+          continue;
+        }
         var s = invocations.find(r.invocationId());
         if (s.isPresent() && operator.covers(s.get().invocation().tenant())) {
           out.add(View.of(r, s.get(), approvals.votes(r.approvalId())));
@@ -166,14 +179,17 @@ public final class Approvals {
     }
   }
 
-  /** One request of {@code operator}'s tenants; another tenant's is not found, as an unknown id is. */
+  /**
+   * One request of {@code operator}'s tenants; another tenant's is not found, as an unknown id is.
+   * Reads only, as {@link #list} does.
+   */
   public View show(String approvalId, OperatorRef operator) throws Refusal {
-    ApprovalRequest r = visible(approvalId, operator);
-    if (r.status() == ApprovalStatus.PENDING && r.pastDeadline(clock.instant())) {
-      expire(r);
-      r = find(approvalId);
-    }
-    return view(r);
+    return view(asOf(visible(approvalId, operator), clock.instant()));
+  }
+
+  /** {@code r} as it stands at {@code now}: overdue and pending reads as expired by the deadline. */
+  private static ApprovalRequest asOf(ApprovalRequest r, Instant now) {
+    return r.asOf(now, DEADLINE, EXPIRED_REASON);
   }
 
   /** The deadline of request {@code approvalId}, for the agent's own parked call; empty if there is none. */
@@ -483,7 +499,7 @@ public final class Approvals {
         new Ending(kind(DenialKind.APPROVAL_EXPIRED), detail, reasons, null),
         entries.approvalEvent(s.current(), InvocationState.EXPIRED, reasons, kind(DenialKind.APPROVAL_EXPIRED),
             detail));
-    boolean won = settle(r, ApprovalStatus.EXPIRED, DEADLINE, "no approver decided in time", t);
+    boolean won = settle(r, ApprovalStatus.EXPIRED, DEADLINE, EXPIRED_REASON, t);
     if (won) {
       signals.decided(s.invocationId());
     }
