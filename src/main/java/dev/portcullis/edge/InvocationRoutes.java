@@ -12,7 +12,6 @@ import dev.portcullis.invocation.UserRef;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -79,7 +78,7 @@ final class InvocationRoutes {
 
   /** The wire name of {@code state}: {@code needs-reconciliation}. */
   static String wireName(InvocationState state) {
-    return state.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return state.wireName();
   }
 
   static Map<String, Object> body(StoredInvocation s) {

@@ -85,7 +85,7 @@ final class McpOutcomeTool {
     return new McpSchema.Tool(NAME, title,
         "Built into Portcullis. Returns how one of your earlier tool calls stands, by its invocationId; use it"
             + " when a call answered that it awaits a person's approval. While the call waits, the answer says so"
-            + " (status awaiting_approval); once it has ended, the answer is that call's own outcome: its result,"
+            + " (status awaiting-approval); once it has ended, the answer is that call's own outcome: its result,"
             + " or an error with the reason (for example why an approver denied it). Pass waitSeconds to wait"
             + " up to that long for the outcome.",
         schema, null, new McpSchema.ToolAnnotations(title, true, false, true, false, null), null, null);

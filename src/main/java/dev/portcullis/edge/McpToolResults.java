@@ -8,7 +8,6 @@ import dev.portcullis.invocation.StoredInvocation;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -68,10 +67,10 @@ final class McpToolResults {
 
   /**
    * A call that has not ended: not an error, a result saying where it stands, with the handles to
-   * follow it ({@code structuredContent: {status: "awaiting_approval", approvalId, invocationId}}).
+   * follow it ({@code structuredContent: {status: "awaiting-approval", approvalId, invocationId}}).
    */
   McpSchema.CallToolResult pending(Invocation inv, InvocationState state, String approvalId) {
-    String status = state.name().toLowerCase(Locale.ROOT);
+    String status = state.wireName();
     Map<String, Object> structured = new LinkedHashMap<>();
     structured.put("status", status);
     if (approvalId != null) {

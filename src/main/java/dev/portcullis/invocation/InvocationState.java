@@ -24,6 +24,14 @@ public enum InvocationState {
   CANCELLED,
   NEEDS_RECONCILIATION;
 
+  /**
+   * The one name of this state on every door (REST, MCP, the CLI, the inbox): lower case with
+   * hyphens, {@code awaiting-approval}, {@code needs-reconciliation}.
+   */
+  public String wireName() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
   public boolean isTerminal() {
     return switch (this) {
       case COMPLETED, FAILED, DENIED, EXPIRED, CANCELLED -> true;

@@ -8,7 +8,6 @@ import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.invocation.UserRef;
 import java.util.List;
-import java.util.Locale;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -85,7 +84,7 @@ final class KeyHolders {
   private static Outcome inFlight(Invocation inv, StoredInvocation first) {
     String where = first.state() == InvocationState.NEEDS_RECONCILIATION
         ? "was interrupted by a gateway restart and awaits an operator's reconciliation"
-        : "is still " + first.state().name().toLowerCase(Locale.ROOT) + "; retry later to get its outcome";
+        : "is still " + first.state().wireName() + "; retry later to get its outcome";
     return new Outcome.Denied(inv, DenialKind.IDEMPOTENCY_KEY_IN_FLIGHT,
         "this Idempotency-Key names invocation " + first.invocationId() + ", which " + where,
         List.of(first.invocationId()));

@@ -1,19 +1,19 @@
 package dev.portcullis.service;
 
-import dev.portcullis.pipeline.AuditEntries;
 import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.BeforeState;
 import dev.portcullis.invocation.BeforeStateStore;
 import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.Invocation;
-import dev.portcullis.invocation.Ledger;
-import dev.portcullis.invocation.Transition;
 import dev.portcullis.invocation.InvocationState;
-import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.InvocationStore.StateConflictException;
 import dev.portcullis.invocation.InvocationStore.StoreException;
+import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.invocation.Ledger;
 import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.StoredInvocation;
+import dev.portcullis.invocation.Transition;
+import dev.portcullis.pipeline.AuditEntries;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -190,7 +190,7 @@ public final class InvocationAdmin {
 
   /** The wire name of a state: {@code needs-reconciliation}. */
   static String wire(InvocationState s) {
-    return s.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return s.wireName();
   }
 
   static Refusal unavailable(StoreException e) {

@@ -240,7 +240,7 @@ class IdempotencyKeyTest {
       assertThat(parked.statusCode()).isEqualTo(202);
       assertThat(whileParked.statusCode()).isEqualTo(409);
       assertThat(json(whileParked).path("type").asString()).isEqualTo("urn:portcullis:problem:idempotency-key-in-flight");
-      assertThat(json(whileParked).path("detail").asString()).contains(first, "awaiting_approval");
+      assertThat(json(whileParked).path("detail").asString()).contains(first, "awaiting-approval");
       // The deadline passed: the parked call expired unexecuted, and its key answers that again.
       assertThat(afterDeadline.statusCode()).as(afterDeadline.body()).isEqualTo(409);
       assertThat(json(afterDeadline).path("type").asString()).isEqualTo("urn:portcullis:problem:approval-expired");

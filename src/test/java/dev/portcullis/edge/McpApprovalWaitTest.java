@@ -107,10 +107,10 @@ class McpApprovalWaitTest {
     McpSchema.CallToolResult again = outcome(billing, invocationId);
 
     assertThat(parked.isError()).isFalse();
-    assertThat(structured(parked)).containsEntry("status", "awaiting_approval").containsKeys("approvalId", "invocationId");
+    assertThat(structured(parked)).containsEntry("status", "awaiting-approval").containsKeys("approvalId", "invocationId");
     assertThat(text(parked)).contains(OUTCOME, invocationId);
     assertThat(stillWaiting.isError()).isFalse();
-    assertThat(structured(stillWaiting)).containsEntry("status", "awaiting_approval");
+    assertThat(structured(stillWaiting)).containsEntry("status", "awaiting-approval");
     assertThat(List.copyOf(progress)).extracting(McpSchema.ProgressNotification::progressToken).contains(7);
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
     assertThat(done.isError()).as(text(done)).isFalse();
@@ -158,7 +158,7 @@ class McpApprovalWaitTest {
         .isEqualTo(JSON.writeValueAsString(unknown).replace(unknownId, "ID"));
     assertThat(JSON.writeValueAsString(foreign)).doesNotContain("traceId", "orders_refund");
     assertThat(own.isError()).isFalse();
-    assertThat(structured(own)).containsEntry("status", "awaiting_approval");
+    assertThat(structured(own)).containsEntry("status", "awaiting-approval");
   }
 
   @Test
@@ -170,7 +170,7 @@ class McpApprovalWaitTest {
         new McpSchema.CallToolRequest("orders_refund", REFUND, Map.of("progressToken", "p")));
 
     assertThat(r.isError()).isFalse();
-    assertThat(structured(r)).containsEntry("status", "awaiting_approval").containsKeys("approvalId", "invocationId");
+    assertThat(structured(r)).containsEntry("status", "awaiting-approval").containsKeys("approvalId", "invocationId");
     assertThat(onlyPendingApprovalId()).isEqualTo(structured(r).get("approvalId"));
     assertThat(gateway.acme().requestLog()).isEmpty();
     McpSchema.Tool tool = billing.listTools().tools().stream().filter(t -> t.name().equals(OUTCOME)).findFirst()
@@ -246,7 +246,7 @@ class McpApprovalWaitTest {
     McpSchema.CallToolResult r = call.get(30, TimeUnit.SECONDS);
 
     assertThat(r.isError()).isFalse();
-    assertThat(structured(r)).containsEntry("status", "awaiting_approval").containsKey("invocationId");
+    assertThat(structured(r)).containsEntry("status", "awaiting-approval").containsKey("invocationId");
   }
 
   // --- helpers ---
