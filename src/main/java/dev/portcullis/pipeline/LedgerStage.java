@@ -5,9 +5,9 @@ import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
-import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.InvocationStore.StateConflictException;
 import dev.portcullis.invocation.InvocationStore.StoreException;
+import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.Ledger;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
@@ -119,30 +119,23 @@ public final class LedgerStage implements Stage {
       }
       return outcome;
     }
-    AuditEntry record = entries.terminal(outcome);
-    Ending ending = Ending.of(outcome);
-    Transition t = switch (at.state()) {
-      case RECEIVED, CHECKED -> Transition.open(at, record.argumentsDigest(),
-          at.idempotencyKey() != null && keepsKey(outcome),
-          at.state() == InvocationState.CHECKED ? List.of(InvocationState.CHECKED, outcome.state())
-              : List.of(outcome.state()), ending, record);
-      default -> Transition.move(at, at.state(), List.of(outcome.state()), ending, record);
-    };
-    if (deferred != null && at.state() == InvocationState.EXECUTING) {
-      deferred.write(t);
-      return outcome;
-    }
     try {
+      Transition t = ending(at, outcome);
+      if (deferred != null && at.state() == InvocationState.EXECUTING) {
+        deferred.write(t);
+        return outcome;
+      }
       if (ledger.write(t) instanceof Ledger.Written.KeyHeld(StoredInvocation holder)) {
         return end(invocation, keys.answer(invocation, holder));
       }
       return outcome;
-    } catch (StateConflictException e) {
-      LOG.info("invocation {} was moved elsewhere before its ending here was recorded: {}", invocation.invocationId(),
-          e.getMessage());
-      return new Outcome.Failed(at, FailureKind.INTERNAL,
-          "the call was decided elsewhere in the meantime, so nothing was executed here");
-    } catch (StoreException | IllegalStateException e) {
+    } catch (StoreException | IllegalStateException | IllegalArgumentException e) {
+      if (e instanceof StateConflictException && at.state() != InvocationState.EXECUTING) {
+        LOG.info("invocation {} was moved elsewhere before its ending here was recorded: {}",
+            invocation.invocationId(), e.getMessage());
+        return new Outcome.Failed(at, FailureKind.INTERNAL,
+            "the call was decided elsewhere in the meantime, so nothing was executed here");
+      }
       if (at.state() == InvocationState.EXECUTING) {
         LOG.error("ledger unavailable: invocation {} (tool {}, agent {}) ended {} upstream but its ending could not"
                 + " be recorded; the agent was given the real outcome and the call stays EXECUTING until recovery"
@@ -158,6 +151,19 @@ public final class LedgerStage implements Stage {
       }
       return unavailable(at);
     }
+  }
+
+  /** The transition that records {@code outcome} of the call now at {@code at}. */
+  private Transition ending(Invocation at, Outcome outcome) {
+    AuditEntry record = entries.terminal(outcome);
+    Ending ending = Ending.of(outcome);
+    return switch (at.state()) {
+      case RECEIVED, CHECKED -> Transition.open(at, record.argumentsDigest(),
+          at.idempotencyKey() != null && keepsKey(outcome),
+          at.state() == InvocationState.CHECKED ? List.of(InvocationState.CHECKED, outcome.state())
+              : List.of(outcome.state()), ending, record);
+      default -> Transition.move(at, at.state(), List.of(outcome.state()), ending, record);
+    };
   }
 
   /** Whether a call that ended so keeps its key: a denial does, a failure before any effect does not. */
