@@ -1,9 +1,9 @@
 package dev.portcullis.approval;
 
+import dev.portcullis.invocation.InvocationStore.StoreException;
 import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.Ledger;
 import dev.portcullis.invocation.Transition;
-import dev.portcullis.invocation.InvocationStore.StoreException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;

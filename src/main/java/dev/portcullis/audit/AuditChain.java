@@ -1,7 +1,6 @@
 package dev.portcullis.audit;
 
 import dev.portcullis.invocation.AuditEntry;
-
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,7 +1,6 @@
 package dev.portcullis.audit;
 
 import dev.portcullis.invocation.AuditEntry;
-
 import java.util.Objects;
 
 /** An entry as stored: its place in the chain, the previous record's hash and its own. */

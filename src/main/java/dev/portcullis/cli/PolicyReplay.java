@@ -1,10 +1,10 @@
 package dev.portcullis.cli;
 
-import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.invocation.AgentRef;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.Effect;
 import dev.portcullis.invocation.Invocation;

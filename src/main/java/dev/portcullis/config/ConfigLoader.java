@@ -1,17 +1,16 @@
 package dev.portcullis.config;
 
-import dev.portcullis.catalog.CatalogEntry;
-import dev.portcullis.invocation.Durability;
-import dev.portcullis.identity.AgentSpec;
-import dev.portcullis.identity.IssuerSpec;
+import dev.portcullis.approval.ApprovalSettings;
 import dev.portcullis.catalog.ArgumentLimits;
+import dev.portcullis.catalog.CatalogEntry;
+import dev.portcullis.identity.AgentSpec;
+import dev.portcullis.identity.ApproverSpec;
+import dev.portcullis.identity.IssuerSpec;
+import dev.portcullis.invocation.Durability;
 import dev.portcullis.policy.CompiledPolicy;
 import dev.portcullis.policy.ToolFacts;
 import dev.portcullis.vault.SecretRef;
-import dev.portcullis.approval.ApprovalSettings;
-import dev.portcullis.identity.ApproverSpec;
 import java.io.IOException;
-import tools.jackson.databind.JsonNode;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Loads the one declarative configuration file: validates every field, compiles schemas and

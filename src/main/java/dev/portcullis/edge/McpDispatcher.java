@@ -1,18 +1,18 @@
 package dev.portcullis.edge;
 
-import dev.portcullis.invocation.IdempotencyKeys;
-import dev.portcullis.invocation.Channel;
 import dev.portcullis.invocation.AgentRef;
+import dev.portcullis.invocation.Channel;
+import dev.portcullis.invocation.IdempotencyKeys;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.Outcome;
+import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.invocation.UserRef;
 import dev.portcullis.pipeline.ToolSummary;
-import io.modelcontextprotocol.spec.McpSchema;
-import io.modelcontextprotocol.spec.McpSchema.ErrorCodes;
-import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse;
-import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse.JSONRPCError;
-import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.service.Approvals;
+import io.modelcontextprotocol.spec.McpSchema.ErrorCodes;
+import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse.JSONRPCError;
+import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

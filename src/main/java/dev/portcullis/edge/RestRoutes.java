@@ -1,8 +1,8 @@
 package dev.portcullis.edge;
 
-import dev.portcullis.invocation.IdempotencyKeys;
-import dev.portcullis.invocation.Channel;
 import dev.portcullis.invocation.AgentRef;
+import dev.portcullis.invocation.Channel;
+import dev.portcullis.invocation.IdempotencyKeys;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.UserRef;

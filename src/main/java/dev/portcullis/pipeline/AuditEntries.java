@@ -1,9 +1,9 @@
 package dev.portcullis.pipeline;
 
 import dev.portcullis.audit.AuditChain;
-import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.CatalogEntry;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.FilterReport;
@@ -11,13 +11,13 @@ import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.UserRef;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 

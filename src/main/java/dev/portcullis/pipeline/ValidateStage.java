@@ -1,7 +1,6 @@
 package dev.portcullis.pipeline;
 
 import dev.portcullis.catalog.ArgumentLimits;
-
 import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.invocation.Decision;

@@ -1,16 +1,16 @@
 package dev.portcullis.service;
 
-import dev.portcullis.pipeline.AuditEntries;
 import dev.portcullis.approval.ApprovalNotice;
 import dev.portcullis.approval.ApprovalNotifier;
 import dev.portcullis.approval.ApprovalRequest;
-import dev.portcullis.approval.notify.NotificationChannel;
 import dev.portcullis.approval.notify.NotificationChannel.DeliveryFailure;
+import dev.portcullis.approval.notify.NotificationChannel;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.Ledger;
 import dev.portcullis.invocation.Transition;
+import dev.portcullis.pipeline.AuditEntries;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

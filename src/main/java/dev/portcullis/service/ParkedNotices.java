@@ -1,10 +1,10 @@
 package dev.portcullis.service;
 
-import dev.portcullis.pipeline.LedgerStage;
 import dev.portcullis.approval.ApprovalNotifier;
 import dev.portcullis.approval.ApprovalStore;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationStore.StoreException;
+import dev.portcullis.pipeline.LedgerStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

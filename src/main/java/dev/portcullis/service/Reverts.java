@@ -1,20 +1,20 @@
 package dev.portcullis.service;
 
-import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.catalog.ArgumentTemplate;
 import dev.portcullis.catalog.DeclaredCall;
 import dev.portcullis.catalog.Reversal;
 import dev.portcullis.catalog.Reversals;
-import dev.portcullis.invocation.Channel;
-import dev.portcullis.invocation.IdempotencyKeys;
 import dev.portcullis.invocation.BeforeState;
 import dev.portcullis.invocation.BeforeStateStore;
+import dev.portcullis.invocation.Channel;
+import dev.portcullis.invocation.IdempotencyKeys;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore.StoreException;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.invocation.UserRef;
+import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.service.InvocationAdmin.Refusal;
 import java.time.Clock;
 import java.util.HashMap;

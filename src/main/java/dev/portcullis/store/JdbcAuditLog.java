@@ -1,9 +1,9 @@
 package dev.portcullis.store;
 
 import dev.portcullis.audit.AuditChain;
-import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRecord;
+import dev.portcullis.invocation.AuditEntry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,18 +1,17 @@
 package dev.portcullis.audit;
 
-import dev.portcullis.invocation.AuditEntry;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.invocation.AuditEntry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Known answers for the hash chain. The hashes below were computed once from these fixed records

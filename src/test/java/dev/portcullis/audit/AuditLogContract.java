@@ -1,9 +1,8 @@
 package dev.portcullis.audit;
 
-import dev.portcullis.invocation.AuditEntry;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.invocation.AuditEntry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

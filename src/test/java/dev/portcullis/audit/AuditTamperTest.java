@@ -1,14 +1,13 @@
 package dev.portcullis.audit;
 
-import dev.portcullis.invocation.AuditEntry;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.invocation.AuditEntry;
+import dev.portcullis.invocation.Transition;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.store.JdbcLedger;
-import dev.portcullis.invocation.Transition;
 import dev.portcullis.testing.CliRun;
 import dev.portcullis.testing.Interrupted;
 import java.nio.file.Path;

@@ -1,8 +1,5 @@
 package dev.portcullis.bench;
 
-import dev.portcullis.invocation.Ledger;
-import dev.portcullis.pipeline.LedgerStage;
-import dev.portcullis.store.JdbcLedger;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.catalog.StaticCatalog;
 import dev.portcullis.config.ConfigLoader;
@@ -11,12 +8,15 @@ import dev.portcullis.config.ServerSettings;
 import dev.portcullis.edge.EdgeSettings;
 import dev.portcullis.edge.Gateway;
 import dev.portcullis.edge.GatewayServer;
+import dev.portcullis.invocation.Ledger;
 import dev.portcullis.pipeline.AuditEntries;
 import dev.portcullis.pipeline.CommitStage;
+import dev.portcullis.pipeline.LedgerStage;
 import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.pipeline.Stage;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.GroupCommit;
+import dev.portcullis.store.JdbcLedger;
 import dev.portcullis.testing.GatewayFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;

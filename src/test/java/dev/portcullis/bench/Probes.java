@@ -1,13 +1,13 @@
 package dev.portcullis.bench;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.invocation.Ledger;
 import dev.portcullis.invocation.Transition;
-import dev.portcullis.store.JdbcLedger;
-import dev.portcullis.store.GroupCommit;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.store.EmbeddedDatabase;
-import dev.portcullis.vault.SecretSources;
+import dev.portcullis.store.GroupCommit;
+import dev.portcullis.store.JdbcLedger;
 import dev.portcullis.vault.SecretRef;
+import dev.portcullis.vault.SecretSources;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;

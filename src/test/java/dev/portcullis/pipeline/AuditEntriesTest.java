@@ -2,8 +2,8 @@ package dev.portcullis.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.catalog.StaticCatalog;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.FilterReport;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.testing.Invocations;

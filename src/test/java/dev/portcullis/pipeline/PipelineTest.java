@@ -1,9 +1,8 @@
 package dev.portcullis.pipeline;
 
-import dev.portcullis.catalog.ArgumentLimits;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.catalog.ArgumentLimits;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.Outcome;

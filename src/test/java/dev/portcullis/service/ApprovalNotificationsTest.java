@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.audit.AuditVerifier;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.LogCapture;
 import dev.portcullis.testing.SlackShapedServer;

@@ -1,8 +1,8 @@
 package dev.portcullis.service;
 
-import dev.portcullis.service.ApprovalSignals;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.service.ApprovalSignals;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,5 @@
 package dev.portcullis.service;
 
-import dev.portcullis.pipeline.AuditEntries;
-import dev.portcullis.service.Notifications;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.approval.ApprovalRequest;
@@ -10,10 +8,12 @@ import dev.portcullis.approval.notify.NotificationChannel;
 import dev.portcullis.approval.notify.SecretLookup;
 import dev.portcullis.approval.notify.SlackChannel;
 import dev.portcullis.approval.notify.WebhookChannel;
-import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.catalog.StaticCatalog;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.Invocation;
+import dev.portcullis.pipeline.AuditEntries;
+import dev.portcullis.service.Notifications;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.store.JdbcLedger;

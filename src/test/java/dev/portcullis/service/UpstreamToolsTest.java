@@ -1,6 +1,5 @@
 package dev.portcullis.service;
 
-import dev.portcullis.service.UpstreamTools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.catalog.CatalogEntry;
@@ -12,6 +11,7 @@ import dev.portcullis.catalog.RiskClass;
 import dev.portcullis.catalog.ToolPin;
 import dev.portcullis.catalog.UpstreamToolSpec;
 import dev.portcullis.connector.mcp.UpstreamTool;
+import dev.portcullis.service.UpstreamTools;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,18 +1,18 @@
 package dev.portcullis.testing;
 
 import dev.portcullis.audit.AuditChain;
+import dev.portcullis.catalog.StaticCatalog;
 import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
-import dev.portcullis.store.EmbeddedDatabase;
-import dev.portcullis.store.JdbcLedger;
 import dev.portcullis.invocation.Transition;
 import dev.portcullis.pipeline.AuditEntries;
-import dev.portcullis.catalog.StaticCatalog;
+import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.store.JdbcLedger;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneOffset;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;

@@ -2,14 +2,14 @@ package dev.portcullis.connector.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.catalog.Hold;
-import dev.portcullis.testing.CliRun;
-import dev.portcullis.service.Approvals;
-import dev.portcullis.invocation.Outcome;
+import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.DenialKind;
 import dev.portcullis.invocation.OperatorRef;
+import dev.portcullis.invocation.Outcome;
+import dev.portcullis.service.Approvals;
+import dev.portcullis.testing.CliRun;
 import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.UpstreamApprovals;
 import dev.portcullis.testing.UpstreamGatewayConfig;
