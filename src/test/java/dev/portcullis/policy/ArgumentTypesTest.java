@@ -42,6 +42,17 @@ class ArgumentTypesTest {
   }
 
   @Test
+  void numbersBeyondTheDoubleRangeAreInfinitiesNotFailures() {
+    ArgumentTypes number = ArgumentTypes.of(json("{\"type\": \"number\"}"));
+    var nodes = tools.jackson.databind.node.JsonNodeFactory.instance;
+
+    assertThat(number.toCel(nodes.numberNode(new java.math.BigDecimal("1e400")))).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(number.toCel(nodes.numberNode(new java.math.BigDecimal("-1e400")))).isEqualTo(Double.NEGATIVE_INFINITY);
+    assertThat(number.toCel(nodes.numberNode(java.math.BigInteger.TEN.pow(400)))).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(cel("{\"type\": \"number\"}", "1" + "0".repeat(400))).isEqualTo(Double.POSITIVE_INFINITY);
+  }
+
+  @Test
   void aDeclaredNumberIsAlwaysADouble() {
     assertThat(cel("{\"type\": \"number\"}", "5")).isEqualTo(5.0);
     assertThat(cel("{\"type\": [\"null\", \"number\"]}", "5")).isEqualTo(5.0);
@@ -85,6 +96,22 @@ class ArgumentTypesTest {
 
     assertThat(cel(schema, "{\"amount\": 5, \"count\": 5.0, \"far\": 5.0}"))
         .isEqualTo(Map.of("amount", 5.0, "count", 5L, "far", 5L));
+  }
+
+  /** A schema that reaches {@code {"type": "number"}} through a chain of {@code links} references. */
+  private static String chainOf(int links) {
+    StringBuilder defs = new StringBuilder();
+    for (int i = 1; i < links; i++) {
+      defs.append("\"d").append(i).append("\": {\"$ref\": \"#/$defs/d").append(i + 1).append("\"}, ");
+    }
+    defs.append("\"d").append(links).append("\": {\"type\": \"number\"}");
+    return "{\"$ref\": \"#/$defs/d1\", \"$defs\": {" + defs + "}}";
+  }
+
+  @Test
+  void aReferenceChainIsFollowedToTheDepthLimitAndNoFurther() {
+    assertThat(cel(chainOf(32), "5")).as("32 references: still typed").isEqualTo(5.0);
+    assertThat(cel(chainOf(33), "5")).as("33 references: past the limit, untyped").isEqualTo(5L);
   }
 
   @Test
