@@ -23,28 +23,64 @@ class ArchitectureTest {
   private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.portcullis\\.([a-z]+)\\.");
 
   /** Room to the rooms it may use. {@code cli} wires everything and is not listed. */
-  private static final Map<String, Set<String>> MAY_USE = Map.ofEntries(
-      Map.entry("invocation", Set.of()),
-      Map.entry("catalog", Set.of("invocation")),
-      Map.entry("policy", Set.of("invocation")),
-      Map.entry("limits", Set.of("invocation")),
-      Map.entry("approval", Set.of("invocation")),
-      Map.entry("vault", Set.of("invocation")),
-      Map.entry("audit", Set.of("invocation")),
-      Map.entry("identity", Set.of("invocation")),
-      Map.entry("connector", Set.of("invocation", "vault")),
-      Map.entry("pipeline", Set.of("invocation", "catalog", "policy", "limits", "approval", "vault", "audit", "connector")),
-      Map.entry("service", Set.of("invocation", "catalog", "policy", "limits", "approval", "vault", "audit", "connector",
-          "pipeline")),
-      Map.entry("store", Set.of("invocation", "catalog", "policy", "limits", "approval", "vault", "audit")),
-      Map.entry("edge", Set.of("invocation", "pipeline", "service", "identity")),
-      Map.entry("telemetry", Set.of("invocation", "pipeline")),
-      Map.entry("config", Set.of("invocation", "catalog", "policy", "limits", "approval", "vault", "audit", "identity", "connector")),
-      Map.entry("sample", Set.of()));
+  private static final Map<String, Set<String>> MAY_USE =
+      Map.ofEntries(
+          Map.entry("invocation", Set.of()),
+          Map.entry("catalog", Set.of("invocation")),
+          Map.entry("policy", Set.of("invocation")),
+          Map.entry("limits", Set.of("invocation")),
+          Map.entry("approval", Set.of("invocation")),
+          Map.entry("vault", Set.of("invocation")),
+          Map.entry("audit", Set.of("invocation")),
+          Map.entry("identity", Set.of("invocation")),
+          Map.entry("connector", Set.of("invocation", "vault")),
+          Map.entry(
+              "pipeline",
+              Set.of(
+                  "invocation",
+                  "catalog",
+                  "policy",
+                  "limits",
+                  "approval",
+                  "vault",
+                  "audit",
+                  "connector")),
+          Map.entry(
+              "service",
+              Set.of(
+                  "invocation",
+                  "catalog",
+                  "policy",
+                  "limits",
+                  "approval",
+                  "vault",
+                  "audit",
+                  "connector",
+                  "pipeline")),
+          Map.entry(
+              "store",
+              Set.of("invocation", "catalog", "policy", "limits", "approval", "vault", "audit")),
+          Map.entry("edge", Set.of("invocation", "pipeline", "service", "identity")),
+          Map.entry("telemetry", Set.of("invocation", "pipeline")),
+          Map.entry(
+              "config",
+              Set.of(
+                  "invocation",
+                  "catalog",
+                  "policy",
+                  "limits",
+                  "approval",
+                  "vault",
+                  "audit",
+                  "identity",
+                  "connector")),
+          Map.entry("sample", Set.of()));
 
   /** A statement that writes a call's row, its history or the audit chain. */
-  private static final Pattern LEDGER_WRITE = Pattern.compile(
-      "(?i)\\b(INSERT\\s+INTO|UPDATE|DELETE\\s+FROM|REPLACE\\s+INTO)\\s+(invocations|invocation_history|audit_log|audit_head)\\b");
+  private static final Pattern LEDGER_WRITE =
+      Pattern.compile(
+          "(?i)\\b(INSERT\\s+INTO|UPDATE|DELETE\\s+FROM|REPLACE\\s+INTO)\\s+(invocations|invocation_history|audit_log|audit_head)\\b");
+
   /** The one writer of those tables. */
   private static final Path LEDGER = MAIN.resolve("store/JdbcLedger.java");
 
@@ -88,7 +124,8 @@ class ArchitectureTest {
           while (m.find()) {
             String used = m.group(1);
             if (!used.equals(room) && !MAY_USE.get(room).contains(used)) {
-              violations.add(MAIN.relativize(file) + " (" + room + ") uses " + used + ": " + line.strip());
+              violations.add(
+                  MAIN.relativize(file) + " (" + room + ") uses " + used + ": " + line.strip());
             }
           }
         }

@@ -10,7 +10,6 @@ import dev.portcullis.config.GatewayConfig;
 import dev.portcullis.connector.Connector;
 import dev.portcullis.connector.ConnectorRegistry;
 import dev.portcullis.connector.ConnectorResult;
-import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
@@ -45,7 +44,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -83,12 +81,19 @@ class InvariantsTest {
     invocations = new JdbcInvocationStore(db.dataSource(), JSON);
     SwappablePolicy policy = new SwappablePolicy(config.policy());
     return Pipeline.standard(
-        new LedgerStage(ledger, invocations, entries, JSON, LedgerStage.Parked.NONE), new CatalogStage(catalog),
+        new LedgerStage(ledger, invocations, entries, JSON, LedgerStage.Parked.NONE),
+        new CatalogStage(catalog),
         new ValidateStage(catalog, config.server().arguments(), policy),
-        new PolicyStage(policy), new LimitsStage(),
-        new ApprovalStage(new JdbcApprovalStore(sqliteLedger()), entries, Clock.systemUTC(),
-            new dev.portcullis.approval.ApprovalSettings(java.time.Duration.ofHours(1)), JSON),
-        new FilterStage(catalog), new CommitStage(ledger, entries, JSON),
+        new PolicyStage(policy),
+        new LimitsStage(),
+        new ApprovalStage(
+            new JdbcApprovalStore(sqliteLedger()),
+            entries,
+            Clock.systemUTC(),
+            new dev.portcullis.approval.ApprovalSettings(java.time.Duration.ofHours(1)),
+            JSON),
+        new FilterStage(catalog),
+        new CommitStage(ledger, entries, JSON),
         new ExecuteStage(catalog, new ConnectorRegistry(List.of(connector))));
   }
 
@@ -98,9 +103,23 @@ class InvariantsTest {
 
   /** The same call under another id: the invocation store keeps one row per id. */
   private static Invocation renamed(Invocation inv, String id) {
-    return new Invocation(id, inv.traceId(), inv.requestId(), inv.idempotencyKey(), inv.agent(), inv.user(),
-        inv.sessionId(), inv.channel(), inv.toolName(), inv.tool(), inv.arguments(), inv.policyContext(),
-        inv.receivedAt(), inv.state(), inv.decision(), inv.credential());
+    return new Invocation(
+        id,
+        inv.traceId(),
+        inv.requestId(),
+        inv.idempotencyKey(),
+        inv.agent(),
+        inv.user(),
+        inv.sessionId(),
+        inv.channel(),
+        inv.toolName(),
+        inv.tool(),
+        inv.arguments(),
+        inv.policyContext(),
+        inv.receivedAt(),
+        inv.state(),
+        inv.decision(),
+        inv.credential());
   }
 
   private JdbcAuditLog sqliteLog() {
@@ -129,26 +148,34 @@ class InvariantsTest {
     List<AuditRecord> visibleAtCallTime = new ArrayList<>();
     List<InvocationState> storedAtCallTime = new ArrayList<>();
     AtomicInteger calls = new AtomicInteger();
-    Connector connector = probe(inv -> {
-      try {
-        log.scan(visibleAtCallTime::add);
-        storedAtCallTime.add(invocations.find(inv.invocationId()).orElseThrow().state());
-      } catch (AuditLog.AuditUnavailableException | InvocationStore.StoreException e) {
-        throw new IllegalStateException(e);
-      }
-    }, calls);
+    Connector connector =
+        probe(
+            inv -> {
+              try {
+                log.scan(visibleAtCallTime::add);
+                storedAtCallTime.add(invocations.find(inv.invocationId()).orElseThrow().state());
+              } catch (AuditLog.AuditUnavailableException | InvocationStore.StoreException e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            calls);
 
-    Outcome outcome = pipeline(sqliteLedger(), connector).run(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"));
+    Outcome outcome =
+        pipeline(sqliteLedger(), connector)
+            .run(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"));
 
     assertThat(outcome).isInstanceOf(Outcome.Completed.class);
     assertThat(calls).hasValue(1);
     assertThat(storedAtCallTime).containsExactly(InvocationState.EXECUTING);
-    assertThat(visibleAtCallTime).singleElement().satisfies(r -> {
-      assertThat(r.entry().state()).isEqualTo("EXECUTING");
-      assertThat(r.entry().decision()).isEqualTo("allow");
-      assertThat(r.entry().reasons()).containsExactly("bot-reads");
-      assertThat(r.entry().invocationId()).isEqualTo("inv-1");
-    });
+    assertThat(visibleAtCallTime)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.entry().state()).isEqualTo("EXECUTING");
+              assertThat(r.entry().decision()).isEqualTo("allow");
+              assertThat(r.entry().reasons()).containsExactly("bot-reads");
+              assertThat(r.entry().invocationId()).isEqualTo("inv-1");
+            });
   }
 
   @Test
@@ -165,8 +192,11 @@ class InvariantsTest {
     List<AuditRecord> records = new ArrayList<>();
     log.scan(records::add);
     assertThat(calls).hasValue(0);
-    assertThat(records).extracting(r -> r.entry().state()).containsExactly("DENIED", "DENIED", "DENIED", "DENIED");
-    assertThat(records).extracting(r -> r.entry().errorKind())
+    assertThat(records)
+        .extracting(r -> r.entry().state())
+        .containsExactly("DENIED", "DENIED", "DENIED", "DENIED");
+    assertThat(records)
+        .extracting(r -> r.entry().errorKind())
         .containsExactly("unknown_tool", "invalid_arguments", "invalid_arguments", "policy");
   }
 
@@ -175,36 +205,51 @@ class InvariantsTest {
     AtomicInteger calls = new AtomicInteger();
     Ledger broken = new FailingLedger(sqliteLedger(), 0);
 
-    Outcome outcome = pipeline(broken, probe(inv -> {}, calls)).run(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"));
+    Outcome outcome =
+        pipeline(broken, probe(inv -> {}, calls))
+            .run(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"));
 
     assertThat(calls).hasValue(0);
-    assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f ->
-        assertThat(f.kind()).isEqualTo(FailureKind.AUDIT_UNAVAILABLE));
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            Outcome.Failed.class,
+            f -> assertThat(f.kind()).isEqualTo(FailureKind.AUDIT_UNAVAILABLE));
   }
 
   @Test
-  void anExecutedCallWhoseEndingCannotBeRecordedIsNotReportedFailedAndCannotBeRepeatedBlindly() throws Exception {
+  void anExecutedCallWhoseEndingCannotBeRecordedIsNotReportedFailedAndCannotBeRepeatedBlindly()
+      throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    Ledger failsSecond = new FailingLedger(sqliteLedger(), 1); // the EXECUTING transition is written, the ending is not
+    Ledger failsSecond =
+        new FailingLedger(
+            sqliteLedger(), 1); // the EXECUTING transition is written, the ending is not
     Pipeline pipeline = pipeline(failsSecond, probe(inv -> {}, calls));
 
     Outcome outcome = pipeline.run(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"));
 
     assertThat(calls).hasValue(1);
-    assertThat(outcome).as("the effect happened: the agent is told so, not that the call failed")
+    assertThat(outcome)
+        .as("the effect happened: the agent is told so, not that the call failed")
         .isInstanceOf(Outcome.Completed.class);
     assertThat(invocations.find(outcome.invocation().invocationId()).orElseThrow().state())
-        .as("stays EXECUTING, with its record, for recovery to find").isEqualTo(InvocationState.EXECUTING);
+        .as("stays EXECUTING, with its record, for recovery to find")
+        .isEqualTo(InvocationState.EXECUTING);
 
-    Outcome retry = pipeline.run(renamed(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"), "inv-retry"));
+    Outcome retry =
+        pipeline.run(renamed(Invocations.call("bot", "get_thing", "{\"id\":\"7\"}"), "inv-retry"));
 
-    assertThat(calls).as("while the log cannot be written, a retry without a key runs nothing").hasValue(1);
-    assertThat(retry).isInstanceOfSatisfying(Outcome.Failed.class, f ->
-        assertThat(f.kind()).isEqualTo(FailureKind.AUDIT_UNAVAILABLE));
+    assertThat(calls)
+        .as("while the log cannot be written, a retry without a key runs nothing")
+        .hasValue(1);
+    assertThat(retry)
+        .isInstanceOfSatisfying(
+            Outcome.Failed.class,
+            f -> assertThat(f.kind()).isEqualTo(FailureKind.AUDIT_UNAVAILABLE));
   }
 
   @Test
-  void theUpstreamCredentialNeverReachesAResponseAnAuditRecordOrALogLine(@TempDir Path data) throws Exception {
+  void theUpstreamCredentialNeverReachesAResponseAnAuditRecordOrALogLine(@TempDir Path data)
+      throws Exception {
     PrintStream originalErr = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     List<String> responses = new ArrayList<>();
@@ -212,10 +257,26 @@ class InvariantsTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try (GatewayFixture gateway = GatewayFixture.start(data)) {
       String key = GatewayFixture.SUPPORT_KEY;
-      responses.add(gateway.invoke("crm_get_customer", key, "{\"arguments\":{\"customerId\":\"C-1001\"}}").body());
-      responses.add(gateway.invoke("crm_get_customer", key, "{\"arguments\":{\"customerId\":\"C-4040\"}}").body());
-      responses.add(gateway.invoke("orders_refund", key, "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":1,\"reason\":\"x\"}}").body());
-      responses.add(gateway.invoke("crm_get_customer", "pcl_wrong", "{\"arguments\":{\"customerId\":\"C-1001\"}}").body());
+      responses.add(
+          gateway
+              .invoke("crm_get_customer", key, "{\"arguments\":{\"customerId\":\"C-1001\"}}")
+              .body());
+      responses.add(
+          gateway
+              .invoke("crm_get_customer", key, "{\"arguments\":{\"customerId\":\"C-4040\"}}")
+              .body());
+      responses.add(
+          gateway
+              .invoke(
+                  "orders_refund",
+                  key,
+                  "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":1,\"reason\":\"x\"}}")
+              .body());
+      responses.add(
+          gateway
+              .invoke(
+                  "crm_get_customer", "pcl_wrong", "{\"arguments\":{\"customerId\":\"C-1001\"}}")
+              .body());
       gateway.assembly().auditLog().scan(records::add);
     } finally {
       System.setErr(originalErr);
@@ -223,14 +284,19 @@ class InvariantsTest {
     String token = GatewayFixture.ACME_TOKEN;
 
     assertThat(responses).hasSize(4).allSatisfy(r -> assertThat(r).doesNotContain(token));
-    assertThat(records).isNotEmpty().allSatisfy(r -> assertThat(r.entry().toString()).doesNotContain(token));
+    assertThat(records)
+        .isNotEmpty()
+        .allSatisfy(r -> assertThat(r.entry().toString()).doesNotContain(token));
     assertThat(captured.toString(StandardCharsets.UTF_8))
         .doesNotContain(token)
         .doesNotContain(GatewayFixture.SUPPORT_KEY)
         .doesNotContain("pcl_wrong");
   }
 
-  /** A real ledger behind our own port, failing from the {@code failFrom}-th write on (0 = every write). */
+  /**
+   * A real ledger behind our own port, failing from the {@code failFrom}-th write on (0 = every
+   * write).
+   */
   private static final class FailingLedger implements Ledger {
     private final Ledger real;
     private final int failFrom;

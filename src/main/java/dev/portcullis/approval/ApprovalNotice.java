@@ -10,9 +10,9 @@ import java.util.Objects;
  * back, until when it waits, and where to decide it.
  *
  * <p>Security: the arguments appear only as their SHA-256 digest ({@code argumentsDigest}, the one
- * in the audit record), never as values: they may hold personal data, and a notification leaves
- * the gateway for chat rooms and mailboxes. The approver sees the values behind the link, after
- * signing in. {@code user} is null when the call was made for no one.
+ * in the audit record), never as values: they may hold personal data, and a notification leaves the
+ * gateway for chat rooms and mailboxes. The approver sees the values behind the link, after signing
+ * in. {@code user} is null when the call was made for no one.
  */
 public record ApprovalNotice(
     String approvalId,

@@ -6,9 +6,9 @@ import java.util.Objects;
 /**
  * A request for people to approve one parked invocation: it authorises that stored call and no
  * other. {@code required} is how many distinct approvers must approve it, fixed when the call is
- * parked (a later configuration change does not alter it). {@code decidedBy}, {@code decidedAt}
- * and {@code reason} are null while it is pending; for an approval by several people {@code
- * decidedBy} is the one whose vote completed it (the votes name them all).
+ * parked (a later configuration change does not alter it). {@code decidedBy}, {@code decidedAt} and
+ * {@code reason} are null while it is pending; for an approval by several people {@code decidedBy}
+ * is the one whose vote completed it (the votes name them all).
  */
 public record ApprovalRequest(
     String approvalId,
@@ -28,12 +28,14 @@ public record ApprovalRequest(
     Objects.requireNonNull(deadline, "deadline");
     Objects.requireNonNull(status, "status");
     if (required < 1) {
-      throw new IllegalArgumentException("an approval request needs at least one approver, not " + required);
+      throw new IllegalArgumentException(
+          "an approval request needs at least one approver, not " + required);
     }
   }
 
   /** A new pending request that one approver decides. */
-  public static ApprovalRequest pending(String approvalId, String invocationId, Instant createdAt, Instant deadline) {
+  public static ApprovalRequest pending(
+      String approvalId, String invocationId, Instant createdAt, Instant deadline) {
     return pending(approvalId, invocationId, createdAt, deadline, 1);
   }
 
@@ -41,7 +43,15 @@ public record ApprovalRequest(
   public static ApprovalRequest pending(
       String approvalId, String invocationId, Instant createdAt, Instant deadline, int required) {
     return new ApprovalRequest(
-        approvalId, invocationId, createdAt, deadline, ApprovalStatus.PENDING, null, null, null, required);
+        approvalId,
+        invocationId,
+        createdAt,
+        deadline,
+        ApprovalStatus.PENDING,
+        null,
+        null,
+        null,
+        required);
   }
 
   /**
@@ -52,11 +62,21 @@ public record ApprovalRequest(
     if (status != ApprovalStatus.PENDING || !pastDeadline(now)) {
       return this;
     }
-    return new ApprovalRequest(approvalId, invocationId, createdAt, deadline, ApprovalStatus.EXPIRED, deadlineName,
-        deadline, expiredReason, required);
+    return new ApprovalRequest(
+        approvalId,
+        invocationId,
+        createdAt,
+        deadline,
+        ApprovalStatus.EXPIRED,
+        deadlineName,
+        deadline,
+        expiredReason,
+        required);
   }
 
-  /** Whether the deadline has passed at {@code now} (a request is still answerable at its deadline). */
+  /**
+   * Whether the deadline has passed at {@code now} (a request is still answerable at its deadline).
+   */
   public boolean pastDeadline(Instant now) {
     return now.isAfter(deadline);
   }

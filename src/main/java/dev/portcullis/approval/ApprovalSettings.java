@@ -22,7 +22,8 @@ public record ApprovalSettings(Duration timeout, List<QuorumRule> quorum, Durati
    */
   public static final Duration DEFAULT_MCP_WAIT = Duration.ofSeconds(15);
 
-  public static final ApprovalSettings DEFAULTS = new ApprovalSettings(DEFAULT_TIMEOUT, List.of(), DEFAULT_MCP_WAIT);
+  public static final ApprovalSettings DEFAULTS =
+      new ApprovalSettings(DEFAULT_TIMEOUT, List.of(), DEFAULT_MCP_WAIT);
 
   public ApprovalSettings {
     Objects.requireNonNull(timeout, "timeout");
@@ -32,7 +33,8 @@ public record ApprovalSettings(Duration timeout, List<QuorumRule> quorum, Durati
     }
     quorum = List.copyOf(quorum);
     if (mcpWait.isNegative() || mcpWait.compareTo(timeout) >= 0) {
-      throw new IllegalArgumentException("approvals.mcpWait must be zero or more and less than approvals.timeout");
+      throw new IllegalArgumentException(
+          "approvals.mcpWait must be zero or more and less than approvals.timeout");
     }
   }
 
@@ -41,7 +43,10 @@ public record ApprovalSettings(Duration timeout, List<QuorumRule> quorum, Durati
     this(timeout, List.of(), defaultMcpWait(timeout));
   }
 
-  /** How many distinct approvers a call of {@code toolName} needs: the largest matching rule's, else one. */
+  /**
+   * How many distinct approvers a call of {@code toolName} needs: the largest matching rule's, else
+   * one.
+   */
   public int requiredApprovals(String toolName) {
     int required = 1;
     for (QuorumRule rule : quorum) {
@@ -52,7 +57,10 @@ public record ApprovalSettings(Duration timeout, List<QuorumRule> quorum, Durati
     return required;
   }
 
-  /** The MCP wait for {@code timeout} when none is configured: the default, or half the timeout if shorter. */
+  /**
+   * The MCP wait for {@code timeout} when none is configured: the default, or half the timeout if
+   * shorter.
+   */
   public static Duration defaultMcpWait(Duration timeout) {
     Duration half = timeout.dividedBy(2);
     return half.compareTo(DEFAULT_MCP_WAIT) < 0 ? half : DEFAULT_MCP_WAIT;

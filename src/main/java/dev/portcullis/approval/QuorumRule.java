@@ -5,9 +5,9 @@ import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
- * One {@code approvals.quorum} entry: calls of the tools it names (names or globs, {@code
- * tools}) need {@code approvers} distinct approvers. {@code matcher} is those names compiled at
- * load (the configuration compiles them with the policy's name patterns).
+ * One {@code approvals.quorum} entry: calls of the tools it names (names or globs, {@code tools})
+ * need {@code approvers} distinct approvers. {@code matcher} is those names compiled at load (the
+ * configuration compiles them with the policy's name patterns).
  */
 public record QuorumRule(List<String> tools, int approvers, Predicate<String> matcher) {
   public QuorumRule {

@@ -1,6 +1,5 @@
 package dev.portcullis.audit;
 
-import dev.portcullis.invocation.AuditEntry;
 import java.util.function.Consumer;
 
 /**
@@ -16,19 +15,21 @@ public interface AuditLog {
    * The stored records of one invocation, in sequence order, exactly as stored (no checking).
    * Implementations with an index on the invocation should override this scan of the whole log.
    */
-  default java.util.List<AuditRecord> records(String invocationId) throws AuditUnavailableException {
+  default java.util.List<AuditRecord> records(String invocationId)
+      throws AuditUnavailableException {
     java.util.List<AuditRecord> out = new java.util.ArrayList<>();
-    scan(r -> {
-      if (invocationId.equals(r.entry().invocationId())) {
-        out.add(r);
-      }
-    });
+    scan(
+        r -> {
+          if (invocationId.equals(r.entry().invocationId())) {
+            out.add(r);
+          }
+        });
     return out;
   }
 
   /**
-   * The stored head: the last sequence number and hash the log vouches for. A new log's head is
-   * the genesis ({@code 0}, {@link AuditChain#GENESIS}); empty only when the head was lost.
+   * The stored head: the last sequence number and hash the log vouches for. A new log's head is the
+   * genesis ({@code 0}, {@link AuditChain#GENESIS}); empty only when the head was lost.
    */
   java.util.Optional<AuditRecord.Head> head() throws AuditUnavailableException;
 

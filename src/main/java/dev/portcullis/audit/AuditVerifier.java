@@ -3,10 +3,10 @@ package dev.portcullis.audit;
 import java.util.Optional;
 
 /**
- * Checks the whole chain: sequence numbers run 1, 2, 3… without gaps, each record names the hash
- * of the one before it, each hash matches the record's contents, and the last record is the head
- * the log vouches for (an empty log's head is the genesis: seq 0, {@link AuditChain#GENESIS}).
- * Reports the first record at fault.
+ * Checks the whole chain: sequence numbers run 1, 2, 3… without gaps, each record names the hash of
+ * the one before it, each hash matches the record's contents, and the last record is the head the
+ * log vouches for (an empty log's head is the genesis: seq 0, {@link AuditChain#GENESIS}). Reports
+ * the first record at fault.
  */
 public final class AuditVerifier {
   private AuditVerifier() {}
@@ -32,24 +32,36 @@ public final class AuditVerifier {
       // A log is created with its genesis head (seq 0) and every append moves it, so a log without
       // one lost it: emptied together with its records, or never initialised. Never "intact, 0".
       return last == 0
-          ? VerifyReport.broken(1, 0, "the chain head is missing: the log was emptied or was never initialised")
-          : VerifyReport.broken(last, walker.verified, "records exist but the chain head is missing");
+          ? VerifyReport.broken(
+              1, 0, "the chain head is missing: the log was emptied or was never initialised")
+          : VerifyReport.broken(
+              last, walker.verified, "records exist but the chain head is missing");
     }
     if (head.get().seq() > last) {
       long first = last + 1;
       return VerifyReport.broken(
           first,
           walker.verified,
-          "record " + first + " was removed: the head vouches for " + head.get().seq()
-              + " records, " + last + " remain");
+          "record "
+              + first
+              + " was removed: the head vouches for "
+              + head.get().seq()
+              + " records, "
+              + last
+              + " remain");
     }
     if (head.get().seq() < last) {
       long first = head.get().seq() + 1;
       return VerifyReport.broken(
           first,
           walker.verified,
-          "record " + first + " is not vouched for: the head vouches for " + head.get().seq()
-              + " records, " + last + " are stored");
+          "record "
+              + first
+              + " is not vouched for: the head vouches for "
+              + head.get().seq()
+              + " records, "
+              + last
+              + " are stored");
     }
     if (!head.get().hash().equals(walker.prevHash)) {
       return VerifyReport.broken(
@@ -84,8 +96,12 @@ public final class AuditVerifier {
       if (!r.prevHash().equals(prevHash)) {
         failure =
             VerifyReport.broken(
-                r.seq(), verified,
-                "record " + r.seq() + " does not follow record " + (r.seq() - 1)
+                r.seq(),
+                verified,
+                "record "
+                    + r.seq()
+                    + " does not follow record "
+                    + (r.seq() - 1)
                     + " (removed, reordered or changed)");
         return;
       }
@@ -93,7 +109,9 @@ public final class AuditVerifier {
       if (!recomputed.equals(r.hash())) {
         failure =
             VerifyReport.broken(
-                r.seq(), verified, "record " + r.seq() + " was changed: its hash does not match its contents");
+                r.seq(),
+                verified,
+                "record " + r.seq() + " was changed: its hash does not match its contents");
         return;
       }
       prevHash = r.hash();

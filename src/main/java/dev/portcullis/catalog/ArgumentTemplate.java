@@ -24,11 +24,16 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ArgumentTemplate {
   /** {@code {scope.path.to.value}}; a path segment is letters, digits, '_' or '-'. */
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z]+)((?:\\.[A-Za-z0-9_-]+)+)\\}");
+  private static final Pattern PLACEHOLDER =
+      Pattern.compile("\\{([A-Za-z]+)((?:\\.[A-Za-z0-9_-]+)+)\\}");
+
   private static final Pattern DOT = Pattern.compile("\\.");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  /** One placeholder: its scope ({@code args}), its path ({@code [orderId]}) and where it is written. */
+  /**
+   * One placeholder: its scope ({@code args}), its path ({@code [orderId]}) and where it is
+   * written.
+   */
   public record Placeholder(String scope, List<String> path, String pointer) {
     public Placeholder {
       path = List.copyOf(path);
@@ -92,7 +97,8 @@ public final class ArgumentTemplate {
     return (ObjectNode) render(source, scopes);
   }
 
-  private static JsonNode render(JsonNode node, Map<String, JsonNode> scopes) throws MissingValueException {
+  private static JsonNode render(JsonNode node, Map<String, JsonNode> scopes)
+      throws MissingValueException {
     if (node.isObject()) {
       ObjectNode out = NODES.objectNode();
       for (Map.Entry<String, JsonNode> e : node.properties()) {
@@ -119,24 +125,33 @@ public final class ArgumentTemplate {
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       JsonNode v = value(m, scopes);
-      m.appendReplacement(out, Matcher.quoteReplacement(v.isValueNode() ? v.asString() : v.toString()));
+      m.appendReplacement(
+          out, Matcher.quoteReplacement(v.isValueNode() ? v.asString() : v.toString()));
     }
     m.appendTail(out);
     return NODES.stringNode(out.toString());
   }
 
-  private static JsonNode value(Matcher m, Map<String, JsonNode> scopes) throws MissingValueException {
+  private static JsonNode value(Matcher m, Map<String, JsonNode> scopes)
+      throws MissingValueException {
     String scope = m.group(1);
     JsonNode v = scopes.get(scope);
     for (String segment : DOT.splitAsStream(m.group(2).substring(1)).toList()) {
       if (v == null) {
         break;
       }
-      v = v.isArray() && segment.chars().allMatch(Character::isDigit) ? v.get(Integer.parseInt(segment)) : v.get(segment);
+      v =
+          v.isArray() && segment.chars().allMatch(Character::isDigit)
+              ? v.get(Integer.parseInt(segment))
+              : v.get(segment);
     }
     if (v == null || v.isNull() || v.isMissingNode()) {
-      throw new MissingValueException("{" + m.group(1) + m.group(2) + "} has no value"
-          + (scopes.containsKey(scope) ? "" : " (there is no " + scope + " for this call)"));
+      throw new MissingValueException(
+          "{"
+              + m.group(1)
+              + m.group(2)
+              + "} has no value"
+              + (scopes.containsKey(scope) ? "" : " (there is no " + scope + " for this call)"));
     }
     return v;
   }
@@ -144,7 +159,8 @@ public final class ArgumentTemplate {
   private static void collect(JsonNode node, String pointer, List<Placeholder> found) {
     if (node.isObject()) {
       for (Map.Entry<String, JsonNode> e : node.properties()) {
-        collect(e.getValue(), pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1"), found);
+        collect(
+            e.getValue(), pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1"), found);
       }
     } else if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
@@ -153,7 +169,9 @@ public final class ArgumentTemplate {
     } else if (node.isString()) {
       Matcher m = PLACEHOLDER.matcher(node.asString());
       while (m.find()) {
-        found.add(new Placeholder(m.group(1), DOT.splitAsStream(m.group(2).substring(1)).toList(), pointer));
+        found.add(
+            new Placeholder(
+                m.group(1), DOT.splitAsStream(m.group(2).substring(1)).toList(), pointer));
       }
     }
   }

@@ -14,13 +14,16 @@ import java.util.regex.Pattern;
  * every character the engine reads; past {@link #MAX_READS_PER_MATCH} the match is abandoned with
  * {@link BudgetExhausted}, which {@link JsonSchemaCompiler} turns into a violation: the arguments
  * are refused ({@code invalid-arguments}), never let through (counting it as "no match" would let a
- * {@code patternProperties} constraint be skipped) and never left holding a validation thread. The budget is in steps, not time,
- * so the answer is the same on any machine and under any load.
+ * {@code patternProperties} constraint be skipped) and never left holding a validation thread. The
+ * budget is in steps, not time, so the answer is the same on any machine and under any load.
  *
  * <p>Concurrency: compiled patterns are immutable; each match has its own counter.
  */
 public final class BoundedRegularExpressions implements RegularExpressionFactory {
-  /** Characters the engine may read for one match: far above any linear pattern on a bounded argument. */
+  /**
+   * Characters the engine may read for one match: far above any linear pattern on a bounded
+   * argument.
+   */
   public static final int MAX_READS_PER_MATCH = 1_000_000;
 
   public static final BoundedRegularExpressions INSTANCE = new BoundedRegularExpressions();
@@ -86,7 +89,9 @@ public final class BoundedRegularExpressions implements RegularExpressionFactory
     }
   }
 
-  /** A view of the input whose reads draw on one shared budget (views made by subSequence share it). */
+  /**
+   * A view of the input whose reads draw on one shared budget (views made by subSequence share it).
+   */
   private static final class Budgeted implements CharSequence {
     private final String text;
     private final int[] left;

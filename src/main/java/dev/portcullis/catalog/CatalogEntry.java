@@ -10,7 +10,9 @@ public record CatalogEntry(ToolDefinition tool, ArgumentSchema schema, ResultFil
     Objects.requireNonNull(result, "result");
   }
 
-  /** A tool with the default result filter: keep every field, redact every kind of personal data. */
+  /**
+   * A tool with the default result filter: keep every field, redact every kind of personal data.
+   */
   public CatalogEntry(ToolDefinition tool, ArgumentSchema schema) {
     this(tool, schema, ResultFilter.DEFAULT);
   }

@@ -50,15 +50,20 @@ public final class DescriptorHash {
     return sha256(JSON.writeValueAsString(canonical(d)));
   }
 
-  /** The fingerprint of an upstream MCP tool's descriptor, as pinned when an operator approves it. */
+  /**
+   * The fingerprint of an upstream MCP tool's descriptor, as pinned when an operator approves it.
+   */
   public static String ofUpstream(JsonNode descriptor) {
     return sha256(JSON.writeValueAsString(canonical(descriptor)));
   }
 
   private static String sha256(String text) {
     try {
-      return "sha256:" + HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+      return "sha256:"
+          + HexFormat.of()
+              .formatHex(
+                  MessageDigest.getInstance("SHA-256")
+                      .digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every Java platform", e);
     }

@@ -13,22 +13,25 @@ import tools.jackson.databind.JsonNode;
  * Compiles tool input schemas (JSON Schema 2020-12) at load. Compiled schemas are immutable and
  * shared by every call.
  *
- * <p>Security: {@code format} (email, uri, date-time, uuid, ipv4…) is asserted, not only
- * annotated: a value that breaks its declared format is a violation like any other. Schemas come
- * from the operator's configuration. A {@code $ref} to anything but the schema itself is refused at
- * load, so validation never fetches a remote document. Schemas of upstream MCP tools come from the
- * upstream: their {@code pattern}s run under a step budget ({@link BoundedRegularExpressions}), so
- * none can hold a validation thread.
+ * <p>Security: {@code format} (email, uri, date-time, uuid, ipv4…) is asserted, not only annotated:
+ * a value that breaks its declared format is a violation like any other. Schemas come from the
+ * operator's configuration. A {@code $ref} to anything but the schema itself is refused at load, so
+ * validation never fetches a remote document. Schemas of upstream MCP tools come from the upstream:
+ * their {@code pattern}s run under a step budget ({@link BoundedRegularExpressions}), so none can
+ * hold a validation thread.
  */
 public final class JsonSchemaCompiler {
   // Draft 2020-12 makes `format` an annotation only; for a gateway in front of systems that trust
   // what they receive, a value that breaks its declared format is an invalid argument.
   private final SchemaRegistry registry =
-      SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, b -> b.schemaRegistryConfig(
-          SchemaRegistryConfig.builder()
-              .formatAssertionsEnabled(true)
-              .regularExpressionFactory(BoundedRegularExpressions.INSTANCE)
-              .build()));
+      SchemaRegistry.withDefaultDialect(
+          SpecificationVersion.DRAFT_2020_12,
+          b ->
+              b.schemaRegistryConfig(
+                  SchemaRegistryConfig.builder()
+                      .formatAssertionsEnabled(true)
+                      .regularExpressionFactory(BoundedRegularExpressions.INSTANCE)
+                      .build()));
 
   /**
    * Compiles {@code schema} for the tool {@code toolName}.
@@ -45,8 +48,7 @@ public final class JsonSchemaCompiler {
     refuseRemoteRefs(schema);
     Schema compiled;
     try {
-      compiled =
-          registry.getSchema(SchemaLocation.of("urn:portcullis:tool:" + toolName), schema);
+      compiled = registry.getSchema(SchemaLocation.of("urn:portcullis:tool:" + toolName), schema);
       compiled.initializeValidators();
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("not a valid JSON Schema: " + e.getMessage(), e);
@@ -59,8 +61,10 @@ public final class JsonSchemaCompiler {
     try {
       errors = schema.validate(arguments);
     } catch (BoundedRegularExpressions.BudgetExhausted e) {
-      return List.of("/: a pattern of the schema needs more than " + BoundedRegularExpressions.MAX_READS_PER_MATCH
-          + " steps on these arguments; refused");
+      return List.of(
+          "/: a pattern of the schema needs more than "
+              + BoundedRegularExpressions.MAX_READS_PER_MATCH
+              + " steps on these arguments; refused");
     }
     return errors.stream().map(JsonSchemaCompiler::describe).toList();
   }
@@ -76,7 +80,9 @@ public final class JsonSchemaCompiler {
       JsonNode ref = node.get("$ref");
       if (ref != null && !ref.asString("").startsWith("#")) {
         throw new IllegalArgumentException(
-            "$ref '" + ref.asString("") + "' points outside the schema; only local refs (#/...) are allowed");
+            "$ref '"
+                + ref.asString("")
+                + "' points outside the schema; only local refs (#/...) are allowed");
       }
       node.forEach(JsonSchemaCompiler::refuseRemoteRefs);
     } else if (node.isArray()) {

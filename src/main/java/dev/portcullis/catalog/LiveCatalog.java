@@ -11,11 +11,14 @@ import java.util.Optional;
  * upstreams' current descriptors allow.
  *
  * <p>Concurrency: the whole view is one immutable snapshot behind a volatile reference; {@link
- * #publish} builds a new one and swaps it (callers serialise their publishes), so a reader sees
- * one connector's tools and holds either all before or all after a change.
+ * #publish} builds a new one and swaps it (callers serialise their publishes), so a reader sees one
+ * connector's tools and holds either all before or all after a change.
  */
 public final class LiveCatalog implements Catalog {
-  private record Snapshot(Map<String, CatalogEntry> byName, List<CatalogEntry> ordered, Map<String, Hold> holds,
+  private record Snapshot(
+      Map<String, CatalogEntry> byName,
+      List<CatalogEntry> ordered,
+      Map<String, Hold> holds,
       Map<String, List<String>> namesByConnector) {}
 
   private final Map<String, CatalogEntry> configured;
@@ -32,16 +35,19 @@ public final class LiveCatalog implements Catalog {
    * Replaces what upstream {@code connector} contributes: the callable {@code entries} (pinned
    * descriptors) and the {@code holds} on its tools (a held tool may also have an entry).
    */
-  public synchronized void publish(String connector, List<CatalogEntry> entries, Map<String, Hold> holds) {
+  public synchronized void publish(
+      String connector, List<CatalogEntry> entries, Map<String, Hold> holds) {
     Snapshot old = snapshot;
     Map<String, CatalogEntry> upstream = new HashMap<>();
     Map<String, Hold> allHolds = new HashMap<>(old.holds());
     old.namesByConnector().getOrDefault(connector, List.of()).forEach(allHolds::remove);
-    old.byName().forEach((name, e) -> {
-      if (!configured.containsKey(name) && !e.tool().connector().equals(connector)) {
-        upstream.put(name, e);
-      }
-    });
+    old.byName()
+        .forEach(
+            (name, e) -> {
+              if (!configured.containsKey(name) && !e.tool().connector().equals(connector)) {
+                upstream.put(name, e);
+              }
+            });
     for (CatalogEntry e : entries) {
       if (configured.containsKey(e.tool().name())) {
         throw new IllegalArgumentException("tool " + e.tool().name() + " is already configured");
@@ -54,11 +60,15 @@ public final class LiveCatalog implements Catalog {
     snapshot = build(configured, upstream, allHolds, heldByConnector);
   }
 
-  private static Snapshot build(Map<String, CatalogEntry> configured, Map<String, CatalogEntry> upstream,
-      Map<String, Hold> holds, Map<String, List<String>> heldByConnector) {
+  private static Snapshot build(
+      Map<String, CatalogEntry> configured,
+      Map<String, CatalogEntry> upstream,
+      Map<String, Hold> holds,
+      Map<String, List<String>> heldByConnector) {
     Map<String, CatalogEntry> all = new HashMap<>(configured);
     all.putAll(upstream);
-    List<CatalogEntry> ordered = all.values().stream().sorted(Comparator.comparing(e -> e.tool().name())).toList();
+    List<CatalogEntry> ordered =
+        all.values().stream().sorted(Comparator.comparing(e -> e.tool().name())).toList();
     return new Snapshot(Map.copyOf(all), ordered, Map.copyOf(holds), Map.copyOf(heldByConnector));
   }
 

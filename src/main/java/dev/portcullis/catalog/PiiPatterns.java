@@ -7,20 +7,23 @@ import java.util.regex.Pattern;
  * Finds personal data in a string and replaces it with a marker. Patterns are compiled once; each
  * candidate a pattern finds must also pass its kind's check before it is replaced.
  *
- * <p>Trade-offs (docs/configuration.md lists them): a card is 13 to 19 digits, optionally grouped by
- * spaces or dashes, and is redacted only when its Luhn check passes, so most order ids and amounts
- * survive (a random digit run still passes Luhn one time in ten). An IBAN is redacted only when its
- * mod-97 check passes. A phone number needs a shape that ordinary numbers rarely have: a leading
- * {@code +} (E.164, 7 to 15 digits), a parenthesised area code, a national number that starts with
- * a trunk {@code 0} and is grouped by spaces, dashes or a slash, or the North American 3-3-4 form.
- * A bare run of digits is never taken for a phone number, and neither is an ISO date.
+ * <p>Trade-offs (docs/configuration.md lists them): a card is 13 to 19 digits, optionally grouped
+ * by spaces or dashes, and is redacted only when its Luhn check passes, so most order ids and
+ * amounts survive (a random digit run still passes Luhn one time in ten). An IBAN is redacted only
+ * when its mod-97 check passes. A phone number needs a shape that ordinary numbers rarely have: a
+ * leading {@code +} (E.164, 7 to 15 digits), a parenthesised area code, a national number that
+ * starts with a trunk {@code 0} and is grouped by spaces, dashes or a slash, or the North American
+ * 3-3-4 form. A bare run of digits is never taken for a phone number, and neither is an ISO date.
  */
 final class PiiPatterns {
   private static final Pattern EMAIL =
-      Pattern.compile("(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,24}");
+      Pattern.compile(
+          "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,24}");
   private static final Pattern IBAN =
-      Pattern.compile("(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])");
-  private static final Pattern CARD = Pattern.compile("(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])");
+      Pattern.compile(
+          "(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])");
+  private static final Pattern CARD =
+      Pattern.compile("(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])");
   private static final Pattern PHONE =
       Pattern.compile(
           "(?<![\\w+])(?:"

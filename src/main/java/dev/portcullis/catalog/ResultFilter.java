@@ -15,18 +15,20 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A tool's compiled result filter: a field allowlist of JSON Pointers (a {@code *} segment matches
- * any array element or object member) and the kinds of personal data to redact in string values
- * and member names (and, through {@link #redactText}, in an upstream's error text). Compiled at
- * load; {@link #apply} only walks the tree, and never changes its input.
+ * any array element or object member) and the kinds of personal data to redact in string values and
+ * member names (and, through {@link #redactText}, in an upstream's error text). Compiled at load;
+ * {@link #apply} only walks the tree, and never changes its input.
  *
  * <p>Security: the report it returns names paths and kinds, never a value. Without a {@code fields}
- * list every field is kept; without a {@code redact} list every kind is redacted ({@link #DEFAULT}).
+ * list every field is kept; without a {@code redact} list every kind is redacted ({@link
+ * #DEFAULT}).
  */
 public final class ResultFilter {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** What a tool gets when its configuration says nothing: keep all fields, redact every kind. */
-  public static final ResultFilter DEFAULT = new ResultFilter(null, List.of(), EnumSet.allOf(RedactionKind.class));
+  public static final ResultFilter DEFAULT =
+      new ResultFilter(null, List.of(), EnumSet.allOf(RedactionKind.class));
 
   /** The result filtered, and what was taken out. */
   public record Filtered(JsonNode result, FilterReport report) {}
@@ -54,7 +56,8 @@ public final class ResultFilter {
     Trie root = new Trie();
     for (String pointer : fields) {
       if (!pointer.startsWith("/")) {
-        throw new IllegalArgumentException("'" + pointer + "' is not a JSON Pointer (it must start with '/')");
+        throw new IllegalArgumentException(
+            "'" + pointer + "' is not a JSON Pointer (it must start with '/')");
       }
       Trie at = root;
       for (String raw : pointer.substring(1).split("/", -1)) {
@@ -101,12 +104,17 @@ public final class ResultFilter {
 
   /** The allowed part of {@code value}, or null when none of it is allowed. */
   private JsonNode kept(
-      JsonNode value, List<Trie> at, String path, List<String> dropped, Set<FilterReport.Redaction> redacted) {
+      JsonNode value,
+      List<Trie> at,
+      String path,
+      List<String> dropped,
+      Set<FilterReport.Redaction> redacted) {
     if (value.isObject()) {
       ObjectNode out = NODES.objectNode();
       for (Map.Entry<String, JsonNode> e : value.properties()) {
         String key = key(out, e.getKey(), path, redacted);
-        JsonNode child = member(e.getValue(), step(at, e.getKey()), path + "/" + escape(key), dropped, redacted);
+        JsonNode child =
+            member(e.getValue(), step(at, e.getKey()), path + "/" + escape(key), dropped, redacted);
         if (child != null) {
           out.set(key, child);
         }
@@ -116,7 +124,8 @@ public final class ResultFilter {
     if (value.isArray()) {
       ArrayNode out = NODES.arrayNode();
       for (int i = 0; i < value.size(); i++) {
-        JsonNode child = member(value.get(i), step(at, Integer.toString(i)), path + "/" + i, dropped, redacted);
+        JsonNode child =
+            member(value.get(i), step(at, Integer.toString(i)), path + "/" + i, dropped, redacted);
         if (child != null) {
           out.add(child);
         }
@@ -127,7 +136,11 @@ public final class ResultFilter {
   }
 
   private JsonNode member(
-      JsonNode value, List<Trie> next, String path, List<String> dropped, Set<FilterReport.Redaction> redacted) {
+      JsonNode value,
+      List<Trie> next,
+      String path,
+      List<String> dropped,
+      Set<FilterReport.Redaction> redacted) {
     if (next.isEmpty()) {
       dropped.add(path);
       return null;
@@ -221,7 +234,8 @@ public final class ResultFilter {
    * redact to one marker, or a name that is a marker's text, which would otherwise replace the
    * member redacted before it.
    */
-  private String key(ObjectNode out, String name, String path, Set<FilterReport.Redaction> redacted) {
+  private String key(
+      ObjectNode out, String name, String path, Set<FilterReport.Redaction> redacted) {
     if (redact.isEmpty()) {
       return name;
     }
@@ -238,7 +252,9 @@ public final class ResultFilter {
   }
 
   private static String escape(String name) {
-    return name.indexOf('~') < 0 && name.indexOf('/') < 0 ? name : name.replace("~", "~0").replace("/", "~1");
+    return name.indexOf('~') < 0 && name.indexOf('/') < 0
+        ? name
+        : name.replace("~", "~0").replace("/", "~1");
   }
 
   private static String unescape(String pointer, String token) {
@@ -247,7 +263,8 @@ public final class ResultFilter {
       char c = token.charAt(i);
       if (c != '~') {
         out.append(c);
-      } else if (i + 1 < token.length() && (token.charAt(i + 1) == '0' || token.charAt(i + 1) == '1')) {
+      } else if (i + 1 < token.length()
+          && (token.charAt(i + 1) == '0' || token.charAt(i + 1) == '1')) {
         out.append(token.charAt(++i) == '0' ? '~' : '/');
       } else {
         throw new IllegalArgumentException("'" + pointer + "' has a '~' that is not '~0' or '~1'");
@@ -256,7 +273,10 @@ public final class ResultFilter {
     return out.toString();
   }
 
-  /** One level of the allowlist: named members, the {@code *} member, and whether a pointer ends here. */
+  /**
+   * One level of the allowlist: named members, the {@code *} member, and whether a pointer ends
+   * here.
+   */
   private static final class Trie {
     final Map<String, Trie> children = new HashMap<>();
     Trie star;

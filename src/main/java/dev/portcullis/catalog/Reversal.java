@@ -9,7 +9,8 @@ import java.util.Optional;
  * call that undoes a completed write, its arguments templated over the write's {@code args}, the
  * captured {@code before} state and the write's filtered {@code result}. Either may be absent.
  */
-public record Reversal(String tool, Optional<DeclaredCall> before, Optional<DeclaredCall> compensate) {
+public record Reversal(
+    String tool, Optional<DeclaredCall> before, Optional<DeclaredCall> compensate) {
   public Reversal {
     Objects.requireNonNull(tool, "tool");
     Objects.requireNonNull(before, "before");

@@ -13,7 +13,9 @@ public final class Reversals {
   private final Map<String, Reversal> byTool;
 
   public Reversals(List<Reversal> declared) {
-    this.byTool = declared.stream().collect(Collectors.toUnmodifiableMap(Reversal::tool, Function.identity()));
+    this.byTool =
+        declared.stream()
+            .collect(Collectors.toUnmodifiableMap(Reversal::tool, Function.identity()));
   }
 
   public Optional<Reversal> of(String tool) {

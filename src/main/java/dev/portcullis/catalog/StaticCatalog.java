@@ -16,8 +16,7 @@ public final class StaticCatalog implements Catalog {
     this.byName =
         entries.stream()
             .collect(Collectors.toUnmodifiableMap(e -> e.tool().name(), Function.identity()));
-    this.ordered =
-        entries.stream().sorted(Comparator.comparing(e -> e.tool().name())).toList();
+    this.ordered = entries.stream().sorted(Comparator.comparing(e -> e.tool().name())).toList();
   }
 
   @Override

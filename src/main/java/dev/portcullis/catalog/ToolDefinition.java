@@ -6,8 +6,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A tool as the catalog knows it: what an agent may see of it (name, title, description, input
- * schema) and what the gateway needs to run it (risk class, connector). {@code descriptorHash}
- * pins the descriptor an agent sees: it changes whenever any of those fields change.
+ * schema) and what the gateway needs to run it (risk class, connector). {@code descriptorHash} pins
+ * the descriptor an agent sees: it changes whenever any of those fields change.
  */
 public record ToolDefinition(
     String name,

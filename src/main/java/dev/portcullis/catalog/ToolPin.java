@@ -9,7 +9,12 @@ import tools.jackson.databind.JsonNode;
  * fingerprint} ({@link DescriptorHash#ofUpstream}), who approved it and when. Versions count the
  * approvals of the same tool; the newest is the one in force.
  */
-public record ToolPin(String tool, int version, String fingerprint, JsonNode descriptor, String approvedBy,
+public record ToolPin(
+    String tool,
+    int version,
+    String fingerprint,
+    JsonNode descriptor,
+    String approvedBy,
     Instant approvedAt) {
   public ToolPin {
     Objects.requireNonNull(tool, "tool");

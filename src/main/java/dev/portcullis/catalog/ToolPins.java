@@ -14,8 +14,13 @@ public interface ToolPins {
   List<ToolPin> current() throws PinStoreException;
 
   /** Records a new approval of {@code tool}; returns it with its version. */
-  ToolPin approve(String tool, String fingerprint, tools.jackson.databind.JsonNode descriptor, String approvedBy,
-      java.time.Instant at) throws PinStoreException;
+  ToolPin approve(
+      String tool,
+      String fingerprint,
+      tools.jackson.databind.JsonNode descriptor,
+      String approvedBy,
+      java.time.Instant at)
+      throws PinStoreException;
 
   /** The store could not be read or written. */
   final class PinStoreException extends Exception {

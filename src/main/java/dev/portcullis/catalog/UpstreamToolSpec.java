@@ -9,8 +9,14 @@ import tools.jackson.databind.JsonNode;
  * and audit mode, as for any tool. Its descriptor comes from the upstream, pinned by approval.
  * {@code resultConfig} is the filter as configured (part of the descriptor hash), or null.
  */
-public record UpstreamToolSpec(String name, String connector, String upstreamName, RiskClass risk,
-    ResultFilter result, JsonNode resultConfig, boolean auditArgumentsDigestOnly) {
+public record UpstreamToolSpec(
+    String name,
+    String connector,
+    String upstreamName,
+    RiskClass risk,
+    ResultFilter result,
+    JsonNode resultConfig,
+    boolean auditArgumentsDigestOnly) {
   public UpstreamToolSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(connector, "connector");

@@ -91,6 +91,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Assembly implements AutoCloseable {
   /** The scope of vault secrets that notification channels may use. */
   static final String NOTIFY_SCOPE = ConfigLoader.RESERVED_SECRET_SCOPE;
+
   /** The installation key upstream idempotency keys are derived under. */
   static final String UPSTREAM_KEYS = "upstream-idempotency-keys";
 
@@ -109,9 +110,18 @@ public final class Assembly implements AutoCloseable {
   private final DeferredEndings endings;
 
   private Assembly(
-      DataDirectory data, EmbeddedDatabase database, ConnectorRegistry connectors, AuditLog auditLog,
-      Gateway gateway, GatewayConfig config, PolicyReloader policyReloader, UpstreamTools upstreamTools,
-      LiveCatalog catalog, ToolPins pins, SecretResolver secrets, Notifications notifications,
+      DataDirectory data,
+      EmbeddedDatabase database,
+      ConnectorRegistry connectors,
+      AuditLog auditLog,
+      Gateway gateway,
+      GatewayConfig config,
+      PolicyReloader policyReloader,
+      UpstreamTools upstreamTools,
+      LiveCatalog catalog,
+      ToolPins pins,
+      SecretResolver secrets,
+      Notifications notifications,
       DeferredEndings endings) {
     this.notifications = notifications;
     this.endings = endings;
@@ -129,7 +139,8 @@ public final class Assembly implements AutoCloseable {
   }
 
   /** Locks the data directory, opens the store and builds the pipeline for {@code config}. */
-  public static Assembly open(GatewayConfig config, Path dataDirectory, Map<String, String> env, Clock clock) {
+  public static Assembly open(
+      GatewayConfig config, Path dataDirectory, Map<String, String> env, Clock clock) {
     var masterKey = MasterKeys.load(null, env, dataDirectory);
     DataDirectory data = DataDirectory.lock(dataDirectory);
     EmbeddedDatabase database;
@@ -143,23 +154,55 @@ public final class Assembly implements AutoCloseable {
     SecretResolver secrets = secrets(config, env, data.path(), database, masterKey, clock);
     LiveCatalog catalog = new LiveCatalog(config.tools());
     SwappablePolicy policy = new SwappablePolicy(config.policy());
-    UpstreamKeys upstreamKeys = new UpstreamKeys(new InstallationKeys(database.dataSource(), clock)
-        .getOrCreate(UPSTREAM_KEYS, UpstreamKeys::newInstallationKey));
-    ConnectorRegistry connectors = new ConnectorRegistry(config.connectors().stream()
-        .map(spec -> switch (spec) {
-          case HttpConnectorSpec h -> connector(h, secrets, json, clock, upstreamKeys);
-          case SqlConnectorSpec q -> sqlConnector(q, secrets, json);
-          case McpConnectorSpec m -> mcpConnector(m, config.source().toAbsolutePath().getParent(), secrets, json);
-          case SlackConnectorSpec k -> new SlackConnector(
-              k.name(), k.baseUri(), k.token(), k.channels(), k.operations(), secrets, k.timeout(), json);
-          case MailConnectorSpec ml -> new MailConnector(ml.name(), ml.server(), ml.from(),
-              ml.allowedRecipientDomains(), ml.maxRecipients(), ml.operations(), secrets, json, clock);
-        })
-        .toList());
+    UpstreamKeys upstreamKeys =
+        new UpstreamKeys(
+            new InstallationKeys(database.dataSource(), clock)
+                .getOrCreate(UPSTREAM_KEYS, UpstreamKeys::newInstallationKey));
+    ConnectorRegistry connectors =
+        new ConnectorRegistry(
+            config.connectors().stream()
+                .map(
+                    spec ->
+                        switch (spec) {
+                          case HttpConnectorSpec h ->
+                              connector(h, secrets, json, clock, upstreamKeys);
+                          case SqlConnectorSpec q -> sqlConnector(q, secrets, json);
+                          case McpConnectorSpec m ->
+                              mcpConnector(
+                                  m, config.source().toAbsolutePath().getParent(), secrets, json);
+                          case SlackConnectorSpec k ->
+                              new SlackConnector(
+                                  k.name(),
+                                  k.baseUri(),
+                                  k.token(),
+                                  k.channels(),
+                                  k.operations(),
+                                  secrets,
+                                  k.timeout(),
+                                  json);
+                          case MailConnectorSpec ml ->
+                              new MailConnector(
+                                  ml.name(),
+                                  ml.server(),
+                                  ml.from(),
+                                  ml.allowedRecipientDomains(),
+                                  ml.maxRecipients(),
+                                  ml.operations(),
+                                  secrets,
+                                  json,
+                                  clock);
+                        })
+                .toList());
     ToolPins pins = new JdbcToolPins(database.dataSource(), json);
-    UpstreamTools upstreamTools = new UpstreamTools(catalog, pins,
-        connectors.all().stream().filter(McpConnector.class::isInstance).map(McpConnector.class::cast).toList(),
-        config.upstreamTools());
+    UpstreamTools upstreamTools =
+        new UpstreamTools(
+            catalog,
+            pins,
+            connectors.all().stream()
+                .filter(McpConnector.class::isInstance)
+                .map(McpConnector.class::cast)
+                .toList(),
+            config.upstreamTools());
     try {
       upstreamTools.reloadPins();
     } catch (ToolPins.PinStoreException e) {
@@ -171,20 +214,33 @@ public final class Assembly implements AutoCloseable {
     InvocationStore invocations = new JdbcInvocationStore(database.dataSource(), json);
     recover(invocations, ledger, entries);
     ApprovalStore approvalStore = new JdbcApprovalStore(ledger);
-    Notifications notifications = new Notifications(
-        Channels.of(config.notifyChannels(), notifySecrets(secrets), json, clock), config.server().publicUrl(), ledger,
-        entries, json);
+    Notifications notifications =
+        new Notifications(
+            Channels.of(config.notifyChannels(), notifySecrets(secrets), json, clock),
+            config.server().publicUrl(),
+            ledger,
+            entries,
+            json);
     DeferredEndings endings = new DeferredEndings(ledger, Duration.ofSeconds(10));
-    LedgerStage ledgerStage = new LedgerStage(ledger, invocations, entries, json,
-        new ParkedNotices(approvalStore, notifications), config.durability() == Durability.INTENT ? endings : null);
+    LedgerStage ledgerStage =
+        new LedgerStage(
+            ledger,
+            invocations,
+            entries,
+            json,
+            new ParkedNotices(approvalStore, notifications),
+            config.durability() == Durability.INTENT ? endings : null);
     ValidateStage validate = new ValidateStage(catalog, config.server().arguments(), policy);
     FilterStage filter = new FilterStage(catalog);
     CommitStage commit = new CommitStage(ledger, entries, json);
     Reversals reversals = new Reversals(config.reversals());
-    BeforeStateStore beforeStates =
-        new JdbcBeforeStateStore(database.dataSource(), json);
-    ExecuteStage execute = new ExecuteStage(catalog, connectors, new BeforeStateCapture(
-        catalog, connectors, reversals, beforeStates, ledger, entries, json, clock));
+    BeforeStateStore beforeStates = new JdbcBeforeStateStore(database.dataSource(), json);
+    ExecuteStage execute =
+        new ExecuteStage(
+            catalog,
+            connectors,
+            new BeforeStateCapture(
+                catalog, connectors, reversals, beforeStates, ledger, entries, json, clock));
     Pipeline pipeline =
         Pipeline.standard(
             ledgerStage,
@@ -196,99 +252,189 @@ public final class Assembly implements AutoCloseable {
             filter,
             commit,
             execute);
-    Approvals approvals = new Approvals(approvalStore, invocations, audit, ledger, entries, clock,
-        new Approvals.Road(validate, policy, filter, execute), json);
+    Approvals approvals =
+        new Approvals(
+            approvalStore,
+            invocations,
+            audit,
+            ledger,
+            entries,
+            clock,
+            new Approvals.Road(validate, policy, filter, execute),
+            json);
     Identities identities =
-        new Identities(config.agents(), config.issuers(), new TokenVerifier(config.issuers(), clock));
+        new Identities(
+            config.agents(), config.issuers(), new TokenVerifier(config.issuers(), clock));
     Gateway gateway =
-        new Gateway(identities, new ToolDirectory(catalog, policy), pipeline, invocations, clock, json, approvals,
+        new Gateway(
+            identities,
+            new ToolDirectory(catalog, policy),
+            pipeline,
+            invocations,
+            clock,
+            json,
+            approvals,
             new Approvers(config.approvers(), identities),
-            new InvocationAdmin(invocations, beforeStates, ledger, entries,
+            new InvocationAdmin(
+                invocations,
+                beforeStates,
+                ledger,
+                entries,
                 new Reverts(pipeline, reversals, beforeStates, clock)),
             new ArgumentShape(config.server().arguments()));
-    PolicyReloader reloader = new PolicyReloader(PolicyLoader.of(config), config.policyPaths(), policy);
-    return new Assembly(data, database, connectors, audit, gateway, config, reloader, upstreamTools, catalog, pins, secrets,
-        notifications, endings);
+    PolicyReloader reloader =
+        new PolicyReloader(PolicyLoader.of(config), config.policyPaths(), policy);
+    return new Assembly(
+        data,
+        database,
+        connectors,
+        audit,
+        gateway,
+        config,
+        reloader,
+        upstreamTools,
+        catalog,
+        pins,
+        secrets,
+        notifications,
+        endings);
   }
 
   /**
-   * Where notification channels' secret references resolve: as a connector's do, for the use
-   * {@code approvals/CHANNEL} (a vault secret scoped {@code approvals} or {@code approvals/CHANNEL}).
+   * Where notification channels' secret references resolve: as a connector's do, for the use {@code
+   * approvals/CHANNEL} (a vault secret scoped {@code approvals} or {@code approvals/CHANNEL}).
    */
   static SecretLookup notifySecrets(SecretResolver secrets) {
     return (channel, ref) -> {
       try {
-        return secrets.resolve(SecretRef.parse(ref), SecretUse.tool(NOTIFY_SCOPE, channel)).reveal();
+        return secrets
+            .resolve(SecretRef.parse(ref), SecretUse.tool(NOTIFY_SCOPE, channel))
+            .reveal();
       } catch (SecretResolver.SecretUnavailableException e) {
         throw new SecretLookup.Unavailable(e.getMessage());
       }
     };
   }
 
-  /** Settles the calls a killed gateway left half-way (see InvocationRecovery) before any edge opens. */
+  /**
+   * Settles the calls a killed gateway left half-way (see InvocationRecovery) before any edge
+   * opens.
+   */
   private static void recover(InvocationStore invocations, Ledger ledger, AuditEntries entries) {
     try {
       new InvocationRecovery(invocations, ledger, entries).run();
     } catch (InvocationStore.StoreException e) {
-      throw new IllegalStateException("cannot settle the calls interrupted by the last stop: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot settle the calls interrupted by the last stop: " + e.getMessage(), e);
     }
   }
 
   private static Connector connector(
-      HttpConnectorSpec spec, SecretResolver secrets, JsonMapper json, Clock clock, UpstreamKeys upstreamKeys) {
-    return new HttpConnector(spec.name(), spec.baseUri(), spec.auth(), spec.operations(), secrets,
-        spec.connectTimeout(), json, clock, upstreamKeys);
+      HttpConnectorSpec spec,
+      SecretResolver secrets,
+      JsonMapper json,
+      Clock clock,
+      UpstreamKeys upstreamKeys) {
+    return new HttpConnector(
+        spec.name(),
+        spec.baseUri(),
+        spec.auth(),
+        spec.operations(),
+        secrets,
+        spec.connectTimeout(),
+        json,
+        clock,
+        upstreamKeys);
   }
 
-  /** Where connectors' secret references resolve: env:, file:, and vault: in the configured vault. */
-  static SecretResolver secrets(GatewayConfig config, Map<String, String> env, Path dataDirectory,
-      EmbeddedDatabase database, java.util.Optional<dev.portcullis.vault.EnvelopeCipher> masterKey, Clock clock) {
-    SecretBackend vault = config.vault().hashiCorp()
-        .<SecretBackend>map(h -> new HashiCorpKv(h.address(), h.mount(), h.token(), h.namespace(), new SecretSources(env, dataDirectory)))
-        .orElseGet(() -> embeddedVault(database, masterKey, clock));
+  /**
+   * Where connectors' secret references resolve: env:, file:, and vault: in the configured vault.
+   */
+  static SecretResolver secrets(
+      GatewayConfig config,
+      Map<String, String> env,
+      Path dataDirectory,
+      EmbeddedDatabase database,
+      java.util.Optional<dev.portcullis.vault.EnvelopeCipher> masterKey,
+      Clock clock) {
+    SecretBackend vault =
+        config
+            .vault()
+            .hashiCorp()
+            .<SecretBackend>map(
+                h ->
+                    new HashiCorpKv(
+                        h.address(),
+                        h.mount(),
+                        h.token(),
+                        h.namespace(),
+                        new SecretSources(env, dataDirectory)))
+            .orElseGet(() -> embeddedVault(database, masterKey, clock));
     return new SecretSources(env, dataDirectory, java.util.Optional.of(vault));
   }
 
-  /** The embedded vault; with the master key, first binds the scopes of versions sealed before V11. */
+  /**
+   * The embedded vault; with the master key, first binds the scopes of versions sealed before V11.
+   */
   private static Vault embeddedVault(
-      EmbeddedDatabase database, java.util.Optional<dev.portcullis.vault.EnvelopeCipher> masterKey, Clock clock) {
+      EmbeddedDatabase database,
+      java.util.Optional<dev.portcullis.vault.EnvelopeCipher> masterKey,
+      Clock clock) {
     Vault vault = new Vault(new JdbcSecretStore(database.dataSource()), masterKey, clock);
     if (masterKey.isPresent()) {
       try {
         int n = vault.resealUnbound();
         if (n > 0) {
           org.slf4j.LoggerFactory.getLogger(Assembly.class)
-              .info("vault: re-sealed {} secret version(s) stored before scopes were sealed, binding their scopes", n);
+              .info(
+                  "vault: re-sealed {} secret version(s) stored before scopes were sealed, binding their scopes",
+                  n);
         }
       } catch (dev.portcullis.vault.SecretStore.VaultException | Vault.VaultRefusal e) {
         // the versions concerned are refused at their next use, with the same reason
-        org.slf4j.LoggerFactory.getLogger(Assembly.class).warn("vault: cannot re-seal: {}", e.getMessage());
+        org.slf4j.LoggerFactory.getLogger(Assembly.class)
+            .warn("vault: cannot re-seal: {}", e.getMessage());
       }
     }
     return vault;
   }
 
-  /** The client of one upstream MCP server, its stdio working directory resolved against the config file's. */
-  static McpUpstream upstream(McpConnectorSpec spec, Path configDirectory, SecretResolver secrets, JsonMapper json) {
-    McpTransportSpec transport = switch (spec.transport()) {
-      case McpTransportSpec.Stdio s -> s.resolvedAgainst(configDirectory);
-      case McpTransportSpec.Http h -> h;
-    };
-    return new McpUpstream(spec.name(), transport, secrets, spec.timeout(), json, Version.current(), spec.limits());
+  /**
+   * The client of one upstream MCP server, its stdio working directory resolved against the config
+   * file's.
+   */
+  static McpUpstream upstream(
+      McpConnectorSpec spec, Path configDirectory, SecretResolver secrets, JsonMapper json) {
+    McpTransportSpec transport =
+        switch (spec.transport()) {
+          case McpTransportSpec.Stdio s -> s.resolvedAgainst(configDirectory);
+          case McpTransportSpec.Http h -> h;
+        };
+    return new McpUpstream(
+        spec.name(), transport, secrets, spec.timeout(), json, Version.current(), spec.limits());
   }
 
-  private static Connector mcpConnector(McpConnectorSpec spec, Path configDirectory, SecretResolver secrets,
-      JsonMapper json) {
+  private static Connector mcpConnector(
+      McpConnectorSpec spec, Path configDirectory, SecretResolver secrets, JsonMapper json) {
     Map<String, String> names = new java.util.LinkedHashMap<>();
     spec.tools().forEach(t -> names.put(t.name(), t.upstreamName()));
     return new McpConnector(upstream(spec, configDirectory, secrets, json), names, json);
   }
 
-  private static Connector sqlConnector(SqlConnectorSpec spec, SecretResolver secrets, JsonMapper json) {
+  private static Connector sqlConnector(
+      SqlConnectorSpec spec, SecretResolver secrets, JsonMapper json) {
     ReadOnlyDataSource db =
-        new ReadOnlyDataSource(spec.name(), spec.jdbcUrl(), spec.username(), spec.password(), secrets, spec.timeout());
-    return new SqlConnector(spec.name(), db, spec.allowlist(), spec.operations(), spec.maxRows(), spec.timeout(),
-        spec.poolSize(), json);
+        new ReadOnlyDataSource(
+            spec.name(), spec.jdbcUrl(), spec.username(), spec.password(), secrets, spec.timeout());
+    return new SqlConnector(
+        spec.name(),
+        db,
+        spec.allowlist(),
+        spec.operations(),
+        spec.maxRows(),
+        spec.timeout(),
+        spec.poolSize(),
+        json);
   }
 
   /** Starts the HTTP edges; {@code port} overrides the configured one when not null (0 = any). */
@@ -296,9 +442,15 @@ public final class Assembly implements AutoCloseable {
     ServerSettings s = config.server();
     EdgeSettings settings =
         new EdgeSettings(
-            s.host(), port == null ? s.port() : port, s.allowedHosts(), s.allowedOrigins(), s.maxRequestBytes(),
-            Version.current(), config.approvals().mcpWait(), new McpSessions.Limits(s.mcpSessions().max(),
-            s.mcpSessions().perAgent(), s.mcpSessions().idleTimeout()));
+            s.host(),
+            port == null ? s.port() : port,
+            s.allowedHosts(),
+            s.allowedOrigins(),
+            s.maxRequestBytes(),
+            Version.current(),
+            config.approvals().mcpWait(),
+            new McpSessions.Limits(
+                s.mcpSessions().max(), s.mcpSessions().perAgent(), s.mcpSessions().idleTimeout()));
     return GatewayServer.start(gateway, settings);
   }
 
@@ -322,7 +474,8 @@ public final class Assembly implements AutoCloseable {
 
   /** The client of one configured upstream MCP server, with this gateway's secrets. */
   McpUpstream upstream(McpConnectorSpec spec) {
-    return upstream(spec, config.source().toAbsolutePath().getParent(), secrets, JsonMapper.builder().build());
+    return upstream(
+        spec, config.source().toAbsolutePath().getParent(), secrets, JsonMapper.builder().build());
   }
 
   /** The catalog in force: configured tools and the upstream tools their approvals allow. */

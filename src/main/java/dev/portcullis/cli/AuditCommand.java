@@ -47,7 +47,10 @@ final class AuditCommand implements Runnable {
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-d", "--data"}, paramLabel = "DIR", description = "The data directory (default: $PORTCULLIS_DATA, else ./data).")
+    @Option(
+        names = {"-d", "--data"},
+        paramLabel = "DIR",
+        description = "The data directory (default: $PORTCULLIS_DATA, else ./data).")
     Path data;
 
     @Override
@@ -56,28 +59,34 @@ final class AuditCommand implements Runnable {
       PrintWriter err = spec.commandLine().getErr();
       Path dir = DataDirectory.resolve(data, System.getenv());
       if (!Files.isRegularFile(dir.resolve(EmbeddedDatabase.FILE_NAME))) {
-        throw new CliException("no audit log in " + dir + "; point --data at a gateway's data directory");
+        throw new CliException(
+            "no audit log in " + dir + "; point --data at a gateway's data directory");
       }
       try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
         AuditLog log = new JdbcAuditLog(db.dataSource(), JsonMapper.builder().build());
         VerifyReport report =
             AuditVerifier.verify(log, n -> err.printf("  … %,d records checked%n", n));
         if (report.intact()) {
-          out.printf("audit chain intact: %d records verified in %s%n", report.verified(), db.file());
-          List<LedgerCheck.Disagreement> apart = new LedgerCheck(db.dataSource()).disagreements(SHOWN + 1);
+          out.printf(
+              "audit chain intact: %d records verified in %s%n", report.verified(), db.file());
+          List<LedgerCheck.Disagreement> apart =
+              new LedgerCheck(db.dataSource()).disagreements(SHOWN + 1);
           if (apart.isEmpty()) {
             out.println("every invocation's stored state is the one its last audit record names");
             return 0;
           }
-          out.printf("%s invocation(s) whose stored state is not the one their last audit record names:%n",
+          out.printf(
+              "%s invocation(s) whose stored state is not the one their last audit record names:%n",
               apart.size() > SHOWN ? "more than " + SHOWN : String.valueOf(apart.size()));
           apart.stream().limit(SHOWN).forEach(d -> out.println("  " + d));
-          out.println("they were written outside the ledger (by an older gateway, or by hand); check each with"
-              + " 'portcullis invocations show ID' before trusting its state.");
+          out.println(
+              "they were written outside the ledger (by an older gateway, or by hand); check each with"
+                  + " 'portcullis invocations show ID' before trusting its state.");
           return 1;
         }
         out.printf("audit chain BROKEN at record %d: %s%n", report.firstBadSeq(), report.problem());
-        out.printf("%d records before it verified; treat everything from record %d on as untrusted.%n",
+        out.printf(
+            "%d records before it verified; treat everything from record %d on as untrusted.%n",
             report.verified(), report.firstBadSeq());
         return 1;
       } catch (AuditLog.AuditUnavailableException | SQLException e) {

@@ -34,10 +34,16 @@ final class ConfigCommand implements Runnable {
   static final class Check implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The configuration to check.")
+    @Option(
+        names = {"-c", "--config"},
+        required = true,
+        paramLabel = "FILE",
+        description = "The configuration to check.")
     Path config;
 
-    @Option(names = "--print", description = "Print the normalised configuration (every default filled in) as JSON.")
+    @Option(
+        names = "--print",
+        description = "Print the normalised configuration (every default filled in) as JSON.")
     boolean print;
 
     @Override
@@ -47,8 +53,13 @@ final class ConfigCommand implements Runnable {
       if (print) {
         out.print(NormalizedConfig.render(cfg));
       } else {
-        out.printf("ok: %s loads (%d tools, %d agents, %d connectors, %d policy rules; sha256 %s)%n",
-            config, cfg.tools().size(), cfg.agents().size(), cfg.connectors().size(), cfg.policy().rules().size(),
+        out.printf(
+            "ok: %s loads (%d tools, %d agents, %d connectors, %d policy rules; sha256 %s)%n",
+            config,
+            cfg.tools().size(),
+            cfg.agents().size(),
+            cfg.connectors().size(),
+            cfg.policy().rules().size(),
             cfg.hash());
       }
       // Warnings go to stderr, so --print stays valid JSON; they never fail the check.

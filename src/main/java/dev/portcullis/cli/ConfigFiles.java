@@ -18,7 +18,8 @@ final class ConfigFiles {
     try {
       return ConfigLoader.load(file, env);
     } catch (ConfigException e) {
-      throw new CliException("the configuration cannot be loaded; nothing was started.\n" + e.getMessage());
+      throw new CliException(
+          "the configuration cannot be loaded; nothing was started.\n" + e.getMessage());
     }
   }
 }

@@ -31,19 +31,23 @@ final class DataDirectory implements AutoCloseable {
       return option.toAbsolutePath().normalize();
     }
     String fromEnv = env.get(ENV);
-    return Path.of(fromEnv == null || fromEnv.isBlank() ? "data" : fromEnv).toAbsolutePath().normalize();
+    return Path.of(fromEnv == null || fromEnv.isBlank() ? "data" : fromEnv)
+        .toAbsolutePath()
+        .normalize();
   }
 
   static DataDirectory lock(Path path) {
     try {
       Files.createDirectories(path);
       FileChannel channel =
-          FileChannel.open(path.resolve("portcullis.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileChannel.open(
+              path.resolve("portcullis.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock = channel.tryLock();
       if (lock == null) {
         channel.close();
         throw new CliException(
-            "another Portcullis gateway is using the data directory " + path
+            "another Portcullis gateway is using the data directory "
+                + path
                 + "; stop it, or give this one its own with --data DIR");
       }
       return new DataDirectory(path, channel, lock);

@@ -39,11 +39,17 @@ final class DemoCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-c", "--config"}, defaultValue = "examples/demo/portcullis.yaml", paramLabel = "FILE",
+  @Option(
+      names = {"-c", "--config"},
+      defaultValue = "examples/demo/portcullis.yaml",
+      paramLabel = "FILE",
       description = "The demo configuration (default: ${DEFAULT-VALUE}).")
   Path config;
 
-  @Option(names = {"-d", "--data"}, paramLabel = "DIR", description = "Data directory to use (default: a new temporary one).")
+  @Option(
+      names = {"-d", "--data"},
+      paramLabel = "DIR",
+      description = "Data directory to use (default: a new temporary one).")
   Path data;
 
   @Override
@@ -66,9 +72,13 @@ final class DemoCommand implements Callable<Integer> {
         String base = "http://127.0.0.1:" + server.port();
         out.println("Portcullis demo");
         out.printf("   data directory  %s (fresh; holds the audit log)%n", dir);
-        out.printf("   Acme sample     %s/api (its token stays in the data directory)%n", acme.baseUri());
-        out.printf("   gateway         %s/mcp with %s (config %s)%n", base, config, cfg.hash().substring(0, 12));
-        out.println("   agent           support-assistant, the MCP Java SDK client over streamable HTTP");
+        out.printf(
+            "   Acme sample     %s/api (its token stays in the data directory)%n", acme.baseUri());
+        out.printf(
+            "   gateway         %s/mcp with %s (config %s)%n",
+            base, config, cfg.hash().substring(0, 12));
+        out.println(
+            "   agent           support-assistant, the MCP Java SDK client over streamable HTTP");
         DemoScript script = new DemoScript(out);
         script.run(base, SUPPORT_KEY);
         new DemoUpstream(script, assembly, cfg, acme.knowledgeBase()).run(base, SUPPORT_KEY);
@@ -89,10 +99,15 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static void reachedAcme(DemoScript script, List<String> requests) {
-    script.heading("What reached Acme: only the allowed calls, the refund once; nothing refused ever left the gateway.");
+    script.heading(
+        "What reached Acme: only the allowed calls, the refund once; nothing refused ever left the gateway.");
     requests.forEach(r -> script.say("   " + r));
     script.expect(
-        requests.equals(List.of("GET /api/customers/C-1001", "POST /api/tickets", "POST /api/orders/O-5001/refunds")),
+        requests.equals(
+            List.of(
+                "GET /api/customers/C-1001",
+                "POST /api/tickets",
+                "POST /api/orders/O-5001/refunds")),
         "Acme received exactly the allowed read, the allowed write and the approved refund");
   }
 
@@ -107,33 +122,58 @@ final class DemoCommand implements Callable<Integer> {
       script.expect(false, "the audit log can be read: " + e.getMessage());
       return;
     }
-    script.say(String.format("%-4s %-17s %-20s %-16s %s", "seq", "state", "tool", "decision", "reasons"));
+    script.say(
+        String.format("%-4s %-17s %-20s %-16s %s", "seq", "state", "tool", "decision", "reasons"));
     for (AuditRecord r : records) {
       var e = r.entry();
-      script.say(String.format("%-4d %-17s %-20s %-16s %s", r.seq(), e.state(), e.toolName(),
-          e.decision() == null ? "-" : e.decision(), String.join(", ", e.reasons())));
+      script.say(
+          String.format(
+              "%-4d %-17s %-20s %-16s %s",
+              r.seq(),
+              e.state(),
+              e.toolName(),
+              e.decision() == null ? "-" : e.decision(),
+              String.join(", ", e.reasons())));
     }
-    script.say("← portcullis audit verify: " + (report.intact()
-        ? "intact, " + report.verified() + " records verified"
-        : "BROKEN at record " + report.firstBadSeq() + ": " + report.problem()));
-    script.expect(report.intact() && report.verified() == 15,
+    script.say(
+        "← portcullis audit verify: "
+            + (report.intact()
+                ? "intact, " + report.verified() + " records verified"
+                : "BROKEN at record " + report.firstBadSeq() + ": " + report.problem()));
+    script.expect(
+        report.intact() && report.verified() == 15,
         "15 records (2 per executed call, 1 per refusal, 2 more for the approval: parked, approved), chain intact");
   }
 
   private static void tryItYourself(PrintWriter out) {
     out.println();
     out.println("Point your own MCP client at it:");
-    out.println("   ./portcullis sample acme                                      # terminal 1: Acme on :8081");
-    out.println("   ./portcullis serve --config examples/demo/portcullis.yaml     # terminal 2: the gateway");
+    out.println(
+        "   ./portcullis sample acme                                      # terminal 1: Acme on :8081");
+    out.println(
+        "   ./portcullis serve --config examples/demo/portcullis.yaml     # terminal 2: the gateway");
     out.println("   MCP URL  http://127.0.0.1:8080/mcp   (streamable HTTP)");
     out.println("   header   Authorization: Bearer " + SUPPORT_KEY);
-    out.println("   e.g.     npx -y @modelcontextprotocol/inspector@1.0.3 --cli http://127.0.0.1:8080/mcp \\");
-    out.println("              --transport http --header \"Authorization: Bearer " + SUPPORT_KEY + "\" --method tools/list");
+    out.println(
+        "   e.g.     npx -y @modelcontextprotocol/inspector@1.0.3 --cli http://127.0.0.1:8080/mcp \\");
+    out.println(
+        "              --transport http --header \"Authorization: Bearer "
+            + SUPPORT_KEY
+            + "\" --method tools/list");
     out.println("   then     ./portcullis audit verify");
-    out.println("   and      ./portcullis tools diff kb.kb_search --config examples/demo/portcullis.yaml   # Acme's MCP knowledge base");
-    out.println("            ./portcullis tools approve kb.kb_search --fingerprint sha256:… --config examples/demo/portcullis.yaml");
-    out.println("   approve  refunds over 100 that billing-assistant (key " + DemoApprovals.BILLING_KEY + ") asks for:");
-    out.println("            http://127.0.0.1:8080/inbox with key " + DemoApprovals.OLIVIA_KEY + ", or");
-    out.println("            PORTCULLIS_APPROVER_KEY=" + DemoApprovals.OLIVIA_KEY + " ./portcullis approvals list");
+    out.println(
+        "   and      ./portcullis tools diff kb.kb_search --config examples/demo/portcullis.yaml   # Acme's MCP knowledge base");
+    out.println(
+        "            ./portcullis tools approve kb.kb_search --fingerprint sha256:… --config examples/demo/portcullis.yaml");
+    out.println(
+        "   approve  refunds over 100 that billing-assistant (key "
+            + DemoApprovals.BILLING_KEY
+            + ") asks for:");
+    out.println(
+        "            http://127.0.0.1:8080/inbox with key " + DemoApprovals.OLIVIA_KEY + ", or");
+    out.println(
+        "            PORTCULLIS_APPROVER_KEY="
+            + DemoApprovals.OLIVIA_KEY
+            + " ./portcullis approvals list");
   }
 }

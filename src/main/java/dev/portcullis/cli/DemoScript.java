@@ -37,13 +37,16 @@ final class DemoScript {
     HttpClientStreamableHttpTransport transport =
         HttpClientStreamableHttpTransport.builder(baseUrl)
             .endpoint("/mcp")
-            .addHttpRequestCustomizer((request, method, uri, body, context) ->
-                request.header("Authorization", "Bearer " + apiKey))
+            .addHttpRequestCustomizer(
+                (request, method, uri, body, context) ->
+                    request.header("Authorization", "Bearer " + apiKey))
             .build();
     try (McpSyncClient client =
         McpClient.sync(transport)
             .requestTimeout(Duration.ofSeconds(20))
-            .clientInfo(McpSchema.Implementation.builder("portcullis-demo-agent", Version.current()).build())
+            .clientInfo(
+                McpSchema.Implementation.builder("portcullis-demo-agent", Version.current())
+                    .build())
             .build()) {
       listTools(client);
       allowedRead(client);
@@ -58,40 +61,66 @@ final class DemoScript {
     heading("The agent connects and asks which tools it may use.");
     McpSchema.InitializeResult init = client.initialize();
     say("→ initialize");
-    say("← " + init.serverInfo().name() + " " + init.serverInfo().version() + ", protocol " + init.protocolVersion());
-    List<String> names = client.listTools().tools().stream().map(McpSchema.Tool::name).sorted().toList();
+    say(
+        "← "
+            + init.serverInfo().name()
+            + " "
+            + init.serverInfo().version()
+            + ", protocol "
+            + init.protocolVersion());
+    List<String> names =
+        client.listTools().tools().stream().map(McpSchema.Tool::name).sorted().toList();
     say("→ tools/list");
     say("← " + names.size() + " tools: " + String.join(", ", names));
-    say("  (orders_refund exists in the catalog but no rule grants it to this agent, so it is not shown;"
-        + " portcullis_outcome is built in, for following calls that await approval)");
+    say(
+        "  (orders_refund exists in the catalog but no rule grants it to this agent, so it is not shown;"
+            + " portcullis_outcome is built in, for following calls that await approval)");
     expect(
-        names.equals(List.of("crm_find_customer_by_email", "crm_get_customer", "orders_get",
-            "orders_list_for_customer", "portcullis_outcome", "tickets_create")),
+        names.equals(
+            List.of(
+                "crm_find_customer_by_email",
+                "crm_get_customer",
+                "orders_get",
+                "orders_list_for_customer",
+                "portcullis_outcome",
+                "tickets_create")),
         "only the tools granted to support-assistant are listed");
   }
 
   private void allowedRead(McpSyncClient client) {
-    heading("An allowed read: the gateway adds Acme's credential, which the agent never holds,"
-        + " and redacts personal data from the result.");
+    heading(
+        "An allowed read: the gateway adds Acme's credential, which the agent never holds,"
+            + " and redacts personal data from the result.");
     McpSchema.CallToolResult r = call(client, "crm_get_customer", args("customerId", "C-1001"));
-    expect(!Boolean.TRUE.equals(r.isError()) && text(r).contains("Maria Keller"),
+    expect(
+        !Boolean.TRUE.equals(r.isError()) && text(r).contains("Maria Keller"),
         "the customer record came back");
-    expect(text(r).contains("[redacted:email]") && text(r).contains("[redacted:phone]")
-        && !text(r).contains("maria.keller@"), "its e-mail and phone came back redacted");
+    expect(
+        text(r).contains("[redacted:email]")
+            && text(r).contains("[redacted:phone]")
+            && !text(r).contains("maria.keller@"),
+        "its e-mail and phone came back redacted");
   }
 
   private void invalidArguments(McpSyncClient client) {
     heading("Invalid arguments: refused by the tool's JSON Schema before anything runs.");
-    McpSchema.CallToolResult r = call(client, "crm_get_customer", args("customerId", 1001, "includeSecrets", true));
-    expect(Boolean.TRUE.equals(r.isError()) && errorType(r).endsWith("invalid-arguments"),
+    McpSchema.CallToolResult r =
+        call(client, "crm_get_customer", args("customerId", 1001, "includeSecrets", true));
+    expect(
+        Boolean.TRUE.equals(r.isError()) && errorType(r).endsWith("invalid-arguments"),
         "refused with every violation listed");
   }
 
   private void deniedByPolicy(McpSyncClient client) {
-    heading("A tool outside the agent's grant: denied by policy, even though the agent asks for it by name.");
+    heading(
+        "A tool outside the agent's grant: denied by policy, even though the agent asks for it by name.");
     McpSchema.CallToolResult r =
-        call(client, "orders_refund", args("orderId", "O-5001", "amount", 129.90, "reason", "customer asked"));
-    expect(Boolean.TRUE.equals(r.isError()) && errorType(r).endsWith("denied-by-policy"),
+        call(
+            client,
+            "orders_refund",
+            args("orderId", "O-5001", "amount", 129.90, "reason", "customer asked"));
+    expect(
+        Boolean.TRUE.equals(r.isError()) && errorType(r).endsWith("denied-by-policy"),
         "denied (default deny: no rule permits it)");
   }
 
@@ -99,23 +128,32 @@ final class DemoScript {
     heading("A tool that does not exist: blocked by default.");
     say("→ tools/call crm_delete_customer {\"customerId\":\"C-1001\"}");
     try {
-      client.callTool(new McpSchema.CallToolRequest("crm_delete_customer", Map.of("customerId", "C-1001"), null));
+      client.callTool(
+          new McpSchema.CallToolRequest(
+              "crm_delete_customer", Map.of("customerId", "C-1001"), null));
       expect(false, "an unknown tool is refused");
     } catch (McpError e) {
       say("← JSON-RPC error " + e.getJsonRpcError().code() + ": " + e.getJsonRpcError().message());
-      expect(e.getJsonRpcError().code() == McpSchema.ErrorCodes.INVALID_PARAMS, "refused as an unknown tool");
+      expect(
+          e.getJsonRpcError().code() == McpSchema.ErrorCodes.INVALID_PARAMS,
+          "refused as an unknown tool");
     }
   }
 
   private void allowedWrite(McpSyncClient client) {
     heading("An allowed write: a ticket is opened in Acme.");
     McpSchema.CallToolResult r =
-        call(client, "tickets_create", args(
-            "customerId", "C-1001",
-            "subject", "Parcel arrived damaged",
-            "body", "Customer reports order O-5001 arrived with a broken lid.",
-            "priority", "normal"));
-    expect(!Boolean.TRUE.equals(r.isError()) && text(r).contains("\"status\":\"open\""), "the ticket was created");
+        call(
+            client,
+            "tickets_create",
+            args(
+                "customerId", "C-1001",
+                "subject", "Parcel arrived damaged",
+                "body", "Customer reports order O-5001 arrived with a broken lid.",
+                "priority", "normal"));
+    expect(
+        !Boolean.TRUE.equals(r.isError()) && text(r).contains("\"status\":\"open\""),
+        "the ticket was created");
   }
 
   McpSchema.CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {

@@ -31,22 +31,38 @@ record Expectation(
     if (decision.effect() != effect) {
       out.add(new Mismatch("effect", effect.wireName(), decision.effect().wireName()));
     }
-    rules.map(Expectation::sorted)
+    rules
+        .map(Expectation::sorted)
         .filter(expected -> !expected.equals(sorted(decision.ruleIds())))
-        .ifPresent(expected -> out.add(new Mismatch("rules", expected.toString(), sorted(decision.ruleIds()).toString())));
-    reason.filter(expected -> !decision.reason().contains(expected))
-        .ifPresent(expected -> out.add(new Mismatch("reason", "contains \"" + expected + "\"", "\"" + decision.reason() + "\"")));
+        .ifPresent(
+            expected ->
+                out.add(
+                    new Mismatch(
+                        "rules", expected.toString(), sorted(decision.ruleIds()).toString())));
+    reason
+        .filter(expected -> !decision.reason().contains(expected))
+        .ifPresent(
+            expected ->
+                out.add(
+                    new Mismatch(
+                        "reason",
+                        "contains \"" + expected + "\"",
+                        "\"" + decision.reason() + "\"")));
     List<String> errored = sorted(decision.errors().stream().map(Expectation::ruleIdOf).toList());
-    errors.map(Expectation::sorted)
+    errors
+        .map(Expectation::sorted)
         .filter(expected -> !expected.equals(errored))
-        .ifPresent(expected -> out.add(new Mismatch("errors", expected.toString(), errored.toString())));
+        .ifPresent(
+            expected -> out.add(new Mismatch("errors", expected.toString(), errored.toString())));
     Map<String, String> shadows = new TreeMap<>();
     for (ShadowDecision s : decision.shadows()) {
       shadows.put(s.ruleId(), s.wouldBe().wireName());
     }
-    logOnly.map(Expectation::wireNames)
+    logOnly
+        .map(Expectation::wireNames)
         .filter(expected -> !expected.equals(shadows))
-        .ifPresent(expected -> out.add(new Mismatch("logOnly", expected.toString(), shadows.toString())));
+        .ifPresent(
+            expected -> out.add(new Mismatch("logOnly", expected.toString(), shadows.toString())));
     return out;
   }
 

@@ -17,14 +17,17 @@ import java.util.Objects;
 
 /** One decision and how every rule of the policy set fared on it, in the policy's file order. */
 record Explained(Decision decision, List<RuleTrace> traces) {
-  /** The order in which explanations list the groups: what decided first, what did not apply last. */
-  static final List<RuleTrace.Status> GROUPS = List.of(
-      RuleTrace.Status.MATCHED,
-      RuleTrace.Status.ERROR_COUNTED_AS_MATCHED,
-      RuleTrace.Status.ERROR,
-      RuleTrace.Status.CONDITION_FALSE,
-      RuleTrace.Status.PRINCIPAL_DIFFERS,
-      RuleTrace.Status.NOT_ABOUT_THIS_TOOL);
+  /**
+   * The order in which explanations list the groups: what decided first, what did not apply last.
+   */
+  static final List<RuleTrace.Status> GROUPS =
+      List.of(
+          RuleTrace.Status.MATCHED,
+          RuleTrace.Status.ERROR_COUNTED_AS_MATCHED,
+          RuleTrace.Status.ERROR,
+          RuleTrace.Status.CONDITION_FALSE,
+          RuleTrace.Status.PRINCIPAL_DIFFERS,
+          RuleTrace.Status.NOT_ABOUT_THIS_TOOL);
 
   Explained {
     traces = List.copyOf(traces);
@@ -35,7 +38,8 @@ record Explained(Decision decision, List<RuleTrace> traces) {
     Decision decision = RuleEvaluator.explain(policy, invocation, collected::add);
     IdentityHashMap<Rule, RuleTrace> byRule = new IdentityHashMap<>();
     collected.forEach(t -> byRule.put(t.rule(), t));
-    return new Explained(decision, policy.rules().stream().map(byRule::get).filter(Objects::nonNull).toList());
+    return new Explained(
+        decision, policy.rules().stream().map(byRule::get).filter(Objects::nonNull).toList());
   }
 
   List<RuleTrace> with(RuleTrace.Status status) {
@@ -61,7 +65,8 @@ record Explained(Decision decision, List<RuleTrace> traces) {
 
   /** The effect as policy files write it: {@code require_approval}. */
   static String effect(Rule rule) {
-    return rule.effect().name().toLowerCase(Locale.ROOT) + (rule.mode() == RuleMode.LOG_ONLY ? ", log-only" : "");
+    return rule.effect().name().toLowerCase(Locale.ROOT)
+        + (rule.mode() == RuleMode.LOG_ONLY ? ", log-only" : "");
   }
 
   /** {@code support-read-crm (permit, support.yaml:4)}. */
@@ -75,7 +80,8 @@ record Explained(Decision decision, List<RuleTrace> traces) {
     return switch (trace.status()) {
       case MATCHED -> trace.rule().condition().map(c -> "when " + c.source()).orElse("");
       case ERROR, ERROR_COUNTED_AS_MATCHED ->
-          trace.rule().condition().map(c -> "when " + c.source() + ": ").orElse("") + trace.detail();
+          trace.rule().condition().map(c -> "when " + c.source() + ": ").orElse("")
+              + trace.detail();
       case CONDITION_FALSE -> "when " + trace.detail();
       case PRINCIPAL_DIFFERS -> principals(t);
       case NOT_ABOUT_THIS_TOOL -> tools(t);

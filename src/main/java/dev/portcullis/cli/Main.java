@@ -39,19 +39,22 @@ public final class Main implements Runnable {
         args);
   }
 
-  /** Runs the command line with its output going to {@code out} and {@code err} (tests use this). */
+  /**
+   * Runs the command line with its output going to {@code out} and {@code err} (tests use this).
+   */
   public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(out);
     cli.setErr(err);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
-    cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
-      if (e instanceof CliException failure) {
-        commandLine.getErr().println("error: " + e.getMessage());
-        return failure.exitCode();
-      }
-      throw e;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parsed) -> {
+          if (e instanceof CliException failure) {
+            commandLine.getErr().println("error: " + e.getMessage());
+            return failure.exitCode();
+          }
+          throw e;
+        });
     try {
       return cli.execute(args);
     } finally {

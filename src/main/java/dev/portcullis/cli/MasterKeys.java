@@ -21,18 +21,28 @@ final class MasterKeys {
   private MasterKeys() {}
 
   static Optional<EnvelopeCipher> load(Path option, Map<String, String> env, Path dataDirectory) {
-    Path file = option != null ? option : Optional.ofNullable(env.get(FILE_ENV)).filter(s -> !s.isBlank()).map(Path::of).orElse(null);
+    Path file =
+        option != null
+            ? option
+            : Optional.ofNullable(env.get(FILE_ENV))
+                .filter(s -> !s.isBlank())
+                .map(Path::of)
+                .orElse(null);
     String json;
     if (file != null) {
       Path absolute = file.toAbsolutePath().normalize();
       if (absolute.startsWith(dataDirectory.toAbsolutePath().normalize())) {
-        throw new CliException("the master key file " + absolute + " is inside the data directory; keep it elsewhere"
-            + " (a key beside the data it protects protects nothing)");
+        throw new CliException(
+            "the master key file "
+                + absolute
+                + " is inside the data directory; keep it elsewhere"
+                + " (a key beside the data it protects protects nothing)");
       }
       try {
         json = Files.readString(absolute, StandardCharsets.UTF_8);
       } catch (IOException e) {
-        throw new CliException("cannot read the master key file " + absolute + ": " + e.getMessage());
+        throw new CliException(
+            "cannot read the master key file " + absolute + ": " + e.getMessage());
       }
     } else {
       json = env.get(VALUE_ENV);
@@ -43,7 +53,8 @@ final class MasterKeys {
     try {
       return Optional.of(EnvelopeCipher.fromKeyset(json));
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new CliException("the master key is not a Tink keyset; create one with 'portcullis vault init-key --out FILE'");
+      throw new CliException(
+          "the master key is not a Tink keyset; create one with 'portcullis vault init-key --out FILE'");
     }
   }
 }

@@ -31,16 +31,16 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Replays the calls in an audit log against a policy set: each call the policy decided is rebuilt
- * from the record that carries its decision (DENIED, or the first of EXECUTING and its end), decided
- * again, and compared with the recorded effect. A call is replayed once; records of calls the
- * policy never saw (unknown tools, invalid arguments) are counted apart.
+ * from the record that carries its decision (DENIED, or the first of EXECUTING and its end),
+ * decided again, and compared with the recorded effect. A call is replayed once; records of calls
+ * the policy never saw (unknown tools, invalid arguments) are counted apart.
  *
  * <p>Fidelity: the tool is resolved in today's catalog (its risk and connector as configured now),
  * and {@code context.time} is the instant of the record, which follows the call's arrival by the
  * time it took to decide. Calls whose arguments were recorded only as a digest are skipped.
  *
- * <p>Memory: only the ids of calls between their EXECUTING record and its end are held, so a log
- * of any length is replayed in bounded memory (apart from the list of changes).
+ * <p>Memory: only the ids of calls between their EXECUTING record and its end are held, so a log of
+ * any length is replayed in bounded memory (apart from the list of changes).
  */
 final class PolicyReplay {
   /** How often, in records, a replay reports progress. */
@@ -50,7 +50,8 @@ final class PolicyReplay {
 
   /** Why a decided call could not be replayed. */
   enum Skip {
-    ARGUMENTS_DIGEST_ONLY("arguments recorded only as a digest (the tool's audit: {arguments: digest})"),
+    ARGUMENTS_DIGEST_ONLY(
+        "arguments recorded only as a digest (the tool's audit: {arguments: digest})"),
     TOOL_NOT_IN_CATALOG("the tool is no longer in the catalog"),
     UNREADABLE_RECORD("the record cannot be read back into a call");
 
@@ -71,8 +72,16 @@ final class PolicyReplay {
 
   /** One call whose effect would change. */
   record Change(
-      String invocationId, Instant recordedAt, String agent, String tool, String user,
-      Effect from, Effect to, List<String> recordedReasons, List<String> rules, String recordedPolicyVersion) {
+      String invocationId,
+      Instant recordedAt,
+      String agent,
+      String tool,
+      String user,
+      Effect from,
+      Effect to,
+      List<String> recordedReasons,
+      List<String> rules,
+      String recordedPolicyVersion) {
     String transition() {
       return from.wireName() + "→" + to.wireName();
     }
@@ -83,7 +92,11 @@ final class PolicyReplay {
 
   /** What a replay found. */
   record Report(
-      long records, long unchanged, List<Change> changes, Map<Skip, Long> skipped, long notDecided,
+      long records,
+      long unchanged,
+      List<Change> changes,
+      Map<Skip, Long> skipped,
+      long notDecided,
       Set<String> recordedVersions) {
     long replayed() {
       return unchanged + changes.size();
@@ -93,7 +106,10 @@ final class PolicyReplay {
       return skipped.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** Changes by each rule that decided under the candidate (a change decided by two rules counts for both). */
+    /**
+     * Changes by each rule that decided under the candidate (a change decided by two rules counts
+     * for both).
+     */
     List<Group> byRule(int examples) {
       return groups(c -> c.rules(), examples);
     }
@@ -113,13 +129,18 @@ final class PolicyReplay {
         keys.apply(c).forEach(k -> byKey.computeIfAbsent(k, x -> new ArrayList<>()).add(c));
       }
       return byKey.entrySet().stream()
-          .map(e -> {
-            Map<String, Integer> transitions = new LinkedHashMap<>();
-            e.getValue().forEach(c -> transitions.merge(c.transition(), 1, Integer::sum));
-            return new Group(e.getKey(), e.getValue().size(), transitions,
-                e.getValue().stream().limit(examples).map(Change::invocationId).toList());
-          })
-          .sorted(java.util.Comparator.comparingInt(Group::count).reversed().thenComparing(Group::key))
+          .map(
+              e -> {
+                Map<String, Integer> transitions = new LinkedHashMap<>();
+                e.getValue().forEach(c -> transitions.merge(c.transition(), 1, Integer::sum));
+                return new Group(
+                    e.getKey(),
+                    e.getValue().size(),
+                    transitions,
+                    e.getValue().stream().limit(examples).map(Change::invocationId).toList());
+              })
+          .sorted(
+              java.util.Comparator.comparingInt(Group::count).reversed().thenComparing(Group::key))
           .toList();
     }
   }
@@ -139,12 +160,21 @@ final class PolicyReplay {
     this.progress = progress;
   }
 
-  /** Replays every call in {@code log} against {@code inputs}' policy; {@code progress} gets the record count. */
-  static Report run(AuditLog log, PolicyInputs inputs, LongConsumer progress) throws AuditLog.AuditUnavailableException {
+  /**
+   * Replays every call in {@code log} against {@code inputs}' policy; {@code progress} gets the
+   * record count.
+   */
+  static Report run(AuditLog log, PolicyInputs inputs, LongConsumer progress)
+      throws AuditLog.AuditUnavailableException {
     PolicyReplay replay = new PolicyReplay(inputs, progress);
     log.scan(replay::visit);
-    return new Report(replay.records, replay.unchanged, List.copyOf(replay.changes), Map.copyOf(replay.skipped),
-        replay.notDecided, Set.copyOf(replay.versions));
+    return new Report(
+        replay.records,
+        replay.unchanged,
+        List.copyOf(replay.changes),
+        Map.copyOf(replay.skipped),
+        replay.notDecided,
+        Set.copyOf(replay.versions));
   }
 
   private void visit(AuditRecord record) {
@@ -190,11 +220,21 @@ final class PolicyReplay {
     Effect recorded;
     try {
       recorded = Effect.valueOf(e.decision().toUpperCase(Locale.ROOT));
-      inv = Invocation.received(e.invocationId(), e.traceId(), e.requestId(), null,
-              new AgentRef(e.agentId(), e.tenant(), null), user(e), e.sessionId(),
-              e.channel() == null ? "unknown" : e.channel(), e.toolName(), JSON.readTree(e.arguments()),
-              context(e.context()), e.recordedAt())
-          .withTool(tool.get().tool().ref());
+      inv =
+          Invocation.received(
+                  e.invocationId(),
+                  e.traceId(),
+                  e.requestId(),
+                  null,
+                  new AgentRef(e.agentId(), e.tenant(), null),
+                  user(e),
+                  e.sessionId(),
+                  e.channel() == null ? "unknown" : e.channel(),
+                  e.toolName(),
+                  JSON.readTree(e.arguments()),
+                  context(e.context()),
+                  e.recordedAt())
+              .withTool(tool.get().tool().ref());
     } catch (JacksonException | IllegalArgumentException ex) {
       skip(Skip.UNREADABLE_RECORD);
       return;
@@ -206,9 +246,18 @@ final class PolicyReplay {
     if (now.effect() == recorded) {
       unchanged++;
     } else {
-      changes.add(new Change(e.invocationId(), e.recordedAt(), e.agentId(), e.toolName(),
-          inv.user() == null ? null : inv.user().id(), recorded, now.effect(), e.reasons(), now.ruleIds(),
-          e.policyVersion()));
+      changes.add(
+          new Change(
+              e.invocationId(),
+              e.recordedAt(),
+              e.agentId(),
+              e.toolName(),
+              inv.user() == null ? null : inv.user().id(),
+              recorded,
+              now.effect(),
+              e.reasons(),
+              now.ruleIds(),
+              e.policyVersion()));
     }
   }
 
@@ -224,15 +273,22 @@ final class PolicyReplay {
     }
   }
 
-  /** The user as recorded: proven (verified, roles, groups), or only named by the agent in older records. */
+  /**
+   * The user as recorded: proven (verified, roles, groups), or only named by the agent in older
+   * records.
+   */
   private static UserRef user(AuditEntry e) {
     if (e.user() == null) {
       return e.userId() == null ? null : UserRef.asserted(e.userId());
     }
     JsonNode u = JSON.readTree(e.user());
     JsonNode tenant = u.path("tenant");
-    return new UserRef(u.required("id").asString(), tenant.isString() ? tenant.asString() : null,
-        strings(u.path("roles")), strings(u.path("groups")), u.path("verified").asBoolean(false));
+    return new UserRef(
+        u.required("id").asString(),
+        tenant.isString() ? tenant.asString() : null,
+        strings(u.path("roles")),
+        strings(u.path("groups")),
+        u.path("verified").asBoolean(false));
   }
 
   private static Set<String> strings(JsonNode array) {

@@ -16,7 +16,9 @@ import picocli.CommandLine.Spec;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
-/** {@code portcullis policy replay}: what a candidate policy set would have decided on past calls. */
+/**
+ * {@code portcullis policy replay}: what a candidate policy set would have decided on past calls.
+ */
 @Command(
     name = "replay",
     mixinStandardHelpOptions = true,
@@ -29,29 +31,51 @@ import tools.jackson.databind.json.JsonMapper;
       "a decision would change; 2 when the inputs or the audit log cannot be used."
     })
 final class PolicyReplayCommand implements Callable<Integer> {
-  private static final JsonMapper PRETTY = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+  private static final JsonMapper PRETTY =
+      JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "CONFIG",
-      description = "The gateway configuration: its catalog and agents (and its policies, without --policies).")
+  @Option(
+      names = {"-c", "--config"},
+      required = true,
+      paramLabel = "CONFIG",
+      description =
+          "The gateway configuration: its catalog and agents (and its policies, without --policies).")
   Path config;
 
-  @Option(names = "--policies", paramLabel = "PATH", split = ",", arity = "1..*",
-      description = "The candidate policy files or directories (default: the configuration's, to compare the log with the policies in force).")
+  @Option(
+      names = "--policies",
+      paramLabel = "PATH",
+      split = ",",
+      arity = "1..*",
+      description =
+          "The candidate policy files or directories (default: the configuration's, to compare the log with the policies in force).")
   List<Path> policies;
 
-  @Option(names = {"-d", "--data"}, paramLabel = "DIR", description = "The data directory (default: $PORTCULLIS_DATA, else ./data).")
+  @Option(
+      names = {"-d", "--data"},
+      paramLabel = "DIR",
+      description = "The data directory (default: $PORTCULLIS_DATA, else ./data).")
   Path data;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      defaultValue = "text",
       description = "text (default) or json (every change, not only examples).")
   PolicyCommand.Format output;
 
-  @Option(names = "--examples", paramLabel = "N", defaultValue = "3", description = "Example invocation ids per group (default 3).")
+  @Option(
+      names = "--examples",
+      paramLabel = "N",
+      defaultValue = "3",
+      description = "Example invocation ids per group (default 3).")
   int examples;
 
-  @Option(names = "--fail-on-change", description = "Exit 1 when any decision would change (for CI).")
+  @Option(
+      names = "--fail-on-change",
+      description = "Exit 1 when any decision would change (for CI).")
   boolean failOnChange;
 
   @Override
@@ -65,14 +89,17 @@ final class PolicyReplayCommand implements Callable<Integer> {
     PolicyInputs inputs = PolicyInputs.load(config, policies, env);
     Path dir = DataDirectory.resolve(data, env);
     if (!Files.isRegularFile(dir.resolve(EmbeddedDatabase.FILE_NAME))) {
-      throw new CliException("no audit log in " + dir + "; point --data at a gateway's data directory", PolicyInputs.ERROR_EXIT);
+      throw new CliException(
+          "no audit log in " + dir + "; point --data at a gateway's data directory",
+          PolicyInputs.ERROR_EXIT);
     }
     PolicyReplay.Report report;
     try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
       AuditLog log = new JdbcAuditLog(db.dataSource(), JsonMapper.builder().build());
       report = PolicyReplay.run(log, inputs, n -> err.printf("  … %,d records read%n", n));
     } catch (AuditLog.AuditUnavailableException | IllegalStateException e) {
-      throw new CliException("cannot read the audit log in " + dir + ": " + e.getMessage(), PolicyInputs.ERROR_EXIT);
+      throw new CliException(
+          "cannot read the audit log in " + dir + ": " + e.getMessage(), PolicyInputs.ERROR_EXIT);
     }
     if (output == PolicyCommand.Format.JSON) {
       out.println(PRETTY.writeValueAsString(json(dir, inputs, report)));
@@ -83,10 +110,12 @@ final class PolicyReplayCommand implements Callable<Integer> {
   }
 
   private void text(PrintWriter out, Path dir, PolicyInputs inputs, PolicyReplay.Report r) {
-    out.printf("replayed the audit log in %s (%,d records) against policies %s (%d rules)%n",
+    out.printf(
+        "replayed the audit log in %s (%,d records) against policies %s (%d rules)%n",
         dir, r.records(), inputs.policy().version(), inputs.policy().rules().size());
-    out.printf("  %-22s %s: %,d unchanged, %,d changed%n", "replayed", calls(r.replayed()), r.unchanged(),
-        r.changes().size());
+    out.printf(
+        "  %-22s %s: %,d unchanged, %,d changed%n",
+        "replayed", calls(r.replayed()), r.unchanged(), r.changes().size());
     out.printf("  %-22s %s%n", "skipped", calls(r.skippedTotal()));
     for (PolicyReplay.Skip s : PolicyReplay.Skip.values()) {
       long n = r.skipped().getOrDefault(s, 0L);
@@ -94,7 +123,8 @@ final class PolicyReplayCommand implements Callable<Integer> {
         out.printf("  %-22s   %,d: %s%n", "", n, s.description());
       }
     }
-    out.printf("  %-22s %s (unknown tool, invalid arguments, or ended before the policy stage)%n",
+    out.printf(
+        "  %-22s %s (unknown tool, invalid arguments, or ended before the policy stage)%n",
         "not decided by policy", calls(r.notDecided()));
     out.println();
     if (r.changes().isEmpty()) {
@@ -115,10 +145,14 @@ final class PolicyReplayCommand implements Callable<Integer> {
   private static void groups(PrintWriter out, String heading, List<PolicyReplay.Group> groups) {
     out.println(heading);
     int width = groups.stream().mapToInt(g -> g.key().length()).max().orElse(0);
-    int countWidth = groups.stream().mapToInt(g -> String.valueOf(g.count()).length()).max().orElse(1);
+    int countWidth =
+        groups.stream().mapToInt(g -> String.valueOf(g.count()).length()).max().orElse(1);
     for (PolicyReplay.Group g : groups) {
-      List<String> transitions = g.transitions().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList();
-      out.println(("  %-" + width + "s  %" + countWidth + "d  %s").formatted(g.key(), g.count(), String.join(", ", transitions)));
+      List<String> transitions =
+          g.transitions().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList();
+      out.println(
+          ("  %-" + width + "s  %" + countWidth + "d  %s")
+              .formatted(g.key(), g.count(), String.join(", ", transitions)));
       if (!g.examples().isEmpty()) {
         out.println("      e.g. " + String.join(", ", g.examples()));
       }
@@ -129,14 +163,19 @@ final class PolicyReplayCommand implements Callable<Integer> {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("key", g.key());
     m.put("changes", g.count());
-    m.put("transitions", g.transitions().entrySet().stream().map(e -> {
-      String[] fromTo = e.getKey().split("→", 2);
-      Map<String, Object> t = new LinkedHashMap<>();
-      t.put("from", fromTo[0]);
-      t.put("to", fromTo[1]);
-      t.put("count", e.getValue());
-      return t;
-    }).toList());
+    m.put(
+        "transitions",
+        g.transitions().entrySet().stream()
+            .map(
+                e -> {
+                  String[] fromTo = e.getKey().split("→", 2);
+                  Map<String, Object> t = new LinkedHashMap<>();
+                  t.put("from", fromTo[0]);
+                  t.put("to", fromTo[1]);
+                  t.put("count", e.getValue());
+                  return t;
+                })
+            .toList());
     m.put("examples", g.examples());
     return m;
   }
@@ -164,20 +203,25 @@ final class PolicyReplayCommand implements Callable<Integer> {
     root.put("byRule", r.byRule(examples).stream().map(PolicyReplayCommand::group).toList());
     root.put("byAgent", r.byAgent(examples).stream().map(PolicyReplayCommand::group).toList());
     root.put("byTool", r.byTool(examples).stream().map(PolicyReplayCommand::group).toList());
-    root.put("changes", r.changes().stream().map(c -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("invocationId", c.invocationId());
-      m.put("recordedAt", c.recordedAt().toString());
-      m.put("agent", c.agent());
-      m.put("user", c.user());
-      m.put("tool", c.tool());
-      m.put("from", c.from().wireName());
-      m.put("to", c.to().wireName());
-      m.put("rules", c.rules());
-      m.put("recordedReasons", c.recordedReasons());
-      m.put("recordedPolicyVersion", c.recordedPolicyVersion());
-      return m;
-    }).toList());
+    root.put(
+        "changes",
+        r.changes().stream()
+            .map(
+                c -> {
+                  Map<String, Object> m = new LinkedHashMap<>();
+                  m.put("invocationId", c.invocationId());
+                  m.put("recordedAt", c.recordedAt().toString());
+                  m.put("agent", c.agent());
+                  m.put("user", c.user());
+                  m.put("tool", c.tool());
+                  m.put("from", c.from().wireName());
+                  m.put("to", c.to().wireName());
+                  m.put("rules", c.rules());
+                  m.put("recordedReasons", c.recordedReasons());
+                  m.put("recordedPolicyVersion", c.recordedPolicyVersion());
+                  return m;
+                })
+            .toList());
     return root;
   }
 }

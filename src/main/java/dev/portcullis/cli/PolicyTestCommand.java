@@ -26,35 +26,63 @@ import picocli.CommandLine.Spec;
 final class PolicyTestCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "The policy test file (YAML, kind: PolicyTest).")
+  @Parameters(
+      index = "0",
+      paramLabel = "FILE",
+      description = "The policy test file (YAML, kind: PolicyTest).")
   Path file;
 
-  @Option(names = {"-c", "--config"}, paramLabel = "CONFIG",
-      description = "The gateway configuration to test against (default: the test file's 'config').")
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "CONFIG",
+      description =
+          "The gateway configuration to test against (default: the test file's 'config').")
   Path config;
 
-  @Option(names = "--policies", paramLabel = "PATH", split = ",", arity = "1..*",
-      description = "Candidate policy files or directories (default: the test file's 'policies', else the configuration's).")
+  @Option(
+      names = "--policies",
+      paramLabel = "PATH",
+      split = ",",
+      arity = "1..*",
+      description =
+          "Candidate policy files or directories (default: the test file's 'policies', else the configuration's).")
   List<Path> policies;
 
-  @Option(names = {"-v", "--verbose"}, description = "Also show the rules that matched for cases that pass.")
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Also show the rules that matched for cases that pass.")
   boolean verbose;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     if (!Files.isRegularFile(file)) {
-      throw new CliException("no policy test file at " + file + "; pass the path of a YAML test table", PolicyInputs.ERROR_EXIT);
+      throw new CliException(
+          "no policy test file at " + file + "; pass the path of a YAML test table",
+          PolicyInputs.ERROR_EXIT);
     }
     PolicyTestFile table = PolicyTestFile.read(file);
-    Path configFile = config != null ? config : table.config().orElseThrow(() -> new CliException(
-        file + " names no configuration; add 'config: PATH' (relative to the test file) or pass --config FILE",
-        PolicyInputs.ERROR_EXIT));
+    Path configFile =
+        config != null
+            ? config
+            : table
+                .config()
+                .orElseThrow(
+                    () ->
+                        new CliException(
+                            file
+                                + " names no configuration; add 'config: PATH' (relative to the test file) or pass --config FILE",
+                            PolicyInputs.ERROR_EXIT));
     List<Path> candidate = policies != null ? policies : table.policies();
     PolicyInputs inputs = PolicyInputs.load(configFile, candidate, System.getenv());
     List<PolicyTestFile.TestCase> cases = table.resolve(inputs, Instant.now());
-    out.printf("%s: %d cases against %s, policies %s (%d rules)%n", file.getFileName(), cases.size(),
-        inputs.config().source().getFileName(), inputs.policy().version(), inputs.policy().rules().size());
+    out.printf(
+        "%s: %d cases against %s, policies %s (%d rules)%n",
+        file.getFileName(),
+        cases.size(),
+        inputs.config().source().getFileName(),
+        inputs.policy().version(),
+        inputs.policy().rules().size());
     int passed = 0;
     int failed = 0;
     for (PolicyTestFile.TestCase c : cases) {
@@ -81,7 +109,10 @@ final class PolicyTestCommand implements Callable<Integer> {
     return failed == 0 ? 0 : 1;
   }
 
-  /** The rules that matched (or "no rule", the default deny), then any that errored (guards, then permits). */
+  /**
+   * The rules that matched (or "no rule", the default deny), then any that errored (guards, then
+   * permits).
+   */
   private static void printRules(PrintWriter out, Explained explained) {
     List<RuleTrace> matched = explained.with(RuleTrace.Status.MATCHED);
     if (matched.isEmpty()) {
@@ -92,10 +123,12 @@ final class PolicyTestCommand implements Callable<Integer> {
     printGroup(out, "errored", explained.with(RuleTrace.Status.ERROR), true);
   }
 
-  private static void printGroup(PrintWriter out, String heading, List<RuleTrace> traces, boolean withDetail) {
+  private static void printGroup(
+      PrintWriter out, String heading, List<RuleTrace> traces, boolean withDetail) {
     String label = heading;
     for (RuleTrace t : traces) {
-      out.printf("    %-9s %s%s%n", label, Explained.label(t.rule()), withDetail ? ": " + t.detail() : "");
+      out.printf(
+          "    %-9s %s%s%n", label, Explained.label(t.rule()), withDetail ? ": " + t.detail() : "");
       label = "";
     }
   }

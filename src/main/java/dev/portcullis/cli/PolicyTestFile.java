@@ -34,12 +34,18 @@ final class PolicyTestFile {
   private final List<Draft> drafts;
 
   /** One case as written, before it meets the configuration. */
-  private record Draft(String pointer, String name, String source, PolicyRequest request, Expectation expect) {}
+  private record Draft(
+      String pointer, String name, String source, PolicyRequest request, Expectation expect) {}
 
   /** One case ready to run: the resolved invocation and what its decision must be. */
   record TestCase(String name, String source, Invocation invocation, Expectation expect) {}
 
-  private PolicyTestFile(Path file, ConfigReader reader, Optional<Path> config, List<Path> policies, List<Draft> drafts) {
+  private PolicyTestFile(
+      Path file,
+      ConfigReader reader,
+      Optional<Path> config,
+      List<Path> policies,
+      List<Draft> drafts) {
     this.file = file;
     this.reader = reader;
     this.config = config;
@@ -65,18 +71,25 @@ final class PolicyTestFile {
     }
     r.onlyKeys("", Set.of("apiVersion", "kind", "config", "policies", "cases"));
     if (!r.at("/apiVersion").isMissingNode()) {
-      r.string("/apiVersion", true).filter(v -> !v.equals(ConfigLoader.API_VERSION))
-          .ifPresent(v -> r.problem("/apiVersion", "'" + v + "' is not supported; use " + ConfigLoader.API_VERSION));
+      r.string("/apiVersion", true)
+          .filter(v -> !v.equals(ConfigLoader.API_VERSION))
+          .ifPresent(
+              v ->
+                  r.problem(
+                      "/apiVersion",
+                      "'" + v + "' is not supported; use " + ConfigLoader.API_VERSION));
     }
     if (!r.at("/kind").isMissingNode()) {
-      r.string("/kind", true).filter(v -> !v.equals("PolicyTest"))
+      r.string("/kind", true)
+          .filter(v -> !v.equals("PolicyTest"))
           .ifPresent(v -> r.problem("/kind", "'" + v + "' is not supported here; use PolicyTest"));
     }
     Path base = file.toAbsolutePath().getParent();
     Optional<Path> config = r.string("/config", false).map(c -> base.resolve(c).normalize());
-    List<Path> policies = r.at("/policies").isMissingNode()
-        ? List.of()
-        : r.strings("/policies", true).stream().map(p -> base.resolve(p).normalize()).toList();
+    List<Path> policies =
+        r.at("/policies").isMissingNode()
+            ? List.of()
+            : r.strings("/policies", true).stream().map(p -> base.resolve(p).normalize()).toList();
     List<Draft> drafts = new ArrayList<>();
     Set<String> names = new HashSet<>();
     int n = r.list("/cases", true);
@@ -90,7 +103,8 @@ final class PolicyTestFile {
       }
       r.onlyKeys(p, Set.of("name", "request", "expect"));
       Optional<String> name = r.string(p + "/name", true);
-      name.filter(v -> !names.add(v)).ifPresent(v -> r.problem(p + "/name", "another case is named '" + v + "'"));
+      name.filter(v -> !names.add(v))
+          .ifPresent(v -> r.problem(p + "/name", "another case is named '" + v + "'"));
       Optional<PolicyRequest> request = request(r, p + "/request");
       Optional<Expectation> expect = expectation(r, p + "/expect");
       if (name.isPresent() && request.isPresent() && expect.isPresent()) {
@@ -117,7 +131,8 @@ final class PolicyTestFile {
   /**
    * Resolves every case against {@code inputs}.
    *
-   * @throws CliException (exit 2) listing every request the configuration cannot take, with its line
+   * @throws CliException (exit 2) listing every request the configuration cannot take, with its
+   *     line
    */
   List<TestCase> resolve(PolicyInputs inputs, Instant now) {
     List<TestCase> cases = new ArrayList<>();
@@ -130,8 +145,10 @@ final class PolicyTestFile {
       }
       List<String> violations = d.request().schemaViolations(inputs);
       if (!violations.isEmpty()) {
-        reader.problem(p + "/args", "the gateway refuses these arguments before policy decides: "
-            + String.join("; ", violations));
+        reader.problem(
+            p + "/args",
+            "the gateway refuses these arguments before policy decides: "
+                + String.join("; ", violations));
         continue;
       }
       try {
@@ -168,10 +185,18 @@ final class PolicyTestFile {
       r.onlyKeys(p + "/user", Set.of("id", "tenant", "roles", "groups"));
       Optional<String> id = r.string(p + "/user/id", true);
       Optional<String> tenant = r.string(p + "/user/tenant", false);
-      List<String> roles = r.at(p + "/user/roles").isMissingNode() ? List.of() : r.strings(p + "/user/roles", false);
-      List<String> groups = r.at(p + "/user/groups").isMissingNode() ? List.of() : r.strings(p + "/user/groups", false);
-      user = id.map(v -> new PolicyRequest.User(v, tenant.orElse(null), Set.copyOf(roles), Set.copyOf(groups)))
-          .orElse(null);
+      List<String> roles =
+          r.at(p + "/user/roles").isMissingNode() ? List.of() : r.strings(p + "/user/roles", false);
+      List<String> groups =
+          r.at(p + "/user/groups").isMissingNode()
+              ? List.of()
+              : r.strings(p + "/user/groups", false);
+      user =
+          id.map(
+                  v ->
+                      new PolicyRequest.User(
+                          v, tenant.orElse(null), Set.copyOf(roles), Set.copyOf(groups)))
+              .orElse(null);
     }
     JsonNode args = JSON.createObjectNode();
     if (r.isObject(p + "/args", false)) {
@@ -196,11 +221,15 @@ final class PolicyTestFile {
     }
     r.onlyKeys(p, Set.of("effect", "rules", "reason", "errors", "logOnly"));
     Optional<Effect> effect = r.choice(p + "/effect", true, Effect.class);
-    Optional<List<String>> rules = r.at(p + "/rules").isMissingNode()
-        ? Optional.empty() : Optional.of(r.strings(p + "/rules", false));
+    Optional<List<String>> rules =
+        r.at(p + "/rules").isMissingNode()
+            ? Optional.empty()
+            : Optional.of(r.strings(p + "/rules", false));
     Optional<String> reason = r.string(p + "/reason", false);
-    Optional<List<String>> errors = r.at(p + "/errors").isMissingNode()
-        ? Optional.empty() : Optional.of(r.strings(p + "/errors", false));
+    Optional<List<String>> errors =
+        r.at(p + "/errors").isMissingNode()
+            ? Optional.empty()
+            : Optional.of(r.strings(p + "/errors", false));
     Optional<Map<String, Effect>> logOnly = Optional.empty();
     if (r.isObject(p + "/logOnly", false)) {
       Map<String, Effect> wouldBe = new LinkedHashMap<>();
@@ -214,7 +243,11 @@ final class PolicyTestFile {
   }
 
   private static CliException unreadable(Path file, ConfigException e) {
-    return new CliException("the policy test file " + file + " cannot be used:\n"
-        + String.join("\n", e.problems().stream().map(p -> "  " + p).toList()), PolicyInputs.ERROR_EXIT);
+    return new CliException(
+        "the policy test file "
+            + file
+            + " cannot be used:\n"
+            + String.join("\n", e.problems().stream().map(p -> "  " + p).toList()),
+        PolicyInputs.ERROR_EXIT);
   }
 }

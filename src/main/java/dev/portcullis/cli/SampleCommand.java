@@ -23,10 +23,18 @@ final class SampleCommand implements Runnable {
   @Parameters(index = "0", paramLabel = "NAME", description = "The sample to run: acme.")
   String name;
 
-  @Option(names = {"-p", "--port"}, defaultValue = "8081", paramLabel = "PORT", description = "Port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-p", "--port"},
+      defaultValue = "8081",
+      paramLabel = "PORT",
+      description = "Port (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = {"-d", "--data"}, paramLabel = "DIR", description = "The data directory holding secrets/acme-api-token (default: $PORTCULLIS_DATA, else ./data).")
+  @Option(
+      names = {"-d", "--data"},
+      paramLabel = "DIR",
+      description =
+          "The data directory holding secrets/acme-api-token (default: $PORTCULLIS_DATA, else ./data).")
   Path data;
 
   @Override
@@ -41,19 +49,29 @@ final class SampleCommand implements Runnable {
     try {
       acme = AcmeServer.start("127.0.0.1", port, token);
     } catch (RuntimeException e) {
-      throw new CliException("cannot start Acme on port " + port + " (" + e.getMessage() + "); choose another with --port");
+      throw new CliException(
+          "cannot start Acme on port "
+              + port
+              + " ("
+              + e.getMessage()
+              + "); choose another with --port");
     }
     out.printf("Acme sample listening on %s/api%n", acme.baseUri());
     out.printf("  and its knowledge base, an MCP server, on %s/mcp%n", acme.baseUri());
-    out.printf("  its API token is in %s (the gateway reads it from there; agents never see it)%n",
+    out.printf(
+        "  its API token is in %s (the gateway reads it from there; agents never see it)%n",
         dir.resolve(SampleSecrets.ACME_TOKEN));
     out.println("Press Ctrl+C to stop.");
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      acme.close();
-      stopped.countDown();
-    }, "acme-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  acme.close();
+                  stopped.countDown();
+                },
+                "acme-shutdown"));
     try {
       stopped.await();
     } catch (InterruptedException e) {

@@ -22,13 +22,23 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The gateway configuration (YAML).")
+  @Option(
+      names = {"-c", "--config"},
+      required = true,
+      paramLabel = "FILE",
+      description = "The gateway configuration (YAML).")
   Path config;
 
-  @Option(names = {"-d", "--data"}, paramLabel = "DIR", description = "The data directory (default: $PORTCULLIS_DATA, else ./data).")
+  @Option(
+      names = {"-d", "--data"},
+      paramLabel = "DIR",
+      description = "The data directory (default: $PORTCULLIS_DATA, else ./data).")
   Path data;
 
-  @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "Listen on this port instead of the configured one (0 = any free port).")
+  @Option(
+      names = {"-p", "--port"},
+      paramLabel = "PORT",
+      description = "Listen on this port instead of the configured one (0 = any free port).")
   Integer port;
 
   @Override
@@ -36,53 +46,77 @@ final class ServeCommand implements Runnable {
     Map<String, String> env = System.getenv();
     PrintWriter out = spec.commandLine().getOut();
     GatewayConfig cfg = ConfigFiles.load(config, env);
-    Assembly assembly = Assembly.open(cfg, DataDirectory.resolve(data, env), env, Clock.systemUTC());
+    Assembly assembly =
+        Assembly.open(cfg, DataDirectory.resolve(data, env), env, Clock.systemUTC());
     GatewayServer server;
     try {
       server = assembly.serve(port);
     } catch (RuntimeException e) {
       assembly.close();
-      throw new CliException("cannot listen on " + cfg.server().host() + ":" + (port == null ? cfg.server().port() : port)
-          + " (" + e.getMessage() + "); choose another with --port");
+      throw new CliException(
+          "cannot listen on "
+              + cfg.server().host()
+              + ":"
+              + (port == null ? cfg.server().port() : port)
+              + " ("
+              + e.getMessage()
+              + "); choose another with --port");
     }
     assembly.policyReloader().start(java.time.Duration.ofSeconds(2));
-    java.time.Duration relist = cfg.connectors().stream()
-        .filter(c -> c instanceof dev.portcullis.config.McpConnectorSpec)
-        .map(c -> ((dev.portcullis.config.McpConnectorSpec) c).refresh())
-        .min(java.util.Comparator.naturalOrder())
-        .orElse(java.time.Duration.ofMinutes(5));
+    java.time.Duration relist =
+        cfg.connectors().stream()
+            .filter(c -> c instanceof dev.portcullis.config.McpConnectorSpec)
+            .map(c -> ((dev.portcullis.config.McpConnectorSpec) c).refresh())
+            .min(java.util.Comparator.naturalOrder())
+            .orElse(java.time.Duration.ofMinutes(5));
     assembly.upstreamTools().start(java.time.Duration.ofSeconds(2), relist);
     java.util.concurrent.ScheduledExecutorService sweeper = approvalSweeper(assembly);
     String base = "http://" + cfg.server().host() + ":" + server.port();
-    out.printf("Portcullis %s serving %s (config %s)%n", Version.current(), cfg.source(), cfg.hash().substring(0, 12));
+    out.printf(
+        "Portcullis %s serving %s (config %s)%n",
+        Version.current(), cfg.source(), cfg.hash().substring(0, 12));
     out.printf("  data   %s%n", assembly.dataDirectory());
     out.printf("  MCP    %s/mcp%n", base);
     out.printf("  REST   %s/v1/tools/{tool}:invoke%n", base);
-    out.printf("  loaded %d tools, %d agents, %d connectors, %d policy rules%n",
-        cfg.tools().size(), cfg.agents().size(), cfg.connectors().size(), cfg.policy().rules().size());
-    out.println("  policy files are watched: a change that loads takes effect within 2 s, one that does not is logged");
+    out.printf(
+        "  loaded %d tools, %d agents, %d connectors, %d policy rules%n",
+        cfg.tools().size(),
+        cfg.agents().size(),
+        cfg.connectors().size(),
+        cfg.policy().rules().size());
+    out.println(
+        "  policy files are watched: a change that loads takes effect within 2 s, one that does not is logged");
     cfg.policy().warnings().forEach(w -> out.println("  warning: " + w));
     if (!cfg.upstreamTools().isEmpty()) {
-      out.printf("  %d upstream MCP tools: approvals take effect within 2 s; upstreams are re-listed every %s%n",
+      out.printf(
+          "  %d upstream MCP tools: approvals take effect within 2 s; upstreams are re-listed every %s%n",
           cfg.upstreamTools().size(), relist);
     }
-    out.println("  approval requests unanswered past approvals.timeout (" + cfg.approvals().timeout()
-        + ") expire; overdue ones are swept every 30 s, with decided requests whose call a stop left parked");
-    out.println("  an MCP call parked for approval waits up to approvals.mcpWait (" + cfg.approvals().mcpWait()
-        + ") for the decision, then answers with a handle for portcullis_outcome");
+    out.println(
+        "  approval requests unanswered past approvals.timeout ("
+            + cfg.approvals().timeout()
+            + ") expire; overdue ones are swept every 30 s, with decided requests whose call a stop left parked");
+    out.println(
+        "  an MCP call parked for approval waits up to approvals.mcpWait ("
+            + cfg.approvals().mcpWait()
+            + ") for the decision, then answers with a handle for portcullis_outcome");
     out.println("Ready. Press Ctrl+C to stop.");
     out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      out.println("Stopping: finishing calls in flight (at most 5 s)...");
-      out.flush();
-      sweeper.shutdownNow();
-      server.close();
-      assembly.close();
-      out.println("Stopped.");
-      out.flush();
-      stopped.countDown();
-    }, "portcullis-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  out.println("Stopping: finishing calls in flight (at most 5 s)...");
+                  out.flush();
+                  sweeper.shutdownNow();
+                  server.close();
+                  assembly.close();
+                  out.println("Stopped.");
+                  out.flush();
+                  stopped.countDown();
+                },
+                "portcullis-shutdown"));
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -90,23 +124,34 @@ final class ServeCommand implements Runnable {
     }
   }
 
-  /** Expires overdue approval requests every 30 s, so a parked call never outlives its deadline for long. */
+  /**
+   * Expires overdue approval requests every 30 s, so a parked call never outlives its deadline for
+   * long.
+   */
   private static java.util.concurrent.ScheduledExecutorService approvalSweeper(Assembly assembly) {
-    java.util.concurrent.ScheduledExecutorService sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-        r -> {
-          Thread t = new Thread(r, "portcullis-approval-sweep");
-          t.setDaemon(true);
-          return t;
-        });
-    var _ = sweeper.scheduleWithFixedDelay(() -> {
-      try {
-        assembly.approvals().sweep();
-        // Decisions a stop or a store failure left unfinished; a minute's grace for one still being carried out.
-        assembly.approvals().finishDecided(java.time.Duration.ofMinutes(1));
-      } catch (dev.portcullis.service.Approvals.Refusal | RuntimeException e) {
-        org.slf4j.LoggerFactory.getLogger(ServeCommand.class).warn("approval sweep failed: {}", e.getMessage());
-      }
-    }, 30, 30, java.util.concurrent.TimeUnit.SECONDS);
+    java.util.concurrent.ScheduledExecutorService sweeper =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "portcullis-approval-sweep");
+              t.setDaemon(true);
+              return t;
+            });
+    var _ =
+        sweeper.scheduleWithFixedDelay(
+            () -> {
+              try {
+                assembly.approvals().sweep();
+                // Decisions a stop or a store failure left unfinished; a minute's grace for one
+                // still being carried out.
+                assembly.approvals().finishDecided(java.time.Duration.ofMinutes(1));
+              } catch (dev.portcullis.service.Approvals.Refusal | RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ServeCommand.class)
+                    .warn("approval sweep failed: {}", e.getMessage());
+              }
+            },
+            30,
+            30,
+            java.util.concurrent.TimeUnit.SECONDS);
     return sweeper;
   }
 }

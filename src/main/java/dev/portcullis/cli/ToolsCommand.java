@@ -33,19 +33,24 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code portcullis tools …}: review and approve the descriptors of upstream MCP tools. An
- * upstream tool is callable only once an operator has approved its descriptor (name, title,
- * description, input schema, annotations); a later change upstream quarantines it until the
- * change is reviewed with {@code diff} and approved again. Works while a gateway runs on the same
- * data directory: it sees an approval within two seconds.
+ * {@code portcullis tools …}: review and approve the descriptors of upstream MCP tools. An upstream
+ * tool is callable only once an operator has approved its descriptor (name, title, description,
+ * input schema, annotations); a later change upstream quarantines it until the change is reviewed
+ * with {@code diff} and approved again. Works while a gateway runs on the same data directory: it
+ * sees an approval within two seconds.
  */
 @Command(
     name = "tools",
     mixinStandardHelpOptions = true,
     description = "Review and approve the tools of upstream MCP servers.",
-    subcommands = {ToolsCommand.ListTools.class, ToolsCommand.Diff.class, ToolsCommand.Approve.class})
+    subcommands = {
+      ToolsCommand.ListTools.class,
+      ToolsCommand.Diff.class,
+      ToolsCommand.Approve.class
+    })
 final class ToolsCommand implements Runnable {
-  private static final JsonMapper PRETTY = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+  private static final JsonMapper PRETTY =
+      JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -56,10 +61,17 @@ final class ToolsCommand implements Runnable {
 
   /** Options every tools command shares. */
   static final class Common {
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The gateway's configuration file.")
+    @Option(
+        names = {"-c", "--config"},
+        required = true,
+        paramLabel = "FILE",
+        description = "The gateway's configuration file.")
     Path config;
 
-    @Option(names = {"-d", "--data"}, paramLabel = "DIR", description = "The data directory (default: $PORTCULLIS_DATA, else ./data).")
+    @Option(
+        names = {"-d", "--data"},
+        paramLabel = "DIR",
+        description = "The data directory (default: $PORTCULLIS_DATA, else ./data).")
     Path data;
 
     <T> T with(Action<T> action) {
@@ -68,8 +80,11 @@ final class ToolsCommand implements Runnable {
       Path dir = DataDirectory.resolve(data, env);
       JsonMapper json = JsonMapper.builder().build();
       try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
-        var secrets = Assembly.secrets(cfg, env, dir, db, MasterKeys.load(null, env, dir), Clock.systemUTC());
-        Upstreams upstreams = spec -> Assembly.upstream(spec, cfg.source().toAbsolutePath().getParent(), secrets, json);
+        var secrets =
+            Assembly.secrets(cfg, env, dir, db, MasterKeys.load(null, env, dir), Clock.systemUTC());
+        Upstreams upstreams =
+            spec ->
+                Assembly.upstream(spec, cfg.source().toAbsolutePath().getParent(), secrets, json);
         return action.apply(cfg, new JdbcToolPins(db.dataSource(), json), upstreams);
       } catch (ToolPins.PinStoreException e) {
         throw new CliException(e.getMessage());
@@ -84,12 +99,16 @@ final class ToolsCommand implements Runnable {
 
   /** What a command does. */
   interface Action<T> {
-    T apply(GatewayConfig config, ToolPins pins, Upstreams upstreams) throws ToolPins.PinStoreException;
+    T apply(GatewayConfig config, ToolPins pins, Upstreams upstreams)
+        throws ToolPins.PinStoreException;
   }
 
   /** {@code tools list}. */
-  @Command(name = "list", mixinStandardHelpOptions = true,
-      description = "Show each configured upstream tool: approved, not approved, quarantined (changed since approval) or no longer offered.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description =
+          "Show each configured upstream tool: approved, not approved, quarantined (changed since approval) or no longer offered.")
   static final class ListTools implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin Common common;
@@ -97,44 +116,69 @@ final class ToolsCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      return common.with((config, pins, upstreams) -> {
-        Map<String, ToolPin> pinned = byTool(pins.current());
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"TOOL", "STATUS", "APPROVED", "LIVE"});
-        int attention = 0;
-        for (McpConnectorSpec c : mcpConnectors(config)) {
-          Optional<Map<String, UpstreamTool>> live = live(upstreams, c, spec.commandLine().getErr());
-          for (UpstreamToolSpec t : c.tools()) {
-            ToolPin pin = pinned.get(t.name());
-            UpstreamTool now = live.map(l -> l.get(t.upstreamName())).orElse(null);
-            String liveHash = now == null ? "-" : DescriptorHash.ofUpstream(now.descriptor());
-            String status = status(pin, live.isPresent(), now, liveHash);
-            if (!status.equals("approved")) {
-              attention++;
+      return common.with(
+          (config, pins, upstreams) -> {
+            Map<String, ToolPin> pinned = byTool(pins.current());
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"TOOL", "STATUS", "APPROVED", "LIVE"});
+            int attention = 0;
+            for (McpConnectorSpec c : mcpConnectors(config)) {
+              Optional<Map<String, UpstreamTool>> live =
+                  live(upstreams, c, spec.commandLine().getErr());
+              for (UpstreamToolSpec t : c.tools()) {
+                ToolPin pin = pinned.get(t.name());
+                UpstreamTool now = live.map(l -> l.get(t.upstreamName())).orElse(null);
+                String liveHash = now == null ? "-" : DescriptorHash.ofUpstream(now.descriptor());
+                String status = status(pin, live.isPresent(), now, liveHash);
+                if (!status.equals("approved")) {
+                  attention++;
+                }
+                rows.add(
+                    new String[] {
+                      t.name(),
+                      status,
+                      pin == null
+                          ? "-"
+                          : shortHash(pin.fingerprint())
+                              + " v"
+                              + pin.version()
+                              + " by "
+                              + pin.approvedBy(),
+                      now == null ? "-" : shortHash(liveHash)
+                    });
+              }
+              live.ifPresent(
+                  l -> {
+                    long extra =
+                        l.keySet().stream()
+                            .filter(
+                                n -> c.tools().stream().noneMatch(t -> t.upstreamName().equals(n)))
+                            .count();
+                    if (extra > 0) {
+                      spec.commandLine()
+                          .getErr()
+                          .printf(
+                              "upstream %s offers %d more tool(s) not in the configuration (blocked)%n",
+                              c.name(), extra);
+                    }
+                  });
             }
-            rows.add(new String[] {t.name(), status,
-                pin == null ? "-" : shortHash(pin.fingerprint()) + " v" + pin.version() + " by " + pin.approvedBy(),
-                now == null ? "-" : shortHash(liveHash)});
-          }
-          live.ifPresent(l -> {
-            long extra = l.keySet().stream().filter(n -> c.tools().stream().noneMatch(t -> t.upstreamName().equals(n))).count();
-            if (extra > 0) {
-              spec.commandLine().getErr().printf("upstream %s offers %d more tool(s) not in the configuration (blocked)%n",
-                  c.name(), extra);
+            table(out, rows);
+            if (attention > 0) {
+              out.printf(
+                  "%d tool(s) need an operator: review with 'portcullis tools diff TOOL', then approve%n",
+                  attention);
             }
+            return 0;
           });
-        }
-        table(out, rows);
-        if (attention > 0) {
-          out.printf("%d tool(s) need an operator: review with 'portcullis tools diff TOOL', then approve%n", attention);
-        }
-        return 0;
-      });
     }
 
-    private static String status(ToolPin pin, boolean reachable, UpstreamTool now, String liveHash) {
+    private static String status(
+        ToolPin pin, boolean reachable, UpstreamTool now, String liveHash) {
       if (!reachable) {
-        return pin == null ? "not approved (upstream unreachable)" : "approved (upstream unreachable)";
+        return pin == null
+            ? "not approved (upstream unreachable)"
+            : "approved (upstream unreachable)";
       }
       if (now == null) {
         return pin == null ? "not offered" : "quarantined: no longer offered";
@@ -147,44 +191,64 @@ final class ToolsCommand implements Runnable {
   }
 
   /** {@code tools diff}. */
-  @Command(name = "diff", mixinStandardHelpOptions = true,
-      description = "Show how TOOL's live descriptor differs from the approved one. Exit 0 when they are the same, 1 when they differ.")
+  @Command(
+      name = "diff",
+      mixinStandardHelpOptions = true,
+      description =
+          "Show how TOOL's live descriptor differs from the approved one. Exit 0 when they are the same, 1 when they differ.")
   static final class Diff implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin Common common;
 
-    @Parameters(index = "0", paramLabel = "TOOL", description = "The tool's catalog name, such as github.create_issue.")
+    @Parameters(
+        index = "0",
+        paramLabel = "TOOL",
+        description = "The tool's catalog name, such as github.create_issue.")
     String tool;
 
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      return common.with((config, pins, upstreams) -> {
-        Review r = review(config, pins, upstreams, tool);
-        if (r.pin().isPresent() && r.pin().get().fingerprint().equals(r.liveHash())) {
-          out.printf("%s: the live descriptor is the approved one (%s, version %d by %s)%n", tool, r.liveHash(),
-              r.pin().get().version(), r.pin().get().approvedBy());
-          return 0;
-        }
-        out.print(diff(r));
-        out.printf("%nTo approve this descriptor:%n  portcullis tools approve %s --fingerprint %s%n", tool, r.liveHash());
-        return 1;
-      });
+      return common.with(
+          (config, pins, upstreams) -> {
+            Review r = review(config, pins, upstreams, tool);
+            if (r.pin().isPresent() && r.pin().get().fingerprint().equals(r.liveHash())) {
+              out.printf(
+                  "%s: the live descriptor is the approved one (%s, version %d by %s)%n",
+                  tool, r.liveHash(), r.pin().get().version(), r.pin().get().approvedBy());
+              return 0;
+            }
+            out.print(diff(r));
+            out.printf(
+                "%nTo approve this descriptor:%n  portcullis tools approve %s --fingerprint %s%n",
+                tool, r.liveHash());
+            return 1;
+          });
     }
   }
 
   /** {@code tools approve}. */
-  @Command(name = "approve", mixinStandardHelpOptions = true,
-      description = "Approve TOOL's live descriptor, the one 'tools diff' showed: --fingerprint must match it.")
+  @Command(
+      name = "approve",
+      mixinStandardHelpOptions = true,
+      description =
+          "Approve TOOL's live descriptor, the one 'tools diff' showed: --fingerprint must match it.")
   static final class Approve implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin Common common;
 
-    @Parameters(index = "0", paramLabel = "TOOL", description = "The tool's catalog name, such as github.create_issue.")
+    @Parameters(
+        index = "0",
+        paramLabel = "TOOL",
+        description = "The tool's catalog name, such as github.create_issue.")
     String tool;
 
-    @Option(names = "--fingerprint", required = true, paramLabel = "SHA256",
-        description = "The fingerprint 'tools diff' printed: approval fails if the upstream now describes the tool differently.")
+    @Option(
+        names = "--fingerprint",
+        required = true,
+        paramLabel = "SHA256",
+        description =
+            "The fingerprint 'tools diff' printed: approval fails if the upstream now describes the tool differently.")
     String fingerprint;
 
     @Option(names = "--by", paramLabel = "NAME", description = "Who approves (default: $USER).")
@@ -193,22 +257,37 @@ final class ToolsCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      return common.with((config, pins, upstreams) -> {
-        Review r = review(config, pins, upstreams, tool);
-        if (!r.liveHash().equals(fingerprint)) {
-          throw new CliException("the upstream now describes " + tool + " as " + r.liveHash() + ", not " + fingerprint
-              + ": review it again with 'portcullis tools diff " + tool + "'");
-        }
-        if (r.pin().isPresent() && r.pin().get().fingerprint().equals(fingerprint)) {
-          out.printf("%s is already approved with this descriptor (version %d)%n", tool, r.pin().get().version());
-          return 0;
-        }
-        String who = by != null ? by : Optional.ofNullable(System.getenv("USER")).orElse("unknown");
-        ToolPin pin = pins.approve(tool, fingerprint, r.live().descriptor(), who, Clock.systemUTC().instant());
-        out.printf("approved %s version %d (%s) by %s; a running gateway allows it within 2 s%n", tool, pin.version(),
-            fingerprint, who);
-        return 0;
-      });
+      return common.with(
+          (config, pins, upstreams) -> {
+            Review r = review(config, pins, upstreams, tool);
+            if (!r.liveHash().equals(fingerprint)) {
+              throw new CliException(
+                  "the upstream now describes "
+                      + tool
+                      + " as "
+                      + r.liveHash()
+                      + ", not "
+                      + fingerprint
+                      + ": review it again with 'portcullis tools diff "
+                      + tool
+                      + "'");
+            }
+            if (r.pin().isPresent() && r.pin().get().fingerprint().equals(fingerprint)) {
+              out.printf(
+                  "%s is already approved with this descriptor (version %d)%n",
+                  tool, r.pin().get().version());
+              return 0;
+            }
+            String who =
+                by != null ? by : Optional.ofNullable(System.getenv("USER")).orElse("unknown");
+            ToolPin pin =
+                pins.approve(
+                    tool, fingerprint, r.live().descriptor(), who, Clock.systemUTC().instant());
+            out.printf(
+                "approved %s version %d (%s) by %s; a running gateway allows it within 2 s%n",
+                tool, pin.version(), fingerprint, who);
+            return 0;
+          });
     }
   }
 
@@ -224,18 +303,35 @@ final class ToolsCommand implements Runnable {
         }
         UpstreamTool live;
         try (McpUpstream upstream = upstreams.open(c)) {
-          live = upstream.listTools().stream().filter(u -> u.name().equals(t.upstreamName())).findFirst()
-              .orElseThrow(() -> new CliException("upstream " + c.name() + " does not offer " + t.upstreamName()
-                  + " now; nothing to approve"));
+          live =
+              upstream.listTools().stream()
+                  .filter(u -> u.name().equals(t.upstreamName()))
+                  .findFirst()
+                  .orElseThrow(
+                      () ->
+                          new CliException(
+                              "upstream "
+                                  + c.name()
+                                  + " does not offer "
+                                  + t.upstreamName()
+                                  + " now; nothing to approve"));
         } catch (UpstreamException e) {
-          throw new CliException(e.getMessage() + "; check that the upstream runs and its credential resolves");
+          throw new CliException(
+              e.getMessage() + "; check that the upstream runs and its credential resolves");
         }
-        return new Review(t, Optional.ofNullable(byTool(pins.current()).get(tool)), live,
+        return new Review(
+            t,
+            Optional.ofNullable(byTool(pins.current()).get(tool)),
+            live,
             DescriptorHash.ofUpstream(live.descriptor()));
       }
     }
-    throw new CliException("no upstream tool '" + tool + "' in " + config.source()
-        + "; upstream tools are named CONNECTOR.TOOL and listed under their connector (see 'portcullis tools list')");
+    throw new CliException(
+        "no upstream tool '"
+            + tool
+            + "' in "
+            + config.source()
+            + "; upstream tools are named CONNECTOR.TOOL and listed under their connector (see 'portcullis tools list')");
   }
 
   /** A unified diff of the approved descriptor (or nothing) against the live one. */
@@ -243,10 +339,17 @@ final class ToolsCommand implements Runnable {
     List<String> before = r.pin().map(p -> lines(p.descriptor())).orElse(List.of());
     List<String> after = lines(r.live().descriptor());
     Patch<String> patch = DiffUtils.diff(before, after);
-    String from = r.pin().map(p -> "approved v" + p.version() + " " + p.fingerprint() + " by " + p.approvedBy())
-        .orElse("(never approved)");
-    List<String> unified = UnifiedDiffUtils.generateUnifiedDiff(
-        r.spec().name() + " " + from, r.spec().name() + " live " + r.liveHash(), before, patch, 3);
+    String from =
+        r.pin()
+            .map(p -> "approved v" + p.version() + " " + p.fingerprint() + " by " + p.approvedBy())
+            .orElse("(never approved)");
+    List<String> unified =
+        UnifiedDiffUtils.generateUnifiedDiff(
+            r.spec().name() + " " + from,
+            r.spec().name() + " live " + r.liveHash(),
+            before,
+            patch,
+            3);
     return String.join("\n", unified) + "\n";
   }
 
@@ -254,7 +357,8 @@ final class ToolsCommand implements Runnable {
     return List.of(PRETTY.writeValueAsString(DescriptorHash.canonical(descriptor)).split("\n", -1));
   }
 
-  private static Optional<Map<String, UpstreamTool>> live(Upstreams upstreams, McpConnectorSpec c, PrintWriter err) {
+  private static Optional<Map<String, UpstreamTool>> live(
+      Upstreams upstreams, McpConnectorSpec c, PrintWriter err) {
     try (McpUpstream upstream = upstreams.open(c)) {
       Map<String, UpstreamTool> out = new HashMap<>();
       upstream.listTools().forEach(t -> out.put(t.name(), t));
@@ -266,7 +370,10 @@ final class ToolsCommand implements Runnable {
   }
 
   private static List<McpConnectorSpec> mcpConnectors(GatewayConfig config) {
-    return config.connectors().stream().filter(McpConnectorSpec.class::isInstance).map(McpConnectorSpec.class::cast).toList();
+    return config.connectors().stream()
+        .filter(McpConnectorSpec.class::isInstance)
+        .map(McpConnectorSpec.class::cast)
+        .toList();
   }
 
   private static Map<String, ToolPin> byTool(List<ToolPin> pins) {
@@ -281,15 +388,19 @@ final class ToolsCommand implements Runnable {
 
   private static void table(PrintWriter out, List<String[]> rows) {
     int[] width = new int[rows.get(0).length];
-    rows.forEach(r -> {
-      for (int i = 0; i < r.length; i++) {
-        width[i] = Math.max(width[i], r[i].length());
-      }
-    });
+    rows.forEach(
+        r -> {
+          for (int i = 0; i < r.length; i++) {
+            width[i] = Math.max(width[i], r[i].length());
+          }
+        });
     for (String[] r : rows) {
       StringBuilder b = new StringBuilder();
       for (int i = 0; i < r.length; i++) {
-        b.append(i == r.length - 1 ? r[i] : String.format(java.util.Locale.ROOT, "%-" + (width[i] + 2) + "s", r[i]));
+        b.append(
+            i == r.length - 1
+                ? r[i]
+                : String.format(java.util.Locale.ROOT, "%-" + (width[i] + 2) + "s", r[i]));
       }
       out.println(b.toString().stripTrailing());
     }

@@ -32,16 +32,22 @@ final class Bindings {
   }
 
   /**
-   * The schema at {@code p} may name only {@code arguments}, and must require {@code required}:
-   * an argument the action would ignore is a mistake, and a missing one a call that cannot work.
+   * The schema at {@code p} may name only {@code arguments}, and must require {@code required}: an
+   * argument the action would ignore is a mistake, and a missing one a call that cannot work.
    */
   static boolean checkArguments(
-      ConfigReader r, String p, ObjectNode schema, String action, List<String> arguments, List<String> required) {
+      ConfigReader r,
+      String p,
+      ObjectNode schema,
+      String action,
+      List<String> arguments,
+      List<String> required) {
     boolean ok = true;
     for (String property : schema.path("properties").propertyNames()) {
       if (!arguments.contains(property)) {
-        r.problem(p + "/properties/" + property, "'" + property + "' is not an argument of " + action
-            + "; it takes " + arguments);
+        r.problem(
+            p + "/properties/" + property,
+            "'" + property + "' is not an argument of " + action + "; it takes " + arguments);
         ok = false;
       }
     }
@@ -49,7 +55,8 @@ final class Bindings {
     schema.path("required").forEach(v -> listed.add(v.asString()));
     Set<String> properties = new HashSet<>();
     schema.path("properties").propertyNames().forEach(properties::add);
-    List<String> missing = required.stream().filter(a -> !listed.contains(a) || !properties.contains(a)).toList();
+    List<String> missing =
+        required.stream().filter(a -> !listed.contains(a) || !properties.contains(a)).toList();
     if (!missing.isEmpty()) {
       r.problem(p, action + " needs " + missing + " as required properties of inputSchema");
       ok = false;

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * A configuration that cannot be loaded, with every problem found, each naming the file, the
- * line and the field: {@code portcullis.yaml:42: tools[1].inputSchema: must be an object}.
+ * A configuration that cannot be loaded, with every problem found, each naming the file, the line
+ * and the field: {@code portcullis.yaml:42: tools[1].inputSchema: must be an object}.
  */
 public final class ConfigException extends Exception {
   private static final long serialVersionUID = 1L;
@@ -20,8 +20,9 @@ public final class ConfigException extends Exception {
 
   private static List<Problem> inLineOrder(List<Problem> problems) {
     return problems.stream()
-        .sorted(java.util.Comparator.comparing((Problem p) -> p.file == null ? "" : p.file.toString())
-            .thenComparingInt(Problem::line))
+        .sorted(
+            java.util.Comparator.comparing((Problem p) -> p.file == null ? "" : p.file.toString())
+                .thenComparingInt(Problem::line))
         .toList();
   }
 
@@ -30,7 +31,12 @@ public final class ConfigException extends Exception {
   }
 
   private static String render(Path file, List<Problem> problems) {
-    return problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + " in " + file + ":\n"
+    return problems.size()
+        + " problem"
+        + (problems.size() == 1 ? "" : "s")
+        + " in "
+        + file
+        + ":\n"
         + problems.stream().map(p -> "  " + p.render(file)).collect(Collectors.joining("\n"));
   }
 

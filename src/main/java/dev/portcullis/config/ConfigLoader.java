@@ -28,9 +28,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Loads the one declarative configuration file: validates every field, compiles schemas and
- * conditions, and either returns a sealed {@link GatewayConfig} or throws a {@link
- * ConfigException} that lists every problem with its line. A bad file never yields a
- * half-working gateway.
+ * conditions, and either returns a sealed {@link GatewayConfig} or throws a {@link ConfigException}
+ * that lists every problem with its line. A bad file never yields a half-working gateway.
  */
 public final class ConfigLoader {
   public static final String API_VERSION = "portcullis.dev/v1alpha1";
@@ -40,13 +39,15 @@ public final class ConfigLoader {
   private ConfigLoader() {}
 
   /** Loads {@code file}, filling {@code ${VAR}} references from {@code environment}. */
-  public static GatewayConfig load(Path file, Map<String, String> environment) throws ConfigException {
+  public static GatewayConfig load(Path file, Map<String, String> environment)
+      throws ConfigException {
     String text;
     try {
       text = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new ConfigException(
-          file, List.of(new ConfigException.Problem(0, "", "cannot read the file: " + e.getMessage())));
+          file,
+          List.of(new ConfigException.Problem(0, "", "cannot read the file: " + e.getMessage())));
     }
     List<ConfigException.Problem> early = new ArrayList<>();
     text = Interpolation.apply(text, environment, early);
@@ -65,11 +66,25 @@ public final class ConfigLoader {
       r.problem("", "the file must be a YAML mapping (apiVersion, kind, server, agents, …)");
       throw new ConfigException(file, r.problems());
     }
-    r.onlyKeys("", Set.of("apiVersion", "kind", "server", "identity", "vault", "agents", "connectors", "tools", "policies",
-        "approvers", "approvals", "audit"));
+    r.onlyKeys(
+        "",
+        Set.of(
+            "apiVersion",
+            "kind",
+            "server",
+            "identity",
+            "vault",
+            "agents",
+            "connectors",
+            "tools",
+            "policies",
+            "approvers",
+            "approvals",
+            "audit"));
     r.string("/apiVersion", true)
         .filter(v -> !v.equals(API_VERSION))
-        .ifPresent(v -> r.problem("/apiVersion", "'" + v + "' is not supported; use " + API_VERSION));
+        .ifPresent(
+            v -> r.problem("/apiVersion", "'" + v + "' is not supported; use " + API_VERSION));
     r.string("/kind", true)
         .filter(v -> !v.equals("Gateway"))
         .ifPresent(v -> r.problem("/kind", "'" + v + "' is not supported; use Gateway"));
@@ -95,14 +110,20 @@ public final class ConfigLoader {
     issuers.forEach(i -> issuersByName.put(i.name(), i));
     Set<String> agentTenants = new HashSet<>();
     agents.forEach(a -> agentTenants.add(a.tenant()));
-    List<ApproverSpec> approvers = approvalsSection.approvers(agentKeys, issuersByName, agentTenants);
-    // A quorum must be reachable in every tenant, by that tenant's approvers. Approvers by role are as
+    List<ApproverSpec> approvers =
+        approvalsSection.approvers(agentKeys, issuersByName, agentTenants);
+    // A quorum must be reachable in every tenant, by that tenant's approvers. Approvers by role are
+    // as
     // many as the identity provider grants the role to: no upper bound.
     int approverCount = agentTenants.isEmpty() ? approvers.size() : Integer.MAX_VALUE;
     String scarcest = null;
     for (String tenant : new TreeSet<>(agentTenants)) {
-      List<ApproverSpec> deciding = approvers.stream().filter(a -> a.tenants().contains(tenant)).toList();
-      int count = deciding.stream().anyMatch(a -> a instanceof ApproverSpec.ByRole) ? Integer.MAX_VALUE : deciding.size();
+      List<ApproverSpec> deciding =
+          approvers.stream().filter(a -> a.tenants().contains(tenant)).toList();
+      int count =
+          deciding.stream().anyMatch(a -> a instanceof ApproverSpec.ByRole)
+              ? Integer.MAX_VALUE
+              : deciding.size();
       if (count < approverCount) {
         approverCount = count;
         scarcest = tenant;
@@ -111,15 +132,29 @@ public final class ConfigLoader {
     Set<String> toolNames = new HashSet<>();
     facts.forEach(f -> toolNames.add(f.name()));
     ApprovalSettings approvals =
-        approvalsSection.settings(approverCount, agentTenants.size() > 1 ? scarcest : null, toolNames);
+        approvalsSection.settings(
+            approverCount, agentTenants.size() > 1 ? scarcest : null, toolNames);
     List<dev.portcullis.approval.notify.ChannelSpec> notify = new NotifySection(r).channels();
 
     if (!r.problems().isEmpty()) {
       throw new ConfigException(file, r.problems());
     }
     return new GatewayConfig(
-        file.toAbsolutePath(), hash(bytes, r.imports()), server, vault, issuers, agents, specs, entries, policyPaths, policy,
-        approvers, approvals, reversals, notify, durability);
+        file.toAbsolutePath(),
+        hash(bytes, r.imports()),
+        server,
+        vault,
+        issuers,
+        agents,
+        specs,
+        entries,
+        policyPaths,
+        policy,
+        approvers,
+        approvals,
+        reversals,
+        notify,
+        durability);
   }
 
   /** {@code audit.durability}: {@code strict} (the default) or {@code intent}. */
@@ -130,8 +165,12 @@ public final class ConfigLoader {
     String name = r.string("/audit/durability", Durability.STRICT.wireName());
     Durability d = Durability.parse(name);
     if (d == null) {
-      r.problem("/audit/durability", "'" + name + "' is not a durability; use strict (an executed call's ending is"
-          + " durable before its answer) or intent (the answer goes out once the decision is durable)");
+      r.problem(
+          "/audit/durability",
+          "'"
+              + name
+              + "' is not a durability; use strict (an executed call's ending is"
+              + " durable before its answer) or intent (the answer goes out once the decision is durable)");
       return Durability.STRICT;
     }
     return d;
@@ -140,13 +179,17 @@ public final class ConfigLoader {
   /** {@code policies}: files or directories, relative to the configuration file. */
   private static List<Path> policyPaths(ConfigReader r, Path file) {
     Path base = file.toAbsolutePath().getParent();
-    List<String> texts = r.at("/policies").isMissingNode() ? List.of() : r.strings("/policies", false);
+    List<String> texts =
+        r.at("/policies").isMissingNode() ? List.of() : r.strings("/policies", false);
     List<Path> out = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {
       Path p = base.resolve(texts.get(i)).normalize();
       if (!Files.exists(p)) {
-        r.problem("/policies/" + i, "no policy file or directory '" + texts.get(i)
-            + "' (paths are relative to the configuration file)");
+        r.problem(
+            "/policies/" + i,
+            "no policy file or directory '"
+                + texts.get(i)
+                + "' (paths are relative to the configuration file)");
       } else {
         out.add(p);
       }
@@ -155,34 +198,57 @@ public final class ConfigLoader {
   }
 
   /** What policy needs to know of each tool: configured ones and upstream MCP ones. */
-  public static List<ToolFacts> toolFacts(List<CatalogEntry> entries, List<ConnectorSpec> connectors) {
+  public static List<ToolFacts> toolFacts(
+      List<CatalogEntry> entries, List<ConnectorSpec> connectors) {
     List<ToolFacts> out = new ArrayList<>(toolFacts(entries));
     Set<String> names = new HashSet<>();
     out.forEach(f -> names.add(f.name()));
-    connectors.forEach(c -> {
-      if (c instanceof McpConnectorSpec m) {
-        m.tools().stream()
-            .filter(t -> names.add(t.name())) // a clash is a problem of its own (upstreamNameClashes)
-            .forEach(t -> out.add(ToolFacts.argumentsUnknown(t.name(), t.risk().wireName(), t.connector())));
-      }
-    });
+    connectors.forEach(
+        c -> {
+          if (c instanceof McpConnectorSpec m) {
+            m.tools().stream()
+                .filter(
+                    t ->
+                        names.add(
+                            t.name())) // a clash is a problem of its own (upstreamNameClashes)
+                .forEach(
+                    t ->
+                        out.add(
+                            ToolFacts.argumentsUnknown(
+                                t.name(), t.risk().wireName(), t.connector())));
+          }
+        });
     return out;
   }
 
   /** An upstream tool is named {@code connector.tool}; a configured tool may not take that name. */
-  private static void upstreamNameClashes(ConfigReader r, List<CatalogEntry> entries, List<ConnectorSpec> connectors) {
+  private static void upstreamNameClashes(
+      ConfigReader r, List<CatalogEntry> entries, List<ConnectorSpec> connectors) {
     Set<String> configured = new HashSet<>();
     entries.forEach(e -> configured.add(e.tool().name()));
     for (int i = 0; i < connectors.size(); i++) {
       if (connectors.get(i) instanceof McpConnectorSpec m) {
-        m.tools().stream().filter(t -> configured.contains(t.name())).forEach(t -> r.problem(toolPointer(r, t.name()),
-            "tool '" + t.name() + "' is defined here and is also upstream tool " + t.upstreamName() + " of connector '"
-                + m.name() + "'; rename one"));
+        m.tools().stream()
+            .filter(t -> configured.contains(t.name()))
+            .forEach(
+                t ->
+                    r.problem(
+                        toolPointer(r, t.name()),
+                        "tool '"
+                            + t.name()
+                            + "' is defined here and is also upstream tool "
+                            + t.upstreamName()
+                            + " of connector '"
+                            + m.name()
+                            + "'; rename one"));
       }
     }
   }
 
-  /** Where the tool named {@code name} is written under {@code tools}, or {@code /tools} if elsewhere. */
+  /**
+   * Where the tool named {@code name} is written under {@code tools}, or {@code /tools} if
+   * elsewhere.
+   */
   private static String toolPointer(ConfigReader r, String name) {
     JsonNode tools = r.at("/tools");
     for (int i = 0; i < tools.size(); i++) {
@@ -196,8 +262,13 @@ public final class ConfigLoader {
   /** What policy needs to know of each configured tool. */
   public static List<ToolFacts> toolFacts(List<CatalogEntry> entries) {
     return entries.stream()
-        .map(e -> ToolFacts.fromSchema(e.tool().name(), e.tool().risk().wireName(), e.tool().connector(),
-            e.tool().inputSchema()))
+        .map(
+            e ->
+                ToolFacts.fromSchema(
+                    e.tool().name(),
+                    e.tool().risk().wireName(),
+                    e.tool().connector(),
+                    e.tool().inputSchema()))
         .toList();
   }
 
@@ -213,7 +284,8 @@ public final class ConfigLoader {
 
   static String sha256(byte[] bytes) {
     try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+      return java.util.HexFormat.of()
+          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every Java platform", e);
     }
@@ -223,8 +295,16 @@ public final class ConfigLoader {
     String p = "/server";
     boolean present = r.isObject(p, false);
     if (present) {
-      r.onlyKeys(p, Set.of("listen", "publicUrl", "allowedHosts", "allowedOrigins", "maxRequestBytes", "arguments",
-          "mcpSessions"));
+      r.onlyKeys(
+          p,
+          Set.of(
+              "listen",
+              "publicUrl",
+              "allowedHosts",
+              "allowedOrigins",
+              "maxRequestBytes",
+              "arguments",
+              "mcpSessions"));
     }
     String listen = r.string(p + "/listen", "127.0.0.1:8080");
     String host = "127.0.0.1";
@@ -244,20 +324,33 @@ public final class ConfigLoader {
             ? List.of("localhost", "127.0.0.1", "[::1]")
             : r.strings(p + "/allowedHosts", false);
     List<String> origins =
-        r.at(p + "/allowedOrigins").isMissingNode() ? List.of() : r.strings(p + "/allowedOrigins", false);
+        r.at(p + "/allowedOrigins").isMissingNode()
+            ? List.of()
+            : r.strings(p + "/allowedOrigins", false);
     int maxRequest = r.integer(p + "/maxRequestBytes", 1024 * 1024, 1024, 64 * 1024 * 1024);
     if (r.isObject(p + "/arguments", false)) {
       r.onlyKeys(p + "/arguments", Set.of("maxBytes", "maxDepth"));
     }
     ArgumentLimits limits =
         new ArgumentLimits(
-            r.integer(p + "/arguments/maxBytes", ArgumentLimits.DEFAULT.maxBytes(), 16, 16 * 1024 * 1024),
+            r.integer(
+                p + "/arguments/maxBytes", ArgumentLimits.DEFAULT.maxBytes(), 16, 16 * 1024 * 1024),
             r.integer(p + "/arguments/maxDepth", ArgumentLimits.DEFAULT.maxDepth(), 1, 128));
-    return new ServerSettings(host, port, hosts, origins, maxRequest, limits, publicUrl(r, p + "/publicUrl", host, port),
+    return new ServerSettings(
+        host,
+        port,
+        hosts,
+        origins,
+        maxRequest,
+        limits,
+        publicUrl(r, p + "/publicUrl", host, port),
         mcpSessions(r, p + "/mcpSessions"));
   }
 
-  /** {@code server.mcpSessions}: {@code max}, {@code perAgent} (at most {@code max}), {@code idleTimeout}. */
+  /**
+   * {@code server.mcpSessions}: {@code max}, {@code perAgent} (at most {@code max}), {@code
+   * idleTimeout}.
+   */
   private static ServerSettings.McpSessionLimits mcpSessions(ConfigReader r, String p) {
     var d = ServerSettings.McpSessionLimits.DEFAULT;
     if (r.isObject(p, false)) {
@@ -269,10 +362,14 @@ public final class ConfigLoader {
       r.problem(p + "/perAgent", "must be at most mcpSessions.max (" + max + ")");
       perAgent = max;
     }
-    return new ServerSettings.McpSessionLimits(max, perAgent, r.duration(p + "/idleTimeout", d.idleTimeout()));
+    return new ServerSettings.McpSessionLimits(
+        max, perAgent, r.duration(p + "/idleTimeout", d.idleTimeout()));
   }
 
-  /** {@code server.publicUrl}: an absolute http(s) URL without query or fragment; by default {@code http://HOST:PORT}. */
+  /**
+   * {@code server.publicUrl}: an absolute http(s) URL without query or fragment; by default {@code
+   * http://HOST:PORT}.
+   */
   private static java.net.URI publicUrl(ConfigReader r, String p, String host, int port) {
     String text = r.string(p, (String) null);
     if (text == null) {
@@ -282,14 +379,21 @@ public final class ConfigLoader {
     String trimmed = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
     try {
       java.net.URI uri = new java.net.URI(trimmed);
-      if ((!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) || uri.getHost() == null
-          || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+      if ((!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()))
+          || uri.getHost() == null
+          || uri.getRawQuery() != null
+          || uri.getRawFragment() != null
+          || uri.getRawUserInfo() != null) {
         throw new java.net.URISyntaxException(text, "not absolute");
       }
       return uri;
     } catch (java.net.URISyntaxException e) {
-      r.problem(p, "'" + text + "' must be an absolute http(s) URL where approvers reach the gateway, such as"
-          + " https://portcullis.example.com (no query, fragment or user info)");
+      r.problem(
+          p,
+          "'"
+              + text
+              + "' must be an absolute http(s) URL where approvers reach the gateway, such as"
+              + " https://portcullis.example.com (no query, fragment or user info)");
       return java.net.URI.create("http://127.0.0.1");
     }
   }
@@ -304,21 +408,32 @@ public final class ConfigLoader {
         continue;
       }
       Optional<String> name = r.matching(p + "/name", true, ID, ID_RULE);
-      Optional<ConnectorTypes.Type> type = r.string(p + "/type", true).flatMap(t -> {
-        ConnectorTypes.Type found = ConnectorTypes.ALL.get(t);
-        if (found == null) {
-          r.problem(p + "/type", "'" + t + "' is not a connector type; this version has: "
-              + String.join(", ", ConnectorTypes.ALL.keySet()));
-        }
-        return Optional.ofNullable(found);
-      });
+      Optional<ConnectorTypes.Type> type =
+          r.string(p + "/type", true)
+              .flatMap(
+                  t -> {
+                    ConnectorTypes.Type found = ConnectorTypes.ALL.get(t);
+                    if (found == null) {
+                      r.problem(
+                          p + "/type",
+                          "'"
+                              + t
+                              + "' is not a connector type; this version has: "
+                              + String.join(", ", ConnectorTypes.ALL.keySet()));
+                    }
+                    return Optional.ofNullable(found);
+                  });
       if (type.isEmpty()) {
         continue;
       }
       Optional<ConnectorDraft> draft = type.get().reader().read(r, p, name.orElse("?"));
       if (name.isPresent() && name.get().equals(RESERVED_SECRET_SCOPE)) {
-        r.problem(p + "/name", "'" + RESERVED_SECRET_SCOPE + "' is reserved: it is the vault scope of the approval"
-            + " notification channels, and a connector of that name could open their secrets; choose another name");
+        r.problem(
+            p + "/name",
+            "'"
+                + RESERVED_SECRET_SCOPE
+                + "' is reserved: it is the vault scope of the approval"
+                + " notification channels, and a connector of that name could open their secrets; choose another name");
       } else if (name.isPresent() && out.containsKey(name.get())) {
         r.problem(p + "/name", "connector '" + name.get() + "' is defined twice");
       } else if (name.isPresent() && draft.isPresent()) {
@@ -354,19 +469,28 @@ public final class ConfigLoader {
       return VaultSettings.EMBEDDED;
     }
     r.onlyKeys(h, Set.of("address", "mount", "token", "namespace"));
-    URI address = r.string(h + "/address", true).map(u -> HttpSection.baseUri(r, h + "/address", u)).orElse(null);
+    URI address =
+        r.string(h + "/address", true)
+            .map(u -> HttpSection.baseUri(r, h + "/address", u))
+            .orElse(null);
     String mount = r.string(h + "/mount", "secret");
-    Optional<SecretRef> token = r.secretRef(h + "/token", true).filter(ref -> {
-      if (ref.scheme().equals("vault")) {
-        r.problem(h + "/token", "the Vault token cannot itself be in the vault; use env:NAME or file:PATH");
-        return false;
-      }
-      return true;
-    });
+    Optional<SecretRef> token =
+        r.secretRef(h + "/token", true)
+            .filter(
+                ref -> {
+                  if (ref.scheme().equals("vault")) {
+                    r.problem(
+                        h + "/token",
+                        "the Vault token cannot itself be in the vault; use env:NAME or file:PATH");
+                    return false;
+                  }
+                  return true;
+                });
     String namespace = r.string(h + "/namespace", (String) null);
     if (address == null || token.isEmpty()) {
       return VaultSettings.EMBEDDED;
     }
-    return new VaultSettings(Optional.of(new VaultSettings.HashiCorp(address, mount, token.get(), namespace)));
+    return new VaultSettings(
+        Optional.of(new VaultSettings.HashiCorp(address, mount, token.get(), namespace)));
   }
 }

@@ -30,7 +30,10 @@ public final class ConfigReader {
   private final List<ConfigException.Problem> problems;
   private final List<Imported> imports;
 
-  /** Where the node at a pointer was written: a file (null: the one being loaded), its line, its pointer there. */
+  /**
+   * Where the node at a pointer was written: a file (null: the one being loaded), its line, its
+   * pointer there.
+   */
   record Origin(Path file, int line, String pointer) {}
 
   /** Maps a pointer of this reader's tree to where that node was written. */
@@ -41,7 +44,11 @@ public final class ConfigReader {
 
   /** The reader of the configuration file {@code file}: relative paths in it resolve beside it. */
   ConfigReader(LocatedYaml yaml, Path file) {
-    this(yaml.root(), p -> new Origin(null, yaml.line(p), p), file.toAbsolutePath().getParent(), new ArrayList<>(),
+    this(
+        yaml.root(),
+        p -> new Origin(null, yaml.line(p), p),
+        file.toAbsolutePath().getParent(),
+        new ArrayList<>(),
         new ArrayList<>());
   }
 
@@ -58,7 +65,11 @@ public final class ConfigReader {
     this(root, origins, null, problems, new ArrayList<>());
   }
 
-  private ConfigReader(JsonNode root, Origins origins, Path base, List<ConfigException.Problem> problems,
+  private ConfigReader(
+      JsonNode root,
+      Origins origins,
+      Path base,
+      List<ConfigException.Problem> problems,
       List<Imported> imports) {
     this.root = root;
     this.origins = origins;
@@ -90,7 +101,10 @@ public final class ConfigReader {
     return base == null ? Path.of(text) : base.resolve(text).normalize();
   }
 
-  /** A document read while loading (an OpenAPI document, say): its digest joins the configuration's hash. */
+  /**
+   * A document read while loading (an OpenAPI document, say): its digest joins the configuration's
+   * hash.
+   */
   record Imported(String path, String sha256) {}
 
   void imported(String path, byte[] bytes) {
@@ -113,12 +127,15 @@ public final class ConfigReader {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new ConfigException(
-          file, List.of(new ConfigException.Problem(file, 0, "", "cannot read the file: " + e.getMessage())));
+          file,
+          List.of(
+              new ConfigException.Problem(file, 0, "", "cannot read the file: " + e.getMessage())));
     }
     try {
       return new ConfigReader(LocatedYaml.parse(text), file, new ArrayList<>());
     } catch (ConfigException.Problem p) {
-      throw new ConfigException(file, List.of(new ConfigException.Problem(file, p.line(), "", p.getMessage())));
+      throw new ConfigException(
+          file, List.of(new ConfigException.Problem(file, p.line(), "", p.getMessage())));
     }
   }
 
@@ -219,16 +236,20 @@ public final class ConfigReader {
     return value;
   }
 
-  /** A secret reference ({@code vault:NAME}, {@code env:NAME}, {@code file:PATH}); never a value. */
+  /**
+   * A secret reference ({@code vault:NAME}, {@code env:NAME}, {@code file:PATH}); never a value.
+   */
   Optional<dev.portcullis.vault.SecretRef> secretRef(String pointer, boolean required) {
-    return string(pointer, required).flatMap(s -> {
-      try {
-        return Optional.of(dev.portcullis.vault.SecretRef.parse(s));
-      } catch (IllegalArgumentException e) {
-        problem(pointer, e.getMessage());
-        return Optional.empty();
-      }
-    });
+    return string(pointer, required)
+        .flatMap(
+            s -> {
+              try {
+                return Optional.of(dev.portcullis.vault.SecretRef.parse(s));
+              } catch (IllegalArgumentException e) {
+                problem(pointer, e.getMessage());
+                return Optional.empty();
+              }
+            });
   }
 
   public List<String> strings(String pointer, boolean required) {
@@ -248,7 +269,10 @@ public final class ConfigReader {
     if (node.isMissingNode() || node.isNull()) {
       return fallback;
     }
-    if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < min || node.asInt() > max) {
+    if (!node.isIntegralNumber()
+        || !node.canConvertToInt()
+        || node.asInt() < min
+        || node.asInt() > max) {
       problem(pointer, "must be a whole number from " + min + " to " + max);
       return fallback;
     }

@@ -3,8 +3,8 @@ package dev.portcullis.config;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A connector read from {@code connectors}, before the tools bound to it are known. Each tool on
- * it carries its binding under {@link #bindingKey()} ({@code http:}, {@code sql:}, …); the draft
+ * A connector read from {@code connectors}, before the tools bound to it are known. Each tool on it
+ * carries its binding under {@link #bindingKey()} ({@code http:}, {@code sql:}, …); the draft
  * checks that binding against what the connector allows and keeps the compiled operation, then
  * seals everything into its {@link ConnectorSpec}.
  */

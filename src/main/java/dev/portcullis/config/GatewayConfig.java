@@ -10,9 +10,10 @@ import java.util.List;
 /**
  * One loaded, validated, sealed configuration. {@code hash} is the SHA-256 of the file's text and
  * is stamped on every audit record made under it; {@code policy} carries its own version, the hash
- * of the policy files, and can be reloaded from {@code policyPaths} on its own. {@code notifyChannels} lists
- * the channels that tell approvers a call is parked ({@code approvals.notify}); {@code durability}
- * when an executed call's ending must be durable ({@code audit.durability}).
+ * of the policy files, and can be reloaded from {@code policyPaths} on its own. {@code
+ * notifyChannels} lists the channels that tell approvers a call is parked ({@code
+ * approvals.notify}); {@code durability} when an executed call's ending must be durable ({@code
+ * audit.durability}).
  */
 public record GatewayConfig(
     Path source,
@@ -52,7 +53,11 @@ public record GatewayConfig(
   /** The tools of upstream MCP servers the configuration lets join the catalog. */
   public List<dev.portcullis.catalog.UpstreamToolSpec> upstreamTools() {
     return connectors.stream()
-        .flatMap(c -> c instanceof McpConnectorSpec m ? m.tools().stream() : java.util.stream.Stream.empty())
+        .flatMap(
+            c ->
+                c instanceof McpConnectorSpec m
+                    ? m.tools().stream()
+                    : java.util.stream.Stream.empty())
         .toList();
   }
 }

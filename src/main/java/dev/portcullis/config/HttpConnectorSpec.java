@@ -14,7 +14,8 @@ public record HttpConnectorSpec(
     Optional<HttpAuth> auth,
     Duration connectTimeout,
     Duration timeout,
-    Map<String, HttpOperation> operations) implements ConnectorSpec {
+    Map<String, HttpOperation> operations)
+    implements ConnectorSpec {
 
   public HttpConnectorSpec {
     operations = Map.copyOf(operations);

@@ -27,22 +27,30 @@ final class HttpSection {
   private HttpSection() {}
 
   static Optional<ConnectorDraft> connector(ConfigReader r, String p, String name) {
-    r.onlyKeys(p, Set.of("name", "type", "baseUrl", "auth", "connectTimeout", "timeout", "openapi"));
+    r.onlyKeys(
+        p, Set.of("name", "type", "baseUrl", "auth", "connectTimeout", "timeout", "openapi"));
     URI base = r.string(p + "/baseUrl", true).map(u -> baseUri(r, p + "/baseUrl", u)).orElse(null);
     Optional<HttpAuth> auth = auth(r, p + "/auth");
     Duration connect = r.duration(p + "/connectTimeout", Duration.ofSeconds(2));
     Duration timeout = r.duration(p + "/timeout", Duration.ofSeconds(10));
     List<ImpliedTool> imported = OpenApiImport.read(r, p + "/openapi", name);
-    return base == null ? Optional.empty() : Optional.of(new Draft(name, base, auth, connect, timeout, imported));
+    return base == null
+        ? Optional.empty()
+        : Optional.of(new Draft(name, base, auth, connect, timeout, imported));
   }
 
-  /** An {@code http(s)://host[:port][/path]} URL without query or user info, trailing '/' dropped. */
+  /**
+   * An {@code http(s)://host[:port][/path]} URL without query or user info, trailing '/' dropped.
+   */
   static URI baseUri(ConfigReader r, String p, String text) {
     try {
       URI uri = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
-      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
-          || uri.getQuery() != null || uri.getUserInfo() != null) {
-        throw new java.net.URISyntaxException(text, "need http(s)://host[:port][/path], no query or user info");
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          || uri.getHost() == null
+          || uri.getQuery() != null
+          || uri.getUserInfo() != null) {
+        throw new java.net.URISyntaxException(
+            text, "need http(s)://host[:port][/path], no query or user info");
       }
       return uri;
     } catch (java.net.URISyntaxException e) {
@@ -61,8 +69,12 @@ final class HttpSection {
     }
     if (type.equals("basic")) {
       r.onlyKeys(p, Set.of("type", "username", "secret"));
-      Optional<String> user = r.matching(p + "/username", true, Pattern.compile("[^:\\p{Cntrl}]{1,256}"),
-          "is not a Basic user name (no ':' or control characters)");
+      Optional<String> user =
+          r.matching(
+              p + "/username",
+              true,
+              Pattern.compile("[^:\\p{Cntrl}]{1,256}"),
+              "is not a Basic user name (no ':' or control characters)");
       Optional<SecretRef> password = r.secretRef(p + "/secret", true);
       return user.isPresent() && password.isPresent()
           ? Optional.of(new HttpAuth.Basic(user.get(), password.get()))
@@ -79,7 +91,11 @@ final class HttpSection {
       }
       case "header" -> {
         Optional<String> header =
-            r.matching(p + "/header", true, Pattern.compile("[A-Za-z0-9-]{1,64}"), "is not an HTTP header name");
+            r.matching(
+                p + "/header",
+                true,
+                Pattern.compile("[A-Za-z0-9-]{1,64}"),
+                "is not an HTTP header name");
         if (header.isPresent() && secret.isPresent()) {
           return Optional.of(HttpAuth.header(header.get(), secret.get()));
         }
@@ -89,16 +105,21 @@ final class HttpSection {
         return Optional.empty();
       }
       default -> {
-        r.problem(p + "/type", "'" + type + "' is not one of [basic, bearer, header, oauth2-client-credentials]");
+        r.problem(
+            p + "/type",
+            "'" + type + "' is not one of [basic, bearer, header, oauth2-client-credentials]");
         return Optional.empty();
       }
     }
   }
 
-  /** {@code type: oauth2-client-credentials}: token URL, client id, client secret reference, scope. */
+  /**
+   * {@code type: oauth2-client-credentials}: token URL, client id, client secret reference, scope.
+   */
   private static Optional<HttpAuth> clientCredentials(ConfigReader r, String p) {
     r.onlyKeys(p, Set.of("type", "tokenUrl", "clientId", "clientSecret", "scope"));
-    URI token = r.string(p + "/tokenUrl", true).map(u -> baseUri(r, p + "/tokenUrl", u)).orElse(null);
+    URI token =
+        r.string(p + "/tokenUrl", true).map(u -> baseUri(r, p + "/tokenUrl", u)).orElse(null);
     Optional<String> client = r.string(p + "/clientId", true);
     Optional<SecretRef> secret = r.secretRef(p + "/clientSecret", true);
     String scope = r.string(p + "/scope", (String) null);
@@ -118,7 +139,12 @@ final class HttpSection {
     private final Map<String, HttpOperation> operations = new HashMap<>();
     private final List<ImpliedTool> imported;
 
-    Draft(String name, URI baseUri, Optional<HttpAuth> auth, Duration connectTimeout, Duration timeout,
+    Draft(
+        String name,
+        URI baseUri,
+        Optional<HttpAuth> auth,
+        Duration connectTimeout,
+        Duration timeout,
         List<ImpliedTool> imported) {
       this.imported = List.copyOf(imported);
       this.name = name;
@@ -163,27 +189,39 @@ final class HttpSection {
       return Optional.empty();
     }
     r.onlyKeys(p, Set.of("method", "path", "query", "body", "timeout"));
-    Optional<String> method = r.string(p + "/method", true).map(m -> m.toUpperCase(java.util.Locale.ROOT));
-    method.filter(m -> !METHODS.contains(m))
-        .ifPresent(m -> r.problem(p + "/method", "'" + m + "' is not one of " + METHODS.stream().sorted().toList()));
-    Optional<UrlTemplate> path = r.string(p + "/path", true).flatMap(text -> {
-      if (!text.startsWith("/")) {
-        r.problem(p + "/path", "must start with '/' (it is appended to the connector's baseUrl)");
-        return Optional.empty();
-      }
-      try {
-        return Optional.of(UrlTemplate.parse(text));
-      } catch (IllegalArgumentException e) {
-        r.problem(p + "/path", e.getMessage());
-        return Optional.empty();
-      }
-    });
+    Optional<String> method =
+        r.string(p + "/method", true).map(m -> m.toUpperCase(java.util.Locale.ROOT));
+    method
+        .filter(m -> !METHODS.contains(m))
+        .ifPresent(
+            m ->
+                r.problem(
+                    p + "/method",
+                    "'" + m + "' is not one of " + METHODS.stream().sorted().toList()));
+    Optional<UrlTemplate> path =
+        r.string(p + "/path", true)
+            .flatMap(
+                text -> {
+                  if (!text.startsWith("/")) {
+                    r.problem(
+                        p + "/path",
+                        "must start with '/' (it is appended to the connector's baseUrl)");
+                    return Optional.empty();
+                  }
+                  try {
+                    return Optional.of(UrlTemplate.parse(text));
+                  } catch (IllegalArgumentException e) {
+                    r.problem(p + "/path", e.getMessage());
+                    return Optional.empty();
+                  }
+                });
     List<String> query = new java.util.ArrayList<>();
     Map<String, JsonTemplate> queryTemplates = new LinkedHashMap<>();
     if (r.at(p + "/query").isObject()) {
       for (String param : r.at(p + "/query").propertyNames()) {
-        template(r, p + "/query/" + pointerPart(param)).ifPresentOrElse(
-            t -> queryTemplates.put(param, t), () -> queryTemplates.put(param, null));
+        template(r, p + "/query/" + pointerPart(param))
+            .ifPresentOrElse(
+                t -> queryTemplates.put(param, t), () -> queryTemplates.put(param, null));
       }
     } else if (!r.at(p + "/query").isMissingNode()) {
       query.addAll(r.strings(p + "/query", false));
@@ -208,15 +246,20 @@ final class HttpSection {
         case "none" -> {}
         case "arguments" -> {
           if (method.map(m -> m.equals("GET")).orElse(false)) {
-            r.problem(p + "/body", "a GET request carries no body; send arguments as query parameters");
+            r.problem(
+                p + "/body", "a GET request carries no body; send arguments as query parameters");
           }
           body = HttpOperation.BodyMode.REMAINING_ARGUMENTS;
         }
-        default -> r.problem(p + "/body", "'" + bodyText + "' is not one of [none, arguments] or a {template: …}");
+        default ->
+            r.problem(
+                p + "/body",
+                "'" + bodyText + "' is not one of [none, arguments] or a {template: …}");
       }
     }
     Duration timeout = r.duration(p + "/timeout", connectorTimeout);
-    // A template that did not compile was reported; its arguments are unknown, so say nothing more of them.
+    // A template that did not compile was reported; its arguments are unknown, so say nothing more
+    // of them.
     boolean templatesCompiled = !queryTemplates.containsValue(null);
     queryTemplates.values().removeIf(java.util.Objects::isNull);
     if (schema != null) {
@@ -224,32 +267,49 @@ final class HttpSection {
       schema.path("properties").propertyNames().forEach(properties::add);
       Set<String> required = new HashSet<>();
       schema.path("required").forEach(v -> required.add(v.asString()));
-      path.ifPresent(t -> t.variables().stream()
-          .filter(v -> !required.contains(v) || !properties.contains(v))
-          .forEach(v -> r.problem(p + "/path", "path variable {" + v
-              + "} must be a required property of inputSchema, so every call can fill it")));
+      path.ifPresent(
+          t ->
+              t.variables().stream()
+                  .filter(v -> !required.contains(v) || !properties.contains(v))
+                  .forEach(
+                      v ->
+                          r.problem(
+                              p + "/path",
+                              "path variable {"
+                                  + v
+                                  + "} must be a required property of inputSchema, so every call can fill it")));
       for (int i = 0; i < query.size(); i++) {
         if (!properties.contains(query.get(i))) {
           r.problem(p + "/query/" + i, "'" + query.get(i) + "' is not a property of inputSchema");
         }
       }
-      queryTemplates.forEach((param, t) ->
-          checkTemplate(r, p + "/query/" + pointerPart(param), t, properties, required));
+      queryTemplates.forEach(
+          (param, t) ->
+              checkTemplate(r, p + "/query/" + pointerPart(param), t, properties, required));
       if (bodyTemplate != null && templatesCompiled) {
         checkTemplate(r, p + "/body/template", bodyTemplate, properties, required);
         Set<String> sent = new HashSet<>(bodyTemplate.arguments());
         path.ifPresent(t -> sent.addAll(t.variables()));
         sent.addAll(query);
         queryTemplates.values().forEach(t -> sent.addAll(t.arguments()));
-        properties.stream().filter(a -> !sent.contains(a)).sorted().forEach(a -> r.problem(p + "/body/template",
-            "argument '" + a + "' of inputSchema is sent nowhere (not in the path, the query or this template)"));
+        properties.stream()
+            .filter(a -> !sent.contains(a))
+            .sorted()
+            .forEach(
+                a ->
+                    r.problem(
+                        p + "/body/template",
+                        "argument '"
+                            + a
+                            + "' of inputSchema is sent nowhere (not in the path, the query or this template)"));
       }
     }
     if (method.isEmpty() || path.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(
-        new HttpOperation(tool, method.get(), path.get(), query, queryTemplates, body, bodyTemplate, timeout));
+        new HttpOperation(
+            tool, method.get(), path.get(), query, queryTemplates, body, bodyTemplate, timeout));
   }
 
   private static String pointerPart(String key) {
@@ -273,11 +333,20 @@ final class HttpSection {
   /** Every argument a template names is in inputSchema; those inside {@code $text} are required. */
   private static void checkTemplate(
       ConfigReader r, String p, JsonTemplate t, Set<String> properties, Set<String> required) {
-    t.arguments().stream().filter(a -> !properties.contains(a)).sorted()
+    t.arguments().stream()
+        .filter(a -> !properties.contains(a))
+        .sorted()
         .forEach(a -> r.problem(p, "argument '" + a + "' is not a property of inputSchema"));
-    t.textArguments().stream().filter(a -> properties.contains(a) && !required.contains(a)).sorted()
-        .forEach(a -> r.problem(p, "argument '" + a
-            + "' is inserted into $text, so it must be a required property of inputSchema"));
+    t.textArguments().stream()
+        .filter(a -> properties.contains(a) && !required.contains(a))
+        .sorted()
+        .forEach(
+            a ->
+                r.problem(
+                    p,
+                    "argument '"
+                        + a
+                        + "' is inserted into $text, so it must be a required property of inputSchema"));
   }
 
   /** The connector as {@code config check --print} shows it. */
@@ -286,29 +355,35 @@ final class HttpSection {
     m.put("name", s.name());
     m.put("type", "http");
     m.put("baseUrl", s.baseUri().toString());
-    s.auth().ifPresent(a -> {
-      Map<String, Object> auth = new LinkedHashMap<>();
-      switch (a) {
-        case HttpAuth.StaticSecret st -> {
-          auth.put("type", st.header().equals("Authorization") && st.prefix().equals("Bearer ") ? "bearer" : "header");
-          auth.put("header", st.header());
-          auth.put("secret", st.secret().toString());
-        }
-        case HttpAuth.Basic b -> {
-          auth.put("type", "basic");
-          auth.put("username", b.username());
-          auth.put("secret", b.password().toString());
-        }
-        case HttpAuth.ClientCredentials cc -> {
-          auth.put("type", "oauth2-client-credentials");
-          auth.put("tokenUrl", cc.tokenUri().toString());
-          auth.put("clientId", cc.clientId());
-          auth.put("clientSecret", cc.clientSecret().toString());
-          auth.put("scope", cc.scope());
-        }
-      }
-      m.put("auth", auth);
-    });
+    s.auth()
+        .ifPresent(
+            a -> {
+              Map<String, Object> auth = new LinkedHashMap<>();
+              switch (a) {
+                case HttpAuth.StaticSecret st -> {
+                  auth.put(
+                      "type",
+                      st.header().equals("Authorization") && st.prefix().equals("Bearer ")
+                          ? "bearer"
+                          : "header");
+                  auth.put("header", st.header());
+                  auth.put("secret", st.secret().toString());
+                }
+                case HttpAuth.Basic b -> {
+                  auth.put("type", "basic");
+                  auth.put("username", b.username());
+                  auth.put("secret", b.password().toString());
+                }
+                case HttpAuth.ClientCredentials cc -> {
+                  auth.put("type", "oauth2-client-credentials");
+                  auth.put("tokenUrl", cc.tokenUri().toString());
+                  auth.put("clientId", cc.clientId());
+                  auth.put("clientSecret", cc.clientSecret().toString());
+                  auth.put("scope", cc.scope());
+                }
+              }
+              m.put("auth", auth);
+            });
     m.put("connectTimeout", NormalizedConfig.duration(s.connectTimeout()));
     m.put("timeout", NormalizedConfig.duration(s.timeout()));
     return m;
@@ -326,11 +401,14 @@ final class HttpSection {
       op.queryTemplates().forEach((k, t) -> query.put(k, t.source()));
       m.put("query", query);
     }
-    m.put("body", switch (op.body()) {
-      case NONE -> "none";
-      case REMAINING_ARGUMENTS -> "arguments";
-      case TEMPLATE -> java.util.Collections.singletonMap("template", op.bodyTemplate().source());
-    });
+    m.put(
+        "body",
+        switch (op.body()) {
+          case NONE -> "none";
+          case REMAINING_ARGUMENTS -> "arguments";
+          case TEMPLATE ->
+              java.util.Collections.singletonMap("template", op.bodyTemplate().source());
+        });
     m.put("timeout", NormalizedConfig.duration(op.timeout()));
     return m;
   }

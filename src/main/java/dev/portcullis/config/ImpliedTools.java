@@ -10,10 +10,10 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Reads the tools the connectors imply through {@link ToolSection}, exactly as if they were
- * written under {@code tools}: the same schema compilation (with {@code additionalProperties:
- * false} by default), binding checks, result filter and descriptor hash. Their problems are shown
- * at the configuration field that asked for each tool.
+ * Reads the tools the connectors imply through {@link ToolSection}, exactly as if they were written
+ * under {@code tools}: the same schema compilation (with {@code additionalProperties: false} by
+ * default), binding checks, result filter and descriptor hash. Their problems are shown at the
+ * configuration field that asked for each tool.
  */
 final class ImpliedTools {
   private ImpliedTools() {}
@@ -34,8 +34,12 @@ final class ImpliedTools {
     for (ImpliedTool t : implied) {
       String name = t.entry().path("name").asString("");
       if (written.contains(name)) {
-        r.problem(t.at() + "/name", "tool '" + name + "' is also defined under tools; give the imported one"
-            + " another name with name:");
+        r.problem(
+            t.at() + "/name",
+            "tool '"
+                + name
+                + "' is also defined under tools; give the imported one"
+                + " another name with name:");
         continue;
       }
       tools.add(t.entry());
@@ -53,7 +57,10 @@ final class ImpliedTools {
       return pointer;
     }
     int slash = pointer.indexOf('/', "/tools/".length());
-    String index = slash < 0 ? pointer.substring("/tools/".length()) : pointer.substring("/tools/".length(), slash);
+    String index =
+        slash < 0
+            ? pointer.substring("/tools/".length())
+            : pointer.substring("/tools/".length(), slash);
     try {
       return at.get(Integer.parseInt(index)) + (slash < 0 ? "" : pointer.substring(slash));
     } catch (NumberFormatException | IndexOutOfBoundsException e) {

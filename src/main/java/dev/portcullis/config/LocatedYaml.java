@@ -12,13 +12,14 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * A YAML document as a JSON tree, plus the line where each node starts, keyed by JSON Pointer, so
- * a configuration error can name its line. Duplicate keys are refused (YAML allows the last to win
+ * A YAML document as a JSON tree, plus the line where each node starts, keyed by JSON Pointer, so a
+ * configuration error can name its line. Duplicate keys are refused (YAML allows the last to win
  * silently; in a security configuration that hides mistakes).
  */
 final class LocatedYaml {
   private static final YAMLMapper YAML = YAMLMapper.builder().build();
-  private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
+  private static final tools.jackson.databind.json.JsonMapper JSON =
+      tools.jackson.databind.json.JsonMapper.builder().build();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final JsonNode root;
@@ -47,8 +48,10 @@ final class LocatedYaml {
         return located(p);
       } catch (JacksonException e) {
         int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-        throw new ConfigException.Problem(line, "", "not valid JSON: "
-            + e.getOriginalMessage().lines().findFirst().orElse("unreadable"));
+        throw new ConfigException.Problem(
+            line,
+            "",
+            "not valid JSON: " + e.getOriginalMessage().lines().findFirst().orElse("unreadable"));
       }
     }
     try (JsonParser p = YAML.createParser(text)) {
@@ -58,10 +61,18 @@ final class LocatedYaml {
       // SnakeYAML explains in two parts ("while parsing X" ... "expected Y, but found Z"),
       // each followed by an excerpt of the file; keep the two sentences, drop the excerpts.
       String message =
-          e.getOriginalMessage().lines().map(String::strip)
+          e.getOriginalMessage()
+              .lines()
+              .map(String::strip)
               .filter(l -> !l.isEmpty() && !l.startsWith("in reader") && !l.endsWith("^"))
-              .filter(l -> l.startsWith("while") || l.startsWith("expected") || l.startsWith("found")
-                  || l.startsWith("mapping") || l.startsWith("could not") || l.startsWith("did not"))
+              .filter(
+                  l ->
+                      l.startsWith("while")
+                          || l.startsWith("expected")
+                          || l.startsWith("found")
+                          || l.startsWith("mapping")
+                          || l.startsWith("could not")
+                          || l.startsWith("did not"))
               .limit(2)
               .collect(java.util.stream.Collectors.joining(": "));
       if (message.isEmpty()) {

@@ -12,7 +12,8 @@ public record MailConnectorSpec(
     String from,
     RecipientDomains allowedRecipientDomains,
     int maxRecipients,
-    Map<String, MailOperation> operations) implements ConnectorSpec {
+    Map<String, MailOperation> operations)
+    implements ConnectorSpec {
 
   public MailConnectorSpec {
     operations = Map.copyOf(operations);

@@ -24,18 +24,38 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class MailSection {
   private static final List<String> SEND_ARGUMENTS = List.of("to", "cc", "subject", "body");
-  static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\\[?::1]?");
+  static final Pattern HOST =
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\\[?::1]?");
 
   private MailSection() {}
 
   static Optional<ConnectorDraft> connector(ConfigReader r, String p, String name) {
-    r.onlyKeys(p, Set.of("name", "type", "host", "port", "security", "username", "password", "from",
-        "allowedRecipientDomains", "maxRecipients", "timeout"));
+    r.onlyKeys(
+        p,
+        Set.of(
+            "name",
+            "type",
+            "host",
+            "port",
+            "security",
+            "username",
+            "password",
+            "from",
+            "allowedRecipientDomains",
+            "maxRecipients",
+            "timeout"));
     Optional<String> host = r.matching(p + "/host", true, HOST, "is not a host name or IP address");
-    MailSecurity security = r.choice(p + "/security", false, MailSecurity.class).orElse(MailSecurity.STARTTLS);
-    host.filter(h -> security == MailSecurity.NONE && !MailSecurity.isLoopback(h)).ifPresent(h -> r.problem(p + "/security",
-        "'none' sends the mail and the password in clear text; it is allowed only to a loopback host "
-            + "(localhost, 127.0.0.1, ::1), not '" + h + "': use starttls or tls"));
+    MailSecurity security =
+        r.choice(p + "/security", false, MailSecurity.class).orElse(MailSecurity.STARTTLS);
+    host.filter(h -> security == MailSecurity.NONE && !MailSecurity.isLoopback(h))
+        .ifPresent(
+            h ->
+                r.problem(
+                    p + "/security",
+                    "'none' sends the mail and the password in clear text; it is allowed only to a loopback host "
+                        + "(localhost, 127.0.0.1, ::1), not '"
+                        + h
+                        + "': use starttls or tls"));
     int port = r.integer(p + "/port", security.defaultPort(), 1, 65_535);
     Login login = login(r, p);
     Optional<String> username = login.username();
@@ -52,38 +72,49 @@ final class MailSection {
     }
     int maxRecipients = r.integer(p + "/maxRecipients", 10, 1, 100);
     Duration timeout = r.duration(p + "/timeout", Duration.ofSeconds(10));
-    if (host.isEmpty() || from.isEmpty() || domains.isEmpty() || domains.size() != listed.size()
+    if (host.isEmpty()
+        || from.isEmpty()
+        || domains.isEmpty()
+        || domains.size() != listed.size()
         || username.isPresent() != password.isPresent()
         || (security == MailSecurity.NONE && !MailSecurity.isLoopback(host.get()))) {
       return Optional.empty();
     }
     SmtpServer server = new SmtpServer(host.get(), port, security, username, password, timeout);
-    return Optional.of(new Draft(name, server, from.get(), RecipientDomains.of(domains), maxRecipients));
+    return Optional.of(
+        new Draft(name, server, from.get(), RecipientDomains.of(domains), maxRecipients));
   }
 
   /** The {@code from} member at {@code path}: a required, well-formed sender address. */
   static Optional<String> sender(ConfigReader r, String path) {
-    return r.string(path, true).flatMap(f -> {
-      try {
-        MailAddresses.sender(f);
-        return Optional.of(f);
-      } catch (IllegalArgumentException e) {
-        r.problem(path, e.getMessage());
-        return Optional.empty();
-      }
-    });
+    return r.string(path, true)
+        .flatMap(
+            f -> {
+              try {
+                MailAddresses.sender(f);
+                return Optional.of(f);
+              } catch (IllegalArgumentException e) {
+                r.problem(path, e.getMessage());
+                return Optional.empty();
+              }
+            });
   }
 
   /** An SMTP login: {@code username} and {@code password} (a secret reference), both or neither. */
   record Login(Optional<String> username, Optional<SecretRef> password) {}
 
-  /** Reads the optional {@code username} and {@code password} below {@code p}; one without the other is a problem. */
+  /**
+   * Reads the optional {@code username} and {@code password} below {@code p}; one without the other
+   * is a problem.
+   */
   static Login login(ConfigReader r, String p) {
     Optional<String> username = Optional.ofNullable(r.string(p + "/username", (String) null));
     boolean passwordGiven = !r.at(p + "/password").isMissingNode();
     Optional<SecretRef> password = r.secretRef(p + "/password", false);
     if (username.isPresent() != passwordGiven) {
-      r.problem(p + (username.isPresent() ? "/username" : "/password"), "username and password go together");
+      r.problem(
+          p + (username.isPresent() ? "/username" : "/password"),
+          "username and password go together");
     }
     return new Login(username, password);
   }
@@ -97,7 +128,8 @@ final class MailSection {
     private final int maxRecipients;
     private final Map<String, MailOperation> operations = new HashMap<>();
 
-    Draft(String name, SmtpServer server, String from, RecipientDomains domains, int maxRecipients) {
+    Draft(
+        String name, SmtpServer server, String from, RecipientDomains domains, int maxRecipients) {
       this.name = name;
       this.server = server;
       this.from = from;
@@ -121,8 +153,15 @@ final class MailSection {
         return false;
       }
       String schemaAt = Bindings.schemaBeside(p);
-      boolean ok = schema == null
-          || Bindings.checkArguments(r, schemaAt, schema, "mail send", SEND_ARGUMENTS, List.of("to", "subject", "body"));
+      boolean ok =
+          schema == null
+              || Bindings.checkArguments(
+                  r,
+                  schemaAt,
+                  schema,
+                  "mail send",
+                  SEND_ARGUMENTS,
+                  List.of("to", "subject", "body"));
       if (ok) {
         operations.put(tool, new MailOperation(tool, MailOperation.Action.SEND));
       }

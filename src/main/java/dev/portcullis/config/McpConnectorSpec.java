@@ -11,8 +11,14 @@ import java.util.List;
  * catalog (as {@code name.tool}) with the risk class the operator gives each. Their descriptors
  * come from the upstream and are pinned by approval, not by this file.
  */
-public record McpConnectorSpec(String name, McpTransportSpec transport, Duration timeout, Duration refresh,
-    McpLimits limits, List<UpstreamToolSpec> tools) implements ConnectorSpec {
+public record McpConnectorSpec(
+    String name,
+    McpTransportSpec transport,
+    Duration timeout,
+    Duration refresh,
+    McpLimits limits,
+    List<UpstreamToolSpec> tools)
+    implements ConnectorSpec {
   public McpConnectorSpec {
     tools = List.copyOf(tools);
   }

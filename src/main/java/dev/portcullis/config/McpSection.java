@@ -26,8 +26,22 @@ import tools.jackson.databind.node.ObjectNode;
  * upstream is reachable: a tool it offers that is not listed here is blocked.
  */
 final class McpSection {
-  private static final Set<String> KEYS = Set.of("name", "type", "transport", "url", "auth", "command",
-      "workingDirectory", "env", "secretEnv", "timeout", "refresh", "maxMessageBytes", "maxTools", "tools");
+  private static final Set<String> KEYS =
+      Set.of(
+          "name",
+          "type",
+          "transport",
+          "url",
+          "auth",
+          "command",
+          "workingDirectory",
+          "env",
+          "secretEnv",
+          "timeout",
+          "refresh",
+          "maxMessageBytes",
+          "maxTools",
+          "tools");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final Pattern UPSTREAM_TOOL = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
 
@@ -36,24 +50,31 @@ final class McpSection {
   static Optional<ConnectorDraft> connector(ConfigReader r, String p, String name) {
     r.onlyKeys(p, KEYS);
     String transportName = r.string(p + "/transport", "http");
-    Optional<McpTransportSpec> transport = switch (transportName) {
-      case "http" -> http(r, p);
-      case "stdio" -> stdio(r, p);
-      default -> {
-        r.problem(p + "/transport", "'" + transportName + "' is not one of [http, stdio]");
-        yield Optional.empty();
-      }
-    };
+    Optional<McpTransportSpec> transport =
+        switch (transportName) {
+          case "http" -> http(r, p);
+          case "stdio" -> stdio(r, p);
+          default -> {
+            r.problem(p + "/transport", "'" + transportName + "' is not one of [http, stdio]");
+            yield Optional.empty();
+          }
+        };
     Duration timeout = r.duration(p + "/timeout", Duration.ofSeconds(30));
     Duration refresh = r.duration(p + "/refresh", Duration.ofMinutes(5));
-    McpLimits limits = new McpLimits(
-        r.integer(p + "/maxMessageBytes", McpLimits.DEFAULT.maxMessageBytes(), 1024, 256 * 1024 * 1024),
-        r.integer(p + "/maxTools", McpLimits.DEFAULT.maxTools(), 1, 100_000));
+    McpLimits limits =
+        new McpLimits(
+            r.integer(
+                p + "/maxMessageBytes",
+                McpLimits.DEFAULT.maxMessageBytes(),
+                1024,
+                256 * 1024 * 1024),
+            r.integer(p + "/maxTools", McpLimits.DEFAULT.maxTools(), 1, 100_000));
     List<UpstreamToolSpec> tools = tools(r, p, name);
     if (transport.isEmpty()) {
       return Optional.empty();
     }
-    McpConnectorSpec spec = new McpConnectorSpec(name, transport.get(), timeout, refresh, limits, tools);
+    McpConnectorSpec spec =
+        new McpConnectorSpec(name, transport.get(), timeout, refresh, limits, tools);
     return Optional.of(new Draft(spec));
   }
 
@@ -80,8 +101,13 @@ final class McpSection {
             r.problem(a + "/header", "is only for type 'header'");
           }
         }
-        case "header" -> header = r.matching(a + "/header", true, Pattern.compile("[A-Za-z0-9-]{1,64}"),
-            "is not an HTTP header name");
+        case "header" ->
+            header =
+                r.matching(
+                    a + "/header",
+                    true,
+                    Pattern.compile("[A-Za-z0-9-]{1,64}"),
+                    "is not an HTTP header name");
         case "" -> {}
         default -> r.problem(a + "/type", "'" + type + "' is not one of [bearer, header]");
       }
@@ -102,7 +128,8 @@ final class McpSection {
     if (command.isEmpty() && !r.at(p + "/command").isMissingNode()) {
       r.problem(p + "/command", "needs the program and its arguments, such as [node, server.mjs]");
     }
-    Optional<Path> directory = Optional.ofNullable(r.string(p + "/workingDirectory", (String) null)).map(Path::of);
+    Optional<Path> directory =
+        Optional.ofNullable(r.string(p + "/workingDirectory", (String) null)).map(Path::of);
     Map<String, String> env = new LinkedHashMap<>();
     if (r.isObject(p + "/env", false)) {
       for (Map.Entry<String, JsonNode> e : r.at(p + "/env").properties()) {
@@ -115,7 +142,8 @@ final class McpSection {
     if (r.isObject(p + "/secretEnv", false)) {
       for (Map.Entry<String, JsonNode> e : r.at(p + "/secretEnv").properties()) {
         if (envName(r, p + "/secretEnv/" + e.getKey(), e.getKey())) {
-          r.secretRef(p + "/secretEnv/" + e.getKey(), true).ifPresent(v -> secretEnv.put(e.getKey(), v));
+          r.secretRef(p + "/secretEnv/" + e.getKey(), true)
+              .ifPresent(v -> secretEnv.put(e.getKey(), v));
         }
         if (env.containsKey(e.getKey())) {
           r.problem(p + "/secretEnv/" + e.getKey(), "is also set in env");
@@ -141,7 +169,9 @@ final class McpSection {
     List<UpstreamToolSpec> out = new ArrayList<>();
     int n = r.list(p + "/tools", true);
     if (n == 0 && r.at(p + "/tools").isArray()) {
-      r.problem(p + "/tools", "lists no tool: name the upstream tools that may be called (nothing is exposed by default)");
+      r.problem(
+          p + "/tools",
+          "lists no tool: name the upstream tools that may be called (nothing is exposed by default)");
     }
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < n; i++) {
@@ -150,26 +180,36 @@ final class McpSection {
         continue;
       }
       r.onlyKeys(t, Set.of("name", "risk", "result", "audit"));
-      Optional<String> name = r.matching(t + "/name", true, UPSTREAM_TOOL,
-          "must be the upstream tool's name: letters, digits, '_', '.' or '-' (at most 64)");
-      name.filter(v -> !seen.add(v)).ifPresent(v -> r.problem(t + "/name", "tool '" + v + "' is listed twice"));
+      Optional<String> name =
+          r.matching(
+              t + "/name",
+              true,
+              UPSTREAM_TOOL,
+              "must be the upstream tool's name: letters, digits, '_', '.' or '-' (at most 64)");
+      name.filter(v -> !seen.add(v))
+          .ifPresent(v -> r.problem(t + "/name", "tool '" + v + "' is listed twice"));
       Optional<RiskClass> risk = r.choice(t + "/risk", true, RiskClass.class);
       Optional<ResultFilter> result = ToolSection.result(r, t + "/result");
       boolean digest = ToolSection.auditDigestOnly(r, t + "/audit");
       String qualified = connector + "." + name.orElse("");
       if (name.isPresent() && !ToolSection.TOOL_NAME.matcher(qualified).matches()) {
-        r.problem(t + "/name", "'" + qualified + "' is too long for a tool name (at most 64 characters)");
+        r.problem(
+            t + "/name", "'" + qualified + "' is too long for a tool name (at most 64 characters)");
         continue;
       }
       if (name.isPresent() && risk.isPresent() && result.isPresent()) {
         JsonNode resultConfig = r.at(t + "/result").isMissingNode() ? null : r.at(t + "/result");
-        out.add(new UpstreamToolSpec(qualified, connector, name.get(), risk.get(), result.get(), resultConfig, digest));
+        out.add(
+            new UpstreamToolSpec(
+                qualified, connector, name.get(), risk.get(), result.get(), resultConfig, digest));
       }
     }
     return out;
   }
 
-  /** An MCP connector: its tools are declared under it, so no tool under {@code tools:} binds to it. */
+  /**
+   * An MCP connector: its tools are declared under it, so no tool under {@code tools:} binds to it.
+   */
   private record Draft(McpConnectorSpec spec) implements ConnectorDraft {
     @Override
     public String name() {
@@ -183,9 +223,13 @@ final class McpSection {
 
     @Override
     public boolean bind(ConfigReader r, String p, String tool, ObjectNode schema) {
-      r.problem(p.substring(0, p.lastIndexOf('/')) + "/connector", "connector '" + spec.name()
-          + "' is an MCP upstream: list its tools under the connector's tools (they are named "
-          + spec.name() + ".TOOL), not under tools:");
+      r.problem(
+          p.substring(0, p.lastIndexOf('/')) + "/connector",
+          "connector '"
+              + spec.name()
+              + "' is an MCP upstream: list its tools under the connector's tools (they are named "
+              + spec.name()
+              + ".TOOL), not under tools:");
       return false;
     }
   }

@@ -23,7 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
  * appear as references; there are no secret values to show.
  */
 public final class NormalizedConfig {
-  private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+  private static final JsonMapper JSON =
+      JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
   private NormalizedConfig() {}
 
@@ -35,17 +36,25 @@ public final class NormalizedConfig {
     root.put("audit", java.util.Collections.singletonMap("durability", c.durability().wireName()));
     root.put("agents", c.agents().stream().map(NormalizedConfig::agent).toList());
     List<Map<String, Object>> connectors = new java.util.ArrayList<>();
-    c.connectors().forEach(s -> connectors.add(switch (s) {
-      case HttpConnectorSpec h -> HttpSection.normalized(h);
-      case SqlConnectorSpec q -> sqlConnector(q);
-      case McpConnectorSpec m -> mcpConnector(m);
-      case SlackConnectorSpec k -> SlackSection.normalized(k);
-      case MailConnectorSpec ml -> MailSection.normalized(ml);
-    }));
+    c.connectors()
+        .forEach(
+            s ->
+                connectors.add(
+                    switch (s) {
+                      case HttpConnectorSpec h -> HttpSection.normalized(h);
+                      case SqlConnectorSpec q -> sqlConnector(q);
+                      case McpConnectorSpec m -> mcpConnector(m);
+                      case SlackConnectorSpec k -> SlackSection.normalized(k);
+                      case MailConnectorSpec ml -> MailSection.normalized(ml);
+                    }));
     connectors.sort(Comparator.comparing(m -> (String) m.get("name")));
     root.put("connectors", connectors);
     root.put("tools", c.tools().stream().map(e -> tool(e, c)).toList());
-    root.put("policies", c.policyPaths().stream().map(p -> c.source().getParent().relativize(p).toString()).toList());
+    root.put(
+        "policies",
+        c.policyPaths().stream()
+            .map(p -> c.source().getParent().relativize(p).toString())
+            .toList());
     Map<String, Object> policy = new LinkedHashMap<>();
     policy.put("version", c.policy().version());
     policy.put("rules", c.policy().rules().stream().map(NormalizedConfig::rule).toList());
@@ -96,12 +105,17 @@ public final class NormalizedConfig {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("timeout", duration(a.timeout()));
     m.put("mcpWait", duration(a.mcpWait()));
-    m.put("quorum", a.quorum().stream().map(q -> {
-      Map<String, Object> rule = new LinkedHashMap<>();
-      rule.put("tools", q.tools());
-      rule.put("approvers", q.approvers());
-      return rule;
-    }).toList());
+    m.put(
+        "quorum",
+        a.quorum().stream()
+            .map(
+                q -> {
+                  Map<String, Object> rule = new LinkedHashMap<>();
+                  rule.put("tools", q.tools());
+                  rule.put("approvers", q.approvers());
+                  return rule;
+                })
+            .toList());
     m.put("notify", c.notifyChannels().stream().map(NotifySection::normalized).toList());
     return m;
   }
@@ -126,7 +140,10 @@ public final class NormalizedConfig {
     m.put("timeout", duration(s.timeout()));
     m.put("poolSize", s.poolSize());
     Map<String, Object> relations = new java.util.TreeMap<>();
-    s.allowlist().relations().forEach(r -> relations.put(r, new java.util.TreeSet<>(s.allowlist().columns(r).orElseThrow())));
+    s.allowlist()
+        .relations()
+        .forEach(
+            r -> relations.put(r, new java.util.TreeSet<>(s.allowlist().columns(r).orElseThrow())));
     m.put("relations", relations);
     return m;
   }
@@ -139,13 +156,15 @@ public final class NormalizedConfig {
       case dev.portcullis.connector.mcp.McpTransportSpec.Http h -> {
         m.put("transport", "http");
         m.put("url", h.url().toString());
-        h.secret().ifPresent(ref -> {
-          Map<String, Object> auth = new LinkedHashMap<>();
-          auth.put("header", h.header().orElseThrow());
-          auth.put("prefix", h.prefix());
-          auth.put("secret", ref.toString());
-          m.put("auth", auth);
-        });
+        h.secret()
+            .ifPresent(
+                ref -> {
+                  Map<String, Object> auth = new LinkedHashMap<>();
+                  auth.put("header", h.header().orElseThrow());
+                  auth.put("prefix", h.prefix());
+                  auth.put("secret", ref.toString());
+                  m.put("auth", auth);
+                });
       }
       case dev.portcullis.connector.mcp.McpTransportSpec.Stdio st -> {
         m.put("transport", "stdio");
@@ -159,20 +178,29 @@ public final class NormalizedConfig {
     }
     m.put("timeout", duration(s.timeout()));
     m.put("refresh", duration(s.refresh()));
-    m.put("tools", s.tools().stream().map(t -> {
-      Map<String, Object> tool = new LinkedHashMap<>();
-      tool.put("name", t.name());
-      tool.put("upstream", t.upstreamName());
-      tool.put("risk", t.risk().wireName());
-      tool.put("audit", java.util.Collections.singletonMap("arguments", t.auditArgumentsDigestOnly() ? "digest" : "full"));
-      Map<String, Object> result = new LinkedHashMap<>();
-      if (!t.result().keepsAllFields()) {
-        result.put("fields", t.result().fields());
-      }
-      result.put("redact", t.result().redact().stream().map(k -> k.wireName()).toList());
-      tool.put("result", result);
-      return tool;
-    }).toList());
+    m.put(
+        "tools",
+        s.tools().stream()
+            .map(
+                t -> {
+                  Map<String, Object> tool = new LinkedHashMap<>();
+                  tool.put("name", t.name());
+                  tool.put("upstream", t.upstreamName());
+                  tool.put("risk", t.risk().wireName());
+                  tool.put(
+                      "audit",
+                      java.util.Collections.singletonMap(
+                          "arguments", t.auditArgumentsDigestOnly() ? "digest" : "full"));
+                  Map<String, Object> result = new LinkedHashMap<>();
+                  if (!t.result().keepsAllFields()) {
+                    result.put("fields", t.result().fields());
+                  }
+                  result.put(
+                      "redact", t.result().redact().stream().map(k -> k.wireName()).toList());
+                  tool.put("result", result);
+                  return tool;
+                })
+            .toList());
     return m;
   }
 
@@ -204,21 +232,35 @@ public final class NormalizedConfig {
     m.put("risk", t.risk().wireName());
     m.put("connector", t.connector());
     m.put("descriptorHash", t.descriptorHash());
-    m.put("audit", java.util.Collections.singletonMap("arguments", t.auditArgumentsDigestOnly() ? "digest" : "full"));
-    c.connectors().stream().filter(s -> s.name().equals(t.connector())).findFirst().ifPresent(s -> {
-      switch (s) {
-        case HttpConnectorSpec h -> m.put("http", HttpSection.normalized(h.operations().get(t.name())));
-        case SqlConnectorSpec q -> m.put("sql", sqlOperation(q.operations().get(t.name())));
-        case McpConnectorSpec q -> { }
-        case SlackConnectorSpec k -> m.put("slack", SlackSection.normalized(k.operations().get(t.name())));
-        case MailConnectorSpec ml -> m.put("mail", MailSection.normalized(ml.operations().get(t.name())));
-      }
-    });
+    m.put(
+        "audit",
+        java.util.Collections.singletonMap(
+            "arguments", t.auditArgumentsDigestOnly() ? "digest" : "full"));
+    c.connectors().stream()
+        .filter(s -> s.name().equals(t.connector()))
+        .findFirst()
+        .ifPresent(
+            s -> {
+              switch (s) {
+                case HttpConnectorSpec h ->
+                    m.put("http", HttpSection.normalized(h.operations().get(t.name())));
+                case SqlConnectorSpec q -> m.put("sql", sqlOperation(q.operations().get(t.name())));
+                case McpConnectorSpec q -> {}
+                case SlackConnectorSpec k ->
+                    m.put("slack", SlackSection.normalized(k.operations().get(t.name())));
+                case MailConnectorSpec ml ->
+                    m.put("mail", MailSection.normalized(ml.operations().get(t.name())));
+              }
+            });
     m.put("inputSchema", t.inputSchema());
-    c.reversals().stream().filter(v -> v.tool().equals(t.name())).findFirst().ifPresent(v -> {
-      v.before().ifPresent(b -> m.put("before", ReversalSection.normalized(b)));
-      v.compensate().ifPresent(k -> m.put("compensate", ReversalSection.normalized(k)));
-    });
+    c.reversals().stream()
+        .filter(v -> v.tool().equals(t.name()))
+        .findFirst()
+        .ifPresent(
+            v -> {
+              v.before().ifPresent(b -> m.put("before", ReversalSection.normalized(b)));
+              v.compensate().ifPresent(k -> m.put("compensate", ReversalSection.normalized(k)));
+            });
     Map<String, Object> result = new LinkedHashMap<>();
     if (!e.result().keepsAllFields()) {
       result.put("fields", e.result().fields());

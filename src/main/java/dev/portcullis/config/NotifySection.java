@@ -15,10 +15,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads {@code approvals.notify}: the channels that tell approvers a call is parked (webhook, Slack,
- * e-mail), each with secret references only. Anything that would send a secret or a notice in clear
- * text to another machine (an http webhook, a Slack base URL over http, SMTP without TLS) is
- * allowed only to a loopback host.
+ * Reads {@code approvals.notify}: the channels that tell approvers a call is parked (webhook,
+ * Slack, e-mail), each with secret references only. Anything that would send a secret or a notice
+ * in clear text to another machine (an http webhook, a Slack base URL over http, SMTP without TLS)
+ * is allowed only to a loopback host.
  */
 final class NotifySection {
   private static final String P = "/approvals/notify";
@@ -45,21 +45,23 @@ final class NotifySection {
       if (type.isEmpty()) {
         continue;
       }
-      String name = r.at(p + "/name").isMissingNode()
-          ? type.get() + "-" + (i + 1)
-          : r.matching(p + "/name", true, ConfigLoader.ID, ConfigLoader.ID_RULE).orElse(null);
+      String name =
+          r.at(p + "/name").isMissingNode()
+              ? type.get() + "-" + (i + 1)
+              : r.matching(p + "/name", true, ConfigLoader.ID, ConfigLoader.ID_RULE).orElse(null);
       if (name != null && !names.add(name)) {
         r.problem(p + "/name", "channel '" + name + "' is defined twice");
       }
-      Optional<? extends ChannelSpec> spec = switch (type.get()) {
-        case "webhook" -> webhook(p, name);
-        case "slack" -> slack(p, name);
-        case "email" -> email(p, name);
-        default -> {
-          r.problem(p + "/type", "'" + type.get() + "' is not one of [webhook, slack, email]");
-          yield Optional.empty();
-        }
-      };
+      Optional<? extends ChannelSpec> spec =
+          switch (type.get()) {
+            case "webhook" -> webhook(p, name);
+            case "slack" -> slack(p, name);
+            case "email" -> email(p, name);
+            default -> {
+              r.problem(p + "/type", "'" + type.get() + "' is not one of [webhook, slack, email]");
+              yield Optional.empty();
+            }
+          };
       spec.ifPresent(out::add);
     }
     return out;
@@ -77,18 +79,24 @@ final class NotifySection {
 
   private Optional<ChannelSpec.Slack> slack(String p, String name) {
     r.onlyKeys(p, Set.of("type", "name", "token", "channel", "baseUrl"));
-    URI base = r.at(p + "/baseUrl").isMissingNode()
-        ? ChannelSpec.Slack.DEFAULT_BASE_URL
-        : r.string(p + "/baseUrl", true).map(u -> url(p + "/baseUrl", u, "Slack API")).orElse(null);
+    URI base =
+        r.at(p + "/baseUrl").isMissingNode()
+            ? ChannelSpec.Slack.DEFAULT_BASE_URL
+            : r.string(p + "/baseUrl", true)
+                .map(u -> url(p + "/baseUrl", u, "Slack API"))
+                .orElse(null);
     Optional<String> token = r.secretRef(p + "/token", true).map(Object::toString);
-    Optional<String> channel = r.string(p + "/channel", true).flatMap(c -> {
-      try {
-        return Optional.of(SlackChannels.check(c));
-      } catch (IllegalArgumentException e) {
-        r.problem(p + "/channel", e.getMessage());
-        return Optional.empty();
-      }
-    });
+    Optional<String> channel =
+        r.string(p + "/channel", true)
+            .flatMap(
+                c -> {
+                  try {
+                    return Optional.of(SlackChannels.check(c));
+                  } catch (IllegalArgumentException e) {
+                    r.problem(p + "/channel", e.getMessage());
+                    return Optional.empty();
+                  }
+                });
     if (name == null || base == null || token.isEmpty() || channel.isEmpty()) {
       return Optional.empty();
     }
@@ -96,15 +104,25 @@ final class NotifySection {
   }
 
   private Optional<ChannelSpec.Email> email(String p, String name) {
-    r.onlyKeys(p, Set.of("type", "name", "host", "port", "security", "from", "to", "username", "password"));
-    Optional<String> host = r.matching(p + "/host", true, MailSection.HOST, "is not a host name or IP address");
+    r.onlyKeys(
+        p,
+        Set.of("type", "name", "host", "port", "security", "from", "to", "username", "password"));
+    Optional<String> host =
+        r.matching(p + "/host", true, MailSection.HOST, "is not a host name or IP address");
     ChannelSpec.Security security =
-        r.choice(p + "/security", false, ChannelSpec.Security.class).orElse(ChannelSpec.Security.STARTTLS);
-    boolean clearToRemote = security == ChannelSpec.Security.NONE && host.isPresent()
-        && !MailSecurity.isLoopback(host.get());
+        r.choice(p + "/security", false, ChannelSpec.Security.class)
+            .orElse(ChannelSpec.Security.STARTTLS);
+    boolean clearToRemote =
+        security == ChannelSpec.Security.NONE
+            && host.isPresent()
+            && !MailSecurity.isLoopback(host.get());
     if (clearToRemote) {
-      r.problem(p + "/security", "'none' sends the notice and the password in clear text; it is allowed only to a"
-          + " loopback host (localhost, 127.0.0.1, ::1), not '" + host.get() + "': use starttls or tls");
+      r.problem(
+          p + "/security",
+          "'none' sends the notice and the password in clear text; it is allowed only to a"
+              + " loopback host (localhost, 127.0.0.1, ::1), not '"
+              + host.get()
+              + "': use starttls or tls");
     }
     int port = r.integer(p + "/port", security.defaultPort(), 1, 65_535);
     Optional<String> from = MailSection.sender(r, p + "/from");
@@ -112,36 +130,57 @@ final class NotifySection {
     boolean toOk = !to.isEmpty();
     for (int i = 0; i < to.size(); i++) {
       if (MailAddresses.domainOf(to.get(i)).isEmpty()) {
-        r.problem(p + "/to/" + i, "'" + to.get(i) + "' is not a bare address such as approvers@acme.com");
+        r.problem(
+            p + "/to/" + i, "'" + to.get(i) + "' is not a bare address such as approvers@acme.com");
         toOk = false;
       }
     }
     MailSection.Login login = MailSection.login(r, p);
     Optional<String> username = login.username();
     Optional<String> password = login.password().map(Object::toString);
-    if (name == null || host.isEmpty() || clearToRemote || from.isEmpty() || !toOk
+    if (name == null
+        || host.isEmpty()
+        || clearToRemote
+        || from.isEmpty()
+        || !toOk
         || username.isPresent() != password.isPresent()) {
       return Optional.empty();
     }
-    return Optional.of(new ChannelSpec.Email(name, host.get(), port, security, from.get(), to, username, password));
+    return Optional.of(
+        new ChannelSpec.Email(
+            name, host.get(), port, security, from.get(), to, username, password));
   }
 
-  /** An absolute http(s) URL; plain http only to a loopback host. Null, with a problem, otherwise. */
+  /**
+   * An absolute http(s) URL; plain http only to a loopback host. Null, with a problem, otherwise.
+   */
   private URI url(String p, String text, String what) {
     try {
       URI uri = new URI(text);
-      if ((!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) || uri.getHost() == null
-          || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
+      if ((!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()))
+          || uri.getHost() == null
+          || uri.getRawUserInfo() != null
+          || uri.getRawFragment() != null) {
         throw new URISyntaxException(text, "need http(s)://host[:port][/path]");
       }
       if ("http".equals(uri.getScheme()) && !MailSecurity.isLoopback(uri.getHost())) {
-        r.problem(p, "the " + what + " URL must use https (plain http is allowed only to a loopback host"
-            + " such as 127.0.0.1), not '" + text + "'");
+        r.problem(
+            p,
+            "the "
+                + what
+                + " URL must use https (plain http is allowed only to a loopback host"
+                + " such as 127.0.0.1), not '"
+                + text
+                + "'");
         return null;
       }
       return uri;
     } catch (URISyntaxException e) {
-      r.problem(p, "'" + text + "' is not an absolute http(s) URL such as https://hooks.acme.com/portcullis");
+      r.problem(
+          p,
+          "'"
+              + text
+              + "' is not an absolute http(s) URL such as https://hooks.acme.com/portcullis");
       return null;
     }
   }

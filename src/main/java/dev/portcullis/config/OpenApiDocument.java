@@ -26,7 +26,10 @@ final class OpenApiDocument {
     return yaml.root();
   }
 
-  /** OpenAPI 3.0 schemas use {@code nullable} and boolean {@code exclusiveMinimum}; 3.1 uses JSON Schema 2020-12. */
+  /**
+   * OpenAPI 3.0 schemas use {@code nullable} and boolean {@code exclusiveMinimum}; 3.1 uses JSON
+   * Schema 2020-12.
+   */
   boolean openApi30() {
     return openApi30;
   }
@@ -44,18 +47,28 @@ final class OpenApiDocument {
    */
   JsonNode target(String ref, String at) throws OpenApiOperation.Unimportable {
     if (!ref.startsWith("#/") && !ref.equals("#")) {
-      throw new OpenApiOperation.Unimportable("$ref '" + ref + "' at " + where(at) + " points outside the document;"
-          + " only references inside it (#/...) are imported, and loading fetches nothing");
+      throw new OpenApiOperation.Unimportable(
+          "$ref '"
+              + ref
+              + "' at "
+              + where(at)
+              + " points outside the document;"
+              + " only references inside it (#/...) are imported, and loading fetches nothing");
     }
     JsonNode target = yaml.root().at(pointer(ref));
     if (target.isMissingNode()) {
-      throw new OpenApiOperation.Unimportable("$ref '" + ref + "' at " + where(at) + " points at nothing");
+      throw new OpenApiOperation.Unimportable(
+          "$ref '" + ref + "' at " + where(at) + " points at nothing");
     }
     return target;
   }
 
-  /** The JSON Pointer of a local {@code $ref} ({@code #/components/schemas/Pet}), its URI escapes undone. */
+  /**
+   * The JSON Pointer of a local {@code $ref} ({@code #/components/schemas/Pet}), its URI escapes
+   * undone.
+   */
   static String pointer(String ref) {
-    return java.net.URLDecoder.decode(ref.substring(1).replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+    return java.net.URLDecoder.decode(
+        ref.substring(1).replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
   }
 }

@@ -17,31 +17,43 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reads the {@code openapi:} block of an HTTP connector: loads the OpenAPI 3.0/3.1 document it
- * names and turns each operation it selects into a tool in the shape of a {@code tools} entry
- * (see {@link ImpliedTool}). Nothing is imported unless selected by its operationId.
+ * names and turns each operation it selects into a tool in the shape of a {@code tools} entry (see
+ * {@link ImpliedTool}). Nothing is imported unless selected by its operationId.
  *
- * <p>Security: the document is read from a local file beside the configuration; a {@code $ref}
- * that leaves the document is refused, so loading never fetches anything. The document's {@code
- * servers} are ignored: calls go to the connector's {@code baseUrl} only.
+ * <p>Security: the document is read from a local file beside the configuration; a {@code $ref} that
+ * leaves the document is refused, so loading never fetches anything. The document's {@code servers}
+ * are ignored: calls go to the connector's {@code baseUrl} only.
  */
 final class OpenApiImport {
-  private static final Set<String> OVERRIDES = Set.of("name", "risk", "description", "result", "audit");
-  private static final List<String> METHODS = List.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
+  private static final Set<String> OVERRIDES =
+      Set.of("name", "risk", "description", "result", "audit");
+  private static final List<String> METHODS =
+      List.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
   private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9_.-]");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private OpenApiImport() {}
 
   /** One operation of the document: where it is, and its path item (for path-level parameters). */
-  record Operation(String path, String method, String pointer, JsonNode node, JsonNode pathItem, String pathItemPointer) {}
+  record Operation(
+      String path,
+      String method,
+      String pointer,
+      JsonNode node,
+      JsonNode pathItem,
+      String pathItemPointer) {}
 
-  /** The tools the block at {@code p} selects, for the connector {@code connector}; problems go to {@code r}. */
+  /**
+   * The tools the block at {@code p} selects, for the connector {@code connector}; problems go to
+   * {@code r}.
+   */
   static List<ImpliedTool> read(ConfigReader r, String p, String connector) {
     if (!r.isObject(p, false)) {
       return List.of();
     }
     r.onlyKeys(p, Set.of("document", "operations"));
-    OpenApiDocument doc = r.string(p + "/document", true).map(d -> document(r, p + "/document", d)).orElse(null);
+    OpenApiDocument doc =
+        r.string(p + "/document", true).map(d -> document(r, p + "/document", d)).orElse(null);
     String ops = p + "/operations";
     if (!r.isObject(ops, true)) {
       return List.of();
@@ -64,13 +76,30 @@ final class OpenApiImport {
       r.onlyKeys(o, OVERRIDES);
       List<Operation> found = byId.getOrDefault(id, List.of());
       if (found.isEmpty()) {
-        r.problem(o, "no operation has operationId '" + id + "' in " + doc.name() + "; it has "
-            + abbreviated(byId.keySet()));
+        r.problem(
+            o,
+            "no operation has operationId '"
+                + id
+                + "' in "
+                + doc.name()
+                + "; it has "
+                + abbreviated(byId.keySet()));
         continue;
       }
       if (found.size() > 1) {
-        r.problem(o, "operationId '" + id + "' names " + found.size() + " operations in " + doc.name()
-            + " (" + doc.where(found.get(0).pointer()) + ", " + doc.where(found.get(1).pointer()) + ")");
+        r.problem(
+            o,
+            "operationId '"
+                + id
+                + "' names "
+                + found.size()
+                + " operations in "
+                + doc.name()
+                + " ("
+                + doc.where(found.get(0).pointer())
+                + ", "
+                + doc.where(found.get(1).pointer())
+                + ")");
         continue;
       }
       try {
@@ -89,16 +118,22 @@ final class OpenApiImport {
       file = r.resolve(text);
       bytes = Files.readAllBytes(file);
     } catch (IOException | java.nio.file.InvalidPathException e) {
-      r.problem(p, "cannot read '" + text + "' (paths are relative to the configuration file): "
-          + e.getClass().getSimpleName());
+      r.problem(
+          p,
+          "cannot read '"
+              + text
+              + "' (paths are relative to the configuration file): "
+              + e.getClass().getSimpleName());
       return null;
     }
     r.imported(text, bytes);
     String name = file.getFileName().toString();
     LocatedYaml yaml;
     try {
-      yaml = LocatedYaml.parse(new String(bytes, StandardCharsets.UTF_8),
-          name.toLowerCase(Locale.ROOT).endsWith(".json"));
+      yaml =
+          LocatedYaml.parse(
+              new String(bytes, StandardCharsets.UTF_8),
+              name.toLowerCase(Locale.ROOT).endsWith(".json"));
     } catch (ConfigException.Problem e) {
       r.problem(p, name + (e.line() > 0 ? ":" + e.line() : "") + ": " + e.getMessage());
       return null;
@@ -106,8 +141,15 @@ final class OpenApiImport {
     JsonNode root = yaml.root();
     String version = root.path("openapi").asString("");
     if (!root.isObject() || !(version.startsWith("3.0.") || version.startsWith("3.1."))) {
-      r.problem(p, "'" + text + "' is not an OpenAPI 3.0 or 3.1 document (its openapi field is '" + version + "'"
-          + (root.has("swagger") ? "; Swagger 2.0 must be converted to OpenAPI 3 first" : "") + ")");
+      r.problem(
+          p,
+          "'"
+              + text
+              + "' is not an OpenAPI 3.0 or 3.1 document (its openapi field is '"
+              + version
+              + "'"
+              + (root.has("swagger") ? "; Swagger 2.0 must be converted to OpenAPI 3 first" : "")
+              + ")");
       return null;
     }
     return new OpenApiDocument(name, yaml, version.startsWith("3.0."));
@@ -131,9 +173,13 @@ final class OpenApiImport {
     return out;
   }
 
-  /** The {@code tools} entry for operation {@code id}: generated fields, then the overrides at {@code o}. */
-  private static ObjectNode entry(ConfigReader r, String o, String connector, String id, Operation op,
-      OpenApiDocument doc) throws OpenApiOperation.Unimportable {
+  /**
+   * The {@code tools} entry for operation {@code id}: generated fields, then the overrides at
+   * {@code o}.
+   */
+  private static ObjectNode entry(
+      ConfigReader r, String o, String connector, String id, Operation op, OpenApiDocument doc)
+      throws OpenApiOperation.Unimportable {
     OpenApiOperation.Generated generated = new OpenApiOperation(doc, op).generate();
     ObjectNode entry = NODES.objectNode();
     JsonNode overrides = r.at(o);
@@ -142,8 +188,11 @@ final class OpenApiImport {
     } else {
       String name = connector + "." + UNSAFE.matcher(id).replaceAll("_");
       if (name.length() > 64) {
-        throw new OpenApiOperation.Unimportable("the tool name '" + name + "' would be longer than 64 characters;"
-            + " give it a shorter one with name:");
+        throw new OpenApiOperation.Unimportable(
+            "the tool name '"
+                + name
+                + "' would be longer than 64 characters;"
+                + " give it a shorter one with name:");
       }
       entry.put("name", name);
     }
@@ -152,8 +201,12 @@ final class OpenApiImport {
     } else if (generated.description() != null) {
       entry.put("description", generated.description());
     } else {
-      throw new OpenApiOperation.Unimportable("operation '" + id + "' has neither summary nor description in "
-          + doc.name() + "; give the tool one with description:");
+      throw new OpenApiOperation.Unimportable(
+          "operation '"
+              + id
+              + "' has neither summary nor description in "
+              + doc.name()
+              + "; give the tool one with description:");
     }
     if (overrides.has("risk")) {
       entry.set("risk", overrides.get("risk").deepCopy());
@@ -173,8 +226,10 @@ final class OpenApiImport {
 
   private static String abbreviated(Set<String> ids) {
     List<String> sorted = ids.stream().sorted().toList();
-    return sorted.isEmpty() ? "none"
-        : sorted.size() <= 10 ? sorted.toString()
-        : sorted.subList(0, 10) + " and " + (sorted.size() - 10) + " more";
+    return sorted.isEmpty()
+        ? "none"
+        : sorted.size() <= 10
+            ? sorted.toString()
+            : sorted.subList(0, 10) + " and " + (sorted.size() - 10) + " more";
   }
 }

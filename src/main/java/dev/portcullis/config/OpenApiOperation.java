@@ -15,27 +15,44 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Turns one OpenAPI operation into a tool's input schema and {@code http:} binding.
  *
- * <p>Path and query parameters become properties (path parameters always required); the
- * properties of an {@code application/json} object body join them at the top level and travel as
- * the JSON body (the binding's {@code body: arguments}). Schemas a {@code $ref} points at are
- * copied into the input schema's {@code $defs}, so the schema stays self-contained; OpenAPI 3.0
- * schema dialect ({@code nullable}, boolean {@code exclusiveMinimum}) becomes JSON Schema 2020-12.
- * An operation that cannot be called faithfully through the binding is refused, never
- * approximated: a required header or cookie parameter, a body that is not a JSON object, a body
- * property named like a parameter.
+ * <p>Path and query parameters become properties (path parameters always required); the properties
+ * of an {@code application/json} object body join them at the top level and travel as the JSON body
+ * (the binding's {@code body: arguments}). Schemas a {@code $ref} points at are copied into the
+ * input schema's {@code $defs}, so the schema stays self-contained; OpenAPI 3.0 schema dialect
+ * ({@code nullable}, boolean {@code exclusiveMinimum}) becomes JSON Schema 2020-12. An operation
+ * that cannot be called faithfully through the binding is refused, never approximated: a required
+ * header or cookie parameter, a body that is not a JSON object, a body property named like a
+ * parameter.
  */
 final class OpenApiOperation {
   private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
-  private static final Set<String> SCHEMA_MAPS = Set.of("properties", "patternProperties", "$defs", "definitions",
-      "dependentSchemas");
-  private static final Set<String> SCHEMA_VALUES = Set.of("items", "additionalProperties", "not", "if", "then",
-      "else", "contains", "propertyNames", "unevaluatedItems", "unevaluatedProperties", "additionalItems",
-      "allOf", "anyOf", "oneOf", "prefixItems");
+  private static final Set<String> SCHEMA_MAPS =
+      Set.of("properties", "patternProperties", "$defs", "definitions", "dependentSchemas");
+  private static final Set<String> SCHEMA_VALUES =
+      Set.of(
+          "items",
+          "additionalProperties",
+          "not",
+          "if",
+          "then",
+          "else",
+          "contains",
+          "propertyNames",
+          "unevaluatedItems",
+          "unevaluatedProperties",
+          "additionalItems",
+          "allOf",
+          "anyOf",
+          "oneOf",
+          "prefixItems");
+
   /**
    * OpenAPI annotations with no meaning to a JSON Schema validator, and identifiers that would
    * re-base the {@code $defs} references this import writes.
    */
-  private static final Set<String> DROPPED = Set.of("discriminator", "xml", "externalDocs", "$id", "$schema");
+  private static final Set<String> DROPPED =
+      Set.of("discriminator", "xml", "externalDocs", "$id", "$schema");
+
   private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9_.-]");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -48,7 +65,9 @@ final class OpenApiOperation {
     }
   }
 
-  /** What the import makes of an operation; {@code description} is null when the document has none. */
+  /**
+   * What the import makes of an operation; {@code description} is null when the document has none.
+   */
   record Generated(String description, ObjectNode inputSchema, ObjectNode binding) {}
 
   /** A node found by following {@code $ref}s, and its pointer in the document. */
@@ -67,8 +86,13 @@ final class OpenApiOperation {
   Generated generate() throws Unimportable {
     String method = op.method().toUpperCase(Locale.ROOT);
     if (!METHODS.contains(method)) {
-      throw new Unimportable(method + " at " + doc.where(op.pointer()) + " cannot be imported: the http connector"
-          + " sends " + METHODS.stream().sorted().toList());
+      throw new Unimportable(
+          method
+              + " at "
+              + doc.where(op.pointer())
+              + " cannot be imported: the http connector"
+              + " sends "
+              + METHODS.stream().sorted().toList());
     }
     ObjectNode properties = NODES.objectNode();
     ArrayNode required = NODES.arrayNode();
@@ -101,18 +125,25 @@ final class OpenApiOperation {
     if (summary.isEmpty()) {
       return description.isEmpty() ? null : description;
     }
-    return description.isEmpty() || description.equals(summary) ? summary : summary + "\n\n" + description;
+    return description.isEmpty() || description.equals(summary)
+        ? summary
+        : summary + "\n\n" + description;
   }
 
-  /** Path-level parameters, then the operation's, which replace any of the same name and location. */
+  /**
+   * Path-level parameters, then the operation's, which replace any of the same name and location.
+   */
   private List<Located> parameters() throws Unimportable {
     Map<String, Located> out = new LinkedHashMap<>();
-    for (Located list : List.of(
-        new Located(op.pathItem().path("parameters"), op.pathItemPointer() + "/parameters"),
-        new Located(op.node().path("parameters"), op.pointer() + "/parameters"))) {
+    for (Located list :
+        List.of(
+            new Located(op.pathItem().path("parameters"), op.pathItemPointer() + "/parameters"),
+            new Located(op.node().path("parameters"), op.pointer() + "/parameters"))) {
       for (int i = 0; i < list.node().size(); i++) {
         Located param = resolve(list.node().get(i), list.pointer() + "/" + i);
-        out.put(param.node().path("in").asString("") + " " + param.node().path("name").asString(""), param);
+        out.put(
+            param.node().path("in").asString("") + " " + param.node().path("name").asString(""),
+            param);
       }
     }
     return List.copyOf(out.values());
@@ -127,27 +158,34 @@ final class OpenApiOperation {
     String what = in + " parameter '" + name + "' at " + doc.where(param.pointer());
     if (!in.equals("path") && !in.equals("query")) {
       if (needed) {
-        throw new Unimportable("required " + what + " cannot be sent through the gateway (only path and query"
-            + " parameters and a JSON body are); this operation cannot be imported");
+        throw new Unimportable(
+            "required "
+                + what
+                + " cannot be sent through the gateway (only path and query"
+                + " parameters and a JSON body are); this operation cannot be imported");
       }
       return;
     }
     if (!p.has("schema")) {
       if (needed) {
-        throw new Unimportable(what + " has no schema (content: is not imported); this operation cannot be imported");
+        throw new Unimportable(
+            what + " has no schema (content: is not imported); this operation cannot be imported");
       }
       return;
     }
     Located shape = resolve(p.get("schema"), param.pointer() + "/schema");
     if (in.equals("query") && (isType(shape.node(), "array") || isType(shape.node(), "object"))) {
       if (needed) {
-        throw new Unimportable(what + " is an array or object; the http connector sends scalar query values only,"
-            + " so this operation cannot be imported");
+        throw new Unimportable(
+            what
+                + " is an array or object; the http connector sends scalar query values only,"
+                + " so this operation cannot be imported");
       }
       return;
     }
     if (properties.has(name)) {
-      throw new Unimportable(what + " has the name of another parameter; the tool's arguments would be ambiguous");
+      throw new Unimportable(
+          what + " has the name of another parameter; the tool's arguments would be ambiguous");
     }
     JsonNode schema = convert(p.get("schema"), param.pointer() + "/schema");
     if (schema instanceof ObjectNode o) {
@@ -168,7 +206,8 @@ final class OpenApiOperation {
   }
 
   /** Adds the JSON body's properties; whether the operation sends a body. */
-  private boolean body(String method, ObjectNode properties, ArrayNode required) throws Unimportable {
+  private boolean body(String method, ObjectNode properties, ArrayNode required)
+      throws Unimportable {
     if (!op.node().has("requestBody")) {
       return false;
     }
@@ -177,28 +216,40 @@ final class OpenApiOperation {
     String json = null;
     for (String type : body.node().path("content").propertyNames()) {
       String t = type.toLowerCase(Locale.ROOT);
-      if (t.startsWith("application/json") || (json == null && t.matches("application/[^;]*\\+json.*"))) {
+      if (t.startsWith("application/json")
+          || (json == null && t.matches("application/[^;]*\\+json.*"))) {
         json = type;
       }
     }
     if (json == null) {
       if (needed) {
-        throw new Unimportable("the request body at " + doc.where(body.pointer()) + " is not application/json;"
-            + " this operation cannot be imported");
+        throw new Unimportable(
+            "the request body at "
+                + doc.where(body.pointer())
+                + " is not application/json;"
+                + " this operation cannot be imported");
       }
       return false;
     }
     if (method.equals("GET")) {
-      throw new Unimportable("GET at " + doc.where(op.pointer()) + " has a request body, which the http connector"
-          + " does not send with GET; this operation cannot be imported");
+      throw new Unimportable(
+          "GET at "
+              + doc.where(op.pointer())
+              + " has a request body, which the http connector"
+              + " does not send with GET; this operation cannot be imported");
     }
-    String at = body.pointer() + "/content/" + json.replace("~", "~0").replace("/", "~1") + "/schema";
+    String at =
+        body.pointer() + "/content/" + json.replace("~", "~0").replace("/", "~1") + "/schema";
     JsonNode raw = body.node().path("content").path(json).path("schema");
     Located shape = resolve(raw, at);
     JsonNode props = shape.node().path("properties");
-    if (!props.isObject() || !(shape.node().path("type").isMissingNode() || isType(shape.node(), "object"))) {
-      throw new Unimportable("the request body schema at " + doc.where(shape.pointer()) + " is not an object with"
-          + " properties; only such bodies become tool arguments, so this operation cannot be imported");
+    if (!props.isObject()
+        || !(shape.node().path("type").isMissingNode() || isType(shape.node(), "object"))) {
+      throw new Unimportable(
+          "the request body schema at "
+              + doc.where(shape.pointer())
+              + " is not an object with"
+              + " properties; only such bodies become tool arguments, so this operation cannot be imported");
     }
     Set<String> bodyRequired = new java.util.HashSet<>();
     shape.node().path("required").forEach(n -> bodyRequired.add(n.asString("")));
@@ -208,8 +259,13 @@ final class OpenApiOperation {
         continue;
       }
       if (properties.has(name)) {
-        throw new Unimportable("request body property '" + name + "' at " + doc.where(here) + " has the name of a"
-            + " parameter; the tool's arguments would be ambiguous, so this operation cannot be imported");
+        throw new Unimportable(
+            "request body property '"
+                + name
+                + "' at "
+                + doc.where(here)
+                + " has the name of a"
+                + " parameter; the tool's arguments would be ambiguous, so this operation cannot be imported");
       }
       properties.set(name, convert(props.get(name), here));
       if (needed && bodyRequired.contains(name)) {
@@ -245,7 +301,10 @@ final class OpenApiOperation {
     return at;
   }
 
-  /** A JSON Schema 2020-12 copy of the schema at {@code at}, its {@code $ref}s pointing into {@code $defs}. */
+  /**
+   * A JSON Schema 2020-12 copy of the schema at {@code at}, its {@code $ref}s pointing into {@code
+   * $defs}.
+   */
   private JsonNode convert(JsonNode schema, String at) throws Unimportable {
     if (!schema.isObject()) {
       return schema.deepCopy();
@@ -259,7 +318,9 @@ final class OpenApiOperation {
       } else if (SCHEMA_MAPS.contains(key) && value.isObject()) {
         ObjectNode map = NODES.objectNode();
         for (String name : value.propertyNames()) {
-          map.set(name, convert(value.get(name), here + "/" + name.replace("~", "~0").replace("/", "~1")));
+          map.set(
+              name,
+              convert(value.get(name), here + "/" + name.replace("~", "~0").replace("/", "~1")));
         }
         out.set(key, map);
       } else if (SCHEMA_VALUES.contains(key) && value.isArray()) {
@@ -274,8 +335,10 @@ final class OpenApiOperation {
         if (!schema.has("examples")) {
           out.set("examples", NODES.arrayNode().add(value.deepCopy()));
         }
-      } else if (!DROPPED.contains(key) && !key.startsWith("x-")
-          && !(doc.openApi30() && (key.equals("nullable") || (value.isBoolean() && key.startsWith("exclusiveM"))))) {
+      } else if (!DROPPED.contains(key)
+          && !key.startsWith("x-")
+          && !(doc.openApi30()
+              && (key.equals("nullable") || (value.isBoolean() && key.startsWith("exclusiveM"))))) {
         out.set(key, value.deepCopy());
       }
     }
@@ -285,7 +348,9 @@ final class OpenApiOperation {
     return out;
   }
 
-  /** OpenAPI 3.0's {@code nullable} and boolean {@code exclusiveMinimum/Maximum} in 2020-12 terms. */
+  /**
+   * OpenAPI 3.0's {@code nullable} and boolean {@code exclusiveMinimum/Maximum} in 2020-12 terms.
+   */
   private static void openApi30(JsonNode schema, ObjectNode out) {
     if (schema.path("nullable").asBoolean(false)) {
       if (out.path("type").isString()) {
@@ -312,8 +377,13 @@ final class OpenApiOperation {
     }
     JsonNode target = doc.target(ref, at);
     String pointer = OpenApiDocument.pointer(ref);
-    String base = UNSAFE.matcher(pointer.startsWith("/components/schemas/")
-        ? pointer.substring("/components/schemas/".length()) : pointer.substring(1).replace('/', '.')).replaceAll("_");
+    String base =
+        UNSAFE
+            .matcher(
+                pointer.startsWith("/components/schemas/")
+                    ? pointer.substring("/components/schemas/".length())
+                    : pointer.substring(1).replace('/', '.'))
+            .replaceAll("_");
     String name = base;
     for (int n = 2; defs.has(name); n++) {
       name = base + "_" + n;

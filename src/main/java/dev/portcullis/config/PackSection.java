@@ -21,9 +21,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reads a {@code tools:} entry that takes tools from a connector pack bundled with Portcullis
- * ({@code pack}, {@code connector}, {@code include}, {@code overrides}) and turns each included tool
- * into a catalog entry through the very checks of {@link ToolSection}: schema, binding against the
- * connector, descriptor hash over the pack's definition with the overrides applied.
+ * ({@code pack}, {@code connector}, {@code include}, {@code overrides}) and turns each included
+ * tool into a catalog entry through the very checks of {@link ToolSection}: schema, binding against
+ * the connector, descriptor hash over the pack's definition with the overrides applied.
  *
  * <p>Block by default: only the tools named in {@code include} are loaded, and {@code "*"} is
  * refused, so a tool added to a pack in a later version never reaches agents unreviewed. An
@@ -37,7 +37,8 @@ final class PackSection {
    * The packs this version bundles. A pack is looked up by name as {@code packs/NAME.yaml} on the
    * class path (never by listing it), so a jar added to the class path can bring its own.
    */
-  static final List<String> PACKS = List.of("hubspot-crm", "jira-cloud", "salesforce", "servicenow");
+  static final List<String> PACKS =
+      List.of("hubspot-crm", "jira-cloud", "salesforce", "servicenow");
 
   private static final Set<String> KEYS = Set.of("pack", "connector", "include", "overrides");
   private static final Set<String> OVERRIDABLE = Set.of("risk", "result", "audit");
@@ -56,38 +57,59 @@ final class PackSection {
     return r.at(p).isObject() && r.at(p).has("pack");
   }
 
-  /** One included tool: where it is in the pack and in {@code include}, and which fields are overridden. */
+  /**
+   * One included tool: where it is in the pack and in {@code include}, and which fields are
+   * overridden.
+   */
   private record Slot(String name, int packIndex, int includeIndex, Set<String> overridden) {}
 
-  /** The entry at {@code p}; tool names join {@code names}, and a name already there is a problem. */
+  /**
+   * The entry at {@code p}; tool names join {@code names}, and a name already there is a problem.
+   */
   List<CatalogEntry> read(String p, Set<String> names) {
     r.onlyKeys(p, KEYS);
-    Optional<String> packName = r.matching(p + "/pack", true, ConfigLoader.ID, ConfigLoader.ID_RULE)
-        .filter(n -> {
-          if (PackSection.class.getResource(resource(n)) == null) {
-            r.problem(p + "/pack", "no connector pack named '" + n + "'; this version has: " + String.join(", ", PACKS));
-            return false;
-          }
-          return true;
-        });
-    Optional<String> connector = r.string(p + "/connector", true).filter(c -> {
-      ConnectorDraft draft = connectors.get(c);
-      if (draft == null) {
-        r.problem(p + "/connector", "no connector named '" + c + "' is defined");
-        return false;
-      }
-      if (!draft.bindingKey().equals("http")) {
-        r.problem(p + "/connector", "connector '" + c + "' is a " + draft.bindingKey()
-            + " connector; connector packs bind their tools to an http connector");
-        return false;
-      }
-      return true;
-    });
+    Optional<String> packName =
+        r.matching(p + "/pack", true, ConfigLoader.ID, ConfigLoader.ID_RULE)
+            .filter(
+                n -> {
+                  if (PackSection.class.getResource(resource(n)) == null) {
+                    r.problem(
+                        p + "/pack",
+                        "no connector pack named '"
+                            + n
+                            + "'; this version has: "
+                            + String.join(", ", PACKS));
+                    return false;
+                  }
+                  return true;
+                });
+    Optional<String> connector =
+        r.string(p + "/connector", true)
+            .filter(
+                c -> {
+                  ConnectorDraft draft = connectors.get(c);
+                  if (draft == null) {
+                    r.problem(p + "/connector", "no connector named '" + c + "' is defined");
+                    return false;
+                  }
+                  if (!draft.bindingKey().equals("http")) {
+                    r.problem(
+                        p + "/connector",
+                        "connector '"
+                            + c
+                            + "' is a "
+                            + draft.bindingKey()
+                            + " connector; connector packs bind their tools to an http connector");
+                    return false;
+                  }
+                  return true;
+                });
     List<String> include = include(p + "/include");
     Optional<Pack> pack = packName.flatMap(this::load);
     Map<String, Integer> inPack = new HashMap<>();
     pack.ifPresent(k -> k.toolNames().forEach((name, index) -> inPack.put(name, index)));
-    Map<String, Set<String>> overridden = overrides(p + "/overrides", include, pack.orElse(null), inPack);
+    Map<String, Set<String>> overridden =
+        overrides(p + "/overrides", include, pack.orElse(null), inPack);
     if (pack.isEmpty() || connector.isEmpty()) {
       return List.of();
     }
@@ -99,8 +121,14 @@ final class PackSection {
         continue;
       }
       if (j == null) {
-        r.problem(p + "/include/" + k, "pack '" + packName.get() + "' has no tool '" + name + "'; it has: "
-            + String.join(", ", pack.get().toolNames().keySet()));
+        r.problem(
+            p + "/include/" + k,
+            "pack '"
+                + packName.get()
+                + "' has no tool '"
+                + name
+                + "'; it has: "
+                + String.join(", ", pack.get().toolNames().keySet()));
       } else {
         slots.add(new Slot(name, j, k, overridden.getOrDefault(name, Set.of())));
       }
@@ -130,7 +158,10 @@ final class PackSection {
     return out;
   }
 
-  /** The names in {@code include}, index for index; a refused entry is "" so that no tool matches it. */
+  /**
+   * The names in {@code include}, index for index; a refused entry is "" so that no tool matches
+   * it.
+   */
   private List<String> include(String p) {
     int n = r.list(p, true);
     if (n == 0 && r.at(p).isArray()) {
@@ -141,8 +172,12 @@ final class PackSection {
     for (int k = 0; k < n; k++) {
       String name = r.string(p + "/" + k, true).orElse("");
       if (name.contains("*")) {
-        r.problem(p + "/" + k, "'" + name + "': list each tool by name; a wildcard would take in tools a later"
-            + " version adds to the pack, unreviewed");
+        r.problem(
+            p + "/" + k,
+            "'"
+                + name
+                + "': list each tool by name; a wildcard would take in tools a later"
+                + " version adds to the pack, unreviewed");
         name = "";
       } else if (!name.isEmpty() && !seen.add(name)) {
         r.problem(p + "/" + k, "'" + name + "' is listed twice");
@@ -154,7 +189,8 @@ final class PackSection {
   }
 
   /** {@code overrides: {tool: {risk, result, audit}}}: the overridden keys of each tool. */
-  private Map<String, Set<String>> overrides(String p, List<String> include, Pack pack, Map<String, Integer> inPack) {
+  private Map<String, Set<String>> overrides(
+      String p, List<String> include, Pack pack, Map<String, Integer> inPack) {
     Map<String, Set<String>> out = new HashMap<>();
     if (!r.isObject(p, false)) {
       return out;
@@ -170,16 +206,29 @@ final class PackSection {
       }
       r.onlyKeys(at, OVERRIDABLE);
       Set<String> keys = new HashSet<>();
-      r.at(at).propertyNames().forEach(k -> {
-        if (OVERRIDABLE.contains(k)) {
-          keys.add(k);
-        }
-      });
+      r.at(at)
+          .propertyNames()
+          .forEach(
+              k -> {
+                if (OVERRIDABLE.contains(k)) {
+                  keys.add(k);
+                }
+              });
       if (keys.contains("risk") && pack != null && inPack.containsKey(tool)) {
-        risk(r.at(at + "/risk")).ifPresent(raised -> risk(pack.reader().at("/tools/" + inPack.get(tool) + "/risk"))
-            .filter(own -> raised.compareTo(own) < 0)
-            .ifPresent(own -> r.problem(at + "/risk", "cannot lower the pack's risk class '" + own.wireName()
-                + "' to '" + raised.wireName() + "'; an override may only raise it")));
+        risk(r.at(at + "/risk"))
+            .ifPresent(
+                raised ->
+                    risk(pack.reader().at("/tools/" + inPack.get(tool) + "/risk"))
+                        .filter(own -> raised.compareTo(own) < 0)
+                        .ifPresent(
+                            own ->
+                                r.problem(
+                                    at + "/risk",
+                                    "cannot lower the pack's risk class '"
+                                        + own.wireName()
+                                        + "' to '"
+                                        + raised.wireName()
+                                        + "'; an override may only raise it")));
       }
       out.put(tool, keys);
     }
@@ -225,7 +274,9 @@ final class PackSection {
     };
   }
 
-  /** A pack read from its file: its reader (problems name the pack's file) and its tools by name. */
+  /**
+   * A pack read from its file: its reader (problems name the pack's file) and its tools by name.
+   */
   private record Pack(ConfigReader reader, Map<String, Integer> toolNames) {}
 
   private static String resource(String name) {
@@ -241,7 +292,8 @@ final class PackSection {
       }
       text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      r.problems().add(new ConfigException.Problem(file, 0, "", "cannot read the pack: " + e.getMessage()));
+      r.problems()
+          .add(new ConfigException.Problem(file, 0, "", "cannot read the pack: " + e.getMessage()));
       return Optional.empty();
     }
     LocatedYaml yaml;
@@ -256,13 +308,18 @@ final class PackSection {
     k.onlyKeys("", Set.of("apiVersion", "kind", "name", "description", "tools"));
     k.string("/apiVersion", true)
         .filter(v -> !v.equals(ConfigLoader.API_VERSION))
-        .ifPresent(v -> k.problem("/apiVersion", "'" + v + "' is not supported; use " + ConfigLoader.API_VERSION));
+        .ifPresent(
+            v ->
+                k.problem(
+                    "/apiVersion",
+                    "'" + v + "' is not supported; use " + ConfigLoader.API_VERSION));
     k.string("/kind", true)
         .filter(v -> !v.equals("ToolPack"))
         .ifPresent(v -> k.problem("/kind", "'" + v + "' is not supported; use ToolPack"));
     k.string("/name", true)
         .filter(v -> !v.equals(name))
-        .ifPresent(v -> k.problem("/name", "'" + v + "' must be the pack's file name, '" + name + "'"));
+        .ifPresent(
+            v -> k.problem("/name", "'" + v + "' must be the pack's file name, '" + name + "'"));
     k.string("/description", true);
     Map<String, Integer> tools = new LinkedHashMap<>();
     int n = k.list("/tools", true);
@@ -273,7 +330,9 @@ final class PackSection {
       }
       for (String field : List.of("connector", "pack")) {
         if (!k.at(t + "/" + field).isMissingNode()) {
-          k.problem(t + "/" + field, "a pack's tool has no " + field + "; the configuration that includes it names it");
+          k.problem(
+              t + "/" + field,
+              "a pack's tool has no " + field + "; the configuration that includes it names it");
         }
       }
       Optional<String> tool = k.string(t + "/name", true);

@@ -45,10 +45,11 @@ public final class PolicyLoader {
     this.tools = List.copyOf(tools);
     Set<String> ids = new HashSet<>();
     Set<String> tenantNames = new HashSet<>();
-    agents.forEach(a -> {
-      ids.add(a.id());
-      tenantNames.add(a.tenant());
-    });
+    agents.forEach(
+        a -> {
+          ids.add(a.id());
+          tenantNames.add(a.tenant());
+        });
     this.agentIds = Set.copyOf(ids);
     this.tenants = Set.copyOf(tenantNames);
   }
@@ -64,8 +65,10 @@ public final class PolicyLoader {
     for (Path p : paths) {
       if (Files.isDirectory(p)) {
         try (Stream<Path> listed = Files.list(p)) {
-          listed.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
-              .sorted().forEach(files::add);
+          listed
+              .filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+              .sorted()
+              .forEach(files::add);
         }
       } else {
         files.add(p);
@@ -98,7 +101,9 @@ public final class PolicyLoader {
     try {
       files = files(paths);
     } catch (IOException e) {
-      problems.add(new ConfigException.Problem(0, "/policies", "cannot list policy files: " + e.getMessage()));
+      problems.add(
+          new ConfigException.Problem(
+              0, "/policies", "cannot list policy files: " + e.getMessage()));
       return new CompiledPolicy(List.of(), "none", tools);
     }
     for (Path file : files) {
@@ -106,7 +111,9 @@ public final class PolicyLoader {
       try {
         text = Files.readString(file, StandardCharsets.UTF_8);
       } catch (IOException e) {
-        problems.add(new ConfigException.Problem(file, 0, "", "cannot read the policy file: " + e.getMessage()));
+        problems.add(
+            new ConfigException.Problem(
+                file, 0, "", "cannot read the policy file: " + e.getMessage()));
         continue;
       }
       digest.update(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
@@ -122,10 +129,12 @@ public final class PolicyLoader {
       }
       readFile(new ConfigReader(yaml, file, problems), file, rules, ids, warnings);
     }
-    return new CompiledPolicy(rules, "sha256:" + HexFormat.of().formatHex(digest.digest()), tools, warnings);
+    return new CompiledPolicy(
+        rules, "sha256:" + HexFormat.of().formatHex(digest.digest()), tools, warnings);
   }
 
-  private void readFile(ConfigReader r, Path file, List<Rule> rules, Set<String> ids, List<String> warnings) {
+  private void readFile(
+      ConfigReader r, Path file, List<Rule> rules, Set<String> ids, List<String> warnings) {
     if (!r.at("").isObject()) {
       r.problem("", "a policy file must be a YAML mapping (apiVersion, kind: PolicySet, rules)");
       return;
@@ -133,7 +142,11 @@ public final class PolicyLoader {
     r.onlyKeys("", Set.of("apiVersion", "kind", "rules"));
     r.string("/apiVersion", true)
         .filter(v -> !v.equals(ConfigLoader.API_VERSION))
-        .ifPresent(v -> r.problem("/apiVersion", "'" + v + "' is not supported; use " + ConfigLoader.API_VERSION));
+        .ifPresent(
+            v ->
+                r.problem(
+                    "/apiVersion",
+                    "'" + v + "' is not supported; use " + ConfigLoader.API_VERSION));
     r.string("/kind", true)
         .filter(v -> !v.equals("PolicySet"))
         .ifPresent(v -> r.problem("/kind", "'" + v + "' is not supported here; use PolicySet"));
@@ -146,31 +159,43 @@ public final class PolicyLoader {
     }
   }
 
-  private Optional<Rule> rule(ConfigReader r, String p, Path file, Set<String> ids, List<String> warnings) {
+  private Optional<Rule> rule(
+      ConfigReader r, String p, Path file, Set<String> ids, List<String> warnings) {
     r.onlyKeys(p, Set.of("id", "description", "effect", "target", "when", "mode"));
-    Optional<String> id = r.matching(p + "/id", true, RULE_ID, "must be lowercase letters, digits and '-' (at most 64)");
-    id.filter(v -> !ids.add(v)).ifPresent(v -> r.problem(p + "/id", "rule '" + v + "' is defined twice in this policy set"));
+    Optional<String> id =
+        r.matching(
+            p + "/id", true, RULE_ID, "must be lowercase letters, digits and '-' (at most 64)");
+    id.filter(v -> !ids.add(v))
+        .ifPresent(
+            v -> r.problem(p + "/id", "rule '" + v + "' is defined twice in this policy set"));
     String description = r.string(p + "/description", "");
     Optional<RuleEffect> effect = r.choice(p + "/effect", true, RuleEffect.class);
     RuleMode mode = r.choice(p + "/mode", false, RuleMode.class).orElse(RuleMode.ENFORCE);
     Target target = target(r, p + "/target");
-    List<ToolFacts> covered = tools.stream().filter(t -> target.matchesTool(t.name(), t.risk(), t.connector())).toList();
+    List<ToolFacts> covered =
+        tools.stream().filter(t -> target.matchesTool(t.name(), t.risk(), t.connector())).toList();
     if (covered.isEmpty() && !r.at(p + "/target").isMissingNode()) {
-      r.problem(p + "/target", "the target's tools, risk and connectors together match no tool in the catalog");
+      r.problem(
+          p + "/target",
+          "the target's tools, risk and connectors together match no tool in the catalog");
     }
     // Null when a covered tool's arguments are not known at load (upstream MCP tools): unchecked.
-    Set<String> arguments = covered.stream().allMatch(ToolFacts::argumentsKnown) ? new LinkedHashSet<>() : null;
+    Set<String> arguments =
+        covered.stream().allMatch(ToolFacts::argumentsKnown) ? new LinkedHashSet<>() : null;
     if (arguments != null) {
       covered.forEach(t -> arguments.addAll(t.argumentNames()));
     }
-    Optional<Condition> condition = r.string(p + "/when", false).flatMap(expr -> {
-      try {
-        return Optional.of(cel.compile(expr, arguments));
-      } catch (IllegalArgumentException e) {
-        r.problem(p + "/when", "does not compile: " + e.getMessage().strip());
-        return Optional.empty();
-      }
-    });
+    Optional<Condition> condition =
+        r.string(p + "/when", false)
+            .flatMap(
+                expr -> {
+                  try {
+                    return Optional.of(cel.compile(expr, arguments));
+                  } catch (IllegalArgumentException e) {
+                    r.problem(p + "/when", "does not compile: " + e.getMessage().strip());
+                    return Optional.empty();
+                  }
+                });
     if (id.isEmpty() || effect.isEmpty()) {
       return Optional.empty();
     }
@@ -178,8 +203,15 @@ public final class PolicyLoader {
       condition.ifPresent(c -> warnAboutOptionalArguments(r, p, file, c, covered, warnings));
     }
     int line = r.lineOf(p);
-    return Optional.of(new Rule(id.get(), description, effect.get(), target, condition, mode,
-        file.getFileName() + ":" + line));
+    return Optional.of(
+        new Rule(
+            id.get(),
+            description,
+            effect.get(),
+            target,
+            condition,
+            mode,
+            file.getFileName() + ":" + line));
   }
 
   /**
@@ -188,16 +220,35 @@ public final class PolicyLoader {
    * means that or guards the read with {@code has(args.x)}.
    */
   private static void warnAboutOptionalArguments(
-      ConfigReader r, String p, Path file, Condition condition, List<ToolFacts> covered, List<String> warnings) {
+      ConfigReader r,
+      String p,
+      Path file,
+      Condition condition,
+      List<ToolFacts> covered,
+      List<String> warnings) {
     for (String argument : condition.unguardedArguments()) {
-      List<String> optionalIn = covered.stream()
-          .filter(t -> t.argumentsKnown() && !t.requiredArguments().contains(argument))
-          .map(ToolFacts::name).toList();
+      List<String> optionalIn =
+          covered.stream()
+              .filter(t -> t.argumentsKnown() && !t.requiredArguments().contains(argument))
+              .map(ToolFacts::name)
+              .toList();
       if (!optionalIn.isEmpty()) {
-        warnings.add(new ConfigException.Problem(file, r.lineOf(p + "/when"), p + "/when", "reads args." + argument + ", which a valid call of " + String.join(", ", optionalIn)
-            + " may leave out; this " + r.at(p + "/effect").asString("") + " rule then cannot be evaluated and counts"
-            + " as matched. If that is not what you mean, test it first: has(args." + argument + ") && ...")
-            .render(file));
+        warnings.add(
+            new ConfigException.Problem(
+                    file,
+                    r.lineOf(p + "/when"),
+                    p + "/when",
+                    "reads args."
+                        + argument
+                        + ", which a valid call of "
+                        + String.join(", ", optionalIn)
+                        + " may leave out; this "
+                        + r.at(p + "/effect").asString("")
+                        + " rule then cannot be evaluated and counts"
+                        + " as matched. If that is not what you mean, test it first: has(args."
+                        + argument
+                        + ") && ...")
+                .render(file));
       }
     }
   }
@@ -210,7 +261,8 @@ public final class PolicyLoader {
     List<String> tenantList = strings(r, p + "/tenants");
     for (int i = 0; i < tenantList.size(); i++) {
       if (!tenants.contains(tenantList.get(i))) {
-        r.problem(p + "/tenants/" + i, "no agent belongs to a tenant named '" + tenantList.get(i) + "'");
+        r.problem(
+            p + "/tenants/" + i, "no agent belongs to a tenant named '" + tenantList.get(i) + "'");
       }
     }
     Set<String> tenants = Set.copyOf(tenantList);
@@ -238,15 +290,24 @@ public final class PolicyLoader {
     List<String> connectors = strings(r, p + "/connectors");
     for (int i = 0; i < connectors.size(); i++) {
       if (!connectorNames.contains(connectors.get(i))) {
-        r.problem(p + "/connectors/" + i, "no tool uses a connector named '" + connectors.get(i) + "'");
+        r.problem(
+            p + "/connectors/" + i, "no tool uses a connector named '" + connectors.get(i) + "'");
       }
     }
-    return new Target(tenants, agents, userIds, roles, groups, toolPatterns, Set.copyOf(risks), Set.copyOf(connectors));
+    return new Target(
+        tenants,
+        agents,
+        userIds,
+        roles,
+        groups,
+        toolPatterns,
+        Set.copyOf(risks),
+        Set.copyOf(connectors));
   }
 
   /**
-   * A target list, or empty when it is left out. A list that is given must name something: an
-   * empty one would silently mean "anyone" (a target names nobody, so it covers everybody).
+   * A target list, or empty when it is left out. A list that is given must name something: an empty
+   * one would silently mean "anyone" (a target names nobody, so it covers everybody).
    */
   private static List<String> strings(ConfigReader r, String p) {
     if (r.at(p).isMissingNode()) {
@@ -254,20 +315,25 @@ public final class PolicyLoader {
     }
     List<String> values = r.strings(p, false);
     if (values.isEmpty() && r.at(p).isArray()) {
-      r.problem(p, "is empty, which would match anyone; leave it out to mean anyone, or name who it is about");
+      r.problem(
+          p,
+          "is empty, which would match anyone; leave it out to mean anyone, or name who it is about");
     }
     return values;
   }
 
-  private static List<NamePattern> patterns(ConfigReader r, String p, Set<String> known, String what) {
+  private static List<NamePattern> patterns(
+      ConfigReader r, String p, Set<String> known, String what) {
     List<String> texts = strings(r, p);
     List<NamePattern> out = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {
       NamePattern pattern = NamePattern.compile(texts.get(i));
       if (known.stream().noneMatch(pattern::matches)) {
-        r.problem(p + "/" + i, pattern.isGlob()
-            ? "'" + pattern + "' matches no defined " + what
-            : "no " + what + " named '" + pattern + "' is defined");
+        r.problem(
+            p + "/" + i,
+            pattern.isGlob()
+                ? "'" + pattern + "' matches no defined " + what
+                : "no " + what + " named '" + pattern + "' is defined");
       }
       out.add(pattern);
     }

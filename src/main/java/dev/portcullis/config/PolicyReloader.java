@@ -17,12 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reloads the policy files without a restart: when their content changes, the new set is loaded
- * and checked in full, then put in force in one swap. A set that does not load is logged with every
+ * Reloads the policy files without a restart: when their content changes, the new set is loaded and
+ * checked in full, then put in force in one swap. A set that does not load is logged with every
  * problem and the one in force stays; it is tried again only once the files change again.
  *
- * <p>Concurrency: {@link #reloadIfChanged} is called from one scheduler thread (or a test);
- * calls in flight keep deciding on the snapshot they started with (see {@link SwappablePolicy}).
+ * <p>Concurrency: {@link #reloadIfChanged} is called from one scheduler thread (or a test); calls
+ * in flight keep deciding on the snapshot they started with (see {@link SwappablePolicy}).
  */
 public final class PolicyReloader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PolicyReloader.class);
@@ -53,12 +53,16 @@ public final class PolicyReloader implements AutoCloseable {
     if (paths.isEmpty() || scheduler != null) {
       return;
     }
-    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "portcullis-policy-reloader");
-      t.setDaemon(true);
-      return t;
-    });
-    task = scheduler.scheduleWithFixedDelay(this::safely, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "portcullis-policy-reloader");
+              t.setDaemon(true);
+              return t;
+            });
+    task =
+        scheduler.scheduleWithFixedDelay(
+            this::safely, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void safely() {
@@ -80,11 +84,18 @@ public final class PolicyReloader implements AutoCloseable {
       CompiledPolicy next = loader.load(paths);
       String before = target.version();
       target.swap(next);
-      LOG.info("policy reloaded: {} rules, version {} (was {})", next.rules().size(), next.version(), before);
+      LOG.info(
+          "policy reloaded: {} rules, version {} (was {})",
+          next.rules().size(),
+          next.version(),
+          before);
       next.warnings().forEach(w -> LOG.warn("policy warning: {}", w));
       return Result.RELOADED;
     } catch (ConfigException e) {
-      LOG.error("policy files changed but do not load; version {} stays in force.\n{}", target.version(), e.getMessage());
+      LOG.error(
+          "policy files changed but do not load; version {} stays in force.\n{}",
+          target.version(),
+          e.getMessage());
       return Result.REJECTED;
     }
   }

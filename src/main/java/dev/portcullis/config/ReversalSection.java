@@ -35,13 +35,15 @@ final class ReversalSection {
 
   List<Reversal> read(List<CatalogEntry> entries) {
     Map<String, ToolDefinition> tools =
-        entries.stream().map(CatalogEntry::tool).collect(Collectors.toMap(ToolDefinition::name, Function.identity(),
-            (a, b) -> a));
+        entries.stream()
+            .map(CatalogEntry::tool)
+            .collect(Collectors.toMap(ToolDefinition::name, Function.identity(), (a, b) -> a));
     List<Reversal> out = new ArrayList<>();
     int n = r.at("/tools").isArray() ? r.at("/tools").size() : 0;
     for (int i = 0; i < n; i++) {
       String p = "/tools/" + i;
-      if (!r.at(p).isObject() || PackSection.isPackEntry(r, p)
+      if (!r.at(p).isObject()
+          || PackSection.isPackEntry(r, p)
           || (r.at(p + "/before").isMissingNode() && r.at(p + "/compensate").isMissingNode())) {
         continue;
       }
@@ -50,13 +52,17 @@ final class ReversalSection {
         continue; // the tool itself is wrong; its own problems are reported
       }
       if (self.risk() != RiskClass.WRITE) {
-        r.problem(r.at(p + "/before").isMissingNode() ? p + "/compensate" : p + "/before",
-            "only a tool of risk write may declare before or compensate; '" + self.name() + "' is "
+        r.problem(
+            r.at(p + "/before").isMissingNode() ? p + "/compensate" : p + "/before",
+            "only a tool of risk write may declare before or compensate; '"
+                + self.name()
+                + "' is "
                 + self.risk().wireName());
         continue;
       }
       Optional<DeclaredCall> before = call(p + "/before", self, tools, Set.of("args"));
-      Set<String> scopes = before.isPresent() ? Set.of("args", "before", "result") : Set.of("args", "result");
+      Set<String> scopes =
+          before.isPresent() ? Set.of("args", "before", "result") : Set.of("args", "result");
       Optional<DeclaredCall> compensate = call(p + "/compensate", self, tools, scopes);
       if (before.isPresent() && before.get().tool().equals(self.name())) {
         r.problem(p + "/before/tool", "a tool cannot capture its own before-state with itself");
@@ -68,8 +74,8 @@ final class ReversalSection {
     return out;
   }
 
-  private Optional<DeclaredCall> call(String p, ToolDefinition self, Map<String, ToolDefinition> tools,
-      Set<String> scopes) {
+  private Optional<DeclaredCall> call(
+      String p, ToolDefinition self, Map<String, ToolDefinition> tools, Set<String> scopes) {
     if (r.at(p).isMissingNode() || !r.isObject(p, false)) {
       return Optional.empty();
     }
@@ -81,12 +87,18 @@ final class ReversalSection {
     ToolDefinition target = tools.get(name.get());
     boolean isBefore = p.endsWith("/before");
     if (target == null) {
-      r.problem(p + "/tool", "no tool named '" + name.get() + "' is in the catalog; declare it under tools first");
+      r.problem(
+          p + "/tool",
+          "no tool named '" + name.get() + "' is in the catalog; declare it under tools first");
       return Optional.empty();
     }
     if (isBefore && target.risk() != RiskClass.READ) {
-      r.problem(p + "/tool", "the before-state tool must be of risk read; '" + target.name() + "' is "
-          + target.risk().wireName());
+      r.problem(
+          p + "/tool",
+          "the before-state tool must be of risk read; '"
+              + target.name()
+              + "' is "
+              + target.risk().wireName());
       return Optional.empty();
     }
     if (!r.isObject(p + "/arguments", true)) {
@@ -99,13 +111,29 @@ final class ReversalSection {
     for (ArgumentTemplate.Placeholder ph : template.placeholders()) {
       String where = p + "/arguments" + ph.pointer();
       if (!scopes.contains(ph.scope())) {
-        r.problem(where, "{" + ph.text() + "}: " + ph.scope() + " is not available here; use "
-            + scopes.stream().sorted().map(s -> s + ".NAME").collect(Collectors.joining(", "))
-            + (isBefore || scopes.contains("before") ? "" : " (before.NAME needs a before: declaration)"));
+        r.problem(
+            where,
+            "{"
+                + ph.text()
+                + "}: "
+                + ph.scope()
+                + " is not available here; use "
+                + scopes.stream().sorted().map(s -> s + ".NAME").collect(Collectors.joining(", "))
+                + (isBefore || scopes.contains("before")
+                    ? ""
+                    : " (before.NAME needs a before: declaration)"));
         ok = false;
       } else if (ph.scope().equals("args") && !argNames.contains(ph.path().getFirst())) {
-        r.problem(where, "{" + ph.text() + "}: '" + self.name() + "' has no argument '" + ph.path().getFirst()
-            + "'; its arguments are " + argNames.stream().sorted().toList());
+        r.problem(
+            where,
+            "{"
+                + ph.text()
+                + "}: '"
+                + self.name()
+                + "' has no argument '"
+                + ph.path().getFirst()
+                + "'; its arguments are "
+                + argNames.stream().sorted().toList());
         ok = false;
       }
     }

@@ -29,8 +29,12 @@ public record ServerSettings(
     allowedOrigins = List.copyOf(allowedOrigins);
   }
 
-  /** {@code server.mcpSessions}: at most {@code max} sessions, {@code perAgent} of one agent, each living {@code idleTimeout} unused. */
+  /**
+   * {@code server.mcpSessions}: at most {@code max} sessions, {@code perAgent} of one agent, each
+   * living {@code idleTimeout} unused.
+   */
   public record McpSessionLimits(int max, int perAgent, Duration idleTimeout) {
-    public static final McpSessionLimits DEFAULT = new McpSessionLimits(10_000, 1_000, Duration.ofHours(1));
+    public static final McpSessionLimits DEFAULT =
+        new McpSessionLimits(10_000, 1_000, Duration.ofHours(1));
   }
 }

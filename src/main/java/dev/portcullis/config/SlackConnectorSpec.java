@@ -14,7 +14,8 @@ public record SlackConnectorSpec(
     SecretRef token,
     SlackChannels channels,
     Duration timeout,
-    Map<String, SlackOperation> operations) implements ConnectorSpec {
+    Map<String, SlackOperation> operations)
+    implements ConnectorSpec {
 
   public SlackConnectorSpec {
     operations = Map.copyOf(operations);

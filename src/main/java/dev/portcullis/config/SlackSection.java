@@ -23,7 +23,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class SlackSection {
   static final String DEFAULT_BASE_URL = "https://slack.com/api";
-  private static final List<String> POST_MESSAGE_ARGUMENTS = List.of("channel", "text", "thread_ts");
+  private static final List<String> POST_MESSAGE_ARGUMENTS =
+      List.of("channel", "text", "thread_ts");
 
   private SlackSection() {}
 
@@ -80,11 +81,19 @@ final class SlackSection {
         return false;
       }
       String schemaAt = Bindings.schemaBeside(p);
-      boolean ok = schema == null
-          || Bindings.checkArguments(r, schemaAt, schema, "slack postMessage", POST_MESSAGE_ARGUMENTS,
-              List.of("channel", "text"));
+      boolean ok =
+          schema == null
+              || Bindings.checkArguments(
+                  r,
+                  schemaAt,
+                  schema,
+                  "slack postMessage",
+                  POST_MESSAGE_ARGUMENTS,
+                  List.of("channel", "text"));
       if (schema != null) {
-        ok &= checkChannelConstraint(r, schemaAt + "/properties/channel", schema.path("properties").path("channel"));
+        ok &=
+            checkChannelConstraint(
+                r, schemaAt + "/properties/channel", schema.path("properties").path("channel"));
       }
       if (ok) {
         operations.put(tool, new SlackOperation(tool, SlackOperation.Action.POST_MESSAGE));
@@ -108,8 +117,14 @@ final class SlackSection {
       for (int i = 0; i < values.size(); i++) {
         JsonNode v = values.get(i);
         if (!v.isString() || !channels.allows(v.asString())) {
-          r.problem(pointers.get(i), "channel " + v + " is not in the channels of connector '" + name
-              + "' " + channels.entries());
+          r.problem(
+              pointers.get(i),
+              "channel "
+                  + v
+                  + " is not in the channels of connector '"
+                  + name
+                  + "' "
+                  + channels.entries());
           ok = false;
         }
       }

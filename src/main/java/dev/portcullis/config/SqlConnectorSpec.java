@@ -17,7 +17,8 @@ public record SqlConnectorSpec(
     Duration timeout,
     int poolSize,
     SqlAllowlist allowlist,
-    Map<String, SqlOperation> operations) implements ConnectorSpec {
+    Map<String, SqlOperation> operations)
+    implements ConnectorSpec {
 
   public SqlConnectorSpec {
     operations = Map.copyOf(operations);

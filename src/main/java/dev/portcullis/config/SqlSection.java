@@ -22,7 +22,16 @@ import tools.jackson.databind.JsonNode;
  */
 final class SqlSection {
   static final Set<String> CONNECTOR_KEYS =
-      Set.of("name", "type", "jdbcUrl", "username", "password", "maxRows", "timeout", "poolSize", "relations");
+      Set.of(
+          "name",
+          "type",
+          "jdbcUrl",
+          "username",
+          "password",
+          "maxRows",
+          "timeout",
+          "poolSize",
+          "relations");
 
   private SqlSection() {}
 
@@ -38,8 +47,15 @@ final class SqlSection {
     final SqlAllowlist allowlist;
     final Map<String, SqlOperation> operations = new HashMap<>();
 
-    Draft(String name, String jdbcUrl, Optional<String> username, Optional<SecretRef> password, int maxRows,
-        Duration timeout, int poolSize, SqlAllowlist allowlist) {
+    Draft(
+        String name,
+        String jdbcUrl,
+        Optional<String> username,
+        Optional<SecretRef> password,
+        int maxRows,
+        Duration timeout,
+        int poolSize,
+        SqlAllowlist allowlist) {
       this.name = name;
       this.jdbcUrl = jdbcUrl;
       this.username = username;
@@ -61,7 +77,8 @@ final class SqlSection {
     }
 
     @Override
-    public boolean bind(ConfigReader r, String p, String tool, tools.jackson.databind.node.ObjectNode schema) {
+    public boolean bind(
+        ConfigReader r, String p, String tool, tools.jackson.databind.node.ObjectNode schema) {
       Optional<SqlOperation> op = binding(r, p, tool, this, schema);
       op.ifPresent(o -> operations.put(tool, o));
       return op.isPresent();
@@ -69,7 +86,8 @@ final class SqlSection {
 
     @Override
     public ConnectorSpec spec() {
-      return new SqlConnectorSpec(name, jdbcUrl, username, password, maxRows, timeout, poolSize, allowlist, operations);
+      return new SqlConnectorSpec(
+          name, jdbcUrl, username, password, maxRows, timeout, poolSize, allowlist, operations);
     }
   }
 
@@ -77,7 +95,8 @@ final class SqlSection {
     r.onlyKeys(p, CONNECTOR_KEYS);
     Optional<String> url = r.string(p + "/jdbcUrl", true);
     url.filter(u -> !(u.startsWith("jdbc:postgresql:") || u.startsWith("jdbc:sqlite:")))
-        .ifPresent(u -> r.problem(p + "/jdbcUrl", "must start with jdbc:postgresql: or jdbc:sqlite:"));
+        .ifPresent(
+            u -> r.problem(p + "/jdbcUrl", "must start with jdbc:postgresql: or jdbc:sqlite:"));
     Optional<String> username = Optional.ofNullable(r.string(p + "/username", (String) null));
     Optional<SecretRef> password = Optional.empty();
     if (r.isObject(p + "/password", false)) {
@@ -103,12 +122,21 @@ final class SqlSection {
     if (url.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new Draft(name, url.get(), username, password, maxRows, timeout, poolSize,
-        SqlAllowlist.of(relations)));
+    return Optional.of(
+        new Draft(
+            name,
+            url.get(),
+            username,
+            password,
+            maxRows,
+            timeout,
+            poolSize,
+            SqlAllowlist.of(relations)));
   }
 
   /** A tool's {@code sql:} binding: {@code query: ...} or {@code select: {from, columns}}. */
-  private static Optional<SqlOperation> binding(ConfigReader r, String p, String tool, Draft draft, JsonNode schema) {
+  private static Optional<SqlOperation> binding(
+      ConfigReader r, String p, String tool, Draft draft, JsonNode schema) {
     if (!r.isObject(p, true)) {
       return Optional.empty();
     }
@@ -154,13 +182,18 @@ final class SqlSection {
     }
     Optional<Set<String>> allowed = draft.allowlist.columns(from.get());
     if (allowed.isEmpty()) {
-      r.problem(sp + "/from", "'" + from.get() + "' is not in the relations of connector '" + draft.name + "'");
+      r.problem(
+          sp + "/from",
+          "'" + from.get() + "' is not in the relations of connector '" + draft.name + "'");
       return Optional.empty();
     }
     List<String> ok = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
-      if (!draft.allowlist.allows(from.get(), columns.get(i)) || columns.get(i).equals(SqlAllowlist.ALL_COLUMNS)) {
-        r.problem(sp + "/columns/" + i, "column '" + columns.get(i) + "' is not allowlisted for '" + from.get() + "'");
+      if (!draft.allowlist.allows(from.get(), columns.get(i))
+          || columns.get(i).equals(SqlAllowlist.ALL_COLUMNS)) {
+        r.problem(
+            sp + "/columns/" + i,
+            "column '" + columns.get(i) + "' is not allowlisted for '" + from.get() + "'");
       } else {
         ok.add(columns.get(i));
       }

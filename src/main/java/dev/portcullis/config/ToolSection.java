@@ -27,11 +27,24 @@ import tools.jackson.databind.node.ObjectNode;
  * that schema.
  */
 final class ToolSection {
-  /** The name of the MCP door's built-in tool (edge.McpOutcomeTool), which no configured tool may take. */
+  /**
+   * The name of the MCP door's built-in tool (edge.McpOutcomeTool), which no configured tool may
+   * take.
+   */
   static final String RESERVED = "portcullis_outcome";
+
   static final Pattern TOOL_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
-  private static final Set<String> KEYS = Set.of(
-      "name", "title", "description", "version", "risk", "connector", "audit", "inputSchema", "result");
+  private static final Set<String> KEYS =
+      Set.of(
+          "name",
+          "title",
+          "description",
+          "version",
+          "risk",
+          "connector",
+          "audit",
+          "inputSchema",
+          "result");
 
   private final ConfigReader r;
   private final Map<String, ConnectorDraft> connectors;
@@ -48,7 +61,8 @@ final class ToolSection {
    */
   List<CatalogEntry> readAll() {
     boolean implied = !ImpliedTools.of(connectors).isEmpty();
-    List<CatalogEntry> out = new ArrayList<>(implied && r.at("/tools").isMissingNode() ? List.of() : read());
+    List<CatalogEntry> out =
+        new ArrayList<>(implied && r.at("/tools").isMissingNode() ? List.of() : read());
     out.addAll(ImpliedTools.read(r, connectors));
     return out;
   }
@@ -71,9 +85,19 @@ final class ToolSection {
       ConnectorTypes.ALL.values().forEach(t -> keys.add(t.bindingKey()));
       r.onlyKeys(p, keys);
       Optional<String> name =
-          r.matching(p + "/name", true, TOOL_NAME, "must be letters, digits, '_', '.' or '-' (at most 64)");
-      name.filter(RESERVED::equals).ifPresent(v -> r.problem(p + "/name",
-          "'" + v + "' is the name of a tool built into the gateway's MCP door; choose another name"));
+          r.matching(
+              p + "/name",
+              true,
+              TOOL_NAME,
+              "must be letters, digits, '_', '.' or '-' (at most 64)");
+      name.filter(RESERVED::equals)
+          .ifPresent(
+              v ->
+                  r.problem(
+                      p + "/name",
+                      "'"
+                          + v
+                          + "' is the name of a tool built into the gateway's MCP door; choose another name"));
       boolean twice = name.filter(v -> !names.add(v)).isPresent();
       if (twice) {
         r.problem(p + "/name", "tool '" + name.get() + "' is defined twice");
@@ -88,37 +112,71 @@ final class ToolSection {
           .ifPresent(c -> r.problem(p + "/connector", "no connector named '" + c + "' is defined"));
       boolean digestOnly = auditDigestOnly(p + "/audit");
       Optional<ObjectNode> schema = schema(p + "/inputSchema");
-      Optional<ArgumentSchema> compiled = schema.flatMap(s -> compile(p + "/inputSchema", name.orElse("?"), s));
+      Optional<ArgumentSchema> compiled =
+          schema.flatMap(s -> compile(p + "/inputSchema", name.orElse("?"), s));
       ConnectorDraft draft = connector.map(connectors::get).orElse(null);
       String binding = draft == null ? null : draft.bindingKey();
       if (draft != null) {
         for (ConnectorTypes.Type other : ConnectorTypes.ALL.values()) {
-          if (!other.bindingKey().equals(binding) && !r.at(p + "/" + other.bindingKey()).isMissingNode()) {
-            r.problem(p + "/" + other.bindingKey(), "connector '" + draft.name() + "' is a " + binding
-                + " connector; bind the tool with " + binding + ":");
+          if (!other.bindingKey().equals(binding)
+              && !r.at(p + "/" + other.bindingKey()).isMissingNode()) {
+            r.problem(
+                p + "/" + other.bindingKey(),
+                "connector '"
+                    + draft.name()
+                    + "' is a "
+                    + binding
+                    + " connector; bind the tool with "
+                    + binding
+                    + ":");
           }
         }
       }
-      boolean bound = draft != null && name.isPresent()
-          && draft.bind(r, p + "/" + binding, name.get(), schema.orElse(null));
+      boolean bound =
+          draft != null
+              && name.isPresent()
+              && draft.bind(r, p + "/" + binding, name.get(), schema.orElse(null));
       Optional<ResultFilter> result = result(p + "/result");
-      if (twice || name.isEmpty() || description.isEmpty() || risk.isEmpty() || !bound || compiled.isEmpty()
+      if (twice
+          || name.isEmpty()
+          || description.isEmpty()
+          || risk.isEmpty()
+          || !bound
+          || compiled.isEmpty()
           || result.isEmpty()) {
         continue;
       }
       String hash =
           DescriptorHash.of(
-              name.get(), title, description.get(), version, risk.get(), connector.get(), schema.get(), r.at(p + "/" + binding),
+              name.get(),
+              title,
+              description.get(),
+              version,
+              risk.get(),
+              connector.get(),
+              schema.get(),
+              r.at(p + "/" + binding),
               r.at(p + "/result"));
       ToolDefinition tool =
           new ToolDefinition(
-              name.get(), title, description.get(), version, risk.get(), connector.get(), schema.get(), digestOnly, hash);
+              name.get(),
+              title,
+              description.get(),
+              version,
+              risk.get(),
+              connector.get(),
+              schema.get(),
+              digestOnly,
+              hash);
       out.add(new CatalogEntry(tool, compiled.get(), result.get()));
     }
     return out;
   }
 
-  /** {@code result: {fields: [pointer…], redact: [kind…]}}; absent keys keep every field, redact every kind. */
+  /**
+   * {@code result: {fields: [pointer…], redact: [kind…]}}; absent keys keep every field, redact
+   * every kind.
+   */
   private Optional<ResultFilter> result(String p) {
     return result(r, p);
   }
@@ -158,7 +216,10 @@ final class ToolSection {
     return auditDigestOnly(r, p);
   }
 
-  /** Reads a tool's {@code audit} block at {@code p}: whether arguments are recorded as a digest only. */
+  /**
+   * Reads a tool's {@code audit} block at {@code p}: whether arguments are recorded as a digest
+   * only.
+   */
   static boolean auditDigestOnly(ConfigReader r, String p) {
     if (!r.isObject(p, false)) {
       return false;

@@ -12,7 +12,8 @@ public final class ConnectorRegistry implements AutoCloseable {
 
   public ConnectorRegistry(List<Connector> connectors) {
     this.byName =
-        connectors.stream().collect(Collectors.toUnmodifiableMap(Connector::name, Function.identity()));
+        connectors.stream()
+            .collect(Collectors.toUnmodifiableMap(Connector::name, Function.identity()));
   }
 
   /** Every connector, in no particular order. */

@@ -20,7 +20,8 @@ public sealed interface ConnectorResult {
     }
   }
 
-  record Failure(FailureKind kind, String detail, CredentialUse credential) implements ConnectorResult {
+  record Failure(FailureKind kind, String detail, CredentialUse credential)
+      implements ConnectorResult {
     public Failure {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(detail, "detail");

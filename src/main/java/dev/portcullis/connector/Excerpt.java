@@ -2,13 +2,16 @@ package dev.portcullis.connector;
 
 /**
  * Cuts an upstream's message short for a failure's detail without splitting a value: the cut never
- * ends inside a word or a run of digits, so no fragment of an e-mail address, card number or
- * token survives that the result filter (which finds whole values only) could no longer recognise.
+ * ends inside a word or a run of digits, so no fragment of an e-mail address, card number or token
+ * survives that the result filter (which finds whole values only) could no longer recognise.
  */
 public final class Excerpt {
   private Excerpt() {}
 
-  /** {@code text} whole when it has at most {@code max} characters; else its start, cut as above, then {@code …}. */
+  /**
+   * {@code text} whole when it has at most {@code max} characters; else its start, cut as above,
+   * then {@code …}.
+   */
   public static String of(String text, int max) {
     if (text.length() <= max) {
       return text;

@@ -25,16 +25,17 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Security: only a configured approver's key or operator token is accepted; an agent's
  * credential, or a delegating user's token, gets 403. An approver sees and decides only the
- * requests of their tenants; any other answers as an unknown id (404). An
- * approval authorises the call exactly as stored, or, with {@code arguments}, exactly as the
- * approver edited it (validated and decided again before anything is recorded).
+ * requests of their tenants; any other answers as an unknown id (404). An approval authorises the
+ * call exactly as stored, or, with {@code arguments}, exactly as the approver edited it (validated
+ * and decided again before anything is recorded).
  */
 final class ApprovalRoutes {
   static final String PATH = "/v1/approvals";
   private static final String APPROVE = ":approve";
   private static final String DENY = ":deny";
   private static final int MAX_REASON = 1000;
-  private static final Set<String> APPROVE_MEMBERS = Set.of("arguments", "reason", "argumentsDigest");
+  private static final Set<String> APPROVE_MEMBERS =
+      Set.of("arguments", "reason", "argumentsDigest");
 
   private final Gateway gateway;
   private final Guard guard;
@@ -55,38 +56,58 @@ final class ApprovalRoutes {
   private void list(Context ctx) {
     OperatorRef operator = guard.approver(ctx, gateway.approvers());
     String wanted = ctx.queryParam("status");
-    List<Approvals.View> views = OperatorRequests.listing(
-        () -> call(() -> gateway.approvals().list(wanted == null ? "pending" : wanted, operator)));
-    Responses.json(ctx, gateway.json(), 200, Map.of("approvals", views.stream().map(ApprovalRoutes::body).toList()));
+    List<Approvals.View> views =
+        OperatorRequests.listing(
+            () ->
+                call(
+                    () -> gateway.approvals().list(wanted == null ? "pending" : wanted, operator)));
+    Responses.json(
+        ctx,
+        gateway.json(),
+        200,
+        Map.of("approvals", views.stream().map(ApprovalRoutes::body).toList()));
   }
 
   private void show(Context ctx) {
     OperatorRef operator = guard.approver(ctx, gateway.approvers());
     String id = ctx.pathParam("id");
-    Responses.json(ctx, gateway.json(), 200, body(call(() -> gateway.approvals().show(id, operator))));
+    Responses.json(
+        ctx, gateway.json(), 200, body(call(() -> gateway.approvals().show(id, operator))));
   }
 
   private void decide(Context ctx) {
-    OperatorRequests.Action action = OperatorRequests.action(ctx, APPROVE, DENY,
-        "use POST /v1/approvals/{id}:approve or POST /v1/approvals/{id}:deny");
+    OperatorRequests.Action action =
+        OperatorRequests.action(
+            ctx,
+            APPROVE,
+            DENY,
+            "use POST /v1/approvals/{id}:approve or POST /v1/approvals/{id}:deny");
     OperatorRef approver = guard.approver(ctx, gateway.approvers());
     String id = action.id();
     if (action.first()) {
       Approvals.Consent consent = consent(ctx);
       switch (call(() -> gateway.approvals().approve(id, approver, consent))) {
         case Approvals.Result.Ended e ->
-            Responses.json(ctx, gateway.json(), 200, decided(id, approver.id(), e.status(), e.outcome()));
+            Responses.json(
+                ctx, gateway.json(), 200, decided(id, approver.id(), e.status(), e.outcome()));
         case Approvals.Result.Voted v -> {
           Map<String, Object> body = body(v.view());
-          body.put("detail", "approval recorded; " + v.view().remaining() + " more approval(s) by other approvers"
-              + " needed before the call runs");
+          body.put(
+              "detail",
+              "approval recorded; "
+                  + v.view().remaining()
+                  + " more approval(s) by other approvers"
+                  + " needed before the call runs");
           Responses.json(ctx, gateway.json(), 202, body);
         }
       }
       return;
     }
-    String reason = OperatorRequests.requiredReason(bodies.readObject(ctx), MAX_REASON,
-        "a denial needs a reason: {\"reason\": \"…\"}, 1 to " + MAX_REASON + " characters");
+    String reason =
+        OperatorRequests.requiredReason(
+            bodies.readObject(ctx),
+            MAX_REASON,
+            "a denial needs a reason: {\"reason\": \"…\"}, 1 to " + MAX_REASON + " characters");
     Outcome outcome = call(() -> gateway.approvals().deny(id, approver, reason));
     Responses.json(ctx, gateway.json(), 200, decided(id, approver.id(), "denied", outcome));
   }
@@ -99,17 +120,25 @@ final class ApprovalRoutes {
     JsonNode body = bodies.readObject(ctx);
     for (String name : body.propertyNames()) {
       if (!APPROVE_MEMBERS.contains(name)) {
-        throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST, "unknown member '" + name
-            + "'; an approval takes {\"arguments\": {…}, \"reason\": \"…\", \"argumentsDigest\": \"…\"},"
-            + " each optional"));
+        throw new EdgeRejection(
+            Problem.of(
+                ProblemType.MALFORMED_REQUEST,
+                "unknown member '"
+                    + name
+                    + "'; an approval takes {\"arguments\": {…}, \"reason\": \"…\", \"argumentsDigest\": \"…\"},"
+                    + " each optional"));
       }
     }
     JsonNode arguments = body.get("arguments");
     if (arguments != null && !arguments.isObject()) {
-      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
-          "'arguments' must be a JSON object: the tool's arguments as the approver edited them"));
+      throw new EdgeRejection(
+          Problem.of(
+              ProblemType.MALFORMED_REQUEST,
+              "'arguments' must be a JSON object: the tool's arguments as the approver edited them"));
     }
-    return new Approvals.Consent(arguments, optionalText(body, "reason", MAX_REASON),
+    return new Approvals.Consent(
+        arguments,
+        optionalText(body, "reason", MAX_REASON),
         optionalText(body, "argumentsDigest", 100));
   }
 
@@ -119,13 +148,16 @@ final class ApprovalRoutes {
       return null;
     }
     if (!v.isString() || v.asString().isBlank() || v.asString().length() > max) {
-      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
-          "'" + name + "' must be a string of 1 to " + max + " characters"));
+      throw new EdgeRejection(
+          Problem.of(
+              ProblemType.MALFORMED_REQUEST,
+              "'" + name + "' must be a string of 1 to " + max + " characters"));
     }
     return v.asString().strip();
   }
 
-  private static Map<String, Object> decided(String id, String approver, String status, Outcome outcome) {
+  private static Map<String, Object> decided(
+      String id, String approver, String status, Outcome outcome) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("approvalId", id);
     body.put("status", status);
@@ -162,17 +194,22 @@ final class ApprovalRoutes {
     if (v.status().equals("pending")) {
       body.put("remaining", v.remaining());
     }
-    body.put("votes", v.votes().stream().map(vote -> {
-      Map<String, Object> one = new LinkedHashMap<>();
-      one.put("approver", vote.approver());
-      one.put("at", vote.at().toString());
-      one.put("argumentsDigest", vote.argumentsDigest());
-      one.put("counts", vote.counts());
-      if (vote.reason() != null) {
-        one.put("reason", vote.reason());
-      }
-      return one;
-    }).toList());
+    body.put(
+        "votes",
+        v.votes().stream()
+            .map(
+                vote -> {
+                  Map<String, Object> one = new LinkedHashMap<>();
+                  one.put("approver", vote.approver());
+                  one.put("at", vote.at().toString());
+                  one.put("argumentsDigest", vote.argumentsDigest());
+                  one.put("counts", vote.counts());
+                  if (vote.reason() != null) {
+                    one.put("reason", vote.reason());
+                  }
+                  return one;
+                })
+            .toList());
     Decision d = inv.decision();
     if (d != null) {
       body.put("reasons", d.ruleIds());
@@ -199,19 +236,21 @@ final class ApprovalRoutes {
     try {
       return action.run();
     } catch (Approvals.Refusal r) {
-      ProblemType type = switch (r.kind()) {
-        case NOT_FOUND -> ProblemType.NOT_FOUND;
-        case DECIDED -> ProblemType.APPROVAL_DECIDED;
-        case EXPIRED -> ProblemType.APPROVAL_EXPIRED;
-        case FOUR_EYES -> ProblemType.FOUR_EYES;
-        case UNAVAILABLE -> ProblemType.STORE_UNAVAILABLE;
-        case ALREADY_VOTED -> ProblemType.ALREADY_VOTED;
-        case STORED_CALL_ALTERED -> ProblemType.STORED_CALL_ALTERED;
-        case ARGUMENTS_CHANGED -> ProblemType.APPROVAL_ARGUMENTS_CHANGED;
-        case INVALID_EDIT -> ProblemType.INVALID_EDIT;
-      };
+      ProblemType type =
+          switch (r.kind()) {
+            case NOT_FOUND -> ProblemType.NOT_FOUND;
+            case DECIDED -> ProblemType.APPROVAL_DECIDED;
+            case EXPIRED -> ProblemType.APPROVAL_EXPIRED;
+            case FOUR_EYES -> ProblemType.FOUR_EYES;
+            case UNAVAILABLE -> ProblemType.STORE_UNAVAILABLE;
+            case ALREADY_VOTED -> ProblemType.ALREADY_VOTED;
+            case STORED_CALL_ALTERED -> ProblemType.STORED_CALL_ALTERED;
+            case ARGUMENTS_CHANGED -> ProblemType.APPROVAL_ARGUMENTS_CHANGED;
+            case INVALID_EDIT -> ProblemType.INVALID_EDIT;
+          };
       Problem problem = Problem.of(type, r.getMessage());
-      throw new EdgeRejection(r.violations().isEmpty() ? problem : problem.with("violations", r.violations()));
+      throw new EdgeRejection(
+          r.violations().isEmpty() ? problem : problem.with("violations", r.violations()));
     }
   }
 }

@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How the edges listen and whom they accept. {@code allowedHosts} are Host header names (any
- * port); {@code allowedOrigins} are full browser origins such as {@code https://app.example.com}.
- * {@code mcpWait} is how long an MCP call parked for approval stays open for the decision ({@code
- * approvals.mcpWait}; zero answers "pending" at once), and the most {@code portcullis_outcome} waits.
- * {@code sessions} bounds the MCP sessions held ({@code server.mcpSessions}).
+ * How the edges listen and whom they accept. {@code allowedHosts} are Host header names (any port);
+ * {@code allowedOrigins} are full browser origins such as {@code https://app.example.com}. {@code
+ * mcpWait} is how long an MCP call parked for approval stays open for the decision ({@code
+ * approvals.mcpWait}; zero answers "pending" at once), and the most {@code portcullis_outcome}
+ * waits. {@code sessions} bounds the MCP sessions held ({@code server.mcpSessions}).
  */
 public record EdgeSettings(
     String host,

@@ -28,7 +28,10 @@ record Envelope(
 
   /** The policy context member that carries {@code actor.channel}. */
   static final String DECLARED_CHANNEL = "declaredChannel";
-  /** Context names the gateway sets or derives: an agent may not send them in {@code policyContext}. */
+
+  /**
+   * Context names the gateway sets or derives: an agent may not send them in {@code policyContext}.
+   */
   private static final Set<String> RESERVED_CONTEXT = Set.of("channel", "time", DECLARED_CHANNEL);
 
   private static final Set<String> TOP = Set.of("requestId", "actor", "arguments", "policyContext");
@@ -54,8 +57,11 @@ record Envelope(
     String channel = text(actor, "channel", "actor.");
     if (channel != null) {
       if (Channel.isReserved(channel)) {
-        throw bad("actor.channel '" + channel + "' is a channel the gateway sets itself; name the client's own"
-            + " channel (for example 'slack' or 'web')");
+        throw bad(
+            "actor.channel '"
+                + channel
+                + "' is a channel the gateway sets itself; name the client's own"
+                + " channel (for example 'slack' or 'web')");
       }
       context = new LinkedHashMap<>(context);
       context.put(DECLARED_CHANNEL, channel);
@@ -81,12 +87,17 @@ record Envelope(
         throw bad("policyContext." + key + " is not a valid name");
       }
       if (RESERVED_CONTEXT.contains(key)) {
-        throw bad("policyContext." + key + " names a fact the gateway sets itself"
-            + (key.equals(DECLARED_CHANNEL) ? " (send actor.channel)" : "") + "; leave it out");
+        throw bad(
+            "policyContext."
+                + key
+                + " names a fact the gateway sets itself"
+                + (key.equals(DECLARED_CHANNEL) ? " (send actor.channel)" : "")
+                + "; leave it out");
       }
       String value = text(node, key, "policyContext.");
       if (value == null) { // a null fact would reach the policy as neither present nor absent
-        throw bad("policyContext." + key + " must be a string of at most " + MAX_TEXT + " characters");
+        throw bad(
+            "policyContext." + key + " must be a string of at most " + MAX_TEXT + " characters");
       }
       out.put(key, value);
     }
@@ -110,7 +121,12 @@ record Envelope(
     }
     for (String name : node.propertyNames()) {
       if (!allowed.contains(name)) {
-        throw bad("unknown member " + prefix + name + "; expected " + List.copyOf(new java.util.TreeSet<>(allowed)));
+        throw bad(
+            "unknown member "
+                + prefix
+                + name
+                + "; expected "
+                + List.copyOf(new java.util.TreeSet<>(allowed)));
       }
     }
   }

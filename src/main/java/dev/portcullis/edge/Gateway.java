@@ -13,14 +13,22 @@ import java.util.Objects;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What the edges need from the house: who is asking, which tools they see, the road, where
- * the state of each call is kept, the approval requests with who may decide them, and what those
- * approvers do with stored calls as operators (settle, revert), and the shape every call's arguments
- * must have, checked before anything is stored.
+ * What the edges need from the house: who is asking, which tools they see, the road, where the
+ * state of each call is kept, the approval requests with who may decide them, and what those
+ * approvers do with stored calls as operators (settle, revert), and the shape every call's
+ * arguments must have, checked before anything is stored.
  */
 public record Gateway(
-    Identities identities, ToolDirectory tools, Pipeline pipeline, InvocationStore invocations, Clock clock,
-    JsonMapper json, Approvals approvals, Approvers approvers, InvocationAdmin admin, ArgumentShape arguments) {
+    Identities identities,
+    ToolDirectory tools,
+    Pipeline pipeline,
+    InvocationStore invocations,
+    Clock clock,
+    JsonMapper json,
+    Approvals approvals,
+    Approvers approvers,
+    InvocationAdmin admin,
+    ArgumentShape arguments) {
   public Gateway {
     Objects.requireNonNull(identities, "identities");
     Objects.requireNonNull(tools, "tools");

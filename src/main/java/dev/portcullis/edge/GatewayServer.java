@@ -8,12 +8,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's HTTP server: the MCP door, the REST door, the approver inbox and health, on one Javalin (Jetty)
- * server with virtual threads. Every request first passes the Host and Origin guard.
+ * The gateway's HTTP server: the MCP door, the REST door, the approver inbox and health, on one
+ * Javalin (Jetty) server with virtual threads. Every request first passes the Host and Origin
+ * guard.
  *
  * <p>Lifecycle: {@link #start} binds and returns once listening; {@link #close} ends the waits of
- * MCP calls held open for an approval (they answer with their handle), stops accepting and waits for
- * calls in flight.
+ * MCP calls held open for an approval (they answer with their handle), stops accepting and waits
+ * for calls in flight.
  */
 public final class GatewayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
@@ -36,48 +37,71 @@ public final class GatewayServer implements AutoCloseable {
     McpWaits waits = new McpWaits(gateway.invocations(), gateway.approvals().signals());
     McpRoutes mcp = new McpRoutes(gateway, guard, bodies, sessions, settings, waits);
     Javalin app =
-        Javalin.create(cfg -> {
-          cfg.startup.showJavalinBanner = false;
-          cfg.startup.showOldJavalinVersionWarning = false;
-          cfg.concurrency.useVirtualThreads = true;
-          cfg.http.maxRequestSize = settings.maxRequestBytes();
-          cfg.http.prefer405over404 = true;
-          cfg.jetty.host = settings.host();
-          cfg.jetty.port = settings.port();
-          cfg.jetty.modifyServer(server -> {
-            server.setStopTimeout(5_000);
-            server.setErrorHandler(new ProblemErrorHandler(gateway.json()));
-          });
-          cfg.routes.before(ctx -> {
-            if (!ctx.path().equals("/healthz")) {
-              guard.checkHostAndOrigin(ctx);
-            }
-          });
-          cfg.routes.get("/healthz", ctx -> Responses.json(ctx, gateway.json(), 200, Map.of("status", "ok")));
-          new ProtectedResourceRoutes(gateway).register(cfg.routes);
-          rest.register(cfg.routes);
-          InvocationAdminRoutes operators = new InvocationAdminRoutes(gateway, guard, bodies);
-          operators.register(cfg.routes);
-          new InvocationRoutes(gateway, guard, operators).register(cfg.routes);
-          new ApprovalRoutes(gateway, guard, bodies).register(cfg.routes);
-          new InboxRoutes().register(cfg.routes);
-          mcp.register(cfg.routes);
-          cfg.routes.exception(EdgeRejection.class, (e, ctx) ->
-              Responses.problem(ctx, gateway.json(), e.problem(), e.headers()));
-          cfg.routes.exception(HttpResponseException.class, (e, ctx) -> javalinError(gateway, e, ctx));
-          cfg.routes.exception(Exception.class, (e, ctx) -> {
-            if (clientFault(e)) {
-              LOG.info("refused {} {} from {}: the request could not be read ({})", ctx.method(), ctx.path(), ctx.ip(),
-                  e.toString());
-              Responses.problem(ctx, gateway.json(), Problem.of(ProblemType.MALFORMED_REQUEST,
-                  "the request could not be read: check its framing (Content-Length, chunked encoding)"), Map.of());
-              return;
-            }
-            LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
-            Responses.problem(ctx, gateway.json(),
-                Problem.of(ProblemType.INTERNAL, "an internal error occurred; the gateway log has details"), Map.of());
-          });
-        });
+        Javalin.create(
+            cfg -> {
+              cfg.startup.showJavalinBanner = false;
+              cfg.startup.showOldJavalinVersionWarning = false;
+              cfg.concurrency.useVirtualThreads = true;
+              cfg.http.maxRequestSize = settings.maxRequestBytes();
+              cfg.http.prefer405over404 = true;
+              cfg.jetty.host = settings.host();
+              cfg.jetty.port = settings.port();
+              cfg.jetty.modifyServer(
+                  server -> {
+                    server.setStopTimeout(5_000);
+                    server.setErrorHandler(new ProblemErrorHandler(gateway.json()));
+                  });
+              cfg.routes.before(
+                  ctx -> {
+                    if (!ctx.path().equals("/healthz")) {
+                      guard.checkHostAndOrigin(ctx);
+                    }
+                  });
+              cfg.routes.get(
+                  "/healthz",
+                  ctx -> Responses.json(ctx, gateway.json(), 200, Map.of("status", "ok")));
+              new ProtectedResourceRoutes(gateway).register(cfg.routes);
+              rest.register(cfg.routes);
+              InvocationAdminRoutes operators = new InvocationAdminRoutes(gateway, guard, bodies);
+              operators.register(cfg.routes);
+              new InvocationRoutes(gateway, guard, operators).register(cfg.routes);
+              new ApprovalRoutes(gateway, guard, bodies).register(cfg.routes);
+              new InboxRoutes().register(cfg.routes);
+              mcp.register(cfg.routes);
+              cfg.routes.exception(
+                  EdgeRejection.class,
+                  (e, ctx) -> Responses.problem(ctx, gateway.json(), e.problem(), e.headers()));
+              cfg.routes.exception(
+                  HttpResponseException.class, (e, ctx) -> javalinError(gateway, e, ctx));
+              cfg.routes.exception(
+                  Exception.class,
+                  (e, ctx) -> {
+                    if (clientFault(e)) {
+                      LOG.info(
+                          "refused {} {} from {}: the request could not be read ({})",
+                          ctx.method(),
+                          ctx.path(),
+                          ctx.ip(),
+                          e.toString());
+                      Responses.problem(
+                          ctx,
+                          gateway.json(),
+                          Problem.of(
+                              ProblemType.MALFORMED_REQUEST,
+                              "the request could not be read: check its framing (Content-Length, chunked encoding)"),
+                          Map.of());
+                      return;
+                    }
+                    LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+                    Responses.problem(
+                        ctx,
+                        gateway.json(),
+                        Problem.of(
+                            ProblemType.INTERNAL,
+                            "an internal error occurred; the gateway log has details"),
+                        Map.of());
+                  });
+            });
     app.start();
     return new GatewayServer(app, waits, SessionSweeper.start(sessions));
   }
@@ -90,7 +114,8 @@ public final class GatewayServer implements AutoCloseable {
    */
   private static boolean clientFault(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof org.eclipse.jetty.http.HttpException || t instanceof org.eclipse.jetty.io.EofException) {
+      if (t instanceof org.eclipse.jetty.http.HttpException
+          || t instanceof org.eclipse.jetty.io.EofException) {
         return true;
       }
     }
@@ -100,19 +125,31 @@ public final class GatewayServer implements AutoCloseable {
   private static void javalinError(Gateway gateway, HttpResponseException e, Context ctx) {
     ProblemType type = ProblemType.forStatus(e.getStatus());
     Map<String, String> headers = Map.of();
-    String detail = switch (type) {
-      case NOT_FOUND -> "no such endpoint: " + ctx.method() + " " + excerpt(ctx.path());
-      case METHOD_NOT_ALLOWED -> {
-        String allowed = e.getDetails().getOrDefault("availableMethods", e.getDetails().getOrDefault("Available methods", ""));
-        headers = allowed.isBlank() ? Map.of() : Map.of("Allow", allowed);
-        yield ctx.method() + " is not allowed on " + excerpt(ctx.path()) + (allowed.isBlank() ? "" : "; use " + allowed);
-      }
-      case PAYLOAD_TOO_LARGE -> "the request body is larger than the gateway reads";
-      case INTERNAL -> "an internal error occurred; the gateway log has details";
-      default -> type.title();
-    };
+    String detail =
+        switch (type) {
+          case NOT_FOUND -> "no such endpoint: " + ctx.method() + " " + excerpt(ctx.path());
+          case METHOD_NOT_ALLOWED -> {
+            String allowed =
+                e.getDetails()
+                    .getOrDefault(
+                        "availableMethods", e.getDetails().getOrDefault("Available methods", ""));
+            headers = allowed.isBlank() ? Map.of() : Map.of("Allow", allowed);
+            yield ctx.method()
+                + " is not allowed on "
+                + excerpt(ctx.path())
+                + (allowed.isBlank() ? "" : "; use " + allowed);
+          }
+          case PAYLOAD_TOO_LARGE -> "the request body is larger than the gateway reads";
+          case INTERNAL -> "an internal error occurred; the gateway log has details";
+          default -> type.title();
+        };
     if (type == ProblemType.INTERNAL) {
-      LOG.error("the router answered {} on {} {}: {}", e.getStatus(), ctx.method(), ctx.path(), e.getMessage());
+      LOG.error(
+          "the router answered {} on {} {}: {}",
+          e.getStatus(),
+          ctx.method(),
+          ctx.path(),
+          e.getMessage());
     }
     Responses.problem(ctx, gateway.json(), Problem.of(type, detail), headers);
   }
@@ -127,7 +164,8 @@ public final class GatewayServer implements AutoCloseable {
 
   @Override
   public void close() {
-    waits.close(); // MCP calls held open for an approval answer "pending" now, before the server stops
+    waits.close(); // MCP calls held open for an approval answer "pending" now, before the server
+    // stops
     sweeper.close();
     app.stop();
   }

@@ -1,9 +1,9 @@
 package dev.portcullis.edge;
 
 import dev.portcullis.identity.Approvers;
+import dev.portcullis.identity.Identities;
 import dev.portcullis.identity.IdentityException;
 import dev.portcullis.identity.TokenVerifier;
-import dev.portcullis.identity.Identities;
 import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.UserRef;
@@ -32,44 +32,68 @@ final class Guard {
   static final String USER_TOKEN_HEADER = "Portcullis-User-Token";
 
   private static final Logger LOG = LoggerFactory.getLogger(Guard.class);
+
   /**
    * Headers a request may carry once: two parts of one stack reading different copies (a proxy
    * checks the first Authorization, the gateway the last) is a classic bypass, so both are refused.
    */
-  private static final List<String> SINGLE = List.of("Host", "Authorization", "Origin", USER_TOKEN_HEADER,
-      "Content-Type", "Content-Encoding", "Idempotency-Key", "Mcp-Session-Id", "MCP-Protocol-Version");
+  private static final List<String> SINGLE =
+      List.of(
+          "Host",
+          "Authorization",
+          "Origin",
+          USER_TOKEN_HEADER,
+          "Content-Type",
+          "Content-Encoding",
+          "Idempotency-Key",
+          "Mcp-Session-Id",
+          "MCP-Protocol-Version");
 
   private final Set<String> hosts;
   private final Set<String> origins;
   private final Identities identities;
 
   Guard(EdgeSettings settings, Identities identities) {
-    this.hosts = settings.allowedHosts().stream().map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
-    this.origins = settings.allowedOrigins().stream().map(o -> o.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    this.hosts =
+        settings.allowedHosts().stream()
+            .map(h -> h.toLowerCase(Locale.ROOT))
+            .collect(Collectors.toSet());
+    this.origins =
+        settings.allowedOrigins().stream()
+            .map(o -> o.toLowerCase(Locale.ROOT))
+            .collect(Collectors.toSet());
     this.identities = identities;
   }
 
-  /** Refuses a request whose Host or Origin is not allowed, or that repeats a header it may carry once. */
+  /**
+   * Refuses a request whose Host or Origin is not allowed, or that repeats a header it may carry
+   * once.
+   */
   void checkHostAndOrigin(Context ctx) {
     for (String name : SINGLE) {
       Enumeration<String> values = ctx.req().getHeaders(name);
       if (values != null && values.hasMoreElements()) {
         values.nextElement();
         if (values.hasMoreElements()) {
-          throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST, "send the " + name + " header once"));
+          throw new EdgeRejection(
+              Problem.of(ProblemType.MALFORMED_REQUEST, "send the " + name + " header once"));
         }
       }
     }
     String host = hostName(ctx.header("Host"));
     if (host == null || !hosts.contains(host)) {
       throw new EdgeRejection(
-          Problem.of(ProblemType.HOST_NOT_ALLOWED,
+          Problem.of(
+              ProblemType.HOST_NOT_ALLOWED,
               "add this host to server.allowedHosts in the gateway configuration if it should be served"));
     }
     String origin = ctx.header("Origin");
-    if (origin != null && !origins.contains(origin.toLowerCase(Locale.ROOT)) && !sameOrigin(origin, ctx.header("Host"))) {
+    if (origin != null
+        && !origins.contains(origin.toLowerCase(Locale.ROOT))
+        && !sameOrigin(origin, ctx.header("Host"))) {
       throw new EdgeRejection(
-          Problem.of(ProblemType.ORIGIN_NOT_ALLOWED,
+          Problem.of(
+              ProblemType.ORIGIN_NOT_ALLOWED,
               "the origin " + origin + " is not in server.allowedOrigins"));
     }
   }
@@ -81,16 +105,22 @@ final class Guard {
       return identities.authenticateAgent(credential);
     } catch (IdentityException e) {
       if (e.kind() == IdentityException.Kind.MISSING) {
-        throw unauthenticated(ctx,
-            "send the agent's API key or access token as 'Authorization: Bearer <credential>'", null);
+        throw unauthenticated(
+            ctx,
+            "send the agent's API key or access token as 'Authorization: Bearer <credential>'",
+            null);
       }
       if (e.kind() == IdentityException.Kind.AGENT_NOT_REGISTERED) {
-        throw new EdgeRejection(Problem.of(ProblemType.AGENT_NOT_REGISTERED,
-            e.getMessage() + "; ask the gateway operator to register the client"));
+        throw new EdgeRejection(
+            Problem.of(
+                ProblemType.AGENT_NOT_REGISTERED,
+                e.getMessage() + "; ask the gateway operator to register the client"));
       }
       LOG.info("refused an agent credential from {}: {}", ctx.ip(), e.getMessage());
-      throw unauthenticated(ctx,
-          e.getMessage() + "; ask the gateway operator for a credential for your agent", e.getMessage());
+      throw unauthenticated(
+          ctx,
+          e.getMessage() + "; ask the gateway operator for a credential for your agent",
+          e.getMessage());
     }
   }
 
@@ -107,39 +137,56 @@ final class Guard {
       return approver.get();
     }
     if (credential == null || credential.isEmpty()) {
-      throw unauthenticated(ctx,
+      throw unauthenticated(
+          ctx,
           "send an approver's API key, or your operator token with an approver role, as"
               + " 'Authorization: Bearer <credential>'",
           null);
     }
     if (identities.isDelegationToken(credential)) {
-      LOG.warn("a delegating user's token was presented to the operator API {} {} from {}", ctx.method(), ctx.path(),
+      LOG.warn(
+          "a delegating user's token was presented to the operator API {} {} from {}",
+          ctx.method(),
+          ctx.path(),
           ctx.ip());
-      throw new EdgeRejection(Problem.of(ProblemType.NOT_AN_APPROVER,
-          "this is a token for agents' calls (a delegating user's token); it never opens the operator API, since an"
-              + " agent may hold it. Sign in with a token issued for the operator audience configured under"
-              + " approvers"));
+      throw new EdgeRejection(
+          Problem.of(
+              ProblemType.NOT_AN_APPROVER,
+              "this is a token for agents' calls (a delegating user's token); it never opens the operator API, since an"
+                  + " agent may hold it. Sign in with a token issued for the operator audience configured under"
+                  + " approvers"));
     }
     try {
       AgentRef agent = identities.authenticateAgent(credential);
       LOG.warn("agent {} tried the approval API from {}", agent.id(), ctx.ip());
-      throw new EdgeRejection(Problem.of(ProblemType.NOT_AN_APPROVER,
-          "this is agent " + agent.id() + "'s credential; agents can never decide approvals, an approver must"));
+      throw new EdgeRejection(
+          Problem.of(
+              ProblemType.NOT_AN_APPROVER,
+              "this is agent "
+                  + agent.id()
+                  + "'s credential; agents can never decide approvals, an approver must"));
     } catch (IdentityException e) {
       boolean token = TokenVerifier.looksLikeJwt(credential);
-      throw unauthenticated(ctx, token
-          ? "the token is not valid here or carries no approver role; ask the gateway operator which role approves"
-          : "the key is not an approver's; ask the gateway operator to list you under approvers",
+      throw unauthenticated(
+          ctx,
+          token
+              ? "the token is not valid here or carries no approver role; ask the gateway operator which role approves"
+              : "the key is not an approver's; ask the gateway operator to list you under approvers",
           token ? "not an approver's token" : "not an approver's key");
     }
   }
 
-  /** The operator the {@code Authorization: Bearer} credential proves (an approver's key or operator token), if any. */
+  /**
+   * The operator the {@code Authorization: Bearer} credential proves (an approver's key or operator
+   * token), if any.
+   */
   Optional<OperatorRef> operatorIfAny(Context ctx, Approvers approvers) {
     return approvers.authenticate(bearer(ctx));
   }
 
-  /** The agent the {@code Authorization: Bearer} credential proves, if it proves one; no refusal. */
+  /**
+   * The agent the {@code Authorization: Bearer} credential proves, if it proves one; no refusal.
+   */
   Optional<AgentRef> agentIfAny(Context ctx) {
     try {
       return Optional.of(identities.authenticateAgent(bearer(ctx)));
@@ -174,22 +221,31 @@ final class Guard {
     try {
       return Optional.of(identities.authenticateUser(token.strip(), agent));
     } catch (IdentityException e) {
-      LOG.info("refused a user token from {} for agent {}: {}", ctx.ip(), agent.id(), e.getMessage());
-      ProblemType type = e.kind() == IdentityException.Kind.TENANT_MISMATCH
-          ? ProblemType.TENANT_MISMATCH : ProblemType.INVALID_USER_TOKEN;
+      LOG.info(
+          "refused a user token from {} for agent {}: {}", ctx.ip(), agent.id(), e.getMessage());
+      ProblemType type =
+          e.kind() == IdentityException.Kind.TENANT_MISMATCH
+              ? ProblemType.TENANT_MISMATCH
+              : ProblemType.INVALID_USER_TOKEN;
       throw new EdgeRejection(Problem.of(type, e.getMessage()));
     }
   }
 
   private static EdgeRejection unauthenticated(Context ctx, String detail, String error) {
     StringBuilder challenge = new StringBuilder("Bearer realm=\"portcullis\"");
-    challenge.append(", resource_metadata=\"").append(ProtectedResourceRoutes.metadataUrl(ctx)).append('"');
+    challenge
+        .append(", resource_metadata=\"")
+        .append(ProtectedResourceRoutes.metadataUrl(ctx))
+        .append('"');
     if (error != null) {
-      challenge.append(", error=\"invalid_token\", error_description=\"")
-          .append(error.replace('"', '\'').replace('\\', '/')).append('"');
+      challenge
+          .append(", error=\"invalid_token\", error_description=\"")
+          .append(error.replace('"', '\'').replace('\\', '/'))
+          .append('"');
     }
     return new EdgeRejection(
-        Problem.of(ProblemType.UNAUTHENTICATED, detail), Map.of("WWW-Authenticate", challenge.toString()));
+        Problem.of(ProblemType.UNAUTHENTICATED, detail),
+        Map.of("WWW-Authenticate", challenge.toString()));
   }
 
   /**
@@ -203,8 +259,11 @@ final class Guard {
       return false;
     }
     String o = origin.strip().toLowerCase(Locale.ROOT);
-    String authority = o.startsWith("https://") ? o.substring(8) : o.startsWith("http://") ? o.substring(7) : null;
-    return authority != null && !authority.isEmpty() && authority.equals(hostHeader.strip().toLowerCase(Locale.ROOT));
+    String authority =
+        o.startsWith("https://") ? o.substring(8) : o.startsWith("http://") ? o.substring(7) : null;
+    return authority != null
+        && !authority.isEmpty()
+        && authority.equals(hostHeader.strip().toLowerCase(Locale.ROOT));
   }
 
   /** The host part of a Host header, lower-cased, without port; IPv6 keeps its brackets. */

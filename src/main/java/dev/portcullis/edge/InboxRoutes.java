@@ -8,9 +8,9 @@ import java.io.UncheckedIOException;
 
 /**
  * The approver inbox: {@code GET /inbox} (the requests, by status) and {@code GET
- * /inbox/approvals/{id}} (one request) answer the same static page, whose script reads the path
- * and talks to the approval API ({@link ApprovalRoutes}) with the approver's key. The page holds
- * no data and needs no credential; everything it shows comes from that API.
+ * /inbox/approvals/{id}} (one request) answer the same static page, whose script reads the path and
+ * talks to the approval API ({@link ApprovalRoutes}) with the approver's key. The page holds no
+ * data and needs no credential; everything it shows comes from that API.
  *
  * <p>Security: a fixed set of classpath files, read once at start (no path from the request ever
  * names a file). Every answer carries a strict Content-Security-Policy (scripts and styles from
@@ -20,8 +20,9 @@ import java.io.UncheckedIOException;
  */
 final class InboxRoutes {
   static final String PATH = "/inbox";
-  static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
-      + "connect-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+  static final String CONTENT_SECURITY_POLICY =
+      "default-src 'none'; script-src 'self'; style-src 'self'; "
+          + "connect-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
   private final byte[] page = resource("index.html");
   private final byte[] script = resource("inbox.js");
@@ -50,7 +51,8 @@ final class InboxRoutes {
     String path = "/inbox/" + name;
     try (InputStream in = InboxRoutes.class.getResourceAsStream(path)) {
       if (in == null) {
-        throw new IllegalStateException("the inbox asset " + path + " is missing from the classpath");
+        throw new IllegalStateException(
+            "the inbox asset " + path + " is missing from the classpath");
       }
       return in.readAllBytes();
     } catch (IOException e) {

@@ -24,8 +24,8 @@ import tools.jackson.databind.JsonNode;
  * <p>Security: only a configured approver's key or operator token is accepted; an agent's
  * credential, or a delegating user's token, gets 403, so no agent can settle or revert a call, its
  * own included. An operator sees and acts on the calls of their tenants only; any other answers as
- * an unknown id (404). The operator's view shows arguments and
- * before-states in full: they are the operator's evidence.
+ * an unknown id (404). The operator's view shows arguments and before-states in full: they are the
+ * operator's evidence.
  */
 final class InvocationAdminRoutes {
   static final String PATH = "/v1/invocations";
@@ -51,9 +51,18 @@ final class InvocationAdminRoutes {
   private void list(Context ctx) {
     OperatorRef operator = guard.approver(ctx, gateway.approvers());
     String wanted = ctx.queryParam("state");
-    List<StoredInvocation> found = OperatorRequests.listing(
-        () -> call(() -> gateway.admin().list(wanted == null ? "needs-reconciliation" : wanted, operator)));
-    Responses.json(ctx, gateway.json(), 200,
+    List<StoredInvocation> found =
+        OperatorRequests.listing(
+            () ->
+                call(
+                    () ->
+                        gateway
+                            .admin()
+                            .list(wanted == null ? "needs-reconciliation" : wanted, operator)));
+    Responses.json(
+        ctx,
+        gateway.json(),
+        200,
         Map.of("invocations", found.stream().map(s -> view(s, null)).toList()));
   }
 
@@ -64,8 +73,12 @@ final class InvocationAdminRoutes {
   }
 
   private void act(Context ctx) {
-    OperatorRequests.Action action = OperatorRequests.action(ctx, REVERT, SETTLE,
-        "use POST /v1/invocations/{id}:settle or POST /v1/invocations/{id}:revert");
+    OperatorRequests.Action action =
+        OperatorRequests.action(
+            ctx,
+            REVERT,
+            SETTLE,
+            "use POST /v1/invocations/{id}:settle or POST /v1/invocations/{id}:revert");
     OperatorRef operator = guard.approver(ctx, gateway.approvers());
     String id = action.id();
     if (action.first()) {
@@ -76,13 +89,21 @@ final class InvocationAdminRoutes {
     JsonNode body = bodies.readObject(ctx);
     JsonNode as = body.path("as");
     if (!as.isString() || !List.of("completed", "failed", "cancelled").contains(as.asString())) {
-      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
-          "say what happened upstream: {\"as\": \"completed\" | \"failed\" | \"cancelled\", \"reason\": \"…\"}"));
+      throw new EdgeRejection(
+          Problem.of(
+              ProblemType.MALFORMED_REQUEST,
+              "say what happened upstream: {\"as\": \"completed\" | \"failed\" | \"cancelled\", \"reason\": \"…\"}"));
     }
-    String reason = OperatorRequests.requiredReason(body, MAX_REASON,
-        "a settlement needs a reason: {\"reason\": \"…\"}, 1 to " + MAX_REASON + " characters, saying what you"
-            + " found in the system behind the tool");
-    StoredInvocation settled = call(() -> gateway.admin().settle(id, as.asString(), reason, operator));
+    String reason =
+        OperatorRequests.requiredReason(
+            body,
+            MAX_REASON,
+            "a settlement needs a reason: {\"reason\": \"…\"}, 1 to "
+                + MAX_REASON
+                + " characters, saying what you"
+                + " found in the system behind the tool");
+    StoredInvocation settled =
+        call(() -> gateway.admin().settle(id, as.asString(), reason, operator));
     Responses.json(ctx, gateway.json(), 200, view(settled, null));
   }
 
@@ -124,14 +145,15 @@ final class InvocationAdminRoutes {
     try {
       return action.run();
     } catch (InvocationAdmin.Refusal r) {
-      ProblemType type = switch (r.kind()) {
-        case NOT_FOUND -> ProblemType.NOT_FOUND;
-        case NOT_RECONCILABLE -> ProblemType.INVOCATION_NOT_RECONCILABLE;
-        case NOT_COMPLETED -> ProblemType.INVOCATION_NOT_COMPLETED;
-        case NO_COMPENSATION -> ProblemType.NO_COMPENSATION;
-        case COMPENSATION_INCOMPLETE -> ProblemType.COMPENSATION_INCOMPLETE;
-        case UNAVAILABLE -> ProblemType.STORE_UNAVAILABLE;
-      };
+      ProblemType type =
+          switch (r.kind()) {
+            case NOT_FOUND -> ProblemType.NOT_FOUND;
+            case NOT_RECONCILABLE -> ProblemType.INVOCATION_NOT_RECONCILABLE;
+            case NOT_COMPLETED -> ProblemType.INVOCATION_NOT_COMPLETED;
+            case NO_COMPENSATION -> ProblemType.NO_COMPENSATION;
+            case COMPENSATION_INCOMPLETE -> ProblemType.COMPENSATION_INCOMPLETE;
+            case UNAVAILABLE -> ProblemType.STORE_UNAVAILABLE;
+          };
       throw new EdgeRejection(Problem.of(type, r.getMessage()));
     }
   }

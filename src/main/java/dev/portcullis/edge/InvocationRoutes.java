@@ -20,13 +20,15 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code GET /v1/invocations/{id}}: the state of one call, its tool, decision, timestamps and
  * outcome, read from the invocation store. With a configured approver's key or operator token the
- * same path gives the operator's view of any call of the operator's tenants ({@link InvocationAdminRoutes}); with anything else, the agent's.
+ * same path gives the operator's view of any call of the operator's tenants ({@link
+ * InvocationAdminRoutes}); with anything else, the agent's.
  *
  * <p>Security: only the agent (same id, same tenant) that made the call, acting for the same
  * verified user ({@code Portcullis-User-Token}; none for a call made for nobody), sees it; for any
- * other the call does not exist (404, not 403, so ids cannot be probed). Arguments are not returned, only
- * their digest (and, when an approver edited them, the edited arguments' digest, who edited them
- * and when: what ran were the edited ones); results are the filtered ones the agent was given.
+ * other the call does not exist (404, not 403, so ids cannot be probed). Arguments are not
+ * returned, only their digest (and, when an approver edited them, the edited arguments' digest, who
+ * edited them and when: what ran were the edited ones); results are the filtered ones the agent was
+ * given.
  */
 final class InvocationRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(InvocationRoutes.class);
@@ -48,9 +50,11 @@ final class InvocationRoutes {
 
   private void show(Context ctx) {
     String id = ctx.pathParam("id");
-    // An agent's credential first (the common case, checked once); an approver's sees the operator view.
+    // An agent's credential first (the common case, checked once); an approver's sees the operator
+    // view.
     Optional<AgentRef> caller = guard.agentIfAny(ctx);
-    Optional<OperatorRef> operator = caller.isEmpty() ? guard.operatorIfAny(ctx, gateway.approvers()) : Optional.empty();
+    Optional<OperatorRef> operator =
+        caller.isEmpty() ? guard.operatorIfAny(ctx, gateway.approvers()) : Optional.empty();
     if (operator.isPresent()) {
       operators.show(ctx, id, operator.get());
       return;
@@ -62,12 +66,18 @@ final class InvocationRoutes {
       found = gateway.invocations().find(id);
     } catch (InvocationStore.StoreException e) {
       LOG.error("cannot read invocation {}", id, e);
-      throw new EdgeRejection(Problem.of(ProblemType.STORE_UNAVAILABLE,
-          "the invocation store cannot be read; retry later or ask an operator"));
+      throw new EdgeRejection(
+          Problem.of(
+              ProblemType.STORE_UNAVAILABLE,
+              "the invocation store cannot be read; retry later or ask an operator"));
     }
-    StoredInvocation s = found
-        .filter(f -> f.invocation().madeFor(agent, user))
-        .orElseThrow(() -> new EdgeRejection(Problem.of(ProblemType.NOT_FOUND, "no invocation " + id + " of yours")));
+    StoredInvocation s =
+        found
+            .filter(f -> f.invocation().madeFor(agent, user))
+            .orElseThrow(
+                () ->
+                    new EdgeRejection(
+                        Problem.of(ProblemType.NOT_FOUND, "no invocation " + id + " of yours")));
     Responses.json(ctx, gateway.json(), 200, body(s));
   }
 
@@ -118,12 +128,17 @@ final class InvocationRoutes {
     }
     body.put("receivedAt", inv.receivedAt().toString());
     body.put("updatedAt", s.updatedAt().toString());
-    body.put("history", s.history().stream().map(h -> {
-      Map<String, Object> one = new LinkedHashMap<>();
-      one.put("state", wireName(h.state()));
-      one.put("at", h.at().toString());
-      return one;
-    }).toList());
+    body.put(
+        "history",
+        s.history().stream()
+            .map(
+                h -> {
+                  Map<String, Object> one = new LinkedHashMap<>();
+                  one.put("state", wireName(h.state()));
+                  one.put("at", h.at().toString());
+                  return one;
+                })
+            .toList());
     Ending e = s.ending();
     if (e != null && e.result() != null) {
       body.put("result", e.result());

@@ -9,10 +9,10 @@ import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.invocation.UserRef;
 import dev.portcullis.pipeline.ToolSummary;
 import dev.portcullis.service.Approvals;
-import io.modelcontextprotocol.spec.McpSchema.ErrorCodes;
-import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse.JSONRPCError;
-import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse;
 import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.ErrorCodes;
+import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse;
+import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse.JSONRPCError;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,7 +41,10 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * notifications/progress}.
  */
 final class McpDispatcher {
-  /** The {@code _meta} member of {@code tools/call} params that carries an idempotency key (MCP has no header for it). */
+  /**
+   * The {@code _meta} member of {@code tools/call} params that carries an idempotency key (MCP has
+   * no header for it).
+   */
   static final String IDEMPOTENCY_META = "portcullis/idempotencyKey";
 
   private static final Logger LOG = LoggerFactory.getLogger(McpDispatcher.class);
@@ -61,19 +64,30 @@ final class McpDispatcher {
   }
 
   JSONRPCResponse dispatch(
-      Object id, String method, JsonNode params, AgentRef agent, UserRef user, McpSessions.Session session,
-      String traceHeader, McpReply reply) {
+      Object id,
+      String method,
+      JsonNode params,
+      AgentRef agent,
+      UserRef user,
+      McpSessions.Session session,
+      String traceHeader,
+      McpReply reply) {
     return switch (method) {
       case "ping" -> JSONRPCResponse.result(id, Map.of());
-      case "tools/list" -> JSONRPCResponse.result(id, new McpSchema.ListToolsResult(tools(agent, user), null, null));
+      case "tools/list" ->
+          JSONRPCResponse.result(id, new McpSchema.ListToolsResult(tools(agent, user), null, null));
       case "tools/call" -> call(id, params, agent, user, session, traceHeader, reply);
       default ->
           JSONRPCResponse.error(
-              id, new JSONRPCError(ErrorCodes.METHOD_NOT_FOUND, "Method not found: " + method, null));
+              id,
+              new JSONRPCError(ErrorCodes.METHOD_NOT_FOUND, "Method not found: " + method, null));
     };
   }
 
-  /** The governed tools this agent (and user) may call, then the built-in {@code portcullis_outcome}. */
+  /**
+   * The governed tools this agent (and user) may call, then the built-in {@code
+   * portcullis_outcome}.
+   */
   private List<McpSchema.Tool> tools(AgentRef agent, UserRef user) {
     List<McpSchema.Tool> tools = new ArrayList<>();
     gateway.tools().visibleTo(agent, user).forEach(t -> tools.add(tool(t)));
@@ -87,11 +101,17 @@ final class McpDispatcher {
     McpSchema.ToolAnnotations annotations =
         new McpSchema.ToolAnnotations(
             t.title(), t.risk().equals("read"), t.risk().equals("write"), null, null, null);
-    return new McpSchema.Tool(t.name(), t.title(), t.description(), schema, null, annotations, null, null);
+    return new McpSchema.Tool(
+        t.name(), t.title(), t.description(), schema, null, annotations, null, null);
   }
 
   private JSONRPCResponse call(
-      Object id, JsonNode params, AgentRef agent, UserRef user, McpSessions.Session session, String traceHeader,
+      Object id,
+      JsonNode params,
+      AgentRef agent,
+      UserRef user,
+      McpSessions.Session session,
+      String traceHeader,
       McpReply reply) {
     JsonNode name = params.path("name");
     if (!name.isString() || name.asString().isEmpty()) {
@@ -99,8 +119,12 @@ final class McpDispatcher {
     }
     if (!ToolNames.plausible(name.asString())) {
       // No tool can have this name: refused as unknown here, so nothing of it is stored.
-      return JSONRPCResponse.error(id, new JSONRPCError(ErrorCodes.INVALID_PARAMS,
-          "Unknown tool: " + ToolNames.excerpt(name.asString()), Map.of("type", ProblemType.UNKNOWN_TOOL.uri())));
+      return JSONRPCResponse.error(
+          id,
+          new JSONRPCError(
+              ErrorCodes.INVALID_PARAMS,
+              "Unknown tool: " + ToolNames.excerpt(name.asString()),
+              Map.of("type", ProblemType.UNKNOWN_TOOL.uri())));
     }
     JsonNode arguments = params.path("arguments");
     if (arguments.isMissingNode() || arguments.isNull()) {
@@ -109,9 +133,12 @@ final class McpDispatcher {
     List<String> shape = gateway.arguments().violations(arguments);
     if (!shape.isEmpty()) {
       // Over the limits for any tool: refused before the call is stored, as a malformed request is.
-      return JSONRPCResponse.error(id, new JSONRPCError(ErrorCodes.INVALID_PARAMS,
-          "params.arguments: " + String.join("; ", shape),
-          Map.of("type", ProblemType.INVALID_ARGUMENTS.uri(), "violations", shape)));
+      return JSONRPCResponse.error(
+          id,
+          new JSONRPCError(
+              ErrorCodes.INVALID_PARAMS,
+              "params.arguments: " + String.join("; ", shape),
+              Map.of("type", ProblemType.INVALID_ARGUMENTS.uri(), "violations", shape)));
     }
     JsonNode meta = params.path("_meta");
     JsonNode token = meta.path("progressToken");
@@ -120,13 +147,21 @@ final class McpDispatcher {
     }
     if (name.asString().equals(McpOutcomeTool.NAME)) {
       String asked = arguments.path("invocationId").asString("");
-      return JSONRPCResponse.result(id, outcomeTool.call(arguments, agent, user,
-          progress(token, reply, n -> "invocation " + asked + " has not ended; still waiting")));
+      return JSONRPCResponse.result(
+          id,
+          outcomeTool.call(
+              arguments,
+              agent,
+              user,
+              progress(
+                  token, reply, n -> "invocation " + asked + " has not ended; still waiting")));
     }
-    String traceparent = meta.path("traceparent").isString() ? meta.path("traceparent").asString() : traceHeader;
+    String traceparent =
+        meta.path("traceparent").isString() ? meta.path("traceparent").asString() : traceHeader;
     JsonNode key = meta.path(IDEMPOTENCY_META);
     if (!key.isMissingNode() && !(key.isString() && IdempotencyKeys.agentMaySend(key.asString()))) {
-      return invalidParams(id, "params._meta." + IDEMPOTENCY_META + " must be " + IdempotencyKeys.RULE);
+      return invalidParams(
+          id, "params._meta." + IDEMPOTENCY_META + " must be " + IdempotencyKeys.RULE);
     }
     Invocation invocation =
         Invocation.received(
@@ -162,20 +197,30 @@ final class McpDispatcher {
   }
 
   /**
-   * Holds a parked call open up to {@code mcpWait}: its outcome if it is decided in time, exactly as
-   * an unparked call would answer; otherwise the pending result with its handle.
+   * Holds a parked call open up to {@code mcpWait}: its outcome if it is decided in time, exactly
+   * as an unparked call would answer; otherwise the pending result with its handle.
    */
-  private McpSchema.CallToolResult awaitDecision(Outcome.AwaitingApproval parked, JsonNode token, McpReply reply) {
+  private McpSchema.CallToolResult awaitDecision(
+      Outcome.AwaitingApproval parked, JsonNode token, McpReply reply) {
     String invocationId = parked.invocation().invocationId();
     // The deadline is read only for a client that gets progress notices, and only once.
-    String deadline = token.isMissingNode() || !reply.canStream() ? null : deadline(parked.approvalId());
-    McpWaits.Progress progress = progress(token, reply,
-        n -> "awaiting approval " + parked.approvalId() + (deadline == null ? "" : "; deadline " + deadline));
+    String deadline =
+        token.isMissingNode() || !reply.canStream() ? null : deadline(parked.approvalId());
+    McpWaits.Progress progress =
+        progress(
+            token,
+            reply,
+            n ->
+                "awaiting approval "
+                    + parked.approvalId()
+                    + (deadline == null ? "" : "; deadline " + deadline));
     Optional<StoredInvocation> now = waits.await(invocationId, mcpWait, progress);
     if (now.isPresent() && McpWaits.settled(now.get().state())) {
       return results.of(now.get(), parked.approvalId());
     }
-    LOG.debug("invocation {} still awaits approval {} after the MCP wait; answering pending", invocationId,
+    LOG.debug(
+        "invocation {} still awaits approval {} after the MCP wait; answering pending",
+        invocationId,
         parked.approvalId());
     return results.of(parked);
   }
@@ -198,8 +243,12 @@ final class McpDispatcher {
       return null;
     }
     Object tokenValue = token.isString() ? token.asString() : token.asLong();
-    return n -> reply.notify(new McpSchema.JSONRPCNotification(McpSchema.JSONRPC_VERSION,
-        McpSchema.METHOD_NOTIFICATION_PROGRESS, progressParams(tokenValue, n, message.apply(n))));
+    return n ->
+        reply.notify(
+            new McpSchema.JSONRPCNotification(
+                McpSchema.JSONRPC_VERSION,
+                McpSchema.METHOD_NOTIFICATION_PROGRESS,
+                progressParams(tokenValue, n, message.apply(n))));
   }
 
   private static Map<String, Object> progressParams(Object token, int n, String message) {

@@ -14,8 +14,8 @@ import tools.jackson.databind.json.JsonMapper;
  * JSON-RPC response the last, and the stream ends. A client that accepts only JSON gets no stream
  * and no notifications ({@link #canStream}).
  *
- * <p>Failure: a notification that cannot be written means the client has gone; {@link #notify}
- * says so and nothing more is written.
+ * <p>Failure: a notification that cannot be written means the client has gone; {@link #notify} says
+ * so and nothing more is written.
  */
 final class McpReply {
   private final Context ctx;
@@ -28,7 +28,8 @@ final class McpReply {
     this.ctx = ctx;
     this.json = json;
     String accept = ctx.header("Accept");
-    this.streamAccepted = accept != null && accept.toLowerCase(Locale.ROOT).contains("text/event-stream");
+    this.streamAccepted =
+        accept != null && accept.toLowerCase(Locale.ROOT).contains("text/event-stream");
   }
 
   /** Whether the client accepts an event stream, so that notifications can reach it. */

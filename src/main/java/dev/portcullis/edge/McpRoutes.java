@@ -17,20 +17,24 @@ import tools.jackson.databind.JsonNode;
  * The MCP door: streamable HTTP at {@code /mcp}. A thin edge of our own over the MCP SDK's schema
  * types, so that {@code tools/list} can differ per calling agent and every call takes the one road.
  *
- * <p>Liberal in what it accepts, as the specification asks: a missing {@code
- * MCP-Protocol-Version} means the negotiated one; {@code Accept} may be absent or list types in any
- * spacing; {@code Content-Type} may carry parameters. POST answers are {@code application/json}
- * (allowed by the transport), except a {@code tools/call} that sends progress notifications while it
- * waits for an approval, which answers with an event stream ({@link McpReply}); {@code GET} answers 405 (no server-initiated stream); {@code DELETE}
- * ends the session. Every request carries the agent's key; a session only works with the key of the
- * agent that opened it.
+ * <p>Liberal in what it accepts, as the specification asks: a missing {@code MCP-Protocol-Version}
+ * means the negotiated one; {@code Accept} may be absent or list types in any spacing; {@code
+ * Content-Type} may carry parameters. POST answers are {@code application/json} (allowed by the
+ * transport), except a {@code tools/call} that sends progress notifications while it waits for an
+ * approval, which answers with an event stream ({@link McpReply}); {@code GET} answers 405 (no
+ * server-initiated stream); {@code DELETE} ends the session. Every request carries the agent's key;
+ * a session only works with the key of the agent that opened it.
  */
 final class McpRoutes {
   static final List<String> VERSIONS = List.of("2025-11-25", "2025-06-18", "2025-03-26");
   private static final String SESSION_HEADER = "Mcp-Session-Id";
   private static final String VERSION_HEADER = "MCP-Protocol-Version";
-  /** The longest string id accepted: ids are echoed and recorded, so they are bounded before either. */
+
+  /**
+   * The longest string id accepted: ids are echoed and recorded, so they are bounded before either.
+   */
   static final int MAX_ID = 256;
+
   /** JSON-RPC's "server error" range; {@code data.type} says which. */
   private static final int SERVER_ERROR = -32000;
 
@@ -41,7 +45,12 @@ final class McpRoutes {
   private final McpDispatcher dispatcher;
   private final EdgeSettings settings;
 
-  McpRoutes(Gateway gateway, Guard guard, RequestBodies bodies, McpSessions sessions, EdgeSettings settings,
+  McpRoutes(
+      Gateway gateway,
+      Guard guard,
+      RequestBodies bodies,
+      McpSessions sessions,
+      EdgeSettings settings,
       McpWaits waits) {
     this.gateway = gateway;
     this.guard = guard;
@@ -65,8 +74,12 @@ final class McpRoutes {
       message = bodies.read(ctx);
     } catch (EdgeRejection rejection) {
       if (rejection.problem().type() == ProblemType.MALFORMED_REQUEST) {
-        rpc(ctx, 400, new UnidentifiedError(new JSONRPCError(ErrorCodes.PARSE_ERROR, "Parse error: "
-            + rejection.problem().detail(), null)));
+        rpc(
+            ctx,
+            400,
+            new UnidentifiedError(
+                new JSONRPCError(
+                    ErrorCodes.PARSE_ERROR, "Parse error: " + rejection.problem().detail(), null)));
         return;
       }
       throw rejection;
@@ -77,14 +90,20 @@ final class McpRoutes {
     }
     JsonNode jsonrpc = message.path("jsonrpc");
     if (!message.isObject() || !jsonrpc.isString() || !"2.0".equals(jsonrpc.asString())) {
-      rpc(ctx, 400, invalid(null, "not a JSON-RPC 2.0 message: jsonrpc must be the string \"2.0\""));
+      rpc(
+          ctx,
+          400,
+          invalid(null, "not a JSON-RPC 2.0 message: jsonrpc must be the string \"2.0\""));
       return;
     }
     JsonNode idNode = message.get("id");
     JsonNode method = message.get("method");
     boolean response = message.has("result") || message.has("error");
     if (method != null && response) {
-      rpc(ctx, 400, invalid(null, "a message is a request or a response: not method with result or error"));
+      rpc(
+          ctx,
+          400,
+          invalid(null, "a message is a request or a response: not method with result or error"));
       return;
     }
     if (method == null) {
@@ -105,8 +124,15 @@ final class McpRoutes {
     }
     Object id = id(idNode);
     if (id == null) {
-      rpc(ctx, 400, invalid(null, "id must be a string of at most " + MAX_ID + " characters or a 64-bit integer"
-          + " (not null)"));
+      rpc(
+          ctx,
+          400,
+          invalid(
+              null,
+              "id must be a string of at most "
+                  + MAX_ID
+                  + " characters or a 64-bit integer"
+                  + " (not null)"));
       return;
     }
     JsonNode params = message.path("params");
@@ -130,20 +156,37 @@ final class McpRoutes {
     }
     String version = ctx.header(VERSION_HEADER);
     if (version != null && !VERSIONS.contains(version.strip())) {
-      rpc(ctx, 400, invalid(id, "unsupported MCP-Protocol-Version " + version + "; supported: " + VERSIONS));
+      rpc(
+          ctx,
+          400,
+          invalid(id, "unsupported MCP-Protocol-Version " + version + "; supported: " + VERSIONS));
       return;
     }
     UserRef user = guard.delegatingUser(ctx, agent).orElse(null);
     McpReply reply = new McpReply(ctx, gateway.json());
-    reply.answer(200, dispatcher.dispatch(id, method.asString(), params, agent, user, session.get(),
-        ctx.header("traceparent"), reply));
+    reply.answer(
+        200,
+        dispatcher.dispatch(
+            id,
+            method.asString(),
+            params,
+            agent,
+            user,
+            session.get(),
+            ctx.header("traceparent"),
+            reply));
   }
 
   private void initialize(Context ctx, Object id, JsonNode params, AgentRef agent) {
-    if (!params.path("protocolVersion").isString() || !params.path("capabilities").isObject()
+    if (!params.path("protocolVersion").isString()
+        || !params.path("capabilities").isObject()
         || !params.path("clientInfo").isObject()) {
-      rpc(ctx, 200, McpDispatcher.invalidParams(id,
-          "initialize needs params with protocolVersion (a string), capabilities and clientInfo (objects)"));
+      rpc(
+          ctx,
+          200,
+          McpDispatcher.invalidParams(
+              id,
+              "initialize needs params with protocolVersion (a string), capabilities and clientInfo (objects)"));
       return;
     }
     String requested = params.path("protocolVersion").asString();
@@ -152,13 +195,20 @@ final class McpRoutes {
     switch (sessions.open(TraceIds.random(16), agent.id(), version)) {
       case McpSessions.Opening.Opened(McpSessions.Session opened) -> session = opened;
       case McpSessions.Opening.Refused(boolean perAgent) -> {
-        ProblemType type = perAgent ? ProblemType.TOO_MANY_SESSIONS : ProblemType.SESSIONS_EXHAUSTED;
-        String message = perAgent
-            ? "agent " + agent.id() + " holds as many MCP sessions as it may; close one (DELETE /mcp) or let one expire"
-            : "the gateway holds as many MCP sessions as it may; retry later";
+        ProblemType type =
+            perAgent ? ProblemType.TOO_MANY_SESSIONS : ProblemType.SESSIONS_EXHAUSTED;
+        String message =
+            perAgent
+                ? "agent "
+                    + agent.id()
+                    + " holds as many MCP sessions as it may; close one (DELETE /mcp) or let one expire"
+                : "the gateway holds as many MCP sessions as it may; retry later";
         ctx.header("Retry-After", "60");
-        rpc(ctx, type.status(), JSONRPCResponse.error(id, new JSONRPCError(SERVER_ERROR, message,
-            Map.of("type", type.uri()))));
+        rpc(
+            ctx,
+            type.status(),
+            JSONRPCResponse.error(
+                id, new JSONRPCError(SERVER_ERROR, message, Map.of("type", type.uri()))));
         return;
       }
     }
@@ -168,7 +218,9 @@ final class McpRoutes {
         new McpSchema.InitializeResult(
             version,
             capabilities,
-            McpSchema.Implementation.builder("portcullis", settings.serverVersion()).title("Portcullis").build(),
+            McpSchema.Implementation.builder("portcullis", settings.serverVersion())
+                .title("Portcullis")
+                .build(),
             "Portcullis governs these tools: every call is authenticated, checked against policy and"
                 + " recorded. A refused call returns isError with the reason.",
             null);
@@ -180,7 +232,9 @@ final class McpRoutes {
     guard.authenticate(ctx);
     ctx.header("Allow", "POST, DELETE");
     throw new EdgeRejection(
-        Problem.of(ProblemType.METHOD_NOT_ALLOWED, "this server offers no server-initiated stream; use POST"),
+        Problem.of(
+            ProblemType.METHOD_NOT_ALLOWED,
+            "this server offers no server-initiated stream; use POST"),
         Map.of("Allow", "POST, DELETE"));
   }
 
@@ -199,7 +253,9 @@ final class McpRoutes {
       return;
     }
     String a = accept.toLowerCase(Locale.ROOT);
-    if (!(a.contains("application/json") || a.contains("*/*") || a.contains("application/*")
+    if (!(a.contains("application/json")
+        || a.contains("*/*")
+        || a.contains("application/*")
         || a.contains("text/event-stream"))) {
       throw new EdgeRejection(
           Problem.of(ProblemType.NOT_ACCEPTABLE, "accept application/json and text/event-stream"));

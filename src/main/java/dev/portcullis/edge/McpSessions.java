@@ -13,14 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * negotiated protocol version. Idle sessions expire; how many are held is bounded, per agent and in
  * all, so that one agent opening sessions in a loop locks out only itself.
  *
- * <p>Security: a session is only ever found for the agent that opened it, so a leaked session id
- * is useless with another agent's key (the answer is 404, as for an unknown id).
+ * <p>Security: a session is only ever found for the agent that opened it, so a leaked session id is
+ * useless with another agent's key (the answer is 404, as for an unknown id).
  *
  * <p>Concurrency: lookups read a concurrent map without locking; opening, closing and sweeping take
- * this object's lock, which keeps the per-agent counts equal to the map. Time is the injected clock:
- * {@link #sweep} (run on a schedule by the server, and when an open finds a bound reached, at most
- * once a second of that clock) removes every session idle longer than the timeout, so abandoned
- * sessions do not accumulate.
+ * this object's lock, which keeps the per-agent counts equal to the map. Time is the injected
+ * clock: {@link #sweep} (run on a schedule by the server, and when an open finds a bound reached,
+ * at most once a second of that clock) removes every session idle longer than the timeout, so
+ * abandoned sessions do not accumulate.
  */
 public final class McpSessions {
   /** One session as held. */
@@ -33,7 +33,12 @@ public final class McpSessions {
     public Limits {
       if (max <= 0 || perAgent <= 0 || perAgent > max || !idleTimeout.isPositive()) {
         throw new IllegalArgumentException(
-            "session limits must be positive, with perAgent at most max: " + max + ", " + perAgent + ", " + idleTimeout);
+            "session limits must be positive, with perAgent at most max: "
+                + max
+                + ", "
+                + perAgent
+                + ", "
+                + idleTimeout);
       }
     }
   }
@@ -47,6 +52,7 @@ public final class McpSessions {
   }
 
   private final ConcurrentHashMap<String, Session> byId = new ConcurrentHashMap<>();
+
   /**
    * An open at a bound sweeps at most this often: a full sweep walks every session, and an agent at
    * its bound calling initialize in a loop must not make each refusal cost that walk.
@@ -63,7 +69,10 @@ public final class McpSessions {
     this.limits = limits;
   }
 
-  /** Opens a session for {@code agentId}, unless it or the gateway holds as many live ones as it may. */
+  /**
+   * Opens a session for {@code agentId}, unless it or the gateway holds as many live ones as it
+   * may.
+   */
   public synchronized Opening open(String id, String agentId, String protocolVersion) {
     if (atBound(agentId)) {
       Instant now = clock.instant();
@@ -80,7 +89,9 @@ public final class McpSessions {
     return new Opening.Opened(s);
   }
 
-  /** The live session {@code id} of {@code agentId}, touched; empty if unknown, expired or foreign. */
+  /**
+   * The live session {@code id} of {@code agentId}, touched; empty if unknown, expired or foreign.
+   */
   public Optional<Session> find(String id, String agentId) {
     if (id == null) {
       return Optional.empty();

@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency: each wait parks its own request thread (a virtual thread on this server, so no
  * platform thread is held) with {@link LockSupport}. It wakes to read the invocation store every
- * {@link #POLL} (so that a decision taken on another gateway node sharing the database is seen),
- * at once when this node decides the approval ({@link ApprovalSignals}), for each progress notice,
- * at the bound, and when the server closes ({@link #close}). A spurious wake-up only reads the
- * store again.
+ * {@link #POLL} (so that a decision taken on another gateway node sharing the database is seen), at
+ * once when this node decides the approval ({@link ApprovalSignals}), for each progress notice, at
+ * the bound, and when the server closes ({@link #close}). A spurious wake-up only reads the store
+ * again.
  *
  * <p>Time: the bound is measured on the monotonic {@link System#nanoTime()}, not the injected
  * clock: it is how long a client connection stays open, and a test clock that stands still must not
@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  */
 final class McpWaits implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(McpWaits.class);
+
   /** How often a waiting call reads the invocation store. */
   static final Duration POLL = Duration.ofMillis(400);
+
   /** How often a waiting call whose client asked for progress is told it still waits. */
   static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
@@ -67,14 +69,17 @@ final class McpWaits implements AutoCloseable {
     int sent = 0;
     Optional<StoredInvocation> last = Optional.empty();
     waiting.add(me);
-    ApprovalSignals.Subscription decided = signals.onDecided(invocationId, () -> LockSupport.unpark(me));
+    ApprovalSignals.Subscription decided =
+        signals.onDecided(invocationId, () -> LockSupport.unpark(me));
     try {
       while (true) {
         try {
           last = invocations.find(invocationId);
         } catch (InvocationStore.StoreException e) {
-          LOG.warn("cannot read invocation {} while waiting for its approval; answering with its last state",
-              invocationId, e);
+          LOG.warn(
+              "cannot read invocation {} while waiting for its approval; answering with its last state",
+              invocationId,
+              e);
           return last;
         }
         if (last.isEmpty() || settled(last.get().state())) {
@@ -86,7 +91,8 @@ final class McpWaits implements AutoCloseable {
         }
         if (progress != null && now - nextProgress >= 0) {
           if (!progress.send(++sent)) {
-            LOG.info("the client waiting for invocation {} has gone; ending its wait", invocationId);
+            LOG.info(
+                "the client waiting for invocation {} has gone; ending its wait", invocationId);
             return last;
           }
           nextProgress = now + PROGRESS_EVERY.toNanos();

@@ -30,7 +30,8 @@ final class OperatorRequests {
     if (!isFirst && !isSecond) {
       throw new EdgeRejection(Problem.of(ProblemType.NOT_FOUND, usage));
     }
-    return new Action(action.substring(0, action.length() - (isFirst ? first : second).length()), isFirst);
+    return new Action(
+        action.substring(0, action.length() - (isFirst ? first : second).length()), isFirst);
   }
 
   /** Runs a listing whose filter the store refuses with {@link IllegalArgumentException}: a 400. */
@@ -42,7 +43,10 @@ final class OperatorRequests {
     }
   }
 
-  /** The body's {@code reason}: a string of 1 to {@code max} characters, stripped; else a 400 saying {@code need}. */
+  /**
+   * The body's {@code reason}: a string of 1 to {@code max} characters, stripped; else a 400 saying
+   * {@code need}.
+   */
   static String requiredReason(JsonNode body, int max, String need) {
     JsonNode reason = body.path("reason");
     if (!reason.isString() || reason.asString().isBlank() || reason.asString().length() > max) {

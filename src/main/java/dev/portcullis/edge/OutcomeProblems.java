@@ -13,8 +13,10 @@ final class OutcomeProblems {
         switch (outcome) {
           case Outcome.Denied d -> denied(d);
           case Outcome.Failed f -> Problem.of(type(f.kind()), f.detail());
-          case Outcome.Completed c -> throw new IllegalArgumentException("a completed call is not a problem");
-          case Outcome.AwaitingApproval a -> throw new IllegalArgumentException("a parked call is not a problem");
+          case Outcome.Completed c ->
+              throw new IllegalArgumentException("a completed call is not a problem");
+          case Outcome.AwaitingApproval a ->
+              throw new IllegalArgumentException("a parked call is not a problem");
         };
     return p.with("invocationId", outcome.invocation().invocationId())
         .with("traceId", outcome.invocation().traceId());
@@ -23,13 +25,18 @@ final class OutcomeProblems {
   private static Problem denied(Outcome.Denied d) {
     return switch (d.kind()) {
       case UNKNOWN_TOOL -> Problem.of(ProblemType.UNKNOWN_TOOL, d.message());
-      case INVALID_ARGUMENTS -> Problem.of(ProblemType.INVALID_ARGUMENTS, d.message()).with("violations", d.reasons());
-      case POLICY -> Problem.of(ProblemType.DENIED_BY_POLICY, d.message()).with("rules", d.reasons());
+      case INVALID_ARGUMENTS ->
+          Problem.of(ProblemType.INVALID_ARGUMENTS, d.message()).with("violations", d.reasons());
+      case POLICY ->
+          Problem.of(ProblemType.DENIED_BY_POLICY, d.message()).with("rules", d.reasons());
       case TOOL_NOT_APPROVED, TOOL_QUARANTINED, UPSTREAM_UNVERIFIED, DESCRIPTOR_CHANGED ->
           Problem.of(type(d.kind()), d.message());
-      case IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_FLIGHT -> d.reasons().isEmpty()
-          ? Problem.of(type(d.kind()), d.message()) // the first call was another user's: not named
-          : Problem.of(type(d.kind()), d.message()).with("firstInvocationId", d.reasons().getFirst());
+      case IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_FLIGHT ->
+          d.reasons().isEmpty()
+              ? Problem.of(
+                  type(d.kind()), d.message()) // the first call was another user's: not named
+              : Problem.of(type(d.kind()), d.message())
+                  .with("firstInvocationId", d.reasons().getFirst());
       case APPROVAL_DENIED, APPROVAL_EXPIRED, CANCELLED ->
           Problem.of(type(d.kind()), d.message()).with("reasons", d.reasons());
     };

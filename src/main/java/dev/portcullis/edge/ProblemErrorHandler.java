@@ -20,12 +20,15 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class ProblemErrorHandler extends ErrorHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ProblemErrorHandler.class);
-  private static final Map<ProblemType, String> DETAILS = Map.of(
-      ProblemType.MALFORMED_REQUEST, "the request is not valid HTTP/1.1: check the request line, headers and body framing",
-      ProblemType.URI_TOO_LONG, "the request URI is longer than the gateway reads",
-      ProblemType.HEADERS_TOO_LARGE, "the request's header fields are larger than the gateway reads",
-      ProblemType.HTTP_VERSION_NOT_SUPPORTED, "use HTTP/1.1 (or HTTP/2)",
-      ProblemType.PAYLOAD_TOO_LARGE, "the request body is larger than the gateway reads");
+  private static final Map<ProblemType, String> DETAILS =
+      Map.of(
+          ProblemType.MALFORMED_REQUEST,
+              "the request is not valid HTTP/1.1: check the request line, headers and body framing",
+          ProblemType.URI_TOO_LONG, "the request URI is longer than the gateway reads",
+          ProblemType.HEADERS_TOO_LARGE,
+              "the request's header fields are larger than the gateway reads",
+          ProblemType.HTTP_VERSION_NOT_SUPPORTED, "use HTTP/1.1 (or HTTP/2)",
+          ProblemType.PAYLOAD_TOO_LARGE, "the request body is larger than the gateway reads");
 
   private final JsonMapper json;
 
@@ -42,8 +45,12 @@ final class ProblemErrorHandler extends ErrorHandler {
     }
     ProblemType type = ProblemType.forStatus(status);
     LOG.debug("refused a request Jetty could not take: {} ({})", status, cause);
-    String detail = DETAILS.getOrDefault(type, type == ProblemType.INTERNAL
-        ? "an internal error occurred; the gateway log has details" : type.title());
+    String detail =
+        DETAILS.getOrDefault(
+            type,
+            type == ProblemType.INTERNAL
+                ? "an internal error occurred; the gateway log has details"
+                : type.title());
     byte[] body = json.writeValueAsBytes(Problem.of(type, detail).body(null));
     response.setStatus(type.status());
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/problem+json");

@@ -14,7 +14,8 @@ public enum ProblemType {
   AGENT_NOT_REGISTERED(403, "The credential is valid but names no agent registered here"),
   TENANT_MISMATCH(403, "The user does not belong to the agent's tenant"),
   TOOL_NOT_APPROVED(403, "This upstream tool has not been approved by an operator"),
-  TOOL_QUARANTINED(403, "This upstream tool is quarantined: its descriptor changed since it was approved"),
+  TOOL_QUARANTINED(
+      403, "This upstream tool is quarantined: its descriptor changed since it was approved"),
   APPROVAL_DENIED(403, "A person denied this call when asked to approve it"),
   NOT_AN_APPROVER(403, "Only a configured approver may act on approval requests"),
   FOUR_EYES(403, "The user a call was made for cannot approve it"),
@@ -24,30 +25,36 @@ public enum ProblemType {
   NOT_ACCEPTABLE(406, "The response cannot be given in an accepted media type"),
   PAYLOAD_TOO_LARGE(413, "The request body is too large"),
   UNSUPPORTED_MEDIA_TYPE(415, "The request body must be application/json"),
-  UNSUPPORTED_CONTENT_ENCODING(415, "The request body's Content-Encoding is not one this gateway decodes"),
+  UNSUPPORTED_CONTENT_ENCODING(
+      415, "The request body's Content-Encoding is not one this gateway decodes"),
   URI_TOO_LONG(414, "The request URI is too long"),
   TOO_MANY_SESSIONS(429, "This agent holds as many MCP sessions as it may"),
   HEADERS_TOO_LARGE(431, "The request's header fields are too large"),
-  DESCRIPTOR_CHANGED(409, "The tool's descriptor changed while the call was under way; nothing ran"),
+  DESCRIPTOR_CHANGED(
+      409, "The tool's descriptor changed while the call was under way; nothing ran"),
   IDEMPOTENCY_KEY_REUSED(409, "The idempotency key was already used for a different request"),
   IDEMPOTENCY_KEY_IN_FLIGHT(409, "The call this idempotency key names has not ended yet"),
   APPROVAL_DECIDED(409, "The approval request has already been decided"),
   APPROVAL_EXPIRED(409, "The approval request passed its deadline unanswered"),
   INVOCATION_CANCELLED(409, "An operator cancelled this call"),
   ALREADY_VOTED(409, "This approver has already approved these arguments"),
-  APPROVAL_ARGUMENTS_CHANGED(409, "The call's arguments were edited since they were read; nothing was recorded"),
+  APPROVAL_ARGUMENTS_CHANGED(
+      409, "The call's arguments were edited since they were read; nothing was recorded"),
   INVOCATION_NOT_RECONCILABLE(409, "Only a call awaiting reconciliation can be settled"),
   INVOCATION_NOT_COMPLETED(409, "Only a completed call can be reverted"),
   NO_COMPENSATION(409, "The call's tool declares no compensation"),
-  COMPENSATION_INCOMPLETE(409, "The compensation's arguments cannot be built from what the call recorded"),
+  COMPENSATION_INCOMPLETE(
+      409, "The compensation's arguments cannot be built from what the call recorded"),
   INVALID_ARGUMENTS(422, "The arguments do not match the tool's input schema"),
   INVALID_EDIT(422, "The edited arguments are not valid for the tool; nothing changed"),
   INTERNAL(500, "Internal error"),
-  STORED_CALL_ALTERED(500, "The stored call does not match what the audit log recorded for it; nothing ran"),
+  STORED_CALL_ALTERED(
+      500, "The stored call does not match what the audit log recorded for it; nothing ran"),
   UPSTREAM_REJECTED(502, "The upstream system refused the request"),
   UPSTREAM_ERROR(502, "The upstream system failed"),
   UPSTREAM_UNREACHABLE(502, "The upstream system could not be reached"),
-  BEFORE_STATE_UNAVAILABLE(502, "The state the write would change could not be read first; nothing was written"),
+  BEFORE_STATE_UNAVAILABLE(
+      502, "The state the write would change could not be read first; nothing was written"),
   INTERRUPTED(502, "The gateway stopped during the call; an operator settled it as failed"),
   CONNECTOR_UNAVAILABLE(503, "The connector cannot act right now"),
   AUDIT_UNAVAILABLE(503, "The audit log cannot be written"),
@@ -57,9 +64,9 @@ public enum ProblemType {
   HTTP_VERSION_NOT_SUPPORTED(505, "This HTTP version is not supported; use HTTP/1.1 or HTTP/2");
 
   /**
-   * The type for an HTTP status the web server or the router produced on its own (a request it could
-   * not parse, a method no route takes): the status's own type, else {@code malformed-request} for
-   * another 4xx and {@code internal} for the rest.
+   * The type for an HTTP status the web server or the router produced on its own (a request it
+   * could not parse, a method no route takes): the status's own type, else {@code
+   * malformed-request} for another 4xx and {@code internal} for the rest.
    */
   public static ProblemType forStatus(int status) {
     return switch (status) {

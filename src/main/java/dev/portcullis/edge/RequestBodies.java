@@ -20,10 +20,10 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Security: the body must be UTF-8 exactly (an overlong form such as {@code C0 AF} for {@code /}
  * is refused, not decoded; so is a JSON escape of an unpaired surrogate, which no UTF-8 can hold),
- * and a {@code Content-Encoding} the gateway does not decode is refused rather than read as JSON.
- * A body that cannot be read (it ends before its {@code Content-Length}, its chunked framing is
- * broken) is the client's mistake: a 400, logged without a stack trace.
- * Refusals never quote the parser's own messages, which name its internals and positions.
+ * and a {@code Content-Encoding} the gateway does not decode is refused rather than read as JSON. A
+ * body that cannot be read (it ends before its {@code Content-Length}, its chunked framing is
+ * broken) is the client's mistake: a 400, logged without a stack trace. Refusals never quote the
+ * parser's own messages, which name its internals and positions.
  */
 final class RequestBodies {
   private static final Logger LOG = LoggerFactory.getLogger(RequestBodies.class);
@@ -39,12 +39,16 @@ final class RequestBodies {
   JsonNode readObject(Context ctx) {
     JsonNode node = read(ctx);
     if (!node.isObject()) {
-      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST, "the body must be a JSON object"));
+      throw new EdgeRejection(
+          Problem.of(ProblemType.MALFORMED_REQUEST, "the body must be a JSON object"));
     }
     return node;
   }
 
-  /** Whether {@code contentType} is {@code application/json}, with or without parameters (not {@code application/jsonx}). */
+  /**
+   * Whether {@code contentType} is {@code application/json}, with or without parameters (not {@code
+   * application/jsonx}).
+   */
   static boolean isJson(String contentType) {
     int semicolon = contentType.indexOf(';');
     String mediaType = semicolon < 0 ? contentType : contentType.substring(0, semicolon);
@@ -55,12 +59,15 @@ final class RequestBodies {
     String type = ctx.header("Content-Type");
     if (type == null || !isJson(type)) {
       throw new EdgeRejection(
-          Problem.of(ProblemType.UNSUPPORTED_MEDIA_TYPE, "send the body with Content-Type: application/json"));
+          Problem.of(
+              ProblemType.UNSUPPORTED_MEDIA_TYPE,
+              "send the body with Content-Type: application/json"));
     }
     String encoding = ctx.header("Content-Encoding");
     if (encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
       throw new EdgeRejection(
-          Problem.of(ProblemType.UNSUPPORTED_CONTENT_ENCODING, "send the body without a Content-Encoding"),
+          Problem.of(
+              ProblemType.UNSUPPORTED_CONTENT_ENCODING, "send the body without a Content-Encoding"),
           Map.of("Accept-Encoding", "identity"));
     }
     long declared = ctx.req().getContentLengthLong();
@@ -75,24 +82,30 @@ final class RequestBodies {
       throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST, "the body is empty"));
     }
     if (!utf8(bytes)) {
-      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST, "the body is not valid UTF-8"));
+      throw new EdgeRejection(
+          Problem.of(ProblemType.MALFORMED_REQUEST, "the body is not valid UTF-8"));
     }
     JsonNode tree;
     try {
       tree = strict.readTree(bytes);
     } catch (JacksonException e) {
-      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST, "the body is not valid JSON: " + reason(e)));
+      throw new EdgeRejection(
+          Problem.of(ProblemType.MALFORMED_REQUEST, "the body is not valid JSON: " + reason(e)));
     }
     if (hasUnpairedSurrogate(tree)) {
       // valid JSON text, but no Unicode string: stored as UTF-8 it would become '?', and the audit
       // record hashed before storing would no longer match what was stored
-      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
-          "the body is not valid UTF-8: a \\u escape names an unpaired surrogate"));
+      throw new EdgeRejection(
+          Problem.of(
+              ProblemType.MALFORMED_REQUEST,
+              "the body is not valid UTF-8: a \\u escape names an unpaired surrogate"));
     }
     return tree;
   }
 
-  /** Whether a string or member name anywhere in {@code node} holds a surrogate without its pair. */
+  /**
+   * Whether a string or member name anywhere in {@code node} holds a surrogate without its pair.
+   */
   static boolean hasUnpairedSurrogate(JsonNode node) {
     if (node.isString()) {
       return unpaired(node.asString());
@@ -116,7 +129,9 @@ final class RequestBodies {
   private static boolean unpaired(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
         return true;
@@ -132,15 +147,18 @@ final class RequestBodies {
       throw e; // the router's own answer, such as 413
     } catch (RuntimeException e) {
       LOG.debug("could not read a request body from {}: {}", ctx.ip(), e.toString());
-      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
-          "the body could not be read: it ended before its Content-Length, or its chunked encoding is broken"));
+      throw new EdgeRejection(
+          Problem.of(
+              ProblemType.MALFORMED_REQUEST,
+              "the body could not be read: it ended before its Content-Length, or its chunked encoding is broken"));
     }
   }
 
   /** Whether {@code bytes} are well-formed UTF-8: no overlong forms, surrogates or stray bytes. */
   static boolean utf8(byte[] bytes) {
     try {
-      StandardCharsets.UTF_8.newDecoder()
+      StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes));
@@ -156,17 +174,25 @@ final class RequestBodies {
    */
   private static String reason(JacksonException e) {
     String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
-    String what = message.startsWith("Duplicate") ? "a duplicate member name in one object"
-        : message.contains("nesting depth") || message.contains("Depth") ? "it nests deeper than " + EdgeJson.MAX_NESTING
-        : message.contains("Trailing token") ? "there is more after the first JSON value"
-        : message.contains("end-of-input") || message.contains("end of input") ? "it ends too early"
-        : "unexpected content";
+    String what =
+        message.startsWith("Duplicate")
+            ? "a duplicate member name in one object"
+            : message.contains("nesting depth") || message.contains("Depth")
+                ? "it nests deeper than " + EdgeJson.MAX_NESTING
+                : message.contains("Trailing token")
+                    ? "there is more after the first JSON value"
+                    : message.contains("end-of-input") || message.contains("end of input")
+                        ? "it ends too early"
+                        : "unexpected content";
     var at = e.getLocation();
-    return at == null || at.getLineNr() < 1 ? what : what + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+    return at == null || at.getLineNr() < 1
+        ? what
+        : what + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
   }
 
   private EdgeRejection tooLarge() {
     return new EdgeRejection(
-        Problem.of(ProblemType.PAYLOAD_TOO_LARGE, "the body is larger than " + maxBytes + " bytes"));
+        Problem.of(
+            ProblemType.PAYLOAD_TOO_LARGE, "the body is larger than " + maxBytes + " bytes"));
   }
 }

@@ -12,7 +12,9 @@ final class Responses {
     ctx.status(status).contentType("application/json").result(json.writeValueAsBytes(body));
   }
 
-  /** The longest request path a problem names as its {@code instance}; a longer one is not echoed. */
+  /**
+   * The longest request path a problem names as its {@code instance}; a longer one is not echoed.
+   */
   static final int MAX_INSTANCE = 512;
 
   static void problem(Context ctx, JsonMapper json, Problem problem, Map<String, String> headers) {

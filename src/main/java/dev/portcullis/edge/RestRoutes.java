@@ -13,17 +13,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The REST door: {@code POST /v1/tools/{tool}:invoke} with the invocation envelope {@code
  * {"requestId", "actor": {"userId", "channel", "sessionId"}, "arguments", "policyContext"}}.
- * Answers 200 with the result, 202 when the call awaits a person's approval (its {@code
- * approvalId} in the body), or an RFC 9457 problem; in every case {@code Location} names the
- * invocation ({@code GET /v1/invocations/{id}}). An {@code Idempotency-Key} makes a retry safe: the
- * same request with the same key gets the first call's outcome again ({@code Idempotent-Replayed:
- * true}) and runs nothing.
+ * Answers 200 with the result, 202 when the call awaits a person's approval (its {@code approvalId}
+ * in the body), or an RFC 9457 problem; in every case {@code Location} names the invocation ({@code
+ * GET /v1/invocations/{id}}). An {@code Idempotency-Key} makes a retry safe: the same request with
+ * the same key gets the first call's outcome again ({@code Idempotent-Replayed: true}) and runs
+ * nothing.
  */
 final class RestRoutes {
   private static final String SUFFIX = ":invoke";
@@ -53,27 +52,37 @@ final class RestRoutes {
     Optional<UserRef> verified = guard.delegatingUser(ctx, agent);
     if (!ToolNames.plausible(toolName)) {
       // No tool can have this name: refused as unknown here, so nothing of it is stored.
-      throw new EdgeRejection(Problem.of(ProblemType.UNKNOWN_TOOL,
-          "unknown tool '" + ToolNames.excerpt(toolName) + "': list the tools you may call with tools/list"));
+      throw new EdgeRejection(
+          Problem.of(
+              ProblemType.UNKNOWN_TOOL,
+              "unknown tool '"
+                  + ToolNames.excerpt(toolName)
+                  + "': list the tools you may call with tools/list"));
     }
     JsonNode body = bodies.readObject(ctx);
     Envelope envelope = Envelope.parse(body);
     List<String> shape = gateway.arguments().violations(envelope.arguments());
     if (!shape.isEmpty()) {
       // Over the limits for any tool: refused before the call is stored, as a malformed request is.
-      throw new EdgeRejection(Problem.of(ProblemType.INVALID_ARGUMENTS, "the arguments are over the gateway's limits")
-          .with("violations", shape));
+      throw new EdgeRejection(
+          Problem.of(ProblemType.INVALID_ARGUMENTS, "the arguments are over the gateway's limits")
+              .with("violations", shape));
     }
-    if (verified.isPresent() && envelope.userId() != null && !envelope.userId().equals(verified.get().id())) {
-      throw new EdgeRejection(Problem.of(ProblemType.MALFORMED_REQUEST,
-          "actor.userId does not match the user token; omit it, the token names the user"));
+    if (verified.isPresent()
+        && envelope.userId() != null
+        && !envelope.userId().equals(verified.get().id())) {
+      throw new EdgeRejection(
+          Problem.of(
+              ProblemType.MALFORMED_REQUEST,
+              "actor.userId does not match the user token; omit it, the token names the user"));
     }
-    UserRef user = verified.orElse(envelope.userId() == null ? null : UserRef.asserted(envelope.userId()));
+    UserRef user =
+        verified.orElse(envelope.userId() == null ? null : UserRef.asserted(envelope.userId()));
     String idempotencyKey = ctx.header("Idempotency-Key");
     if (idempotencyKey != null && !IdempotencyKeys.agentMaySend(idempotencyKey)) {
       throw new EdgeRejection(
-          Problem.of(ProblemType.MALFORMED_REQUEST,
-              "Idempotency-Key must be " + IdempotencyKeys.RULE));
+          Problem.of(
+              ProblemType.MALFORMED_REQUEST, "Idempotency-Key must be " + IdempotencyKeys.RULE));
     }
     Invocation invocation =
         Invocation.received(
@@ -116,8 +125,12 @@ final class RestRoutes {
     body.put("state", "awaiting-approval");
     body.put("approvalId", parked.approvalId());
     body.put("rules", inv.decision().ruleIds());
-    body.put("detail", "the call awaits a person's approval; GET " + InvocationRoutes.PATH + inv.invocationId()
-        + " for its state and outcome");
+    body.put(
+        "detail",
+        "the call awaits a person's approval; GET "
+            + InvocationRoutes.PATH
+            + inv.invocationId()
+            + " for its state and outcome");
     return body;
   }
 

@@ -22,21 +22,28 @@ final class SessionSweeper implements AutoCloseable {
   }
 
   static SessionSweeper start(McpSessions sessions) {
-    ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "portcullis-mcp-session-sweep");
-      t.setDaemon(true);
-      return t;
-    });
-    var _ = schedule.scheduleWithFixedDelay(() -> {
-      try {
-        int removed = sessions.sweep();
-        if (removed > 0) {
-          LOG.debug("dropped {} idle MCP session(s)", removed);
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("the MCP session sweep failed; it runs again in {} s", EVERY_SECONDS, e);
-      }
-    }, EVERY_SECONDS, EVERY_SECONDS, TimeUnit.SECONDS);
+    ScheduledExecutorService schedule =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "portcullis-mcp-session-sweep");
+              t.setDaemon(true);
+              return t;
+            });
+    var _ =
+        schedule.scheduleWithFixedDelay(
+            () -> {
+              try {
+                int removed = sessions.sweep();
+                if (removed > 0) {
+                  LOG.debug("dropped {} idle MCP session(s)", removed);
+                }
+              } catch (RuntimeException e) {
+                LOG.warn("the MCP session sweep failed; it runs again in {} s", EVERY_SECONDS, e);
+              }
+            },
+            EVERY_SECONDS,
+            EVERY_SECONDS,
+            TimeUnit.SECONDS);
     return new SessionSweeper(schedule);
   }
 

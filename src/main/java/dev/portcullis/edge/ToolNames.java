@@ -13,14 +13,20 @@ final class ToolNames {
 
   private ToolNames() {}
 
-  /** Whether {@code name} could be a tool's: 1 to {@value #MAX_LENGTH} characters, no control characters. */
+  /**
+   * Whether {@code name} could be a tool's: 1 to {@value #MAX_LENGTH} characters, no control
+   * characters.
+   */
   static boolean plausible(String name) {
-    return !name.isEmpty() && name.length() <= MAX_LENGTH && name.chars().noneMatch(Character::isISOControl);
+    return !name.isEmpty()
+        && name.length() <= MAX_LENGTH
+        && name.chars().noneMatch(Character::isISOControl);
   }
 
   /** {@code name} shortened for a message: at most 64 characters, control characters replaced. */
   static String excerpt(String name) {
-    String shown = name.length() <= 64 ? name : name.substring(0, 64) + "… (" + name.length() + " characters)";
+    String shown =
+        name.length() <= 64 ? name : name.substring(0, 64) + "… (" + name.length() + " characters)";
     return shown.replaceAll("\\p{Cntrl}", "?");
   }
 }

@@ -9,9 +9,16 @@ import java.util.Optional;
  * client (issuer and client id) whose client-credentials tokens prove it. At least one way in.
  */
 public record AgentSpec(
-    String id, String tenant, String description, List<String> keyHashes, Optional<OAuthClient> oauth) {
+    String id,
+    String tenant,
+    String description,
+    List<String> keyHashes,
+    Optional<OAuthClient> oauth) {
 
-  /** The OAuth 2.0 client an agent authenticates as: tokens from {@code issuer} naming {@code clientId}. */
+  /**
+   * The OAuth 2.0 client an agent authenticates as: tokens from {@code issuer} naming {@code
+   * clientId}.
+   */
   public record OAuthClient(String issuer, String clientId) {
     public OAuthClient {
       Objects.requireNonNull(issuer, "issuer");

@@ -26,7 +26,8 @@ public sealed interface ApproverSpec {
    * {@code audience} (the operator API's own audience, never one that agents' or delegating users'
    * tokens carry), whose roles include {@code role}; the person's id is the token's user claim.
    */
-  record ByRole(String issuer, String role, String audience, List<String> tenants) implements ApproverSpec {
+  record ByRole(String issuer, String role, String audience, List<String> tenants)
+      implements ApproverSpec {
     public ByRole {
       Objects.requireNonNull(issuer, "issuer");
       Objects.requireNonNull(role, "role");

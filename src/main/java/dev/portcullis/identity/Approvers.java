@@ -15,13 +15,13 @@ import java.util.Set;
  * an approver role there. Each comes with the tenants they decide for.
  *
  * <p>Security: keys are compared by their SHA-256 hash only ({@link ApiKeys}); an agent's key is
- * never an approver's (refused at load). A token must be an operator token: issued for an
- * approver entry's {@code audience}, which is never an audience agents' and delegating users'
- * tokens carry, and carrying none of those ({@link TokenVerifier#verifyOperator}); so a user token
- * an agent was handed to act for its user never approves, settles or reverts anything. An agent's
- * token is never a person's, whatever roles it carries. The approver a token proves is named by its
- * issuer's user claim, the same claim that names the user a call is made for, so four-eyes compares
- * like with like. A token that names a tenant narrows the approver to it.
+ * never an approver's (refused at load). A token must be an operator token: issued for an approver
+ * entry's {@code audience}, which is never an audience agents' and delegating users' tokens carry,
+ * and carrying none of those ({@link TokenVerifier#verifyOperator}); so a user token an agent was
+ * handed to act for its user never approves, settles or reverts anything. An agent's token is never
+ * a person's, whatever roles it carries. The approver a token proves is named by its issuer's user
+ * claim, the same claim that names the user a call is made for, so four-eyes compares like with
+ * like. A token that names a tenant narrows the approver to it.
  */
 public final class Approvers {
   private final Map<String, OperatorRef> byKeyHash;
@@ -46,7 +46,8 @@ public final class Approvers {
       }
     }
     if (!roles.isEmpty() && identities == null) {
-      throw new IllegalArgumentException("approvers by role need the identities that verify their tokens");
+      throw new IllegalArgumentException(
+          "approvers by role need the identities that verify their tokens");
     }
     this.byKeyHash = Map.copyOf(keys);
     Map<String, List<ApproverSpec.ByRole>> frozenRoles = new HashMap<>();
@@ -84,6 +85,8 @@ public final class Approvers {
     if (person.tenant() != null) {
       tenants.retainAll(Set.of(person.tenant()));
     }
-    return tenants.isEmpty() ? Optional.empty() : Optional.of(new OperatorRef(person.id(), tenants));
+    return tenants.isEmpty()
+        ? Optional.empty()
+        : Optional.of(new OperatorRef(person.id(), tenants));
   }
 }

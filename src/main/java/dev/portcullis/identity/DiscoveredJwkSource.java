@@ -22,7 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  * so a configuration can be checked offline.
  */
 final class DiscoveredJwkSource implements JWKSource<SecurityContext> {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final String issuer;
@@ -50,16 +51,22 @@ final class DiscoveredJwkSource implements JWKSource<SecurityContext> {
     String base = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
     URI wellKnown = URI.create(base + "/.well-known/openid-configuration");
     try {
-      HttpResponse<String> r = HTTP.send(
-          HttpRequest.newBuilder(wellKnown).timeout(Duration.ofSeconds(5)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
-      String jwks = r.statusCode() == 200 ? JSON.readTree(r.body()).path("jwks_uri").asString("") : "";
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(wellKnown).timeout(Duration.ofSeconds(5)).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
+      String jwks =
+          r.statusCode() == 200 ? JSON.readTree(r.body()).path("jwks_uri").asString("") : "";
       if (jwks.isEmpty()) {
-        throw new KeySourceException("no jwks_uri in " + wellKnown + " (HTTP " + r.statusCode() + ")");
+        throw new KeySourceException(
+            "no jwks_uri in " + wellKnown + " (HTTP " + r.statusCode() + ")");
       }
-      return JWKSourceBuilder.<SecurityContext>create(URI.create(jwks).toURL()).retrying(true).build();
+      return JWKSourceBuilder.<SecurityContext>create(URI.create(jwks).toURL())
+          .retrying(true)
+          .build();
     } catch (IOException | IllegalArgumentException e) {
-      throw new KeySourceException("cannot discover the keys of " + issuer + ": " + e.getMessage(), e);
+      throw new KeySourceException(
+          "cannot discover the keys of " + issuer + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KeySourceException("interrupted while discovering the keys of " + issuer, e);

@@ -42,12 +42,16 @@ public final class Identities {
           throw new IllegalArgumentException("an API key hash is configured for two agents");
         }
       }
-      agent.oauth().ifPresent(c -> {
-        if (clients.putIfAbsent(c.issuer() + "\n" + c.clientId(), ref) != null) {
-          throw new IllegalArgumentException("OAuth client " + c.clientId() + " is configured for two agents");
-        }
-        issuers.add(urlByName.getOrDefault(c.issuer(), c.issuer()));
-      });
+      agent
+          .oauth()
+          .ifPresent(
+              c -> {
+                if (clients.putIfAbsent(c.issuer() + "\n" + c.clientId(), ref) != null) {
+                  throw new IllegalArgumentException(
+                      "OAuth client " + c.clientId() + " is configured for two agents");
+                }
+                issuers.add(urlByName.getOrDefault(c.issuer(), c.issuer()));
+              });
     }
     this.byKeyHash = Map.copyOf(keys);
     this.byClient = Map.copyOf(clients);
@@ -67,23 +71,28 @@ public final class Identities {
    */
   public AgentRef authenticateAgent(String credential) throws IdentityException {
     if (credential == null || credential.isBlank()) {
-      throw new IdentityException(IdentityException.Kind.MISSING, "no agent credential was presented");
+      throw new IdentityException(
+          IdentityException.Kind.MISSING, "no agent credential was presented");
     }
     if (credential.length() > 16_384) {
-      throw new IdentityException(IdentityException.Kind.INVALID_AGENT_CREDENTIAL, "the credential is too long");
+      throw new IdentityException(
+          IdentityException.Kind.INVALID_AGENT_CREDENTIAL, "the credential is too long");
     }
     if (!TokenVerifier.looksLikeJwt(credential)) {
       AgentRef agent = byKeyHash.get(ApiKeys.hash(credential));
       if (agent == null) {
-        throw new IdentityException(IdentityException.Kind.INVALID_AGENT_CREDENTIAL, "the API key is not valid");
+        throw new IdentityException(
+            IdentityException.Kind.INVALID_AGENT_CREDENTIAL, "the API key is not valid");
       }
       return agent;
     }
-    TokenVerifier.Verified v = verifier.verify(credential, IdentityException.Kind.INVALID_AGENT_CREDENTIAL);
+    TokenVerifier.Verified v =
+        verifier.verify(credential, IdentityException.Kind.INVALID_AGENT_CREDENTIAL);
     String client = clientOf(v);
     AgentRef agent = client == null ? null : byClient.get(v.issuer().name() + "\n" + client);
     if (agent == null) {
-      throw new IdentityException(IdentityException.Kind.AGENT_NOT_REGISTERED,
+      throw new IdentityException(
+          IdentityException.Kind.AGENT_NOT_REGISTERED,
           "the token is valid but names no agent registered with this gateway");
     }
     return agent;
@@ -96,28 +105,36 @@ public final class Identities {
    */
   public UserRef authenticateUser(String token, AgentRef agent) throws IdentityException {
     if (token.length() > 16_384 || !TokenVerifier.looksLikeJwt(token)) {
-      throw new IdentityException(IdentityException.Kind.INVALID_USER_TOKEN, "the user token is not a JWT");
+      throw new IdentityException(
+          IdentityException.Kind.INVALID_USER_TOKEN, "the user token is not a JWT");
     }
     TokenVerifier.Verified v = verifier.verify(token, IdentityException.Kind.INVALID_USER_TOKEN);
     IssuerSpec issuer = v.issuer();
     String id = text(v.claims(), issuer.userClaim());
     if (id == null || id.isBlank()) {
-      throw new IdentityException(IdentityException.Kind.INVALID_USER_TOKEN,
+      throw new IdentityException(
+          IdentityException.Kind.INVALID_USER_TOKEN,
           "the user token has no '" + issuer.userClaim() + "' claim naming the user");
     }
     // A client-credentials token names its client where a user token names its user (RFC 9068:
     // sub = client_id). One that names a registered agent is that agent's own token, whatever
     // tenant and roles it carries: an agent is never its own delegating user.
     if (byClient.containsKey(issuer.name() + "\n" + id)) {
-      throw new IdentityException(IdentityException.Kind.INVALID_USER_TOKEN,
+      throw new IdentityException(
+          IdentityException.Kind.INVALID_USER_TOKEN,
           "this is an agent's token, not a person's: send the token of the user the agent acts for");
     }
     String tenant = issuer.tenant().orElseGet(() -> text(v.claims(), issuer.tenantClaim()));
     if (tenant == null || !tenant.equals(agent.tenant())) {
-      throw new IdentityException(IdentityException.Kind.TENANT_MISMATCH,
-          "the user does not belong to the agent's tenant");
+      throw new IdentityException(
+          IdentityException.Kind.TENANT_MISMATCH, "the user does not belong to the agent's tenant");
     }
-    return new UserRef(id, tenant, strings(v.claims(), issuer.rolesClaim()), strings(v.claims(), issuer.groupsClaim()), true);
+    return new UserRef(
+        id,
+        tenant,
+        strings(v.claims(), issuer.rolesClaim()),
+        strings(v.claims(), issuer.groupsClaim()),
+        true);
   }
 
   /**
@@ -125,7 +142,8 @@ public final class Identities {
    * tenant} is the tenant the token proves (the issuer's {@code tenant}, else its tenant claim), or
    * null when it names none; {@code audiences} are the token's {@code aud}.
    */
-  public record Person(String issuer, String id, Set<String> roles, String tenant, Set<String> audiences) {}
+  public record Person(
+      String issuer, String id, Set<String> roles, String tenant, Set<String> audiences) {}
 
   /**
    * The person an operator {@code token} proves: signature, issuer and expiry verified as for a
@@ -138,24 +156,33 @@ public final class Identities {
    *     when the token is not valid, names nobody, or is a registered agent's (an agent is never a
    *     person)
    */
-  public Person authenticatePerson(String token, Map<String, Set<String>> operatorAudiences) throws IdentityException {
+  public Person authenticatePerson(String token, Map<String, Set<String>> operatorAudiences)
+      throws IdentityException {
     if (token.length() > 16_384 || !TokenVerifier.looksLikeJwt(token)) {
-      throw new IdentityException(IdentityException.Kind.INVALID_USER_TOKEN, "the token is not a JWT");
+      throw new IdentityException(
+          IdentityException.Kind.INVALID_USER_TOKEN, "the token is not a JWT");
     }
     TokenVerifier.Verified v =
-        verifier.verifyOperator(token, operatorAudiences, IdentityException.Kind.INVALID_USER_TOKEN);
+        verifier.verifyOperator(
+            token, operatorAudiences, IdentityException.Kind.INVALID_USER_TOKEN);
     IssuerSpec issuer = v.issuer();
     String client = clientOf(v);
     if (client != null && byClient.containsKey(issuer.name() + "\n" + client)) {
-      throw new IdentityException(IdentityException.Kind.INVALID_USER_TOKEN, "this is an agent's token, not a person's");
+      throw new IdentityException(
+          IdentityException.Kind.INVALID_USER_TOKEN, "this is an agent's token, not a person's");
     }
     String id = text(v.claims(), issuer.userClaim());
     if (id == null || id.isBlank()) {
-      throw new IdentityException(IdentityException.Kind.INVALID_USER_TOKEN,
+      throw new IdentityException(
+          IdentityException.Kind.INVALID_USER_TOKEN,
           "the token has no '" + issuer.userClaim() + "' claim naming the person");
     }
     String tenant = issuer.tenant().orElseGet(() -> text(v.claims(), issuer.tenantClaim()));
-    return new Person(issuer.name(), id, strings(v.claims(), issuer.rolesClaim()), tenant,
+    return new Person(
+        issuer.name(),
+        id,
+        strings(v.claims(), issuer.rolesClaim()),
+        tenant,
         Set.copyOf(v.claims().getAudience()));
   }
 
@@ -164,11 +191,14 @@ public final class Identities {
    * issuer's {@code audiences}) and not a registered agent's: a delegating user's token.
    */
   public boolean isDelegationToken(String credential) {
-    if (credential == null || credential.length() > 16_384 || !TokenVerifier.looksLikeJwt(credential)) {
+    if (credential == null
+        || credential.length() > 16_384
+        || !TokenVerifier.looksLikeJwt(credential)) {
       return false;
     }
     try {
-      TokenVerifier.Verified v = verifier.verify(credential, IdentityException.Kind.INVALID_USER_TOKEN);
+      TokenVerifier.Verified v =
+          verifier.verify(credential, IdentityException.Kind.INVALID_USER_TOKEN);
       String client = clientOf(v);
       return client == null || !byClient.containsKey(v.issuer().name() + "\n" + client);
     } catch (IdentityException e) {

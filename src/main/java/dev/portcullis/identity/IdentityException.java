@@ -3,8 +3,8 @@ package dev.portcullis.identity;
 import java.util.Objects;
 
 /**
- * A credential that does not prove an identity this gateway accepts. The message says what is
- * wrong in terms the caller can act on and never repeats the credential.
+ * A credential that does not prove an identity this gateway accepts. The message says what is wrong
+ * in terms the caller can act on and never repeats the credential.
  */
 public final class IdentityException extends Exception {
   private static final long serialVersionUID = 1L;

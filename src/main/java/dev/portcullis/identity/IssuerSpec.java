@@ -9,8 +9,8 @@ import java.util.Optional;
 /**
  * A trusted token issuer (an OAuth 2.0 / OIDC authorization server): where its signing keys are,
  * which audiences and algorithms it may use, and how its claims name clients, users, roles, groups
- * and the tenant. {@code jwksUri} empty means: discover it from the issuer's
- * {@code /.well-known/openid-configuration} at first use.
+ * and the tenant. {@code jwksUri} empty means: discover it from the issuer's {@code
+ * /.well-known/openid-configuration} at first use.
  */
 public record IssuerSpec(
     String name,
@@ -26,7 +26,10 @@ public record IssuerSpec(
     String rolesClaim,
     String groupsClaim) {
 
-  /** The client claim when none is configured: {@code client_id}, then {@code azp}, then {@code sub}. */
+  /**
+   * The client claim when none is configured: {@code client_id}, then {@code azp}, then {@code
+   * sub}.
+   */
   public static final String DEFAULT_CLIENT_CLAIM = "client_id";
 
   public IssuerSpec {

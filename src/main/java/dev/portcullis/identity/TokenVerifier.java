@@ -46,14 +46,20 @@ public final class TokenVerifier {
    * one that leaves the audience to {@link #verifyOperator} (requiring an {@code aud}).
    */
   private record Entry(
-      IssuerSpec spec, DefaultJWTProcessor<SecurityContext> processor, DefaultJWTProcessor<SecurityContext> operator) {}
+      IssuerSpec spec,
+      DefaultJWTProcessor<SecurityContext> processor,
+      DefaultJWTProcessor<SecurityContext> operator) {}
 
   public TokenVerifier(List<IssuerSpec> issuers, Clock clock) {
     Map<String, Entry> map = new HashMap<>();
     for (IssuerSpec spec : issuers) {
       JWKSource<SecurityContext> keys = keys(spec);
-      map.put(spec.issuer(), new Entry(spec, processor(spec, keys, clock, new HashSet<>(spec.audiences()), Set.of()),
-          processor(spec, keys, clock, null, Set.of("aud"))));
+      map.put(
+          spec.issuer(),
+          new Entry(
+              spec,
+              processor(spec, keys, clock, new HashSet<>(spec.audiences()), Set.of()),
+              processor(spec, keys, clock, null, Set.of("aud"))));
     }
     this.byIssuer = Map.copyOf(map);
   }
@@ -77,31 +83,39 @@ public final class TokenVerifier {
   }
 
   /**
-   * Verifies an operator's {@code token}: as {@link #verify}, except for the audience, which must be
-   * one of {@code operatorAudiences} (by configured issuer name) and must not be any of the issuer's
-   * {@code audiences}: a token an agent could present as its user's delegation token never opens
-   * the operator API, whatever else it carries (RFC 8707/9068: one audience, one resource).
+   * Verifies an operator's {@code token}: as {@link #verify}, except for the audience, which must
+   * be one of {@code operatorAudiences} (by configured issuer name) and must not be any of the
+   * issuer's {@code audiences}: a token an agent could present as its user's delegation token never
+   * opens the operator API, whatever else it carries (RFC 8707/9068: one audience, one resource).
    *
    * @throws IdentityException DELEGATION_TOKEN when the token carries an audience of agents' and
    *     delegating users' tokens; {@code kind} for anything else
    */
-  public Verified verifyOperator(String token, Map<String, Set<String>> operatorAudiences, IdentityException.Kind kind)
+  public Verified verifyOperator(
+      String token, Map<String, Set<String>> operatorAudiences, IdentityException.Kind kind)
       throws IdentityException {
     Entry entry = entry(token, kind);
     Set<String> wanted = operatorAudiences.getOrDefault(entry.spec().name(), Set.of());
     if (wanted.isEmpty()) {
-      throw new IdentityException(kind, "the token's issuer signs no operator tokens for this gateway");
+      throw new IdentityException(
+          kind, "the token's issuer signs no operator tokens for this gateway");
     }
     Verified v = process(entry.operator(), entry, token, kind);
     List<String> audience = v.claims().getAudience();
     if (audience.stream().anyMatch(entry.spec().audiences()::contains)) {
-      throw new IdentityException(IdentityException.Kind.DELEGATION_TOKEN, "the token is for agents' calls (audience "
-          + String.join(", ", entry.spec().audiences()) + "): it can prove the user an agent acts for, never an"
-          + " operator");
+      throw new IdentityException(
+          IdentityException.Kind.DELEGATION_TOKEN,
+          "the token is for agents' calls (audience "
+              + String.join(", ", entry.spec().audiences())
+              + "): it can prove the user an agent acts for, never an"
+              + " operator");
     }
     if (audience.stream().noneMatch(wanted::contains)) {
-      throw new IdentityException(kind, "the token is not for this gateway's operator API (audience "
-          + String.join(", ", wanted) + ")");
+      throw new IdentityException(
+          kind,
+          "the token is not for this gateway's operator API (audience "
+              + String.join(", ", wanted)
+              + ")");
     }
     return v;
   }
@@ -111,7 +125,8 @@ public final class TokenVerifier {
     try {
       var parsed = JWTParser.parse(token);
       if (!(parsed instanceof SignedJWT)) {
-        throw new IdentityException(kind, "the token is not signed; unsigned tokens (alg none) are refused");
+        throw new IdentityException(
+            kind, "the token is not signed; unsigned tokens (alg none) are refused");
       }
       issuer = parsed.getJWTClaimsSet().getIssuer();
     } catch (ParseException e) {
@@ -125,29 +140,46 @@ public final class TokenVerifier {
   }
 
   private static Verified process(
-      DefaultJWTProcessor<SecurityContext> processor, Entry entry, String token, IdentityException.Kind kind)
+      DefaultJWTProcessor<SecurityContext> processor,
+      Entry entry,
+      String token,
+      IdentityException.Kind kind)
       throws IdentityException {
     try {
       return new Verified(entry.spec(), processor.process(token, null));
     } catch (BadJWTException e) {
       throw new IdentityException(kind, "the token was refused: " + e.getMessage());
     } catch (BadJOSEException e) {
-      throw new IdentityException(kind, "the token's signature or algorithm was refused: " + e.getMessage());
+      throw new IdentityException(
+          kind, "the token's signature or algorithm was refused: " + e.getMessage());
     } catch (com.nimbusds.jose.KeySourceException e) {
       // Unreachable keys come as JWKSetUnavailableException, a sibling of RemoteKeySourceException.
-      throw new IdentityException(kind, "the issuer's signing keys cannot be fetched right now; try again");
+      throw new IdentityException(
+          kind, "the issuer's signing keys cannot be fetched right now; try again");
     } catch (com.nimbusds.jose.JOSEException | ParseException e) {
       throw new IdentityException(kind, "the token cannot be verified: " + e.getMessage());
     }
   }
 
-  /** {@code audiences} null accepts any audience (the caller checks it); {@code extra} claims are required too. */
-  private static DefaultJWTProcessor<SecurityContext> processor(IssuerSpec spec, JWKSource<SecurityContext> keys,
-      Clock clock, Set<String> audiences, Set<String> extra) {
+  /**
+   * {@code audiences} null accepts any audience (the caller checks it); {@code extra} claims are
+   * required too.
+   */
+  private static DefaultJWTProcessor<SecurityContext> processor(
+      IssuerSpec spec,
+      JWKSource<SecurityContext> keys,
+      Clock clock,
+      Set<String> audiences,
+      Set<String> extra) {
     DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
-    p.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
-        JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
-    Set<JWSAlgorithm> algorithms = spec.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
+    p.setJWSTypeVerifier(
+        new DefaultJOSEObjectTypeVerifier<>(
+            JOSEObjectType.JWT,
+            new JOSEObjectType("at+jwt"),
+            new JOSEObjectType("application/at+jwt"),
+            null));
+    Set<JWSAlgorithm> algorithms =
+        spec.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toSet());
     p.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
     Set<String> required = new HashSet<>(Set.of("exp", "iss"));
     required.addAll(extra);

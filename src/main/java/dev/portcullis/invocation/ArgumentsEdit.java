@@ -6,8 +6,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * An approver's edit of a parked call's arguments: the arguments that replace the agent's (which
- * the store keeps too), their digest, who edited them and when. What runs after approval is
- * exactly these arguments.
+ * the store keeps too), their digest, who edited them and when. What runs after approval is exactly
+ * these arguments.
  */
 public record ArgumentsEdit(JsonNode arguments, String digest, String editedBy, Instant at) {
   public ArgumentsEdit {

@@ -13,8 +13,9 @@ import java.util.Objects;
  * later and are JSON or null: {@code shadows} the log-only rules' would-be decisions, {@code user}
  * the delegating user as proven (verified, roles, groups), {@code context} the call's policy
  * context; with {@code policyVersion} they let a candidate policy be replayed over past calls.
- * {@code filtered} (JSON or null) lists what the filter stage took out of a completed call's result:
- * {@code {"dropped": [pointer…], "redacted": [{"path", "kind"}…]}}, paths and kinds, never values.
+ * {@code filtered} (JSON or null) lists what the filter stage took out of a completed call's
+ * result: {@code {"dropped": [pointer…], "redacted": [{"path", "kind"}…]}}, paths and kinds, never
+ * values.
  */
 public record AuditEntry(
     Instant recordedAt,

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A policy decision as a value: the effect, the ids of the rules that produced it, a reason safe
- * to show the agent (rule ids and descriptions, no internals), the errors of rules that were
- * skipped, the log-only rules' would-be decisions, and the version of the policy set that decided.
+ * A policy decision as a value: the effect, the ids of the rules that produced it, a reason safe to
+ * show the agent (rule ids and descriptions, no internals), the errors of rules that were skipped,
+ * the log-only rules' would-be decisions, and the version of the policy set that decided.
  */
 public record Decision(
     Effect effect,

@@ -10,13 +10,17 @@ public enum DenialKind {
   POLICY,
   /** An upstream tool no operator has approved yet. */
   TOOL_NOT_APPROVED,
-  /** An approved upstream tool whose descriptor changed since (a rug pull), held until re-approved. */
+  /**
+   * An approved upstream tool whose descriptor changed since (a rug pull), held until re-approved.
+   */
   TOOL_QUARANTINED,
   /** An upstream tool whose upstream has not been listed since start, so not yet checked; retry. */
   UPSTREAM_UNVERIFIED,
   /** The tool's descriptor changed while the call was under way; nothing ran. */
   DESCRIPTOR_CHANGED,
-  /** The agent's idempotency key already names another request (another tool or other arguments). */
+  /**
+   * The agent's idempotency key already names another request (another tool or other arguments).
+   */
   IDEMPOTENCY_KEY_REUSED,
   /** The agent's idempotency key names a call that has not ended yet. */
   IDEMPOTENCY_KEY_IN_FLIGHT,

@@ -7,8 +7,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * How a stored invocation ended, as the invocation store keeps it: the (filtered) result of a
- * completed call, or the kind, detail and reasons of one that did not complete. {@code kind} is
- * the lower-case name of a {@link FailureKind} or {@link DenialKind}, or {@code interrupted}.
+ * completed call, or the kind, detail and reasons of one that did not complete. {@code kind} is the
+ * lower-case name of a {@link FailureKind} or {@link DenialKind}, or {@code interrupted}.
  */
 public record Ending(String kind, String detail, List<String> reasons, JsonNode result) {
   /** The kind of a call found EXECUTING after a crash: its effect upstream is unknown. */
@@ -34,14 +34,15 @@ public record Ending(String kind, String detail, List<String> reasons, JsonNode 
 
   /**
    * The outcome this ending replays for {@code inv}, or null when it is not one. A call that
-   * expired or was cancelled replays as denied with that kind: it ended without its effect, and
-   * the same idempotency key gets that answer again (a new attempt needs a new key).
+   * expired or was cancelled replays as denied with that kind: it ended without its effect, and the
+   * same idempotency key gets that answer again (a new attempt needs a new key).
    */
   public Outcome outcome(Invocation inv, InvocationState state) {
     return switch (state) {
       case COMPLETED -> result == null ? null : new Outcome.Completed(inv, result);
       case FAILED -> failure(kind) == null ? null : new Outcome.Failed(inv, failure(kind), detail);
-      case DENIED -> denial(kind) == null ? null : new Outcome.Denied(inv, denial(kind), detail, reasons);
+      case DENIED ->
+          denial(kind) == null ? null : new Outcome.Denied(inv, denial(kind), detail, reasons);
       case EXPIRED -> new Outcome.Denied(inv, DenialKind.APPROVAL_EXPIRED, detail, reasons);
       case CANCELLED -> new Outcome.Denied(inv, DenialKind.CANCELLED, detail, reasons);
       default -> null;

@@ -3,14 +3,19 @@ package dev.portcullis.invocation;
 /**
  * Idempotency keys: what an agent may send (1 to 255 visible ASCII characters), and the keys the
  * gateway issues itself under prefixes no agent may send ({@code revert:ID} names the one
- * compensation of call {@code ID}, whichever operator asks for it), so no agent can claim one first.
+ * compensation of call {@code ID}, whichever operator asks for it), so no agent can claim one
+ * first.
  */
 public final class IdempotencyKeys {
   /** The prefix of the key of an operator's revert. */
   public static final String REVERT_PREFIX = "revert:";
+
   /** What the doors say when an agent's key is not one it may send. */
-  public static final String RULE = "1 to 255 visible ASCII characters, not starting '" + REVERT_PREFIX + "'";
-  private static final java.util.regex.Pattern AGENT_KEY = java.util.regex.Pattern.compile("[\\x21-\\x7e]{1,255}");
+  public static final String RULE =
+      "1 to 255 visible ASCII characters, not starting '" + REVERT_PREFIX + "'";
+
+  private static final java.util.regex.Pattern AGENT_KEY =
+      java.util.regex.Pattern.compile("[\\x21-\\x7e]{1,255}");
 
   private IdempotencyKeys() {}
 

@@ -6,12 +6,12 @@ import java.util.Objects;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The unit of work, audit and tracing: one proposed tool call and everything learnt about it on
- * its way through the pipeline. Immutable: a stage that learns something returns a copy.
+ * The unit of work, audit and tracing: one proposed tool call and everything learnt about it on its
+ * way through the pipeline. Immutable: a stage that learns something returns a copy.
  *
- * <p>Security: {@code arguments} is the agent's input and is never trusted; the edge parses it
- * once and nothing mutates it afterwards. {@code user} is the human the agent acts for: verified by
- * a token, or merely asserted by the agent (recorded, never trusted); null when there is none.
+ * <p>Security: {@code arguments} is the agent's input and is never trusted; the edge parses it once
+ * and nothing mutates it afterwards. {@code user} is the human the agent acts for: verified by a
+ * token, or merely asserted by the agent (recorded, never trusted); null when there is none.
  */
 public record Invocation(
     String invocationId,
@@ -86,36 +86,93 @@ public record Invocation(
    * agent merely asserted proves nothing, so such a call counts as made for nobody.
    */
   public boolean madeFor(AgentRef agent, UserRef user) {
-    return this.agent.id().equals(agent.id()) && this.agent.tenant().equals(agent.tenant())
+    return this.agent.id().equals(agent.id())
+        && this.agent.tenant().equals(agent.tenant())
         && Objects.equals(UserRef.principal(this.user), UserRef.principal(user));
   }
 
   public Invocation withTool(ToolRef resolved) {
     return new Invocation(
-        invocationId, traceId, requestId, idempotencyKey, agent, user, sessionId, channel,
-        toolName, Objects.requireNonNull(resolved), arguments, policyContext, receivedAt, state,
-        decision, credential);
+        invocationId,
+        traceId,
+        requestId,
+        idempotencyKey,
+        agent,
+        user,
+        sessionId,
+        channel,
+        toolName,
+        Objects.requireNonNull(resolved),
+        arguments,
+        policyContext,
+        receivedAt,
+        state,
+        decision,
+        credential);
   }
 
   public Invocation withDecision(Decision made) {
     return new Invocation(
-        invocationId, traceId, requestId, idempotencyKey, agent, user, sessionId, channel,
-        toolName, tool, arguments, policyContext, receivedAt, state, Objects.requireNonNull(made),
+        invocationId,
+        traceId,
+        requestId,
+        idempotencyKey,
+        agent,
+        user,
+        sessionId,
+        channel,
+        toolName,
+        tool,
+        arguments,
+        policyContext,
+        receivedAt,
+        state,
+        Objects.requireNonNull(made),
         credential);
   }
 
-  /** The call with {@code edited} in place of its arguments: an approver's edit while it was parked. */
+  /**
+   * The call with {@code edited} in place of its arguments: an approver's edit while it was parked.
+   */
   public Invocation withArguments(JsonNode edited) {
     return new Invocation(
-        invocationId, traceId, requestId, idempotencyKey, agent, user, sessionId, channel,
-        toolName, tool, Objects.requireNonNull(edited), policyContext, receivedAt, state, decision, credential);
+        invocationId,
+        traceId,
+        requestId,
+        idempotencyKey,
+        agent,
+        user,
+        sessionId,
+        channel,
+        toolName,
+        tool,
+        Objects.requireNonNull(edited),
+        policyContext,
+        receivedAt,
+        state,
+        decision,
+        credential);
   }
 
   /** Records which credential the call used upstream (set by the execute stage). */
   public Invocation withCredential(CredentialUse used) {
     return new Invocation(
-        invocationId, traceId, requestId, idempotencyKey, agent, user, sessionId, channel,
-        toolName, tool, arguments, policyContext, receivedAt, state, decision, used);
+        invocationId,
+        traceId,
+        requestId,
+        idempotencyKey,
+        agent,
+        user,
+        sessionId,
+        channel,
+        toolName,
+        tool,
+        arguments,
+        policyContext,
+        receivedAt,
+        state,
+        decision,
+        used);
   }
 
   /** Moves to {@code next}, refusing a transition the state machine does not have. */
@@ -125,7 +182,21 @@ public record Invocation(
           "invocation " + invocationId + " cannot move from " + state + " to " + next);
     }
     return new Invocation(
-        invocationId, traceId, requestId, idempotencyKey, agent, user, sessionId, channel,
-        toolName, tool, arguments, policyContext, receivedAt, next, decision, credential);
+        invocationId,
+        traceId,
+        requestId,
+        idempotencyKey,
+        agent,
+        user,
+        sessionId,
+        channel,
+        toolName,
+        tool,
+        arguments,
+        policyContext,
+        receivedAt,
+        next,
+        decision,
+        credential);
   }
 }

@@ -4,9 +4,9 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The life of an invocation. Transitions are explicit so that a stored state can be resumed
- * without guessing: {@code RECEIVED → CHECKED → (AWAITING_APPROVAL →) EXECUTING → COMPLETED |
- * FAILED}, and DENIED, EXPIRED, CANCELLED as the other ends.
+ * The life of an invocation. Transitions are explicit so that a stored state can be resumed without
+ * guessing: {@code RECEIVED → CHECKED → (AWAITING_APPROVAL →) EXECUTING → COMPLETED | FAILED}, and
+ * DENIED, EXPIRED, CANCELLED as the other ends.
  *
  * <p>{@code NEEDS_RECONCILIATION} is where a call found EXECUTING after a crash goes: its effect
  * upstream is unknown, so it is never re-executed; an operator finds out what happened and settles

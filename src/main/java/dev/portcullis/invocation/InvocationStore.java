@@ -11,8 +11,8 @@ import java.util.Optional;
 public interface InvocationStore {
   /**
    * The call that holds {@code idempotencyKey} for {@code tenant} and {@code agentId}, if one does.
-   * A key is claimed by a call's first write ({@link Transition#open}); of two calls racing with one
-   * key, one claims it and the other is answered with the holder.
+   * A key is claimed by a call's first write ({@link Transition#open}); of two calls racing with
+   * one key, one claims it and the other is answered with the holder.
    */
   Optional<StoredInvocation> keyHolder(String tenant, String agentId, String idempotencyKey)
       throws StoreException;
@@ -35,7 +35,9 @@ public interface InvocationStore {
     }
   }
 
-  /** The call is not in the state the caller expected (another writer moved it), or not recorded. */
+  /**
+   * The call is not in the state the caller expected (another writer moved it), or not recorded.
+   */
   final class StateConflictException extends StoreException {
     private static final long serialVersionUID = 1L;
 

@@ -3,8 +3,8 @@ package dev.portcullis.invocation;
 import dev.portcullis.invocation.InvocationStore.StoreException;
 
 /**
- * The one writer of invocation state and audit records: each {@link Transition} writes a call's
- * row and its audit record in one transaction, so the stored state and the tamper-evident log never
+ * The one writer of invocation state and audit records: each {@link Transition} writes a call's row
+ * and its audit record in one transaction, so the stored state and the tamper-evident log never
  * disagree, whenever the process dies. Nothing else writes either (an architecture test holds the
  * rest of the code to that); the {@link InvocationStore} and the audit log only read.
  *

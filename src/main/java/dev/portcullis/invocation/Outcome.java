@@ -5,8 +5,8 @@ import java.util.Objects;
 import tools.jackson.databind.JsonNode;
 
 /**
- * How one invocation ended. Each outcome carries the invocation as it stood when the call ended,
- * so the stages outside can record what the inner ones learnt (the tool, the decision).
+ * How one invocation ended. Each outcome carries the invocation as it stood when the call ended, so
+ * the stages outside can record what the inner ones learnt (the tool, the decision).
  */
 public sealed interface Outcome {
   Invocation invocation();
@@ -17,7 +17,8 @@ public sealed interface Outcome {
    * The call ran and the connector returned this result; {@code filtered} says what the filter
    * stage dropped and redacted on its way out (paths only, for the audit record).
    */
-  record Completed(Invocation invocation, JsonNode result, FilterReport filtered) implements Outcome {
+  record Completed(Invocation invocation, JsonNode result, FilterReport filtered)
+      implements Outcome {
     public Completed {
       Objects.requireNonNull(invocation, "invocation");
       Objects.requireNonNull(result, "result");

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One invocation as the invocation store holds it: the envelope as last recorded (its {@code
- * state} is the stored state), the digest of its arguments, whether it holds its idempotency key,
- * how it ended (null until it has), and when it entered each state. {@code invocation} and {@code
+ * One invocation as the invocation store holds it: the envelope as last recorded (its {@code state}
+ * is the stored state), the digest of its arguments, whether it holds its idempotency key, how it
+ * ended (null until it has), and when it entered each state. {@code invocation} and {@code
  * argumentsDigest} are the call as the agent made it; {@code edit} is an approver's edit of its
  * arguments while it awaited approval (null when there was none), and {@link #current()} the call
  * with the arguments that run.
@@ -28,7 +28,11 @@ public record StoredInvocation(
 
   /** A call whose arguments nobody edited. */
   public StoredInvocation(
-      Invocation invocation, String argumentsDigest, boolean holdsKey, Ending ending, List<StateChange> history) {
+      Invocation invocation,
+      String argumentsDigest,
+      boolean holdsKey,
+      Ending ending,
+      List<StateChange> history) {
     this(invocation, argumentsDigest, holdsKey, ending, history, null);
   }
 

@@ -13,27 +13,30 @@ import javax.crypto.spec.SecretKeySpec;
  * The idempotency key a connector sends upstream, derived from the call's own: {@code pcl1-} and
  * the unpadded base64url HMAC-SHA256, under this installation's key, of the tenant, the agent and
  * the agent's key (each length-prefixed). The same call retried under the same key sends the same
- * upstream key, across restarts (the installation key is stored); two agents, or two tenants,
- * never share an upstream key space, whatever keys they choose.
+ * upstream key, across restarts (the installation key is stored); two agents, or two tenants, never
+ * share an upstream key space, whatever keys they choose.
  *
  * <p>Security: the agent's key is never forwarded verbatim. Without the installation key nobody,
- * the agent included, can compute an upstream key, so no one calling the upstream directly can
- * take a key the gateway will use later and plant an answer under it.
+ * the agent included, can compute an upstream key, so no one calling the upstream directly can take
+ * a key the gateway will use later and plant an answer under it.
  *
  * <p>Concurrency: immutable; a {@link Mac} per call.
  */
 public final class UpstreamKeys {
   /** What every derived key starts with: the scheme's name and version. */
   public static final String PREFIX = "pcl1-";
+
   /** Bytes of installation key. */
   public static final int KEY_BYTES = 32;
+
   private static final String ALGORITHM = "HmacSHA256";
 
   private final SecretKeySpec key;
 
   public UpstreamKeys(byte[] installationKey) {
     if (installationKey.length != KEY_BYTES) {
-      throw new IllegalArgumentException("the upstream key derivation needs a " + KEY_BYTES + "-byte key");
+      throw new IllegalArgumentException(
+          "the upstream key derivation needs a " + KEY_BYTES + "-byte key");
     }
     this.key = new SecretKeySpec(installationKey.clone(), ALGORITHM);
   }
@@ -50,7 +53,8 @@ public final class UpstreamKeys {
     if (invocation.idempotencyKey() == null) {
       return Optional.empty();
     }
-    return Optional.of(derive(invocation.tenant(), invocation.agent().id(), invocation.idempotencyKey()));
+    return Optional.of(
+        derive(invocation.tenant(), invocation.agent().id(), invocation.idempotencyKey()));
   }
 
   String derive(String tenant, String agent, String agentKey) {

@@ -38,7 +38,11 @@ public final class ApprovalStage implements Stage {
   private final ApprovalSettings settings;
   private final KeyHolders keys;
 
-  public ApprovalStage(ApprovalStore approvals, AuditEntries entries, Clock clock, ApprovalSettings settings,
+  public ApprovalStage(
+      ApprovalStore approvals,
+      AuditEntries entries,
+      Clock clock,
+      ApprovalSettings settings,
       JsonMapper json) {
     this.approvals = approvals;
     this.entries = entries;
@@ -49,25 +53,41 @@ public final class ApprovalStage implements Stage {
 
   @Override
   public Outcome handle(Invocation invocation, Chain chain) {
-    if (invocation.decision() == null || invocation.decision().effect() != Effect.REQUIRE_APPROVAL) {
+    if (invocation.decision() == null
+        || invocation.decision().effect() != Effect.REQUIRE_APPROVAL) {
       return chain.proceed(invocation);
     }
     Instant now = clock.instant();
-    ApprovalRequest request = ApprovalRequest.pending(UUID.randomUUID().toString(), invocation.invocationId(), now,
-        now.plus(settings.timeout()), settings.requiredApprovals(invocation.toolName()));
-    Outcome.AwaitingApproval parked = new Outcome.AwaitingApproval(invocation, request.approvalId());
+    ApprovalRequest request =
+        ApprovalRequest.pending(
+            UUID.randomUUID().toString(),
+            invocation.invocationId(),
+            now,
+            now.plus(settings.timeout()),
+            settings.requiredApprovals(invocation.toolName()));
+    Outcome.AwaitingApproval parked =
+        new Outcome.AwaitingApproval(invocation, request.approvalId());
     AuditEntry record = entries.terminal(parked);
-    Transition t = Transition.open(invocation, record.argumentsDigest(), invocation.idempotencyKey() != null,
-        List.of(InvocationState.CHECKED, InvocationState.AWAITING_APPROVAL), null, record);
+    Transition t =
+        Transition.open(
+            invocation,
+            record.argumentsDigest(),
+            invocation.idempotencyKey() != null,
+            List.of(InvocationState.CHECKED, InvocationState.AWAITING_APPROVAL),
+            null,
+            record);
     try {
       if (approvals.park(request, t) instanceof Ledger.Written.KeyHeld(StoredInvocation holder)) {
         return keys.answer(invocation, holder);
       }
     } catch (StoreException e) {
       LOG.error("ledger unavailable; not parking invocation {}", invocation.invocationId(), e);
-      return new Outcome.Failed(invocation, FailureKind.STORE_UNAVAILABLE,
+      return new Outcome.Failed(
+          invocation,
+          FailureKind.STORE_UNAVAILABLE,
           "the call needs a human approval, which cannot be requested now; nothing was executed, retry later");
     }
-    return new Outcome.AwaitingApproval(invocation.movedTo(InvocationState.AWAITING_APPROVAL), request.approvalId());
+    return new Outcome.AwaitingApproval(
+        invocation.movedTo(InvocationState.AWAITING_APPROVAL), request.approvalId());
   }
 }

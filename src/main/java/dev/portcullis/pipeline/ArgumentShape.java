@@ -18,14 +18,17 @@ public final class ArgumentShape {
     this.limits = limits;
   }
 
-  /** Why {@code args} break the shape, each as a violation ({@code "/: …"}); empty when they do not. */
+  /**
+   * Why {@code args} break the shape, each as a violation ({@code "/: …"}); empty when they do not.
+   */
   public List<String> violations(JsonNode args) {
     if (!args.isObject()) {
       return List.of("/: arguments must be a JSON object");
     }
     int depth = depth(args, 0);
     if (depth > limits.maxDepth()) {
-      return List.of("/: arguments nest " + depth + " levels deep; the limit is " + limits.maxDepth());
+      return List.of(
+          "/: arguments nest " + depth + " levels deep; the limit is " + limits.maxDepth());
     }
     int bytes = args.toString().getBytes(StandardCharsets.UTF_8).length;
     if (bytes > limits.maxBytes()) {

@@ -28,9 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class AuditEntries {
   /**
-   * The digest of arguments (or any JSON value) as every record and store names it: SHA-256 of
-   * its JSON as parsed. One definition, so the audit log, the invocation store, votes and the
-   * tamper check always agree.
+   * The digest of arguments (or any JSON value) as every record and store names it: SHA-256 of its
+   * JSON as parsed. One definition, so the audit log, the invocation store, votes and the tamper
+   * check always agree.
    */
   public static String digest(JsonMapper json, JsonNode value) {
     return AuditChain.sha256Hex(json.writeValueAsString(value));
@@ -44,6 +44,7 @@ public final class AuditEntries {
    * ending, on one thread) serialise and hash its arguments once between them.
    */
   private static final ThreadLocal<Serialized> LAST = new ThreadLocal<>();
+
   private final Clock clock;
   private final String configHash;
   private final Catalog catalog;
@@ -61,7 +62,9 @@ public final class AuditEntries {
     return entry(inv, state, null, null, null, null, null);
   }
 
-  /** The record of an event of the call in {@code state}, with {@code reasons} saying what happened. */
+  /**
+   * The record of an event of the call in {@code state}, with {@code reasons} saying what happened.
+   */
   public AuditEntry transition(Invocation inv, InvocationState state, List<String> reasons) {
     return entry(inv, state, reasons, null, null, null, null);
   }
@@ -94,18 +97,23 @@ public final class AuditEntries {
     if (first.invocation().decision() != null) {
       inv = inv.withDecision(first.invocation().decision());
     }
-    return terminal(inv, first, List.of(KeyHolders.REPLAY + ":" + first.invocation().invocationId()));
+    return terminal(
+        inv, first, List.of(KeyHolders.REPLAY + ":" + first.invocation().invocationId()));
   }
 
-  /** The record of a call found EXECUTING after a restart: moved to NEEDS_RECONCILIATION, never re-run. */
+  /**
+   * The record of a call found EXECUTING after a restart: moved to NEEDS_RECONCILIATION, never
+   * re-run.
+   */
   public AuditEntry interrupted(Invocation inv, String detail) {
-    return entry(inv, InvocationState.NEEDS_RECONCILIATION, null, "interrupted", detail, null, null);
+    return entry(
+        inv, InvocationState.NEEDS_RECONCILIATION, null, "interrupted", detail, null, null);
   }
 
   /**
    * The record of a person's (or the deadline's) decision on a parked call: the state it leaves the
-   * call in, reasons naming the approval and who decided ({@code approval:ID}, {@code approved-by:ID}),
-   * and for a refusal its kind and the reason given.
+   * call in, reasons naming the approval and who decided ({@code approval:ID}, {@code
+   * approved-by:ID}), and for a refusal its kind and the reason given.
    */
   public AuditEntry approvalEvent(
       Invocation inv, InvocationState state, List<String> reasons, String kind, String detail) {
@@ -116,15 +124,35 @@ public final class AuditEntries {
     Instant now = clock.instant();
     long durationMs = Math.max(0, Duration.between(inv.receivedAt(), now).toMillis());
     return switch (outcome) {
-      case Outcome.Completed c -> entry(inv, c.state(), extra, null, null, durationMs, c.filtered());
+      case Outcome.Completed c ->
+          entry(inv, c.state(), extra, null, null, durationMs, c.filtered());
       case Outcome.Denied d ->
-          entry(inv, d.state(), join(d.reasons(), extra), d.kind().name().toLowerCase(java.util.Locale.ROOT),
-              d.message(), durationMs, null);
+          entry(
+              inv,
+              d.state(),
+              join(d.reasons(), extra),
+              d.kind().name().toLowerCase(java.util.Locale.ROOT),
+              d.message(),
+              durationMs,
+              null);
       case Outcome.Failed f ->
-          entry(inv, f.state(), extra, f.kind().name().toLowerCase(java.util.Locale.ROOT), f.detail(), durationMs,
+          entry(
+              inv,
+              f.state(),
+              extra,
+              f.kind().name().toLowerCase(java.util.Locale.ROOT),
+              f.detail(),
+              durationMs,
               null);
       case Outcome.AwaitingApproval a ->
-          entry(inv, a.state(), join(List.of("approval:" + a.approvalId()), extra), null, null, durationMs, null);
+          entry(
+              inv,
+              a.state(),
+              join(List.of("approval:" + a.approvalId()), extra),
+              null,
+              null,
+              durationMs,
+              null);
     };
   }
 
@@ -148,7 +176,11 @@ public final class AuditEntries {
     Serialized args = serialized(inv.arguments());
     String argumentsJson = args.json();
     boolean digestOnly =
-        catalog.find(inv.toolName()).map(CatalogEntry::tool).map(t -> t.auditArgumentsDigestOnly()).orElse(false);
+        catalog
+            .find(inv.toolName())
+            .map(CatalogEntry::tool)
+            .map(t -> t.auditArgumentsDigestOnly())
+            .orElse(false);
     Decision decision = inv.decision();
     List<String> reasons = new ArrayList<>();
     if (decision != null) {
@@ -181,9 +213,13 @@ public final class AuditEntries {
         durationMs,
         configHash,
         decision == null ? null : decision.policyVersion(),
-        decision == null || decision.shadows().isEmpty() ? null : json.writeValueAsString(shadows(decision)),
+        decision == null || decision.shadows().isEmpty()
+            ? null
+            : json.writeValueAsString(shadows(decision)),
         inv.user() == null ? null : json.writeValueAsString(user(inv.user())),
-        inv.policyContext().isEmpty() ? null : json.writeValueAsString(new java.util.TreeMap<>(inv.policyContext())),
+        inv.policyContext().isEmpty()
+            ? null
+            : json.writeValueAsString(new java.util.TreeMap<>(inv.policyContext())),
         filtered == null || filtered.isEmpty() ? null : json.writeValueAsString(filtered(filtered)),
         inv.credential() == null ? null : json.writeValueAsString(credential(inv.credential())));
   }
@@ -204,13 +240,16 @@ public final class AuditEntries {
   }
 
   private static List<Map<String, Object>> shadows(Decision d) {
-    return d.shadows().stream().map(s -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("rule", s.ruleId());
-      m.put("wouldBe", s.wouldBe().wireName());
-      m.put("flips", s.flips());
-      return m;
-    }).toList();
+    return d.shadows().stream()
+        .map(
+            s -> {
+              Map<String, Object> m = new LinkedHashMap<>();
+              m.put("rule", s.ruleId());
+              m.put("wouldBe", s.wouldBe().wireName());
+              m.put("flips", s.flips());
+              return m;
+            })
+        .toList();
   }
 
   private static Map<String, Object> credential(CredentialUse c) {
@@ -226,8 +265,8 @@ public final class AuditEntries {
   }
 
   /**
-   * What the filter took out, bounded: the first {@value #MAX_LISTED} dropped paths and
-   * redactions, with the totals when there were more, so a large result cannot swell the log.
+   * What the filter took out, bounded: the first {@value #MAX_LISTED} dropped paths and redactions,
+   * with the totals when there were more, so a large result cannot swell the log.
    */
   private static Map<String, Object> filtered(FilterReport f) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -235,12 +274,18 @@ public final class AuditEntries {
     if (f.dropped().size() > MAX_LISTED) {
       m.put("droppedTotal", f.dropped().size());
     }
-    m.put("redacted", f.redacted().stream().limit(MAX_LISTED).map(r -> {
-      Map<String, Object> one = new LinkedHashMap<>();
-      one.put("path", r.path());
-      one.put("kind", r.kind());
-      return one;
-    }).toList());
+    m.put(
+        "redacted",
+        f.redacted().stream()
+            .limit(MAX_LISTED)
+            .map(
+                r -> {
+                  Map<String, Object> one = new LinkedHashMap<>();
+                  one.put("path", r.path());
+                  one.put("kind", r.kind());
+                  return one;
+                })
+            .toList());
     if (f.redacted().size() > MAX_LISTED) {
       m.put("redactedTotal", f.redacted().size());
     }

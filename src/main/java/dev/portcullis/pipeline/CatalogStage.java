@@ -17,10 +17,13 @@ import java.util.Optional;
 public final class CatalogStage implements Stage {
   /** The reason recorded for a name the catalog does not know. */
   public static final String UNKNOWN_TOOL = "unknown-tool";
+
   /** The reason recorded for an upstream tool held until an operator approves it. */
   public static final String NOT_APPROVED = "tool-not-approved";
+
   /** The reason recorded for an upstream tool whose descriptor changed since its approval. */
   public static final String QUARANTINED = "tool-quarantined";
+
   /** The reason recorded for an upstream tool not yet checked against its approval since start. */
   public static final String UNVERIFIED = "upstream-unverified";
 
@@ -41,7 +44,9 @@ public final class CatalogStage implements Stage {
       return new Outcome.Denied(
           invocation,
           DenialKind.UNKNOWN_TOOL,
-          "unknown tool '" + invocation.toolName() + "': list the tools you may call with tools/list",
+          "unknown tool '"
+              + invocation.toolName()
+              + "': list the tools you may call with tools/list",
           List.of(UNKNOWN_TOOL));
     }
     return chain.proceed(invocation.withTool(entry.get().tool().ref()));
@@ -57,12 +62,15 @@ public final class CatalogStage implements Stage {
       return null;
     }
     return switch (hold.get().kind()) {
-      case NOT_APPROVED -> new Outcome.Denied(
-          invocation, DenialKind.TOOL_NOT_APPROVED, hold.get().reason(), List.of(NOT_APPROVED));
-      case QUARANTINED -> new Outcome.Denied(
-          invocation, DenialKind.TOOL_QUARANTINED, hold.get().reason(), List.of(QUARANTINED));
-      case UNVERIFIED -> new Outcome.Denied(
-          invocation, DenialKind.UPSTREAM_UNVERIFIED, hold.get().reason(), List.of(UNVERIFIED));
+      case NOT_APPROVED ->
+          new Outcome.Denied(
+              invocation, DenialKind.TOOL_NOT_APPROVED, hold.get().reason(), List.of(NOT_APPROVED));
+      case QUARANTINED ->
+          new Outcome.Denied(
+              invocation, DenialKind.TOOL_QUARANTINED, hold.get().reason(), List.of(QUARANTINED));
+      case UNVERIFIED ->
+          new Outcome.Denied(
+              invocation, DenialKind.UPSTREAM_UNVERIFIED, hold.get().reason(), List.of(UNVERIFIED));
     };
   }
 }

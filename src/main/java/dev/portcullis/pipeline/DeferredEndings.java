@@ -30,18 +30,25 @@ public final class DeferredEndings implements AutoCloseable {
   void write(Transition ending) {
     underWay.register();
     try {
-      Thread.ofVirtual().name("ledger-ending").start(() -> {
-        try {
-          ledger.write(ending);
-        } catch (StoreException | RuntimeException e) {
-          LOG.error("ledger unavailable: the ending of invocation {} ({}) could not be recorded after its answer; it"
-                  + " stays EXECUTING and is flagged for reconciliation at the next start ('portcullis invocations"
-                  + " show {}'). Check the data directory and the disk.", ending.record().invocationId(), ending.to(),
-              ending.record().invocationId(), e);
-        } finally {
-          underWay.arriveAndDeregister();
-        }
-      });
+      Thread.ofVirtual()
+          .name("ledger-ending")
+          .start(
+              () -> {
+                try {
+                  ledger.write(ending);
+                } catch (StoreException | RuntimeException e) {
+                  LOG.error(
+                      "ledger unavailable: the ending of invocation {} ({}) could not be recorded after its answer; it"
+                          + " stays EXECUTING and is flagged for reconciliation at the next start ('portcullis invocations"
+                          + " show {}'). Check the data directory and the disk.",
+                      ending.record().invocationId(),
+                      ending.to(),
+                      ending.record().invocationId(),
+                      e);
+                } finally {
+                  underWay.arriveAndDeregister();
+                }
+              });
     } catch (RuntimeException e) {
       underWay.arriveAndDeregister();
       throw e;
@@ -53,12 +60,15 @@ public final class DeferredEndings implements AutoCloseable {
   public void close() {
     int phase = underWay.arrive();
     try {
-      underWay.awaitAdvanceInterruptibly(phase, drain.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      underWay.awaitAdvanceInterruptibly(
+          phase, drain.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.TimeoutException e) {
-      LOG.warn("{} call ending(s) still being recorded after {}; recovery flags any that did not make it",
-          underWay.getRegisteredParties() - 1, drain);
+      LOG.warn(
+          "{} call ending(s) still being recorded after {}; recovery flags any that did not make it",
+          underWay.getRegisteredParties() - 1,
+          drain);
     }
   }
 }

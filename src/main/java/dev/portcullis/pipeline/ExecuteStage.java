@@ -10,10 +10,10 @@ import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.Outcome;
 
 /**
- * Runs the call through the tool's connector and turns its result into the outcome. Always ends
- * the call; it is the last stage. Refuses anything that has not been committed as EXECUTING. A
- * write that declares a before-state has it captured first ({@link BeforeStateCapture}); when that
- * fails, the write is not run.
+ * Runs the call through the tool's connector and turns its result into the outcome. Always ends the
+ * call; it is the last stage. Refuses anything that has not been committed as EXECUTING. A write
+ * that declares a before-state has it captured first ({@link BeforeStateCapture}); when that fails,
+ * the write is not run.
  */
 public final class ExecuteStage implements Stage {
   private final Catalog catalog;
@@ -35,13 +35,23 @@ public final class ExecuteStage implements Stage {
   public Outcome handle(Invocation invocation, Chain chain) {
     if (invocation.state() != InvocationState.EXECUTING) {
       throw new IllegalStateException(
-          "invocation " + invocation.invocationId() + " reached execute in state " + invocation.state());
+          "invocation "
+              + invocation.invocationId()
+              + " reached execute in state "
+              + invocation.state());
     }
-    ToolDefinition tool =
-        catalog.find(invocation.toolName()).orElseThrow().tool();
+    ToolDefinition tool = catalog.find(invocation.toolName()).orElseThrow().tool();
     Connector connector =
-        connectors.find(tool.connector()).orElseThrow(() -> new IllegalStateException(
-            "tool " + tool.name() + " names connector " + tool.connector() + ", which is not loaded"));
+        connectors
+            .find(tool.connector())
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "tool "
+                            + tool.name()
+                            + " names connector "
+                            + tool.connector()
+                            + ", which is not loaded"));
     if (before != null) {
       var failed = before.capture(invocation);
       if (failed.isPresent()) {
@@ -49,7 +59,8 @@ public final class ExecuteStage implements Stage {
       }
     }
     ConnectorResult result = connector.invoke(invocation);
-    Invocation done = result.credential() == null ? invocation : invocation.withCredential(result.credential());
+    Invocation done =
+        result.credential() == null ? invocation : invocation.withCredential(result.credential());
     return switch (result) {
       case ConnectorResult.Success s -> new Outcome.Completed(done, s.value());
       case ConnectorResult.Failure f -> new Outcome.Failed(done, f.kind(), f.detail());

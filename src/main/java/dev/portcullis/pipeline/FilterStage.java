@@ -10,8 +10,8 @@ import dev.portcullis.invocation.Outcome;
  * Minimises and redacts a completed call's result with the tool's compiled result filter (field
  * allowlist, personal data in values and member names), notes what it took out on the outcome for
  * the audit record, and redacts the personal data in a failed call's detail (an upstream's error
- * body, an MCP {@code isError} text, a failed before-state read). It never ends a call; denials
- * and parked calls pass through unchanged (their text is the gateway's own).
+ * body, an MCP {@code isError} text, a failed before-state read). It never ends a call; denials and
+ * parked calls pass through unchanged (their text is the gateway's own).
  *
  * <p>Security: the filter runs on the way back, before the audit, state and edge stages outside it
  * see the outcome, so neither the agent, the invocation store nor the audit log receives a dropped
@@ -34,7 +34,8 @@ public final class FilterStage implements Stage {
         ResultFilter.Filtered f = filter.apply(c.result());
         yield new Outcome.Completed(c.invocation(), f.result(), f.report());
       }
-      case Outcome.Failed f -> new Outcome.Failed(f.invocation(), f.kind(), filter.redactText(f.detail()));
+      case Outcome.Failed f ->
+          new Outcome.Failed(f.invocation(), f.kind(), filter.redactText(f.detail()));
       case Outcome.Denied d -> d;
       case Outcome.AwaitingApproval a -> a;
     };

@@ -11,8 +11,8 @@ import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What a call gets when its idempotency key is held by another call: the first call's outcome
- * again when it is the same request and has ended, a refusal otherwise.
+ * What a call gets when its idempotency key is held by another call: the first call's outcome again
+ * when it is the same request and has ended, a refusal otherwise.
  *
  * <p>Idempotency: a key is the agent's, per tenant. "The same request" is the same tool, for the
  * same delegating user, proven the same way (so no user gets another's stored outcome without the
@@ -40,9 +40,10 @@ final class KeyHolders {
    * of another invocation: a replay) or a refusal of {@code inv}.
    */
   Outcome answer(Invocation inv, StoredInvocation first) {
-    boolean same = first.invocation().toolName().equals(inv.toolName())
-        && first.argumentsDigest().equals(AuditEntries.digest(json, inv.arguments()))
-        && (UserRef.same(first.invocation().user(), inv.user()) || revert(inv));
+    boolean same =
+        first.invocation().toolName().equals(inv.toolName())
+            && first.argumentsDigest().equals(AuditEntries.digest(json, inv.arguments()))
+            && (UserRef.same(first.invocation().user(), inv.user()) || revert(inv));
     Outcome replay = same ? first.outcome() : null;
     if (replay != null) {
       return replay;
@@ -53,7 +54,8 @@ final class KeyHolders {
   /** Whether {@code outcome} refuses a call because of its key, so the call must not claim it. */
   static boolean keyRefusal(Outcome outcome) {
     return outcome instanceof Outcome.Denied d
-        && (d.kind() == DenialKind.IDEMPOTENCY_KEY_REUSED || d.kind() == DenialKind.IDEMPOTENCY_KEY_IN_FLIGHT);
+        && (d.kind() == DenialKind.IDEMPOTENCY_KEY_REUSED
+            || d.kind() == DenialKind.IDEMPOTENCY_KEY_IN_FLIGHT);
   }
 
   /**
@@ -71,21 +73,32 @@ final class KeyHolders {
    */
   private static Outcome reused(Invocation inv, StoredInvocation first) {
     if (!UserRef.same(first.invocation().user(), inv.user())) {
-      return new Outcome.Denied(inv, DenialKind.IDEMPOTENCY_KEY_REUSED,
-          "this Idempotency-Key was already used for another request; use a new key for a new request", List.of());
+      return new Outcome.Denied(
+          inv,
+          DenialKind.IDEMPOTENCY_KEY_REUSED,
+          "this Idempotency-Key was already used for another request; use a new key for a new request",
+          List.of());
     }
-    return new Outcome.Denied(inv, DenialKind.IDEMPOTENCY_KEY_REUSED,
-        "this Idempotency-Key was already used by invocation " + first.invocationId() + " for another request (tool "
-            + first.invocation().toolName() + " with other arguments, or for another user); use a new key for a new"
+    return new Outcome.Denied(
+        inv,
+        DenialKind.IDEMPOTENCY_KEY_REUSED,
+        "this Idempotency-Key was already used by invocation "
+            + first.invocationId()
+            + " for another request (tool "
+            + first.invocation().toolName()
+            + " with other arguments, or for another user); use a new key for a new"
             + " request",
         List.of(first.invocationId()));
   }
 
   private static Outcome inFlight(Invocation inv, StoredInvocation first) {
-    String where = first.state() == InvocationState.NEEDS_RECONCILIATION
-        ? "was interrupted by a gateway restart and awaits an operator's reconciliation"
-        : "is still " + first.state().wireName() + "; retry later to get its outcome";
-    return new Outcome.Denied(inv, DenialKind.IDEMPOTENCY_KEY_IN_FLIGHT,
+    String where =
+        first.state() == InvocationState.NEEDS_RECONCILIATION
+            ? "was interrupted by a gateway restart and awaits an operator's reconciliation"
+            : "is still " + first.state().wireName() + "; retry later to get its outcome";
+    return new Outcome.Denied(
+        inv,
+        DenialKind.IDEMPOTENCY_KEY_IN_FLIGHT,
         "this Idempotency-Key names invocation " + first.invocationId() + ", which " + where,
         List.of(first.invocationId()));
   }

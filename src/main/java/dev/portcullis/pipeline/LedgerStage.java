@@ -5,9 +5,9 @@ import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
+import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.InvocationStore.StateConflictException;
 import dev.portcullis.invocation.InvocationStore.StoreException;
-import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.Ledger;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
@@ -46,6 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class LedgerStage implements Stage {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerStage.class);
+
   /** The reason on the audit record of a call that replayed an earlier one's outcome. */
   public static final String REPLAY = KeyHolders.REPLAY;
 
@@ -59,20 +60,26 @@ public final class LedgerStage implements Stage {
   /** Told of each call parked for approval, once its record is in the log. Never throws. */
   @FunctionalInterface
   public interface Parked {
-    Parked NONE = (invocation, approvalId) -> { };
+    Parked NONE = (invocation, approvalId) -> {};
 
     void recorded(Invocation invocation, String approvalId);
   }
 
-  public LedgerStage(Ledger ledger, InvocationStore store, AuditEntries entries, JsonMapper json, Parked parked) {
+  public LedgerStage(
+      Ledger ledger, InvocationStore store, AuditEntries entries, JsonMapper json, Parked parked) {
     this(ledger, store, entries, json, parked, null);
   }
 
   /**
-   * With {@code deferred} (null for {@code audit.durability: strict}), an executed call's ending
-   * is written after its answer ({@code intent}).
+   * With {@code deferred} (null for {@code audit.durability: strict}), an executed call's ending is
+   * written after its answer ({@code intent}).
    */
-  public LedgerStage(Ledger ledger, InvocationStore store, AuditEntries entries, JsonMapper json, Parked parked,
+  public LedgerStage(
+      Ledger ledger,
+      InvocationStore store,
+      AuditEntries entries,
+      JsonMapper json,
+      Parked parked,
       DeferredEndings deferred) {
     this.ledger = ledger;
     this.store = store;
@@ -87,11 +94,19 @@ public final class LedgerStage implements Stage {
     if (invocation.idempotencyKey() != null) {
       Optional<StoredInvocation> holder;
       try {
-        holder = store.keyHolder(invocation.tenant(), invocation.agent().id(), invocation.idempotencyKey());
+        holder =
+            store.keyHolder(
+                invocation.tenant(), invocation.agent().id(), invocation.idempotencyKey());
       } catch (StoreException e) {
-        LOG.error("invocation store unavailable; not running invocation {}", invocation.invocationId(), e);
-        return new Outcome.Failed(invocation, FailureKind.STORE_UNAVAILABLE, "the invocation store cannot be read,"
-            + " so this call's idempotency key cannot be checked and nothing was executed; retry later");
+        LOG.error(
+            "invocation store unavailable; not running invocation {}",
+            invocation.invocationId(),
+            e);
+        return new Outcome.Failed(
+            invocation,
+            FailureKind.STORE_UNAVAILABLE,
+            "the invocation store cannot be read,"
+                + " so this call's idempotency key cannot be checked and nothing was executed; retry later");
       }
       if (holder.isPresent() && KeyHolders.other(invocation, holder.get())) {
         return end(invocation, keys.answer(invocation, holder.get()));
@@ -103,13 +118,18 @@ public final class LedgerStage implements Stage {
   private Outcome end(Invocation invocation, Outcome outcome) {
     Invocation at = outcome.invocation();
     if (!at.invocationId().equals(invocation.invocationId())) {
-      LOG.info("invocation {} repeats idempotency key of invocation {}; giving its outcome again",
-          invocation.invocationId(), at.invocationId());
+      LOG.info(
+          "invocation {} repeats idempotency key of invocation {}; giving its outcome again",
+          invocation.invocationId(),
+          at.invocationId());
       try {
         ledger.write(Transition.note(entries.replay(invocation, outcome)));
       } catch (StoreException e) {
-        LOG.error("cannot record that invocation {} replayed invocation {}", invocation.invocationId(),
-            at.invocationId(), e);
+        LOG.error(
+            "cannot record that invocation {} replayed invocation {}",
+            invocation.invocationId(),
+            at.invocationId(),
+            e);
       }
       return outcome;
     }
@@ -131,23 +151,35 @@ public final class LedgerStage implements Stage {
       return outcome;
     } catch (StoreException | IllegalStateException | IllegalArgumentException e) {
       if (e instanceof StateConflictException && at.state() != InvocationState.EXECUTING) {
-        LOG.info("invocation {} was moved elsewhere before its ending here was recorded: {}",
-            invocation.invocationId(), e.getMessage());
-        return new Outcome.Failed(at, FailureKind.INTERNAL,
+        LOG.info(
+            "invocation {} was moved elsewhere before its ending here was recorded: {}",
+            invocation.invocationId(),
+            e.getMessage());
+        return new Outcome.Failed(
+            at,
+            FailureKind.INTERNAL,
             "the call was decided elsewhere in the meantime, so nothing was executed here");
       }
       if (at.state() == InvocationState.EXECUTING) {
-        LOG.error("ledger unavailable: invocation {} (tool {}, agent {}) ended {} upstream but its ending could not"
+        LOG.error(
+            "ledger unavailable: invocation {} (tool {}, agent {}) ended {} upstream but its ending could not"
                 + " be recorded; the agent was given the real outcome and the call stays EXECUTING until recovery"
                 + " ('portcullis invocations show {}'). Check the data directory and the disk.",
-            invocation.invocationId(), invocation.toolName(), invocation.agent().id(), outcome.state(),
-            invocation.invocationId(), e);
+            invocation.invocationId(),
+            invocation.toolName(),
+            invocation.agent().id(),
+            outcome.state(),
+            invocation.invocationId(),
+            e);
         return outcome;
       }
       LOG.error("ledger unavailable; failing invocation {} closed", invocation.invocationId(), e);
       if (at.state() == InvocationState.AWAITING_APPROVAL) {
-        return new Outcome.Failed(at, FailureKind.STORE_UNAVAILABLE, "the call's ending cannot be recorded, so"
-            + " nothing was executed; it still awaits approval: retry later or ask an operator");
+        return new Outcome.Failed(
+            at,
+            FailureKind.STORE_UNAVAILABLE,
+            "the call's ending cannot be recorded, so"
+                + " nothing was executed; it still awaits approval: retry later or ask an operator");
       }
       return unavailable(at);
     }
@@ -158,21 +190,32 @@ public final class LedgerStage implements Stage {
     AuditEntry record = entries.terminal(outcome);
     Ending ending = Ending.of(outcome);
     return switch (at.state()) {
-      case RECEIVED, CHECKED -> Transition.open(at, record.argumentsDigest(),
-          at.idempotencyKey() != null && keepsKey(outcome),
-          at.state() == InvocationState.CHECKED ? List.of(InvocationState.CHECKED, outcome.state())
-              : List.of(outcome.state()), ending, record);
+      case RECEIVED, CHECKED ->
+          Transition.open(
+              at,
+              record.argumentsDigest(),
+              at.idempotencyKey() != null && keepsKey(outcome),
+              at.state() == InvocationState.CHECKED
+                  ? List.of(InvocationState.CHECKED, outcome.state())
+                  : List.of(outcome.state()),
+              ending,
+              record);
       default -> Transition.move(at, at.state(), List.of(outcome.state()), ending, record);
     };
   }
 
-  /** Whether a call that ended so keeps its key: a denial does, a failure before any effect does not. */
+  /**
+   * Whether a call that ended so keeps its key: a denial does, a failure before any effect does
+   * not.
+   */
   private static boolean keepsKey(Outcome outcome) {
     return outcome instanceof Outcome.Denied && !KeyHolders.keyRefusal(outcome);
   }
 
   private static Outcome unavailable(Invocation inv) {
-    return new Outcome.Failed(inv, FailureKind.AUDIT_UNAVAILABLE,
+    return new Outcome.Failed(
+        inv,
+        FailureKind.AUDIT_UNAVAILABLE,
         "the ledger (audit log and invocation store) cannot be written, so nothing was executed; retry later or"
             + " ask an operator to check the data directory");
   }

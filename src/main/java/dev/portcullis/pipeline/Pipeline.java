@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs an invocation through an ordered list of stages. The runner alone enforces the chain's
- * rules: a stage proceeds at most once, never returns null, and the last stage must end the call.
- * A stage that throws ends the call as an internal failure that names the stage; the stages
- * outside it (audit first) still see and record that outcome.
+ * rules: a stage proceeds at most once, never returns null, and the last stage must end the call. A
+ * stage that throws ends the call as an internal failure that names the stage; the stages outside
+ * it (audit first) still see and record that outcome.
  */
 public final class Pipeline {
   private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
@@ -94,7 +94,8 @@ public final class Pipeline {
       try {
         outcome = stage.handle(next, new RealChain(index + 1, next));
       } catch (ChainViolation violation) {
-        LOG.error("chain rule broken on invocation {}: {}", next.invocationId(), violation.getMessage());
+        LOG.error(
+            "chain rule broken on invocation {}: {}", next.invocationId(), violation.getMessage());
         return new Outcome.Failed(next, FailureKind.INTERNAL, violation.getMessage());
       } catch (RuntimeException bug) {
         LOG.error("stage {} failed on invocation {}", name(index), next.invocationId(), bug);
@@ -102,7 +103,8 @@ public final class Pipeline {
             next, FailureKind.INTERNAL, "internal error in stage " + name(index));
       }
       if (outcome == null) {
-        LOG.error("stage {} returned no outcome for invocation {}", name(index), next.invocationId());
+        LOG.error(
+            "stage {} returned no outcome for invocation {}", name(index), next.invocationId());
         return new Outcome.Failed(
             next, FailureKind.INTERNAL, "stage " + name(index) + " returned no outcome");
       }

@@ -16,12 +16,13 @@ import java.util.Objects;
  * the decision is deny; the agent is told the rule ids, never the rules' internals.
  *
  * <p>On a resumed road ({@link #approved}) the call is one people approved: it is decided again by
- * the policy in force now, and a decision that still sends it for approval is allowed, the
- * people's approval of this exact stored call being that approval (its id joins the decision's
- * reasons). A call the policy now forbids ends denied all the same.
+ * the policy in force now, and a decision that still sends it for approval is allowed, the people's
+ * approval of this exact stored call being that approval (its id joins the decision's reasons). A
+ * call the policy now forbids ends denied all the same.
  */
 public final class PolicyStage implements Stage {
   private final PolicyEngine policy;
+
   /** The approval a resumed call carries, or null on the standard road. */
   private final Grant grant;
 
@@ -43,8 +44,8 @@ public final class PolicyStage implements Stage {
   }
 
   /**
-   * The policy stage of a call resumed after approval {@code approvalId}, given by {@code approvers}
-   * as people read it ({@code ops-olivia and ops-omar}).
+   * The policy stage of a call resumed after approval {@code approvalId}, given by {@code
+   * approvers} as people read it ({@code ops-olivia and ops-omar}).
    */
   public static PolicyStage approved(PolicyEngine policy, String approvalId, String approvers) {
     return new PolicyStage(policy, new Grant(approvalId, approvers));
@@ -55,8 +56,10 @@ public final class PolicyStage implements Stage {
     Decision decision = policy.decide(invocation);
     Invocation decided = invocation.withDecision(decision);
     if (decision.effect() == Effect.DENY) {
-      String reason = grant == null ? decision.reason()
-          : "the policy in force now refuses this approved call: " + decision.reason();
+      String reason =
+          grant == null
+              ? decision.reason()
+              : "the policy in force now refuses this approved call: " + decision.reason();
       return new Outcome.Denied(decided, DenialKind.POLICY, reason, decision.ruleIds());
     }
     if (grant == null) {
@@ -65,8 +68,14 @@ public final class PolicyStage implements Stage {
     if (decision.effect() == Effect.REQUIRE_APPROVAL) {
       List<String> rules = new ArrayList<>(decision.ruleIds());
       rules.add("approval:" + grant.approvalId());
-      decision = new Decision(Effect.ALLOW, rules, "approved by " + grant.approvers(), decision.errors(),
-          decision.shadows(), decision.policyVersion());
+      decision =
+          new Decision(
+              Effect.ALLOW,
+              rules,
+              "approved by " + grant.approvers(),
+              decision.errors(),
+              decision.shadows(),
+              decision.policyVersion());
     }
     return chain.proceed(invocation.withDecision(decision));
   }

@@ -5,8 +5,8 @@ import dev.portcullis.invocation.Outcome;
 
 /**
  * One step of the road every tool call travels. A stage reads the invocation, may add to it, and
- * either passes it on with {@link Chain#proceed} or ends the call by returning an outcome.
- * Stages never call each other directly and never talk to a transport.
+ * either passes it on with {@link Chain#proceed} or ends the call by returning an outcome. Stages
+ * never call each other directly and never talk to a transport.
  */
 public interface Stage {
   Outcome handle(Invocation invocation, Chain chain);

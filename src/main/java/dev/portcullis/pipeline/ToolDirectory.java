@@ -30,6 +30,7 @@ public final class ToolDirectory {
   }
 
   private static ToolSummary summary(ToolDefinition t) {
-    return new ToolSummary(t.name(), t.title(), t.description(), t.inputSchema(), t.risk().wireName());
+    return new ToolSummary(
+        t.name(), t.title(), t.description(), t.inputSchema(), t.risk().wireName());
   }
 }

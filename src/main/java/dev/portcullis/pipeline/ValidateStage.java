@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * Checks the arguments against the size and depth limits, then against the tool's compiled JSON
  * Schema. Ends the call denied with every violation listed; nothing runs on bad input. For a tool
- * the agent may not call, the policy's denial comes first: a hidden tool's schema is never described.
+ * the agent may not call, the policy's denial comes first: a hidden tool's schema is never
+ * described.
  */
 public final class ValidateStage implements Stage {
   private final Catalog catalog;
@@ -54,8 +55,12 @@ public final class ValidateStage implements Stage {
       return held;
     }
     if (!entry.tool().descriptorHash().equals(invocation.tool().descriptorHash())) {
-      return new Outcome.Denied(invocation, DenialKind.DESCRIPTOR_CHANGED,
-          "the descriptor of tool '" + invocation.toolName() + "' changed while this call was under way; call it again",
+      return new Outcome.Denied(
+          invocation,
+          DenialKind.DESCRIPTOR_CHANGED,
+          "the descriptor of tool '"
+              + invocation.toolName()
+              + "' changed while this call was under way; call it again",
           List.of("descriptor-changed"));
     }
     List<String> violations = entry.schema().violations(invocation.arguments());
@@ -78,7 +83,10 @@ public final class ValidateStage implements Stage {
     if (decision.effect() != Effect.DENY) {
       return null;
     }
-    return new Outcome.Denied(invocation.withDecision(decision), DenialKind.POLICY, decision.reason(),
+    return new Outcome.Denied(
+        invocation.withDecision(decision),
+        DenialKind.POLICY,
+        decision.reason(),
         decision.ruleIds());
   }
 
@@ -101,8 +109,12 @@ public final class ValidateStage implements Stage {
   }
 
   private CatalogEntry entry(Invocation invocation) {
-    return catalog.find(invocation.toolName()).orElseThrow(() -> new IllegalStateException(
-        "validate ran before the catalog resolved " + invocation.toolName()));
+    return catalog
+        .find(invocation.toolName())
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "validate ran before the catalog resolved " + invocation.toolName()));
   }
 
   private static Outcome.Denied invalid(Invocation invocation, List<String> violations) {

@@ -22,18 +22,27 @@ import tools.jackson.databind.JsonNode;
  */
 public final class ArgumentTypes {
   /** Nothing declared: numbers by the whole-number rule, members and items likewise. */
-  public static final ArgumentTypes UNTYPED = new ArgumentTypes(Kind.UNDECLARED, Map.of(), null, null);
+  public static final ArgumentTypes UNTYPED =
+      new ArgumentTypes(Kind.UNDECLARED, Map.of(), null, null);
 
   private static final int MAX_REF_DEPTH = 32;
 
-  private enum Kind { INTEGER, NUMBER, UNDECLARED }
+  private enum Kind {
+    INTEGER,
+    NUMBER,
+    UNDECLARED
+  }
 
   private final Kind kind;
   private final Map<String, ArgumentTypes> properties;
   private final ArgumentTypes items;
   private final ArgumentTypes additional;
 
-  private ArgumentTypes(Kind kind, Map<String, ArgumentTypes> properties, ArgumentTypes items, ArgumentTypes additional) {
+  private ArgumentTypes(
+      Kind kind,
+      Map<String, ArgumentTypes> properties,
+      ArgumentTypes items,
+      ArgumentTypes additional) {
     this.kind = kind;
     this.properties = properties;
     this.items = items;
@@ -54,10 +63,15 @@ public final class ArgumentTypes {
       return compile(root.at(ref.asString().substring(1)), root, depth + 1);
     }
     Map<String, ArgumentTypes> props = new HashMap<>();
-    node.path("properties").properties().forEach(e -> props.put(e.getKey(), compile(e.getValue(), root, depth + 1)));
-    ArgumentTypes items = node.path("items").isObject() ? compile(node.path("items"), root, depth + 1) : null;
-    ArgumentTypes additional = node.path("additionalProperties").isObject()
-        ? compile(node.path("additionalProperties"), root, depth + 1) : null;
+    node.path("properties")
+        .properties()
+        .forEach(e -> props.put(e.getKey(), compile(e.getValue(), root, depth + 1)));
+    ArgumentTypes items =
+        node.path("items").isObject() ? compile(node.path("items"), root, depth + 1) : null;
+    ArgumentTypes additional =
+        node.path("additionalProperties").isObject()
+            ? compile(node.path("additionalProperties"), root, depth + 1)
+            : null;
     Kind kind = kind(node.path("type"));
     if (kind == Kind.UNDECLARED && props.isEmpty() && items == null && additional == null) {
       return UNTYPED;
@@ -65,7 +79,9 @@ public final class ArgumentTypes {
     return new ArgumentTypes(kind, Map.copyOf(props), items, additional);
   }
 
-  /** {@code number} anywhere in the type makes it a number; {@code integer} without it an integer. */
+  /**
+   * {@code number} anywhere in the type makes it a number; {@code integer} without it an integer.
+   */
   private static Kind kind(JsonNode type) {
     List<String> names = new ArrayList<>();
     if (type.isString()) {
@@ -126,9 +142,12 @@ public final class ArgumentTypes {
 
   /**
    * {@code node} as a double; one past the double range is an infinity (so {@code args.x > 100.0}
-   * holds), where Jackson's {@code asDouble} throws and the policy stage would fail instead of decide.
+   * holds), where Jackson's {@code asDouble} throws and the policy stage would fail instead of
+   * decide.
    */
   private static double toDouble(JsonNode node) {
-    return node.isBigInteger() || node.isBigDecimal() ? node.decimalValue().doubleValue() : node.asDouble();
+    return node.isBigInteger() || node.isBigDecimal()
+        ? node.decimalValue().doubleValue()
+        : node.asDouble();
   }
 }

@@ -22,8 +22,8 @@ import java.util.TreeSet;
 /**
  * Compiles CEL conditions at load, type-checked to return a bool, over {@code args} (the call's
  * arguments), {@code agent}, {@code user}, {@code tool}, {@code context} and {@code session}. Every
- * attribute a condition reads must exist: an argument of a tool the rule is about, or one of
- * {@link #ATTRIBUTES}; a typo fails the load instead of silently never matching. The hot path only
+ * attribute a condition reads must exist: an argument of a tool the rule is about, or one of {@link
+ * #ATTRIBUTES}; a typo fails the load instead of silently never matching. The hot path only
  * evaluates.
  */
 public final class CelConditions {
@@ -104,23 +104,36 @@ public final class CelConditions {
     };
   }
 
-  /** Arguments read by {@code args.x} or {@code args['x']} but never tested by has() or {@code in}. */
+  /**
+   * Arguments read by {@code args.x} or {@code args['x']} but never tested by has() or {@code in}.
+   */
   private static Set<String> unguardedArguments(CelAbstractSyntaxTree ast) {
     Set<String> read = new TreeSet<>();
     Set<String> tested = new TreeSet<>();
-    CelNavigableAst.fromAst(ast).getRoot().allNodes().map(n -> n.expr()).forEach(expr -> {
-      if (expr.getKind() == CelExpr.ExprKind.Kind.SELECT && isIdent(expr.select().operand(), "args")) {
-        (expr.select().testOnly() ? tested : read).add(expr.select().field());
-      } else if (expr.getKind() == CelExpr.ExprKind.Kind.CALL && expr.call().args().size() == 2) {
-        CelExpr left = expr.call().args().get(0);
-        CelExpr right = expr.call().args().get(1);
-        if (expr.call().function().equals("_[_]") && isIdent(left, "args") && isString(right)) {
-          read.add(right.constant().stringValue());
-        } else if (expr.call().function().equals("@in") && isString(left) && isIdent(right, "args")) {
-          tested.add(left.constant().stringValue());
-        }
-      }
-    });
+    CelNavigableAst.fromAst(ast)
+        .getRoot()
+        .allNodes()
+        .map(n -> n.expr())
+        .forEach(
+            expr -> {
+              if (expr.getKind() == CelExpr.ExprKind.Kind.SELECT
+                  && isIdent(expr.select().operand(), "args")) {
+                (expr.select().testOnly() ? tested : read).add(expr.select().field());
+              } else if (expr.getKind() == CelExpr.ExprKind.Kind.CALL
+                  && expr.call().args().size() == 2) {
+                CelExpr left = expr.call().args().get(0);
+                CelExpr right = expr.call().args().get(1);
+                if (expr.call().function().equals("_[_]")
+                    && isIdent(left, "args")
+                    && isString(right)) {
+                  read.add(right.constant().stringValue());
+                } else if (expr.call().function().equals("@in")
+                    && isString(left)
+                    && isIdent(right, "args")) {
+                  tested.add(left.constant().stringValue());
+                }
+              }
+            });
     read.removeAll(tested);
     return Set.copyOf(read);
   }
@@ -136,30 +149,42 @@ public final class CelConditions {
 
   private static void checkAttributes(CelAbstractSyntaxTree ast, Set<String> argumentNames) {
     Set<String> unknown = new TreeSet<>();
-    CelNavigableAst.fromAst(ast).getRoot().allNodes().map(n -> n.expr()).forEach(expr -> {
-      String variable = null;
-      String field = null;
-      if (expr.getKind() == CelExpr.ExprKind.Kind.SELECT && isIdent(expr.select().operand())) {
-        variable = expr.select().operand().ident().name();
-        field = expr.select().field();
-      } else if (expr.getKind() == CelExpr.ExprKind.Kind.CALL && expr.call().function().equals("_[_]")
-          && expr.call().args().size() == 2 && isIdent(expr.call().args().get(0))
-          && expr.call().args().get(1).getKind() == CelExpr.ExprKind.Kind.CONSTANT
-          && expr.call().args().get(1).constant().getKind() == CelConstant.Kind.STRING_VALUE) {
-        variable = expr.call().args().get(0).ident().name();
-        field = expr.call().args().get(1).constant().stringValue();
-      }
-      if (variable == null) {
-        return;
-      }
-      Set<String> known = variable.equals("args") ? argumentNames : ATTRIBUTES.get(variable);
-      if (known != null && !known.contains(field)) {
-        unknown.add(variable + "." + field);
-      }
-    });
+    CelNavigableAst.fromAst(ast)
+        .getRoot()
+        .allNodes()
+        .map(n -> n.expr())
+        .forEach(
+            expr -> {
+              String variable = null;
+              String field = null;
+              if (expr.getKind() == CelExpr.ExprKind.Kind.SELECT
+                  && isIdent(expr.select().operand())) {
+                variable = expr.select().operand().ident().name();
+                field = expr.select().field();
+              } else if (expr.getKind() == CelExpr.ExprKind.Kind.CALL
+                  && expr.call().function().equals("_[_]")
+                  && expr.call().args().size() == 2
+                  && isIdent(expr.call().args().get(0))
+                  && expr.call().args().get(1).getKind() == CelExpr.ExprKind.Kind.CONSTANT
+                  && expr.call().args().get(1).constant().getKind()
+                      == CelConstant.Kind.STRING_VALUE) {
+                variable = expr.call().args().get(0).ident().name();
+                field = expr.call().args().get(1).constant().stringValue();
+              }
+              if (variable == null) {
+                return;
+              }
+              Set<String> known =
+                  variable.equals("args") ? argumentNames : ATTRIBUTES.get(variable);
+              if (known != null && !known.contains(field)) {
+                unknown.add(variable + "." + field);
+              }
+            });
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException(
-          "unknown attribute" + (unknown.size() == 1 ? " " : "s ") + String.join(", ", unknown)
+          "unknown attribute"
+              + (unknown.size() == 1 ? " " : "s ")
+              + String.join(", ", unknown)
               + " (args.* must be an argument of a tool the rule is about)");
     }
   }

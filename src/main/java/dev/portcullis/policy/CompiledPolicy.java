@@ -23,7 +23,8 @@ public final class CompiledPolicy {
     this(rules, version, tools, List.of());
   }
 
-  public CompiledPolicy(List<Rule> rules, String version, List<ToolFacts> tools, List<String> warnings) {
+  public CompiledPolicy(
+      List<Rule> rules, String version, List<ToolFacts> tools, List<String> warnings) {
     this.rules = List.copyOf(rules);
     this.version = Objects.requireNonNull(version, "version");
     this.warnings = List.copyOf(warnings);

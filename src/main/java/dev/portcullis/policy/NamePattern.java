@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
  * else is literal ({@code crm.*} matches {@code crm.get_customer}). Compiled once at load.
  *
  * <p>The meaning is the regular expression the glob compiles to ({@code *} as {@code .*}, the rest
- * quoted). Agent patterns are matched on every call, so {@link #matches} does it without a regex:
- * a literal is one {@code equals}, a glob checks its literal parts in order (first as a prefix, last
+ * quoted). Agent patterns are matched on every call, so {@link #matches} does it without a regex: a
+ * literal is one {@code equals}, a glob checks its literal parts in order (first as a prefix, last
  * as a suffix, the middle ones leftmost-first, which finds a match whenever one exists). The regex
  * only matches what that check matches; a name that passes it and holds a line terminator, which
  * {@code .} does not match, is decided by the regex.
@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 public final class NamePattern {
   private final String source;
   private final Pattern pattern;
+
   /** The literal parts between the {@code *}s: one part for a plain name. */
   private final List<String> parts;
 
@@ -48,7 +49,8 @@ public final class NamePattern {
     String first = parts.getFirst();
     String last = parts.getLast();
     if (toolName.length() < first.length() + last.length()
-        || !toolName.startsWith(first) || !toolName.endsWith(last)) {
+        || !toolName.startsWith(first)
+        || !toolName.endsWith(last)) {
       return false;
     }
     int from = first.length();

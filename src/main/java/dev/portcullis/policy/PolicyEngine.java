@@ -12,7 +12,8 @@ public interface PolicyEngine {
 
   /**
    * Whether some rule could permit {@code agent}, acting for {@code user} (null when none), to call
-   * {@code toolName}: used to list only the tools a caller may call. Conditions are decided per call.
+   * {@code toolName}: used to list only the tools a caller may call. Conditions are decided per
+   * call.
    */
   boolean mayCall(AgentRef agent, UserRef user, String toolName);
 

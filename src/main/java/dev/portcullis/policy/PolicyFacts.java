@@ -8,13 +8,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns an invocation into the plain values a CEL condition reads. Every attribute of {@code
- * user}, {@code tool}, {@code context} and {@code session} is always present, so a condition never
- * fails because a call lacks one: an absent text is {@code null}, absent roles or groups an empty
- * list ({@code user.id == 'bob'} is false without a verified user, {@code 'finance' in user.roles}
- * too). Only {@code args} mirrors the call: an argument the agent left out is absent ({@code
- * has(args.x)} tests it), and numbers take the type the tool's schema declares ({@link
- * ArgumentTypes}).
+ * Turns an invocation into the plain values a CEL condition reads. Every attribute of {@code user},
+ * {@code tool}, {@code context} and {@code session} is always present, so a condition never fails
+ * because a call lacks one: an absent text is {@code null}, absent roles or groups an empty list
+ * ({@code user.id == 'bob'} is false without a verified user, {@code 'finance' in user.roles} too).
+ * Only {@code args} mirrors the call: an argument the agent left out is absent ({@code has(args.x)}
+ * tests it), and numbers take the type the tool's schema declares ({@link ArgumentTypes}).
  */
 final class PolicyFacts {
   private PolicyFacts() {}

@@ -50,11 +50,13 @@ public final class RuleEvaluator {
     return evaluate(policy, inv, trace);
   }
 
-  private static Decision evaluate(CompiledPolicy policy, Invocation inv, Consumer<RuleTrace> trace) {
+  private static Decision evaluate(
+      CompiledPolicy policy, Invocation inv, Consumer<RuleTrace> trace) {
     List<Rule> candidates = policy.rulesFor(inv.toolName());
     if (trace != null) {
       Set<Rule> about = Set.copyOf(candidates);
-      policy.rules().stream().filter(r -> !about.contains(r))
+      policy.rules().stream()
+          .filter(r -> !about.contains(r))
           .forEach(r -> trace.accept(new RuleTrace(r, RuleTrace.Status.NOT_ABOUT_THIS_TOOL, "")));
     }
     Tally enforced = new Tally();
@@ -75,18 +77,29 @@ public final class RuleEvaluator {
             report(trace, rule, RuleTrace.Status.CONDITION_FALSE, rule.condition().get().source());
             continue;
           }
-          report(trace, rule, RuleTrace.Status.MATCHED, rule.mode() == RuleMode.LOG_ONLY ? "log-only" : "");
+          report(
+              trace,
+              rule,
+              RuleTrace.Status.MATCHED,
+              rule.mode() == RuleMode.LOG_ONLY ? "log-only" : "");
         } catch (Condition.ConditionException e) {
           errors.add(rule.id() + ": " + e.getMessage());
           boolean guard = rule.effect() != RuleEffect.PERMIT;
-          report(trace, rule, guard ? RuleTrace.Status.ERROR_COUNTED_AS_MATCHED : RuleTrace.Status.ERROR,
+          report(
+              trace,
+              rule,
+              guard ? RuleTrace.Status.ERROR_COUNTED_AS_MATCHED : RuleTrace.Status.ERROR,
               e.getMessage());
           if (!guard) {
             continue;
           }
         }
       } else {
-        report(trace, rule, RuleTrace.Status.MATCHED, rule.mode() == RuleMode.LOG_ONLY ? "log-only" : "");
+        report(
+            trace,
+            rule,
+            RuleTrace.Status.MATCHED,
+            rule.mode() == RuleMode.LOG_ONLY ? "log-only" : "");
       }
       if (rule.mode() == RuleMode.LOG_ONLY) {
         shadows.add(rule);
@@ -103,10 +116,17 @@ public final class RuleEvaluator {
       Effect wouldBe = withShadow.verdict(inv, userPresent).effect();
       shadowDecisions.add(new ShadowDecision(shadow.id(), wouldBe, wouldBe != verdict.effect()));
     }
-    return new Decision(verdict.effect(), verdict.ruleIds(), verdict.reason(), errors, shadowDecisions, policy.version());
+    return new Decision(
+        verdict.effect(),
+        verdict.ruleIds(),
+        verdict.reason(),
+        errors,
+        shadowDecisions,
+        policy.version());
   }
 
-  private static void report(Consumer<RuleTrace> trace, Rule rule, RuleTrace.Status status, String detail) {
+  private static void report(
+      Consumer<RuleTrace> trace, Rule rule, RuleTrace.Status status, String detail) {
     if (trace != null) {
       trace.accept(new RuleTrace(rule, status, detail));
     }
@@ -147,29 +167,43 @@ public final class RuleEvaluator {
 
     Verdict verdict(Invocation inv, boolean userPresent) {
       if (!forbids.isEmpty()) {
-        return new Verdict(Effect.DENY, ids(forbids), "forbidden by " + forbids.getFirst().agentSafeReason());
+        return new Verdict(
+            Effect.DENY, ids(forbids), "forbidden by " + forbids.getFirst().agentSafeReason());
       }
       if (agentPermits.isEmpty()) {
-        return new Verdict(Effect.DENY, List.of(Decision.DEFAULT_DENY),
+        return new Verdict(
+            Effect.DENY,
+            List.of(Decision.DEFAULT_DENY),
             "no rule permits agent '" + inv.agent().id() + "' to call '" + inv.toolName() + "'");
       }
       if (userPresent && userPermits.isEmpty()) {
-        return new Verdict(Effect.DENY, List.of(Decision.DEFAULT_DENY),
-            "no rule permits user '" + inv.user().id() + "' to call '" + inv.toolName()
+        return new Verdict(
+            Effect.DENY,
+            List.of(Decision.DEFAULT_DENY),
+            "no rule permits user '"
+                + inv.user().id()
+                + "' to call '"
+                + inv.toolName()
                 + "'; the agent acts for that user and can do no more than they may");
       }
       if (!approvals.isEmpty()) {
-        return new Verdict(Effect.REQUIRE_APPROVAL, ids(approvals),
+        return new Verdict(
+            Effect.REQUIRE_APPROVAL,
+            ids(approvals),
             "needs a human approval: " + approvals.getFirst().agentSafeReason());
       }
       List<String> ids = ids(agentPermits);
       if (userPresent) {
         addIds(userPermits, ids);
       }
-      return new Verdict(Effect.ALLOW, ids, "permitted by " + agentPermits.getFirst().agentSafeReason());
+      return new Verdict(
+          Effect.ALLOW, ids, "permitted by " + agentPermits.getFirst().agentSafeReason());
     }
 
-    /** The rules' ids, in order, each once. A loop, not a stream or a set of rules: this is every call. */
+    /**
+     * The rules' ids, in order, each once. A loop, not a stream or a set of rules: this is every
+     * call.
+     */
     private static List<String> ids(List<Rule> rules) {
       List<String> ids = new ArrayList<>(rules.size());
       addIds(rules, ids);

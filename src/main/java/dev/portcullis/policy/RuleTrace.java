@@ -10,7 +10,10 @@ public record RuleTrace(Rule rule, Status status, String detail) {
     PRINCIPAL_DIFFERS,
     /** Its condition is false for this call. */
     CONDITION_FALSE,
-    /** A permit whose condition could not be evaluated: not counted (it never allows), error recorded. */
+    /**
+     * A permit whose condition could not be evaluated: not counted (it never allows), error
+     * recorded.
+     */
     ERROR,
     /**
      * A forbid or require_approval whose condition could not be evaluated: counted as matched (an

@@ -8,8 +8,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * The policy engine of a running gateway: one compiled policy set behind a volatile reference, so
- * a reload replaces the whole set at once.
+ * The policy engine of a running gateway: one compiled policy set behind a volatile reference, so a
+ * reload replaces the whole set at once.
  *
  * <p>Concurrency: each call reads the reference once and decides entirely on that snapshot, so no
  * decision ever mixes two versions; {@link #swap} never blocks a call.
@@ -39,8 +39,19 @@ public final class SwappablePolicy implements PolicyEngine {
   public boolean mayCall(AgentRef agent, UserRef user, String toolName) {
     CompiledPolicy snapshot = current;
     Invocation probe =
-        Invocation.received("probe", "0".repeat(32), null, null, agent, user, null, "list", toolName,
-            tools.jackson.databind.node.JsonNodeFactory.instance.objectNode(), java.util.Map.of(), Instant.EPOCH);
+        Invocation.received(
+            "probe",
+            "0".repeat(32),
+            null,
+            null,
+            agent,
+            user,
+            null,
+            "list",
+            toolName,
+            tools.jackson.databind.node.JsonNodeFactory.instance.objectNode(),
+            java.util.Map.of(),
+            Instant.EPOCH);
     boolean userPresent = user != null && user.verified();
     boolean agentSide = false;
     boolean userSide = false;

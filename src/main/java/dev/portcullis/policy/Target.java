@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * Which calls a rule is about. Every list that is not empty must match; an empty list matches
- * anything. Tools, risk classes and connectors are resolved against the catalog at load (see
- * {@link CompiledPolicy}); the rest is matched per call.
+ * anything. Tools, risk classes and connectors are resolved against the catalog at load (see {@link
+ * CompiledPolicy}); the rest is matched per call.
  *
  * <p>Sides: a permit speaks for the agent when it names agents, for the user when it names users
  * (ids, roles or groups), and for both when it names neither or both. A call with a verified user

@@ -8,9 +8,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * What policy knows of a catalog tool when it compiles: to index rules, check the arguments a
  * condition reads, warn about conditions a schema-valid call can make fail, and give numbers their
- * declared CEL type. The arguments of an upstream MCP tool are not known until an operator
- * approves its descriptor, so for such a tool {@code argumentsKnown} is false, {@code args.*} is not
- * checked at load, and its numbers follow the whole-number rule of {@link ArgumentTypes}.
+ * declared CEL type. The arguments of an upstream MCP tool are not known until an operator approves
+ * its descriptor, so for such a tool {@code argumentsKnown} is false, {@code args.*} is not checked
+ * at load, and its numbers follow the whole-number rule of {@link ArgumentTypes}.
  */
 public record ToolFacts(
     String name,
@@ -34,13 +34,17 @@ public record ToolFacts(
     this(name, risk, connector, argumentNames, Set.of(), ArgumentTypes.UNTYPED, true);
   }
 
-  /** A configured tool: its arguments, which are required, and their types, from its input schema. */
-  public static ToolFacts fromSchema(String name, String risk, String connector, JsonNode inputSchema) {
+  /**
+   * A configured tool: its arguments, which are required, and their types, from its input schema.
+   */
+  public static ToolFacts fromSchema(
+      String name, String risk, String connector, JsonNode inputSchema) {
     Set<String> names = new LinkedHashSet<>();
     inputSchema.path("properties").propertyNames().forEach(names::add);
     Set<String> required = new LinkedHashSet<>();
     inputSchema.path("required").forEach(n -> required.add(n.asString("")));
-    return new ToolFacts(name, risk, connector, names, required, ArgumentTypes.of(inputSchema), true);
+    return new ToolFacts(
+        name, risk, connector, names, required, ArgumentTypes.of(inputSchema), true);
   }
 
   /** An upstream tool, whose arguments are not known at load. */

@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * <p>Failure: only a hint. A decision taken on another gateway node is never signalled here; the
  * waiter finds it by reading the invocation store, which stays the one source of truth.
  *
- * <p>Concurrency: a concurrent map of listener sets, changed only inside {@code compute}; a listener
- * runs on the deciding thread, so it must be quick and must not throw (it wakes a parked thread).
+ * <p>Concurrency: a concurrent map of listener sets, changed only inside {@code compute}; a
+ * listener runs on the deciding thread, so it must be quick and must not throw (it wakes a parked
+ * thread).
  */
 public final class ApprovalSignals {
   private static final Logger LOG = LoggerFactory.getLogger(ApprovalSignals.class);
@@ -27,17 +28,25 @@ public final class ApprovalSignals {
     void close();
   }
 
-  /** Runs {@code listener} each time the approval of invocation {@code invocationId} is decided here. */
+  /**
+   * Runs {@code listener} each time the approval of invocation {@code invocationId} is decided
+   * here.
+   */
   public Subscription onDecided(String invocationId, Runnable listener) {
-    listeners.compute(invocationId, (id, set) -> {
-      Set<Runnable> s = set == null ? ConcurrentHashMap.newKeySet() : set;
-      s.add(listener);
-      return s;
-    });
-    return () -> listeners.computeIfPresent(invocationId, (id, set) -> {
-      set.remove(listener);
-      return set.isEmpty() ? null : set;
-    });
+    listeners.compute(
+        invocationId,
+        (id, set) -> {
+          Set<Runnable> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+          s.add(listener);
+          return s;
+        });
+    return () ->
+        listeners.computeIfPresent(
+            invocationId,
+            (id, set) -> {
+              set.remove(listener);
+              return set.isEmpty() ? null : set;
+            });
   }
 
   /** The approval of {@code invocationId} was decided and its call has ended (or was resumed). */

@@ -2,8 +2,8 @@ package dev.portcullis.service;
 
 import dev.portcullis.approval.ApprovalRequest;
 import dev.portcullis.approval.ApprovalStatus;
-import dev.portcullis.approval.ApprovalStore.Ballot;
 import dev.portcullis.approval.ApprovalStore;
+import dev.portcullis.approval.ApprovalStore.Ballot;
 import dev.portcullis.approval.ApprovalVote;
 import dev.portcullis.audit.AuditChain;
 import dev.portcullis.audit.AuditLog;
@@ -16,8 +16,8 @@ import dev.portcullis.invocation.Effect;
 import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
-import dev.portcullis.invocation.InvocationStore.StoreException;
 import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.invocation.InvocationStore.StoreException;
 import dev.portcullis.invocation.Ledger;
 import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.Outcome;
@@ -46,20 +46,20 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What approvers do with parked calls: list and show them, approve (a vote; the last vote a
- * request needs resumes the road for that exact stored call), approve with edited arguments, deny
- * with a reason, and let unanswered ones expire at their deadline.
+ * What approvers do with parked calls: list and show them, approve (a vote; the last vote a request
+ * needs resumes the road for that exact stored call), approve with edited arguments, deny with a
+ * reason, and let unanswered ones expire at their deadline.
  *
- * <p>Security: an approval authorises only the stored call: its arguments, agent and user come
- * from the invocation store, never from the approver's request, unless an approver edits the
- * arguments; an edit is validated like the agent's arguments (size, depth, schema) and decided
- * again by the policy before anything is recorded, and what then runs is exactly the edited call.
- * Votes count only for the arguments they approved: after an edit, earlier votes no longer count
- * and the editor's vote counts for the new arguments. On approval the call is checked again: its
- * tool's descriptor must be the one it was parked with, its arguments valid, and the policy in
- * force must not forbid it. Four-eyes: the user a call was made for cannot vote on it. Tenants: an
- * approver lists, reads and decides only the requests whose call is of one of their tenants; any
- * other is not found, exactly as an unknown id.
+ * <p>Security: an approval authorises only the stored call: its arguments, agent and user come from
+ * the invocation store, never from the approver's request, unless an approver edits the arguments;
+ * an edit is validated like the agent's arguments (size, depth, schema) and decided again by the
+ * policy before anything is recorded, and what then runs is exactly the edited call. Votes count
+ * only for the arguments they approved: after an edit, earlier votes no longer count and the
+ * editor's vote counts for the new arguments. On approval the call is checked again: its tool's
+ * descriptor must be the one it was parked with, its arguments valid, and the policy in force must
+ * not forbid it. Four-eyes: the user a call was made for cannot vote on it. Tenants: an approver
+ * lists, reads and decides only the requests whose call is of one of their tenants; any other is
+ * not found, exactly as an unknown id.
  *
  * <p>Concurrency: exactly once. A request needs {@code required} distinct approvers; the store
  * records each vote with its audit record, and a vote that reaches the quorum resumes the call. The
@@ -73,8 +73,10 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class Approvals {
   private static final Logger LOG = LoggerFactory.getLogger(Approvals.class);
+
   /** Who expires a request: no person did. */
   public static final String DEADLINE = "deadline";
+
   /** Why the deadline expired a request. */
   private static final String EXPIRED_REASON = "no approver decided in time";
 
@@ -87,11 +89,16 @@ public final class Approvals {
   private final Road road;
   private final JsonMapper json;
   private final ApprovalSignals signals = new ApprovalSignals();
-  /** Calls {@link #finishDecided} is finishing on this node, so two sweeps never finish one twice. */
-  private final java.util.Set<String> finishing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Calls {@link #finishDecided} is finishing on this node, so two sweeps never finish one twice.
+   */
+  private final java.util.Set<String> finishing =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** The stages an approved call takes again, from validation on ({@link Pipeline#resumed}). */
-  public record Road(ValidateStage validate, PolicyEngine policy, FilterStage filter, ExecuteStage execute) {
+  public record Road(
+      ValidateStage validate, PolicyEngine policy, FilterStage filter, ExecuteStage execute) {
     public Road {
       Objects.requireNonNull(validate, "validate");
       Objects.requireNonNull(policy, "policy");
@@ -122,8 +129,15 @@ public final class Approvals {
     record Voted(View view) implements Result {}
   }
 
-  public Approvals(ApprovalStore approvals, InvocationStore invocations, AuditLog log, Ledger ledger,
-      AuditEntries entries, Clock clock, Road road, JsonMapper json) {
+  public Approvals(
+      ApprovalStore approvals,
+      InvocationStore invocations,
+      AuditLog log,
+      Ledger ledger,
+      AuditEntries entries,
+      Clock clock,
+      Road road,
+      JsonMapper json) {
     this.approvals = approvals;
     this.invocations = invocations;
     this.log = log;
@@ -143,24 +157,27 @@ public final class Approvals {
   }
 
   /**
-   * The requests in {@code status} (a wire name: pending, approved, denied, expired) of the
-   * tenants {@code operator} decides for, oldest first, each with its call and votes. Reads only: a
-   * pending request past its deadline is listed as expired, as the sweeper ({@link #sweep}) or the
-   * next decision on it will record it.
+   * The requests in {@code status} (a wire name: pending, approved, denied, expired) of the tenants
+   * {@code operator} decides for, oldest first, each with its call and votes. Reads only: a pending
+   * request past its deadline is listed as expired, as the sweeper ({@link #sweep}) or the next
+   * decision on it will record it.
    *
    * @throws IllegalArgumentException when no status has that name
    */
   public List<View> list(String statusName, OperatorRef operator) throws Refusal {
     ApprovalStatus status = ApprovalStatus.parse(statusName);
     if (status == null) {
-      throw new IllegalArgumentException("status must be one of pending, approved, denied, expired");
+      throw new IllegalArgumentException(
+          "status must be one of pending, approved, denied, expired");
     }
     Instant now = clock.instant();
     try {
       List<ApprovalRequest> found = new ArrayList<>(approvals.inStatus(status));
       if (status == ApprovalStatus.EXPIRED) {
         found.addAll(approvals.inStatus(ApprovalStatus.PENDING));
-        found.sort(java.util.Comparator.comparing(ApprovalRequest::createdAt).thenComparing(ApprovalRequest::approvalId));
+        found.sort(
+            java.util.Comparator.comparing(ApprovalRequest::createdAt)
+                .thenComparing(ApprovalRequest::approvalId));
       }
       List<View> out = new ArrayList<>();
       for (ApprovalRequest stored : found) {
@@ -187,12 +204,17 @@ public final class Approvals {
     return view(asOf(visible(approvalId, operator), clock.instant()));
   }
 
-  /** {@code r} as it stands at {@code now}: overdue and pending reads as expired by the deadline. */
+  /**
+   * {@code r} as it stands at {@code now}: overdue and pending reads as expired by the deadline.
+   */
   private static ApprovalRequest asOf(ApprovalRequest r, Instant now) {
     return r.asOf(now, DEADLINE, EXPIRED_REASON);
   }
 
-  /** The deadline of request {@code approvalId}, for the agent's own parked call; empty if there is none. */
+  /**
+   * The deadline of request {@code approvalId}, for the agent's own parked call; empty if there is
+   * none.
+   */
   public Optional<Instant> deadline(String approvalId) throws Refusal {
     try {
       return approvals.find(approvalId).map(ApprovalRequest::deadline);
@@ -217,8 +239,12 @@ public final class Approvals {
     ApprovalRequest r = pending(visible(approvalId, operator));
     StoredInvocation s = stored(r);
     if (s.invocation().user() != null && s.invocation().user().id().equals(approver)) {
-      throw new Refusal(Refusal.Kind.FOUR_EYES, "approver " + approver + " is the user this call was made for;"
-          + " another approver must decide it");
+      throw new Refusal(
+          Refusal.Kind.FOUR_EYES,
+          "approver "
+              + approver
+              + " is the user this call was made for;"
+              + " another approver must decide it");
     }
     String digest = s.currentDigest();
     if (consent.argumentsDigest() != null && !consent.argumentsDigest().equals(digest)) {
@@ -232,9 +258,12 @@ public final class Approvals {
       if (!editedDigest.equals(digest)) {
         Invocation proposed = call.withArguments(consent.arguments());
         Decision decision = checkEdit(approvalId, proposed);
-        recordEdit(r, s, new ArgumentsEdit(consent.arguments(), editedDigest, approver, clock.instant()));
+        recordEdit(
+            r, s, new ArgumentsEdit(consent.arguments(), editedDigest, approver, clock.instant()));
         if (decision.effect() == Effect.DENY) {
-          return new Result.Ended(ApprovalStatus.DENIED.wireName(), denyEdit(r, proposed.withDecision(decision), approver));
+          return new Result.Ended(
+              ApprovalStatus.DENIED.wireName(),
+              denyEdit(r, proposed.withDecision(decision), approver));
         }
         call = proposed;
         digest = editedDigest;
@@ -245,28 +274,50 @@ public final class Approvals {
     Invocation voted = call;
     List<String> approvers = new ArrayList<>(voters(approvalId, digest));
     approvers.add(approver);
-    Ballot ballot = vote(new ApprovalVote(approvalId, approver, digest, now, consent.reason()),
-        b -> Transition.note(entries.approvalEvent(voted, InvocationState.AWAITING_APPROVAL,
-            voteReasons(r, b, approver, approvers), null, null)));
+    Ballot ballot =
+        vote(
+            new ApprovalVote(approvalId, approver, digest, now, consent.reason()),
+            b ->
+                Transition.note(
+                    entries.approvalEvent(
+                        voted,
+                        InvocationState.AWAITING_APPROVAL,
+                        voteReasons(r, b, approver, approvers),
+                        null,
+                        null)));
     switch (ballot.kind()) {
       case RECORDED -> {
-        LOG.info("approval {}: {} approved ({} of {})", approvalId, approver, ballot.votes(), r.required());
+        LOG.info(
+            "approval {}: {} approved ({} of {})",
+            approvalId,
+            approver,
+            ballot.votes(),
+            r.required());
         return new Result.Voted(view(find(approvalId)));
       }
       case ALREADY_VOTED -> {
         if (edited) { // edited back to arguments this approver had approved: that vote counts again
           return new Result.Voted(view(find(approvalId)));
         }
-        throw new Refusal(Refusal.Kind.ALREADY_VOTED, "approver " + approver + " has already approved these"
-            + " arguments; " + (r.required() - countFor(approvalId, digest)) + " other approver(s) must approve them");
+        throw new Refusal(
+            Refusal.Kind.ALREADY_VOTED,
+            "approver "
+                + approver
+                + " has already approved these"
+                + " arguments; "
+                + (r.required() - countFor(approvalId, digest))
+                + " other approver(s) must approve them");
       }
       case STALE -> throw changed(approvalId, s);
       case NOT_PENDING -> {
         refuseDecided(find(approvalId));
-        throw new Refusal(Refusal.Kind.DECIDED, "approval " + approvalId + " was decided by someone else");
+        throw new Refusal(
+            Refusal.Kind.DECIDED, "approval " + approvalId + " was decided by someone else");
       }
       case QUORUM, AWAITS_RESUMPTION -> {
-        return new Result.Ended(ApprovalStatus.APPROVED.wireName(), resume(r, call, digest, approver, consent.reason()));
+        return new Result.Ended(
+            ApprovalStatus.APPROVED.wireName(),
+            resume(r, call, digest, approver, consent.reason()));
       }
     }
     throw new IllegalStateException("unknown ballot " + ballot.kind());
@@ -276,7 +327,8 @@ public final class Approvals {
    * What a vote's record says: who voted and how far the request is ({@code voted-by}, {@code
    * votes:N/M}); the vote that completes the quorum names every approver ({@code approved-by}).
    */
-  private static List<String> voteReasons(ApprovalRequest r, Ballot b, String approver, List<String> approvers) {
+  private static List<String> voteReasons(
+      ApprovalRequest r, Ballot b, String approver, List<String> approvers) {
     List<String> reasons = new ArrayList<>();
     reasons.add("approval:" + r.approvalId());
     if (b.kind() == Ballot.Kind.QUORUM) {
@@ -291,11 +343,15 @@ public final class Approvals {
     return reasons;
   }
 
-  /** The approvers whose votes count for the arguments with {@code digest}, in the order they voted. */
+  /**
+   * The approvers whose votes count for the arguments with {@code digest}, in the order they voted.
+   */
   private List<String> voters(String approvalId, String digest) throws Refusal {
     try {
-      return approvals.votes(approvalId).stream().filter(v -> v.argumentsDigest().equals(digest))
-          .map(ApprovalVote::approver).toList();
+      return approvals.votes(approvalId).stream()
+          .filter(v -> v.argumentsDigest().equals(digest))
+          .map(ApprovalVote::approver)
+          .toList();
     } catch (StoreException e) {
       throw unavailable(e);
     }
@@ -303,9 +359,10 @@ public final class Approvals {
 
   /**
    * Refuses to approve a stored call whose agent, tenant, user, tool or arguments are not the ones
-   * the audit log recorded for it when it was parked or last edited: someone with access to the database changed them outside
-   * the gateway. The audit record's own hash must hold, and its arguments digest must be the digest
-   * of the stored arguments (recomputed, not read from the row). The refusal is itself recorded.
+   * the audit log recorded for it when it was parked or last edited: someone with access to the
+   * database changed them outside the gateway. The audit record's own hash must hold, and its
+   * arguments digest must be the digest of the stored arguments (recomputed, not read from the
+   * row). The refusal is itself recorded.
    */
   private void matchesAudit(ApprovalRequest r, StoredInvocation s) throws Refusal {
     String stored = digest(s.current().arguments());
@@ -314,27 +371,48 @@ public final class Approvals {
       vouching = vouching(log.records(s.invocationId()));
     } catch (AuditLog.AuditUnavailableException e) {
       LOG.error("audit log unavailable while checking approval {}", r.approvalId(), e);
-      throw new Refusal(Refusal.Kind.UNAVAILABLE, "the audit log cannot be read; retry later or ask an operator");
+      throw new Refusal(
+          Refusal.Kind.UNAVAILABLE, "the audit log cannot be read; retry later or ask an operator");
     }
     if (vouching == null) {
-      throw new Refusal(Refusal.Kind.UNAVAILABLE, "invocation " + s.invocationId() + " is still being parked (its"
-          + " audit record is not written yet); retry in a moment");
+      throw new Refusal(
+          Refusal.Kind.UNAVAILABLE,
+          "invocation "
+              + s.invocationId()
+              + " is still being parked (its"
+              + " audit record is not written yet); retry in a moment");
     }
-    boolean intact = AuditChain.hash(vouching.seq(), vouching.entry(), vouching.prevHash()).equals(vouching.hash());
+    boolean intact =
+        AuditChain.hash(vouching.seq(), vouching.entry(), vouching.prevHash())
+            .equals(vouching.hash());
     Invocation call = s.current();
-    boolean sameCall = Objects.equals(call.agent().id(), vouching.entry().agentId())
-        && Objects.equals(call.tenant(), vouching.entry().tenant())
-        && Objects.equals(call.user() == null ? null : call.user().id(), vouching.entry().userId())
-        && Objects.equals(call.toolName(), vouching.entry().toolName());
-    if (intact && sameCall && stored.equals(vouching.entry().argumentsDigest()) && stored.equals(s.currentDigest())) {
+    boolean sameCall =
+        Objects.equals(call.agent().id(), vouching.entry().agentId())
+            && Objects.equals(call.tenant(), vouching.entry().tenant())
+            && Objects.equals(
+                call.user() == null ? null : call.user().id(), vouching.entry().userId())
+            && Objects.equals(call.toolName(), vouching.entry().toolName());
+    if (intact
+        && sameCall
+        && stored.equals(vouching.entry().argumentsDigest())
+        && stored.equals(s.currentDigest())) {
       return;
     }
-    String detail = "the stored call " + s.invocationId() + " (its agent, user, tool or arguments) is not the one"
-        + " the audit log recorded when it was parked" + (intact ? "" : " (that record is altered)")
-        + "; nothing ran. Ask an operator to check the data directory ('portcullis audit verify')";
+    String detail =
+        "the stored call "
+            + s.invocationId()
+            + " (its agent, user, tool or arguments) is not the one"
+            + " the audit log recorded when it was parked"
+            + (intact ? "" : " (that record is altered)")
+            + "; nothing ran. Ask an operator to check the data directory ('portcullis audit verify')";
     LOG.error("approval {}: {}", r.approvalId(), detail);
-    note(entries.approvalEvent(s.current(), InvocationState.AWAITING_APPROVAL,
-        List.of("approval:" + r.approvalId(), "stored-digest:" + stored), "stored_call_altered", detail));
+    note(
+        entries.approvalEvent(
+            s.current(),
+            InvocationState.AWAITING_APPROVAL,
+            List.of("approval:" + r.approvalId(), "stored-digest:" + stored),
+            "stored_call_altered",
+            detail));
     throw new Refusal(Refusal.Kind.STORED_CALL_ALTERED, detail);
   }
 
@@ -360,31 +438,46 @@ public final class Approvals {
     return lastEdit != null ? lastEdit : parked;
   }
 
-
   /**
    * Runs the approved call's road ({@link Pipeline#resumed}). Its first move out of
    * AWAITING_APPROVAL (to EXECUTING, or to DENIED when the policy in force now refuses it) also
    * decides the request, approved by {@code by}, in the same transaction: a crash before it leaves
    * the request pending with its quorum, which the next approval or {@link #finishDecided} resumes.
    */
-  private Outcome resume(ApprovalRequest r, Invocation call, String digest, String by, String reason)
-      throws Refusal {
+  private Outcome resume(
+      ApprovalRequest r, Invocation call, String digest, String by, String reason) throws Refusal {
     List<String> voters = voters(r.approvalId(), digest);
-    LOG.info("approval {} given by {}; resuming invocation {}", r.approvalId(), voters, call.invocationId());
-    java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
-    Ledger deciding = r.status() != ApprovalStatus.PENDING ? ledger : t -> {
-      if (t.kind() != Transition.Kind.MOVE || t.from() != InvocationState.AWAITING_APPROVAL) {
-        return ledger.write(t);
-      }
-      if (!approvals.decide(r.approvalId(), ApprovalStatus.APPROVED, by, clock.instant(), reason, t)) {
-        lost.set(true);
-        throw new InvocationStore.StateConflictException("approval " + r.approvalId() + " was decided elsewhere");
-      }
-      return new Ledger.Written.Done();
-    };
-    Pipeline resumed = Pipeline.resumed(new LedgerStage(deciding, invocations, entries, json, LedgerStage.Parked.NONE),
-        road.validate(), PolicyStage.approved(road.policy(), r.approvalId(), String.join(" and ", voters)), road.filter(),
-        new CommitStage(deciding, entries, json), road.execute());
+    LOG.info(
+        "approval {} given by {}; resuming invocation {}",
+        r.approvalId(),
+        voters,
+        call.invocationId());
+    java.util.concurrent.atomic.AtomicBoolean lost =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Ledger deciding =
+        r.status() != ApprovalStatus.PENDING
+            ? ledger
+            : t -> {
+              if (t.kind() != Transition.Kind.MOVE
+                  || t.from() != InvocationState.AWAITING_APPROVAL) {
+                return ledger.write(t);
+              }
+              if (!approvals.decide(
+                  r.approvalId(), ApprovalStatus.APPROVED, by, clock.instant(), reason, t)) {
+                lost.set(true);
+                throw new InvocationStore.StateConflictException(
+                    "approval " + r.approvalId() + " was decided elsewhere");
+              }
+              return new Ledger.Written.Done();
+            };
+    Pipeline resumed =
+        Pipeline.resumed(
+            new LedgerStage(deciding, invocations, entries, json, LedgerStage.Parked.NONE),
+            road.validate(),
+            PolicyStage.approved(road.policy(), r.approvalId(), String.join(" and ", voters)),
+            road.filter(),
+            new CommitStage(deciding, entries, json),
+            road.execute());
     Outcome outcome;
     try {
       outcome = resumed.run(call);
@@ -393,27 +486,50 @@ public final class Approvals {
     }
     if (lost.get()) { // another approver's resumption decided it first; nothing ran here
       refuseDecided(find(r.approvalId()));
-      throw new Refusal(Refusal.Kind.DECIDED, "approval " + r.approvalId() + " was decided by someone else");
+      throw new Refusal(
+          Refusal.Kind.DECIDED, "approval " + r.approvalId() + " was decided by someone else");
     }
     return outcome;
   }
 
-  /** The policy's decision on edited arguments, refusing (changing nothing) arguments that are not valid. */
+  /**
+   * The policy's decision on edited arguments, refusing (changing nothing) arguments that are not
+   * valid.
+   */
   private Decision checkEdit(String approvalId, Invocation proposed) throws Refusal {
     Outcome.Denied invalid = road.validate().checkArguments(proposed);
     if (invalid != null) {
-      throw new Refusal(Refusal.Kind.INVALID_EDIT, "the edited arguments are not valid for tool '"
-          + proposed.toolName() + "': " + String.join("; ", invalid.reasons()) + "; approval " + approvalId
-          + " is unchanged", invalid.reasons());
+      throw new Refusal(
+          Refusal.Kind.INVALID_EDIT,
+          "the edited arguments are not valid for tool '"
+              + proposed.toolName()
+              + "': "
+              + String.join("; ", invalid.reasons())
+              + "; approval "
+              + approvalId
+              + " is unchanged",
+          invalid.reasons());
     }
     return road.policy().decide(proposed);
   }
 
-  private void recordEdit(ApprovalRequest r, StoredInvocation s, ArgumentsEdit edit) throws Refusal {
+  private void recordEdit(ApprovalRequest r, StoredInvocation s, ArgumentsEdit edit)
+      throws Refusal {
     Ballot.Kind done;
-    Transition t = Transition.edit(s.current(), edit, entries.approvalEvent(s.current().withArguments(edit.arguments()),
-        InvocationState.AWAITING_APPROVAL, List.of("approval:" + r.approvalId(), "edited-by:" + edit.editedBy(),
-            "edited-from:" + s.currentDigest(), "edited-to:" + edit.digest()), null, null));
+    Transition t =
+        Transition.edit(
+            s.current(),
+            edit,
+            entries.approvalEvent(
+                s.current().withArguments(edit.arguments()),
+                InvocationState.AWAITING_APPROVAL,
+                List.of(
+                    "approval:" + r.approvalId(),
+                    "edited-by:" + edit.editedBy(),
+                    "edited-from:" + s.currentDigest(),
+                    "edited-to:" + edit.digest()),
+                null,
+                null));
     try {
       done = approvals.edit(r.approvalId(), s.currentDigest(), t);
     } catch (StoreException e) {
@@ -423,42 +539,77 @@ public final class Approvals {
       case STALE -> throw changed(r.approvalId(), s);
       case NOT_PENDING -> {
         refuseDecided(find(r.approvalId()));
-        throw new Refusal(Refusal.Kind.DECIDED, "approval " + r.approvalId() + " was decided by someone else");
+        throw new Refusal(
+            Refusal.Kind.DECIDED, "approval " + r.approvalId() + " was decided by someone else");
       }
-      default -> { }
+      default -> {}
     }
-    LOG.info("approval {}: {} edited the arguments of invocation {}", r.approvalId(), edit.editedBy(),
+    LOG.info(
+        "approval {}: {} edited the arguments of invocation {}",
+        r.approvalId(),
+        edit.editedBy(),
         r.invocationId());
   }
 
   /** Ends the request denied: the policy in force forbids the arguments an approver edited in. */
   private Outcome denyEdit(ApprovalRequest r, Invocation call, String approver) throws Refusal {
     Decision d = call.decision();
-    String detail = "the policy in force forbids the arguments approver " + approver + " edited in: " + d.reason();
+    String detail =
+        "the policy in force forbids the arguments approver "
+            + approver
+            + " edited in: "
+            + d.reason();
     List<String> reasons = new ArrayList<>(d.ruleIds());
     reasons.add("approval:" + r.approvalId());
-    decide(r, ApprovalStatus.DENIED, approver, detail, end(call, InvocationState.DENIED,
-        new Ending(kind(DenialKind.POLICY), detail, reasons, null),
-        entries.approvalEvent(call, InvocationState.DENIED, reasons, kind(DenialKind.POLICY), detail)));
+    decide(
+        r,
+        ApprovalStatus.DENIED,
+        approver,
+        detail,
+        end(
+            call,
+            InvocationState.DENIED,
+            new Ending(kind(DenialKind.POLICY), detail, reasons, null),
+            entries.approvalEvent(
+                call, InvocationState.DENIED, reasons, kind(DenialKind.POLICY), detail)));
     signals.decided(call.invocationId());
     return new Outcome.Denied(call, DenialKind.POLICY, detail, d.ruleIds());
   }
 
-  /** Denies the request (one of {@code operator}'s tenants): its call ends DENIED with the approver's reason. */
+  /**
+   * Denies the request (one of {@code operator}'s tenants): its call ends DENIED with the
+   * approver's reason.
+   */
   public Outcome deny(String approvalId, OperatorRef operator, String reason) throws Refusal {
     String approver = operator.id();
     ApprovalRequest r = pending(visible(approvalId, operator));
     return endDenied(r, stored(r), approver, reason);
   }
 
-  /** Denies request {@code r} (unless it is already) and ends its call DENIED, with its record, in one transaction. */
-  private Outcome endDenied(ApprovalRequest r, StoredInvocation s, String approver, String reason) throws Refusal {
+  /**
+   * Denies request {@code r} (unless it is already) and ends its call DENIED, with its record, in
+   * one transaction.
+   */
+  private Outcome endDenied(ApprovalRequest r, StoredInvocation s, String approver, String reason)
+      throws Refusal {
     List<String> reasons = List.of("approval:" + r.approvalId(), "denied-by:" + approver);
     String detail = "approver " + approver + " denied this call: " + reason;
     Ending ending = new Ending(kind(DenialKind.APPROVAL_DENIED), detail, reasons, null);
-    decide(r, ApprovalStatus.DENIED, approver, reason, end(s.current(), InvocationState.DENIED, ending,
-        entries.approvalEvent(s.current(), InvocationState.DENIED, reasons, kind(DenialKind.APPROVAL_DENIED),
-            detail)));
+    decide(
+        r,
+        ApprovalStatus.DENIED,
+        approver,
+        reason,
+        end(
+            s.current(),
+            InvocationState.DENIED,
+            ending,
+            entries.approvalEvent(
+                s.current(),
+                InvocationState.DENIED,
+                reasons,
+                kind(DenialKind.APPROVAL_DENIED),
+                detail)));
     signals.decided(s.invocationId());
     return new Outcome.Denied(s.current(), DenialKind.APPROVAL_DENIED, detail, reasons);
   }
@@ -492,13 +643,22 @@ public final class Approvals {
    * one transaction; false, changing nothing, when someone decided it first.
    */
   private boolean endExpired(ApprovalRequest r, StoredInvocation s) throws Refusal {
-    String detail = "no approver decided before the deadline " + r.deadline()
-        + "; the call was not executed. To try again, make the call again with a new idempotency key";
+    String detail =
+        "no approver decided before the deadline "
+            + r.deadline()
+            + "; the call was not executed. To try again, make the call again with a new idempotency key";
     List<String> reasons = List.of("approval:" + r.approvalId());
-    Transition t = end(s.current(), InvocationState.EXPIRED,
-        new Ending(kind(DenialKind.APPROVAL_EXPIRED), detail, reasons, null),
-        entries.approvalEvent(s.current(), InvocationState.EXPIRED, reasons, kind(DenialKind.APPROVAL_EXPIRED),
-            detail));
+    Transition t =
+        end(
+            s.current(),
+            InvocationState.EXPIRED,
+            new Ending(kind(DenialKind.APPROVAL_EXPIRED), detail, reasons, null),
+            entries.approvalEvent(
+                s.current(),
+                InvocationState.EXPIRED,
+                reasons,
+                kind(DenialKind.APPROVAL_EXPIRED),
+                detail));
     boolean won = settle(r, ApprovalStatus.EXPIRED, DEADLINE, EXPIRED_REASON, t);
     if (won) {
       signals.decided(s.invocationId());
@@ -534,18 +694,29 @@ public final class Approvals {
       }
       ApprovalVote last = r == null || r.status() != ApprovalStatus.PENDING ? null : quorum(r, s);
       Instant decidedAt = last != null ? last.at() : r == null ? null : r.decidedAt();
-      if (r == null || (r.status() == ApprovalStatus.PENDING && last == null) || decidedAt == null
-          || decidedAt.isAfter(before) || !finishing.add(s.invocationId())) {
+      if (r == null
+          || (r.status() == ApprovalStatus.PENDING && last == null)
+          || decidedAt == null
+          || decidedAt.isAfter(before)
+          || !finishing.add(s.invocationId())) {
         continue;
       }
       try {
-        LOG.warn("approval {} was {} at {} but invocation {} still awaited approval (the gateway stopped or a store"
-            + " failed in between); finishing it now", r.approvalId(), last != null ? "given its quorum"
-            : r.status().wireName(), decidedAt, s.invocationId());
+        LOG.warn(
+            "approval {} was {} at {} but invocation {} still awaited approval (the gateway stopped or a store"
+                + " failed in between); finishing it now",
+            r.approvalId(),
+            last != null ? "given its quorum" : r.status().wireName(),
+            decidedAt,
+            s.invocationId());
         switch (r.status()) {
           case PENDING, APPROVED -> {
             matchesAudit(r, s);
-            resume(r, s.current(), s.currentDigest(), last != null ? last.approver() : r.decidedBy(),
+            resume(
+                r,
+                s.current(),
+                s.currentDigest(),
+                last != null ? last.approver() : r.decidedBy(),
                 last != null ? last.reason() : r.reason());
           }
           case DENIED -> endDenied(r, s, r.decidedBy(), r.reason() == null ? "" : r.reason());
@@ -559,12 +730,17 @@ public final class Approvals {
     return finished;
   }
 
-  /** The vote that gave pending request {@code r} its quorum for the call's arguments now; null while it has none. */
+  /**
+   * The vote that gave pending request {@code r} its quorum for the call's arguments now; null
+   * while it has none.
+   */
   private ApprovalVote quorum(ApprovalRequest r, StoredInvocation s) throws Refusal {
     List<ApprovalVote> counting;
     try {
-      counting = approvals.votes(r.approvalId()).stream()
-          .filter(v -> v.argumentsDigest().equals(s.currentDigest())).toList();
+      counting =
+          approvals.votes(r.approvalId()).stream()
+              .filter(v -> v.argumentsDigest().equals(s.currentDigest()))
+              .toList();
     } catch (StoreException e) {
       throw unavailable(e);
     }
@@ -606,27 +782,47 @@ public final class Approvals {
 
   private static void refuseDecided(ApprovalRequest r) throws Refusal {
     switch (r.status()) {
-      case PENDING -> { }
-      case EXPIRED -> throw new Refusal(Refusal.Kind.EXPIRED,
-          "approval " + r.approvalId() + " expired at " + r.deadline() + "; the agent must make the call again");
-      case APPROVED, DENIED -> throw new Refusal(Refusal.Kind.DECIDED,
-          "approval " + r.approvalId() + " was already " + r.status().wireName() + " by " + r.decidedBy()
-              + " at " + r.decidedAt());
+      case PENDING -> {}
+      case EXPIRED ->
+          throw new Refusal(
+              Refusal.Kind.EXPIRED,
+              "approval "
+                  + r.approvalId()
+                  + " expired at "
+                  + r.deadline()
+                  + "; the agent must make the call again");
+      case APPROVED, DENIED ->
+          throw new Refusal(
+              Refusal.Kind.DECIDED,
+              "approval "
+                  + r.approvalId()
+                  + " was already "
+                  + r.status().wireName()
+                  + " by "
+                  + r.decidedBy()
+                  + " at "
+                  + r.decidedAt());
     }
   }
 
   private static Refusal changed(String approvalId, StoredInvocation s) {
-    return new Refusal(Refusal.Kind.ARGUMENTS_CHANGED, "the arguments of approval " + approvalId
-        + " were edited since you read them" + (s.edit() == null ? "" : " (last by " + s.edit().editedBy() + ")")
-        + "; nothing was recorded: show the request again and decide on its arguments now");
+    return new Refusal(
+        Refusal.Kind.ARGUMENTS_CHANGED,
+        "the arguments of approval "
+            + approvalId
+            + " were edited since you read them"
+            + (s.edit() == null ? "" : " (last by " + s.edit().editedBy() + ")")
+            + "; nothing was recorded: show the request again and decide on its arguments now");
   }
 
   /** {@link #settle}, refusing when someone else decided the request first. */
-  private void decide(ApprovalRequest r, ApprovalStatus to, String by, String reason, Transition then)
+  private void decide(
+      ApprovalRequest r, ApprovalStatus to, String by, String reason, Transition then)
       throws Refusal {
     if (!settle(r, to, by, reason, then)) {
       refuseDecided(find(r.approvalId()));
-      throw new Refusal(Refusal.Kind.DECIDED, "approval " + r.approvalId() + " was decided by someone else");
+      throw new Refusal(
+          Refusal.Kind.DECIDED, "approval " + r.approvalId() + " was decided by someone else");
     }
   }
 
@@ -635,7 +831,8 @@ public final class Approvals {
    * false when it is not pending. A request decided already (by a gateway before the ledger, whose
    * call was left parked) only has its call moved.
    */
-  private boolean settle(ApprovalRequest r, ApprovalStatus to, String by, String reason, Transition then)
+  private boolean settle(
+      ApprovalRequest r, ApprovalStatus to, String by, String reason, Transition then)
       throws Refusal {
     try {
       if (r.status() != ApprovalStatus.PENDING) {
@@ -648,7 +845,8 @@ public final class Approvals {
     }
   }
 
-  private Ballot vote(ApprovalVote v, java.util.function.Function<Ballot, Transition> record) throws Refusal {
+  private Ballot vote(ApprovalVote v, java.util.function.Function<Ballot, Transition> record)
+      throws Refusal {
     try {
       return approvals.vote(v, record);
     } catch (StoreException e) {
@@ -658,14 +856,18 @@ public final class Approvals {
 
   private int countFor(String approvalId, String digest) throws Refusal {
     try {
-      return (int) approvals.votes(approvalId).stream().filter(v -> v.argumentsDigest().equals(digest)).count();
+      return (int)
+          approvals.votes(approvalId).stream()
+              .filter(v -> v.argumentsDigest().equals(digest))
+              .count();
     } catch (StoreException e) {
       throw unavailable(e);
     }
   }
 
   /** The move of parked call {@code inv} to {@code to}, with its record. */
-  private static Transition end(Invocation inv, InvocationState to, Ending ending, AuditEntry record) {
+  private static Transition end(
+      Invocation inv, InvocationState to, Ending ending, AuditEntry record) {
     return Transition.move(inv, InvocationState.AWAITING_APPROVAL, List.of(to), ending, record);
   }
 
@@ -674,7 +876,9 @@ public final class Approvals {
       ledger.write(Transition.note(entry));
     } catch (StoreException e) {
       LOG.error("ledger unavailable while recording an approval event", e);
-      throw new Refusal(Refusal.Kind.UNAVAILABLE, "the audit log cannot be written; retry later or ask an operator");
+      throw new Refusal(
+          Refusal.Kind.UNAVAILABLE,
+          "the audit log cannot be written; retry later or ask an operator");
     }
   }
 
@@ -684,8 +888,7 @@ public final class Approvals {
 
   private ApprovalRequest find(String approvalId) throws Refusal {
     try {
-      return approvals.find(approvalId)
-          .orElseThrow(() -> notFound(approvalId));
+      return approvals.find(approvalId).orElseThrow(() -> notFound(approvalId));
     } catch (StoreException e) {
       throw unavailable(e);
     }
@@ -701,11 +904,19 @@ public final class Approvals {
 
   private StoredInvocation stored(ApprovalRequest r) throws Refusal {
     try {
-      StoredInvocation s = invocations.find(r.invocationId())
-          .orElseThrow(() -> new Refusal(Refusal.Kind.NOT_FOUND, "no invocation " + r.invocationId()));
+      StoredInvocation s =
+          invocations
+              .find(r.invocationId())
+              .orElseThrow(
+                  () -> new Refusal(Refusal.Kind.NOT_FOUND, "no invocation " + r.invocationId()));
       if (r.status() == ApprovalStatus.PENDING && s.state() != InvocationState.AWAITING_APPROVAL) {
-        throw new Refusal(Refusal.Kind.DECIDED,
-            "invocation " + s.invocationId() + " is " + s.state() + ", no longer awaiting approval");
+        throw new Refusal(
+            Refusal.Kind.DECIDED,
+            "invocation "
+                + s.invocationId()
+                + " is "
+                + s.state()
+                + ", no longer awaiting approval");
       }
       return s;
     } catch (StoreException e) {
@@ -719,7 +930,8 @@ public final class Approvals {
 
   private static Refusal unavailable(StoreException e) {
     LOG.error("approval or invocation store unavailable", e);
-    return new Refusal(Refusal.Kind.UNAVAILABLE, "the approval store cannot be read or written; retry later");
+    return new Refusal(
+        Refusal.Kind.UNAVAILABLE, "the approval store cannot be read or written; retry later");
   }
 
   /**
@@ -729,18 +941,42 @@ public final class Approvals {
    * {@code required} is how many distinct approvers it needs; {@code votes} every vote given, each
    * saying whether it counts (it approved the arguments the call has now).
    */
-  public record View(String approvalId, String status, Instant createdAt, Instant deadline, String decidedBy,
-      Instant decidedAt, String reason, StoredInvocation invocation, int required, List<Vote> votes) {
+  public record View(
+      String approvalId,
+      String status,
+      Instant createdAt,
+      Instant deadline,
+      String decidedBy,
+      Instant decidedAt,
+      String reason,
+      StoredInvocation invocation,
+      int required,
+      List<Vote> votes) {
     public View {
       votes = List.copyOf(votes);
     }
 
     static View of(ApprovalRequest r, StoredInvocation invocation, List<ApprovalVote> votes) {
       String digest = invocation.currentDigest();
-      return new View(r.approvalId(), r.status().wireName(), r.createdAt(), r.deadline(), r.decidedBy(),
-          r.decidedAt(), r.reason(), invocation, r.required(), votes.stream()
-              .map(v -> new Vote(v.approver(), v.at(), v.argumentsDigest(), v.argumentsDigest().equals(digest),
-                  v.reason()))
+      return new View(
+          r.approvalId(),
+          r.status().wireName(),
+          r.createdAt(),
+          r.deadline(),
+          r.decidedBy(),
+          r.decidedAt(),
+          r.reason(),
+          invocation,
+          r.required(),
+          votes.stream()
+              .map(
+                  v ->
+                      new Vote(
+                          v.approver(),
+                          v.at(),
+                          v.argumentsDigest(),
+                          v.argumentsDigest().equals(digest),
+                          v.reason()))
               .toList());
     }
 
@@ -755,7 +991,8 @@ public final class Approvals {
     }
 
     /** One approver's vote; {@code reason} is null when none was given. */
-    public record Vote(String approver, Instant at, String argumentsDigest, boolean counts, String reason) {}
+    public record Vote(
+        String approver, Instant at, String argumentsDigest, boolean counts, String reason) {}
   }
 
   /** Why an approver's request was refused; the message says what to do next. Nothing changed. */
@@ -764,14 +1001,24 @@ public final class Approvals {
 
     /** The kinds of refusal the approval API maps to problems. */
     public enum Kind {
-      NOT_FOUND, DECIDED, EXPIRED, FOUR_EYES, UNAVAILABLE,
-      /** This approver already approved these arguments: another approver must give the next vote. */
+      NOT_FOUND,
+      DECIDED,
+      EXPIRED,
+      FOUR_EYES,
+      UNAVAILABLE,
+      /**
+       * This approver already approved these arguments: another approver must give the next vote.
+       */
       ALREADY_VOTED,
       /** The arguments were edited since the approver read them. */
       ARGUMENTS_CHANGED,
-      /** The edited arguments break the tool's schema or the size limits ({@link #violations()}). */
+      /**
+       * The edited arguments break the tool's schema or the size limits ({@link #violations()}).
+       */
       INVALID_EDIT,
-      /** The stored call is not the one the audit log recorded when it was parked or last edited. */
+      /**
+       * The stored call is not the one the audit log recorded when it was parked or last edited.
+       */
       STORED_CALL_ALTERED
     }
 

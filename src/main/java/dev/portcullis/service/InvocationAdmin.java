@@ -6,9 +6,9 @@ import dev.portcullis.invocation.BeforeStateStore;
 import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
+import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.InvocationStore.StateConflictException;
 import dev.portcullis.invocation.InvocationStore.StoreException;
-import dev.portcullis.invocation.InvocationStore;
 import dev.portcullis.invocation.Ledger;
 import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.StoredInvocation;
@@ -42,6 +42,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class InvocationAdmin {
   private static final Logger LOG = LoggerFactory.getLogger(InvocationAdmin.class);
+
   /** The kind recorded on a settlement's ending and audit record. */
   public static final String SETTLED = "settled";
 
@@ -54,7 +55,11 @@ public final class InvocationAdmin {
   /** One stored call, and its before-state when its tool captured one. */
   public record View(StoredInvocation invocation, Optional<BeforeState> before) {}
 
-  public InvocationAdmin(InvocationStore invocations, BeforeStateStore beforeStates, Ledger ledger, AuditEntries entries,
+  public InvocationAdmin(
+      InvocationStore invocations,
+      BeforeStateStore beforeStates,
+      Ledger ledger,
+      AuditEntries entries,
       Reverts reverts) {
     this.invocations = invocations;
     this.beforeStates = beforeStates;
@@ -72,17 +77,26 @@ public final class InvocationAdmin {
   public List<StoredInvocation> list(String stateName, OperatorRef operator) throws Refusal {
     InvocationState state = parse(stateName);
     if (state == null) {
-      throw new IllegalArgumentException("state must be one of " + String.join(", ",
-          java.util.Arrays.stream(InvocationState.values()).map(InvocationAdmin::wire).toList()));
+      throw new IllegalArgumentException(
+          "state must be one of "
+              + String.join(
+                  ", ",
+                  java.util.Arrays.stream(InvocationState.values())
+                      .map(InvocationAdmin::wire)
+                      .toList()));
     }
     try {
-      return invocations.inState(state).stream().filter(s -> operator.covers(s.invocation().tenant())).toList();
+      return invocations.inState(state).stream()
+          .filter(s -> operator.covers(s.invocation().tenant()))
+          .toList();
     } catch (StoreException e) {
       throw unavailable(e);
     }
   }
 
-  /** One call of {@code operator}'s tenants with its before-state; another tenant's is not found. */
+  /**
+   * One call of {@code operator}'s tenants with its before-state; another tenant's is not found.
+   */
   public View show(String invocationId, OperatorRef operator) throws Refusal {
     try {
       return new View(stored(invocationId, operator), beforeStates.find(invocationId));
@@ -92,45 +106,62 @@ public final class InvocationAdmin {
   }
 
   /**
-   * Settles a call left NEEDS_RECONCILIATION as {@code as} (completed, failed or cancelled) with the
-   * operator's reason; answers the call as now stored.
+   * Settles a call left NEEDS_RECONCILIATION as {@code as} (completed, failed or cancelled) with
+   * the operator's reason; answers the call as now stored.
    */
-  public StoredInvocation settle(String invocationId, String as, String reason, OperatorRef by) throws Refusal {
+  public StoredInvocation settle(String invocationId, String as, String reason, OperatorRef by)
+      throws Refusal {
     String operator = by.id();
-    InvocationState to = switch (as == null ? "" : as.toLowerCase(Locale.ROOT)) {
-      case "completed" -> InvocationState.COMPLETED;
-      case "failed" -> InvocationState.FAILED;
-      case "cancelled" -> InvocationState.CANCELLED;
-      default -> throw new IllegalArgumentException("as must be one of completed, failed, cancelled");
-    };
+    InvocationState to =
+        switch (as == null ? "" : as.toLowerCase(Locale.ROOT)) {
+          case "completed" -> InvocationState.COMPLETED;
+          case "failed" -> InvocationState.FAILED;
+          case "cancelled" -> InvocationState.CANCELLED;
+          default ->
+              throw new IllegalArgumentException("as must be one of completed, failed, cancelled");
+        };
     if (reason == null || reason.isBlank()) {
-      throw new IllegalArgumentException("a settlement needs a reason: what you found in the system behind the tool");
+      throw new IllegalArgumentException(
+          "a settlement needs a reason: what you found in the system behind the tool");
     }
     StoredInvocation s = stored(invocationId, by);
     refuseUnlessReconcilable(s);
     String detail = "settled as " + wire(to) + " by " + operator + ": " + reason;
     List<String> reasons = List.of("settled-by:" + operator);
-    Ending ending = switch (to) {
-      case COMPLETED -> {
-        ObjectNode marker = JsonNodeFactory.instance.objectNode();
-        marker.put("settled", "completed");
-        marker.put("settledBy", operator);
-        marker.put("reason", reason);
-        yield new Ending(SETTLED, detail, reasons, marker);
-      }
-      case FAILED -> new Ending(Ending.INTERRUPTED, detail, reasons, null);
-      default -> new Ending(SETTLED, detail, reasons, null);
-    };
+    Ending ending =
+        switch (to) {
+          case COMPLETED -> {
+            ObjectNode marker = JsonNodeFactory.instance.objectNode();
+            marker.put("settled", "completed");
+            marker.put("settledBy", operator);
+            marker.put("reason", reason);
+            yield new Ending(SETTLED, detail, reasons, marker);
+          }
+          case FAILED -> new Ending(Ending.INTERRUPTED, detail, reasons, null);
+          default -> new Ending(SETTLED, detail, reasons, null);
+        };
     Invocation inv = s.invocation();
     StoredInvocation settled;
     try {
-      ledger.write(Transition.move(inv, InvocationState.NEEDS_RECONCILIATION, List.of(to), ending,
-          entries.operatorEvent(inv.movedTo(to), to, reasons, SETTLED, detail)));
-      settled = invocations.find(invocationId).orElseThrow(() -> new StoreException("invocation " + invocationId
-          + " vanished after it was settled"));
+      ledger.write(
+          Transition.move(
+              inv,
+              InvocationState.NEEDS_RECONCILIATION,
+              List.of(to),
+              ending,
+              entries.operatorEvent(inv.movedTo(to), to, reasons, SETTLED, detail)));
+      settled =
+          invocations
+              .find(invocationId)
+              .orElseThrow(
+                  () ->
+                      new StoreException(
+                          "invocation " + invocationId + " vanished after it was settled"));
     } catch (StateConflictException e) {
       refuseUnlessReconcilable(stored(invocationId, by));
-      throw new Refusal(Refusal.Kind.NOT_RECONCILABLE, "invocation " + invocationId + " was settled by someone else");
+      throw new Refusal(
+          Refusal.Kind.NOT_RECONCILABLE,
+          "invocation " + invocationId + " was settled by someone else");
     } catch (StoreException e) {
       throw unavailable(e);
     }
@@ -143,24 +174,44 @@ public final class InvocationAdmin {
     String operator = by.id();
     Reverts.Reverted done = reverts.revert(stored(invocationId, by), operator);
     Invocation comp = done.compensation().invocation();
-    append(entries.operatorEvent(done.original().invocation(), done.original().state(),
-        List.of("revert-by:" + operator, "reverted-with:" + comp.invocationId()), "revert",
-        "operator " + operator + " asked to revert this call; compensation " + comp.toolName() + " (invocation "
-            + comp.invocationId() + ") is " + wire(done.compensation().state())));
+    append(
+        entries.operatorEvent(
+            done.original().invocation(),
+            done.original().state(),
+            List.of("revert-by:" + operator, "reverted-with:" + comp.invocationId()),
+            "revert",
+            "operator "
+                + operator
+                + " asked to revert this call; compensation "
+                + comp.toolName()
+                + " (invocation "
+                + comp.invocationId()
+                + ") is "
+                + wire(done.compensation().state())));
     return done;
   }
 
   private static void refuseUnlessReconcilable(StoredInvocation s) throws Refusal {
     if (s.state() != InvocationState.NEEDS_RECONCILIATION) {
-      throw new Refusal(Refusal.Kind.NOT_RECONCILABLE, "invocation " + s.invocationId() + " is " + wire(s.state())
-          + "; only a call left needs-reconciliation by a gateway restart can be settled");
+      throw new Refusal(
+          Refusal.Kind.NOT_RECONCILABLE,
+          "invocation "
+              + s.invocationId()
+              + " is "
+              + wire(s.state())
+              + "; only a call left needs-reconciliation by a gateway restart can be settled");
     }
   }
 
-  /** Call {@code invocationId} when it is of one of {@code operator}'s tenants; otherwise not found, as an unknown id. */
+  /**
+   * Call {@code invocationId} when it is of one of {@code operator}'s tenants; otherwise not found,
+   * as an unknown id.
+   */
   private StoredInvocation stored(String invocationId, OperatorRef operator) throws Refusal {
     try {
-      return invocations.find(invocationId).filter(s -> operator.covers(s.invocation().tenant()))
+      return invocations
+          .find(invocationId)
+          .filter(s -> operator.covers(s.invocation().tenant()))
           .orElseThrow(() -> new Refusal(Refusal.Kind.NOT_FOUND, "no invocation " + invocationId));
     } catch (StoreException e) {
       throw unavailable(e);
@@ -172,7 +223,9 @@ public final class InvocationAdmin {
       ledger.write(Transition.note(entry));
     } catch (StoreException e) {
       LOG.error("audit log unavailable while recording an operator's act", e);
-      throw new Refusal(Refusal.Kind.UNAVAILABLE, "the audit log cannot be written; retry later or ask an operator");
+      throw new Refusal(
+          Refusal.Kind.UNAVAILABLE,
+          "the audit log cannot be written; retry later or ask an operator");
     }
   }
 
@@ -195,7 +248,8 @@ public final class InvocationAdmin {
 
   static Refusal unavailable(StoreException e) {
     LOG.error("invocation store unavailable", e);
-    return new Refusal(Refusal.Kind.UNAVAILABLE, "the invocation store cannot be read or written; retry later");
+    return new Refusal(
+        Refusal.Kind.UNAVAILABLE, "the invocation store cannot be read or written; retry later");
   }
 
   /** Why an operator's request was refused; the message says what to do next. */
@@ -204,7 +258,12 @@ public final class InvocationAdmin {
 
     /** The kinds of refusal the operator API maps to problems. */
     public enum Kind {
-      NOT_FOUND, NOT_RECONCILABLE, NOT_COMPLETED, NO_COMPENSATION, COMPENSATION_INCOMPLETE, UNAVAILABLE
+      NOT_FOUND,
+      NOT_RECONCILABLE,
+      NOT_COMPLETED,
+      NO_COMPENSATION,
+      COMPENSATION_INCOMPLETE,
+      UNAVAILABLE
     }
 
     private final Kind kind;

@@ -3,8 +3,8 @@ package dev.portcullis.service;
 import dev.portcullis.approval.ApprovalNotice;
 import dev.portcullis.approval.ApprovalNotifier;
 import dev.portcullis.approval.ApprovalRequest;
-import dev.portcullis.approval.notify.NotificationChannel.DeliveryFailure;
 import dev.portcullis.approval.notify.NotificationChannel;
+import dev.portcullis.approval.notify.NotificationChannel.DeliveryFailure;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
@@ -30,15 +30,15 @@ import tools.jackson.databind.json.JsonMapper;
  * Tells approvers, on every configured channel, that a call was parked, and records each delivery
  * in the audit chain: sent, or failed with the reason.
  *
- * <p>Concurrency: {@link #parked} only queues: deliveries run on a small pool of their own, never on
- * the agent's thread, so parking never waits on SMTP or Slack. At most {@value #MAX_WAITING}
+ * <p>Concurrency: {@link #parked} only queues: deliveries run on a small pool of their own, never
+ * on the agent's thread, so parking never waits on SMTP or Slack. At most {@value #MAX_WAITING}
  * deliveries wait at once; one more is dropped and audited as failed.
  *
  * <p>Failure: each delivery gets {@value #ATTEMPTS} attempts, retried with a doubling backoff while
  * the channel says the failure may pass (timeouts, unreachable, 429, 5xx; never another 4xx). A
- * channel that fails never blocks or fails the parked call: the approval can still be found by
- * the API, the CLI and the inbox. On {@link #close} queued deliveries get a short drain; what is
- * still undelivered then is audited as failed. Notices are not re-sent after a restart.
+ * channel that fails never blocks or fails the parked call: the approval can still be found by the
+ * API, the CLI and the inbox. On {@link #close} queued deliveries get a short drain; what is still
+ * undelivered then is audited as failed. Notices are not re-sent after a restart.
  *
  * <p>Audit: one record per delivery, in the same chain as the call, state AWAITING_APPROVAL, with
  * reasons {@code approval:ID}, {@code notification:sent} or {@code notification:failed}, {@code
@@ -50,8 +50,10 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Notifications.class);
   public static final int ATTEMPTS = 3;
   static final int MAX_WAITING = 1000;
+
   /** Sending threads: a channel hung until its timeout holds one of them, not the others. */
   static final int THREADS = 4;
+
   public static final Duration BACKOFF = Duration.ofSeconds(1);
   public static final Duration DRAIN = Duration.ofSeconds(5);
 
@@ -101,14 +103,24 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
     }
   }
 
-  public Notifications(List<NotificationChannel> channels, URI publicUrl, Ledger ledger, AuditEntries entries,
+  public Notifications(
+      List<NotificationChannel> channels,
+      URI publicUrl,
+      Ledger ledger,
+      AuditEntries entries,
       JsonMapper json) {
     this(channels, publicUrl, ledger, entries, json, BACKOFF, DRAIN);
   }
 
   /** As the other constructor, with the first retry's delay and the drain on close chosen. */
-  public Notifications(List<NotificationChannel> channels, URI publicUrl, Ledger ledger, AuditEntries entries,
-      JsonMapper json, Duration backoff, Duration drain) {
+  public Notifications(
+      List<NotificationChannel> channels,
+      URI publicUrl,
+      Ledger ledger,
+      AuditEntries entries,
+      JsonMapper json,
+      Duration backoff,
+      Duration drain) {
     this.channels = List.copyOf(channels);
     this.publicUrl = publicUrl;
     this.ledger = ledger;
@@ -116,8 +128,9 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
     this.json = json;
     this.backoff = backoff;
     this.drain = drain;
-    this.executor = new ScheduledThreadPoolExecutor(THREADS,
-        Thread.ofPlatform().daemon().name("portcullis-notify-", 0).factory());
+    this.executor =
+        new ScheduledThreadPoolExecutor(
+            THREADS, Thread.ofPlatform().daemon().name("portcullis-notify-", 0).factory());
     executor.setRemoveOnCancelPolicy(true);
   }
 
@@ -131,7 +144,11 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
       for (NotificationChannel channel : channels) {
         Delivery d = new Delivery(invocation, notice, channel);
         if (closing || waiting.size() >= MAX_WAITING) {
-          finish(d, closing ? "the gateway is stopping" : "more than " + MAX_WAITING + " notices are waiting");
+          finish(
+              d,
+              closing
+                  ? "the gateway is stopping"
+                  : "more than " + MAX_WAITING + " notices are waiting");
           continue;
         }
         waiting.add(d);
@@ -144,11 +161,19 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
 
   private ApprovalNotice notice(Invocation inv, ApprovalRequest request) {
     String digest = AuditEntries.digest(json, inv.arguments());
-    return new ApprovalNotice(request.approvalId(), inv.invocationId(), inv.tenant(), inv.agent().id(),
-        inv.user() == null ? null : inv.user().id(), inv.toolName(),
+    return new ApprovalNotice(
+        request.approvalId(),
+        inv.invocationId(),
+        inv.tenant(),
+        inv.agent().id(),
+        inv.user() == null ? null : inv.user().id(),
+        inv.toolName(),
         inv.decision() == null ? List.of() : inv.decision().ruleIds(),
         inv.decision() == null ? null : inv.decision().reason(),
-        request.createdAt(), request.deadline(), digest, publicUrl);
+        request.createdAt(),
+        request.deadline(),
+        digest,
+        publicUrl);
   }
 
   private void schedule(Delivery d, int attempt, Duration delay) {
@@ -169,11 +194,19 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
       finish(d, null);
     } catch (DeliveryFailure f) {
       if (f.retryable() && attempt < ATTEMPTS && !closing) {
-        LOG.info("notification of approval {} on channel {} failed ({}); retrying", d.notice().approvalId(),
-            d.channel().name(), f.getMessage());
+        LOG.info(
+            "notification of approval {} on channel {} failed ({}); retrying",
+            d.notice().approvalId(),
+            d.channel().name(),
+            f.getMessage());
         schedule(d, attempt + 1, backoff.multipliedBy(1L << (attempt - 1)));
       } else {
-        finish(d, f.getMessage() + (f.retryable() && attempt < ATTEMPTS ? "; not retried, the gateway is stopping" : ""));
+        finish(
+            d,
+            f.getMessage()
+                + (f.retryable() && attempt < ATTEMPTS
+                    ? "; not retried, the gateway is stopping"
+                    : ""));
       }
     } catch (RuntimeException e) {
       LOG.error("notification channel {} broke", d.channel().name(), e);
@@ -189,25 +222,47 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
     waiting.remove(d);
     NotificationChannel c = d.channel();
     String approvalId = d.notice().approvalId();
-    List<String> reasons = new ArrayList<>(List.of("approval:" + approvalId,
-        "notification:" + (failure == null ? "sent" : "failed"), "channel:" + c.name(), "channel-type:" + c.type(),
-        "attempts:" + d.tried().get()));
-    String detail = failure == null ? null
-        : "approvers were not notified on channel " + c.name() + " (" + c.type() + "): " + failure;
+    List<String> reasons =
+        new ArrayList<>(
+            List.of(
+                "approval:" + approvalId,
+                "notification:" + (failure == null ? "sent" : "failed"),
+                "channel:" + c.name(),
+                "channel-type:" + c.type(),
+                "attempts:" + d.tried().get()));
+    String detail =
+        failure == null
+            ? null
+            : "approvers were not notified on channel "
+                + c.name()
+                + " ("
+                + c.type()
+                + "): "
+                + failure;
     if (failure == null) {
       LOG.info("approval {} notified on channel {} ({})", approvalId, c.name(), c.type());
     } else {
       LOG.warn("approval {}: {}", approvalId, detail);
     }
     try {
-      ledger.write(Transition.note(entries.approvalEvent(d.invocation(), InvocationState.AWAITING_APPROVAL, reasons,
-          failure == null ? null : "notification_failed", detail)));
+      ledger.write(
+          Transition.note(
+              entries.approvalEvent(
+                  d.invocation(),
+                  InvocationState.AWAITING_APPROVAL,
+                  reasons,
+                  failure == null ? null : "notification_failed",
+                  detail)));
     } catch (InvocationStore.StoreException | RuntimeException e) {
-      LOG.error("cannot record the notification of approval {} on channel {}", approvalId, c.name(), e);
+      LOG.error(
+          "cannot record the notification of approval {} on channel {}", approvalId, c.name(), e);
     }
   }
 
-  /** Gives queued deliveries a short drain, then audits what is left as not sent and closes the channels. */
+  /**
+   * Gives queued deliveries a short drain, then audits what is left as not sent and closes the
+   * channels.
+   */
   @Override
   public void close() {
     closing = true;

@@ -28,11 +28,20 @@ public final class ParkedNotices implements LedgerStage.Parked {
   @Override
   public void recorded(Invocation invocation, String approvalId) {
     try {
-      approvals.find(approvalId).ifPresentOrElse(r -> notifier.parked(invocation, r),
-          () -> LOG.error("approval {} of invocation {} is not stored; no one was notified", approvalId,
-              invocation.invocationId()));
+      approvals
+          .find(approvalId)
+          .ifPresentOrElse(
+              r -> notifier.parked(invocation, r),
+              () ->
+                  LOG.error(
+                      "approval {} of invocation {} is not stored; no one was notified",
+                      approvalId,
+                      invocation.invocationId()));
     } catch (StoreException e) {
-      LOG.error("cannot read approval {} to notify approvers; it can still be found in the inbox", approvalId, e);
+      LOG.error(
+          "cannot read approval {} to notify approvers; it can still be found in the inbox",
+          approvalId,
+          e);
     }
   }
 }

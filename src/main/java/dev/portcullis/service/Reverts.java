@@ -30,8 +30,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Reverts a completed write: builds its declared compensation's arguments from the write's {@code
- * args}, its captured {@code before} state and its filtered {@code result}, then runs that call as a
- * new invocation through the standard pipeline, so catalog, validation, policy, limits, approval,
+ * args}, its captured {@code before} state and its filtered {@code result}, then runs that call as
+ * a new invocation through the standard pipeline, so catalog, validation, policy, limits, approval,
  * commit, execution, filtering and audit all apply to it.
  *
  * <p>Who the compensation runs as: the original call's agent and tenant (the agent's grants still
@@ -40,9 +40,9 @@ import tools.jackson.databind.JsonNode;
  * {@value #CHANNEL}, with request id {@code reverts:ORIGINAL_ID} and policy context {@code reverts:
  * ORIGINAL_ID}.
  *
- * <p>Exactly once: the new invocation carries the idempotency key {@code revert:ORIGINAL_ID} for the
- * original agent and tenant. A second revert of the same call is the same request under the same
- * key, so the state stage gives the first revert's outcome again (completed, denied or failed)
+ * <p>Exactly once: the new invocation carries the idempotency key {@code revert:ORIGINAL_ID} for
+ * the original agent and tenant. A second revert of the same call is the same request under the
+ * same key, so the state stage gives the first revert's outcome again (completed, denied or failed)
  * without running anything; while the first is parked for approval, a second is refused as in
  * flight.
  */
@@ -59,7 +59,8 @@ public final class Reverts {
   /** How a revert went: the original call and the compensation's outcome. */
   public record Reverted(StoredInvocation original, Outcome compensation) {}
 
-  public Reverts(Pipeline pipeline, Reversals reversals, BeforeStateStore beforeStates, Clock clock) {
+  public Reverts(
+      Pipeline pipeline, Reversals reversals, BeforeStateStore beforeStates, Clock clock) {
     this.pipeline = pipeline;
     this.reversals = reversals;
     this.beforeStates = beforeStates;
@@ -70,13 +71,26 @@ public final class Reverts {
     Invocation inv = original.invocation();
     Optional<DeclaredCall> declared = reversals.of(inv.toolName()).flatMap(Reversal::compensate);
     if (declared.isEmpty()) {
-      throw new Refusal(Refusal.Kind.NO_COMPENSATION, "tool " + inv.toolName() + " declares no compensate:, so"
-          + " invocation " + inv.invocationId() + " cannot be reverted here; undo it in the system behind the tool");
+      throw new Refusal(
+          Refusal.Kind.NO_COMPENSATION,
+          "tool "
+              + inv.toolName()
+              + " declares no compensate:, so"
+              + " invocation "
+              + inv.invocationId()
+              + " cannot be reverted here; undo it in the system behind the tool");
     }
     if (original.state() != InvocationState.COMPLETED) {
-      throw new Refusal(Refusal.Kind.NOT_COMPLETED, "invocation " + inv.invocationId() + " is "
-          + InvocationAdmin.wire(original.state()) + "; only a completed call can be reverted"
-          + (original.state() == InvocationState.NEEDS_RECONCILIATION ? " (settle it first)" : ""));
+      throw new Refusal(
+          Refusal.Kind.NOT_COMPLETED,
+          "invocation "
+              + inv.invocationId()
+              + " is "
+              + InvocationAdmin.wire(original.state())
+              + "; only a completed call can be reverted"
+              + (original.state() == InvocationState.NEEDS_RECONCILIATION
+                  ? " (settle it first)"
+                  : ""));
     }
     Map<String, JsonNode> scopes = new HashMap<>();
     scopes.put("args", inv.arguments());
@@ -84,7 +98,10 @@ public final class Reverts {
       scopes.put("result", original.ending().result());
     }
     try {
-      beforeStates.find(inv.invocationId()).map(BeforeState::state).ifPresent(s -> scopes.put("before", s));
+      beforeStates
+          .find(inv.invocationId())
+          .map(BeforeState::state)
+          .ifPresent(s -> scopes.put("before", s));
     } catch (StoreException e) {
       throw InvocationAdmin.unavailable(e);
     }
@@ -92,18 +109,38 @@ public final class Reverts {
     try {
       arguments = declared.get().arguments().render(scopes);
     } catch (ArgumentTemplate.MissingValueException e) {
-      throw new Refusal(Refusal.Kind.COMPENSATION_INCOMPLETE, "the compensation " + declared.get().tool()
-          + " of invocation " + inv.invocationId() + " cannot be built: " + e.getMessage()
-          + "; undo it in the system behind the tool");
+      throw new Refusal(
+          Refusal.Kind.COMPENSATION_INCOMPLETE,
+          "the compensation "
+              + declared.get().tool()
+              + " of invocation "
+              + inv.invocationId()
+              + " cannot be built: "
+              + e.getMessage()
+              + "; undo it in the system behind the tool");
     }
     Map<String, String> context = new HashMap<>(inv.policyContext());
     context.put("reverts", inv.invocationId());
-    Invocation compensation = Invocation.received(UUID.randomUUID().toString(), traceId(),
-        "reverts:" + inv.invocationId(), IdempotencyKeys.revertOf(inv.invocationId()), inv.agent(),
-        new UserRef(operator, inv.tenant(), Set.of(OPERATOR_ROLE), Set.of(), true), null, CHANNEL,
-        declared.get().tool(), arguments, context, clock.instant());
-    LOG.info("operator {} reverts invocation {} with {} (invocation {})", operator, inv.invocationId(),
-        declared.get().tool(), compensation.invocationId());
+    Invocation compensation =
+        Invocation.received(
+            UUID.randomUUID().toString(),
+            traceId(),
+            "reverts:" + inv.invocationId(),
+            IdempotencyKeys.revertOf(inv.invocationId()),
+            inv.agent(),
+            new UserRef(operator, inv.tenant(), Set.of(OPERATOR_ROLE), Set.of(), true),
+            null,
+            CHANNEL,
+            declared.get().tool(),
+            arguments,
+            context,
+            clock.instant());
+    LOG.info(
+        "operator {} reverts invocation {} with {} (invocation {})",
+        operator,
+        inv.invocationId(),
+        declared.get().tool(),
+        compensation.invocationId());
     return new Reverted(original, pipeline.run(compensation));
   }
 

@@ -38,11 +38,11 @@ import tools.jackson.databind.node.ObjectNode;
  * Agents are always shown the pinned descriptor, never the live one.
  *
  * <p>Until an upstream's descriptors are known (it has not answered since start), its approved
- * tools are held as unverified: a restart never lets a tool through unchecked. The same holds
- * after a listing fails or is refused (over its {@code maxTools} or {@code maxMessageBytes}, a
- * tool named twice): the descriptors are unknown again, since an upstream that rug-pulls a tool
- * and then fails {@code tools/list} must not keep it callable on the last good listing. A tool
- * already quarantined stays quarantined; the next good listing decides again.
+ * tools are held as unverified: a restart never lets a tool through unchecked. The same holds after
+ * a listing fails or is refused (over its {@code maxTools} or {@code maxMessageBytes}, a tool named
+ * twice): the descriptors are unknown again, since an upstream that rug-pulls a tool and then fails
+ * {@code tools/list} must not keep it callable on the last good listing. A tool already quarantined
+ * stays quarantined; the next good listing decides again.
  *
  * <p>Concurrency: publishes are serialised on this object; the catalog swaps snapshots.
  */
@@ -60,7 +60,10 @@ public final class UpstreamTools implements AutoCloseable {
   private Map<String, ToolPin> currentPins = Map.of();
   private ScheduledExecutorService schedule;
 
-  public UpstreamTools(LiveCatalog catalog, ToolPins pins, List<McpConnector> connectors,
+  public UpstreamTools(
+      LiveCatalog catalog,
+      ToolPins pins,
+      List<McpConnector> connectors,
       List<UpstreamToolSpec> specs) {
     this.catalog = catalog;
     this.pins = pins;
@@ -70,48 +73,68 @@ public final class UpstreamTools implements AutoCloseable {
     Map<String, List<UpstreamToolSpec>> byConnector = new LinkedHashMap<>();
     specs.forEach(s -> byConnector.computeIfAbsent(s.connector(), k -> new ArrayList<>()).add(s));
     this.specs = Map.copyOf(byConnector);
-    this.connectors.values().forEach(c -> c.upstream().onToolsChanged(new McpUpstream.ToolsListener() {
-      @Override
-      public void listed(List<UpstreamTool> tools) {
-        LOG.debug("upstream {} says its tools changed; checking them against their approvals", c.name());
-        listedNow(c.name(), tools);
-      }
+    this.connectors
+        .values()
+        .forEach(
+            c ->
+                c.upstream()
+                    .onToolsChanged(
+                        new McpUpstream.ToolsListener() {
+                          @Override
+                          public void listed(List<UpstreamTool> tools) {
+                            LOG.debug(
+                                "upstream {} says its tools changed; checking them against their approvals",
+                                c.name());
+                            listedNow(c.name(), tools);
+                          }
 
-      @Override
-      public void listingFailed(String reason) {
-        failedNow(c.name(), reason);
-      }
-    }));
+                          @Override
+                          public void listingFailed(String reason) {
+                            failedNow(c.name(), reason);
+                          }
+                        }));
   }
 
   /**
    * Lists every upstream now (in the background), then every {@code relistEvery}; reads the
-   * approvals every {@code pinPoll}, so an approval made with {@code portcullis tools approve}
-   * in another process takes effect without a restart. Does nothing without upstreams.
+   * approvals every {@code pinPoll}, so an approval made with {@code portcullis tools approve} in
+   * another process takes effect without a restart. Does nothing without upstreams.
    */
   public synchronized void start(Duration pinPoll, Duration relistEvery) {
     if (connectors.isEmpty() || schedule != null) {
       return;
     }
-    schedule = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "upstream-tools");
-      t.setDaemon(true);
-      return t;
-    });
-    var unusedRelist = schedule.scheduleWithFixedDelay(() -> {
-      try {
-        relist();
-      } catch (RuntimeException e) {
-        LOG.warn("listing the upstream tools failed: {}", e.toString());
-      }
-    }, 0, relistEvery.toMillis(), TimeUnit.MILLISECONDS);
-    var unusedPins = schedule.scheduleWithFixedDelay(() -> {
-      try {
-        reloadPins();
-      } catch (ToolPins.PinStoreException | RuntimeException e) {
-        LOG.warn("cannot read the tool approvals: {}", e.getMessage());
-      }
-    }, pinPoll.toMillis(), pinPoll.toMillis(), TimeUnit.MILLISECONDS);
+    schedule =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "upstream-tools");
+              t.setDaemon(true);
+              return t;
+            });
+    var unusedRelist =
+        schedule.scheduleWithFixedDelay(
+            () -> {
+              try {
+                relist();
+              } catch (RuntimeException e) {
+                LOG.warn("listing the upstream tools failed: {}", e.toString());
+              }
+            },
+            0,
+            relistEvery.toMillis(),
+            TimeUnit.MILLISECONDS);
+    var unusedPins =
+        schedule.scheduleWithFixedDelay(
+            () -> {
+              try {
+                reloadPins();
+              } catch (ToolPins.PinStoreException | RuntimeException e) {
+                LOG.warn("cannot read the tool approvals: {}", e.getMessage());
+              }
+            },
+            pinPoll.toMillis(),
+            pinPoll.toMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -122,7 +145,9 @@ public final class UpstreamTools implements AutoCloseable {
     }
   }
 
-  /** Reads the approvals and publishes every upstream's tools; the live descriptors as last seen. */
+  /**
+   * Reads the approvals and publishes every upstream's tools; the live descriptors as last seen.
+   */
   public synchronized void reloadPins() throws ToolPins.PinStoreException {
     Map<String, ToolPin> next = new HashMap<>();
     pins.current().forEach(p -> next.put(p.tool(), p));
@@ -162,14 +187,24 @@ public final class UpstreamTools implements AutoCloseable {
 
   private synchronized void publish(String connector) {
     Map<String, Hold> before = reported.getOrDefault(connector, Map.of());
-    Published p = evaluate(connector, specs.getOrDefault(connector, List.of()), Optional.ofNullable(live.get(connector)),
-        currentPins, schemas, Optional.ofNullable(listingFailures.get(connector)), before);
-    p.holds().forEach((tool, hold) -> {
-      if (hold.kind() == Hold.Kind.QUARANTINED && !hold.equals(before.get(tool))) {
-        LOG.warn("tool {} quarantined: {}", tool, hold.reason());
-      }
-    });
-    before.keySet().stream().filter(t -> !p.holds().containsKey(t))
+    Published p =
+        evaluate(
+            connector,
+            specs.getOrDefault(connector, List.of()),
+            Optional.ofNullable(live.get(connector)),
+            currentPins,
+            schemas,
+            Optional.ofNullable(listingFailures.get(connector)),
+            before);
+    p.holds()
+        .forEach(
+            (tool, hold) -> {
+              if (hold.kind() == Hold.Kind.QUARANTINED && !hold.equals(before.get(tool))) {
+                LOG.warn("tool {} quarantined: {}", tool, hold.reason());
+              }
+            });
+    before.keySet().stream()
+        .filter(t -> !p.holds().containsKey(t))
         .forEach(t -> LOG.info("tool {} may be called now", t));
     reported.put(connector, p.holds());
     catalog.publish(connector, p.entries(), p.holds());
@@ -179,11 +214,15 @@ public final class UpstreamTools implements AutoCloseable {
   public record Published(List<CatalogEntry> entries, Map<String, Hold> holds) {}
 
   /**
-   * The rules, as one pure function: for each configured tool of {@code connector}, its pin and
-   * its live descriptor ({@code live} empty when unknown) decide whether it is callable.
+   * The rules, as one pure function: for each configured tool of {@code connector}, its pin and its
+   * live descriptor ({@code live} empty when unknown) decide whether it is callable.
    */
-  public static Published evaluate(String connector, List<UpstreamToolSpec> specs,
-      Optional<List<UpstreamTool>> live, Map<String, ToolPin> pins, JsonSchemaCompiler schemas) {
+  public static Published evaluate(
+      String connector,
+      List<UpstreamToolSpec> specs,
+      Optional<List<UpstreamTool>> live,
+      Map<String, ToolPin> pins,
+      JsonSchemaCompiler schemas) {
     return evaluate(connector, specs, live, pins, schemas, Optional.empty(), Map.of());
   }
 
@@ -192,9 +231,14 @@ public final class UpstreamTools implements AutoCloseable {
    * listingFailure}, its reason): every approved tool is held, and one that {@code previous} holds
    * as quarantined stays quarantined.
    */
-  public static Published evaluate(String connector, List<UpstreamToolSpec> specs,
-      Optional<List<UpstreamTool>> live, Map<String, ToolPin> pins, JsonSchemaCompiler schemas,
-      Optional<String> listingFailure, Map<String, Hold> previous) {
+  public static Published evaluate(
+      String connector,
+      List<UpstreamToolSpec> specs,
+      Optional<List<UpstreamTool>> live,
+      Map<String, ToolPin> pins,
+      JsonSchemaCompiler schemas,
+      Optional<String> listingFailure,
+      Map<String, Hold> previous) {
     Map<String, UpstreamTool> liveByName = new HashMap<>();
     live.ifPresent(l -> l.forEach(t -> liveByName.put(t.name(), t)));
     List<CatalogEntry> entries = new ArrayList<>();
@@ -202,14 +246,27 @@ public final class UpstreamTools implements AutoCloseable {
     for (UpstreamToolSpec spec : specs) {
       ToolPin pin = pins.get(spec.name());
       if (pin == null) {
-        holds.put(spec.name(), new Hold(Hold.Kind.NOT_APPROVED, "tool " + spec.name()
-            + " has not been approved by an operator yet (portcullis tools approve " + spec.name() + ")"));
+        holds.put(
+            spec.name(),
+            new Hold(
+                Hold.Kind.NOT_APPROVED,
+                "tool "
+                    + spec.name()
+                    + " has not been approved by an operator yet (portcullis tools approve "
+                    + spec.name()
+                    + ")"));
         continue;
       }
       Optional<CatalogEntry> entry = entry(spec, pin, schemas);
       if (entry.isEmpty()) {
-        holds.put(spec.name(), new Hold(Hold.Kind.QUARANTINED, "the approved descriptor of " + spec.name()
-            + " has an unusable input schema; review it with portcullis tools diff " + spec.name()));
+        holds.put(
+            spec.name(),
+            new Hold(
+                Hold.Kind.QUARANTINED,
+                "the approved descriptor of "
+                    + spec.name()
+                    + " has an unusable input schema; review it with portcullis tools diff "
+                    + spec.name()));
         continue;
       }
       entries.add(entry.get());
@@ -218,34 +275,69 @@ public final class UpstreamTools implements AutoCloseable {
         if (kept != null && kept.kind() == Hold.Kind.QUARANTINED) {
           holds.put(spec.name(), kept);
         } else if (listingFailure.isPresent()) {
-          holds.put(spec.name(), new Hold(Hold.Kind.UNVERIFIED, "the last listing of upstream " + connector
-              + " failed or was refused, so " + spec.name() + " cannot be checked against its approval; it is held"
-              + " until the upstream lists its tools again; try again shortly"));
+          holds.put(
+              spec.name(),
+              new Hold(
+                  Hold.Kind.UNVERIFIED,
+                  "the last listing of upstream "
+                      + connector
+                      + " failed or was refused, so "
+                      + spec.name()
+                      + " cannot be checked against its approval; it is held"
+                      + " until the upstream lists its tools again; try again shortly"));
         } else {
-          holds.put(spec.name(), new Hold(Hold.Kind.UNVERIFIED, "upstream " + connector + " has not answered since the"
-              + " gateway started, so " + spec.name() + " has not been checked against its approval yet; try again shortly"));
+          holds.put(
+              spec.name(),
+              new Hold(
+                  Hold.Kind.UNVERIFIED,
+                  "upstream "
+                      + connector
+                      + " has not answered since the"
+                      + " gateway started, so "
+                      + spec.name()
+                      + " has not been checked against its approval yet; try again shortly"));
         }
         continue;
       }
       UpstreamTool now = liveByName.get(spec.upstreamName());
       if (now == null) {
-        holds.put(spec.name(), new Hold(Hold.Kind.QUARANTINED, "upstream " + connector + " no longer offers "
-            + spec.upstreamName() + "; it stays quarantined until it is offered and approved again"));
+        holds.put(
+            spec.name(),
+            new Hold(
+                Hold.Kind.QUARANTINED,
+                "upstream "
+                    + connector
+                    + " no longer offers "
+                    + spec.upstreamName()
+                    + "; it stays quarantined until it is offered and approved again"));
         continue;
       }
       String fingerprint = DescriptorHash.ofUpstream(now.descriptor());
       if (!fingerprint.equals(pin.fingerprint())) {
-        holds.put(spec.name(), new Hold(Hold.Kind.QUARANTINED, "the descriptor of " + spec.name()
-            + " changed upstream since it was approved (approved " + shortHash(pin.fingerprint()) + ", now "
-            + shortHash(fingerprint) + "); an operator must review it (portcullis tools diff " + spec.name()
-            + ") and approve it again"));
+        holds.put(
+            spec.name(),
+            new Hold(
+                Hold.Kind.QUARANTINED,
+                "the descriptor of "
+                    + spec.name()
+                    + " changed upstream since it was approved (approved "
+                    + shortHash(pin.fingerprint())
+                    + ", now "
+                    + shortHash(fingerprint)
+                    + "); an operator must review it (portcullis tools diff "
+                    + spec.name()
+                    + ") and approve it again"));
       }
     }
     return new Published(List.copyOf(entries), holds);
   }
 
-  /** The catalog entry for a pinned descriptor: what the agent sees and what arguments are checked against. */
-  static Optional<CatalogEntry> entry(UpstreamToolSpec spec, ToolPin pin, JsonSchemaCompiler schemas) {
+  /**
+   * The catalog entry for a pinned descriptor: what the agent sees and what arguments are checked
+   * against.
+   */
+  static Optional<CatalogEntry> entry(
+      UpstreamToolSpec spec, ToolPin pin, JsonSchemaCompiler schemas) {
     JsonNode d = pin.descriptor();
     JsonNode rawSchema = d.path("inputSchema");
     if (!rawSchema.isObject()) {
@@ -263,10 +355,28 @@ public final class UpstreamTools implements AutoCloseable {
     binding.put("fingerprint", pin.fingerprint());
     try {
       var compiled = schemas.compile(spec.name(), schema);
-      String hash = DescriptorHash.of(spec.name(), title, description, version, spec.risk(), spec.connector(), schema,
-          binding, spec.resultConfig());
-      ToolDefinition tool = new ToolDefinition(spec.name(), title, description, version, spec.risk(), spec.connector(),
-          schema, spec.auditArgumentsDigestOnly(), hash);
+      String hash =
+          DescriptorHash.of(
+              spec.name(),
+              title,
+              description,
+              version,
+              spec.risk(),
+              spec.connector(),
+              schema,
+              binding,
+              spec.resultConfig());
+      ToolDefinition tool =
+          new ToolDefinition(
+              spec.name(),
+              title,
+              description,
+              version,
+              spec.risk(),
+              spec.connector(),
+              schema,
+              spec.auditArgumentsDigestOnly(),
+              hash);
       return Optional.of(new CatalogEntry(tool, compiled, spec.result()));
     } catch (IllegalArgumentException e) {
       LOG.warn("tool {}: the approved input schema is not usable: {}", spec.name(), e.getMessage());

@@ -43,7 +43,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
     HikariConfig config = new HikariConfig();
     config.setPoolName("portcullis-sqlite");
     config.setJdbcUrl(
-        "jdbc:sqlite:" + file
+        "jdbc:sqlite:"
+            + file
             + "?journal_mode=WAL&synchronous=FULL&busy_timeout=10000&foreign_keys=true&transaction_mode=IMMEDIATE");
     config.setMaximumPoolSize(4);
     config.setMinimumIdle(1);

@@ -10,7 +10,10 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** How an {@link Ending} is stored: JSON with only the members it has, so a JSON null result stays a result. */
+/**
+ * How an {@link Ending} is stored: JSON with only the members it has, so a JSON null result stays a
+ * result.
+ */
 final class Endings {
   private Endings() {}
 

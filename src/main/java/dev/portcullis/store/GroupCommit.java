@@ -81,13 +81,18 @@ public final class GroupCommit {
       lock.unlock();
     }
     if (mine.failure != null) {
-      throw new SQLException(mine.failure.getMessage(), mine.failure.getSQLState(), mine.failure.getErrorCode(),
+      throw new SQLException(
+          mine.failure.getMessage(),
+          mine.failure.getSQLState(),
+          mine.failure.getErrorCode(),
           mine.failure);
     }
     return mine.result;
   }
 
-  /** How many transactions this queue has committed (each one fsync): what a write costs, counted. */
+  /**
+   * How many transactions this queue has committed (each one fsync): what a write costs, counted.
+   */
   public long commits() {
     return commits.get();
   }

@@ -28,23 +28,27 @@ public final class InstallationKeys {
   public byte[] getOrCreate(String name, Supplier<byte[]> fresh) {
     try (Connection c = dataSource.getConnection()) {
       try (PreparedStatement ps =
-          c.prepareStatement("INSERT INTO installation_keys (name, key, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+          c.prepareStatement(
+              "INSERT INTO installation_keys (name, key, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
         ps.setString(1, name);
         ps.setBytes(2, fresh.get());
         ps.setString(3, clock.instant().toString());
         ps.executeUpdate();
       }
-      try (PreparedStatement ps = c.prepareStatement("SELECT key FROM installation_keys WHERE name = ?")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT key FROM installation_keys WHERE name = ?")) {
         ps.setString(1, name);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
-            throw new IllegalStateException("installation key " + name + " vanished right after it was written");
+            throw new IllegalStateException(
+                "installation key " + name + " vanished right after it was written");
           }
           return rs.getBytes(1);
         }
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot read or create the installation key " + name + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot read or create the installation key " + name + ": " + e.getMessage(), e);
     }
   }
 }

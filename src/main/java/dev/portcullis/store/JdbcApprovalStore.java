@@ -24,11 +24,11 @@ import javax.sql.DataSource;
  * records the call runs in one transaction with its {@link Transition}, written by the {@link
  * JdbcLedger} on the same connection, queued on the ledger's {@link GroupCommit}.
  *
- * <p>Concurrency: {@link #decide} is one {@code UPDATE … WHERE status = 'pending'}; the group's
- * one writer serialises racing deciders and the loser updates no row. {@link #vote} and {@link
- * #edit} first read the request's status and the digest of its call's arguments now, from the
- * invocations table, in the same transaction, so no other vote, edit or decision can come between
- * that check and the write.
+ * <p>Concurrency: {@link #decide} is one {@code UPDATE … WHERE status = 'pending'}; the group's one
+ * writer serialises racing deciders and the loser updates no row. {@link #vote} and {@link #edit}
+ * first read the request's status and the digest of its call's arguments now, from the invocations
+ * table, in the same transaction, so no other vote, edit or decision can come between that check
+ * and the write.
  */
 public final class JdbcApprovalStore implements ApprovalStore {
   private static final String COLUMNS =
@@ -48,34 +48,39 @@ public final class JdbcApprovalStore implements ApprovalStore {
   public Ledger.Written park(ApprovalRequest r, Transition parking) throws StoreException {
     JdbcLedger.Prepared p = ledger.prepare(parking);
     try {
-      return JdbcLedger.result(writes.write(c -> {
-        Object written = ledger.apply(c, p);
-        if (!(written instanceof Ledger.Written.KeyHeld)) {
-          try (PreparedStatement ps = c.prepareStatement(
-              "INSERT INTO approvals (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?)")) {
-            ps.setString(1, r.approvalId());
-            ps.setString(2, r.invocationId());
-            ps.setString(3, r.createdAt().toString());
-            ps.setString(4, r.deadline().toString());
-            ps.setString(5, r.status().wireName());
-            ps.setString(6, r.decidedBy());
-            ps.setString(7, r.decidedAt() == null ? null : r.decidedAt().toString());
-            ps.setString(8, r.reason());
-            ps.setInt(9, r.required());
-            ps.executeUpdate();
-          }
-        }
-        return written;
-      }));
+      return JdbcLedger.result(
+          writes.write(
+              c -> {
+                Object written = ledger.apply(c, p);
+                if (!(written instanceof Ledger.Written.KeyHeld)) {
+                  try (PreparedStatement ps =
+                      c.prepareStatement(
+                          "INSERT INTO approvals (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?)")) {
+                    ps.setString(1, r.approvalId());
+                    ps.setString(2, r.invocationId());
+                    ps.setString(3, r.createdAt().toString());
+                    ps.setString(4, r.deadline().toString());
+                    ps.setString(5, r.status().wireName());
+                    ps.setString(6, r.decidedBy());
+                    ps.setString(7, r.decidedAt() == null ? null : r.decidedAt().toString());
+                    ps.setString(8, r.reason());
+                    ps.setInt(9, r.required());
+                    ps.executeUpdate();
+                  }
+                }
+                return written;
+              }));
     } catch (SQLException e) {
-      throw unavailable("park invocation " + r.invocationId() + " for approval " + r.approvalId(), e);
+      throw unavailable(
+          "park invocation " + r.invocationId() + " for approval " + r.approvalId(), e);
     }
   }
 
   @Override
   public Optional<ApprovalRequest> find(String approvalId) throws StoreException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM approvals WHERE approval_id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT " + COLUMNS + " FROM approvals WHERE approval_id = ?")) {
       ps.setString(1, approvalId);
       return read(ps).stream().findFirst();
     } catch (SQLException e) {
@@ -86,7 +91,8 @@ public final class JdbcApprovalStore implements ApprovalStore {
   @Override
   public Optional<ApprovalRequest> forInvocation(String invocationId) throws StoreException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM approvals WHERE invocation_id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT " + COLUMNS + " FROM approvals WHERE invocation_id = ?")) {
       ps.setString(1, invocationId);
       return read(ps).stream().findFirst();
     } catch (SQLException e) {
@@ -97,8 +103,11 @@ public final class JdbcApprovalStore implements ApprovalStore {
   @Override
   public List<ApprovalRequest> inStatus(ApprovalStatus status) throws StoreException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT " + COLUMNS + " FROM approvals WHERE status = ? ORDER BY created_at, approval_id")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT "
+                    + COLUMNS
+                    + " FROM approvals WHERE status = ? ORDER BY created_at, approval_id")) {
       ps.setString(1, status.wireName());
       return read(ps);
     } catch (SQLException e) {
@@ -107,28 +116,38 @@ public final class JdbcApprovalStore implements ApprovalStore {
   }
 
   @Override
-  public boolean decide(String approvalId, ApprovalStatus decided, String by, Instant at, String reason,
-      Transition then) throws StoreException {
+  public boolean decide(
+      String approvalId,
+      ApprovalStatus decided,
+      String by,
+      Instant at,
+      String reason,
+      Transition then)
+      throws StoreException {
     if (decided == ApprovalStatus.PENDING) {
       throw new IllegalArgumentException("a decision cannot make a request pending");
     }
     JdbcLedger.Prepared p = ledger.prepare(then);
     Object written;
     try {
-      written = writes.write(c -> {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE approvals SET status = ?, decided_by = ?,"
-            + " decided_at = ?, reason = ? WHERE approval_id = ? AND status = 'pending'")) {
-          ps.setString(1, decided.wireName());
-          ps.setString(2, by);
-          ps.setString(3, at.toString());
-          ps.setString(4, reason);
-          ps.setString(5, approvalId);
-          if (ps.executeUpdate() != 1) {
-            return NotPending.INSTANCE;
-          }
-        }
-        return undoUnlessWritten(ledger.apply(c, p));
-      });
+      written =
+          writes.write(
+              c -> {
+                try (PreparedStatement ps =
+                    c.prepareStatement(
+                        "UPDATE approvals SET status = ?, decided_by = ?,"
+                            + " decided_at = ?, reason = ? WHERE approval_id = ? AND status = 'pending'")) {
+                  ps.setString(1, decided.wireName());
+                  ps.setString(2, by);
+                  ps.setString(3, at.toString());
+                  ps.setString(4, reason);
+                  ps.setString(5, approvalId);
+                  if (ps.executeUpdate() != 1) {
+                    return NotPending.INSTANCE;
+                  }
+                }
+                return undoUnlessWritten(ledger.apply(c, p));
+              });
     } catch (SQLException e) {
       rethrowConflict(e);
       throw unavailable("decide approval request " + approvalId, e);
@@ -141,8 +160,8 @@ public final class JdbcApprovalStore implements ApprovalStore {
   }
 
   /**
-   * {@code written} when the ledger wrote it; otherwise (a lost compare-and-set) throws, so that the
-   * group undoes this store's part of the write too, and the caller learns why.
+   * {@code written} when the ledger wrote it; otherwise (a lost compare-and-set) throws, so that
+   * the group undoes this store's part of the write too, and the caller learns why.
    */
   private static Object undoUnlessWritten(Object written) throws SQLException {
     if (written instanceof JdbcLedger.Conflict conflict) {
@@ -152,7 +171,9 @@ public final class JdbcApprovalStore implements ApprovalStore {
   }
 
   /** What {@link #decide} found: the request was not pending, and nothing was written. */
-  private enum NotPending { INSTANCE }
+  private enum NotPending {
+    INSTANCE
+  }
 
   /** Throws the lost compare-and-set that failed the write, if that is what failed it. */
   private static void rethrowConflict(SQLException e) throws StateConflictException {
@@ -163,7 +184,10 @@ public final class JdbcApprovalStore implements ApprovalStore {
     }
   }
 
-  /** A transition's lost compare-and-set, carried out of the group so that the whole write is undone. */
+  /**
+   * A transition's lost compare-and-set, carried out of the group so that the whole write is
+   * undone.
+   */
   private static final class ConflictException extends SQLException {
     private static final long serialVersionUID = 1L;
     private final transient JdbcLedger.Conflict conflict;
@@ -177,14 +201,21 @@ public final class JdbcApprovalStore implements ApprovalStore {
   @Override
   public List<ApprovalVote> votes(String approvalId) throws StoreException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT approver, arguments_digest, voted_at, reason"
-            + " FROM approval_votes WHERE approval_id = ? ORDER BY seq")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT approver, arguments_digest, voted_at, reason"
+                    + " FROM approval_votes WHERE approval_id = ? ORDER BY seq")) {
       ps.setString(1, approvalId);
       List<ApprovalVote> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new ApprovalVote(approvalId, rs.getString(1), rs.getString(2), Instant.parse(rs.getString(3)),
-              rs.getString(4)));
+          out.add(
+              new ApprovalVote(
+                  approvalId,
+                  rs.getString(1),
+                  rs.getString(2),
+                  Instant.parse(rs.getString(3)),
+                  rs.getString(4)));
         }
       }
       return out;
@@ -196,13 +227,14 @@ public final class JdbcApprovalStore implements ApprovalStore {
   @Override
   public Ballot vote(ApprovalVote v, Function<Ballot, Transition> record) throws StoreException {
     try {
-      return writes.write(c -> {
-        Ballot ballot = vote(c, v);
-        if (ballot.kind() == Ballot.Kind.RECORDED || ballot.kind() == Ballot.Kind.QUORUM) {
-          undoUnlessWritten(ledger.apply(c, ledger.prepare(record.apply(ballot))));
-        }
-        return ballot;
-      });
+      return writes.write(
+          c -> {
+            Ballot ballot = vote(c, v);
+            if (ballot.kind() == Ballot.Kind.RECORDED || ballot.kind() == Ballot.Kind.QUORUM) {
+              undoUnlessWritten(ledger.apply(c, ledger.prepare(record.apply(ballot))));
+            }
+            return ballot;
+          });
     } catch (SQLException e) {
       rethrowConflict(e);
       throw unavailable("record a vote on approval request " + v.approvalId(), e);
@@ -221,8 +253,10 @@ public final class JdbcApprovalStore implements ApprovalStore {
     if (before >= now.required()) {
       return new Ballot(Ballot.Kind.AWAITS_RESUMPTION, before);
     }
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM approval_votes"
-        + " WHERE approval_id = ? AND approver = ? AND arguments_digest = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT 1 FROM approval_votes"
+                + " WHERE approval_id = ? AND approver = ? AND arguments_digest = ?")) {
       ps.setString(1, v.approvalId());
       ps.setString(2, v.approver());
       ps.setString(3, v.argumentsDigest());
@@ -232,9 +266,11 @@ public final class JdbcApprovalStore implements ApprovalStore {
         }
       }
     }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO approval_votes"
-        + " (approval_id, approver, arguments_digest, voted_at, reason, seq)"
-        + " SELECT ?, ?, ?, ?, ?, COALESCE(MAX(seq), 0) + 1 FROM approval_votes WHERE approval_id = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO approval_votes"
+                + " (approval_id, approver, arguments_digest, voted_at, reason, seq)"
+                + " SELECT ?, ?, ?, ?, ?, COALESCE(MAX(seq), 0) + 1 FROM approval_votes WHERE approval_id = ?")) {
       ps.setString(1, v.approvalId());
       ps.setString(2, v.approver());
       ps.setString(3, v.argumentsDigest());
@@ -249,8 +285,9 @@ public final class JdbcApprovalStore implements ApprovalStore {
 
   /** How many votes request {@code v.approvalId()} has for the arguments {@code v} approves. */
   private static int count(Connection c, ApprovalVote v) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT COUNT(*) FROM approval_votes WHERE approval_id = ? AND arguments_digest = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT COUNT(*) FROM approval_votes WHERE approval_id = ? AND arguments_digest = ?")) {
       ps.setString(1, v.approvalId());
       ps.setString(2, v.argumentsDigest());
       try (ResultSet rs = ps.executeQuery()) {
@@ -261,40 +298,47 @@ public final class JdbcApprovalStore implements ApprovalStore {
   }
 
   @Override
-  public Ballot.Kind edit(String approvalId, String expectedDigest, Transition edit) throws StoreException {
+  public Ballot.Kind edit(String approvalId, String expectedDigest, Transition edit)
+      throws StoreException {
     JdbcLedger.Prepared p = ledger.prepare(edit);
     try {
-      return writes.write(c -> {
-        Standing now = standing(c, approvalId);
-        if (now == null || !now.pending()) {
-          return Ballot.Kind.NOT_PENDING;
-        }
-        if (!now.digest().equals(expectedDigest)) {
-          return Ballot.Kind.STALE;
-        }
-        undoUnlessWritten(ledger.apply(c, p));
-        return Ballot.Kind.RECORDED;
-      });
+      return writes.write(
+          c -> {
+            Standing now = standing(c, approvalId);
+            if (now == null || !now.pending()) {
+              return Ballot.Kind.NOT_PENDING;
+            }
+            if (!now.digest().equals(expectedDigest)) {
+              return Ballot.Kind.STALE;
+            }
+            undoUnlessWritten(ledger.apply(c, p));
+            return Ballot.Kind.RECORDED;
+          });
     } catch (SQLException e) {
       rethrowConflict(e);
       throw unavailable("edit the arguments of approval request " + approvalId, e);
     }
   }
 
-  /** A request's status, required votes and its call's current arguments digest, in a transaction. */
+  /**
+   * A request's status, required votes and its call's current arguments digest, in a transaction.
+   */
   private record Standing(String invocationId, boolean pending, int required, String digest) {}
 
   private static Standing standing(Connection c, String approvalId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT a.invocation_id, a.status, a.required,"
-        + " COALESCE(i.edited_digest, i.arguments_digest), i.state FROM approvals a"
-        + " JOIN invocations i ON i.invocation_id = a.invocation_id WHERE a.approval_id = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT a.invocation_id, a.status, a.required,"
+                + " COALESCE(i.edited_digest, i.arguments_digest), i.state FROM approvals a"
+                + " JOIN invocations i ON i.invocation_id = a.invocation_id WHERE a.approval_id = ?")) {
       ps.setString(1, approvalId);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           return null;
         }
-        boolean pending = ApprovalStatus.PENDING.wireName().equals(rs.getString(2))
-            && "AWAITING_APPROVAL".equals(rs.getString(5));
+        boolean pending =
+            ApprovalStatus.PENDING.wireName().equals(rs.getString(2))
+                && "AWAITING_APPROVAL".equals(rs.getString(5));
         return new Standing(rs.getString(1), pending, rs.getInt(3), rs.getString(4));
       }
     }
@@ -305,16 +349,17 @@ public final class JdbcApprovalStore implements ApprovalStore {
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         String decidedAt = rs.getString("decided_at");
-        out.add(new ApprovalRequest(
-            rs.getString("approval_id"),
-            rs.getString("invocation_id"),
-            Instant.parse(rs.getString("created_at")),
-            Instant.parse(rs.getString("deadline")),
-            ApprovalStatus.parse(rs.getString("status")),
-            rs.getString("decided_by"),
-            decidedAt == null ? null : Instant.parse(decidedAt),
-            rs.getString("reason"),
-            rs.getInt("required")));
+        out.add(
+            new ApprovalRequest(
+                rs.getString("approval_id"),
+                rs.getString("invocation_id"),
+                Instant.parse(rs.getString("created_at")),
+                Instant.parse(rs.getString("deadline")),
+                ApprovalStatus.parse(rs.getString("status")),
+                rs.getString("decided_by"),
+                decidedAt == null ? null : Instant.parse(decidedAt),
+                rs.getString("reason"),
+                rs.getInt("required")));
       }
     }
     return out;

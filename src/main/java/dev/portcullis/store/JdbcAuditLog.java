@@ -1,6 +1,5 @@
 package dev.portcullis.store;
 
-import dev.portcullis.audit.AuditChain;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.invocation.AuditEntry;
@@ -8,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +49,8 @@ public final class JdbcAuditLog implements AuditLog {
   @Override
   public List<AuditRecord> records(String invocationId) throws AuditUnavailableException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT * FROM audit_log WHERE invocation_id = ? ORDER BY seq")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT * FROM audit_log WHERE invocation_id = ? ORDER BY seq")) {
       ps.setString(1, invocationId);
       List<AuditRecord> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
@@ -75,9 +74,12 @@ public final class JdbcAuditLog implements AuditLog {
   }
 
   private static Optional<AuditRecord.Head> readHead(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1");
+    try (PreparedStatement ps =
+            c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1");
         ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(new AuditRecord.Head(rs.getLong(1), rs.getString(2))) : Optional.empty();
+      return rs.next()
+          ? Optional.of(new AuditRecord.Head(rs.getLong(1), rs.getString(2)))
+          : Optional.empty();
     }
   }
 
@@ -113,6 +115,7 @@ public final class JdbcAuditLog implements AuditLog {
             rs.getString("context"),
             rs.getString("filtered"),
             rs.getString("credential"));
-    return new AuditRecord(rs.getLong("seq"), entry, rs.getString("prev_hash"), rs.getString("hash"));
+    return new AuditRecord(
+        rs.getLong("seq"), entry, rs.getString("prev_hash"), rs.getString("hash"));
   }
 }

@@ -26,8 +26,10 @@ public final class JdbcBeforeStateStore implements BeforeStateStore {
   @Override
   public void save(BeforeState s) throws StoreException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("INSERT INTO invocation_before_state"
-            + " (invocation_id, read_tool, read_arguments, state, digest, captured_at) VALUES (?,?,?,?,?,?)")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO invocation_before_state"
+                    + " (invocation_id, read_tool, read_arguments, state, digest, captured_at) VALUES (?,?,?,?,?,?)")) {
       ps.setString(1, s.invocationId());
       ps.setString(2, s.readTool());
       ps.setString(3, json.writeValueAsString(s.readArguments()));
@@ -36,26 +38,39 @@ public final class JdbcBeforeStateStore implements BeforeStateStore {
       ps.setString(6, s.capturedAt().toString());
       ps.executeUpdate();
     } catch (SQLException e) {
-      throw new StoreException("cannot record the before-state of invocation " + s.invocationId() + ": "
-          + e.getMessage(), e);
+      throw new StoreException(
+          "cannot record the before-state of invocation "
+              + s.invocationId()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
   @Override
   public Optional<BeforeState> find(String invocationId) throws StoreException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT read_tool, read_arguments, state, digest, captured_at"
-            + " FROM invocation_before_state WHERE invocation_id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT read_tool, read_arguments, state, digest, captured_at"
+                    + " FROM invocation_before_state WHERE invocation_id = ?")) {
       ps.setString(1, invocationId);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           return Optional.empty();
         }
-        return Optional.of(new BeforeState(invocationId, rs.getString(1), json.readTree(rs.getString(2)),
-            json.readTree(rs.getString(3)), rs.getString(4), Instant.parse(rs.getString(5))));
+        return Optional.of(
+            new BeforeState(
+                invocationId,
+                rs.getString(1),
+                json.readTree(rs.getString(2)),
+                json.readTree(rs.getString(3)),
+                rs.getString(4),
+                Instant.parse(rs.getString(5))));
       }
     } catch (SQLException | JacksonException e) {
-      throw new StoreException("cannot read the before-state of invocation " + invocationId + ": " + e.getMessage(), e);
+      throw new StoreException(
+          "cannot read the before-state of invocation " + invocationId + ": " + e.getMessage(), e);
     }
   }
 }

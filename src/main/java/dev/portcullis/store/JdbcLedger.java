@@ -25,36 +25,41 @@ import tools.jackson.databind.json.JsonMapper;
  * its {@code audit_log} record (with the one-row {@code audit_head}) in one transaction, queued on
  * the database's {@link GroupCommit} so that concurrent transitions share a commit.
  *
- * <p>Concurrency: everything a transition writes is serialised (JSON, bound values) before it
- * joins the queue; inside the group's transaction it runs three or four statements. The chain's
- * head is read inside that transaction, so the chain never forks; one gateway process owns a data
- * directory (the wiring holds a file lock on it). A move is an {@code UPDATE … WHERE state =
- * expected}: the loser of a race updates no row and writes nothing.
+ * <p>Concurrency: everything a transition writes is serialised (JSON, bound values) before it joins
+ * the queue; inside the group's transaction it runs three or four statements. The chain's head is
+ * read inside that transaction, so the chain never forks; one gateway process owns a data directory
+ * (the wiring holds a file lock on it). A move is an {@code UPDATE … WHERE state = expected}: the
+ * loser of a race updates no row and writes nothing.
  *
- * <p>Failure: a transition that fails (a store error, a lost compare-and-set, a held key) is
- * rolled back alone inside its group: no row without its record, no record without its row.
+ * <p>Failure: a transition that fails (a store error, a lost compare-and-set, a held key) is rolled
+ * back alone inside its group: no row without its record, no record without its row.
  */
 public final class JdbcLedger implements Ledger {
   /** SQLite's result code for a violated constraint. */
   static final int SQLITE_CONSTRAINT = 19;
-  private static final String INSERT_CALL = "INSERT INTO invocations (invocation_id, trace_id, request_id,"
-      + " idempotency_key, holds_key, tenant, agent_id, agent_bundle, user_id, user_detail, session_id, channel,"
-      + " tool_name, tool, descriptor_hash, arguments, arguments_digest, context, received_at, state, decision,"
-      + " credential, ending, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  private static final String MOVE_CALL = "UPDATE invocations SET state = ?, tool = COALESCE(?, tool),"
-      + " descriptor_hash = COALESCE(?, descriptor_hash), decision = COALESCE(?, decision),"
-      + " credential = COALESCE(?, credential), ending = COALESCE(?, ending), updated_at = ?,"
-      + " holds_key = CASE WHEN ? = 1 THEN 0 ELSE holds_key END WHERE invocation_id = ? AND state = ?";
-  private static final String EDIT_CALL = "UPDATE invocations SET edited_arguments = ?, edited_digest = ?,"
-      + " edited_by = ?, edited_at = ?, updated_at = ? WHERE invocation_id = ? AND state = 'AWAITING_APPROVAL'";
+
+  private static final String INSERT_CALL =
+      "INSERT INTO invocations (invocation_id, trace_id, request_id,"
+          + " idempotency_key, holds_key, tenant, agent_id, agent_bundle, user_id, user_detail, session_id, channel,"
+          + " tool_name, tool, descriptor_hash, arguments, arguments_digest, context, received_at, state, decision,"
+          + " credential, ending, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  private static final String MOVE_CALL =
+      "UPDATE invocations SET state = ?, tool = COALESCE(?, tool),"
+          + " descriptor_hash = COALESCE(?, descriptor_hash), decision = COALESCE(?, decision),"
+          + " credential = COALESCE(?, credential), ending = COALESCE(?, ending), updated_at = ?,"
+          + " holds_key = CASE WHEN ? = 1 THEN 0 ELSE holds_key END WHERE invocation_id = ? AND state = ?";
+  private static final String EDIT_CALL =
+      "UPDATE invocations SET edited_arguments = ?, edited_digest = ?,"
+          + " edited_by = ?, edited_at = ?, updated_at = ? WHERE invocation_id = ? AND state = 'AWAITING_APPROVAL'";
   private static final String INSERT_RECORD =
       "INSERT INTO audit_log (seq, recorded_at, invocation_id, trace_id, request_id, tenant, agent_id,"
           + " user_id, session_id, channel, tool_name, tool_version, descriptor_hash, arguments,"
           + " arguments_digest, state, decision, reasons, error_kind, error_detail, duration_ms,"
           + " config_hash, policy_version, shadows, user_detail, context, filtered, credential, prev_hash,"
           + " hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  private static final String MOVE_HEAD = "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)"
-      + " ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash";
+  private static final String MOVE_HEAD =
+      "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)"
+          + " ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash";
 
   private final GroupCommit writes;
   private final JdbcInvocationStore calls;
@@ -66,7 +71,9 @@ public final class JdbcLedger implements Ledger {
     this.json = json;
   }
 
-  /** The queue this ledger's transactions join; a store that writes with a transition joins it too. */
+  /**
+   * The queue this ledger's transactions join; a store that writes with a transition joins it too.
+   */
   GroupCommit writes() {
     return writes;
   }
@@ -89,21 +96,56 @@ public final class JdbcLedger implements Ledger {
   /** Serialises what {@code t} writes, outside any transaction. */
   Prepared prepare(Transition t) {
     Invocation f = t.facts();
-    List<Object> row = switch (t.kind()) {
-      case OPEN -> Arrays.asList(f.invocationId(), f.traceId(), f.requestId(), f.idempotencyKey(),
-          t.claimsKey() ? 1 : 0, f.tenant(), f.agent().id(), f.agent().bundleVersion(),
-          f.user() == null ? null : f.user().id(), write(f.user()), f.sessionId(), f.channel(), f.toolName(),
-          write(f.tool()), f.tool() == null ? null : f.tool().descriptorHash(), arguments(t),
-          t.argumentsDigest(), json.writeValueAsString(new TreeMap<>(f.policyContext())), f.receivedAt().toString(),
-          t.to().name(), write(f.decision()), write(f.credential()), Endings.write(json, t.ending()),
-          t.record().recordedAt().toString());
-      case MOVE -> Arrays.asList(t.to().name(), write(f.tool()), f.tool() == null ? null : f.tool().descriptorHash(),
-          write(f.decision()), write(f.credential()), Endings.write(json, t.ending()),
-          t.record().recordedAt().toString(), t.releasesKey() ? 1 : 0, f.invocationId(), t.from().name());
-      case EDIT -> Arrays.asList(json.writeValueAsString(t.edit().arguments()), t.edit().digest(),
-          t.edit().editedBy(), t.edit().at().toString(), t.record().recordedAt().toString(), f.invocationId());
-      case NOTE -> List.of();
-    };
+    List<Object> row =
+        switch (t.kind()) {
+          case OPEN ->
+              Arrays.asList(
+                  f.invocationId(),
+                  f.traceId(),
+                  f.requestId(),
+                  f.idempotencyKey(),
+                  t.claimsKey() ? 1 : 0,
+                  f.tenant(),
+                  f.agent().id(),
+                  f.agent().bundleVersion(),
+                  f.user() == null ? null : f.user().id(),
+                  write(f.user()),
+                  f.sessionId(),
+                  f.channel(),
+                  f.toolName(),
+                  write(f.tool()),
+                  f.tool() == null ? null : f.tool().descriptorHash(),
+                  arguments(t),
+                  t.argumentsDigest(),
+                  json.writeValueAsString(new TreeMap<>(f.policyContext())),
+                  f.receivedAt().toString(),
+                  t.to().name(),
+                  write(f.decision()),
+                  write(f.credential()),
+                  Endings.write(json, t.ending()),
+                  t.record().recordedAt().toString());
+          case MOVE ->
+              Arrays.asList(
+                  t.to().name(),
+                  write(f.tool()),
+                  f.tool() == null ? null : f.tool().descriptorHash(),
+                  write(f.decision()),
+                  write(f.credential()),
+                  Endings.write(json, t.ending()),
+                  t.record().recordedAt().toString(),
+                  t.releasesKey() ? 1 : 0,
+                  f.invocationId(),
+                  t.from().name());
+          case EDIT ->
+              Arrays.asList(
+                  json.writeValueAsString(t.edit().arguments()),
+                  t.edit().digest(),
+                  t.edit().editedBy(),
+                  t.edit().at().toString(),
+                  t.record().recordedAt().toString(),
+                  f.invocationId());
+          case NOTE -> List.of();
+        };
     return new Prepared(t, row, json.writeValueAsString(t.record().reasons()));
   }
 
@@ -113,7 +155,8 @@ public final class JdbcLedger implements Ledger {
    */
   private String arguments(Transition t) {
     AuditEntry r = t.record();
-    return r.arguments() != null && r.argumentsDigest().equals(t.argumentsDigest()) ? r.arguments()
+    return r.arguments() != null && r.argumentsDigest().equals(t.argumentsDigest())
+        ? r.arguments()
         : json.writeValueAsString(t.facts().arguments());
   }
 
@@ -134,19 +177,30 @@ public final class JdbcLedger implements Ledger {
             throw e;
           }
           Invocation f = t.facts();
-          return calls.keyHolder(c, f.tenant(), f.agent().id(), f.idempotencyKey())
+          return calls
+              .keyHolder(c, f.tenant(), f.agent().id(), f.idempotencyKey())
               .<Object>map(Written.KeyHeld::new)
               .orElseThrow(() -> e);
         }
       }
       case MOVE, EDIT -> {
-        try (PreparedStatement ps = c.prepareStatement(t.kind() == Transition.Kind.MOVE ? MOVE_CALL : EDIT_CALL)) {
+        try (PreparedStatement ps =
+            c.prepareStatement(t.kind() == Transition.Kind.MOVE ? MOVE_CALL : EDIT_CALL)) {
           bind(ps, p.row());
           if (ps.executeUpdate() == 0) {
             String id = t.facts().invocationId();
-            return new Conflict(JdbcInvocationStore.state(c, id)
-                .map(now -> "invocation " + id + " is " + now + ", not " + t.from() + "; another writer moved it")
-                .orElse("no invocation " + id + " is recorded"));
+            return new Conflict(
+                JdbcInvocationStore.state(c, id)
+                    .map(
+                        now ->
+                            "invocation "
+                                + id
+                                + " is "
+                                + now
+                                + ", not "
+                                + t.from()
+                                + "; another writer moved it")
+                    .orElse("no invocation " + id + " is recorded"));
           }
         }
       }
@@ -163,10 +217,34 @@ public final class JdbcLedger implements Ledger {
   }
 
   private static AuditEntry inState(AuditEntry e, InvocationState state) {
-    return new AuditEntry(e.recordedAt(), e.invocationId(), e.traceId(), e.requestId(), e.tenant(), e.agentId(),
-        e.userId(), e.sessionId(), e.channel(), e.toolName(), e.toolVersion(), e.descriptorHash(), e.arguments(),
-        e.argumentsDigest(), state.name(), e.decision(), e.reasons(), e.errorKind(), e.errorDetail(), e.durationMs(),
-        e.configHash(), e.policyVersion(), e.shadows(), e.user(), e.context(), e.filtered(), e.credential());
+    return new AuditEntry(
+        e.recordedAt(),
+        e.invocationId(),
+        e.traceId(),
+        e.requestId(),
+        e.tenant(),
+        e.agentId(),
+        e.userId(),
+        e.sessionId(),
+        e.channel(),
+        e.toolName(),
+        e.toolVersion(),
+        e.descriptorHash(),
+        e.arguments(),
+        e.argumentsDigest(),
+        state.name(),
+        e.decision(),
+        e.reasons(),
+        e.errorKind(),
+        e.errorDetail(),
+        e.durationMs(),
+        e.configHash(),
+        e.policyVersion(),
+        e.shadows(),
+        e.user(),
+        e.context(),
+        e.filtered(),
+        e.credential());
   }
 
   /** What {@link #apply} returned, as the ledger answers it. */
@@ -185,7 +263,8 @@ public final class JdbcLedger implements Ledger {
   private AuditRecord append(Connection c, AuditEntry entry, String reasons) throws SQLException {
     long seq = 0;
     String prev = AuditChain.GENESIS;
-    try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1");
+    try (PreparedStatement ps =
+            c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1");
         ResultSet rs = ps.executeQuery()) {
       if (rs.next()) {
         seq = rs.getLong(1);
@@ -211,7 +290,8 @@ public final class JdbcLedger implements Ledger {
     }
   }
 
-  private static void bindRecord(PreparedStatement ps, AuditRecord r, String reasons) throws SQLException {
+  private static void bindRecord(PreparedStatement ps, AuditRecord r, String reasons)
+      throws SQLException {
     AuditEntry e = r.entry();
     int i = 1;
     ps.setLong(i++, r.seq());

@@ -31,8 +31,9 @@ public final class JdbcSecretStore implements SecretStore {
   @Override
   public void insert(SealedSecret s) throws VaultException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO vault_secrets (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?)")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO vault_secrets (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?)")) {
       ps.setString(1, s.name());
       ps.setInt(2, s.version());
       ps.setString(3, String.join(",", new TreeSet<>(s.scopes())));
@@ -43,20 +44,26 @@ public final class JdbcSecretStore implements SecretStore {
       ps.setInt(8, s.sealFormat());
       ps.executeUpdate();
     } catch (SQLException e) {
-      throw new VaultException("cannot store " + s.name() + " version " + s.version() + ": " + e.getMessage(), e);
+      throw new VaultException(
+          "cannot store " + s.name() + " version " + s.version() + ": " + e.getMessage(), e);
     }
   }
 
   @Override
   public Optional<SealedSecret> latest(String name) throws VaultException {
-    return one("SELECT " + COLUMNS + " FROM vault_secrets WHERE name = ? ORDER BY version DESC LIMIT 1", name);
+    return one(
+        "SELECT " + COLUMNS + " FROM vault_secrets WHERE name = ? ORDER BY version DESC LIMIT 1",
+        name);
   }
 
   @Override
   public List<SealedSecret> active(String name) throws VaultException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-            + " FROM vault_secrets WHERE name = ? AND revoked_at IS NULL ORDER BY version DESC")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT "
+                    + COLUMNS
+                    + " FROM vault_secrets WHERE name = ? AND revoked_at IS NULL ORDER BY version DESC")) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
         List<SealedSecret> out = new ArrayList<>();
@@ -72,9 +79,12 @@ public final class JdbcSecretStore implements SecretStore {
 
   @Override
   public int revoke(String name, Integer version, Instant at) throws VaultException {
-    String sql = "UPDATE vault_secrets SET revoked_at = ?, ciphertext = X''"
-        + " WHERE name = ? AND revoked_at IS NULL" + (version == null ? "" : " AND version = ?");
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    String sql =
+        "UPDATE vault_secrets SET revoked_at = ?, ciphertext = X''"
+            + " WHERE name = ? AND revoked_at IS NULL"
+            + (version == null ? "" : " AND version = ?");
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, at.toString());
       ps.setString(2, name);
       if (version != null) {
@@ -87,25 +97,33 @@ public final class JdbcSecretStore implements SecretStore {
   }
 
   @Override
-  public boolean reseal(String name, int version, EnvelopeCipher.Sealed bound) throws VaultException {
+  public boolean reseal(String name, int version, EnvelopeCipher.Sealed bound)
+      throws VaultException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("UPDATE vault_secrets SET wrapped_key = ?, ciphertext = ?,"
-            + " seal_format = " + SealedSecret.BOUND + " WHERE name = ? AND version = ? AND revoked_at IS NULL"
-            + " AND seal_format = " + SealedSecret.UNBOUND)) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE vault_secrets SET wrapped_key = ?, ciphertext = ?,"
+                    + " seal_format = "
+                    + SealedSecret.BOUND
+                    + " WHERE name = ? AND version = ? AND revoked_at IS NULL"
+                    + " AND seal_format = "
+                    + SealedSecret.UNBOUND)) {
       ps.setBytes(1, bound.wrappedKey());
       ps.setBytes(2, bound.ciphertext());
       ps.setString(3, name);
       ps.setInt(4, version);
       return ps.executeUpdate() == 1;
     } catch (SQLException e) {
-      throw new VaultException("cannot re-seal " + name + " version " + version + ": " + e.getMessage(), e);
+      throw new VaultException(
+          "cannot re-seal " + name + " version " + version + ": " + e.getMessage(), e);
     }
   }
 
   @Override
   public List<SealedSecret> list() throws VaultException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM vault_secrets ORDER BY name, version");
+        PreparedStatement ps =
+            c.prepareStatement("SELECT " + COLUMNS + " FROM vault_secrets ORDER BY name, version");
         ResultSet rs = ps.executeQuery()) {
       List<SealedSecret> out = new ArrayList<>();
       while (rs.next()) {
@@ -118,7 +136,8 @@ public final class JdbcSecretStore implements SecretStore {
   }
 
   private Optional<SealedSecret> one(String sql, String name) throws VaultException {
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(read(rs)) : Optional.empty();

@@ -32,15 +32,22 @@ public final class JdbcToolPins implements ToolPins {
 
   @Override
   public List<ToolPin> current() throws PinStoreException {
-    String sql = "SELECT p.tool, p.version, p.fingerprint, p.descriptor, p.approved_by, p.approved_at FROM tool_pins p"
-        + " WHERE p.version = (SELECT MAX(version) FROM tool_pins q WHERE q.tool = p.tool) ORDER BY p.tool";
+    String sql =
+        "SELECT p.tool, p.version, p.fingerprint, p.descriptor, p.approved_by, p.approved_at FROM tool_pins p"
+            + " WHERE p.version = (SELECT MAX(version) FROM tool_pins q WHERE q.tool = p.tool) ORDER BY p.tool";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql);
         ResultSet rs = ps.executeQuery()) {
       List<ToolPin> out = new ArrayList<>();
       while (rs.next()) {
-        out.add(new ToolPin(rs.getString(1), rs.getInt(2), rs.getString(3), parse(rs.getString(4)), rs.getString(5),
-            Instant.parse(rs.getString(6))));
+        out.add(
+            new ToolPin(
+                rs.getString(1),
+                rs.getInt(2),
+                rs.getString(3),
+                parse(rs.getString(4)),
+                rs.getString(5),
+                Instant.parse(rs.getString(6))));
       }
       return out;
     } catch (SQLException e) {
@@ -49,14 +56,17 @@ public final class JdbcToolPins implements ToolPins {
   }
 
   @Override
-  public ToolPin approve(String tool, String fingerprint, JsonNode descriptor, String approvedBy, Instant at)
+  public ToolPin approve(
+      String tool, String fingerprint, JsonNode descriptor, String approvedBy, Instant at)
       throws PinStoreException {
     // One statement reads the next version and writes it: SQLite takes its write lock before the
     // read (waiting out the busy timeout), so two approvals at once, from any process, get distinct
     // versions. A read-then-insert transaction would fail one of them with SQLITE_BUSY instead.
-    String sql = "INSERT INTO tool_pins (tool, version, fingerprint, descriptor, approved_by, approved_at)"
-        + " SELECT ?, COALESCE(MAX(version), 0) + 1, ?, ?, ?, ? FROM tool_pins WHERE tool = ? RETURNING version";
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    String sql =
+        "INSERT INTO tool_pins (tool, version, fingerprint, descriptor, approved_by, approved_at)"
+            + " SELECT ?, COALESCE(MAX(version), 0) + 1, ?, ?, ?, ? FROM tool_pins WHERE tool = ? RETURNING version";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, tool);
       ps.setString(2, fingerprint);
       ps.setString(3, json.writeValueAsString(descriptor));
@@ -72,7 +82,8 @@ public final class JdbcToolPins implements ToolPins {
       }
       return new ToolPin(tool, version, fingerprint, descriptor, approvedBy, at);
     } catch (SQLException e) {
-      throw new PinStoreException("cannot record the approval of " + tool + ": " + e.getMessage(), e);
+      throw new PinStoreException(
+          "cannot record the approval of " + tool + ": " + e.getMessage(), e);
     }
   }
 

@@ -19,7 +19,11 @@ public final class LedgerCheck {
   public record Disagreement(String invocationId, String stored, String recorded) {
     @Override
     public String toString() {
-      return "invocation " + invocationId + " is " + stored + " in the store but "
+      return "invocation "
+          + invocationId
+          + " is "
+          + stored
+          + " in the store but "
           + (recorded == null ? "has no audit record" : "its last audit record says " + recorded);
     }
   }
@@ -32,10 +36,12 @@ public final class LedgerCheck {
 
   /** Every call whose row and last record disagree, at most {@code limit}, oldest first. */
   public List<Disagreement> disagreements(int limit) throws SQLException {
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-        "SELECT i.invocation_id, i.state, a.state FROM invocations i LEFT JOIN audit_log a ON a.seq ="
-            + " (SELECT MAX(seq) FROM audit_log WHERE invocation_id = i.invocation_id)"
-            + " WHERE a.state IS NULL OR a.state <> i.state ORDER BY i.received_at, i.invocation_id LIMIT ?")) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT i.invocation_id, i.state, a.state FROM invocations i LEFT JOIN audit_log a ON a.seq ="
+                    + " (SELECT MAX(seq) FROM audit_log WHERE invocation_id = i.invocation_id)"
+                    + " WHERE a.state IS NULL OR a.state <> i.state ORDER BY i.received_at, i.invocation_id LIMIT ?")) {
       ps.setInt(1, limit);
       List<Disagreement> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {

@@ -17,8 +17,8 @@ import java.util.TreeSet;
  * Envelope encryption with Tink: each secret version is encrypted with its own fresh data key
  * (AES-256-GCM), and that data key is stored encrypted with the master key. Both encryptions bind
  * the secret's name, version and scopes as associated data, so a sealed value moved to another row
- * does not open, and neither does one whose scopes were edited in the database (wider or
- * narrower): the scopes the vault checks are the ones the operator sealed.
+ * does not open, and neither does one whose scopes were edited in the database (wider or narrower):
+ * the scopes the vault checks are the ones the operator sealed.
  *
  * <p>Security: the master key is a Tink keyset held only in memory; it comes from a file or an
  * environment variable and is never written beside the data. Data keys exist in clear only for the
@@ -41,14 +41,16 @@ public final class EnvelopeCipher {
 
   /** A cipher over the master keyset given as Tink JSON. */
   public static EnvelopeCipher fromKeyset(String json) throws GeneralSecurityException {
-    KeysetHandle handle = TinkJsonProtoKeysetFormat.parseKeyset(json, config(), InsecureSecretKeyAccess.get());
+    KeysetHandle handle =
+        TinkJsonProtoKeysetFormat.parseKeyset(json, config(), InsecureSecretKeyAccess.get());
     return new EnvelopeCipher(handle.getPrimitive(RegistryConfiguration.get(), Aead.class));
   }
 
   /** A new random master keyset (AES-256-GCM) as Tink JSON: what {@code vault init-key} writes. */
   public static String newMasterKeyset() throws GeneralSecurityException {
     KeysetHandle handle = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM, config());
-    return TinkJsonProtoKeysetFormat.serializeKeyset(handle, config(), InsecureSecretKeyAccess.get());
+    return TinkJsonProtoKeysetFormat.serializeKeyset(
+        handle, config(), InsecureSecretKeyAccess.get());
   }
 
   /** The sealed form of one secret version: its wrapped data key and its ciphertext. */
@@ -71,12 +73,16 @@ public final class EnvelopeCipher {
   }
 
   /** Seals one version of a secret, bound to its name, version and scopes. */
-  public Sealed seal(String name, int version, Set<String> scopes, byte[] plaintext) throws GeneralSecurityException {
+  public Sealed seal(String name, int version, Set<String> scopes, byte[] plaintext)
+      throws GeneralSecurityException {
     return seal(bound(name, version, scopes), plaintext);
   }
 
-  /** Opens what {@link #seal} sealed; fails unless name, version and scopes are exactly as sealed. */
-  public byte[] open(String name, int version, Set<String> scopes, Sealed sealed) throws GeneralSecurityException {
+  /**
+   * Opens what {@link #seal} sealed; fails unless name, version and scopes are exactly as sealed.
+   */
+  public byte[] open(String name, int version, Set<String> scopes, Sealed sealed)
+      throws GeneralSecurityException {
     return open(bound(name, version, scopes), sealed);
   }
 
@@ -86,7 +92,8 @@ public final class EnvelopeCipher {
    */
   public boolean sealedWith(String name, int version, Set<String> scopes, Sealed sealed) {
     try {
-      TinkProtoKeysetFormat.parseEncryptedKeyset(sealed.wrappedKey(), master, bound(name, version, scopes), config());
+      TinkProtoKeysetFormat.parseEncryptedKeyset(
+          sealed.wrappedKey(), master, bound(name, version, scopes), config());
       return true;
     } catch (GeneralSecurityException e) {
       return false;
@@ -105,14 +112,18 @@ public final class EnvelopeCipher {
 
   private Sealed seal(byte[] ad, byte[] plaintext) throws GeneralSecurityException {
     KeysetHandle dataKey = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM, config());
-    byte[] ciphertext = dataKey.getPrimitive(RegistryConfiguration.get(), Aead.class).encrypt(plaintext, ad);
+    byte[] ciphertext =
+        dataKey.getPrimitive(RegistryConfiguration.get(), Aead.class).encrypt(plaintext, ad);
     byte[] wrapped = TinkProtoKeysetFormat.serializeEncryptedKeyset(dataKey, master, ad, config());
     return new Sealed(wrapped, ciphertext);
   }
 
   private byte[] open(byte[] ad, Sealed sealed) throws GeneralSecurityException {
-    KeysetHandle dataKey = TinkProtoKeysetFormat.parseEncryptedKeyset(sealed.wrappedKey(), master, ad, config());
-    return dataKey.getPrimitive(RegistryConfiguration.get(), Aead.class).decrypt(sealed.ciphertext(), ad);
+    KeysetHandle dataKey =
+        TinkProtoKeysetFormat.parseEncryptedKeyset(sealed.wrappedKey(), master, ad, config());
+    return dataKey
+        .getPrimitive(RegistryConfiguration.get(), Aead.class)
+        .decrypt(sealed.ciphertext(), ad);
   }
 
   private static com.google.crypto.tink.Configuration config() throws GeneralSecurityException {
@@ -125,7 +136,12 @@ public final class EnvelopeCipher {
 
   /** Scopes sorted, so that the same set always gives the same bytes; no scope holds ',' or '|'. */
   private static byte[] bound(String name, int version, Set<String> scopes) {
-    return ("portcullis/vault/v2|" + name + "|" + version + "|" + String.join(",", new TreeSet<>(scopes)))
+    return ("portcullis/vault/v2|"
+            + name
+            + "|"
+            + version
+            + "|"
+            + String.join(",", new TreeSet<>(scopes)))
         .getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -28,10 +28,12 @@ public final class HashiCorpKv implements SecretBackend {
   private final SecretRef token;
   private final String namespace;
   private final SecretResolver tokenSource;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   private final JsonMapper json = JsonMapper.builder().build();
 
-  public HashiCorpKv(URI address, String mount, SecretRef token, String namespace, SecretResolver tokenSource) {
+  public HashiCorpKv(
+      URI address, String mount, SecretRef token, String namespace, SecretResolver tokenSource) {
     this.address = Objects.requireNonNull(address);
     this.mount = Objects.requireNonNull(mount);
     this.token = Objects.requireNonNull(token);
@@ -40,21 +42,27 @@ public final class HashiCorpKv implements SecretBackend {
   }
 
   @Override
-  public Secret resolve(SecretRef ref, SecretUse use) throws SecretResolver.SecretUnavailableException {
+  public Secret resolve(SecretRef ref, SecretUse use)
+      throws SecretResolver.SecretUnavailableException {
     String location = ref.location();
     int hash = location.indexOf('#');
     String path = hash < 0 ? location : location.substring(0, hash);
     String field = hash < 0 ? "value" : location.substring(hash + 1);
     Secret vaultToken = tokenSource.resolve(token, use);
-    StringBuilder url = new StringBuilder(address.toString().replaceAll("/+$", ""))
-        .append("/v1/").append(mount).append("/data");
+    StringBuilder url =
+        new StringBuilder(address.toString().replaceAll("/+$", ""))
+            .append("/v1/")
+            .append(mount)
+            .append("/data");
     for (String segment : path.split("/", -1)) {
-      url.append('/').append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
+      url.append('/')
+          .append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.toString()))
-        .timeout(Duration.ofSeconds(5))
-        .header("X-Vault-Token", vaultToken.reveal())
-        .header("Accept", "application/json");
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url.toString()))
+            .timeout(Duration.ofSeconds(5))
+            .header("X-Vault-Token", vaultToken.reveal())
+            .header("Accept", "application/json");
     if (namespace != null) {
       request.header("X-Vault-Namespace", namespace);
     }
@@ -63,30 +71,55 @@ public final class HashiCorpKv implements SecretBackend {
       response = http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new SecretResolver.SecretUnavailableException(
-          "secret " + ref + ": HashiCorp Vault at " + address + " is unreachable (" + e.getClass().getSimpleName() + ")");
+          "secret "
+              + ref
+              + ": HashiCorp Vault at "
+              + address
+              + " is unreachable ("
+              + e.getClass().getSimpleName()
+              + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SecretResolver.SecretUnavailableException("interrupted while reading " + ref);
     }
     switch (response.statusCode()) {
-      case 200 -> { }
-      case 403 -> throw new SecretResolver.SecretUnavailableException(
-          "secret " + ref + ": HashiCorp Vault refused the token (403); check its policy for " + mount + "/data/" + path);
-      case 404 -> throw new SecretResolver.SecretUnavailableException(
-          "secret " + ref + ": no such secret in HashiCorp Vault (" + mount + "/data/" + path + ")");
-      default -> throw new SecretResolver.SecretUnavailableException(
-          "secret " + ref + ": HashiCorp Vault answered " + response.statusCode());
+      case 200 -> {}
+      case 403 ->
+          throw new SecretResolver.SecretUnavailableException(
+              "secret "
+                  + ref
+                  + ": HashiCorp Vault refused the token (403); check its policy for "
+                  + mount
+                  + "/data/"
+                  + path);
+      case 404 ->
+          throw new SecretResolver.SecretUnavailableException(
+              "secret "
+                  + ref
+                  + ": no such secret in HashiCorp Vault ("
+                  + mount
+                  + "/data/"
+                  + path
+                  + ")");
+      default ->
+          throw new SecretResolver.SecretUnavailableException(
+              "secret " + ref + ": HashiCorp Vault answered " + response.statusCode());
     }
     try {
       JsonNode data = json.readTree(response.body()).path("data");
       JsonNode value = data.path("data").path(field);
       if (!value.isString() || value.asString().isEmpty()) {
         throw new SecretResolver.SecretUnavailableException(
-            "secret " + ref + ": the latest version has no '" + field + "' field (deleted or destroyed?)");
+            "secret "
+                + ref
+                + ": the latest version has no '"
+                + field
+                + "' field (deleted or destroyed?)");
       }
       return new Secret(ref, value.asString(), data.path("metadata").path("version").asInt(0));
     } catch (JacksonException e) {
-      throw new SecretResolver.SecretUnavailableException("secret " + ref + ": HashiCorp Vault answered something other than JSON");
+      throw new SecretResolver.SecretUnavailableException(
+          "secret " + ref + ": HashiCorp Vault answered something other than JSON");
     }
   }
 }

@@ -53,9 +53,9 @@ public final class Secret {
   }
 
   /**
-   * Replaces every copy of this secret in {@code text}, so it can be shown safely: of this value and
-   * of the source's other live versions, in any letter case, JSON-escaped, URL-encoded or base64
-   * ({@link SecretMask}).
+   * Replaces every copy of this secret in {@code text}, so it can be shown safely: of this value
+   * and of the source's other live versions, in any letter case, JSON-escaped, URL-encoded or
+   * base64 ({@link SecretMask}).
    */
   public String maskIn(String text) {
     return text == null ? null : mask.mask(text);

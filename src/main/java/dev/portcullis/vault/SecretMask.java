@@ -8,9 +8,9 @@ import java.util.List;
 /**
  * Finds and replaces every copy of one or more secret values in a text: the value itself in any
  * letter case, with any of its characters written as a JSON escape (a unicode escape of four hex
- * digits, or an escaped slash) or percent-encoded ({@code %5A}, {@code +} for a space), and its base64 encodings (standard and
- * URL-safe, padded or not, and inside a longer encoded value such as HTTP Basic's {@code
- * user:secret}).
+ * digits, or an escaped slash) or percent-encoded ({@code %5A}, {@code +} for a space), and its
+ * base64 encodings (standard and URL-safe, padded or not, and inside a longer encoded value such as
+ * HTTP Basic's {@code user:secret}).
  *
  * <p>Security: this is the credential echo guard; an upstream is assumed hostile and free to send
  * back what it received in any of these forms. A base64 copy is found by the part of it that only
@@ -43,7 +43,8 @@ final class SecretMask {
       for (int align = 0; align < 3; align++) {
         for (Base64.Encoder encoder : List.of(Base64.getEncoder(), Base64.getUrlEncoder())) {
           String fragment = stableFragment(encoder, bytes, align);
-          if (fragment.length() >= MIN_BASE64 && out.stream().noneMatch(n -> n.text().equals(fragment))) {
+          if (fragment.length() >= MIN_BASE64
+              && out.stream().noneMatch(n -> n.text().equals(fragment))) {
             out.add(new Needle(fragment, false));
           }
         }
@@ -53,8 +54,8 @@ final class SecretMask {
   }
 
   /**
-   * The characters of the base64 encoding of {@code bytes}, placed after {@code align} other
-   * bytes, that depend on {@code bytes} alone.
+   * The characters of the base64 encoding of {@code bytes}, placed after {@code align} other bytes,
+   * that depend on {@code bytes} alone.
    */
   private static String stableFragment(Base64.Encoder encoder, byte[] bytes, int align) {
     byte[] shifted = new byte[align + bytes.length];
@@ -139,7 +140,9 @@ final class SecretMask {
     while (q + 1 < text.length() && text.charAt(q + 1) == '\\') {
       q++;
     }
-    if (q > p && q + 1 < text.length() && (text.charAt(q + 1) == 'u' || text.charAt(q + 1) == '/')) {
+    if (q > p
+        && q + 1 < text.length()
+        && (text.charAt(q + 1) == 'u' || text.charAt(q + 1) == '/')) {
       p = q;
     }
     if (p + 1 >= text.length()) {

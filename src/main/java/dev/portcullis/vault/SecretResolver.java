@@ -5,8 +5,8 @@ public interface SecretResolver {
   /**
    * Resolves {@code ref} now, for {@code use} (sources with scopes refuse a use outside them).
    *
-   * @throws SecretUnavailableException when the secret is missing or unreadable; its message
-   *     names the reference, never a value
+   * @throws SecretUnavailableException when the secret is missing or unreadable; its message names
+   *     the reference, never a value
    */
   Secret resolve(SecretRef ref, SecretUse use) throws SecretUnavailableException;
 

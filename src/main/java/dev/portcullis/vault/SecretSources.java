@@ -24,7 +24,10 @@ public final class SecretSources implements SecretResolver {
   }
 
   /** Also resolves {@code vault:} references from {@code vault}. */
-  public SecretSources(Map<String, String> environment, Path dataDirectory, java.util.Optional<SecretBackend> vault) {
+  public SecretSources(
+      Map<String, String> environment,
+      Path dataDirectory,
+      java.util.Optional<SecretBackend> vault) {
     this.environment = Map.copyOf(environment);
     this.dataDirectory = dataDirectory;
     this.vault = vault;
@@ -35,8 +38,13 @@ public final class SecretSources implements SecretResolver {
     return switch (ref.scheme()) {
       case "env" -> fromEnvironment(ref);
       case "file" -> fromFile(ref);
-      case "vault" -> vault.orElseThrow(() -> new SecretUnavailableException(
-          "secret " + ref + " is in the vault, which is not available here")).resolve(ref, use);
+      case "vault" ->
+          vault
+              .orElseThrow(
+                  () ->
+                      new SecretUnavailableException(
+                          "secret " + ref + " is in the vault, which is not available here"))
+              .resolve(ref, use);
       default -> throw new SecretUnavailableException("unsupported secret reference " + ref);
     };
   }

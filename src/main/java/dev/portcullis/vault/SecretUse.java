@@ -29,16 +29,21 @@ public record SecretUse(String connector, Optional<String> tool) {
     return new SecretUse(connector, Optional.of(tool));
   }
 
-  /** Whether one of {@code scopes} covers this use: the whole connector, or this very tool on it. */
+  /**
+   * Whether one of {@code scopes} covers this use: the whole connector, or this very tool on it.
+   */
   public boolean allowedBy(java.util.Collection<String> scopes) {
-    return scopes.contains(connector) || tool.map(t -> scopes.contains(connector + "/" + t)).orElse(false);
+    return scopes.contains(connector)
+        || tool.map(t -> scopes.contains(connector + "/" + t)).orElse(false);
   }
 
   /** Throws when {@code scope} is neither {@code CONNECTOR} nor {@code CONNECTOR/TOOL}. */
   public static String checkScope(String scope) {
     if (!SCOPE.matcher(scope).matches()) {
       throw new IllegalArgumentException(
-          "scope '" + scope + "' must be a connector name (acme) or a connector and one of its tools (acme/orders_refund)");
+          "scope '"
+              + scope
+              + "' must be a connector name (acme) or a connector and one of its tools (acme/orders_refund)");
     }
     return scope;
   }

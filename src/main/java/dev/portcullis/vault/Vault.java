@@ -10,11 +10,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The embedded credential vault: named secrets with versions, each sealed by {@link
- * EnvelopeCipher} and scoped to the connectors that may use it. A connector asks at the moment of
- * a call and gets the newest version that is not revoked, so a rotation or a revocation takes effect
- * on the next call, without a restart. The secret it gets also knows the older versions not yet
- * revoked, so that an upstream's echo of any live version is masked.
+ * The embedded credential vault: named secrets with versions, each sealed by {@link EnvelopeCipher}
+ * and scoped to the connectors that may use it. A connector asks at the moment of a call and gets
+ * the newest version that is not revoked, so a rotation or a revocation takes effect on the next
+ * call, without a restart. The secret it gets also knows the older versions not yet revoked, so
+ * that an upstream's echo of any live version is masked.
  *
  * <p>Security: values are accepted and returned as bytes or a {@link Secret}, never logged; errors
  * name the secret and version, never a value. A connector outside a secret's scope is refused. The
@@ -41,7 +41,8 @@ public final class Vault implements SecretBackend {
       throws SecretStore.VaultException, VaultRefusal {
     check(name);
     if (scopes.isEmpty()) {
-      throw new VaultRefusal("name the connectors (or connector/tool) that may use " + name + " with --scope");
+      throw new VaultRefusal(
+          "name the connectors (or connector/tool) that may use " + name + " with --scope");
     }
     for (String scope : scopes) {
       try {
@@ -61,15 +62,25 @@ public final class Vault implements SecretBackend {
    * The scopes are taken from the newest version only once its seal vouches for them, so a scope
    * widened in the database is never carried into a new seal.
    */
-  public SecretStore.SealedSecret rotate(String name, byte[] value) throws SecretStore.VaultException, VaultRefusal {
+  public SecretStore.SealedSecret rotate(String name, byte[] value)
+      throws SecretStore.VaultException, VaultRefusal {
     SecretStore.SealedSecret latest =
-        store.latest(name).orElseThrow(() -> new VaultRefusal("no secret named " + name + "; use 'vault put'"));
-    EnvelopeCipher c = cipher.orElseThrow(() -> new VaultRefusal(
-        "no master key: pass --master-key-file or set PORTCULLIS_MASTER_KEY_FILE (create one with 'vault init-key')"));
+        store
+            .latest(name)
+            .orElseThrow(() -> new VaultRefusal("no secret named " + name + "; use 'vault put'"));
+    EnvelopeCipher c =
+        cipher.orElseThrow(
+            () ->
+                new VaultRefusal(
+                    "no master key: pass --master-key-file or set PORTCULLIS_MASTER_KEY_FILE (create one with 'vault init-key')"));
     if (latest.sealFormat() == SecretStore.SealedSecret.BOUND
         && !c.sealedWith(latest.name(), latest.version(), latest.scopes(), latest.sealed())) {
       throw new VaultRefusal(
-          "the scopes of " + name + " version " + latest.version() + " were changed outside the vault; nothing was stored");
+          "the scopes of "
+              + name
+              + " version "
+              + latest.version()
+              + " were changed outside the vault; nothing was stored");
     }
     return store(name, latest.version() + 1, value, latest.scopes());
   }
@@ -77,7 +88,8 @@ public final class Vault implements SecretBackend {
   public int revoke(String name, Integer version) throws SecretStore.VaultException, VaultRefusal {
     int n = store.revoke(name, version, clock.instant());
     if (n == 0) {
-      throw new VaultRefusal("no active " + (version == null ? "version" : "version " + version) + " of " + name);
+      throw new VaultRefusal(
+          "no active " + (version == null ? "version" : "version " + version) + " of " + name);
     }
     return n;
   }
@@ -88,15 +100,16 @@ public final class Vault implements SecretBackend {
 
   /**
    * Re-seals every active version stored before seals bound scopes (V11), binding the scopes it has
-   * now; returns how many. The gateway runs it at start when it has the master key. Until then
-   * such a version still opens (an upgrade never locks out a stored secret), and its scopes are as
+   * now; returns how many. The gateway runs it at start when it has the master key. Until then such
+   * a version still opens (an upgrade never locks out a stored secret), and its scopes are as
    * trustworthy as the database: the same as before the upgrade, never less.
    *
    * @throws SecretStore.VaultException when the store cannot be read or written
    * @throws VaultRefusal when there is no master key, or a version does not open with it
    */
   public int resealUnbound() throws SecretStore.VaultException, VaultRefusal {
-    EnvelopeCipher c = cipher.orElseThrow(() -> new VaultRefusal("no master key: cannot re-seal the vault"));
+    EnvelopeCipher c =
+        cipher.orElseThrow(() -> new VaultRefusal("no master key: cannot re-seal the vault"));
     int n = 0;
     for (SecretStore.SealedSecret s : store.list()) {
       if (!s.active() || s.sealFormat() != SecretStore.SealedSecret.UNBOUND) {
@@ -108,7 +121,12 @@ public final class Vault implements SecretBackend {
           n++;
         }
       } catch (GeneralSecurityException e) {
-        throw new VaultRefusal("secret " + s.name() + " version " + s.version() + " does not open with this master key");
+        throw new VaultRefusal(
+            "secret "
+                + s.name()
+                + " version "
+                + s.version()
+                + " does not open with this master key");
       }
     }
     return n;
@@ -116,22 +134,31 @@ public final class Vault implements SecretBackend {
 
   /** The newest active version of {@code name}, for a use its scopes cover. */
   @Override
-  public Secret resolve(SecretRef ref, SecretUse use) throws SecretResolver.SecretUnavailableException {
+  public Secret resolve(SecretRef ref, SecretUse use)
+      throws SecretResolver.SecretUnavailableException {
     String name = ref.location();
-    EnvelopeCipher c = cipher.orElseThrow(() -> new SecretResolver.SecretUnavailableException(
-        "secret " + ref + " is in the vault, but no master key is configured (PORTCULLIS_MASTER_KEY_FILE)"));
+    EnvelopeCipher c =
+        cipher.orElseThrow(
+            () ->
+                new SecretResolver.SecretUnavailableException(
+                    "secret "
+                        + ref
+                        + " is in the vault, but no master key is configured (PORTCULLIS_MASTER_KEY_FILE)"));
     List<SecretStore.SealedSecret> live;
     try {
       live = store.active(name);
     } catch (SecretStore.VaultException e) {
-      throw new SecretResolver.SecretUnavailableException("the vault cannot be read: " + e.getMessage());
+      throw new SecretResolver.SecretUnavailableException(
+          "the vault cannot be read: " + e.getMessage());
     }
     if (live.isEmpty()) {
-      throw new SecretResolver.SecretUnavailableException("secret " + ref + " has no active version");
+      throw new SecretResolver.SecretUnavailableException(
+          "secret " + ref + " has no active version");
     }
     SecretStore.SealedSecret s = live.getFirst();
     if (!use.allowedBy(s.scopes())) {
-      throw new SecretResolver.SecretUnavailableException("secret " + ref + " is not scoped to " + use);
+      throw new SecretResolver.SecretUnavailableException(
+          "secret " + ref + " is not scoped to " + use);
     }
     String value = open(c, ref, s);
     // the older live versions are opened only so that an upstream's echo of one is masked too
@@ -150,9 +177,10 @@ public final class Vault implements SecretBackend {
           "secret " + ref + " version " + s.version() + " was revoked: its sealed value is gone");
     }
     try {
-      byte[] value = s.sealFormat() == SecretStore.SealedSecret.UNBOUND
-          ? c.openUnbound(s.name(), s.version(), s.sealed())
-          : c.open(s.name(), s.version(), s.scopes(), s.sealed());
+      byte[] value =
+          s.sealFormat() == SecretStore.SealedSecret.UNBOUND
+              ? c.openUnbound(s.name(), s.version(), s.sealed())
+              : c.open(s.name(), s.version(), s.scopes(), s.sealed());
       return new String(value, StandardCharsets.UTF_8);
     } catch (GeneralSecurityException e) {
       throw new SecretResolver.SecretUnavailableException(
@@ -165,11 +193,21 @@ public final class Vault implements SecretBackend {
     if (value.length == 0) {
       throw new VaultRefusal("the value of " + name + " is empty");
     }
-    EnvelopeCipher c = cipher.orElseThrow(() -> new VaultRefusal(
-        "no master key: pass --master-key-file or set PORTCULLIS_MASTER_KEY_FILE (create one with 'vault init-key')"));
+    EnvelopeCipher c =
+        cipher.orElseThrow(
+            () ->
+                new VaultRefusal(
+                    "no master key: pass --master-key-file or set PORTCULLIS_MASTER_KEY_FILE (create one with 'vault init-key')"));
     try {
-      SecretStore.SealedSecret s = new SecretStore.SealedSecret(name, version, scopes,
-          c.seal(name, version, scopes, value), clock.instant(), null, SecretStore.SealedSecret.BOUND);
+      SecretStore.SealedSecret s =
+          new SecretStore.SealedSecret(
+              name,
+              version,
+              scopes,
+              c.seal(name, version, scopes, value),
+              clock.instant(),
+              null,
+              SecretStore.SealedSecret.BOUND);
       store.insert(s);
       return s;
     } catch (GeneralSecurityException e) {
@@ -179,7 +217,8 @@ public final class Vault implements SecretBackend {
 
   private static void check(String name) throws VaultRefusal {
     if (!NAME.matcher(name).matches()) {
-      throw new VaultRefusal("'" + name + "' is not a secret name: lowercase letters, digits, '.', '_', '-'");
+      throw new VaultRefusal(
+          "'" + name + "' is not a secret name: lowercase letters, digits, '.', '_', '-'");
     }
   }
 

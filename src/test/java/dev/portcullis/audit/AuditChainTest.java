@@ -16,15 +16,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Known answers for the hash chain. The hashes below were computed once from these fixed records
  * (and checked against SHA-256 of the same fields written by hand as compact JSON in the documented
- * order) and written in: a field left out of the canonical form, renamed or moved changes them.
- * If one of them changes, every stored chain stops verifying: that needs a migration, not a new
+ * order) and written in: a field left out of the canonical form, renamed or moved changes them. If
+ * one of them changes, every stored chain stops verifying: that needs a migration, not a new
  * constant.
  */
 class AuditChainTest {
   /** Every field set, the later optional ones included. */
-  private static final String FULL_HASH = "ee74764a0180f1a3b27df5a0990b15999a0bc45eea166441fff4767ccf873777";
+  private static final String FULL_HASH =
+      "ee74764a0180f1a3b27df5a0990b15999a0bc45eea166441fff4767ccf873777";
+
   /** Only the required fields and the first release's fields; the later ones absent. */
-  private static final String MINIMAL_HASH = "55fd1b2e91ee20785744e7de87d90eb384d0c21285f4ce77708e4e5ce8fb5646";
+  private static final String MINIMAL_HASH =
+      "55fd1b2e91ee20785744e7de87d90eb384d0c21285f4ce77708e4e5ce8fb5646";
+
   private static final String PREV = "ab".repeat(32);
 
   /** A record to vary one field at a time. */
@@ -58,9 +62,33 @@ class AuditChainTest {
     String credential = "{\"ref\":\"vault:token\",\"version\":2}";
 
     AuditEntry entry() {
-      return new AuditEntry(recordedAt, invocationId, traceId, requestId, tenant, agentId, userId, sessionId,
-          channel, toolName, toolVersion, descriptorHash, arguments, argumentsDigest, state, decision, reasons,
-          errorKind, errorDetail, durationMs, configHash, policyVersion, shadows, user, context, filtered,
+      return new AuditEntry(
+          recordedAt,
+          invocationId,
+          traceId,
+          requestId,
+          tenant,
+          agentId,
+          userId,
+          sessionId,
+          channel,
+          toolName,
+          toolVersion,
+          descriptorHash,
+          arguments,
+          argumentsDigest,
+          state,
+          decision,
+          reasons,
+          errorKind,
+          errorDetail,
+          durationMs,
+          configHash,
+          policyVersion,
+          shadows,
+          user,
+          context,
+          filtered,
           credential);
     }
 
@@ -71,20 +99,21 @@ class AuditChainTest {
     }
 
     static AuditEntry minimal() {
-      return with(f -> {
-        f.requestId = null;
-        f.userId = null;
-        f.errorKind = null;
-        f.errorDetail = null;
-        f.durationMs = null;
-        f.reasons = List.of();
-        f.policyVersion = null;
-        f.shadows = null;
-        f.user = null;
-        f.context = null;
-        f.filtered = null;
-        f.credential = null;
-      });
+      return with(
+          f -> {
+            f.requestId = null;
+            f.userId = null;
+            f.errorKind = null;
+            f.errorDetail = null;
+            f.durationMs = null;
+            f.reasons = List.of();
+            f.policyVersion = null;
+            f.shadows = null;
+            f.user = null;
+            f.context = null;
+            f.filtered = null;
+            f.credential = null;
+          });
     }
   }
 
@@ -110,7 +139,8 @@ class AuditChainTest {
 
   @Test
   void theGenesisHashIsSixtyFourZeros() {
-    assertThat(AuditChain.GENESIS).isEqualTo("0000000000000000000000000000000000000000000000000000000000000000");
+    assertThat(AuditChain.GENESIS)
+        .isEqualTo("0000000000000000000000000000000000000000000000000000000000000000");
   }
 
   @Test
@@ -122,7 +152,8 @@ class AuditChainTest {
 
   @Test
   void theTimestampIsHashedAtMillisecondPrecision() {
-    AuditEntry finer = Fields.with(f -> f.recordedAt = Instant.parse("2026-11-23T10:00:00.123456789Z"));
+    AuditEntry finer =
+        Fields.with(f -> f.recordedAt = Instant.parse("2026-11-23T10:00:00.123456789Z"));
 
     assertThat(AuditChain.timestamp(finer)).isEqualTo("2026-11-23T10:00:00.123Z");
     assertThat(AuditChain.hash(7, finer, PREV)).isEqualTo(FULL_HASH);
@@ -131,7 +162,8 @@ class AuditChainTest {
   @Test
   void thePlaceInTheChainIsHashed() {
     assertThat(AuditChain.hash(8, new Fields().entry(), PREV)).isNotEqualTo(FULL_HASH);
-    assertThat(AuditChain.hash(7, new Fields().entry(), AuditChain.GENESIS)).isNotEqualTo(FULL_HASH);
+    assertThat(AuditChain.hash(7, new Fields().entry(), AuditChain.GENESIS))
+        .isNotEqualTo(FULL_HASH);
   }
 
   static Stream<Arguments> everyField() {
@@ -187,11 +219,35 @@ class AuditChainTest {
   @Test
   void aLaterFieldSetToEmptyTextIsNotTheSameAsAbsent() {
     AuditEntry absent = Fields.minimal();
-    AuditEntry empty = new AuditEntry(absent.recordedAt(), absent.invocationId(), absent.traceId(),
-        absent.requestId(), absent.tenant(), absent.agentId(), absent.userId(), absent.sessionId(), absent.channel(),
-        absent.toolName(), absent.toolVersion(), absent.descriptorHash(), absent.arguments(),
-        absent.argumentsDigest(), absent.state(), absent.decision(), absent.reasons(), absent.errorKind(),
-        absent.errorDetail(), absent.durationMs(), absent.configHash(), "", null, null, null, null, null);
+    AuditEntry empty =
+        new AuditEntry(
+            absent.recordedAt(),
+            absent.invocationId(),
+            absent.traceId(),
+            absent.requestId(),
+            absent.tenant(),
+            absent.agentId(),
+            absent.userId(),
+            absent.sessionId(),
+            absent.channel(),
+            absent.toolName(),
+            absent.toolVersion(),
+            absent.descriptorHash(),
+            absent.arguments(),
+            absent.argumentsDigest(),
+            absent.state(),
+            absent.decision(),
+            absent.reasons(),
+            absent.errorKind(),
+            absent.errorDetail(),
+            absent.durationMs(),
+            absent.configHash(),
+            "",
+            null,
+            null,
+            null,
+            null,
+            null);
 
     assertThat(AuditChain.hash(7, empty, PREV)).isNotEqualTo(MINIMAL_HASH);
   }
@@ -199,11 +255,35 @@ class AuditChainTest {
   @Test
   void absentReasonsAreHashedAsAnEmptyList() {
     AuditEntry minimal = Fields.minimal();
-    AuditEntry nullReasons = new AuditEntry(minimal.recordedAt(), minimal.invocationId(), minimal.traceId(),
-        minimal.requestId(), minimal.tenant(), minimal.agentId(), minimal.userId(), minimal.sessionId(),
-        minimal.channel(), minimal.toolName(), minimal.toolVersion(), minimal.descriptorHash(), minimal.arguments(),
-        minimal.argumentsDigest(), minimal.state(), minimal.decision(), null, minimal.errorKind(),
-        minimal.errorDetail(), minimal.durationMs(), minimal.configHash(), null, null, null, null, null, null);
+    AuditEntry nullReasons =
+        new AuditEntry(
+            minimal.recordedAt(),
+            minimal.invocationId(),
+            minimal.traceId(),
+            minimal.requestId(),
+            minimal.tenant(),
+            minimal.agentId(),
+            minimal.userId(),
+            minimal.sessionId(),
+            minimal.channel(),
+            minimal.toolName(),
+            minimal.toolVersion(),
+            minimal.descriptorHash(),
+            minimal.arguments(),
+            minimal.argumentsDigest(),
+            minimal.state(),
+            minimal.decision(),
+            null,
+            minimal.errorKind(),
+            minimal.errorDetail(),
+            minimal.durationMs(),
+            minimal.configHash(),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
 
     assertThat(nullReasons.reasons()).isEmpty();
     assertThat(AuditChain.hash(7, nullReasons, PREV)).isEqualTo(MINIMAL_HASH);

@@ -17,15 +17,41 @@ import org.junit.jupiter.api.Test;
 public abstract class AuditLogContract {
   protected abstract AuditLog emptyLog() throws Exception;
 
-  /** Writes {@code entry} to {@code log} the way the gateway does (a ledger note), and answers its record. */
+  /**
+   * Writes {@code entry} to {@code log} the way the gateway does (a ledger note), and answers its
+   * record.
+   */
   protected abstract AuditRecord append(AuditLog log, AuditEntry entry) throws Exception;
 
   public static AuditEntry entry(String invocationId, String state) {
     return new AuditEntry(
-        Instant.parse("2026-11-23T10:00:00.123456Z"), invocationId, "0af7651916cd43dd8448eb211c80319c", "req",
-        "acme", "agent-a", "user-7", "sess", "rest", "crm_get_customer", "1", "sha256:abc",
-        "{\"customerId\":\"C-1001\"}", "digest", state, "allow", List.of("support-read-crm"), null, null, 12L, "cfg",
-        "sha256:policy", null, "{\"id\":\"user-7\",\"verified\":true}", null, null, null);
+        Instant.parse("2026-11-23T10:00:00.123456Z"),
+        invocationId,
+        "0af7651916cd43dd8448eb211c80319c",
+        "req",
+        "acme",
+        "agent-a",
+        "user-7",
+        "sess",
+        "rest",
+        "crm_get_customer",
+        "1",
+        "sha256:abc",
+        "{\"customerId\":\"C-1001\"}",
+        "digest",
+        state,
+        "allow",
+        List.of("support-read-crm"),
+        null,
+        null,
+        12L,
+        "cfg",
+        "sha256:policy",
+        null,
+        "{\"id\":\"user-7\",\"verified\":true}",
+        null,
+        null,
+        null);
   }
 
   @Test
@@ -53,21 +79,47 @@ public abstract class AuditLogContract {
   void storesTheFilterReportAndCredentialAndHashesThemOnlyWhenPresent() throws Exception {
     AuditLog log = emptyLog();
     AuditEntry plain = entry("i1", "COMPLETED");
-    String report = "{\"dropped\":[\"/secret\"],\"redacted\":[{\"path\":\"/email\",\"kind\":\"email\"}]}";
-    AuditEntry filtered = new AuditEntry(plain.recordedAt(), plain.invocationId(), plain.traceId(), plain.requestId(),
-        plain.tenant(), plain.agentId(), plain.userId(), plain.sessionId(), plain.channel(), plain.toolName(),
-        plain.toolVersion(), plain.descriptorHash(), plain.arguments(), plain.argumentsDigest(), plain.state(),
-        plain.decision(), plain.reasons(), plain.errorKind(), plain.errorDetail(), plain.durationMs(),
-        plain.configHash(), plain.policyVersion(), plain.shadows(), plain.user(), plain.context(), report,
-        "{\"ref\":\"vault:acme-api-token\",\"version\":2}");
+    String report =
+        "{\"dropped\":[\"/secret\"],\"redacted\":[{\"path\":\"/email\",\"kind\":\"email\"}]}";
+    AuditEntry filtered =
+        new AuditEntry(
+            plain.recordedAt(),
+            plain.invocationId(),
+            plain.traceId(),
+            plain.requestId(),
+            plain.tenant(),
+            plain.agentId(),
+            plain.userId(),
+            plain.sessionId(),
+            plain.channel(),
+            plain.toolName(),
+            plain.toolVersion(),
+            plain.descriptorHash(),
+            plain.arguments(),
+            plain.argumentsDigest(),
+            plain.state(),
+            plain.decision(),
+            plain.reasons(),
+            plain.errorKind(),
+            plain.errorDetail(),
+            plain.durationMs(),
+            plain.configHash(),
+            plain.policyVersion(),
+            plain.shadows(),
+            plain.user(),
+            plain.context(),
+            report,
+            "{\"ref\":\"vault:acme-api-token\",\"version\":2}");
 
     AuditRecord r = append(log, filtered);
     List<AuditRecord> scanned = new ArrayList<>();
     log.scan(scanned::add);
 
     assertThat(scanned.getFirst().entry().filtered()).isEqualTo(report);
-    assertThat(scanned.getFirst().entry().credential()).isEqualTo("{\"ref\":\"vault:acme-api-token\",\"version\":2}");
-    assertThat(AuditChain.hash(1, scanned.getFirst().entry(), AuditChain.GENESIS)).isEqualTo(r.hash());
+    assertThat(scanned.getFirst().entry().credential())
+        .isEqualTo("{\"ref\":\"vault:acme-api-token\",\"version\":2}");
+    assertThat(AuditChain.hash(1, scanned.getFirst().entry(), AuditChain.GENESIS))
+        .isEqualTo(r.hash());
     assertThat(AuditChain.hash(1, plain, AuditChain.GENESIS)).isNotEqualTo(r.hash());
   }
 
@@ -79,7 +131,8 @@ public abstract class AuditLogContract {
     append(log, entry("i1", "EXECUTING"));
     append(log, entry("i1", "COMPLETED"));
 
-    assertThat(log.records("i1")).extracting(r -> r.entry().state())
+    assertThat(log.records("i1"))
+        .extracting(r -> r.entry().state())
         .containsExactly("AWAITING_APPROVAL", "EXECUTING", "COMPLETED");
     assertThat(log.records("i1")).extracting(AuditRecord::seq).containsExactly(1L, 3L, 4L);
     assertThat(log.records("nobody")).isEmpty();
@@ -99,7 +152,9 @@ public abstract class AuditLogContract {
     for (int i = 0; i < 5; i++) {
       assertThat(scanned.get(i).seq()).isEqualTo(appended.get(i).seq());
       assertThat(scanned.get(i).hash()).isEqualTo(appended.get(i).hash());
-      assertThat(AuditChain.hash(scanned.get(i).seq(), scanned.get(i).entry(), scanned.get(i).prevHash()))
+      assertThat(
+              AuditChain.hash(
+                  scanned.get(i).seq(), scanned.get(i).entry(), scanned.get(i).prevHash()))
           .as("a stored record hashes the same when read back")
           .isEqualTo(appended.get(i).hash());
     }

@@ -32,13 +32,16 @@ class AuditTamperTest {
     try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
       JdbcLedger ledger = new JdbcLedger(db.writes(), JsonMapper.builder().build());
       for (int i = 1; i <= 5; i++) {
-        ledger.write(Transition.note(AuditLogContract.entry("inv-" + i, i % 2 == 0 ? "COMPLETED" : "EXECUTING")));
+        ledger.write(
+            Transition.note(
+                AuditLogContract.entry("inv-" + i, i % 2 == 0 ? "COMPLETED" : "EXECUTING")));
       }
     }
   }
 
   private void sql(String... statements) throws SQLException {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve(EmbeddedDatabase.FILE_NAME));
+    try (Connection c =
+            DriverManager.getConnection("jdbc:sqlite:" + data.resolve(EmbeddedDatabase.FILE_NAME));
         Statement s = c.createStatement()) {
       s.execute("DROP TRIGGER IF EXISTS audit_log_no_update");
       s.execute("DROP TRIGGER IF EXISTS audit_log_no_delete");
@@ -54,15 +57,20 @@ class AuditTamperTest {
 
   @Test
   void aStoredStateItsAuditRecordsDoNotNameIsReported() throws Exception {
-    String id = Interrupted.refund(data, null, "orders_refund", "{\"orderId\":\"O-5001\",\"amount\":1}");
+    String id =
+        Interrupted.refund(data, null, "orders_refund", "{\"orderId\":\"O-5001\",\"amount\":1}");
     assertThat(verify().exitCode()).as("the ledger wrote row and record together").isZero();
     sql("UPDATE invocations SET state = 'COMPLETED' WHERE invocation_id = '" + id + "'");
 
     CliRun run = verify();
 
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.out()).contains("audit chain intact")
-        .contains("invocation " + id + " is COMPLETED in the store but its last audit record says EXECUTING");
+    assertThat(run.out())
+        .contains("audit chain intact")
+        .contains(
+            "invocation "
+                + id
+                + " is COMPLETED in the store but its last audit record says EXECUTING");
   }
 
   @Test
@@ -80,7 +88,8 @@ class AuditTamperTest {
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out())
-        .startsWith("audit chain BROKEN at record 3: record 3 was changed: its hash does not match its contents");
+        .startsWith(
+            "audit chain BROKEN at record 3: record 3 was changed: its hash does not match its contents");
   }
 
   @Test
@@ -99,7 +108,8 @@ class AuditTamperTest {
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out())
-        .startsWith("audit chain BROKEN at record 3: record 3 was removed (next stored record is 4)");
+        .startsWith(
+            "audit chain BROKEN at record 3: record 3 was removed (next stored record is 4)");
   }
 
   @Test
@@ -109,18 +119,21 @@ class AuditTamperTest {
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out())
-        .startsWith("audit chain BROKEN at record 5: record 5 was removed: the head vouches for 5 records, 4 remain");
+        .startsWith(
+            "audit chain BROKEN at record 5: record 5 was removed: the head vouches for 5 records, 4 remain");
   }
 
   @Test
   void detectsTwoRecordsSwapped() throws Exception {
-    sql("UPDATE audit_log SET seq = -2 WHERE seq = 2",
+    sql(
+        "UPDATE audit_log SET seq = -2 WHERE seq = 2",
         "UPDATE audit_log SET seq = 2 WHERE seq = 3",
         "UPDATE audit_log SET seq = 3 WHERE seq = -2");
     CliRun run = verify();
 
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.out()).startsWith("audit chain BROKEN at record 2: record 2 does not follow record 1");
+    assertThat(run.out())
+        .startsWith("audit chain BROKEN at record 2: record 2 does not follow record 1");
   }
 
   @Test
@@ -133,27 +146,58 @@ class AuditTamperTest {
     String prev = records.get(1).hash();
     java.util.List<String> statements = new java.util.ArrayList<>();
     for (int i = 2; i < 5; i++) {
-        AuditEntry e = records.get(i).entry();
-        AuditEntry forged = new AuditEntry(e.recordedAt(), e.invocationId(), e.traceId(), e.requestId(), e.tenant(),
-            "someone-else", e.userId(), e.sessionId(), e.channel(), e.toolName(), e.toolVersion(),
-            e.descriptorHash(), e.arguments(), e.argumentsDigest(), e.state(), e.decision(), e.reasons(),
-            e.errorKind(), e.errorDetail(), e.durationMs(), e.configHash(), e.policyVersion(), e.shadows(),
-            e.user(), e.context(), e.filtered(), e.credential());
-        String hash = AuditChain.hash(i + 1, forged, prev);
-        statements.add("UPDATE audit_log SET agent_id = 'someone-else', prev_hash = '" + prev + "', hash = '"
-            + hash + "' WHERE seq = " + (i + 1));
-        prev = hash;
+      AuditEntry e = records.get(i).entry();
+      AuditEntry forged =
+          new AuditEntry(
+              e.recordedAt(),
+              e.invocationId(),
+              e.traceId(),
+              e.requestId(),
+              e.tenant(),
+              "someone-else",
+              e.userId(),
+              e.sessionId(),
+              e.channel(),
+              e.toolName(),
+              e.toolVersion(),
+              e.descriptorHash(),
+              e.arguments(),
+              e.argumentsDigest(),
+              e.state(),
+              e.decision(),
+              e.reasons(),
+              e.errorKind(),
+              e.errorDetail(),
+              e.durationMs(),
+              e.configHash(),
+              e.policyVersion(),
+              e.shadows(),
+              e.user(),
+              e.context(),
+              e.filtered(),
+              e.credential());
+      String hash = AuditChain.hash(i + 1, forged, prev);
+      statements.add(
+          "UPDATE audit_log SET agent_id = 'someone-else', prev_hash = '"
+              + prev
+              + "', hash = '"
+              + hash
+              + "' WHERE seq = "
+              + (i + 1));
+      prev = hash;
     }
     sql(statements.toArray(String[]::new));
     CliRun run = verify();
 
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.out()).startsWith("audit chain BROKEN at record 5: record 5 does not match the chain head");
+    assertThat(run.out())
+        .startsWith("audit chain BROKEN at record 5: record 5 does not match the chain head");
   }
 
   @Test
   void databaseRefusesUpdatesAndDeletesWhileTriggersStand() throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve(EmbeddedDatabase.FILE_NAME));
+    try (Connection c =
+            DriverManager.getConnection("jdbc:sqlite:" + data.resolve(EmbeddedDatabase.FILE_NAME));
         Statement s = c.createStatement()) {
       assertThatThrownBy(() -> s.execute("UPDATE audit_log SET decision = 'deny' WHERE seq = 1"))
           .hasMessageContaining("audit_log is append-only");
@@ -177,7 +221,8 @@ class AuditTamperTest {
     CliRun run = verify();
 
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.out()).startsWith(
-        "audit chain BROKEN at record 1: the chain head is missing: the log was emptied or was never initialised");
+    assertThat(run.out())
+        .startsWith(
+            "audit chain BROKEN at record 1: the chain head is missing: the log was emptied or was never initialised");
   }
 }

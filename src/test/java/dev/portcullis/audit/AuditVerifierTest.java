@@ -20,8 +20,11 @@ class AuditVerifierTest {
     Optional<AuditRecord.Head> head = Optional.of(new AuditRecord.Head(0, AuditChain.GENESIS));
 
     AuditRecord append(AuditEntry entry) {
-      AuditRecord r = AuditChain.link(records.size() + 1L, entry,
-          records.isEmpty() ? AuditChain.GENESIS : records.getLast().hash());
+      AuditRecord r =
+          AuditChain.link(
+              records.size() + 1L,
+              entry,
+              records.isEmpty() ? AuditChain.GENESIS : records.getLast().hash());
       records.add(r);
       head = Optional.of(new AuditRecord.Head(r.seq(), r.hash()));
       return r;
@@ -69,7 +72,8 @@ class AuditVerifierTest {
 
     assertThat(report.intact()).isFalse();
     assertThat(report.firstBadSeq()).isEqualTo(1);
-    assertThat(report.problem()).isEqualTo("the chain head is missing: the log was emptied or was never initialised");
+    assertThat(report.problem())
+        .isEqualTo("the chain head is missing: the log was emptied or was never initialised");
   }
 
   @Test
@@ -77,7 +81,8 @@ class AuditVerifierTest {
     ListLog log = log(3);
     log.head = Optional.empty();
 
-    assertThat(verify(log)).isEqualTo(new VerifyReport(false, 3, 3, "records exist but the chain head is missing"));
+    assertThat(verify(log))
+        .isEqualTo(new VerifyReport(false, 3, 3, "records exist but the chain head is missing"));
   }
 
   @Test
@@ -94,7 +99,8 @@ class AuditVerifierTest {
     ListLog log = log(3);
     log.records.add(1, log.records.get(0));
 
-    assertThat(verify(log)).isEqualTo(new VerifyReport(false, 1, 2, "record 1 is out of order (expected 2)"));
+    assertThat(verify(log))
+        .isEqualTo(new VerifyReport(false, 1, 2, "record 1 is out of order (expected 2)"));
   }
 
   @Test
@@ -102,21 +108,33 @@ class AuditVerifierTest {
     ListLog log = log(3);
     AuditRecord second = log.records.get(1);
     String forgedPrev = "f".repeat(64);
-    log.records.set(1, new AuditRecord(2, second.entry(), forgedPrev, AuditChain.hash(2, second.entry(), forgedPrev)));
+    log.records.set(
+        1,
+        new AuditRecord(
+            2, second.entry(), forgedPrev, AuditChain.hash(2, second.entry(), forgedPrev)));
 
-    assertThat(verify(log)).isEqualTo(new VerifyReport(false, 1, 2,
-        "record 2 does not follow record 1 (removed, reordered or changed)"));
+    assertThat(verify(log))
+        .isEqualTo(
+            new VerifyReport(
+                false, 1, 2, "record 2 does not follow record 1 (removed, reordered or changed)"));
   }
 
   @Test
   void aChangedRecordIsReported() throws Exception {
     ListLog log = log(3);
     AuditRecord third = log.records.get(2);
-    log.records.set(2, new AuditRecord(3, AuditLogContract.entry("someone-else", "COMPLETED"), third.prevHash(),
-        third.hash()));
+    log.records.set(
+        2,
+        new AuditRecord(
+            3,
+            AuditLogContract.entry("someone-else", "COMPLETED"),
+            third.prevHash(),
+            third.hash()));
 
-    assertThat(verify(log)).isEqualTo(new VerifyReport(false, 2, 3,
-        "record 3 was changed: its hash does not match its contents"));
+    assertThat(verify(log))
+        .isEqualTo(
+            new VerifyReport(
+                false, 2, 3, "record 3 was changed: its hash does not match its contents"));
   }
 
   @Test
@@ -125,8 +143,10 @@ class AuditVerifierTest {
     log.records.removeLast();
     log.records.removeLast();
 
-    assertThat(verify(log)).isEqualTo(new VerifyReport(false, 3, 4,
-        "record 4 was removed: the head vouches for 5 records, 3 remain"));
+    assertThat(verify(log))
+        .isEqualTo(
+            new VerifyReport(
+                false, 3, 4, "record 4 was removed: the head vouches for 5 records, 3 remain"));
   }
 
   @Test
@@ -134,8 +154,13 @@ class AuditVerifierTest {
     ListLog log = log(3);
     log.head = Optional.of(new AuditRecord.Head(2, log.records.get(1).hash()));
 
-    assertThat(verify(log)).isEqualTo(new VerifyReport(false, 3, 3,
-        "record 3 is not vouched for: the head vouches for 2 records, 3 are stored"));
+    assertThat(verify(log))
+        .isEqualTo(
+            new VerifyReport(
+                false,
+                3,
+                3,
+                "record 3 is not vouched for: the head vouches for 2 records, 3 are stored"));
   }
 
   @Test
@@ -143,7 +168,8 @@ class AuditVerifierTest {
     ListLog log = log(3);
     log.head = Optional.of(new AuditRecord.Head(3, "e".repeat(64)));
 
-    assertThat(verify(log)).isEqualTo(new VerifyReport(false, 3, 3, "record 3 does not match the chain head"));
+    assertThat(verify(log))
+        .isEqualTo(new VerifyReport(false, 3, 3, "record 3 does not match the chain head"));
   }
 
   @Test

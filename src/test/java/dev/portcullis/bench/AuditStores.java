@@ -28,7 +28,10 @@ final class AuditStores {
     HikariConfig config = new HikariConfig();
     config.setPoolName("bench-sqlite-" + synchronous.toLowerCase(java.util.Locale.ROOT));
     config.setJdbcUrl(
-        "jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=" + synchronous
+        "jdbc:sqlite:"
+            + file
+            + "?journal_mode=WAL&synchronous="
+            + synchronous
             + "&busy_timeout=10000&foreign_keys=true");
     config.setMaximumPoolSize(4);
     config.setMinimumIdle(1);
@@ -39,10 +42,32 @@ final class AuditStores {
   static AuditEntry sampleEntry(String configHash) {
     String id = UUID.randomUUID().toString();
     return new AuditEntry(
-        Instant.now(), id, id.replace("-", ""), "1", "acme", "support-assistant", null, null, "rest",
-        Scenarios.TOOL, "1", "sha256:0000000000000000000000000000000000000000000000000000000000000000",
-        "{\"customerId\":\"C-1001\"}", "0000000000000000000000000000000000000000000000000000000000000000",
-        "EXECUTING", "allow", List.of("support-read-crm"), null, null, null, configHash, "sha256:policy", null,
-        null, null, null, null);
+        Instant.now(),
+        id,
+        id.replace("-", ""),
+        "1",
+        "acme",
+        "support-assistant",
+        null,
+        null,
+        "rest",
+        Scenarios.TOOL,
+        "1",
+        "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        "{\"customerId\":\"C-1001\"}",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "EXECUTING",
+        "allow",
+        List.of("support-read-crm"),
+        null,
+        null,
+        null,
+        configHash,
+        "sha256:policy",
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 }

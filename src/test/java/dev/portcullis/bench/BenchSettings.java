@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The benchmark's knobs, from environment variables with defaults that keep a full run under
- * about three minutes. Every value is bounded; a bad one stops the run with a message naming it.
+ * The benchmark's knobs, from environment variables with defaults that keep a full run under about
+ * three minutes. Every value is bounded; a bad one stops the run with a message naming it.
  */
 record BenchSettings(
     Duration jitWarmup,
@@ -25,16 +25,24 @@ record BenchSettings(
     Set<String> parts,
     Path workDir,
     boolean keepData) {
-  /** The parts of a run, in the order they run; BENCH_PARTS picks some (e.g. "rest" to profile one door). */
-  static final List<String> PARTS = List.of("direct", "rest", "mcp", "separate", "breakdown", "probes");
+  /**
+   * The parts of a run, in the order they run; BENCH_PARTS picks some (e.g. "rest" to profile one
+   * door).
+   */
+  static final List<String> PARTS =
+      List.of("direct", "rest", "mcp", "separate", "breakdown", "probes");
 
   static BenchSettings from(Map<String, String> env) {
     return from(env, PARTS);
   }
 
-  /** The knobs of a benchmark whose parts are {@code known} (BENCH_PARTS picks some, default all). */
+  /**
+   * The knobs of a benchmark whose parts are {@code known} (BENCH_PARTS picks some, default all).
+   */
   static BenchSettings from(Map<String, String> env, List<String> known) {
-    String stamp = LocalDateTime.now(java.time.ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    String stamp =
+        LocalDateTime.now(java.time.ZoneOffset.UTC)
+            .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     return new BenchSettings(
         Duration.ofSeconds(number(env, "BENCH_JIT_WARMUP_SECONDS", 20, 0, 600)),
         seconds(env, "BENCH_WARMUP_SECONDS", 3),
@@ -66,7 +74,8 @@ record BenchSettings(
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException(name + "=" + text + ": expected a whole number from " + min + " to " + max);
+    throw new IllegalArgumentException(
+        name + "=" + text + ": expected a whole number from " + min + " to " + max);
   }
 
   boolean runs(String part) {
@@ -89,7 +98,10 @@ record BenchSettings(
   static List<Integer> concurrency(String text) {
     try {
       List<Integer> levels =
-          Arrays.stream(text.split("[,\\s]+")).filter(s -> !s.isEmpty()).map(Integer::valueOf).toList();
+          Arrays.stream(text.split("[,\\s]+"))
+              .filter(s -> !s.isEmpty())
+              .map(Integer::valueOf)
+              .toList();
       if (!levels.isEmpty() && levels.stream().allMatch(c -> c >= 1 && c <= 256)) {
         return levels;
       }

@@ -34,22 +34,35 @@ final class BenchUpstream implements AutoCloseable {
   private BenchUpstream(String token) throws Exception {
     HttpServletStreamableServerTransportProvider transport =
         HttpServletStreamableServerTransportProvider.builder().mcpEndpoint("/mcp").build();
-    mcp = McpServer.sync(transport)
-        .serverInfo("weather-upstream", "1.0.0")
-        .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
-        .build();
-    McpSchema.Tool tool = McpSchema.Tool.builder(TOOL,
-            Map.of("type", "object", "properties", Map.of("city", Map.of("type", "string", "maxLength", 40)),
-                "required", List.of("city")))
-        .description("Current weather for a city.")
-        .build();
-    mcp.addTool(McpServerFeatures.SyncToolSpecification.builder()
-        .tool(tool)
-        .callHandler((exchange, req) -> McpSchema.CallToolResult.builder()
-            .structuredContent(Map.of("city", req.arguments().get("city"), "tempC", 21, "sky", "clear"))
-            .addTextContent("21 °C and clear")
-            .build())
-        .build());
+    mcp =
+        McpServer.sync(transport)
+            .serverInfo("weather-upstream", "1.0.0")
+            .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
+            .build();
+    McpSchema.Tool tool =
+        McpSchema.Tool.builder(
+                TOOL,
+                Map.of(
+                    "type",
+                    "object",
+                    "properties",
+                    Map.of("city", Map.of("type", "string", "maxLength", 40)),
+                    "required",
+                    List.of("city")))
+            .description("Current weather for a city.")
+            .build();
+    mcp.addTool(
+        McpServerFeatures.SyncToolSpecification.builder()
+            .tool(tool)
+            .callHandler(
+                (exchange, req) ->
+                    McpSchema.CallToolResult.builder()
+                        .structuredContent(
+                            Map.of(
+                                "city", req.arguments().get("city"), "tempC", 21, "sky", "clear"))
+                        .addTextContent("21 °C and clear")
+                        .build())
+            .build());
 
     jetty = new Server();
     ServerConnector connector = new ServerConnector(jetty);
@@ -59,12 +72,16 @@ final class BenchUpstream implements AutoCloseable {
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
     context.addServlet(new ServletHolder(transport), "/mcp/*");
-    context.addFilter(new FilterHolder(bearer("Bearer " + token)), "/*", EnumSet.of(DispatcherType.REQUEST));
+    context.addFilter(
+        new FilterHolder(bearer("Bearer " + token)), "/*", EnumSet.of(DispatcherType.REQUEST));
     jetty.setHandler(context);
     jetty.start();
   }
 
-  /** Starts the server on a free loopback port; it accepts only {@code Authorization: Bearer <token>}. */
+  /**
+   * Starts the server on a free loopback port; it accepts only {@code Authorization: Bearer
+   * <token>}.
+   */
   static BenchUpstream start(String token) {
     try {
       return new BenchUpstream(token);

@@ -15,11 +15,11 @@ import org.HdrHistogram.Histogram;
  * as soon as the previous answer is read, through one shared HTTP/1.1 client. A fixed warmup, then
  * a fixed measured window; only requests that start inside the window are recorded.
  *
- * <p>Bounds: each phase ends at its deadline or after {@code maxRequests} requests, whichever
- * comes first; each request times out after 10 s; clients still running 30 s after the deadline
- * are interrupted and the run reports it. Latency is per request as the client sees it (a closed
- * loop slows down with the server, so this is service time under that concurrency, not the
- * latency an open arrival stream would see).
+ * <p>Bounds: each phase ends at its deadline or after {@code maxRequests} requests, whichever comes
+ * first; each request times out after 10 s; clients still running 30 s after the deadline are
+ * interrupted and the run reports it. Latency is per request as the client sees it (a closed loop
+ * slows down with the server, so this is service time under that concurrency, not the latency an
+ * open arrival stream would see).
  */
 final class ClosedLoop {
   private static final Duration GRACE = Duration.ofSeconds(30);
@@ -53,8 +53,13 @@ final class ClosedLoop {
       AtomicReference<String> firstError = new AtomicReference<>();
       List<Client> clients = new ArrayList<>();
       for (Scenario.Caller caller : callers) {
-        Client c = new Client(caller, measureStart, end, maxRequests, warmupCount, measuredCount, firstError);
-        c.thread = Thread.ofVirtual().name("bench-" + scenario.name() + "-", clients.size()).start(c::loop);
+        Client c =
+            new Client(
+                caller, measureStart, end, maxRequests, warmupCount, measuredCount, firstError);
+        c.thread =
+            Thread.ofVirtual()
+                .name("bench-" + scenario.name() + "-", clients.size())
+                .start(c::loop);
         clients.add(c);
       }
       progress.say("%s c=%d: warmup %ds", scenario.name(), concurrency, warmup.toSeconds());
@@ -64,7 +69,8 @@ final class ClosedLoop {
       window.begin();
       CpuSample before = CpuSample.now();
       progress.say("%s c=%d: measuring %ds", scenario.name(), concurrency, measure.toSeconds());
-      reportWhileRunning(measuredCount, measureStart, end, progress, scenario.name() + " c=" + concurrency);
+      reportWhileRunning(
+          measuredCount, measureStart, end, progress, scenario.name() + " c=" + concurrency);
       long joinDeadline = end + GRACE.toNanos();
       boolean timedOut = false;
       for (Client c : clients) {
@@ -78,7 +84,8 @@ final class ClosedLoop {
         for (Client c : clients) {
           c.thread.join(Duration.ofSeconds(5));
         }
-        firstError.compareAndSet(null, "clients still busy " + GRACE.toSeconds() + " s after the deadline");
+        firstError.compareAndSet(
+            null, "clients still busy " + GRACE.toSeconds() + " s after the deadline");
       }
       CpuSample after = CpuSample.now();
       window.scenario = scenario.name();
@@ -93,14 +100,25 @@ final class ClosedLoop {
         errors += c.errors;
       }
       return new LoadResult(
-          scenario.name(), concurrency, ok, errors, after.wallNanos() - before.wallNanos(), latency,
-          after.processCpuSince(before), after.otherShareSince(before),
-          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), firstError.get());
+          scenario.name(),
+          concurrency,
+          ok,
+          errors,
+          after.wallNanos() - before.wallNanos(),
+          latency,
+          after.processCpuSince(before),
+          after.otherShareSince(before),
+          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+          firstError.get());
     }
   }
 
-  /** Every few seconds of the measured window, the rate since the last report: shows warmup drift and noise. */
-  private static void reportWhileRunning(AtomicLong started, long from, long end, Progress progress, String what)
+  /**
+   * Every few seconds of the measured window, the rate since the last report: shows warmup drift
+   * and noise.
+   */
+  private static void reportWhileRunning(
+      AtomicLong started, long from, long end, Progress progress, String what)
       throws InterruptedException {
     long lastTime = from;
     long lastCount = 0;
@@ -111,8 +129,9 @@ final class ClosedLoop {
       if (next >= end) {
         return;
       }
-      progress.say("%s: %,.0f req/s over the last %ds", what, (count - lastCount) / ((next - lastTime) / 1e9),
-          REPORT_EVERY.toSeconds());
+      progress.say(
+          "%s: %,.0f req/s over the last %ds",
+          what, (count - lastCount) / ((next - lastTime) / 1e9), REPORT_EVERY.toSeconds());
       lastTime = next;
       lastCount = count;
     }
@@ -140,8 +159,13 @@ final class ClosedLoop {
     private Thread thread;
 
     Client(
-        Scenario.Caller caller, long measureStart, long end, long maxRequests, AtomicLong warmupCount,
-        AtomicLong measuredCount, AtomicReference<String> firstError) {
+        Scenario.Caller caller,
+        long measureStart,
+        long end,
+        long maxRequests,
+        AtomicLong warmupCount,
+        AtomicLong measuredCount,
+        AtomicReference<String> firstError) {
       this.caller = caller;
       this.measureStart = measureStart;
       this.end = end;

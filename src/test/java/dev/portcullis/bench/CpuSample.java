@@ -10,7 +10,8 @@ import java.util.List;
  * CPU time used so far by this JVM, and by the whole machine from {@code /proc/stat} (Linux; zero
  * elsewhere). The difference of two samples says how busy this process and everything else were.
  */
-record CpuSample(long wallNanos, long processCpuNanos, long machineBusyTicks, long machineTotalTicks) {
+record CpuSample(
+    long wallNanos, long processCpuNanos, long machineBusyTicks, long machineTotalTicks) {
   private static final com.sun.management.OperatingSystemMXBean OS =
       ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class);
 
@@ -48,7 +49,8 @@ record CpuSample(long wallNanos, long processCpuNanos, long machineBusyTicks, lo
     }
     double machineBusy = (double) (machineBusyTicks - earlier.machineBusyTicks) / totalTicks;
     int cores = Runtime.getRuntime().availableProcessors();
-    double ours = (double) processCpuSince(earlier) / ((wallNanos - earlier.wallNanos) * (double) cores);
+    double ours =
+        (double) processCpuSince(earlier) / ((wallNanos - earlier.wallNanos) * (double) cores);
     return Math.max(0, machineBusy - ours);
   }
 }

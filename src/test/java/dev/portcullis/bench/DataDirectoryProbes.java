@@ -24,10 +24,15 @@ import org.HdrHistogram.Histogram;
  * call.
  */
 final class DataDirectoryProbes {
-  /** The database file of the embedded store (EmbeddedDatabase.FILE_NAME) and its write-ahead log. */
+  /**
+   * The database file of the embedded store (EmbeddedDatabase.FILE_NAME) and its write-ahead log.
+   */
   static final String DATABASE = "portcullis.db";
 
-  /** Growth of the database over {@code calls} calls (errors included), after a checkpoint on each side. */
+  /**
+   * Growth of the database over {@code calls} calls (errors included), after a checkpoint on each
+   * side.
+   */
   record Stored(String scenario, long calls, long errors, long before, long after) {
     double bytesPerCall() {
       return calls == 0 ? Double.NaN : (after - before) / (double) calls;
@@ -44,8 +49,12 @@ final class DataDirectoryProbes {
     Path file = dir.resolve("bench-fsync-probe.bin");
     Histogram h = new Histogram(3);
     ByteBuffer block = ByteBuffer.allocate(512);
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel channel =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       for (int i = 0; i < count + 20; i++) {
         block.clear();
         channel.write(block);
@@ -83,17 +92,20 @@ final class DataDirectoryProbes {
       AtomicReference<Exception> broken = new AtomicReference<>();
       List<Thread> threads = new ArrayList<>();
       for (Scenario.Caller caller : callers) {
-        threads.add(Thread.ofVirtual().start(() -> {
-          while (budget.getAndDecrement() > 0) {
-            try {
-              (caller.call() == null ? ok : errors).incrementAndGet();
-            } catch (IOException | InterruptedException | RuntimeException e) {
-              errors.incrementAndGet();
-              broken.compareAndSet(null, e);
-              return;
-            }
-          }
-        }));
+        threads.add(
+            Thread.ofVirtual()
+                .start(
+                    () -> {
+                      while (budget.getAndDecrement() > 0) {
+                        try {
+                          (caller.call() == null ? ok : errors).incrementAndGet();
+                        } catch (IOException | InterruptedException | RuntimeException e) {
+                          errors.incrementAndGet();
+                          broken.compareAndSet(null, e);
+                          return;
+                        }
+                      }
+                    }));
       }
       for (Thread t : threads) {
         t.join();
@@ -105,7 +117,10 @@ final class DataDirectoryProbes {
     return new Stored(scenario.name(), done[0] + done[1], done[1], before, after);
   }
 
-  /** {@code PRAGMA wal_checkpoint(TRUNCATE)} until no writer holds it off, then the size of the database and its WAL. */
+  /**
+   * {@code PRAGMA wal_checkpoint(TRUNCATE)} until no writer holds it off, then the size of the
+   * database and its WAL.
+   */
   static long checkpointedSize(Path db) throws SQLException, InterruptedException, IOException {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
         Statement s = c.createStatement()) {

@@ -38,9 +38,9 @@ import java.util.stream.Stream;
  * The first gateway benchmark (a benchmark, not a test: it asserts nothing about time). In one JVM
  * and one run: the bundled Acme sample read directly, then through the gateway's REST and MCP
  * doors, at each concurrency level, and REST once more with a transaction per state write (the
- * baseline for group commit across the stores); then the gateway doors again with every pipeline stage timed,
- * once with the production audit store and once with the audit store at {@code synchronous=NORMAL};
- * and single-threaded probes of fsync, audit append and the secret read.
+ * baseline for group commit across the stores); then the gateway doors again with every pipeline
+ * stage timed, once with the production audit store and once with the audit store at {@code
+ * synchronous=NORMAL}; and single-threaded probes of fsync, audit append and the secret read.
  *
  * <p>Prints progress on stderr and a Markdown report on stdout. Knobs: see {@link BenchSettings};
  * {@code bench/gateway-load.sh} builds and runs it.
@@ -61,7 +61,8 @@ public final class GatewayLoadBenchmark {
     Path work = settings.workDir().toAbsolutePath();
     Files.createDirectories(work);
     String machine = machine(work);
-    String started = OffsetDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString();
+    String started =
+        OffsetDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString();
     double loadBefore = loadAverage();
     progress.say("machine: %s", machine.replace("\n", "; "));
     progress.say("settings: %s", settings);
@@ -81,46 +82,78 @@ public final class GatewayLoadBenchmark {
   }
 
   private record Results(
-      List<LoadResult> plain, List<LoadResult> instrumented, List<Report.Breakdown> breakdowns,
+      List<LoadResult> plain,
+      List<LoadResult> instrumented,
+      List<Report.Breakdown> breakdowns,
       List<Probes.Probe> probes) {}
 
-  /** A stage-timed scenario: its column label, its requests, and the stage timers of the server it calls. */
+  /**
+   * A stage-timed scenario: its column label, its requests, and the stage timers of the server it
+   * calls.
+   */
   private record Timed(String label, Scenario scenario, StageTimes times) {}
 
-  private static Results run(BenchSettings settings, Path work, GatewayFixture fixture, Progress progress)
+  private static Results run(
+      BenchSettings settings, Path work, GatewayFixture fixture, Progress progress)
       throws Exception {
     GatewayConfig config =
-        ConfigLoader.load(GatewayFixture.DEMO_CONFIG, Map.of("ACME_URL", fixture.acme().baseUri() + "/api"));
+        ConfigLoader.load(
+            GatewayFixture.DEMO_CONFIG, Map.of("ACME_URL", fixture.acme().baseUri() + "/api"));
     Gateway base = fixture.assembly().gateway();
     String key = GatewayFixture.SUPPORT_KEY;
     List<LoadResult> plain = new ArrayList<>();
     List<LoadResult> instrumented = new ArrayList<>();
     List<Report.Breakdown> breakdowns = new ArrayList<>();
-    // Two more servers in front of the same Acme: one with every stage timed (same stages, same audit
+    // Two more servers in front of the same Acme: one with every stage timed (same stages, same
+    // audit
     // log), one with every stage timed and the audit log in a database at synchronous=NORMAL.
     StageTimes timed = new StageTimes(base.pipeline().stages());
     try (HikariDataSource relaxedStore = AuditStores.open(work.resolve("audit-normal"), "NORMAL");
         EmbeddedDatabase separateStore = EmbeddedDatabase.open(work.resolve("separate"));
-        GatewayServer timedServer = GatewayServer.start(withPipeline(base, timed.pipeline()), edge(config));
-        GatewayServer separateServer = GatewayServer.start(
-            withPipeline(base, new Pipeline(separateTransactions(base, config, separateStore))), edge(config))) {
-      StageTimes relaxed = new StageTimes(withLedger(base, config, new JdbcLedger(new GroupCommit(relaxedStore), base.json())));
-      try (GatewayServer relaxedServer = GatewayServer.start(withPipeline(base, relaxed.pipeline()), edge(config))) {
+        GatewayServer timedServer =
+            GatewayServer.start(withPipeline(base, timed.pipeline()), edge(config));
+        GatewayServer separateServer =
+            GatewayServer.start(
+                withPipeline(base, new Pipeline(separateTransactions(base, config, separateStore))),
+                edge(config))) {
+      StageTimes relaxed =
+          new StageTimes(
+              withLedger(base, config, new JdbcLedger(new GroupCommit(relaxedStore), base.json())));
+      try (GatewayServer relaxedServer =
+          GatewayServer.start(withPipeline(base, relaxed.pipeline()), edge(config))) {
         Map<String, Scenario> doors =
             Map.of(
-                "direct", Scenarios.direct("direct (Acme)", fixture.acme().baseUri(), GatewayFixture.ACME_TOKEN),
+                "direct",
+                    Scenarios.direct(
+                        "direct (Acme)", fixture.acme().baseUri(), GatewayFixture.ACME_TOKEN),
                 "rest", Scenarios.rest("gateway REST", fixture.baseUri(), key),
                 "mcp", Scenarios.mcp("gateway MCP", fixture.baseUri(), key),
-                "separate", Scenarios.rest("gateway REST, a transaction per state write", uri(separateServer), key));
+                "separate",
+                    Scenarios.rest(
+                        "gateway REST, a transaction per state write", uri(separateServer), key));
         List<Timed> timedScenarios =
             List.of(
-                new Timed("REST", Scenarios.rest("gateway REST, stages timed", uri(timedServer), key), timed),
-                new Timed("MCP", Scenarios.mcp("gateway MCP, stages timed", uri(timedServer), key), timed),
-                new Timed("REST, audit sync=NORMAL",
-                    Scenarios.rest("gateway REST, stages timed, audit synchronous=NORMAL", uri(relaxedServer), key),
+                new Timed(
+                    "REST",
+                    Scenarios.rest("gateway REST, stages timed", uri(timedServer), key),
+                    timed),
+                new Timed(
+                    "MCP",
+                    Scenarios.mcp("gateway MCP, stages timed", uri(timedServer), key),
+                    timed),
+                new Timed(
+                    "REST, audit sync=NORMAL",
+                    Scenarios.rest(
+                        "gateway REST, stages timed, audit synchronous=NORMAL",
+                        uri(relaxedServer),
+                        key),
                     relaxed));
-        if (settings.runs("rest") || settings.runs("mcp") || settings.runs("separate") || settings.runs("breakdown")) {
-          List<Scenario> gatewayDoors = new ArrayList<>(List.of(doors.get("rest"), doors.get("mcp")));
+        if (settings.runs("rest")
+            || settings.runs("mcp")
+            || settings.runs("separate")
+            || settings.runs("breakdown")) {
+          List<Scenario> gatewayDoors =
+              new ArrayList<>(List.of(doors.get("rest"), doors.get("mcp")));
           if (settings.runs("separate")) {
             gatewayDoors.add(doors.get("separate"));
           }
@@ -132,15 +165,31 @@ public final class GatewayLoadBenchmark {
         for (int c : settings.concurrency()) {
           for (String part : List.of("direct", "rest", "mcp", "separate")) {
             if (settings.runs(part)) {
-              plain.add(load(doors.get(part), c, settings.warmup(), settings.measure(), settings, () -> {}, progress,
-                  fixture));
+              plain.add(
+                  load(
+                      doors.get(part),
+                      c,
+                      settings.warmup(),
+                      settings.measure(),
+                      settings,
+                      () -> {},
+                      progress,
+                      fixture));
             }
           }
         }
         for (int c : settings.breakdownConcurrency()) {
           for (Timed t : timedScenarios) {
-            LoadResult r = load(t.scenario(), c, settings.breakdownWarmup(), settings.breakdownMeasure(), settings,
-                t.times()::reset, progress, fixture);
+            LoadResult r =
+                load(
+                    t.scenario(),
+                    c,
+                    settings.breakdownWarmup(),
+                    settings.breakdownMeasure(),
+                    settings,
+                    t.times()::reset,
+                    progress,
+                    fixture);
             instrumented.add(r);
             breakdowns.add(new Report.Breakdown(t.label(), r, t.times().take()));
           }
@@ -155,24 +204,42 @@ public final class GatewayLoadBenchmark {
   }
 
   private static String report(
-      BenchSettings settings, String started, String machine, double loadBefore, double loadAfter, Results results) {
+      BenchSettings settings,
+      String started,
+      String machine,
+      double loadBefore,
+      double loadAfter,
+      Results results) {
     StringBuilder md = new StringBuilder();
     md.append("## Gateway load benchmark, ").append(started).append("\n\n");
     machine.lines().forEach(l -> md.append("- ").append(l).append('\n'));
-    md.append(String.format(Locale.ROOT, "- load average (1 min): %.2f before, %.2f after%n", loadBefore, loadAfter));
-    md.append(String.format(Locale.ROOT,
-        "- JIT warmup %d s of gateway traffic first (discarded); then per scenario: warmup %d s, measured %d s"
-            + " (stage-timed runs: %d s + %d s); concurrency %s; closed loop, virtual-thread clients, one shared"
-            + " java.net.http client (HTTP/1.1), loopback%n",
-        settings.jitWarmup().toSeconds(), settings.warmup().toSeconds(), settings.measure().toSeconds(),
-        settings.breakdownWarmup().toSeconds(), settings.breakdownMeasure().toSeconds(), settings.concurrency()));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "- load average (1 min): %.2f before, %.2f after%n",
+            loadBefore,
+            loadAfter));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "- JIT warmup %d s of gateway traffic first (discarded); then per scenario: warmup %d s, measured %d s"
+                + " (stage-timed runs: %d s + %d s); concurrency %s; closed loop, virtual-thread clients, one shared"
+                + " java.net.http client (HTTP/1.1), loopback%n",
+            settings.jitWarmup().toSeconds(),
+            settings.warmup().toSeconds(),
+            settings.measure().toSeconds(),
+            settings.breakdownWarmup().toSeconds(),
+            settings.breakdownMeasure().toSeconds(),
+            settings.concurrency()));
     if (!results.plain().isEmpty()) {
       md.append("\n### Throughput and latency\n\n").append(Report.loadTable(results.plain()));
     }
     if (!results.breakdowns().isEmpty()) {
-      md.append("\n### Stage-timed runs (same pipeline, every stage wrapped by a timing decorator)\n\n")
+      md.append(
+              "\n### Stage-timed runs (same pipeline, every stage wrapped by a timing decorator)\n\n")
           .append(Report.loadTable(results.instrumented()));
-      md.append("\n### Where the time goes: self time per stage\n\n").append(Report.stageTable(results.breakdowns()));
+      md.append("\n### Where the time goes: self time per stage\n\n")
+          .append(Report.stageTable(results.breakdowns()));
     }
     if (!results.probes().isEmpty()) {
       md.append("\n### Probes\n\n").append(Report.probeTable(results.probes()));
@@ -182,11 +249,12 @@ public final class GatewayLoadBenchmark {
 
   /**
    * Runs every gateway door that will be measured (the stage-timed servers too: their call sites
-   * differ) at the highest concurrency before anything is measured, results discarded. On two
-   * cores C2 needs about 20 s of gateway traffic before throughput stops climbing, far longer than
-   * a per-scenario warmup.
+   * differ) at the highest concurrency before anything is measured, results discarded. On two cores
+   * C2 needs about 20 s of gateway traffic before throughput stops climbing, far longer than a
+   * per-scenario warmup.
    */
-  private static void warmUpJit(BenchSettings settings, List<Scenario> scenarios, Progress progress, GatewayFixture fixture)
+  private static void warmUpJit(
+      BenchSettings settings, List<Scenario> scenarios, Progress progress, GatewayFixture fixture)
       throws IOException, InterruptedException {
     long each = Math.max(2, settings.jitWarmup().toSeconds() / scenarios.size());
     if (settings.jitWarmup().isZero()) {
@@ -196,41 +264,84 @@ public final class GatewayLoadBenchmark {
     for (Scenario door : scenarios) {
       Scenario s = new Scenario(door.name() + " " + JfrCpuBreakdown.DISCARDED, door.clients());
       progress.say("JIT warmup: %s c=%d for %ds", s.name(), c, each);
-      ClosedLoop.run(s, c, Duration.ofSeconds(each - 1), Duration.ofSeconds(1), settings.maxRequests(), () -> {}, progress);
+      ClosedLoop.run(
+          s,
+          c,
+          Duration.ofSeconds(each - 1),
+          Duration.ofSeconds(1),
+          settings.maxRequests(),
+          () -> {},
+          progress);
       fixture.acme().clearRequestLog();
     }
   }
 
   private static LoadResult load(
-      Scenario s, int concurrency, Duration warmup, Duration measure, BenchSettings settings, Runnable atMeasureStart,
-      Progress progress, GatewayFixture fixture) throws IOException, InterruptedException {
+      Scenario s,
+      int concurrency,
+      Duration warmup,
+      Duration measure,
+      BenchSettings settings,
+      Runnable atMeasureStart,
+      Progress progress,
+      GatewayFixture fixture)
+      throws IOException, InterruptedException {
     System.gc();
-    LoadResult r = ClosedLoop.run(s, concurrency, warmup, measure, settings.maxRequests(), atMeasureStart, progress);
+    LoadResult r =
+        ClosedLoop.run(
+            s, concurrency, warmup, measure, settings.maxRequests(), atMeasureStart, progress);
     fixture.acme().clearRequestLog();
-    progress.say("%s c=%d: %,.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, %d errors, load %.2f", s.name(),
-        concurrency, r.throughput(), r.percentileMillis(50), r.percentileMillis(99), r.percentileMillis(99.9),
-        r.errors(), r.loadAverage());
+    progress.say(
+        "%s c=%d: %,.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, %d errors, load %.2f",
+        s.name(),
+        concurrency,
+        r.throughput(),
+        r.percentileMillis(50),
+        r.percentileMillis(99),
+        r.percentileMillis(99.9),
+        r.errors(),
+        r.loadAverage());
     return r;
   }
 
   static Gateway withPipeline(Gateway base, Pipeline pipeline) {
-    return new Gateway(base.identities(), base.tools(), pipeline, base.invocations(), base.clock(), base.json(),
-        base.approvals(), base.approvers(), base.admin(), base.arguments());
+    return new Gateway(
+        base.identities(),
+        base.tools(),
+        pipeline,
+        base.invocations(),
+        base.clock(),
+        base.json(),
+        base.approvals(),
+        base.approvers(),
+        base.admin(),
+        base.arguments());
   }
 
   /** The gateway's own stages, with the two ledger-writing stages on {@code ledger} instead. */
   private static List<Stage> withLedger(Gateway base, GatewayConfig config, Ledger ledger) {
-    AuditEntries entries = new AuditEntries(base.clock(), config.hash(), new StaticCatalog(config.tools()), base.json());
+    AuditEntries entries =
+        new AuditEntries(
+            base.clock(), config.hash(), new StaticCatalog(config.tools()), base.json());
     List<Stage> stages =
         base.pipeline().stages().stream()
-            .map(s -> switch (s) {
-              case LedgerStage l -> (Stage) new LedgerStage(ledger, base.invocations(), entries, base.json(),
-                  LedgerStage.Parked.NONE);
-              case CommitStage c -> new CommitStage(ledger, entries, base.json());
-              default -> s;
-            })
+            .map(
+                s ->
+                    switch (s) {
+                      case LedgerStage l ->
+                          (Stage)
+                              new LedgerStage(
+                                  ledger,
+                                  base.invocations(),
+                                  entries,
+                                  base.json(),
+                                  LedgerStage.Parked.NONE);
+                      case CommitStage c -> new CommitStage(ledger, entries, base.json());
+                      default -> s;
+                    })
             .toList();
-    if (stages.stream().filter(s -> s instanceof LedgerStage || s instanceof CommitStage).count() != 2) {
+    if (stages.stream().filter(s -> s instanceof LedgerStage || s instanceof CommitStage).count()
+        != 2) {
       throw new IllegalStateException("expected one LedgerStage and one CommitStage in " + stages);
     }
     return stages;
@@ -241,14 +352,23 @@ public final class GatewayLoadBenchmark {
    * baseline for group commit. On a database of its own, so it does not share the production
    * store's groups.
    */
-  private static List<Stage> separateTransactions(Gateway base, GatewayConfig config, EmbeddedDatabase db) {
-    return withLedger(base, config, new JdbcLedger(new GroupCommit(db.dataSource(), 1), base.json()));
+  private static List<Stage> separateTransactions(
+      Gateway base, GatewayConfig config, EmbeddedDatabase db) {
+    return withLedger(
+        base, config, new JdbcLedger(new GroupCommit(db.dataSource(), 1), base.json()));
   }
 
   static EdgeSettings edge(GatewayConfig config) {
     ServerSettings s = config.server();
-    return new EdgeSettings("127.0.0.1", 0, s.allowedHosts(), s.allowedOrigins(), s.maxRequestBytes(), "bench",
-        config.approvals().mcpWait(), dev.portcullis.edge.McpSessions.Limits.DEFAULT);
+    return new EdgeSettings(
+        "127.0.0.1",
+        0,
+        s.allowedHosts(),
+        s.allowedOrigins(),
+        s.maxRequestBytes(),
+        "bench",
+        config.approvals().mcpWait(),
+        dev.portcullis.edge.McpSessions.Limits.DEFAULT);
   }
 
   static URI uri(GatewayServer server) {
@@ -263,35 +383,54 @@ public final class GatewayLoadBenchmark {
     return machine(work, "load generator, gateway and Acme");
   }
 
-  /** The machine, the JDK and the data directory's file system; {@code sharing} names what shares this JVM. */
+  /**
+   * The machine, the JDK and the data directory's file system; {@code sharing} names what shares
+   * this JVM.
+   */
   static String machine(Path work, String sharing) throws IOException {
     String cpu = "unknown CPU";
     Path info = Path.of("/proc/cpuinfo");
     if (Files.isReadable(info)) {
       try (Stream<String> lines = Files.lines(info)) {
-        cpu = lines.filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip())
-            .orElse(cpu);
+        cpu =
+            lines
+                .filter(l -> l.startsWith("model name"))
+                .findFirst()
+                .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                .orElse(cpu);
       }
     }
     var os = ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class);
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "machine: %d cores (%s), %.1f GiB RAM, %s %s%nJDK: %s %s (%s), heap max %d MiB%n"
             + "data directory on %s (%s); %s share this JVM",
-        Runtime.getRuntime().availableProcessors(), cpu, os.getTotalMemorySize() / (1024.0 * 1024 * 1024),
-        System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.vm.vendor"),
-        Runtime.version(), System.getProperty("java.vm.name"), Runtime.getRuntime().maxMemory() / (1024 * 1024),
-        Files.getFileStore(work).type(), Files.getFileStore(work).name(), sharing);
+        Runtime.getRuntime().availableProcessors(),
+        cpu,
+        os.getTotalMemorySize() / (1024.0 * 1024 * 1024),
+        System.getProperty("os.name"),
+        System.getProperty("os.version"),
+        System.getProperty("java.vm.vendor"),
+        Runtime.version(),
+        System.getProperty("java.vm.name"),
+        Runtime.getRuntime().maxMemory() / (1024 * 1024),
+        Files.getFileStore(work).type(),
+        Files.getFileStore(work).name(),
+        sharing);
   }
 
   static void deleteTree(Path root) {
     try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.delete(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     } catch (IOException | UncheckedIOException e) {
       System.err.println("could not delete " + root + ": " + e.getMessage());
     }

@@ -19,8 +19,8 @@ import org.HdrHistogram.Histogram;
  * its MCP door), closed-loop throughput and latency at each client count, then open-loop latency at
  * a fixed arrival rate, then the bytes the gateway's database keeps per call, with an fsync probe
  * of the data directory before and after. By default the gateway and Acme each run in a process of
- * their own ({@link ProcessTopology}), so the CPU each spends per call can be told apart;
- * {@code BENCH_MODE=in-jvm} keeps the three in this JVM ({@link InJvmTopology}).
+ * their own ({@link ProcessTopology}), so the CPU each spends per call can be told apart; {@code
+ * BENCH_MODE=in-jvm} keeps the three in this JVM ({@link InJvmTopology}).
  *
  * <p>Uses only what an operator uses (the CLI's {@code serve} and {@code sample acme}) or the
  * tests' {@code GatewayFixture}, and the gateway's HTTP doors: no class of the pipeline or the
@@ -33,12 +33,25 @@ public final class GatewayScenariosBenchmark {
   private GatewayScenariosBenchmark() {}
 
   /** One measured closed- or open-loop run and the CPU each party used in its window. */
-  record Run(Workload workload, Workload.Door door, LoadResult load, Topology.Cpu cpu, OpenLoop.Result open) {}
+  record Run(
+      Workload workload,
+      Workload.Door door,
+      LoadResult load,
+      Topology.Cpu cpu,
+      OpenLoop.Result open) {}
 
   /** Everything a report is made of. */
   record Results(
-      String started, String machine, String topology, double loadBefore, double loadAfter, List<Run> closed,
-      List<Run> open, List<DataDirectoryProbes.Stored> stored, Histogram fsyncBefore, Histogram fsyncAfter) {}
+      String started,
+      String machine,
+      String topology,
+      double loadBefore,
+      double loadAfter,
+      List<Run> closed,
+      List<Run> open,
+      List<DataDirectoryProbes.Stored> stored,
+      Histogram fsyncBefore,
+      Histogram fsyncAfter) {}
 
   public static void main(String[] args) throws Exception {
     ScenarioSettings settings;
@@ -62,14 +75,24 @@ public final class GatewayScenariosBenchmark {
     Files.createDirectories(work);
     String started = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString();
     double loadBefore = GatewayLoadBenchmark.loadAverage();
-    String machine = GatewayLoadBenchmark.machine(work,
-        settings.mode() == ScenarioSettings.Mode.PROCESSES ? "the load generator alone" : "load generator, gateway and Acme");
+    String machine =
+        GatewayLoadBenchmark.machine(
+            work,
+            settings.mode() == ScenarioSettings.Mode.PROCESSES
+                ? "the load generator alone"
+                : "load generator, gateway and Acme");
     progress.say("settings: %s", settings);
     Results results;
-    try (Topology topology = settings.mode() == ScenarioSettings.Mode.PROCESSES
-        ? ProcessTopology.start(work, settings.gatewayConfig(work), settings.gatewayHeap(), settings.upstreamHeap(),
-            settings.gatewayJavaOptions(), progress)
-        : new InJvmTopology(work, settings.gatewayConfig(work))) {
+    try (Topology topology =
+        settings.mode() == ScenarioSettings.Mode.PROCESSES
+            ? ProcessTopology.start(
+                work,
+                settings.gatewayConfig(work),
+                settings.gatewayHeap(),
+                settings.upstreamHeap(),
+                settings.gatewayJavaOptions(),
+                progress)
+            : new InJvmTopology(work, settings.gatewayConfig(work))) {
       progress.say("%s", topology.describe());
       Histogram fsyncBefore = fsync(settings, topology, progress);
       warmUpJit(settings, topology, progress);
@@ -100,8 +123,18 @@ public final class GatewayScenariosBenchmark {
         }
       }
       Histogram fsyncAfter = fsync(settings, topology, progress);
-      results = new Results(started, machine, topology.describe(), loadBefore, GatewayLoadBenchmark.loadAverage(),
-          closed, open, stored, fsyncBefore, fsyncAfter);
+      results =
+          new Results(
+              started,
+              machine,
+              topology.describe(),
+              loadBefore,
+              GatewayLoadBenchmark.loadAverage(),
+              closed,
+              open,
+              stored,
+              fsyncBefore,
+              fsyncAfter);
     }
     if (!settings.keepData()) {
       GatewayLoadBenchmark.deleteTree(work);
@@ -110,13 +143,15 @@ public final class GatewayScenariosBenchmark {
     return ScenarioReport.markdown(settings, results);
   }
 
-  private static Histogram fsync(ScenarioSettings settings, Topology topology, Progress progress) throws IOException {
+  private static Histogram fsync(ScenarioSettings settings, Topology topology, Progress progress)
+      throws IOException {
     if (settings.fsyncCount() == 0) {
       return null;
     }
     Histogram h = DataDirectoryProbes.fsync(topology.gatewayData(), settings.fsyncCount());
-    progress.say("fsync probe in %s: p50 %.0f µs over %d", topology.gatewayData(), h.getValueAtPercentile(50) / 1e3,
-        h.getTotalCount());
+    progress.say(
+        "fsync probe in %s: p50 %.0f µs over %d",
+        topology.gatewayData(), h.getValueAtPercentile(50) / 1e3, h.getTotalCount());
     return h;
   }
 
@@ -141,46 +176,87 @@ public final class GatewayScenariosBenchmark {
     for (Scenario s : all) {
       Scenario discarded = new Scenario(s.name() + " " + JfrCpuBreakdown.DISCARDED, s.clients());
       progress.say("JIT warmup: %s c=%d for %ds", s.name(), c, each);
-      ClosedLoop.run(discarded, c, Duration.ofSeconds(each - 1), Duration.ofSeconds(1), settings.maxRequests(),
-          () -> {}, progress);
+      ClosedLoop.run(
+          discarded,
+          c,
+          Duration.ofSeconds(each - 1),
+          Duration.ofSeconds(1),
+          settings.maxRequests(),
+          () -> {},
+          progress);
       topology.afterPhase();
     }
   }
 
-  private static Run closed(ScenarioSettings settings, Topology topology, Workload w, Workload.Door d, int clients,
-      Progress progress) throws IOException, InterruptedException {
-    System.gc();
-    Topology.Cpu[] before = new Topology.Cpu[1];
-    LoadResult r = ClosedLoop.run(w.scenario(d, topology.endpoints()), clients, settings.warmup(), settings.measure(),
-        settings.maxRequests(), () -> before[0] = topology.cpu(), progress);
-    Topology.Cpu used = topology.cpu().minus(before[0]);
-    topology.afterPhase();
-    progress.say("%s c=%d: %,.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors", r.scenario(), clients, r.throughput(),
-        r.percentileMillis(50), r.percentileMillis(99), r.errors());
-    return new Run(w, d, r, used, null);
-  }
-
-  private static Run open(ScenarioSettings settings, Topology topology, Workload w, Workload.Door d, Progress progress)
+  private static Run closed(
+      ScenarioSettings settings,
+      Topology topology,
+      Workload w,
+      Workload.Door d,
+      int clients,
+      Progress progress)
       throws IOException, InterruptedException {
     System.gc();
     Topology.Cpu[] before = new Topology.Cpu[1];
-    OpenLoop.Result r = OpenLoop.run(w.scenario(d, topology.endpoints()), settings.rate(), settings.openClients(),
-        settings.warmup(), settings.openMeasure(), () -> before[0] = topology.cpu(), progress);
+    LoadResult r =
+        ClosedLoop.run(
+            w.scenario(d, topology.endpoints()),
+            clients,
+            settings.warmup(),
+            settings.measure(),
+            settings.maxRequests(),
+            () -> before[0] = topology.cpu(),
+            progress);
     Topology.Cpu used = topology.cpu().minus(before[0]);
     topology.afterPhase();
-    progress.say("%s open loop at %.0f req/s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, %d errors", r.load().scenario(),
-        r.targetRate(), r.load().percentileMillis(50), r.load().percentileMillis(99), r.load().percentileMillis(99.9),
+    progress.say(
+        "%s c=%d: %,.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors",
+        r.scenario(),
+        clients,
+        r.throughput(),
+        r.percentileMillis(50),
+        r.percentileMillis(99),
+        r.errors());
+    return new Run(w, d, r, used, null);
+  }
+
+  private static Run open(
+      ScenarioSettings settings, Topology topology, Workload w, Workload.Door d, Progress progress)
+      throws IOException, InterruptedException {
+    System.gc();
+    Topology.Cpu[] before = new Topology.Cpu[1];
+    OpenLoop.Result r =
+        OpenLoop.run(
+            w.scenario(d, topology.endpoints()),
+            settings.rate(),
+            settings.openClients(),
+            settings.warmup(),
+            settings.openMeasure(),
+            () -> before[0] = topology.cpu(),
+            progress);
+    Topology.Cpu used = topology.cpu().minus(before[0]);
+    topology.afterPhase();
+    progress.say(
+        "%s open loop at %.0f req/s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, %d errors",
+        r.load().scenario(),
+        r.targetRate(),
+        r.load().percentileMillis(50),
+        r.load().percentileMillis(99),
+        r.load().percentileMillis(99.9),
         r.load().errors());
     return new Run(w, d, r.load(), used, r);
   }
 
-  private static DataDirectoryProbes.Stored stored(ScenarioSettings settings, Topology topology, Workload w,
-      Workload.Door d, Progress progress) throws IOException, InterruptedException, SQLException {
-    DataDirectoryProbes.Stored s = DataDirectoryProbes.storedBytes(topology.gatewayData(),
-        w.scenario(d, topology.endpoints()), settings.storedCalls(), 4);
+  private static DataDirectoryProbes.Stored stored(
+      ScenarioSettings settings, Topology topology, Workload w, Workload.Door d, Progress progress)
+      throws IOException, InterruptedException, SQLException {
+    DataDirectoryProbes.Stored s =
+        DataDirectoryProbes.storedBytes(
+            topology.gatewayData(), w.scenario(d, topology.endpoints()), settings.storedCalls(), 4);
     topology.afterPhase();
-    progress.say("%s: %d calls, database grew %,d bytes (%.0f per call)", s.scenario(), s.calls(),
-        s.after() - s.before(), s.bytesPerCall());
+    progress.say(
+        "%s: %d calls, database grew %,d bytes (%.0f per call)",
+        s.scenario(), s.calls(), s.after() - s.before(), s.bytesPerCall());
     return s;
   }
 }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A smoke run of the scenario benchmark with one-second windows, in each mode: the harness starts
- * what it needs, every call kind gets its expected answer, and the report has every row. It
- * asserts nothing about time.
+ * what it needs, every call kind gets its expected answer, and the report has every row. It asserts
+ * nothing about time.
  */
 class GatewayScenariosBenchmarkTest {
   @TempDir Path work;
@@ -37,13 +37,19 @@ class GatewayScenariosBenchmarkTest {
     env.put("BENCH_WORKLOADS", "read");
     String report = GatewayScenariosBenchmark.run(ScenarioSettings.from(env), quiet());
 
-    assertThat(report).contains("processes: load generator (pid", "`portcullis serve`, pid",
-        "`portcullis sample acme`, pid");
+    assertThat(report)
+        .contains(
+            "processes: load generator (pid",
+            "`portcullis serve`, pid",
+            "`portcullis sample acme`, pid");
     for (String door : new String[] {"direct", "REST", "MCP"}) {
-      assertThat(report).contains("| read | " + door + " | 2 |", "| read | " + door + " | 4 | 50 |");
+      assertThat(report)
+          .contains("| read | " + door + " | 2 |", "| read | " + door + " | 4 | 50 |");
     }
-    assertThat(report).containsPattern("\\| read REST \\| 20 \\| 0 \\| [0-9,]+ \\| [0-9,]+ \\|")
-        .contains("| read | 2 | ").doesNotContain("First error");
+    assertThat(report)
+        .containsPattern("\\| read REST \\| 20 \\| 0 \\| [0-9,]+ \\| [0-9,]+ \\|")
+        .contains("| read | 2 | ")
+        .doesNotContain("First error");
   }
 
   @Test
@@ -54,10 +60,15 @@ class GatewayScenariosBenchmarkTest {
         .hasMessage("BENCH_MODE=one-process: expected processes or in-jvm");
   }
 
-  /** Every closed-loop row at one client, the summaries, the open-loop read, stored bytes and the fsync probe. */
+  /**
+   * Every closed-loop row at one client, the summaries, the open-loop read, stored bytes and the
+   * fsync probe.
+   */
   private static void assertEveryRow(String report) {
     for (Workload w : Workload.values()) {
-      assertThat(report).contains("| " + w.id + " | REST | 1 |", "| " + w.id + " | MCP | 1 |", "| " + w.id + " | 1 | ")
+      assertThat(report)
+          .contains(
+              "| " + w.id + " | REST | 1 |", "| " + w.id + " | MCP | 1 |", "| " + w.id + " | 1 | ")
           .containsPattern("\\| " + w.id + " REST \\| 20 \\| 0 \\| [0-9,]+ \\| [0-9,]+ \\|")
           .containsPattern("\\| " + w.id + " MCP \\| 20 \\| 0 \\| [0-9,]+ \\| [0-9,]+ \\|");
       if (w.hasDirect()) {
@@ -67,14 +78,37 @@ class GatewayScenariosBenchmarkTest {
     for (String door : new String[] {"direct", "REST", "MCP"}) {
       assertThat(report).contains("| read | " + door + " | 4 | 50 |");
     }
-    assertThat(report).contains("| before the load | 20 |", "| after the load | 20 |",
-        "### What the gateway adds at one client").doesNotContain("First error");
+    assertThat(report)
+        .contains(
+            "| before the load | 20 |",
+            "| after the load | 20 |",
+            "### What the gateway adds at one client")
+        .doesNotContain("First error");
   }
 
   private Map<String, String> quick(String mode) {
-    return new HashMap<>(Map.of("BENCH_MODE", mode, "BENCH_WORK_DIR", work.resolve("run").toString(),
-        "BENCH_JIT_WARMUP_SECONDS", "0", "BENCH_WARMUP_SECONDS", "0", "BENCH_SECONDS", "1", "BENCH_RATE", "50",
-        "BENCH_OPEN_CLIENTS", "4", "BENCH_OPEN_WORKLOADS", "read", "BENCH_STORED_CALLS", "20", "BENCH_FSYNC_COUNT", "20"));
+    return new HashMap<>(
+        Map.of(
+            "BENCH_MODE",
+            mode,
+            "BENCH_WORK_DIR",
+            work.resolve("run").toString(),
+            "BENCH_JIT_WARMUP_SECONDS",
+            "0",
+            "BENCH_WARMUP_SECONDS",
+            "0",
+            "BENCH_SECONDS",
+            "1",
+            "BENCH_RATE",
+            "50",
+            "BENCH_OPEN_CLIENTS",
+            "4",
+            "BENCH_OPEN_WORKLOADS",
+            "read",
+            "BENCH_STORED_CALLS",
+            "20",
+            "BENCH_FSYNC_COUNT",
+            "20"));
   }
 
   private static Progress quiet() {

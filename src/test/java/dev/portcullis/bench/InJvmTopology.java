@@ -5,8 +5,8 @@ import java.nio.file.Path;
 
 /**
  * The load generator, the gateway and Acme in this one JVM ({@code BENCH_MODE=in-jvm}), started by
- * the tests' {@link GatewayFixture} with the demo configuration. CPU can only be told for the JVM as
- * a whole; the report shows it in the load generator's column.
+ * the tests' {@link GatewayFixture} with the demo configuration. CPU can only be told for the JVM
+ * as a whole; the report shows it in the load generator's column.
  */
 final class InJvmTopology implements Topology {
   private final GatewayFixture fixture;
@@ -17,7 +17,10 @@ final class InJvmTopology implements Topology {
 
   @Override
   public Workload.Endpoints endpoints() {
-    return new Workload.Endpoints(fixture.acme().baseUri(), fixture.baseUri(), GatewayFixture.ACME_TOKEN,
+    return new Workload.Endpoints(
+        fixture.acme().baseUri(),
+        fixture.baseUri(),
+        GatewayFixture.ACME_TOKEN,
         GatewayFixture.SUPPORT_KEY);
   }
 
@@ -28,7 +31,9 @@ final class InJvmTopology implements Topology {
 
   @Override
   public String describe() {
-    return "in-jvm: load generator, gateway and Acme share this one JVM (pid " + ProcessHandle.current().pid() + ")";
+    return "in-jvm: load generator, gateway and Acme share this one JVM (pid "
+        + ProcessHandle.current().pid()
+        + ")";
   }
 
   @Override

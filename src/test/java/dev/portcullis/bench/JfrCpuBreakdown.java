@@ -30,21 +30,46 @@ public final class JfrCpuBreakdown {
   static {
     // Acme first: it runs on SQLite too, and its samples must not count as the gateway's audit.
     BUCKETS.put("Acme handlers and its SQLite", any("dev.portcullis.sample."));
-    // The upstream MCP server of bench/mcp-upstream.sh: its SDK transport and tool, on Jetty threads.
-    BUCKETS.put("upstream MCP server (MCP SDK server transport and tool)",
+    // The upstream MCP server of bench/mcp-upstream.sh: its SDK transport and tool, on Jetty
+    // threads.
+    BUCKETS.put(
+        "upstream MCP server (MCP SDK server transport and tool)",
         any("io.modelcontextprotocol.server.", "dev.portcullis.bench.BenchUpstream"));
-    BUCKETS.put("audit append (JdbcAuditLog, SQLite JDBC, Hikari)", any("dev.portcullis.store.", "org.sqlite.", "com.zaxxer."));
-    BUCKETS.put("MCP connector call to the upstream (McpConnector, McpUpstream, MCP SDK client)",
+    BUCKETS.put(
+        "audit append (JdbcAuditLog, SQLite JDBC, Hikari)",
+        any("dev.portcullis.store.", "org.sqlite.", "com.zaxxer."));
+    BUCKETS.put(
+        "MCP connector call to the upstream (McpConnector, McpUpstream, MCP SDK client)",
         any("dev.portcullis.connector.mcp.", "io.modelcontextprotocol.client."));
-    BUCKETS.put("connector call to Acme (HttpConnector and the JDK client under it)", any("dev.portcullis.connector."));
-    BUCKETS.put("other pipeline stages (catalog, validate, policy, audit records)",
-        any("dev.portcullis.pipeline.", "dev.portcullis.policy.", "dev.portcullis.catalog.", "com.networknt.", "dev.cel."));
-    BUCKETS.put("gateway edge (routes, auth, request and response JSON)", any("dev.portcullis.edge.", "dev.portcullis.identity."));
+    BUCKETS.put(
+        "connector call to Acme (HttpConnector and the JDK client under it)",
+        any("dev.portcullis.connector."));
+    BUCKETS.put(
+        "other pipeline stages (catalog, validate, policy, audit records)",
+        any(
+            "dev.portcullis.pipeline.",
+            "dev.portcullis.policy.",
+            "dev.portcullis.catalog.",
+            "com.networknt.",
+            "dev.cel."));
+    BUCKETS.put(
+        "gateway edge (routes, auth, request and response JSON)",
+        any("dev.portcullis.edge.", "dev.portcullis.identity."));
     BUCKETS.put("load generator (bench clients)", any("dev.portcullis.bench."));
-    BUCKETS.put("Reactor outside the frames above (MCP SDK client and server pipelines)", any("reactor."));
-    BUCKETS.put("JDK HTTP client threads (selector, workers; load generator and connector)", any("jdk.internal.net.http."));
-    BUCKETS.put("Jetty and Javalin outside our code (both servers: I/O, parsing)", any("org.eclipse.jetty.", "io.javalin."));
-    BUCKETS.put("virtual-thread scheduling", any("java.util.concurrent.ForkJoin", "java.lang.VirtualThread", "jdk.internal.vm.Continuation"));
+    BUCKETS.put(
+        "Reactor outside the frames above (MCP SDK client and server pipelines)", any("reactor."));
+    BUCKETS.put(
+        "JDK HTTP client threads (selector, workers; load generator and connector)",
+        any("jdk.internal.net.http."));
+    BUCKETS.put(
+        "Jetty and Javalin outside our code (both servers: I/O, parsing)",
+        any("org.eclipse.jetty.", "io.javalin."));
+    BUCKETS.put(
+        "virtual-thread scheduling",
+        any(
+            "java.util.concurrent.ForkJoin",
+            "java.lang.VirtualThread",
+            "jdk.internal.vm.Continuation"));
   }
 
   private JfrCpuBreakdown() {}
@@ -63,8 +88,14 @@ public final class JfrCpuBreakdown {
       while (recording.hasMoreEvents()) {
         RecordedEvent e = recording.readEvent();
         String type = e.getEventType().getName();
-        if (type.equals("portcullis.bench.MeasuredWindow") && !e.getString("scenario").contains(DISCARDED)) {
-          windows.add(new Window(e.getString("scenario"), e.getInt("concurrency"), e.getStartTime(), e.getEndTime()));
+        if (type.equals("portcullis.bench.MeasuredWindow")
+            && !e.getString("scenario").contains(DISCARDED)) {
+          windows.add(
+              new Window(
+                  e.getString("scenario"),
+                  e.getInt("concurrency"),
+                  e.getStartTime(),
+                  e.getEndTime()));
         } else if (type.equals("jdk.CPUTimeSample")) {
           cpuTime = true;
         }
@@ -87,16 +118,30 @@ public final class JfrCpuBreakdown {
         }
       }
     }
-    System.out.printf(Locale.ROOT, "CPU by bucket in each measured window (%s samples of %s)%n", sampleType, file.getFileName());
+    System.out.printf(
+        Locale.ROOT,
+        "CPU by bucket in each measured window (%s samples of %s)%n",
+        sampleType,
+        file.getFileName());
     for (int i = 0; i < windows.size(); i++) {
       Window w = windows.get(i);
       Map<String, Integer> c = counts.get(i);
       int total = c.values().stream().mapToInt(Integer::intValue).sum();
-      System.out.printf(Locale.ROOT, "%n%s c=%d (%d samples)%n%n| where | share of sampled CPU |%n|---|---:|%n",
-          w.scenario(), w.concurrency(), total);
+      System.out.printf(
+          Locale.ROOT,
+          "%n%s c=%d (%d samples)%n%n| where | share of sampled CPU |%n|---|---:|%n",
+          w.scenario(),
+          w.concurrency(),
+          total);
       c.entrySet().stream()
           .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-          .forEach(en -> System.out.printf(Locale.ROOT, "| %s | %.1f%% |%n", en.getKey(), 100.0 * en.getValue() / total));
+          .forEach(
+              en ->
+                  System.out.printf(
+                      Locale.ROOT,
+                      "| %s | %.1f%% |%n",
+                      en.getKey(),
+                      100.0 * en.getValue() / total));
     }
   }
 
@@ -113,7 +158,10 @@ public final class JfrCpuBreakdown {
     return "other (JDK, GC-related, idle pollers)";
   }
 
-  /** The JDBC step under the audit append: commit (WAL write and fsync), statement preparation, or the rest. */
+  /**
+   * The JDBC step under the audit append: commit (WAL write and fsync), statement preparation, or
+   * the rest.
+   */
   private static String auditStep(List<String> frames) {
     for (int i = 1; i < frames.size(); i++) {
       if (frames.get(i).startsWith("dev.portcullis.store.JdbcAuditLog.")) {
@@ -134,13 +182,16 @@ public final class JfrCpuBreakdown {
   }
 
   private static Predicate<List<String>> any(String... prefixes) {
-    return frames -> frames.stream().anyMatch(f -> {
-      for (String p : prefixes) {
-        if (f.startsWith(p)) {
-          return true;
-        }
-      }
-      return false;
-    });
+    return frames ->
+        frames.stream()
+            .anyMatch(
+                f -> {
+                  for (String p : prefixes) {
+                    if (f.startsWith(p)) {
+                      return true;
+                    }
+                  }
+                  return false;
+                });
   }
 }

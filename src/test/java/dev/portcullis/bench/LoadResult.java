@@ -24,7 +24,9 @@ record LoadResult(
   }
 
   double percentileMillis(double percentile) {
-    return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile) / 1e6;
+    return latency.getTotalCount() == 0
+        ? Double.NaN
+        : latency.getValueAtPercentile(percentile) / 1e6;
   }
 
   double meanMicros() {

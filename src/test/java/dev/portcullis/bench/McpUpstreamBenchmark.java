@@ -24,13 +24,13 @@ import java.util.Map;
 /**
  * What the gateway costs in front of an upstream MCP server (a benchmark, not a test: it asserts
  * nothing about time). In one JVM and one run: an upstream MCP server (the Java SDK's, on Jetty,
- * with one fast read tool) called directly by an MCP client with the upstream's own token, then
- * the same tool through a gateway's MCP edge as {@code weather.get_weather}, approved first, at
- * each concurrency level; then the gateway again with every pipeline stage timed.
+ * with one fast read tool) called directly by an MCP client with the upstream's own token, then the
+ * same tool through a gateway's MCP edge as {@code weather.get_weather}, approved first, at each
+ * concurrency level; then the gateway again with every pipeline stage timed.
  *
  * <p>Both sides use the same raw-HTTP MCP client ({@link Scenarios#mcp}): one session per client,
- * opened before the clock starts, then one {@code tools/call} POST per request, so the client's
- * own cost is the same on both sides.
+ * opened before the clock starts, then one {@code tools/call} POST per request, so the client's own
+ * cost is the same on both sides.
  *
  * <p>Prints progress on stderr and a Markdown report on stdout. Knobs: see {@link BenchSettings}
  * (parts: {@link #PARTS}); {@code bench/mcp-upstream.sh} builds and runs it.
@@ -42,8 +42,10 @@ public final class McpUpstreamBenchmark {
   private static final String UPSTREAM_TOKEN = "bench-weather-upstream-token-0123456789abcdef";
   private static final String GATEWAY_TOOL = "weather." + BenchUpstream.TOOL;
   private static final String ARGUMENTS = "{\"city\":\"Oslo\"}";
+
   /** Both the upstream's answer and the gateway's carry the tool's structured result. */
   private static final String EXPECTED = "\"tempC\":21";
+
   /** The stages' labels in this benchmark, where they differ from section 1's. */
   private static final Map<String, String> STAGE_NOTES =
       Map.of("ExecuteStage", "execute (MCP tools/call to the upstream: the second hop)");
@@ -62,7 +64,8 @@ public final class McpUpstreamBenchmark {
     Progress progress = new Progress(System.err);
     Path work = settings.workDir().toAbsolutePath();
     Files.createDirectories(work);
-    String machine = GatewayLoadBenchmark.machine(work, "load generator, gateway and upstream MCP server");
+    String machine =
+        GatewayLoadBenchmark.machine(work, "load generator, gateway and upstream MCP server");
     String started = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString();
     double loadBefore = GatewayLoadBenchmark.loadAverage();
     progress.say("machine: %s", machine.replace("\n", "; "));
@@ -73,34 +76,57 @@ public final class McpUpstreamBenchmark {
       Path data = work.resolve("gateway");
       writeSecret(data);
       try (GatewayFixture gateway = GatewayFixture.start(data, config, Map.of())) {
-        progress.say("upstream at %s; gateway at %s; approving %s", upstream.url(), gateway.baseUri(), GATEWAY_TOOL);
+        progress.say(
+            "upstream at %s; gateway at %s; approving %s",
+            upstream.url(), gateway.baseUri(), GATEWAY_TOOL);
         UpstreamApprovals.approve(gateway, config, GATEWAY_TOOL);
-        results = run(settings, upstream, gateway, ConfigLoader.load(config, Map.of()),
-            progress);
+        results = run(settings, upstream, gateway, ConfigLoader.load(config, Map.of()), progress);
       }
     }
-    System.out.print(report(settings, started, machine, loadBefore, GatewayLoadBenchmark.loadAverage(), results));
+    System.out.print(
+        report(
+            settings, started, machine, loadBefore, GatewayLoadBenchmark.loadAverage(), results));
     System.out.flush();
     if (!settings.keepData()) {
       GatewayLoadBenchmark.deleteTree(work);
     }
     progress.say("done");
-    // The SDK server transport's session sweeper is a non-daemon thread that closing the server leaves running.
+    // The SDK server transport's session sweeper is a non-daemon thread that closing the server
+    // leaves running.
     System.exit(0);
   }
 
   private record Results(
-      List<LoadResult> plain, List<Report.Pair> pairs, List<LoadResult> instrumented, List<Report.Breakdown> breakdowns) {}
+      List<LoadResult> plain,
+      List<Report.Pair> pairs,
+      List<LoadResult> instrumented,
+      List<Report.Breakdown> breakdowns) {}
 
   private static Results run(
-      BenchSettings settings, BenchUpstream upstream, GatewayFixture fixture, GatewayConfig config, Progress progress)
+      BenchSettings settings,
+      BenchUpstream upstream,
+      GatewayFixture fixture,
+      GatewayConfig config,
+      Progress progress)
       throws Exception {
     Gateway base = fixture.assembly().gateway();
     String key = GatewayFixture.SUPPORT_KEY;
-    Scenario direct = Scenarios.mcp("direct (upstream MCP server)", upstream.url(), UPSTREAM_TOKEN, BenchUpstream.TOOL,
-        ARGUMENTS, EXPECTED);
-    Scenario gateway = Scenarios.mcp("gateway MCP → upstream MCP", fixture.baseUri().resolve("/mcp"), key, GATEWAY_TOOL,
-        ARGUMENTS, EXPECTED);
+    Scenario direct =
+        Scenarios.mcp(
+            "direct (upstream MCP server)",
+            upstream.url(),
+            UPSTREAM_TOKEN,
+            BenchUpstream.TOOL,
+            ARGUMENTS,
+            EXPECTED);
+    Scenario gateway =
+        Scenarios.mcp(
+            "gateway MCP → upstream MCP",
+            fixture.baseUri().resolve("/mcp"),
+            key,
+            GATEWAY_TOOL,
+            ARGUMENTS,
+            EXPECTED);
     List<LoadResult> plain = new ArrayList<>();
     List<Report.Pair> pairs = new ArrayList<>();
     List<LoadResult> instrumented = new ArrayList<>();
@@ -109,9 +135,17 @@ public final class McpUpstreamBenchmark {
     // log), each stage wrapped by a timing decorator.
     StageTimes times = new StageTimes(base.pipeline().stages());
     try (GatewayServer timedServer =
-        GatewayServer.start(GatewayLoadBenchmark.withPipeline(base, times.pipeline()), GatewayLoadBenchmark.edge(config))) {
-      Scenario timed = Scenarios.mcp("gateway MCP → upstream MCP, stages timed",
-          GatewayLoadBenchmark.uri(timedServer).resolve("/mcp"), key, GATEWAY_TOOL, ARGUMENTS, EXPECTED);
+        GatewayServer.start(
+            GatewayLoadBenchmark.withPipeline(base, times.pipeline()),
+            GatewayLoadBenchmark.edge(config))) {
+      Scenario timed =
+          Scenarios.mcp(
+              "gateway MCP → upstream MCP, stages timed",
+              GatewayLoadBenchmark.uri(timedServer).resolve("/mcp"),
+              key,
+              GATEWAY_TOOL,
+              ARGUMENTS,
+              EXPECTED);
       List<Scenario> warm = new ArrayList<>();
       if (settings.runs("gateway")) {
         warm.add(gateway);
@@ -124,10 +158,16 @@ public final class McpUpstreamBenchmark {
       }
       warmUpJit(settings, warm, progress);
       for (int c : settings.concurrency()) {
-        LoadResult d = settings.runs("direct") ? load(direct, c, settings.warmup(), settings.measure(), settings,
-            () -> {}, progress) : null;
-        LoadResult g = settings.runs("gateway") ? load(gateway, c, settings.warmup(), settings.measure(), settings,
-            () -> {}, progress) : null;
+        LoadResult d =
+            settings.runs("direct")
+                ? load(
+                    direct, c, settings.warmup(), settings.measure(), settings, () -> {}, progress)
+                : null;
+        LoadResult g =
+            settings.runs("gateway")
+                ? load(
+                    gateway, c, settings.warmup(), settings.measure(), settings, () -> {}, progress)
+                : null;
         for (LoadResult r : new LoadResult[] {d, g}) {
           if (r != null) {
             plain.add(r);
@@ -138,8 +178,15 @@ public final class McpUpstreamBenchmark {
         }
       }
       for (int c : settings.breakdownConcurrency()) {
-        LoadResult r = load(timed, c, settings.breakdownWarmup(), settings.breakdownMeasure(), settings, times::reset,
-            progress);
+        LoadResult r =
+            load(
+                timed,
+                c,
+                settings.breakdownWarmup(),
+                settings.breakdownMeasure(),
+                settings,
+                times::reset,
+                progress);
         instrumented.add(r);
         breakdowns.add(new Report.Breakdown("gateway MCP → upstream MCP", r, times.take()));
       }
@@ -148,34 +195,59 @@ public final class McpUpstreamBenchmark {
   }
 
   private static String report(
-      BenchSettings settings, String started, String machine, double loadBefore, double loadAfter, Results results) {
+      BenchSettings settings,
+      String started,
+      String machine,
+      double loadBefore,
+      double loadAfter,
+      Results results) {
     StringBuilder md = new StringBuilder();
     md.append("## Upstream MCP server benchmark, ").append(started).append("\n\n");
     machine.lines().forEach(l -> md.append("- ").append(l).append('\n'));
-    md.append(String.format(Locale.ROOT, "- load average (1 min): %.2f before, %.2f after%n", loadBefore, loadAfter));
-    md.append(String.format(Locale.ROOT,
-        "- tool: upstream `%s` %s directly (upstream bearer token) and as `%s` through the gateway's `/mcp`"
-            + " (agent key); MCP SDK sync server on Jetty, streamable HTTP%n",
-        BenchUpstream.TOOL, ARGUMENTS, GATEWAY_TOOL));
-    md.append(String.format(Locale.ROOT,
-        "- JIT warmup %d s of gateway traffic per concurrency level first (discarded); then per scenario: warmup %d s, measured %d s"
-            + " (stage-timed runs: %d s + %d s); concurrency %s; closed loop, virtual-thread clients, one shared"
-            + " java.net.http client (HTTP/1.1), one MCP session per client opened before the clock, loopback%n",
-        settings.jitWarmup().toSeconds(), settings.warmup().toSeconds(), settings.measure().toSeconds(),
-        settings.breakdownWarmup().toSeconds(), settings.breakdownMeasure().toSeconds(), settings.concurrency()));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "- load average (1 min): %.2f before, %.2f after%n",
+            loadBefore,
+            loadAfter));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "- tool: upstream `%s` %s directly (upstream bearer token) and as `%s` through the gateway's `/mcp`"
+                + " (agent key); MCP SDK sync server on Jetty, streamable HTTP%n",
+            BenchUpstream.TOOL,
+            ARGUMENTS,
+            GATEWAY_TOOL));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "- JIT warmup %d s of gateway traffic per concurrency level first (discarded); then per scenario: warmup %d s, measured %d s"
+                + " (stage-timed runs: %d s + %d s); concurrency %s; closed loop, virtual-thread clients, one shared"
+                + " java.net.http client (HTTP/1.1), one MCP session per client opened before the clock, loopback%n",
+            settings.jitWarmup().toSeconds(),
+            settings.warmup().toSeconds(),
+            settings.measure().toSeconds(),
+            settings.breakdownWarmup().toSeconds(),
+            settings.breakdownMeasure().toSeconds(),
+            settings.concurrency()));
     if (!results.plain().isEmpty()) {
       md.append("\n### Throughput and latency\n\n").append(Report.latencyTable(results.plain()));
     }
     if (!results.pairs().isEmpty()) {
-      md.append("\n### What the gateway adds (gateway against the upstream called directly, same run)\n\n")
+      md.append(
+              "\n### What the gateway adds (gateway against the upstream called directly, same run)\n\n")
           .append(Report.differenceTable(results.pairs()));
     }
     if (!results.breakdowns().isEmpty()) {
-      md.append("\n### Stage-timed runs (same pipeline, every stage wrapped by a timing decorator)\n\n")
+      md.append(
+              "\n### Stage-timed runs (same pipeline, every stage wrapped by a timing decorator)\n\n")
           .append(Report.latencyTable(results.instrumented()));
       md.append("\n### Where the time goes: self time per stage\n\n")
-          .append(Report.stageTable(results.breakdowns(), STAGE_NOTES,
-              "load client, loopback HTTP, Jetty/Javalin, auth, the MCP edge's JSON-RPC in and out"));
+          .append(
+              Report.stageTable(
+                  results.breakdowns(),
+                  STAGE_NOTES,
+                  "load client, loopback HTTP, Jetty/Javalin, auth, the MCP edge's JSON-RPC in and out"));
     }
     return md.toString();
   }
@@ -199,26 +271,53 @@ public final class McpUpstreamBenchmark {
       for (Scenario door : scenarios) {
         Scenario s = new Scenario(door.name() + " " + JfrCpuBreakdown.DISCARDED, door.clients());
         progress.say("JIT warmup: %s c=%d for %ds", s.name(), c, each);
-        ClosedLoop.run(s, c, Duration.ofSeconds(each - 1), Duration.ofSeconds(1), settings.maxRequests(), () -> {},
+        ClosedLoop.run(
+            s,
+            c,
+            Duration.ofSeconds(each - 1),
+            Duration.ofSeconds(1),
+            settings.maxRequests(),
+            () -> {},
             progress);
       }
     }
   }
 
   private static LoadResult load(
-      Scenario s, int concurrency, Duration warmup, Duration measure, BenchSettings settings, Runnable atMeasureStart,
-      Progress progress) throws IOException, InterruptedException {
+      Scenario s,
+      int concurrency,
+      Duration warmup,
+      Duration measure,
+      BenchSettings settings,
+      Runnable atMeasureStart,
+      Progress progress)
+      throws IOException, InterruptedException {
     System.gc();
-    LoadResult r = ClosedLoop.run(s, concurrency, warmup, measure, settings.maxRequests(), atMeasureStart, progress);
-    progress.say("%s c=%d: %,.0f req/s, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, %d errors, load %.2f", s.name(),
-        concurrency, r.throughput(), r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99),
-        r.errors(), r.loadAverage());
+    LoadResult r =
+        ClosedLoop.run(
+            s, concurrency, warmup, measure, settings.maxRequests(), atMeasureStart, progress);
+    progress.say(
+        "%s c=%d: %,.0f req/s, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, %d errors, load %.2f",
+        s.name(),
+        concurrency,
+        r.throughput(),
+        r.percentileMillis(50),
+        r.percentileMillis(90),
+        r.percentileMillis(99),
+        r.errors(),
+        r.loadAverage());
     return r;
   }
 
-  /** The gateway's configuration: the support agent of the demo, one upstream with one approved-to-be read tool. */
+  /**
+   * The gateway's configuration: the support agent of the demo, one upstream with one
+   * approved-to-be read tool.
+   */
   private static Path writeConfig(Path work, URI upstream) throws IOException {
-    return UpstreamGatewayConfig.write(work, "weather", """
+    return UpstreamGatewayConfig.write(
+        work,
+        "weather",
+        """
           - name: weather
             type: mcp
             transport: http
@@ -227,11 +326,13 @@ public final class McpUpstreamBenchmark {
             timeout: 10s
             tools:
               - {name: %s, risk: read}
-        """.formatted(upstream, BenchUpstream.TOOL));
+        """
+            .formatted(upstream, BenchUpstream.TOOL));
   }
 
   private static void writeSecret(Path data) throws IOException {
     Files.createDirectories(data.resolve("secrets"));
-    Files.writeString(data.resolve("secrets/weather-token"), UPSTREAM_TOKEN, StandardCharsets.UTF_8);
+    Files.writeString(
+        data.resolve("secrets/weather-token"), UPSTREAM_TOKEN, StandardCharsets.UTF_8);
   }
 }

@@ -33,8 +33,15 @@ final class OpenLoop {
 
   private OpenLoop() {}
 
-  static Result run(Scenario scenario, double rate, int connections, Duration warmup, Duration measure,
-      Runnable atMeasureStart, Progress progress) throws IOException, InterruptedException {
+  static Result run(
+      Scenario scenario,
+      double rate,
+      int connections,
+      Duration warmup,
+      Duration measure,
+      Runnable atMeasureStart,
+      Progress progress)
+      throws IOException, InterruptedException {
     try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
       List<Scenario.Caller> callers = new ArrayList<>();
       for (int i = 0; i < connections; i++) {
@@ -53,11 +60,15 @@ final class OpenLoop {
       List<Client> clients = new ArrayList<>();
       for (Scenario.Caller caller : callers) {
         Client c = new Client(caller, start, interval, measureStart, end, next, firstError);
-        c.thread = Thread.ofVirtual().name("bench-open-" + scenario.name() + "-", clients.size()).start(c::loop);
+        c.thread =
+            Thread.ofVirtual()
+                .name("bench-open-" + scenario.name() + "-", clients.size())
+                .start(c::loop);
         clients.add(c);
       }
-      progress.say("%s at %.0f req/s over %d clients: warmup %ds", scenario.name(), rate, connections,
-          warmup.toSeconds());
+      progress.say(
+          "%s at %.0f req/s over %d clients: warmup %ds",
+          scenario.name(), rate, connections, warmup.toSeconds());
       sleepUntil(measureStart);
       atMeasureStart.run();
       CpuSample before = CpuSample.now();
@@ -76,7 +87,8 @@ final class OpenLoop {
         for (Client c : clients) {
           c.thread.join(Duration.ofSeconds(5));
         }
-        firstError.compareAndSet(null, "clients still busy " + GRACE.toSeconds() + " s after the deadline");
+        firstError.compareAndSet(
+            null, "clients still busy " + GRACE.toSeconds() + " s after the deadline");
       }
       CpuSample after = CpuSample.now();
       Histogram latency = new Histogram(3);
@@ -89,10 +101,20 @@ final class OpenLoop {
         ok += c.ok;
         errors += c.errors;
       }
-      // Throughput over the window as scheduled: requests due in it that completed, per second of it.
-      LoadResult load = new LoadResult(scenario.name(), connections, ok, errors, end - measureStart, latency,
-          after.processCpuSince(before), after.otherShareSince(before),
-          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), firstError.get());
+      // Throughput over the window as scheduled: requests due in it that completed, per second of
+      // it.
+      LoadResult load =
+          new LoadResult(
+              scenario.name(),
+              connections,
+              ok,
+              errors,
+              end - measureStart,
+              latency,
+              after.processCpuSince(before),
+              after.otherShareSince(before),
+              ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+              firstError.get());
       return new Result(load, rate, lag);
     }
   }
@@ -104,7 +126,10 @@ final class OpenLoop {
     }
   }
 
-  /** One client: takes the next due request, waits for its time, sends it. Read only after its thread ends. */
+  /**
+   * One client: takes the next due request, waits for its time, sends it. Read only after its
+   * thread ends.
+   */
   private static final class Client {
     private final Scenario.Caller caller;
     private final long start;
@@ -119,7 +144,13 @@ final class OpenLoop {
     private long errors;
     private Thread thread;
 
-    Client(Scenario.Caller caller, long start, double interval, long measureStart, long end, AtomicLong next,
+    Client(
+        Scenario.Caller caller,
+        long start,
+        double interval,
+        long measureStart,
+        long end,
+        AtomicLong next,
         AtomicReference<String> firstError) {
       this.caller = caller;
       this.start = start;

@@ -48,20 +48,26 @@ import org.openjdk.jmh.util.Statistics;
 /**
  * JMH benchmark of one policy decision ({@link RuleEvaluator#decide}) over the synthetic rule sets
  * of {@link SyntheticPolicy} with 10, 100 and 1,000 rules: the typical allowed call, a call no rule
- * permits, and the typical call on behalf of a verified user. Two baselines run in the same JMH run:
- * the same decision with no rules at all (the fixed cost: index lookup, verdict, decision value),
- * and the index's {@code HashMap} lookup alone. A benchmark, not a test: it asserts nothing about
- * time. One thread, so the numbers are the latency of one decision on an otherwise idle core.
+ * permits, and the typical call on behalf of a verified user. Two baselines run in the same JMH
+ * run: the same decision with no rules at all (the fixed cost: index lookup, verdict, decision
+ * value), and the index's {@code HashMap} lookup alone. A benchmark, not a test: it asserts nothing
+ * about time. One thread, so the numbers are the latency of one decision on an otherwise idle core.
  *
- * <p>Run {@code bench/policy-decision.sh}: {@link #main} prints how much work each call leaves after
- * the tool index, runs JMH (progress on stderr) and prints a Markdown table on stdout.
+ * <p>Run {@code bench/policy-decision.sh}: {@link #main} prints how much work each call leaves
+ * after the tool index, runs JMH (progress on stderr) and prints a Markdown table on stdout.
  */
 @BenchmarkMode({Mode.SampleTime, Mode.AverageTime})
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--enable-native-access=ALL-UNNAMED",
-    "--sun-misc-unsafe-memory-access=allow"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {
+      "-Xms1g",
+      "-Xmx1g",
+      "--enable-native-access=ALL-UNNAMED",
+      "--sun-misc-unsafe-memory-access=allow"
+    })
 public class PolicyDecisionBenchmark {
   static final List<Integer> SIZES = List.of(10, 100, 1000);
 
@@ -112,7 +118,8 @@ public class PolicyDecisionBenchmark {
 
   private static void check(Decision decision, Effect expected) {
     if (decision.effect() != expected || !decision.errors().isEmpty()) {
-      throw new IllegalStateException("the benchmark's call was expected to be " + expected + " without errors: " + decision);
+      throw new IllegalStateException(
+          "the benchmark's call was expected to be " + expected + " without errors: " + decision);
     }
   }
 
@@ -147,8 +154,8 @@ public class PolicyDecisionBenchmark {
   }
 
   /**
-   * Prints the work per call, runs JMH and prints a Markdown table. Knobs (environment):
-   * {@code BENCH_RULES} (comma-separated sizes), {@code BENCH_WARMUP_ITERATIONS}, {@code
+   * Prints the work per call, runs JMH and prints a Markdown table. Knobs (environment): {@code
+   * BENCH_RULES} (comma-separated sizes), {@code BENCH_WARMUP_ITERATIONS}, {@code
    * BENCH_ITERATIONS}, {@code BENCH_ITERATION_SECONDS}, {@code BENCH_FORKS}, {@code BENCH_INCLUDE}
    * (a regular expression over the method names).
    */
@@ -164,19 +171,31 @@ public class PolicyDecisionBenchmark {
     for (String size : sizes) {
       int n = Integer.parseInt(size.strip());
       CompiledPolicy policy = SyntheticPolicy.policy(n);
-      work.put(key("typicalAllowed", n), SyntheticPolicy.work(policy, SyntheticPolicy.typicalCall()));
-      work.put(key("deniedNoPermit", n), SyntheticPolicy.work(policy, SyntheticPolicy.unpermittedCall()));
+      work.put(
+          key("typicalAllowed", n), SyntheticPolicy.work(policy, SyntheticPolicy.typicalCall()));
+      work.put(
+          key("deniedNoPermit", n),
+          SyntheticPolicy.work(policy, SyntheticPolicy.unpermittedCall()));
       work.put(key("verifiedUser", n), SyntheticPolicy.work(policy, SyntheticPolicy.callForUser()));
-      progress.printf(Locale.ROOT, "[bench]   %4d rules: typical %s, denied %s, for user %s%n", n,
-          work.get(key("typicalAllowed", n)), work.get(key("deniedNoPermit", n)), work.get(key("verifiedUser", n)));
+      progress.printf(
+          Locale.ROOT,
+          "[bench]   %4d rules: typical %s, denied %s, for user %s%n",
+          n,
+          work.get(key("typicalAllowed", n)),
+          work.get(key("deniedNoPermit", n)),
+          work.get(key("verifiedUser", n)));
     }
     CompiledPolicy empty = new CompiledPolicy(List.of(), "empty", SyntheticPolicy.CATALOG);
     work.put(key("baselineNoRules", 0), SyntheticPolicy.work(empty, SyntheticPolicy.typicalCall()));
 
-    ChainedOptionsBuilder options = new OptionsBuilder()
-        .include(PolicyDecisionBenchmark.class.getName() + "\\." + env.getOrDefault("BENCH_INCLUDE", ".*"))
-        .param("rules", sizes.stream().map(String::strip).toArray(String[]::new))
-        .shouldFailOnError(true);
+    ChainedOptionsBuilder options =
+        new OptionsBuilder()
+            .include(
+                PolicyDecisionBenchmark.class.getName()
+                    + "\\."
+                    + env.getOrDefault("BENCH_INCLUDE", ".*"))
+            .param("rules", sizes.stream().map(String::strip).toArray(String[]::new))
+            .shouldFailOnError(true);
     if (env.containsKey("BENCH_WARMUP_ITERATIONS")) {
       options.warmupIterations(Integer.parseInt(env.get("BENCH_WARMUP_ITERATIONS")));
     }
@@ -191,7 +210,10 @@ public class PolicyDecisionBenchmark {
       options.forks(Integer.parseInt(env.get("BENCH_FORKS")));
     }
     Collection<RunResult> results =
-        new Runner(options.build(), OutputFormatFactory.createFormatInstance(progress, VerboseMode.NORMAL)).run();
+        new Runner(
+                options.build(),
+                OutputFormatFactory.createFormatInstance(progress, VerboseMode.NORMAL))
+            .run();
 
     String report = report(results, work, started, loadBefore, loadAverage());
     if (args.length > 0) {
@@ -205,49 +227,104 @@ public class PolicyDecisionBenchmark {
     return benchmark + "/" + rules;
   }
 
-  private record Row(String benchmark, int rules, double p50, double p90, double p99, double avg, double avgError,
+  private record Row(
+      String benchmark,
+      int rules,
+      double p50,
+      double p90,
+      double p99,
+      double avg,
+      double avgError,
       long samples) {}
 
-  private static String report(Collection<RunResult> results, Map<String, SyntheticPolicy.Work> work, String started,
-      double loadBefore, double loadAfter) throws IOException {
+  private static String report(
+      Collection<RunResult> results,
+      Map<String, SyntheticPolicy.Work> work,
+      String started,
+      double loadBefore,
+      double loadAfter)
+      throws IOException {
     Map<String, Row> rows = new LinkedHashMap<>();
-    List<String> order = List.of("baselineHashMapGet", "baselineNoRules", "typicalAllowed", "deniedNoPermit", "verifiedUser");
+    List<String> order =
+        List.of(
+            "baselineHashMapGet",
+            "baselineNoRules",
+            "typicalAllowed",
+            "deniedNoPermit",
+            "verifiedUser");
     for (RunResult r : results) {
-      String method = r.getParams().getBenchmark().substring(r.getParams().getBenchmark().lastIndexOf('.') + 1);
+      String method =
+          r.getParams().getBenchmark().substring(r.getParams().getBenchmark().lastIndexOf('.') + 1);
       String n = r.getParams().getParam("rules");
       int rules = n == null ? 0 : Integer.parseInt(n);
       String k = key(method, rules);
-      Row old = rows.getOrDefault(k, new Row(method, rules, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0));
+      Row old =
+          rows.getOrDefault(
+              k,
+              new Row(
+                  method, rules, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0));
       Statistics stats = r.getPrimaryResult().getStatistics();
-      rows.put(k, switch (r.getParams().getMode()) {
-        case SampleTime -> new Row(method, rules, stats.getPercentile(50), stats.getPercentile(90),
-            stats.getPercentile(99), old.avg(), old.avgError(), stats.getN());
-        case AverageTime -> new Row(method, rules, old.p50(), old.p90(), old.p99(), r.getPrimaryResult().getScore(),
-            r.getPrimaryResult().getScoreError(), old.samples());
-        default -> old;
-      });
+      rows.put(
+          k,
+          switch (r.getParams().getMode()) {
+            case SampleTime ->
+                new Row(
+                    method,
+                    rules,
+                    stats.getPercentile(50),
+                    stats.getPercentile(90),
+                    stats.getPercentile(99),
+                    old.avg(),
+                    old.avgError(),
+                    stats.getN());
+            case AverageTime ->
+                new Row(
+                    method,
+                    rules,
+                    old.p50(),
+                    old.p90(),
+                    old.p99(),
+                    r.getPrimaryResult().getScore(),
+                    r.getPrimaryResult().getScoreError(),
+                    old.samples());
+            default -> old;
+          });
     }
     List<Row> sorted = new ArrayList<>(rows.values());
-    sorted.sort(Comparator.comparingInt((Row row) -> row.rules() == 0 ? -1 : row.rules())
-        .thenComparingInt(row -> order.indexOf(row.benchmark())));
+    sorted.sort(
+        Comparator.comparingInt((Row row) -> row.rules() == 0 ? -1 : row.rules())
+            .thenComparingInt(row -> order.indexOf(row.benchmark())));
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "### Results (%s, load average %.2f at start, %.2f at end)%n%n",
-        started, loadBefore, loadAfter));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "### Results (%s, load average %.2f at start, %.2f at end)%n%n",
+            started,
+            loadBefore,
+            loadAfter));
     out.append(String.format(Locale.ROOT, "Machine: %s%n%n", machine()));
-    out.append("| rules | scenario | decision | rules left by the index | principals match | conditions evaluated "
-        + "| p50 (µs) | p90 (µs) | p99 (µs) | avg (µs) | samples |\n");
+    out.append(
+        "| rules | scenario | decision | rules left by the index | principals match | conditions evaluated "
+            + "| p50 (µs) | p90 (µs) | p99 (µs) | avg (µs) | samples |\n");
     out.append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Row row : sorted) {
       SyntheticPolicy.Work w = work.get(key(row.benchmark(), row.rules()));
-      out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s ± %s | %d |%n",
-          row.benchmark().startsWith("baseline") ? "–" : Integer.toString(row.rules()),
-          row.benchmark(),
-          w == null ? "–" : w.effect(),
-          w == null ? "–" : Integer.toString(w.candidates()),
-          w == null ? "–" : Integer.toString(w.principalsMatch()),
-          w == null ? "–" : Integer.toString(w.conditionsEvaluated()),
-          micros(row.p50()), micros(row.p90()), micros(row.p99()), micros(row.avg()), micros(row.avgError()),
-          row.samples()));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s ± %s | %d |%n",
+              row.benchmark().startsWith("baseline") ? "–" : Integer.toString(row.rules()),
+              row.benchmark(),
+              w == null ? "–" : w.effect(),
+              w == null ? "–" : Integer.toString(w.candidates()),
+              w == null ? "–" : Integer.toString(w.principalsMatch()),
+              w == null ? "–" : Integer.toString(w.conditionsEvaluated()),
+              micros(row.p50()),
+              micros(row.p90()),
+              micros(row.p99()),
+              micros(row.avg()),
+              micros(row.avgError()),
+              row.samples()));
     }
     return out.toString();
   }
@@ -267,11 +344,20 @@ public class PolicyDecisionBenchmark {
     String cpu = "unknown CPU";
     Path cpuinfo = Path.of("/proc/cpuinfo");
     if (Files.isReadable(cpuinfo)) {
-      cpu = Files.readAllLines(cpuinfo).stream().filter(l -> l.startsWith("model name"))
-          .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse(cpu);
+      cpu =
+          Files.readAllLines(cpuinfo).stream()
+              .filter(l -> l.startsWith("model name"))
+              .map(l -> l.substring(l.indexOf(':') + 1).strip())
+              .findFirst()
+              .orElse(cpu);
     }
-    return String.format(Locale.ROOT, "%d cores (%s), %s %s, %s", Runtime.getRuntime().availableProcessors(), cpu,
-        System.getProperty("java.vm.name"), System.getProperty("java.vm.version"), System.getProperty("os.name")
-            + " " + System.getProperty("os.version"));
+    return String.format(
+        Locale.ROOT,
+        "%d cores (%s), %s %s, %s",
+        Runtime.getRuntime().availableProcessors(),
+        cpu,
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.vm.version"),
+        System.getProperty("os.name") + " " + System.getProperty("os.version"));
   }
 }

@@ -47,26 +47,44 @@ final class Probes {
     List<Probe> probes = new ArrayList<>();
     ByteBuffer block = ByteBuffer.allocate(512);
     try (FileChannel file =
-        FileChannel.open(dir.resolve("fsync-probe.bin"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        FileChannel.open(
+            dir.resolve("fsync-probe.bin"),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
-      probes.add(time("fsync: append 512 B + FileChannel.force", () -> {
-        block.clear();
-        file.write(block);
-        file.force(false);
-      }));
+      probes.add(
+          time(
+              "fsync: append 512 B + FileChannel.force",
+              () -> {
+                block.clear();
+                file.write(block);
+                file.force(false);
+              }));
     }
     JsonMapper json = JsonMapper.builder().build();
     try (EmbeddedDatabase full = EmbeddedDatabase.open(dir.resolve("probe-full"))) {
-      probes.add(append("audit append, synchronous=FULL (production)", new JdbcLedger(full.writes(), json), configHash));
+      probes.add(
+          append(
+              "audit append, synchronous=FULL (production)",
+              new JdbcLedger(full.writes(), json),
+              configHash));
     }
     for (String mode : List.of("NORMAL", "OFF")) {
-      try (HikariDataSource ds = AuditStores.open(dir.resolve("probe-" + mode.toLowerCase(java.util.Locale.ROOT)), mode)) {
-        probes.add(append("audit append, synchronous=" + mode, new JdbcLedger(new GroupCommit(ds), json), configHash));
+      try (HikariDataSource ds =
+          AuditStores.open(dir.resolve("probe-" + mode.toLowerCase(java.util.Locale.ROOT)), mode)) {
+        probes.add(
+            append(
+                "audit append, synchronous=" + mode,
+                new JdbcLedger(new GroupCommit(ds), json),
+                configHash));
       }
     }
     SecretSources secrets = new SecretSources(Map.of(), gatewayData);
     SecretRef token = SecretRef.parse("file:secrets/acme-api-token");
-    probes.add(time("secret file read (SecretSources, once per connector call)", () -> secrets.resolve(token, "acme")));
+    probes.add(
+        time(
+            "secret file read (SecretSources, once per connector call)",
+            () -> secrets.resolve(token, "acme")));
     return probes;
   }
 
@@ -76,7 +94,8 @@ final class Probes {
 
   private Probe time(String name, Op op) throws Exception {
     progress.say("probe: %s", name);
-    long warmupEnd = System.nanoTime() + Math.min(each.toNanos() / 4, Duration.ofMillis(500).toNanos());
+    long warmupEnd =
+        System.nanoTime() + Math.min(each.toNanos() / 4, Duration.ofMillis(500).toNanos());
     for (int i = 0; i < MAX_OPS && System.nanoTime() < warmupEnd; i++) {
       op.run();
     }

@@ -20,9 +20,9 @@ import java.util.regex.Pattern;
  * The gateway and Acme each in a process of its own ({@code BENCH_MODE=processes}, the default),
  * started as an operator would: {@code portcullis sample acme} and {@code portcullis serve} with
  * the demo configuration (the CLI's main class on the classpath {@code -Dbench.classpath} names,
- * else this JVM's), each on a free port, each with a fresh data directory under the work
- * directory and its output in a log file there. So the load generator, the gateway and the
- * upstream no longer share one heap, one garbage collector and one JIT, though still the same cores.
+ * else this JVM's), each on a free port, each with a fresh data directory under the work directory
+ * and its output in a log file there. So the load generator, the gateway and the upstream no longer
+ * share one heap, one garbage collector and one JIT, though still the same cores.
  *
  * <p>Failure: a process that does not say it is ready within a minute, or ends, stops the run with
  * its log's last lines. Both processes are stopped (SIGTERM, then SIGKILL after 15 s) on {@link
@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  */
 final class ProcessTopology implements Topology {
   private static final Duration READY_WITHIN = Duration.ofMinutes(1);
-  private static final Pattern ACME_READY = Pattern.compile("Acme sample listening on (http://\\S+)/api");
+  private static final Pattern ACME_READY =
+      Pattern.compile("Acme sample listening on (http://\\S+)/api");
   private static final Pattern GATEWAY_MCP = Pattern.compile("MCP +(http://\\S+)/mcp");
   private static final String MAIN = "dev.portcullis.cli.Main";
 
@@ -42,7 +43,8 @@ final class ProcessTopology implements Topology {
   private final String heaps;
   private final Thread reaper;
 
-  private ProcessTopology(Process acme, URI acmeUri, Process gateway, URI gatewayUri, Path gatewayData, String heaps) {
+  private ProcessTopology(
+      Process acme, URI acmeUri, Process gateway, URI gatewayUri, Path gatewayData, String heaps) {
     this.acme = acme;
     this.gateway = gateway;
     this.acmeUri = acmeUri;
@@ -57,14 +59,30 @@ final class ProcessTopology implements Topology {
    * Starts Acme, then the gateway in front of it; {@code gatewayHeap} and {@code upstreamHeap} are
    * -Xms/-Xmx values such as "1g", {@code gatewayOptions} extra JVM options for the gateway.
    */
-  static ProcessTopology start(Path work, Path config, String gatewayHeap, String upstreamHeap,
-      List<String> gatewayOptions, Progress progress) throws IOException, InterruptedException {
+  static ProcessTopology start(
+      Path work,
+      Path config,
+      String gatewayHeap,
+      String upstreamHeap,
+      List<String> gatewayOptions,
+      Progress progress)
+      throws IOException, InterruptedException {
     Path acmeData = work.resolve("acme");
     Path gatewayData = work.resolve("gateway");
     GatewayFixture.writeAcmeToken(acmeData);
     GatewayFixture.writeAcmeToken(gatewayData);
-    Process acme = launch(work.resolve("acme.log"), upstreamHeap, List.of(), Map.of(),
-        "sample", "acme", "--port", "0", "--data", acmeData.toString());
+    Process acme =
+        launch(
+            work.resolve("acme.log"),
+            upstreamHeap,
+            List.of(),
+            Map.of(),
+            "sample",
+            "acme",
+            "--port",
+            "0",
+            "--data",
+            acmeData.toString());
     URI acmeUri;
     try {
       acmeUri = URI.create(awaitLine(acme, work.resolve("acme.log"), ACME_READY));
@@ -73,10 +91,19 @@ final class ProcessTopology implements Topology {
       throw e;
     }
     progress.say("Acme (pid %d) at %s", acme.pid(), acmeUri);
-    Process gateway = launch(work.resolve("gateway.log"), gatewayHeap, gatewayOptions,
-        Map.of("ACME_URL", acmeUri + "/api", "ACME_MCP_URL", acmeUri + "/mcp"),
-        "serve", "--config", config.toString(), "--data", gatewayData.toString(),
-        "--port", "0");
+    Process gateway =
+        launch(
+            work.resolve("gateway.log"),
+            gatewayHeap,
+            gatewayOptions,
+            Map.of("ACME_URL", acmeUri + "/api", "ACME_MCP_URL", acmeUri + "/mcp"),
+            "serve",
+            "--config",
+            config.toString(),
+            "--data",
+            gatewayData.toString(),
+            "--port",
+            "0");
     URI gatewayUri;
     try {
       gatewayUri = URI.create(awaitLine(gateway, work.resolve("gateway.log"), GATEWAY_MCP));
@@ -87,21 +114,39 @@ final class ProcessTopology implements Topology {
       throw e;
     }
     progress.say("gateway (pid %d) at %s", gateway.pid(), gatewayUri);
-    return new ProcessTopology(acme, acmeUri, gateway, gatewayUri, gatewayData,
-        "heap: gateway " + gatewayHeap + ", Acme " + upstreamHeap
-            + (gatewayOptions.isEmpty() ? "" : "; gateway JVM options " + String.join(" ", gatewayOptions)));
+    return new ProcessTopology(
+        acme,
+        acmeUri,
+        gateway,
+        gatewayUri,
+        gatewayData,
+        "heap: gateway "
+            + gatewayHeap
+            + ", Acme "
+            + upstreamHeap
+            + (gatewayOptions.isEmpty()
+                ? ""
+                : "; gateway JVM options " + String.join(" ", gatewayOptions)));
   }
 
-  private static Process launch(Path log, String heap, List<String> options, Map<String, String> env, String... args)
+  private static Process launch(
+      Path log, String heap, List<String> options, Map<String, String> env, String... args)
       throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     String classpath = System.getProperty("bench.classpath", System.getProperty("java.class.path"));
-    List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-        "--sun-misc-unsafe-memory-access=allow", "-Xms" + heap, "-Xmx" + heap));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow",
+                "-Xms" + heap,
+                "-Xmx" + heap));
     command.addAll(options);
     command.addAll(List.of("-cp", classpath, MAIN));
     command.addAll(Arrays.asList(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     // The operator's own settings must not leak in: a master key or data directory from the shell.
     pb.environment().keySet().removeIf(k -> k.startsWith("PORTCULLIS_"));
     pb.environment().putAll(env);
@@ -109,8 +154,11 @@ final class ProcessTopology implements Topology {
     return pb.start();
   }
 
-  /** Waits until the process's log has a line matching {@code ready}, and answers its first group. */
-  private static String awaitLine(Process p, Path log, Pattern ready) throws IOException, InterruptedException {
+  /**
+   * Waits until the process's log has a line matching {@code ready}, and answers its first group.
+   */
+  private static String awaitLine(Process p, Path log, Pattern ready)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + READY_WITHIN.toNanos();
     while (System.nanoTime() < deadline) {
       if (Files.exists(log)) {
@@ -122,12 +170,23 @@ final class ProcessTopology implements Topology {
         }
       }
       if (!p.isAlive()) {
-        throw new IOException("process " + p.pid() + " ended (exit " + p.exitValue() + ") before it was ready: "
-            + tail(log));
+        throw new IOException(
+            "process "
+                + p.pid()
+                + " ended (exit "
+                + p.exitValue()
+                + ") before it was ready: "
+                + tail(log));
       }
       Thread.sleep(50);
     }
-    throw new IOException("process " + p.pid() + " not ready within " + READY_WITHIN.toSeconds() + " s: " + tail(log));
+    throw new IOException(
+        "process "
+            + p.pid()
+            + " not ready within "
+            + READY_WITHIN.toSeconds()
+            + " s: "
+            + tail(log));
   }
 
   private static String tail(Path log) throws IOException {
@@ -140,7 +199,8 @@ final class ProcessTopology implements Topology {
 
   @Override
   public Workload.Endpoints endpoints() {
-    return new Workload.Endpoints(acmeUri, gatewayUri, GatewayFixture.ACME_TOKEN, GatewayFixture.SUPPORT_KEY);
+    return new Workload.Endpoints(
+        acmeUri, gatewayUri, GatewayFixture.ACME_TOKEN, GatewayFixture.SUPPORT_KEY);
   }
 
   @Override
@@ -150,8 +210,15 @@ final class ProcessTopology implements Topology {
 
   @Override
   public String describe() {
-    return "processes: load generator (pid " + ProcessHandle.current().pid() + "), gateway (`portcullis serve`, pid "
-        + gateway.pid() + ") and Acme (`portcullis sample acme`, pid " + acme.pid() + ") in three JVMs (" + heaps + ")";
+    return "processes: load generator (pid "
+        + ProcessHandle.current().pid()
+        + "), gateway (`portcullis serve`, pid "
+        + gateway.pid()
+        + ") and Acme (`portcullis sample acme`, pid "
+        + acme.pid()
+        + ") in three JVMs ("
+        + heaps
+        + ")";
   }
 
   @Override
@@ -159,7 +226,9 @@ final class ProcessTopology implements Topology {
     return new Cpu(cpuOf(gateway), cpuOf(acme), Cpu.self());
   }
 
-  /** The process's user + system CPU time so far (on Linux from /proc/PID/stat, 10 ms resolution). */
+  /**
+   * The process's user + system CPU time so far (on Linux from /proc/PID/stat, 10 ms resolution).
+   */
   private static long cpuOf(Process p) {
     return p.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
   }

@@ -15,7 +15,8 @@ final class Progress {
   @com.google.errorprone.annotations.FormatMethod
   void say(String format, Object... args) {
     double seconds = (System.nanoTime() - start) / 1e9;
-    out.printf(Locale.ROOT, "[bench %5.1fs] %s%n", seconds, String.format(Locale.ROOT, format, args));
+    out.printf(
+        Locale.ROOT, "[bench %5.1fs] %s%n", seconds, String.format(Locale.ROOT, format, args));
     out.flush();
   }
 }

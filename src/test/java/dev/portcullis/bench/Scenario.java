@@ -18,7 +18,10 @@ record Scenario(String name, ClientFactory clients) {
   /** One client's request loop body. Never shared between threads. */
   @FunctionalInterface
   interface Caller {
-    /** Sends one request and reads the whole answer: null when it was the expected one, else why not. */
+    /**
+     * Sends one request and reads the whole answer: null when it was the expected one, else why
+     * not.
+     */
     String call() throws IOException, InterruptedException;
   }
 }

@@ -51,7 +51,9 @@ record ScenarioSettings(
   private static final List<String> DOORS = List.of("direct", "rest", "mcp");
 
   static ScenarioSettings from(Map<String, String> env) {
-    String stamp = LocalDateTime.now(java.time.ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    String stamp =
+        LocalDateTime.now(java.time.ZoneOffset.UTC)
+            .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     Duration measure = seconds(env, "BENCH_SECONDS", 10, 1);
     return new ScenarioSettings(
         mode(env.getOrDefault("BENCH_MODE", "processes")),
@@ -64,14 +66,16 @@ record ScenarioSettings(
         BenchSettings.number(env, "BENCH_RATE", 200, 0, 100_000),
         workloads(env, "BENCH_OPEN_WORKLOADS", "read,write"),
         (int) BenchSettings.number(env, "BENCH_OPEN_CLIENTS", 32, 1, 256),
-        Duration.ofSeconds(BenchSettings.number(env, "BENCH_OPEN_SECONDS", measure.toSeconds(), 1, 600)),
+        Duration.ofSeconds(
+            BenchSettings.number(env, "BENCH_OPEN_SECONDS", measure.toSeconds(), 1, 600)),
         (int) BenchSettings.number(env, "BENCH_STORED_CALLS", 1000, 0, 1_000_000),
         (int) BenchSettings.number(env, "BENCH_FSYNC_COUNT", 1000, 0, 1_000_000),
         BenchSettings.number(env, "BENCH_MAX_REQUESTS", 1_000_000, 1, 100_000_000),
         heap(env, "BENCH_GATEWAY_HEAP"),
         heap(env, "BENCH_UPSTREAM_HEAP"),
         Arrays.stream(env.getOrDefault("BENCH_GATEWAY_JAVA_OPTS", "").strip().split("\\s+"))
-            .filter(s -> !s.isEmpty()).toList(),
+            .filter(s -> !s.isEmpty())
+            .toList(),
         Path.of(env.getOrDefault("BENCH_WORK_DIR", "target/bench/scenarios-" + stamp)),
         env.getOrDefault("BENCH_KEEP_DATA", "0").equals("1"),
         durability(env.getOrDefault("BENCH_DURABILITY", "strict")));
@@ -79,7 +83,8 @@ record ScenarioSettings(
 
   private static String durability(String text) {
     if (!List.of("strict", "intent").contains(text.strip())) {
-      throw new IllegalArgumentException("BENCH_DURABILITY=" + text + ": expected strict or intent");
+      throw new IllegalArgumentException(
+          "BENCH_DURABILITY=" + text + ": expected strict or intent");
     }
     return text.strip();
   }
@@ -89,20 +94,28 @@ record ScenarioSettings(
    * against a gateway from before {@code audit.durability}), a copy with it set otherwise.
    */
   Path gatewayConfig(Path work) throws java.io.IOException {
-    return durability.equals("strict") ? dev.portcullis.testing.GatewayFixture.DEMO_CONFIG.toAbsolutePath()
-        : dev.portcullis.testing.GatewayFixture.demoConfigWith(work.resolve("config"),
-            "audit:\n  durability: " + durability);
+    return durability.equals("strict")
+        ? dev.portcullis.testing.GatewayFixture.DEMO_CONFIG.toAbsolutePath()
+        : dev.portcullis.testing.GatewayFixture.demoConfigWith(
+            work.resolve("config"), "audit:\n  durability: " + durability);
   }
 
   private static Mode mode(String text) {
-    return Arrays.stream(Mode.values()).filter(m -> m.label.equals(text.strip())).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("BENCH_MODE=" + text + ": expected processes or in-jvm"));
+    return Arrays.stream(Mode.values())
+        .filter(m -> m.label.equals(text.strip()))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "BENCH_MODE=" + text + ": expected processes or in-jvm"));
   }
 
   private static List<Workload.Door> doors(String text) {
     try {
-      return BenchSettings.parts(text.toLowerCase(java.util.Locale.ROOT), DOORS).stream().map(Workload.Door::of)
-          .sorted().toList();
+      return BenchSettings.parts(text.toLowerCase(java.util.Locale.ROOT), DOORS).stream()
+          .map(Workload.Door::of)
+          .sorted()
+          .toList();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("BENCH_DOORS=" + text + ": expected some of " + DOORS, e);
     }
@@ -117,7 +130,8 @@ record ScenarioSettings(
     try {
       chosen = BenchSettings.parts(text, Workload.ids());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(name + "=" + text + ": expected some of " + Workload.ids(), e);
+      throw new IllegalArgumentException(
+          name + "=" + text + ": expected some of " + Workload.ids(), e);
     }
     return Arrays.stream(Workload.values()).filter(w -> chosen.contains(w.id)).toList();
   }
@@ -129,12 +143,15 @@ record ScenarioSettings(
   private static String heap(Map<String, String> env, String name) {
     String text = env.getOrDefault(name, "1g").strip();
     if (!text.matches("[1-9][0-9]{0,5}[mMgG]")) {
-      throw new IllegalArgumentException(name + "=" + text + ": expected a heap size such as 512m or 1g");
+      throw new IllegalArgumentException(
+          name + "=" + text + ": expected a heap size such as 512m or 1g");
     }
     return text;
   }
 
-  /** The doors a workload runs through: all chosen, less direct for a workload Acme cannot do alone. */
+  /**
+   * The doors a workload runs through: all chosen, less direct for a workload Acme cannot do alone.
+   */
   List<Workload.Door> doors(Workload w) {
     return doors.stream().filter(d -> d.gateway() || w.hasDirect()).toList();
   }

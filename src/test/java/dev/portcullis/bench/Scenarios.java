@@ -29,7 +29,8 @@ final class Scenarios {
             .header("Accept", "application/json")
             .GET()
             .build();
-    return new Scenario(name, http -> () -> expect200(http.send(request, HttpResponse.BodyHandlers.ofString())));
+    return new Scenario(
+        name, http -> () -> expect200(http.send(request, HttpResponse.BodyHandlers.ofString())));
   }
 
   /** {@code POST /v1/tools/crm_get_customer:invoke} on the gateway. */
@@ -39,14 +40,22 @@ final class Scenarios {
             .timeout(TIMEOUT)
             .header("Authorization", "Bearer " + agentKey)
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"arguments\":{\"customerId\":\"" + CUSTOMER + "\"}}"))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"arguments\":{\"customerId\":\"" + CUSTOMER + "\"}}"))
             .build();
-    return new Scenario(name, http -> () -> expect200(http.send(request, HttpResponse.BodyHandlers.ofString())));
+    return new Scenario(
+        name, http -> () -> expect200(http.send(request, HttpResponse.BodyHandlers.ofString())));
   }
 
   /** MCP {@code tools/call} of crm_get_customer over streamable HTTP, one session per client. */
   static Scenario mcp(String name, URI gateway, String agentKey) {
-    return mcp(name, gateway.resolve("/mcp"), agentKey, TOOL, "{\"customerId\":\"" + CUSTOMER + "\"}",
+    return mcp(
+        name,
+        gateway.resolve("/mcp"),
+        agentKey,
+        TOOL,
+        "{\"customerId\":\"" + CUSTOMER + "\"}",
         "\"isError\":false");
   }
 
@@ -57,39 +66,58 @@ final class Scenarios {
    * expected} and no {@code "isError":true}; the answer may be JSON or one SSE event, read whole
    * either way.
    */
-  static Scenario mcp(String name, URI endpoint, String bearer, String tool, String arguments, String expected) {
-    return new Scenario(name, http -> {
-      String session = openSession(http, endpoint, bearer);
-      long[] nextId = {1};
-      return () -> {
-        String body =
-            "{\"jsonrpc\":\"2.0\",\"id\":" + nextId[0]++ + ",\"method\":\"tools/call\",\"params\":{\"name\":\""
-                + tool + "\",\"arguments\":" + arguments + "}}";
-        HttpResponse<String> r = http.send(mcpPost(endpoint, bearer, body).header("Mcp-Session-Id", session)
-            .header("MCP-Protocol-Version", MCP_VERSION).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-          return "HTTP " + r.statusCode() + ": " + excerpt(r.body());
-        }
-        return r.body().contains(expected) && !r.body().contains("\"isError\":true")
-            ? null
-            : "tool error: " + excerpt(r.body());
-      };
-    });
+  static Scenario mcp(
+      String name, URI endpoint, String bearer, String tool, String arguments, String expected) {
+    return new Scenario(
+        name,
+        http -> {
+          String session = openSession(http, endpoint, bearer);
+          long[] nextId = {1};
+          return () -> {
+            String body =
+                "{\"jsonrpc\":\"2.0\",\"id\":"
+                    + nextId[0]++
+                    + ",\"method\":\"tools/call\",\"params\":{\"name\":\""
+                    + tool
+                    + "\",\"arguments\":"
+                    + arguments
+                    + "}}";
+            HttpResponse<String> r =
+                http.send(
+                    mcpPost(endpoint, bearer, body)
+                        .header("Mcp-Session-Id", session)
+                        .header("MCP-Protocol-Version", MCP_VERSION)
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+              return "HTTP " + r.statusCode() + ": " + excerpt(r.body());
+            }
+            return r.body().contains(expected) && !r.body().contains("\"isError\":true")
+                ? null
+                : "tool error: " + excerpt(r.body());
+          };
+        });
   }
 
   static String openSession(HttpClient http, URI endpoint, String agentKey)
       throws IOException, InterruptedException {
     String init =
-        "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"" + MCP_VERSION
+        "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\""
+            + MCP_VERSION
             + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"portcullis-bench\",\"version\":\"1\"}}}";
-    HttpResponse<String> r = http.send(mcpPost(endpoint, agentKey, init).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(mcpPost(endpoint, agentKey, init).build(), HttpResponse.BodyHandlers.ofString());
     String session = r.headers().firstValue("Mcp-Session-Id").orElse(null);
     if (r.statusCode() != 200 || session == null) {
-      throw new IOException("MCP initialize failed: HTTP " + r.statusCode() + ": " + excerpt(r.body()));
+      throw new IOException(
+          "MCP initialize failed: HTTP " + r.statusCode() + ": " + excerpt(r.body()));
     }
     HttpResponse<String> ack =
         http.send(
-            mcpPost(endpoint, agentKey, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}")
+            mcpPost(
+                    endpoint,
+                    agentKey,
+                    "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}")
                 .header("Mcp-Session-Id", session)
                 .header("MCP-Protocol-Version", MCP_VERSION)
                 .build(),
@@ -117,5 +145,4 @@ final class Scenarios {
     String flat = body.replaceAll("\\s+", " ");
     return flat.length() > 160 ? flat.substring(0, 160) + "…" : flat;
   }
-
 }

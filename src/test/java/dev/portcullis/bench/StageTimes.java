@@ -42,7 +42,10 @@ final class StageTimes {
     recorders.values().forEach(Recorder::reset);
   }
 
-  /** The self time of each stage since the last reset, in pipeline order, then the pipeline's inclusive time. */
+  /**
+   * The self time of each stage since the last reset, in pipeline order, then the pipeline's
+   * inclusive time.
+   */
   Map<String, Histogram> take() {
     Map<String, Histogram> window = new LinkedHashMap<>();
     recorders.forEach((name, r) -> window.put(name, r.getIntervalHistogram()));

@@ -36,7 +36,10 @@ final class TimedStage implements Stage {
     }
   }
 
-  /** Delegates to the real chain (which keeps enforcing the chain's rules) and times the rest of the road. */
+  /**
+   * Delegates to the real chain (which keeps enforcing the chain's rules) and times the rest of the
+   * road.
+   */
   private static final class TimingChain implements Chain {
     private final Chain delegate;
     private long downstreamNanos;

@@ -20,16 +20,23 @@ interface Topology extends AutoCloseable {
   /** CPU time used so far by each party; -1 where a party has no process of its own. */
   Cpu cpu();
 
-  /** Called after each load phase (the in-JVM Acme keeps a request log that would otherwise grow). */
+  /**
+   * Called after each load phase (the in-JVM Acme keeps a request log that would otherwise grow).
+   */
   default void afterPhase() {}
 
   @Override
   void close();
 
-  /** CPU time in nanoseconds of the gateway, the upstream and the load generator; -1 when not separate. */
+  /**
+   * CPU time in nanoseconds of the gateway, the upstream and the load generator; -1 when not
+   * separate.
+   */
   record Cpu(long gatewayNanos, long upstreamNanos, long generatorNanos) {
     Cpu minus(Cpu earlier) {
-      return new Cpu(diff(gatewayNanos, earlier.gatewayNanos), diff(upstreamNanos, earlier.upstreamNanos),
+      return new Cpu(
+          diff(gatewayNanos, earlier.gatewayNanos),
+          diff(upstreamNanos, earlier.upstreamNanos),
           diff(generatorNanos, earlier.generatorNanos));
     }
 
@@ -38,7 +45,8 @@ interface Topology extends AutoCloseable {
     }
 
     static long self() {
-      return ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class).getProcessCpuTime();
+      return ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class)
+          .getProcessCpuTime();
     }
   }
 }

@@ -20,10 +20,14 @@ import java.util.function.Function;
 enum Workload {
   READ("read", "crm_get_customer {customerId: C-1001}: an allowed read"),
   WRITE("write", "tickets_create, priority normal: an allowed write (Acme inserts a ticket)"),
-  DENIED("denied", "tickets_create, priority urgent: denied by policy (default deny), nothing reaches Acme"),
-  FRESH_KEY("fresh-key", "tickets_create, priority normal, with an idempotency key never seen before on every call"
-      + " (REST `Idempotency-Key`, MCP `params._meta.portcullis/idempotencyKey`; the gateway sends Acme a key"
-      + " derived from it, so the direct baseline sends Acme a fresh key too)");
+  DENIED(
+      "denied",
+      "tickets_create, priority urgent: denied by policy (default deny), nothing reaches Acme"),
+  FRESH_KEY(
+      "fresh-key",
+      "tickets_create, priority normal, with an idempotency key never seen before on every call"
+          + " (REST `Idempotency-Key`, MCP `params._meta.portcullis/idempotencyKey`; the gateway sends Acme a key"
+          + " derived from it, so the direct baseline sends Acme a fresh key too)");
 
   /** Where a request goes. */
   enum Door {
@@ -42,7 +46,9 @@ enum Workload {
     }
 
     static Door of(String text) {
-      return Arrays.stream(values()).filter(d -> d.label.equalsIgnoreCase(text)).findFirst()
+      return Arrays.stream(values())
+          .filter(d -> d.label.equalsIgnoreCase(text))
+          .findFirst()
           .orElseThrow(() -> new IllegalArgumentException(text));
     }
   }
@@ -62,7 +68,9 @@ enum Workload {
   }
 
   static Workload of(String text) {
-    return Arrays.stream(values()).filter(w -> w.id.equals(text)).findFirst()
+    return Arrays.stream(values())
+        .filter(w -> w.id.equals(text))
+        .findFirst()
         .orElseThrow(() -> new IllegalArgumentException(text));
   }
 
@@ -90,7 +98,9 @@ enum Workload {
 
   private static String ticket(String priority) {
     return "{\"customerId\":\"C-1001\",\"subject\":\"Printer on fire\",\"body\":\"Opened by the benchmark.\","
-        + "\"priority\":\"" + priority + "\"}";
+        + "\"priority\":\""
+        + priority
+        + "\"}";
   }
 
   /** This workload through {@code door}; its name is "{@code id} {@code door}". */
@@ -111,20 +121,23 @@ enum Workload {
       return Scenarios.direct(name, at.acme(), at.acmeToken());
     }
     boolean keyed = this == FRESH_KEY;
-    return new Scenario(name, http -> {
-      Keys keys = new Keys();
-      return () -> {
-        HttpRequest.Builder b = HttpRequest.newBuilder(at.acme().resolve("/api/tickets"))
-            .timeout(TIMEOUT)
-            .header("Authorization", "Bearer " + at.acmeToken())
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(arguments()));
-        if (keyed) {
-          b.header("Idempotency-Key", keys.next());
-        }
-        return expect(http, b.build(), 201, null);
-      };
-    });
+    return new Scenario(
+        name,
+        http -> {
+          Keys keys = new Keys();
+          return () -> {
+            HttpRequest.Builder b =
+                HttpRequest.newBuilder(at.acme().resolve("/api/tickets"))
+                    .timeout(TIMEOUT)
+                    .header("Authorization", "Bearer " + at.acmeToken())
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(arguments()));
+            if (keyed) {
+              b.header("Idempotency-Key", keys.next());
+            }
+            return expect(http, b.build(), 201, null);
+          };
+        });
   }
 
   private Scenario rest(String name, Endpoints at) {
@@ -133,51 +146,75 @@ enum Workload {
     int status = this == DENIED ? 403 : 200;
     String expected = this == DENIED ? "denied-by-policy" : null;
     boolean keyed = this == FRESH_KEY;
-    return new Scenario(name, http -> {
-      Keys keys = new Keys();
-      return () -> {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-            .timeout(TIMEOUT)
-            .header("Authorization", "Bearer " + at.agentKey())
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (keyed) {
-          b.header("Idempotency-Key", keys.next());
-        }
-        return expect(http, b.build(), status, expected);
-      };
-    });
+    return new Scenario(
+        name,
+        http -> {
+          Keys keys = new Keys();
+          return () -> {
+            HttpRequest.Builder b =
+                HttpRequest.newBuilder(uri)
+                    .timeout(TIMEOUT)
+                    .header("Authorization", "Bearer " + at.agentKey())
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            if (keyed) {
+              b.header("Idempotency-Key", keys.next());
+            }
+            return expect(http, b.build(), status, expected);
+          };
+        });
   }
 
   private Scenario mcp(String name, Endpoints at) {
     URI endpoint = at.gateway().resolve("/mcp");
     String expected = this == DENIED ? "\"isError\":true" : "\"isError\":false";
     boolean keyed = this == FRESH_KEY;
-    Function<String, String> meta = key -> key == null ? "" : ",\"_meta\":{\"portcullis/idempotencyKey\":\"" + key + "\"}";
-    return new Scenario(name, http -> {
-      String session = Scenarios.openSession(http, endpoint, at.agentKey());
-      Keys keys = new Keys();
-      long[] nextId = {1};
-      return () -> {
-        String body = "{\"jsonrpc\":\"2.0\",\"id\":" + nextId[0]++ + ",\"method\":\"tools/call\",\"params\":{\"name\":\""
-            + tool() + "\",\"arguments\":" + arguments() + meta.apply(keyed ? keys.next() : null) + "}}";
-        HttpRequest request = Scenarios.mcpPost(endpoint, at.agentKey(), body)
-            .header("Mcp-Session-Id", session)
-            .header("MCP-Protocol-Version", Scenarios.MCP_VERSION)
-            .build();
-        return expect(http, request, 200, expected);
-      };
-    });
+    Function<String, String> meta =
+        key -> key == null ? "" : ",\"_meta\":{\"portcullis/idempotencyKey\":\"" + key + "\"}";
+    return new Scenario(
+        name,
+        http -> {
+          String session = Scenarios.openSession(http, endpoint, at.agentKey());
+          Keys keys = new Keys();
+          long[] nextId = {1};
+          return () -> {
+            String body =
+                "{\"jsonrpc\":\"2.0\",\"id\":"
+                    + nextId[0]++
+                    + ",\"method\":\"tools/call\",\"params\":{\"name\":\""
+                    + tool()
+                    + "\",\"arguments\":"
+                    + arguments()
+                    + meta.apply(keyed ? keys.next() : null)
+                    + "}}";
+            HttpRequest request =
+                Scenarios.mcpPost(endpoint, at.agentKey(), body)
+                    .header("Mcp-Session-Id", session)
+                    .header("MCP-Protocol-Version", Scenarios.MCP_VERSION)
+                    .build();
+            return expect(http, request, 200, expected);
+          };
+        });
   }
 
-  /** Sends {@code request}: null when the answer has {@code status} and, if given, contains {@code expected}. */
+  /**
+   * Sends {@code request}: null when the answer has {@code status} and, if given, contains {@code
+   * expected}.
+   */
   private static String expect(HttpClient http, HttpRequest request, int status, String expected)
       throws IOException, InterruptedException {
     HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != status) {
-      return "HTTP " + r.statusCode() + " (expected " + status + "): " + Scenarios.excerpt(r.body());
+      return "HTTP "
+          + r.statusCode()
+          + " (expected "
+          + status
+          + "): "
+          + Scenarios.excerpt(r.body());
     }
-    return expected == null || r.body().contains(expected) ? null : "unexpected answer: " + Scenarios.excerpt(r.body());
+    return expected == null || r.body().contains(expected)
+        ? null
+        : "unexpected answer: " + Scenarios.excerpt(r.body());
   }
 
   /** Idempotency keys for one client, never repeated: a random prefix per client and a counter. */

@@ -17,16 +17,27 @@ class ArgumentTemplateTest {
 
   @Test
   void aWholePlaceholderKeepsItsTypeAndEmbeddedOnesBecomeText() throws Exception {
-    ArgumentTemplate t = ArgumentTemplate.of(json(
-        "{\"amount\":\"{args.amount}\",\"lines\":[\"{before.lines.1}\"],\"note\":\"was {before.status}, {args.amount}\","
-            + "\"fixed\":3}"));
+    ArgumentTemplate t =
+        ArgumentTemplate.of(
+            json(
+                "{\"amount\":\"{args.amount}\",\"lines\":[\"{before.lines.1}\"],\"note\":\"was {before.status}, {args.amount}\","
+                    + "\"fixed\":3}"));
 
-    JsonNode out = t.render(Map.of("args", json("{\"amount\":12.5}"),
-        "before", json("{\"status\":\"open\",\"lines\":[\"a\",{\"sku\":\"b\"}]}")));
+    JsonNode out =
+        t.render(
+            Map.of(
+                "args",
+                json("{\"amount\":12.5}"),
+                "before",
+                json("{\"status\":\"open\",\"lines\":[\"a\",{\"sku\":\"b\"}]}")));
 
-    assertThat(out).isEqualTo(json("{\"amount\":12.5,\"lines\":[{\"sku\":\"b\"}],\"note\":\"was open, 12.5\",\"fixed\":3}"));
+    assertThat(out)
+        .isEqualTo(
+            json(
+                "{\"amount\":12.5,\"lines\":[{\"sku\":\"b\"}],\"note\":\"was open, 12.5\",\"fixed\":3}"));
     assertThat(t.scopes()).containsExactly("args", "before");
-    assertThat(t.placeholders()).extracting(ArgumentTemplate.Placeholder::pointer)
+    assertThat(t.placeholders())
+        .extracting(ArgumentTemplate.Placeholder::pointer)
         .containsExactly("/amount", "/lines/0", "/note", "/note");
   }
 
@@ -35,7 +46,8 @@ class ArgumentTemplateTest {
     ArgumentTemplate t = ArgumentTemplate.of(json("{\"refundId\":\"{result.refundId}\"}"));
 
     assertThatThrownBy(() -> t.render(Map.of("result", json("{\"refundId\":null}"))))
-        .isInstanceOf(ArgumentTemplate.MissingValueException.class).hasMessage("{result.refundId} has no value");
+        .isInstanceOf(ArgumentTemplate.MissingValueException.class)
+        .hasMessage("{result.refundId} has no value");
     assertThatThrownBy(() -> t.render(Map.of()))
         .hasMessage("{result.refundId} has no value (there is no result for this call)");
   }

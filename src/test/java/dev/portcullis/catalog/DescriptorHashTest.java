@@ -10,8 +10,16 @@ class DescriptorHashTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private static String hash(JsonNode result) {
-    return DescriptorHash.of("t", null, "d", "1", RiskClass.READ, "c", JSON.readTree("{\"type\":\"object\"}"),
-        JSON.readTree("{\"method\":\"GET\"}"), result);
+    return DescriptorHash.of(
+        "t",
+        null,
+        "d",
+        "1",
+        RiskClass.READ,
+        "c",
+        JSON.readTree("{\"type\":\"object\"}"),
+        JSON.readTree("{\"method\":\"GET\"}"),
+        result);
   }
 
   @Test
@@ -21,7 +29,8 @@ class DescriptorHashTest {
     String fields = hash(JSON.readTree("{\"redact\":[\"email\"],\"fields\":[\"/id\"]}"));
 
     // Pinned: a change to the canonical form would unpin every tool an operator approved.
-    assertThat(none).isEqualTo("sha256:81ae8d2e9f28b9c9b42e41c9efd3955d902bd49faa55e33014917c60f12e5b2a");
+    assertThat(none)
+        .isEqualTo("sha256:81ae8d2e9f28b9c9b42e41c9efd3955d902bd49faa55e33014917c60f12e5b2a");
     assertThat(redact).isNotEqualTo(none);
     assertThat(fields).isNotEqualTo(redact);
   }

@@ -9,8 +9,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Tool input schemas: {@code format} is an assertion, not an annotation; and schema patterns,
- * which upstream MCP servers write, run under a step budget.
+ * Tool input schemas: {@code format} is an assertion, not an annotation; and schema patterns, which
+ * upstream MCP servers write, run under a step budget.
  */
 class JsonSchemaCompilerTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -21,7 +21,10 @@ class JsonSchemaCompilerTest {
   }
 
   private ArgumentSchema withFormat(String format) {
-    return schema("{\"type\":\"object\",\"properties\":{\"v\":{\"type\":\"string\",\"format\":\"" + format + "\"}}}");
+    return schema(
+        "{\"type\":\"object\",\"properties\":{\"v\":{\"type\":\"string\",\"format\":\""
+            + format
+            + "\"}}}");
   }
 
   private static JsonNode args(String name, String value) {
@@ -41,7 +44,9 @@ class JsonSchemaCompilerTest {
       {"hostname", "-bad-.example"},
     };
     for (String[] c : cases) {
-      assertThat(withFormat(c[0]).violations(args("v", c[1]))).as(c[0] + " " + c[1]).singleElement()
+      assertThat(withFormat(c[0]).violations(args("v", c[1])))
+          .as(c[0] + " " + c[1])
+          .singleElement()
           .satisfies(v -> assertThat(v).startsWith("/v: "));
     }
   }
@@ -68,29 +73,39 @@ class JsonSchemaCompilerTest {
 
   @Test
   void aCatastrophicPatternIsRefusedQuicklyInsteadOfHoldingTheThread() {
-    ArgumentSchema s = schema("""
+    ArgumentSchema s =
+        schema(
+            """
         {"type":"object","properties":{"q":{"type":"string","pattern":"^(.*a){20}$"}}}""");
     String evil = "a".repeat(60) + "!";
 
-    var violations = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> s.violations(args("q", evil)));
+    var violations =
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> s.violations(args("q", evil)));
 
-    assertThat(violations).containsExactly(
-        "/: a pattern of the schema needs more than 1000000 steps on these arguments; refused");
+    assertThat(violations)
+        .containsExactly(
+            "/: a pattern of the schema needs more than 1000000 steps on these arguments; refused");
   }
 
   @Test
   void aCatastrophicPatternPropertyIsRefusedNotSkipped() {
-    ArgumentSchema s = schema("""
+    ArgumentSchema s =
+        schema(
+            """
         {"type":"object","patternProperties":{"^((x+)+)+y$":{"type":"integer"}}}""");
-    var violations = assertTimeoutPreemptively(Duration.ofSeconds(10),
-        () -> s.violations(args("x".repeat(60), "not an integer")));
-    assertThat(violations).containsExactly(
-        "/: a pattern of the schema needs more than 1000000 steps on these arguments; refused");
+    var violations =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(10), () -> s.violations(args("x".repeat(60), "not an integer")));
+    assertThat(violations)
+        .containsExactly(
+            "/: a pattern of the schema needs more than 1000000 steps on these arguments; refused");
   }
 
   @Test
   void ordinaryPatternsStillMatchAndRefuse() {
-    ArgumentSchema s = schema("""
+    ArgumentSchema s =
+        schema(
+            """
         {"type":"object","properties":{"id":{"type":"string","pattern":"^C-[0-9]{4}$"}}}""");
     assertThat(s.violations(args("id", "C-0042"))).isEmpty();
     assertThat(s.violations(args("id", "C-42"))).singleElement().asString().startsWith("/id: ");
@@ -99,11 +114,15 @@ class JsonSchemaCompilerTest {
 
   @Test
   void dollarMatchesOnlyAtTheEndOfTheValueAsInEcmaScript() {
-    ArgumentSchema s = schema("""
+    ArgumentSchema s =
+        schema(
+            """
         {"type":"object","properties":{"id":{"type":"string","pattern":"^C-[0-9]{4}$"},
          "price":{"type":"string","pattern":"^[$][0-9]+\\\\$?$"}}}""");
     for (String trailing : new String[] {"\n", "\r", "\r\n", "\u0085", "\u2028", "\u2029"}) {
-      assertThat(s.violations(args("id", "C-1001" + trailing))).as("C-1001 + %s", trailing.codePointAt(0)).isNotEmpty();
+      assertThat(s.violations(args("id", "C-1001" + trailing)))
+          .as("C-1001 + %s", trailing.codePointAt(0))
+          .isNotEmpty();
     }
     assertThat(s.violations(args("price", "$12$"))).isEmpty();
     assertThat(s.violations(args("price", "$12"))).isEmpty();

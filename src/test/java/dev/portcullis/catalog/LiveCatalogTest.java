@@ -14,8 +14,17 @@ class LiveCatalogTest {
   private static final Hold NOT_APPROVED = new Hold(Hold.Kind.NOT_APPROVED, "not approved yet");
 
   private static CatalogEntry entry(String name, String connector) {
-    ToolDefinition tool = new ToolDefinition(name, null, "The " + name + " tool.", "1", RiskClass.READ, connector,
-        JsonNodeFactory.instance.objectNode().put("type", "object"), false, "sha256:" + name);
+    ToolDefinition tool =
+        new ToolDefinition(
+            name,
+            null,
+            "The " + name + " tool.",
+            "1",
+            RiskClass.READ,
+            connector,
+            JsonNodeFactory.instance.objectNode().put("type", "object"),
+            false,
+            "sha256:" + name);
     return new CatalogEntry(tool, arguments -> List.of());
   }
 
@@ -28,11 +37,14 @@ class LiveCatalogTest {
   @Test
   void aPublishReplacesOnlyThatConnectorsEntriesAndHolds() {
     LiveCatalog catalog = new LiveCatalog(List.of(CONFIGURED));
-    catalog.publish("weather", List.of(entry("weather.a", "weather"), entry("weather.b", "weather")),
+    catalog.publish(
+        "weather",
+        List.of(entry("weather.a", "weather"), entry("weather.b", "weather")),
         Map.of("weather.c", NOT_APPROVED));
     catalog.publish("notes", List.of(entry("notes.x", "notes")), Map.of("notes.y", NOT_APPROVED));
 
-    catalog.publish("weather", List.of(entry("weather.a", "weather")), Map.of("weather.d", QUARANTINED));
+    catalog.publish(
+        "weather", List.of(entry("weather.a", "weather")), Map.of("weather.d", QUARANTINED));
 
     assertThat(names(catalog)).containsExactly("crm_lookup", "notes.x", "weather.a");
     assertThat(catalog.find("weather.b")).isEmpty();
@@ -46,7 +58,8 @@ class LiveCatalogTest {
   @Test
   void aPublishWithNothingRemovesAllThatConnectorContributed() {
     LiveCatalog catalog = new LiveCatalog(List.of(CONFIGURED));
-    catalog.publish("weather", List.of(entry("weather.a", "weather")), Map.of("weather.a", QUARANTINED));
+    catalog.publish(
+        "weather", List.of(entry("weather.a", "weather")), Map.of("weather.a", QUARANTINED));
 
     catalog.publish("weather", List.of(), Map.of());
 
@@ -59,11 +72,15 @@ class LiveCatalogTest {
   void aHeldToolIsLeftOutOfTheEntriesButStillFound() {
     LiveCatalog catalog = new LiveCatalog(List.of(CONFIGURED));
 
-    catalog.publish("weather", List.of(entry("weather.a", "weather"), entry("weather.b", "weather")),
+    catalog.publish(
+        "weather",
+        List.of(entry("weather.a", "weather"), entry("weather.b", "weather")),
         Map.of("weather.b", QUARANTINED));
 
     assertThat(names(catalog)).containsExactly("crm_lookup", "weather.a");
-    assertThat(catalog.find("weather.b")).as("so a call to it is denied and audited, not unknown").isPresent();
+    assertThat(catalog.find("weather.b"))
+        .as("so a call to it is denied and audited, not unknown")
+        .isPresent();
     assertThat(catalog.hold("weather.b")).contains(QUARANTINED);
     assertThat(catalog.hold("weather.a")).isEmpty();
     assertThat(catalog.hold("crm_lookup")).isEmpty();
@@ -74,20 +91,27 @@ class LiveCatalogTest {
     LiveCatalog catalog = new LiveCatalog(List.of(CONFIGURED));
     catalog.publish("weather", List.of(entry("weather.a", "weather")), Map.of());
 
-    assertThatThrownBy(() -> catalog.publish("weather",
-        List.of(entry("weather.b", "weather"), entry("crm_lookup", "weather")), Map.of()))
+    assertThatThrownBy(
+            () ->
+                catalog.publish(
+                    "weather",
+                    List.of(entry("weather.b", "weather"), entry("crm_lookup", "weather")),
+                    Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("tool crm_lookup is already configured");
 
     assertThat(catalog.find("crm_lookup")).contains(CONFIGURED);
-    assertThat(names(catalog)).as("the refused publish changed nothing").containsExactly("crm_lookup", "weather.a");
+    assertThat(names(catalog))
+        .as("the refused publish changed nothing")
+        .containsExactly("crm_lookup", "weather.a");
   }
 
   @Test
   void entriesAreInNameOrder() {
     LiveCatalog catalog = new LiveCatalog(List.of(entry("zeta", "crm"), CONFIGURED));
 
-    catalog.publish("weather", List.of(entry("weather.b", "weather"), entry("weather.a", "weather")), Map.of());
+    catalog.publish(
+        "weather", List.of(entry("weather.b", "weather"), entry("weather.a", "weather")), Map.of());
 
     assertThat(names(catalog)).containsExactly("crm_lookup", "weather.a", "weather.b", "zeta");
   }

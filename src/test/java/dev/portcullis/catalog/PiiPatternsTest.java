@@ -17,7 +17,9 @@ class PiiPatternsTest {
   void aCandidateThatFailsItsCheckDoesNotStopTheSearchForTheNextOne() {
     assertThat(PiiPatterns.redact("4111111111111112 then 4111111111111111 end", RedactionKind.CARD))
         .isEqualTo("4111111111111112 then [redacted:card] end");
-    assertThat(PiiPatterns.redact("DE88370400440532013000 or DE89370400440532013000!", RedactionKind.IBAN))
+    assertThat(
+            PiiPatterns.redact(
+                "DE88370400440532013000 or DE89370400440532013000!", RedactionKind.IBAN))
         .isEqualTo("DE88370400440532013000 or [redacted:iban]!");
   }
 
@@ -29,10 +31,15 @@ class PiiPatternsTest {
 
   @Test
   void cardsOfThirteenToNineteenDigits() {
-    assertThat(PiiPatterns.redact("4222222222222", RedactionKind.CARD)).isEqualTo("[redacted:card]");
-    assertThat(PiiPatterns.redact("9999999999999999998", RedactionKind.CARD)).isEqualTo("[redacted:card]");
-    assertThat(PiiPatterns.redact("422222222222", RedactionKind.CARD)).as("12 digits").isEqualTo("422222222222");
-    assertThat(PiiPatterns.redact("99999999999999999999", RedactionKind.CARD)).as("20 digits")
+    assertThat(PiiPatterns.redact("4222222222222", RedactionKind.CARD))
+        .isEqualTo("[redacted:card]");
+    assertThat(PiiPatterns.redact("9999999999999999998", RedactionKind.CARD))
+        .isEqualTo("[redacted:card]");
+    assertThat(PiiPatterns.redact("422222222222", RedactionKind.CARD))
+        .as("12 digits")
+        .isEqualTo("422222222222");
+    assertThat(PiiPatterns.redact("99999999999999999999", RedactionKind.CARD))
+        .as("20 digits")
         .isEqualTo("99999999999999999999");
   }
 
@@ -55,26 +62,37 @@ class PiiPatternsTest {
     assertThat(PiiPatterns.mod97("NO9386011117947")).as("Norway, 15").isTrue();
     assertThat(PiiPatterns.mod97("XX361234567890")).as("14, though its check passes").isFalse();
     assertThat(PiiPatterns.mod97("XX88AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).as("34").isTrue();
-    assertThat(PiiPatterns.mod97("XX08AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).as("35, though its check passes").isFalse();
+    assertThat(PiiPatterns.mod97("XX08AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
+        .as("35, though its check passes")
+        .isFalse();
     assertThat(PiiPatterns.mod97("XX53999999999999999999999999999999")).isTrue();
     assertThat(PiiPatterns.mod97("XX53999999999999999999999999999998")).isFalse();
     assertThat(PiiPatterns.mod97("GB82 WEST 1234 5698 7654 32")).as("grouped").isTrue();
-    assertThat(PiiPatterns.redact("NO93 8601 1117 947", RedactionKind.IBAN)).isEqualTo("[redacted:iban]");
+    assertThat(PiiPatterns.redact("NO93 8601 1117 947", RedactionKind.IBAN))
+        .isEqualTo("[redacted:iban]");
   }
 
   @Test
   void phonesOfSevenToFifteenDigits() {
     assertThat(PiiPatterns.redact("+1234567", RedactionKind.PHONE)).isEqualTo("[redacted:phone]");
     assertThat(PiiPatterns.redact("+1999999", RedactionKind.PHONE)).isEqualTo("[redacted:phone]");
-    assertThat(PiiPatterns.redact("030 1234", RedactionKind.PHONE)).as("7 digits").isEqualTo("[redacted:phone]");
-    assertThat(PiiPatterns.redact("030 123", RedactionKind.PHONE)).as("6 digits").isEqualTo("030 123");
-    assertThat(PiiPatterns.redact("(123) 456789012345", RedactionKind.PHONE)).as("15 digits")
+    assertThat(PiiPatterns.redact("030 1234", RedactionKind.PHONE))
+        .as("7 digits")
         .isEqualTo("[redacted:phone]");
-    assertThat(PiiPatterns.redact("(1234) 456789012345", RedactionKind.PHONE)).as("16 digits")
+    assertThat(PiiPatterns.redact("030 123", RedactionKind.PHONE))
+        .as("6 digits")
+        .isEqualTo("030 123");
+    assertThat(PiiPatterns.redact("(123) 456789012345", RedactionKind.PHONE))
+        .as("15 digits")
+        .isEqualTo("[redacted:phone]");
+    assertThat(PiiPatterns.redact("(1234) 456789012345", RedactionKind.PHONE))
+        .as("16 digits")
         .isEqualTo("(1234) 456789012345");
-    assertThat(PiiPatterns.redact("090 999999999999", RedactionKind.PHONE)).as("15 digits")
+    assertThat(PiiPatterns.redact("090 999999999999", RedactionKind.PHONE))
+        .as("15 digits")
         .isEqualTo("[redacted:phone]");
-    assertThat(PiiPatterns.redact("090 9999999999999", RedactionKind.PHONE)).as("16 digits")
+    assertThat(PiiPatterns.redact("090 9999999999999", RedactionKind.PHONE))
+        .as("16 digits")
         .isEqualTo("090 9999999999999");
   }
 }

@@ -15,10 +15,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The contract every {@link ToolPins} keeps: approvals are versioned per tool from 1, the newest
- * is the one in force, a descriptor comes back exactly as approved, and two approvals of the same
- * tool at once both land, with distinct versions. Each adapter runs it through a thin subclass
- * that supplies a fresh, empty store.
+ * The contract every {@link ToolPins} keeps: approvals are versioned per tool from 1, the newest is
+ * the one in force, a descriptor comes back exactly as approved, and two approvals of the same tool
+ * at once both land, with distinct versions. Each adapter runs it through a thin subclass that
+ * supplies a fresh, empty store.
  */
 public abstract class ToolPinsContract {
   protected static final JsonMapper JSON = JsonMapper.builder().build();
@@ -28,16 +28,19 @@ public abstract class ToolPinsContract {
   protected abstract ToolPins emptyPins() throws Exception;
 
   protected static JsonNode descriptor(String description) {
-    return JSON.readTree("""
+    return JSON.readTree(
+        """
         {"name":"get_weather","description":"%s","inputSchema":{"type":"object",
-         "properties":{"city":{"type":"string","maxLength":40}},"required":["city"]}}""".formatted(description));
+         "properties":{"city":{"type":"string","maxLength":40}},"required":["city"]}}"""
+            .formatted(description));
   }
 
   protected static String fingerprint(JsonNode descriptor) {
     return DescriptorHash.ofUpstream(descriptor);
   }
 
-  private static ToolPin approve(ToolPins pins, String tool, String description, String by, Instant at)
+  private static ToolPin approve(
+      ToolPins pins, String tool, String description, String by, Instant at)
       throws ToolPins.PinStoreException {
     JsonNode d = descriptor(description);
     return pins.approve(tool, fingerprint(d), d, by, at);
@@ -56,7 +59,8 @@ public abstract class ToolPinsContract {
     ToolPin second = approve(pins, "weather.get_weather", "v2", "bob", AT.plusSeconds(60));
     ToolPin third = approve(pins, "weather.get_weather", "v3", "carol", AT.plusSeconds(120));
 
-    assertThat(List.of(first.version(), second.version(), third.version())).containsExactly(1, 2, 3);
+    assertThat(List.of(first.version(), second.version(), third.version()))
+        .containsExactly(1, 2, 3);
   }
 
   @Test
@@ -77,9 +81,11 @@ public abstract class ToolPinsContract {
     ToolPins pins = emptyPins();
     approve(pins, "weather.send_note", "note v1", "alice", AT);
     approve(pins, "weather.get_weather", "weather v1", "alice", AT);
-    ToolPin newestWeather = approve(pins, "weather.get_weather", "weather v2", "bob", AT.plusSeconds(60));
+    ToolPin newestWeather =
+        approve(pins, "weather.get_weather", "weather v2", "bob", AT.plusSeconds(60));
     ToolPin newestNote = approve(pins, "weather.send_note", "note v2", "bob", AT.plusSeconds(60));
-    ToolPin newestWeather3 = approve(pins, "weather.get_weather", "weather v3", "carol", AT.plusSeconds(120));
+    ToolPin newestWeather3 =
+        approve(pins, "weather.get_weather", "weather v3", "carol", AT.plusSeconds(120));
 
     List<ToolPin> current = pins.current();
 
@@ -90,7 +96,9 @@ public abstract class ToolPinsContract {
   @Test
   void anApprovalComesBackExactlyAsRecorded() throws Exception {
     ToolPins pins = emptyPins();
-    JsonNode d = JSON.readTree("""
+    JsonNode d =
+        JSON.readTree(
+            """
         {"title":"Wetter – aktuell ☀","name":"get_weather","description":"Line one\\nline \\"two\\"",
          "inputSchema":{"type":"object","properties":{"city":{"type":"string","maxLength":40},
            "days":{"type":"integer","minimum":1,"maximum":14,"default":3},"ratio":{"type":"number","multipleOf":0.25}},
@@ -103,7 +111,9 @@ public abstract class ToolPinsContract {
 
     assertThat(stored).isEqualTo(approved);
     assertThat(stored.descriptor()).isEqualTo(d);
-    assertThat(stored.descriptor().toString()).as("key order and number forms too").isEqualTo(d.toString());
+    assertThat(stored.descriptor().toString())
+        .as("key order and number forms too")
+        .isEqualTo(d.toString());
     assertThat(DescriptorHash.ofUpstream(stored.descriptor())).isEqualTo(stored.fingerprint());
     assertThat(stored.approvedAt()).isEqualTo(at);
     assertThat(stored.approvedBy()).isEqualTo("alice@acme.com");
@@ -118,10 +128,12 @@ public abstract class ToolPinsContract {
         CountDownLatch start = new CountDownLatch(1);
         List<Future<ToolPin>> both = new ArrayList<>();
         for (String by : List.of("alice", "bob")) {
-          both.add(pool.submit(() -> {
-            start.await();
-            return approve(pins, tool, "by " + by, by, AT);
-          }));
+          both.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    return approve(pins, tool, "by " + by, by, AT);
+                  }));
         }
         start.countDown();
         List<Integer> versions = new ArrayList<>();

@@ -35,18 +35,30 @@ class ApprovalsCommandTest {
 
   @Test
   void listsShowsAndApprovesAParkedRefundWhichThenRunsOnce() {
-    JsonNode parked = JSON.readTree(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND).body());
+    JsonNode parked =
+        JSON.readTree(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND).body());
     String id = parked.path("approvalId").asString();
 
-    CliRun list = CliRun.of("approvals", "list", "--server", server, "--key", GatewayFixture.APPROVER_KEY);
-    CliRun show = CliRun.of("approvals", "show", id, "--server", server, "--key", GatewayFixture.APPROVER_KEY);
-    CliRun approve = CliRun.of("approvals", "approve", id, "--server", server, "--key", GatewayFixture.APPROVER_KEY);
-    CliRun again = CliRun.of("approvals", "approve", id, "--server", server, "--key", GatewayFixture.APPROVER_KEY);
+    CliRun list =
+        CliRun.of("approvals", "list", "--server", server, "--key", GatewayFixture.APPROVER_KEY);
+    CliRun show =
+        CliRun.of(
+            "approvals", "show", id, "--server", server, "--key", GatewayFixture.APPROVER_KEY);
+    CliRun approve =
+        CliRun.of(
+            "approvals", "approve", id, "--server", server, "--key", GatewayFixture.APPROVER_KEY);
+    CliRun again =
+        CliRun.of(
+            "approvals", "approve", id, "--server", server, "--key", GatewayFixture.APPROVER_KEY);
 
     assertThat(list.exitCode()).as(list.err()).isZero();
-    assertThat(list.out()).contains("APPROVAL", "TOOL", "DEADLINE", id, "orders_refund", "billing-assistant", "pending");
+    assertThat(list.out())
+        .contains(
+            "APPROVAL", "TOOL", "DEADLINE", id, "orders_refund", "billing-assistant", "pending");
     assertThat(show.exitCode()).as(show.err()).isZero();
-    assertThat(show.out()).contains("Tool:       orders_refund", "refunds-over-100-need-approval", "\"amount\" : 120");
+    assertThat(show.out())
+        .contains(
+            "Tool:       orders_refund", "refunds-over-100-need-approval", "\"amount\" : 120");
     assertThat(approve.exitCode()).as(approve.err()).isZero();
     assertThat(approve.out()).contains("approved by ops-olivia", "completed");
     assertThat(again.exitCode()).isEqualTo(1);
@@ -56,14 +68,35 @@ class ApprovalsCommandTest {
 
   @Test
   void deniesWithAReasonAndRefusesAnAgentsKey() {
-    String id = JSON.readTree(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND).body())
-        .path("approvalId").asString();
+    String id =
+        JSON.readTree(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND).body())
+            .path("approvalId")
+            .asString();
 
-    CliRun agent = CliRun.of("approvals", "approve", id, "--server", server, "--key", GatewayFixture.BILLING_KEY);
-    CliRun deny = CliRun.of("approvals", "deny", id, "--reason", "duplicate request", "--server", server,
-        "--key", GatewayFixture.APPROVER_KEY);
-    CliRun denied = CliRun.of("approvals", "list", "--status", "denied", "--server", server,
-        "--key", GatewayFixture.APPROVER_KEY);
+    CliRun agent =
+        CliRun.of(
+            "approvals", "approve", id, "--server", server, "--key", GatewayFixture.BILLING_KEY);
+    CliRun deny =
+        CliRun.of(
+            "approvals",
+            "deny",
+            id,
+            "--reason",
+            "duplicate request",
+            "--server",
+            server,
+            "--key",
+            GatewayFixture.APPROVER_KEY);
+    CliRun denied =
+        CliRun.of(
+            "approvals",
+            "list",
+            "--status",
+            "denied",
+            "--server",
+            server,
+            "--key",
+            GatewayFixture.APPROVER_KEY);
 
     assertThat(agent.exitCode()).isEqualTo(1);
     assertThat(agent.err()).contains("not-an-approver (403)");

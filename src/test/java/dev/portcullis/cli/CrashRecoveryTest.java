@@ -26,8 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +60,8 @@ class CrashRecoveryTest {
   private final CountDownLatch arrived = new CountDownLatch(1);
   private final CountDownLatch release = new CountDownLatch(1);
   private final List<Gateway> started = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   /** A payment system that holds each request until the test releases it. */
   @BeforeEach
@@ -68,25 +69,27 @@ class CrashRecoveryTest {
     upstreamThreads = Executors.newVirtualThreadPerTaskExecutor();
     upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     upstream.setExecutor(upstreamThreads);
-    upstream.createContext("/api/payments", exchange -> {
-      payments.incrementAndGet();
-      exchange.getRequestBody().readAllBytes();
-      arrived.countDown();
-      try {
-        release.await(120, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      byte[] body = "{\"payment\":\"P-1\"}".getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      try {
-        exchange.sendResponseHeaders(201, body.length);
-        exchange.getResponseBody().write(body);
-      } catch (IOException gone) {
-        // the gateway that asked was killed
-      }
-      exchange.close();
-    });
+    upstream.createContext(
+        "/api/payments",
+        exchange -> {
+          payments.incrementAndGet();
+          exchange.getRequestBody().readAllBytes();
+          arrived.countDown();
+          try {
+            release.await(120, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          byte[] body = "{\"payment\":\"P-1\"}".getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          try {
+            exchange.sendResponseHeaders(201, body.length);
+            exchange.getResponseBody().write(body);
+          } catch (IOException gone) {
+            // the gateway that asked was killed
+          }
+          exchange.close();
+        });
     upstream.start();
   }
 
@@ -99,37 +102,45 @@ class CrashRecoveryTest {
   }
 
   @Test
-  void aCallExecutingWhenTheGatewayIsKilledAwaitsReconciliationAndIsNeverSentAgain() throws Exception {
+  void aCallExecutingWhenTheGatewayIsKilledAwaitsReconciliationAndIsNeverSentAgain()
+      throws Exception {
     Path config = writeConfig();
     Path data = dir.resolve("data");
     Gateway first = start(config, data);
     String key = "pay-once-1";
 
-    CompletableFuture<HttpResponse<String>> pending = http.sendAsync(invoke(first, key), HttpResponse.BodyHandlers.ofString());
+    CompletableFuture<HttpResponse<String>> pending =
+        http.sendAsync(invoke(first, key), HttpResponse.BodyHandlers.ofString());
     assertThat(arrived.await(60, TimeUnit.SECONDS)).as("the payment reached the upstream").isTrue();
-    HttpResponse<String> duplicate = http.send(invoke(first, key), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> duplicate =
+        http.send(invoke(first, key), HttpResponse.BodyHandlers.ofString());
     assertThat(duplicate.statusCode()).as(duplicate.body()).isEqualTo(409);
     JsonNode inFlight = JSON.readTree(duplicate.body());
-    assertThat(inFlight.path("type").asString()).isEqualTo("urn:portcullis:problem:idempotency-key-in-flight");
+    assertThat(inFlight.path("type").asString())
+        .isEqualTo("urn:portcullis:problem:idempotency-key-in-flight");
     String id = inFlight.path("firstInvocationId").asString();
     assertThat(get(first, id).path("state").asString()).isEqualTo("executing");
 
     first.process.destroyForcibly();
     assertThat(first.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThatThrownBy(() -> pending.get(60, TimeUnit.SECONDS)).as("the killed gateway never answered")
+    assertThatThrownBy(() -> pending.get(60, TimeUnit.SECONDS))
+        .as("the killed gateway never answered")
         .isInstanceOf(ExecutionException.class);
     Gateway second = start(config, data);
 
     JsonNode after = get(second, id);
     assertThat(after.path("state").asString()).isEqualTo("needs-reconciliation");
     assertThat(after.at("/error/kind").asString()).isEqualTo("interrupted");
-    assertThat(after.path("history")).extracting(h -> h.path("state").asString())
+    assertThat(after.path("history"))
+        .extracting(h -> h.path("state").asString())
         .containsExactly("received", "checked", "executing", "needs-reconciliation");
-    HttpResponse<String> retry = http.send(invoke(second, key), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> retry =
+        http.send(invoke(second, key), HttpResponse.BodyHandlers.ofString());
     assertThat(retry.statusCode()).as(retry.body()).isEqualTo(409);
     assertThat(JSON.readTree(retry.body()).path("detail").asString()).contains("reconciliation");
     assertThat(payments).as("payments the upstream received").hasValue(1);
-    assertThat(second.output()).contains("invocation " + id + " (tool payments_send")
+    assertThat(second.output())
+        .contains("invocation " + id + " (tool payments_send")
         .contains("it is now NEEDS_RECONCILIATION and will not be re-executed");
 
     CliRun verify = stopAndVerifyAudit(second, data);
@@ -139,12 +150,14 @@ class CrashRecoveryTest {
   }
 
   @Test
-  void aCallAwaitingApprovalWhenTheGatewayIsKilledIsApprovedAfterTheRestartAndRunsOnce() throws Exception {
+  void aCallAwaitingApprovalWhenTheGatewayIsKilledIsApprovedAfterTheRestartAndRunsOnce()
+      throws Exception {
     release.countDown(); // the payment system answers at once here
     Path config = writeConfig(true);
     Path data = dir.resolve("data");
     Gateway first = start(config, data);
-    HttpResponse<String> parked = http.send(invoke(first, "pay-approved-1"), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> parked =
+        http.send(invoke(first, "pay-approved-1"), HttpResponse.BodyHandlers.ofString());
     assertThat(parked.statusCode()).as(parked.body()).isEqualTo(202);
     String id = JSON.readTree(parked.body()).path("invocationId").asString();
     String approvalId = JSON.readTree(parked.body()).path("approvalId").asString();
@@ -156,12 +169,15 @@ class CrashRecoveryTest {
     assertThat(get(second, id).path("state").asString()).isEqualTo("awaiting-approval");
     HttpResponse<String> approved = approve(second, approvalId);
     HttpResponse<String> again = approve(second, approvalId);
-    HttpResponse<String> retry = http.send(invoke(second, "pay-approved-1"), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> retry =
+        http.send(invoke(second, "pay-approved-1"), HttpResponse.BodyHandlers.ofString());
 
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
     assertThat(JSON.readTree(approved.body()).path("state").asString()).isEqualTo("completed");
     assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
-    assertThat(retry.statusCode()).as("the agent's retry replays the outcome: " + retry.body()).isEqualTo(200);
+    assertThat(retry.statusCode())
+        .as("the agent's retry replays the outcome: " + retry.body())
+        .isEqualTo(200);
     assertThat(JSON.readTree(retry.body()).path("invocationId").asString()).isEqualTo(id);
     assertThat(payments).as("payments the upstream received").hasValue(1);
 
@@ -171,28 +187,45 @@ class CrashRecoveryTest {
   }
 
   @Test
-  void anApprovedCallExecutingWhenTheGatewayIsKilledIsNeverSentAgainAndAnOperatorSettlesIt() throws Exception {
+  void anApprovedCallExecutingWhenTheGatewayIsKilledIsNeverSentAgainAndAnOperatorSettlesIt()
+      throws Exception {
     Path config = writeConfig(true);
     Path data = dir.resolve("data");
     Gateway first = start(config, data);
-    HttpResponse<String> parked = http.send(invoke(first, "pay-approved-2"), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> parked =
+        http.send(invoke(first, "pay-approved-2"), HttpResponse.BodyHandlers.ofString());
     String id = JSON.readTree(parked.body()).path("invocationId").asString();
     String approvalId = JSON.readTree(parked.body()).path("approvalId").asString();
 
-    CompletableFuture<HttpResponse<String>> approving = http.sendAsync(
-        approveRequest(first, approvalId), HttpResponse.BodyHandlers.ofString());
-    assertThat(arrived.await(60, TimeUnit.SECONDS)).as("the approved payment reached the upstream").isTrue();
+    CompletableFuture<HttpResponse<String>> approving =
+        http.sendAsync(approveRequest(first, approvalId), HttpResponse.BodyHandlers.ofString());
+    assertThat(arrived.await(60, TimeUnit.SECONDS))
+        .as("the approved payment reached the upstream")
+        .isTrue();
     first.process.destroyForcibly();
     assertThat(first.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThatThrownBy(() -> approving.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+    assertThatThrownBy(() -> approving.get(60, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class);
     Gateway second = start(config, data);
 
     assertThat(get(second, id).path("state").asString()).isEqualTo("needs-reconciliation");
     HttpResponse<String> reapprove = approve(second, approvalId);
-    assertThat(reapprove.statusCode()).as("the approval was used: " + reapprove.body()).isEqualTo(409);
-    CliRun settle = CliRun.of("invocations", "settle", id, "--as", "completed", "--reason",
-        "payment P-1 found in the payment system", "--server", "http://127.0.0.1:" + second.port(),
-        "--key", GatewayFixture.APPROVER_KEY);
+    assertThat(reapprove.statusCode())
+        .as("the approval was used: " + reapprove.body())
+        .isEqualTo(409);
+    CliRun settle =
+        CliRun.of(
+            "invocations",
+            "settle",
+            id,
+            "--as",
+            "completed",
+            "--reason",
+            "payment P-1 found in the payment system",
+            "--server",
+            "http://127.0.0.1:" + second.port(),
+            "--key",
+            GatewayFixture.APPROVER_KEY);
     assertThat(settle.exitCode()).as(settle.out() + settle.err()).isZero();
     assertThat(get(second, id).path("state").asString()).isEqualTo("completed");
     assertThat(payments).as("payments the upstream received").hasValue(1);
@@ -208,7 +241,8 @@ class CrashRecoveryTest {
   }
 
   private static HttpRequest approveRequest(Gateway g, String approvalId) {
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/v1/approvals/" + approvalId + ":approve"))
+    return HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + g.port() + "/v1/approvals/" + approvalId + ":approve"))
         .timeout(Duration.ofMinutes(2))
         .header("Authorization", "Bearer " + GatewayFixture.APPROVER_KEY)
         .header("Content-Type", "application/json")
@@ -220,10 +254,15 @@ class CrashRecoveryTest {
     return writeConfig(false);
   }
 
-  /** A payments tool the support agent may use; with {@code approval}, payments over 100 wait for ops-olivia. */
+  /**
+   * A payments tool the support agent may use; with {@code approval}, payments over 100 wait for
+   * ops-olivia.
+   */
   private Path writeConfig(boolean approval) throws IOException {
     Files.createDirectories(dir.resolve("policies"));
-    Files.writeString(dir.resolve("policies/pay.yaml"), """
+    Files.writeString(
+        dir.resolve("policies/pay.yaml"),
+        """
         apiVersion: portcullis.dev/v1alpha1
         kind: PolicySet
         rules:
@@ -232,14 +271,20 @@ class CrashRecoveryTest {
             target:
               agents: [support-assistant]
               tools: [payments_send]
-        """ + (approval ? """
+        """
+            + (approval
+                ? """
           - id: payments-over-100-need-approval
             effect: require_approval
             target: {tools: [payments_send]}
             when: args.amount > 100
-        """ : ""), StandardCharsets.UTF_8);
+        """
+                : ""),
+        StandardCharsets.UTF_8);
     Path config = dir.resolve("portcullis.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         apiVersion: portcullis.dev/v1alpha1
         kind: Gateway
         agents:
@@ -267,7 +312,9 @@ class CrashRecoveryTest {
                 amount: {type: number}
               required: [payee, amount]
         policies: [policies]
-        """.formatted(upstream.getAddress().getPort()), StandardCharsets.UTF_8);
+        """
+            .formatted(upstream.getAddress().getPort()),
+        StandardCharsets.UTF_8);
     return config;
   }
 
@@ -278,7 +325,10 @@ class CrashRecoveryTest {
     }
   }
 
-  /** Stops {@code gateway} as an operator would, then checks that the audit chain in {@code data} verifies. */
+  /**
+   * Stops {@code gateway} as an operator would, then checks that the audit chain in {@code data}
+   * verifies.
+   */
   private static CliRun stopAndVerifyAudit(Gateway gateway, Path data) throws InterruptedException {
     gateway.process.destroy();
     assertThat(gateway.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -289,30 +339,45 @@ class CrashRecoveryTest {
 
   private Gateway start(Path config, Path data) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "serve", "--config", config.toString(), "--data", data.toString(), "--port", "0");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName(),
+            "serve",
+            "--config",
+            config.toString(),
+            "--data",
+            data.toString(),
+            "--port",
+            "0");
     pb.redirectErrorStream(true);
     Process process = pb.start();
     List<String> lines = new CopyOnWriteArrayList<>();
     CountDownLatch ready = new CountDownLatch(1);
     AtomicInteger port = new AtomicInteger();
-    Thread.ofVirtual().start(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          lines.add(line);
-          Matcher m = REST.matcher(line);
-          if (m.find()) {
-            port.set(Integer.parseInt(m.group(1)));
-          }
-          if (line.startsWith("Ready.")) {
-            ready.countDown();
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  lines.add(line);
+                  Matcher m = REST.matcher(line);
+                  if (m.find()) {
+                    port.set(Integer.parseInt(m.group(1)));
+                  }
+                  if (line.startsWith("Ready.")) {
+                    ready.countDown();
+                  }
+                }
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
     Gateway g = new Gateway(process, 0, lines);
     started.add(g);
     boolean up = ready.await(90, TimeUnit.SECONDS);
@@ -321,7 +386,8 @@ class CrashRecoveryTest {
   }
 
   private static HttpRequest invoke(Gateway g, String key) {
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/v1/tools/payments_send:invoke"))
+    return HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + g.port() + "/v1/tools/payments_send:invoke"))
         .timeout(Duration.ofMinutes(2))
         .header("Authorization", "Bearer " + GatewayFixture.SUPPORT_KEY)
         .header("Content-Type", "application/json")
@@ -331,12 +397,15 @@ class CrashRecoveryTest {
   }
 
   private JsonNode get(Gateway g, String id) throws Exception {
-    HttpResponse<String> r = http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/v1/invocations/" + id))
-            .timeout(Duration.ofSeconds(30))
-            .header("Authorization", "Bearer " + GatewayFixture.SUPPORT_KEY)
-            .GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + g.port() + "/v1/invocations/" + id))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + GatewayFixture.SUPPORT_KEY)
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return JSON.readTree(r.body());
   }
@@ -344,11 +413,13 @@ class CrashRecoveryTest {
   private static List<String> auditStates(Path data, String id) throws Exception {
     List<String> states = new ArrayList<>();
     try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
-      new JdbcAuditLog(db.dataSource(), JSON).scan(r -> {
-        if (r.entry().invocationId().equals(id)) {
-          states.add(r.entry().state());
-        }
-      });
+      new JdbcAuditLog(db.dataSource(), JSON)
+          .scan(
+              r -> {
+                if (r.entry().invocationId().equals(id)) {
+                  states.add(r.entry().state());
+                }
+              });
     }
     return states;
   }

@@ -30,11 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Writers with idempotency keys keep a real {@code serve} process busy while it is killed with
- * SIGKILL three to five times at seeded moments and restarted on the same data; every writer retries
- * each key, with the same body, until it has a final answer. Afterwards every key has one, the store
- * agrees with it, {@code audit verify} passes (the chain, and each call's row against its last
- * record), and no write reached the upstream twice. What counts as a final answer is {@link
- * RetryingWriters}'s to say; the tally (completed, refused, needs-reconciliation, kills) is printed.
+ * SIGKILL three to five times at seeded moments and restarted on the same data; every writer
+ * retries each key, with the same body, until it has a final answer. Afterwards every key has one,
+ * the store agrees with it, {@code audit verify} passes (the chain, and each call's row against its
+ * last record), and no write reached the upstream twice. What counts as a final answer is {@link
+ * RetryingWriters}'s to say; the tally (completed, refused, needs-reconciliation, kills) is
+ * printed.
  *
  * <p>"Reached the upstream twice" is asserted in its strict form. The upstream ({@link
  * PaymentsUpstream}) does not deduplicate: every request it records was executed. The gateway sends
@@ -45,11 +46,11 @@ import org.junit.jupiter.api.io.TempDir;
  * a completed call's key exactly once, a refused call's never, a call awaiting reconciliation's at
  * most once. An upstream that honoured keys would hide a re-send; this one shows it.
  *
- * <p>The moments: each kill comes after a seeded number of further upstream writes or client answers,
- * or, when the previous kill left calls executing, at the restarted gateway's first recovery line
- * (so recovery itself is cut short). The seed is printed; {@code -Dportcullis.crashSeed=N} replays a
- * schedule (the moments, not the thread interleaving). Nothing is timed: waits are for events, with
- * generous bounds that only end a run that is already failing.
+ * <p>The moments: each kill comes after a seeded number of further upstream writes or client
+ * answers, or, when the previous kill left calls executing, at the restarted gateway's first
+ * recovery line (so recovery itself is cut short). The seed is printed; {@code
+ * -Dportcullis.crashSeed=N} replays a schedule (the moments, not the thread interleaving). Nothing
+ * is timed: waits are for events, with generous bounds that only end a run that is already failing.
  */
 class CrashUnderLoadTest {
   private static final int WRITERS = 5;
@@ -72,13 +73,20 @@ class CrashUnderLoadTest {
 
   @Test
   @Timeout(value = 8, unit = TimeUnit.MINUTES) // a backstop for a stuck run; a run takes 20–40 s
-  void writersRetryingThroughRepeatedKillsEachGetOneFinalAnswerAndNoWriteReachesTheUpstreamTwice() throws Exception {
+  void writersRetryingThroughRepeatedKillsEachGetOneFinalAnswerAndNoWriteReachesTheUpstreamTwice()
+      throws Exception {
     long seed = Long.getLong("portcullis.crashSeed", System.nanoTime());
-    System.out.println("CrashUnderLoadTest seed " + seed + " (replay its schedule with -Dportcullis.crashSeed=" + seed + ")");
+    System.out.println(
+        "CrashUnderLoadTest seed "
+            + seed
+            + " (replay its schedule with -Dportcullis.crashSeed="
+            + seed
+            + ")");
     upstream = PaymentsUpstream.start(write -> progress.wrote());
     Path config = writeConfig(upstream.baseUrl());
     Path data = dir.resolve("data");
-    RetryingWriters writers = new RetryingWriters(seed, gateways, progress::answered, WRITERS_GIVE_UP_AFTER_KILLS);
+    RetryingWriters writers =
+        new RetryingWriters(seed, gateways, progress::answered, WRITERS_GIVE_UP_AFTER_KILLS);
 
     Kills kills = writeWhileKilling(writers, new Random(seed), config, data);
 
@@ -87,87 +95,140 @@ class CrashUnderLoadTest {
     Map<String, String> stored = new HashMap<>();
     for (RetryingWriters.Answer a : answers.values()) {
       if (a.isFinal()) {
-        stored.put(a.key(), writers.storedState(kills.last(), a.invocationId()).orElse("(unreadable)"));
+        stored.put(
+            a.key(), writers.storedState(kills.last(), a.invocationId()).orElse("(unreadable)"));
       }
     }
-    Map<String, List<String>> reached = new TreeMap<>(); // agent key -> the upstream keys of its executed writes
+    Map<String, List<String>> reached =
+        new TreeMap<>(); // agent key -> the upstream keys of its executed writes
     List<PaymentsUpstream.Write> strays = new ArrayList<>();
     for (PaymentsUpstream.Write w : upstream.writes()) {
-      if (w.idempotencyKey() != null && w.idempotencyKey().startsWith("pcl1-") && keys.containsKey(w.reference())) {
+      if (w.idempotencyKey() != null
+          && w.idempotencyKey().startsWith("pcl1-")
+          && keys.containsKey(w.reference())) {
         reached.computeIfAbsent(w.reference(), k -> new ArrayList<>()).add(w.idempotencyKey());
       } else {
         strays.add(w);
       }
     }
-    Map<RetryingWriters.Kind, Long> tally = answers.values().stream()
-        .collect(Collectors.groupingBy(RetryingWriters.Answer::kind, () -> new EnumMap<>(RetryingWriters.Kind.class),
-            Collectors.counting()));
-    long reconciliationReached = answers.values().stream()
-        .filter(a -> a.kind() == RetryingWriters.Kind.NEEDS_RECONCILIATION && reached.containsKey(a.key())).count();
-    System.out.printf("CrashUnderLoadTest seed %d: %d kills (%d of them during recovery), %d keys from %d writers:"
+    Map<RetryingWriters.Kind, Long> tally =
+        answers.values().stream()
+            .collect(
+                Collectors.groupingBy(
+                    RetryingWriters.Answer::kind,
+                    () -> new EnumMap<>(RetryingWriters.Kind.class),
+                    Collectors.counting()));
+    long reconciliationReached =
+        answers.values().stream()
+            .filter(
+                a ->
+                    a.kind() == RetryingWriters.Kind.NEEDS_RECONCILIATION
+                        && reached.containsKey(a.key()))
+            .count();
+    System.out.printf(
+        "CrashUnderLoadTest seed %d: %d kills (%d of them during recovery), %d keys from %d writers:"
             + " %d completed (%d of them answered by replay), %d refused, %d needs-reconciliation (%d of them reached"
             + " the upstream); %d upstream writes; retried %d lost connections, %d in-flight and %d unavailable"
             + " answers%n",
-        seed, kills.count(), kills.inRecovery(), keys.size(), WRITERS, tally.getOrDefault(RetryingWriters.Kind.COMPLETED, 0L),
-        writers.replays.get(), tally.getOrDefault(RetryingWriters.Kind.REFUSED, 0L),
-        tally.getOrDefault(RetryingWriters.Kind.NEEDS_RECONCILIATION, 0L), reconciliationReached,
-        upstream.writes().size(), writers.lostConnections.get(), writers.inFlight.get(), writers.unavailable.get());
+        seed,
+        kills.count(),
+        kills.inRecovery(),
+        keys.size(),
+        WRITERS,
+        tally.getOrDefault(RetryingWriters.Kind.COMPLETED, 0L),
+        writers.replays.get(),
+        tally.getOrDefault(RetryingWriters.Kind.REFUSED, 0L),
+        tally.getOrDefault(RetryingWriters.Kind.NEEDS_RECONCILIATION, 0L),
+        reconciliationReached,
+        upstream.writes().size(),
+        writers.lostConnections.get(),
+        writers.inFlight.get(),
+        writers.unavailable.get());
 
     gateways.down();
     kills.last().stop();
     CliRun verify = CliRun.of("audit", "verify", "--data", data.toString());
-    List<String> errors = started.stream().flatMap(g -> g.lines().stream())
-        .filter(l -> l.contains(" ERROR ") || l.startsWith("Exception in thread"))
-        .toList();
+    List<String> errors =
+        started.stream()
+            .flatMap(g -> g.lines().stream())
+            .filter(l -> l.contains(" ERROR ") || l.startsWith("Exception in thread"))
+            .toList();
 
-    SoftAssertions.assertSoftly(soft -> {
-      String run = " (seed " + seed + ")";
-      soft.assertThat(kills.count()).as("kills" + run).isEqualTo(kills.planned());
-      soft.assertThat(keys.values()).as("keys without a final answer" + run)
-          .filteredOn(k -> answers.get(k.name()) == null || !answers.get(k.name()).isFinal())
-          .extracting(k -> k.name() + ": " + answers.get(k.name()))
-          .isEmpty();
-      soft.assertThat(keys.values()).as("keys refused though allowed, or allowed though forbidden" + run)
-          .filteredOn(k -> answers.get(k.name()) != null && answers.get(k.name()).isFinal())
-          .filteredOn(k -> (answers.get(k.name()).kind() == RetryingWriters.Kind.REFUSED) != k.forbidden())
-          .extracting(k -> k.name() + " (amount " + k.amount() + "): " + answers.get(k.name()))
-          .isEmpty();
-      soft.assertThat(answers.values()).as("answers the stored invocation disagrees with" + run)
-          .filteredOn(RetryingWriters.Answer::isFinal)
-          .filteredOn(a -> !a.kind().storedState().equals(stored.get(a.key())))
-          .extracting(a -> a.key() + ": answered " + a + " but stored " + stored.get(a.key()))
-          .isEmpty();
-      soft.assertThat(strays).as("upstream writes without the derived key of a call the writers made" + run).isEmpty();
-      soft.assertThat(reached.entrySet()).as("keys whose write the upstream executed more than once" + run)
-          .filteredOn(e -> e.getValue().size() > 1)
-          .extracting(e -> e.getKey() + " executed " + e.getValue().size() + "x, under " + Set.copyOf(e.getValue())
-              + "; answered " + answers.get(e.getKey()))
-          .isEmpty();
-      soft.assertThat(reached.values().stream().flatMap(List::stream).distinct().count())
-          .as("distinct upstream keys: one per agent key" + run).isEqualTo(reached.size());
-      soft.assertThat(answers.values()).as("completed calls that did not reach the upstream exactly once" + run)
-          .filteredOn(a -> a.kind() == RetryingWriters.Kind.COMPLETED)
-          .filteredOn(a -> reached.getOrDefault(a.key(), List.of()).size() != 1)
-          .extracting(RetryingWriters.Answer::key)
-          .isEmpty();
-      soft.assertThat(answers.values()).as("refused calls that reached the upstream" + run)
-          .filteredOn(a -> a.kind() == RetryingWriters.Kind.REFUSED && reached.containsKey(a.key()))
-          .extracting(RetryingWriters.Answer::key)
-          .isEmpty();
-      soft.assertThat(verify.exitCode()).as("audit verify" + run + ": " + verify.out() + verify.err()).isZero();
-      soft.assertThat(verify.out()).as("audit verify" + run).contains("audit chain intact");
-      soft.assertThat(errors).as("ERROR lines the gateways printed" + run).isEmpty();
-    });
+    SoftAssertions.assertSoftly(
+        soft -> {
+          String run = " (seed " + seed + ")";
+          soft.assertThat(kills.count()).as("kills" + run).isEqualTo(kills.planned());
+          soft.assertThat(keys.values())
+              .as("keys without a final answer" + run)
+              .filteredOn(k -> answers.get(k.name()) == null || !answers.get(k.name()).isFinal())
+              .extracting(k -> k.name() + ": " + answers.get(k.name()))
+              .isEmpty();
+          soft.assertThat(keys.values())
+              .as("keys refused though allowed, or allowed though forbidden" + run)
+              .filteredOn(k -> answers.get(k.name()) != null && answers.get(k.name()).isFinal())
+              .filteredOn(
+                  k ->
+                      (answers.get(k.name()).kind() == RetryingWriters.Kind.REFUSED)
+                          != k.forbidden())
+              .extracting(k -> k.name() + " (amount " + k.amount() + "): " + answers.get(k.name()))
+              .isEmpty();
+          soft.assertThat(answers.values())
+              .as("answers the stored invocation disagrees with" + run)
+              .filteredOn(RetryingWriters.Answer::isFinal)
+              .filteredOn(a -> !a.kind().storedState().equals(stored.get(a.key())))
+              .extracting(a -> a.key() + ": answered " + a + " but stored " + stored.get(a.key()))
+              .isEmpty();
+          soft.assertThat(strays)
+              .as("upstream writes without the derived key of a call the writers made" + run)
+              .isEmpty();
+          soft.assertThat(reached.entrySet())
+              .as("keys whose write the upstream executed more than once" + run)
+              .filteredOn(e -> e.getValue().size() > 1)
+              .extracting(
+                  e ->
+                      e.getKey()
+                          + " executed "
+                          + e.getValue().size()
+                          + "x, under "
+                          + Set.copyOf(e.getValue())
+                          + "; answered "
+                          + answers.get(e.getKey()))
+              .isEmpty();
+          soft.assertThat(reached.values().stream().flatMap(List::stream).distinct().count())
+              .as("distinct upstream keys: one per agent key" + run)
+              .isEqualTo(reached.size());
+          soft.assertThat(answers.values())
+              .as("completed calls that did not reach the upstream exactly once" + run)
+              .filteredOn(a -> a.kind() == RetryingWriters.Kind.COMPLETED)
+              .filteredOn(a -> reached.getOrDefault(a.key(), List.of()).size() != 1)
+              .extracting(RetryingWriters.Answer::key)
+              .isEmpty();
+          soft.assertThat(answers.values())
+              .as("refused calls that reached the upstream" + run)
+              .filteredOn(
+                  a -> a.kind() == RetryingWriters.Kind.REFUSED && reached.containsKey(a.key()))
+              .extracting(RetryingWriters.Answer::key)
+              .isEmpty();
+          soft.assertThat(verify.exitCode())
+              .as("audit verify" + run + ": " + verify.out() + verify.err())
+              .isZero();
+          soft.assertThat(verify.out()).as("audit verify" + run).contains("audit chain intact");
+          soft.assertThat(errors).as("ERROR lines the gateways printed" + run).isEmpty();
+        });
   }
 
-  /** How the killing went: kills planned and made, how many cut a recovery short, and the gateway left serving. */
+  /**
+   * How the killing went: kills planned and made, how many cut a recovery short, and the gateway
+   * left serving.
+   */
   private record Kills(int planned, int count, int inRecovery, ServeProcess last) {}
 
   /**
    * Starts the writers and a gateway, kills it (SIGKILL) 3–5 times at the moments {@code schedule}
    * draws, each time starting another on the same data, and answers once every writer is done.
    */
-  private Kills writeWhileKilling(RetryingWriters writers, Random schedule, Path config, Path data) throws Exception {
+  private Kills writeWhileKilling(RetryingWriters writers, Random schedule, Path config, Path data)
+      throws Exception {
     int planned = 3 + schedule.nextInt(3);
     int killed = 0;
     int inRecovery = 0;
@@ -181,17 +242,20 @@ class CrashUnderLoadTest {
       while (killed < planned) {
         Moment moment = Moment.draw(schedule);
         if (moment.kind() == Moment.Kind.IN_RECOVERY) {
-          Optional<String> first = gateway.awaitLine(
-              line -> recoveryLine(line) || line.startsWith("Ready."), Duration.ofSeconds(90));
+          Optional<String> first =
+              gateway.awaitLine(
+                  line -> recoveryLine(line) || line.startsWith("Ready."), Duration.ofSeconds(90));
           if (first.isPresent() && recoveryLine(first.get())) {
             gateway.kill();
             killed++;
             inRecovery++;
-            System.out.printf("  kill %d: pid %d during recovery, at: %s%n", killed, gateway.pid(), first.get());
+            System.out.printf(
+                "  kill %d: pid %d during recovery, at: %s%n", killed, gateway.pid(), first.get());
             gateway = launch(config, data);
             continue;
           }
-          System.out.println("  (drawn: a kill during recovery, but the gateway had nothing to recover)");
+          System.out.println(
+              "  (drawn: a kill during recovery, but the gateway had nothing to recover)");
           moment = new Moment(Moment.Kind.AFTER_ANSWERS, moment.count());
         }
         gateways.up(gateway.awaitReady());
@@ -199,7 +263,11 @@ class CrashUnderLoadTest {
         gateways.down();
         gateway.kill();
         killed++;
-        System.out.printf("  kill %d: pid %d after %d more %s%n", killed, gateway.pid(), moment.count(),
+        System.out.printf(
+            "  kill %d: pid %d after %d more %s%n",
+            killed,
+            gateway.pid(),
+            moment.count(),
             moment.kind() == Moment.Kind.AFTER_WRITES ? "upstream writes" : "client answers");
         gateway = launch(config, data);
       }
@@ -212,7 +280,10 @@ class CrashUnderLoadTest {
     return new Kills(planned, killed, inRecovery, gateway);
   }
 
-  /** The WARN line recovery prints for each call it moved to NEEDS_RECONCILIATION, after the move is written. */
+  /**
+   * The WARN line recovery prints for each call it moved to NEEDS_RECONCILIATION, after the move is
+   * written.
+   */
   private static boolean recoveryLine(String line) {
     return line.contains("will not be re-executed");
   }
@@ -223,10 +294,15 @@ class CrashUnderLoadTest {
     return p;
   }
 
-  /** Payments for the support agent (GatewayFixture.SUPPORT_KEY); over 1000 forbidden, so some keys end refused. */
+  /**
+   * Payments for the support agent (GatewayFixture.SUPPORT_KEY); over 1000 forbidden, so some keys
+   * end refused.
+   */
   private Path writeConfig(String upstreamUrl) throws IOException {
     Files.createDirectories(dir.resolve("policies"));
-    Files.writeString(dir.resolve("policies/pay.yaml"), """
+    Files.writeString(
+        dir.resolve("policies/pay.yaml"),
+        """
         apiVersion: portcullis.dev/v1alpha1
         kind: PolicySet
         rules:
@@ -239,9 +315,12 @@ class CrashUnderLoadTest {
             effect: forbid
             target: {tools: [payments_send]}
             when: args.amount > 1000
-        """, StandardCharsets.UTF_8);
+        """,
+        StandardCharsets.UTF_8);
     Path config = dir.resolve("portcullis.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         apiVersion: portcullis.dev/v1alpha1
         kind: Gateway
         agents:
@@ -267,13 +346,22 @@ class CrashUnderLoadTest {
                 reference: {type: string}
               required: [payee, amount, reference]
         policies: [policies]
-        """.formatted(upstreamUrl), StandardCharsets.UTF_8);
+        """
+            .formatted(upstreamUrl),
+        StandardCharsets.UTF_8);
     return config;
   }
 
-  /** When a kill comes: after {@code count} more upstream writes or client answers, or in the next recovery. */
+  /**
+   * When a kill comes: after {@code count} more upstream writes or client answers, or in the next
+   * recovery.
+   */
   record Moment(Kind kind, int count) {
-    enum Kind { AFTER_WRITES, AFTER_ANSWERS, IN_RECOVERY }
+    enum Kind {
+      AFTER_WRITES,
+      AFTER_ANSWERS,
+      IN_RECOVERY
+    }
 
     static Moment draw(Random schedule) {
       Kind kind = Kind.values()[schedule.nextInt(Kind.values().length)];
@@ -296,7 +384,10 @@ class CrashUnderLoadTest {
       notifyAll();
     }
 
-    /** Waits until {@code moment} has come (or {@code within} has passed, in a run that is already stuck). */
+    /**
+     * Waits until {@code moment} has come (or {@code within} has passed, in a run that is already
+     * stuck).
+     */
     synchronized void awaitMore(Moment moment, Duration within) throws InterruptedException {
       boolean byWrites = moment.kind() == Moment.Kind.AFTER_WRITES;
       long target = (byWrites ? writes : answers) + moment.count();

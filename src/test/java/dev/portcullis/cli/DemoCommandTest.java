@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code portcullis demo}, as a new user runs it: every act behaves as it says, or the build fails. */
+/**
+ * {@code portcullis demo}, as a new user runs it: every act behaves as it says, or the build fails.
+ */
 class DemoCommandTest {
   @TempDir Path data;
 

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Notification channels' secrets resolve from the real vault under the scope {@code approvals[/CHANNEL]}. */
+/**
+ * Notification channels' secrets resolve from the real vault under the scope {@code
+ * approvals[/CHANNEL]}.
+ */
 class NotifySecretsTest {
   private static final String TOKEN = "xoxb-scoped-0123456789-not-for-anyone";
 
@@ -31,8 +34,11 @@ class NotifySecretsTest {
   @BeforeEach
   void open() throws Exception {
     db = EmbeddedDatabase.open(dir);
-    Vault vault = new Vault(new JdbcSecretStore(db.dataSource()),
-        Optional.of(EnvelopeCipher.fromKeyset(EnvelopeCipher.newMasterKeyset())), Clock.systemUTC());
+    Vault vault =
+        new Vault(
+            new JdbcSecretStore(db.dataSource()),
+            Optional.of(EnvelopeCipher.fromKeyset(EnvelopeCipher.newMasterKeyset())),
+            Clock.systemUTC());
     vault.put("every-channel", TOKEN.getBytes(StandardCharsets.UTF_8), Set.of("approvals"));
     vault.put("slack-only", TOKEN.getBytes(StandardCharsets.UTF_8), Set.of("approvals/ops-slack"));
     vault.put("connector-secret", TOKEN.getBytes(StandardCharsets.UTF_8), Set.of("acme"));
@@ -55,15 +61,20 @@ class NotifySecretsTest {
     assertThat(lookup.reveal("ops-slack", "vault:slack-only")).isEqualTo(TOKEN);
 
     SecretLookup.Unavailable e =
-        catchThrowableOfType(SecretLookup.Unavailable.class, () -> lookup.reveal("ops-hook", "vault:slack-only"));
+        catchThrowableOfType(
+            SecretLookup.Unavailable.class, () -> lookup.reveal("ops-hook", "vault:slack-only"));
 
-    assertThat(e.getMessage()).contains("vault:slack-only", "approvals/ops-hook").doesNotContain(TOKEN);
+    assertThat(e.getMessage())
+        .contains("vault:slack-only", "approvals/ops-hook")
+        .doesNotContain(TOKEN);
   }
 
   @Test
   void aConnectorsSecretIsNotANotificationChannels() {
     SecretLookup.Unavailable e =
-        catchThrowableOfType(SecretLookup.Unavailable.class, () -> lookup.reveal("ops-hook", "vault:connector-secret"));
+        catchThrowableOfType(
+            SecretLookup.Unavailable.class,
+            () -> lookup.reveal("ops-hook", "vault:connector-secret"));
 
     assertThat(e.getMessage()).contains("not scoped").doesNotContain(TOKEN);
   }

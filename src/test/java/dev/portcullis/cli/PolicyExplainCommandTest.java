@@ -18,9 +18,13 @@ class PolicyExplainCommandTest {
 
   @TempDir Path dir;
 
-  /** A candidate set with one rule in each state for a support lookup of C-1001 without a region. */
+  /**
+   * A candidate set with one rule in each state for a support lookup of C-1001 without a region.
+   */
   private Path candidate() throws IOException {
-    Files.writeString(dir.resolve("lookups.yaml"), """
+    Files.writeString(
+        dir.resolve("lookups.yaml"),
+        """
         apiVersion: portcullis.dev/v1alpha1
         kind: PolicySet
         rules:
@@ -42,17 +46,32 @@ class PolicyExplainCommandTest {
           - id: billing-orders
             effect: permit
             target: {agents: [billing-assistant], tools: ["orders_*"]}
-        """, StandardCharsets.UTF_8);
+        """,
+        StandardCharsets.UTF_8);
     return dir;
   }
 
   @Test
   void listsTheDecisionThenEveryRuleGroupedWithItsSource() throws IOException {
-    CliRun run = CliRun.of("policy", "explain", "--config", DEMO, "--policies", candidate().toString(),
-        "--agent", "support-assistant", "--tool", "crm_get_customer", "--args", "{\"customerId\":\"C-1001\"}");
+    CliRun run =
+        CliRun.of(
+            "policy",
+            "explain",
+            "--config",
+            DEMO,
+            "--policies",
+            candidate().toString(),
+            "--agent",
+            "support-assistant",
+            "--tool",
+            "crm_get_customer",
+            "--args",
+            "{\"customerId\":\"C-1001\"}");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).startsWith("""
+    assertThat(run.out())
+        .startsWith(
+            """
         request   agent support-assistant (tenant acme), tool crm_get_customer, no user, channel rest
                   args {"customerId":"C-1001"}
 
@@ -63,7 +82,9 @@ class PolicyExplainCommandTest {
         Overload candidates: starts_with_string
         log-only  none
         policy    sha256:""");
-    assertThat(run.out()).endsWith("""
+    assertThat(run.out())
+        .endsWith(
+            """
 
         matched (1)
           support-reads    permit  lookups.yaml:4
@@ -88,29 +109,69 @@ class PolicyExplainCommandTest {
 
   @Test
   void contextFlagsFeedTheConditions() throws IOException {
-    CliRun run = CliRun.of("policy", "explain", "-c", DEMO, "--policies", candidate().toString(),
-        "--agent", "support-assistant", "--tool", "crm_get_customer", "--args", "{\"customerId\":\"C-1001\"}",
-        "--context", "region=eu", "--context", "channel=mcp", "--context", "declaredChannel=web");
+    CliRun run =
+        CliRun.of(
+            "policy",
+            "explain",
+            "-c",
+            DEMO,
+            "--policies",
+            candidate().toString(),
+            "--agent",
+            "support-assistant",
+            "--tool",
+            "crm_get_customer",
+            "--args",
+            "{\"customerId\":\"C-1001\"}",
+            "--context",
+            "region=eu",
+            "--context",
+            "channel=mcp",
+            "--context",
+            "declaredChannel=web");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).contains("channel mcp\n", "          context {declaredChannel=web, region=eu}\n",
-        "rules     support-reads, eu-desk\n", "errors    none\n", "matched (2)\n", "errored, not counted (0)\n");
+    assertThat(run.out())
+        .contains(
+            "channel mcp\n",
+            "          context {declaredChannel=web, region=eu}\n",
+            "rules     support-reads, eu-desk\n",
+            "errors    none\n",
+            "matched (2)\n",
+            "errored, not counted (0)\n");
   }
 
   @Test
   void refusesAChannelTheGatewayNeverSets() throws IOException {
-    CliRun run = CliRun.of("policy", "explain", "-c", DEMO, "--policies", candidate().toString(),
-        "--agent", "support-assistant", "--tool", "crm_get_customer", "--args", "{\"customerId\":\"C-1001\"}",
-        "--context", "channel=web");
+    CliRun run =
+        CliRun.of(
+            "policy",
+            "explain",
+            "-c",
+            DEMO,
+            "--policies",
+            candidate().toString(),
+            "--agent",
+            "support-assistant",
+            "--tool",
+            "crm_get_customer",
+            "--args",
+            "{\"customerId\":\"C-1001\"}",
+            "--context",
+            "channel=web");
 
     assertThat(run.exitCode()).isEqualTo(PolicyInputs.ERROR_EXIT);
-    assertThat(run.err()).contains("'web' is not a channel of the gateway (rest, mcp, revert);"
-        + " what a client says of its own channel is context.declaredChannel");
+    assertThat(run.err())
+        .contains(
+            "'web' is not a channel of the gateway (rest, mcp, revert);"
+                + " what a client says of its own channel is context.declaredChannel");
   }
 
   @Test
   void aGuardThatCannotBeEvaluatedIsCountedAsMatchedAndSaysSo() throws IOException {
-    Files.writeString(dir.resolve("guard.yaml"), """
+    Files.writeString(
+        dir.resolve("guard.yaml"),
+        """
         apiVersion: portcullis.dev/v1alpha1
         kind: PolicySet
         rules:
@@ -122,52 +183,121 @@ class PolicyExplainCommandTest {
             effect: forbid
             target: {tools: [crm_get_customer]}
             when: "!context.region.startsWith('eu')"
-        """, StandardCharsets.UTF_8);
-    CliRun run = CliRun.of("policy", "explain", "-c", DEMO, "--policies", dir.resolve("guard.yaml").toString(),
-        "--agent", "support-assistant", "--tool", "crm_get_customer", "--args", "{\"customerId\":\"C-1001\"}");
+        """,
+        StandardCharsets.UTF_8);
+    CliRun run =
+        CliRun.of(
+            "policy",
+            "explain",
+            "-c",
+            DEMO,
+            "--policies",
+            dir.resolve("guard.yaml").toString(),
+            "--agent",
+            "support-assistant",
+            "--tool",
+            "crm_get_customer",
+            "--args",
+            "{\"customerId\":\"C-1001\"}");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).contains("decision  deny\n", "rules     eu-only\n", "errored, counted as matched (1)\n",
-        "  eu-only        forbid  guard.yaml:7  when !context.region.startsWith('eu'): evaluation error");
+    assertThat(run.out())
+        .contains(
+            "decision  deny\n",
+            "rules     eu-only\n",
+            "errored, counted as matched (1)\n",
+            "  eu-only        forbid  guard.yaml:7  when !context.region.startsWith('eu'): evaluation error");
   }
 
   @Test
   void showsTheLogOnlyRulesWouldBeDecision() {
-    CliRun run = CliRun.of("policy", "explain", "-c", DEMO, "--agent", "support-assistant", "--tool", "tickets_create",
-        "--args", "{\"customerId\":\"C-1001\",\"subject\":\"Lost\",\"body\":\"Never arrived.\",\"priority\":\"urgent\"}");
+    CliRun run =
+        CliRun.of(
+            "policy",
+            "explain",
+            "-c",
+            DEMO,
+            "--agent",
+            "support-assistant",
+            "--tool",
+            "tickets_create",
+            "--args",
+            "{\"customerId\":\"C-1001\",\"subject\":\"Lost\",\"body\":\"Never arrived.\",\"priority\":\"urgent\"}");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).contains(
-        "decision  deny\n",
-        "rules     default-deny\n",
-        "log-only  support-urgent-tickets-trial would allow (differs)\n",
-        "  support-urgent-tickets-trial    permit, log-only  support.yaml:20  when args.priority == 'urgent'\n",
-        "  support-open-tickets            permit            support.yaml:12  when args.priority != 'urgent'\n");
+    assertThat(run.out())
+        .contains(
+            "decision  deny\n",
+            "rules     default-deny\n",
+            "log-only  support-urgent-tickets-trial would allow (differs)\n",
+            "  support-urgent-tickets-trial    permit, log-only  support.yaml:20  when args.priority == 'urgent'\n",
+            "  support-open-tickets            permit            support.yaml:12  when args.priority != 'urgent'\n");
   }
 
   @Test
   void aVerifiedUserNeedsAPermitOfTheirOwn() {
-    CliRun run = CliRun.of("policy", "explain", "-c", DEMO, "--agent", "support-assistant", "--tool", "crm_get_customer",
-        "--args", "{\"customerId\":\"C-1001\"}", "--user", "u-42", "--roles", "support,lead");
+    CliRun run =
+        CliRun.of(
+            "policy",
+            "explain",
+            "-c",
+            DEMO,
+            "--agent",
+            "support-assistant",
+            "--tool",
+            "crm_get_customer",
+            "--args",
+            "{\"customerId\":\"C-1001\"}",
+            "--user",
+            "u-42",
+            "--roles",
+            "support,lead");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).contains("user u-42 (verified)", "decision  deny\n",
-        "reason    no rule permits user 'u-42' to call 'crm_get_customer'; the agent acts for that user and can do no"
-            + " more than they may\n");
+    assertThat(run.out())
+        .contains(
+            "user u-42 (verified)",
+            "decision  deny\n",
+            "reason    no rule permits user 'u-42' to call 'crm_get_customer'; the agent acts for that user and can do no"
+                + " more than they may\n");
   }
 
   @Test
   void jsonListsTheDecisionAndEveryRuleInFileOrder() throws IOException {
-    CliRun run = CliRun.of("policy", "explain", "-c", DEMO, "--policies", candidate().toString(),
-        "--agent", "support-assistant", "--tool", "crm_get_customer", "--args", "{\"customerId\":\"C-1001\"}", "-o", "json");
+    CliRun run =
+        CliRun.of(
+            "policy",
+            "explain",
+            "-c",
+            DEMO,
+            "--policies",
+            candidate().toString(),
+            "--agent",
+            "support-assistant",
+            "--tool",
+            "crm_get_customer",
+            "--args",
+            "{\"customerId\":\"C-1001\"}",
+            "-o",
+            "json");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     JsonNode json = JsonMapper.builder().build().readTree(run.out());
     assertThat(json.at("/decision/effect").asString()).isEqualTo("allow");
     assertThat(json.at("/decision/rules").toString()).isEqualTo("[\"support-reads\"]");
     assertThat(json.at("/request/schemaViolations").toString()).isEqualTo("[]");
-    assertThat(json.path("rules").valueStream().map(r -> r.path("id").asString() + " " + r.path("status").asString()
-        + " " + r.path("source").asString()).toList()).containsExactly(
+    assertThat(
+            json.path("rules")
+                .valueStream()
+                .map(
+                    r ->
+                        r.path("id").asString()
+                            + " "
+                            + r.path("status").asString()
+                            + " "
+                            + r.path("source").asString())
+                .toList())
+        .containsExactly(
             "support-reads matched lookups.yaml:4",
             "eu-desk error lookups.yaml:8",
             "vip-lookups condition_false lookups.yaml:12",
@@ -177,54 +307,107 @@ class PolicyExplainCommandTest {
 
   @Test
   void argumentsTheSchemaRefusesAreExplainedWithANote() {
-    CliRun run = CliRun.of("policy", "explain", "-c", DEMO, "--agent", "support-assistant", "--tool", "crm_get_customer",
-        "--args", "{\"customerId\":\"nope\"}");
+    CliRun run =
+        CliRun.of(
+            "policy",
+            "explain",
+            "-c",
+            DEMO,
+            "--agent",
+            "support-assistant",
+            "--tool",
+            "crm_get_customer",
+            "--args",
+            "{\"customerId\":\"nope\"}");
 
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("note      the gateway refuses these arguments before policy decides: /customerId:");
+    assertThat(run.out())
+        .contains(
+            "note      the gateway refuses these arguments before policy decides: /customerId:");
   }
 
   @Test
   void unknownToolIsAClearErrorNamingTheTools() {
-    CliRun run = CliRun.of("policy", "explain", "-c", DEMO, "--agent", "support-assistant", "--tool", "crm_delete");
+    CliRun run =
+        CliRun.of(
+            "policy",
+            "explain",
+            "-c",
+            DEMO,
+            "--agent",
+            "support-assistant",
+            "--tool",
+            "crm_delete");
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.out()).isEmpty();
-    assertThat(run.err()).isEqualTo("error: no tool 'crm_delete' in the catalog of portcullis.yaml; its tools are"
-        + " [crm_find_customer_by_email, crm_get_customer, orders_get, orders_list_for_customer, orders_refund,"
-        + " tickets_create]\n");
+    assertThat(run.err())
+        .isEqualTo(
+            "error: no tool 'crm_delete' in the catalog of portcullis.yaml; its tools are"
+                + " [crm_find_customer_by_email, crm_get_customer, orders_get, orders_list_for_customer, orders_refund,"
+                + " tickets_create]\n");
   }
 
   @Test
   void unknownAgentAndBadJsonAreClearErrors() {
-    CliRun agent = CliRun.of("policy", "explain", "-c", DEMO, "--agent", "nobody", "--tool", "crm_get_customer");
-    CliRun json = CliRun.of("policy", "explain", "-c", DEMO, "--agent", "support-assistant", "--tool", "crm_get_customer",
-        "--args", "{customerId: 1}");
+    CliRun agent =
+        CliRun.of(
+            "policy", "explain", "-c", DEMO, "--agent", "nobody", "--tool", "crm_get_customer");
+    CliRun json =
+        CliRun.of(
+            "policy",
+            "explain",
+            "-c",
+            DEMO,
+            "--agent",
+            "support-assistant",
+            "--tool",
+            "crm_get_customer",
+            "--args",
+            "{customerId: 1}");
 
     assertThat(agent.exitCode()).isEqualTo(2);
-    assertThat(agent.err()).isEqualTo(
-        "error: no agent 'nobody' in portcullis.yaml; its agents are [support-assistant, billing-assistant]\n");
+    assertThat(agent.err())
+        .isEqualTo(
+            "error: no agent 'nobody' in portcullis.yaml; its agents are [support-assistant, billing-assistant]\n");
     assertThat(json.exitCode()).isEqualTo(2);
-    assertThat(json.err()).startsWith("error: --args is not JSON: ")
+    assertThat(json.err())
+        .startsWith("error: --args is not JSON: ")
         .endsWith("; quote it for the shell, e.g. --args '{\"customerId\":\"C-1001\"}'\n");
   }
 
   @Test
   void candidateThatDoesNotLoadListsItsProblems() throws IOException {
-    Files.writeString(dir.resolve("bad.yaml"), """
+    Files.writeString(
+        dir.resolve("bad.yaml"),
+        """
         apiVersion: portcullis.dev/v1alpha1
         kind: PolicySet
         rules:
           - id: typo
             effect: permit
             target: {tools: [crm_get_custmer]}
-        """, StandardCharsets.UTF_8);
+        """,
+        StandardCharsets.UTF_8);
 
-    CliRun run = CliRun.of("policy", "explain", "-c", DEMO, "--policies", dir.toString(),
-        "--agent", "support-assistant", "--tool", "crm_get_customer");
+    CliRun run =
+        CliRun.of(
+            "policy",
+            "explain",
+            "-c",
+            DEMO,
+            "--policies",
+            dir.toString(),
+            "--agent",
+            "support-assistant",
+            "--tool",
+            "crm_get_customer");
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).startsWith("error: the candidate policies cannot be loaded against the catalog and agents of ")
-        .contains("  bad.yaml:6: rules[0].target.tools[0]: no tool named 'crm_get_custmer' is defined\n");
+    assertThat(run.err())
+        .startsWith(
+            "error: the candidate policies cannot be loaded against the catalog and agents of ")
+        .contains(
+            "  bad.yaml:6: rules[0].target.tools[0]: no tool named 'crm_get_custmer' is defined\n");
   }
 }

@@ -40,7 +40,9 @@ class PolicyReplayCommandTest {
     Files.createDirectories(config.resolveSibling("policies"));
     String demo = Files.readString(GatewayFixture.DEMO_CONFIG, StandardCharsets.UTF_8);
     assertThat(demo).contains("    audit: {arguments: full}");
-    Files.writeString(config, demo.replace("    audit: {arguments: full}", "    audit: {arguments: digest}"),
+    Files.writeString(
+        config,
+        demo.replace("    audit: {arguments: full}", "    audit: {arguments: digest}"),
         StandardCharsets.UTF_8);
     for (String file : new String[] {"billing.yaml", "support.yaml"}) {
       Files.copy(DEMO_POLICIES.resolve(file), config.resolveSibling("policies").resolve(file));
@@ -49,10 +51,16 @@ class PolicyReplayCommandTest {
     candidate = dir.resolve("candidate");
     Files.createDirectories(candidate);
     Files.copy(DEMO_POLICIES.resolve("billing.yaml"), candidate.resolve("billing.yaml"));
-    String support = Files.readString(DEMO_POLICIES.resolve("support.yaml"), StandardCharsets.UTF_8);
+    String support =
+        Files.readString(DEMO_POLICIES.resolve("support.yaml"), StandardCharsets.UTF_8);
     assertThat(support).contains("    mode: log_only\n");
-    Files.writeString(candidate.resolve("support.yaml"), support.replace("    mode: log_only\n", ""), StandardCharsets.UTF_8);
-    Files.writeString(candidate.resolve("lookups.yaml"), """
+    Files.writeString(
+        candidate.resolve("support.yaml"),
+        support.replace("    mode: log_only\n", ""),
+        StandardCharsets.UTF_8);
+    Files.writeString(
+        candidate.resolve("lookups.yaml"),
+        """
         apiVersion: portcullis.dev/v1alpha1
         kind: PolicySet
         rules:
@@ -60,15 +68,37 @@ class PolicyReplayCommandTest {
             description: Customers are looked up by e-mail only.
             effect: forbid
             target: {tools: [crm_get_customer]}
-        """, StandardCharsets.UTF_8);
+        """,
+        StandardCharsets.UTF_8);
 
     data = dir.resolve("data");
     try (GatewayFixture gateway = GatewayFixture.start(data, config, Map.of())) {
-      lookup1 = id(gateway.invoke("crm_get_customer", S, "{\"arguments\":{\"customerId\":\"C-1001\"}}"), 200);
-      lookup2 = id(gateway.invoke("crm_get_customer", S, "{\"arguments\":{\"customerId\":\"C-1002\"}}"), 200);
-      id(gateway.invoke("crm_find_customer_by_email", S, "{\"arguments\":{\"email\":\"maria.keller@example.com\"}}"), 200);
-      id(gateway.invoke("orders_refund", S, "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":20,\"reason\":\"damaged\"}}"), 403);
-      id(gateway.invoke("orders_refund", B, "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":40,\"reason\":\"late\"}}"), 200);
+      lookup1 =
+          id(
+              gateway.invoke("crm_get_customer", S, "{\"arguments\":{\"customerId\":\"C-1001\"}}"),
+              200);
+      lookup2 =
+          id(
+              gateway.invoke("crm_get_customer", S, "{\"arguments\":{\"customerId\":\"C-1002\"}}"),
+              200);
+      id(
+          gateway.invoke(
+              "crm_find_customer_by_email",
+              S,
+              "{\"arguments\":{\"email\":\"maria.keller@example.com\"}}"),
+          200);
+      id(
+          gateway.invoke(
+              "orders_refund",
+              S,
+              "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":20,\"reason\":\"damaged\"}}"),
+          403);
+      id(
+          gateway.invoke(
+              "orders_refund",
+              B,
+              "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":40,\"reason\":\"late\"}}"),
+          200);
       urgent = id(gateway.invoke("tickets_create", S, ticket("urgent")), 403);
       id(gateway.invoke("tickets_create", S, ticket("normal")), 200);
       id(gateway.invoke("crm_delete_customer", S, "{\"arguments\":{}}"), 404);
@@ -78,7 +108,9 @@ class PolicyReplayCommandTest {
 
   private static String ticket(String priority) {
     return "{\"arguments\":{\"customerId\":\"C-1001\",\"subject\":\"Parcel lost\",\"body\":\"Never arrived.\","
-        + "\"priority\":\"" + priority + "\"}}";
+        + "\"priority\":\""
+        + priority
+        + "\"}}";
   }
 
   private static String id(HttpResponse<String> response, int status) {
@@ -99,28 +131,48 @@ class PolicyReplayCommandTest {
     CliRun run = replay("--policies", candidate.toString());
 
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).contains(
-        "  replayed               5 calls: 2 unchanged, 3 changed\n"
-            + "  skipped                2 calls\n"
-            + "                           2: arguments recorded only as a digest (the tool's audit: {arguments: digest})\n"
-            + "  not decided by policy  2 calls (unknown tool, invalid arguments, or ended before the policy stage)\n"
-            + "\n"
-            + "changes by rule (the rules that decided under the candidate)\n"
-            + "  no-customer-lookups           2  allow→deny 2\n"
-            + "      e.g. " + lookup1 + ", " + lookup2 + "\n"
-            + "  support-urgent-tickets-trial  1  deny→allow 1\n"
-            + "      e.g. " + urgent + "\n"
-            + "\n"
-            + "changes by agent\n"
-            + "  support-assistant  3  allow→deny 2, deny→allow 1\n"
-            + "      e.g. " + lookup1 + ", " + lookup2 + ", " + urgent + "\n"
-            + "\n"
-            + "changes by tool\n"
-            + "  crm_get_customer  2  allow→deny 2\n"
-            + "      e.g. " + lookup1 + ", " + lookup2 + "\n"
-            + "  tickets_create    1  deny→allow 1\n"
-            + "      e.g. " + urgent + "\n");
-    assertThat(run.out()).startsWith("replayed the audit log in " + data + " (14 records) against policies sha256:");
+    assertThat(run.out())
+        .contains(
+            "  replayed               5 calls: 2 unchanged, 3 changed\n"
+                + "  skipped                2 calls\n"
+                + "                           2: arguments recorded only as a digest (the tool's audit: {arguments: digest})\n"
+                + "  not decided by policy  2 calls (unknown tool, invalid arguments, or ended before the policy stage)\n"
+                + "\n"
+                + "changes by rule (the rules that decided under the candidate)\n"
+                + "  no-customer-lookups           2  allow→deny 2\n"
+                + "      e.g. "
+                + lookup1
+                + ", "
+                + lookup2
+                + "\n"
+                + "  support-urgent-tickets-trial  1  deny→allow 1\n"
+                + "      e.g. "
+                + urgent
+                + "\n"
+                + "\n"
+                + "changes by agent\n"
+                + "  support-assistant  3  allow→deny 2, deny→allow 1\n"
+                + "      e.g. "
+                + lookup1
+                + ", "
+                + lookup2
+                + ", "
+                + urgent
+                + "\n"
+                + "\n"
+                + "changes by tool\n"
+                + "  crm_get_customer  2  allow→deny 2\n"
+                + "      e.g. "
+                + lookup1
+                + ", "
+                + lookup2
+                + "\n"
+                + "  tickets_create    1  deny→allow 1\n"
+                + "      e.g. "
+                + urgent
+                + "\n");
+    assertThat(run.out())
+        .startsWith("replayed the audit log in " + data + " (14 records) against policies sha256:");
   }
 
   @Test
@@ -129,22 +181,44 @@ class PolicyReplayCommandTest {
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     JsonNode json = JsonMapper.builder().build().readTree(run.out());
-    assertThat(json.path("summary").toString()).startsWith(
-        "{\"records\":14,\"replayed\":5,\"unchanged\":2,\"changed\":3,"
-            + "\"skipped\":{\"arguments-digest-only\":2,\"tool-not-in-catalog\":0,\"unreadable-record\":0},"
-            + "\"notDecidedByPolicy\":2,\"recordedPolicyVersions\":[\"sha256:");
-    assertThat(json.path("byRule").toString()).isEqualTo(
-        "[{\"key\":\"no-customer-lookups\",\"changes\":2,\"transitions\":[{\"from\":\"allow\",\"to\":\"deny\",\"count\":2}],"
-            + "\"examples\":[\"" + lookup1 + "\"]},"
-            + "{\"key\":\"support-urgent-tickets-trial\",\"changes\":1,\"transitions\":[{\"from\":\"deny\",\"to\":\"allow\",\"count\":1}],"
-            + "\"examples\":[\"" + urgent + "\"]}]");
-    assertThat(json.path("byAgent").toString()).isEqualTo(
-        "[{\"key\":\"support-assistant\",\"changes\":3,\"transitions\":[{\"from\":\"allow\",\"to\":\"deny\",\"count\":2},"
-            + "{\"from\":\"deny\",\"to\":\"allow\",\"count\":1}],\"examples\":[\"" + lookup1 + "\"]}]");
-    assertThat(json.path("byTool").valueStream().map(g -> g.path("key").asString() + " " + g.path("changes").asInt()))
+    assertThat(json.path("summary").toString())
+        .startsWith(
+            "{\"records\":14,\"replayed\":5,\"unchanged\":2,\"changed\":3,"
+                + "\"skipped\":{\"arguments-digest-only\":2,\"tool-not-in-catalog\":0,\"unreadable-record\":0},"
+                + "\"notDecidedByPolicy\":2,\"recordedPolicyVersions\":[\"sha256:");
+    assertThat(json.path("byRule").toString())
+        .isEqualTo(
+            "[{\"key\":\"no-customer-lookups\",\"changes\":2,\"transitions\":[{\"from\":\"allow\",\"to\":\"deny\",\"count\":2}],"
+                + "\"examples\":[\""
+                + lookup1
+                + "\"]},"
+                + "{\"key\":\"support-urgent-tickets-trial\",\"changes\":1,\"transitions\":[{\"from\":\"deny\",\"to\":\"allow\",\"count\":1}],"
+                + "\"examples\":[\""
+                + urgent
+                + "\"]}]");
+    assertThat(json.path("byAgent").toString())
+        .isEqualTo(
+            "[{\"key\":\"support-assistant\",\"changes\":3,\"transitions\":[{\"from\":\"allow\",\"to\":\"deny\",\"count\":2},"
+                + "{\"from\":\"deny\",\"to\":\"allow\",\"count\":1}],\"examples\":[\""
+                + lookup1
+                + "\"]}]");
+    assertThat(
+            json.path("byTool")
+                .valueStream()
+                .map(g -> g.path("key").asString() + " " + g.path("changes").asInt()))
         .containsExactly("crm_get_customer 2", "tickets_create 1");
-    assertThat(json.path("changes").valueStream().map(c -> c.path("invocationId").asString() + " "
-        + c.path("from").asString() + "→" + c.path("to").asString() + " " + c.path("rules")))
+    assertThat(
+            json.path("changes")
+                .valueStream()
+                .map(
+                    c ->
+                        c.path("invocationId").asString()
+                            + " "
+                            + c.path("from").asString()
+                            + "→"
+                            + c.path("to").asString()
+                            + " "
+                            + c.path("rules")))
         .containsExactly(
             lookup1 + " allow→deny [\"no-customer-lookups\"]",
             lookup2 + " allow→deny [\"no-customer-lookups\"]",
@@ -165,15 +239,27 @@ class PolicyReplayCommandTest {
     CliRun run = replay("--fail-on-change");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).contains("  replayed               5 calls: 5 unchanged, 0 changed\n").endsWith("\nno decision would change.\n");
+    assertThat(run.out())
+        .contains("  replayed               5 calls: 5 unchanged, 0 changed\n")
+        .endsWith("\nno decision would change.\n");
   }
 
   @Test
   void missingAuditLogSaysWhereToPointData() {
-    CliRun run = CliRun.of("policy", "replay", "--config", config.toString(), "--data", dir.resolve("empty").toString());
+    CliRun run =
+        CliRun.of(
+            "policy",
+            "replay",
+            "--config",
+            config.toString(),
+            "--data",
+            dir.resolve("empty").toString());
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).isEqualTo("error: no audit log in " + dir.resolve("empty")
-        + "; point --data at a gateway's data directory\n");
+    assertThat(run.err())
+        .isEqualTo(
+            "error: no audit log in "
+                + dir.resolve("empty")
+                + "; point --data at a gateway's data directory\n");
   }
 }

@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code portcullis policy test}: the demo's table, failures as diffs, and files that cannot be used. */
+/**
+ * {@code portcullis policy test}: the demo's table, failures as diffs, and files that cannot be
+ * used.
+ */
 class PolicyTestCommandTest {
   private static final String DEMO_CONFIG = GatewayFixture.DEMO_CONFIG.toAbsolutePath().toString();
 
@@ -31,12 +34,16 @@ class PolicyTestCommandTest {
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
     assertThat(run.out().lines().filter(l -> l.startsWith("PASS "))).hasSize(9);
     assertThat(run.out()).doesNotContain("FAIL").endsWith("9 passed, 0 failed\n");
-    assertThat(run.out()).startsWith("policy-tests.yaml: 9 cases against portcullis.yaml, policies sha256:");
+    assertThat(run.out())
+        .startsWith("policy-tests.yaml: 9 cases against portcullis.yaml, policies sha256:");
   }
 
   @Test
   void failingCasePrintsExpectedAgainstActualWithTheMatchedRulesAndExitsOne() throws IOException {
-    Path table = write("tests.yaml", """
+    Path table =
+        write(
+            "tests.yaml",
+            """
         config: %s
         cases:
           - name: billing reads an order
@@ -51,12 +58,15 @@ class PolicyTestCommandTest {
               effect: allow
               rules: [billing-orders]
               reason: permitted
-        """.formatted(DEMO_CONFIG));
+        """
+                .formatted(DEMO_CONFIG));
 
     CliRun run = CliRun.of("policy", "test", table.toString());
 
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.out()).contains("""
+    assertThat(run.out())
+        .contains(
+            """
         PASS billing reads an order
         FAIL a refund of 250 goes straight through (tests.yaml:6)
             effect    expected allow
@@ -74,7 +84,9 @@ class PolicyTestCommandTest {
 
   @Test
   void logOnlyAndErroredRulesAreComparedExactly() throws IOException {
-    write("policies/tickets.yaml", """
+    write(
+        "policies/tickets.yaml",
+        """
         apiVersion: portcullis.dev/v1alpha1
         kind: PolicySet
         rules:
@@ -88,7 +100,10 @@ class PolicyTestCommandTest {
             target: {agents: [support-assistant], tools: [tickets_create]}
             when: args.priority == 'urgent'
         """);
-    Path table = write("tests.yaml", """
+    Path table =
+        write(
+            "tests.yaml",
+            """
         config: %s
         policies: [policies/]
         cases:
@@ -101,12 +116,15 @@ class PolicyTestCommandTest {
               effect: deny
               errors: [tickets-in-the-eu]
               logOnly: {urgent-trial: deny}
-        """.formatted(DEMO_CONFIG));
+        """
+                .formatted(DEMO_CONFIG));
 
     CliRun run = CliRun.of("policy", "test", table.toString());
 
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.out()).contains("""
+    assertThat(run.out())
+        .contains(
+            """
         FAIL no region, so the condition errors and nothing permits (tests.yaml:4)
             logOnly   expected {urgent-trial=deny}
                       actual   {urgent-trial=allow}
@@ -118,7 +136,10 @@ class PolicyTestCommandTest {
 
   @Test
   void configOptionOverridesTheTablesConfiguration() throws IOException {
-    Path table = write("tests.yaml", """
+    Path table =
+        write(
+            "tests.yaml",
+            """
         config: no-such-config.yaml
         cases:
           - name: support reads a customer
@@ -134,7 +155,10 @@ class PolicyTestCommandTest {
 
   @Test
   void unreadableTableNamesEveryProblemWithItsLineAndExitsTwo() throws IOException {
-    Path table = write("tests.yaml", """
+    Path table =
+        write(
+            "tests.yaml",
+            """
         config: %s
         cases:
           - name: typo in the effect
@@ -144,22 +168,30 @@ class PolicyTestCommandTest {
               rulez: [support-read-crm]
           - request: {tool: crm_get_customer}
             expect: {effect: deny}
-        """.formatted(DEMO_CONFIG));
+        """
+                .formatted(DEMO_CONFIG));
 
     CliRun run = CliRun.of("policy", "test", table.toString());
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.out()).isEmpty();
-    assertThat(run.err()).isEqualTo("error: the policy test file " + table + " cannot be used:\n"
-        + "  tests.yaml:6: cases[0].expect.effect: 'alow' is not one of [allow, deny, require_approval]\n"
-        + "  tests.yaml:7: cases[0].expect.rulez: unknown field 'rulez'; expected one of [effect, errors, logOnly, reason, rules]\n"
-        + "  tests.yaml:8: cases[1].name: is required\n"
-        + "  tests.yaml:8: cases[1].request.agent: is required\n");
+    assertThat(run.err())
+        .isEqualTo(
+            "error: the policy test file "
+                + table
+                + " cannot be used:\n"
+                + "  tests.yaml:6: cases[0].expect.effect: 'alow' is not one of [allow, deny, require_approval]\n"
+                + "  tests.yaml:7: cases[0].expect.rulez: unknown field 'rulez'; expected one of [effect, errors, logOnly, reason, rules]\n"
+                + "  tests.yaml:8: cases[1].name: is required\n"
+                + "  tests.yaml:8: cases[1].request.agent: is required\n");
   }
 
   @Test
   void requestsTheConfigurationCannotTakeAreErrorsWithTheirLines() throws IOException {
-    Path table = write("tests.yaml", """
+    Path table =
+        write(
+            "tests.yaml",
+            """
         config: %s
         cases:
           - name: unknown agent and tool
@@ -168,17 +200,19 @@ class PolicyTestCommandTest {
           - name: arguments the schema refuses never reach policy
             request: {agent: support-assistant, tool: crm_get_customer, args: {customerId: 1001}}
             expect: {effect: deny}
-        """.formatted(DEMO_CONFIG));
+        """
+                .formatted(DEMO_CONFIG));
 
     CliRun run = CliRun.of("policy", "test", table.toString());
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains(
-        "  tests.yaml:4: cases[0].request.agent: no agent 'nobody' in portcullis.yaml;"
-            + " its agents are [support-assistant, billing-assistant]\n",
-        "  tests.yaml:4: cases[0].request.tool: no tool 'crm_get' in the catalog of portcullis.yaml; its tools are [",
-        "  tests.yaml:7: cases[1].request.args: the gateway refuses these arguments before policy decides:"
-            + " /customerId: integer found, string expected\n");
+    assertThat(run.err())
+        .contains(
+            "  tests.yaml:4: cases[0].request.agent: no agent 'nobody' in portcullis.yaml;"
+                + " its agents are [support-assistant, billing-assistant]\n",
+            "  tests.yaml:4: cases[0].request.tool: no tool 'crm_get' in the catalog of portcullis.yaml; its tools are [",
+            "  tests.yaml:7: cases[1].request.args: the gateway refuses these arguments before policy decides:"
+                + " /customerId: integer found, string expected\n");
   }
 
   @Test
@@ -188,13 +222,17 @@ class PolicyTestCommandTest {
     CliRun run = CliRun.of("policy", "test", table.toString());
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).startsWith("error: the policy test file " + table + " cannot be used:\n  tests.yaml:");
+    assertThat(run.err())
+        .startsWith("error: the policy test file " + table + " cannot be used:\n  tests.yaml:");
     assertThat(run.err()).contains("not valid YAML");
   }
 
   @Test
   void tableWithoutAConfigurationSaysHowToNameOne() throws IOException {
-    Path table = write("tests.yaml", """
+    Path table =
+        write(
+            "tests.yaml",
+            """
         cases:
           - name: support reads a customer
             request: {agent: support-assistant, tool: crm_get_customer, args: {customerId: C-1001}}
@@ -204,8 +242,11 @@ class PolicyTestCommandTest {
     CliRun run = CliRun.of("policy", "test", table.toString());
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).isEqualTo("error: " + table
-        + " names no configuration; add 'config: PATH' (relative to the test file) or pass --config FILE\n");
+    assertThat(run.err())
+        .isEqualTo(
+            "error: "
+                + table
+                + " names no configuration; add 'config: PATH' (relative to the test file) or pass --config FILE\n");
   }
 
   @Test

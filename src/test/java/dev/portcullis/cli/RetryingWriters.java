@@ -19,9 +19,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The clients of {@link CrashUnderLoadTest}: writers that each send payments under keys of their own
- * ({@code w2-007}, amounts drawn from the seed, one in six over the forbidden 1000) to whichever
- * gateway is serving, and retry each key with the same body until it has a final answer.
+ * The clients of {@link CrashUnderLoadTest}: writers that each send payments under keys of their
+ * own ({@code w2-007}, amounts drawn from the seed, one in six over the forbidden 1000) to
+ * whichever gateway is serving, and retry each key with the same body until it has a final answer.
  *
  * <p>Final: {@code 200} (completed, first time or replayed), {@code 403 denied-by-policy} (refused;
  * the call keeps its key, so a retry is refused again), or {@code 409 idempotency-key-in-flight}
@@ -63,11 +63,19 @@ final class RetryingWriters {
     }
 
     String body() {
-      return "{\"arguments\":{\"payee\":\"" + payee + "\",\"amount\":" + amount + ",\"reference\":\"" + name + "\"}}";
+      return "{\"arguments\":{\"payee\":\""
+          + payee
+          + "\",\"amount\":"
+          + amount
+          + ",\"reference\":\""
+          + name
+          + "\"}}";
     }
   }
 
-  /** The answer a key ended with; {@code detail} is the last status and body for an unexpected one. */
+  /**
+   * The answer a key ended with; {@code detail} is the last status and body for an unexpected one.
+   */
   record Answer(String key, Kind kind, String invocationId, int attempts, String detail) {
     boolean isFinal() {
       return kind.storedState() != null;
@@ -75,7 +83,11 @@ final class RetryingWriters {
 
     @Override
     public String toString() {
-      return kind + (invocationId == null ? "" : " " + invocationId) + " after " + attempts + " attempt(s)"
+      return kind
+          + (invocationId == null ? "" : " " + invocationId)
+          + " after "
+          + attempts
+          + " attempt(s)"
           + (detail == null ? "" : ": " + detail);
     }
   }
@@ -93,7 +105,10 @@ final class RetryingWriters {
       current = null;
     }
 
-    /** A serving gateway other than {@code not} (null: any), or null if none comes by {@code deadline} (nanoTime). */
+    /**
+     * A serving gateway other than {@code not} (null: any), or null if none comes by {@code
+     * deadline} (nanoTime).
+     */
     synchronized ServeProcess await(ServeProcess not, long deadline) throws InterruptedException {
       while ((current == null || current == not) && System.nanoTime() < deadline) {
         TimeUnit.NANOSECONDS.timedWait(this, deadline - System.nanoTime());
@@ -112,15 +127,18 @@ final class RetryingWriters {
   private final Runnable answered;
   private final Duration giveUpAfterKills;
   private volatile long giveUpAt = Long.MAX_VALUE;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
   private final Map<String, Key> keys = new ConcurrentHashMap<>();
   private final Map<String, Answer> answers = new ConcurrentHashMap<>();
   private volatile boolean killerDone;
 
   /**
-   * {@code answered} is told of every HTTP answer a writer gets; a key without a final answer {@code
-   * giveUpAfterKills} after the last restart is given up (the run has failed by then).
+   * {@code answered} is told of every HTTP answer a writer gets; a key without a final answer
+   * {@code giveUpAfterKills} after the last restart is given up (the run has failed by then).
    */
   RetryingWriters(long seed, Gateways gateways, Runnable answered, Duration giveUpAfterKills) {
     this.seed = seed;
@@ -129,13 +147,19 @@ final class RetryingWriters {
     this.giveUpAfterKills = giveUpAfterKills;
   }
 
-  /** The gateway serving now will serve to the end: a writer stops once it has settled its {@code minKeys}. */
+  /**
+   * The gateway serving now will serve to the end: a writer stops once it has settled its {@code
+   * minKeys}.
+   */
   void killerDone() {
     giveUpAt = System.nanoTime() + giveUpAfterKills.toNanos();
     killerDone = true;
   }
 
-  /** Writer {@code writer}'s loop: key after key until the kills are over and it has settled {@code minKeys}. */
+  /**
+   * Writer {@code writer}'s loop: key after key until the kills are over and it has settled {@code
+   * minKeys}.
+   */
   void run(int writer, int minKeys) {
     Random draws = new Random(seed * 31 + writer);
     try {
@@ -161,13 +185,20 @@ final class RetryingWriters {
   }
 
   /** The state {@code GET /v1/invocations/{id}} shows on {@code gateway}, if it answers. */
-  Optional<String> storedState(ServeProcess gateway, String invocationId) throws InterruptedException {
+  Optional<String> storedState(ServeProcess gateway, String invocationId)
+      throws InterruptedException {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(gateway.uri("/v1/invocations/" + invocationId))
-          .timeout(Duration.ofSeconds(60))
-          .header("Authorization", "Bearer " + GatewayFixture.SUPPORT_KEY)
-          .GET().build(), HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? Optional.of(JSON.readTree(r.body()).path("state").asString("")) : Optional.empty();
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(gateway.uri("/v1/invocations/" + invocationId))
+                  .timeout(Duration.ofSeconds(60))
+                  .header("Authorization", "Bearer " + GatewayFixture.SUPPORT_KEY)
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200
+          ? Optional.of(JSON.readTree(r.body()).path("state").asString(""))
+          : Optional.empty();
     } catch (IOException | JacksonException e) {
       return Optional.empty();
     }
@@ -185,7 +216,8 @@ final class RetryingWriters {
       } catch (IOException lost) {
         lostConnections.incrementAndGet();
         last = "lost connection: " + lost;
-        gateways.await(gateway, Math.min(giveUpAt, System.nanoTime() + Duration.ofSeconds(1).toNanos()));
+        gateways.await(
+            gateway, Math.min(giveUpAt, System.nanoTime() + Duration.ofSeconds(1).toNanos()));
         continue;
       }
       answered.run();
@@ -201,14 +233,18 @@ final class RetryingWriters {
         if (r.headers().firstValue("Idempotent-Replayed").isPresent()) {
           replays.incrementAndGet();
         }
-        return new Answer(key.name(), Kind.COMPLETED, body.path("invocationId").asString(), attempts, null);
+        return new Answer(
+            key.name(), Kind.COMPLETED, body.path("invocationId").asString(), attempts, null);
       }
       if (r.statusCode() == 403 && type.equals(PROBLEM + "denied-by-policy")) {
-        return new Answer(key.name(), Kind.REFUSED, body.path("invocationId").asString(), attempts, null);
+        return new Answer(
+            key.name(), Kind.REFUSED, body.path("invocationId").asString(), attempts, null);
       }
       if (r.statusCode() == 409 && type.equals(PROBLEM + "idempotency-key-in-flight")) {
         String first = body.path("firstInvocationId").asString("");
-        if (storedState(gateway, first).orElse("").equals(Kind.NEEDS_RECONCILIATION.storedState())) {
+        if (storedState(gateway, first)
+            .orElse("")
+            .equals(Kind.NEEDS_RECONCILIATION.storedState())) {
           return new Answer(key.name(), Kind.NEEDS_RECONCILIATION, first, attempts, null);
         }
         inFlight.incrementAndGet();
@@ -220,7 +256,8 @@ final class RetryingWriters {
         gateways.await(gateway, Math.min(giveUpAt, System.nanoTime() + RETRY_WAIT.toNanos()));
         continue;
       }
-      return new Answer(key.name(), Kind.UNEXPECTED, body.path("invocationId").asString(null), attempts, last);
+      return new Answer(
+          key.name(), Kind.UNEXPECTED, body.path("invocationId").asString(null), attempts, last);
     }
     return new Answer(key.name(), Kind.NO_ANSWER, null, attempts, last);
   }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code approvals:} as loaded: the timeout, and how many approvers each tool needs. */
 class ApprovalsSectionTest {
-  private static final String HEAD = """
+  private static final String HEAD =
+      """
       apiVersion: portcullis.dev/v1alpha1
       kind: Gateway
       server:
@@ -39,7 +40,9 @@ class ApprovalsSectionTest {
 
   @Test
   void whenSeveralEntriesMatchAToolTheLargestNumberApplies() throws Exception {
-    ApprovalSettings settings = load("""
+    ApprovalSettings settings =
+        load(
+            """
         approvals:
           timeout: 30m
           quorum:
@@ -57,16 +60,26 @@ class ApprovalsSectionTest {
 
   @Test
   void aQuorumNamingNoToolFailsTheLoad() {
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("""
+    ConfigException e =
+        catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                load(
+                    """
         approvals:
           quorum:
             - {tools: [acme_order_refund, "payroll_*"], approvers: 2}
         """));
 
     long line = HEAD.lines().count() + 3;
-    assertThat(e.problems()).containsExactly(
-        "portcullis.yaml:" + line + ": approvals.quorum[0].tools[0]: no tool named 'acme_order_refund' is defined",
-        "portcullis.yaml:" + line + ": approvals.quorum[0].tools[1]: 'payroll_*' matches no defined tool");
+    assertThat(e.problems())
+        .containsExactly(
+            "portcullis.yaml:"
+                + line
+                + ": approvals.quorum[0].tools[0]: no tool named 'acme_order_refund' is defined",
+            "portcullis.yaml:"
+                + line
+                + ": approvals.quorum[0].tools[1]: 'payroll_*' matches no defined tool");
   }
 
   @Test
@@ -79,7 +92,10 @@ class ApprovalsSectionTest {
 
   @Test
   void aQuorumMustBeReachableByTheApproversOfEveryTenant() throws Exception {
-    Path file = Files.writeString(dir.resolve("tenants.yaml"), """
+    Path file =
+        Files.writeString(
+            dir.resolve("tenants.yaml"),
+            """
         apiVersion: portcullis.dev/v1alpha1
         kind: Gateway
         agents:
@@ -98,16 +114,17 @@ class ApprovalsSectionTest {
 
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("tenants.yaml:12: approvals.quorum[0].approvers: 2 approvers are required but only 1"
-            + " are configured under approvers: for tenant acme, so these tools could never be approved there");
+        .hasMessageContaining(
+            "tenants.yaml:12: approvals.quorum[0].approvers: 2 approvers are required but only 1"
+                + " are configured under approvers: for tenant acme, so these tools could never be approved there");
   }
 
   @Test
   void withOneTenantEveryApproverDecidesForIt() throws Exception {
     Path file = Files.writeString(dir.resolve("portcullis.yaml"), HEAD);
 
-    assertThat(ConfigLoader.load(file, Map.of()).approvers()).allSatisfy(a -> assertThat(a.tenants())
-        .containsExactly("default"));
+    assertThat(ConfigLoader.load(file, Map.of()).approvers())
+        .allSatisfy(a -> assertThat(a.tenants()).containsExactly("default"));
   }
 
   private ApprovalSettings load(String approvals) throws Exception {

@@ -87,7 +87,8 @@ class ConfigGoldenTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidFiles")
   void invalidConfigurationNamesEveryProblemWithItsLine(Path file) throws Exception {
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file, Map.of()));
+    ConfigException e =
+        catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file, Map.of()));
 
     assertThat(e).as("%s must not load", file).isNotNull();
     String name = file.getFileName().toString().replace(".yaml", ".expected");
@@ -111,6 +112,8 @@ class ConfigGoldenTest {
 
     assertThat(schema.violations(json.readTree("{\"id\":\"1\"}"))).isEmpty();
     assertThat(schema.violations(json.readTree("{\"id\":\"1\",\"admin\":true}")))
-        .singleElement().asString().contains("admin");
+        .singleElement()
+        .asString()
+        .contains("admin");
   }
 }

@@ -26,8 +26,12 @@ class OpenApiImportTest {
   void copy() throws Exception {
     Files.createDirectories(dir.resolve("openapi"));
     Files.createDirectories(dir.resolve("openapi-policies"));
-    for (String f : List.of("openapi.yaml", "openapi/petstore.yaml", "openapi/inventory.json",
-        "openapi-policies/pets.yaml")) {
+    for (String f :
+        List.of(
+            "openapi.yaml",
+            "openapi/petstore.yaml",
+            "openapi/inventory.json",
+            "openapi-policies/pets.yaml")) {
       Files.copy(CONFIG.resolve(f), dir.resolve(f));
     }
   }
@@ -37,7 +41,8 @@ class OpenApiImportTest {
   }
 
   private static Map<String, String> hashes(GatewayConfig c) {
-    return c.tools().stream().collect(Collectors.toMap(e -> e.tool().name(), e -> e.tool().descriptorHash()));
+    return c.tools().stream()
+        .collect(Collectors.toMap(e -> e.tool().name(), e -> e.tool().descriptorHash()));
   }
 
   private void edit(String from, String to) throws Exception {
@@ -75,33 +80,51 @@ class OpenApiImportTest {
   @Test
   void configCheckCountsAndPrintsTheImportedTools() throws Exception {
     CliRun check = CliRun.of("config", "check", "--config", dir.resolve("openapi.yaml").toString());
-    CliRun print = CliRun.of("config", "check", "--config", dir.resolve("openapi.yaml").toString(), "--print");
+    CliRun print =
+        CliRun.of("config", "check", "--config", dir.resolve("openapi.yaml").toString(), "--print");
 
     assertThat(check.exitCode()).as(check.err()).isZero();
     assertThat(check.out()).contains("(6 tools, 1 agents, 2 connectors");
-    assertThat(print.out()).contains("\"name\" : \"pets.getPet\"", "\"name\" : \"stock.update-item\"",
-        "\"path\" : \"/pets/{petId}\"");
+    assertThat(print.out())
+        .contains(
+            "\"name\" : \"pets.getPet\"",
+            "\"name\" : \"stock.update-item\"",
+            "\"path\" : \"/pets/{petId}\"");
   }
 
   @Test
   void policyFactsNameTheGeneratedArgumentsAndRisk() throws Exception {
-    Map<String, ToolFacts> facts = ConfigLoader.toolFacts(load().tools()).stream()
-        .collect(Collectors.toMap(ToolFacts::name, Function.identity()));
+    Map<String, ToolFacts> facts =
+        ConfigLoader.toolFacts(load().tools()).stream()
+            .collect(Collectors.toMap(ToolFacts::name, Function.identity()));
 
-    assertThat(facts.get("pets.add_pet").argumentNames()).containsExactlyInAnyOrder("name", "species", "tag", "owner");
+    assertThat(facts.get("pets.add_pet").argumentNames())
+        .containsExactlyInAnyOrder("name", "species", "tag", "owner");
     assertThat(facts.get("pets.add_pet").risk()).isEqualTo("write");
     assertThat(facts.get("pets.listPets").risk()).isEqualTo("read");
-    assertThat(facts.get("stock.update-item").argumentNames()).containsExactlyInAnyOrder("sku", "dryRun", "stock", "note");
+    assertThat(facts.get("stock.update-item").argumentNames())
+        .containsExactlyInAnyOrder("sku", "dryRun", "stock", "note");
   }
 
   @Test
   void importedSchemasRefuseWhatTheDocumentDoesNotAllow() throws Exception {
-    CatalogEntry update = load().tools().stream()
-        .filter(e -> e.tool().name().equals("stock.update-item")).findFirst().orElseThrow();
+    CatalogEntry update =
+        load().tools().stream()
+            .filter(e -> e.tool().name().equals("stock.update-item"))
+            .findFirst()
+            .orElseThrow();
     var json = tools.jackson.databind.json.JsonMapper.builder().build();
 
-    assertThat(update.schema().violations(json.readTree("{\"sku\":\"A-1\",\"stock\":3,\"note\":null}"))).isEmpty();
-    assertThat(update.schema().violations(json.readTree("{\"sku\":\"a 1\",\"stock\":-1}"))).hasSize(2);
-    assertThat(update.schema().violations(json.readTree("{\"stock\":1}"))).singleElement().asString().contains("sku");
+    assertThat(
+            update
+                .schema()
+                .violations(json.readTree("{\"sku\":\"A-1\",\"stock\":3,\"note\":null}")))
+        .isEmpty();
+    assertThat(update.schema().violations(json.readTree("{\"sku\":\"a 1\",\"stock\":-1}")))
+        .hasSize(2);
+    assertThat(update.schema().violations(json.readTree("{\"stock\":1}")))
+        .singleElement()
+        .asString()
+        .contains("sku");
   }
 }

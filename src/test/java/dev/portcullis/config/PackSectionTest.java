@@ -16,12 +16,16 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Connector packs in a configuration: what they load, and that their tools get the checks and hashes of any tool. */
+/**
+ * Connector packs in a configuration: what they load, and that their tools get the checks and
+ * hashes of any tool.
+ */
 class PackSectionTest {
   private static final Path DIR = Path.of("src/test/resources/config");
   private static final boolean UPDATE = Boolean.getBoolean("golden.update");
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final String HEAD = """
+  private static final String HEAD =
+      """
       apiVersion: portcullis.dev/v1alpha1
       kind: Gateway
       agents:
@@ -61,14 +65,17 @@ class PackSectionTest {
 
   @Test
   void loadsOnlyTheToolsItIncludes() throws Exception {
-    GatewayConfig config = load("""
+    GatewayConfig config =
+        load(
+            """
           - pack: jira-cloud
             connector: jira
             include: [jira.issue_get]
         """);
 
     assertThat(config.tools()).extracting(e -> e.tool().name()).containsExactly("jira.issue_get");
-    assertThat(((HttpConnectorSpec) config.connectors().getFirst()).operations()).containsOnlyKeys("jira.issue_get");
+    assertThat(((HttpConnectorSpec) config.connectors().getFirst()).operations())
+        .containsOnlyKeys("jira.issue_get");
   }
 
   @Test
@@ -80,24 +87,35 @@ class PackSectionTest {
     }
     inline.put("connector", "jira");
 
-    GatewayConfig fromPack = load("""
+    GatewayConfig fromPack =
+        load(
+            """
           - pack: jira-cloud
             connector: jira
             include: [jira.issue_get]
         """);
     GatewayConfig written = load("  - " + JSON.writeValueAsString(inline) + "\n");
 
-    assertThat(tool(fromPack, "jira.issue_get").tool()).isEqualTo(tool(written, "jira.issue_get").tool());
+    assertThat(tool(fromPack, "jira.issue_get").tool())
+        .isEqualTo(tool(written, "jira.issue_get").tool());
   }
 
   @Test
   void anOverrideIsPartOfTheDescriptorHash() throws Exception {
-    String plain = tool(load("""
+    String plain =
+        tool(
+                load(
+                    """
           - pack: jira-cloud
             connector: jira
             include: [jira.issue_get]
-        """), "jira.issue_get").tool().descriptorHash();
-    GatewayConfig overridden = load("""
+        """),
+                "jira.issue_get")
+            .tool()
+            .descriptorHash();
+    GatewayConfig overridden =
+        load(
+            """
           - pack: jira-cloud
             connector: jira
             include: [jira.issue_get]
@@ -111,7 +129,12 @@ class PackSectionTest {
 
   @Test
   void aPackToolNamedLikeAnEarlierToolIsReportedAtItsIncludeLine() throws IOException {
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("""
+    ConfigException e =
+        catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                load(
+                    """
           - name: jira.issue_get
             description: Mine.
             risk: read
@@ -125,8 +148,9 @@ class PackSectionTest {
               - jira.issue_get
         """));
 
-    assertThat(e.problems()).containsExactly(
-        "portcullis.yaml:21: tools[1].include[1]: tool 'jira.issue_get' is defined twice");
+    assertThat(e.problems())
+        .containsExactly(
+            "portcullis.yaml:21: tools[1].include[1]: tool 'jira.issue_get' is defined twice");
   }
 
   @Test
@@ -137,13 +161,30 @@ class PackSectionTest {
         var root = LocatedYaml.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)).root();
         names = root.path("tools").valueStream().map(t -> t.path("name").asString()).toList();
       }
-      GatewayConfig c = load("  - pack: " + pack + "\n    connector: jira\n    include: "
-          + JSON.writeValueAsString(names) + "\n");
+      GatewayConfig c =
+          load(
+              "  - pack: "
+                  + pack
+                  + "\n    connector: jira\n    include: "
+                  + JSON.writeValueAsString(names)
+                  + "\n");
 
-      assertThat(c.tools()).as(pack).extracting(e -> e.tool().name()).containsExactlyElementsOf(names);
-      assertThat(c.tools()).as(pack).allSatisfy(e -> assertThat(e.tool().risk().wireName())
-          .isEqualTo(e.tool().name().matches(".*_(get|search|list|find_by_name|find_by_email|contacts)$")
-              ? "read" : "write"));
+      assertThat(c.tools())
+          .as(pack)
+          .extracting(e -> e.tool().name())
+          .containsExactlyElementsOf(names);
+      assertThat(c.tools())
+          .as(pack)
+          .allSatisfy(
+              e ->
+                  assertThat(e.tool().risk().wireName())
+                      .isEqualTo(
+                          e.tool()
+                                  .name()
+                                  .matches(
+                                      ".*_(get|search|list|find_by_name|find_by_email|contacts)$")
+                              ? "read"
+                              : "write"));
     }
   }
 }

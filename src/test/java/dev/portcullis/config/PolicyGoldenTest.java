@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Golden files for invalid policy files, checked against the minimal configuration's catalog (tool
- * {@code get_thing} with argument {@code id}, agent {@code bot}): each gives exactly the problems in
- * its {@code .expected} file, lines included. Regenerate with {@code -Dgolden.update=true}.
+ * {@code get_thing} with argument {@code id}, agent {@code bot}): each gives exactly the problems
+ * in its {@code .expected} file, lines included. Regenerate with {@code -Dgolden.update=true}.
  */
 class PolicyGoldenTest {
   private static final Path DIR = Path.of("src/test/resources/policy/invalid");
@@ -31,10 +31,12 @@ class PolicyGoldenTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidFiles")
   void invalidPolicyNamesEveryProblemWithItsFileAndLine(Path file) throws Exception {
-    GatewayConfig minimal = ConfigLoader.load(Path.of("src/test/resources/config/minimal.yaml"), Map.of());
+    GatewayConfig minimal =
+        ConfigLoader.load(Path.of("src/test/resources/config/minimal.yaml"), Map.of());
     PolicyLoader loader = PolicyLoader.of(minimal);
 
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> loader.load(List.of(file)));
+    ConfigException e =
+        catchThrowableOfType(ConfigException.class, () -> loader.load(List.of(file)));
 
     assertThat(e).as("%s must not load", file).isNotNull();
     Path golden = file.resolveSibling(file.getFileName().toString().replace(".yaml", ".expected"));

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Policies reload without a restart, atomically, and never half-way. */
 class PolicyReloadTest {
   private static final String READ = "{\"arguments\":{\"customerId\":\"C-1001\"}}";
-  private static final String FORBID_READS = """
+  private static final String FORBID_READS =
+      """
       apiVersion: portcullis.dev/v1alpha1
       kind: PolicySet
       rules:
@@ -74,18 +75,22 @@ class PolicyReloadTest {
     Files.writeString(extra, FORBID_READS, StandardCharsets.UTF_8);
 
     assertThat(reloader().reloadIfChanged()).isEqualTo(PolicyReloader.Result.RELOADED);
-    HttpResponse<String> frozen = gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ);
+    HttpResponse<String> frozen =
+        gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ);
     assertThat(frozen.statusCode()).isEqualTo(403);
     assertThat(frozen.body()).contains("reads-frozen");
   }
 
   @Test
   void aPolicyThatDoesNotLoadLeavesTheOneInForce() throws IOException {
-    Files.writeString(extra, FORBID_READS.replace("crm_get_customer", "no_such_tool"), StandardCharsets.UTF_8);
+    Files.writeString(
+        extra, FORBID_READS.replace("crm_get_customer", "no_such_tool"), StandardCharsets.UTF_8);
 
     assertThat(reloader().reloadIfChanged()).isEqualTo(PolicyReloader.Result.REJECTED);
     assertThat(read()).isEqualTo(200);
-    assertThat(reloader().reloadIfChanged()).as("not retried until the files change").isEqualTo(PolicyReloader.Result.UNCHANGED);
+    assertThat(reloader().reloadIfChanged())
+        .as("not retried until the files change")
+        .isEqualTo(PolicyReloader.Result.UNCHANGED);
   }
 
   @Test
@@ -97,29 +102,34 @@ class PolicyReloadTest {
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> calls = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
-        calls.add(pool.submit(() -> {
-          for (int i = 0; i < callsEach; i++) {
-            statuses.merge(read(), 1, Integer::sum);
-          }
-        }));
+        calls.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < callsEach; i++) {
+                    statuses.merge(read(), 1, Integer::sum);
+                  }
+                }));
       }
-      Future<?> flipper = pool.submit(() -> {
-        boolean frozen = false;
-        while (!done.get()) {
-          try {
-            if (frozen) {
-              Files.deleteIfExists(extra);
-            } else {
-              Files.writeString(extra, FORBID_READS, StandardCharsets.UTF_8);
-            }
-          } catch (IOException e) {
-            throw new IllegalStateException(e);
-          }
-          frozen = !frozen;
-          assertThat(reloader().reloadIfChanged()).isEqualTo(PolicyReloader.Result.RELOADED);
-        }
-        return null;
-      });
+      Future<?> flipper =
+          pool.submit(
+              () -> {
+                boolean frozen = false;
+                while (!done.get()) {
+                  try {
+                    if (frozen) {
+                      Files.deleteIfExists(extra);
+                    } else {
+                      Files.writeString(extra, FORBID_READS, StandardCharsets.UTF_8);
+                    }
+                  } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                  }
+                  frozen = !frozen;
+                  assertThat(reloader().reloadIfChanged())
+                      .isEqualTo(PolicyReloader.Result.RELOADED);
+                }
+                return null;
+              });
       for (Future<?> f : calls) {
         f.get();
       }
@@ -128,16 +138,23 @@ class PolicyReloadTest {
     }
 
     assertThat(statuses.keySet()).isSubsetOf(200, 403);
-    assertThat(statuses.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(clients * callsEach);
+    assertThat(statuses.values().stream().mapToInt(Integer::intValue).sum())
+        .isEqualTo(clients * callsEach);
     List<AuditRecord> records = new ArrayList<>();
     gateway.assembly().auditLog().scan(records::add);
     Map<String, Set<String>> effectsByVersion = new HashMap<>();
     records.stream()
         .filter(r -> r.entry().decision() != null && !r.entry().state().equals("EXECUTING"))
-        .forEach(r -> effectsByVersion.computeIfAbsent(r.entry().policyVersion(), v -> new HashSet<>()).add(r.entry().decision()));
-    assertThat(effectsByVersion).as("every version decided one way only").allSatisfy((version, effects) ->
-        assertThat(effects).hasSize(1));
-    assertThat(effectsByVersion.values()).as("both versions were in force during the run")
+        .forEach(
+            r ->
+                effectsByVersion
+                    .computeIfAbsent(r.entry().policyVersion(), v -> new HashSet<>())
+                    .add(r.entry().decision()));
+    assertThat(effectsByVersion)
+        .as("every version decided one way only")
+        .allSatisfy((version, effects) -> assertThat(effects).hasSize(1));
+    assertThat(effectsByVersion.values())
+        .as("both versions were in force during the run")
         .anySatisfy(e -> assertThat(e).containsExactly("allow"))
         .anySatisfy(e -> assertThat(e).containsExactly("deny"));
   }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the rule's line, the argument and the tools where it is optional.
  */
 class PolicyWarningsTest {
-  private static final String CONFIG = """
+  private static final String CONFIG =
+      """
       apiVersion: portcullis.dev/v1alpha1
       kind: Gateway
       agents:
@@ -38,33 +39,41 @@ class PolicyWarningsTest {
 
   private GatewayConfig load(String rules) throws Exception {
     Files.createDirectories(dir.resolve("policies"));
-    Files.writeString(dir.resolve("policies/rules.yaml"), """
+    Files.writeString(
+        dir.resolve("policies/rules.yaml"),
+        """
         apiVersion: portcullis.dev/v1alpha1
         kind: PolicySet
         rules:
           - {id: bot-refunds, effect: permit, target: {agents: [bot], tools: [refund]}}
-        """ + rules);
+        """
+            + rules);
     return ConfigLoader.load(Files.writeString(dir.resolve("portcullis.yaml"), CONFIG), Map.of());
   }
 
   @Test
   void warnsAboutAGuardReadingAnOptionalArgumentUntested() throws Exception {
-    GatewayConfig config = load("""
+    GatewayConfig config =
+        load(
+            """
           - id: no-rude-notes
             effect: forbid
             target: {tools: [refund]}
             when: "args.note.contains('idiot')"
         """);
 
-    assertThat(config.policy().warnings()).containsExactly(
-        "rules.yaml:8: rules[1].when: reads args.note, which a valid call of refund may leave out; this forbid rule"
-            + " then cannot be evaluated and counts as matched. If that is not what you mean, test it first:"
-            + " has(args.note) && ...");
+    assertThat(config.policy().warnings())
+        .containsExactly(
+            "rules.yaml:8: rules[1].when: reads args.note, which a valid call of refund may leave out; this forbid rule"
+                + " then cannot be evaluated and counts as matched. If that is not what you mean, test it first:"
+                + " has(args.note) && ...");
   }
 
   @Test
   void saysNothingWhenTheArgumentIsRequiredOrTestedFirst() throws Exception {
-    GatewayConfig config = load("""
+    GatewayConfig config =
+        load(
+            """
           - id: big-refunds
             effect: require_approval
             target: {tools: [refund]}

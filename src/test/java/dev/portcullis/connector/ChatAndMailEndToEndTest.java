@@ -24,15 +24,14 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Posting to Slack and sending mail through a real gateway: the configured example, a Slack-shaped
- * server, and a real SMTP server (GreenMail) with a login. Allowed calls arrive; refused ones end at
- * the gateway with nothing sent; no credential appears in any response or audit record.
+ * server, and a real SMTP server (GreenMail) with a login. Allowed calls arrive; refused ones end
+ * at the gateway with nothing sent; no credential appears in any response or audit record.
  */
 class ChatAndMailEndToEndTest {
   private static final String SLACK_TOKEN = "xoxb-e2e-0000-slack-bot-token";
   private static final String SMTP_PASSWORD = "e2e-smtp-password-value";
 
-  @RegisterExtension
-  static final GreenMailExtension SMTP = new GreenMailExtension(smtp());
+  @RegisterExtension static final GreenMailExtension SMTP = new GreenMailExtension(smtp());
 
   @TempDir Path data;
   private SlackShapedServer slack;
@@ -48,13 +47,23 @@ class ChatAndMailEndToEndTest {
   void start() {
     SMTP.setUser("support@acme.com", "portcullis", SMTP_PASSWORD);
     slack = SlackShapedServer.start(SLACK_TOKEN);
-    gateway = GatewayFixture.start(data, Path.of("src/test/resources/config/chat-mail.yaml"), Map.of(
-        "SLACK_URL", slack.baseUri().toString(),
-        "SLACK_BOT_TOKEN", SLACK_TOKEN,
-        "SMTP_HOST", "127.0.0.1",
-        "SMTP_PORT", Integer.toString(SMTP.getSmtp().getPort()),
-        "SMTP_SECURITY", "none",
-        "SMTP_PASSWORD", SMTP_PASSWORD));
+    gateway =
+        GatewayFixture.start(
+            data,
+            Path.of("src/test/resources/config/chat-mail.yaml"),
+            Map.of(
+                "SLACK_URL",
+                slack.baseUri().toString(),
+                "SLACK_BOT_TOKEN",
+                SLACK_TOKEN,
+                "SMTP_HOST",
+                "127.0.0.1",
+                "SMTP_PORT",
+                Integer.toString(SMTP.getSmtp().getPort()),
+                "SMTP_SECURITY",
+                "none",
+                "SMTP_PASSWORD",
+                SMTP_PASSWORD));
   }
 
   @AfterEach
@@ -64,7 +73,8 @@ class ChatAndMailEndToEndTest {
   }
 
   private HttpResponse<String> invoke(String tool, String arguments) {
-    HttpResponse<String> r = gateway.invoke(tool, GatewayFixture.SUPPORT_KEY, "{\"arguments\":" + arguments + "}");
+    HttpResponse<String> r =
+        gateway.invoke(tool, GatewayFixture.SUPPORT_KEY, "{\"arguments\":" + arguments + "}");
     assertThat(r.body()).doesNotContain(SLACK_TOKEN).doesNotContain(SMTP_PASSWORD);
     return r;
   }
@@ -75,32 +85,47 @@ class ChatAndMailEndToEndTest {
 
   @Test
   void postsToAnAllowedChannelAndRefusesAnyOtherWithNothingSent() throws Exception {
-    HttpResponse<String> posted = invoke("chat_post_support", "{\"channel\":\"#support\",\"text\":\"Ticket 42 is solved\"}");
-    HttpResponse<String> outside = invoke("chat_post", "{\"channel\":\"#random\",\"text\":\"the customer list\"}");
-    HttpResponse<String> offSchema = invoke("chat_post_support", "{\"channel\":\"#random\",\"text\":\"x\"}");
+    HttpResponse<String> posted =
+        invoke("chat_post_support", "{\"channel\":\"#support\",\"text\":\"Ticket 42 is solved\"}");
+    HttpResponse<String> outside =
+        invoke("chat_post", "{\"channel\":\"#random\",\"text\":\"the customer list\"}");
+    HttpResponse<String> offSchema =
+        invoke("chat_post_support", "{\"channel\":\"#random\",\"text\":\"x\"}");
 
     assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
     assertThat(json(posted).path("result").toString())
         .isEqualTo("{\"ok\":true,\"channel\":\"C0SUPPORT1\",\"ts\":\"1700000000.000001\"}");
     assertThat(outside.statusCode()).isEqualTo(502);
     assertThat(json(outside).path("type").asString()).endsWith("upstream-rejected");
-    assertThat(json(outside).path("detail").asString()).isEqualTo(
-        "connector team-chat refused the call: channel '#random' is not in its channels allowlist; nothing was sent");
-    assertThat(offSchema.statusCode()).as("the schema's enum refuses it before the connector").isEqualTo(422);
+    assertThat(json(outside).path("detail").asString())
+        .isEqualTo(
+            "connector team-chat refused the call: channel '#random' is not in its channels allowlist; nothing was sent");
+    assertThat(offSchema.statusCode())
+        .as("the schema's enum refuses it before the connector")
+        .isEqualTo(422);
     assertThat(slack.requests()).hasSize(1);
-    assertThat(slack.posted()).singleElement()
-        .isEqualTo(new SlackShapedServer.Posted("C0SUPPORT1", "Ticket 42 is solved", null, "1700000000.000001"));
+    assertThat(slack.posted())
+        .singleElement()
+        .isEqualTo(
+            new SlackShapedServer.Posted(
+                "C0SUPPORT1", "Ticket 42 is solved", null, "1700000000.000001"));
     assertThat(auditText()).doesNotContain(SLACK_TOKEN).contains("env:SLACK_BOT_TOKEN");
   }
 
   @Test
   void sendsToAnAllowedDomainAndRefusesExfiltrationWithNothingSent() throws Exception {
-    HttpResponse<String> sent = invoke("mail_send",
-        "{\"to\":[\"ann@acme.com\"],\"subject\":\"Your ticket\",\"body\":\"It is solved.\"}");
-    HttpResponse<String> foreign = invoke("mail_send",
-        "{\"to\":[\"ann@acme.com\"],\"cc\":[\"drop@evil.example\"],\"subject\":\"Customer list\",\"body\":\"…\"}");
-    HttpResponse<String> injected = invoke("mail_send",
-        "{\"to\":[\"ann@acme.com\"],\"subject\":\"Hi\\r\\nBcc: drop@evil.example\",\"body\":\"…\"}");
+    HttpResponse<String> sent =
+        invoke(
+            "mail_send",
+            "{\"to\":[\"ann@acme.com\"],\"subject\":\"Your ticket\",\"body\":\"It is solved.\"}");
+    HttpResponse<String> foreign =
+        invoke(
+            "mail_send",
+            "{\"to\":[\"ann@acme.com\"],\"cc\":[\"drop@evil.example\"],\"subject\":\"Customer list\",\"body\":\"…\"}");
+    HttpResponse<String> injected =
+        invoke(
+            "mail_send",
+            "{\"to\":[\"ann@acme.com\"],\"subject\":\"Hi\\r\\nBcc: drop@evil.example\",\"body\":\"…\"}");
 
     assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
     MimeMessage[] received = SMTP.getReceivedMessages();
@@ -112,10 +137,13 @@ class ChatAndMailEndToEndTest {
     assertThat(result.path("accepted").toString()).isEqualTo("[\"ann@acme.com\"]");
     for (HttpResponse<String> refused : List.of(foreign, injected)) {
       assertThat(refused.statusCode()).isEqualTo(502);
-      assertThat(json(refused).path("detail").asString()).startsWith("connector outbound-mail refused the message: ")
+      assertThat(json(refused).path("detail").asString())
+          .startsWith("connector outbound-mail refused the message: ")
           .endsWith("; nothing was sent");
     }
-    assertThat(SMTP.getReceivedMessages()).as("the refused messages never reached the server").hasSize(1);
+    assertThat(SMTP.getReceivedMessages())
+        .as("the refused messages never reached the server")
+        .hasSize(1);
     assertThat(auditText()).doesNotContain(SMTP_PASSWORD).contains("env:SMTP_PASSWORD");
   }
 
@@ -123,7 +151,8 @@ class ChatAndMailEndToEndTest {
   void aWrongSmtpPasswordIsACredentialFailureThatNeverShowsIt() {
     SMTP.setUser("support@acme.com", "portcullis", "another-password");
 
-    HttpResponse<String> r = invoke("mail_send", "{\"to\":[\"ann@acme.com\"],\"subject\":\"s\",\"body\":\"b\"}");
+    HttpResponse<String> r =
+        invoke("mail_send", "{\"to\":[\"ann@acme.com\"],\"subject\":\"s\",\"body\":\"b\"}");
 
     assertThat(r.statusCode()).isEqualTo(503);
     assertThat(json(r).path("detail").asString())

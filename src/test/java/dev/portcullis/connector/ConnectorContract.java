@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.testing.Invocations;
-import dev.portcullis.testing.SecretForms;
 import dev.portcullis.testing.LogCapture;
+import dev.portcullis.testing.SecretForms;
 import dev.portcullis.vault.Secret;
 import dev.portcullis.vault.SecretRef;
 import dev.portcullis.vault.SecretResolver;
@@ -23,8 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInfo;
@@ -58,11 +58,18 @@ public abstract class ConnectorContract {
   protected static final String TOOL = "crm_lookup";
   protected static final String OTHER_TOOL = "crm_lookup_other";
   protected static final SecretRef SECRET_REF = new SecretRef("vault", "crm-credential");
+
   /** The credential's value: it must never come back out of the connector. */
   protected static final String SECRET = "Zq7-contract-credential-4b1e9d0c";
+
   protected static final int SECRET_VERSION = 3;
-  /** An older version of the credential, still live in the vault (not revoked): masked like the newest. */
+
+  /**
+   * An older version of the credential, still live in the vault (not revoked): masked like the
+   * newest.
+   */
   protected static final String OLDER_SECRET = "Yx3~older?contract>credential-9f8e";
+
   protected static final int CONCURRENT_CALLS = 16;
 
   /** What an adapter, or the fixture in front of its upstream, can do; the rest is skipped. */
@@ -111,7 +118,9 @@ public abstract class ConnectorContract {
     throw new UnsupportedOperationException("declare ECHOES_CREDENTIAL and implement this");
   }
 
-  /** How many requests reached the upstream so far. Only with {@link Capability#COUNTS_REQUESTS}. */
+  /**
+   * How many requests reached the upstream so far. Only with {@link Capability#COUNTS_REQUESTS}.
+   */
   protected long requestsReceived() {
     throw new UnsupportedOperationException("declare COUNTS_REQUESTS and implement this");
   }
@@ -133,7 +142,10 @@ public abstract class ConnectorContract {
     return value.toString();
   }
 
-  /** The id the upstream knows as number {@code n}: {@code c-00}, {@code c-01}… (none is a prefix of another). */
+  /**
+   * The id the upstream knows as number {@code n}: {@code c-00}, {@code c-01}… (none is a prefix of
+   * another).
+   */
   protected static String id(int n) {
     return String.format(Locale.ROOT, "c-%02d", n);
   }
@@ -167,9 +179,12 @@ public abstract class ConnectorContract {
     return connector;
   }
 
-  /** Invokes {@code tool} for {@code id}; the result, whatever it is, never holds the credential. */
+  /**
+   * Invokes {@code tool} for {@code id}; the result, whatever it is, never holds the credential.
+   */
   private ConnectorResult invoke(String tool, String id) throws Exception {
-    ConnectorResult result = connector().invoke(Invocations.call("agent-contract", tool, arguments(id)));
+    ConnectorResult result =
+        connector().invoke(Invocations.call("agent-contract", tool, arguments(id)));
     assertThat(result).as("a connector answers with a result, never null").isNotNull();
     assertThat(result.toString()).as("no result holds the credential").doesNotContain(SECRET);
     SecretForms.assertNoCopyIn(result.toString(), SECRET);
@@ -192,7 +207,9 @@ public abstract class ConnectorContract {
   }
 
   private SecretUse expectedUse(String tool) {
-    return can(Capability.CREDENTIAL_PER_TOOL) ? SecretUse.tool(CONNECTOR, tool) : SecretUse.connector(CONNECTOR);
+    return can(Capability.CREDENTIAL_PER_TOOL)
+        ? SecretUse.tool(CONNECTOR, tool)
+        : SecretUse.connector(CONNECTOR);
   }
 
   @Test
@@ -220,7 +237,8 @@ public abstract class ConnectorContract {
         .isNotEmpty()
         .allSatisfy(u -> assertThat(u).isIn(expectedUse(TOOL), expectedUse(OTHER_TOOL)));
     if (can(Capability.CREDENTIAL_PER_TOOL)) {
-      assertThat(secrets.uses).containsExactly(SecretUse.tool(CONNECTOR, TOOL), SecretUse.tool(CONNECTOR, OTHER_TOOL));
+      assertThat(secrets.uses)
+          .containsExactly(SecretUse.tool(CONNECTOR, TOOL), SecretUse.tool(CONNECTOR, OTHER_TOOL));
     }
   }
 
@@ -270,23 +288,29 @@ public abstract class ConnectorContract {
       return List.of();
     }
     return List.of(
-        DynamicTest.dynamicTest("in the answer", () -> {
-          makeUpstreamEchoTheCredential();
+        DynamicTest.dynamicTest(
+            "in the answer",
+            () -> {
+              makeUpstreamEchoTheCredential();
 
-          ConnectorResult.Success s = success(invoke(TOOL, id(1)));
+              ConnectorResult.Success s = success(invoke(TOOL, id(1)));
 
-          assertThat(answered(s.value())).contains(id(1));
-          assertThat(s.credential()).isEqualTo(new CredentialUse(SECRET_REF.toString(), SECRET_VERSION, true));
-        }),
-        DynamicTest.dynamicTest("in a failure", () -> {
-          makeUpstreamEchoTheCredential();
-          makeUpstreamFail();
+              assertThat(answered(s.value())).contains(id(1));
+              assertThat(s.credential())
+                  .isEqualTo(new CredentialUse(SECRET_REF.toString(), SECRET_VERSION, true));
+            }),
+        DynamicTest.dynamicTest(
+            "in a failure",
+            () -> {
+              makeUpstreamEchoTheCredential();
+              makeUpstreamFail();
 
-          ConnectorResult.Failure f = failure(invoke(TOOL, id(1)));
+              ConnectorResult.Failure f = failure(invoke(TOOL, id(1)));
 
-          assertThat(f.kind()).isIn(FailureKind.UPSTREAM_ERROR, FailureKind.UPSTREAM_REJECTED);
-          assertThat(f.credential()).isEqualTo(new CredentialUse(SECRET_REF.toString(), SECRET_VERSION, true));
-        }));
+              assertThat(f.kind()).isIn(FailureKind.UPSTREAM_ERROR, FailureKind.UPSTREAM_REJECTED);
+              assertThat(f.credential())
+                  .isEqualTo(new CredentialUse(SECRET_REF.toString(), SECRET_VERSION, true));
+            }));
   }
 
   @Test
@@ -333,10 +357,12 @@ public abstract class ConnectorContract {
     try (ExecutorService pool = Executors.newFixedThreadPool(CONCURRENT_CALLS)) {
       for (int i = 0; i < CONCURRENT_CALLS; i++) {
         String id = id(i);
-        calls.add(pool.submit(() -> {
-          start.await();
-          return c.invoke(Invocations.call("agent-contract", TOOL, arguments(id)));
-        }));
+        calls.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return c.invoke(Invocations.call("agent-contract", TOOL, arguments(id)));
+                }));
       }
       start.countDown();
       for (int i = 0; i < CONCURRENT_CALLS; i++) {
@@ -375,11 +401,15 @@ public abstract class ConnectorContract {
     Connector c = connector();
     success(invoke(TOOL, id(1)));
 
-    assertThatCode(() -> {
-      c.close();
-      c.close();
-    }).doesNotThrowAnyException();
-    assertThatCode(() -> invoke(TOOL, id(2))).as("a call racing a reload's close never throws").doesNotThrowAnyException();
+    assertThatCode(
+            () -> {
+              c.close();
+              c.close();
+            })
+        .doesNotThrowAnyException();
+    assertThatCode(() -> invoke(TOOL, id(2)))
+        .as("a call racing a reload's close never throws")
+        .doesNotThrowAnyException();
   }
 
   /**

@@ -47,12 +47,14 @@ class ApprovalApiTest {
     assertThat(approvalId).isNotBlank();
     assertThat(r.headers().firstValue("Location")).hasValue("/v1/invocations/" + invocationId);
     assertThat(gateway.acme().requestLog()).isEmpty();
-    JsonNode state = json(gateway.get("/v1/invocations/" + invocationId, GatewayFixture.BILLING_KEY));
+    JsonNode state =
+        json(gateway.get("/v1/invocations/" + invocationId, GatewayFixture.BILLING_KEY));
     assertThat(state.path("state").asString()).isEqualTo("awaiting-approval");
     assertThat(state.at("/decision/effect").asString()).isEqualTo("require_approval");
     AuditRecord parked = gateway.audit().getLast();
     assertThat(parked.entry().state()).isEqualTo("AWAITING_APPROVAL");
-    assertThat(parked.entry().reasons()).contains("refunds-over-100-need-approval", "approval:" + approvalId);
+    assertThat(parked.entry().reasons())
+        .contains("refunds-over-100-need-approval", "approval:" + approvalId);
 
     JsonNode listed = json(gateway.get("/v1/approvals?status=pending", OLIVIA)).path("approvals");
     assertThat(listed.size()).isEqualTo(1);
@@ -71,30 +73,52 @@ class ApprovalApiTest {
     JsonNode parked = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
     String approvalId = parked.path("approvalId").asString();
 
-    HttpResponse<String> approved = gateway.post("/v1/approvals/" + approvalId + ":approve", OLIVIA, "{}");
-    HttpResponse<String> again = gateway.post("/v1/approvals/" + approvalId + ":approve", OMAR, "{}");
+    HttpResponse<String> approved =
+        gateway.post("/v1/approvals/" + approvalId + ":approve", OLIVIA, "{}");
+    HttpResponse<String> again =
+        gateway.post("/v1/approvals/" + approvalId + ":approve", OMAR, "{}");
 
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
     assertThat(json(approved).path("state").asString()).as(approved.body()).isEqualTo("completed");
     assertProblem(again, 409, "approval-decided");
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
-    JsonNode state = json(gateway.get("/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY));
+    JsonNode state =
+        json(
+            gateway.get(
+                "/v1/invocations/" + parked.path("invocationId").asString(),
+                GatewayFixture.BILLING_KEY));
     assertThat(state.path("state").asString()).isEqualTo("completed");
-    List<String> trail = gateway.audit().stream()
-        .filter(a -> a.entry().invocationId().equals(parked.path("invocationId").asString()))
-        .map(a -> a.entry().state() + (a.entry().reasons().contains("approved-by:ops-olivia") ? "+approved" : ""))
-        .toList();
-    assertThat(trail).containsExactly("AWAITING_APPROVAL", "AWAITING_APPROVAL+approved", "EXECUTING", "COMPLETED");
-    assertThat(dev.portcullis.audit.AuditVerifier.verify(gateway.assembly().auditLog()).intact()).isTrue();
+    List<String> trail =
+        gateway.audit().stream()
+            .filter(a -> a.entry().invocationId().equals(parked.path("invocationId").asString()))
+            .map(
+                a ->
+                    a.entry().state()
+                        + (a.entry().reasons().contains("approved-by:ops-olivia")
+                            ? "+approved"
+                            : ""))
+            .toList();
+    assertThat(trail)
+        .containsExactly(
+            "AWAITING_APPROVAL", "AWAITING_APPROVAL+approved", "EXECUTING", "COMPLETED");
+    assertThat(dev.portcullis.audit.AuditVerifier.verify(gateway.assembly().auditLog()).intact())
+        .isTrue();
   }
 
   @Test
   void ofTwoApproversRacingOnlyOneExecutesTheCall() throws Exception {
     gateway = GatewayFixture.start(data);
-    String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
-        .path("approvalId").asString();
-    List<Integer> statuses = gateway.postAtOnce("/v1/approvals/" + approvalId + ":approve", "{}", List.of(OLIVIA, OMAR))
-        .stream().map(HttpResponse::statusCode).sorted().toList();
+    String approvalId =
+        json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
+            .path("approvalId")
+            .asString();
+    List<Integer> statuses =
+        gateway
+            .postAtOnce("/v1/approvals/" + approvalId + ":approve", "{}", List.of(OLIVIA, OMAR))
+            .stream()
+            .map(HttpResponse::statusCode)
+            .sorted()
+            .toList();
 
     assertThat(statuses).containsExactly(200, 409);
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
@@ -106,15 +130,23 @@ class ApprovalApiTest {
     JsonNode parked = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
     String approvalId = parked.path("approvalId").asString();
 
-    HttpResponse<String> denied = gateway.post("/v1/approvals/" + approvalId + ":deny", OLIVIA, "{\"reason\":\"not our fault\"}");
-    HttpResponse<String> late = gateway.post("/v1/approvals/" + approvalId + ":approve", OMAR, "{}");
+    HttpResponse<String> denied =
+        gateway.post(
+            "/v1/approvals/" + approvalId + ":deny", OLIVIA, "{\"reason\":\"not our fault\"}");
+    HttpResponse<String> late =
+        gateway.post("/v1/approvals/" + approvalId + ":approve", OMAR, "{}");
 
     assertThat(denied.statusCode()).as(denied.body()).isEqualTo(200);
     assertProblem(late, 409, "approval-decided");
     assertThat(gateway.acme().requestLog()).isEmpty();
-    JsonNode state = json(gateway.get("/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY));
+    JsonNode state =
+        json(
+            gateway.get(
+                "/v1/invocations/" + parked.path("invocationId").asString(),
+                GatewayFixture.BILLING_KEY));
     assertThat(state.path("state").asString()).isEqualTo("denied");
-    assertThat(state.at("/error/type").asString()).isEqualTo("urn:portcullis:problem:approval-denied");
+    assertThat(state.at("/error/type").asString())
+        .isEqualTo("urn:portcullis:problem:approval-denied");
     assertThat(state.at("/error/detail").asString()).contains("ops-olivia", "not our fault");
     AuditRecord last = gateway.audit().getLast();
     assertThat(last.entry().state()).isEqualTo("DENIED");
@@ -128,36 +160,53 @@ class ApprovalApiTest {
   @Test
   void aDenialNeedsAReason() {
     gateway = GatewayFixture.start(data);
-    String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
-        .path("approvalId").asString();
+    String approvalId =
+        json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
+            .path("approvalId")
+            .asString();
 
-    assertProblem(gateway.post("/v1/approvals/" + approvalId + ":deny", OLIVIA, "{}"), 400, "malformed-request");
+    assertProblem(
+        gateway.post("/v1/approvals/" + approvalId + ":deny", OLIVIA, "{}"),
+        400,
+        "malformed-request");
   }
 
   @Test
   void theUserACallWasMadeForCannotApproveIt() {
     gateway = GatewayFixture.start(data);
-    String body = "{\"actor\":{\"userId\":\"ops-olivia\"},\"arguments\":{\"orderId\":\"O-5001\",\"amount\":120,"
-        + "\"reason\":\"late delivery\"}}";
-    String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, body))
-        .path("approvalId").asString();
+    String body =
+        "{\"actor\":{\"userId\":\"ops-olivia\"},\"arguments\":{\"orderId\":\"O-5001\",\"amount\":120,"
+            + "\"reason\":\"late delivery\"}}";
+    String approvalId =
+        json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, body))
+            .path("approvalId")
+            .asString();
 
-    assertProblem(gateway.post("/v1/approvals/" + approvalId + ":approve", OLIVIA, "{}"), 403, "four-eyes");
+    assertProblem(
+        gateway.post("/v1/approvals/" + approvalId + ":approve", OLIVIA, "{}"), 403, "four-eyes");
     assertThat(gateway.acme().requestLog()).isEmpty();
-    assertThat(gateway.post("/v1/approvals/" + approvalId + ":approve", OMAR, "{}").statusCode()).isEqualTo(200);
+    assertThat(gateway.post("/v1/approvals/" + approvalId + ":approve", OMAR, "{}").statusCode())
+        .isEqualTo(200);
     assertThat(gateway.acme().requestLog()).hasSize(1);
   }
 
   @Test
   void noAgentCanApproveAndAnUnknownKeyIsUnauthenticated() {
     gateway = GatewayFixture.start(data);
-    String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
-        .path("approvalId").asString();
+    String approvalId =
+        json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
+            .path("approvalId")
+            .asString();
 
-    assertProblem(gateway.post("/v1/approvals/" + approvalId + ":approve", GatewayFixture.BILLING_KEY, "{}"), 403,
+    assertProblem(
+        gateway.post("/v1/approvals/" + approvalId + ":approve", GatewayFixture.BILLING_KEY, "{}"),
+        403,
         "not-an-approver");
     assertProblem(gateway.get("/v1/approvals", GatewayFixture.SUPPORT_KEY), 403, "not-an-approver");
-    assertProblem(gateway.post("/v1/approvals/" + approvalId + ":approve", "pcl_nobody", "{}"), 401, "unauthenticated");
+    assertProblem(
+        gateway.post("/v1/approvals/" + approvalId + ":approve", "pcl_nobody", "{}"),
+        401,
+        "unauthenticated");
     assertProblem(gateway.get("/v1/approvals", null), 401, "unauthenticated");
     assertThat(gateway.acme().requestLog()).isEmpty();
   }
@@ -178,19 +227,29 @@ class ApprovalApiTest {
     JsonNode second = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
     clock.advance(Duration.ofMinutes(61));
 
-    HttpResponse<String> late = gateway.post("/v1/approvals/" + first.path("approvalId").asString() + ":approve", OLIVIA, "{}");
+    HttpResponse<String> late =
+        gateway.post(
+            "/v1/approvals/" + first.path("approvalId").asString() + ":approve", OLIVIA, "{}");
     int swept = gateway.assembly().approvals().sweep();
 
     assertProblem(late, 409, "approval-expired");
     assertThat(swept).isEqualTo(1);
     assertThat(gateway.acme().requestLog()).isEmpty();
     for (JsonNode parked : List.of(first, second)) {
-      JsonNode state = json(gateway.get("/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY));
+      JsonNode state =
+          json(
+              gateway.get(
+                  "/v1/invocations/" + parked.path("invocationId").asString(),
+                  GatewayFixture.BILLING_KEY));
       assertThat(state.path("state").asString()).isEqualTo("expired");
-      assertThat(json(gateway.get("/v1/approvals/" + parked.path("approvalId").asString(), OLIVIA)).path("status").asString())
+      assertThat(
+              json(gateway.get("/v1/approvals/" + parked.path("approvalId").asString(), OLIVIA))
+                  .path("status")
+                  .asString())
           .isEqualTo("expired");
     }
-    assertThat(gateway.audit().stream().filter(a -> a.entry().state().equals("EXPIRED")).count()).isEqualTo(2);
+    assertThat(gateway.audit().stream().filter(a -> a.entry().state().equals("EXPIRED")).count())
+        .isEqualTo(2);
   }
 
   @Test
@@ -200,16 +259,20 @@ class ApprovalApiTest {
     java.time.Instant parkedAt = clock.instant();
     JsonNode onTime = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
     JsonNode late = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
-    JsonNode shown = json(gateway.get("/v1/approvals/" + onTime.path("approvalId").asString(), OLIVIA));
+    JsonNode shown =
+        json(gateway.get("/v1/approvals/" + onTime.path("approvalId").asString(), OLIVIA));
 
     clock.advance(Duration.ofHours(1));
     HttpResponse<String> atDeadline =
-        gateway.post("/v1/approvals/" + onTime.path("approvalId").asString() + ":approve", OLIVIA, "{}");
+        gateway.post(
+            "/v1/approvals/" + onTime.path("approvalId").asString() + ":approve", OLIVIA, "{}");
     clock.advance(Duration.ofMillis(1));
     HttpResponse<String> afterIt =
-        gateway.post("/v1/approvals/" + late.path("approvalId").asString() + ":approve", OLIVIA, "{}");
+        gateway.post(
+            "/v1/approvals/" + late.path("approvalId").asString() + ":approve", OLIVIA, "{}");
 
-    assertThat(java.time.Instant.parse(shown.path("deadline").asString())).isEqualTo(parkedAt.plus(Duration.ofHours(1)));
+    assertThat(java.time.Instant.parse(shown.path("deadline").asString()))
+        .isEqualTo(parkedAt.plus(Duration.ofHours(1)));
     assertThat(atDeadline.statusCode()).as(atDeadline.body()).isEqualTo(200);
     assertProblem(afterIt, 409, "approval-expired");
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
@@ -225,7 +288,8 @@ class ApprovalApiTest {
 
     JsonNode pending = json(gateway.get("/v1/approvals?status=pending", OLIVIA)).path("approvals");
     HttpResponse<String> approved =
-        gateway.post("/v1/approvals/" + parked.path("approvalId").asString() + ":approve", OLIVIA, "{}");
+        gateway.post(
+            "/v1/approvals/" + parked.path("approvalId").asString() + ":approve", OLIVIA, "{}");
 
     assertThat(pending.size()).isEqualTo(1);
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
@@ -240,12 +304,16 @@ class ApprovalApiTest {
     String approvalId = parked.path("approvalId").asString();
     int recorded = gateway.audit().size();
 
-    HttpResponse<String> refused = gateway.post("/v1/approvals/" + approvalId + ":approve", OLIVIA,
-        "{\"args\":{\"orderId\":\"O-5001\",\"amount\":129}}");
+    HttpResponse<String> refused =
+        gateway.post(
+            "/v1/approvals/" + approvalId + ":approve",
+            OLIVIA,
+            "{\"args\":{\"orderId\":\"O-5001\",\"amount\":129}}");
 
     assertProblem(refused, 400, "malformed-request");
     assertThat(json(refused).path("detail").asString()).contains("'args'");
-    assertThat(json(gateway.get("/v1/approvals/" + approvalId, OLIVIA)).path("status").asString()).isEqualTo("pending");
+    assertThat(json(gateway.get("/v1/approvals/" + approvalId, OLIVIA)).path("status").asString())
+        .isEqualTo("pending");
     assertThat(gateway.audit()).hasSize(recorded);
     assertThat(gateway.acme().requestLog()).isEmpty();
   }
@@ -258,14 +326,19 @@ class ApprovalApiTest {
     gateway.close();
     gateway = null;
     Path billing = config.resolve("policies/billing.yaml");
-    Files.writeString(billing, Files.readString(billing).replace("when: args.amount > 1000", "when: args.amount > 110"));
+    Files.writeString(
+        billing,
+        Files.readString(billing).replace("when: args.amount > 1000", "when: args.amount > 110"));
     gateway = GatewayFixture.start(data, config.resolve("portcullis.yaml"), Map.of());
 
-    HttpResponse<String> approved = gateway.post("/v1/approvals/" + parked.path("approvalId").asString() + ":approve", OLIVIA, "{}");
+    HttpResponse<String> approved =
+        gateway.post(
+            "/v1/approvals/" + parked.path("approvalId").asString() + ":approve", OLIVIA, "{}");
 
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
     assertThat(json(approved).path("state").asString()).isEqualTo("denied");
-    assertThat(json(approved).at("/error/type").asString()).isEqualTo("urn:portcullis:problem:denied-by-policy");
+    assertThat(json(approved).at("/error/type").asString())
+        .isEqualTo("urn:portcullis:problem:denied-by-policy");
     assertThat(json(approved).at("/error/rules/0").asString()).isEqualTo("no-refunds-over-1000");
     assertThat(gateway.acme().requestLog()).isEmpty();
   }
@@ -278,13 +351,18 @@ class ApprovalApiTest {
     gateway.close();
     gateway = null;
     Path yaml = config.resolve("portcullis.yaml");
-    Files.writeString(yaml, Files.readString(yaml).replace("Money leaves the company.", "Money leaves, quietly."));
+    Files.writeString(
+        yaml,
+        Files.readString(yaml).replace("Money leaves the company.", "Money leaves, quietly."));
     gateway = GatewayFixture.start(data, yaml, Map.of());
 
-    HttpResponse<String> approved = gateway.post("/v1/approvals/" + parked.path("approvalId").asString() + ":approve", OLIVIA, "{}");
+    HttpResponse<String> approved =
+        gateway.post(
+            "/v1/approvals/" + parked.path("approvalId").asString() + ":approve", OLIVIA, "{}");
 
     assertThat(json(approved).path("state").asString()).as(approved.body()).isEqualTo("denied");
-    assertThat(json(approved).at("/error/type").asString()).isEqualTo("urn:portcullis:problem:descriptor-changed");
+    assertThat(json(approved).at("/error/type").asString())
+        .isEqualTo("urn:portcullis:problem:descriptor-changed");
     assertThat(gateway.acme().requestLog()).isEmpty();
   }
 

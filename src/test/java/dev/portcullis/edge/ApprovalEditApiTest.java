@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
-/** Approving with edited arguments, through a real gateway in front of Acme (the demo: one approver decides). */
+/**
+ * Approving with edited arguments, through a real gateway in front of Acme (the demo: one approver
+ * decides).
+ */
 class ApprovalEditApiTest {
   private static final String REFUND =
       "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":120,\"reason\":\"late delivery\"}}";
@@ -49,13 +52,16 @@ class ApprovalEditApiTest {
   void aValidEditRunsExactlyTheEditedCallAndTheRecordKeepsBothVersions() throws Exception {
     JsonNode original = json(get("/v1/approvals/" + approvalId));
 
-    HttpResponse<String> approved = approve("{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":90,"
-        + "\"reason\":\"late delivery, partial refund\"},\"reason\":\"only the shipping part\"}");
+    HttpResponse<String> approved =
+        approve(
+            "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":90,"
+                + "\"reason\":\"late delivery, partial refund\"},\"reason\":\"only the shipping part\"}");
 
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
     assertThat(json(approved).path("state").asString()).isEqualTo("completed");
     assertThat(json(approved).at("/result/amount").asDouble()).isEqualTo(90.0);
-    assertThat(json(approved).at("/result/reason").asString()).isEqualTo("late delivery, partial refund");
+    assertThat(json(approved).at("/result/reason").asString())
+        .isEqualTo("late delivery, partial refund");
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
 
     JsonNode shown = json(get("/v1/approvals/" + approvalId));
@@ -73,14 +79,22 @@ class ApprovalEditApiTest {
     assertThat(state.at("/edited/argumentsDigest").asString()).isEqualTo(editedDigest);
     assertThat(state.at("/edited/by").asString()).isEqualTo("ops-olivia");
 
-    List<AuditRecord> trail = gateway.audit().stream().filter(a -> a.entry().invocationId().equals(invocationId)).toList();
-    AuditRecord edit = trail.stream().filter(a -> a.entry().reasons().contains("edited-by:ops-olivia")).findFirst()
-        .orElseThrow();
-    assertThat(edit.entry().reasons()).contains("edited-from:" + originalDigest, "edited-to:" + editedDigest);
+    List<AuditRecord> trail =
+        gateway.audit().stream()
+            .filter(a -> a.entry().invocationId().equals(invocationId))
+            .toList();
+    AuditRecord edit =
+        trail.stream()
+            .filter(a -> a.entry().reasons().contains("edited-by:ops-olivia"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(edit.entry().reasons())
+        .contains("edited-from:" + originalDigest, "edited-to:" + editedDigest);
     assertThat(edit.entry().argumentsDigest()).isEqualTo(editedDigest);
     assertThat(trail.getFirst().entry().arguments()).contains("\"amount\":120");
     for (String s : List.of("EXECUTING", "COMPLETED")) {
-      AuditRecord r = trail.stream().filter(a -> a.entry().state().equals(s)).findFirst().orElseThrow();
+      AuditRecord r =
+          trail.stream().filter(a -> a.entry().state().equals(s)).findFirst().orElseThrow();
       assertThat(r.entry().arguments()).as(s).contains("\"amount\":90").doesNotContain("120");
       assertThat(r.entry().argumentsDigest()).isEqualTo(editedDigest);
     }
@@ -91,20 +105,25 @@ class ApprovalEditApiTest {
   void theInvocationStoreKeepsTheAgentsArgumentsBesideTheEditedOnes() throws Exception {
     approve("{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":90,\"reason\":\"partial refund\"}}");
 
-    StoredInvocation stored = gateway.assembly().gateway().invocations().find(invocationId).orElseThrow();
+    StoredInvocation stored =
+        gateway.assembly().gateway().invocations().find(invocationId).orElseThrow();
 
     assertThat(stored.invocation().arguments().path("amount").asInt()).isEqualTo(120);
     assertThat(stored.edit().arguments().path("amount").asInt()).isEqualTo(90);
     assertThat(stored.edit().editedBy()).isEqualTo("ops-olivia");
-    assertThat(stored.currentDigest()).isEqualTo(stored.edit().digest()).isNotEqualTo(stored.argumentsDigest());
+    assertThat(stored.currentDigest())
+        .isEqualTo(stored.edit().digest())
+        .isNotEqualTo(stored.argumentsDigest());
   }
 
   @Test
   void anInvalidEditIsRefusedWith422AndChangesNothing() throws Exception {
     int recorded = gateway.audit().size();
 
-    HttpResponse<String> refused = approve("{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":\"lots\","
-        + "\"reason\":\"late delivery\"}}");
+    HttpResponse<String> refused =
+        approve(
+            "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":\"lots\","
+                + "\"reason\":\"late delivery\"}}");
 
     assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
     JsonNode problem = json(refused);
@@ -128,24 +147,32 @@ class ApprovalEditApiTest {
   void anEditNestedDeeperThanTheLimitsIsRefusedLikeTheAgentsArguments() {
     String deep = "{\"a\":".repeat(10) + "1" + "}".repeat(10);
 
-    HttpResponse<String> refused = approve("{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":90,"
-        + "\"reason\":\"late delivery\",\"note\":" + deep + "}}");
+    HttpResponse<String> refused =
+        approve(
+            "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":90,"
+                + "\"reason\":\"late delivery\",\"note\":"
+                + deep
+                + "}}");
 
     assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
     assertThat(json(refused).path("violations").toString()).contains("levels deep; the limit is 8");
-    assertThat(json(get("/v1/approvals/" + approvalId)).path("status").asString()).isEqualTo("pending");
+    assertThat(json(get("/v1/approvals/" + approvalId)).path("status").asString())
+        .isEqualTo("pending");
     assertThat(gateway.acme().requestLog()).isEmpty();
   }
 
   @Test
   void anEditThePolicyForbidsEndsTheCallDenied() throws Exception {
-    HttpResponse<String> answered = approve("{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":2000,"
-        + "\"reason\":\"late delivery\"}}");
+    HttpResponse<String> answered =
+        approve(
+            "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":2000,"
+                + "\"reason\":\"late delivery\"}}");
 
     assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
     assertThat(json(answered).path("status").asString()).isEqualTo("denied");
     assertThat(json(answered).path("state").asString()).isEqualTo("denied");
-    assertThat(json(answered).at("/error/type").asString()).isEqualTo("urn:portcullis:problem:denied-by-policy");
+    assertThat(json(answered).at("/error/type").asString())
+        .isEqualTo("urn:portcullis:problem:denied-by-policy");
     assertThat(gateway.acme().requestLog()).isEmpty();
     JsonNode shown = json(get("/v1/approvals/" + approvalId));
     assertThat(shown.path("status").asString()).isEqualTo("denied");
@@ -154,17 +181,24 @@ class ApprovalEditApiTest {
     JsonNode state = json(get("/v1/invocations/" + invocationId, GatewayFixture.BILLING_KEY));
     assertThat(state.path("state").asString()).isEqualTo("denied");
     assertThat(state.at("/error/reasons").toString()).contains("no-refunds-over-1000");
-    List<String> states = gateway.audit().stream().filter(a -> a.entry().invocationId().equals(invocationId))
-        .map(a -> a.entry().state() + (a.entry().reasons().contains("edited-by:ops-olivia") ? "+edited" : ""))
-        .toList();
+    List<String> states =
+        gateway.audit().stream()
+            .filter(a -> a.entry().invocationId().equals(invocationId))
+            .map(
+                a ->
+                    a.entry().state()
+                        + (a.entry().reasons().contains("edited-by:ops-olivia") ? "+edited" : ""))
+            .toList();
     assertThat(states).containsExactly("AWAITING_APPROVAL", "AWAITING_APPROVAL+edited", "DENIED");
     assertThat(AuditVerifier.verify(gateway.assembly().auditLog()).intact()).isTrue();
   }
 
   @Test
   void anEditToArgumentsThePolicyAllowsRunsWithoutFurtherApproval() {
-    HttpResponse<String> approved = approve("{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":50,"
-        + "\"reason\":\"late delivery\"}}");
+    HttpResponse<String> approved =
+        approve(
+            "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":50,"
+                + "\"reason\":\"late delivery\"}}");
 
     assertThat(json(approved).path("state").asString()).as(approved.body()).isEqualTo("completed");
     assertThat(json(approved).at("/result/amount").asDouble()).isEqualTo(50.0);
@@ -175,7 +209,8 @@ class ApprovalEditApiTest {
     HttpResponse<String> refused = approve("{\"argumentsDigest\":\"" + "0".repeat(64) + "\"}");
 
     assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
-    assertThat(json(refused).path("type").asString()).isEqualTo("urn:portcullis:problem:approval-arguments-changed");
+    assertThat(json(refused).path("type").asString())
+        .isEqualTo("urn:portcullis:problem:approval-arguments-changed");
     assertThat(json(get("/v1/approvals/" + approvalId)).path("votes").size()).isZero();
     assertThat(gateway.acme().requestLog()).isEmpty();
   }
@@ -183,19 +218,63 @@ class ApprovalEditApiTest {
   @Test
   void theCommandLineApprovesWithArgumentsGivenInlineOrInAFile() throws Exception {
     String server = gateway.baseUri().toString();
-    Path bad = Files.writeString(data.resolve("bad.json"), "{\"orderId\":\"O-5001\",\"amount\":-5,\"reason\":\"x\"}");
-    Path good = Files.writeString(data.resolve("good.json"),
-        "{\"orderId\":\"O-5001\",\"amount\":75,\"reason\":\"late delivery\"}");
+    Path bad =
+        Files.writeString(
+            data.resolve("bad.json"), "{\"orderId\":\"O-5001\",\"amount\":-5,\"reason\":\"x\"}");
+    Path good =
+        Files.writeString(
+            data.resolve("good.json"),
+            "{\"orderId\":\"O-5001\",\"amount\":75,\"reason\":\"late delivery\"}");
 
-    CliRun both = CliRun.of("approvals", "approve", approvalId, "--server", server, "--key", OLIVIA,
-        "--arguments", "{}", "--arguments-file", good.toString());
-    CliRun notJson = CliRun.of("approvals", "approve", approvalId, "--server", server, "--key", OLIVIA,
-        "--arguments", "{amount: 75");
-    CliRun invalid = CliRun.of("approvals", "approve", approvalId, "--server", server, "--key", OLIVIA,
-        "--arguments-file", bad.toString());
+    CliRun both =
+        CliRun.of(
+            "approvals",
+            "approve",
+            approvalId,
+            "--server",
+            server,
+            "--key",
+            OLIVIA,
+            "--arguments",
+            "{}",
+            "--arguments-file",
+            good.toString());
+    CliRun notJson =
+        CliRun.of(
+            "approvals",
+            "approve",
+            approvalId,
+            "--server",
+            server,
+            "--key",
+            OLIVIA,
+            "--arguments",
+            "{amount: 75");
+    CliRun invalid =
+        CliRun.of(
+            "approvals",
+            "approve",
+            approvalId,
+            "--server",
+            server,
+            "--key",
+            OLIVIA,
+            "--arguments-file",
+            bad.toString());
     CliRun shown = CliRun.of("approvals", "show", approvalId, "--server", server, "--key", OLIVIA);
-    CliRun approved = CliRun.of("approvals", "approve", approvalId, "--server", server, "--key", OLIVIA,
-        "--arguments-file", good.toString(), "--reason", "only part");
+    CliRun approved =
+        CliRun.of(
+            "approvals",
+            "approve",
+            approvalId,
+            "--server",
+            server,
+            "--key",
+            OLIVIA,
+            "--arguments-file",
+            good.toString(),
+            "--reason",
+            "only part");
     CliRun after = CliRun.of("approvals", "show", approvalId, "--server", server, "--key", OLIVIA);
 
     assertThat(both.exitCode()).isEqualTo(1);
@@ -207,8 +286,12 @@ class ApprovalEditApiTest {
     assertThat(shown.out()).contains("Status:     pending", "\"amount\" : 120");
     assertThat(approved.exitCode()).as(approved.err()).isZero();
     assertThat(approved.out()).contains("approved by ops-olivia", "completed", "\"amount\" : 75");
-    assertThat(after.out()).contains("Edited:     by ops-olivia", "\"amount\" : 75",
-        "Original arguments, as the agent sent them", "\"amount\" : 120");
+    assertThat(after.out())
+        .contains(
+            "Edited:     by ops-olivia",
+            "\"amount\" : 75",
+            "Original arguments, as the agent sent them",
+            "\"amount\" : 120");
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
   }
 
@@ -221,7 +304,11 @@ class ApprovalEditApiTest {
   }
 
   private HttpResponse<String> get(String path, String key) {
-    return gateway.send(HttpRequest.newBuilder(URI.create(gateway.baseUri() + path)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + key).GET().build());
+    return gateway.send(
+        HttpRequest.newBuilder(URI.create(gateway.baseUri() + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + key)
+            .GET()
+            .build());
   }
 }

@@ -27,7 +27,8 @@ class ApprovalQuorumApiTest {
   private static final String OLIVIA = GatewayFixture.APPROVER_KEY;
   private static final String OMAR = GatewayFixture.SECOND_APPROVER_KEY;
   private static final String OSCAR = "pcl_test_approver_oscar_key_not_for_production";
-  private static final String OSCAR_HASH = "sha256:e302d379d541cd53232e68176b68b8f32c87d255b3eeca0a57de2bb6f55fc59e";
+  private static final String OSCAR_HASH =
+      "sha256:e302d379d541cd53232e68176b68b8f32c87d255b3eeca0a57de2bb6f55fc59e";
 
   @TempDir Path data;
   private GatewayFixture gateway;
@@ -46,7 +47,8 @@ class ApprovalQuorumApiTest {
     String approvalId = parked.path("approvalId").asString();
     String invocationId = parked.path("invocationId").asString();
 
-    HttpResponse<String> first = gateway.approve(approvalId, OLIVIA, "{\"reason\":\"customer is right\"}");
+    HttpResponse<String> first =
+        gateway.approve(approvalId, OLIVIA, "{\"reason\":\"customer is right\"}");
 
     assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
     assertThat(json(first).path("status").asString()).isEqualTo("pending");
@@ -56,7 +58,10 @@ class ApprovalQuorumApiTest {
     assertThat(json(first).at("/votes/0/approver").asString()).isEqualTo("ops-olivia");
     assertThat(json(first).at("/votes/0/reason").asString()).isEqualTo("customer is right");
     assertThat(gateway.acme().requestLog()).isEmpty();
-    assertThat(json(gateway.get("/v1/invocations/" + invocationId, GatewayFixture.BILLING_KEY)).path("state").asString())
+    assertThat(
+            json(gateway.get("/v1/invocations/" + invocationId, GatewayFixture.BILLING_KEY))
+                .path("state")
+                .asString())
         .isEqualTo("awaiting-approval");
 
     HttpResponse<String> second = gateway.approve(approvalId, OMAR, "");
@@ -69,19 +74,26 @@ class ApprovalQuorumApiTest {
     JsonNode shown = json(gateway.get("/v1/approvals/" + approvalId, OSCAR));
     assertThat(shown.path("status").asString()).isEqualTo("approved");
     assertThat(shown.path("approvals").asInt()).isEqualTo(2);
-    assertThat(shown.path("votes").findValuesAsString("approver")).containsExactly("ops-olivia", "ops-omar");
+    assertThat(shown.path("votes").findValuesAsString("approver"))
+        .containsExactly("ops-olivia", "ops-omar");
     List<String> trail = trail(invocationId);
-    assertThat(trail).containsExactly("AWAITING_APPROVAL [approval]",
-        "AWAITING_APPROVAL [approval, voted-by:ops-olivia, votes:1/2]",
-        "AWAITING_APPROVAL [approval, approved-by:ops-olivia, approved-by:ops-omar, votes:2/2]",
-        "EXECUTING", "COMPLETED");
+    assertThat(trail)
+        .containsExactly(
+            "AWAITING_APPROVAL [approval]",
+            "AWAITING_APPROVAL [approval, voted-by:ops-olivia, votes:1/2]",
+            "AWAITING_APPROVAL [approval, approved-by:ops-olivia, approved-by:ops-omar, votes:2/2]",
+            "EXECUTING",
+            "COMPLETED");
     assertThat(AuditVerifier.verify(gateway.assembly().auditLog()).intact()).isTrue();
   }
 
   @Test
   void theCommandLineSaysHowManyMoreApprovalsAreNeeded() {
     gateway = start(true);
-    String id = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND)).path("approvalId").asString();
+    String id =
+        json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
+            .path("approvalId")
+            .asString();
     String server = gateway.baseUri().toString();
 
     CliRun first = CliRun.of("approvals", "approve", id, "--server", server, "--key", OLIVIA);
@@ -91,7 +103,8 @@ class ApprovalQuorumApiTest {
 
     assertThat(first.exitCode()).as(first.err()).isZero();
     assertThat(first.out()).contains("vote recorded (1 of 2); 1 more approval(s)");
-    assertThat(show.out()).contains("Approvals:  1 of 2 (1 more needed)", "Votes:      ops-olivia at ");
+    assertThat(show.out())
+        .contains("Approvals:  1 of 2 (1 more needed)", "Votes:      ops-olivia at ");
     assertThat(again.exitCode()).isEqualTo(1);
     assertThat(again.err()).contains("already-voted (409)");
     assertThat(second.exitCode()).as(second.err()).isZero();
@@ -102,8 +115,10 @@ class ApprovalQuorumApiTest {
   @Test
   void theSameApproverVotingTwiceIsRefusedAndTheCallStaysPending() throws Exception {
     gateway = start(true);
-    String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
-        .path("approvalId").asString();
+    String approvalId =
+        json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
+            .path("approvalId")
+            .asString();
 
     gateway.approve(approvalId, OLIVIA, "{}");
     int recorded = gateway.audit().size();
@@ -125,24 +140,33 @@ class ApprovalQuorumApiTest {
     String approvalId = parked.path("approvalId").asString();
 
     gateway.approve(approvalId, OLIVIA, "{}");
-    HttpResponse<String> denied = gateway.post("/v1/approvals/" + approvalId + ":deny", OMAR, "{\"reason\":\"duplicate\"}");
+    HttpResponse<String> denied =
+        gateway.post("/v1/approvals/" + approvalId + ":deny", OMAR, "{\"reason\":\"duplicate\"}");
     HttpResponse<String> late = gateway.approve(approvalId, OSCAR, "{}");
 
     assertThat(denied.statusCode()).as(denied.body()).isEqualTo(200);
     assertThat(json(denied).path("status").asString()).isEqualTo("denied");
     assertProblem(late, 409, "approval-decided");
-    assertThat(json(gateway.get("/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY))
-        .path("state").asString()).isEqualTo("denied");
+    assertThat(
+            json(gateway.get(
+                    "/v1/invocations/" + parked.path("invocationId").asString(),
+                    GatewayFixture.BILLING_KEY))
+                .path("state")
+                .asString())
+        .isEqualTo("denied");
     assertThat(gateway.acme().requestLog()).isEmpty();
   }
 
   @Test
   void fourEyesAppliesToEveryVoter() {
     gateway = start(true);
-    String body = "{\"actor\":{\"userId\":\"ops-omar\"},\"arguments\":{\"orderId\":\"O-5001\",\"amount\":120,"
-        + "\"reason\":\"late delivery\"}}";
-    String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, body))
-        .path("approvalId").asString();
+    String body =
+        "{\"actor\":{\"userId\":\"ops-omar\"},\"arguments\":{\"orderId\":\"O-5001\",\"amount\":120,"
+            + "\"reason\":\"late delivery\"}}";
+    String approvalId =
+        json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, body))
+            .path("approvalId")
+            .asString();
 
     HttpResponse<String> olivia = gateway.approve(approvalId, OLIVIA, "{}");
     HttpResponse<String> omar = gateway.approve(approvalId, OMAR, "{}");
@@ -158,14 +182,20 @@ class ApprovalQuorumApiTest {
   @Test
   void ofTwoFinalVotesRacingOnlyOneRunsTheCall() {
     gateway = start(true);
-    String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
-        .path("approvalId").asString();
+    String approvalId =
+        json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
+            .path("approvalId")
+            .asString();
     assertThat(gateway.approve(approvalId, OLIVIA, "{}").statusCode()).isEqualTo(202);
     List<HttpResponse<String>> answers =
         gateway.postAtOnce("/v1/approvals/" + approvalId + ":approve", "{}", List.of(OMAR, OSCAR));
 
-    assertThat(answers.stream().map(HttpResponse::statusCode).sorted().toList()).containsExactly(200, 409);
-    assertThat(answers.stream().filter(a -> a.statusCode() == 409).map(a -> json(a).path("type").asString()))
+    assertThat(answers.stream().map(HttpResponse::statusCode).sorted().toList())
+        .containsExactly(200, 409);
+    assertThat(
+            answers.stream()
+                .filter(a -> a.statusCode() == 409)
+                .map(a -> json(a).path("type").asString()))
         .containsExactly("urn:portcullis:problem:approval-decided");
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
   }
@@ -173,13 +203,17 @@ class ApprovalQuorumApiTest {
   @Test
   void theRequiredNumberIsFixedWhenTheCallIsParked() throws Exception {
     gateway = start(true);
-    String approvalId = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
-        .path("approvalId").asString();
+    String approvalId =
+        json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
+            .path("approvalId")
+            .asString();
     gateway.close();
     gateway = null;
     gateway = start(false);
-    String single = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
-        .path("approvalId").asString();
+    String single =
+        json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND))
+            .path("approvalId")
+            .asString();
 
     HttpResponse<String> parkedUnderQuorum = gateway.approve(approvalId, OLIVIA, "{}");
     HttpResponse<String> parkedAfter = gateway.approve(single, OLIVIA, "{}");
@@ -197,8 +231,11 @@ class ApprovalQuorumApiTest {
     String approvalId = parked.path("approvalId").asString();
 
     gateway.approve(approvalId, OLIVIA, "{}");
-    HttpResponse<String> edited = gateway.approve(approvalId, OMAR,
-        "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":110,\"reason\":\"late delivery, partly\"}}");
+    HttpResponse<String> edited =
+        gateway.approve(
+            approvalId,
+            OMAR,
+            "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":110,\"reason\":\"late delivery, partly\"}}");
 
     assertThat(edited.statusCode()).as(edited.body()).isEqualTo(202);
     JsonNode view = json(edited);
@@ -212,19 +249,29 @@ class ApprovalQuorumApiTest {
     assertThat(view.at("/edited/originalArguments/amount").asInt()).isEqualTo(120);
     assertThat(gateway.acme().requestLog()).isEmpty();
 
-    HttpResponse<String> stale = gateway.approve(approvalId, OSCAR,
-        "{\"argumentsDigest\":\"" + view.at("/edited/originalArgumentsDigest").asString() + "\"}");
+    HttpResponse<String> stale =
+        gateway.approve(
+            approvalId,
+            OSCAR,
+            "{\"argumentsDigest\":\""
+                + view.at("/edited/originalArgumentsDigest").asString()
+                + "\"}");
     assertProblem(stale, 409, "approval-arguments-changed");
 
-    HttpResponse<String> again = gateway.approve(approvalId, OLIVIA,
-        "{\"argumentsDigest\":\"" + view.path("argumentsDigest").asString() + "\"}");
+    HttpResponse<String> again =
+        gateway.approve(
+            approvalId,
+            OLIVIA,
+            "{\"argumentsDigest\":\"" + view.path("argumentsDigest").asString() + "\"}");
     assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
     assertThat(json(again).path("state").asString()).isEqualTo("completed");
     assertThat(json(again).at("/result/amount").asDouble()).isEqualTo(110.0);
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
   }
 
-  /** The demo with a third approver and, when {@code quorum}, two approvers for every orders_* call. */
+  /**
+   * The demo with a third approver and, when {@code quorum}, two approvers for every orders_* call.
+   */
   private GatewayFixture start(boolean quorum) {
     try {
       Path dir = Files.createDirectories(data.resolve("config-" + quorum));
@@ -235,9 +282,17 @@ class ApprovalQuorumApiTest {
           Files.copy(p, dir.resolve("policies").resolve(p.getFileName().toString()));
         }
       }
-      String yaml = Files.readString(GatewayFixture.DEMO_CONFIG)
-          .replace("\napprovals:\n  timeout: 1h\n", "  - id: ops-oscar\n    keys: [" + OSCAR_HASH + "]\n\napprovals:\n"
-              + "  timeout: 1h\n" + (quorum ? "  quorum:\n    - tools: [\"orders_*\"]\n      approvers: 2\n" : ""));
+      String yaml =
+          Files.readString(GatewayFixture.DEMO_CONFIG)
+              .replace(
+                  "\napprovals:\n  timeout: 1h\n",
+                  "  - id: ops-oscar\n    keys: ["
+                      + OSCAR_HASH
+                      + "]\n\napprovals:\n"
+                      + "  timeout: 1h\n"
+                      + (quorum
+                          ? "  quorum:\n    - tools: [\"orders_*\"]\n      approvers: 2\n"
+                          : ""));
       assertThat(yaml).contains("ops-oscar");
       Files.writeString(dir.resolve("portcullis.yaml"), yaml);
       return GatewayFixture.start(data, dir.resolve("portcullis.yaml"), Map.of());
@@ -248,13 +303,25 @@ class ApprovalQuorumApiTest {
 
   /** Each audit record of the call: its state and its approval reasons, ids left out. */
   private List<String> trail(String invocationId) throws Exception {
-    return gateway.audit().stream().filter(a -> a.entry().invocationId().equals(invocationId)).map(a -> {
-      List<String> marks = a.entry().reasons().stream()
-          .filter(r -> r.startsWith("approval:") || r.startsWith("voted-by:") || r.startsWith("approved-by:")
-              || r.startsWith("votes:"))
-          .map(r -> r.startsWith("approval:") ? "approval" : r)
-          .toList();
-      return a.entry().state() + (marks.isEmpty() || !a.entry().state().equals("AWAITING_APPROVAL") ? "" : " " + marks);
-    }).toList();
+    return gateway.audit().stream()
+        .filter(a -> a.entry().invocationId().equals(invocationId))
+        .map(
+            a -> {
+              List<String> marks =
+                  a.entry().reasons().stream()
+                      .filter(
+                          r ->
+                              r.startsWith("approval:")
+                                  || r.startsWith("voted-by:")
+                                  || r.startsWith("approved-by:")
+                                  || r.startsWith("votes:"))
+                      .map(r -> r.startsWith("approval:") ? "approval" : r)
+                      .toList();
+              return a.entry().state()
+                  + (marks.isEmpty() || !a.entry().state().equals("AWAITING_APPROVAL")
+                      ? ""
+                      : " " + marks);
+            })
+        .toList();
   }
 }

@@ -61,19 +61,30 @@ class ApprovalRecoveryTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     JsonNode parked = json(r);
     String approvalId = parked.path("approvalId").asString();
-    String digest = json(gateway.get("/v1/approvals/" + approvalId, GatewayFixture.APPROVER_KEY))
-        .path("argumentsDigest").asString();
+    String digest =
+        json(gateway.get("/v1/approvals/" + approvalId, GatewayFixture.APPROVER_KEY))
+            .path("argumentsDigest")
+            .asString();
     try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
       if (decision == ApprovalStatus.APPROVED) {
-        JdbcApprovalStore store = new JdbcApprovalStore(new JdbcLedger(db.writes(), Invocations.JSON));
-        assertThat(store.vote(new ApprovalVote(approvalId, "ops-olivia", digest, Instant.now(), null),
-                b -> Transition.note(AuditLogContract.entry(parked.path("invocationId").asString(),
-                    "AWAITING_APPROVAL"))).kind())
+        JdbcApprovalStore store =
+            new JdbcApprovalStore(new JdbcLedger(db.writes(), Invocations.JSON));
+        assertThat(
+                store
+                    .vote(
+                        new ApprovalVote(approvalId, "ops-olivia", digest, Instant.now(), null),
+                        b ->
+                            Transition.note(
+                                AuditLogContract.entry(
+                                    parked.path("invocationId").asString(), "AWAITING_APPROVAL")))
+                    .kind())
             .isEqualTo(ApprovalStore.Ballot.Kind.QUORUM);
       } else {
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
-            "UPDATE approvals SET status = ?, decided_by = 'ops-olivia', decided_at = ?, reason = ?"
-                + " WHERE approval_id = ?")) {
+        try (Connection c = db.dataSource().getConnection();
+            PreparedStatement ps =
+                c.prepareStatement(
+                    "UPDATE approvals SET status = ?, decided_by = 'ops-olivia', decided_at = ?, reason = ?"
+                        + " WHERE approval_id = ?")) {
           ps.setString(1, decision.wireName());
           ps.setString(2, Instant.now().toString());
           ps.setString(3, reason);
@@ -86,20 +97,29 @@ class ApprovalRecoveryTest {
   }
 
   private String state(JsonNode parked) {
-    return json(gateway.get("/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY))
-        .path("state").asString();
+    return json(gateway.get(
+            "/v1/invocations/" + parked.path("invocationId").asString(),
+            GatewayFixture.BILLING_KEY))
+        .path("state")
+        .asString();
   }
 
   @Test
   void anApprovedCallThatNeverResumedIsStillPendingAndResumesOnTheNextApproval() throws Exception {
     JsonNode parked = parkedThenDecidedOnly(ApprovalStatus.APPROVED, null);
     assertThat(state(parked)).isEqualTo("awaiting-approval");
-    HttpResponse<String> retry = gateway.post("/v1/approvals/" + parked.path("approvalId").asString() + ":approve",
-        GatewayFixture.SECOND_APPROVER_KEY, "{}");
-    assertThat(retry.statusCode()).as("an approval retried by another approver resumes it: " + retry.body())
+    HttpResponse<String> retry =
+        gateway.post(
+            "/v1/approvals/" + parked.path("approvalId").asString() + ":approve",
+            GatewayFixture.SECOND_APPROVER_KEY,
+            "{}");
+    assertThat(retry.statusCode())
+        .as("an approval retried by another approver resumes it: " + retry.body())
         .isEqualTo(200);
     assertThat(state(parked)).isEqualTo("completed");
-    assertThat(gateway.assembly().approvals().finishDecided(Duration.ZERO)).as("finished once").isZero();
+    assertThat(gateway.assembly().approvals().finishDecided(Duration.ZERO))
+        .as("finished once")
+        .isZero();
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
   }
 
@@ -112,12 +132,22 @@ class ApprovalRecoveryTest {
     assertThat(finished).isEqualTo(1);
     assertThat(state(parked)).isEqualTo("completed");
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
-    assertThat(gateway.assembly().approvals().finishDecided(Duration.ZERO)).as("finished once").isZero();
+    assertThat(gateway.assembly().approvals().finishDecided(Duration.ZERO))
+        .as("finished once")
+        .isZero();
     assertThat(gateway.acme().requestLog()).hasSize(1);
-    assertThat(gateway.audit()).anySatisfy(a -> assertThat(a.entry().reasons()).contains("approval:"
-        + parked.path("approvalId").asString()));
-    assertThat(json(gateway.get("/v1/approvals/" + parked.path("approvalId").asString(), GatewayFixture.APPROVER_KEY))
-        .path("status").asString()).isEqualTo("approved");
+    assertThat(gateway.audit())
+        .anySatisfy(
+            a ->
+                assertThat(a.entry().reasons())
+                    .contains("approval:" + parked.path("approvalId").asString()));
+    assertThat(
+            json(gateway.get(
+                    "/v1/approvals/" + parked.path("approvalId").asString(),
+                    GatewayFixture.APPROVER_KEY))
+                .path("status")
+                .asString())
+        .isEqualTo("approved");
   }
 
   @Test

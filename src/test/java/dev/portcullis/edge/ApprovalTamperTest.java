@@ -36,7 +36,8 @@ class ApprovalTamperTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String REFUND =
       "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":120,\"reason\":\"late delivery\"}}";
-  private static final String ALTERED = "{\"orderId\":\"O-5001\",\"amount\":9999,\"reason\":\"late delivery\"}";
+  private static final String ALTERED =
+      "{\"orderId\":\"O-5001\",\"amount\":9999,\"reason\":\"late delivery\"}";
 
   @TempDir Path data;
   private GatewayFixture gateway;
@@ -61,8 +62,10 @@ class ApprovalTamperTest {
   @Test
   void aCallMovedToAnotherAgentInTheStoreIsRefusedAndNothingRuns() throws Exception {
     gateway = GatewayFixture.start(data);
-    JsonNode parked = JSON.readTree(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND).body());
-    update("UPDATE invocations SET agent_id = 'support-assistant' WHERE invocation_id = ?",
+    JsonNode parked =
+        JSON.readTree(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND).body());
+    update(
+        "UPDATE invocations SET agent_id = 'support-assistant' WHERE invocation_id = ?",
         parked.path("invocationId").asString());
 
     HttpResponse<String> approved = approve(parked.path("approvalId").asString());
@@ -74,8 +77,12 @@ class ApprovalTamperTest {
   }
 
   private void update(String sql, String invocationId) throws Exception {
-    String url = "jdbc:sqlite:" + data.resolve(EmbeddedDatabase.FILE_NAME).toAbsolutePath() + "?busy_timeout=10000";
-    try (Connection c = DriverManager.getConnection(url); PreparedStatement ps = c.prepareStatement(sql)) {
+    String url =
+        "jdbc:sqlite:"
+            + data.resolve(EmbeddedDatabase.FILE_NAME).toAbsolutePath()
+            + "?busy_timeout=10000";
+    try (Connection c = DriverManager.getConnection(url);
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, invocationId);
       assertThat(ps.executeUpdate()).isEqualTo(1);
     }
@@ -83,7 +90,8 @@ class ApprovalTamperTest {
 
   private void assertApprovalRefusedAfter(boolean digestToo) throws Exception {
     gateway = GatewayFixture.start(data);
-    JsonNode parked = JSON.readTree(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND).body());
+    JsonNode parked =
+        JSON.readTree(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND).body());
     String invocationId = parked.path("invocationId").asString();
     alter(invocationId, digestToo);
 
@@ -93,7 +101,8 @@ class ApprovalTamperTest {
     assertThat(again.statusCode()).as("a retry is refused too: " + again.body()).isEqualTo(500);
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(500);
     JsonNode problem = JSON.readTree(approved.body());
-    assertThat(problem.path("type").asString()).isEqualTo("urn:portcullis:problem:stored-call-altered");
+    assertThat(problem.path("type").asString())
+        .isEqualTo("urn:portcullis:problem:stored-call-altered");
     assertThat(problem.path("detail").asString()).contains("audit verify");
     assertThat(gateway.acme().requestLog()).as("the altered refund never reached Acme").isEmpty();
     List<AuditRecord> records = gateway.assembly().auditLog().records(invocationId);
@@ -102,13 +111,20 @@ class ApprovalTamperTest {
     assertThat(AuditVerifier.verify(gateway.assembly().auditLog()).intact()).isTrue();
   }
 
-  /** Rewrites the parked call's arguments in the SQLite file, as an intruder with file access would. */
+  /**
+   * Rewrites the parked call's arguments in the SQLite file, as an intruder with file access would.
+   */
   private void alter(String invocationId, boolean digestToo) throws Exception {
-    String url = "jdbc:sqlite:" + data.resolve(EmbeddedDatabase.FILE_NAME).toAbsolutePath() + "?busy_timeout=10000";
-    String sql = digestToo
-        ? "UPDATE invocations SET arguments = ?, arguments_digest = ? WHERE invocation_id = ?"
-        : "UPDATE invocations SET arguments = ? WHERE invocation_id = ?";
-    try (Connection c = DriverManager.getConnection(url); PreparedStatement ps = c.prepareStatement(sql)) {
+    String url =
+        "jdbc:sqlite:"
+            + data.resolve(EmbeddedDatabase.FILE_NAME).toAbsolutePath()
+            + "?busy_timeout=10000";
+    String sql =
+        digestToo
+            ? "UPDATE invocations SET arguments = ?, arguments_digest = ? WHERE invocation_id = ?"
+            : "UPDATE invocations SET arguments = ? WHERE invocation_id = ?";
+    try (Connection c = DriverManager.getConnection(url);
+        PreparedStatement ps = c.prepareStatement(sql)) {
       int i = 1;
       ps.setString(i++, ALTERED);
       if (digestToo) {
@@ -120,11 +136,13 @@ class ApprovalTamperTest {
   }
 
   private HttpResponse<String> approve(String approvalId) {
-    return gateway.send(HttpRequest.newBuilder(URI.create(gateway.baseUri() + "/v1/approvals/" + approvalId + ":approve"))
-        .timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + GatewayFixture.APPROVER_KEY)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{}"))
-        .build());
+    return gateway.send(
+        HttpRequest.newBuilder(
+                URI.create(gateway.baseUri() + "/v1/approvals/" + approvalId + ":approve"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + GatewayFixture.APPROVER_KEY)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+            .build());
   }
 }

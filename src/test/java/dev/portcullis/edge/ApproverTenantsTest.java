@@ -41,8 +41,12 @@ class ApproverTenantsTest {
   @BeforeAll
   static void start() {
     // An acme call a crash left executing: the gateway finds it needs-reconciliation at start.
-    interruptedAcmeCall = Interrupted.refund(data, "k-interrupted", "orders_refund",
-        "{\"orderId\":\"O-5001\",\"amount\":40,\"reason\":\"late\"}");
+    interruptedAcmeCall =
+        Interrupted.refund(
+            data,
+            "k-interrupted",
+            "orders_refund",
+            "{\"orderId\":\"O-5001\",\"amount\":40,\"reason\":\"late\"}");
     gateway = GatewayFixture.start(data, CONFIG, Map.of());
   }
 
@@ -79,8 +83,11 @@ class ApproverTenantsTest {
     int audited = gateway.audit().size();
 
     assertSameAsUnknown(globex, id -> gateway.approve(id, ACME_OPERATOR, "{}"));
-    assertSameAsUnknown(globex, id -> gateway.post("/v1/approvals/" + id + ":deny", ACME_OPERATOR,
-        "{\"reason\":\"not yours\"}"));
+    assertSameAsUnknown(
+        globex,
+        id ->
+            gateway.post(
+                "/v1/approvals/" + id + ":deny", ACME_OPERATOR, "{\"reason\":\"not yours\"}"));
 
     assertThat(gateway.audit()).hasSize(audited);
     assertThat(gateway.acme().requestLog()).isEmpty();
@@ -97,7 +104,10 @@ class ApproverTenantsTest {
     assertThat(invocationIds(ACME_OPERATOR)).contains(acmeCall).doesNotContain(globexCall);
     assertThat(invocationIds(GLOBEX_OPERATOR)).contains(globexCall).doesNotContain(acmeCall);
     assertSameAsUnknown(globexCall, id -> gateway.get("/v1/invocations/" + id, ACME_OPERATOR));
-    assertThat(json(gateway.get("/v1/invocations/" + globexCall, GLOBEX_OPERATOR)).path("tenant").asString())
+    assertThat(
+            json(gateway.get("/v1/invocations/" + globexCall, GLOBEX_OPERATOR))
+                .path("tenant")
+                .asString())
         .isEqualTo("globex");
   }
 
@@ -105,22 +115,34 @@ class ApproverTenantsTest {
   void anotherTenantsCallCannotBeSettledOrReverted() throws Exception {
     int audited = gateway.audit().size();
 
-    assertSameAsUnknown(interruptedAcmeCall, id -> gateway.post("/v1/invocations/" + id + ":settle", GLOBEX_OPERATOR,
-        "{\"as\":\"failed\",\"reason\":\"not mine to say\"}"));
-    assertSameAsUnknown(interruptedAcmeCall,
+    assertSameAsUnknown(
+        interruptedAcmeCall,
+        id ->
+            gateway.post(
+                "/v1/invocations/" + id + ":settle",
+                GLOBEX_OPERATOR,
+                "{\"as\":\"failed\",\"reason\":\"not mine to say\"}"));
+    assertSameAsUnknown(
+        interruptedAcmeCall,
         id -> gateway.post("/v1/invocations/" + id + ":revert", GLOBEX_OPERATOR, "{}"));
-    assertThat(invocationIds(GLOBEX_OPERATOR, "needs-reconciliation")).doesNotContain(interruptedAcmeCall);
+    assertThat(invocationIds(GLOBEX_OPERATOR, "needs-reconciliation"))
+        .doesNotContain(interruptedAcmeCall);
 
     assertThat(gateway.audit()).hasSize(audited);
     assertThat(invocationIds(ACME_OPERATOR, "needs-reconciliation")).contains(interruptedAcmeCall);
-    HttpResponse<String> settled = gateway.post("/v1/invocations/" + interruptedAcmeCall + ":settle", ACME_OPERATOR,
-        "{\"as\":\"failed\",\"reason\":\"no refund in Acme's ledger\"}");
+    HttpResponse<String> settled =
+        gateway.post(
+            "/v1/invocations/" + interruptedAcmeCall + ":settle",
+            ACME_OPERATOR,
+            "{\"as\":\"failed\",\"reason\":\"no refund in Acme's ledger\"}");
     assertThat(settled.statusCode()).as(settled.body()).isEqualTo(200);
   }
 
   // --- helpers ---
 
-  /** {@code call} on the foreign {@code id} answers 404, exactly as on an id that does not exist. */
+  /**
+   * {@code call} on the foreign {@code id} answers 404, exactly as on an id that does not exist.
+   */
   private static void assertSameAsUnknown(String id, Function<String, HttpResponse<String>> call) {
     String unknown = UUID.randomUUID().toString();
     HttpResponse<String> foreign = call.apply(id);
@@ -136,7 +158,9 @@ class ApproverTenantsTest {
   }
 
   private static String invocationOf(String approvalId, String operatorKey) {
-    return json(gateway.get("/v1/approvals/" + approvalId, operatorKey)).path("invocationId").asString();
+    return json(gateway.get("/v1/approvals/" + approvalId, operatorKey))
+        .path("invocationId")
+        .asString();
   }
 
   private static List<String> approvalIds(String operatorKey) {

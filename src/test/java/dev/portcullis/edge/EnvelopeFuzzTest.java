@@ -24,9 +24,26 @@ class EnvelopeFuzzTest {
   private static final Instant NOW = Instant.parse("2026-12-07T00:00:00Z");
 
   @FuzzTest
-  @DictionaryEntries({"\"requestId\"", "\"actor\"", "\"userId\"", "\"channel\"", "\"sessionId\"",
-      "\"arguments\"", "\"policyContext\"", "\"declaredChannel\"", "\"time\"", "\"rest\"", "\"mcp\"",
-      "\"revert\"", "null", "true", "[]", "{}", ":", ","})
+  @DictionaryEntries({
+    "\"requestId\"",
+    "\"actor\"",
+    "\"userId\"",
+    "\"channel\"",
+    "\"sessionId\"",
+    "\"arguments\"",
+    "\"policyContext\"",
+    "\"declaredChannel\"",
+    "\"time\"",
+    "\"rest\"",
+    "\"mcp\"",
+    "\"revert\"",
+    "null",
+    "true",
+    "[]",
+    "{}",
+    ":",
+    ","
+  })
   void envelopeIsParsedOrRejectedTyped(byte[] body) {
     if (!RequestBodies.utf8(body)) {
       return; // refused by RequestBodies before any JSON is read
@@ -49,12 +66,26 @@ class EnvelopeFuzzTest {
     }
     assertThat(envelope.arguments().isObject()).isTrue();
     assertThat(envelope.policyContext()).hasSizeLessThanOrEqualTo(17);
-    for (String text : new String[] {envelope.requestId(), envelope.userId(), envelope.sessionId()}) {
+    for (String text :
+        new String[] {envelope.requestId(), envelope.userId(), envelope.sessionId()}) {
       assertThat(text == null || text.length() <= 256).isTrue();
     }
-    envelope.policyContext().forEach((k, v) -> assertThat(v).isNotNull().hasSizeLessThanOrEqualTo(256));
+    envelope
+        .policyContext()
+        .forEach((k, v) -> assertThat(v).isNotNull().hasSizeLessThanOrEqualTo(256));
     // As RestRoutes builds the call: whatever parsed must make an Invocation.
-    Invocation.received("inv-1", "trace-1", envelope.requestId(), null, AGENT, null, envelope.sessionId(),
-        Channel.REST.wireName(), "crm_get_customer", envelope.arguments(), envelope.policyContext(), NOW);
+    Invocation.received(
+        "inv-1",
+        "trace-1",
+        envelope.requestId(),
+        null,
+        AGENT,
+        null,
+        envelope.sessionId(),
+        Channel.REST.wireName(),
+        "crm_get_customer",
+        envelope.arguments(),
+        envelope.policyContext(),
+        NOW);
   }
 }

@@ -11,8 +11,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The generated part of the hostile-input corpus (see {@link HostileRequestsTest}): families of
- * raw requests, each a list of payloads × what they target, every payload with its exact expected
+ * The generated part of the hostile-input corpus (see {@link HostileRequestsTest}): families of raw
+ * requests, each a list of payloads × what they target, every payload with its exact expected
  * answer. A case is the same object as a line of {@code hostile/requests.json}, plus {@code group},
  * {@code isError} (the problem type of an MCP {@code isError} result), {@code dataType} (a JSON-RPC
  * error's {@code data.type}), {@code reaches} (what an allowed control makes arrive at Acme),
@@ -44,33 +44,63 @@ final class HostileCorpus {
     String valid = idp.issueToken("agents", "token-client", "portcullis", azp, 3600).serialize();
     String[] parts = valid.split("\\.", -1);
     t.put("agent", valid);
-    t.put("agent-expired", idp.issueToken("agents", "token-client", "portcullis", azp, -3600).serialize());
-    t.put("agent-audience", idp.issueToken("agents", "token-client", "someone-else", azp, 3600).serialize());
-    t.put("agent-issuer", idp.issueToken("evil", "token-client", "portcullis", azp, 3600).serialize());
-    t.put("agent-unregistered", idp.issueToken("agents", "unknown-client", "portcullis", Map.of(), 3600).serialize());
+    t.put(
+        "agent-expired",
+        idp.issueToken("agents", "token-client", "portcullis", azp, -3600).serialize());
+    t.put(
+        "agent-audience",
+        idp.issueToken("agents", "token-client", "someone-else", azp, 3600).serialize());
+    t.put(
+        "agent-issuer",
+        idp.issueToken("evil", "token-client", "portcullis", azp, 3600).serialize());
+    t.put(
+        "agent-unregistered",
+        idp.issueToken("agents", "unknown-client", "portcullis", Map.of(), 3600).serialize());
     t.put("agent-alg-none", b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + parts[1] + ".");
     t.put("agent-no-signature", parts[0] + "." + parts[1] + ".");
-    t.put("agent-tampered", parts[0] + "." + b64(new String(Base64.getUrlDecoder().decode(parts[1]),
-        StandardCharsets.UTF_8).replace("token-client", "token-clienu")) + "." + parts[2]);
-    t.put("agent-signature-swapped", parts[0] + "." + parts[1] + "."
-        + idp.issueToken("agents", "other", "portcullis", Map.of(), 3600).serialize().split("\\.", -1)[2]);
-    t.put("agent-hs256", b64("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + parts[1] + "." + b64("forged"));
+    t.put(
+        "agent-tampered",
+        parts[0]
+            + "."
+            + b64(
+                new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+                    .replace("token-client", "token-clienu"))
+            + "."
+            + parts[2]);
+    t.put(
+        "agent-signature-swapped",
+        parts[0]
+            + "."
+            + parts[1]
+            + "."
+            + idp.issueToken("agents", "other", "portcullis", Map.of(), 3600)
+                .serialize()
+                .split("\\.", -1)[2]);
+    t.put(
+        "agent-hs256",
+        b64("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + parts[1] + "." + b64("forged"));
     t.put("agent-with-user-claims", user(idp, "agents", "token-client", "acme", 3600));
     t.put("user", user(idp, "users", "ann", "acme", 3600));
     t.put("user-other-tenant", user(idp, "users", "gus", "globex", 3600));
     t.put("user-expired", user(idp, "users", "ann", "acme", -3600));
     t.put("user-issuer", user(idp, "evil", "ann", "acme", 3600));
-    t.put("user-audience", idp.issueToken("users", "ann", "elsewhere", Map.of("tenant", "acme"), 3600).serialize());
+    t.put(
+        "user-audience",
+        idp.issueToken("users", "ann", "elsewhere", Map.of("tenant", "acme"), 3600).serialize());
     return t;
   }
 
-  private static String user(MockOAuth2Server idp, String issuer, String sub, String tenant, long ttl) {
-    return idp.issueToken(issuer, sub, "portcullis", Map.of("tenant", tenant, "roles", List.of("support")), ttl)
+  private static String user(
+      MockOAuth2Server idp, String issuer, String sub, String tenant, long ttl) {
+    return idp.issueToken(
+            issuer, sub, "portcullis", Map.of("tenant", tenant, "roles", List.of("support")), ttl)
         .serialize();
   }
 
   private static String b64(String s) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
   // --- request templates ---
@@ -80,10 +110,19 @@ final class HostileCorpus {
     return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
   }
 
-  /** A REST invoke of {@code tool} by the support agent with {@code body}, after {@code headers} (each ending CRLF). */
+  /**
+   * A REST invoke of {@code tool} by the support agent with {@code body}, after {@code headers}
+   * (each ending CRLF).
+   */
   static String invoke(String tool, String headers, String body) {
-    return "POST /v1/tools/" + tool + ":invoke HTTP/1.1\r\nHost: {HOST}\r\n" + headers
-        + "Content-Type: application/json\r\nContent-Length: {LEN}\r\n" + CLOSE + "\r\n" + utf8(body);
+    return "POST /v1/tools/"
+        + tool
+        + ":invoke HTTP/1.1\r\nHost: {HOST}\r\n"
+        + headers
+        + "Content-Type: application/json\r\nContent-Length: {LEN}\r\n"
+        + CLOSE
+        + "\r\n"
+        + utf8(body);
   }
 
   static String invoke(String tool, String body) {
@@ -96,8 +135,13 @@ final class HostileCorpus {
 
   /** A POST to {@code /mcp} in the shared session of the support agent, after {@code headers}. */
   static String mcp(String headers, String body) {
-    return "POST /mcp HTTP/1.1\r\nHost: {HOST}\r\n" + headers + "Content-Type: application/json\r\n"
-        + "Accept: application/json, text/event-stream\r\nContent-Length: {LEN}\r\n" + CLOSE + "\r\n" + utf8(body);
+    return "POST /mcp HTTP/1.1\r\nHost: {HOST}\r\n"
+        + headers
+        + "Content-Type: application/json\r\n"
+        + "Accept: application/json, text/event-stream\r\nContent-Length: {LEN}\r\n"
+        + CLOSE
+        + "\r\n"
+        + utf8(body);
   }
 
   static String mcp(String body) {
@@ -113,8 +157,11 @@ final class HostileCorpus {
   }
 
   static String callBody(String tool, String arguments) {
-    return "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
-        + "\",\"arguments\":" + arguments + "}}";
+    return "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\""
+        + tool
+        + "\",\"arguments\":"
+        + arguments
+        + "}}";
   }
 
   static String readReaches() {

@@ -80,7 +80,8 @@ class HostileRequestsTest {
   static final String SMTP_PASSWORD = "corpus-smtp-password-value";
 
   @RegisterExtension
-  static final GreenMailExtension SMTP = new GreenMailExtension(smtp()).withPerMethodLifecycle(false);
+  static final GreenMailExtension SMTP =
+      new GreenMailExtension(smtp()).withPerMethodLifecycle(false);
 
   @TempDir static Path data;
   static MockOAuth2Server idp;
@@ -100,17 +101,22 @@ class HostileRequestsTest {
     idp.start();
     SMTP.setUser("support@acme.com", "portcullis", SMTP_PASSWORD);
     Path crm = data.resolve("crm.db");
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + crm); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE customers (id TEXT PRIMARY KEY, name TEXT, email TEXT, region TEXT, password TEXT)");
-      st.execute("INSERT INTO customers VALUES ('C-1001', 'Ada', 'ada@acme.com', 'eu', 'secret-1'),"
-          + " ('C-1002', 'Bo', 'bo@acme.com', 'us', 'secret-2')");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + crm);
+        Statement st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE customers (id TEXT PRIMARY KEY, name TEXT, email TEXT, region TEXT, password TEXT)");
+      st.execute(
+          "INSERT INTO customers VALUES ('C-1001', 'Ada', 'ada@acme.com', 'eu', 'secret-1'),"
+              + " ('C-1002', 'Bo', 'bo@acme.com', 'us', 'secret-2')");
     }
     Map<String, String> env = new HashMap<>(GatewayFixture.oidcIssuers(idp));
     env.put("CRM_JDBC_URL", "jdbc:sqlite:" + crm);
     env.put("SLACK_BOT_TOKEN", SLACK_TOKEN);
     env.put("SMTP_PORT", Integer.toString(SMTP.getSmtp().getPort()));
     env.put("SMTP_PASSWORD", SMTP_PASSWORD);
-    gateway = GatewayFixture.start(data.resolve("gateway"), Path.of("src/test/resources/hostile/corpus.yaml"), env);
+    gateway =
+        GatewayFixture.start(
+            data.resolve("gateway"), Path.of("src/test/resources/hostile/corpus.yaml"), env);
     TOKENS.putAll(HostileCorpus.tokens(idp));
   }
 
@@ -127,15 +133,22 @@ class HostileRequestsTest {
   static Stream<Arguments> cases() throws IOException {
     List<Arguments> all = new ArrayList<>();
     try (InputStream in = HostileRequestsTest.class.getResourceAsStream("/hostile/requests.json")) {
-      JSON.readTree(in).forEach(c -> {
-        if (c.has("name")) {
-          all.add(Arguments.of(Named.of(c.path("group").asString("http") + ": " + c.get("name").asString(), c)));
-        }
-      });
+      JSON.readTree(in)
+          .forEach(
+              c -> {
+                if (c.has("name")) {
+                  all.add(
+                      Arguments.of(
+                          Named.of(
+                              c.path("group").asString("http") + ": " + c.get("name").asString(),
+                              c)));
+                }
+              });
     }
     for (JsonNode c : HostileCorpus.cases()) {
       if (!c.has("knownFailure")) { // left out until its fix lands (CI allows no skipped test)
-        all.add(Arguments.of(Named.of(c.get("group").asString() + ": " + c.get("name").asString(), c)));
+        all.add(
+            Arguments.of(Named.of(c.get("group").asString() + ": " + c.get("name").asString(), c)));
       }
     }
     return all.stream();
@@ -159,12 +172,14 @@ class HostileRequestsTest {
     // sends anything is 502 upstream-rejected (docs/errors.md); any other 5xx fails the case
     if (a.status >= 500 && a.status != 505) {
       assertThat(a.status).as(a.toString()).isEqualTo(502);
-      assertThat(c.path("type").asString(c.path("isError").asString())).isEqualTo("upstream-rejected");
+      assertThat(c.path("type").asString(c.path("isError").asString()))
+          .isEqualTo("upstream-rejected");
     }
     if (c.has("type")) {
       assertThat(a.header("Content-Type")).as(a.toString()).startsWith("application/problem+json");
       JsonNode body = JSON.readTree(a.body);
-      assertThat(body.path("type").asString()).as(a.toString())
+      assertThat(body.path("type").asString())
+          .as(a.toString())
           .isEqualTo("urn:portcullis:problem:" + c.get("type").asString());
       assertThat(body.path("status").asInt()).isEqualTo(a.status);
     } else if (c.has("rpc")) {
@@ -173,16 +188,20 @@ class HostileRequestsTest {
       assertThat(body.path("jsonrpc").asString()).isEqualTo("2.0");
       assertThat(body.at("/error/code").asInt()).as(a.body).isEqualTo(c.get("rpc").asInt());
       if (c.has("dataType")) {
-        assertThat(body.at("/error/data/type").asString()).as(a.body)
+        assertThat(body.at("/error/data/type").asString())
+            .as(a.body)
             .isEqualTo("urn:portcullis:problem:" + c.get("dataType").asString());
       }
     } else if (c.has("isError")) {
       JsonNode body = JSON.readTree(a.body);
       assertThat(body.at("/result/isError").asBoolean()).as(a.body).isTrue();
-      assertThat(body.at("/result/structuredContent/error/type").asString()).as(a.body)
+      assertThat(body.at("/result/structuredContent/error/type").asString())
+          .as(a.body)
           .isEqualTo("urn:portcullis:problem:" + c.get("isError").asString());
     } else {
-      assertThat(c.path("ok").asBoolean()).as("a case names its refusal or says it is an allowed control").isTrue();
+      assertThat(c.path("ok").asBoolean())
+          .as("a case names its refusal or says it is an allowed control")
+          .isTrue();
       JsonNode body = a.body.isEmpty() ? JSON.createObjectNode() : JSON.readTree(a.body);
       assertThat(body.at("/result/isError").asBoolean(false)).as(a.body).isFalse();
       assertThat(body.has("error")).as(a.body).isFalse();
@@ -196,12 +215,16 @@ class HostileRequestsTest {
     for (JsonNode excluded : c.path("detailExcludes")) {
       assertThat(a.body).doesNotContain(excluded.asString());
     }
-    assertThat(a.body).doesNotContain(GatewayFixture.ACME_TOKEN).doesNotContain(SLACK_TOKEN)
+    assertThat(a.body)
+        .doesNotContain(GatewayFixture.ACME_TOKEN)
+        .doesNotContain(SLACK_TOKEN)
         .doesNotContain(SMTP_PASSWORD);
     List<String> reaches = new ArrayList<>();
     c.path("reaches").forEach(r -> reaches.add(r.asString()));
     assertThat(gateway.acme().requestLog()).as("what reached Acme").isEqualTo(reaches);
-    assertThat(SMTP.getReceivedMessages()).as("mail sent").hasSize(mailsBefore + c.path("mails").asInt(0));
+    assertThat(SMTP.getReceivedMessages())
+        .as("mail sent")
+        .hasSize(mailsBefore + c.path("mails").asInt(0));
     assertThat(gateway.audit()).as("audit records").hasSize(auditBefore + c.path("audit").asInt(0));
     if (c.path("audit").asInt(0) > 0) {
       VerifyReport chain = AuditVerifier.verify(gateway.assembly().auditLog());
@@ -214,8 +237,10 @@ class HostileRequestsTest {
   @Test
   void aGiantUnknownToolNameOverMcpIsRefusedBeforeAnythingIsStored() throws Exception {
     String name = "x".repeat(100_000);
-    String body = "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"" + name
-        + "\",\"arguments\":{}}}";
+    String body =
+        "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\""
+            + name
+            + "\",\"arguments\":{}}}";
     int audit = gateway.audit().size();
     int denied = denied();
 
@@ -224,7 +249,8 @@ class HostileRequestsTest {
     assertThat(a.status).isEqualTo(200);
     JsonNode answer = JSON.readTree(a.body);
     assertThat(answer.at("/error/code").asInt()).isEqualTo(-32602);
-    assertThat(answer.at("/error/data/type").asString()).isEqualTo("urn:portcullis:problem:unknown-tool");
+    assertThat(answer.at("/error/data/type").asString())
+        .isEqualTo("urn:portcullis:problem:unknown-tool");
     assertThat(a.body).doesNotContain("x".repeat(300));
     assertThat(gateway.audit()).hasSize(audit);
     assertThat(denied()).isEqualTo(denied);
@@ -239,7 +265,8 @@ class HostileRequestsTest {
     var r = gateway.invoke(name, GatewayFixture.SUPPORT_KEY, "{\"arguments\":{}}");
 
     assertThat(r.statusCode()).isEqualTo(404);
-    assertThat(JSON.readTree(r.body()).path("type").asString()).isEqualTo("urn:portcullis:problem:unknown-tool");
+    assertThat(JSON.readTree(r.body()).path("type").asString())
+        .isEqualTo("urn:portcullis:problem:unknown-tool");
     assertThat(r.body()).doesNotContain("y".repeat(300));
     assertThat(gateway.audit()).hasSize(audit);
     assertThat(denied()).isEqualTo(denied);
@@ -247,8 +274,11 @@ class HostileRequestsTest {
 
   @Test
   void aGiantJsonRpcIdIsRefusedBeforeAnythingIsStored() throws Exception {
-    String body = "{\"jsonrpc\":\"2.0\",\"id\":\"" + "7".repeat(100_000) + "\",\"method\":\"tools/call\","
-        + "\"params\":{\"name\":\"no_such_tool\",\"arguments\":{}}}";
+    String body =
+        "{\"jsonrpc\":\"2.0\",\"id\":\""
+            + "7".repeat(100_000)
+            + "\",\"method\":\"tools/call\","
+            + "\"params\":{\"name\":\"no_such_tool\",\"arguments\":{}}}";
     int audit = gateway.audit().size();
     int denied = denied();
 
@@ -269,11 +299,19 @@ class HostileRequestsTest {
 
     var large = gateway.invoke("no_such_tool", GatewayFixture.SUPPORT_KEY, big);
     var nested = gateway.invoke("no_such_tool", GatewayFixture.SUPPORT_KEY, deep);
-    Answer overMcp = send(mcpPost(session(), "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\","
-        + "\"params\":{\"name\":\"no_such_tool\",\"arguments\":{\"blob\":\"" + "z".repeat(200_000) + "\"}}}"), false);
+    Answer overMcp =
+        send(
+            mcpPost(
+                session(),
+                "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\","
+                    + "\"params\":{\"name\":\"no_such_tool\",\"arguments\":{\"blob\":\""
+                    + "z".repeat(200_000)
+                    + "\"}}}"),
+            false);
 
     assertThat(large.statusCode()).as(large.body()).isEqualTo(422);
-    assertThat(JSON.readTree(large.body()).path("type").asString()).isEqualTo("urn:portcullis:problem:invalid-arguments");
+    assertThat(JSON.readTree(large.body()).path("type").asString())
+        .isEqualTo("urn:portcullis:problem:invalid-arguments");
     assertThat(nested.statusCode()).as(nested.body()).isEqualTo(422);
     assertThat(overMcp.status).isEqualTo(200);
     assertThat(JSON.readTree(overMcp.body).at("/error/code").asInt()).isEqualTo(-32602);
@@ -297,32 +335,53 @@ class HostileRequestsTest {
 
   @Test
   void aToolTheAgentMayNotCallIsRefusedAlikeWithBadAndGoodArgumentsOverRest() {
-    var good = gateway.invoke("orders_refund", GatewayFixture.SUPPORT_KEY,
-        "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":10,\"reason\":\"goodwill\"}}");
-    var bad = gateway.invoke("orders_refund", GatewayFixture.SUPPORT_KEY,
-        "{\"arguments\":{\"orderId\":\"nope\",\"amount\":-1,\"extra\":true}}");
+    var good =
+        gateway.invoke(
+            "orders_refund",
+            GatewayFixture.SUPPORT_KEY,
+            "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":10,\"reason\":\"goodwill\"}}");
+    var bad =
+        gateway.invoke(
+            "orders_refund",
+            GatewayFixture.SUPPORT_KEY,
+            "{\"arguments\":{\"orderId\":\"nope\",\"amount\":-1,\"extra\":true}}");
 
     assertThat(good.statusCode()).isEqualTo(403);
     assertThat(bad.statusCode()).as(bad.body()).isEqualTo(403);
     assertThat(withoutIds(bad.body())).isEqualTo(withoutIds(good.body()));
-    assertThat(bad.body()).doesNotContain("orderId").doesNotContain("violations").doesNotContain("amount");
+    assertThat(bad.body())
+        .doesNotContain("orderId")
+        .doesNotContain("violations")
+        .doesNotContain("amount");
   }
 
   @Test
   void aToolTheAgentMayNotCallIsRefusedAlikeWithBadAndGoodArgumentsOverMcp() {
     String session = session();
-    Answer good = send(mcpPost(session, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
-        + "\"orders_refund\",\"arguments\":{\"orderId\":\"O-5001\",\"amount\":10,\"reason\":\"goodwill\"}}}"), false);
-    Answer bad = send(mcpPost(session, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
-        + "\"orders_refund\",\"arguments\":{\"orderId\":\"nope\",\"amount\":-1,\"extra\":true}}}"), false);
+    Answer good =
+        send(
+            mcpPost(
+                session,
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+                    + "\"orders_refund\",\"arguments\":{\"orderId\":\"O-5001\",\"amount\":10,\"reason\":\"goodwill\"}}}"),
+            false);
+    Answer bad =
+        send(
+            mcpPost(
+                session,
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":"
+                    + "\"orders_refund\",\"arguments\":{\"orderId\":\"nope\",\"amount\":-1,\"extra\":true}}}"),
+            false);
 
     JsonNode g = JSON.readTree(good.body);
     JsonNode b = JSON.readTree(bad.body);
     assertThat(b.at("/result/isError").asBoolean()).isTrue();
     assertThat(b.at("/result/structuredContent/error/type").asString())
         .isEqualTo("urn:portcullis:problem:denied-by-policy");
-    assertThat(b.at("/result/content/0/text").asString()).isEqualTo(g.at("/result/content/0/text").asString());
-    assertThat(b.at("/result/structuredContent/error/rules")).isEqualTo(g.at("/result/structuredContent/error/rules"));
+    assertThat(b.at("/result/content/0/text").asString())
+        .isEqualTo(g.at("/result/content/0/text").asString());
+    assertThat(b.at("/result/structuredContent/error/rules"))
+        .isEqualTo(g.at("/result/structuredContent/error/rules"));
     assertThat(bad.body).doesNotContain("violations").doesNotContain("orderId");
   }
 
@@ -339,24 +398,36 @@ class HostileRequestsTest {
   }
 
   private static byte[] mcpPost(String session, String body) {
-    return bytes("POST /mcp HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {KEY}\r\nMcp-Session-Id: " + session
-        + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
-        + "Content-Length: {LEN}\r\nConnection: close\r\n\r\n" + body);
+    return bytes(
+        "POST /mcp HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {KEY}\r\nMcp-Session-Id: "
+            + session
+            + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+            + "Content-Length: {LEN}\r\nConnection: close\r\n\r\n"
+            + body);
   }
 
   /** A fresh MCP session of the support agent. */
   private static String session() {
-    String init = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
-        + "\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"hostile\",\"version\":\"0\"}}}";
-    Answer a = send(bytes("POST /mcp HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {KEY}\r\n"
-        + "Content-Type: application/json\r\nContent-Length: {LEN}\r\nConnection: close\r\n\r\n" + init), false);
+    String init =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+            + "\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"hostile\",\"version\":\"0\"}}}";
+    Answer a =
+        send(
+            bytes(
+                "POST /mcp HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {KEY}\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: {LEN}\r\nConnection: close\r\n\r\n"
+                    + init),
+            false);
     assertThat(a.status).as(a.toString()).isEqualTo(200);
     return a.header("Mcp-Session-Id");
   }
 
   /** The request with its placeholders filled, as bytes (each character U+0000-U+00FF one byte). */
   private static byte[] bytes(String template) {
-    String s = template.replace("{HOST}", "127.0.0.1:" + gateway.port()).replace("{KEY}", GatewayFixture.SUPPORT_KEY);
+    String s =
+        template
+            .replace("{HOST}", "127.0.0.1:" + gateway.port())
+            .replace("{KEY}", GatewayFixture.SUPPORT_KEY);
     if (s.contains("{SESSION}")) {
       if (sharedSession == null) {
         sharedSession = session();
@@ -373,13 +444,16 @@ class HostileRequestsTest {
     Matcher m = REPEAT.matcher(s);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
-      m.appendReplacement(out, Matcher.quoteReplacement(m.group(1).repeat(Integer.parseInt(m.group(2)))));
+      m.appendReplacement(
+          out, Matcher.quoteReplacement(m.group(1).repeat(Integer.parseInt(m.group(2)))));
     }
     m.appendTail(out);
     s = out.toString();
     int bodyAt = s.indexOf("\r\n\r\n");
     if (bodyAt >= 0 && s.contains("{LEN}")) {
-      s = s.replace("{LEN}", Integer.toString(s.length() - bodyAt - 4)); // the body is after the headers
+      s =
+          s.replace(
+              "{LEN}", Integer.toString(s.length() - bodyAt - 4)); // the body is after the headers
     }
     return s.getBytes(StandardCharsets.ISO_8859_1);
   }
@@ -425,8 +499,10 @@ class HostileRequestsTest {
       Map<String, String> headers = new LinkedHashMap<>();
       for (String line : lines.subList(1, lines.size())) {
         int colon = line.indexOf(':');
-        headers.merge(line.substring(0, colon).strip().toLowerCase(Locale.ROOT),
-            line.substring(colon + 1).strip(), (x, y) -> x + ", " + y);
+        headers.merge(
+            line.substring(0, colon).strip().toLowerCase(Locale.ROOT),
+            line.substring(colon + 1).strip(),
+            (x, y) -> x + ", " + y);
       }
       String body = text.substring(end + 4);
       if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
@@ -443,9 +519,14 @@ class HostileRequestsTest {
         }
         body = b.toString();
       } else if (headers.containsKey("content-length")) {
-        body = body.substring(0, Math.min(body.length(), Integer.parseInt(headers.get("content-length"))));
+        body =
+            body.substring(
+                0, Math.min(body.length(), Integer.parseInt(headers.get("content-length"))));
       }
-      return new Answer(status, headers, new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+      return new Answer(
+          status,
+          headers,
+          new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
     }
 
     String header(String name) {
@@ -454,7 +535,11 @@ class HostileRequestsTest {
 
     @Override
     public String toString() {
-      return status + " " + headers + " " + (body.length() > 500 ? body.substring(0, 500) + "…" : body);
+      return status
+          + " "
+          + headers
+          + " "
+          + (body.length() > 500 ? body.substring(0, 500) + "…" : body);
     }
   }
 }

@@ -29,9 +29,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The approver inbox in a real browser (Debian's Chromium driven by Playwright; {@link Needs#chromium}) against a real
- * gateway in front of Acme: calls are parked over REST, decided on the page, and checked over the
- * API.
+ * The approver inbox in a real browser (Debian's Chromium driven by Playwright; {@link
+ * Needs#chromium}) against a real gateway in front of Acme: calls are parked over REST, decided on
+ * the page, and checked over the API.
  */
 class InboxBrowserTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -53,11 +53,22 @@ class InboxBrowserTest {
     Path chromium = Needs.chromium("the approver inbox in a real browser");
     playwright = Playwright.create();
     // The flags keep Chromium off the network it would otherwise call at start (updates, sync).
-    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-        .setExecutablePath(chromium)
-        .setHeadless(true)
-        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--disable-quic")));
+    browser =
+        playwright
+            .chromium()
+            .launch(
+                new BrowserType.LaunchOptions()
+                    .setExecutablePath(chromium)
+                    .setHeadless(true)
+                    .setArgs(
+                        List.of(
+                            "--no-sandbox",
+                            "--disable-gpu",
+                            "--no-first-run",
+                            "--disable-background-networking",
+                            "--disable-component-update",
+                            "--disable-sync",
+                            "--disable-quic")));
   }
 
   @AfterAll
@@ -75,15 +86,17 @@ class InboxBrowserTest {
     gateway = GatewayFixture.start(data);
     context = browser.newContext();
     page = context.newPage();
-    page.onDialog(d -> {
-      dialogs.add(d.message());
-      d.dismiss();
-    });
-    page.onConsoleMessage(m -> {
-      if (m.type().equals("error")) {
-        consoleErrors.add(m.text() + " at " + m.location());
-      }
-    });
+    page.onDialog(
+        d -> {
+          dialogs.add(d.message());
+          d.dismiss();
+        });
+    page.onConsoleMessage(
+        m -> {
+          if (m.type().equals("error")) {
+            consoleErrors.add(m.text() + " at " + m.location());
+          }
+        });
   }
 
   @AfterEach
@@ -129,14 +142,20 @@ class InboxBrowserTest {
 
   @Test
   void numbersAreShownAndSentBackExactlyAsTheyWillRunEvenAbove2To53() throws Exception {
-    // the demo forbids refunds over 1000 and caps amount at 10000: a gateway that lets a big one park
+    // the demo forbids refunds over 1000 and caps amount at 10000: a gateway that lets a big one
+    // park
     gateway.close();
     Path dir = data.resolve("big-numbers");
     java.nio.file.Files.createDirectories(dir.resolve("policies"));
-    java.nio.file.Files.writeString(dir.resolve("portcullis.yaml"),
+    java.nio.file.Files.writeString(
+        dir.resolve("portcullis.yaml"),
         java.nio.file.Files.readString(GatewayFixture.DEMO_CONFIG)
-            .replace("amount: {type: number, exclusiveMinimum: 0, maximum: 10000}", "amount: {type: number, exclusiveMinimum: 0}"));
-    java.nio.file.Files.writeString(dir.resolve("policies/billing.yaml"), """
+            .replace(
+                "amount: {type: number, exclusiveMinimum: 0, maximum: 10000}",
+                "amount: {type: number, exclusiveMinimum: 0}"));
+    java.nio.file.Files.writeString(
+        dir.resolve("policies/billing.yaml"),
+        """
         apiVersion: portcullis.dev/v1alpha1
         kind: PolicySet
         rules:
@@ -148,14 +167,20 @@ class InboxBrowserTest {
             target: {tools: [orders_refund]}
             when: args.amount > 100
         """);
-    gateway = GatewayFixture.start(dir.resolve("data"), dir.resolve("portcullis.yaml"), java.util.Map.of());
-    JsonNode parked = park("{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":9007199254740993,\"reason\":\"late delivery\"}}");
+    gateway =
+        GatewayFixture.start(
+            dir.resolve("data"), dir.resolve("portcullis.yaml"), java.util.Map.of());
+    JsonNode parked =
+        park(
+            "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":9007199254740993,\"reason\":\"late delivery\"}}");
     page.navigate(url("/inbox/approvals/" + parked.path("approvalId").asString()));
     signIn(GatewayFixture.APPROVER_KEY);
 
     expect(page.locator("#arguments")).containsText("\"amount\": 9007199254740993");
-    expect(page.locator("#edit-arguments")).hasValue(java.util.regex.Pattern.compile(
-        ".*\"amount\": 9007199254740993,.*", java.util.regex.Pattern.DOTALL));
+    expect(page.locator("#edit-arguments"))
+        .hasValue(
+            java.util.regex.Pattern.compile(
+                ".*\"amount\": 9007199254740993,.*", java.util.regex.Pattern.DOTALL));
     // the approver changes only the reason: the amount goes back as it was parked, not as a double
     String text = page.locator("#edit-arguments").inputValue();
     page.locator("#approve-form summary").click();
@@ -163,8 +188,15 @@ class InboxBrowserTest {
     page.locator("button.approve").click();
 
     expect(page.locator("#outcome")).containsText("Approved by ops-olivia");
-    String approval = gateway.get("/v1/approvals/" + parked.path("approvalId").asString(), GatewayFixture.APPROVER_KEY).body();
-    assertThat(approval).contains("\"reason\":\"late delivery, checked\"").contains("9007199254740993")
+    String approval =
+        gateway
+            .get(
+                "/v1/approvals/" + parked.path("approvalId").asString(),
+                GatewayFixture.APPROVER_KEY)
+            .body();
+    assertThat(approval)
+        .contains("\"reason\":\"late delivery, checked\"")
+        .contains("9007199254740993")
         .doesNotContain("9007199254740992");
     assertThat(consoleErrors).isEmpty();
   }
@@ -196,7 +228,8 @@ class InboxBrowserTest {
     signIn(GatewayFixture.APPROVER_KEY);
 
     page.locator("#approve-form summary").click();
-    page.locator("#edit-arguments").fill("{\"orderId\": \"O-5001\", \"amount\": 90, \"reason\": \"late delivery\"}");
+    page.locator("#edit-arguments")
+        .fill("{\"orderId\": \"O-5001\", \"amount\": 90, \"reason\": \"late delivery\"}");
     page.locator("#approve-reason").fill("partial refund agreed with the customer");
     page.locator("button.approve").click();
 
@@ -205,8 +238,14 @@ class InboxBrowserTest {
     expect(page.locator("#original")).isVisible();
     expect(page.locator("#original-arguments")).containsText("\"amount\": 120");
     assertThat(invocationState(parked)).isEqualTo("completed");
-    assertThat(get("/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY)
-        .path("edited").path("by").asString()).isEqualTo("ops-olivia");
+    assertThat(
+            get(
+                    "/v1/invocations/" + parked.path("invocationId").asString(),
+                    GatewayFixture.BILLING_KEY)
+                .path("edited")
+                .path("by")
+                .asString())
+        .isEqualTo("ops-olivia");
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
     assertThat(consoleErrors).isEmpty();
   }
@@ -216,8 +255,9 @@ class InboxBrowserTest {
     JsonNode parked = park(REFUND);
     page.navigate(url("/inbox/approvals/" + parked.path("approvalId").asString()));
     signIn(GatewayFixture.APPROVER_KEY);
-    expect(page.locator("#edit-arguments")).hasValue(java.util.regex.Pattern.compile(".*\"amount\": 120.*",
-        java.util.regex.Pattern.DOTALL));
+    expect(page.locator("#edit-arguments"))
+        .hasValue(
+            java.util.regex.Pattern.compile(".*\"amount\": 120.*", java.util.regex.Pattern.DOTALL));
 
     page.locator("#approve-form summary").click();
     page.locator("#edit-arguments").fill("{\"amount\": 90,");
@@ -234,8 +274,12 @@ class InboxBrowserTest {
   @Test
   void markupInArgumentsFromAnAgentIsShownAsTextAndNeverRuns() {
     String payload = "<img src=x onerror=alert(1)><script>alert(2)</script>";
-    JsonNode parked = park("{\"actor\":{\"userId\":\"<b id=injected-user>u</b>\"},"
-        + "\"arguments\":{\"orderId\":\"O-5001\",\"amount\":120,\"reason\":\"" + payload.replace("\"", "\\\"") + "\"}}");
+    JsonNode parked =
+        park(
+            "{\"actor\":{\"userId\":\"<b id=injected-user>u</b>\"},"
+                + "\"arguments\":{\"orderId\":\"O-5001\",\"amount\":120,\"reason\":\""
+                + payload.replace("\"", "\\\"")
+                + "\"}}");
     page.navigate(url("/inbox"));
     signIn(GatewayFixture.APPROVER_KEY);
 
@@ -243,8 +287,10 @@ class InboxBrowserTest {
     page.locator("#requests tbody a").click();
     expect(page.locator("#arguments")).containsText(payload);
     expect(page.locator("#facts")).containsText("<b id=injected-user>u</b>");
-    expect(page.locator("#edit-arguments")).hasValue(java.util.regex.Pattern.compile(".*<script>alert\\(2\\)</script>.*",
-        java.util.regex.Pattern.DOTALL));
+    expect(page.locator("#edit-arguments"))
+        .hasValue(
+            java.util.regex.Pattern.compile(
+                ".*<script>alert\\(2\\)</script>.*", java.util.regex.Pattern.DOTALL));
 
     assertThat(page.locator("img").count()).isZero();
     assertThat(page.locator("#injected-user").count()).isZero();
@@ -272,7 +318,8 @@ class InboxBrowserTest {
   @Test
   void aDeepLinkOpensItsRequestAfterSignInAndSignOutForgetsTheKey() {
     park(REFUND);
-    JsonNode second = park("{\"arguments\":{\"orderId\":\"O-5002\",\"amount\":250,\"reason\":\"damaged\"}}");
+    JsonNode second =
+        park("{\"arguments\":{\"orderId\":\"O-5002\",\"amount\":250,\"reason\":\"damaged\"}}");
     String link = url("/inbox/approvals/" + second.path("approvalId").asString());
     page.navigate(link);
     expect(page.locator("#sign-in")).isVisible();
@@ -309,21 +356,26 @@ class InboxBrowserTest {
   }
 
   private String invocationState(JsonNode parked) {
-    return get("/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY)
-        .path("state").asString();
+    return get(
+            "/v1/invocations/" + parked.path("invocationId").asString(), GatewayFixture.BILLING_KEY)
+        .path("state")
+        .asString();
   }
 
   private String approvalStatus(JsonNode parked) {
     return get("/v1/approvals/" + parked.path("approvalId").asString(), GatewayFixture.APPROVER_KEY)
-        .path("status").asString();
+        .path("status")
+        .asString();
   }
 
   private JsonNode get(String path, String key) {
-    var r = gateway.send(HttpRequest.newBuilder(URI.create(url(path)))
-        .timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + key)
-        .GET()
-        .build());
+    var r =
+        gateway.send(
+            HttpRequest.newBuilder(URI.create(url(path)))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + key)
+                .GET()
+                .build());
     return JSON.readTree(r.body());
   }
 

@@ -35,6 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class InspectorCliInteropTest {
   private static final String INSPECTOR = "@modelcontextprotocol/inspector@1.0.3";
+
   /** Bounds a hung run; the first one downloads the Inspector (about 15 s on a good line). */
   private static final long RUN_BOUND_SECONDS = 180;
 
@@ -66,31 +67,54 @@ class InspectorCliInteropTest {
   void listsExactlyTheToolsGrantedToSupport() {
     JsonNode result = inspector(GatewayFixture.SUPPORT_KEY, "--method", "tools/list");
 
-    List<String> names = StreamSupport.stream(result.path("tools").spliterator(), false)
-        .map(t -> t.path("name").asString())
-        .sorted()
-        .toList();
-    assertThat(names).containsExactly(
-        "crm_find_customer_by_email", "crm_get_customer", "orders_get", "orders_list_for_customer",
-        "portcullis_outcome", "tickets_create");
+    List<String> names =
+        StreamSupport.stream(result.path("tools").spliterator(), false)
+            .map(t -> t.path("name").asString())
+            .sorted()
+            .toList();
+    assertThat(names)
+        .containsExactly(
+            "crm_find_customer_by_email",
+            "crm_get_customer",
+            "orders_get",
+            "orders_list_for_customer",
+            "portcullis_outcome",
+            "tickets_create");
   }
 
   @Test
   void callsAnAllowedToolAndReadsTheStructuredResult() {
-    JsonNode result = inspector(GatewayFixture.SUPPORT_KEY,
-        "--method", "tools/call", "--tool-name", "crm_get_customer", "--tool-arg", "customerId=C-1001");
+    JsonNode result =
+        inspector(
+            GatewayFixture.SUPPORT_KEY,
+            "--method",
+            "tools/call",
+            "--tool-name",
+            "crm_get_customer",
+            "--tool-arg",
+            "customerId=C-1001");
 
     assertThat(result.path("isError").asBoolean()).isFalse();
     assertThat(result.at("/structuredContent/name").asString()).isEqualTo("Maria Keller");
-    assertThat(result.at("/content/0/text").asString()).contains("[redacted:email]").doesNotContain("maria.keller");
+    assertThat(result.at("/content/0/text").asString())
+        .contains("[redacted:email]")
+        .doesNotContain("maria.keller");
     assertThat(gateway.acme().requestLog()).containsExactly("GET /api/customers/C-1001");
   }
 
   @Test
   void seesAPolicyDenialAsAnErrorResultThatNeverReachedAcme() {
-    JsonNode result = inspector(GatewayFixture.BILLING_KEY,
-        "--method", "tools/call", "--tool-name", "orders_refund",
-        "--tool-arg", "orderId=O-5001", "amount=1500", "reason=goodwill");
+    JsonNode result =
+        inspector(
+            GatewayFixture.BILLING_KEY,
+            "--method",
+            "tools/call",
+            "--tool-name",
+            "orders_refund",
+            "--tool-arg",
+            "orderId=O-5001",
+            "amount=1500",
+            "reason=goodwill");
 
     assertThat(result.path("isError").asBoolean()).isTrue();
     assertThat(result.at("/structuredContent/error/type").asString()).endsWith("denied-by-policy");
@@ -99,8 +123,15 @@ class InspectorCliInteropTest {
 
   @Test
   void reportsAnUnknownToolAsInvalidParams() {
-    Run run = run(GatewayFixture.SUPPORT_KEY,
-        "--method", "tools/call", "--tool-name", "crm_delete_customer", "--tool-arg", "customerId=C-1001");
+    Run run =
+        run(
+            GatewayFixture.SUPPORT_KEY,
+            "--method",
+            "tools/call",
+            "--tool-name",
+            "crm_delete_customer",
+            "--tool-arg",
+            "customerId=C-1001");
 
     assertThat(run.exit()).as(run.describe()).isNotZero();
     assertThat(run.stderr()).contains("-32602").contains("Unknown tool: crm_delete_customer");
@@ -117,18 +148,28 @@ class InspectorCliInteropTest {
   }
 
   private static Run run(String key, String... args) {
-    List<String> command = new ArrayList<>(List.of(
-        npx.toString(), "-y", INSPECTOR, "--cli", gateway.baseUri() + "/mcp",
-        "--transport", "http", "--header", "Authorization: Bearer " + key));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                npx.toString(),
+                "-y",
+                INSPECTOR,
+                "--cli",
+                gateway.baseUri() + "/mcp",
+                "--transport",
+                "http",
+                "--header",
+                "Authorization: Bearer " + key));
     command.addAll(Arrays.asList(args));
     int n = runs.incrementAndGet();
     Path out = work.resolve("inspector-" + n + ".out");
     Path err = work.resolve("inspector-" + n + ".err");
-    ProcessBuilder pb = new ProcessBuilder(command)
-        .directory(work.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
-        .redirectOutput(out.toFile())
-        .redirectError(err.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .directory(work.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
     pb.environment().put("CI", "true");
     pb.environment().put("NO_UPDATE_NOTIFIER", "1");
     try {
@@ -136,11 +177,19 @@ class InspectorCliInteropTest {
       if (!process.waitFor(RUN_BOUND_SECONDS, TimeUnit.SECONDS)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
-        fail("the Inspector did not finish within " + RUN_BOUND_SECONDS + " s: " + command
-            + "\nstderr:\n" + Files.readString(err, StandardCharsets.UTF_8));
+        fail(
+            "the Inspector did not finish within "
+                + RUN_BOUND_SECONDS
+                + " s: "
+                + command
+                + "\nstderr:\n"
+                + Files.readString(err, StandardCharsets.UTF_8));
       }
-      return new Run(command, process.exitValue(),
-          Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+      return new Run(
+          command,
+          process.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -153,11 +202,16 @@ class InspectorCliInteropTest {
     return new File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
   }
 
-
   /** One finished Inspector run; stderr carries npm's noise (engines warnings) and errors. */
   private record Run(List<String> command, int exit, String stdout, String stderr) {
     String describe() {
-      return String.join(" ", command) + "\nexit " + exit + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr;
+      return String.join(" ", command)
+          + "\nexit "
+          + exit
+          + "\nstdout:\n"
+          + stdout
+          + "\nstderr:\n"
+          + stderr;
     }
   }
 }

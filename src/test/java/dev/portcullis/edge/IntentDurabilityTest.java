@@ -29,17 +29,20 @@ class IntentDurabilityTest {
 
   @Test
   void everyEndingIsRecordedByTheTimeTheGatewayHasStopped() throws Exception {
-    Path config = GatewayFixture.demoConfigWith(dir.resolve("config"), "audit:\n  durability: intent");
+    Path config =
+        GatewayFixture.demoConfigWith(dir.resolve("config"), "audit:\n  durability: intent");
     Path data = dir.resolve("data");
     List<String> ids = new ArrayList<>();
     try (GatewayFixture gateway = GatewayFixture.start(data, config, Map.of())) {
       for (int i = 0; i < 20; i++) {
-        HttpResponse<String> r = gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, CUSTOMER);
+        HttpResponse<String> r =
+            gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, CUSTOMER);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         ids.add(json(r).path("invocationId").asString());
       }
-      HttpResponse<String> refused = gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY,
-          "{\"arguments\":{\"customerId\":7}}");
+      HttpResponse<String> refused =
+          gateway.invoke(
+              "crm_get_customer", GatewayFixture.SUPPORT_KEY, "{\"arguments\":{\"customerId\":7}}");
       assertThat(refused.statusCode()).isEqualTo(422);
     }
 
@@ -56,18 +59,23 @@ class IntentDurabilityTest {
 
   @Test
   void theDecisionIsDurableBeforeTheEffectAsUnderStrict() throws Exception {
-    Path config = GatewayFixture.demoConfigWith(dir.resolve("config"), "audit:\n  durability: intent");
+    Path config =
+        GatewayFixture.demoConfigWith(dir.resolve("config"), "audit:\n  durability: intent");
     try (GatewayFixture gateway = GatewayFixture.start(dir.resolve("data"), config, Map.of())) {
       long before = gateway.assembly().ledgerCommits();
 
-      HttpResponse<String> r = gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, CUSTOMER);
+      HttpResponse<String> r =
+          gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, CUSTOMER);
 
       assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(gateway.assembly().ledgerCommits() - before).as("at least the EXECUTING record, before the answer")
+      assertThat(gateway.assembly().ledgerCommits() - before)
+          .as("at least the EXECUTING record, before the answer")
           .isGreaterThanOrEqualTo(1);
       String id = json(r).path("invocationId").asString();
-      assertThat(gateway.audit()).filteredOn(a -> a.entry().invocationId().equals(id))
-          .first().satisfies(a -> assertThat(a.entry().state()).isEqualTo("EXECUTING"));
+      assertThat(gateway.audit())
+          .filteredOn(a -> a.entry().invocationId().equals(id))
+          .first()
+          .satisfies(a -> assertThat(a.entry().state()).isEqualTo("EXECUTING"));
     }
   }
 }

@@ -36,8 +36,11 @@ class InvocationOwnershipTest {
   static void start() {
     idp = new MockOAuth2Server();
     idp.start();
-    gateway = GatewayFixture.start(data, Path.of("src/test/resources/config/identity.yaml"),
-        GatewayFixture.oidcIssuers(idp));
+    gateway =
+        GatewayFixture.start(
+            data,
+            Path.of("src/test/resources/config/identity.yaml"),
+            GatewayFixture.oidcIssuers(idp));
   }
 
   @AfterAll
@@ -60,7 +63,8 @@ class InvocationOwnershipTest {
     assertThat(asOlivia.statusCode()).as(asOlivia.body()).isEqualTo(200);
     for (HttpResponse<String> foreign : List.of(asOmar, asNobody)) {
       assertProblem(foreign, 404, "not-found");
-      assertThat(foreign.body().replace(mine, "ID")).isEqualTo(missing.body().replace(unknown, "ID"));
+      assertThat(foreign.body().replace(mine, "ID"))
+          .isEqualTo(missing.body().replace(unknown, "ID"));
     }
   }
 
@@ -90,8 +94,10 @@ class InvocationOwnershipTest {
     assertThat(asOlivia.path("isError").asBoolean()).as(asOlivia.toString()).isFalse();
     for (JsonNode foreign : List.of(asOmar, asNobody)) {
       assertThat(foreign.path("isError").asBoolean()).isTrue();
-      assertThat(foreign.at("/structuredContent/error/type").asString()).isEqualTo("urn:portcullis:problem:not-found");
-      assertThat(foreign.toString().replace(mine, "ID")).isEqualTo(missing.toString().replace(unknown, "ID"));
+      assertThat(foreign.at("/structuredContent/error/type").asString())
+          .isEqualTo("urn:portcullis:problem:not-found");
+      assertThat(foreign.toString().replace(mine, "ID"))
+          .isEqualTo(missing.toString().replace(unknown, "ID"));
     }
   }
 
@@ -113,7 +119,8 @@ class InvocationOwnershipTest {
     }
     HttpResponse<String> sameUserOtherArguments = read(agent, userToken("olivia"), key, READ_OTHER);
     assertProblem(sameUserOtherArguments, 409, "idempotency-key-reused");
-    assertThat(json(sameUserOtherArguments).path("firstInvocationId").asString()).isEqualTo(firstId);
+    assertThat(json(sameUserOtherArguments).path("firstInvocationId").asString())
+        .isEqualTo(firstId);
   }
 
   @Test
@@ -123,8 +130,12 @@ class InvocationOwnershipTest {
     HttpResponse<String> first = read(agent, userToken("olivia"), key, READ);
     assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
 
-    HttpResponse<String> asserted = read(agent, null, key,
-        "{\"actor\":{\"userId\":\"olivia\"},\"arguments\":{\"customerId\":\"C-1001\"}}");
+    HttpResponse<String> asserted =
+        read(
+            agent,
+            null,
+            key,
+            "{\"actor\":{\"userId\":\"olivia\"},\"arguments\":{\"customerId\":\"C-1001\"}}");
 
     assertProblem(asserted, 409, "idempotency-key-reused");
     assertThat(asserted.body()).doesNotContain(json(first).path("invocationId").asString());
@@ -137,7 +148,12 @@ class InvocationOwnershipTest {
   }
 
   private static String userToken(String user) {
-    return idp.issueToken("users", user, "portcullis", Map.of("tenant", "acme", "roles", List.of("support")), 3600)
+    return idp.issueToken(
+            "users",
+            user,
+            "portcullis",
+            Map.of("tenant", "acme", "roles", List.of("support")),
+            3600)
         .serialize();
   }
 
@@ -148,7 +164,8 @@ class InvocationOwnershipTest {
     return json(r).path("invocationId").asString();
   }
 
-  private static HttpResponse<String> read(String agent, String userToken, String key, String body) {
+  private static HttpResponse<String> read(
+      String agent, String userToken, String key, String body) {
     List<String> headers = new java.util.ArrayList<>();
     if (userToken != null) {
       headers.addAll(List.of("Portcullis-User-Token", userToken));
@@ -160,8 +177,10 @@ class InvocationOwnershipTest {
   }
 
   private static HttpResponse<String> get(String invocationId, String agent, String userToken) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(gateway.baseUri().resolve("/v1/invocations/" + invocationId))
-        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + agent);
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(gateway.baseUri().resolve("/v1/invocations/" + invocationId))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + agent);
     if (userToken != null) {
       b.header("Portcullis-User-Token", userToken);
     }
@@ -169,29 +188,46 @@ class InvocationOwnershipTest {
   }
 
   private static String initialize(String agent) {
-    HttpResponse<String> r = gateway.send(mcp(agent, null, null,
-        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
-            + "\"capabilities\":{},\"clientInfo\":{\"name\":\"ownership-test\",\"version\":\"0\"}}}"));
+    HttpResponse<String> r =
+        gateway.send(
+            mcp(
+                agent,
+                null,
+                null,
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
+                    + "\"capabilities\":{},\"clientInfo\":{\"name\":\"ownership-test\",\"version\":\"0\"}}}"));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return r.headers().firstValue("Mcp-Session-Id").orElseThrow();
   }
 
-  /** The result of {@code portcullis_outcome} for {@code invocationId}, as {@code agent} acting for {@code userToken}. */
-  private static JsonNode outcome(String agent, String session, String invocationId, String userToken) {
-    HttpResponse<String> r = gateway.send(mcp(agent, session, userToken,
-        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"portcullis_outcome\","
-            + "\"arguments\":{\"invocationId\":\"" + invocationId + "\"}}}"));
+  /**
+   * The result of {@code portcullis_outcome} for {@code invocationId}, as {@code agent} acting for
+   * {@code userToken}.
+   */
+  private static JsonNode outcome(
+      String agent, String session, String invocationId, String userToken) {
+    HttpResponse<String> r =
+        gateway.send(
+            mcp(
+                agent,
+                session,
+                userToken,
+                "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"portcullis_outcome\","
+                    + "\"arguments\":{\"invocationId\":\""
+                    + invocationId
+                    + "\"}}}"));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return json(r).path("result");
   }
 
   private static HttpRequest mcp(String agent, String session, String userToken, String body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(gateway.baseUri().resolve("/mcp"))
-        .timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + agent)
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(gateway.baseUri().resolve("/mcp"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + agent)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (session != null) {
       b.header("Mcp-Session-Id", session);
     }

@@ -15,9 +15,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * What each road costs in durable writes, counted as the ledger's committed transactions (each one
- * fsync): an allowed call two (before its effect, and its ending), a refused call one, a replay one,
- * a parked call one, and an approval its vote, its resumption (which decides the request) and the
- * call's ending. A call is answered only after its writes are durable, so the count is exact.
+ * fsync): an allowed call two (before its effect, and its ending), a refused call one, a replay
+ * one, a parked call one, and an approval its vote, its resumption (which decides the request) and
+ * the call's ending. A call is answered only after its writes are durable, so the count is exact.
  */
 class LedgerRoadsTest {
   private static final String CUSTOMER = "{\"arguments\":{\"customerId\":\"C-1001\"}}";
@@ -48,8 +48,8 @@ class LedgerRoadsTest {
 
   @Test
   void anAllowedCallIsTwoCommits() {
-    Counted<HttpResponse<String>> read = counted(() -> gateway.invoke("crm_get_customer",
-        GatewayFixture.SUPPORT_KEY, CUSTOMER));
+    Counted<HttpResponse<String>> read =
+        counted(() -> gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, CUSTOMER));
 
     assertThat(read.answer().statusCode()).as(read.answer().body()).isEqualTo(200);
     assertThat(read.commits()).isEqualTo(2);
@@ -57,10 +57,16 @@ class LedgerRoadsTest {
 
   @Test
   void aRefusedCallIsOneCommit() {
-    Counted<HttpResponse<String>> unknown = counted(() -> gateway.invoke("no_such_tool",
-        GatewayFixture.SUPPORT_KEY, "{\"arguments\":{}}"));
-    Counted<HttpResponse<String>> invalid = counted(() -> gateway.invoke("crm_get_customer",
-        GatewayFixture.SUPPORT_KEY, "{\"arguments\":{\"customerId\":7}}"));
+    Counted<HttpResponse<String>> unknown =
+        counted(
+            () -> gateway.invoke("no_such_tool", GatewayFixture.SUPPORT_KEY, "{\"arguments\":{}}"));
+    Counted<HttpResponse<String>> invalid =
+        counted(
+            () ->
+                gateway.invoke(
+                    "crm_get_customer",
+                    GatewayFixture.SUPPORT_KEY,
+                    "{\"arguments\":{\"customerId\":7}}"));
 
     assertThat(unknown.answer().statusCode()).isGreaterThanOrEqualTo(400);
     assertThat(invalid.answer().statusCode()).isEqualTo(422);
@@ -70,10 +76,24 @@ class LedgerRoadsTest {
 
   @Test
   void aKeyedCallIsTwoCommitsAndItsReplayOne() {
-    Counted<HttpResponse<String>> first = counted(() -> gateway.invoke("crm_get_customer",
-        GatewayFixture.SUPPORT_KEY, CUSTOMER, "Idempotency-Key", "roads-1"));
-    Counted<HttpResponse<String>> replay = counted(() -> gateway.invoke("crm_get_customer",
-        GatewayFixture.SUPPORT_KEY, CUSTOMER, "Idempotency-Key", "roads-1"));
+    Counted<HttpResponse<String>> first =
+        counted(
+            () ->
+                gateway.invoke(
+                    "crm_get_customer",
+                    GatewayFixture.SUPPORT_KEY,
+                    CUSTOMER,
+                    "Idempotency-Key",
+                    "roads-1"));
+    Counted<HttpResponse<String>> replay =
+        counted(
+            () ->
+                gateway.invoke(
+                    "crm_get_customer",
+                    GatewayFixture.SUPPORT_KEY,
+                    CUSTOMER,
+                    "Idempotency-Key",
+                    "roads-1"));
 
     assertThat(first.answer().statusCode()).isEqualTo(200);
     assertThat(replay.answer().body()).isEqualTo(first.answer().body());
@@ -83,28 +103,36 @@ class LedgerRoadsTest {
 
   @Test
   void aParkedCallIsOneCommitAndItsApprovalThree() {
-    Counted<HttpResponse<String>> parked = counted(() -> gateway.invoke("orders_refund",
-        GatewayFixture.BILLING_KEY, REFUND));
+    Counted<HttpResponse<String>> parked =
+        counted(() -> gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
     assertThat(parked.answer().statusCode()).as(parked.answer().body()).isEqualTo(202);
     String approvalId = json(parked.answer()).path("approvalId").asString();
 
-    Counted<HttpResponse<String>> approved = counted(() -> gateway.approve(approvalId,
-        GatewayFixture.APPROVER_KEY, "{}"));
+    Counted<HttpResponse<String>> approved =
+        counted(() -> gateway.approve(approvalId, GatewayFixture.APPROVER_KEY, "{}"));
 
     assertThat(approved.answer().statusCode()).as(approved.answer().body()).isEqualTo(200);
     JsonNode body = json(approved.answer());
     assertThat(body.path("status").asString()).isEqualTo("approved");
     assertThat(parked.commits()).isEqualTo(1);
-    assertThat(approved.commits()).as("the vote, the resumption (deciding the request), the ending").isEqualTo(3);
+    assertThat(approved.commits())
+        .as("the vote, the resumption (deciding the request), the ending")
+        .isEqualTo(3);
   }
 
   @Test
   void aDenialByAnApproverIsOneCommit() {
-    HttpResponse<String> parked = gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND);
+    HttpResponse<String> parked =
+        gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND);
     String approvalId = json(parked).path("approvalId").asString();
 
-    Counted<HttpResponse<String>> denied = counted(() -> gateway.post("/v1/approvals/" + approvalId + ":deny",
-        GatewayFixture.APPROVER_KEY, "{\"reason\":\"no receipt\"}"));
+    Counted<HttpResponse<String>> denied =
+        counted(
+            () ->
+                gateway.post(
+                    "/v1/approvals/" + approvalId + ":deny",
+                    GatewayFixture.APPROVER_KEY,
+                    "{\"reason\":\"no receipt\"}"));
 
     assertThat(denied.answer().statusCode()).as(denied.answer().body()).isEqualTo(200);
     assertThat(denied.commits()).isEqualTo(1);

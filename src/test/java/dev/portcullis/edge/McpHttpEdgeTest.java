@@ -37,7 +37,8 @@ class McpHttpEdgeTest {
 
   @TempDir static Path data;
   static GatewayFixture gateway;
-  static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  static final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   static final JsonMapper json = JsonMapper.builder().build();
 
   @BeforeAll
@@ -65,7 +66,8 @@ class McpHttpEdgeTest {
     HttpResponse<String> r = send(http, mcp(GatewayFixture.SUPPORT_KEY, session, GET_CUSTOMER));
 
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+    assertThat(r.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
     assertThat(body(r).at("/result/isError").asBoolean()).isFalse();
     assertThat(body(r).at("/result/structuredContent/name").asString()).isEqualTo("Maria Keller");
     assertThat(gateway.acme().requestLog()).containsExactly("GET /api/customers/C-1001");
@@ -74,14 +76,19 @@ class McpHttpEdgeTest {
   @Test
   void acceptsProtocolVersionHeaderOnInitializeToo() {
     HttpResponse<String> init =
-        send(http, mcp(GatewayFixture.SUPPORT_KEY, null, initializeBody("2025-06-18"))
-            .header("MCP-Protocol-Version", "2025-06-18"));
+        send(
+            http,
+            mcp(GatewayFixture.SUPPORT_KEY, null, initializeBody("2025-06-18"))
+                .header("MCP-Protocol-Version", "2025-06-18"));
 
     assertThat(init.statusCode()).isEqualTo(200);
     assertThat(body(init).at("/result/protocolVersion").asString()).isEqualTo("2025-06-18");
     String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
     HttpResponse<String> list =
-        send(http, mcp(GatewayFixture.SUPPORT_KEY, session, LIST).header("MCP-Protocol-Version", "2025-06-18"));
+        send(
+            http,
+            mcp(GatewayFixture.SUPPORT_KEY, session, LIST)
+                .header("MCP-Protocol-Version", "2025-06-18"));
     assertThat(list.statusCode()).isEqualTo(200);
     assertThat(body(list).at("/result/tools")).hasSize(6);
   }
@@ -91,8 +98,10 @@ class McpHttpEdgeTest {
     String session = initialize(GatewayFixture.SUPPORT_KEY);
 
     HttpResponse<String> r =
-        send(http, mcp(GatewayFixture.SUPPORT_KEY, session, LIST)
-            .setHeader("Accept", "application/json,text/event-stream"));
+        send(
+            http,
+            mcp(GatewayFixture.SUPPORT_KEY, session, LIST)
+                .setHeader("Accept", "application/json,text/event-stream"));
 
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(body(r).at("/result/tools")).hasSize(6);
@@ -103,8 +112,10 @@ class McpHttpEdgeTest {
     String session = initialize(GatewayFixture.SUPPORT_KEY);
 
     HttpResponse<String> r =
-        send(http, mcp(GatewayFixture.SUPPORT_KEY, session, GET_CUSTOMER)
-            .setHeader("Content-Type", "application/json; charset=utf-8"));
+        send(
+            http,
+            mcp(GatewayFixture.SUPPORT_KEY, session, GET_CUSTOMER)
+                .setHeader("Content-Type", "application/json; charset=utf-8"));
 
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(body(r).at("/result/isError").asBoolean()).isFalse();
@@ -115,7 +126,8 @@ class McpHttpEdgeTest {
     // The default JDK client asks for "Upgrade: h2c" on plain http, POSTs included.
     try (HttpClient h2 = HttpClient.newHttpClient()) {
       assertThat(h2.version()).isEqualTo(HttpClient.Version.HTTP_2);
-      HttpResponse<String> init = send(h2, mcp(GatewayFixture.SUPPORT_KEY, null, initializeBody("2025-11-25")));
+      HttpResponse<String> init =
+          send(h2, mcp(GatewayFixture.SUPPORT_KEY, null, initializeBody("2025-11-25")));
       assertThat(init.statusCode()).isEqualTo(200);
       String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
 
@@ -134,7 +146,8 @@ class McpHttpEdgeTest {
         send(http, request(GatewayFixture.SUPPORT_KEY).header("Accept", "text/event-stream").GET());
 
     assertThat(r.statusCode()).isEqualTo(405);
-    assertThat(r.headers().firstValue("Allow")).hasValueSatisfying(a -> assertThat(a).contains("POST").contains("DELETE"));
+    assertThat(r.headers().firstValue("Allow"))
+        .hasValueSatisfying(a -> assertThat(a).contains("POST").contains("DELETE"));
   }
 
   @Test
@@ -161,14 +174,18 @@ class McpHttpEdgeTest {
   void sessionOfAnotherAgentAnswers404AndNothingRuns() {
     String supportSession = initialize(GatewayFixture.SUPPORT_KEY);
 
-    HttpResponse<String> call = send(http, mcp(GatewayFixture.BILLING_KEY, supportSession, GET_CUSTOMER));
+    HttpResponse<String> call =
+        send(http, mcp(GatewayFixture.BILLING_KEY, supportSession, GET_CUSTOMER));
     HttpResponse<String> delete =
-        send(http, request(GatewayFixture.BILLING_KEY).header("Mcp-Session-Id", supportSession).DELETE());
+        send(
+            http,
+            request(GatewayFixture.BILLING_KEY).header("Mcp-Session-Id", supportSession).DELETE());
 
     assertThat(call.statusCode()).isEqualTo(404);
     assertThat(delete.statusCode()).isEqualTo(404);
     assertThat(gateway.acme().requestLog()).isEmpty();
-    assertThat(send(http, mcp(GatewayFixture.SUPPORT_KEY, supportSession, LIST)).statusCode()).isEqualTo(200);
+    assertThat(send(http, mcp(GatewayFixture.SUPPORT_KEY, supportSession, LIST)).statusCode())
+        .isEqualTo(200);
   }
 
   @Test
@@ -187,16 +204,19 @@ class McpHttpEdgeTest {
     HttpResponse<String> r = send(http, mcp(null, null, initializeBody("2025-11-25")));
 
     assertThat(r.statusCode()).isEqualTo(401);
-    assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(c -> assertThat(c).startsWith("Bearer "));
+    assertThat(r.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(c -> assertThat(c).startsWith("Bearer "));
     assertThat(r.headers().firstValue("Mcp-Session-Id")).isEmpty();
   }
 
   @Test
   void wrongKeyAnswers401() {
-    HttpResponse<String> r = send(http, mcp("pcl_not_a_key_of_this_gateway", null, initializeBody("2025-11-25")));
+    HttpResponse<String> r =
+        send(http, mcp("pcl_not_a_key_of_this_gateway", null, initializeBody("2025-11-25")));
 
     assertThat(r.statusCode()).isEqualTo(401);
-    assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(c -> assertThat(c).contains("invalid_token"));
+    assertThat(r.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(c -> assertThat(c).contains("invalid_token"));
     assertThat(r.body()).doesNotContain("pcl_not_a_key_of_this_gateway");
   }
 
@@ -205,8 +225,10 @@ class McpHttpEdgeTest {
     String session = initialize(GatewayFixture.SUPPORT_KEY);
 
     HttpResponse<String> r =
-        send(http, mcp(GatewayFixture.SUPPORT_KEY, session, GET_CUSTOMER)
-            .header("Origin", "https://evil.example"));
+        send(
+            http,
+            mcp(GatewayFixture.SUPPORT_KEY, session, GET_CUSTOMER)
+                .header("Origin", "https://evil.example"));
 
     assertThat(r.statusCode()).isEqualTo(403);
     assertThat(r.body()).contains(ProblemType.ORIGIN_NOT_ALLOWED.uri());
@@ -218,7 +240,9 @@ class McpHttpEdgeTest {
     // The JDK client will not set Host itself; a DNS-rebinding page would send its own name.
     String session = initialize(GatewayFixture.SUPPORT_KEY);
 
-    String response = rawPost("evil.example:" + gateway.port(), GatewayFixture.SUPPORT_KEY, session, GET_CUSTOMER);
+    String response =
+        rawPost(
+            "evil.example:" + gateway.port(), GatewayFixture.SUPPORT_KEY, session, GET_CUSTOMER);
 
     assertThat(response).startsWith("HTTP/1.1 403 ").contains(ProblemType.HOST_NOT_ALLOWED.uri());
     assertThat(gateway.acme().requestLog()).isEmpty();
@@ -230,7 +254,8 @@ class McpHttpEdgeTest {
   void malformedJsonIsParseError() {
     String session = initialize(GatewayFixture.SUPPORT_KEY);
 
-    HttpResponse<String> r = send(http, mcp(GatewayFixture.SUPPORT_KEY, session, "{\"jsonrpc\":\"2.0\",\"id\":1,"));
+    HttpResponse<String> r =
+        send(http, mcp(GatewayFixture.SUPPORT_KEY, session, "{\"jsonrpc\":\"2.0\",\"id\":1,"));
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(body(r).at("/error/code").asInt()).isEqualTo(-32700);
@@ -241,7 +266,8 @@ class McpHttpEdgeTest {
   void batchIsInvalidRequest() {
     String session = initialize(GatewayFixture.SUPPORT_KEY);
 
-    HttpResponse<String> r = send(http, mcp(GatewayFixture.SUPPORT_KEY, session, "[" + GET_CUSTOMER + "," + LIST + "]"));
+    HttpResponse<String> r =
+        send(http, mcp(GatewayFixture.SUPPORT_KEY, session, "[" + GET_CUSTOMER + "," + LIST + "]"));
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(body(r).at("/error/code").asInt()).isEqualTo(-32600);
@@ -253,7 +279,12 @@ class McpHttpEdgeTest {
     String session = initialize(GatewayFixture.SUPPORT_KEY);
 
     HttpResponse<String> r =
-        send(http, mcp(GatewayFixture.SUPPORT_KEY, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"));
+        send(
+            http,
+            mcp(
+                GatewayFixture.SUPPORT_KEY,
+                session,
+                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"));
 
     assertThat(r.statusCode()).isEqualTo(202);
     assertThat(r.body()).isEmpty();
@@ -264,7 +295,12 @@ class McpHttpEdgeTest {
     String session = initialize(GatewayFixture.SUPPORT_KEY);
 
     HttpResponse<String> r =
-        send(http, mcp(GatewayFixture.SUPPORT_KEY, session, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"resources/list\"}"));
+        send(
+            http,
+            mcp(
+                GatewayFixture.SUPPORT_KEY,
+                session,
+                "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"resources/list\"}"));
 
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(body(r).at("/error/code").asInt()).isEqualTo(-32601);
@@ -276,7 +312,10 @@ class McpHttpEdgeTest {
     String session = initialize(GatewayFixture.SUPPORT_KEY);
 
     HttpResponse<String> r =
-        send(http, mcp(GatewayFixture.SUPPORT_KEY, session, GET_CUSTOMER).header("MCP-Protocol-Version", "1999-01-01"));
+        send(
+            http,
+            mcp(GatewayFixture.SUPPORT_KEY, session, GET_CUSTOMER)
+                .header("MCP-Protocol-Version", "1999-01-01"));
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(body(r).at("/error/message").asString()).contains("1999-01-01");
@@ -288,7 +327,12 @@ class McpHttpEdgeTest {
     String session = initialize(GatewayFixture.SUPPORT_KEY);
 
     HttpResponse<String> r =
-        send(http, mcp(GatewayFixture.SUPPORT_KEY, session, "{\"jsonrpc\":\"2.0\",\"id\":1,\"id\":2,\"method\":\"tools/list\"}"));
+        send(
+            http,
+            mcp(
+                GatewayFixture.SUPPORT_KEY,
+                session,
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"id\":2,\"method\":\"tools/list\"}"));
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(body(r).at("/error/code").asInt()).isEqualTo(-32700);
@@ -314,10 +358,15 @@ class McpHttpEdgeTest {
     String session = initialize(GatewayFixture.SUPPORT_KEY);
     // A call that would run, padded past server.maxRequestBytes (1 MiB by default).
     String padded =
-        GET_CUSTOMER.substring(0, GET_CUSTOMER.length() - 1) + ",\"padding\":\"" + "x".repeat(1024 * 1024) + "\"}";
+        GET_CUSTOMER.substring(0, GET_CUSTOMER.length() - 1)
+            + ",\"padding\":\""
+            + "x".repeat(1024 * 1024)
+            + "\"}";
 
-    // Expect: 100-continue, so the refusal (on the declared Content-Length) does not race the upload.
-    HttpResponse<String> r = send(http, mcp(GatewayFixture.SUPPORT_KEY, session, padded).expectContinue(true));
+    // Expect: 100-continue, so the refusal (on the declared Content-Length) does not race the
+    // upload.
+    HttpResponse<String> r =
+        send(http, mcp(GatewayFixture.SUPPORT_KEY, session, padded).expectContinue(true));
 
     assertThat(r.statusCode()).isEqualTo(413);
     assertThat(gateway.acme().requestLog()).isEmpty();
@@ -332,12 +381,14 @@ class McpHttpEdgeTest {
   }
 
   private static String initializeBody(String version) {
-    return "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"" + version
+    return "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\""
+        + version
         + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"raw-test\",\"version\":\"0\"}}}";
   }
 
   private static HttpRequest.Builder request(String key) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(gateway.baseUri().resolve("/mcp")).timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(gateway.baseUri().resolve("/mcp")).timeout(Duration.ofSeconds(30));
     if (key != null) {
       b.header("Authorization", "Bearer " + key);
     }
@@ -377,12 +428,22 @@ class McpHttpEdgeTest {
     byte[] payload = body.getBytes(StandardCharsets.UTF_8);
     String head =
         "POST /mcp HTTP/1.1\r\n"
-            + "Host: " + host + "\r\n"
-            + "Authorization: Bearer " + key + "\r\n"
-            + "Mcp-Session-Id: " + session + "\r\n"
+            + "Host: "
+            + host
+            + "\r\n"
+            + "Authorization: Bearer "
+            + key
+            + "\r\n"
+            + "Mcp-Session-Id: "
+            + session
+            + "\r\n"
             + "Content-Type: application/json\r\n"
-            + "Accept: " + ACCEPT + "\r\n"
-            + "Content-Length: " + payload.length + "\r\n"
+            + "Accept: "
+            + ACCEPT
+            + "\r\n"
+            + "Content-Length: "
+            + payload.length
+            + "\r\n"
             + "Connection: close\r\n\r\n";
     try (Socket socket = new Socket(base.getHost(), base.getPort())) {
       socket.setSoTimeout(30_000);

@@ -38,18 +38,48 @@ class McpRoutesFuzzTest {
   private static final Harness HARNESS = Harness.start();
 
   @FuzzTest
-  @DictionaryEntries({"\"jsonrpc\"", "\"2.0\"", "\"id\"", "\"method\"", "\"params\"", "\"result\"", "\"error\"",
-      "\"initialize\"", "\"ping\"", "\"tools/list\"", "\"tools/call\"", "\"name\"", "\"arguments\"", "\"_meta\"",
-      "\"progressToken\"", "\"portcullis/idempotencyKey\"", "\"traceparent\"", "\"portcullis_outcome\"",
-      "\"invocationId\"", "\"customers_in_region\"", "\"region\"", "\"protocolVersion\"", "\"capabilities\"",
-      "\"clientInfo\"", "\"2025-11-25\"", "9223372036854775807", "9223372036854775808", "-1", "1.5", "null",
-      "true", "[]", "{}"})
+  @DictionaryEntries({
+    "\"jsonrpc\"",
+    "\"2.0\"",
+    "\"id\"",
+    "\"method\"",
+    "\"params\"",
+    "\"result\"",
+    "\"error\"",
+    "\"initialize\"",
+    "\"ping\"",
+    "\"tools/list\"",
+    "\"tools/call\"",
+    "\"name\"",
+    "\"arguments\"",
+    "\"_meta\"",
+    "\"progressToken\"",
+    "\"portcullis/idempotencyKey\"",
+    "\"traceparent\"",
+    "\"portcullis_outcome\"",
+    "\"invocationId\"",
+    "\"customers_in_region\"",
+    "\"region\"",
+    "\"protocolVersion\"",
+    "\"capabilities\"",
+    "\"clientInfo\"",
+    "\"2025-11-25\"",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-1",
+    "1.5",
+    "null",
+    "true",
+    "[]",
+    "{}"
+  })
   void everyBodyGetsAJsonRpcAnswerNeverAnInternalError(byte[] body) throws Exception {
     HttpTester.Response response = HARNESS.post(body);
 
     Throwable escaped = HARNESS.escaped.getAndSet(null);
     if (escaped != null) {
-      throw new AssertionError("a handler threw on body " + new String(body, StandardCharsets.UTF_8), escaped);
+      throw new AssertionError(
+          "a handler threw on body " + new String(body, StandardCharsets.UTF_8), escaped);
     }
     assertThat(response.getStatus()).as(response.getContent()).isNotEqualTo(500);
     if (response.getStatus() == 202) {
@@ -62,10 +92,14 @@ class McpRoutesFuzzTest {
     assertThat(answer.has("result") ^ answer.has("error")).as(response.getContent()).isTrue();
     if (answer.has("error")) {
       assertThat(answer.path("error").path("code").isInt()).as(response.getContent()).isTrue();
-      assertThat(answer.path("error").path("message").isString()).as(response.getContent()).isTrue();
+      assertThat(answer.path("error").path("message").isString())
+          .as(response.getContent())
+          .isTrue();
     }
     JsonNode id = answer.path("id");
-    assertThat(id.isNull() || id.isString() || id.isIntegralNumber()).as(response.getContent()).isTrue();
+    assertThat(id.isNull() || id.isString() || id.isIntegralNumber())
+        .as(response.getContent())
+        .isTrue();
   }
 
   /**
@@ -82,7 +116,9 @@ class McpRoutesFuzzTest {
       try {
         Path dir = Files.createTempDirectory("portcullis-mcp-fuzz");
         Path config = dir.resolve("portcullis.yaml");
-        Files.writeString(config, """
+        Files.writeString(
+            config,
+            """
             apiVersion: portcullis.dev/v1alpha1
             kind: Gateway
             agents:
@@ -108,9 +144,15 @@ class McpRoutesFuzzTest {
                   properties:
                     region: {type: string}
                   required: [region]
-            """.formatted(ApiKeys.hash(KEY), dir.resolve("crm.db")), StandardCharsets.UTF_8);
-        Assembly assembly = Assembly.open(ConfigLoader.load(config, Map.of()), dir.resolve("data"), Map.of(),
-            Clock.systemUTC());
+            """
+                .formatted(ApiKeys.hash(KEY), dir.resolve("crm.db")),
+            StandardCharsets.UTF_8);
+        Assembly assembly =
+            Assembly.open(
+                ConfigLoader.load(config, Map.of()),
+                dir.resolve("data"),
+                Map.of(),
+                Clock.systemUTC());
         Harness h = new Harness();
         h.serve(assembly.gateway());
         h.session = h.initialize();
@@ -123,42 +165,61 @@ class McpRoutesFuzzTest {
     }
 
     private void serve(Gateway gateway) {
-      EdgeSettings settings = new EdgeSettings("127.0.0.1", 0, List.of("localhost"), List.of(), 1_048_576, "fuzz",
-          Duration.ZERO, McpSessions.Limits.DEFAULT);
+      EdgeSettings settings =
+          new EdgeSettings(
+              "127.0.0.1",
+              0,
+              List.of("localhost"),
+              List.of(),
+              1_048_576,
+              "fuzz",
+              Duration.ZERO,
+              McpSessions.Limits.DEFAULT);
       Guard guard = new Guard(settings, gateway.identities());
       RequestBodies bodies = new RequestBodies(EdgeJson.strictMapper(), settings.maxRequestBytes());
       McpSessions sessions = new McpSessions(gateway.clock(), settings.sessions());
       McpWaits waits = new McpWaits(gateway.invocations(), gateway.approvals().signals());
       McpRoutes mcp = new McpRoutes(gateway, guard, bodies, sessions, settings, waits);
-      Javalin app = Javalin.create(cfg -> {
-        cfg.startup.showJavalinBanner = false;
-        cfg.startup.showOldJavalinVersionWarning = false;
-        cfg.http.maxRequestSize = settings.maxRequestBytes();
-        cfg.jetty.host = "127.0.0.1";
-        cfg.jetty.port = 0;
-        cfg.jetty.addConnector((server, http) -> {
-          connector = new LocalConnector(server, new HttpConnectionFactory(http));
-          return connector;
-        });
-        cfg.routes.before(guard::checkHostAndOrigin);
-        mcp.register(cfg.routes);
-        // As GatewayServer: a refusal is rendered as its problem; anything else is what this test hunts.
-        cfg.routes.exception(EdgeRejection.class, (e, ctx) ->
-            Responses.problem(ctx, gateway.json(), e.problem(), e.headers()));
-        cfg.routes.exception(Exception.class, (e, ctx) -> {
-          escaped.set(e);
-          ctx.status(500);
-        });
-      });
+      Javalin app =
+          Javalin.create(
+              cfg -> {
+                cfg.startup.showJavalinBanner = false;
+                cfg.startup.showOldJavalinVersionWarning = false;
+                cfg.http.maxRequestSize = settings.maxRequestBytes();
+                cfg.jetty.host = "127.0.0.1";
+                cfg.jetty.port = 0;
+                cfg.jetty.addConnector(
+                    (server, http) -> {
+                      connector = new LocalConnector(server, new HttpConnectionFactory(http));
+                      return connector;
+                    });
+                cfg.routes.before(guard::checkHostAndOrigin);
+                mcp.register(cfg.routes);
+                // As GatewayServer: a refusal is rendered as its problem; anything else is what
+                // this test hunts.
+                cfg.routes.exception(
+                    EdgeRejection.class,
+                    (e, ctx) -> Responses.problem(ctx, gateway.json(), e.problem(), e.headers()));
+                cfg.routes.exception(
+                    Exception.class,
+                    (e, ctx) -> {
+                      escaped.set(e);
+                      ctx.status(500);
+                    });
+              });
       app.start();
     }
 
     private String initialize() throws Exception {
-      HttpTester.Response init = post(("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
-          + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"fuzz\",\"version\":\"1\"}}}")
-          .getBytes(StandardCharsets.UTF_8), null);
+      HttpTester.Response init =
+          post(
+              ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+                      + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"fuzz\",\"version\":\"1\"}}}")
+                  .getBytes(StandardCharsets.UTF_8),
+              null);
       if (init.getStatus() != 200 || init.get("Mcp-Session-Id") == null) {
-        throw new IllegalStateException("initialize answered " + init.getStatus() + ": " + init.getContent());
+        throw new IllegalStateException(
+            "initialize answered " + init.getStatus() + ": " + init.getContent());
       }
       return init.get("Mcp-Session-Id");
     }
@@ -168,19 +229,26 @@ class McpRoutesFuzzTest {
     }
 
     private HttpTester.Response post(byte[] body, String sessionId) throws Exception {
-      String head = "POST /mcp HTTP/1.1\r\n"
-          + "Host: localhost\r\n"
-          + "Authorization: Bearer " + KEY + "\r\n"
-          + "Content-Type: application/json\r\n"
-          + "Accept: application/json, text/event-stream\r\n"
-          + (sessionId == null ? "" : "Mcp-Session-Id: " + sessionId + "\r\n")
-          + "Content-Length: " + body.length + "\r\n"
-          + "Connection: close\r\n\r\n";
+      String head =
+          "POST /mcp HTTP/1.1\r\n"
+              + "Host: localhost\r\n"
+              + "Authorization: Bearer "
+              + KEY
+              + "\r\n"
+              + "Content-Type: application/json\r\n"
+              + "Accept: application/json, text/event-stream\r\n"
+              + (sessionId == null ? "" : "Mcp-Session-Id: " + sessionId + "\r\n")
+              + "Content-Length: "
+              + body.length
+              + "\r\n"
+              + "Connection: close\r\n\r\n";
       byte[] head8 = head.getBytes(StandardCharsets.US_ASCII);
-      ByteBuffer request = ByteBuffer.allocate(head8.length + body.length).put(head8).put(body).flip();
+      ByteBuffer request =
+          ByteBuffer.allocate(head8.length + body.length).put(head8).put(body).flip();
       ByteBuffer raw = connector.getResponse(request, 10, TimeUnit.SECONDS);
       if (raw == null) {
-        throw new AssertionError("no response within 10 s to " + new String(body, StandardCharsets.UTF_8));
+        throw new AssertionError(
+            "no response within 10 s to " + new String(body, StandardCharsets.UTF_8));
       }
       return HttpTester.parseResponse(raw);
     }

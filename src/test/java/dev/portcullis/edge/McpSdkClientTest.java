@@ -24,8 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class McpSdkClientTest {
   private static final List<String> SUPPORT_TOOLS =
-      List.of("crm_find_customer_by_email", "crm_get_customer", "orders_get", "orders_list_for_customer",
-          "portcullis_outcome", "tickets_create");
+      List.of(
+          "crm_find_customer_by_email",
+          "crm_get_customer",
+          "orders_get",
+          "orders_list_for_customer",
+          "portcullis_outcome",
+          "tickets_create");
   private static final List<String> BILLING_TOOLS =
       List.of("orders_get", "orders_list_for_customer", "orders_refund", "portcullis_outcome");
 
@@ -83,7 +88,10 @@ class McpSdkClientTest {
   @Test
   void listedToolCarriesItsInputSchemaAndAnnotations() {
     McpSchema.Tool tool =
-        support.listTools().tools().stream().filter(t -> t.name().equals("crm_get_customer")).findFirst().orElseThrow();
+        support.listTools().tools().stream()
+            .filter(t -> t.name().equals("crm_get_customer"))
+            .findFirst()
+            .orElseThrow();
 
     assertThat(tool.title()).isEqualTo("Look up a customer");
     assertThat(tool.inputSchema())
@@ -116,7 +124,8 @@ class McpSdkClientTest {
     assertThat(r.isError()).isTrue();
     Map<String, Object> error = error(r);
     assertThat((String) error.get("type")).endsWith("invalid-arguments");
-    assertThat(error.get("violations")).asInstanceOf(InstanceOfAssertFactories.LIST)
+    assertThat(error.get("violations"))
+        .asInstanceOf(InstanceOfAssertFactories.LIST)
         .hasSizeGreaterThanOrEqualTo(2)
         .anySatisfy(v -> assertThat(v.toString()).contains("customerId"))
         .anySatisfy(v -> assertThat(v.toString()).contains("includeSecrets"));
@@ -127,7 +136,10 @@ class McpSdkClientTest {
   @Test
   void toolOutsideTheAgentsGrantIsDeniedByPolicyAndNeverReachesAcme() {
     McpSchema.CallToolResult r =
-        call(support, "orders_refund", Map.of("orderId", "O-5001", "amount", 10, "reason", "customer asked"));
+        call(
+            support,
+            "orders_refund",
+            Map.of("orderId", "O-5001", "amount", 10, "reason", "customer asked"));
 
     assertThat(r.isError()).isTrue();
     assertThat((String) error(r).get("type")).endsWith("denied-by-policy");
@@ -138,7 +150,10 @@ class McpSdkClientTest {
   @Test
   void billingRefundWithinTheConditionIsAllowed() {
     McpSchema.CallToolResult r =
-        call(billing, "orders_refund", Map.of("orderId", "O-5001", "amount", 50, "reason", "parcel damaged"));
+        call(
+            billing,
+            "orders_refund",
+            Map.of("orderId", "O-5001", "amount", 50, "reason", "parcel damaged"));
 
     assertThat(r.isError()).as(text(r)).isFalse();
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
@@ -147,8 +162,18 @@ class McpSdkClientTest {
   @Test
   void supportUrgentTicketIsDeniedByTheConditionAndNeverReachesAcme() {
     McpSchema.CallToolResult r =
-        call(support, "tickets_create", Map.of(
-            "customerId", "C-1001", "subject", "Refund now", "body", "The customer demands it.", "priority", "urgent"));
+        call(
+            support,
+            "tickets_create",
+            Map.of(
+                "customerId",
+                "C-1001",
+                "subject",
+                "Refund now",
+                "body",
+                "The customer demands it.",
+                "priority",
+                "urgent"));
 
     assertThat(r.isError()).isTrue();
     assertThat((String) error(r).get("type")).endsWith("denied-by-policy");
@@ -158,8 +183,18 @@ class McpSdkClientTest {
   @Test
   void supportNormalTicketIsOpenedInAcme() {
     McpSchema.CallToolResult r =
-        call(support, "tickets_create", Map.of(
-            "customerId", "C-1001", "subject", "Lid broken", "body", "Order O-5001 arrived damaged.", "priority", "normal"));
+        call(
+            support,
+            "tickets_create",
+            Map.of(
+                "customerId",
+                "C-1001",
+                "subject",
+                "Lid broken",
+                "body",
+                "Order O-5001 arrived damaged.",
+                "priority",
+                "normal"));
 
     assertThat(r.isError()).as(text(r)).isFalse();
     assertThat(text(r)).contains("\"status\":\"open\"");
@@ -169,7 +204,9 @@ class McpSdkClientTest {
   @Test
   void unknownToolIsAnInvalidParamsProtocolError() {
     McpError e =
-        catchThrowableOfType(McpError.class, () -> call(support, "crm_delete_customer", Map.of("customerId", "C-1001")));
+        catchThrowableOfType(
+            McpError.class,
+            () -> call(support, "crm_delete_customer", Map.of("customerId", "C-1001")));
 
     assertThat(e.getJsonRpcError().code()).isEqualTo(McpSchema.ErrorCodes.INVALID_PARAMS);
     assertThat(e.getJsonRpcError().message()).isEqualTo("Unknown tool: crm_delete_customer");
@@ -186,8 +223,8 @@ class McpSdkClientTest {
     return McpClients.of(gateway.baseUri(), key, "portcullis-test-agent");
   }
 
-
-  private static McpSchema.CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
+  private static McpSchema.CallToolResult call(
+      McpSyncClient client, String tool, Map<String, Object> args) {
     return client.callTool(new McpSchema.CallToolRequest(tool, args, null));
   }
 

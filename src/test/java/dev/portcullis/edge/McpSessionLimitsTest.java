@@ -25,19 +25,23 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class McpSessionLimitsTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final String INIT = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
-      + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"loop\",\"version\":\"0\"}}}";
+  private static final String INIT =
+      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+          + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"loop\",\"version\":\"0\"}}}";
 
   @TempDir static Path dir;
   static GatewayFixture gateway;
-  static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  static final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() throws IOException {
     Path config = dir.resolve("config/portcullis.yaml");
     Files.createDirectories(config.getParent().resolve("policies"));
     String demo = Files.readString(GatewayFixture.DEMO_CONFIG, StandardCharsets.UTF_8);
-    Files.writeString(config, demo.replaceFirst("\nserver:\n", "\nserver:\n  mcpSessions: {max: 10, perAgent: 3}\n"));
+    Files.writeString(
+        config,
+        demo.replaceFirst("\nserver:\n", "\nserver:\n  mcpSessions: {max: 10, perAgent: 3}\n"));
     try (var policies = Files.list(GatewayFixture.DEMO_CONFIG.resolveSibling("policies"))) {
       for (Path p : policies.toList()) {
         Files.copy(p, config.getParent().resolve("policies").resolve(p.getFileName()));
@@ -63,7 +67,8 @@ class McpSessionLimitsTest {
 
     assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
     JsonNode error = JSON.readTree(refused.body()).path("error");
-    assertThat(error.path("data").path("type").asString()).isEqualTo("urn:portcullis:problem:too-many-sessions");
+    assertThat(error.path("data").path("type").asString())
+        .isEqualTo("urn:portcullis:problem:too-many-sessions");
     assertThat(refused.headers().firstValue("Mcp-Session-Id")).isEmpty();
     assertThat(refused.headers().firstValue("Retry-After")).isPresent();
     assertThat(other.statusCode()).as(other.body()).isEqualTo(200);
@@ -71,13 +76,14 @@ class McpSessionLimitsTest {
   }
 
   private static HttpResponse<String> initialize(String key) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(gateway.baseUri().resolve("/mcp"))
-        .timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + key)
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json, text/event-stream")
-        .POST(HttpRequest.BodyPublishers.ofString(INIT))
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(gateway.baseUri().resolve("/mcp"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream")
+            .POST(HttpRequest.BodyPublishers.ofString(INIT))
+            .build();
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -43,28 +43,36 @@ class McpSessionsTest {
     sessions.open("s1", "support", "2025-11-25");
     sessions.open("s2", "support", "2025-11-25");
 
-    assertThat(sessions.open("s3", "support", "2025-11-25")).isInstanceOf(McpSessions.Opening.Refused.class);
+    assertThat(sessions.open("s3", "support", "2025-11-25"))
+        .isInstanceOf(McpSessions.Opening.Refused.class);
     clock.advance(Duration.ofMinutes(61));
-    assertThat(sessions.open("s3", "support", "2025-11-25")).isInstanceOf(McpSessions.Opening.Opened.class);
+    assertThat(sessions.open("s3", "support", "2025-11-25"))
+        .isInstanceOf(McpSessions.Opening.Opened.class);
   }
 
   @Test
   void oneAgentAtItsBoundIsRefusedWhileAnotherCanStillOpen() {
-    McpSessions shared = new McpSessions(clock, new McpSessions.Limits(10, 3, Duration.ofMinutes(60)));
+    McpSessions shared =
+        new McpSessions(clock, new McpSessions.Limits(10, 3, Duration.ofMinutes(60)));
     for (int i = 0; i < 3; i++) {
-      assertThat(shared.open("greedy-" + i, "greedy", "2025-11-25")).isInstanceOf(McpSessions.Opening.Opened.class);
+      assertThat(shared.open("greedy-" + i, "greedy", "2025-11-25"))
+          .isInstanceOf(McpSessions.Opening.Opened.class);
     }
 
-    assertThat(shared.open("greedy-3", "greedy", "2025-11-25")).isEqualTo(new McpSessions.Opening.Refused(true));
-    assertThat(shared.open("fair-0", "fair", "2025-11-25")).isInstanceOf(McpSessions.Opening.Opened.class);
+    assertThat(shared.open("greedy-3", "greedy", "2025-11-25"))
+        .isEqualTo(new McpSessions.Opening.Refused(true));
+    assertThat(shared.open("fair-0", "fair", "2025-11-25"))
+        .isInstanceOf(McpSessions.Opening.Opened.class);
     assertThat(shared.close("greedy-0", "greedy")).isTrue();
-    assertThat(shared.open("greedy-3", "greedy", "2025-11-25")).as("a closed session frees its place")
+    assertThat(shared.open("greedy-3", "greedy", "2025-11-25"))
+        .as("a closed session frees its place")
         .isInstanceOf(McpSessions.Opening.Opened.class);
   }
 
   @Test
   void theSweepRemovesIdleSessionsBeforeAnyBoundIsReached() {
-    McpSessions roomy = new McpSessions(clock, new McpSessions.Limits(100, 100, Duration.ofMinutes(60)));
+    McpSessions roomy =
+        new McpSessions(clock, new McpSessions.Limits(100, 100, Duration.ofMinutes(60)));
     roomy.open("abandoned", "support", "2025-11-25");
     roomy.open("used", "support", "2025-11-25");
     clock.advance(Duration.ofMinutes(40));

@@ -24,15 +24,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The wait of a parked MCP call, against a stand-in invocation store: it sees a decision taken
- * elsewhere by reading the store (no signal on this node), and it ends when the server closes or the
- * client goes away.
+ * elsewhere by reading the store (no signal on this node), and it ends when the server closes or
+ * the client goes away.
  */
 class McpWaitsTest {
   private static final Invocation PARKED =
       Invocations.call("billing-assistant", "orders_refund", "{\"amount\":120}")
-          .movedTo(InvocationState.CHECKED).movedTo(InvocationState.AWAITING_APPROVAL);
+          .movedTo(InvocationState.CHECKED)
+          .movedTo(InvocationState.AWAITING_APPROVAL);
 
-  /** Longer than any test waits for an answer: a wait that ends did so for the reason under test. */
+  /**
+   * Longer than any test waits for an answer: a wait that ends did so for the reason under test.
+   */
   private static final Duration HOUR = Duration.ofHours(1);
 
   private final Store store = new Store();
@@ -47,26 +50,32 @@ class McpWaitsTest {
   @Test
   void decisionTakenOnAnotherNodeIsSeenByReadingTheStore() throws Exception {
     CompletableFuture<Optional<StoredInvocation>> wait =
-        CompletableFuture.supplyAsync(() -> waits.await(PARKED.invocationId(), HOUR, null), background);
+        CompletableFuture.supplyAsync(
+            () -> waits.await(PARKED.invocationId(), HOUR, null), background);
     store.awaitReads(1);
 
-    store.set(stored(PARKED.movedTo(InvocationState.EXECUTING).movedTo(InvocationState.COMPLETED),
-        new Ending(null, null, List.of(), Invocations.JSON.readTree("{\"refundId\":\"R-1\"}"))));
+    store.set(
+        stored(
+            PARKED.movedTo(InvocationState.EXECUTING).movedTo(InvocationState.COMPLETED),
+            new Ending(
+                null, null, List.of(), Invocations.JSON.readTree("{\"refundId\":\"R-1\"}"))));
 
-    assertThat(wait.get(30, TimeUnit.SECONDS)).hasValueSatisfying(s ->
-        assertThat(s.state()).isEqualTo(InvocationState.COMPLETED));
+    assertThat(wait.get(30, TimeUnit.SECONDS))
+        .hasValueSatisfying(s -> assertThat(s.state()).isEqualTo(InvocationState.COMPLETED));
   }
 
   @Test
   void closingEndsEveryWaitWithTheCurrentState() throws Exception {
     CompletableFuture<Optional<StoredInvocation>> wait =
-        CompletableFuture.supplyAsync(() -> waits.await(PARKED.invocationId(), HOUR, null), background);
+        CompletableFuture.supplyAsync(
+            () -> waits.await(PARKED.invocationId(), HOUR, null), background);
     store.awaitReads(1);
 
     waits.close();
 
-    assertThat(wait.get(30, TimeUnit.SECONDS)).hasValueSatisfying(s ->
-        assertThat(s.state()).isEqualTo(InvocationState.AWAITING_APPROVAL));
+    assertThat(wait.get(30, TimeUnit.SECONDS))
+        .hasValueSatisfying(
+            s -> assertThat(s.state()).isEqualTo(InvocationState.AWAITING_APPROVAL));
     assertThat(waits.await(PARKED.invocationId(), HOUR, null)).isPresent();
   }
 
@@ -74,13 +83,19 @@ class McpWaitsTest {
   void clientThatCannotTakeProgressEndsTheWait() {
     AtomicInteger notices = new AtomicInteger();
 
-    Optional<StoredInvocation> s = waits.await(PARKED.invocationId(), HOUR, n -> {
-      notices.incrementAndGet();
-      return false;
-    });
+    Optional<StoredInvocation> s =
+        waits.await(
+            PARKED.invocationId(),
+            HOUR,
+            n -> {
+              notices.incrementAndGet();
+              return false;
+            });
 
     assertThat(notices).hasValue(1);
-    assertThat(s).hasValueSatisfying(x -> assertThat(x.state()).isEqualTo(InvocationState.AWAITING_APPROVAL));
+    assertThat(s)
+        .hasValueSatisfying(
+            x -> assertThat(x.state()).isEqualTo(InvocationState.AWAITING_APPROVAL));
   }
 
   @Test
@@ -91,13 +106,19 @@ class McpWaitsTest {
   }
 
   private static StoredInvocation stored(Invocation inv, Ending ending) {
-    return new StoredInvocation(inv, "sha256:00", false, ending,
-        List.of(new StoredInvocation.StateChange(inv.state(), Instant.parse("2026-11-23T10:00:01Z"))));
+    return new StoredInvocation(
+        inv,
+        "sha256:00",
+        false,
+        ending,
+        List.of(
+            new StoredInvocation.StateChange(inv.state(), Instant.parse("2026-11-23T10:00:01Z"))));
   }
 
   /** Holds one call; counts reads so a test knows the wait has begun. */
   private static final class Store implements InvocationStore {
-    private final AtomicReference<StoredInvocation> held = new AtomicReference<>(stored(PARKED, null));
+    private final AtomicReference<StoredInvocation> held =
+        new AtomicReference<>(stored(PARKED, null));
     private final AtomicInteger reads = new AtomicInteger();
     private volatile boolean fail;
 
@@ -124,7 +145,8 @@ class McpWaitsTest {
     }
 
     @Override
-    public Optional<StoredInvocation> keyHolder(String tenant, String agentId, String idempotencyKey) {
+    public Optional<StoredInvocation> keyHolder(
+        String tenant, String agentId, String idempotencyKey) {
       throw new UnsupportedOperationException();
     }
 

@@ -26,16 +26,21 @@ import org.junit.jupiter.api.io.TempDir;
  * gateway sets. Acme's request log proves what reached the system of record.
  */
 class PolicyEvasionTest {
-  private static final String TICKET = "{\"customerId\":\"C-1001\",\"subject\":\"Broken\",\"body\":\"It broke.\",\"priority\":\"low\"}";
-  private static final String REFUND = "{\"orderId\":\"O-5001\",\"amount\":20,\"reason\":\"late delivery\"}";
+  private static final String TICKET =
+      "{\"customerId\":\"C-1001\",\"subject\":\"Broken\",\"body\":\"It broke.\",\"priority\":\"low\"}";
+  private static final String REFUND =
+      "{\"orderId\":\"O-5001\",\"amount\":20,\"reason\":\"late delivery\"}";
 
   @TempDir static Path dir;
   static GatewayFixture gateway;
 
   @BeforeAll
   static void start() throws Exception {
-    Path config = GatewayFixture.demoConfigWithPolicies(dir,
-        Files.readString(Path.of("src/test/resources/edge/guards.yaml"), StandardCharsets.UTF_8));
+    Path config =
+        GatewayFixture.demoConfigWithPolicies(
+            dir,
+            Files.readString(
+                Path.of("src/test/resources/edge/guards.yaml"), StandardCharsets.UTF_8));
     gateway = GatewayFixture.start(dir.resolve("data"), config, Map.of());
   }
 
@@ -53,7 +58,9 @@ class PolicyEvasionTest {
 
   @Test
   void aRestCallWithoutPolicyContextIsRefusedByAContextGuard() {
-    HttpResponse<String> r = gateway.invoke("tickets_create", GatewayFixture.SUPPORT_KEY, "{\"arguments\":" + TICKET + "}");
+    HttpResponse<String> r =
+        gateway.invoke(
+            "tickets_create", GatewayFixture.SUPPORT_KEY, "{\"arguments\":" + TICKET + "}");
 
     assertProblem(r, 403, "denied-by-policy");
     assertThat(json(r).path("detail").asString()).contains("tickets-from-eu-sessions-only");
@@ -62,11 +69,24 @@ class PolicyEvasionTest {
 
   @Test
   void anMcpCallCannotSlipPastAContextGuardByCarryingNoContext() {
-    try (McpSyncClient client = McpClients.of(gateway.baseUri(), GatewayFixture.SUPPORT_KEY, "hostile-agent")) {
+    try (McpSyncClient client =
+        McpClients.of(gateway.baseUri(), GatewayFixture.SUPPORT_KEY, "hostile-agent")) {
       client.initialize();
 
-      McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest("tickets_create",
-          Map.of("customerId", "C-1001", "subject", "Broken", "body", "It broke.", "priority", "low"), null));
+      McpSchema.CallToolResult result =
+          client.callTool(
+              new McpSchema.CallToolRequest(
+                  "tickets_create",
+                  Map.of(
+                      "customerId",
+                      "C-1001",
+                      "subject",
+                      "Broken",
+                      "body",
+                      "It broke.",
+                      "priority",
+                      "low"),
+                  null));
 
       assertThat(result.isError()).isTrue();
       assertThat(result.content().toString()).contains("tickets-from-eu-sessions-only");
@@ -76,8 +96,11 @@ class PolicyEvasionTest {
 
   @Test
   void theContextGuardLetsACallThatSaysItIsFromTheEuThrough() {
-    HttpResponse<String> r = gateway.invoke("tickets_create", GatewayFixture.SUPPORT_KEY,
-        "{\"arguments\":" + TICKET + ",\"policyContext\":{\"region\":\"eu\"}}");
+    HttpResponse<String> r =
+        gateway.invoke(
+            "tickets_create",
+            GatewayFixture.SUPPORT_KEY,
+            "{\"arguments\":" + TICKET + ",\"policyContext\":{\"region\":\"eu\"}}");
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/tickets");
@@ -85,7 +108,9 @@ class PolicyEvasionTest {
 
   @Test
   void anAgentSendingNoUserTokenIsHeldByAGuardAboutTheUsersRoles() {
-    HttpResponse<String> r = gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, "{\"arguments\":" + REFUND + "}");
+    HttpResponse<String> r =
+        gateway.invoke(
+            "orders_refund", GatewayFixture.BILLING_KEY, "{\"arguments\":" + REFUND + "}");
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     assertThat(json(r).path("rules").toString()).contains("refunds-for-finance-staff-only");
@@ -97,8 +122,15 @@ class PolicyEvasionTest {
     int before = gateway.audit().size();
 
     for (String channel : new String[] {"revert", "REST", " mcp "}) {
-      HttpResponse<String> r = gateway.invoke("tickets_create", GatewayFixture.SUPPORT_KEY,
-          "{\"actor\":{\"channel\":\"" + channel + "\"},\"arguments\":" + TICKET + ",\"policyContext\":{\"region\":\"eu\"}}");
+      HttpResponse<String> r =
+          gateway.invoke(
+              "tickets_create",
+              GatewayFixture.SUPPORT_KEY,
+              "{\"actor\":{\"channel\":\""
+                  + channel
+                  + "\"},\"arguments\":"
+                  + TICKET
+                  + ",\"policyContext\":{\"region\":\"eu\"}}");
       assertProblem(r, 400, "malformed-request");
       assertThat(json(r).path("detail").asString()).contains("actor.channel");
     }
@@ -109,8 +141,15 @@ class PolicyEvasionTest {
   @Test
   void anAgentCannotNameAGatewayFactInItsPolicyContext() {
     for (String fact : new String[] {"channel", "time", "declaredChannel"}) {
-      HttpResponse<String> r = gateway.invoke("tickets_create", GatewayFixture.SUPPORT_KEY,
-          "{\"arguments\":" + TICKET + ",\"policyContext\":{\"region\":\"eu\",\"" + fact + "\":\"revert\"}}");
+      HttpResponse<String> r =
+          gateway.invoke(
+              "tickets_create",
+              GatewayFixture.SUPPORT_KEY,
+              "{\"arguments\":"
+                  + TICKET
+                  + ",\"policyContext\":{\"region\":\"eu\",\""
+                  + fact
+                  + "\":\"revert\"}}");
       assertProblem(r, 400, "malformed-request");
       assertThat(json(r).path("detail").asString()).contains("policyContext." + fact);
     }
@@ -119,12 +158,22 @@ class PolicyEvasionTest {
 
   @Test
   void theDeclaredChannelIsRecordedApartFromTheDoor() throws Exception {
-    HttpResponse<String> r = gateway.invoke("tickets_create", GatewayFixture.SUPPORT_KEY,
-        "{\"actor\":{\"channel\":\"slack\"},\"arguments\":" + TICKET + ",\"policyContext\":{\"region\":\"eu\"}}");
+    HttpResponse<String> r =
+        gateway.invoke(
+            "tickets_create",
+            GatewayFixture.SUPPORT_KEY,
+            "{\"actor\":{\"channel\":\"slack\"},\"arguments\":"
+                + TICKET
+                + ",\"policyContext\":{\"region\":\"eu\"}}");
     String id = json(r).path("invocationId").asString();
 
-    AuditRecord done = gateway.audit().stream().filter(a -> a.entry().invocationId().equals(id)).toList().getLast();
+    AuditRecord done =
+        gateway.audit().stream()
+            .filter(a -> a.entry().invocationId().equals(id))
+            .toList()
+            .getLast();
     assertThat(done.entry().channel()).isEqualTo("rest");
-    assertThat(done.entry().context()).isEqualTo("{\"declaredChannel\":\"slack\",\"region\":\"eu\"}");
+    assertThat(done.entry().context())
+        .isEqualTo("{\"declaredChannel\":\"slack\",\"region\":\"eu\"}");
   }
 }

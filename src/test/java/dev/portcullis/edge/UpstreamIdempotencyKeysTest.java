@@ -26,7 +26,10 @@ class UpstreamIdempotencyKeysTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path config = GatewayFixture.demoConfigWithPolicies(dir, """
+    Path config =
+        GatewayFixture.demoConfigWithPolicies(
+            dir,
+            """
         apiVersion: portcullis.dev/v1alpha1
         kind: PolicySet
         rules:
@@ -46,10 +49,20 @@ class UpstreamIdempotencyKeysTest {
 
   @Test
   void twoAgentsUsingTheSameKeyEachGetTheirOwnTicket() {
-    HttpResponse<String> support = gateway.invoke("tickets_create", GatewayFixture.SUPPORT_KEY,
-        TICKET.formatted("Support's ticket"), "Idempotency-Key", "shared-key-1");
-    HttpResponse<String> billing = gateway.invoke("tickets_create", GatewayFixture.BILLING_KEY,
-        TICKET.formatted("Billing's ticket"), "Idempotency-Key", "shared-key-1");
+    HttpResponse<String> support =
+        gateway.invoke(
+            "tickets_create",
+            GatewayFixture.SUPPORT_KEY,
+            TICKET.formatted("Support's ticket"),
+            "Idempotency-Key",
+            "shared-key-1");
+    HttpResponse<String> billing =
+        gateway.invoke(
+            "tickets_create",
+            GatewayFixture.BILLING_KEY,
+            TICKET.formatted("Billing's ticket"),
+            "Idempotency-Key",
+            "shared-key-1");
 
     assertThat(support.statusCode()).as(support.body()).isEqualTo(200);
     assertThat(billing.statusCode()).as(billing.body()).isEqualTo(200);
@@ -57,6 +70,7 @@ class UpstreamIdempotencyKeysTest {
     assertThat(json(billing).at("/result/subject").asString())
         .as("the billing agent is not handed the ticket support created under the same key")
         .isEqualTo("Billing's ticket");
-    assertThat(json(billing).at("/result/id").asString()).isNotEqualTo(json(support).at("/result/id").asString());
+    assertThat(json(billing).at("/result/id").asString())
+        .isNotEqualTo(json(support).at("/result/id").asString());
   }
 }

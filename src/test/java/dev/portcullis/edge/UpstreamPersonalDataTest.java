@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A hostile upstream puts personal data where the result filter used not to look (an error body,
- * an object key): through a real gateway, neither the agent's answer, the stored call nor the audit
+ * A hostile upstream puts personal data where the result filter used not to look (an error body, an
+ * object key): through a real gateway, neither the agent's answer, the stored call nor the audit
  * log holds it unredacted.
  */
 class UpstreamPersonalDataTest {
@@ -47,8 +47,11 @@ class UpstreamPersonalDataTest {
     Files.createDirectories(configDir.resolve("policies"));
     Files.writeString(configDir.resolve("portcullis.yaml"), CONFIG, StandardCharsets.UTF_8);
     Files.writeString(configDir.resolve("policies/support.yaml"), POLICY, StandardCharsets.UTF_8);
-    gateway = GatewayFixture.start(data, configDir.resolve("portcullis.yaml"),
-        Map.of("HOSTILE_URL", "http://127.0.0.1:" + upstream.getAddress().getPort()));
+    gateway =
+        GatewayFixture.start(
+            data,
+            configDir.resolve("portcullis.yaml"),
+            Map.of("HOSTILE_URL", "http://127.0.0.1:" + upstream.getAddress().getPort()));
   }
 
   @AfterAll
@@ -65,7 +68,12 @@ class UpstreamPersonalDataTest {
     switch (path) {
       case "/things/rejected" -> {
         status = 400;
-        body = "{\"error\":\"customer " + EMAIL + " paid with card " + CARD + ", which was declined\"}";
+        body =
+            "{\"error\":\"customer "
+                + EMAIL
+                + " paid with card "
+                + CARD
+                + ", which was declined\"}";
       }
       case "/things/broken" -> {
         status = 500;
@@ -93,44 +101,58 @@ class UpstreamPersonalDataTest {
     String id = JSON.readTree(r.body()).path("invocationId").asString();
     assertThat(id).isNotBlank();
     String stored = gateway.get("/v1/invocations/" + id, KEY).body();
-    List<AuditRecord> records = gateway.audit().stream().filter(a -> a.entry().invocationId().equals(id)).toList();
+    List<AuditRecord> records =
+        gateway.audit().stream().filter(a -> a.entry().invocationId().equals(id)).toList();
     assertThat(records).isNotEmpty();
     for (String text : List.of(r.body(), stored, records.toString())) {
-      assertThat(text).doesNotContain(EMAIL).doesNotContain("maria.rossi").doesNotContain(CARD)
+      assertThat(text)
+          .doesNotContain(EMAIL)
+          .doesNotContain("maria.rossi")
+          .doesNotContain(CARD)
           .doesNotContain("4111 1111");
     }
   }
 
   @Test
   void anUpstreamErrorBodyIsRedactedInTheAnswerTheStoredCallAndTheAuditLog() throws Exception {
-    HttpResponse<String> r = gateway.invoke("hostile_get", KEY, "{\"arguments\":{\"id\":\"rejected\"}}");
+    HttpResponse<String> r =
+        gateway.invoke("hostile_get", KEY, "{\"arguments\":{\"id\":\"rejected\"}}");
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(502);
-    assertThat(JSON.readTree(r.body()).path("type").asString()).isEqualTo("urn:portcullis:problem:upstream-rejected");
-    assertThat(r.body()).contains("[redacted:email]").contains("[redacted:card]").contains("declined");
+    assertThat(JSON.readTree(r.body()).path("type").asString())
+        .isEqualTo("urn:portcullis:problem:upstream-rejected");
+    assertThat(r.body())
+        .contains("[redacted:email]")
+        .contains("[redacted:card]")
+        .contains("declined");
     assertNowhere(r);
   }
 
   @Test
   void personalDataCutByTheErrorExcerptLeavesNoFragment() throws Exception {
-    HttpResponse<String> r = gateway.invoke("hostile_get", KEY, "{\"arguments\":{\"id\":\"broken\"}}");
+    HttpResponse<String> r =
+        gateway.invoke("hostile_get", KEY, "{\"arguments\":{\"id\":\"broken\"}}");
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(502);
-    assertThat(JSON.readTree(r.body()).path("type").asString()).isEqualTo("urn:portcullis:problem:upstream-error");
+    assertThat(JSON.readTree(r.body()).path("type").asString())
+        .isEqualTo("urn:portcullis:problem:upstream-error");
     assertNowhere(r);
   }
 
   @Test
   void anObjectKeyHoldingPersonalDataIsRedactedAndReportedByItsRedactedPath() throws Exception {
-    HttpResponse<String> r = gateway.invoke("hostile_get", KEY, "{\"arguments\":{\"id\":\"keyed\"}}");
+    HttpResponse<String> r =
+        gateway.invoke("hostile_get", KEY, "{\"arguments\":{\"id\":\"keyed\"}}");
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(JSON.readTree(r.body()).path("result").toString())
-        .isEqualTo("{\"byEmail\":{\"[redacted:email]\":{\"tier\":\"gold\"}},\"[redacted:card]\":true}");
+        .isEqualTo(
+            "{\"byEmail\":{\"[redacted:email]\":{\"tier\":\"gold\"}},\"[redacted:card]\":true}");
     assertNowhere(r);
   }
 
-  private static final String CONFIG = """
+  private static final String CONFIG =
+      """
       apiVersion: portcullis.dev/v1alpha1
       kind: Gateway
       agents:
@@ -157,7 +179,8 @@ class UpstreamPersonalDataTest {
         - policies/
       """;
 
-  private static final String POLICY = """
+  private static final String POLICY =
+      """
       apiVersion: portcullis.dev/v1alpha1
       kind: PolicySet
       rules:

@@ -28,20 +28,43 @@ import org.junit.jupiter.api.Test;
 class IdentitiesTest {
   private static final String SUPPORT_KEY = "pcl_support-key";
   private static final String OPERATOR_KEY = "pcl_operator-key";
+
   /** The audience of operator tokens: never one of the issuers' own (agents' and users' tokens). */
   private static final String OPERATOR_AUDIENCE = "portcullis-operators";
-  private static final Map<String, Set<String>> OPERATOR_AUDIENCES = Map.of(
-      "staff", Set.of(OPERATOR_AUDIENCE), "agents", Set.of(OPERATOR_AUDIENCE), "users", Set.of(OPERATOR_AUDIENCE));
+
+  private static final Map<String, Set<String>> OPERATOR_AUDIENCES =
+      Map.of(
+          "staff",
+          Set.of(OPERATOR_AUDIENCE),
+          "agents",
+          Set.of(OPERATOR_AUDIENCE),
+          "users",
+          Set.of(OPERATOR_AUDIENCE));
 
   static MockOAuth2Server idp;
   // Built for each test, not once: a mutation test attributes only what a test itself runs to it.
   Identities identities;
   Approvers approvers;
 
-  static IssuerSpec issuer(String name, Optional<String> tenant, String clientClaim, String userClaim, String rolesClaim) {
-    return new IssuerSpec(name, idp.issuerUrl(name).toString(), Optional.of(URI.create(idp.jwksUrl(name).toString())),
-        List.of("portcullis"), List.of("RS256"), Duration.ofSeconds(60), tenant, "tenant", clientClaim, userClaim,
-        rolesClaim, "groups");
+  static IssuerSpec issuer(
+      String name,
+      Optional<String> tenant,
+      String clientClaim,
+      String userClaim,
+      String rolesClaim) {
+    return new IssuerSpec(
+        name,
+        idp.issuerUrl(name).toString(),
+        Optional.of(URI.create(idp.jwksUrl(name).toString())),
+        List.of("portcullis"),
+        List.of("RS256"),
+        Duration.ofSeconds(60),
+        tenant,
+        "tenant",
+        clientClaim,
+        userClaim,
+        rolesClaim,
+        "groups");
   }
 
   @BeforeAll
@@ -52,19 +75,33 @@ class IdentitiesTest {
 
   @BeforeEach
   void configure() {
-    List<IssuerSpec> issuers = List.of(
-        issuer("agents", Optional.empty(), IssuerSpec.DEFAULT_CLIENT_CLAIM, "sub", "roles"),
-        issuer("users", Optional.empty(), IssuerSpec.DEFAULT_CLIENT_CLAIM, "sub", "roles"),
-        issuer("staff", Optional.of("acme"), "cid", "email", "realm.roles"));
-    List<AgentSpec> agents = List.of(
-        new AgentSpec("support", "acme", "support bot", List.of(ApiKeys.hash(SUPPORT_KEY)),
-            Optional.of(new AgentSpec.OAuthClient("agents", "support-client"))),
-        new AgentSpec("billing", "acme", "billing bot", List.of(),
-            Optional.of(new AgentSpec.OAuthClient("staff", "billing-client"))));
+    List<IssuerSpec> issuers =
+        List.of(
+            issuer("agents", Optional.empty(), IssuerSpec.DEFAULT_CLIENT_CLAIM, "sub", "roles"),
+            issuer("users", Optional.empty(), IssuerSpec.DEFAULT_CLIENT_CLAIM, "sub", "roles"),
+            issuer("staff", Optional.of("acme"), "cid", "email", "realm.roles"));
+    List<AgentSpec> agents =
+        List.of(
+            new AgentSpec(
+                "support",
+                "acme",
+                "support bot",
+                List.of(ApiKeys.hash(SUPPORT_KEY)),
+                Optional.of(new AgentSpec.OAuthClient("agents", "support-client"))),
+            new AgentSpec(
+                "billing",
+                "acme",
+                "billing bot",
+                List.of(),
+                Optional.of(new AgentSpec.OAuthClient("staff", "billing-client"))));
     identities = new Identities(agents, issuers, new TokenVerifier(issuers, Clock.systemUTC()));
-    approvers = new Approvers(List.of(
-        new ApproverSpec.Keyed("ops-1", List.of(ApiKeys.hash(OPERATOR_KEY)), List.of("acme")),
-        new ApproverSpec.ByRole("staff", "approver", OPERATOR_AUDIENCE, List.of("acme"))), identities);
+    approvers =
+        new Approvers(
+            List.of(
+                new ApproverSpec.Keyed(
+                    "ops-1", List.of(ApiKeys.hash(OPERATOR_KEY)), List.of("acme")),
+                new ApproverSpec.ByRole("staff", "approver", OPERATOR_AUDIENCE, List.of("acme"))),
+            identities);
   }
 
   @AfterAll
@@ -77,9 +114,14 @@ class IdentitiesTest {
     return token(issuer, "unused", subject, claims);
   }
 
-  private static String token(String issuer, String azp, String subject, Map<String, Object> claims) {
-    return idp.issueToken(issuer, azp,
-        new DefaultOAuth2TokenCallback(issuer, subject, "JWT", List.of("portcullis"), claims, 600)).serialize();
+  private static String token(
+      String issuer, String azp, String subject, Map<String, Object> claims) {
+    return idp.issueToken(
+            issuer,
+            azp,
+            new DefaultOAuth2TokenCallback(
+                issuer, subject, "JWT", List.of("portcullis"), claims, 600))
+        .serialize();
   }
 
   /** An operator token: issued for {@link #OPERATOR_AUDIENCE} only. */
@@ -87,9 +129,14 @@ class IdentitiesTest {
     return operatorToken(issuer, "unused", subject, claims);
   }
 
-  private static String operatorToken(String issuer, String azp, String subject, Map<String, Object> claims) {
-    return idp.issueToken(issuer, azp,
-        new DefaultOAuth2TokenCallback(issuer, subject, "JWT", List.of(OPERATOR_AUDIENCE), claims, 600)).serialize();
+  private static String operatorToken(
+      String issuer, String azp, String subject, Map<String, Object> claims) {
+    return idp.issueToken(
+            issuer,
+            azp,
+            new DefaultOAuth2TokenCallback(
+                issuer, subject, "JWT", List.of(OPERATOR_AUDIENCE), claims, 600))
+        .serialize();
   }
 
   private static IdentityException refusal(ThrowingCall call) {
@@ -149,12 +196,14 @@ class IdentitiesTest {
 
   @Test
   void theClientIdClaimWinsOverAzp() {
-    String token = token("agents", "support-client", "support-client", Map.of("client_id", "other-client"));
+    String token =
+        token("agents", "support-client", "support-client", Map.of("client_id", "other-client"));
 
     IdentityException e = refusal(() -> identities.authenticateAgent(token));
 
     assertThat(e.kind()).isEqualTo(IdentityException.Kind.AGENT_NOT_REGISTERED);
-    assertThat(e.getMessage()).isEqualTo("the token is valid but names no agent registered with this gateway");
+    assertThat(e.getMessage())
+        .isEqualTo("the token is valid but names no agent registered with this gateway");
   }
 
   @Test
@@ -162,14 +211,16 @@ class IdentitiesTest {
     String byCid = token("staff", "someone", Map.of("cid", "billing-client"));
     String byAzpOnly = token("staff", "billing-client", "billing-client", Map.of());
 
-    assertThat(identities.authenticateAgent(byCid)).isEqualTo(new AgentRef("billing", "acme", null));
+    assertThat(identities.authenticateAgent(byCid))
+        .isEqualTo(new AgentRef("billing", "acme", null));
     assertThat(refusal(() -> identities.authenticateAgent(byAzpOnly)).kind())
         .isEqualTo(IdentityException.Kind.AGENT_NOT_REGISTERED);
   }
 
   @Test
   void aClientIsRegisteredWithOneIssuerOnly() {
-    // support-client is an agent of the "agents" issuer; the same client name from "users" is nobody.
+    // support-client is an agent of the "agents" issuer; the same client name from "users" is
+    // nobody.
     String token = token("users", "someone", Map.of("client_id", "support-client"));
 
     assertThat(refusal(() -> identities.authenticateAgent(token)).kind())
@@ -193,11 +244,14 @@ class IdentitiesTest {
 
   @Test
   void oneKeyForTwoAgentsIsRefusedAtLoad() {
-    List<AgentSpec> agents = List.of(
-        new AgentSpec("a", "acme", "", List.of(ApiKeys.hash("k")), Optional.empty()),
-        new AgentSpec("b", "acme", "", List.of(ApiKeys.hash("k")), Optional.empty()));
+    List<AgentSpec> agents =
+        List.of(
+            new AgentSpec("a", "acme", "", List.of(ApiKeys.hash("k")), Optional.empty()),
+            new AgentSpec("b", "acme", "", List.of(ApiKeys.hash("k")), Optional.empty()));
 
-    assertThatThrownBy(() -> new Identities(agents, List.of(), new TokenVerifier(List.of(), Clock.systemUTC())))
+    assertThatThrownBy(
+            () ->
+                new Identities(agents, List.of(), new TokenVerifier(List.of(), Clock.systemUTC())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("an API key hash is configured for two agents");
   }
@@ -205,11 +259,14 @@ class IdentitiesTest {
   @Test
   void oneOAuthClientForTwoAgentsIsRefusedAtLoad() {
     AgentSpec.OAuthClient client = new AgentSpec.OAuthClient("agents", "c");
-    List<AgentSpec> agents = List.of(
-        new AgentSpec("a", "acme", "", List.of(), Optional.of(client)),
-        new AgentSpec("b", "acme", "", List.of(), Optional.of(client)));
+    List<AgentSpec> agents =
+        List.of(
+            new AgentSpec("a", "acme", "", List.of(), Optional.of(client)),
+            new AgentSpec("b", "acme", "", List.of(), Optional.of(client)));
 
-    assertThatThrownBy(() -> new Identities(agents, List.of(), new TokenVerifier(List.of(), Clock.systemUTC())))
+    assertThatThrownBy(
+            () ->
+                new Identities(agents, List.of(), new TokenVerifier(List.of(), Clock.systemUTC())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("OAuth client c is configured for two agents");
   }
@@ -218,17 +275,28 @@ class IdentitiesTest {
 
   @Test
   void aUserTokenProvesAVerifiedUserWithRolesAndGroups() throws Exception {
-    String token = token("users", "alice",
-        Map.of("tenant", "acme", "roles", List.of("finance", "support"), "groups", "emea apac"));
+    String token =
+        token(
+            "users",
+            "alice",
+            Map.of(
+                "tenant", "acme", "roles", List.of("finance", "support"), "groups", "emea apac"));
 
     UserRef user = identities.authenticateUser(token, SUPPORT);
 
-    assertThat(user).isEqualTo(new UserRef("alice", "acme", Set.of("finance", "support"), Set.of("emea", "apac"), true));
+    assertThat(user)
+        .isEqualTo(
+            new UserRef(
+                "alice", "acme", Set.of("finance", "support"), Set.of("emea", "apac"), true));
   }
 
   @Test
   void rolesMayComeFromADottedPathIntoTheClaims() throws Exception {
-    String token = token("staff", "x", Map.of("email", "bob@acme.example", "realm", Map.of("roles", List.of("approver"))));
+    String token =
+        token(
+            "staff",
+            "x",
+            Map.of("email", "bob@acme.example", "realm", Map.of("roles", List.of("approver"))));
 
     UserRef user = identities.authenticateUser(token, SUPPORT);
 
@@ -288,10 +356,20 @@ class IdentitiesTest {
 
   @Test
   void aPersonIsNamedByTheIssuersUserClaimWithTheirRoles() throws Exception {
-    String token = operatorToken("staff", "x", Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
+    String token =
+        operatorToken(
+            "staff",
+            "x",
+            Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
 
     assertThat(identities.authenticatePerson(token, OPERATOR_AUDIENCES))
-        .isEqualTo(new Identities.Person("staff", "carol@acme.example", Set.of("approver"), "acme", Set.of(OPERATOR_AUDIENCE)));
+        .isEqualTo(
+            new Identities.Person(
+                "staff",
+                "carol@acme.example",
+                Set.of("approver"),
+                "acme",
+                Set.of(OPERATOR_AUDIENCE)));
   }
 
   @Test
@@ -306,9 +384,16 @@ class IdentitiesTest {
 
   @Test
   void aPersonTokenNamingNobodyOrNoJwtIsRefused() {
-    IdentityException nobody = refusal(() -> identities.authenticatePerson(operatorToken("staff", "x", Map.of()), OPERATOR_AUDIENCES));
-    IdentityException noJwt = refusal(() -> identities.authenticatePerson("pcl_key", OPERATOR_AUDIENCES));
-    IdentityException tooLong = refusal(() -> identities.authenticatePerson("a.b." + "c".repeat(16_381), OPERATOR_AUDIENCES));
+    IdentityException nobody =
+        refusal(
+            () ->
+                identities.authenticatePerson(
+                    operatorToken("staff", "x", Map.of()), OPERATOR_AUDIENCES));
+    IdentityException noJwt =
+        refusal(() -> identities.authenticatePerson("pcl_key", OPERATOR_AUDIENCES));
+    IdentityException tooLong =
+        refusal(
+            () -> identities.authenticatePerson("a.b." + "c".repeat(16_381), OPERATOR_AUDIENCES));
 
     assertThat(nobody.getMessage()).isEqualTo("the token has no 'email' claim naming the person");
     assertThat(noJwt.getMessage()).isEqualTo("the token is not a JWT");
@@ -327,24 +412,51 @@ class IdentitiesTest {
 
   @Test
   void aPersonWithTheApproverRoleAtTheConfiguredIssuerApproves() {
-    String approver = operatorToken("staff", "x", Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
-    String withoutRole = operatorToken("staff", "x", Map.of("email", "dave@acme.example", "realm", Map.of("roles", List.of("viewer"))));
+    String approver =
+        operatorToken(
+            "staff",
+            "x",
+            Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
+    String withoutRole =
+        operatorToken(
+            "staff",
+            "x",
+            Map.of("email", "dave@acme.example", "realm", Map.of("roles", List.of("viewer"))));
     String otherIssuer = operatorToken("users", "erin", Map.of("roles", List.of("approver")));
-    String agent = operatorToken("staff", "x", Map.of("cid", "billing-client", "email", "bot@acme.example",
-        "realm", Map.of("roles", List.of("approver"))));
+    String agent =
+        operatorToken(
+            "staff",
+            "x",
+            Map.of(
+                "cid",
+                "billing-client",
+                "email",
+                "bot@acme.example",
+                "realm",
+                Map.of("roles", List.of("approver"))));
 
-    assertThat(approvers.authenticate(approver).map(OperatorRef::id)).contains("carol@acme.example");
+    assertThat(approvers.authenticate(approver).map(OperatorRef::id))
+        .contains("carol@acme.example");
     assertThat(approvers.authenticate(withoutRole)).isEmpty();
     assertThat(approvers.authenticate(otherIssuer)).isEmpty();
     assertThat(approvers.authenticate(agent)).as("an agent's token").isEmpty();
-    assertThat(approvers.authenticate(approver.substring(0, approver.length() - 4) + "AAAA")).isEmpty();
+    assertThat(approvers.authenticate(approver.substring(0, approver.length() - 4) + "AAAA"))
+        .isEmpty();
   }
 
   @Test
   void withoutApproversByRoleNoTokenApproves() {
-    Approvers keyed = new Approvers(List.of(new ApproverSpec.Keyed("ops-1", List.of(ApiKeys.hash(OPERATOR_KEY)), List.of("acme"))),
-        identities);
-    String approver = operatorToken("staff", "x", Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
+    Approvers keyed =
+        new Approvers(
+            List.of(
+                new ApproverSpec.Keyed(
+                    "ops-1", List.of(ApiKeys.hash(OPERATOR_KEY)), List.of("acme"))),
+            identities);
+    String approver =
+        operatorToken(
+            "staff",
+            "x",
+            Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
 
     assertThat(keyed.authenticate(approver)).isEmpty();
     assertThat(keyed.authenticate(OPERATOR_KEY).map(OperatorRef::id)).contains("ops-1");
@@ -352,7 +464,13 @@ class IdentitiesTest {
 
   @Test
   void approversByRoleNeedIdentities() {
-    assertThatThrownBy(() -> new Approvers(List.of(new ApproverSpec.ByRole("staff", "approver", OPERATOR_AUDIENCE, List.of("acme"))), null))
+    assertThatThrownBy(
+            () ->
+                new Approvers(
+                    List.of(
+                        new ApproverSpec.ByRole(
+                            "staff", "approver", OPERATOR_AUDIENCE, List.of("acme"))),
+                    null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("approvers by role need the identities that verify their tokens");
   }
@@ -363,16 +481,21 @@ class IdentitiesTest {
 
     assertThat(refusal(() -> identities.authenticateUser(atTheLimit, SUPPORT)).getMessage())
         .isEqualTo("the token is not a well-formed JWT");
-    assertThat(refusal(() -> identities.authenticatePerson(atTheLimit, OPERATOR_AUDIENCES)).getMessage())
+    assertThat(
+            refusal(() -> identities.authenticatePerson(atTheLimit, OPERATOR_AUDIENCES))
+                .getMessage())
         .isEqualTo("the token is not a well-formed JWT");
   }
 
   @Test
   void aPersonsTokenFromAnIssuerAgentsAlsoUseIsAPersonsUnlessItsClientIsAnAgent() throws Exception {
-    String person = operatorToken("agents", "web-app", "frank", Map.of("roles", List.of("approver")));
+    String person =
+        operatorToken("agents", "web-app", "frank", Map.of("roles", List.of("approver")));
 
     assertThat(identities.authenticatePerson(person, OPERATOR_AUDIENCES))
-        .isEqualTo(new Identities.Person("agents", "frank", Set.of("approver"), null, Set.of(OPERATOR_AUDIENCE)));
+        .isEqualTo(
+            new Identities.Person(
+                "agents", "frank", Set.of("approver"), null, Set.of(OPERATOR_AUDIENCE)));
   }
 
   @Test
@@ -385,23 +508,35 @@ class IdentitiesTest {
 
   @Test
   void aClaimWhoseNameHoldsADotIsReadAsNamedBeforeAsAPath() throws Exception {
-    String token = operatorToken("staff", "x", Map.of("email", "gina@acme.example", "realm.roles", List.of("approver")));
+    String token =
+        operatorToken(
+            "staff", "x", Map.of("email", "gina@acme.example", "realm.roles", List.of("approver")));
 
-    assertThat(identities.authenticatePerson(token, OPERATOR_AUDIENCES).roles()).containsExactly("approver");
+    assertThat(identities.authenticatePerson(token, OPERATOR_AUDIENCES).roles())
+        .containsExactly("approver");
   }
 
   @Test
   void aDottedPathThroughAClaimThatIsNoObjectGivesNoRoles() throws Exception {
-    String token = operatorToken("staff", "x", Map.of("email", "hank@acme.example", "realm", "approver"));
+    String token =
+        operatorToken("staff", "x", Map.of("email", "hank@acme.example", "realm", "approver"));
 
     assertThat(identities.authenticatePerson(token, OPERATOR_AUDIENCES).roles()).isEmpty();
   }
 
   @Test
   void approversByKeyNeedNoIdentitiesAndNeverReadATokenWithoutApproversByRole() {
-    Approvers keyedOnly = new Approvers(List.of(new ApproverSpec.Keyed("ops-1", List.of(ApiKeys.hash(OPERATOR_KEY)), List.of("acme"))),
-        null);
-    String approver = operatorToken("staff", "x", Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
+    Approvers keyedOnly =
+        new Approvers(
+            List.of(
+                new ApproverSpec.Keyed(
+                    "ops-1", List.of(ApiKeys.hash(OPERATOR_KEY)), List.of("acme"))),
+            null);
+    String approver =
+        operatorToken(
+            "staff",
+            "x",
+            Map.of("email", "carol@acme.example", "realm", Map.of("roles", List.of("approver"))));
 
     assertThat(keyedOnly.authenticate(OPERATOR_KEY).map(OperatorRef::id)).contains("ops-1");
     assertThat(keyedOnly.authenticate(approver)).isEmpty();
@@ -416,21 +551,33 @@ class IdentitiesTest {
 
     assertThat(e.kind()).isEqualTo(IdentityException.Kind.INVALID_USER_TOKEN);
     assertThat(e.getMessage())
-        .isEqualTo("this is an agent's token, not a person's: send the token of the user the agent acts for");
+        .isEqualTo(
+            "this is an agent's token, not a person's: send the token of the user the agent acts for");
   }
 
   @Test
-  void aTokenWithoutItsIssuersClientClaimIsNoAgentNotEvenOneWhoseClientIsCalledNull() throws Exception {
-    List<IssuerSpec> issuers = List.of(issuer("staff", Optional.of("acme"), "cid", "email", "realm.roles"));
-    Identities withNullClient = new Identities(
-        List.of(new AgentSpec("odd", "acme", "", List.of(), Optional.of(new AgentSpec.OAuthClient("staff", "null")))),
-        issuers, new TokenVerifier(issuers, Clock.systemUTC()));
+  void aTokenWithoutItsIssuersClientClaimIsNoAgentNotEvenOneWhoseClientIsCalledNull()
+      throws Exception {
+    List<IssuerSpec> issuers =
+        List.of(issuer("staff", Optional.of("acme"), "cid", "email", "realm.roles"));
+    Identities withNullClient =
+        new Identities(
+            List.of(
+                new AgentSpec(
+                    "odd",
+                    "acme",
+                    "",
+                    List.of(),
+                    Optional.of(new AgentSpec.OAuthClient("staff", "null")))),
+            issuers,
+            new TokenVerifier(issuers, Clock.systemUTC()));
     String noClient = token("staff", "x", Map.of("email", "ivy@acme.example"));
     String person = operatorToken("staff", "x", Map.of("email", "ivy@acme.example"));
 
     assertThat(refusal(() -> withNullClient.authenticateAgent(noClient)).kind())
         .isEqualTo(IdentityException.Kind.AGENT_NOT_REGISTERED);
-    assertThat(withNullClient.authenticatePerson(person, OPERATOR_AUDIENCES).id()).isEqualTo("ivy@acme.example");
+    assertThat(withNullClient.authenticatePerson(person, OPERATOR_AUDIENCES).id())
+        .isEqualTo("ivy@acme.example");
     assertThat(withNullClient.isDelegationToken(noClient)).isTrue();
   }
 
@@ -445,7 +592,8 @@ class IdentitiesTest {
     assertThat(identities.isDelegationToken(withoutClient)).isTrue();
     assertThat(identities.isDelegationToken(agents)).as("an agent's own token").isFalse();
     assertThat(identities.isDelegationToken(operator)).as("an operator token").isFalse();
-    assertThat(identities.isDelegationToken(user.substring(0, user.length() - 4) + "AAAA")).isFalse();
+    assertThat(identities.isDelegationToken(user.substring(0, user.length() - 4) + "AAAA"))
+        .isFalse();
     assertThat(identities.isDelegationToken(null)).isFalse();
     assertThat(identities.isDelegationToken("pcl_key")).isFalse();
   }
@@ -468,7 +616,9 @@ class IdentitiesTest {
   private static String paddedTo(int length) {
     for (String issuer : List.of("users", "agents")) {
       int unpadded = userToken(issuer, 0).length();
-      for (int pad = (length - unpadded) * 3 / 4 - 8; pad < (length - unpadded) * 3 / 4 + 8; pad++) {
+      for (int pad = (length - unpadded) * 3 / 4 - 8;
+          pad < (length - unpadded) * 3 / 4 + 8;
+          pad++) {
         String t = userToken(issuer, pad);
         if (t.length() == length) {
           return t;
@@ -479,30 +629,60 @@ class IdentitiesTest {
   }
 
   private static String userToken(String issuer, int pad) {
-    return idp.issueToken(issuer, "unused", new DefaultOAuth2TokenCallback(issuer, "alice", "JWT",
-        List.of("portcullis"), Map.of("tenant", "acme", "pad", "p".repeat(pad)), 600)).serialize();
+    return idp.issueToken(
+            issuer,
+            "unused",
+            new DefaultOAuth2TokenCallback(
+                issuer,
+                "alice",
+                "JWT",
+                List.of("portcullis"),
+                Map.of("tenant", "acme", "pad", "p".repeat(pad)),
+                600))
+        .serialize();
   }
 
   @Test
   void anOperatorTokenNamingATenantNarrowsTheApproverToIt() {
-    Approvers twoTenants = new Approvers(
-        List.of(new ApproverSpec.ByRole("users", "approver", OPERATOR_AUDIENCE, List.of("acme", "globex"))), identities);
-    String forGlobex = operatorToken("users", "judy", Map.of("roles", List.of("approver"), "tenant", "globex"));
+    Approvers twoTenants =
+        new Approvers(
+            List.of(
+                new ApproverSpec.ByRole(
+                    "users", "approver", OPERATOR_AUDIENCE, List.of("acme", "globex"))),
+            identities);
+    String forGlobex =
+        operatorToken("users", "judy", Map.of("roles", List.of("approver"), "tenant", "globex"));
     String forNone = operatorToken("users", "judy", Map.of("roles", List.of("approver")));
-    String forAnother = operatorToken("users", "judy", Map.of("roles", List.of("approver"), "tenant", "initech"));
+    String forAnother =
+        operatorToken("users", "judy", Map.of("roles", List.of("approver"), "tenant", "initech"));
 
-    assertThat(twoTenants.authenticate(forGlobex)).contains(new OperatorRef("judy", Set.of("globex")));
-    assertThat(twoTenants.authenticate(forNone)).contains(new OperatorRef("judy", Set.of("acme", "globex")));
+    assertThat(twoTenants.authenticate(forGlobex))
+        .contains(new OperatorRef("judy", Set.of("globex")));
+    assertThat(twoTenants.authenticate(forNone))
+        .contains(new OperatorRef("judy", Set.of("acme", "globex")));
     assertThat(twoTenants.authenticate(forAnother)).isEmpty();
   }
 
   @Test
   void anApproverRoleCountsOnlyForTheAudienceItsTokenWasIssuedFor() {
-    Approvers twoAudiences = new Approvers(List.of(
-        new ApproverSpec.ByRole("users", "approver", "ops-acme", List.of("acme")),
-        new ApproverSpec.ByRole("users", "approver", "ops-globex", List.of("globex"))), identities);
-    String forAcme = idp.issueToken("users", "unused", new DefaultOAuth2TokenCallback("users", "kim", "JWT",
-        List.of("ops-acme"), Map.of("roles", List.of("approver")), 600)).serialize();
+    Approvers twoAudiences =
+        new Approvers(
+            List.of(
+                new ApproverSpec.ByRole("users", "approver", "ops-acme", List.of("acme")),
+                new ApproverSpec.ByRole("users", "approver", "ops-globex", List.of("globex"))),
+            identities);
+    String forAcme =
+        idp.issueToken(
+                "users",
+                "unused",
+                new DefaultOAuth2TokenCallback(
+                    "users",
+                    "kim",
+                    "JWT",
+                    List.of("ops-acme"),
+                    Map.of("roles", List.of("approver")),
+                    600))
+            .serialize();
 
     assertThat(twoAudiences.authenticate(forAcme)).contains(new OperatorRef("kim", Set.of("acme")));
   }
@@ -510,23 +690,50 @@ class IdentitiesTest {
   @Test
   void anOperatorTokenIsRefusedForAnIssuerWithoutOperatorsForAgentsAudienceOrForAnotherAudience() {
     String token = operatorToken("staff", "x", Map.of("email", "carol@acme.example"));
-    String alsoForAgents = idp.issueToken("staff", "unused", new DefaultOAuth2TokenCallback("staff", "x", "JWT",
-        List.of(OPERATOR_AUDIENCE, "portcullis"), Map.of("email", "carol@acme.example"), 600)).serialize();
-    String forSomeoneElse = idp.issueToken("staff", "unused", new DefaultOAuth2TokenCallback("staff", "x", "JWT",
-        List.of("crm"), Map.of("email", "carol@acme.example"), 600)).serialize();
+    String alsoForAgents =
+        idp.issueToken(
+                "staff",
+                "unused",
+                new DefaultOAuth2TokenCallback(
+                    "staff",
+                    "x",
+                    "JWT",
+                    List.of(OPERATOR_AUDIENCE, "portcullis"),
+                    Map.of("email", "carol@acme.example"),
+                    600))
+            .serialize();
+    String forSomeoneElse =
+        idp.issueToken(
+                "staff",
+                "unused",
+                new DefaultOAuth2TokenCallback(
+                    "staff",
+                    "x",
+                    "JWT",
+                    List.of("crm"),
+                    Map.of("email", "carol@acme.example"),
+                    600))
+            .serialize();
 
-    IdentityException noOperators = refusal(() -> identities.authenticatePerson(token, Map.of("users", Set.of("ops"))));
-    IdentityException delegation = refusal(() -> identities.authenticatePerson(alsoForAgents, OPERATOR_AUDIENCES));
-    IdentityException elsewhere = refusal(() -> identities.authenticatePerson(forSomeoneElse, OPERATOR_AUDIENCES));
+    IdentityException noOperators =
+        refusal(() -> identities.authenticatePerson(token, Map.of("users", Set.of("ops"))));
+    IdentityException delegation =
+        refusal(() -> identities.authenticatePerson(alsoForAgents, OPERATOR_AUDIENCES));
+    IdentityException elsewhere =
+        refusal(() -> identities.authenticatePerson(forSomeoneElse, OPERATOR_AUDIENCES));
 
     assertThat(noOperators.kind()).isEqualTo(IdentityException.Kind.INVALID_USER_TOKEN);
-    assertThat(noOperators.getMessage()).isEqualTo("the token's issuer signs no operator tokens for this gateway");
+    assertThat(noOperators.getMessage())
+        .isEqualTo("the token's issuer signs no operator tokens for this gateway");
     assertThat(delegation.kind()).isEqualTo(IdentityException.Kind.DELEGATION_TOKEN);
-    assertThat(delegation.getMessage()).isEqualTo("the token is for agents' calls (audience portcullis): it can prove"
-        + " the user an agent acts for, never an operator");
+    assertThat(delegation.getMessage())
+        .isEqualTo(
+            "the token is for agents' calls (audience portcullis): it can prove"
+                + " the user an agent acts for, never an operator");
     assertThat(elsewhere.kind()).isEqualTo(IdentityException.Kind.INVALID_USER_TOKEN);
     assertThat(elsewhere.getMessage())
-        .isEqualTo("the token is not for this gateway's operator API (audience portcullis-operators)");
+        .isEqualTo(
+            "the token is not for this gateway's operator API (audience portcullis-operators)");
   }
 
   // ---- keys

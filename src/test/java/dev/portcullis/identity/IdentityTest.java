@@ -27,7 +27,8 @@ import tools.jackson.databind.JsonNode;
  */
 class IdentityTest {
   private static final String READ = "{\"arguments\":{\"customerId\":\"C-1001\"}}";
-  private static final String REFUND = "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":10,\"reason\":\"late\"}}";
+  private static final String REFUND =
+      "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":10,\"reason\":\"late\"}}";
 
   @TempDir static Path data;
   static MockOAuth2Server idp;
@@ -37,8 +38,11 @@ class IdentityTest {
   static void start() {
     idp = new MockOAuth2Server();
     idp.start();
-    gateway = GatewayFixture.start(data, Path.of("src/test/resources/config/identity.yaml"),
-        GatewayFixture.oidcIssuers(idp));
+    gateway =
+        GatewayFixture.start(
+            data,
+            Path.of("src/test/resources/config/identity.yaml"),
+            GatewayFixture.oidcIssuers(idp));
   }
 
   @AfterAll
@@ -57,10 +61,13 @@ class IdentityTest {
   }
 
   static String userToken(String user, String tenant, List<String> roles) {
-    return idp.issueToken("users", user, "portcullis", Map.of("tenant", tenant, "roles", roles), 3600).serialize();
+    return idp.issueToken(
+            "users", user, "portcullis", Map.of("tenant", tenant, "roles", roles), 3600)
+        .serialize();
   }
 
-  private static HttpResponse<String> call(String tool, String agentToken, String body, String... headers) {
+  private static HttpResponse<String> call(
+      String tool, String agentToken, String body, String... headers) {
     return gateway.invoke(tool, agentToken, body, headers);
   }
 
@@ -77,23 +84,49 @@ class IdentityTest {
     String valid = agentToken("support-client");
     String[] parts = valid.split("\\.", -1);
     String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
-    String forgedPayload = Base64.getUrlEncoder().withoutPadding()
-        .encodeToString(payload.replace("support-client", "billing-client").getBytes(StandardCharsets.UTF_8));
-    String unsignedHeader = Base64.getUrlEncoder().withoutPadding()
-        .encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-    List<String> refused = List.of(
-        idp.issueToken("agents", "support-client", "portcullis", Map.of("azp", "support-client"), -3600).serialize(),
-        idp.issueToken("agents", "support-client", "someone-else", Map.of("azp", "support-client"), 3600).serialize(),
-        idp.issueToken("evil", "support-client", "portcullis", Map.of("azp", "support-client"), 3600).serialize(),
-        parts[0] + "." + forgedPayload + "." + parts[2],
-        unsignedHeader + "." + parts[1] + ".",
-        "not.a.jwt");
+    String forgedPayload =
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(
+                payload
+                    .replace("support-client", "billing-client")
+                    .getBytes(StandardCharsets.UTF_8));
+    String unsignedHeader =
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+    List<String> refused =
+        List.of(
+            idp.issueToken(
+                    "agents",
+                    "support-client",
+                    "portcullis",
+                    Map.of("azp", "support-client"),
+                    -3600)
+                .serialize(),
+            idp.issueToken(
+                    "agents",
+                    "support-client",
+                    "someone-else",
+                    Map.of("azp", "support-client"),
+                    3600)
+                .serialize(),
+            idp.issueToken(
+                    "evil", "support-client", "portcullis", Map.of("azp", "support-client"), 3600)
+                .serialize(),
+            parts[0] + "." + forgedPayload + "." + parts[2],
+            unsignedHeader + "." + parts[1] + ".",
+            "not.a.jwt");
 
     for (String token : refused) {
       HttpResponse<String> r = call("crm_get_customer", token, READ);
       assertProblem(r, 401, "unauthenticated");
-      assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v ->
-          assertThat(v).startsWith("Bearer realm=\"portcullis\", resource_metadata=\"").contains("error=\"invalid_token\""));
+      assertThat(r.headers().firstValue("WWW-Authenticate"))
+          .hasValueSatisfying(
+              v ->
+                  assertThat(v)
+                      .startsWith("Bearer realm=\"portcullis\", resource_metadata=\"")
+                      .contains("error=\"invalid_token\""));
       assertThat(r.body()).doesNotContain(token);
     }
     assertThat(gateway.acme().requestLog()).isEmpty();
@@ -101,27 +134,41 @@ class IdentityTest {
 
   @Test
   void aValidTokenForAnUnregisteredClientIsForbidden() {
-    assertProblem(call("crm_get_customer", agentToken("unknown-client"), READ), 403, "agent-not-registered");
+    assertProblem(
+        call("crm_get_customer", agentToken("unknown-client"), READ), 403, "agent-not-registered");
   }
 
   @Test
   void userMayAndAgentMayIsAllowedAndRecordedWithBothIdentities() throws Exception {
-    HttpResponse<String> r = call("orders_refund", agentToken("support-client"), REFUND,
-        "Portcullis-User-Token", userToken("alice", "acme", List.of("finance")));
+    HttpResponse<String> r =
+        call(
+            "orders_refund",
+            agentToken("support-client"),
+            REFUND,
+            "Portcullis-User-Token",
+            userToken("alice", "acme", List.of("finance")));
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    assertThat(json(r).at("/decision/rules").toString()).isEqualTo("[\"support-refunds\",\"finance-refunds\"]");
+    assertThat(json(r).at("/decision/rules").toString())
+        .isEqualTo("[\"support-refunds\",\"finance-refunds\"]");
     List<AuditRecord> records = gateway.audit();
     AuditRecord done = records.getLast();
     assertThat(done.entry().agentId()).isEqualTo("support-assistant");
     assertThat(done.entry().userId()).isEqualTo("alice");
-    assertThat(done.entry().user()).contains("\"verified\":true").contains("\"roles\":[\"finance\"]");
+    assertThat(done.entry().user())
+        .contains("\"verified\":true")
+        .contains("\"roles\":[\"finance\"]");
   }
 
   @Test
   void agentMayButUserMayNotIsDenied() {
-    HttpResponse<String> r = call("orders_refund", agentToken("support-client"), REFUND,
-        "Portcullis-User-Token", userToken("bob", "acme", List.of("support")));
+    HttpResponse<String> r =
+        call(
+            "orders_refund",
+            agentToken("support-client"),
+            REFUND,
+            "Portcullis-User-Token",
+            userToken("bob", "acme", List.of("support")));
 
     assertProblem(r, 403, "denied-by-policy");
     assertThat(json(r).path("detail").asString()).contains("no rule permits user 'bob'");
@@ -131,10 +178,24 @@ class IdentityTest {
   @Test
   void anotherUserRepeatingAUsersIdempotencyKeyGetsNoReplayOfTheirOutcome() {
     String key = "refund-" + java.util.UUID.randomUUID();
-    HttpResponse<String> alice = call("orders_refund", agentToken("support-client"), REFUND,
-        "Portcullis-User-Token", userToken("alice", "acme", List.of("finance")), "Idempotency-Key", key);
-    HttpResponse<String> bob = call("orders_refund", agentToken("support-client"), REFUND,
-        "Portcullis-User-Token", userToken("bob", "acme", List.of("support")), "Idempotency-Key", key);
+    HttpResponse<String> alice =
+        call(
+            "orders_refund",
+            agentToken("support-client"),
+            REFUND,
+            "Portcullis-User-Token",
+            userToken("alice", "acme", List.of("finance")),
+            "Idempotency-Key",
+            key);
+    HttpResponse<String> bob =
+        call(
+            "orders_refund",
+            agentToken("support-client"),
+            REFUND,
+            "Portcullis-User-Token",
+            userToken("bob", "acme", List.of("support")),
+            "Idempotency-Key",
+            key);
 
     assertThat(alice.statusCode()).as(alice.body()).isEqualTo(200);
     assertProblem(bob, 409, "idempotency-key-reused");
@@ -144,67 +205,114 @@ class IdentityTest {
 
   @Test
   void userMayButAgentMayNotIsDenied() {
-    HttpResponse<String> r = call("orders_refund", agentToken("billing-client"), REFUND,
-        "Portcullis-User-Token", userToken("alice", "acme", List.of("finance")));
+    HttpResponse<String> r =
+        call(
+            "orders_refund",
+            agentToken("billing-client"),
+            REFUND,
+            "Portcullis-User-Token",
+            userToken("alice", "acme", List.of("finance")));
 
     assertProblem(r, 403, "denied-by-policy");
-    assertThat(json(r).path("detail").asString()).isEqualTo("no rule permits agent 'billing-assistant' to call 'orders_refund'");
+    assertThat(json(r).path("detail").asString())
+        .isEqualTo("no rule permits agent 'billing-assistant' to call 'orders_refund'");
     assertThat(gateway.acme().requestLog()).isEmpty();
   }
 
   @Test
   void aUserOfAnotherTenantIsForbidden() {
-    HttpResponse<String> r = call("crm_get_customer", agentToken("support-client"), READ,
-        "Portcullis-User-Token", userToken("mallory", "globex", List.of("finance")));
+    HttpResponse<String> r =
+        call(
+            "crm_get_customer",
+            agentToken("support-client"),
+            READ,
+            "Portcullis-User-Token",
+            userToken("mallory", "globex", List.of("finance")));
 
     assertProblem(r, 403, "tenant-mismatch");
   }
 
   @Test
   void anInvalidUserTokenIsRefused() {
-    String expired = idp.issueToken("users", "alice", "portcullis", Map.of("tenant", "acme"), -3600).serialize();
-    String foreign = idp.issueToken("evil", "alice", "portcullis", Map.of("tenant", "acme"), 3600).serialize();
+    String expired =
+        idp.issueToken("users", "alice", "portcullis", Map.of("tenant", "acme"), -3600).serialize();
+    String foreign =
+        idp.issueToken("evil", "alice", "portcullis", Map.of("tenant", "acme"), 3600).serialize();
 
-    assertProblem(call("crm_get_customer", agentToken("support-client"), READ, "Portcullis-User-Token", expired), 401,
+    assertProblem(
+        call(
+            "crm_get_customer",
+            agentToken("support-client"),
+            READ,
+            "Portcullis-User-Token",
+            expired),
+        401,
         "invalid-user-token");
-    assertProblem(call("crm_get_customer", agentToken("support-client"), READ, "Portcullis-User-Token", foreign), 401,
+    assertProblem(
+        call(
+            "crm_get_customer",
+            agentToken("support-client"),
+            READ,
+            "Portcullis-User-Token",
+            foreign),
+        401,
         "invalid-user-token");
   }
 
   @Test
   void theBodyCannotClaimAnotherUserThanTheToken() {
-    HttpResponse<String> r = call("crm_get_customer", agentToken("support-client"),
-        "{\"actor\":{\"userId\":\"root\"},\"arguments\":{\"customerId\":\"C-1001\"}}",
-        "Portcullis-User-Token", userToken("alice", "acme", List.of("finance")));
+    HttpResponse<String> r =
+        call(
+            "crm_get_customer",
+            agentToken("support-client"),
+            "{\"actor\":{\"userId\":\"root\"},\"arguments\":{\"customerId\":\"C-1001\"}}",
+            "Portcullis-User-Token",
+            userToken("alice", "acme", List.of("finance")));
 
     assertProblem(r, 400, "malformed-request");
   }
 
   @Test
   void neitherTokenIsForwardedUpstream() {
-    HttpResponse<String> r = call("crm_get_customer", agentToken("support-client"), READ,
-        "Portcullis-User-Token", userToken("alice", "acme", List.of("finance")));
+    HttpResponse<String> r =
+        call(
+            "crm_get_customer",
+            agentToken("support-client"),
+            READ,
+            "Portcullis-User-Token",
+            userToken("alice", "acme", List.of("finance")));
 
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(gateway.acme().headerNamesSeen()).doesNotContain("portcullis-user-token").contains("authorization");
+    assertThat(gateway.acme().headerNamesSeen())
+        .doesNotContain("portcullis-user-token")
+        .contains("authorization");
     // Acme accepts only its own token: a forwarded agent token would have been answered 401.
   }
 
   @Test
   void mcpChallengePointsToProtectedResourceMetadataNamingTheIssuer() {
-    HttpResponse<String> challenge = gateway.send(HttpRequest.newBuilder(gateway.baseUri().resolve("/mcp"))
-        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}"))
-        .build());
-    String expectedUrl = "http://127.0.0.1:" + gateway.port() + "/.well-known/oauth-protected-resource/mcp";
-    HttpResponse<String> metadata = gateway.send(HttpRequest.newBuilder(java.net.URI.create(expectedUrl)).build());
+    HttpResponse<String> challenge =
+        gateway.send(
+            HttpRequest.newBuilder(gateway.baseUri().resolve("/mcp"))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}"))
+                .build());
+    String expectedUrl =
+        "http://127.0.0.1:" + gateway.port() + "/.well-known/oauth-protected-resource/mcp";
+    HttpResponse<String> metadata =
+        gateway.send(HttpRequest.newBuilder(java.net.URI.create(expectedUrl)).build());
 
     assertThat(challenge.statusCode()).isEqualTo(401);
     assertThat(challenge.headers().firstValue("WWW-Authenticate"))
         .contains("Bearer realm=\"portcullis\", resource_metadata=\"" + expectedUrl + "\"");
     assertThat(metadata.statusCode()).isEqualTo(200);
     JsonNode m = json(metadata);
-    assertThat(m.path("resource").asString()).isEqualTo("http://127.0.0.1:" + gateway.port() + "/mcp");
-    assertThat(m.path("authorization_servers").toString()).isEqualTo("[\"" + idp.issuerUrl("agents") + "\"]");
+    assertThat(m.path("resource").asString())
+        .isEqualTo("http://127.0.0.1:" + gateway.port() + "/mcp");
+    assertThat(m.path("authorization_servers").toString())
+        .isEqualTo("[\"" + idp.issuerUrl("agents") + "\"]");
   }
 }

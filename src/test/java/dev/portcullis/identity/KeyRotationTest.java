@@ -22,8 +22,8 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,14 +42,16 @@ class KeyRotationTest {
   @BeforeEach
   void serveKeys() throws Exception {
     jwks = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    jwks.createContext("/certs", ex -> {
-      fetches.incrementAndGet();
-      byte[] body = published.get().toString(true).getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", "application/json");
-      ex.sendResponseHeaders(200, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
+    jwks.createContext(
+        "/certs",
+        ex -> {
+          fetches.incrementAndGet();
+          byte[] body = published.get().toString(true).getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().add("Content-Type", "application/json");
+          ex.sendResponseHeaders(200, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
     jwks.start();
   }
 
@@ -60,9 +62,18 @@ class KeyRotationTest {
 
   private static String sign(RSAKey key, String client) throws Exception {
     Instant now = Instant.now();
-    JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(ISSUER).audience("portcullis").subject(client)
-        .claim("client_id", client).issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(300))).build();
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .issuer(ISSUER)
+            .audience("portcullis")
+            .subject(client)
+            .claim("client_id", client)
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plusSeconds(300)))
+            .build();
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
     jwt.sign(new RSASSASigner(key));
     return jwt.serialize();
   }
@@ -73,22 +84,42 @@ class KeyRotationTest {
     RSAKey second = new RSAKeyGenerator(2048).keyID("k2").generate();
     RSAKey attacker = new RSAKeyGenerator(2048).keyID("k2").generate();
     published.set(new JWKSet(first.toPublicJWK()));
-    IssuerSpec spec = new IssuerSpec("idp", ISSUER,
-        Optional.of(URI.create("http://127.0.0.1:" + jwks.getAddress().getPort() + "/certs")),
-        List.of("portcullis"), List.of("RS256"), Duration.ofSeconds(60), Optional.of("acme"), "tenant", "client_id",
-        "sub", "roles", "groups");
+    IssuerSpec spec =
+        new IssuerSpec(
+            "idp",
+            ISSUER,
+            Optional.of(URI.create("http://127.0.0.1:" + jwks.getAddress().getPort() + "/certs")),
+            List.of("portcullis"),
+            List.of("RS256"),
+            Duration.ofSeconds(60),
+            Optional.of("acme"),
+            "tenant",
+            "client_id",
+            "sub",
+            "roles",
+            "groups");
     TokenVerifier verifier = new TokenVerifier(List.of(spec), Clock.systemUTC());
 
-    assertThat(verifier.verify(sign(first, "bot"), IdentityException.Kind.INVALID_AGENT_CREDENTIAL)).isNotNull();
-    assertThat(verifier.verify(sign(first, "bot"), IdentityException.Kind.INVALID_AGENT_CREDENTIAL)).isNotNull();
+    assertThat(verifier.verify(sign(first, "bot"), IdentityException.Kind.INVALID_AGENT_CREDENTIAL))
+        .isNotNull();
+    assertThat(verifier.verify(sign(first, "bot"), IdentityException.Kind.INVALID_AGENT_CREDENTIAL))
+        .isNotNull();
     assertThat(fetches).as("keys are cached between tokens").hasValue(1);
 
     published.set(new JWKSet(List.of(second.toPublicJWK())));
 
-    assertThat(verifier.verify(sign(second, "bot"), IdentityException.Kind.INVALID_AGENT_CREDENTIAL).claims().getSubject())
+    assertThat(
+            verifier
+                .verify(sign(second, "bot"), IdentityException.Kind.INVALID_AGENT_CREDENTIAL)
+                .claims()
+                .getSubject())
         .isEqualTo("bot");
-    IdentityException forged = catchThrowableOfType(IdentityException.class,
-        () -> verifier.verify(sign(attacker, "bot"), IdentityException.Kind.INVALID_AGENT_CREDENTIAL));
+    IdentityException forged =
+        catchThrowableOfType(
+            IdentityException.class,
+            () ->
+                verifier.verify(
+                    sign(attacker, "bot"), IdentityException.Kind.INVALID_AGENT_CREDENTIAL));
     assertThat(forged).isNotNull();
     assertThat(forged.getMessage()).contains("signature");
   }

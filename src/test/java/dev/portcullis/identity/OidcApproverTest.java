@@ -38,8 +38,11 @@ class OidcApproverTest {
   static void start() {
     idp = new MockOAuth2Server();
     idp.start();
-    gateway = GatewayFixture.start(data, Path.of("src/test/resources/config/oidc-approvers.yaml"),
-        GatewayFixture.oidcIssuers(idp));
+    gateway =
+        GatewayFixture.start(
+            data,
+            Path.of("src/test/resources/config/oidc-approvers.yaml"),
+            GatewayFixture.oidcIssuers(idp));
   }
 
   @AfterAll
@@ -57,7 +60,8 @@ class OidcApproverTest {
   void aPersonWithTheApproverRoleApprovesAndIsRecordedByTheirUserClaim() {
     String approvalId = park(null);
 
-    HttpResponse<String> approved = approve(approvalId, operatorToken("omar", List.of(APPROVER_ROLE)));
+    HttpResponse<String> approved =
+        approve(approvalId, operatorToken("omar", List.of(APPROVER_ROLE)));
 
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
     assertThat(json(approved).path("decidedBy").asString()).isEqualTo("omar");
@@ -67,27 +71,43 @@ class OidcApproverTest {
   @Test
   void tokensWithoutTheRoleFromAnotherIssuerOrExpiredDecideNothing() {
     String approvalId = park(null);
-    List<String> refused = List.of(
-        operatorToken("omar", List.of("finance")),
-        idp.issueToken("evil", "omar", OPERATORS, Map.of("roles", List.of(APPROVER_ROLE)), 3600).serialize(),
-        idp.issueToken("users", "omar", OPERATORS, Map.of("roles", List.of(APPROVER_ROLE)), -3600).serialize(),
-        idp.issueToken("users", "omar", "someone-else", Map.of("roles", List.of(APPROVER_ROLE)), 3600).serialize());
+    List<String> refused =
+        List.of(
+            operatorToken("omar", List.of("finance")),
+            idp.issueToken("evil", "omar", OPERATORS, Map.of("roles", List.of(APPROVER_ROLE)), 3600)
+                .serialize(),
+            idp.issueToken(
+                    "users", "omar", OPERATORS, Map.of("roles", List.of(APPROVER_ROLE)), -3600)
+                .serialize(),
+            idp.issueToken(
+                    "users", "omar", "someone-else", Map.of("roles", List.of(APPROVER_ROLE)), 3600)
+                .serialize());
 
     for (String token : refused) {
       HttpResponse<String> r = approve(approvalId, token);
       assertProblem(r, 401, "unauthenticated");
       assertThat(r.body()).doesNotContain(token);
     }
-    assertThat(json(gateway.get("/v1/approvals/" + approvalId, operatorToken("omar", List.of(APPROVER_ROLE))))
-        .path("status").asString()).isEqualTo("pending");
+    assertThat(
+            json(gateway.get(
+                    "/v1/approvals/" + approvalId, operatorToken("omar", List.of(APPROVER_ROLE))))
+                .path("status")
+                .asString())
+        .isEqualTo("pending");
     assertThat(gateway.acme().requestLog()).isEmpty();
   }
 
   @Test
   void anOperatorTokenOfAnotherTenantDecidesNothing() {
     String approvalId = park(null);
-    String globex = idp.issueToken("users", "omar", OPERATORS,
-        Map.of("tenant", "globex", "roles", List.of(APPROVER_ROLE)), 3600).serialize();
+    String globex =
+        idp.issueToken(
+                "users",
+                "omar",
+                OPERATORS,
+                Map.of("tenant", "globex", "roles", List.of(APPROVER_ROLE)),
+                3600)
+            .serialize();
 
     assertProblem(approve(approvalId, globex), 401, "unauthenticated");
     assertProblem(gateway.get("/v1/approvals/" + approvalId, globex), 401, "unauthenticated");
@@ -97,8 +117,14 @@ class OidcApproverTest {
   @Test
   void anAgentsTokenNeverApprovesEvenWithTheRole() {
     String approvalId = park(null);
-    String agentWithRole = idp.issueToken("agents", "billing-client", "portcullis",
-        Map.of("roles", List.of(APPROVER_ROLE)), 3600).serialize();
+    String agentWithRole =
+        idp.issueToken(
+                "agents",
+                "billing-client",
+                "portcullis",
+                Map.of("roles", List.of(APPROVER_ROLE)),
+                3600)
+            .serialize();
 
     assertProblem(approve(approvalId, agentWithRole), 403, "not-an-approver");
     assertThat(gateway.acme().requestLog()).isEmpty();
@@ -108,7 +134,10 @@ class OidcApproverTest {
   void theUserACallWasMadeForCannotApproveItWithTheirOwnToken() {
     String approvalId = park(userToken("olivia", List.of("finance", APPROVER_ROLE)));
 
-    assertProblem(approve(approvalId, operatorToken("olivia", List.of("finance", APPROVER_ROLE))), 403, "four-eyes");
+    assertProblem(
+        approve(approvalId, operatorToken("olivia", List.of("finance", APPROVER_ROLE))),
+        403,
+        "four-eyes");
     HttpResponse<String> other = approve(approvalId, operatorToken("omar", List.of(APPROVER_ROLE)));
 
     assertThat(other.statusCode()).as(other.body()).isEqualTo(200);
@@ -126,28 +155,46 @@ class OidcApproverTest {
 
     assertProblem(r, 403, "not-an-approver");
     assertThat(r.body()).doesNotContain(delegation);
-    assertProblem(gateway.post("/v1/approvals/" + approvalId + ":deny", delegation, "{\"reason\":\"mine\"}"),
-        403, "not-an-approver");
+    assertProblem(
+        gateway.post("/v1/approvals/" + approvalId + ":deny", delegation, "{\"reason\":\"mine\"}"),
+        403,
+        "not-an-approver");
     assertThat(gateway.acme().requestLog()).isEmpty();
     assertThat(gateway.audit()).hasSize(audited);
-    assertThat(json(gateway.get("/v1/approvals/" + approvalId, operatorToken("omar", List.of(APPROVER_ROLE))))
-        .path("status").asString()).isEqualTo("pending");
+    assertThat(
+            json(gateway.get(
+                    "/v1/approvals/" + approvalId, operatorToken("omar", List.of(APPROVER_ROLE))))
+                .path("status")
+                .asString())
+        .isEqualTo("pending");
   }
 
   @Test
   void aDelegationTokenOpensNoOperatorEndpoint() throws Exception {
     String delegation = userToken("olivia", List.of(APPROVER_ROLE));
     String approvalId = park(null);
-    String invocationId = json(gateway.get("/v1/approvals/" + approvalId, operatorToken("omar", List.of(APPROVER_ROLE))))
-        .path("invocationId").asString();
+    String invocationId =
+        json(gateway.get(
+                "/v1/approvals/" + approvalId, operatorToken("omar", List.of(APPROVER_ROLE))))
+            .path("invocationId")
+            .asString();
     int audited = gateway.audit().size();
 
     assertProblem(gateway.get("/v1/approvals?status=pending", delegation), 403, "not-an-approver");
     assertProblem(gateway.get("/v1/approvals/" + approvalId, delegation), 403, "not-an-approver");
-    assertProblem(gateway.get("/v1/invocations?state=awaiting-approval", delegation), 403, "not-an-approver");
-    assertProblem(gateway.post("/v1/invocations/" + invocationId + ":settle", delegation,
-        "{\"as\":\"cancelled\",\"reason\":\"mine\"}"), 403, "not-an-approver");
-    assertProblem(gateway.post("/v1/invocations/" + invocationId + ":revert", delegation, "{}"), 403, "not-an-approver");
+    assertProblem(
+        gateway.get("/v1/invocations?state=awaiting-approval", delegation), 403, "not-an-approver");
+    assertProblem(
+        gateway.post(
+            "/v1/invocations/" + invocationId + ":settle",
+            delegation,
+            "{\"as\":\"cancelled\",\"reason\":\"mine\"}"),
+        403,
+        "not-an-approver");
+    assertProblem(
+        gateway.post("/v1/invocations/" + invocationId + ":revert", delegation, "{}"),
+        403,
+        "not-an-approver");
     HttpResponse<String> operatorView = gateway.get("/v1/invocations/" + invocationId, delegation);
     assertThat(operatorView.statusCode()).as(operatorView.body()).isEqualTo(403);
     assertThat(operatorView.body()).doesNotContain("O-5001");
@@ -159,8 +206,18 @@ class OidcApproverTest {
   @Test
   void aTokenForBothTheDelegationAndTheOperatorAudienceIsNoOperatorToken() {
     String approvalId = park(null);
-    String both = idp.issueToken("users", "portcullis-inbox", new DefaultOAuth2TokenCallback("users", "omar", "JWT",
-        List.of("portcullis", OPERATORS), Map.of("tenant", "acme", "roles", List.of(APPROVER_ROLE)), 3600)).serialize();
+    String both =
+        idp.issueToken(
+                "users",
+                "portcullis-inbox",
+                new DefaultOAuth2TokenCallback(
+                    "users",
+                    "omar",
+                    "JWT",
+                    List.of("portcullis", OPERATORS),
+                    Map.of("tenant", "acme", "roles", List.of(APPROVER_ROLE)),
+                    3600))
+            .serialize();
 
     assertProblem(approve(approvalId, both), 403, "not-an-approver");
     assertThat(gateway.acme().requestLog()).isEmpty();
@@ -168,10 +225,12 @@ class OidcApproverTest {
 
   @Test
   void anOperatorTokenIsNoDelegationToken() {
-    String agent = idp.issueToken("agents", "billing-client", "portcullis", Map.of(), 3600).serialize();
+    String agent =
+        idp.issueToken("agents", "billing-client", "portcullis", Map.of(), 3600).serialize();
     String operator = operatorToken("olivia", List.of("finance", APPROVER_ROLE));
 
-    HttpResponse<String> r = gateway.invoke("orders_refund", agent, BIG_REFUND, "Portcullis-User-Token", operator);
+    HttpResponse<String> r =
+        gateway.invoke("orders_refund", agent, BIG_REFUND, "Portcullis-User-Token", operator);
 
     assertProblem(r, 401, "invalid-user-token");
     assertThat(gateway.acme().requestLog()).isEmpty();
@@ -179,22 +238,30 @@ class OidcApproverTest {
 
   /** Parks a refund over 100 made by the billing agent, for {@code userToken}'s user if given. */
   private static String park(String userToken) {
-    String agent = idp.issueToken("agents", "billing-client", "portcullis", Map.of(), 3600).serialize();
-    HttpResponse<String> parked = userToken == null
-        ? gateway.invoke("orders_refund", agent, BIG_REFUND)
-        : gateway.invoke("orders_refund", agent, BIG_REFUND, "Portcullis-User-Token", userToken);
+    String agent =
+        idp.issueToken("agents", "billing-client", "portcullis", Map.of(), 3600).serialize();
+    HttpResponse<String> parked =
+        userToken == null
+            ? gateway.invoke("orders_refund", agent, BIG_REFUND)
+            : gateway.invoke(
+                "orders_refund", agent, BIG_REFUND, "Portcullis-User-Token", userToken);
     assertThat(parked.statusCode()).as(parked.body()).isEqualTo(202);
     return json(parked).path("approvalId").asString();
   }
 
-  /** A delegating user's token: what the agent is handed to act for the user (audience portcullis). */
+  /**
+   * A delegating user's token: what the agent is handed to act for the user (audience portcullis).
+   */
   private static String userToken(String user, List<String> roles) {
-    return idp.issueToken("users", user, "portcullis", Map.of("tenant", "acme", "roles", roles), 3600).serialize();
+    return idp.issueToken(
+            "users", user, "portcullis", Map.of("tenant", "acme", "roles", roles), 3600)
+        .serialize();
   }
 
   /** A person's operator token: issued for the operator API's own audience. */
   private static String operatorToken(String user, List<String> roles) {
-    return idp.issueToken("users", user, OPERATORS, Map.of("tenant", "acme", "roles", roles), 3600).serialize();
+    return idp.issueToken("users", user, OPERATORS, Map.of("tenant", "acme", "roles", roles), 3600)
+        .serialize();
   }
 
   private static HttpResponse<String> approve(String approvalId, String credential) {

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * {@code nbf} (whole seconds, as a JWT carries them).
  */
 class TokenVerifierTest {
-  private static final IdentityException.Kind KIND = IdentityException.Kind.INVALID_AGENT_CREDENTIAL;
+  private static final IdentityException.Kind KIND =
+      IdentityException.Kind.INVALID_AGENT_CREDENTIAL;
   private MockOAuth2Server idp;
 
   @BeforeEach
@@ -48,9 +49,19 @@ class TokenVerifierTest {
   }
 
   private IssuerSpec spec(Duration skew, List<String> algorithms) {
-    return new IssuerSpec("agents", idp.issuerUrl("agents").toString(),
-        Optional.of(URI.create(idp.jwksUrl("agents").toString())), List.of("portcullis"), algorithms,
-        skew, Optional.of("acme"), "tenant", "client_id", "sub", "roles", "groups");
+    return new IssuerSpec(
+        "agents",
+        idp.issuerUrl("agents").toString(),
+        Optional.of(URI.create(idp.jwksUrl("agents").toString())),
+        List.of("portcullis"),
+        algorithms,
+        skew,
+        Optional.of("acme"),
+        "tenant",
+        "client_id",
+        "sub",
+        "roles",
+        "groups");
   }
 
   private TokenVerifier verifierAt(Instant now) {
@@ -58,7 +69,8 @@ class TokenVerifierTest {
   }
 
   private TokenVerifier verifierAt(Instant now, Duration skew) {
-    return new TokenVerifier(List.of(spec(skew, List.of("RS256"))), Clock.fixed(now, ZoneOffset.UTC));
+    return new TokenVerifier(
+        List.of(spec(skew, List.of("RS256"))), Clock.fixed(now, ZoneOffset.UTC));
   }
 
   private String token() {
@@ -66,8 +78,11 @@ class TokenVerifierTest {
   }
 
   private String typedToken(String type) {
-    return idp.issueToken("agents", "unused",
-        new DefaultOAuth2TokenCallback("agents", "support-client", type, List.of("portcullis"), Map.of(), 600))
+    return idp.issueToken(
+            "agents",
+            "unused",
+            new DefaultOAuth2TokenCallback(
+                "agents", "support-client", type, List.of("portcullis"), Map.of(), 600))
         .serialize();
   }
 
@@ -102,8 +117,12 @@ class TokenVerifierTest {
 
   @Test
   void refusesATokenPastItsExpiryBeyondTheClockSkew() {
-    IdentityException e = catchThrowableOfType(IdentityException.class, () ->
-        verifierAt(Instant.now().plus(Duration.ofMinutes(12))).verify(token(), IdentityException.Kind.INVALID_USER_TOKEN));
+    IdentityException e =
+        catchThrowableOfType(
+            IdentityException.class,
+            () ->
+                verifierAt(Instant.now().plus(Duration.ofMinutes(12)))
+                    .verify(token(), IdentityException.Kind.INVALID_USER_TOKEN));
 
     assertThat(e.kind()).isEqualTo(IdentityException.Kind.INVALID_USER_TOKEN);
     assertThat(e.getMessage()).isEqualTo("the token was refused: Expired JWT");
@@ -115,7 +134,8 @@ class TokenVerifierTest {
     Instant limit = exp(token).plusSeconds(60);
 
     assertThat(verifierAt(limit.minusMillis(1)).verify(token, KIND)).isNotNull();
-    assertThat(refusal(verifierAt(limit), token).getMessage()).isEqualTo("the token was refused: Expired JWT");
+    assertThat(refusal(verifierAt(limit), token).getMessage())
+        .isEqualTo("the token was refused: Expired JWT");
   }
 
   @Test
@@ -136,8 +156,10 @@ class TokenVerifierTest {
 
     assertThat(refusal(verifierAt(exp(token), Duration.ZERO), token).getMessage())
         .isEqualTo("the token was refused: Expired JWT");
-    assertThat(verifierAt(exp(token).plusSeconds(299), Duration.ofMinutes(5)).verify(token, KIND)).isNotNull();
-    assertThat(refusal(verifierAt(exp(token).plusSeconds(300), Duration.ofMinutes(5)), token)).isNotNull();
+    assertThat(verifierAt(exp(token).plusSeconds(299), Duration.ofMinutes(5)).verify(token, KIND))
+        .isNotNull();
+    assertThat(refusal(verifierAt(exp(token).plusSeconds(300), Duration.ofMinutes(5)), token))
+        .isNotNull();
     assertThat(refusal(verifierAt(nbf(token).minusMillis(1), Duration.ZERO), token).getMessage())
         .isEqualTo("the token was refused: JWT before use time");
   }
@@ -147,7 +169,8 @@ class TokenVerifierTest {
     for (String type : List.of("at+jwt", "application/at+jwt", "JWT")) {
       String token = typedToken(type);
 
-      assertThat(verifierAt(nbf(token).plusSeconds(1)).verify(token, KIND).claims().getSubject()).as(type)
+      assertThat(verifierAt(nbf(token).plusSeconds(1)).verify(token, KIND).claims().getSubject())
+          .as(type)
           .isEqualTo("support-client");
     }
   }
@@ -159,15 +182,22 @@ class TokenVerifierTest {
     IdentityException e = refusal(verifierAt(nbf(token).plusSeconds(1)), token);
 
     assertThat(e.kind()).isEqualTo(KIND);
-    assertThat(e.getMessage()).startsWith("the token's signature or algorithm was refused: ").contains("logout+jwt");
+    assertThat(e.getMessage())
+        .startsWith("the token's signature or algorithm was refused: ")
+        .contains("logout+jwt");
   }
 
   @Test
   void refusesATokenWithoutAnIssuer() throws Exception {
     RSAKey key = new RSAKeyGenerator(2048).keyID("k1").generate();
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID("k1").build(),
-        new JWTClaimsSet.Builder().subject("support-client").audience("portcullis")
-            .expirationTime(Date.from(Instant.now().plusSeconds(600))).build());
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID("k1").build(),
+            new JWTClaimsSet.Builder()
+                .subject("support-client")
+                .audience("portcullis")
+                .expirationTime(Date.from(Instant.now().plusSeconds(600)))
+                .build());
     jwt.sign(new RSASSASigner(key));
 
     IdentityException e = refusal(verifierAt(Instant.now()), jwt.serialize());
@@ -178,7 +208,8 @@ class TokenVerifierTest {
 
   @Test
   void refusesATokenFromAnIssuerNotConfigured() throws Exception {
-    String foreign = idp.issueToken("elsewhere", "support-client", "portcullis", Map.of(), 600).serialize();
+    String foreign =
+        idp.issueToken("elsewhere", "support-client", "portcullis", Map.of(), 600).serialize();
 
     assertThat(refusal(verifierAt(nbf(foreign).plusSeconds(1)), foreign).getMessage())
         .isEqualTo("the token's issuer is not trusted by this gateway");
@@ -186,9 +217,15 @@ class TokenVerifierTest {
 
   @Test
   void refusesAnUnsignedOrMalformedToken() {
-    String unsigned = new PlainJWT(new JWTClaimsSet.Builder().issuer(idp.issuerUrl("agents").toString())
-        .subject("support-client").audience("portcullis").expirationTime(Date.from(Instant.now().plusSeconds(600)))
-        .build()).serialize();
+    String unsigned =
+        new PlainJWT(
+                new JWTClaimsSet.Builder()
+                    .issuer(idp.issuerUrl("agents").toString())
+                    .subject("support-client")
+                    .audience("portcullis")
+                    .expirationTime(Date.from(Instant.now().plusSeconds(600)))
+                    .build())
+            .serialize();
 
     assertThat(refusal(verifierAt(Instant.now()), unsigned).getMessage())
         .isEqualTo("the token is not signed; unsigned tokens (alg none) are refused");
@@ -199,15 +236,19 @@ class TokenVerifierTest {
   @Test
   void refusesAnAlgorithmTheIssuerIsNotConfiguredFor() throws Exception {
     String token = token();
-    TokenVerifier es256Only = new TokenVerifier(List.of(spec(Duration.ofSeconds(60), List.of("ES256"))),
-        Clock.fixed(nbf(token).plusSeconds(1), ZoneOffset.UTC));
+    TokenVerifier es256Only =
+        new TokenVerifier(
+            List.of(spec(Duration.ofSeconds(60), List.of("ES256"))),
+            Clock.fixed(nbf(token).plusSeconds(1), ZoneOffset.UTC));
 
-    assertThat(refusal(es256Only, token).getMessage()).startsWith("the token's signature or algorithm was refused: ");
+    assertThat(refusal(es256Only, token).getMessage())
+        .startsWith("the token's signature or algorithm was refused: ");
   }
 
   @Test
   void refusesATokenForAnotherAudience() throws Exception {
-    String otherAudience = idp.issueToken("agents", "support-client", "someone-else", Map.of(), 600).serialize();
+    String otherAudience =
+        idp.issueToken("agents", "support-client", "someone-else", Map.of(), 600).serialize();
 
     assertThat(refusal(verifierAt(nbf(otherAudience).plusSeconds(1)), otherAudience).getMessage())
         .startsWith("the token was refused: ");
@@ -218,10 +259,22 @@ class TokenVerifierTest {
     String token = token();
     URI jwks = URI.create(idp.jwksUrl("agents").toString());
     idp.shutdown();
-    IssuerSpec spec = new IssuerSpec("agents", idp.issuerUrl("agents").toString(), Optional.of(jwks),
-        List.of("portcullis"), List.of("RS256"), Duration.ofSeconds(60), Optional.empty(), "tenant", "client_id",
-        "sub", "roles", "groups");
-    TokenVerifier verifier = new TokenVerifier(List.of(spec), Clock.fixed(nbf(token).plusSeconds(1), ZoneOffset.UTC));
+    IssuerSpec spec =
+        new IssuerSpec(
+            "agents",
+            idp.issuerUrl("agents").toString(),
+            Optional.of(jwks),
+            List.of("portcullis"),
+            List.of("RS256"),
+            Duration.ofSeconds(60),
+            Optional.empty(),
+            "tenant",
+            "client_id",
+            "sub",
+            "roles",
+            "groups");
+    TokenVerifier verifier =
+        new TokenVerifier(List.of(spec), Clock.fixed(nbf(token).plusSeconds(1), ZoneOffset.UTC));
 
     assertThat(refusal(verifier, token).getMessage())
         .isEqualTo("the issuer's signing keys cannot be fetched right now; try again");
@@ -240,10 +293,23 @@ class TokenVerifierTest {
   @Test
   void withoutAJwksUriTheKeysAreDiscoveredFromTheIssuer() throws Exception {
     String token = token();
-    IssuerSpec discovered = new IssuerSpec("agents", idp.issuerUrl("agents").toString(), Optional.empty(),
-        List.of("portcullis"), List.of("RS256"), Duration.ofMinutes(1), Optional.empty(), "tenant", "client_id",
-        "sub", "roles", "groups");
-    TokenVerifier verifier = new TokenVerifier(List.of(discovered), Clock.fixed(nbf(token).plusSeconds(1), ZoneOffset.UTC));
+    IssuerSpec discovered =
+        new IssuerSpec(
+            "agents",
+            idp.issuerUrl("agents").toString(),
+            Optional.empty(),
+            List.of("portcullis"),
+            List.of("RS256"),
+            Duration.ofMinutes(1),
+            Optional.empty(),
+            "tenant",
+            "client_id",
+            "sub",
+            "roles",
+            "groups");
+    TokenVerifier verifier =
+        new TokenVerifier(
+            List.of(discovered), Clock.fixed(nbf(token).plusSeconds(1), ZoneOffset.UTC));
 
     assertThat(verifier.verify(token, KIND).claims().getSubject()).isEqualTo("support-client");
   }

@@ -15,12 +15,29 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
-/** The hubspot-crm pack against a stand-in for HubSpot's CRM API v3 that checks its documented request shapes. */
+/**
+ * The hubspot-crm pack against a stand-in for HubSpot's CRM API v3 that checks its documented
+ * request shapes.
+ */
 class HubSpotPackTest {
   private static final String TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555";
-  private static final Set<String> SEARCH = Set.of("query", "filterGroups", "sorts", "properties", "limit", "after");
-  private static final Set<String> OPERATORS = Set.of("EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN",
-      "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN");
+  private static final Set<String> SEARCH =
+      Set.of("query", "filterGroups", "sorts", "properties", "limit", "after");
+  private static final Set<String> OPERATORS =
+      Set.of(
+          "EQ",
+          "NEQ",
+          "LT",
+          "LTE",
+          "GT",
+          "GTE",
+          "BETWEEN",
+          "IN",
+          "NOT_IN",
+          "HAS_PROPERTY",
+          "NOT_HAS_PROPERTY",
+          "CONTAINS_TOKEN",
+          "NOT_CONTAINS_TOKEN");
 
   @TempDir Path dir;
   private VendorServer hubspot;
@@ -28,35 +45,68 @@ class HubSpotPackTest {
 
   @BeforeEach
   void start() {
-    hubspot = new VendorServer("Bearer " + TOKEN)
-        .route("GET", "/crm/v3/objects/contacts/([0-9]+)", (req, m) -> {
-          expect(Set.of("properties", "propertiesWithHistory", "associations", "archived", "idProperty")
-              .containsAll(req.query().keySet()), "unknown query parameter");
-          return new Response(200, contact(m.group(1)));
-        })
-        .route("POST", "/crm/v3/objects/contacts/search", (req, m) -> {
-          JsonNode b = req.json();
-          expect(SEARCH.containsAll(VendorServer.names(b)), "unknown member in " + b);
-          expect(b.path("limit").isMissingNode() || b.path("limit").asInt() <= 200, "limit is at most 200");
-          expect(b.path("after").isMissingNode() || b.path("after").isString(), "after is a string");
-          for (JsonNode group : b.path("filterGroups")) {
-            for (JsonNode f : group.path("filters")) {
-              expect(f.path("propertyName").isString() && OPERATORS.contains(f.path("operator").asString("")),
-                  "a filter has a propertyName and an operator");
-            }
-          }
-          return new Response(200, "{\"total\":1,\"results\":[" + contact("151") + "],"
-              + "\"paging\":{\"next\":{\"after\":\"1\"}}}");
-        })
-        .route("POST", "/crm/v3/objects/contacts", (req, m) -> {
-          properties(req);
-          return new Response(201, contact("152"));
-        })
-        .route("PATCH", "/crm/v3/objects/contacts/([0-9]+)", (req, m) -> {
-          properties(req);
-          return new Response(200, contact(m.group(1)));
-        });
-    rig = PackRig.load(dir, """
+    hubspot =
+        new VendorServer("Bearer " + TOKEN)
+            .route(
+                "GET",
+                "/crm/v3/objects/contacts/([0-9]+)",
+                (req, m) -> {
+                  expect(
+                      Set.of(
+                              "properties",
+                              "propertiesWithHistory",
+                              "associations",
+                              "archived",
+                              "idProperty")
+                          .containsAll(req.query().keySet()),
+                      "unknown query parameter");
+                  return new Response(200, contact(m.group(1)));
+                })
+            .route(
+                "POST",
+                "/crm/v3/objects/contacts/search",
+                (req, m) -> {
+                  JsonNode b = req.json();
+                  expect(SEARCH.containsAll(VendorServer.names(b)), "unknown member in " + b);
+                  expect(
+                      b.path("limit").isMissingNode() || b.path("limit").asInt() <= 200,
+                      "limit is at most 200");
+                  expect(
+                      b.path("after").isMissingNode() || b.path("after").isString(),
+                      "after is a string");
+                  for (JsonNode group : b.path("filterGroups")) {
+                    for (JsonNode f : group.path("filters")) {
+                      expect(
+                          f.path("propertyName").isString()
+                              && OPERATORS.contains(f.path("operator").asString("")),
+                          "a filter has a propertyName and an operator");
+                    }
+                  }
+                  return new Response(
+                      200,
+                      "{\"total\":1,\"results\":["
+                          + contact("151")
+                          + "],"
+                          + "\"paging\":{\"next\":{\"after\":\"1\"}}}");
+                })
+            .route(
+                "POST",
+                "/crm/v3/objects/contacts",
+                (req, m) -> {
+                  properties(req);
+                  return new Response(201, contact("152"));
+                })
+            .route(
+                "PATCH",
+                "/crm/v3/objects/contacts/([0-9]+)",
+                (req, m) -> {
+                  properties(req);
+                  return new Response(200, contact(m.group(1)));
+                });
+    rig =
+        PackRig.load(
+            dir,
+            """
         connectors:
           - name: hubspot
             type: http
@@ -67,7 +117,8 @@ class HubSpotPackTest {
             connector: hubspot
             include: [hubspot.contact_get, hubspot.contact_search, hubspot.contact_find_by_email,
                       hubspot.contact_create, hubspot.contact_update]
-        """, Map.of("HUBSPOT_URL", hubspot.baseUrl(), "HUBSPOT_TOKEN", TOKEN));
+        """,
+            Map.of("HUBSPOT_URL", hubspot.baseUrl(), "HUBSPOT_TOKEN", TOKEN));
   }
 
   @AfterEach
@@ -75,10 +126,14 @@ class HubSpotPackTest {
     hubspot.close();
   }
 
-  /** Creates and updates carry {"properties": {name: value}} (and, on create, maybe associations). */
+  /**
+   * Creates and updates carry {"properties": {name: value}} (and, on create, maybe associations).
+   */
   private static void properties(Request req) {
     JsonNode b = req.json();
-    expect(Set.of("properties", "associations").containsAll(VendorServer.names(b)), "unknown member in " + b);
+    expect(
+        Set.of("properties", "associations").containsAll(VendorServer.names(b)),
+        "unknown member in " + b);
     expect(b.path("properties").isObject(), "properties must be an object");
     for (JsonNode v : b.path("properties")) {
       expect(v.isString(), "property values are strings");
@@ -89,7 +144,8 @@ class HubSpotPackTest {
     return """
         {"id":"%s","properties":{"email":"ada@example.com","firstname":"Ada","lastname":"Lovelace",\
         "hs_object_id":"%s"},"createdAt":"2026-11-01T10:00:00Z","updatedAt":"2026-11-20T10:00:00Z",\
-        "archived":false}""".formatted(id, id);
+        "archived":false}"""
+        .formatted(id, id);
   }
 
   @Test
@@ -99,9 +155,12 @@ class HubSpotPackTest {
     Request req = hubspot.only();
     assertThat(hubspot.refusals()).isEmpty();
     assertThat(req.rawPath()).isEqualTo("/crm/v3/objects/contacts/151");
-    assertThat(req.query()).containsExactly(
-        Map.entry("properties", "email,firstname,lastname,phone,company,lifecyclestage,lastmodifieddate"),
-        Map.entry("archived", "false"));
+    assertThat(req.query())
+        .containsExactly(
+            Map.entry(
+                "properties",
+                "email,firstname,lastname,phone,company,lifecyclestage,lastmodifieddate"),
+            Map.entry("archived", "false"));
     assertThat(contact.path("id").asString()).isEqualTo("151");
   }
 
@@ -111,7 +170,10 @@ class HubSpotPackTest {
 
     Request req = hubspot.only();
     assertThat(hubspot.refusals()).isEmpty();
-    assertThat(req.json()).isEqualTo(JSON.readTree("""
+    assertThat(req.json())
+        .isEqualTo(
+            JSON.readTree(
+                """
         {"query":"lovelace","properties":["email","firstname","lastname","phone","company","lifecyclestage"],
          "limit":5,"after":"10"}"""));
   }
@@ -123,21 +185,27 @@ class HubSpotPackTest {
     Request req = hubspot.only();
     assertThat(hubspot.refusals()).isEmpty();
     assertThat(req.rawPath()).isEqualTo("/crm/v3/objects/contacts/search");
-    assertThat(req.json()).isEqualTo(JSON.readTree("""
+    assertThat(req.json())
+        .isEqualTo(
+            JSON.readTree(
+                """
         {"filterGroups":[{"filters":[{"propertyName":"email","operator":"EQ","value":"ada@example.com"}]}],
          "properties":["email","firstname","lastname","phone","company","lifecyclestage"],"limit":1}"""));
   }
 
   @Test
   void createsAContactWithItsFieldsUnderProperties() {
-    rig.value("hubspot.contact_create", "{\"email\":\"grace@example.com\",\"firstname\":\"Grace\"}");
+    rig.value(
+        "hubspot.contact_create", "{\"email\":\"grace@example.com\",\"firstname\":\"Grace\"}");
 
     Request req = hubspot.only();
     assertThat(hubspot.refusals()).isEmpty();
     assertThat(req.method()).isEqualTo("POST");
     assertThat(req.rawPath()).isEqualTo("/crm/v3/objects/contacts");
-    assertThat(req.json()).isEqualTo(
-        JSON.readTree("{\"properties\":{\"email\":\"grace@example.com\",\"firstname\":\"Grace\"}}"));
+    assertThat(req.json())
+        .isEqualTo(
+            JSON.readTree(
+                "{\"properties\":{\"email\":\"grace@example.com\",\"firstname\":\"Grace\"}}"));
   }
 
   @Test
@@ -148,14 +216,18 @@ class HubSpotPackTest {
     assertThat(hubspot.refusals()).isEmpty();
     assertThat(req.method()).isEqualTo("PATCH");
     assertThat(req.rawPath()).isEqualTo("/crm/v3/objects/contacts/151");
-    assertThat(req.json()).isEqualTo(JSON.readTree("{\"properties\":{\"lifecyclestage\":\"customer\"}}"));
+    assertThat(req.json())
+        .isEqualTo(JSON.readTree("{\"properties\":{\"lifecyclestage\":\"customer\"}}"));
   }
 
   @Test
   void refusesAnUnknownPropertyOrAMalformedIdBeforeAnyRequest() {
-    assertThat(rig.violations("hubspot.contact_update", "{\"contactId\":\"151\",\"hubspot_owner_id\":\"1\"}"))
+    assertThat(
+            rig.violations(
+                "hubspot.contact_update", "{\"contactId\":\"151\",\"hubspot_owner_id\":\"1\"}"))
         .isNotEmpty();
-    assertThat(rig.violations("hubspot.contact_get", "{\"contactId\":\"151/associations\"}")).isNotEmpty();
+    assertThat(rig.violations("hubspot.contact_get", "{\"contactId\":\"151/associations\"}"))
+        .isNotEmpty();
     assertThat(hubspot.seen()).isEmpty();
   }
 }

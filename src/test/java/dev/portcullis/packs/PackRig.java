@@ -29,8 +29,16 @@ final class PackRig {
     this.config = config;
     for (var spec : config.connectors()) {
       HttpConnectorSpec h = (HttpConnectorSpec) spec;
-      connectors.put(h.name(), new HttpConnector(h.name(), h.baseUri(), h.auth(), h.operations(), secrets,
-          h.connectTimeout(), Invocations.JSON));
+      connectors.put(
+          h.name(),
+          new HttpConnector(
+              h.name(),
+              h.baseUri(),
+              h.auth(),
+              h.operations(),
+              secrets,
+              h.connectTimeout(),
+              Invocations.JSON));
     }
   }
 
@@ -39,13 +47,15 @@ final class PackRig {
    * env} fills {@code ${VAR}} and {@code env:NAME} secret references.
    */
   static PackRig load(Path dir, String body, Map<String, String> env) {
-    String text = """
+    String text =
+        """
         apiVersion: portcullis.dev/v1alpha1
         kind: Gateway
         agents:
           - id: bot
             keys: [sha256:1111111111111111111111111111111111111111111111111111111111111111]
-        """ + body;
+        """
+            + body;
     try {
       Path file = dir.resolve("portcullis.yaml");
       Files.writeString(file, text, StandardCharsets.UTF_8);
@@ -56,7 +66,9 @@ final class PackRig {
   }
 
   CatalogEntry tool(String name) {
-    return config.tools().stream().filter(e -> e.tool().name().equals(name)).findFirst()
+    return config.tools().stream()
+        .filter(e -> e.tool().name().equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no tool " + name));
   }
 
@@ -76,7 +88,9 @@ final class PackRig {
       throw new AssertionError("the gateway would refuse " + arguments + ": " + violations);
     }
     CatalogEntry entry = tool(tool);
-    return connectors.get(entry.tool().connector()).invoke(Invocations.call("bot", tool, arguments));
+    return connectors
+        .get(entry.tool().connector())
+        .invoke(Invocations.call("bot", tool, arguments));
   }
 
   /** The value of a successful call; fails with the failure's detail otherwise. */

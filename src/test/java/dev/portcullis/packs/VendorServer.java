@@ -23,19 +23,26 @@ import tools.jackson.databind.json.JsonMapper;
  * A stand-in for a vendor's API on a loopback port. Every request is recorded; then the checks a
  * vendor documents for all its endpoints run (the credential in {@code Authorization}, {@code
  * Accept: application/json}, a JSON body with {@code Content-Type: application/json} exactly when
- * the method carries one), then the route's own checks of its path, query and body shape. A
- * request that fails a check is answered the way the vendor would (401, 400, 404) and its reason
- * is kept in {@link #refusals()}, so a test can show what was wrong.
+ * the method carries one), then the route's own checks of its path, query and body shape. A request
+ * that fails a check is answered the way the vendor would (401, 400, 404) and its reason is kept in
+ * {@link #refusals()}, so a test can show what was wrong.
  */
 final class VendorServer implements AutoCloseable {
   static final JsonMapper JSON = JsonMapper.builder().build();
 
   /** One request as it reached the vendor; {@code query} decoded, in order. */
-  record Request(String method, String rawPath, Map<String, String> query, Map<String, List<String>> headers,
+  record Request(
+      String method,
+      String rawPath,
+      Map<String, String> query,
+      Map<String, List<String>> headers,
       String body) {
     String header(String name) {
-      return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-          .map(e -> e.getValue().getFirst()).findFirst().orElse(null);
+      return headers.entrySet().stream()
+          .filter(e -> e.getKey().equalsIgnoreCase(name))
+          .map(e -> e.getValue().getFirst())
+          .findFirst()
+          .orElse(null);
     }
 
     JsonNode json() {
@@ -74,7 +81,8 @@ final class VendorServer implements AutoCloseable {
   VendorServer(String authorization) {
     this.authorization = authorization;
     try {
-      server = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+      server =
+          HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -117,15 +125,22 @@ final class VendorServer implements AutoCloseable {
   private void handle(HttpExchange ex) throws IOException {
     String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     URI uri = ex.getRequestURI();
-    Request req = new Request(ex.getRequestMethod(), uri.getRawPath(), query(uri.getRawQuery()),
-        Map.copyOf(ex.getRequestHeaders()), body);
+    Request req =
+        new Request(
+            ex.getRequestMethod(),
+            uri.getRawPath(),
+            query(uri.getRawQuery()),
+            Map.copyOf(ex.getRequestHeaders()),
+            body);
     seen.add(req);
     Response response;
     try {
       response = dispatch(req);
     } catch (Refused e) {
       refusals.add(e.getMessage());
-      response = new Response(e.status, "{\"errorMessages\":[" + JSON.writeValueAsString(e.getMessage()) + "]}");
+      response =
+          new Response(
+              e.status, "{\"errorMessages\":[" + JSON.writeValueAsString(e.getMessage()) + "]}");
     }
     byte[] bytes = response.body().getBytes(StandardCharsets.UTF_8);
     if (bytes.length > 0) {
@@ -143,11 +158,15 @@ final class VendorServer implements AutoCloseable {
       throw new Refused(401, "missing or wrong credential");
     }
     String accept = req.header("Accept");
-    expect(accept != null && accept.contains("application/json"), "Accept must include application/json");
-    boolean carriesBody = req.method().equals("POST") || req.method().equals("PATCH") || req.method().equals("PUT");
+    expect(
+        accept != null && accept.contains("application/json"),
+        "Accept must include application/json");
+    boolean carriesBody =
+        req.method().equals("POST") || req.method().equals("PATCH") || req.method().equals("PUT");
     if (carriesBody) {
       String type = req.header("Content-Type");
-      expect(type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json"),
+      expect(
+          type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json"),
           "Content-Type must be application/json");
       try {
         expect(req.json().isObject(), "the body must be a JSON object");
@@ -173,8 +192,10 @@ final class VendorServer implements AutoCloseable {
     }
     for (String pair : raw.split("&", -1)) {
       int eq = pair.indexOf('=');
-      String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      String name =
+          URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String value =
+          eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
       if (out.putIfAbsent(name, value) != null) {
         throw new Refused(400, "query parameter " + name + " given twice");
       }

@@ -18,11 +18,17 @@ class AuditEntriesTest {
 
   @Test
   void aLargeFilterReportIsListedUpToTheCapWithItsTotals() {
-    List<String> dropped = IntStream.range(0, 500).mapToObj(i -> "/items/" + i + "/secret").toList();
+    List<String> dropped =
+        IntStream.range(0, 500).mapToObj(i -> "/items/" + i + "/secret").toList();
     List<FilterReport.Redaction> redacted =
-        IntStream.range(0, 150).mapToObj(i -> new FilterReport.Redaction("/items/" + i + "/email", "email")).toList();
-    Outcome.Completed done = new Outcome.Completed(Invocations.call("bot", "tool", "{}"),
-        Invocations.JSON.createObjectNode(), new FilterReport(dropped, redacted));
+        IntStream.range(0, 150)
+            .mapToObj(i -> new FilterReport.Redaction("/items/" + i + "/email", "email"))
+            .toList();
+    Outcome.Completed done =
+        new Outcome.Completed(
+            Invocations.call("bot", "tool", "{}"),
+            Invocations.JSON.createObjectNode(),
+            new FilterReport(dropped, redacted));
 
     AuditEntry entry = entries.terminal(done);
 
@@ -35,9 +41,13 @@ class AuditEntriesTest {
 
   @Test
   void aSmallFilterReportIsListedWhole() {
-    Outcome.Completed done = new Outcome.Completed(Invocations.call("bot", "tool", "{}"),
-        Invocations.JSON.createObjectNode(), new FilterReport(List.of("/a"), List.of()));
+    Outcome.Completed done =
+        new Outcome.Completed(
+            Invocations.call("bot", "tool", "{}"),
+            Invocations.JSON.createObjectNode(),
+            new FilterReport(List.of("/a"), List.of()));
 
-    assertThat(entries.terminal(done).filtered()).isEqualTo("{\"dropped\":[\"/a\"],\"redacted\":[]}");
+    assertThat(entries.terminal(done).filtered())
+        .isEqualTo("{\"dropped\":[\"/a\"],\"redacted\":[]}");
   }
 }

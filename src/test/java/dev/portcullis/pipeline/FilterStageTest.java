@@ -20,8 +20,17 @@ import org.junit.jupiter.api.Test;
 
 class FilterStageTest {
   private static Catalog catalog(ResultFilter filter) {
-    ToolDefinition tool = new ToolDefinition("crm_get_customer", null, "d", "1", RiskClass.READ, "acme",
-        Invocations.JSON.createObjectNode(), false, "sha256:0");
+    ToolDefinition tool =
+        new ToolDefinition(
+            "crm_get_customer",
+            null,
+            "d",
+            "1",
+            RiskClass.READ,
+            "acme",
+            Invocations.JSON.createObjectNode(),
+            false,
+            "sha256:0");
     CatalogEntry entry = new CatalogEntry(tool, args -> List.of(), filter);
     return new Catalog() {
       @Override
@@ -43,20 +52,36 @@ class FilterStageTest {
 
   @Test
   void filtersACompletedResultAndReportsWhatItTookOut() {
-    ResultFilter filter = ResultFilter.compile(List.of("/name", "/email"), EnumSet.of(RedactionKind.EMAIL));
-    Outcome o = run(catalog(filter), (inv, chain) -> new Outcome.Completed(inv,
-        Invocations.JSON.readTree("{\"name\":\"Maria\",\"email\":\"m@example.com\",\"tier\":\"gold\"}")));
+    ResultFilter filter =
+        ResultFilter.compile(List.of("/name", "/email"), EnumSet.of(RedactionKind.EMAIL));
+    Outcome o =
+        run(
+            catalog(filter),
+            (inv, chain) ->
+                new Outcome.Completed(
+                    inv,
+                    Invocations.JSON.readTree(
+                        "{\"name\":\"Maria\",\"email\":\"m@example.com\",\"tier\":\"gold\"}")));
 
     Outcome.Completed c = (Outcome.Completed) o;
-    assertThat(c.result().toString()).isEqualTo("{\"name\":\"Maria\",\"email\":\"[redacted:email]\"}");
-    assertThat(c.filtered()).isEqualTo(new FilterReport(List.of("/tier"),
-        List.of(new FilterReport.Redaction("/email", "email"))));
+    assertThat(c.result().toString())
+        .isEqualTo("{\"name\":\"Maria\",\"email\":\"[redacted:email]\"}");
+    assertThat(c.filtered())
+        .isEqualTo(
+            new FilterReport(
+                List.of("/tier"), List.of(new FilterReport.Redaction("/email", "email"))));
   }
 
   @Test
   void redactsPersonalDataInAFailedCallsDetail() {
-    Outcome failed = run(catalog(ResultFilter.DEFAULT), (inv, chain) -> new Outcome.Failed(inv,
-        FailureKind.UPSTREAM_REJECTED, "upstream acme answered 400: a@b.io paid with 4111-1111-1111-1111"));
+    Outcome failed =
+        run(
+            catalog(ResultFilter.DEFAULT),
+            (inv, chain) ->
+                new Outcome.Failed(
+                    inv,
+                    FailureKind.UPSTREAM_REJECTED,
+                    "upstream acme answered 400: a@b.io paid with 4111-1111-1111-1111"));
 
     assertThat(failed).isInstanceOf(Outcome.Failed.class);
     assertThat(((Outcome.Failed) failed).detail())
@@ -65,8 +90,15 @@ class FilterStageTest {
 
   @Test
   void passesDenialsThroughUnchanged() {
-    Outcome denied = run(catalog(ResultFilter.DEFAULT), (inv, chain) -> new Outcome.Denied(inv,
-        dev.portcullis.invocation.DenialKind.POLICY, "denied for a@b.io", List.of("r")));
+    Outcome denied =
+        run(
+            catalog(ResultFilter.DEFAULT),
+            (inv, chain) ->
+                new Outcome.Denied(
+                    inv,
+                    dev.portcullis.invocation.DenialKind.POLICY,
+                    "denied for a@b.io",
+                    List.of("r")));
 
     assertThat(((Outcome.Denied) denied).message()).isEqualTo("denied for a@b.io");
   }

@@ -21,9 +21,21 @@ class PipelineTest {
   @Test
   void runsStagesInListOrderAndReturnsTheLastOutcome() {
     List<String> seen = new ArrayList<>();
-    Stage first = (inv, chain) -> { seen.add("first"); return chain.proceed(inv); };
-    Stage second = (inv, chain) -> { seen.add("second"); return chain.proceed(inv); };
-    Stage last = (inv, chain) -> { seen.add("last"); return ending().handle(inv, chain); };
+    Stage first =
+        (inv, chain) -> {
+          seen.add("first");
+          return chain.proceed(inv);
+        };
+    Stage second =
+        (inv, chain) -> {
+          seen.add("second");
+          return chain.proceed(inv);
+        };
+    Stage last =
+        (inv, chain) -> {
+          seen.add("last");
+          return ending().handle(inv, chain);
+        };
 
     Outcome outcome = new Pipeline(List.of(first, second, last)).run(CALL);
 
@@ -43,13 +55,22 @@ class PipelineTest {
     var commit = new CommitStage(null, null, null);
     var execute = new ExecuteStage(null, null);
 
-    Pipeline p = Pipeline.standard(ledger, catalog, validate, policy, limits, approval, filter, commit, execute);
+    Pipeline p =
+        Pipeline.standard(
+            ledger, catalog, validate, policy, limits, approval, filter, commit, execute);
 
     assertThat(p.stages())
         .extracting(s -> s.getClass().getSimpleName())
         .containsExactly(
-            "LedgerStage", "CatalogStage", "ValidateStage", "PolicyStage", "LimitsStage",
-            "ApprovalStage", "FilterStage", "CommitStage", "ExecuteStage");
+            "LedgerStage",
+            "CatalogStage",
+            "ValidateStage",
+            "PolicyStage",
+            "LimitsStage",
+            "ApprovalStage",
+            "FilterStage",
+            "CommitStage",
+            "ExecuteStage");
   }
 
   @Test
@@ -65,7 +86,13 @@ class PipelineTest {
 
     assertThat(p.stages())
         .extracting(s -> s.getClass().getSimpleName())
-        .containsExactly("LedgerStage", "ValidateStage", "PolicyStage", "FilterStage", "CommitStage", "ExecuteStage");
+        .containsExactly(
+            "LedgerStage",
+            "ValidateStage",
+            "PolicyStage",
+            "FilterStage",
+            "CommitStage",
+            "ExecuteStage");
   }
 
   @Test
@@ -73,10 +100,13 @@ class PipelineTest {
     Stage twice = new Twice();
     Outcome outcome = new Pipeline(List.of(twice, ending())).run(CALL);
 
-    assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f -> {
-      assertThat(f.kind()).isEqualTo(FailureKind.INTERNAL);
-      assertThat(f.detail()).isEqualTo("stage Twice must call proceed() at most once");
-    });
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            Outcome.Failed.class,
+            f -> {
+              assertThat(f.kind()).isEqualTo(FailureKind.INTERNAL);
+              assertThat(f.detail()).isEqualTo("stage Twice must call proceed() at most once");
+            });
   }
 
   @Test
@@ -84,26 +114,40 @@ class PipelineTest {
     Stage passes = (inv, chain) -> chain.proceed(inv);
     Outcome outcome = new Pipeline(List.of(new Passing(), passes)).run(CALL);
 
-    assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f ->
-        assertThat(f.detail()).startsWith("the last stage ").endsWith(" must end the call, not proceed"));
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            Outcome.Failed.class,
+            f ->
+                assertThat(f.detail())
+                    .startsWith("the last stage ")
+                    .endsWith(" must end the call, not proceed"));
   }
 
   @Test
   void stageReturningNullFailsTheCallNamingIt() {
     Outcome outcome = new Pipeline(List.of(new Passing(), new ReturnsNull())).run(CALL);
 
-    assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f ->
-        assertThat(f.detail()).isEqualTo("stage ReturnsNull returned no outcome"));
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            Outcome.Failed.class,
+            f -> assertThat(f.detail()).isEqualTo("stage ReturnsNull returned no outcome"));
   }
 
   @Test
   void stageThatThrowsFailsTheCallAndOuterStagesStillSeeTheOutcome() {
     List<Outcome> seenByOuter = new ArrayList<>();
-    Stage outer = (inv, chain) -> { Outcome o = chain.proceed(inv); seenByOuter.add(o); return o; };
+    Stage outer =
+        (inv, chain) -> {
+          Outcome o = chain.proceed(inv);
+          seenByOuter.add(o);
+          return o;
+        };
     Outcome outcome = new Pipeline(List.of(outer, new Throws())).run(CALL);
 
-    assertThat(outcome).isInstanceOfSatisfying(Outcome.Failed.class, f ->
-        assertThat(f.detail()).isEqualTo("internal error in stage Throws"));
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            Outcome.Failed.class,
+            f -> assertThat(f.detail()).isEqualTo("internal error in stage Throws"));
     assertThat(seenByOuter).containsExactly(outcome);
   }
 

@@ -10,7 +10,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-/** Numbers take the type the tool's schema declares; everything else passes through as CEL values. */
+/**
+ * Numbers take the type the tool's schema declares; everything else passes through as CEL values.
+ */
 class ArgumentTypesTest {
   private static JsonNode json(String text) {
     return Invocations.JSON.readTree(text);
@@ -27,7 +29,9 @@ class ArgumentTypesTest {
     assertThat(untyped.toCel(json("5"))).isEqualTo(5L);
     assertThat(untyped.toCel(json("5.0"))).isEqualTo(5L);
     assertThat(untyped.toCel(json("5.5"))).isEqualTo(5.5);
-    assertThat(ArgumentTypes.of(json("[1]")).toCel(json("7"))).as("a schema that is no object").isEqualTo(7L);
+    assertThat(ArgumentTypes.of(json("[1]")).toCel(json("7")))
+        .as("a schema that is no object")
+        .isEqualTo(7L);
   }
 
   @Test
@@ -46,10 +50,14 @@ class ArgumentTypesTest {
     ArgumentTypes number = ArgumentTypes.of(json("{\"type\": \"number\"}"));
     var nodes = tools.jackson.databind.node.JsonNodeFactory.instance;
 
-    assertThat(number.toCel(nodes.numberNode(new java.math.BigDecimal("1e400")))).isEqualTo(Double.POSITIVE_INFINITY);
-    assertThat(number.toCel(nodes.numberNode(new java.math.BigDecimal("-1e400")))).isEqualTo(Double.NEGATIVE_INFINITY);
-    assertThat(number.toCel(nodes.numberNode(java.math.BigInteger.TEN.pow(400)))).isEqualTo(Double.POSITIVE_INFINITY);
-    assertThat(cel("{\"type\": \"number\"}", "1" + "0".repeat(400))).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(number.toCel(nodes.numberNode(new java.math.BigDecimal("1e400"))))
+        .isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(number.toCel(nodes.numberNode(new java.math.BigDecimal("-1e400"))))
+        .isEqualTo(Double.NEGATIVE_INFINITY);
+    assertThat(number.toCel(nodes.numberNode(java.math.BigInteger.TEN.pow(400))))
+        .isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(cel("{\"type\": \"number\"}", "1" + "0".repeat(400)))
+        .isEqualTo(Double.POSITIVE_INFINITY);
   }
 
   @Test
@@ -68,28 +76,49 @@ class ArgumentTypesTest {
 
   @Test
   void propertiesItemsAndAdditionalPropertiesCarryTheirTypes() {
-    String schema = """
+    String schema =
+        """
         {"type": "object",
          "properties": {"amount": {"type": "number"},
                         "lines": {"type": "array", "items": {"type": "object",
                                   "properties": {"qty": {"type": "integer"}, "price": {"type": "number"}}}}},
          "additionalProperties": {"type": "number"}}""";
-    Object value = cel(schema, """
+    Object value =
+        cel(
+            schema,
+            """
         {"amount": 5, "lines": [{"qty": 2.0, "price": 3}], "tip": 1, "note": "x", "gift": true, "none": null}""");
 
-    assertThat(value).isEqualTo(Map.of("amount", 5.0, "lines", List.of(Map.of("qty", 2L, "price", 3.0)),
-        "tip", 1.0, "note", "x", "gift", true, "none", NullValue.NULL_VALUE));
+    assertThat(value)
+        .isEqualTo(
+            Map.of(
+                "amount",
+                5.0,
+                "lines",
+                List.of(Map.of("qty", 2L, "price", 3.0)),
+                "tip",
+                1.0,
+                "note",
+                "x",
+                "gift",
+                true,
+                "none",
+                NullValue.NULL_VALUE));
   }
 
   @Test
   void membersNotDeclaredFollowTheWholeNumberRule() {
-    assertThat(cel("{\"properties\": {\"amount\": {\"type\": \"number\"}}}", "{\"other\": 5, \"list\": [5, 5.5]}"))
+    assertThat(
+            cel(
+                "{\"properties\": {\"amount\": {\"type\": \"number\"}}}",
+                "{\"other\": 5, \"list\": [5, 5.5]}"))
         .isEqualTo(Map.of("other", 5L, "list", List.of(5L, 5.5)));
   }
 
   @Test
   void localReferencesAreFollowed() {
-    String schema = """
+    String schema =
+        """
         {"properties": {"amount": {"$ref": "#/$defs/money"}, "count": {"$ref": "#/$defs/count"},
                         "far": {"$ref": "https://example.com/s.json"}},
          "$defs": {"money": {"type": "number"}, "count": {"$ref": "#/$defs/int"}, "int": {"type": "integer"}}}""";
@@ -98,11 +127,17 @@ class ArgumentTypesTest {
         .isEqualTo(Map.of("amount", 5.0, "count", 5L, "far", 5L));
   }
 
-  /** A schema that reaches {@code {"type": "number"}} through a chain of {@code links} references. */
+  /**
+   * A schema that reaches {@code {"type": "number"}} through a chain of {@code links} references.
+   */
   private static String chainOf(int links) {
     StringBuilder defs = new StringBuilder();
     for (int i = 1; i < links; i++) {
-      defs.append("\"d").append(i).append("\": {\"$ref\": \"#/$defs/d").append(i + 1).append("\"}, ");
+      defs.append("\"d")
+          .append(i)
+          .append("\": {\"$ref\": \"#/$defs/d")
+          .append(i + 1)
+          .append("\"}, ");
     }
     defs.append("\"d").append(links).append("\": {\"type\": \"number\"}");
     return "{\"$ref\": \"#/$defs/d1\", \"$defs\": {" + defs + "}}";
@@ -116,7 +151,8 @@ class ArgumentTypesTest {
 
   @Test
   void aSelfReferenceEndsAtTheDepthLimit() {
-    String schema = """
+    String schema =
+        """
         {"properties": {"node": {"$ref": "#/$defs/node"}},
          "$defs": {"node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"},
                                                            "weight": {"type": "number"}}}}}""";
@@ -127,7 +163,8 @@ class ArgumentTypesTest {
 
   @Test
   void aSelfReferenceThroughItemsOrAdditionalPropertiesEndsToo() {
-    String schema = """
+    String schema =
+        """
         {"$defs": {"tree": {"type": "array", "items": {"$ref": "#/$defs/tree"}},
                    "bag": {"type": "object", "additionalProperties": {"$ref": "#/$defs/bag"}}},
          "properties": {"tree": {"$ref": "#/$defs/tree"}, "bag": {"$ref": "#/$defs/bag"}}}""";
@@ -138,13 +175,20 @@ class ArgumentTypesTest {
 
   @Test
   void aToolsSchemaGivesItsArgumentsRequiredOnesAndTypes() {
-    ToolFacts refund = ToolFacts.fromSchema("refund", "write", "erp", json("""
+    ToolFacts refund =
+        ToolFacts.fromSchema(
+            "refund",
+            "write",
+            "erp",
+            json(
+                """
         {"type": "object", "properties": {"amount": {"type": "number"}, "order": {"type": "string"}},
          "required": ["order"]}"""));
 
     assertThat(refund.argumentNames()).containsExactlyInAnyOrder("amount", "order");
     assertThat(refund.requiredArguments()).containsExactly("order");
-    assertThat(refund.argumentTypes().toCel(json("{\"amount\": 5}"))).isEqualTo(Map.of("amount", 5.0));
+    assertThat(refund.argumentTypes().toCel(json("{\"amount\": 5}")))
+        .isEqualTo(Map.of("amount", 5.0));
     assertThat(refund.argumentsKnown()).isTrue();
     ToolFacts upstream = ToolFacts.argumentsUnknown("mcp_tool", "read", "mcp");
     assertThat(upstream.argumentsKnown()).isFalse();

@@ -25,7 +25,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 class FailClosedPolicyTest {
   private static final CelConditions CEL = new CelConditions();
   private static final AgentRef BOT = new AgentRef("bot", "acme", null);
-  private static final ToolFacts ORDERS = ToolFacts.fromSchema("orders_update", "write", "erp", Invocations.JSON.readTree("""
+  private static final ToolFacts ORDERS =
+      ToolFacts.fromSchema(
+          "orders_update",
+          "write",
+          "erp",
+          Invocations.JSON.readTree(
+              """
       {"type": "object",
        "properties": {
          "orderId": {"type": "string"},
@@ -53,10 +59,22 @@ class FailClosedPolicyTest {
   }
 
   private static Decision decide(Guard guard, String when, Invocation inv) {
-    Target all = new Target(Set.of(), List.of(), Set.of(), Set.of(), Set.of(), List.of(), Set.of(), Set.of());
-    Rule permit = new Rule("bot-may", "", RuleEffect.PERMIT, all, Optional.empty(), RuleMode.ENFORCE, "t:1");
-    Rule rule = new Rule("guard", "the guard", guard.effect, all, Optional.of(CEL.compile(when, null)), RuleMode.ENFORCE, "t:2");
-    return RuleEvaluator.decide(new CompiledPolicy(List.of(permit, rule), "v1", List.of(ORDERS, UPSTREAM)), inv);
+    Target all =
+        new Target(
+            Set.of(), List.of(), Set.of(), Set.of(), Set.of(), List.of(), Set.of(), Set.of());
+    Rule permit =
+        new Rule("bot-may", "", RuleEffect.PERMIT, all, Optional.empty(), RuleMode.ENFORCE, "t:1");
+    Rule rule =
+        new Rule(
+            "guard",
+            "the guard",
+            guard.effect,
+            all,
+            Optional.of(CEL.compile(when, null)),
+            RuleMode.ENFORCE,
+            "t:2");
+    return RuleEvaluator.decide(
+        new CompiledPolicy(List.of(permit, rule), "v1", List.of(ORDERS, UPSTREAM)), inv);
   }
 
   private static Invocation call(String args) {
@@ -77,7 +95,9 @@ class FailClosedPolicyTest {
   @EnumSource(Guard.class)
   void aGuardOverANumberPastTheDoubleRangeHolds(Guard guard) {
     String huge = "9".repeat(400);
-    Decision d = decide(guard, "args.amount > 100.0", call("{\"orderId\": \"O-1\", \"amount\": " + huge + "}"));
+    Decision d =
+        decide(
+            guard, "args.amount > 100.0", call("{\"orderId\": \"O-1\", \"amount\": " + huge + "}"));
 
     assertThat(d.effect()).isEqualTo(guard.holds);
     assertThat(d.ruleIds()).containsExactly("guard");
@@ -96,8 +116,10 @@ class FailClosedPolicyTest {
   @ParameterizedTest
   @EnumSource(Guard.class)
   void aGuardComparingTheUserIdHoldsWithoutAUser(Guard guard) {
-    assertThat(decide(guard, "user.id != 'alice'", call("{\"orderId\": \"O-1\"}")).effect()).isEqualTo(guard.holds);
-    assertThat(decide(guard, "user.id == 'mallory'", call("{\"orderId\": \"O-1\"}")).effect()).isEqualTo(Effect.ALLOW);
+    assertThat(decide(guard, "user.id != 'alice'", call("{\"orderId\": \"O-1\"}")).effect())
+        .isEqualTo(guard.holds);
+    assertThat(decide(guard, "user.id == 'mallory'", call("{\"orderId\": \"O-1\"}")).effect())
+        .isEqualTo(Effect.ALLOW);
   }
 
   @ParameterizedTest
@@ -114,16 +136,27 @@ class FailClosedPolicyTest {
   @EnumSource(Guard.class)
   void aGuardOnAnIntegerArgumentHoldsWhenTheAgentWritesItAsADecimal(Guard guard) {
     // 3.0 is a valid JSON Schema integer; as a CEL double it would make int arithmetic fail.
-    assertThat(decide(guard, "args.quantity % 2 == 1", call("{\"orderId\": \"O-1\", \"quantity\": 3.0}")).effect())
+    assertThat(
+            decide(
+                    guard,
+                    "args.quantity % 2 == 1",
+                    call("{\"orderId\": \"O-1\", \"quantity\": 3.0}"))
+                .effect())
         .isEqualTo(guard.holds);
-    assertThat(decide(guard, "args.quantity + 1 > 50", call("{\"orderId\": \"O-1\", \"quantity\": 100.0}")).errors())
+    assertThat(
+            decide(
+                    guard,
+                    "args.quantity + 1 > 50",
+                    call("{\"orderId\": \"O-1\", \"quantity\": 100.0}"))
+                .errors())
         .isEmpty();
   }
 
   @ParameterizedTest
   @EnumSource(Guard.class)
   void aGuardOnANumberArgumentHoldsWhenTheAgentWritesItAsAnInteger(Guard guard) {
-    Decision d = decide(guard, "args.amount * 1.5 > 150.0", call("{\"orderId\": \"O-1\", \"amount\": 120}"));
+    Decision d =
+        decide(guard, "args.amount * 1.5 > 150.0", call("{\"orderId\": \"O-1\", \"amount\": 120}"));
 
     assertThat(d.effect()).isEqualTo(guard.holds);
     assertThat(d.errors()).isEmpty();
@@ -132,8 +165,11 @@ class FailClosedPolicyTest {
   @ParameterizedTest
   @EnumSource(Guard.class)
   void integersInsideArraysOfReferencedObjectsAreIntsToo(Guard guard) {
-    Decision d = decide(guard, "args.lines.exists(l, l.count % 2 == 0)",
-        call("{\"orderId\": \"O-1\", \"lines\": [{\"sku\": \"A\", \"count\": 4.0}]}"));
+    Decision d =
+        decide(
+            guard,
+            "args.lines.exists(l, l.count % 2 == 0)",
+            call("{\"orderId\": \"O-1\", \"lines\": [{\"sku\": \"A\", \"count\": 4.0}]}"));
 
     assertThat(d.effect()).isEqualTo(guard.holds);
     assertThat(d.errors()).isEmpty();
@@ -142,9 +178,16 @@ class FailClosedPolicyTest {
   @ParameterizedTest
   @EnumSource(Guard.class)
   void aGuardOnAListLongerThanTheIterationBudgetStillHolds(Guard guard) {
-    String lines = IntStream.range(0, 1_500).mapToObj(i -> "{\"sku\": \"S" + i + "\"}").collect(Collectors.joining(","));
+    String lines =
+        IntStream.range(0, 1_500)
+            .mapToObj(i -> "{\"sku\": \"S" + i + "\"}")
+            .collect(Collectors.joining(","));
 
-    Decision d = decide(guard, "args.lines.exists(l, l.sku == 'FORBIDDEN')", call("{\"orderId\": \"O-1\", \"lines\": [" + lines + "]}"));
+    Decision d =
+        decide(
+            guard,
+            "args.lines.exists(l, l.sku == 'FORBIDDEN')",
+            call("{\"orderId\": \"O-1\", \"lines\": [" + lines + "]}"));
 
     assertThat(d.effect()).isEqualTo(guard.holds);
     assertThat(d.errors()).singleElement().asString().startsWith("guard: ");
@@ -154,8 +197,11 @@ class FailClosedPolicyTest {
   @EnumSource(Guard.class)
   void aGuardFedAStringWhereItComparesANumberStillHolds(Guard guard) {
     // Upstream tools have no schema at load: the agent chooses every argument's type.
-    Decision d = decide(guard, "args.limit > 10",
-        Invocations.call(BOT, null, "kb.search", "{\"limit\": \"many\"}"));
+    Decision d =
+        decide(
+            guard,
+            "args.limit > 10",
+            Invocations.call(BOT, null, "kb.search", "{\"limit\": \"many\"}"));
 
     assertThat(d.effect()).isEqualTo(guard.holds);
     assertThat(d.errors()).hasSize(1);
@@ -164,7 +210,8 @@ class FailClosedPolicyTest {
   @ParameterizedTest
   @EnumSource(Guard.class)
   void aGuardThatTestsForTheArgumentFirstDoesNotHoldWhenItIsLeftOut(Guard guard) {
-    Decision d = decide(guard, "has(args.amount) && args.amount > 100", call("{\"orderId\": \"O-1\"}"));
+    Decision d =
+        decide(guard, "has(args.amount) && args.amount > 100", call("{\"orderId\": \"O-1\"}"));
 
     assertThat(d.effect()).isEqualTo(Effect.ALLOW);
     assertThat(d.errors()).isEmpty();
@@ -172,11 +219,23 @@ class FailClosedPolicyTest {
 
   @Test
   void aPermitWhoseConditionErrorsNeverAllows() {
-    Target all = new Target(Set.of(), List.of(), Set.of(), Set.of(), Set.of(), List.of(), Set.of(), Set.of());
-    Rule permit = new Rule("small", "", RuleEffect.PERMIT, all, Optional.of(CEL.compile("args.amount < 100", null)),
-        RuleMode.ENFORCE, "t:1");
+    Target all =
+        new Target(
+            Set.of(), List.of(), Set.of(), Set.of(), Set.of(), List.of(), Set.of(), Set.of());
+    Rule permit =
+        new Rule(
+            "small",
+            "",
+            RuleEffect.PERMIT,
+            all,
+            Optional.of(CEL.compile("args.amount < 100", null)),
+            RuleMode.ENFORCE,
+            "t:1");
 
-    Decision d = RuleEvaluator.decide(new CompiledPolicy(List.of(permit), "v1", List.of(ORDERS)), call("{\"orderId\": \"O-1\"}"));
+    Decision d =
+        RuleEvaluator.decide(
+            new CompiledPolicy(List.of(permit), "v1", List.of(ORDERS)),
+            call("{\"orderId\": \"O-1\"}"));
 
     assertThat(d.effect()).isEqualTo(Effect.DENY);
     assertThat(d.ruleIds()).containsExactly(Decision.DEFAULT_DENY);
@@ -185,20 +244,35 @@ class FailClosedPolicyTest {
 
   @Test
   void aLogOnlyForbidThatErrorsIsRecordedAsWouldDeny() {
-    Target all = new Target(Set.of(), List.of(), Set.of(), Set.of(), Set.of(), List.of(), Set.of(), Set.of());
-    Rule permit = new Rule("bot-may", "", RuleEffect.PERMIT, all, Optional.empty(), RuleMode.ENFORCE, "t:1");
-    Rule shadow = new Rule("try-forbid", "", RuleEffect.FORBID, all, Optional.of(CEL.compile("args.amount > 1", null)),
-        RuleMode.LOG_ONLY, "t:2");
+    Target all =
+        new Target(
+            Set.of(), List.of(), Set.of(), Set.of(), Set.of(), List.of(), Set.of(), Set.of());
+    Rule permit =
+        new Rule("bot-may", "", RuleEffect.PERMIT, all, Optional.empty(), RuleMode.ENFORCE, "t:1");
+    Rule shadow =
+        new Rule(
+            "try-forbid",
+            "",
+            RuleEffect.FORBID,
+            all,
+            Optional.of(CEL.compile("args.amount > 1", null)),
+            RuleMode.LOG_ONLY,
+            "t:2");
 
-    Decision d = RuleEvaluator.decide(new CompiledPolicy(List.of(permit, shadow), "v1", List.of(ORDERS)),
-        call("{\"orderId\": \"O-1\"}"));
+    Decision d =
+        RuleEvaluator.decide(
+            new CompiledPolicy(List.of(permit, shadow), "v1", List.of(ORDERS)),
+            call("{\"orderId\": \"O-1\"}"));
 
     assertThat(d.effect()).isEqualTo(Effect.ALLOW);
-    assertThat(d.shadows()).singleElement().satisfies(s -> {
-      assertThat(s.ruleId()).isEqualTo("try-forbid");
-      assertThat(s.wouldBe()).isEqualTo(Effect.DENY);
-      assertThat(s.flips()).isTrue();
-    });
+    assertThat(d.shadows())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.ruleId()).isEqualTo("try-forbid");
+              assertThat(s.wouldBe()).isEqualTo(Effect.DENY);
+              assertThat(s.flips()).isTrue();
+            });
   }
 
   @Test
@@ -206,8 +280,11 @@ class FailClosedPolicyTest {
     ArgumentTypes types = ORDERS.argumentTypes();
 
     @SuppressWarnings("unchecked")
-    Map<String, Object> args = (Map<String, Object>) types.toCel(Invocations.JSON.readTree(
-        "{\"quantity\": 3.0, \"amount\": 100, \"note\": \"x\", \"lines\": [{\"count\": 2.0}], \"extra\": 4.0, \"big\": 1e30}"));
+    Map<String, Object> args =
+        (Map<String, Object>)
+            types.toCel(
+                Invocations.JSON.readTree(
+                    "{\"quantity\": 3.0, \"amount\": 100, \"note\": \"x\", \"lines\": [{\"count\": 2.0}], \"extra\": 4.0, \"big\": 1e30}"));
 
     assertThat(args.get("quantity")).isEqualTo(3L);
     assertThat(args.get("amount")).isEqualTo(100.0);

@@ -44,7 +44,9 @@ class NamePatternTest {
       Pattern regex = regex(glob);
       for (int j = 0; j < 20; j++) {
         String name = random(random, random.nextInt(9)).replace("*", "");
-        assertThat(pattern.matches(name)).as("glob %s, name %s", glob, name).isEqualTo(regex.matcher(name).matches());
+        assertThat(pattern.matches(name))
+            .as("glob %s, name %s", glob, name)
+            .isEqualTo(regex.matcher(name).matches());
       }
     }
   }
@@ -78,8 +80,9 @@ class NamePatternTest {
   @Test
   void aStarMatchesNoneOfTheLineTerminators() {
     for (String terminator : List.of("\n", "\r", "\u0085", "\u2028", "\u2029")) {
-      assertThat(NamePattern.compile("crm_*").matches("crm_" + terminator + "get")).as("U+%04X",
-          (int) terminator.charAt(0)).isFalse();
+      assertThat(NamePattern.compile("crm_*").matches("crm_" + terminator + "get"))
+          .as("U+%04X", (int) terminator.charAt(0))
+          .isFalse();
     }
     assertThat(NamePattern.compile("crm_*").matches("crm_\u00e9get")).isTrue();
   }

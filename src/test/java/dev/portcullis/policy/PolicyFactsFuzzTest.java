@@ -26,7 +26,13 @@ import tools.jackson.databind.JsonNode;
 class PolicyFactsFuzzTest {
   private static final CelConditions CEL = new CelConditions();
   private static final AgentRef BOT = new AgentRef("bot", "acme", null);
-  private static final ToolFacts ORDERS = ToolFacts.fromSchema("orders_update", "write", "erp", Invocations.JSON.readTree("""
+  private static final ToolFacts ORDERS =
+      ToolFacts.fromSchema(
+          "orders_update",
+          "write",
+          "erp",
+          Invocations.JSON.readTree(
+              """
       {"type": "object",
        "properties": {
          "orderId": {"type": "string"},
@@ -42,32 +48,71 @@ class PolicyFactsFuzzTest {
   private static final Target ALL =
       new Target(Set.of(), List.of(), Set.of(), Set.of(), Set.of(), List.of(), Set.of(), Set.of());
   private static final Rule PERMIT =
-      new Rule("everyone-may", "", RuleEffect.PERMIT, ALL, Optional.empty(), RuleMode.ENFORCE, "fuzz:1");
+      new Rule(
+          "everyone-may", "", RuleEffect.PERMIT, ALL, Optional.empty(), RuleMode.ENFORCE, "fuzz:1");
 
   /** Forbid guards of the kinds policies write: comparisons, arithmetic, macros, strings, maps. */
-  private static final List<String> GUARDS = List.of(
-      "args.amount > 100.0",
-      "args.quantity * 2 > 10",
-      "args.amount / double(args.quantity) > 50.0",
-      "args.lines.exists(l, l.count > 5 || l.sku.startsWith('X'))",
-      "size(args.lines) > 3",
-      "args.note.contains('drop') || args.orderId == 'O-666'",
-      "args.tags.all(k, args.tags[k] < 10) == false",
-      "has(args.quantity) && args.quantity >= 1000",
-      "args.orderId.matches('^O-[0-9]+$') == false",
-      "int(args.note) > 3",
-      "args.limit > 10",
-      "args.q.size() > 64 || args.filters.exists(f, f == 'all')");
+  private static final List<String> GUARDS =
+      List.of(
+          "args.amount > 100.0",
+          "args.quantity * 2 > 10",
+          "args.amount / double(args.quantity) > 50.0",
+          "args.lines.exists(l, l.count > 5 || l.sku.startsWith('X'))",
+          "size(args.lines) > 3",
+          "args.note.contains('drop') || args.orderId == 'O-666'",
+          "args.tags.all(k, args.tags[k] < 10) == false",
+          "has(args.quantity) && args.quantity >= 1000",
+          "args.orderId.matches('^O-[0-9]+$') == false",
+          "int(args.note) > 3",
+          "args.limit > 10",
+          "args.q.size() > 64 || args.filters.exists(f, f == 'all')");
 
-  private static final List<CompiledPolicy> POLICIES = GUARDS.stream()
-      .map(when -> new CompiledPolicy(List.of(PERMIT, new Rule("guard", "the guard", RuleEffect.FORBID, ALL,
-          Optional.of(CEL.compile(when, null)), RuleMode.ENFORCE, "fuzz:2")), "v1", List.of(ORDERS, UPSTREAM)))
-      .toList();
+  private static final List<CompiledPolicy> POLICIES =
+      GUARDS.stream()
+          .map(
+              when ->
+                  new CompiledPolicy(
+                      List.of(
+                          PERMIT,
+                          new Rule(
+                              "guard",
+                              "the guard",
+                              RuleEffect.FORBID,
+                              ALL,
+                              Optional.of(CEL.compile(when, null)),
+                              RuleMode.ENFORCE,
+                              "fuzz:2")),
+                      "v1",
+                      List.of(ORDERS, UPSTREAM)))
+          .toList();
 
   @FuzzTest
-  @DictionaryEntries({"\"orderId\"", "\"quantity\"", "\"amount\"", "\"lines\"", "\"sku\"", "\"count\"",
-      "\"tags\"", "\"note\"", "\"limit\"", "\"q\"", "\"filters\"", "\"O-666\"", "\"drop\"", "\"all\"", "\"X",
-      "1e308", "-0.0", "9223372036854775807", "9223372036854775808", "1.0E19", "null", "true", "[]", "{}"})
+  @DictionaryEntries({
+    "\"orderId\"",
+    "\"quantity\"",
+    "\"amount\"",
+    "\"lines\"",
+    "\"sku\"",
+    "\"count\"",
+    "\"tags\"",
+    "\"note\"",
+    "\"limit\"",
+    "\"q\"",
+    "\"filters\"",
+    "\"O-666\"",
+    "\"drop\"",
+    "\"all\"",
+    "\"X",
+    "1e308",
+    "-0.0",
+    "9223372036854775807",
+    "9223372036854775808",
+    "1.0E19",
+    "null",
+    "true",
+    "[]",
+    "{}"
+  })
   void anErrorOrAHoldingForbidNeverAllows(byte[] input) {
     // Byte 0 picks the guard, byte 1 the tool; the rest is the arguments' JSON.
     if (input.length < 2) {
@@ -77,7 +122,8 @@ class PolicyFactsFuzzTest {
     String tool = (input[1] & 1) == 0 ? "orders_update" : "kb.search";
     JsonNode args;
     try {
-      args = Invocations.JSON.readTree(new String(input, 2, input.length - 2, StandardCharsets.UTF_8));
+      args =
+          Invocations.JSON.readTree(new String(input, 2, input.length - 2, StandardCharsets.UTF_8));
     } catch (JacksonException e) {
       return;
     }

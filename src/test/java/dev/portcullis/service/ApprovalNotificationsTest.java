@@ -81,25 +81,43 @@ class ApprovalNotificationsTest {
     try (LogCapture logs = LogCapture.start()) {
       gateway = start(webhookChannel(webhook.url()) + slackChannel("C0SUPPORT1") + emailChannel());
 
-      HttpResponse<String> parked = gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND);
+      HttpResponse<String> parked =
+          gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND);
 
       assertThat(parked.statusCode()).as(parked.body()).isEqualTo(202);
       String approvalId = JSON.readTree(parked.body()).path("approvalId").asString();
       String inbox = PUBLIC_URL + "/inbox/approvals/" + approvalId;
       List<AuditEntry> sent = awaitNotifications(approvalId, 3);
-      assertThat(sent).allSatisfy(e -> {
-        assertThat(e.reasons()).contains("approval:" + approvalId, "notification:sent", "attempts:1");
-        assertThat(e.state()).isEqualTo("AWAITING_APPROVAL");
-        assertThat(e.errorKind()).isNull();
-      });
-      assertThat(sent).extracting(e -> e.reasons().stream().filter(r -> r.startsWith("channel-type:")).findFirst().orElseThrow())
-          .containsExactlyInAnyOrder("channel-type:webhook", "channel-type:slack", "channel-type:email");
+      assertThat(sent)
+          .allSatisfy(
+              e -> {
+                assertThat(e.reasons())
+                    .contains("approval:" + approvalId, "notification:sent", "attempts:1");
+                assertThat(e.state()).isEqualTo("AWAITING_APPROVAL");
+                assertThat(e.errorKind()).isNull();
+              });
+      assertThat(sent)
+          .extracting(
+              e ->
+                  e.reasons().stream()
+                      .filter(r -> r.startsWith("channel-type:"))
+                      .findFirst()
+                      .orElseThrow())
+          .containsExactlyInAnyOrder(
+              "channel-type:webhook", "channel-type:slack", "channel-type:email");
       assertThat(sent).anySatisfy(e -> assertThat(e.reasons()).contains("channel:ops-hook"));
-      List<String> trail = audit().stream().map(AuditRecord::entry)
-          .filter(e -> e.reasons().contains("approval:" + approvalId))
-          .map(e -> e.reasons().stream().anyMatch(r -> r.startsWith("notification:")) ? "notification" : "parked")
-          .toList();
-      assertThat(trail).as("the parked call is in the chain before anyone is told of it")
+      List<String> trail =
+          audit().stream()
+              .map(AuditRecord::entry)
+              .filter(e -> e.reasons().contains("approval:" + approvalId))
+              .map(
+                  e ->
+                      e.reasons().stream().anyMatch(r -> r.startsWith("notification:"))
+                          ? "notification"
+                          : "parked")
+              .toList();
+      assertThat(trail)
+          .as("the parked call is in the chain before anyone is told of it")
           .containsExactly("parked", "notification", "notification", "notification");
 
       WebhookReceiver.Received hook = webhook.received().getFirst();
@@ -116,21 +134,34 @@ class ApprovalNotificationsTest {
       assertThat(body.path("deadline").asString()).isNotBlank();
       assertThat(body.path("argumentsDigest").asString()).startsWith("sha256:").hasSize(71);
       assertThat(body.at("/links/inbox").asString()).isEqualTo(inbox);
-      assertThat(body.at("/links/api").asString()).isEqualTo(PUBLIC_URL + "/v1/approvals/" + approvalId);
+      assertThat(body.at("/links/api").asString())
+          .isEqualTo(PUBLIC_URL + "/v1/approvals/" + approvalId);
       assertThat(body.path("cli").asString()).isEqualTo("portcullis approvals show " + approvalId);
       assertThat(hook.text()).doesNotContain("O-5001", "late delivery", "120");
 
       SlackShapedServer.Posted post = slack.posted().getFirst();
       assertThat(post.channel()).isEqualTo("C0SUPPORT1");
-      assertThat(post.text()).contains("Approval needed: orders_refund for billing-assistant", "<" + inbox + "|",
-          "portcullis approvals show " + approvalId).doesNotContain("O-5001", "late delivery");
+      assertThat(post.text())
+          .contains(
+              "Approval needed: orders_refund for billing-assistant",
+              "<" + inbox + "|",
+              "portcullis approvals show " + approvalId)
+          .doesNotContain("O-5001", "late delivery");
 
       MimeMessage[] mails = SMTP.getReceivedMessages();
       assertThat(mails).hasSize(2);
-      assertThat(mails[0].getSubject()).isEqualTo("Approval needed: orders_refund for billing-assistant");
+      assertThat(mails[0].getSubject())
+          .isEqualTo("Approval needed: orders_refund for billing-assistant");
       String text = (String) mails[0].getContent();
-      assertThat(text).contains(inbox, PUBLIC_URL + "/v1/approvals/" + approvalId, "portcullis approvals show "
-          + approvalId, "refunds-over-100-need-approval", "billing-assistant", "Deadline:", "sha256:")
+      assertThat(text)
+          .contains(
+              inbox,
+              PUBLIC_URL + "/v1/approvals/" + approvalId,
+              "portcullis approvals show " + approvalId,
+              "refunds-over-100-need-approval",
+              "billing-assistant",
+              "Deadline:",
+              "sha256:")
           .doesNotContain("O-5001", "late delivery");
 
       assertThat(AuditVerifier.verify(gateway.assembly().auditLog()).intact()).isTrue();
@@ -145,12 +176,15 @@ class ApprovalNotificationsTest {
     webhook.holdAnswers();
     webhook.answerNext(500);
 
-    HttpResponse<String> parked = gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND);
+    HttpResponse<String> parked =
+        gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND);
 
     assertThat(parked.statusCode()).as(parked.body()).isEqualTo(202);
     String approvalId = JSON.readTree(parked.body()).path("approvalId").asString();
     await(() -> webhook.received().size() == 1);
-    assertThat(notifications(approvalId)).as("the receiver still holds the first attempt").isEmpty();
+    assertThat(notifications(approvalId))
+        .as("the receiver still holds the first attempt")
+        .isEmpty();
     webhook.release();
     AuditEntry sent = awaitNotifications(approvalId, 1).getFirst();
     assertThat(sent.reasons()).contains("notification:sent", "attempts:2");
@@ -168,7 +202,8 @@ class ApprovalNotificationsTest {
       slack.echoTheAuthorization();
       gateway = start(webhookChannel(unreachable) + slackChannel("C0UNKNOWN9"));
 
-      HttpResponse<String> parked = gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND);
+      HttpResponse<String> parked =
+          gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND);
 
       assertThat(parked.statusCode()).as(parked.body()).isEqualTo(202);
       String approvalId = JSON.readTree(parked.body()).path("approvalId").asString();
@@ -178,19 +213,28 @@ class ApprovalNotificationsTest {
       assertThat(hook.errorKind()).isEqualTo("notification_failed");
       assertThat(hook.errorDetail()).contains("ops-hook", "unreachable");
       AuditEntry chat = only(failed, "channel-type:slack");
-      assertThat(chat.reasons()).as("channel_not_found does not pass: not retried").contains("attempts:1");
+      assertThat(chat.reasons())
+          .as("channel_not_found does not pass: not retried")
+          .contains("attempts:1");
       assertThat(chat.errorDetail()).contains("channel_not_found");
 
       String invocationId = JSON.readTree(parked.body()).path("invocationId").asString();
-      assertThat(JSON.readTree(get("/v1/approvals/" + approvalId).body()).path("status").asString()).isEqualTo("pending");
-      HttpResponse<String> approved = gateway.send(HttpRequest.newBuilder(
-              gateway.baseUri().resolve("/v1/approvals/" + approvalId + ":approve"))
-          .header("Authorization", "Bearer " + GatewayFixture.APPROVER_KEY)
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+      assertThat(JSON.readTree(get("/v1/approvals/" + approvalId).body()).path("status").asString())
+          .isEqualTo("pending");
+      HttpResponse<String> approved =
+          gateway.send(
+              HttpRequest.newBuilder(
+                      gateway.baseUri().resolve("/v1/approvals/" + approvalId + ":approve"))
+                  .header("Authorization", "Bearer " + GatewayFixture.APPROVER_KEY)
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                  .build());
       assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
       assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
-      assertThat(audit().stream().filter(r -> r.entry().invocationId().equals(invocationId)).map(r -> r.entry().state()))
+      assertThat(
+              audit().stream()
+                  .filter(r -> r.entry().invocationId().equals(invocationId))
+                  .map(r -> r.entry().state()))
           .endsWith("COMPLETED");
       assertNoSecretIn(logs.text());
       assertNoSecretIn(String.join("\n", audit().stream().map(r -> r.entry().toString()).toList()));
@@ -204,13 +248,29 @@ class ApprovalNotificationsTest {
   private GatewayFixture start(String channels) throws Exception {
     String demo = Files.readString(GatewayFixture.DEMO_CONFIG, StandardCharsets.UTF_8);
     Path policies = GatewayFixture.DEMO_CONFIG.toAbsolutePath().getParent().resolve("policies");
-    String config = replace(demo, "  listen: 127.0.0.1:8080\n", "  listen: 127.0.0.1:8080\n  publicUrl: " + PUBLIC_URL + "/\n");
-    config = replace(config, "approvals:\n  timeout: 1h\n", "approvals:\n  timeout: 1h\n  notify:\n" + channels);
+    String config =
+        replace(
+            demo,
+            "  listen: 127.0.0.1:8080\n",
+            "  listen: 127.0.0.1:8080\n  publicUrl: " + PUBLIC_URL + "/\n");
+    config =
+        replace(
+            config,
+            "approvals:\n  timeout: 1h\n",
+            "approvals:\n  timeout: 1h\n  notify:\n" + channels);
     config = replace(config, "policies:\n  - policies/", "policies:\n  - " + policies);
     Path file = configDir.resolve("portcullis.yaml");
     Files.writeString(file, config, StandardCharsets.UTF_8);
-    return GatewayFixture.start(data, file, Map.of("HOOK_SECRET", WEBHOOK_SECRET, "SLACK_TOKEN", SLACK_TOKEN,
-        "SMTP_PASSWORD", SMTP_PASSWORD));
+    return GatewayFixture.start(
+        data,
+        file,
+        Map.of(
+            "HOOK_SECRET",
+            WEBHOOK_SECRET,
+            "SLACK_TOKEN",
+            SLACK_TOKEN,
+            "SMTP_PASSWORD",
+            SMTP_PASSWORD));
   }
 
   private static String replace(String text, String from, String to) {
@@ -219,28 +279,38 @@ class ApprovalNotificationsTest {
   }
 
   private static String webhookChannel(URI url) {
-    return "    - {type: webhook, name: ops-hook, url: \"" + url + "\", secret: \"env:HOOK_SECRET\"}\n";
+    return "    - {type: webhook, name: ops-hook, url: \""
+        + url
+        + "\", secret: \"env:HOOK_SECRET\"}\n";
   }
 
   private String slackChannel(String channel) {
-    return "    - {type: slack, name: ops-slack, token: \"env:SLACK_TOKEN\", channel: " + channel
-        + ", baseUrl: \"" + slack.baseUri() + "\"}\n";
+    return "    - {type: slack, name: ops-slack, token: \"env:SLACK_TOKEN\", channel: "
+        + channel
+        + ", baseUrl: \""
+        + slack.baseUri()
+        + "\"}\n";
   }
 
   private static String emailChannel() {
-    return "    - {type: email, host: 127.0.0.1, port: " + SMTP.getSmtp().getPort() + ", security: none,"
+    return "    - {type: email, host: 127.0.0.1, port: "
+        + SMTP.getSmtp().getPort()
+        + ", security: none,"
         + " from: \"Portcullis <portcullis@acme.com>\", to: [olivia@acme.com, omar@acme.com],"
         + " username: portcullis, password: \"env:SMTP_PASSWORD\"}\n";
   }
 
-  private static void assertSignedWith(String secret, WebhookReceiver.Received hook) throws Exception {
+  private static void assertSignedWith(String secret, WebhookReceiver.Received hook)
+      throws Exception {
     assertThat(hook.signature()).matches("t=[0-9]+,v1=[0-9a-f]{64}");
     String t = hook.signature().substring(2, hook.signature().indexOf(','));
     String v1 = hook.signature().substring(hook.signature().indexOf("v1=") + 3);
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
     byte[] expected = mac.doFinal((t + "." + hook.text()).getBytes(StandardCharsets.UTF_8));
-    assertThat(MessageDigest.isEqual(HexFormat.of().parseHex(v1), expected)).as("signature verifies").isTrue();
+    assertThat(MessageDigest.isEqual(HexFormat.of().parseHex(v1), expected))
+        .as("signature verifies")
+        .isTrue();
     assertThat(Math.abs(Instant.now().getEpochSecond() - Long.parseLong(t))).isLessThan(300);
   }
 
@@ -249,8 +319,11 @@ class ApprovalNotificationsTest {
   }
 
   private HttpResponse<String> get(String path) {
-    return gateway.send(HttpRequest.newBuilder(gateway.baseUri().resolve(path))
-        .header("Authorization", "Bearer " + GatewayFixture.APPROVER_KEY).GET().build());
+    return gateway.send(
+        HttpRequest.newBuilder(gateway.baseUri().resolve(path))
+            .header("Authorization", "Bearer " + GatewayFixture.APPROVER_KEY)
+            .GET()
+            .build());
   }
 
   private List<AuditRecord> audit() throws Exception {
@@ -260,8 +333,10 @@ class ApprovalNotificationsTest {
   }
 
   private List<AuditEntry> notifications(String approvalId) throws Exception {
-    Predicate<AuditEntry> notice = e -> e.reasons().contains("approval:" + approvalId)
-        && e.reasons().stream().anyMatch(r -> r.startsWith("notification:"));
+    Predicate<AuditEntry> notice =
+        e ->
+            e.reasons().contains("approval:" + approvalId)
+                && e.reasons().stream().anyMatch(r -> r.startsWith("notification:"));
     return audit().stream().map(AuditRecord::entry).filter(notice).toList();
   }
 
@@ -277,7 +352,8 @@ class ApprovalNotificationsTest {
     return found;
   }
 
-  private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  private static void await(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
     while (!condition.getAsBoolean() && Instant.now().isBefore(deadline)) {
       Thread.sleep(20);

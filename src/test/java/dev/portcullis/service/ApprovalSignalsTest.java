@@ -2,7 +2,6 @@ package dev.portcullis.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.service.ApprovalSignals;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -40,9 +39,11 @@ class ApprovalSignalsTest {
   @Test
   void failingListenerDoesNotKeepOthersFromBeingWoken() {
     List<String> woken = new ArrayList<>();
-    signals.onDecided("inv", () -> {
-      throw new IllegalStateException("boom");
-    });
+    signals.onDecided(
+        "inv",
+        () -> {
+          throw new IllegalStateException("boom");
+        });
     signals.onDecided("inv", () -> woken.add("good"));
 
     signals.decided("inv");

@@ -13,7 +13,6 @@ import dev.portcullis.catalog.StaticCatalog;
 import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.pipeline.AuditEntries;
-import dev.portcullis.service.Notifications;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.store.JdbcLedger;
@@ -62,14 +61,26 @@ class NotificationsTest {
   }
 
   private Notifications notifications(SecretLookup secrets, Duration drain) {
-    return notifications(new WebhookChannel(new ChannelSpec.Webhook("hook", webhook.url(), "env:HOOK"),
-        secrets, Duration.ofSeconds(5), JSON, Clock.systemUTC()), drain);
+    return notifications(
+        new WebhookChannel(
+            new ChannelSpec.Webhook("hook", webhook.url(), "env:HOOK"),
+            secrets,
+            Duration.ofSeconds(5),
+            JSON,
+            Clock.systemUTC()),
+        drain);
   }
 
   private Notifications notifications(NotificationChannel channel, Duration drain) {
-    AuditEntries entries = new AuditEntries(Clock.systemUTC(), "config-hash", new StaticCatalog(List.of()), JSON);
-    return new Notifications(List.of(channel), URI.create("https://approvals.acme.test"),
-        new JdbcLedger(db.writes(), JSON), entries, JSON, FAST,
+    AuditEntries entries =
+        new AuditEntries(Clock.systemUTC(), "config-hash", new StaticCatalog(List.of()), JSON);
+    return new Notifications(
+        List.of(channel),
+        URI.create("https://approvals.acme.test"),
+        new JdbcLedger(db.writes(), JSON),
+        entries,
+        JSON,
+        FAST,
         drain);
   }
 
@@ -80,7 +91,9 @@ class NotificationsTest {
   private void park() {
     Invocation inv = Invocations.call("bot", "orders_refund", "{\"amount\":120}");
     Instant now = Instant.now();
-    notifications.parked(inv, ApprovalRequest.pending("appr-1", inv.invocationId(), now, now.plus(Duration.ofHours(1))));
+    notifications.parked(
+        inv,
+        ApprovalRequest.pending("appr-1", inv.invocationId(), now, now.plus(Duration.ofHours(1))));
   }
 
   @Test
@@ -124,9 +137,12 @@ class NotificationsTest {
 
   @Test
   void anUnresolvableSecretFailsTheChannelNamingOnlyItsReference() throws Exception {
-    notifications = notifications((channel, ref) -> {
-      throw new SecretLookup.Unavailable("secret " + ref + " is not set");
-    }, Duration.ofSeconds(5));
+    notifications =
+        notifications(
+            (channel, ref) -> {
+              throw new SecretLookup.Unavailable("secret " + ref + " is not set");
+            },
+            Duration.ofSeconds(5));
 
     park();
 
@@ -145,21 +161,30 @@ class NotificationsTest {
     while (webhook.received().isEmpty() && Instant.now().isBefore(deadline)) {
       Thread.sleep(10);
     }
-    assertThat(webhook.received()).as("the delivery reached the receiver, which holds it").isNotEmpty();
+    assertThat(webhook.received())
+        .as("the delivery reached the receiver, which holds it")
+        .isNotEmpty();
 
     notifications.close();
 
     List<AuditEntry> all = entries();
-    assertThat(all).singleElement().satisfies(e -> assertThat(e.reasons()).contains("notification:failed"));
+    assertThat(all)
+        .singleElement()
+        .satisfies(e -> assertThat(e.reasons()).contains("notification:failed"));
   }
 
   @Test
   void slackRateLimitsAreRetriedAndAnEchoedTokenNeverReachesTheAudit() throws Exception {
     String token = "xoxb-unit-echo-0123456789";
     try (SlackShapedServer slack = SlackShapedServer.start(token)) {
-      notifications = notifications(new SlackChannel(
-          new ChannelSpec.Slack("chat", slack.baseUri(), "env:SLACK", "C0SUPPORT1"), (channel, ref) -> token,
-          Duration.ofSeconds(5), JSON), Duration.ofSeconds(5));
+      notifications =
+          notifications(
+              new SlackChannel(
+                  new ChannelSpec.Slack("chat", slack.baseUri(), "env:SLACK", "C0SUPPORT1"),
+                  (channel, ref) -> token,
+                  Duration.ofSeconds(5),
+                  JSON),
+              Duration.ofSeconds(5));
       slack.echoTheAuthorization();
       slack.answerNext(200, "{\"ok\":false,\"error\":\"ratelimited\"}");
       slack.answerNext(429, "{\"ok\":false,\"error\":\"ratelimited\"}");
@@ -168,11 +193,16 @@ class NotificationsTest {
 
       AuditEntry e = awaitOne("chat", "slack");
       assertThat(e.reasons()).contains("notification:sent", "attempts:3");
-      assertThat(slack.posted()).singleElement()
-          .satisfies(p -> assertThat(p.text()).contains("https://approvals.acme.test/inbox/approvals/appr-1"));
+      assertThat(slack.posted())
+          .singleElement()
+          .satisfies(
+              p ->
+                  assertThat(p.text())
+                      .contains("https://approvals.acme.test/inbox/approvals/appr-1"));
       slack.failEveryRequest();
-      notifications.parked(Invocations.call("bot", "orders_refund", "{}"), ApprovalRequest.pending("appr-2", "inv-1",
-          Instant.now(), Instant.now().plusSeconds(60)));
+      notifications.parked(
+          Invocations.call("bot", "orders_refund", "{}"),
+          ApprovalRequest.pending("appr-2", "inv-1", Instant.now(), Instant.now().plusSeconds(60)));
       Instant deadline = Instant.now().plusSeconds(30);
       while (entries().size() < 2 && Instant.now().isBefore(deadline)) {
         Thread.sleep(10);
@@ -201,7 +231,8 @@ class NotificationsTest {
       all = entries();
     }
     assertThat(all).hasSize(1);
-    assertThat(all.getFirst().reasons()).contains("approval:appr-1", "channel:" + channel, "channel-type:" + type);
+    assertThat(all.getFirst().reasons())
+        .contains("approval:appr-1", "channel:" + channel, "channel-type:" + type);
     return all.getFirst();
   }
 }

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Writes that queue while another group commits share the next transaction, and a write that
- * fails in that group is undone alone: the others still commit.
+ * Writes that queue while another group commits share the next transaction, and a write that fails
+ * in that group is undone alone: the others still commit.
  */
 class GroupCommitTest {
   @TempDir Path dir;
@@ -34,7 +34,8 @@ class GroupCommitTest {
   void open() throws SQLException {
     db = EmbeddedDatabase.open(dir);
     writes = db.writes();
-    try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = db.dataSource().getConnection();
+        Statement s = c.createStatement()) {
       s.execute("CREATE TABLE t (k TEXT PRIMARY KEY)");
     }
   }
@@ -49,19 +50,27 @@ class GroupCommitTest {
     CountDownLatch firstRunning = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
-      Future<?> first = pool.submit(() -> writes.write(c -> {
-        firstRunning.countDown();
-        await(release);
-        return insert(c, "first");
-      }));
+      Future<?> first =
+          pool.submit(
+              () ->
+                  writes.write(
+                      c -> {
+                        firstRunning.countDown();
+                        await(release);
+                        return insert(c, "first");
+                      }));
       assertThat(firstRunning.await(10, TimeUnit.SECONDS)).isTrue();
 
       List<Future<Integer>> queued = new ArrayList<>();
       for (String k : List.of("a", "b", "first", "c")) {
-        queued.add(pool.submit(() -> writes.write(c -> {
-          insert(c, k + "-pending");
-          return insert(c, k);
-        })));
+        queued.add(
+            pool.submit(
+                () ->
+                    writes.write(
+                        c -> {
+                          insert(c, k + "-pending");
+                          return insert(c, k);
+                        })));
       }
       // The four wait behind the lock holder; once it commits they form the next group, together.
       waitUntilQueued(4);
@@ -73,18 +82,25 @@ class GroupCommitTest {
       assertThat(queued.get(3).get(10, TimeUnit.SECONDS)).isEqualTo(1);
       assertThatThrownBy(() -> queued.get(2).get(10, TimeUnit.SECONDS))
           .hasCauseInstanceOf(SQLException.class)
-          .cause().satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(19));
+          .cause()
+          .satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(19));
     }
     // The failed write's first statement was undone with it; everything else is there.
-    assertThat(keys()).containsExactlyInAnyOrder("first", "a-pending", "a", "b-pending", "b", "c-pending", "c");
+    assertThat(keys())
+        .containsExactlyInAnyOrder("first", "a-pending", "a", "b-pending", "b", "c-pending", "c");
   }
 
   @Test
   void aWriteThatThrowsLeavesNothingAndTheNextWriteStillCommits() throws SQLException {
-    assertThatThrownBy(() -> writes.write(c -> {
-      insert(c, "half");
-      throw new IllegalStateException("bug in a write");
-    })).isInstanceOf(SQLException.class).hasMessageContaining("bug in a write");
+    assertThatThrownBy(
+            () ->
+                writes.write(
+                    c -> {
+                      insert(c, "half");
+                      throw new IllegalStateException("bug in a write");
+                    }))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("bug in a write");
 
     int whole = writes.write(c -> insert(c, "whole"));
     assertThat(whole).isEqualTo(1);
@@ -108,7 +124,8 @@ class GroupCommitTest {
 
   private List<String> keys() throws SQLException {
     List<String> out = new ArrayList<>();
-    try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+    try (Connection c = db.dataSource().getConnection();
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT k FROM t")) {
       while (rs.next()) {
         out.add(rs.getString(1));

@@ -23,7 +23,9 @@ class InstallationKeysTest {
       assertThat(keys.getOrCreate("k", () -> new byte[] {9})).containsExactly(1, 2, 3);
     }
     try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
-      assertThat(new InstallationKeys(db.dataSource(), Clock.systemUTC()).getOrCreate("k", () -> new byte[] {7}))
+      assertThat(
+              new InstallationKeys(db.dataSource(), Clock.systemUTC())
+                  .getOrCreate("k", () -> new byte[] {7}))
           .isEqualTo(first);
     }
   }
@@ -31,10 +33,13 @@ class InstallationKeysTest {
   @Test
   void aStoredKeyCannotBeRewritten() throws Exception {
     try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
-      new InstallationKeys(db.dataSource(), Clock.systemUTC()).getOrCreate("k", () -> new byte[] {1});
+      new InstallationKeys(db.dataSource(), Clock.systemUTC())
+          .getOrCreate("k", () -> new byte[] {1});
       try (Connection c = db.dataSource().getConnection();
-          PreparedStatement ps = c.prepareStatement("UPDATE installation_keys SET key = x'00' WHERE name = 'k'")) {
-        assertThatThrownBy(ps::executeUpdate).hasMessageContaining("installation_keys are written once");
+          PreparedStatement ps =
+              c.prepareStatement("UPDATE installation_keys SET key = x'00' WHERE name = 'k'")) {
+        assertThatThrownBy(ps::executeUpdate)
+            .hasMessageContaining("installation_keys are written once");
       }
     }
   }

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Before-states in the embedded database: kept with their invocation, once, and read back as written. */
+/**
+ * Before-states in the embedded database: kept with their invocation, once, and read back as
+ * written.
+ */
 class JdbcBeforeStateStoreTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   @TempDir Path dir;
@@ -31,11 +34,42 @@ class JdbcBeforeStateStoreTest {
   void open() throws Exception {
     db = EmbeddedDatabase.open(dir);
     call = Invocations.call("billing-assistant", "orders_refund", "{\"orderId\":\"O-5001\"}");
-    new JdbcLedger(db.writes(), JSON).write(Transition.open(call, "digest", false,
-        List.of(InvocationState.CHECKED, InvocationState.EXECUTING), null, new AuditEntry(call.receivedAt(),
-            call.invocationId(), call.traceId(), null, call.tenant(), call.agent().id(), null, null, call.channel(),
-            call.toolName(), null, null, "{}", "digest", "EXECUTING", "allow", List.of(), null, null, null, "cfg",
-            null, null, null, null, null, null)));
+    new JdbcLedger(db.writes(), JSON)
+        .write(
+            Transition.open(
+                call,
+                "digest",
+                false,
+                List.of(InvocationState.CHECKED, InvocationState.EXECUTING),
+                null,
+                new AuditEntry(
+                    call.receivedAt(),
+                    call.invocationId(),
+                    call.traceId(),
+                    null,
+                    call.tenant(),
+                    call.agent().id(),
+                    null,
+                    null,
+                    call.channel(),
+                    call.toolName(),
+                    null,
+                    null,
+                    "{}",
+                    "digest",
+                    "EXECUTING",
+                    "allow",
+                    List.of(),
+                    null,
+                    null,
+                    null,
+                    "cfg",
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null)));
     store = new JdbcBeforeStateStore(db.dataSource(), JSON);
   }
 
@@ -46,9 +80,14 @@ class JdbcBeforeStateStoreTest {
 
   @Test
   void keepsTheCapturedStateWithItsInvocationAndReadsItBack() throws Exception {
-    BeforeState s = new BeforeState(call.invocationId(), "orders_get", JSON.readTree("{\"orderId\":\"O-5001\"}"),
-        JSON.readTree("{\"id\":\"O-5001\",\"status\":\"shipped\",\"total\":129.9}"), "abc",
-        Instant.parse("2026-11-23T10:00:01Z"));
+    BeforeState s =
+        new BeforeState(
+            call.invocationId(),
+            "orders_get",
+            JSON.readTree("{\"orderId\":\"O-5001\"}"),
+            JSON.readTree("{\"id\":\"O-5001\",\"status\":\"shipped\",\"total\":129.9}"),
+            "abc",
+            Instant.parse("2026-11-23T10:00:01Z"));
 
     store.save(s);
 
@@ -58,12 +97,26 @@ class JdbcBeforeStateStoreTest {
 
   @Test
   void aSecondCaptureForTheSameInvocationIsRefusedAndTheFirstStays() throws Exception {
-    BeforeState first = new BeforeState(call.invocationId(), "orders_get", JSON.readTree("{}"),
-        JSON.readTree("{\"status\":\"shipped\"}"), "abc", Instant.parse("2026-11-23T10:00:01Z"));
+    BeforeState first =
+        new BeforeState(
+            call.invocationId(),
+            "orders_get",
+            JSON.readTree("{}"),
+            JSON.readTree("{\"status\":\"shipped\"}"),
+            "abc",
+            Instant.parse("2026-11-23T10:00:01Z"));
     store.save(first);
 
-    assertThatThrownBy(() -> store.save(new BeforeState(call.invocationId(), "orders_get", JSON.readTree("{}"),
-        JSON.readTree("{\"status\":\"refunded\"}"), "def", Instant.parse("2026-11-23T10:00:02Z"))))
+    assertThatThrownBy(
+            () ->
+                store.save(
+                    new BeforeState(
+                        call.invocationId(),
+                        "orders_get",
+                        JSON.readTree("{}"),
+                        JSON.readTree("{\"status\":\"refunded\"}"),
+                        "def",
+                        Instant.parse("2026-11-23T10:00:02Z"))))
         .isInstanceOf(InvocationStore.StoreException.class);
     assertThat(store.find(call.invocationId())).contains(first);
   }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The tool pins contract on the embedded SQLite store, and what the database itself guarantees:
- * the table's triggers refuse any change to a recorded approval, whoever writes.
+ * The tool pins contract on the embedded SQLite store, and what the database itself guarantees: the
+ * table's triggers refuse any change to a recorded approval, whoever writes.
  */
 class JdbcToolPinsTest extends ToolPinsContract {
   @TempDir Path dir;
@@ -45,16 +45,28 @@ class JdbcToolPinsTest extends ToolPinsContract {
   void theDatabaseRefusesToChangeARecordedApproval() throws Exception {
     EmbeddedDatabase db = database();
     ToolPins pins = new JdbcToolPins(db.dataSource(), JSON);
-    ToolPin approved = pins.approve("weather.get_weather", fingerprint(descriptor("v1")), descriptor("v1"), "alice", AT);
+    ToolPin approved =
+        pins.approve(
+            "weather.get_weather", fingerprint(descriptor("v1")), descriptor("v1"), "alice", AT);
 
-    try (Connection c = raw(db); Statement st = c.createStatement()) {
-      assertThatThrownBy(() -> st.executeUpdate(
-          "UPDATE tool_pins SET descriptor = '{\"description\":\"evil\"}', fingerprint = 'sha256:0'"))
-          .isInstanceOf(SQLException.class).hasMessageContaining("tool_pins is append-only");
-      assertThatThrownBy(() -> st.executeUpdate("UPDATE tool_pins SET approved_by = 'mallory' WHERE version = 1"))
-          .isInstanceOf(SQLException.class).hasMessageContaining("tool_pins is append-only");
-      assertThatThrownBy(() -> st.executeUpdate("DELETE FROM tool_pins WHERE tool = 'weather.get_weather'"))
-          .isInstanceOf(SQLException.class).hasMessageContaining("tool_pins is append-only");
+    try (Connection c = raw(db);
+        Statement st = c.createStatement()) {
+      assertThatThrownBy(
+              () ->
+                  st.executeUpdate(
+                      "UPDATE tool_pins SET descriptor = '{\"description\":\"evil\"}', fingerprint = 'sha256:0'"))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("tool_pins is append-only");
+      assertThatThrownBy(
+              () ->
+                  st.executeUpdate(
+                      "UPDATE tool_pins SET approved_by = 'mallory' WHERE version = 1"))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("tool_pins is append-only");
+      assertThatThrownBy(
+              () -> st.executeUpdate("DELETE FROM tool_pins WHERE tool = 'weather.get_weather'"))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("tool_pins is append-only");
     }
 
     assertThat(pins.current()).containsExactly(approved);
@@ -64,12 +76,18 @@ class JdbcToolPinsTest extends ToolPinsContract {
   void aVersionCannotBeRecordedTwice() throws Exception {
     EmbeddedDatabase db = database();
     ToolPins pins = new JdbcToolPins(db.dataSource(), JSON);
-    pins.approve("weather.get_weather", fingerprint(descriptor("v1")), descriptor("v1"), "alice", AT);
+    pins.approve(
+        "weather.get_weather", fingerprint(descriptor("v1")), descriptor("v1"), "alice", AT);
 
-    try (Connection c = raw(db); Statement st = c.createStatement()) {
-      assertThatThrownBy(() -> st.executeUpdate("INSERT INTO tool_pins VALUES"
-          + " ('weather.get_weather', 1, 'sha256:0', '{}', 'mallory', '2026-11-23T10:00:00Z')"))
-          .isInstanceOf(SQLException.class).hasMessageContaining("UNIQUE");
+    try (Connection c = raw(db);
+        Statement st = c.createStatement()) {
+      assertThatThrownBy(
+              () ->
+                  st.executeUpdate(
+                      "INSERT INTO tool_pins VALUES"
+                          + " ('weather.get_weather', 1, 'sha256:0', '{}', 'mallory', '2026-11-23T10:00:00Z')"))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("UNIQUE");
     }
   }
 
@@ -79,9 +97,11 @@ class JdbcToolPinsTest extends ToolPinsContract {
     ToolPins pins = new JdbcToolPins(db.dataSource(), JSON);
     db.close();
 
-    assertThatThrownBy(pins::current).isInstanceOf(ToolPins.PinStoreException.class)
+    assertThatThrownBy(pins::current)
+        .isInstanceOf(ToolPins.PinStoreException.class)
         .hasMessageStartingWith("cannot read the tool approvals: ");
-    assertThatThrownBy(() -> pins.approve("weather.get_weather", "sha256:0", descriptor("v1"), "alice", AT))
+    assertThatThrownBy(
+            () -> pins.approve("weather.get_weather", "sha256:0", descriptor("v1"), "alice", AT))
         .isInstanceOf(ToolPins.PinStoreException.class)
         .hasMessageStartingWith("cannot record the approval of weather.get_weather: ");
   }

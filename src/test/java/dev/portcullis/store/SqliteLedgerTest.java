@@ -34,25 +34,61 @@ class SqliteLedgerTest extends LedgerContract {
   protected Books emptyBooks() {
     EmbeddedDatabase db = EmbeddedDatabase.open(dir.resolve("db" + open.size()));
     open.add(db);
-    return new Books(new JdbcLedger(db.writes(), JSON), new JdbcInvocationStore(db.dataSource(), JSON),
+    return new Books(
+        new JdbcLedger(db.writes(), JSON),
+        new JdbcInvocationStore(db.dataSource(), JSON),
         new JdbcAuditLog(db.dataSource(), JSON));
   }
 
   private static Transition refusal(Invocation inv) {
-    AuditEntry record = new AuditEntry(Instant.parse("2026-11-23T10:00:01Z"), inv.invocationId(), inv.traceId(), null,
-        inv.tenant(), inv.agent().id(), null, null, inv.channel(), inv.toolName(), null, null, "{}", "d", "DENIED",
-        null, List.of(), "policy", "no", null, "sha256:config", null, null, null, null, null, null);
-    return Transition.open(inv, "d", false, List.of(InvocationState.DENIED),
-        new Ending("policy", "no", List.of(), null), record);
+    AuditEntry record =
+        new AuditEntry(
+            Instant.parse("2026-11-23T10:00:01Z"),
+            inv.invocationId(),
+            inv.traceId(),
+            null,
+            inv.tenant(),
+            inv.agent().id(),
+            null,
+            null,
+            inv.channel(),
+            inv.toolName(),
+            null,
+            null,
+            "{}",
+            "d",
+            "DENIED",
+            null,
+            List.of(),
+            "policy",
+            "no",
+            null,
+            "sha256:config",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+    return Transition.open(
+        inv,
+        "d",
+        false,
+        List.of(InvocationState.DENIED),
+        new Ending("policy", "no", List.of(), null),
+        record);
   }
 
   @Test
   void aRecordThatCannotBeWrittenLeavesNoRowBehind() throws Exception {
     Books b = emptyBooks();
-    try (Connection c = open.getLast().dataSource().getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE TRIGGER refuse_records BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    try (Connection c = open.getLast().dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TRIGGER refuse_records BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     }
-    Invocation inv = Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());
+    Invocation inv =
+        Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());
 
     assertThatThrownBy(() -> b.ledger().write(refusal(inv)))
         .isInstanceOf(InvocationStore.StoreException.class)
@@ -63,12 +99,16 @@ class SqliteLedgerTest extends LedgerContract {
   @Test
   void aRowThatCannotBeWrittenLeavesNoRecordBehind() throws Exception {
     Books b = emptyBooks();
-    try (Connection c = open.getLast().dataSource().getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE TRIGGER refuse_rows BEFORE INSERT ON invocations BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    try (Connection c = open.getLast().dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TRIGGER refuse_rows BEFORE INSERT ON invocations BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     }
-    Invocation inv = Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());
+    Invocation inv =
+        Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());
 
-    assertThatThrownBy(() -> b.ledger().write(refusal(inv))).isInstanceOf(InvocationStore.StoreException.class);
+    assertThatThrownBy(() -> b.ledger().write(refusal(inv)))
+        .isInstanceOf(InvocationStore.StoreException.class);
     List<Object> records = new ArrayList<>();
     b.log().scan(records::add);
     assertThat(records).isEmpty();
@@ -78,17 +118,44 @@ class SqliteLedgerTest extends LedgerContract {
   @Test
   void aNoteWrittenAfterItsCallMovedOnNamesTheStateTheCallIsInNow() throws Exception {
     Books b = emptyBooks();
-    Invocation inv = Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());
+    Invocation inv =
+        Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());
     b.ledger().write(refusal(inv));
     AuditEntry late = refusal(inv).record();
-    AuditEntry parkedNotice = new AuditEntry(late.recordedAt(), late.invocationId(), late.traceId(), null,
-        late.tenant(), late.agentId(), null, null, late.channel(), late.toolName(), null, null, "{}", "d",
-        "AWAITING_APPROVAL", null, List.of("notification:sent"), null, null, null, "sha256:config", null, null, null,
-        null, null, null);
+    AuditEntry parkedNotice =
+        new AuditEntry(
+            late.recordedAt(),
+            late.invocationId(),
+            late.traceId(),
+            null,
+            late.tenant(),
+            late.agentId(),
+            null,
+            null,
+            late.channel(),
+            late.toolName(),
+            null,
+            null,
+            "{}",
+            "d",
+            "AWAITING_APPROVAL",
+            null,
+            List.of("notification:sent"),
+            null,
+            null,
+            null,
+            "sha256:config",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
 
     b.ledger().write(Transition.note(parkedNotice));
 
-    assertThat(b.log().records(inv.invocationId())).extracting(r -> r.entry().state())
+    assertThat(b.log().records(inv.invocationId()))
+        .extracting(r -> r.entry().state())
         .containsExactly("DENIED", "DENIED");
     assertThat(new LedgerCheck(open.getLast().dataSource()).disagreements(10)).isEmpty();
   }
@@ -98,7 +165,8 @@ class SqliteLedgerTest extends LedgerContract {
     EmbeddedDatabase db = EmbeddedDatabase.open(dir.resolve("closed"));
     JdbcLedger ledger = new JdbcLedger(db.writes(), JSON);
     db.close();
-    Invocation inv = Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());
+    Invocation inv =
+        Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());
 
     assertThatThrownBy(() -> ledger.write(refusal(inv)))
         .isInstanceOf(InvocationStore.StoreException.class)

@@ -26,8 +26,8 @@ import java.util.concurrent.CountDownLatch;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 
 /**
- * A real gateway for tests: the Acme sample on a free port, the demo configuration (or another),
- * a fresh data directory, and the HTTP edges on a free port. Everything real; nothing mocked.
+ * A real gateway for tests: the Acme sample on a free port, the demo configuration (or another), a
+ * fresh data directory, and the HTTP edges on a free port. Everything real; nothing mocked.
  */
 public final class GatewayFixture implements AutoCloseable {
   public static final Path DEMO_CONFIG = Path.of("examples/demo/portcullis.yaml");
@@ -41,7 +41,8 @@ public final class GatewayFixture implements AutoCloseable {
   private final Assembly assembly;
   private final GatewayServer server;
   private final Path dataDir;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private GatewayFixture(AcmeServer acme, Assembly assembly, GatewayServer server, Path dataDir) {
     this.acme = acme;
@@ -68,7 +69,8 @@ public final class GatewayFixture implements AutoCloseable {
     }
     Files.writeString(config, replaced, StandardCharsets.UTF_8);
     Files.createDirectories(dir.resolve("only-policies"));
-    Files.writeString(dir.resolve("only-policies/policies.yaml"), policySet, StandardCharsets.UTF_8);
+    Files.writeString(
+        dir.resolve("only-policies/policies.yaml"), policySet, StandardCharsets.UTF_8);
     return config;
   }
 
@@ -89,17 +91,25 @@ public final class GatewayFixture implements AutoCloseable {
       }
     }
     Path config = dir.resolve(DEMO_CONFIG.getFileName().toString());
-    Files.writeString(config, "\n" + sections + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(
+        config,
+        "\n" + sections + "\n",
+        StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.APPEND);
     return config;
   }
 
-  /** {@code config} in front of a fresh Acme; {@code ${ACME_URL}} and {@code ${ACME_MCP_URL}} point at it. */
+  /**
+   * {@code config} in front of a fresh Acme; {@code ${ACME_URL}} and {@code ${ACME_MCP_URL}} point
+   * at it.
+   */
   public static GatewayFixture start(Path dataDir, Path config, Map<String, String> env) {
     return start(dataDir, config, env, Clock.systemUTC());
   }
 
   /** As {@link #start(Path, Path, Map)}, telling the time with {@code clock}. */
-  public static GatewayFixture start(Path dataDir, Path config, Map<String, String> env, Clock clock) {
+  public static GatewayFixture start(
+      Path dataDir, Path config, Map<String, String> env, Clock clock) {
     writeAcmeToken(dataDir);
     AcmeServer acme = AcmeServer.start("127.0.0.1", 0, ACME_TOKEN);
     try {
@@ -119,7 +129,8 @@ public final class GatewayFixture implements AutoCloseable {
   public static void writeAcmeToken(Path dataDir) {
     try {
       Files.createDirectories(dataDir.resolve("secrets"));
-      Files.writeString(dataDir.resolve("secrets/acme-api-token"), ACME_TOKEN + "\n", StandardCharsets.UTF_8);
+      Files.writeString(
+          dataDir.resolve("secrets/acme-api-token"), ACME_TOKEN + "\n", StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -152,19 +163,24 @@ public final class GatewayFixture implements AutoCloseable {
 
   /** {@code GET path} with {@code key} (null for none). */
   public HttpResponse<String> get(String path, String key) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUri() + path)).timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(baseUri() + path)).timeout(Duration.ofSeconds(30));
     if (key != null) {
       b.header("Authorization", "Bearer " + key);
     }
     return send(b.GET().build());
   }
 
-  /** {@code POST path} with {@code key} (null for none), a JSON body and {@code headers} (name, value, …). */
+  /**
+   * {@code POST path} with {@code key} (null for none), a JSON body and {@code headers} (name,
+   * value, …).
+   */
   public HttpResponse<String> post(String path, String key, String body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUri() + path))
-        .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(baseUri() + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (key != null) {
       b.header("Authorization", "Bearer " + key);
     }
@@ -174,7 +190,10 @@ public final class GatewayFixture implements AutoCloseable {
     return send(b.build());
   }
 
-  /** {@code POST /v1/approvals/{approvalId}:approve} with an approver's {@code key} and {@code body}. */
+  /**
+   * {@code POST /v1/approvals/{approvalId}:approve} with an approver's {@code key} and {@code
+   * body}.
+   */
   public HttpResponse<String> approve(String approvalId, String key, String body) {
     return post("/v1/approvals/" + approvalId + ":approve", key, body);
   }
@@ -187,20 +206,25 @@ public final class GatewayFixture implements AutoCloseable {
     CountDownLatch go = new CountDownLatch(1);
     List<CompletableFuture<HttpResponse<String>>> racers = new ArrayList<>();
     for (String key : keys) {
-      racers.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return post(path, key, body);
-      }));
+      racers.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  go.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                return post(path, key, body);
+              }));
     }
     go.countDown();
     return racers.stream().map(CompletableFuture::join).toList();
   }
 
-  /** The environment a configuration with OIDC agent and user issuers reads: {@code AGENT_ISSUER}, {@code AGENT_JWKS}, {@code USER_ISSUER}. */
+  /**
+   * The environment a configuration with OIDC agent and user issuers reads: {@code AGENT_ISSUER},
+   * {@code AGENT_JWKS}, {@code USER_ISSUER}.
+   */
   public static Map<String, String> oidcIssuers(MockOAuth2Server idp) {
     return Map.of(
         "AGENT_ISSUER", idp.issuerUrl("agents").toString(),

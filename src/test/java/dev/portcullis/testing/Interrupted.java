@@ -28,19 +28,45 @@ public final class Interrupted {
 
   private Interrupted() {}
 
-  /** Records {@code tool} with {@code argumentsJson} by billing-assistant, EXECUTING; answers its id. */
-  public static String refund(Path dataDir, String idempotencyKey, String tool, String argumentsJson) {
+  /**
+   * Records {@code tool} with {@code argumentsJson} by billing-assistant, EXECUTING; answers its
+   * id.
+   */
+  public static String refund(
+      Path dataDir, String idempotencyKey, String tool, String argumentsJson) {
     JsonNode args = JSON.readTree(argumentsJson);
-    Invocation inv = Invocation.received(UUID.randomUUID().toString(), "0af7651916cd43dd8448eb211c80319c", "req-1",
-        idempotencyKey, new AgentRef("billing-assistant", "acme", null), null, null, "rest", tool, args, Map.of(),
-        Invocations.T0);
+    Invocation inv =
+        Invocation.received(
+            UUID.randomUUID().toString(),
+            "0af7651916cd43dd8448eb211c80319c",
+            "req-1",
+            idempotencyKey,
+            new AgentRef("billing-assistant", "acme", null),
+            null,
+            null,
+            "rest",
+            tool,
+            args,
+            Map.of(),
+            Invocations.T0);
     try (EmbeddedDatabase db = EmbeddedDatabase.open(dataDir)) {
-      AuditEntries entries = new AuditEntries(Clock.fixed(Invocations.T0, ZoneOffset.UTC), "cfg",
-          new StaticCatalog(List.of()), JSON);
-      new JdbcLedger(db.writes(), JSON).write(Transition.open(inv, AuditChain.sha256Hex(JSON.writeValueAsString(args)),
-          idempotencyKey != null, List.of(InvocationState.CHECKED, InvocationState.EXECUTING), null,
-          entries.transition(inv.movedTo(InvocationState.CHECKED).movedTo(InvocationState.EXECUTING),
-              InvocationState.EXECUTING)));
+      AuditEntries entries =
+          new AuditEntries(
+              Clock.fixed(Invocations.T0, ZoneOffset.UTC),
+              "cfg",
+              new StaticCatalog(List.of()),
+              JSON);
+      new JdbcLedger(db.writes(), JSON)
+          .write(
+              Transition.open(
+                  inv,
+                  AuditChain.sha256Hex(JSON.writeValueAsString(args)),
+                  idempotencyKey != null,
+                  List.of(InvocationState.CHECKED, InvocationState.EXECUTING),
+                  null,
+                  entries.transition(
+                      inv.movedTo(InvocationState.CHECKED).movedTo(InvocationState.EXECUTING),
+                      InvocationState.EXECUTING)));
     } catch (InvocationStore.StoreException e) {
       throw new IllegalStateException(e);
     }

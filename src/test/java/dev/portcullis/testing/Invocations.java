@@ -22,13 +22,39 @@ public final class Invocations {
   /** A call by {@code agent} for the verified {@code user} (null for none). */
   public static Invocation call(AgentRef agent, UserRef user, String tool, String argumentsJson) {
     Invocation inv = call(agent, tool, JSON.readTree(argumentsJson), Map.of());
-    return new Invocation(inv.invocationId(), inv.traceId(), inv.requestId(), null, agent, user, inv.sessionId(),
-        inv.channel(), tool, null, inv.arguments(), Map.of(), T0, inv.state(), null, null);
+    return new Invocation(
+        inv.invocationId(),
+        inv.traceId(),
+        inv.requestId(),
+        null,
+        agent,
+        user,
+        inv.sessionId(),
+        inv.channel(),
+        tool,
+        null,
+        inv.arguments(),
+        Map.of(),
+        T0,
+        inv.state(),
+        null,
+        null);
   }
 
-  public static Invocation call(AgentRef agent, String tool, JsonNode args, Map<String, String> context) {
+  public static Invocation call(
+      AgentRef agent, String tool, JsonNode args, Map<String, String> context) {
     return Invocation.received(
-        "inv-1", "0af7651916cd43dd8448eb211c80319c", "req-1", null, agent, null, "sess-1", "test", tool,
-        args, context, T0);
+        "inv-1",
+        "0af7651916cd43dd8448eb211c80319c",
+        "req-1",
+        null,
+        agent,
+        null,
+        "sess-1",
+        "test",
+        tool,
+        args,
+        context,
+        T0);
   }
 }

@@ -11,13 +11,17 @@ import java.time.Duration;
 public final class McpClients {
   private McpClients() {}
 
-  /** A client of {@code /mcp} at {@code base}, sending {@code key} as its bearer credential; not yet initialized. */
+  /**
+   * A client of {@code /mcp} at {@code base}, sending {@code key} as its bearer credential; not yet
+   * initialized.
+   */
   public static McpSyncClient of(URI base, String key, String clientName) {
     HttpClientStreamableHttpTransport transport =
         HttpClientStreamableHttpTransport.builder(base.toString())
             .endpoint("/mcp")
-            .addHttpRequestCustomizer((request, method, uri, body, context) ->
-                request.header("Authorization", "Bearer " + key))
+            .addHttpRequestCustomizer(
+                (request, method, uri, body, context) ->
+                    request.header("Authorization", "Bearer " + key))
             .build();
     return McpClient.sync(transport)
         .requestTimeout(Duration.ofSeconds(20))

@@ -35,18 +35,27 @@ public final class Needs {
     if (configured != null && !configured.isBlank()) {
       candidates.add(Path.of(configured));
     }
-    candidates.addAll(List.of(Path.of("/usr/bin/chromium"), Path.of("/usr/bin/chromium-browser"),
-        Path.of("/usr/bin/google-chrome-stable")));
-    return present(candidates.stream().filter(Files::isExecutable).findFirst(),
-        "no Chromium was found (tried " + candidates + ")", untested);
+    candidates.addAll(
+        List.of(
+            Path.of("/usr/bin/chromium"),
+            Path.of("/usr/bin/chromium-browser"),
+            Path.of("/usr/bin/google-chrome-stable")));
+    return present(
+        candidates.stream().filter(Files::isExecutable).findFirst(),
+        "no Chromium was found (tried " + candidates + ")",
+        untested);
   }
 
   private static Path present(Optional<Path> found, String absent, String untested) {
     if (found.isPresent()) {
       return found.get();
     }
-    String message = "NOT TESTED: " + untested + ": " + absent
-        + "; run script/bootstrap (or script/test) to install what the tests need";
+    String message =
+        "NOT TESTED: "
+            + untested
+            + ": "
+            + absent
+            + "; run script/bootstrap (or script/test) to install what the tests need";
     if (System.getenv("CI") != null) {
       fail(message + " (CI must install it)");
     }

@@ -22,11 +22,13 @@ import tools.jackson.databind.json.JsonMapper;
  * process in front of it and its record is the truth about what reached it.
  *
  * <p>A request whose body did not arrive whole (its sender died mid-send) is not executed and not
- * recorded. A write is recorded before it is answered, so one whose sender died while waiting for the
- * answer counts.
+ * recorded. A write is recorded before it is answered, so one whose sender died while waiting for
+ * the answer counts.
  */
 public final class PaymentsUpstream implements AutoCloseable {
-  /** One executed write: the upstream idempotency key it carried (null if none) and its reference. */
+  /**
+   * One executed write: the upstream idempotency key it carried (null if none) and its reference.
+   */
   public record Write(String idempotencyKey, String reference) {}
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -40,10 +42,13 @@ public final class PaymentsUpstream implements AutoCloseable {
     this.threads = threads;
   }
 
-  /** Starts it on a free loopback port; {@code executed} is told of each write once it is recorded. */
+  /**
+   * Starts it on a free loopback port; {@code executed} is told of each write once it is recorded.
+   */
   public static PaymentsUpstream start(Consumer<Write> executed) throws IOException {
     ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(threads);
     PaymentsUpstream upstream = new PaymentsUpstream(server, threads);
     server.createContext("/api/payments", exchange -> upstream.pay(exchange, executed));
@@ -69,8 +74,10 @@ public final class PaymentsUpstream implements AutoCloseable {
       } catch (IOException | JacksonException cutShort) {
         return; // the sender died mid-request: nothing executed
       }
-      Write write = new Write(exchange.getRequestHeaders().getFirst("Idempotency-Key"),
-          body.path("reference").asString(null));
+      Write write =
+          new Write(
+              exchange.getRequestHeaders().getFirst("Idempotency-Key"),
+              body.path("reference").asString(null));
       int number;
       synchronized (writes) {
         writes.add(write);

@@ -6,10 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A gateway configuration for before-state and revert tests: the demo's billing agent and
- * approvers in front of Acme, with {@code orders_refund} declaring its before-state ({@code
- * orders_get}) and its compensation ({@code orders_refund_cancel}), and a policy that lets the
- * operator revert refunds, unless {@code forbidReverts}, or only once approved.
+ * A gateway configuration for before-state and revert tests: the demo's billing agent and approvers
+ * in front of Acme, with {@code orders_refund} declaring its before-state ({@code orders_get}) and
+ * its compensation ({@code orders_refund_cancel}), and a policy that lets the operator revert
+ * refunds, unless {@code forbidReverts}, or only once approved.
  */
 public final class RevertConfig {
   private RevertConfig() {}
@@ -28,15 +28,16 @@ public final class RevertConfig {
     try {
       Files.createDirectories(dir.resolve("policies"));
       Files.writeString(dir.resolve("portcullis.yaml"), CONFIG, StandardCharsets.UTF_8);
-      Files.writeString(dir.resolve("policies/billing.yaml"), POLICY + extraRules,
-          StandardCharsets.UTF_8);
+      Files.writeString(
+          dir.resolve("policies/billing.yaml"), POLICY + extraRules, StandardCharsets.UTF_8);
       return dir.resolve("portcullis.yaml");
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  private static final String CONFIG = """
+  private static final String CONFIG =
+      """
       apiVersion: portcullis.dev/v1alpha1
       kind: Gateway
       agents:
@@ -101,7 +102,8 @@ public final class RevertConfig {
       policies: [policies/]
       """;
 
-  private static final String POLICY = """
+  private static final String POLICY =
+      """
       apiVersion: portcullis.dev/v1alpha1
       kind: PolicySet
       rules:
@@ -119,14 +121,16 @@ public final class RevertConfig {
           when: context.channel == 'revert'
       """;
 
-  private static final String APPROVE = """
+  private static final String APPROVE =
+      """
         - id: reverts-need-approval
           effect: require_approval
           target:
             tools: [orders_refund_cancel]
       """;
 
-  private static final String FORBID = """
+  private static final String FORBID =
+      """
         - id: no-reverts
           description: Refunds are never cancelled through the gateway.
           effect: forbid

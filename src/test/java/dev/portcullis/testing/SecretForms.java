@@ -39,12 +39,16 @@ public final class SecretForms {
    */
   public static void assertNoCopyIn(String text, String secret) {
     String unquoted = text;
-    for (String once = text.replace("\\\\", "\\"); !once.equals(unquoted); once = once.replace("\\\\", "\\")) {
+    for (String once = text.replace("\\\\", "\\");
+        !once.equals(unquoted);
+        once = once.replace("\\\\", "\\")) {
       unquoted = once;
     }
     for (String form : of(secret)) {
       assertThat(text + "\n" + unquoted)
-          .as("a copy of the secret (%s) is masked", form.length() > 8 ? form.substring(0, 3) + "…" : "short")
+          .as(
+              "a copy of the secret (%s) is masked",
+              form.length() > 8 ? form.substring(0, 3) + "…" : "short")
           .doesNotContain(form)
           .doesNotContain(form.substring(4, form.length() - 4));
     }

@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * shell), with everything it prints kept. For tests that kill a gateway and start another on the
  * same data.
  *
- * <p>Failure: {@link #awaitReady} waits for the {@code Ready.} line; a process that ends first, or is
- * not ready within 90 s, is killed and reported with what it printed.
+ * <p>Failure: {@link #awaitReady} waits for the {@code Ready.} line; a process that ends first, or
+ * is not ready within 90 s, is killed and reported with what it printed.
  *
  * <p>Concurrency: the lines are read by a thread of its own and kept under this object's monitor;
  * every other method may be called from any thread.
@@ -42,16 +42,28 @@ public final class ServeProcess implements AutoCloseable {
   }
 
   /** Starts {@code serve} and waits until it says it is ready. */
-  public static ServeProcess start(Path config, Path data) throws IOException, InterruptedException {
+  public static ServeProcess start(Path config, Path data)
+      throws IOException, InterruptedException {
     return launch(config, data).awaitReady();
   }
 
   /** Starts {@code serve} and answers at once, before it is ready. */
   public static ServeProcess launch(Path config, Path data) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "serve", "--config", config.toString(), "--data", data.toString(), "--port", "0");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName(),
+            "serve",
+            "--config",
+            config.toString(),
+            "--data",
+            data.toString(),
+            "--port",
+            "0");
     pb.redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("PORTCULLIS_"));
     ServeProcess serve = new ServeProcess(pb.start());
@@ -60,7 +72,9 @@ public final class ServeProcess implements AutoCloseable {
   }
 
   private void read() {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) {
         Matcher m = REST.matcher(line);
         synchronized (this) {
@@ -86,8 +100,13 @@ public final class ServeProcess implements AutoCloseable {
     Optional<String> ready = awaitLine(line -> line.startsWith("Ready."), READY_WITHIN);
     if (ready.isEmpty() || port() == 0) {
       process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-      throw new IOException("serve (pid " + process.pid() + ") was not ready within " + READY_WITHIN.toSeconds()
-          + " s, or ended first; it printed:\n" + String.join("\n", lines()));
+      throw new IOException(
+          "serve (pid "
+              + process.pid()
+              + ") was not ready within "
+              + READY_WITHIN.toSeconds()
+              + " s, or ended first; it printed:\n"
+              + String.join("\n", lines()));
     }
     return this;
   }
@@ -96,7 +115,8 @@ public final class ServeProcess implements AutoCloseable {
    * The first line it printed (or prints within {@code within}) that is {@code wanted}; empty if it
    * ends, or the time passes, without printing one.
    */
-  public synchronized Optional<String> awaitLine(Predicate<String> wanted, Duration within) throws InterruptedException {
+  public synchronized Optional<String> awaitLine(Predicate<String> wanted, Duration within)
+      throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
     for (int seen = 0; ; ) {
       for (; seen < lines.size(); seen++) {
@@ -135,11 +155,15 @@ public final class ServeProcess implements AutoCloseable {
     return List.copyOf(lines);
   }
 
-  /** Kills it with {@code SIGKILL} (what {@link Process#destroyForcibly} sends on Linux) and waits until it is gone. */
+  /**
+   * Kills it with {@code SIGKILL} (what {@link Process#destroyForcibly} sends on Linux) and waits
+   * until it is gone.
+   */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("serve (pid " + process.pid() + ") still runs a minute after SIGKILL");
+      throw new IllegalStateException(
+          "serve (pid " + process.pid() + ") still runs a minute after SIGKILL");
     }
   }
 
@@ -147,7 +171,8 @@ public final class ServeProcess implements AutoCloseable {
   public int stop() throws InterruptedException {
     process.destroy();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("serve (pid " + process.pid() + ") did not stop within a minute of SIGTERM");
+      throw new IllegalStateException(
+          "serve (pid " + process.pid() + ") did not stop within a minute of SIGTERM");
     }
     return process.exitValue();
   }

@@ -25,14 +25,22 @@ import tools.jackson.databind.node.ObjectNode;
  * Slack sends them. It records every request that reached it and every message it posted.
  *
  * <p>For the connector contract it can also fail every request ({@link #failEveryRequest}: {@code
- * fatal_error}, Slack's own word for its outages) and put the Authorization header it received
- * into every answer, errors included, with its token in each form of {@link SecretForms}
- * ({@link #echoTheAuthorization}).
+ * fatal_error}, Slack's own word for its outages) and put the Authorization header it received into
+ * every answer, errors included, with its token in each form of {@link SecretForms} ({@link
+ * #echoTheAuthorization}).
  */
 public final class SlackShapedServer implements AutoCloseable {
   /** Channel names and ids this workspace knows; a name posts to its id. */
-  public static final Map<String, String> CHANNELS = Map.of(
-      "#support", "C0SUPPORT1", "C0SUPPORT1", "C0SUPPORT1", "#random", "C0RANDOM01", "C0RANDOM01", "C0RANDOM01");
+  public static final Map<String, String> CHANNELS =
+      Map.of(
+          "#support",
+          "C0SUPPORT1",
+          "C0SUPPORT1",
+          "C0SUPPORT1",
+          "#random",
+          "C0RANDOM01",
+          "C0RANDOM01",
+          "C0RANDOM01");
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String ECHO = "portcullis.echo";
@@ -47,11 +55,15 @@ public final class SlackShapedServer implements AutoCloseable {
   private volatile boolean echoing;
 
   /** What reached the server. */
-  public record Request(String method, String path, Map<String, List<String>> headers, String body) {
+  public record Request(
+      String method, String path, Map<String, List<String>> headers, String body) {
     /** The header's values joined by ',', or null; the name in any case. */
     public String header(String name) {
-      return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-          .map(e -> String.join(",", e.getValue())).findFirst().orElse(null);
+      return headers.entrySet().stream()
+          .filter(e -> e.getKey().equalsIgnoreCase(name))
+          .map(e -> String.join(",", e.getValue()))
+          .findFirst()
+          .orElse(null);
     }
   }
 
@@ -107,7 +119,12 @@ public final class SlackShapedServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-    requests.add(new Request(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), Map.copyOf(ex.getRequestHeaders()), body));
+    requests.add(
+        new Request(
+            ex.getRequestMethod(),
+            ex.getRequestURI().getRawPath(),
+            Map.copyOf(ex.getRequestHeaders()),
+            body));
     if (echoing) {
       ex.setAttribute(ECHO, ex.getRequestHeaders().getFirst("Authorization"));
     }
@@ -189,7 +206,10 @@ public final class SlackShapedServer implements AutoCloseable {
     String text = body;
     if (echo != null && !body.isEmpty() && JSON.readTree(body) instanceof ObjectNode withEcho) {
       withEcho.put("received_authorization", echo.toString());
-      String token = echo.toString().startsWith("Bearer ") ? echo.toString().substring("Bearer ".length()) : echo.toString();
+      String token =
+          echo.toString().startsWith("Bearer ")
+              ? echo.toString().substring("Bearer ".length())
+              : echo.toString();
       SecretForms.of(token).forEach(withEcho.putArray("received_token_forms")::add);
       text = JSON.writeValueAsString(withEcho);
     }

@@ -9,7 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** What an operator does with upstream MCP tools in tests: review and approve through the real CLI. */
+/**
+ * What an operator does with upstream MCP tools in tests: review and approve through the real CLI.
+ */
 public final class UpstreamApprovals {
   private static final Pattern FINGERPRINT = Pattern.compile("--fingerprint (sha256:[0-9a-f]{64})");
 
@@ -17,7 +19,8 @@ public final class UpstreamApprovals {
 
   /** {@code tools diff TOOL} for the gateway's configuration and data directory. */
   public static CliRun diff(Path config, Path data, String tool) {
-    return CliRun.of("tools", "diff", tool, "--config", config.toString(), "--data", data.toString());
+    return CliRun.of(
+        "tools", "diff", tool, "--config", config.toString(), "--data", data.toString());
   }
 
   /** The fingerprint {@code tools diff} asks the operator to approve. */
@@ -27,11 +30,24 @@ public final class UpstreamApprovals {
     return m.group(1);
   }
 
-  /** Reviews and approves {@code tool} as alice, and lets the running gateway read the approval now. */
+  /**
+   * Reviews and approves {@code tool} as alice, and lets the running gateway read the approval now.
+   */
   public static void approve(GatewayFixture gateway, Path config, String tool) {
     Path data = gateway.dataDir();
-    CliRun approve = CliRun.of("tools", "approve", tool, "--fingerprint", fingerprint(diff(config, data, tool)),
-        "--by", "alice", "--config", config.toString(), "--data", data.toString());
+    CliRun approve =
+        CliRun.of(
+            "tools",
+            "approve",
+            tool,
+            "--fingerprint",
+            fingerprint(diff(config, data, tool)),
+            "--by",
+            "alice",
+            "--config",
+            config.toString(),
+            "--data",
+            data.toString());
     assertThat(approve.exitCode()).as(approve.err()).isZero();
     try {
       gateway.assembly().upstreamTools().reloadPins();
@@ -41,7 +57,8 @@ public final class UpstreamApprovals {
   }
 
   /** Waits (at most 20 s) for the upstream's change notification to put {@code tool} on hold. */
-  public static void awaitHold(GatewayFixture gateway, String tool, Hold.Kind kind) throws InterruptedException {
+  public static void awaitHold(GatewayFixture gateway, String tool, Hold.Kind kind)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
       Optional<Hold> hold = gateway.assembly().catalog().hold(tool);

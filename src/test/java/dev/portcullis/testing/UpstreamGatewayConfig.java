@@ -15,11 +15,14 @@ public final class UpstreamGatewayConfig {
 
   /**
    * Writes {@code dir/portcullis.yaml} and {@code dir/policies/}; {@code connector} is the YAML of
-   * one connector list entry (starting {@code - name: NAME}), indented as under {@code connectors:}.
+   * one connector list entry (starting {@code - name: NAME}), indented as under {@code
+   * connectors:}.
    */
   public static Path write(Path dir, String name, String connector) throws IOException {
     Files.createDirectories(dir.resolve("policies"));
-    Files.writeString(dir.resolve("policies/" + name + ".yaml"), """
+    Files.writeString(
+        dir.resolve("policies/" + name + ".yaml"),
+        """
         apiVersion: portcullis.dev/v1alpha1
         kind: PolicySet
         rules:
@@ -27,9 +30,13 @@ public final class UpstreamGatewayConfig {
             description: Support may use the %1$s tools.
             effect: permit
             target: {agents: [support-assistant], tools: ["%1$s.*"]}
-        """.formatted(name), StandardCharsets.UTF_8);
+        """
+            .formatted(name),
+        StandardCharsets.UTF_8);
     Path config = dir.resolve("portcullis.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         apiVersion: portcullis.dev/v1alpha1
         kind: Gateway
         agents:
@@ -40,7 +47,9 @@ public final class UpstreamGatewayConfig {
         %s
         tools: []
         policies: [policies]
-        """.formatted(connector.stripTrailing()), StandardCharsets.UTF_8);
+        """
+            .formatted(connector.stripTrailing()),
+        StandardCharsets.UTF_8);
     return config;
   }
 }

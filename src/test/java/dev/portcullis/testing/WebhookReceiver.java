@@ -26,7 +26,8 @@ public final class WebhookReceiver implements AutoCloseable {
   private volatile CountDownLatch gate = new CountDownLatch(0);
 
   /** One request as it arrived. */
-  public record Received(String method, String path, String signature, String contentType, String text) {}
+  public record Received(
+      String method, String path, String signature, String contentType, String text) {}
 
   private WebhookReceiver() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -67,9 +68,13 @@ public final class WebhookReceiver implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     byte[] body = ex.getRequestBody().readAllBytes();
-    received.add(new Received(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
-        ex.getRequestHeaders().getFirst("Portcullis-Signature"), ex.getRequestHeaders().getFirst("Content-Type"),
-        new String(body, StandardCharsets.UTF_8)));
+    received.add(
+        new Received(
+            ex.getRequestMethod(),
+            ex.getRequestURI().getRawPath(),
+            ex.getRequestHeaders().getFirst("Portcullis-Signature"),
+            ex.getRequestHeaders().getFirst("Content-Type"),
+            new String(body, StandardCharsets.UTF_8)));
     try {
       gate.await();
     } catch (InterruptedException e) {

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Against a local HTTP server that honours HashiCorp Vault's KV v2 read API: GET
- * /v1/{mount}/data/{path} with X-Vault-Token, answering data.data and data.metadata.version, 403 for
- * a bad token, 404 for an unknown path, null data for a deleted version.
+ * /v1/{mount}/data/{path} with X-Vault-Token, answering data.data and data.metadata.version, 403
+ * for a bad token, 404 for an unknown path, null data for a deleted version.
  */
 class HashiCorpKvTest {
   private static final String VAULT_TOKEN = "hvs.test-token-abc";
@@ -35,33 +35,40 @@ class HashiCorpKvTest {
   @BeforeEach
   void start() throws Exception {
     vault = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    vault.createContext("/v1/", ex -> {
-      String ns = ex.getRequestHeaders().getFirst("X-Vault-Namespace");
-      if (ns != null) {
-        seenNamespaces.add(ns);
-      }
-      String path = ex.getRequestURI().getPath();
-      int status;
-      String body;
-      if (!VAULT_TOKEN.equals(ex.getRequestHeaders().getFirst("X-Vault-Token"))) {
-        status = 403;
-        body = "{\"errors\":[\"permission denied\"]}";
-      } else if (!path.startsWith("/v1/secret/data/") || !versions.containsKey(path.substring(16))) {
-        status = 404;
-        body = "{\"errors\":[]}";
-      } else {
-        String name = path.substring(16);
-        String value = secrets.get(name);
-        status = 200;
-        body = "{\"data\":{\"data\":" + (value == null ? "null" : "{\"value\":\"" + value + "\",\"user\":\"svc\"}")
-            + ",\"metadata\":{\"version\":" + versions.get(name) + ",\"deletion_time\":\"\"}}}";
-      }
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", "application/json");
-      ex.sendResponseHeaders(status, bytes.length);
-      ex.getResponseBody().write(bytes);
-      ex.close();
-    });
+    vault.createContext(
+        "/v1/",
+        ex -> {
+          String ns = ex.getRequestHeaders().getFirst("X-Vault-Namespace");
+          if (ns != null) {
+            seenNamespaces.add(ns);
+          }
+          String path = ex.getRequestURI().getPath();
+          int status;
+          String body;
+          if (!VAULT_TOKEN.equals(ex.getRequestHeaders().getFirst("X-Vault-Token"))) {
+            status = 403;
+            body = "{\"errors\":[\"permission denied\"]}";
+          } else if (!path.startsWith("/v1/secret/data/")
+              || !versions.containsKey(path.substring(16))) {
+            status = 404;
+            body = "{\"errors\":[]}";
+          } else {
+            String name = path.substring(16);
+            String value = secrets.get(name);
+            status = 200;
+            body =
+                "{\"data\":{\"data\":"
+                    + (value == null ? "null" : "{\"value\":\"" + value + "\",\"user\":\"svc\"}")
+                    + ",\"metadata\":{\"version\":"
+                    + versions.get(name)
+                    + ",\"deletion_time\":\"\"}}}";
+          }
+          byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().add("Content-Type", "application/json");
+          ex.sendResponseHeaders(status, bytes.length);
+          ex.getResponseBody().write(bytes);
+          ex.close();
+        });
     vault.start();
   }
 
@@ -71,15 +78,20 @@ class HashiCorpKvTest {
   }
 
   private HashiCorpKv backend(String token) {
-    return new HashiCorpKv(URI.create("http://127.0.0.1:" + vault.getAddress().getPort()), "secret",
-        SecretRef.parse("env:VAULT_TOKEN"), "team-a", new SecretSources(Map.of("VAULT_TOKEN", token), data));
+    return new HashiCorpKv(
+        URI.create("http://127.0.0.1:" + vault.getAddress().getPort()),
+        "secret",
+        SecretRef.parse("env:VAULT_TOKEN"),
+        "team-a",
+        new SecretSources(Map.of("VAULT_TOKEN", token), data));
   }
 
   @Test
   void readsTheLatestVersionOnEveryCall() throws Exception {
     secrets.put("crm/api", "first-value");
     versions.put("crm/api", 1);
-    SecretSources sources = new SecretSources(Map.of(), data, java.util.Optional.of(backend(VAULT_TOKEN)));
+    SecretSources sources =
+        new SecretSources(Map.of(), data, java.util.Optional.of(backend(VAULT_TOKEN)));
 
     Secret v1 = sources.resolve(SecretRef.parse("vault:crm/api"), SecretUse.connector("crm"));
     secrets.put("crm/api", "second-value");
@@ -89,7 +101,11 @@ class HashiCorpKvTest {
     assertThat(v1.reveal()).isEqualTo("first-value");
     assertThat(v2.reveal()).isEqualTo("second-value");
     assertThat(v2.version()).isEqualTo(2);
-    assertThat(sources.resolve(SecretRef.parse("vault:crm/api#user"), SecretUse.connector("crm")).reveal()).isEqualTo("svc");
+    assertThat(
+            sources
+                .resolve(SecretRef.parse("vault:crm/api#user"), SecretUse.connector("crm"))
+                .reveal())
+        .isEqualTo("svc");
     assertThat(seenNamespaces).contains("team-a");
   }
 
@@ -99,13 +115,26 @@ class HashiCorpKvTest {
     versions.put("crm/api", 1);
     versions.put("crm/deleted", 3);
 
-    assertThatThrownBy(() -> backend("wrong-token").resolve(SecretRef.parse("vault:crm/api"), SecretUse.connector("crm")))
-        .hasMessageContaining("refused the token (403)").hasMessageNotContaining("wrong-token");
-    assertThatThrownBy(() -> backend(VAULT_TOKEN).resolve(SecretRef.parse("vault:crm/none"), SecretUse.connector("crm")))
+    assertThatThrownBy(
+            () ->
+                backend("wrong-token")
+                    .resolve(SecretRef.parse("vault:crm/api"), SecretUse.connector("crm")))
+        .hasMessageContaining("refused the token (403)")
+        .hasMessageNotContaining("wrong-token");
+    assertThatThrownBy(
+            () ->
+                backend(VAULT_TOKEN)
+                    .resolve(SecretRef.parse("vault:crm/none"), SecretUse.connector("crm")))
         .hasMessageContaining("no such secret");
-    assertThatThrownBy(() -> backend(VAULT_TOKEN).resolve(SecretRef.parse("vault:crm/deleted"), SecretUse.connector("crm")))
+    assertThatThrownBy(
+            () ->
+                backend(VAULT_TOKEN)
+                    .resolve(SecretRef.parse("vault:crm/deleted"), SecretUse.connector("crm")))
         .hasMessageContaining("deleted or destroyed");
-    assertThatThrownBy(() -> backend(VAULT_TOKEN).resolve(SecretRef.parse("vault:crm/api#nope"), SecretUse.connector("crm")))
+    assertThatThrownBy(
+            () ->
+                backend(VAULT_TOKEN)
+                    .resolve(SecretRef.parse("vault:crm/api#nope"), SecretUse.connector("crm")))
         .hasMessageContaining("no 'nope' field");
   }
 }

@@ -19,14 +19,20 @@ class SecretMaskTest {
       String masked = s.maskIn("{\"echo\":\"before " + form + " after\"}");
 
       SecretForms.assertNoCopyIn(masked, CURRENT);
-      assertThat(masked).contains("[REDACTED]").startsWith("{\"echo\":\"before ").endsWith(" after\"}");
+      assertThat(masked)
+          .contains("[REDACTED]")
+          .startsWith("{\"echo\":\"before ")
+          .endsWith(" after\"}");
     }
   }
 
   @Test
   void masksEveryLiveVersionNotOnlyTheOneInUse() {
     Secret s = new Secret(REF, CURRENT, 3, List.of(OLDER));
-    String text = String.join(" | ", SecretForms.of(OLDER)) + " / " + String.join(" | ", SecretForms.of(CURRENT));
+    String text =
+        String.join(" | ", SecretForms.of(OLDER))
+            + " / "
+            + String.join(" | ", SecretForms.of(CURRENT));
 
     String masked = s.maskIn(text);
 

@@ -43,37 +43,57 @@ class VaultEndToEndTest {
     Path wrong = dir.resolve("wrong.txt");
     Files.writeString(wrong, "not-the-acme-token", StandardCharsets.UTF_8);
 
-    CliRun put = vault(data, key, "put", "acme-api-token", "--scope", "acme", "--from-file", token.toString());
+    CliRun put =
+        vault(
+            data, key, "put", "acme-api-token", "--scope", "acme", "--from-file", token.toString());
     assertThat(put.exitCode()).as(put.err()).isZero();
-    assertThat(put.out()).isEqualTo("stored acme-api-token version 1 (scope: acme); reference it as vault:acme-api-token\n");
+    assertThat(put.out())
+        .isEqualTo(
+            "stored acme-api-token version 1 (scope: acme); reference it as vault:acme-api-token\n");
 
     Path config = dir.resolve("portcullis.yaml");
-    Files.writeString(config, Files.readString(Path.of("examples/demo/portcullis.yaml"))
-        .replace("\"file:secrets/acme-api-token\"", "\"vault:acme-api-token\"")
-        .replace("policies/", Path.of("examples/demo/policies").toAbsolutePath() + "/"));
-    try (GatewayFixture gateway = GatewayFixture.start(data, config, Map.of("PORTCULLIS_MASTER_KEY_FILE", key.toString()))) {
-      assertThat(gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ).statusCode()).isEqualTo(200);
+    Files.writeString(
+        config,
+        Files.readString(Path.of("examples/demo/portcullis.yaml"))
+            .replace("\"file:secrets/acme-api-token\"", "\"vault:acme-api-token\"")
+            .replace("policies/", Path.of("examples/demo/policies").toAbsolutePath() + "/"));
+    try (GatewayFixture gateway =
+        GatewayFixture.start(data, config, Map.of("PORTCULLIS_MASTER_KEY_FILE", key.toString()))) {
+      assertThat(gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ).statusCode())
+          .isEqualTo(200);
       java.util.List<dev.portcullis.audit.AuditRecord> records = new java.util.ArrayList<>();
       gateway.assembly().auditLog().scan(records::add);
       assertThat(records.getLast().entry().credential())
           .as("the audit names the secret and version used, never the value")
           .isEqualTo("{\"ref\":\"vault:acme-api-token\",\"version\":1}");
 
-      assertThat(vault(data, key, "rotate", "acme-api-token", "--from-file", wrong.toString()).exitCode()).isZero();
-      HttpResponse<String> refused = gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ);
+      assertThat(
+              vault(data, key, "rotate", "acme-api-token", "--from-file", wrong.toString())
+                  .exitCode())
+          .isZero();
+      HttpResponse<String> refused =
+          gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ);
       assertThat(refused.statusCode()).isEqualTo(502);
       assertThat(refused.body()).contains("upstream-rejected").doesNotContain("not-the-acme-token");
 
-      assertThat(vault(data, key, "revoke", "acme-api-token", "--version", "2").out()).isEqualTo("revoked 1 version of acme-api-token\n");
-      assertThat(gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ).statusCode()).isEqualTo(200);
+      assertThat(vault(data, key, "revoke", "acme-api-token", "--version", "2").out())
+          .isEqualTo("revoked 1 version of acme-api-token\n");
+      assertThat(gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ).statusCode())
+          .isEqualTo(200);
 
       vault(data, key, "revoke", "acme-api-token");
-      HttpResponse<String> none = gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ);
+      HttpResponse<String> none =
+          gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ);
       assertThat(none.statusCode()).isEqualTo(503);
-      assertThat(none.body()).contains("connector-unavailable").doesNotContain("acme-api-token version");
+      assertThat(none.body())
+          .contains("connector-unavailable")
+          .doesNotContain("acme-api-token version");
     }
     CliRun list = vault(data, key, "list");
-    assertThat(list.out()).contains("acme-api-token").contains("revoked").doesNotContain(GatewayFixture.ACME_TOKEN);
+    assertThat(list.out())
+        .contains("acme-api-token")
+        .contains("revoked")
+        .doesNotContain(GatewayFixture.ACME_TOKEN);
   }
 
   @Test
@@ -84,22 +104,35 @@ class VaultEndToEndTest {
     assertThat(CliRun.of("vault", "init-key", "--out", key.toString()).exitCode()).isZero();
     Path token = dir.resolve("token.txt");
     Files.writeString(token, GatewayFixture.ACME_TOKEN + "\n", StandardCharsets.UTF_8);
-    CliRun put = vault(data, key, "put", "acme-api-token", "--scope", "acme/crm_get_customer", "--from-file",
-        token.toString());
+    CliRun put =
+        vault(
+            data,
+            key,
+            "put",
+            "acme-api-token",
+            "--scope",
+            "acme/crm_get_customer",
+            "--from-file",
+            token.toString());
     assertThat(put.exitCode()).as(put.err()).isZero();
     Path config = dir.resolve("portcullis.yaml");
-    Files.writeString(config, Files.readString(Path.of("examples/demo/portcullis.yaml"))
-        .replace("\"file:secrets/acme-api-token\"", "\"vault:acme-api-token\"")
-        .replace("policies/", Path.of("examples/demo/policies").toAbsolutePath() + "/"));
+    Files.writeString(
+        config,
+        Files.readString(Path.of("examples/demo/portcullis.yaml"))
+            .replace("\"file:secrets/acme-api-token\"", "\"vault:acme-api-token\"")
+            .replace("policies/", Path.of("examples/demo/policies").toAbsolutePath() + "/"));
 
-    try (GatewayFixture gateway = GatewayFixture.start(data, config, Map.of("PORTCULLIS_MASTER_KEY_FILE", key.toString()))) {
-      HttpResponse<String> allowed = gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ);
+    try (GatewayFixture gateway =
+        GatewayFixture.start(data, config, Map.of("PORTCULLIS_MASTER_KEY_FILE", key.toString()))) {
+      HttpResponse<String> allowed =
+          gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ);
       assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
       assertThat(gateway.acme().requestLog()).containsExactly("GET /api/customers/C-1001");
       java.util.List<dev.portcullis.audit.AuditRecord> records = new java.util.ArrayList<>();
       gateway.assembly().auditLog().scan(records::add);
       assertThat(records.getLast().entry().toolName()).isEqualTo("crm_get_customer");
-      assertThat(records.getLast().entry().credential()).isEqualTo("{\"ref\":\"vault:acme-api-token\",\"version\":1}");
+      assertThat(records.getLast().entry().credential())
+          .isEqualTo("{\"ref\":\"vault:acme-api-token\",\"version\":1}");
 
       gateway.acme().clearRequestLog();
       HttpResponse<String> refused =
@@ -114,12 +147,14 @@ class VaultEndToEndTest {
       assertThat(gateway.acme().requestLog()).as("the refused call never reached Acme").isEmpty();
       records.clear();
       gateway.assembly().auditLog().scan(records::add);
-      assertThat(records.getLast().entry()).satisfies(e -> {
-        assertThat(e.toolName()).isEqualTo("orders_list_for_customer");
-        assertThat(e.state()).isEqualTo("FAILED");
-        assertThat(e.errorKind()).isEqualTo("credential_unavailable");
-        assertThat(e.credential()).as("no credential was used").isNull();
-      });
+      assertThat(records.getLast().entry())
+          .satisfies(
+              e -> {
+                assertThat(e.toolName()).isEqualTo("orders_list_for_customer");
+                assertThat(e.state()).isEqualTo("FAILED");
+                assertThat(e.errorKind()).isEqualTo("credential_unavailable");
+                assertThat(e.credential()).as("no credential was used").isNull();
+              });
     }
   }
 
@@ -131,24 +166,45 @@ class VaultEndToEndTest {
     assertThat(CliRun.of("vault", "init-key", "--out", key.toString()).exitCode()).isZero();
     Path token = dir.resolve("token.txt");
     Files.writeString(token, GatewayFixture.ACME_TOKEN + "\n", StandardCharsets.UTF_8);
-    assertThat(vault(data, key, "put", "acme-api-token", "--scope", "acme/crm_get_customer", "--from-file",
-        token.toString()).exitCode()).isZero();
+    assertThat(
+            vault(
+                    data,
+                    key,
+                    "put",
+                    "acme-api-token",
+                    "--scope",
+                    "acme/crm_get_customer",
+                    "--from-file",
+                    token.toString())
+                .exitCode())
+        .isZero();
     Files.writeString(token, "acme-revoked-token-must-never-be-sent\n", StandardCharsets.UTF_8);
-    assertThat(vault(data, key, "rotate", "acme-api-token", "--from-file", token.toString()).exitCode()).isZero();
+    assertThat(
+            vault(data, key, "rotate", "acme-api-token", "--from-file", token.toString())
+                .exitCode())
+        .isZero();
     assertThat(vault(data, key, "revoke", "acme-api-token", "--version", "2").exitCode()).isZero();
     Path config = dir.resolve("portcullis.yaml");
-    Files.writeString(config, Files.readString(Path.of("examples/demo/portcullis.yaml"))
-        .replace("\"file:secrets/acme-api-token\"", "\"vault:acme-api-token\"")
-        .replace("policies/", Path.of("examples/demo/policies").toAbsolutePath() + "/"));
+    Files.writeString(
+        config,
+        Files.readString(Path.of("examples/demo/portcullis.yaml"))
+            .replace("\"file:secrets/acme-api-token\"", "\"vault:acme-api-token\"")
+            .replace("policies/", Path.of("examples/demo/policies").toAbsolutePath() + "/"));
 
-    try (GatewayFixture gateway = GatewayFixture.start(data, config, Map.of("PORTCULLIS_MASTER_KEY_FILE", key.toString()))) {
+    try (GatewayFixture gateway =
+        GatewayFixture.start(data, config, Map.of("PORTCULLIS_MASTER_KEY_FILE", key.toString()))) {
       // someone with write access to the database un-revokes version 2
       sql(data, "UPDATE vault_secrets SET revoked_at = NULL WHERE version = 2");
-      HttpResponse<String> unrevoked = gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ);
+      HttpResponse<String> unrevoked =
+          gateway.invoke("crm_get_customer", GatewayFixture.SUPPORT_KEY, READ);
 
       assertThat(unrevoked.statusCode()).as(unrevoked.body()).isEqualTo(503);
-      assertThat(unrevoked.body()).contains("connector-unavailable").doesNotContain("acme-revoked-token");
-      assertThat(gateway.acme().requestLog()).as("nothing was sent with the un-revoked version").isEmpty();
+      assertThat(unrevoked.body())
+          .contains("connector-unavailable")
+          .doesNotContain("acme-revoked-token");
+      assertThat(gateway.acme().requestLog())
+          .as("nothing was sent with the un-revoked version")
+          .isEmpty();
 
       // and, version 2 revoked again, widens version 1 from one tool to the whole connector
       sql(data, "UPDATE vault_secrets SET revoked_at = '2026-12-07T00:00:00Z' WHERE version = 2");
@@ -157,14 +213,19 @@ class VaultEndToEndTest {
         HttpResponse<String> refused = gateway.invoke(tool, GatewayFixture.SUPPORT_KEY, READ);
 
         assertThat(refused.statusCode()).as(tool + ": " + refused.body()).isEqualTo(503);
-        assertThat(refused.body()).contains("connector-unavailable").doesNotContain(GatewayFixture.ACME_TOKEN);
+        assertThat(refused.body())
+            .contains("connector-unavailable")
+            .doesNotContain(GatewayFixture.ACME_TOKEN);
       }
-      assertThat(gateway.acme().requestLog()).as("nothing was sent with the widened secret").isEmpty();
+      assertThat(gateway.acme().requestLog())
+          .as("nothing was sent with the widened secret")
+          .isEmpty();
     }
   }
 
   private static void sql(Path data, String statement) throws java.sql.SQLException {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + data.resolve("portcullis.db"));
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection("jdbc:sqlite:" + data.resolve("portcullis.db"));
         java.sql.Statement st = c.createStatement()) {
       assertThat(st.executeUpdate(statement)).as(statement).isEqualTo(1);
     }

@@ -32,7 +32,11 @@ class VaultTest {
   void open() throws Exception {
     db = EmbeddedDatabase.open(dir);
     masterKey = EnvelopeCipher.newMasterKeyset();
-    vault = new Vault(new JdbcSecretStore(db.dataSource()), Optional.of(EnvelopeCipher.fromKeyset(masterKey)), Clock.systemUTC());
+    vault =
+        new Vault(
+            new JdbcSecretStore(db.dataSource()),
+            Optional.of(EnvelopeCipher.fromKeyset(masterKey)),
+            Clock.systemUTC());
   }
 
   @AfterEach
@@ -66,7 +70,9 @@ class VaultTest {
     }
     for (Path f : files) {
       if (Files.isRegularFile(f)) {
-        assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1)).as(f.toString()).doesNotContain(VALUE);
+        assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1))
+            .as(f.toString())
+            .doesNotContain(VALUE);
       }
     }
     db = EmbeddedDatabase.open(dir);
@@ -85,7 +91,8 @@ class VaultTest {
   void aToolScopedSecretOpensForThatToolAlone() throws Exception {
     vault.put("acme-token", bytes(VALUE), Set.of("acme/orders_refund"));
 
-    assertThat(vault.resolve(REF, SecretUse.tool("acme", "orders_refund")).reveal()).isEqualTo(VALUE);
+    assertThat(vault.resolve(REF, SecretUse.tool("acme", "orders_refund")).reveal())
+        .isEqualTo(VALUE);
     assertThatThrownBy(() -> vault.resolve(REF, SecretUse.tool("acme", "orders_get")))
         .hasMessage("secret vault:acme-token is not scoped to tool acme/orders_get");
     assertThatThrownBy(() -> vault.resolve(REF, SecretUse.tool("crm", "orders_refund")))
@@ -113,7 +120,8 @@ class VaultTest {
     assertThat(vault.resolve(REF, SecretUse.connector("acme")).reveal()).isEqualTo("v1-value");
 
     vault.revoke("acme-token", null);
-    assertThatThrownBy(() -> vault.resolve(REF, SecretUse.connector("acme"))).hasMessage("secret vault:acme-token has no active version");
+    assertThatThrownBy(() -> vault.resolve(REF, SecretUse.connector("acme")))
+        .hasMessage("secret vault:acme-token has no active version");
   }
 
   @Test
@@ -135,17 +143,21 @@ class VaultTest {
   void aSealedValueMovedToAnotherSecretDoesNotOpen() throws Exception {
     vault.put("acme-token", bytes(VALUE), Set.of("acme"));
     vault.put("other-token", bytes("harmless"), Set.of("acme"));
-    try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
-      s.execute("UPDATE vault_secrets SET (wrapped_key, ciphertext) = "
-          + "(SELECT wrapped_key, ciphertext FROM vault_secrets WHERE name = 'acme-token') WHERE name = 'other-token'");
+    try (Connection c = db.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "UPDATE vault_secrets SET (wrapped_key, ciphertext) = "
+              + "(SELECT wrapped_key, ciphertext FROM vault_secrets WHERE name = 'acme-token') WHERE name = 'other-token'");
     }
 
-    assertThatThrownBy(() -> vault.resolve(SecretRef.parse("vault:other-token"), SecretUse.connector("acme")))
+    assertThatThrownBy(
+            () -> vault.resolve(SecretRef.parse("vault:other-token"), SecretUse.connector("acme")))
         .hasMessage("secret vault:other-token version 1 does not open with this master key");
   }
 
   private void sql(String statement) throws Exception {
-    try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = db.dataSource().getConnection();
+        Statement s = c.createStatement()) {
       s.execute(statement);
     }
   }
@@ -155,9 +167,13 @@ class VaultTest {
     vault.put("acme-token", bytes(VALUE), Set.of("acme/orders_get"));
     sql("UPDATE vault_secrets SET scopes = 'acme,crm,acme/orders_get' WHERE name = 'acme-token'");
 
-    for (SecretUse use : java.util.List.of(SecretUse.connector("crm"), SecretUse.connector("acme"),
-        SecretUse.tool("acme", "orders_get"))) {
-      assertThatThrownBy(() -> vault.resolve(REF, use)).as(use.toString())
+    for (SecretUse use :
+        java.util.List.of(
+            SecretUse.connector("crm"),
+            SecretUse.connector("acme"),
+            SecretUse.tool("acme", "orders_get"))) {
+      assertThatThrownBy(() -> vault.resolve(REF, use))
+          .as(use.toString())
           .isInstanceOf(SecretResolver.SecretUnavailableException.class)
           .hasMessage("secret vault:acme-token version 1 does not open with this master key")
           .hasMessageNotContaining(VALUE);
@@ -190,10 +206,15 @@ class VaultTest {
     vault.put("acme-token", bytes(VALUE), Set.of("acme"));
     vault.revoke("acme-token", null);
 
-    assertThat(vault.list()).singleElement().satisfies(s -> {
-      assertThat(s.active()).isFalse();
-      assertThat(s.sealed().ciphertext()).as("the value is gone; the wrapped key only vouches for the scopes").isEmpty();
-    });
+    assertThat(vault.list())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.active()).isFalse();
+              assertThat(s.sealed().ciphertext())
+                  .as("the value is gone; the wrapped key only vouches for the scopes")
+                  .isEmpty();
+            });
   }
 
   @Test
@@ -203,7 +224,8 @@ class VaultTest {
 
     assertThatThrownBy(() -> vault.rotate("acme-token", bytes("second-value-2222")))
         .isInstanceOf(Vault.VaultRefusal.class)
-        .hasMessage("the scopes of acme-token version 1 were changed outside the vault; nothing was stored");
+        .hasMessage(
+            "the scopes of acme-token version 1 were changed outside the vault; nothing was stored");
     assertThat(vault.list()).hasSize(1);
   }
 
@@ -213,26 +235,32 @@ class VaultTest {
     vault.revoke("acme-token", null);
     vault.rotate("acme-token", bytes("second-value-2222"));
 
-    assertThat(vault.resolve(REF, SecretUse.tool("acme", "orders_get")).reveal()).isEqualTo("second-value-2222");
+    assertThat(vault.resolve(REF, SecretUse.tool("acme", "orders_get")).reveal())
+        .isEqualTo("second-value-2222");
     sql("UPDATE vault_secrets SET scopes = 'acme' WHERE version = 2");
     assertThatThrownBy(() -> vault.rotate("acme-token", bytes("third-value-3333")))
-        .hasMessage("the scopes of acme-token version 2 were changed outside the vault; nothing was stored");
+        .hasMessage(
+            "the scopes of acme-token version 2 were changed outside the vault; nothing was stored");
   }
 
   @Test
   void aSecretSealedBeforeScopesWereBoundStaysReadableAndIsBoundOnceResealed() throws Exception {
     EnvelopeCipher cipher = EnvelopeCipher.fromKeyset(masterKey);
-    sql("INSERT INTO vault_secrets (name, version, scopes, wrapped_key, ciphertext, created_at, seal_format)"
-        + " VALUES ('acme-token', 1, 'acme', X'00', X'00', '2026-01-01T00:00:00Z', 1)");
+    sql(
+        "INSERT INTO vault_secrets (name, version, scopes, wrapped_key, ciphertext, created_at, seal_format)"
+            + " VALUES ('acme-token', 1, 'acme', X'00', X'00', '2026-01-01T00:00:00Z', 1)");
     EnvelopeCipher.Sealed legacy = cipher.sealUnbound("acme-token", 1, bytes(VALUE));
     try (Connection c = db.dataSource().getConnection();
-        java.sql.PreparedStatement ps = c.prepareStatement(
-            "UPDATE vault_secrets SET wrapped_key = ?, ciphertext = ? WHERE name = 'acme-token'")) {
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE vault_secrets SET wrapped_key = ?, ciphertext = ? WHERE name = 'acme-token'")) {
       ps.setBytes(1, legacy.wrappedKey());
       ps.setBytes(2, legacy.ciphertext());
       ps.executeUpdate();
     }
-    assertThat(vault.resolve(REF, SecretUse.connector("acme")).reveal()).as("readable as stored").isEqualTo(VALUE);
+    assertThat(vault.resolve(REF, SecretUse.connector("acme")).reveal())
+        .as("readable as stored")
+        .isEqualTo(VALUE);
 
     assertThat(vault.resealUnbound()).isEqualTo(1);
 
@@ -249,32 +277,46 @@ class VaultTest {
   @Test
   void anotherMasterKeyCannotOpenIt() throws Exception {
     vault.put("acme-token", bytes(VALUE), Set.of("acme"));
-    Vault stranger = new Vault(new JdbcSecretStore(db.dataSource()),
-        Optional.of(EnvelopeCipher.fromKeyset(EnvelopeCipher.newMasterKeyset())), Clock.systemUTC());
+    Vault stranger =
+        new Vault(
+            new JdbcSecretStore(db.dataSource()),
+            Optional.of(EnvelopeCipher.fromKeyset(EnvelopeCipher.newMasterKeyset())),
+            Clock.systemUTC());
 
-    assertThatThrownBy(() -> stranger.resolve(REF, SecretUse.connector("acme"))).hasMessageContaining("does not open with this master key");
+    assertThatThrownBy(() -> stranger.resolve(REF, SecretUse.connector("acme")))
+        .hasMessageContaining("does not open with this master key");
   }
 
   @Test
   void withoutAMasterKeyItListsButNeitherStoresNorResolves() throws Exception {
     vault.put("acme-token", bytes(VALUE), Set.of("acme"));
-    Vault keyless = new Vault(new JdbcSecretStore(db.dataSource()), Optional.empty(), Clock.systemUTC());
+    Vault keyless =
+        new Vault(new JdbcSecretStore(db.dataSource()), Optional.empty(), Clock.systemUTC());
 
     assertThat(keyless.list()).hasSize(1);
-    assertThatThrownBy(() -> keyless.rotate("acme-token", bytes("x"))).hasMessageStartingWith("no master key");
-    assertThatThrownBy(() -> keyless.resolve(REF, SecretUse.connector("acme"))).hasMessageContaining("no master key is configured");
+    assertThatThrownBy(() -> keyless.rotate("acme-token", bytes("x")))
+        .hasMessageStartingWith("no master key");
+    assertThatThrownBy(() -> keyless.resolve(REF, SecretUse.connector("acme")))
+        .hasMessageContaining("no master key is configured");
   }
 
   @Test
   void refusesBadRequests() throws Exception {
-    assertThatThrownBy(() -> vault.put("Bad Name", bytes(VALUE), Set.of("acme"))).hasMessageContaining("not a secret name");
-    assertThatThrownBy(() -> vault.put("acme-token", bytes(VALUE), Set.of())).hasMessageContaining("--scope");
-    assertThatThrownBy(() -> vault.put("acme-token", new byte[0], Set.of("acme"))).hasMessageContaining("is empty");
-    assertThatThrownBy(() -> vault.put("acme-token", bytes(VALUE), Set.of("acme/"))).hasMessageContaining("acme/orders_refund");
-    assertThatThrownBy(() -> vault.put("acme-token", bytes(VALUE), Set.of("Acme Corp"))).hasMessageContaining("must be a connector");
+    assertThatThrownBy(() -> vault.put("Bad Name", bytes(VALUE), Set.of("acme")))
+        .hasMessageContaining("not a secret name");
+    assertThatThrownBy(() -> vault.put("acme-token", bytes(VALUE), Set.of()))
+        .hasMessageContaining("--scope");
+    assertThatThrownBy(() -> vault.put("acme-token", new byte[0], Set.of("acme")))
+        .hasMessageContaining("is empty");
+    assertThatThrownBy(() -> vault.put("acme-token", bytes(VALUE), Set.of("acme/")))
+        .hasMessageContaining("acme/orders_refund");
+    assertThatThrownBy(() -> vault.put("acme-token", bytes(VALUE), Set.of("Acme Corp")))
+        .hasMessageContaining("must be a connector");
     vault.put("acme-token", bytes(VALUE), Set.of("acme"));
-    assertThatThrownBy(() -> vault.put("acme-token", bytes(VALUE), Set.of("acme"))).hasMessageContaining("vault rotate");
+    assertThatThrownBy(() -> vault.put("acme-token", bytes(VALUE), Set.of("acme")))
+        .hasMessageContaining("vault rotate");
     assertThatThrownBy(() -> vault.rotate("nope", bytes(VALUE))).hasMessageContaining("vault put");
-    assertThatThrownBy(() -> vault.revoke("nope", null)).hasMessageContaining("no active version of nope");
+    assertThatThrownBy(() -> vault.revoke("nope", null))
+        .hasMessageContaining("no active version of nope");
   }
 }

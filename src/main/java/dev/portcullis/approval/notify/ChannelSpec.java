@@ -16,7 +16,10 @@ public sealed interface ChannelSpec {
   /** {@code webhook}, {@code slack} or {@code email}. */
   String type();
 
-  /** POST the notice as JSON to {@code url}, signed with HMAC-SHA256 under the secret {@code secret}. */
+  /**
+   * POST the notice as JSON to {@code url}, signed with HMAC-SHA256 under the secret {@code
+   * secret}.
+   */
   record Webhook(String name, URI url, String secret) implements ChannelSpec {
     public Webhook {
       Objects.requireNonNull(name, "name");
@@ -48,8 +51,16 @@ public sealed interface ChannelSpec {
   }
 
   /** A text/plain mail from {@code from} to {@code to} through an SMTP server. */
-  record Email(String name, String host, int port, Security security, String from, List<String> to,
-      Optional<String> username, Optional<String> password) implements ChannelSpec {
+  record Email(
+      String name,
+      String host,
+      int port,
+      Security security,
+      String from,
+      List<String> to,
+      Optional<String> username,
+      Optional<String> password)
+      implements ChannelSpec {
     public Email {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(host, "host");

@@ -12,12 +12,13 @@ public final class Channels {
 
   private Channels() {}
 
-  public static List<NotificationChannel> of(List<ChannelSpec> specs, SecretLookup secrets, JsonMapper json,
-      Clock clock) {
+  public static List<NotificationChannel> of(
+      List<ChannelSpec> specs, SecretLookup secrets, JsonMapper json, Clock clock) {
     return specs.stream().map(s -> of(s, secrets, json, clock)).toList();
   }
 
-  public static NotificationChannel of(ChannelSpec spec, SecretLookup secrets, JsonMapper json, Clock clock) {
+  public static NotificationChannel of(
+      ChannelSpec spec, SecretLookup secrets, JsonMapper json, Clock clock) {
     return switch (spec) {
       case ChannelSpec.Webhook w -> new WebhookChannel(w, secrets, TIMEOUT, json, clock);
       case ChannelSpec.Slack s -> new SlackChannel(s, secrets, TIMEOUT, json);

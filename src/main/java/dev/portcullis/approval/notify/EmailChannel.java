@@ -88,7 +88,7 @@ public final class EmailChannel implements NotificationChannel {
         p.setProperty("mail.smtp.ssl.checkserveridentity", "true");
       }
       case TLS -> p.setProperty("mail.smtps.ssl.checkserveridentity", "true");
-      case NONE -> { }
+      case NONE -> {}
     }
     return p;
   }
@@ -109,19 +109,27 @@ public final class EmailChannel implements NotificationChannel {
 
   @Override
   public void send(ApprovalNotice notice) throws DeliveryFailure {
-    String password = spec.password().isPresent()
-        ? secrets.revealForSending(spec.name(), spec.password().get(), "the SMTP password")
-        : null;
+    String password =
+        spec.password().isPresent()
+            ? secrets.revealForSending(spec.name(), spec.password().get(), "the SMTP password")
+            : null;
     Session session = Session.getInstance(properties);
     session.setDebug(false);
     try {
-      MimeMessage message = new MimeMessage(session) {
-        @Override
-        protected void updateMessageID() throws MessagingException {
-          String address = from.getAddress();
-          setHeader("Message-ID", "<" + UUID.randomUUID() + "@" + address.substring(address.indexOf('@') + 1) + ">");
-        }
-      };
+      MimeMessage message =
+          new MimeMessage(session) {
+            @Override
+            protected void updateMessageID() throws MessagingException {
+              String address = from.getAddress();
+              setHeader(
+                  "Message-ID",
+                  "<"
+                      + UUID.randomUUID()
+                      + "@"
+                      + address.substring(address.indexOf('@') + 1)
+                      + ">");
+            }
+          };
       message.setFrom(from);
       message.setRecipients(Message.RecipientType.TO, to);
       message.setSubject(NoticeText.oneLine(notice.subject()), "UTF-8");
@@ -135,7 +143,8 @@ public final class EmailChannel implements NotificationChannel {
     } catch (AuthenticationFailedException e) {
       throw new DeliveryFailure("the SMTP server refused the login", false);
     } catch (SendFailedException e) {
-      throw new DeliveryFailure("the SMTP server refused the message" + excerpt(e, password), false);
+      throw new DeliveryFailure(
+          "the SMTP server refused the message" + excerpt(e, password), false);
     } catch (MessagingException e) {
       throw failure(e, password);
     }
@@ -143,20 +152,26 @@ public final class EmailChannel implements NotificationChannel {
 
   private DeliveryFailure failure(MessagingException e, String password) {
     if (e.getMessage() != null && e.getMessage().contains("STARTTLS is required")) {
-      // The server does not offer STARTTLS: the next attempt meets the same server; nothing was sent.
-      return new DeliveryFailure("the SMTP server does not offer STARTTLS, which this channel requires;"
-          + " nothing was sent (use security: tls if the server speaks TLS from the start)", false);
+      // The server does not offer STARTTLS: the next attempt meets the same server; nothing was
+      // sent.
+      return new DeliveryFailure(
+          "the SMTP server does not offer STARTTLS, which this channel requires;"
+              + " nothing was sent (use security: tls if the server speaks TLS from the start)",
+          false);
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SocketTimeoutException) {
-        return new DeliveryFailure("the SMTP server did not answer within " + timeout.toMillis() + " ms", true);
+        return new DeliveryFailure(
+            "the SMTP server did not answer within " + timeout.toMillis() + " ms", true);
       }
       if (t instanceof SSLException) {
-        return new DeliveryFailure("no trusted TLS connection to the SMTP server (" + t.getClass().getSimpleName() + ")",
+        return new DeliveryFailure(
+            "no trusted TLS connection to the SMTP server (" + t.getClass().getSimpleName() + ")",
             false);
       }
       if (t instanceof IOException) {
-        return new DeliveryFailure("the SMTP server is unreachable (" + t.getClass().getSimpleName() + ")", true);
+        return new DeliveryFailure(
+            "the SMTP server is unreachable (" + t.getClass().getSimpleName() + ")", true);
       }
     }
     return new DeliveryFailure("the SMTP server failed" + excerpt(e, password), true);

@@ -35,13 +35,16 @@ final class HttpDelivery {
    * Runs {@code exchange} with {@code peer} ("slack", "the webhook"): a timeout or an unreachable
    * peer is retryable, an interrupt (the gateway stopping) is not.
    */
-  static <T> T exchange(String peer, Duration timeout, Exchange<T> exchange) throws DeliveryFailure {
+  static <T> T exchange(String peer, Duration timeout, Exchange<T> exchange)
+      throws DeliveryFailure {
     try {
       return exchange.run();
     } catch (HttpTimeoutException e) {
-      throw new DeliveryFailure(peer + " did not answer within " + timeout.toMillis() + " ms", true);
+      throw new DeliveryFailure(
+          peer + " did not answer within " + timeout.toMillis() + " ms", true);
     } catch (IOException e) {
-      throw new DeliveryFailure(peer + " is unreachable (" + e.getClass().getSimpleName() + ")", true);
+      throw new DeliveryFailure(
+          peer + " is unreachable (" + e.getClass().getSimpleName() + ")", true);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DeliveryFailure("interrupted: the gateway is stopping", false);

@@ -4,7 +4,10 @@ import dev.portcullis.approval.ApprovalNotice;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The one wording of a notice, for mail (plain text), Slack (short, with a link) and webhooks (JSON). */
+/**
+ * The one wording of a notice, for mail (plain text), Slack (short, with a link) and webhooks
+ * (JSON).
+ */
 final class NoticeText {
   /** The webhook payload's {@code type}. */
   static final String EVENT = "approval.requested";
@@ -26,7 +29,8 @@ final class NoticeText {
     line(b, "Deadline", n.deadline().toString());
     line(b, "Approval", n.approvalId());
     line(b, "Arguments", "sha256:" + n.argumentsDigest());
-    b.append("\nThe argument values are not sent in notifications; open the request to see them.\n\n");
+    b.append(
+        "\nThe argument values are not sent in notifications; open the request to see them.\n\n");
     line(b, "Inbox", n.inboxUrl());
     line(b, "API", n.apiUrl());
     line(b, "Command", n.cliCommand());
@@ -43,12 +47,19 @@ final class NoticeText {
     if (n.tenant() != null) {
       b.append(", tenant ").append(escape(n.tenant()));
     }
-    b.append("\nPolicy: ").append(escape(n.reasons().isEmpty() ? "none" : String.join(", ", n.reasons())));
+    b.append("\nPolicy: ")
+        .append(escape(n.reasons().isEmpty() ? "none" : String.join(", ", n.reasons())));
     b.append(". Decide before ").append(n.deadline()).append(".");
-    b.append("\n<").append(n.inboxUrl()).append("|Review approval ").append(n.approvalId()).append(">");
+    b.append("\n<")
+        .append(n.inboxUrl())
+        .append("|Review approval ")
+        .append(n.approvalId())
+        .append(">");
     b.append(" · API ").append(n.apiUrl());
     b.append(" · `").append(n.cliCommand()).append("`");
-    b.append("\nArguments digest sha256:").append(n.argumentsDigest()).append(" (values only behind the link)");
+    b.append("\nArguments digest sha256:")
+        .append(n.argumentsDigest())
+        .append(" (values only behind the link)");
     return b.toString();
   }
 
@@ -76,8 +87,11 @@ final class NoticeText {
   }
 
   private static void line(StringBuilder b, String label, String value) {
-    b.append(label).append(':').append(" ".repeat(Math.max(1, 11 - label.length())))
-        .append(oneLine(value)).append('\n');
+    b.append(label)
+        .append(':')
+        .append(" ".repeat(Math.max(1, 11 - label.length())))
+        .append(oneLine(value))
+        .append('\n');
   }
 
   /** Control characters (a line break in a user id, say) cannot forge lines of the message. */

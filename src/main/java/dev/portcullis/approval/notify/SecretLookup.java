@@ -23,7 +23,8 @@ public interface SecretLookup {
     try {
       return reveal(channel, ref);
     } catch (Unavailable e) {
-      throw new NotificationChannel.DeliveryFailure(what + " is unavailable: " + e.getMessage(), false);
+      throw new NotificationChannel.DeliveryFailure(
+          what + " is unavailable: " + e.getMessage(), false);
     }
   }
 

@@ -31,7 +31,8 @@ public final class SlackChannel implements NotificationChannel {
   private static final int MAX_RESPONSE_BYTES = 64 * 1024;
   private static final Pattern ERROR_CODE = Pattern.compile("[a-z0-9_]{1,64}");
   private static final Set<String> PASSING =
-      Set.of("ratelimited", "fatal_error", "internal_error", "service_unavailable", "request_timeout");
+      Set.of(
+          "ratelimited", "fatal_error", "internal_error", "service_unavailable", "request_timeout");
 
   private final String name;
   private final URI endpoint;
@@ -42,7 +43,8 @@ public final class SlackChannel implements NotificationChannel {
   private final JsonMapper json;
   private final HttpClient client;
 
-  public SlackChannel(ChannelSpec.Slack spec, SecretLookup secrets, Duration timeout, JsonMapper json) {
+  public SlackChannel(
+      ChannelSpec.Slack spec, SecretLookup secrets, Duration timeout, JsonMapper json) {
     this.name = spec.name();
     String base = spec.baseUrl().toString();
     this.endpoint = URI.create((base.endsWith("/") ? base : base + "/") + "chat.postMessage");
@@ -71,21 +73,29 @@ public final class SlackChannel implements NotificationChannel {
     body.put("channel", channel);
     body.put("text", NoticeText.slack(notice));
     body.put("unfurl_links", false);
-    HttpRequest request = HttpRequest.newBuilder(endpoint)
-        .timeout(timeout)
-        .header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json; charset=utf-8")
-        .header("Accept", "application/json")
-        .header("User-Agent", "portcullis")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
-        .build();
-    HttpResponse<InputStream> response = HttpDelivery.exchange("slack", timeout,
-        () -> client.send(request, HttpResponse.BodyHandlers.ofInputStream()));
-    byte[] bytes = HttpDelivery.exchange("slack", timeout, () -> {
-      try (InputStream in = response.body()) {
-        return in.readNBytes(MAX_RESPONSE_BYTES + 1);
-      }
-    });
+    HttpRequest request =
+        HttpRequest.newBuilder(endpoint)
+            .timeout(timeout)
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json; charset=utf-8")
+            .header("Accept", "application/json")
+            .header("User-Agent", "portcullis")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
+            .build();
+    HttpResponse<InputStream> response =
+        HttpDelivery.exchange(
+            "slack",
+            timeout,
+            () -> client.send(request, HttpResponse.BodyHandlers.ofInputStream()));
+    byte[] bytes =
+        HttpDelivery.exchange(
+            "slack",
+            timeout,
+            () -> {
+              try (InputStream in = response.body()) {
+                return in.readNBytes(MAX_RESPONSE_BYTES + 1);
+              }
+            });
     int status = response.statusCode();
     HttpDelivery.requireStatus("slack", status, status == 200);
     if (bytes.length > MAX_RESPONSE_BYTES) {

@@ -31,7 +31,12 @@ public final class WebhookChannel implements NotificationChannel {
   private final Clock clock;
   private final HttpClient client;
 
-  public WebhookChannel(ChannelSpec.Webhook spec, SecretLookup secrets, Duration timeout, JsonMapper json, Clock clock) {
+  public WebhookChannel(
+      ChannelSpec.Webhook spec,
+      SecretLookup secrets,
+      Duration timeout,
+      JsonMapper json,
+      Clock clock) {
     this.name = spec.name();
     this.url = spec.url();
     this.secretRef = spec.secret();
@@ -56,15 +61,21 @@ public final class WebhookChannel implements NotificationChannel {
   public void send(ApprovalNotice notice) throws DeliveryFailure {
     String secret = secrets.revealForSending(name, secretRef, "the signing secret");
     byte[] body = json.writeValueAsBytes(NoticeText.json(notice, json));
-    HttpRequest request = HttpRequest.newBuilder(url)
-        .timeout(timeout)
-        .header("Content-Type", "application/json")
-        .header("User-Agent", "portcullis")
-        .header(WebhookSignature.HEADER, WebhookSignature.header(secret, clock.instant().getEpochSecond(), body))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-        .build();
-    int status = HttpDelivery.exchange("the webhook", timeout,
-        () -> client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
+    HttpRequest request =
+        HttpRequest.newBuilder(url)
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .header("User-Agent", "portcullis")
+            .header(
+                WebhookSignature.HEADER,
+                WebhookSignature.header(secret, clock.instant().getEpochSecond(), body))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    int status =
+        HttpDelivery.exchange(
+            "the webhook",
+            timeout,
+            () -> client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
     HttpDelivery.requireStatus("the webhook", status, status / 100 == 2);
   }
 

@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * The Slack channels a connector may post to: channel ids ({@code C0123ABCD}; {@code G…} private,
- * {@code D…} direct) and channel names ({@code #support}). A channel argument is allowed only when it
- * is one of them exactly; names compare without regard to case, as Slack's names are lower case.
+ * {@code D…} direct) and channel names ({@code #support}). A channel argument is allowed only when
+ * it is one of them exactly; names compare without regard to case, as Slack's names are lower case.
  *
  * <p>Security: this is the exfiltration guard of the chat connector. It is checked before the
  * credential is resolved, so a refused channel costs no secret and sends nothing.
@@ -41,8 +41,10 @@ public final class SlackChannels {
   /** {@code entry} if it is a channel id or a lower-case #name; throws otherwise. */
   public static String check(String entry) {
     if (!ID.matcher(entry).matches() && !NAME.matcher(entry).matches()) {
-      throw new IllegalArgumentException("'" + entry
-          + "' is neither a Slack channel id (C0123ABCD) nor a lower-case channel name (#support)");
+      throw new IllegalArgumentException(
+          "'"
+              + entry
+              + "' is neither a Slack channel id (C0123ABCD) nor a lower-case channel name (#support)");
     }
     return entry;
   }

@@ -41,20 +41,28 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Failure: Slack answers most errors with HTTP 200 and {@code {"ok":false,"error":"…"}}; each
  * becomes a typed failure carrying Slack's error code: a refused token is {@link
  * FailureKind#CREDENTIAL_UNAVAILABLE}, anything else (rate limits included) {@link
- * FailureKind#UPSTREAM_REJECTED}. No retries: a message is a write, and Slack takes no
- * idempotency key.
+ * FailureKind#UPSTREAM_REJECTED}. No retries: a message is a write, and Slack takes no idempotency
+ * key.
  *
  * <p>Concurrency: immutable; the JDK client is shared and thread-safe.
  */
 public final class SlackConnector implements Connector {
   private static final Logger LOG = LoggerFactory.getLogger(SlackConnector.class);
   private static final int MAX_RESPONSE_BYTES = 1024 * 1024;
+
   /** Slack truncates longer messages; refusing them keeps what is posted what was asked. */
   static final int MAX_TEXT = 40_000;
+
   private static final Pattern TS = Pattern.compile("[0-9]{1,12}\\.[0-9]{1,9}");
   private static final Pattern ERROR_CODE = Pattern.compile("[a-z0-9_]{1,64}");
   private static final Set<String> CREDENTIAL_ERRORS =
-      Set.of("invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "not_allowed_token_type");
+      Set.of(
+          "invalid_auth",
+          "not_authed",
+          "token_revoked",
+          "token_expired",
+          "account_inactive",
+          "not_allowed_token_type");
 
   private final String name;
   private final URI baseUri;
@@ -101,7 +109,8 @@ public final class SlackConnector implements Connector {
     SlackOperation op = operations.get(invocation.toolName());
     if (op == null) {
       return new ConnectorResult.Failure(
-          FailureKind.INTERNAL, "connector " + name + " has no operation for " + invocation.toolName());
+          FailureKind.INTERNAL,
+          "connector " + name + " has no operation for " + invocation.toolName());
     }
     JsonNode args = invocation.arguments();
     JsonNode channelArg = args.path("channel");
@@ -112,13 +121,15 @@ public final class SlackConnector implements Connector {
     }
     Optional<String> channel = channels.match(channelArg.asString());
     if (channel.isEmpty()) {
-      return refused("channel " + quoted(channelArg.asString()) + " is not in its channels allowlist");
+      return refused(
+          "channel " + quoted(channelArg.asString()) + " is not in its channels allowlist");
     }
     String text = textArg.asString();
     if (text.isBlank() || text.length() > MAX_TEXT) {
       return refused("text must be 1 to " + MAX_TEXT + " characters");
     }
-    if (!threadArg.isMissingNode() && !threadArg.isNull()
+    if (!threadArg.isMissingNode()
+        && !threadArg.isNull()
         && !(threadArg.isString() && TS.matcher(threadArg.asString()).matches())) {
       return refused("thread_ts must be a message timestamp such as 1700000000.123456");
     }
@@ -128,7 +139,8 @@ public final class SlackConnector implements Connector {
     } catch (SecretResolver.SecretUnavailableException e) {
       LOG.warn("connector {}: {}", name, e.getMessage());
       return new ConnectorResult.Failure(
-          FailureKind.CREDENTIAL_UNAVAILABLE, "the credential for connector " + name + " is unavailable");
+          FailureKind.CREDENTIAL_UNAVAILABLE,
+          "the credential for connector " + name + " is unavailable");
     }
     ObjectNode body = json.createObjectNode();
     body.put("channel", channel.get());
@@ -146,56 +158,74 @@ public final class SlackConnector implements Connector {
             .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
             .build();
     try {
-      HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> response =
+          client.send(request, HttpResponse.BodyHandlers.ofInputStream());
       return read(response, secret);
     } catch (HttpTimeoutException e) {
       return new ConnectorResult.Failure(
-          FailureKind.UPSTREAM_TIMEOUT, "slack " + name + " did not answer within " + timeout.toMillis() + " ms");
+          FailureKind.UPSTREAM_TIMEOUT,
+          "slack " + name + " did not answer within " + timeout.toMillis() + " ms");
     } catch (IOException e) {
       return new ConnectorResult.Failure(
-          FailureKind.UPSTREAM_UNREACHABLE, "slack " + name + " is unreachable (" + e.getClass().getSimpleName() + ")");
+          FailureKind.UPSTREAM_UNREACHABLE,
+          "slack " + name + " is unreachable (" + e.getClass().getSimpleName() + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new ConnectorResult.Failure(FailureKind.UPSTREAM_UNREACHABLE, "interrupted");
     }
   }
 
-  private ConnectorResult read(HttpResponse<InputStream> response, Secret secret) throws IOException {
+  private ConnectorResult read(HttpResponse<InputStream> response, Secret secret)
+      throws IOException {
     byte[] bytes;
     try (InputStream in = response.body()) {
       bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
     }
     String raw = new String(bytes, StandardCharsets.UTF_8);
     String text = secret.maskIn(raw);
-    CredentialUse used = new CredentialUse(secret.ref().toString(), secret.version(), !text.equals(raw));
+    CredentialUse used =
+        new CredentialUse(secret.ref().toString(), secret.version(), !text.equals(raw));
     if (used.echoMasked()) {
-      LOG.warn("connector {}: slack echoed the credential {}; masked before it left the gateway", name, secret.ref());
+      LOG.warn(
+          "connector {}: slack echoed the credential {}; masked before it left the gateway",
+          name,
+          secret.ref());
     }
     int status = response.statusCode();
     if (status == 429) {
-      return new ConnectorResult.Failure(FailureKind.UPSTREAM_REJECTED,
-          "slack " + name + " refused the message: ratelimited (HTTP 429); not retried", used);
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_REJECTED,
+          "slack " + name + " refused the message: ratelimited (HTTP 429); not retried",
+          used);
     }
     if (status != 200) {
-      FailureKind kind = status >= 400 && status < 500 ? FailureKind.UPSTREAM_REJECTED : FailureKind.UPSTREAM_ERROR;
+      FailureKind kind =
+          status >= 400 && status < 500
+              ? FailureKind.UPSTREAM_REJECTED
+              : FailureKind.UPSTREAM_ERROR;
       return new ConnectorResult.Failure(kind, "slack " + name + " answered HTTP " + status, used);
     }
     if (bytes.length > MAX_RESPONSE_BYTES) {
       return new ConnectorResult.Failure(
-          FailureKind.UPSTREAM_ERROR, "slack " + name + " answered more than " + MAX_RESPONSE_BYTES + " bytes", used);
+          FailureKind.UPSTREAM_ERROR,
+          "slack " + name + " answered more than " + MAX_RESPONSE_BYTES + " bytes",
+          used);
     }
     JsonNode answer;
     try {
       answer = json.readTree(text);
     } catch (JacksonException e) {
-      return new ConnectorResult.Failure(FailureKind.UPSTREAM_ERROR, "slack " + name + " answered unreadable JSON", used);
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_ERROR, "slack " + name + " answered unreadable JSON", used);
     }
     if (!answer.path("ok").asBoolean(false)) {
       String code = answer.path("error").asString("");
       code = ERROR_CODE.matcher(code).matches() ? code : "unknown_error";
       if (CREDENTIAL_ERRORS.contains(code)) {
-        return new ConnectorResult.Failure(FailureKind.CREDENTIAL_UNAVAILABLE,
-            "the credential for connector " + name + " was refused by slack (" + code + ")", used);
+        return new ConnectorResult.Failure(
+            FailureKind.CREDENTIAL_UNAVAILABLE,
+            "the credential for connector " + name + " was refused by slack (" + code + ")",
+            used);
       }
       return new ConnectorResult.Failure(
           FailureKind.UPSTREAM_REJECTED, "slack " + name + " refused the message: " + code, used);
@@ -213,7 +243,9 @@ public final class SlackConnector implements Connector {
     client.shutdown();
   }
 
-  /** An agent-chosen value as it may appear in an error: quoted, one line, at most 80 characters. */
+  /**
+   * An agent-chosen value as it may appear in an error: quoted, one line, at most 80 characters.
+   */
   static String quoted(String value) {
     String line = value.replaceAll("\\p{Cntrl}", "?");
     return "'" + (line.length() > 80 ? line.substring(0, 80) + "…" : line) + "'";
@@ -221,6 +253,7 @@ public final class SlackConnector implements Connector {
 
   private ConnectorResult refused(String why) {
     return new ConnectorResult.Failure(
-        FailureKind.UPSTREAM_REJECTED, "connector " + name + " refused the call: " + why + "; nothing was sent");
+        FailureKind.UPSTREAM_REJECTED,
+        "connector " + name + " refused the call: " + why + "; nothing was sent");
   }
 }

@@ -6,7 +6,10 @@ import java.util.Objects;
 public record SlackOperation(String toolName, Action action) {
   /** The Slack Web API methods a tool may be bound to. */
   public enum Action {
-    /** {@code chat.postMessage}: arguments {@code channel}, {@code text}, optional {@code thread_ts}. */
+    /**
+     * {@code chat.postMessage}: arguments {@code channel}, {@code text}, optional {@code
+     * thread_ts}.
+     */
     POST_MESSAGE("postMessage", "chat.postMessage");
 
     private final String wireName;

@@ -44,7 +44,11 @@ final class ClientCredentialsTokens {
   private record Token(String value, Instant renewAt) {}
 
   ClientCredentialsTokens(
-      HttpAuth.ClientCredentials spec, String connector, SecretResolver secrets, HttpClient http, JsonMapper json,
+      HttpAuth.ClientCredentials spec,
+      String connector,
+      SecretResolver secrets,
+      HttpClient http,
+      JsonMapper json,
       Clock clock) {
     this.spec = spec;
     this.connector = connector;
@@ -87,16 +91,22 @@ final class ClientCredentialsTokens {
 
   private Token fetch() throws SecretResolver.SecretUnavailableException {
     Secret clientSecret = secrets.resolve(spec.clientSecret(), connector);
-    String basic = Base64.getEncoder().encodeToString(
-        (form(spec.clientId()) + ":" + form(clientSecret.reveal())).getBytes(StandardCharsets.UTF_8));
-    String body = "grant_type=client_credentials" + (spec.scope() == null ? "" : "&scope=" + form(spec.scope()));
-    HttpRequest request = HttpRequest.newBuilder(spec.tokenUri())
-        .timeout(Duration.ofSeconds(10))
-        .header("Authorization", "Basic " + basic)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("Accept", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
+    String basic =
+        Base64.getEncoder()
+            .encodeToString(
+                (form(spec.clientId()) + ":" + form(clientSecret.reveal()))
+                    .getBytes(StandardCharsets.UTF_8));
+    String body =
+        "grant_type=client_credentials"
+            + (spec.scope() == null ? "" : "&scope=" + form(spec.scope()));
+    HttpRequest request =
+        HttpRequest.newBuilder(spec.tokenUri())
+            .timeout(Duration.ofSeconds(10))
+            .header("Authorization", "Basic " + basic)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     Instant asked = clock.instant();
     HttpResponse<String> response;
     try {
@@ -117,7 +127,8 @@ final class ClientCredentialsTokens {
       throw unavailable("its token endpoint answered something other than JSON");
     }
     String value = token.path("access_token").asString("");
-    if (value.isEmpty() || !token.path("token_type").asString("Bearer").equalsIgnoreCase("Bearer")) {
+    if (value.isEmpty()
+        || !token.path("token_type").asString("Bearer").equalsIgnoreCase("Bearer")) {
       throw unavailable("its token endpoint gave no bearer access_token");
     }
     long lifetime = token.path("expires_in").asLong(300);
@@ -126,7 +137,8 @@ final class ClientCredentialsTokens {
   }
 
   private SecretResolver.SecretUnavailableException unavailable(String why) {
-    return new SecretResolver.SecretUnavailableException("cannot obtain an access token for connector " + connector + ": " + why);
+    return new SecretResolver.SecretUnavailableException(
+        "cannot obtain an access token for connector " + connector + ": " + why);
   }
 
   private static String form(String s) {

@@ -5,8 +5,8 @@ import java.net.URI;
 import java.util.Objects;
 
 /**
- * How a connector presents its credential upstream. Holds references only; values are resolved
- * per call.
+ * How a connector presents its credential upstream. Holds references only; values are resolved per
+ * call.
  */
 public sealed interface HttpAuth {
   /** A secret sent as-is in a header: {@code Authorization: Bearer <secret>}, or a named header. */
@@ -19,8 +19,8 @@ public sealed interface HttpAuth {
   }
 
   /**
-   * HTTP Basic (RFC 7617): {@code Authorization: Basic base64(username:password)}, the password
-   * (or API token, as Jira Cloud and ServiceNow take it) resolved from its reference per call.
+   * HTTP Basic (RFC 7617): {@code Authorization: Basic base64(username:password)}, the password (or
+   * API token, as Jira Cloud and ServiceNow take it) resolved from its reference per call.
    */
   record Basic(String username, SecretRef password) implements HttpAuth {
     public Basic {
@@ -33,17 +33,20 @@ public sealed interface HttpAuth {
 
     /** The header value for {@code password}. */
     public String header(String password) {
-      return "Basic " + java.util.Base64.getEncoder()
-          .encodeToString((username + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "Basic "
+          + java.util.Base64.getEncoder()
+              .encodeToString(
+                  (username + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 
   /**
-   * OAuth 2.0 client credentials (RFC 6749 §4.4): an access token fetched from {@code tokenUri} with
-   * the client's secret (HTTP Basic, §2.3.1), cached until shortly before it expires, and sent as
-   * {@code Authorization: Bearer}. The client secret only ever goes to the token endpoint.
+   * OAuth 2.0 client credentials (RFC 6749 §4.4): an access token fetched from {@code tokenUri}
+   * with the client's secret (HTTP Basic, §2.3.1), cached until shortly before it expires, and sent
+   * as {@code Authorization: Bearer}. The client secret only ever goes to the token endpoint.
    */
-  record ClientCredentials(URI tokenUri, String clientId, SecretRef clientSecret, String scope) implements HttpAuth {
+  record ClientCredentials(URI tokenUri, String clientId, SecretRef clientSecret, String scope)
+      implements HttpAuth {
     public ClientCredentials {
       Objects.requireNonNull(tokenUri, "tokenUri");
       Objects.requireNonNull(clientId, "clientId");

@@ -35,14 +35,14 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.node.StringNode;
 
 /**
- * Maps tools onto HTTP requests against one base URL, with the credential resolved from its
- * secret reference at the moment of each call.
+ * Maps tools onto HTTP requests against one base URL, with the credential resolved from its secret
+ * reference at the moment of each call.
  *
- * <p>Security: the resolved secret goes into one request header and nowhere else; any echo of it
- * in the upstream's answer (body or error) is masked before it leaves this class. Agent
- * credentials are never forwarded: the request carries only the connector's own credential, the
- * W3C trace context and an idempotency key derived from the agent's ({@link UpstreamKeys}), never
- * the agent's own.
+ * <p>Security: the resolved secret goes into one request header and nowhere else; any echo of it in
+ * the upstream's answer (body or error) is masked before it leaves this class. Agent credentials
+ * are never forwarded: the request carries only the connector's own credential, the W3C trace
+ * context and an idempotency key derived from the agent's ({@link UpstreamKeys}), never the agent's
+ * own.
  *
  * <p>Failure: every upstream problem becomes a typed {@link ConnectorResult.Failure}; no retries
  * here (a write is never retried blindly).
@@ -77,8 +77,8 @@ public final class HttpConnector implements Connector {
 
   /**
    * As above, with the clock that decides when a cached access token is renewed, and upstream
-   * idempotency keys derived under a key of this connector's own: the same agent key gives the
-   * same upstream key for this connector's life only. The gateway passes the installation's keys.
+   * idempotency keys derived under a key of this connector's own: the same agent key gives the same
+   * upstream key for this connector's life only. The gateway passes the installation's keys.
    */
   public HttpConnector(
       String name,
@@ -89,7 +89,15 @@ public final class HttpConnector implements Connector {
       Duration connectTimeout,
       JsonMapper json,
       Clock clock) {
-    this(name, baseUri, auth, operations, secrets, connectTimeout, json, clock,
+    this(
+        name,
+        baseUri,
+        auth,
+        operations,
+        secrets,
+        connectTimeout,
+        json,
+        clock,
         new UpstreamKeys(UpstreamKeys.newInstallationKey()));
   }
 
@@ -119,7 +127,10 @@ public final class HttpConnector implements Connector {
             .build();
     this.tokens =
         auth.filter(a -> a instanceof HttpAuth.ClientCredentials)
-            .map(a -> new ClientCredentialsTokens((HttpAuth.ClientCredentials) a, name, secrets, client, json, clock));
+            .map(
+                a ->
+                    new ClientCredentialsTokens(
+                        (HttpAuth.ClientCredentials) a, name, secrets, client, json, clock));
   }
 
   @Override
@@ -132,25 +143,31 @@ public final class HttpConnector implements Connector {
     HttpOperation op = operations.get(invocation.toolName());
     if (op == null) {
       return new ConnectorResult.Failure(
-          FailureKind.INTERNAL, "connector " + name + " has no operation for " + invocation.toolName());
+          FailureKind.INTERNAL,
+          "connector " + name + " has no operation for " + invocation.toolName());
     }
     Optional<String> badPath = pathProblem(op, invocation.arguments());
     if (badPath.isPresent()) {
       return new ConnectorResult.Failure(
-          FailureKind.UPSTREAM_REJECTED, "connector " + name + " refused the call: " + badPath.get() + "; nothing was sent");
+          FailureKind.UPSTREAM_REJECTED,
+          "connector " + name + " refused the call: " + badPath.get() + "; nothing was sent");
     }
     Secret secret = null;
     if (auth.isPresent()) {
       try {
-        secret = switch (auth.get()) {
-          case HttpAuth.StaticSecret s -> secrets.resolve(s.secret(), SecretUse.tool(name, invocation.toolName()));
-          case HttpAuth.Basic b -> secrets.resolve(b.password(), SecretUse.tool(name, invocation.toolName()));
-          case HttpAuth.ClientCredentials c -> tokens.orElseThrow().current();
-        };
+        secret =
+            switch (auth.get()) {
+              case HttpAuth.StaticSecret s ->
+                  secrets.resolve(s.secret(), SecretUse.tool(name, invocation.toolName()));
+              case HttpAuth.Basic b ->
+                  secrets.resolve(b.password(), SecretUse.tool(name, invocation.toolName()));
+              case HttpAuth.ClientCredentials c -> tokens.orElseThrow().current();
+            };
       } catch (SecretResolver.SecretUnavailableException e) {
         LOG.warn("connector {}: {}", name, e.getMessage());
         return new ConnectorResult.Failure(
-            FailureKind.CREDENTIAL_UNAVAILABLE, "the credential for connector " + name + " is unavailable");
+            FailureKind.CREDENTIAL_UNAVAILABLE,
+            "the credential for connector " + name + " is unavailable");
       }
     }
     HttpRequest request = buildRequest(op, invocation, secret);
@@ -216,11 +233,13 @@ public final class HttpConnector implements Connector {
             .header("traceparent", traceparent(inv.traceId()));
     if (op.body() == HttpOperation.BodyMode.REMAINING_ARGUMENTS) {
       ObjectNode payload = json.createObjectNode();
-      args.properties().forEach(e -> {
-        if (!used.contains(e.getKey())) {
-          payload.set(e.getKey(), e.getValue());
-        }
-      });
+      args.properties()
+          .forEach(
+              e -> {
+                if (!used.contains(e.getKey())) {
+                  payload.set(e.getKey(), e.getValue());
+                }
+              });
       body = HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(payload));
       builder.header("Content-Type", "application/json");
     } else if (op.body() == HttpOperation.BodyMode.TEMPLATE) {
@@ -233,7 +252,8 @@ public final class HttpConnector implements Connector {
       switch (auth.orElseThrow()) {
         case HttpAuth.StaticSecret s -> builder.header(s.header(), s.prefix() + secret.reveal());
         case HttpAuth.Basic b -> builder.header("Authorization", b.header(secret.reveal()));
-        case HttpAuth.ClientCredentials c -> builder.header("Authorization", "Bearer " + secret.reveal());
+        case HttpAuth.ClientCredentials c ->
+            builder.header("Authorization", "Bearer " + secret.reveal());
       }
     }
     return builder.method(op.method(), body).build();
@@ -247,7 +267,8 @@ public final class HttpConnector implements Connector {
     }
     if (bytes.length > MAX_RESPONSE_BYTES) {
       return new ConnectorResult.Failure(
-          FailureKind.UPSTREAM_ERROR, "upstream " + name + " answered more than " + MAX_RESPONSE_BYTES + " bytes");
+          FailureKind.UPSTREAM_ERROR,
+          "upstream " + name + " answered more than " + MAX_RESPONSE_BYTES + " bytes");
     }
     String raw = new String(bytes, StandardCharsets.UTF_8);
     if (secret != null && raw.indexOf('\\') >= 0 && isJson(response)) {
@@ -257,17 +278,29 @@ public final class HttpConnector implements Connector {
     if (secret != null && auth.orElseThrow() instanceof HttpAuth.Basic b) {
       text = text.replace(b.header(secret.reveal()).substring("Basic ".length()), "[REDACTED]");
     }
-    CredentialUse used = secret == null ? null : new CredentialUse(secret.ref().toString(), secret.version(), !text.equals(raw));
+    CredentialUse used =
+        secret == null
+            ? null
+            : new CredentialUse(secret.ref().toString(), secret.version(), !text.equals(raw));
     if (used != null && used.echoMasked()) {
-      LOG.warn("connector {}: the upstream echoed the credential {}; masked before it left the gateway", name, secret.ref());
+      LOG.warn(
+          "connector {}: the upstream echoed the credential {}; masked before it left the gateway",
+          name,
+          secret.ref());
     }
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
       return new ConnectorResult.Success(parse(text, response), used);
     }
     String excerpt = Excerpt.of(text, MAX_ERROR_EXCERPT);
-    String detail = "upstream " + name + " answered " + status + (excerpt.isBlank() ? "" : ": " + excerpt.strip());
-    FailureKind kind = status >= 400 && status < 500 ? FailureKind.UPSTREAM_REJECTED : FailureKind.UPSTREAM_ERROR;
+    String detail =
+        "upstream "
+            + name
+            + " answered "
+            + status
+            + (excerpt.isBlank() ? "" : ": " + excerpt.strip());
+    FailureKind kind =
+        status >= 400 && status < 500 ? FailureKind.UPSTREAM_REJECTED : FailureKind.UPSTREAM_ERROR;
     return new ConnectorResult.Failure(kind, detail, used);
   }
 
@@ -290,9 +323,9 @@ public final class HttpConnector implements Connector {
   }
 
   /**
-   * A JSON body rewritten without optional escapes (an escaped slash, as PHP writes it, or a unicode
-   * escape of a plain letter), so that an echo of the secret written with them is found by the
-   * plain-text mask; the body as it came when it is not valid JSON.
+   * A JSON body rewritten without optional escapes (an escaped slash, as PHP writes it, or a
+   * unicode escape of a plain letter), so that an echo of the secret written with them is found by
+   * the plain-text mask; the body as it came when it is not valid JSON.
    */
   private String unescaped(String body) {
     try {

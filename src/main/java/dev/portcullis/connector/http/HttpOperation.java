@@ -44,14 +44,20 @@ public record HttpOperation(
     queryTemplates = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(queryTemplates));
     Objects.requireNonNull(body, "body");
     if ((body == BodyMode.TEMPLATE) != (bodyTemplate != null)) {
-      throw new IllegalArgumentException("a body template goes with BodyMode.TEMPLATE, and only with it");
+      throw new IllegalArgumentException(
+          "a body template goes with BodyMode.TEMPLATE, and only with it");
     }
     Objects.requireNonNull(timeout, "timeout");
   }
 
   /** An operation without templates. */
   public HttpOperation(
-      String toolName, String method, UrlTemplate path, List<String> queryArguments, BodyMode body, Duration timeout) {
+      String toolName,
+      String method,
+      UrlTemplate path,
+      List<String> queryArguments,
+      BodyMode body,
+      Duration timeout) {
     this(toolName, method, path, queryArguments, Map.of(), body, null, timeout);
   }
 }

@@ -105,7 +105,8 @@ public final class JsonTemplate {
   private final Set<String> arguments;
   private final Set<String> textArguments;
 
-  private JsonTemplate(JsonNode source, Node root, Set<String> arguments, Set<String> textArguments) {
+  private JsonTemplate(
+      JsonNode source, Node root, Set<String> arguments, Set<String> textArguments) {
     this.source = source;
     this.root = root;
     this.arguments = Set.copyOf(arguments);
@@ -165,12 +166,14 @@ public final class JsonTemplate {
       }
       case Obj o -> {
         ObjectNode out = NODES.objectNode();
-        o.members().forEach((k, v) -> {
-          JsonNode value = render(v, args);
-          if (value != null) {
-            out.set(k, value);
-          }
-        });
+        o.members()
+            .forEach(
+                (k, v) -> {
+                  JsonNode value = render(v, args);
+                  if (value != null) {
+                    out.set(k, value);
+                  }
+                });
         yield out;
       }
       case Arr a -> {
@@ -211,7 +214,8 @@ public final class JsonTemplate {
     for (Map.Entry<String, JsonNode> e : n.properties()) {
       String child = at + "/" + e.getKey().replace("~", "~0").replace("/", "~1");
       if (e.getKey().startsWith("$")) {
-        throw new InvalidTemplateException(child, "'" + e.getKey() + "' is not one of [$arg, $text, $escape]");
+        throw new InvalidTemplateException(
+            child, "'" + e.getKey() + "' is not one of [$arg, $text, $escape]");
       }
       members.put(e.getKey(), node(e.getValue(), child, args, textArgs));
     }
@@ -221,8 +225,13 @@ public final class JsonTemplate {
   private static void only(JsonNode n, String at, Set<String> keys) {
     for (String k : n.propertyNames()) {
       if (!keys.contains(k)) {
-        throw new InvalidTemplateException(at + "/" + k, "'" + k + "' cannot stand beside "
-            + keys.stream().sorted().toList() + "; a placeholder is a mapping of its own");
+        throw new InvalidTemplateException(
+            at + "/" + k,
+            "'"
+                + k
+                + "' cannot stand beside "
+                + keys.stream().sorted().toList()
+                + "; a placeholder is a mapping of its own");
       }
     }
   }
@@ -238,7 +247,8 @@ public final class JsonTemplate {
     JsonNode escapeNode = n.get("$escape");
     List<String> escapes = java.util.Arrays.stream(Escape.values()).map(Escape::wireName).toList();
     if (escapeNode == null || !escapeNode.isString() || !escapes.contains(escapeNode.asString())) {
-      throw new InvalidTemplateException(at + (escapeNode == null ? "" : "/$escape"),
+      throw new InvalidTemplateException(
+          at + (escapeNode == null ? "" : "/$escape"),
           "$text needs $escape, one of " + escapes + ": the language the values are inserted into");
     }
     Escape escape = Escape.valueOf(escapeNode.asString().toUpperCase(Locale.ROOT));
@@ -266,7 +276,8 @@ public final class JsonTemplate {
       }
       String name = text.substring(open + 1, close);
       if (!NAME.matcher(name).matches()) {
-        throw new InvalidTemplateException(at + "/$text", "'{" + name + "}' does not name an argument");
+        throw new InvalidTemplateException(
+            at + "/$text", "'{" + name + "}' does not name an argument");
       }
       literals.add(text.substring(from, open));
       names.add(name);

@@ -48,7 +48,8 @@ public final class UrlTemplate {
       }
       String name = template.substring(open + 1, close);
       if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-        throw new IllegalArgumentException("bad variable '{" + name + "}' in path '" + template + "'");
+        throw new IllegalArgumentException(
+            "bad variable '{" + name + "}' in path '" + template + "'");
       }
       literals.add(template.substring(at, open));
       variables.add(name);
@@ -90,7 +91,8 @@ public final class UrlTemplate {
       return Optional.of("is a dot segment ('" + value + "')");
     }
     if (UNSAFE.matcher(value).find()) {
-      return Optional.of("contains '/', '\\', '%' or a control character, which a server may decode into another path");
+      return Optional.of(
+          "contains '/', '\\', '%' or a control character, which a server may decode into another path");
     }
     return Optional.empty();
   }

@@ -18,8 +18,13 @@ import java.util.regex.Pattern;
 public final class MailAddresses {
   private static final String ATOM = "[A-Za-z0-9#$&'*+/=?^_`{|}~-]+";
   private static final Pattern ROUTING = Pattern.compile("[%!]");
-  private static final Pattern ADDRESS = Pattern.compile(
-      "(" + ATOM + "(\\." + ATOM + ")*)@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)");
+  private static final Pattern ADDRESS =
+      Pattern.compile(
+          "("
+              + ATOM
+              + "(\\."
+              + ATOM
+              + ")*)@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)");
 
   private MailAddresses() {}
 
@@ -32,14 +37,18 @@ public final class MailAddresses {
     return Optional.of(m.group(3));
   }
 
-  /** Whether the local part of {@code address} asks a relay to route it onward ({@code %} or {@code !}). */
+  /**
+   * Whether the local part of {@code address} asks a relay to route it onward ({@code %} or {@code
+   * !}).
+   */
   public static boolean routesOnward(String address) {
     int at = address.lastIndexOf('@');
     return ROUTING.matcher(at < 0 ? address : address.substring(0, at)).find();
   }
 
   /**
-   * The configured sender: a bare address, or one with a display name ({@code Support <bot@acme.com>}).
+   * The configured sender: a bare address, or one with a display name ({@code Support
+   * <bot@acme.com>}).
    *
    * @throws IllegalArgumentException when it is not one valid address
    */
@@ -50,11 +59,13 @@ public final class MailAddresses {
     try {
       InternetAddress a = new InternetAddress(text, true);
       if (a.isGroup() || domainOf(a.getAddress()).isEmpty()) {
-        throw new IllegalArgumentException("'" + text + "' is not one address such as bot@acme.com");
+        throw new IllegalArgumentException(
+            "'" + text + "' is not one address such as bot@acme.com");
       }
       return a;
     } catch (AddressException e) {
-      throw new IllegalArgumentException("'" + text + "' is not one address such as bot@acme.com", e);
+      throw new IllegalArgumentException(
+          "'" + text + "' is not one address such as bot@acme.com", e);
     }
   }
 }

@@ -124,28 +124,39 @@ public final class MailConnector implements Connector {
     MailOperation op = operations.get(invocation.toolName());
     if (op == null) {
       return new ConnectorResult.Failure(
-          FailureKind.INTERNAL, "connector " + name + " has no operation for " + invocation.toolName());
+          FailureKind.INTERNAL,
+          "connector " + name + " has no operation for " + invocation.toolName());
     }
     MailRequest.Checked checked = MailRequest.check(invocation.arguments(), domains, maxRecipients);
     if (checked.request() == null) {
-      return new ConnectorResult.Failure(FailureKind.UPSTREAM_REJECTED,
-          "connector " + name + " refused the message: " + checked.refusal() + "; nothing was sent");
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_REJECTED,
+          "connector "
+              + name
+              + " refused the message: "
+              + checked.refusal()
+              + "; nothing was sent");
     }
     Secret password = null;
     if (server.password().isPresent()) {
       try {
-        password = secrets.resolve(server.password().get(), SecretUse.tool(name, invocation.toolName()));
+        password =
+            secrets.resolve(server.password().get(), SecretUse.tool(name, invocation.toolName()));
       } catch (SecretResolver.SecretUnavailableException e) {
         LOG.warn("connector {}: {}", name, e.getMessage());
         return new ConnectorResult.Failure(
-            FailureKind.CREDENTIAL_UNAVAILABLE, "the credential for connector " + name + " is unavailable");
+            FailureKind.CREDENTIAL_UNAVAILABLE,
+            "the credential for connector " + name + " is unavailable");
       }
     }
     return send(checked.request(), password);
   }
 
   private ConnectorResult send(MailRequest request, Secret password) {
-    CredentialUse used = password == null ? null : new CredentialUse(password.ref().toString(), password.version(), false);
+    CredentialUse used =
+        password == null
+            ? null
+            : new CredentialUse(password.ref().toString(), password.version(), false);
     Session session = Session.getInstance(properties);
     try {
       MimeMessage message = new FixedIdMessage(session, from);
@@ -159,7 +170,10 @@ public final class MailConnector implements Connector {
       message.setSentDate(Date.from(clock.instant()));
       message.saveChanges();
       try (Transport transport = session.getTransport(protocol(server.security()))) {
-        transport.connect(server.host(), server.port(), server.username().orElse(null),
+        transport.connect(
+            server.host(),
+            server.port(),
+            server.username().orElse(null),
             password == null ? null : password.reveal());
         transport.sendMessage(message, message.getAllRecipients());
       }
@@ -169,11 +183,19 @@ public final class MailConnector implements Connector {
       request.recipients().forEach(accepted::add);
       return new ConnectorResult.Success(result, used);
     } catch (AuthenticationFailedException e) {
-      return new ConnectorResult.Failure(FailureKind.CREDENTIAL_UNAVAILABLE,
-          "the credential for connector " + name + " was refused by the SMTP server", used);
+      return new ConnectorResult.Failure(
+          FailureKind.CREDENTIAL_UNAVAILABLE,
+          "the credential for connector " + name + " was refused by the SMTP server",
+          used);
     } catch (SendFailedException e) {
-      return new ConnectorResult.Failure(FailureKind.UPSTREAM_REJECTED,
-          "the SMTP server of " + name + " refused the message" + excerpt(e, password) + "; nothing was sent", used);
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_REJECTED,
+          "the SMTP server of "
+              + name
+              + " refused the message"
+              + excerpt(e, password)
+              + "; nothing was sent",
+          used);
     } catch (MessagingException e) {
       return failure(e, password, used);
     }
@@ -182,20 +204,36 @@ public final class MailConnector implements Connector {
   private ConnectorResult failure(MessagingException e, Secret password, CredentialUse used) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SocketTimeoutException) {
-        return new ConnectorResult.Failure(FailureKind.UPSTREAM_TIMEOUT,
-            "the SMTP server of " + name + " did not answer within " + server.timeout().toMillis() + " ms", used);
+        return new ConnectorResult.Failure(
+            FailureKind.UPSTREAM_TIMEOUT,
+            "the SMTP server of "
+                + name
+                + " did not answer within "
+                + server.timeout().toMillis()
+                + " ms",
+            used);
       }
       if (t instanceof SSLException) {
-        return new ConnectorResult.Failure(FailureKind.UPSTREAM_UNREACHABLE,
-            "no trusted TLS connection to the SMTP server of " + name + " (" + t.getClass().getSimpleName() + ")", used);
+        return new ConnectorResult.Failure(
+            FailureKind.UPSTREAM_UNREACHABLE,
+            "no trusted TLS connection to the SMTP server of "
+                + name
+                + " ("
+                + t.getClass().getSimpleName()
+                + ")",
+            used);
       }
       if (t instanceof IOException) {
-        return new ConnectorResult.Failure(FailureKind.UPSTREAM_UNREACHABLE,
-            "the SMTP server of " + name + " is unreachable (" + t.getClass().getSimpleName() + ")", used);
+        return new ConnectorResult.Failure(
+            FailureKind.UPSTREAM_UNREACHABLE,
+            "the SMTP server of " + name + " is unreachable (" + t.getClass().getSimpleName() + ")",
+            used);
       }
     }
     return new ConnectorResult.Failure(
-        FailureKind.UPSTREAM_ERROR, "the SMTP server of " + name + " failed" + excerpt(e, password), used);
+        FailureKind.UPSTREAM_ERROR,
+        "the SMTP server of " + name + " failed" + excerpt(e, password),
+        used);
   }
 
   /** The server's words, one line, masked and cut short: {@code ": 550 5.1.1 …"}, or nothing. */
@@ -211,7 +249,8 @@ public final class MailConnector implements Connector {
     return ": " + Excerpt.of(text, MAX_ERROR_EXCERPT);
   }
 
-  private static InternetAddress[] addresses(java.util.List<String> list) throws MessagingException {
+  private static InternetAddress[] addresses(java.util.List<String> list)
+      throws MessagingException {
     InternetAddress[] out = new InternetAddress[list.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = new InternetAddress(list.get(i), true);

@@ -6,7 +6,10 @@ import java.util.Objects;
 public record MailOperation(String toolName, Action action) {
   /** The operations a tool may be bound to. */
   public enum Action {
-    /** Send one text/plain message: arguments {@code to}, optional {@code cc}, {@code subject}, {@code body}. */
+    /**
+     * Send one text/plain message: arguments {@code to}, optional {@code cc}, {@code subject},
+     * {@code body}.
+     */
     SEND("send");
 
     private final String wireName;

@@ -30,8 +30,9 @@ record MailRequest(List<String> to, List<String> cc, String subject, String body
   static Checked check(JsonNode args, RecipientDomains domains, int maxRecipients) {
     List<String> to = new ArrayList<>();
     List<String> cc = new ArrayList<>();
-    Optional<String> why = addresses(args.path("to"), "to", true, to)
-        .or(() -> addresses(args.path("cc"), "cc", false, cc));
+    Optional<String> why =
+        addresses(args.path("to"), "to", true, to)
+            .or(() -> addresses(args.path("cc"), "cc", false, cc));
     if (why.isPresent()) {
       return new Checked(null, why.get());
     }
@@ -41,15 +42,20 @@ record MailRequest(List<String> to, List<String> cc, String subject, String body
       return new Checked(null, "subject and body must be strings");
     }
     if (subject.asString().chars().anyMatch(Character::isISOControl)) {
-      return new Checked(null, "the subject contains a line break or another control character (header injection)");
+      return new Checked(
+          null,
+          "the subject contains a line break or another control character (header injection)");
     }
     if (subject.asString().length() > MAX_SUBJECT || body.asString().length() > MAX_BODY) {
-      return new Checked(null, "the subject is limited to " + MAX_SUBJECT + " characters and the body to " + MAX_BODY);
+      return new Checked(
+          null,
+          "the subject is limited to " + MAX_SUBJECT + " characters and the body to " + MAX_BODY);
     }
     MailRequest request = new MailRequest(to, cc, subject.asString(), body.asString());
     List<String> all = request.recipients();
     if (all.size() > maxRecipients) {
-      return new Checked(null, all.size() + " recipients, more than the " + maxRecipients + " allowed");
+      return new Checked(
+          null, all.size() + " recipients, more than the " + maxRecipients + " allowed");
     }
     for (String a : all) {
       if (!domains.allows(MailAddresses.domainOf(a).orElseThrow())) {
@@ -59,12 +65,14 @@ record MailRequest(List<String> to, List<String> cc, String subject, String body
     return new Checked(request, null);
   }
 
-  private static Optional<String> addresses(JsonNode node, String field, boolean required, List<String> out) {
+  private static Optional<String> addresses(
+      JsonNode node, String field, boolean required, List<String> out) {
     if (node.isMissingNode() || node.isNull()) {
       return required ? Optional.of(field + " is required") : Optional.empty();
     }
     if (!node.isArray() || (required && node.isEmpty())) {
-      return Optional.of(field + " must be a list of addresses" + (required ? ", at least one" : ""));
+      return Optional.of(
+          field + " must be a list of addresses" + (required ? ", at least one" : ""));
     }
     for (JsonNode item : node) {
       if (!item.isString()) {
@@ -72,21 +80,33 @@ record MailRequest(List<String> to, List<String> cc, String subject, String body
       }
       String a = item.asString();
       if (a.indexOf('\r') >= 0 || a.indexOf('\n') >= 0) {
-        return Optional.of("address " + quoted(a) + " in " + field + " contains a line break (header injection)");
+        return Optional.of(
+            "address " + quoted(a) + " in " + field + " contains a line break (header injection)");
       }
       if (MailAddresses.routesOnward(a)) {
-        return Optional.of("address " + quoted(a) + " in " + field
-            + " has '%' or '!' in its local part, which relays route to another domain");
+        return Optional.of(
+            "address "
+                + quoted(a)
+                + " in "
+                + field
+                + " has '%' or '!' in its local part, which relays route to another domain");
       }
       if (MailAddresses.domainOf(a).isEmpty()) {
-        return Optional.of("address " + quoted(a) + " in " + field + " is not a bare address such as ann@acme.com");
+        return Optional.of(
+            "address "
+                + quoted(a)
+                + " in "
+                + field
+                + " is not a bare address such as ann@acme.com");
       }
       out.add(a);
     }
     return Optional.empty();
   }
 
-  /** An agent-chosen value as it may appear in an error: quoted, one line, at most 80 characters. */
+  /**
+   * An agent-chosen value as it may appear in an error: quoted, one line, at most 80 characters.
+   */
   static String quoted(String value) {
     String line = value.replaceAll("\\p{Cntrl}", "?");
     return "'" + (line.length() > 80 ? line.substring(0, 80) + "…" : line) + "'";

@@ -31,7 +31,9 @@ public enum MailSecurity {
    */
   public static boolean isLoopback(String host) {
     String h = host.toLowerCase(Locale.ROOT);
-    return h.equals("localhost") || h.equals("::1") || h.equals("[::1]")
+    return h.equals("localhost")
+        || h.equals("::1")
+        || h.equals("[::1]")
         || h.matches("127\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}");
   }
 }

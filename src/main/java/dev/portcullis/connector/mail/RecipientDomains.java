@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * The domains a mail connector may send to. An entry {@code acme.com} allows exactly that domain
- * (any case); {@code *.acme.com} allows every subdomain of it ({@code eu.acme.com},
- * {@code a.eu.acme.com}) but not {@code acme.com} itself, which needs its own entry.
+ * (any case); {@code *.acme.com} allows every subdomain of it ({@code eu.acme.com}, {@code
+ * a.eu.acme.com}) but not {@code acme.com} itself, which needs its own entry.
  *
  * <p>Security: this is the exfiltration guard of the mail connector; it is checked for every
  * recipient before a connection is opened.
@@ -31,7 +31,8 @@ public final class RecipientDomains {
   /**
    * The allowlist of {@code entries}.
    *
-   * @throws IllegalArgumentException naming the first entry that is not a domain or {@code *.domain}
+   * @throws IllegalArgumentException naming the first entry that is not a domain or {@code
+   *     *.domain}
    */
   public static RecipientDomains of(List<String> entries) {
     Set<String> exact = new LinkedHashSet<>();
@@ -49,13 +50,18 @@ public final class RecipientDomains {
     return new RecipientDomains(exact, suffixes, List.copyOf(all));
   }
 
-  /** {@code entry} in lower case if it is {@code domain.tld} or {@code *.domain.tld}; throws otherwise. */
+  /**
+   * {@code entry} in lower case if it is {@code domain.tld} or {@code *.domain.tld}; throws
+   * otherwise.
+   */
   public static String check(String entry) {
     String lower = entry.toLowerCase(Locale.ROOT);
     String domain = lower.startsWith("*.") ? lower.substring(2) : lower;
     if (!DOMAIN.matcher(domain).matches()) {
-      throw new IllegalArgumentException("'" + entry
-          + "' is not a domain such as acme.com, or *.acme.com for its subdomains (no '@', no scheme, no port)");
+      throw new IllegalArgumentException(
+          "'"
+              + entry
+              + "' is not a domain such as acme.com, or *.acme.com for its subdomains (no '@', no scheme, no port)");
     }
     return lower;
   }

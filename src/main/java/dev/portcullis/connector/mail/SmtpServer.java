@@ -6,11 +6,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where and how a mail connector sends: the SMTP server, its protection, the login (the password
- * as a reference, resolved per call), and the timeout for connecting and for each read and write.
+ * Where and how a mail connector sends: the SMTP server, its protection, the login (the password as
+ * a reference, resolved per call), and the timeout for connecting and for each read and write.
  */
 public record SmtpServer(
-    String host, int port, MailSecurity security, Optional<String> username, Optional<SecretRef> password,
+    String host,
+    int port,
+    MailSecurity security,
+    Optional<String> username,
+    Optional<SecretRef> password,
     Duration timeout) {
 
   public SmtpServer {
@@ -20,7 +24,8 @@ public record SmtpServer(
     Objects.requireNonNull(password, "password");
     Objects.requireNonNull(timeout, "timeout");
     if (security == MailSecurity.NONE && !MailSecurity.isLoopback(host)) {
-      throw new IllegalArgumentException("security 'none' is allowed only to a loopback host, not '" + host + "'");
+      throw new IllegalArgumentException(
+          "security 'none' is allowed only to a loopback host, not '" + host + "'");
     }
     if (username.isPresent() != password.isPresent()) {
       throw new IllegalArgumentException("username and password go together");

@@ -60,11 +60,15 @@ public final class McpConnector implements Connector {
     String tool = upstreamNames.get(invocation.toolName());
     if (tool == null) {
       return new ConnectorResult.Failure(
-          FailureKind.INTERNAL, "connector " + name() + " has no operation for " + invocation.toolName());
+          FailureKind.INTERNAL,
+          "connector " + name() + " has no operation for " + invocation.toolName());
     }
     if (!invocation.arguments().isObject()) {
-      return new ConnectorResult.Failure(FailureKind.UPSTREAM_REJECTED,
-          "connector " + name() + " refused the call: its arguments must be a JSON object; nothing was sent");
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_REJECTED,
+          "connector "
+              + name()
+              + " refused the call: its arguments must be a JSON object; nothing was sent");
     }
     McpSchema.CallToolResult result;
     try {
@@ -72,20 +76,31 @@ public final class McpConnector implements Connector {
     } catch (UpstreamException.Credential e) {
       LOG.warn("connector {}: {}", name(), e.getMessage());
       return new ConnectorResult.Failure(
-          FailureKind.CREDENTIAL_UNAVAILABLE, "the credential for connector " + name() + " is unavailable");
+          FailureKind.CREDENTIAL_UNAVAILABLE,
+          "the credential for connector " + name() + " is unavailable");
     } catch (UpstreamException.Refused e) {
-      return new ConnectorResult.Failure(FailureKind.UPSTREAM_ERROR, e.getMessage(), credential(false));
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_ERROR, e.getMessage(), credential(false));
     } catch (UpstreamException.Timeout e) {
-      return new ConnectorResult.Failure(FailureKind.UPSTREAM_TIMEOUT, e.getMessage(), credential(false));
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_TIMEOUT, e.getMessage(), credential(false));
     } catch (UpstreamException e) {
       LOG.warn("connector {}: {}", name(), e.getMessage());
       return new ConnectorResult.Failure(
-          FailureKind.UPSTREAM_UNREACHABLE, "upstream MCP server " + name() + " is unavailable", credential(false));
+          FailureKind.UPSTREAM_UNREACHABLE,
+          "upstream MCP server " + name() + " is unavailable",
+          credential(false));
     } catch (RuntimeException e) {
-      // The SDK's own failures outside a request (building a transport, a broken session's state): still a result.
-      LOG.warn("connector {}: the MCP client failed: {}", name(), upstream.mask(String.valueOf(e.getMessage())));
+      // The SDK's own failures outside a request (building a transport, a broken session's state):
+      // still a result.
+      LOG.warn(
+          "connector {}: the MCP client failed: {}",
+          name(),
+          upstream.mask(String.valueOf(e.getMessage())));
       return new ConnectorResult.Failure(
-          FailureKind.UPSTREAM_ERROR, "upstream MCP server " + name() + " failed in the client", credential(false));
+          FailureKind.UPSTREAM_ERROR,
+          "upstream MCP server " + name() + " failed in the client",
+          credential(false));
     }
     // The whole result as the SDK writes it (its mapper knows the content blocks' "type" ids),
     // masked as text once, read once.
@@ -93,56 +108,75 @@ public final class McpConnector implements Connector {
     try {
       raw = MCP_JSON.writeValueAsString(result);
     } catch (java.io.IOException e) {
-      return new ConnectorResult.Failure(FailureKind.UPSTREAM_ERROR, "upstream " + name() + " gave an unreadable result");
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_ERROR, "upstream " + name() + " gave an unreadable result");
     }
     if (raw.length() > upstream.limits().maxMessageBytes()) {
-      // Over HTTP the client refuses such a message while reading it; over stdio it is refused here.
-      return new ConnectorResult.Failure(FailureKind.UPSTREAM_ERROR, tooLarge(tool), credential(false));
+      // Over HTTP the client refuses such a message while reading it; over stdio it is refused
+      // here.
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_ERROR, tooLarge(tool), credential(false));
     }
     String text = upstream.mask(raw);
     boolean masked = !text.equals(raw);
     if (masked) {
-      LOG.warn("connector {}: the upstream echoed its credential; masked before it left the gateway", name());
+      LOG.warn(
+          "connector {}: the upstream echoed its credential; masked before it left the gateway",
+          name());
     }
     JsonNode wire;
     try {
       wire = json.readTree(text);
     } catch (JacksonException e) {
-      return new ConnectorResult.Failure(FailureKind.UPSTREAM_ERROR, "upstream " + name() + " gave an unreadable result");
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_ERROR, "upstream " + name() + " gave an unreadable result");
     }
     boolean error = Boolean.TRUE.equals(result.isError());
     JsonNode value = body(wire, error);
     if (error) {
       String detail = errorText(value);
       return new ConnectorResult.Failure(
-          FailureKind.UPSTREAM_REJECTED, "upstream " + name() + " tool " + tool + " reported an error: " + detail, credential(masked));
+          FailureKind.UPSTREAM_REJECTED,
+          "upstream " + name() + " tool " + tool + " reported an error: " + detail,
+          credential(masked));
     }
     return new ConnectorResult.Success(value, credential(masked));
   }
 
   private String tooLarge(String tool) {
-    return "upstream " + name() + " tool " + tool + " answered more than " + upstream.limits().maxMessageBytes()
+    return "upstream "
+        + name()
+        + " tool "
+        + tool
+        + " answered more than "
+        + upstream.limits().maxMessageBytes()
         + " bytes (maxMessageBytes); the result is refused";
   }
 
-  /** The tool's answer as one JSON value: structured content when given, else the content blocks. */
+  /**
+   * The tool's answer as one JSON value: structured content when given, else the content blocks.
+   */
   private JsonNode body(JsonNode wire, boolean error) {
     JsonNode structured = wire.path("structuredContent");
     if (!error && !structured.isMissingNode() && !structured.isNull()) {
       return structured;
     }
     ObjectNode out = json.createObjectNode();
-    out.set("content", wire.path("content").isArray() ? wire.path("content") : json.createArrayNode());
+    out.set(
+        "content", wire.path("content").isArray() ? wire.path("content") : json.createArrayNode());
     return out;
   }
 
   private static String errorText(JsonNode value) {
     StringBuilder b = new StringBuilder();
-    value.path("content").forEach(c -> {
-      if (c.path("type").asString("").equals("text")) {
-        b.append(c.path("text").asString("")).append(' ');
-      }
-    });
+    value
+        .path("content")
+        .forEach(
+            c -> {
+              if (c.path("type").asString("").equals("text")) {
+                b.append(c.path("text").asString("")).append(' ');
+              }
+            });
     String s = b.toString().strip();
     if (s.isEmpty()) {
       s = "(no text)";
@@ -152,7 +186,8 @@ public final class McpConnector implements Connector {
 
   private CredentialUse credential(boolean masked) {
     Optional<Secret> s = upstream.credential();
-    return s.map(secret -> new CredentialUse(secret.ref().toString(), secret.version(), masked)).orElse(null);
+    return s.map(secret -> new CredentialUse(secret.ref().toString(), secret.version(), masked))
+        .orElse(null);
   }
 
   @Override

@@ -12,7 +12,9 @@ public record McpLimits(int maxMessageBytes, int maxTools) {
   /** 4 MiB per message, 1,000 tools per listing. */
   public static final McpLimits DEFAULT = new McpLimits(4 * 1024 * 1024, 1000);
 
-  /** At most this many pages of a tool listing are followed; a longer one is refused, not truncated. */
+  /**
+   * At most this many pages of a tool listing are followed; a longer one is refused, not truncated.
+   */
   public static final int MAX_PAGES = 100;
 
   public McpLimits {

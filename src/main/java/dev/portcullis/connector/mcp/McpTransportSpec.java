@@ -14,7 +14,8 @@ public sealed interface McpTransportSpec {
    * Streamable HTTP at {@code url}; {@code header} (such as Authorization) carries {@code secret},
    * prefixed by {@code prefix} ({@code "Bearer "}), resolved at each request.
    */
-  record Http(URI url, Optional<String> header, String prefix, Optional<SecretRef> secret) implements McpTransportSpec {
+  record Http(URI url, Optional<String> header, String prefix, Optional<SecretRef> secret)
+      implements McpTransportSpec {
     public Http {
       Objects.requireNonNull(url, "url");
     }
@@ -27,8 +28,12 @@ public sealed interface McpTransportSpec {
    * SDK passes on (HOME, SHELL, TERM, USER, LOGNAME): nothing else of the gateway's, which may hold
    * the master key.
    */
-  record Stdio(List<String> command, Optional<Path> directory, Map<String, String> environment,
-      Map<String, SecretRef> secretEnvironment) implements McpTransportSpec {
+  record Stdio(
+      List<String> command,
+      Optional<Path> directory,
+      Map<String, String> environment,
+      Map<String, SecretRef> secretEnvironment)
+      implements McpTransportSpec {
     public Stdio {
       command = List.copyOf(command);
       environment = Map.copyOf(environment);
@@ -40,7 +45,10 @@ public sealed interface McpTransportSpec {
 
     /** This spec with its working directory resolved against {@code base}. */
     public Stdio resolvedAgainst(Path base) {
-      return new Stdio(command, Optional.of(base.resolve(directory.orElse(Path.of("."))).normalize()), environment,
+      return new Stdio(
+          command,
+          Optional.of(base.resolve(directory.orElse(Path.of("."))).normalize()),
+          environment,
           secretEnvironment);
     }
   }

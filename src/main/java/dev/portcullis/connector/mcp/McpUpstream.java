@@ -34,8 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
  * request (HTTP: into one header). The secrets in use are kept only so that {@link #mask} can
  * remove any echo of them. The agent's own token never reaches this class.
  *
- * <p>Concurrency: calls share the one session (the SDK multiplexes requests); opening and
- * closing it are serialised on this object. Once closed, it never opens a session again.
+ * <p>Concurrency: calls share the one session (the SDK multiplexes requests); opening and closing
+ * it are serialised on this object. Once closed, it never opens a session again.
  */
 public final class McpUpstream implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(McpUpstream.class);
@@ -61,13 +61,24 @@ public final class McpUpstream implements AutoCloseable {
     void listingFailed(String reason);
   }
 
-  public McpUpstream(String connector, McpTransportSpec transport, SecretResolver secrets, Duration timeout,
-      JsonMapper json, String version) {
+  public McpUpstream(
+      String connector,
+      McpTransportSpec transport,
+      SecretResolver secrets,
+      Duration timeout,
+      JsonMapper json,
+      String version) {
     this(connector, transport, secrets, timeout, json, version, McpLimits.DEFAULT);
   }
 
-  public McpUpstream(String connector, McpTransportSpec transport, SecretResolver secrets, Duration timeout,
-      JsonMapper json, String version, McpLimits limits) {
+  public McpUpstream(
+      String connector,
+      McpTransportSpec transport,
+      SecretResolver secrets,
+      Duration timeout,
+      JsonMapper json,
+      String version,
+      McpLimits limits) {
     this.limits = limits;
     this.connector = connector;
     this.transport = transport;
@@ -93,7 +104,8 @@ public final class McpUpstream implements AutoCloseable {
   /**
    * Every tool the upstream offers now, following pagination.
    *
-   * @throws UpstreamException.Refused when the listing breaks the {@link McpLimits} or names a tool twice
+   * @throws UpstreamException.Refused when the listing breaks the {@link McpLimits} or names a tool
+   *     twice
    */
   public List<UpstreamTool> listTools() throws UpstreamException {
     McpSyncClient c = session();
@@ -103,10 +115,15 @@ public final class McpUpstream implements AutoCloseable {
       reset(c);
       credentialFailure(e);
       if (isOverSize(e)) {
-        throw new UpstreamException.Refused("upstream " + connector + " sent a page of its tool list over "
-            + limits.maxMessageBytes() + " bytes (maxMessageBytes); the listing is refused");
+        throw new UpstreamException.Refused(
+            "upstream "
+                + connector
+                + " sent a page of its tool list over "
+                + limits.maxMessageBytes()
+                + " bytes (maxMessageBytes); the listing is refused");
       }
-      throw new UpstreamException("listing the tools of " + connector + " failed: " + mask(message(e)), e);
+      throw new UpstreamException(
+          "listing the tools of " + connector + " failed: " + mask(message(e)), e);
     }
   }
 
@@ -117,10 +134,15 @@ public final class McpUpstream implements AutoCloseable {
     int pages = 0;
     do {
       if (++pages > McpLimits.MAX_PAGES) {
-        throw new UpstreamException.Refused("upstream " + connector + " lists its tools on more than "
-            + McpLimits.MAX_PAGES + " pages; the listing is refused");
+        throw new UpstreamException.Refused(
+            "upstream "
+                + connector
+                + " lists its tools on more than "
+                + McpLimits.MAX_PAGES
+                + " pages; the listing is refused");
       }
-      // listTools() without a cursor would follow every cursor itself, without bound: one page at a time.
+      // listTools() without a cursor would follow every cursor itself, without bound: one page at a
+      // time.
       McpSchema.ListToolsResult page = c.listTools(cursor == null ? McpSchema.FIRST_PAGE : cursor);
       if (out.size() + page.tools().size() > limits.maxTools()) {
         throw tooMany();
@@ -132,8 +154,12 @@ public final class McpUpstream implements AutoCloseable {
   }
 
   private UpstreamException.Refused tooMany() {
-    return new UpstreamException.Refused("upstream " + connector + " lists more than " + limits.maxTools()
-        + " tools (maxTools); the listing is refused");
+    return new UpstreamException.Refused(
+        "upstream "
+            + connector
+            + " lists more than "
+            + limits.maxTools()
+            + " tools (maxTools); the listing is refused");
   }
 
   /** {@code tools} as ours, if it is within the limits and names each tool once. */
@@ -146,8 +172,12 @@ public final class McpUpstream implements AutoCloseable {
     for (McpSchema.Tool t : tools) {
       if (!names.add(t.name())) {
         // Which of the two would a call run? The listing cannot be checked against an approval.
-        throw new UpstreamException.Refused("upstream " + connector + " lists the tool '" + t.name()
-            + "' twice; the listing is refused");
+        throw new UpstreamException.Refused(
+            "upstream "
+                + connector
+                + " lists the tool '"
+                + t.name()
+                + "' twice; the listing is refused");
       }
       out.add(tool(t));
     }
@@ -165,14 +195,22 @@ public final class McpUpstream implements AutoCloseable {
       credentialFailure(e);
       if (isOverSize(e)) {
         reset(c);
-        throw new UpstreamException.Refused("upstream " + connector + " tool " + tool + " answered more than "
-            + limits.maxMessageBytes() + " bytes (maxMessageBytes); the result is refused");
+        throw new UpstreamException.Refused(
+            "upstream "
+                + connector
+                + " tool "
+                + tool
+                + " answered more than "
+                + limits.maxMessageBytes()
+                + " bytes (maxMessageBytes); the result is refused");
       }
       if (isTimeout(e)) {
-        throw new UpstreamException.Timeout("upstream " + connector + " did not answer " + tool + " within " + timeout, e);
+        throw new UpstreamException.Timeout(
+            "upstream " + connector + " did not answer " + tool + " within " + timeout, e);
       }
       reset(c);
-      throw new UpstreamException("upstream " + connector + " failed on " + tool + ": " + mask(message(e)), e);
+      throw new UpstreamException(
+          "upstream " + connector + " failed on " + tool + ": " + mask(message(e)), e);
     }
   }
 
@@ -207,30 +245,34 @@ public final class McpUpstream implements AutoCloseable {
       // A call racing a reload's close must not open a session (or start a process) nobody closes.
       throw new UpstreamException("the client of upstream " + connector + " is closed");
     }
-    McpClientTransport t = switch (transport) {
-      case McpTransportSpec.Http h -> http(h);
-      case McpTransportSpec.Stdio s -> stdio(s);
-    };
-    McpSyncClient c = McpClient.sync(t)
-        .requestTimeout(timeout)
-        .initializationTimeout(timeout)
-        .clientInfo(McpSchema.Implementation.builder(PROTOCOL_CLIENT, version).build())
-        .toolsChangeConsumer(tools -> {
-          try {
-            List<UpstreamTool> list = checked(tools);
-            listeners.forEach(l -> l.listed(list));
-          } catch (UpstreamException.Refused | RuntimeException e) {
-            String reason = mask(String.valueOf(e.getMessage()));
-            listeners.forEach(l -> l.listingFailed(reason));
-          }
-        })
-        .build();
+    McpClientTransport t =
+        switch (transport) {
+          case McpTransportSpec.Http h -> http(h);
+          case McpTransportSpec.Stdio s -> stdio(s);
+        };
+    McpSyncClient c =
+        McpClient.sync(t)
+            .requestTimeout(timeout)
+            .initializationTimeout(timeout)
+            .clientInfo(McpSchema.Implementation.builder(PROTOCOL_CLIENT, version).build())
+            .toolsChangeConsumer(
+                tools -> {
+                  try {
+                    List<UpstreamTool> list = checked(tools);
+                    listeners.forEach(l -> l.listed(list));
+                  } catch (UpstreamException.Refused | RuntimeException e) {
+                    String reason = mask(String.valueOf(e.getMessage()));
+                    listeners.forEach(l -> l.listingFailed(reason));
+                  }
+                })
+            .build();
     try {
       c.initialize();
     } catch (RuntimeException e) {
       c.close();
       credentialFailure(e);
-      throw new UpstreamException("cannot open a session with upstream " + connector + ": " + mask(message(e)), e);
+      throw new UpstreamException(
+          "cannot open a session with upstream " + connector + ": " + mask(message(e)), e);
     }
     client = c;
     announce(c);
@@ -238,8 +280,8 @@ public final class McpUpstream implements AutoCloseable {
   }
 
   /**
-   * A new session may be a new server, whose tools changed without a notification: its listing
-   * goes to the listeners at once, as a change notification would.
+   * A new session may be a new server, whose tools changed without a notification: its listing goes
+   * to the listeners at once, as a change notification would.
    */
   private void announce(McpSyncClient c) {
     if (listeners.isEmpty()) {
@@ -259,25 +301,31 @@ public final class McpUpstream implements AutoCloseable {
 
   private McpClientTransport http(McpTransportSpec.Http h) {
     String url = h.url().toString();
-    String path = h.url().getRawPath() == null || h.url().getRawPath().isEmpty() ? "/" : h.url().getRawPath();
-    String base = url.substring(0, url.length() - (h.url().getRawPath() == null ? 0 : h.url().getRawPath().length()));
-    HttpClientStreamableHttpTransport.Builder b = HttpClientStreamableHttpTransport.builder(base)
-        .endpoint(path)
-        .connectTimeout(timeout)
-        .maxResponseSize(limits.maxMessageBytes())
-        .customizeClient(client -> client.followRedirects(java.net.http.HttpClient.Redirect.NEVER));
+    String path =
+        h.url().getRawPath() == null || h.url().getRawPath().isEmpty() ? "/" : h.url().getRawPath();
+    String base =
+        url.substring(
+            0, url.length() - (h.url().getRawPath() == null ? 0 : h.url().getRawPath().length()));
+    HttpClientStreamableHttpTransport.Builder b =
+        HttpClientStreamableHttpTransport.builder(base)
+            .endpoint(path)
+            .connectTimeout(timeout)
+            .maxResponseSize(limits.maxMessageBytes())
+            .customizeClient(
+                client -> client.followRedirects(java.net.http.HttpClient.Redirect.NEVER));
     if (h.secret().isPresent() && h.header().isPresent()) {
       SecretRef ref = h.secret().get();
       String header = h.header().get();
-      b.addHttpRequestCustomizer((request, method, uri, body, context) -> {
-        try {
-          Secret s = secrets.resolve(ref, SecretUse.connector(connector));
-          lastHeaderSecret.set(s);
-          request.header(header, h.prefix() + s.reveal());
-        } catch (SecretResolver.SecretUnavailableException e) {
-          throw new CredentialUnavailable(e.getMessage());
-        }
-      });
+      b.addHttpRequestCustomizer(
+          (request, method, uri, body, context) -> {
+            try {
+              Secret s = secrets.resolve(ref, SecretUse.connector(connector));
+              lastHeaderSecret.set(s);
+              request.header(header, h.prefix() + s.reveal());
+            } catch (SecretResolver.SecretUnavailableException e) {
+              throw new CredentialUnavailable(e.getMessage());
+            }
+          });
     }
     return b.build();
   }
@@ -300,25 +348,28 @@ public final class McpUpstream implements AutoCloseable {
       }
     }
     processSecrets = List.copyOf(resolved);
-    ServerParameters params = ServerParameters.builder(s.command().get(0))
-        .args(s.command().subList(1, s.command().size()))
-        .env(env)
-        .build();
-    StdioClientTransport t = new StdioClientTransport(params, McpJsonDefaults.getMapper()) {
-      @Override
-      protected ProcessBuilder getProcessBuilder() {
-        ProcessBuilder pb = new ProcessBuilder();
-        pb.environment().clear();
-        s.directory().ifPresent(d -> pb.directory(d.toFile()));
-        return pb;
-      }
-    };
+    ServerParameters params =
+        ServerParameters.builder(s.command().get(0))
+            .args(s.command().subList(1, s.command().size()))
+            .env(env)
+            .build();
+    StdioClientTransport t =
+        new StdioClientTransport(params, McpJsonDefaults.getMapper()) {
+          @Override
+          protected ProcessBuilder getProcessBuilder() {
+            ProcessBuilder pb = new ProcessBuilder();
+            pb.environment().clear();
+            s.directory().ifPresent(d -> pb.directory(d.toFile()));
+            return pb;
+          }
+        };
     t.setStdErrorHandler(line -> LOG.info("upstream {} stderr: {}", connector, mask(line)));
     return t;
   }
 
   private UpstreamTool tool(McpSchema.Tool t) {
-    JsonNode schema = json.valueToTree(t.inputSchema() == null ? Map.of("type", "object") : t.inputSchema());
+    JsonNode schema =
+        json.valueToTree(t.inputSchema() == null ? Map.of("type", "object") : t.inputSchema());
     JsonNode annotations = t.annotations() == null ? null : json.valueToTree(t.annotations());
     return new UpstreamTool(t.name(), t.title(), t.description(), schema, annotations);
   }
@@ -349,16 +400,19 @@ public final class McpUpstream implements AutoCloseable {
 
   /**
    * Whether the HTTP client refused a message over {@code maxResponseSize}. The SDK gives no public
-   * type for it (a JSON body: its package-private {@code MaxSizeExceededException}; an event stream:
-   * a plain {@link McpTransportException} with this message), so the name and the message are the
-   * only handles. {@code UpstreamMcpGatewayTest} pins them: after an SDK upgrade that changes them
-   * the call still fails, only as unavailable instead of too large.
+   * type for it (a JSON body: its package-private {@code MaxSizeExceededException}; an event
+   * stream: a plain {@link McpTransportException} with this message), so the name and the message
+   * are the only handles. {@code UpstreamMcpGatewayTest} pins them: after an SDK upgrade that
+   * changes them the call still fails, only as unavailable instead of too large.
    */
   private static boolean isOverSize(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t.getClass().getName().equals("io.modelcontextprotocol.client.transport.MaxSizeExceededException")
+      if (t.getClass()
+              .getName()
+              .equals("io.modelcontextprotocol.client.transport.MaxSizeExceededException")
           || (t instanceof McpTransportException
-              && String.valueOf(t.getMessage()).startsWith("Inbound line exceeds the maximum allowed size"))) {
+              && String.valueOf(t.getMessage())
+                  .startsWith("Inbound line exceeds the maximum allowed size"))) {
         return true;
       }
     }
@@ -367,7 +421,8 @@ public final class McpUpstream implements AutoCloseable {
 
   private static boolean isTimeout(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.http.HttpTimeoutException) {
+      if (t instanceof java.util.concurrent.TimeoutException
+          || t instanceof java.net.http.HttpTimeoutException) {
         return true;
       }
     }

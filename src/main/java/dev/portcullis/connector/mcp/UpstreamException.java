@@ -30,7 +30,9 @@ public class UpstreamException extends Exception {
     }
   }
 
-  /** The upstream sent more than its {@link McpLimits} allow, or a listing that cannot be trusted. */
+  /**
+   * The upstream sent more than its {@link McpLimits} allow, or a listing that cannot be trusted.
+   */
   public static final class Refused extends UpstreamException {
     private static final long serialVersionUID = 1L;
 

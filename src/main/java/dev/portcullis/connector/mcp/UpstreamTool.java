@@ -10,7 +10,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@link #descriptor()} is the part an operator approves and the gateway pins: name, title,
  * description, input schema and annotations. Any change to one of them is a new descriptor.
  */
-public record UpstreamTool(String name, String title, String description, JsonNode inputSchema, JsonNode annotations) {
+public record UpstreamTool(
+    String name, String title, String description, JsonNode inputSchema, JsonNode annotations) {
   public UpstreamTool {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(inputSchema, "inputSchema");

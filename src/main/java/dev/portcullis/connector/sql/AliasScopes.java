@@ -21,9 +21,9 @@ import net.sf.jsqlparser.statement.select.TableFunction;
  * <p>Security: a qualifier resolves to an allowlisted relation, to a derived table (whose columns
  * are the already-checked select list of its subquery), or to nothing (refused). A name bound to
  * two different things in the scopes that can see it (an alias reused in a subquery, or twice in
- * one FROM) is refused rather than guessed: which one the database picks depends on the dialect
- * and on where the subquery sits (a derived table does not see its siblings), and the guard must
- * never check one relation while the database reads another.
+ * one FROM) is refused rather than guessed: which one the database picks depends on the dialect and
+ * on where the subquery sits (a derived table does not see its siblings), and the guard must never
+ * check one relation while the database reads another.
  *
  * <p>Concurrency: one instance per {@link SqlGuard#check} call; not thread-safe.
  */
@@ -35,7 +35,10 @@ final class AliasScopes {
     AMBIGUOUS
   }
 
-  /** What a qualifier names: a relation (its normalised name), a derived table, or more than one thing. */
+  /**
+   * What a qualifier names: a relation (its normalised name), a derived table, or more than one
+   * thing.
+   */
   record Binding(Kind kind, String relation) {
     static final Binding DERIVED = new Binding(Kind.DERIVED, "");
     static final Binding AMBIGUOUS = new Binding(Kind.AMBIGUOUS, "");
@@ -59,7 +62,10 @@ final class AliasScopes {
     scopes.pop();
   }
 
-  /** What {@code qualifier} (normalised) names where the walk is now ({@link Kind#AMBIGUOUS} if unsure). */
+  /**
+   * What {@code qualifier} (normalised) names where the walk is now ({@link Kind#AMBIGUOUS} if
+   * unsure).
+   */
   Optional<Binding> resolve(String qualifier) {
     Binding found = null;
     for (Map<String, Binding> scope : scopes) {
@@ -115,8 +121,9 @@ final class AliasScopes {
       case TableFunction function -> {
         // binds nothing: the walk refuses every table function when it reaches it
       }
-      default -> throw new SqlGuard.Refusal(
-          "refused: FROM item '" + item.getClass().getSimpleName() + "' is not allowed");
+      default ->
+          throw new SqlGuard.Refusal(
+              "refused: FROM item '" + item.getClass().getSimpleName() + "' is not allowed");
     }
   }
 

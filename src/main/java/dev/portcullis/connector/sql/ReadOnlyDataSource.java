@@ -28,8 +28,8 @@ import org.sqlite.SQLiteConfig;
  * {@code statement_timeout}, and are set read-only through JDBC too; SQLite files are opened with
  * the read-only open flag, so the engine itself refuses a write. The password lives only in the
  * {@link Properties} of one {@link DriverManager#getConnection} call; what is kept of it, per open
- * connection, is its reference and version ({@link #credentialOf}), so a call can name the credential
- * it ran with.
+ * connection, is its reference and version ({@link #credentialOf}), so a call can name the
+ * credential it ran with.
  */
 public final class ReadOnlyDataSource implements DataSource {
   private final String jdbcUrl;
@@ -39,8 +39,10 @@ public final class ReadOnlyDataSource implements DataSource {
   private final SecretResolver secrets;
   private final Duration statementTimeout;
   private final boolean sqlite;
+
   /** Open connections (weakly: the pool owns them) and the credential each was opened with. */
-  private final Map<Connection, CredentialUse> opened = Collections.synchronizedMap(new WeakHashMap<>());
+  private final Map<Connection, CredentialUse> opened =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   /**
    * Checks the URL's kind; nothing is opened until the pool asks.
@@ -56,7 +58,8 @@ public final class ReadOnlyDataSource implements DataSource {
       SecretResolver secrets,
       Duration statementTimeout) {
     if (!(jdbcUrl.startsWith("jdbc:postgresql:") || jdbcUrl.startsWith("jdbc:sqlite:"))) {
-      throw new IllegalArgumentException("'" + jdbcUrl + "' must start with jdbc:postgresql: or jdbc:sqlite:");
+      throw new IllegalArgumentException(
+          "'" + jdbcUrl + "' must start with jdbc:postgresql: or jdbc:sqlite:");
     }
     this.connector = connector;
     this.jdbcUrl = jdbcUrl;
@@ -79,7 +82,8 @@ public final class ReadOnlyDataSource implements DataSource {
       props.setProperty("readOnly", "true");
       props.setProperty(
           "options",
-          "-c default_transaction_read_only=on -c statement_timeout=" + statementTimeout.toMillis());
+          "-c default_transaction_read_only=on -c statement_timeout="
+              + statementTimeout.toMillis());
     }
     username.ifPresent(u -> props.setProperty("user", u));
     CredentialUse used = null;
@@ -137,7 +141,8 @@ public final class ReadOnlyDataSource implements DataSource {
 
   @Override
   public Connection getConnection(String user, String pass) throws SQLException {
-    throw new SQLFeatureNotSupportedException("credentials come from the connector's configuration");
+    throw new SQLFeatureNotSupportedException(
+        "credentials come from the connector's configuration");
   }
 
   @Override

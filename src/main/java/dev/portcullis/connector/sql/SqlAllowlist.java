@@ -13,8 +13,11 @@ import java.util.regex.Pattern;
  * all). Names compare case-insensitively; a relation may be schema-qualified ({@code public.x}).
  */
 public final class SqlAllowlist {
-  /** An unquoted SQL identifier, optionally schema-qualified; nothing else is accepted in config. */
-  public static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?");
+  /**
+   * An unquoted SQL identifier, optionally schema-qualified; nothing else is accepted in config.
+   */
+  public static final Pattern IDENTIFIER =
+      Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?");
 
   public static final String ALL_COLUMNS = "*";
 
@@ -31,17 +34,18 @@ public final class SqlAllowlist {
    */
   public static SqlAllowlist of(Map<String, List<String>> relations) {
     Map<String, Set<String>> out = new LinkedHashMap<>();
-    relations.forEach((relation, columns) -> {
-      requireIdentifier(relation, "relation");
-      Set<String> cols = new java.util.HashSet<>();
-      for (String c : columns) {
-        if (!c.equals(ALL_COLUMNS)) {
-          requireIdentifier(c, "column");
-        }
-        cols.add(norm(c));
-      }
-      out.put(norm(relation), Set.copyOf(cols));
-    });
+    relations.forEach(
+        (relation, columns) -> {
+          requireIdentifier(relation, "relation");
+          Set<String> cols = new java.util.HashSet<>();
+          for (String c : columns) {
+            if (!c.equals(ALL_COLUMNS)) {
+              requireIdentifier(c, "column");
+            }
+            cols.add(norm(c));
+          }
+          out.put(norm(relation), Set.copyOf(cols));
+        });
     return new SqlAllowlist(out);
   }
 

@@ -103,7 +103,8 @@ public final class SqlConnector implements Connector {
     SqlOperation op = operations.get(invocation.toolName());
     if (op == null) {
       return new ConnectorResult.Failure(
-          FailureKind.INTERNAL, "connector " + name + " has no operation for " + invocation.toolName());
+          FailureKind.INTERNAL,
+          "connector " + name + " has no operation for " + invocation.toolName());
     }
     JsonNode args = invocation.arguments();
     GuardedQuery query;
@@ -143,7 +144,8 @@ public final class SqlConnector implements Connector {
   }
 
   /** Builds the SELECT from allowlisted identifiers only; the agent's values become parameters. */
-  private GuardedQuery build(SqlOperation.AllowlistSelect s, JsonNode args, Map<String, JsonNode> bound, int limit)
+  private GuardedQuery build(
+      SqlOperation.AllowlistSelect s, JsonNode args, Map<String, JsonNode> bound, int limit)
       throws SqlRefusedException {
     Set<String> allowed = new LinkedHashSet<>(s.columns());
     List<String> chosen = new ArrayList<>();
@@ -160,7 +162,11 @@ public final class SqlConnector implements Connector {
     if (chosen.isEmpty()) {
       throw new SqlRefusedException("refused: 'columns' must name at least one column");
     }
-    StringBuilder sql = new StringBuilder("SELECT ").append(String.join(", ", chosen)).append(" FROM ").append(s.relation());
+    StringBuilder sql =
+        new StringBuilder("SELECT ")
+            .append(String.join(", ", chosen))
+            .append(" FROM ")
+            .append(s.relation());
     JsonNode where = args.path("where");
     if (!where.isMissingNode() && !where.isNull()) {
       if (!where.isObject()) {
@@ -168,7 +174,8 @@ public final class SqlConnector implements Connector {
       }
       String sep = " WHERE ";
       int i = 0;
-      for (Iterator<Map.Entry<String, JsonNode>> it = where.properties().iterator(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = where.properties().iterator();
+          it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         String column = known(allowed, json.getNodeFactory().stringNode(e.getKey()), "where");
         if (!e.getValue().isValueNode()) {
@@ -183,14 +190,16 @@ public final class SqlConnector implements Connector {
     return guard.check(sql.toString(), limit);
   }
 
-  private static String known(Set<String> allowed, JsonNode name, String field) throws SqlRefusedException {
+  private static String known(Set<String> allowed, JsonNode name, String field)
+      throws SqlRefusedException {
     String text = name.isString() ? name.asString() : name.toString();
     for (String a : allowed) {
       if (a.equalsIgnoreCase(text)) {
         return a;
       }
     }
-    throw new SqlRefusedException("refused: " + field + ": column '" + text + "' is not allowlisted");
+    throw new SqlRefusedException(
+        "refused: " + field + ": column '" + text + "' is not allowlisted");
   }
 
   private ConnectorResult run(GuardedQuery query, List<JsonNode> values, int limit) {
@@ -212,8 +221,8 @@ public final class SqlConnector implements Connector {
   }
 
   /**
-   * Types a JDBC failure. The pool reports a connection it could not open as a transient
-   * connection failure carrying the cause's SQLState, so the credential is checked first.
+   * Types a JDBC failure. The pool reports a connection it could not open as a transient connection
+   * failure carrying the cause's SQLState, so the credential is checked first.
    */
   private ConnectorResult.Failure failure(SQLException e, CredentialUse used) {
     Optional<ReadOnlyDataSource.PasswordUnavailableException> unavailable =
@@ -221,25 +230,32 @@ public final class SqlConnector implements Connector {
     if (unavailable.isPresent()) {
       LOG.warn("connector {}: {}", name, unavailable.get().getMessage());
       return new ConnectorResult.Failure(
-          FailureKind.CREDENTIAL_UNAVAILABLE, "the credential for connector " + name + " is unavailable");
+          FailureKind.CREDENTIAL_UNAVAILABLE,
+          "the credential for connector " + name + " is unavailable");
     }
     if (e instanceof SQLTimeoutException) {
       return new ConnectorResult.Failure(
-          FailureKind.UPSTREAM_TIMEOUT, "database " + name + " did not answer within " + timeout.toMillis() + " ms", used);
+          FailureKind.UPSTREAM_TIMEOUT,
+          "database " + name + " did not answer within " + timeout.toMillis() + " ms",
+          used);
     }
     String state = e.getSQLState() == null ? "unknown" : e.getSQLState();
     if (state.startsWith("28")) {
       LOG.warn("connector {}: the database refused the credential, state {}", name, state);
       return new ConnectorResult.Failure(
-          FailureKind.CREDENTIAL_UNAVAILABLE, "the credential for connector " + name + " was refused");
+          FailureKind.CREDENTIAL_UNAVAILABLE,
+          "the credential for connector " + name + " was refused");
     }
     if (e instanceof SQLTransientConnectionException || state.startsWith("08")) {
       LOG.warn("connector {}: the database is unreachable, state {}", name, state);
-      return new ConnectorResult.Failure(FailureKind.UPSTREAM_UNREACHABLE, "database " + name + " is unreachable");
+      return new ConnectorResult.Failure(
+          FailureKind.UPSTREAM_UNREACHABLE, "database " + name + " is unreachable");
     }
     LOG.warn("connector {}: SQL error, state {}", name, state);
     return new ConnectorResult.Failure(
-        FailureKind.UPSTREAM_ERROR, "database " + name + " refused the query (SQLState " + state + ")", used);
+        FailureKind.UPSTREAM_ERROR,
+        "database " + name + " refused the query (SQLState " + state + ")",
+        used);
   }
 
   private static void bind(PreparedStatement st, int index, JsonNode value) throws SQLException {

@@ -51,32 +51,33 @@ import net.sf.jsqlparser.statement.select.WithItem;
 import net.sf.jsqlparser.util.TablesNamesFinder;
 
 /**
- * Parses one SQL statement and lets it through only if it is a single plain SELECT over
- * allowlisted relations and columns; the statement it returns always carries a row limit.
+ * Parses one SQL statement and lets it through only if it is a single plain SELECT over allowlisted
+ * relations and columns; the statement it returns always carries a row limit.
  *
  * <p>Security: the rules, each refused with its own message —
  *
  * <ol>
  *   <li>no comments ({@code --}, {@code /*}, {@code #}) and no {@code ;} anywhere in the text, even
  *       inside a string literal: configured queries never need them and they are how a second
- *       statement hides; no control characters but tab, CR and LF (the parser stops reading at some,
- *       so it would check less than the text says); not the prefix of the gateway's own parameter
- *       markers, {@code portcullis_p}, which would otherwise be rewritten (or fail) as one;
+ *       statement hides; no control characters but tab, CR and LF (the parser stops reading at
+ *       some, so it would check less than the text says); not the prefix of the gateway's own
+ *       parameter markers, {@code portcullis_p}, which would otherwise be rewritten (or fail) as
+ *       one;
  *   <li>exactly one statement, and it is a SELECT (plain, UNION/INTERSECT/EXCEPT, subqueries), not
  *       the piped {@code FROM t |> …} form the parser also reads as a query;
  *   <li>no WITH (so no data-modifying CTE), no SELECT INTO, no FOR UPDATE/SHARE, no VALUES, no
  *       table functions in FROM, no positional {@code ?} or {@code &name} parameters (only {@code
  *       :name});
- *   <li>every table or view anywhere in it (FROM, JOIN, subqueries, set operations) is
- *       allowlisted, and none is given column aliases ({@code customers AS c(a, id)} renames its
- *       columns by position, so a checked name would read another column);
+ *   <li>every table or view anywhere in it (FROM, JOIN, subqueries, set operations) is allowlisted,
+ *       and none is given column aliases ({@code customers AS c(a, id)} renames its columns by
+ *       position, so a checked name would read another column);
  *   <li>every SELECT has a FROM clause (so no {@code SELECT current_user});
- *   <li>every column is allowlisted: a qualified column in the relation its qualifier names in
- *       that SELECT's scope or an enclosing one ({@link AliasScopes}: a qualifier naming nothing
- *       in scope, or two different relations, is refused), an unqualified one in every relation of
- *       the statement; {@code *} only where the allowlist says {@code *}; never a session or
- *       system value that parses as a bare column ({@link #SESSION_VALUES}, {@link
- *       #SYSTEM_COLUMNS}), even on a relation allowlisted with {@code *};
+ *   <li>every column is allowlisted: a qualified column in the relation its qualifier names in that
+ *       SELECT's scope or an enclosing one ({@link AliasScopes}: a qualifier naming nothing in
+ *       scope, or two different relations, is refused), an unqualified one in every relation of the
+ *       statement; {@code *} only where the allowlist says {@code *}; never a session or system
+ *       value that parses as a bare column ({@link #SESSION_VALUES}, {@link #SYSTEM_COLUMNS}), even
+ *       on a relation allowlisted with {@code *};
  *   <li>functions only from a small allowlist of pure ones ({@link #FUNCTIONS}), so nothing like
  *       {@code pg_sleep}, {@code pg_read_file}, {@code dblink}, {@code set_config} or {@code
  *       load_extension}; window functions too ({@code f() OVER ()} is not a plain call);
@@ -94,19 +95,41 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
 public final class SqlGuard {
   /** Pure functions a query may call. Everything else is refused. */
   public static final Set<String> FUNCTIONS =
-      Set.of("count", "sum", "min", "max", "avg", "lower", "upper", "coalesce", "nullif", "length", "abs",
-          "round", "trim");
+      Set.of(
+          "count",
+          "sum",
+          "min",
+          "max",
+          "avg",
+          "lower",
+          "upper",
+          "coalesce",
+          "nullif",
+          "length",
+          "abs",
+          "round",
+          "trim");
 
   /**
    * Bare words that read the session, not a row: PostgreSQL and the SQL standard parse them as
    * niladic functions, JSqlParser as columns. Refused whatever the allowlist says.
    */
   public static final Set<String> SESSION_VALUES =
-      Set.of("current_user", "session_user", "user", "current_role", "current_schema", "current_catalog",
-          "system_user", "current_path", "current_database", "current_query");
+      Set.of(
+          "current_user",
+          "session_user",
+          "user",
+          "current_role",
+          "current_schema",
+          "current_catalog",
+          "system_user",
+          "current_path",
+          "current_database",
+          "current_query");
 
   /** Hidden per-row columns of PostgreSQL (not part of {@code *}), refused in any relation. */
-  public static final Set<String> SYSTEM_COLUMNS = Set.of("tableoid", "xmin", "xmax", "cmin", "cmax", "ctid", "oid");
+  public static final Set<String> SYSTEM_COLUMNS =
+      Set.of("tableoid", "xmin", "xmax", "cmin", "cmax", "ctid", "oid");
 
   /** Session keys that are only the clock; every other {@code CURRENT_…} key is refused. */
   private static final Set<String> TIME_KEYS =
@@ -114,7 +137,10 @@ public final class SqlGuard {
 
   private static final Pattern FORBIDDEN_TEXT = Pattern.compile("--|/\\*|\\*/|#|;");
   private static final Pattern MARKER = Pattern.compile(":portcullis_p([0-9]+)_");
-  /** The markers' prefix: text that holds it anywhere (a literal, a name) could pass for a marker. */
+
+  /**
+   * The markers' prefix: text that holds it anywhere (a literal, a name) could pass for a marker.
+   */
   private static final Pattern RESERVED = Pattern.compile("portcullis_p", Pattern.CASE_INSENSITIVE);
 
   private final SqlAllowlist allowlist;
@@ -136,11 +162,13 @@ public final class SqlGuard {
               ? "refused: ';' is not allowed (one statement only)"
               : "refused: comments are not allowed ('" + forbidden.group() + "')");
     }
-    if (sql.chars().anyMatch(c -> Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r')) {
+    if (sql.chars()
+        .anyMatch(c -> Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r')) {
       throw new SqlRefusedException("refused: control characters are not allowed");
     }
     if (RESERVED.matcher(sql).find()) {
-      throw new SqlRefusedException("refused: 'portcullis_p' is reserved for the gateway's parameter markers");
+      throw new SqlRefusedException(
+          "refused: 'portcullis_p' is reserved for the gateway's parameter markers");
     }
     Statements statements;
     try {
@@ -149,12 +177,14 @@ public final class SqlGuard {
       throw new SqlRefusedException("refused: not a statement this gateway can parse");
     }
     if (statements.size() != 1) {
-      throw new SqlRefusedException("refused: exactly one statement is allowed, found " + statements.size());
+      throw new SqlRefusedException(
+          "refused: exactly one statement is allowed, found " + statements.size());
     }
     Statement statement = statements.getFirst();
     if (!(statement instanceof Select select)) {
       throw new SqlRefusedException(
-          "refused: only SELECT is allowed, not " + statement.getClass().getSimpleName().toUpperCase(Locale.ROOT));
+          "refused: only SELECT is allowed, not "
+              + statement.getClass().getSimpleName().toUpperCase(Locale.ROOT));
     }
     Walker walker = new Walker();
     try {
@@ -162,13 +192,15 @@ public final class SqlGuard {
     } catch (Refusal r) {
       throw new SqlRefusedException(r.getMessage());
     } catch (RuntimeException e) {
-      throw new SqlRefusedException("refused: the statement uses a construct this gateway does not allow");
+      throw new SqlRefusedException(
+          "refused: the statement uses a construct this gateway does not allow");
     }
     walker.checkColumns();
     if (!walker.problems.isEmpty()) {
       throw new SqlRefusedException(walker.problems.getFirst());
     }
-    // Named parameters become numbered markers, then '?' in text order, so binding follows the text.
+    // Named parameters become numbered markers, then '?' in text order, so binding follows the
+    // text.
     List<JdbcNamedParameter> named = walker.parameters;
     for (int i = 0; i < named.size(); i++) {
       named.get(i).setName("portcullis_p" + i + "_");
@@ -198,9 +230,12 @@ public final class SqlGuard {
     } catch (JSQLParserException | RuntimeException e) {
       again = null;
     }
-    if (again == null || again.size() != 1 || !(again.getFirst() instanceof Select)
+    if (again == null
+        || again.size() != 1
+        || !(again.getFirst() instanceof Select)
         || !again.getFirst().toString().equals(printed)) {
-      throw new SqlRefusedException("refused: the statement does not read back as itself once printed");
+      throw new SqlRefusedException(
+          "refused: the statement does not read back as itself once printed");
     }
   }
 
@@ -223,8 +258,10 @@ public final class SqlGuard {
     final List<Column> unqualified = new ArrayList<>();
     final List<QualifiedColumn> qualified = new ArrayList<>();
     final List<String> starRelations = new ArrayList<>();
+
     /** Column refusals found during the walk, reported after table refusals, in text order. */
     final List<String> problems = new ArrayList<>();
+
     boolean star;
     final List<JdbcNamedParameter> parameters = new ArrayList<>();
     final List<String> parameterNames = new ArrayList<>();
@@ -235,11 +272,15 @@ public final class SqlGuard {
       if (allowlist.columns(name).isEmpty()) {
         throw new Refusal("refused: table or view '" + name + "' is not allowlisted");
       }
-      if (table.getAlias() != null && table.getAlias().getAliasColumns() != null
+      if (table.getAlias() != null
+          && table.getAlias().getAliasColumns() != null
           && !table.getAlias().getAliasColumns().isEmpty()) {
         // 'customers AS c(a, id)' renames the table's columns by position: 'c.id' would read
         // whatever column is second while the allowlist is checked for 'id'.
-        throw new Refusal("refused: column aliases on table '" + name + "' are not allowed (they rename its columns)");
+        throw new Refusal(
+            "refused: column aliases on table '"
+                + name
+                + "' are not allowed (they rename its columns)");
       }
       relations.add(name);
       return super.visit(table, context);
@@ -248,7 +289,8 @@ public final class SqlGuard {
     @Override
     public <S> Void visit(PlainSelect select, S context) {
       refuseClauses(select);
-      if (select.getIntoTables() != null || select.getIntoTempTable() != null
+      if (select.getIntoTables() != null
+          || select.getIntoTempTable() != null
           || select.getMySqlSelectIntoClause() != null) {
         throw new Refusal("refused: SELECT INTO is not allowed");
       }
@@ -267,7 +309,10 @@ public final class SqlGuard {
       }
     }
 
-    /** The finder walks neither USING nor NATURAL: USING columns are checked as unqualified, NATURAL refused. */
+    /**
+     * The finder walks neither USING nor NATURAL: USING columns are checked as unqualified, NATURAL
+     * refused.
+     */
     private void checkJoins(List<Join> joins) {
       if (joins == null) {
         return;
@@ -306,16 +351,20 @@ public final class SqlGuard {
       if (select.getWithItemsList() != null && !select.getWithItemsList().isEmpty()) {
         throw new Refusal("refused: WITH is not allowed");
       }
-      if (select.getForMode() != null || select.getForUpdateTable() != null || select.getForUpdate() != null) {
+      if (select.getForMode() != null
+          || select.getForUpdateTable() != null
+          || select.getForUpdate() != null) {
         throw new Refusal("refused: FOR UPDATE/SHARE is not allowed");
       }
     }
 
     @Override
     public <S> Void visit(FromQuery query, S context) {
-      // JSqlParser reads "FROM t" (and "FROM t |> ...") as a query: all columns, and a pipe language
+      // JSqlParser reads "FROM t" (and "FROM t |> ...") as a query: all columns, and a pipe
+      // language
       // of its own (CALL, AGGREGATE, ...), none of which the column rules below see.
-      throw new Refusal("refused: a query must start with SELECT ('FROM t' and '|>' pipes are not allowed)");
+      throw new Refusal(
+          "refused: a query must start with SELECT ('FROM t' and '|>' pipes are not allowed)");
     }
 
     @Override
@@ -325,7 +374,8 @@ public final class SqlGuard {
 
     @Override
     public <S> Void visit(TableFunction function, S context) {
-      throw new Refusal("refused: table function '" + function.getFunction().getName() + "' is not allowed");
+      throw new Refusal(
+          "refused: table function '" + function.getFunction().getName() + "' is not allowed");
     }
 
     @Override
@@ -336,10 +386,15 @@ public final class SqlGuard {
     @Override
     public <S> Void visit(Function function, S context) {
       requireAllowedFunction(function.getName());
-      boolean plain = isEmpty(function.getOrderByElements()) && function.getLimit() == null
-          && function.getHavingClause() == null && function.getChainedParameters() == null
-          && function.getAttribute() == null && isEmpty(function.getKeywordArguments())
-          && function.getNamedParameters() == null && function.getKeep() == null;
+      boolean plain =
+          isEmpty(function.getOrderByElements())
+              && function.getLimit() == null
+              && function.getHavingClause() == null
+              && function.getChainedParameters() == null
+              && function.getAttribute() == null
+              && isEmpty(function.getKeywordArguments())
+              && function.getNamedParameters() == null
+              && function.getKeep() == null;
       if (!plain) {
         throw plainArgumentsOnly(function.getName());
       }
@@ -349,8 +404,11 @@ public final class SqlGuard {
     @Override
     public <S> Void visit(AnalyticExpression function, S context) {
       requireAllowedFunction(function.getName());
-      if (!isEmpty(function.getFuncOrderBy()) || function.getLimit() != null || function.getHavingClause() != null
-          || function.getKeep() != null || !isEmpty(function.getKeywordArguments())) {
+      if (!isEmpty(function.getFuncOrderBy())
+          || function.getLimit() != null
+          || function.getHavingClause() != null
+          || function.getKeep() != null
+          || !isEmpty(function.getKeywordArguments())) {
         throw plainArgumentsOnly(function.getName());
       }
       // The finder does not walk PARTITION BY; its columns are read like any other.
@@ -360,10 +418,15 @@ public final class SqlGuard {
       return super.visit(function, context);
     }
 
-    /** Clauses inside a call (ORDER BY, LIMIT, KEEP, named or keyword arguments) are not walked: refused. */
+    /**
+     * Clauses inside a call (ORDER BY, LIMIT, KEEP, named or keyword arguments) are not walked:
+     * refused.
+     */
     private Refusal plainArgumentsOnly(String name) {
-      return new Refusal("refused: function '" + SqlAllowlist.norm(String.valueOf(name))
-          + "' may only take plain arguments (no ORDER BY, LIMIT or named arguments inside the call)");
+      return new Refusal(
+          "refused: function '"
+              + SqlAllowlist.norm(String.valueOf(name))
+              + "' may only take plain arguments (no ORDER BY, LIMIT or named arguments inside the call)");
     }
 
     private static boolean isEmpty(java.util.Collection<?> c) {
@@ -381,7 +444,8 @@ public final class SqlGuard {
     public <S> Void visit(TimeKeyExpression key, S context) {
       String k = SqlAllowlist.norm(key.getStringValue()).replace("()", "").strip();
       if (!TIME_KEYS.contains(k)) {
-        throw new Refusal("refused: '" + k + "' is not allowed; a query reads rows, not the session");
+        throw new Refusal(
+            "refused: '" + k + "' is not allowed; a query reads rows, not the session");
       }
       return super.visit(key, context);
     }
@@ -394,17 +458,20 @@ public final class SqlGuard {
         return null;
       }
       Table qualifier = column.getTable();
-      if (qualifier == null || qualifier.getFullyQualifiedName() == null
+      if (qualifier == null
+          || qualifier.getFullyQualifiedName() == null
           || qualifier.getFullyQualifiedName().isEmpty()) {
         if (SESSION_VALUES.contains(name)) {
-          problems.add("refused: '" + name + "' is not allowed; a query reads rows, not the session");
+          problems.add(
+              "refused: '" + name + "' is not allowed; a query reads rows, not the session");
         } else {
           unqualified.add(column);
         }
         return null;
       }
       String q = SqlAllowlist.norm(qualifier.getFullyQualifiedName());
-      resolve(q, "column '" + q + "." + name + "'").ifPresent(r -> qualified.add(new QualifiedColumn(r, name)));
+      resolve(q, "column '" + q + "." + name + "'")
+          .ifPresent(r -> qualified.add(new QualifiedColumn(r, name)));
       return null;
     }
 
@@ -420,7 +487,9 @@ public final class SqlGuard {
         case DERIVED -> Optional.empty();
         case AMBIGUOUS -> {
           problems.add(
-              "refused: '" + qualifier + "' names more than one relation in this statement; use distinct aliases");
+              "refused: '"
+                  + qualifier
+                  + "' names more than one relation in this statement; use distinct aliases");
           yield Optional.empty();
         }
       };
@@ -447,10 +516,14 @@ public final class SqlGuard {
     @Override
     public <S> Void visit(JdbcNamedParameter parameter, S context) {
       if (!":".equals(parameter.getParameterCharacter())) {
-        // '&name' would be renamed like the others but printed with its '&', which the marker rewrite
+        // '&name' would be renamed like the others but printed with its '&', which the marker
+        // rewrite
         // below does not turn into '?': an unbound name would reach the database.
-        throw new Refusal("refused: only :name parameters are allowed, not '" + parameter.getParameterCharacter()
-            + parameter.getName() + "'");
+        throw new Refusal(
+            "refused: only :name parameters are allowed, not '"
+                + parameter.getParameterCharacter()
+                + parameter.getName()
+                + "'");
       }
       parameters.add(parameter);
       parameterNames.add(parameter.getName());
@@ -547,18 +620,21 @@ public final class SqlGuard {
       if (star) {
         for (String r : relations) {
           if (!allowlist.allowsStar(r)) {
-            throw new SqlRefusedException("refused: SELECT * is not allowed on '" + r + "'; name the columns");
+            throw new SqlRefusedException(
+                "refused: SELECT * is not allowed on '" + r + "'; name the columns");
           }
         }
       }
       for (String r : starRelations) {
         if (!allowlist.allowsStar(r)) {
-          throw new SqlRefusedException("refused: SELECT * is not allowed on '" + r + "'; name the columns");
+          throw new SqlRefusedException(
+              "refused: SELECT * is not allowed on '" + r + "'; name the columns");
         }
       }
       for (QualifiedColumn c : qualified) {
         if (!allowlist.allows(c.relation(), c.column())) {
-          throw new SqlRefusedException("refused: column '" + c.relation() + "." + c.column() + "' is not allowlisted");
+          throw new SqlRefusedException(
+              "refused: column '" + c.relation() + "." + c.column() + "' is not allowlisted");
         }
       }
       for (Column c : unqualified) {
@@ -568,7 +644,8 @@ public final class SqlGuard {
         }
         for (String r : relations) {
           if (!allowlist.allows(r, name)) {
-            throw new SqlRefusedException("refused: column '" + name + "' is not allowlisted in '" + r + "'");
+            throw new SqlRefusedException(
+                "refused: column '" + name + "' is not allowlisted in '" + r + "'");
           }
         }
       }

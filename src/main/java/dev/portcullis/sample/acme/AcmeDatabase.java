@@ -26,8 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * AcmeServer} gets its own isolated copy. A named shared-cache memory database would instead be
  * visible to every server in the JVM under that name, and SQLite discourages shared-cache mode.
  *
- * <p>Concurrency: Javalin serves requests on many threads, but an in-memory SQLite database lives in
- * exactly one connection, and a JDBC connection is not safe for concurrent use. Every access
+ * <p>Concurrency: Javalin serves requests on many threads, but an in-memory SQLite database lives
+ * in exactly one connection, and a JDBC connection is not safe for concurrent use. Every access
  * therefore holds {@link #lock}. Each query takes microseconds, so serialising them costs nothing
  * noticeable for a demo system; slow work (such as {@code /api/slow}) never runs under the lock.
  * Holding the lock also makes "look up idempotency key, then insert" atomic.
@@ -61,9 +61,9 @@ final class AcmeDatabase implements AutoCloseable {
 
   Optional<Customer> customer(String id) {
     return query(
-        "SELECT id, name, email, phone, tier, region FROM customers WHERE id = ?",
-        ps -> ps.setString(1, id),
-        AcmeDatabase::toCustomer)
+            "SELECT id, name, email, phone, tier, region FROM customers WHERE id = ?",
+            ps -> ps.setString(1, id),
+            AcmeDatabase::toCustomer)
         .stream()
         .findFirst();
   }
@@ -97,9 +97,9 @@ final class AcmeDatabase implements AutoCloseable {
 
   Optional<Order> order(String id) {
     return query(
-        "SELECT id, customer_id, total_cents, currency, status, created_at FROM orders WHERE id = ?",
-        ps -> ps.setString(1, id),
-        AcmeDatabase::toOrder)
+            "SELECT id, customer_id, total_cents, currency, status, created_at FROM orders WHERE id = ?",
+            ps -> ps.setString(1, id),
+            AcmeDatabase::toOrder)
         .stream()
         .findFirst();
   }
@@ -182,16 +182,19 @@ final class AcmeDatabase implements AutoCloseable {
   Optional<Refund> cancelRefund(String orderId, String refundId) {
     return inTransaction(
         () -> {
-          Optional<Refund> before = single(
-              "SELECT id, order_id, amount_cents, currency, reason, status, created_at"
-                  + " FROM refunds WHERE id = ? AND order_id = ?",
-              ps -> {
-                ps.setString(1, refundId);
-                ps.setString(2, orderId);
-              },
-              AcmeDatabase::toRefund);
+          Optional<Refund> before =
+              single(
+                  "SELECT id, order_id, amount_cents, currency, reason, status, created_at"
+                      + " FROM refunds WHERE id = ? AND order_id = ?",
+                  ps -> {
+                    ps.setString(1, refundId);
+                    ps.setString(2, orderId);
+                  },
+                  AcmeDatabase::toRefund);
           if (before.isPresent() && before.get().status().equals("issued")) {
-            update("UPDATE refunds SET status = 'cancelled' WHERE id = ?", ps -> ps.setString(1, refundId));
+            update(
+                "UPDATE refunds SET status = 'cancelled' WHERE id = ?",
+                ps -> ps.setString(1, refundId));
           }
           return before;
         });

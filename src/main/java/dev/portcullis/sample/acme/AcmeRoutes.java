@@ -25,8 +25,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * HTTP handlers of the Acme API. Handlers validate input, call {@link AcmeDatabase}, and write JSON
- * bytes themselves: Javalin's built-in JSON mapper targets Jackson 2, which is not on the class path.
- * Every failure is an {@link AcmeApiException}, rendered by {@link #renderError}.
+ * bytes themselves: Javalin's built-in JSON mapper targets Jackson 2, which is not on the class
+ * path. Every failure is an {@link AcmeApiException}, rendered by {@link #renderError}.
  */
 final class AcmeRoutes {
 
@@ -145,13 +145,26 @@ final class AcmeRoutes {
     requiredString(body, "reason", 500);
     Order order = requireOrder(ctx.pathParam("id"));
     String refundId = ctx.pathParam("refundId");
-    Refund before = db.cancelRefund(order.id(), refundId)
-        .orElseThrow(() -> AcmeApiException.notFound("order " + order.id() + " has no refund " + refundId));
+    Refund before =
+        db.cancelRefund(order.id(), refundId)
+            .orElseThrow(
+                () ->
+                    AcmeApiException.notFound(
+                        "order " + order.id() + " has no refund " + refundId));
     if (!before.status().equals("issued")) {
       throw new AcmeApiException(409, "conflict", "refund " + refundId + " is " + before.status());
     }
-    writeJson(ctx, 200, new Refund(before.refundId(), before.orderId(), before.amount(), before.currency(),
-        before.reason(), "cancelled", before.createdAt()));
+    writeJson(
+        ctx,
+        200,
+        new Refund(
+            before.refundId(),
+            before.orderId(),
+            before.amount(),
+            before.currency(),
+            before.reason(),
+            "cancelled",
+            before.createdAt()));
   }
 
   /**
@@ -201,7 +214,8 @@ final class AcmeRoutes {
   // --- helpers ---
 
   private Customer requireCustomer(String id) {
-    return db.customer(id).orElseThrow(() -> AcmeApiException.notFound("no customer with id " + id));
+    return db.customer(id)
+        .orElseThrow(() -> AcmeApiException.notFound("no customer with id " + id));
   }
 
   private Order requireOrder(String id) {
@@ -233,7 +247,8 @@ final class AcmeRoutes {
   private static String requiredString(JsonNode body, String field, int maxLength) {
     JsonNode node = body.get(field);
     if (node == null || !node.isString() || node.stringValue().isBlank()) {
-      throw AcmeApiException.badRequest("'" + field + "' is required and must be a non-blank string");
+      throw AcmeApiException.badRequest(
+          "'" + field + "' is required and must be a non-blank string");
     }
     String value = node.stringValue().strip();
     if (value.length() > maxLength) {
@@ -244,7 +259,8 @@ final class AcmeRoutes {
   }
 
   /** Reads an integer query parameter in [min, max]; a null default makes it required. */
-  private static int intQueryParam(Context ctx, String name, Integer defaultValue, int min, int max) {
+  private static int intQueryParam(
+      Context ctx, String name, Integer defaultValue, int min, int max) {
     String raw = ctx.queryParam(name);
     if (raw == null) {
       if (defaultValue == null) {

@@ -40,7 +40,8 @@ public final class AcmeServer implements AutoCloseable {
   private final AcmeRoutes routes;
   private final AcmeKnowledgeBase knowledgeBase = new AcmeKnowledgeBase();
   private final ConcurrentLinkedQueue<String> requestLog = new ConcurrentLinkedQueue<>();
-  private final java.util.Set<String> headerNames = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.Set<String> headerNames =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final String host;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Javalin app;
@@ -60,7 +61,9 @@ public final class AcmeServer implements AutoCloseable {
     return start(host, port, apiToken, Clock.systemUTC());
   }
 
-  /** As {@link #start(String, int, String)}, with {@code clock} stamping new tickets and refunds. */
+  /**
+   * As {@link #start(String, int, String)}, with {@code clock} stamping new tickets and refunds.
+   */
   public static AcmeServer start(String host, int port, String apiToken, Clock clock) {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(apiToken, "apiToken");
@@ -142,7 +145,8 @@ public final class AcmeServer implements AutoCloseable {
           cfg.startup.showJavalinBanner = false;
           cfg.startup.showOldJavalinVersionWarning = false;
           cfg.routes.before("/api/*", this::admit);
-          cfg.jetty.modifyServletContextHandler(context -> knowledgeBase.mount(context, this::hasValidToken));
+          cfg.jetty.modifyServletContextHandler(
+              context -> knowledgeBase.mount(context, this::hasValidToken));
           cfg.routes.get("/api/health", routes::health);
           cfg.routes.get("/api/customers", routes::customers);
           cfg.routes.get("/api/customers/{id}", routes::customer);

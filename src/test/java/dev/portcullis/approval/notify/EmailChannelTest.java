@@ -28,17 +28,31 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class EmailChannelTest {
   private static final String PASSWORD = "smtp-n0tify-pa55word";
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneOffset.UTC);
-  private static final ApprovalNotice NOTICE = new ApprovalNotice("ap-1", "inv-1", "acme", "billing-assistant",
-      null, "orders_refund", List.of("refunds-over-100-need-approval"), "A refund over 100 needs a person.",
-      Instant.parse("2026-11-24T10:00:00Z"), Instant.parse("2026-11-24T11:00:00Z"), "sha256:abc",
-      URI.create("https://portcullis.acme.com"));
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneOffset.UTC);
+  private static final ApprovalNotice NOTICE =
+      new ApprovalNotice(
+          "ap-1",
+          "inv-1",
+          "acme",
+          "billing-assistant",
+          null,
+          "orders_refund",
+          List.of("refunds-over-100-need-approval"),
+          "A refund over 100 needs a person.",
+          Instant.parse("2026-11-24T10:00:00Z"),
+          Instant.parse("2026-11-24T11:00:00Z"),
+          "sha256:abc",
+          URI.create("https://portcullis.acme.com"));
 
   @RegisterExtension
-  static final GreenMailExtension SMTP = new GreenMailExtension(servers()).withPerMethodLifecycle(false);
+  static final GreenMailExtension SMTP =
+      new GreenMailExtension(servers()).withPerMethodLifecycle(false);
 
   private static ServerSetup[] servers() {
-    ServerSetup[] setups = {ServerSetupTest.SMTP.dynamicPort(), ServerSetupTest.SMTPS.dynamicPort()};
+    ServerSetup[] setups = {
+      ServerSetupTest.SMTP.dynamicPort(), ServerSetupTest.SMTPS.dynamicPort()
+    };
     for (ServerSetup s : setups) {
       s.setServerStartupTimeout(30_000);
     }
@@ -50,9 +64,18 @@ class EmailChannelTest {
     SMTP.purgeEmailFromAllMailboxes();
   }
 
-  private static EmailChannel channel(ChannelSpec.Security security, int port, Optional<String> user) {
-    ChannelSpec.Email spec = new ChannelSpec.Email("ops-mail", "127.0.0.1", port, security,
-        "Portcullis <portcullis@acme.com>", List.of("approvers@acme.com"), user, user.map(u -> "env:SMTP_PASSWORD"));
+  private static EmailChannel channel(
+      ChannelSpec.Security security, int port, Optional<String> user) {
+    ChannelSpec.Email spec =
+        new ChannelSpec.Email(
+            "ops-mail",
+            "127.0.0.1",
+            port,
+            security,
+            "Portcullis <portcullis@acme.com>",
+            List.of("approvers@acme.com"),
+            user,
+            user.map(u -> "env:SMTP_PASSWORD"));
     SecretLookup secrets = (channel, ref) -> PASSWORD;
     return new EmailChannel(spec, secrets, Duration.ofSeconds(5), CLOCK);
   }
@@ -65,13 +88,18 @@ class EmailChannelTest {
     assertThat(received).hasSize(1);
     assertThat(received[0].getSubject()).contains("orders_refund", "billing-assistant");
     assertThat(String.valueOf(received[0].getContent()))
-        .contains("https://portcullis.acme.com/inbox/approvals/ap-1", "portcullis approvals show ap-1");
+        .contains(
+            "https://portcullis.acme.com/inbox/approvals/ap-1", "portcullis approvals show ap-1");
   }
 
   @Test
   void tlsToAServerWhoseCertificateIsNotTrustedSendsNothingAndIsNotRetried() {
-    DeliveryFailure f = catchThrowableOfType(DeliveryFailure.class,
-        () -> channel(ChannelSpec.Security.TLS, SMTP.getSmtps().getPort(), Optional.empty()).send(NOTICE));
+    DeliveryFailure f =
+        catchThrowableOfType(
+            DeliveryFailure.class,
+            () ->
+                channel(ChannelSpec.Security.TLS, SMTP.getSmtps().getPort(), Optional.empty())
+                    .send(NOTICE));
 
     assertThat(f.getMessage()).startsWith("no trusted TLS connection to the SMTP server");
     assertThat(f.retryable()).isFalse();
@@ -80,8 +108,12 @@ class EmailChannelTest {
 
   @Test
   void starttlsIsRequiredNotOpportunisticAndItsAbsenceIsNotRetried() {
-    DeliveryFailure f = catchThrowableOfType(DeliveryFailure.class,
-        () -> channel(ChannelSpec.Security.STARTTLS, SMTP.getSmtp().getPort(), Optional.empty()).send(NOTICE));
+    DeliveryFailure f =
+        catchThrowableOfType(
+            DeliveryFailure.class,
+            () ->
+                channel(ChannelSpec.Security.STARTTLS, SMTP.getSmtp().getPort(), Optional.empty())
+                    .send(NOTICE));
 
     assertThat(f.getMessage()).contains("STARTTLS");
     assertThat(f.retryable()).as("another attempt meets the same server").isFalse();
@@ -91,10 +123,19 @@ class EmailChannelTest {
   @Test
   void aRefusedLoginIsNotRetriedAndNeverShowsThePassword() {
     SMTP.setUser("portcullis@acme.com", "portcullis", "another-password");
-    DeliveryFailure f = catchThrowableOfType(DeliveryFailure.class,
-        () -> channel(ChannelSpec.Security.NONE, SMTP.getSmtp().getPort(), Optional.of("portcullis")).send(NOTICE));
+    DeliveryFailure f =
+        catchThrowableOfType(
+            DeliveryFailure.class,
+            () ->
+                channel(
+                        ChannelSpec.Security.NONE,
+                        SMTP.getSmtp().getPort(),
+                        Optional.of("portcullis"))
+                    .send(NOTICE));
 
-    assertThat(f.getMessage()).isEqualTo("the SMTP server refused the login").doesNotContain(PASSWORD);
+    assertThat(f.getMessage())
+        .isEqualTo("the SMTP server refused the login")
+        .doesNotContain(PASSWORD);
     assertThat(f.retryable()).isFalse();
     assertThat(SMTP.getReceivedMessages()).isEmpty();
   }

@@ -21,9 +21,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * The connector contract for {@link SlackConnector} against {@link SlackShapedServer}: a call for
  * an id posts a message saying it to {@code #support}. Slack answers a post with the channel and
- * the message's timestamp only, so the answer is checked by the text the server recorded under
- * that timestamp. The bot token is resolved per call for the calling tool; the server can echo
- * it, fail, and count what reached it.
+ * the message's timestamp only, so the answer is checked by the text the server recorded under that
+ * timestamp. The bot token is resolved per call for the calling tool; the server can echo it, fail,
+ * and count what reached it.
  */
 class SlackConnectorContractTest extends ConnectorContract {
   private SlackShapedServer slack;
@@ -47,10 +47,19 @@ class SlackConnectorContractTest extends ConnectorContract {
         base = URI.create("http://127.0.0.1:" + closed.getLocalPort() + "/api");
       }
     }
-    return new SlackConnector(CONNECTOR, base, SECRET_REF, SlackChannels.of(List.of("#support")),
-        Map.of(TOOL, new SlackOperation(TOOL, SlackOperation.Action.POST_MESSAGE),
-            OTHER_TOOL, new SlackOperation(OTHER_TOOL, SlackOperation.Action.POST_MESSAGE)),
-        secrets, Duration.ofSeconds(5), Invocations.JSON);
+    return new SlackConnector(
+        CONNECTOR,
+        base,
+        SECRET_REF,
+        SlackChannels.of(List.of("#support")),
+        Map.of(
+            TOOL,
+            new SlackOperation(TOOL, SlackOperation.Action.POST_MESSAGE),
+            OTHER_TOOL,
+            new SlackOperation(OTHER_TOOL, SlackOperation.Action.POST_MESSAGE)),
+        secrets,
+        Duration.ofSeconds(5),
+        Invocations.JSON);
   }
 
   @Override
@@ -62,8 +71,11 @@ class SlackConnectorContractTest extends ConnectorContract {
   @Override
   protected String answered(JsonNode value) {
     String ts = value.path("ts").asString();
-    return slack.posted().stream().filter(p -> p.ts().equals(ts)).map(SlackShapedServer.Posted::text)
-        .findFirst().orElseThrow(() -> new AssertionError("slack posted nothing under " + ts + ": " + value));
+    return slack.posted().stream()
+        .filter(p -> p.ts().equals(ts))
+        .map(SlackShapedServer.Posted::text)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("slack posted nothing under " + ts + ": " + value));
   }
 
   @Override

@@ -50,17 +50,19 @@ class ClientCredentialsTest {
     idp = new MockOAuth2Server();
     idp.start();
     upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    upstream.createContext("/", ex -> {
-      String auth = ex.getRequestHeaders().getFirst("Authorization");
-      bearers.add(auth);
-      ex.getRequestHeaders().forEach((k, v) -> allHeaders.add(k + ": " + v));
-      int status = rejectNext.getAndSet(0) > 0 ? 401 : 200;
-      byte[] body = ("{\"echo\":\"" + auth + "\"}").getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", "application/json");
-      ex.sendResponseHeaders(status, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
+    upstream.createContext(
+        "/",
+        ex -> {
+          String auth = ex.getRequestHeaders().getFirst("Authorization");
+          bearers.add(auth);
+          ex.getRequestHeaders().forEach((k, v) -> allHeaders.add(k + ": " + v));
+          int status = rejectNext.getAndSet(0) > 0 ? 401 : 200;
+          byte[] body = ("{\"echo\":\"" + auth + "\"}").getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().add("Content-Type", "application/json");
+          ex.sendResponseHeaders(status, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
     upstream.start();
   }
 
@@ -71,12 +73,25 @@ class ClientCredentialsTest {
   }
 
   private HttpConnector connector(URI tokenUri) {
-    HttpOperation op = new HttpOperation("tool_x", "GET", UrlTemplate.parse("/x"), List.of(), HttpOperation.BodyMode.NONE,
-        Duration.ofSeconds(5));
-    return new HttpConnector("crm", URI.create("http://127.0.0.1:" + upstream.getAddress().getPort()),
-        Optional.of(new HttpAuth.ClientCredentials(tokenUri, "crm-client", SecretRef.parse("env:CRM_SECRET"), "crm.read")),
-        Map.of("tool_x", op), new SecretSources(Map.of("CRM_SECRET", CLIENT_SECRET), data), Duration.ofSeconds(2),
-        JsonMapper.builder().build(), clock);
+    HttpOperation op =
+        new HttpOperation(
+            "tool_x",
+            "GET",
+            UrlTemplate.parse("/x"),
+            List.of(),
+            HttpOperation.BodyMode.NONE,
+            Duration.ofSeconds(5));
+    return new HttpConnector(
+        "crm",
+        URI.create("http://127.0.0.1:" + upstream.getAddress().getPort()),
+        Optional.of(
+            new HttpAuth.ClientCredentials(
+                tokenUri, "crm-client", SecretRef.parse("env:CRM_SECRET"), "crm.read")),
+        Map.of("tool_x", op),
+        new SecretSources(Map.of("CRM_SECRET", CLIENT_SECRET), data),
+        Duration.ofSeconds(2),
+        JsonMapper.builder().build(),
+        clock);
   }
 
   private HttpConnector connector() {
@@ -110,8 +125,10 @@ class ClientCredentialsTest {
     ConnectorResult refused = call(c);
     call(c);
 
-    assertThat(refused).isInstanceOfSatisfying(ConnectorResult.Failure.class, f ->
-        assertThat(f.kind()).isEqualTo(FailureKind.UPSTREAM_REJECTED));
+    assertThat(refused)
+        .isInstanceOfSatisfying(
+            ConnectorResult.Failure.class,
+            f -> assertThat(f.kind()).isEqualTo(FailureKind.UPSTREAM_REJECTED));
     assertThat(bearers.get(2)).isNotEqualTo(bearers.get(1));
   }
 
@@ -119,8 +136,10 @@ class ClientCredentialsTest {
   void theTokenNeverReachesTheAgentAndTheClientSecretNeverReachesTheUpstream() {
     ConnectorResult r = call(connector());
 
-    assertThat(r).isInstanceOfSatisfying(ConnectorResult.Success.class, s ->
-        assertThat(s.value().toString()).isEqualTo("{\"echo\":\"Bearer [REDACTED]\"}"));
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            ConnectorResult.Success.class,
+            s -> assertThat(s.value().toString()).isEqualTo("{\"echo\":\"Bearer [REDACTED]\"}"));
     assertThat(String.join("\n", allHeaders)).doesNotContain(CLIENT_SECRET);
   }
 
@@ -132,10 +151,13 @@ class ClientCredentialsTest {
     }
     ConnectorResult r = call(connector(URI.create("http://127.0.0.1:" + closed + "/token")));
 
-    assertThat(r).isInstanceOfSatisfying(ConnectorResult.Failure.class, f -> {
-      assertThat(f.kind()).isEqualTo(FailureKind.CREDENTIAL_UNAVAILABLE);
-      assertThat(f.detail()).isEqualTo("the credential for connector crm is unavailable");
-    });
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            ConnectorResult.Failure.class,
+            f -> {
+              assertThat(f.kind()).isEqualTo(FailureKind.CREDENTIAL_UNAVAILABLE);
+              assertThat(f.detail()).isEqualTo("the credential for connector crm is unavailable");
+            });
     assertThat(bearers).isEmpty();
   }
 

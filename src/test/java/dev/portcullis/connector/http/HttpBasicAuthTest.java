@@ -33,17 +33,22 @@ class HttpBasicAuthTest {
 
   @BeforeEach
   void start() throws IOException {
-    upstream = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
-    upstream.createContext("/", ex -> {
-      String auth = ex.getRequestHeaders().getFirst("Authorization");
-      authorizations.add(auth);
-      // A careless upstream that echoes the credential it was sent, in both forms.
-      byte[] body = ("{\"echo\":\"" + auth + "\",\"raw\":\"" + TOKEN + "\"}").getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", "application/json");
-      ex.sendResponseHeaders(200, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
+    upstream =
+        HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    upstream.createContext(
+        "/",
+        ex -> {
+          String auth = ex.getRequestHeaders().getFirst("Authorization");
+          authorizations.add(auth);
+          // A careless upstream that echoes the credential it was sent, in both forms.
+          byte[] body =
+              ("{\"echo\":\"" + auth + "\",\"raw\":\"" + TOKEN + "\"}")
+                  .getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().add("Content-Type", "application/json");
+          ex.sendResponseHeaders(200, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
     upstream.start();
   }
 
@@ -54,19 +59,36 @@ class HttpBasicAuthTest {
 
   @Test
   void sendsUserAndSecretAsBasicAndMasksAnyEchoOfEitherForm() {
-    HttpOperation op = new HttpOperation("t", "GET", UrlTemplate.parse("/x"), List.of(), HttpOperation.BodyMode.NONE,
-        Duration.ofSeconds(5));
-    HttpConnector c = new HttpConnector("jira", URI.create("http://127.0.0.1:" + upstream.getAddress().getPort()),
-        Optional.of(new HttpAuth.Basic("bot@example.com", SecretRef.parse("env:JIRA_TOKEN"))), Map.of("t", op),
-        new SecretSources(Map.of("JIRA_TOKEN", TOKEN), data), Duration.ofSeconds(2), Invocations.JSON);
+    HttpOperation op =
+        new HttpOperation(
+            "t",
+            "GET",
+            UrlTemplate.parse("/x"),
+            List.of(),
+            HttpOperation.BodyMode.NONE,
+            Duration.ofSeconds(5));
+    HttpConnector c =
+        new HttpConnector(
+            "jira",
+            URI.create("http://127.0.0.1:" + upstream.getAddress().getPort()),
+            Optional.of(new HttpAuth.Basic("bot@example.com", SecretRef.parse("env:JIRA_TOKEN"))),
+            Map.of("t", op),
+            new SecretSources(Map.of("JIRA_TOKEN", TOKEN), data),
+            Duration.ofSeconds(2),
+            Invocations.JSON);
 
     ConnectorResult r = c.invoke(Invocations.call("bot", "t", "{}"));
 
-    String encoded = Base64.getEncoder().encodeToString(("bot@example.com:" + TOKEN).getBytes(StandardCharsets.UTF_8));
+    String encoded =
+        Base64.getEncoder()
+            .encodeToString(("bot@example.com:" + TOKEN).getBytes(StandardCharsets.UTF_8));
     assertThat(authorizations).containsExactly("Basic " + encoded);
-    assertThat(r).isInstanceOfSatisfying(ConnectorResult.Success.class, s -> {
-      assertThat(s.value().toString()).doesNotContain(TOKEN).doesNotContain(encoded);
-      assertThat(s.credential().echoMasked()).isTrue();
-    });
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            ConnectorResult.Success.class,
+            s -> {
+              assertThat(s.value().toString()).doesNotContain(TOKEN).doesNotContain(encoded);
+              assertThat(s.credential().echoMasked()).isTrue();
+            });
   }
 }

@@ -55,14 +55,20 @@ class HttpConnectorContractTest extends ConnectorContract {
     String path = ex.getRequestURI().getRawPath();
     String echo = "";
     if (echoing) {
-      String received = ex.getRequestHeaders().getFirst("Authorization").substring("Bearer ".length());
+      String received =
+          ex.getRequestHeaders().getFirst("Authorization").substring("Bearer ".length());
       List<String> forms = new ArrayList<>(SecretForms.of(received));
       forms.addAll(SecretForms.of(OLDER_SECRET));
       String listed = Invocations.JSON.writeValueAsString(forms);
       // each form as a JSON string, and the whole list again as JSON text inside a string, so
       // that the forms' own escapes survive the first parse
-      echo = ", \"auth\": \"Bearer " + received + "\", \"forms\": " + listed
-          + ", \"nested\": " + Invocations.JSON.writeValueAsString(listed);
+      echo =
+          ", \"auth\": \"Bearer "
+              + received
+              + "\", \"forms\": "
+              + listed
+              + ", \"nested\": "
+              + Invocations.JSON.writeValueAsString(listed);
     }
     byte[] body = ("{\"path\": \"" + path + "\"" + echo + "}").getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().add("Content-Type", "application/json");
@@ -79,15 +85,27 @@ class HttpConnectorContractTest extends ConnectorContract {
         port = closed.getLocalPort();
       }
     }
-    Map<String, HttpOperation> ops = Map.of(
-        TOOL, operation(TOOL, "/items/{id}"),
-        OTHER_TOOL, operation(OTHER_TOOL, "/other-items/{id}"));
-    return new HttpConnector(CONNECTOR, URI.create("http://127.0.0.1:" + port + "/api"),
-        Optional.of(HttpAuth.bearer(SECRET_REF)), ops, secrets, Duration.ofSeconds(2), Invocations.JSON);
+    Map<String, HttpOperation> ops =
+        Map.of(
+            TOOL, operation(TOOL, "/items/{id}"),
+            OTHER_TOOL, operation(OTHER_TOOL, "/other-items/{id}"));
+    return new HttpConnector(
+        CONNECTOR,
+        URI.create("http://127.0.0.1:" + port + "/api"),
+        Optional.of(HttpAuth.bearer(SECRET_REF)),
+        ops,
+        secrets,
+        Duration.ofSeconds(2),
+        Invocations.JSON);
   }
 
   private static HttpOperation operation(String tool, String path) {
-    return new HttpOperation(tool, "GET", UrlTemplate.parse(path), List.of(), HttpOperation.BodyMode.NONE,
+    return new HttpOperation(
+        tool,
+        "GET",
+        UrlTemplate.parse(path),
+        List.of(),
+        HttpOperation.BodyMode.NONE,
         Duration.ofSeconds(5));
   }
 

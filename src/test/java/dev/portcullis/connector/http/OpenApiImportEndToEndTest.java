@@ -26,8 +26,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Tools imported from an OpenAPI document, called through a real gateway against a real local
- * HTTP server that implements a few of the document's operations.
+ * Tools imported from an OpenAPI document, called through a real gateway against a real local HTTP
+ * server that implements a few of the document's operations.
  */
 class OpenApiImportEndToEndTest {
   private static final String KEY = "pcl_openapi_test_key_not_for_production";
@@ -48,8 +48,12 @@ class OpenApiImportEndToEndTest {
     pets.start();
     Files.createDirectories(dir.resolve("openapi"));
     Files.createDirectories(dir.resolve("policies"));
-    Files.copy(Path.of("src/test/resources/config/openapi/petstore.yaml"), dir.resolve("openapi/petstore.yaml"));
-    Files.writeString(dir.resolve("policies/pets.yaml"), """
+    Files.copy(
+        Path.of("src/test/resources/config/openapi/petstore.yaml"),
+        dir.resolve("openapi/petstore.yaml"));
+    Files.writeString(
+        dir.resolve("policies/pets.yaml"),
+        """
         apiVersion: portcullis.dev/v1alpha1
         kind: PolicySet
         rules:
@@ -59,8 +63,11 @@ class OpenApiImportEndToEndTest {
           - id: bot-adds-pets
             effect: permit
             target: {agents: [bot], tools: [pets.add_pet]}
-        """, StandardCharsets.UTF_8);
-    Files.writeString(dir.resolve("portcullis.yaml"), """
+        """,
+        StandardCharsets.UTF_8);
+    Files.writeString(
+        dir.resolve("portcullis.yaml"),
+        """
         apiVersion: portcullis.dev/v1alpha1
         kind: Gateway
         agents:
@@ -79,9 +86,13 @@ class OpenApiImportEndToEndTest {
                 createPet: {name: pets.add_pet}
                 deletePet:
         policies: [policies/]
-        """.formatted(ApiKeys.hash(KEY)), StandardCharsets.UTF_8);
+        """
+            .formatted(ApiKeys.hash(KEY)),
+        StandardCharsets.UTF_8);
     String url = "http://127.0.0.1:" + pets.getAddress().getPort() + "/v1";
-    gateway = GatewayFixture.start(dir.resolve("data"), dir.resolve("portcullis.yaml"), Map.of("PETS_URL", url));
+    gateway =
+        GatewayFixture.start(
+            dir.resolve("data"), dir.resolve("portcullis.yaml"), Map.of("PETS_URL", url));
   }
 
   @AfterAll
@@ -104,7 +115,8 @@ class OpenApiImportEndToEndTest {
     String answer;
     int status = 200;
     if (exchange.getRequestMethod().equals("GET") && path.equals("/v1/pets/7")) {
-      answer = "{\"id\":7,\"name\":\"Rex\",\"species\":\"dog\",\"owner\":{\"email\":\"ann@example.com\"}}";
+      answer =
+          "{\"id\":7,\"name\":\"Rex\",\"species\":\"dog\",\"owner\":{\"email\":\"ann@example.com\"}}";
     } else if (exchange.getRequestMethod().equals("GET") && path.equals("/v1/pets")) {
       answer = "[{\"id\":7,\"name\":\"Rex\"}]";
     } else if (exchange.getRequestMethod().equals("POST") && path.equals("/v1/pets")) {
@@ -147,24 +159,34 @@ class OpenApiImportEndToEndTest {
 
   @Test
   void importedPostToolSendsTheBodyPropertiesAsTheJsonBody() {
-    String args = "{\"name\":\"Tom\",\"species\":\"cat\",\"tag\":null,\"owner\":{\"name\":\"Ann\"}}";
+    String args =
+        "{\"name\":\"Tom\",\"species\":\"cat\",\"tag\":null,\"owner\":{\"name\":\"Ann\"}}";
 
     HttpResponse<String> r = invoke("pets.add_pet", args);
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    assertThat(seen).singleElement().satisfies(s -> {
-      assertThat(s.method()).isEqualTo("POST");
-      assertThat(s.target()).isEqualTo("/v1/pets");
-      assertThat(JSON.readTree(s.body())).isEqualTo(JSON.readTree(args));
-    });
+    assertThat(seen)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.method()).isEqualTo("POST");
+              assertThat(s.target()).isEqualTo("/v1/pets");
+              assertThat(JSON.readTree(s.body())).isEqualTo(JSON.readTree(args));
+            });
   }
 
   @Test
   void schemaFromTheDocumentRefusesBadArgumentsBeforeAnyUpstreamCall() {
-    HttpResponse<String> species = invoke("pets.add_pet", "{\"name\":\"Tom\",\"species\":\"horse\"}");
-    HttpResponse<String> unknown = invoke("pets.add_pet", "{\"name\":\"Tom\",\"species\":\"cat\",\"admin\":true}");
-    HttpResponse<String> readOnly = invoke("pets.add_pet", "{\"id\":99,\"name\":\"Tom\",\"species\":\"cat\"}");
-    HttpResponse<String> nested = invoke("pets.add_pet", "{\"name\":\"Tom\",\"species\":\"cat\",\"owner\":{\"previous\":{\"x\":1}}}");
+    HttpResponse<String> species =
+        invoke("pets.add_pet", "{\"name\":\"Tom\",\"species\":\"horse\"}");
+    HttpResponse<String> unknown =
+        invoke("pets.add_pet", "{\"name\":\"Tom\",\"species\":\"cat\",\"admin\":true}");
+    HttpResponse<String> readOnly =
+        invoke("pets.add_pet", "{\"id\":99,\"name\":\"Tom\",\"species\":\"cat\"}");
+    HttpResponse<String> nested =
+        invoke(
+            "pets.add_pet",
+            "{\"name\":\"Tom\",\"species\":\"cat\",\"owner\":{\"previous\":{\"x\":1}}}");
     HttpResponse<String> petId = invoke("pets.getPet", "{\"petId\":\"seven\"}");
 
     for (HttpResponse<String> r : List.of(species, unknown, readOnly, nested, petId)) {

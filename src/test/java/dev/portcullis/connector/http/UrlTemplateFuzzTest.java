@@ -13,31 +13,52 @@ import java.util.Map;
 
 /**
  * Arbitrary argument values in the HTTP connector's path templates: refused ({@link
- * UrlTemplate#segmentProblem}, which the connector checks before it expands), or rendered to a path with exactly
- * the template's segments, its literal segments unchanged, every variable's segment neither empty
- * nor a dot segment (even once percent-decoded, as servers normalise it), no query or fragment, and
- * each whole-segment variable decodes back to the value it was given.
+ * UrlTemplate#segmentProblem}, which the connector checks before it expands), or rendered to a path
+ * with exactly the template's segments, its literal segments unchanged, every variable's segment
+ * neither empty nor a dot segment (even once percent-decoded, as servers normalise it), no query or
+ * fragment, and each whole-segment variable decodes back to the value it was given.
  */
 class UrlTemplateFuzzTest {
   private static final URI BASE = URI.create("https://upstream.example/api");
-  private static final List<UrlTemplate> TEMPLATES = List.of(
-      UrlTemplate.parse("/customers/{customerId}"),
-      UrlTemplate.parse("/customers/{customerId}/orders/{orderId}"),
-      UrlTemplate.parse("/files/{name}.json"),
-      UrlTemplate.parse("/v1/{a}{b}/items"),
-      UrlTemplate.parse("/search/{q}"),
-      UrlTemplate.parse("/tickets/{id}/comments"));
+  private static final List<UrlTemplate> TEMPLATES =
+      List.of(
+          UrlTemplate.parse("/customers/{customerId}"),
+          UrlTemplate.parse("/customers/{customerId}/orders/{orderId}"),
+          UrlTemplate.parse("/files/{name}.json"),
+          UrlTemplate.parse("/v1/{a}{b}/items"),
+          UrlTemplate.parse("/search/{q}"),
+          UrlTemplate.parse("/tickets/{id}/comments"));
 
   @FuzzTest
-  @DictionaryEntries({".", "..", "/", "%2e", "%2F", "?", "#", "&", "=", "+", " ", "\\", "%", ";", "\u0000",
-      "\u00e9", "\ud83d\ude00", "\uffff", "%00"})
+  @DictionaryEntries({
+    ".",
+    "..",
+    "/",
+    "%2e",
+    "%2F",
+    "?",
+    "#",
+    "&",
+    "=",
+    "+",
+    " ",
+    "\\",
+    "%",
+    ";",
+    "\u0000",
+    "\u00e9",
+    "\ud83d\ude00",
+    "\uffff",
+    "%00"
+  })
   void argumentsNeverChangeThePathsStructure(byte[] input) {
     // Byte 0 picks the template; the rest, split at NUL, gives the variables their values in order.
     if (input.length < 1) {
       return;
     }
     UrlTemplate template = TEMPLATES.get((input[0] & 0xff) % TEMPLATES.size());
-    String[] parts = new String(input, 1, input.length - 1, StandardCharsets.UTF_8).split("\u0000", -1);
+    String[] parts =
+        new String(input, 1, input.length - 1, StandardCharsets.UTF_8).split("\u0000", -1);
     List<String> names = variablesInOrder(template.source());
     Map<String, String> values = new HashMap<>();
     for (int i = 0; i < names.size(); i++) {
@@ -63,15 +84,24 @@ class UrlTemplateFuzzTest {
         continue;
       }
       String decoded = URLDecoder.decode(got[i].replace("+", "%2B"), StandardCharsets.UTF_8);
-      assertThat(decoded).as("segment %d of %s", i, path).isNotEmpty().isNotEqualTo(".").isNotEqualTo("..");
+      assertThat(decoded)
+          .as("segment %d of %s", i, path)
+          .isNotEmpty()
+          .isNotEqualTo(".")
+          .isNotEqualTo("..");
       if (want[i].matches("\\{[A-Za-z_][A-Za-z0-9_]*}")) {
-        assertThat(decoded).as(path).isEqualTo(values.get(want[i].substring(1, want[i].length() - 1)));
+        assertThat(decoded)
+            .as(path)
+            .isEqualTo(values.get(want[i].substring(1, want[i].length() - 1)));
       }
     }
   }
 
   private static List<String> variablesInOrder(String source) {
-    return java.util.regex.Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}").matcher(source).results()
-        .map(m -> m.group(1)).toList();
+    return java.util.regex.Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}")
+        .matcher(source)
+        .results()
+        .map(m -> m.group(1))
+        .toList();
   }
 }

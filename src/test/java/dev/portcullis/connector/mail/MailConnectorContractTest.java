@@ -31,10 +31,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The connector contract for {@link MailConnector} against a real SMTP server (GreenMail) that
- * logs the connector in with the contract's credential as its password: a call for an id mails
- * {@code id@acme.com}. The answer is checked by the recipients of the message GreenMail received
- * under the answer's Message-ID.
+ * The connector contract for {@link MailConnector} against a real SMTP server (GreenMail) that logs
+ * the connector in with the contract's credential as its password: a call for an id mails {@code
+ * id@acme.com}. The answer is checked by the recipients of the message GreenMail received under the
+ * answer's Message-ID.
  *
  * <p>Capabilities: the password is resolved per call for the calling tool; GreenMail counts the
  * messages that reached delivery (the fixture wraps its delivery handler), and fails delivery on
@@ -61,13 +61,14 @@ class MailConnectorContractTest extends ConnectorContract {
     if (delivery == null) {
       delivery = users.getMessageDeliveryHandler();
     }
-    users.setMessageDeliveryHandler((message, to) -> {
-      delivered.incrementAndGet();
-      if (failing) {
-        throw new MessagingException("the mail store is offline");
-      }
-      return delivery.handle(message, to);
-    });
+    users.setMessageDeliveryHandler(
+        (message, to) -> {
+          delivered.incrementAndGet();
+          if (failing) {
+            throw new MessagingException("the mail store is offline");
+          }
+          return delivery.handle(message, to);
+        });
     if (users.getUser(USER) == null) {
       SMTP.setUser("bot@acme.com", USER, SECRET);
     }
@@ -86,12 +87,28 @@ class MailConnectorContractTest extends ConnectorContract {
         port = closed.getLocalPort();
       }
     }
-    SmtpServer server = new SmtpServer("127.0.0.1", port, MailSecurity.NONE, Optional.of(USER), Optional.of(SECRET_REF),
-        Duration.ofSeconds(5));
-    return new MailConnector(CONNECTOR, server, "Portcullis <bot@acme.com>", RecipientDomains.of(List.of("acme.com")), 1,
-        Map.of(TOOL, new MailOperation(TOOL, MailOperation.Action.SEND),
-            OTHER_TOOL, new MailOperation(OTHER_TOOL, MailOperation.Action.SEND)),
-        secrets, Invocations.JSON, Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC));
+    SmtpServer server =
+        new SmtpServer(
+            "127.0.0.1",
+            port,
+            MailSecurity.NONE,
+            Optional.of(USER),
+            Optional.of(SECRET_REF),
+            Duration.ofSeconds(5));
+    return new MailConnector(
+        CONNECTOR,
+        server,
+        "Portcullis <bot@acme.com>",
+        RecipientDomains.of(List.of("acme.com")),
+        1,
+        Map.of(
+            TOOL,
+            new MailOperation(TOOL, MailOperation.Action.SEND),
+            OTHER_TOOL,
+            new MailOperation(OTHER_TOOL, MailOperation.Action.SEND)),
+        secrets,
+        Invocations.JSON,
+        Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC));
   }
 
   @Override

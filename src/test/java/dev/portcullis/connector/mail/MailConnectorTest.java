@@ -33,14 +33,20 @@ import tools.jackson.databind.json.JsonMapper;
 class MailConnectorTest {
   private static final String PASSWORD = "smtp-pa55word-not-for-anyone";
 
-  /** One server for the class (SMTPS is slow to start on a busy machine); mailboxes emptied per test. */
+  /**
+   * One server for the class (SMTPS is slow to start on a busy machine); mailboxes emptied per
+   * test.
+   */
   @RegisterExtension
-  static final GreenMailExtension SMTP = new GreenMailExtension(servers()).withPerMethodLifecycle(false);
+  static final GreenMailExtension SMTP =
+      new GreenMailExtension(servers()).withPerMethodLifecycle(false);
 
   @TempDir Path data;
 
   private static ServerSetup[] servers() {
-    ServerSetup[] setups = {ServerSetupTest.SMTP.dynamicPort(), ServerSetupTest.SMTPS.dynamicPort()};
+    ServerSetup[] setups = {
+      ServerSetupTest.SMTP.dynamicPort(), ServerSetupTest.SMTPS.dynamicPort()
+    };
     for (ServerSetup s : setups) {
       s.setServerStartupTimeout(30_000);
     }
@@ -52,13 +58,25 @@ class MailConnectorTest {
     SMTP.purgeEmailFromAllMailboxes();
   }
 
-  private MailConnector connector(MailSecurity security, int port, Optional<String> user, String password) {
-    SmtpServer server = new SmtpServer("127.0.0.1", port, security, user,
-        user.map(u -> SecretRef.parse("env:SMTP_PASSWORD")), Duration.ofSeconds(5));
-    return new MailConnector("mail", server, "Portcullis <bot@acme.com>",
-        RecipientDomains.of(List.of("acme.com", "*.partner.org")), 10,
+  private MailConnector connector(
+      MailSecurity security, int port, Optional<String> user, String password) {
+    SmtpServer server =
+        new SmtpServer(
+            "127.0.0.1",
+            port,
+            security,
+            user,
+            user.map(u -> SecretRef.parse("env:SMTP_PASSWORD")),
+            Duration.ofSeconds(5));
+    return new MailConnector(
+        "mail",
+        server,
+        "Portcullis <bot@acme.com>",
+        RecipientDomains.of(List.of("acme.com", "*.partner.org")),
+        10,
         Map.of("send_mail", new MailOperation("send_mail", MailOperation.Action.SEND)),
-        new SecretSources(Map.of("SMTP_PASSWORD", password), data), JsonMapper.builder().build(),
+        new SecretSources(Map.of("SMTP_PASSWORD", password), data),
+        JsonMapper.builder().build(),
         Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC));
   }
 
@@ -79,62 +97,115 @@ class MailConnectorTest {
 
   @Test
   void sendsPlainTextFromTheConfiguredSenderToAllowedRecipients() throws Exception {
-    ConnectorResult r = send(plain(), """
+    ConnectorResult r =
+        send(
+            plain(),
+            """
         {"to":["ann@acme.com"],"cc":["Bob@EU.Partner.org"],"subject":"Ticket 42 – solved","body":"Hello Ann,\\nit is fixed."}""");
 
     assertThat(r).isInstanceOf(ConnectorResult.Success.class);
     MimeMessage[] received = SMTP.getReceivedMessages();
     assertThat(received).hasSize(2);
     MimeMessage m = received[0];
-    assertThat(m.getFrom()).extracting(Object::toString).containsExactly("Portcullis <bot@acme.com>");
-    assertThat(m.getRecipients(Message.RecipientType.TO)).extracting(Object::toString).containsExactly("ann@acme.com");
-    assertThat(m.getRecipients(Message.RecipientType.CC)).extracting(Object::toString).containsExactly("Bob@EU.Partner.org");
+    assertThat(m.getFrom())
+        .extracting(Object::toString)
+        .containsExactly("Portcullis <bot@acme.com>");
+    assertThat(m.getRecipients(Message.RecipientType.TO))
+        .extracting(Object::toString)
+        .containsExactly("ann@acme.com");
+    assertThat(m.getRecipients(Message.RecipientType.CC))
+        .extracting(Object::toString)
+        .containsExactly("Bob@EU.Partner.org");
     assertThat(m.getSubject()).isEqualTo("Ticket 42 – solved");
     assertThat(m.getContentType()).startsWith("text/plain").containsIgnoringCase("charset=UTF-8");
-    assertThat(((String) m.getContent()).replace("\r\n", "\n")).isEqualTo("Hello Ann,\nit is fixed.");
+    assertThat(((String) m.getContent()).replace("\r\n", "\n"))
+        .isEqualTo("Hello Ann,\nit is fixed.");
     assertThat(m.getSentDate().toInstant()).isEqualTo(Instant.parse("2026-11-23T10:00:00Z"));
     var value = ((ConnectorResult.Success) r).value();
-    assertThat(value.path("messageId").asString()).isEqualTo(m.getMessageID()).endsWith("@acme.com>");
-    assertThat(value.path("accepted").toString()).isEqualTo("[\"ann@acme.com\",\"Bob@EU.Partner.org\"]");
+    assertThat(value.path("messageId").asString())
+        .isEqualTo(m.getMessageID())
+        .endsWith("@acme.com>");
+    assertThat(value.path("accepted").toString())
+        .isEqualTo("[\"ann@acme.com\",\"Bob@EU.Partner.org\"]");
     assertThat(r.credential()).isNull();
   }
 
   @Test
   void refusesTheWholeMessageWhenOneRecipientIsOutsideTheAllowedDomains() {
-    for (String foreign : List.of("evil@gmail.com", "ann@acme.com.evil.org", "ann@sub.acme.com", "ann@partner.org",
-        "ann@evilacme.com")) {
-      String detail = refusal(send(plain(),
-          "{\"to\":[\"ann@acme.com\"],\"cc\":[\"" + foreign + "\"],\"subject\":\"s\",\"body\":\"b\"}"));
+    for (String foreign :
+        List.of(
+            "evil@gmail.com",
+            "ann@acme.com.evil.org",
+            "ann@sub.acme.com",
+            "ann@partner.org",
+            "ann@evilacme.com")) {
+      String detail =
+          refusal(
+              send(
+                  plain(),
+                  "{\"to\":[\"ann@acme.com\"],\"cc\":[\""
+                      + foreign
+                      + "\"],\"subject\":\"s\",\"body\":\"b\"}"));
 
-      assertThat(detail).isEqualTo("connector mail refused the message: recipient '" + foreign
-          + "' is outside the allowed domains; nothing was sent");
+      assertThat(detail)
+          .isEqualTo(
+              "connector mail refused the message: recipient '"
+                  + foreign
+                  + "' is outside the allowed domains; nothing was sent");
     }
     assertThat(SMTP.getReceivedMessages()).isEmpty();
   }
 
   @Test
   void refusesHeaderInjectionInTheSubjectOrAnAddress() {
-    String bySubject = refusal(send(plain(),
-        "{\"to\":[\"ann@acme.com\"],\"subject\":\"Hi\\r\\nBcc: evil@gmail.com\",\"body\":\"b\"}"));
-    String byAddress = refusal(send(plain(),
-        "{\"to\":[\"ann@acme.com\\r\\nBcc: evil@gmail.com\"],\"subject\":\"s\",\"body\":\"b\"}"));
-    String byBareLf = refusal(send(plain(),
-        "{\"to\":[\"ann@acme.com\"],\"subject\":\"Hi\\nBcc: evil@gmail.com\",\"body\":\"b\"}"));
+    String bySubject =
+        refusal(
+            send(
+                plain(),
+                "{\"to\":[\"ann@acme.com\"],\"subject\":\"Hi\\r\\nBcc: evil@gmail.com\",\"body\":\"b\"}"));
+    String byAddress =
+        refusal(
+            send(
+                plain(),
+                "{\"to\":[\"ann@acme.com\\r\\nBcc: evil@gmail.com\"],\"subject\":\"s\",\"body\":\"b\"}"));
+    String byBareLf =
+        refusal(
+            send(
+                plain(),
+                "{\"to\":[\"ann@acme.com\"],\"subject\":\"Hi\\nBcc: evil@gmail.com\",\"body\":\"b\"}"));
 
-    assertThat(bySubject).contains("the subject contains a line break or another control character (header injection)");
+    assertThat(bySubject)
+        .contains(
+            "the subject contains a line break or another control character (header injection)");
     assertThat(byBareLf).contains("(header injection)");
-    assertThat(byAddress).isEqualTo("connector mail refused the message: address 'ann@acme.com??Bcc: evil@gmail.com'"
-        + " in to contains a line break (header injection); nothing was sent");
+    assertThat(byAddress)
+        .isEqualTo(
+            "connector mail refused the message: address 'ann@acme.com??Bcc: evil@gmail.com'"
+                + " in to contains a line break (header injection); nothing was sent");
     assertThat(SMTP.getReceivedMessages()).isEmpty();
   }
 
   @Test
   void refusesAnythingButBareAddresses() {
-    for (String malformed : List.of("Ann <ann@acme.com>", "ann@acme.com,evil@gmail.com", "ann", "\"evil@gmail.com\"@acme.com",
-        "ann@[127.0.0.1]", "ann@acme.com (evil@gmail.com)", "evil@gmail.com;ann@acme.com", "")) {
-      assertThat(refusal(send(plain(),
-          "{\"to\":[" + Invocations.JSON.writeValueAsString(malformed) + "],\"subject\":\"s\",\"body\":\"b\"}")))
-          .as(malformed).contains("is not a bare address such as ann@acme.com");
+    for (String malformed :
+        List.of(
+            "Ann <ann@acme.com>",
+            "ann@acme.com,evil@gmail.com",
+            "ann",
+            "\"evil@gmail.com\"@acme.com",
+            "ann@[127.0.0.1]",
+            "ann@acme.com (evil@gmail.com)",
+            "evil@gmail.com;ann@acme.com",
+            "")) {
+      assertThat(
+              refusal(
+                  send(
+                      plain(),
+                      "{\"to\":["
+                          + Invocations.JSON.writeValueAsString(malformed)
+                          + "],\"subject\":\"s\",\"body\":\"b\"}")))
+          .as(malformed)
+          .contains("is not a bare address such as ann@acme.com");
     }
     assertThat(refusal(send(plain(), "{\"to\":[],\"subject\":\"s\",\"body\":\"b\"}")))
         .contains("to must be a list of addresses, at least one");
@@ -143,23 +214,44 @@ class MailConnectorTest {
 
   @Test
   void refusesLocalPartsThatARelayWouldRouteToAnotherDomain() {
-    for (String routed : List.of("evil%gmail.com@acme.com", "gmail.com!evil@acme.com", "a%b!c@acme.com")) {
-      assertThat(refusal(send(plain(),
-          "{\"to\":[\"ann@acme.com\"],\"cc\":[\"" + routed + "\"],\"subject\":\"s\",\"body\":\"b\"}")))
-          .isEqualTo("connector mail refused the message: address '" + routed
-              + "' in cc has '%' or '!' in its local part, which relays route to another domain; nothing was sent");
+    for (String routed :
+        List.of("evil%gmail.com@acme.com", "gmail.com!evil@acme.com", "a%b!c@acme.com")) {
+      assertThat(
+              refusal(
+                  send(
+                      plain(),
+                      "{\"to\":[\"ann@acme.com\"],\"cc\":[\""
+                          + routed
+                          + "\"],\"subject\":\"s\",\"body\":\"b\"}")))
+          .isEqualTo(
+              "connector mail refused the message: address '"
+                  + routed
+                  + "' in cc has '%' or '!' in its local part, which relays route to another domain; nothing was sent");
     }
     assertThat(SMTP.getReceivedMessages()).isEmpty();
   }
 
   @Test
   void refusesSourceRoutesAndQuotedLocalParts() {
-    for (String routed : List.of("@gmail.com,@relay.org:evil@acme.com", "@gmail.com:evil@acme.com",
-        "\"evil@gmail.com\"@acme.com", "\"ann\"@acme.com", "\"a b\"@acme.com")) {
-      assertThat(refusal(send(plain(),
-          "{\"to\":[" + Invocations.JSON.writeValueAsString(routed) + "],\"subject\":\"s\",\"body\":\"b\"}")))
-          .as(routed).isEqualTo("connector mail refused the message: address " + MailRequest.quoted(routed)
-              + " in to is not a bare address such as ann@acme.com; nothing was sent");
+    for (String routed :
+        List.of(
+            "@gmail.com,@relay.org:evil@acme.com",
+            "@gmail.com:evil@acme.com",
+            "\"evil@gmail.com\"@acme.com",
+            "\"ann\"@acme.com",
+            "\"a b\"@acme.com")) {
+      assertThat(
+              refusal(
+                  send(
+                      plain(),
+                      "{\"to\":["
+                          + Invocations.JSON.writeValueAsString(routed)
+                          + "],\"subject\":\"s\",\"body\":\"b\"}")))
+          .as(routed)
+          .isEqualTo(
+              "connector mail refused the message: address "
+                  + MailRequest.quoted(routed)
+                  + " in to is not a bare address such as ann@acme.com; nothing was sent");
     }
     assertThat(SMTP.getReceivedMessages()).isEmpty();
   }
@@ -172,7 +264,8 @@ class MailConnectorTest {
     }
 
     assertThat(refusal(send(plain(), "{\"to\":[" + to + "],\"subject\":\"s\",\"body\":\"b\"}")))
-        .isEqualTo("connector mail refused the message: 11 recipients, more than the 10 allowed; nothing was sent");
+        .isEqualTo(
+            "connector mail refused the message: 11 recipients, more than the 10 allowed; nothing was sent");
     assertThat(SMTP.getReceivedMessages()).isEmpty();
   }
 
@@ -182,16 +275,22 @@ class MailConnectorTest {
     int port = SMTP.getSmtp().getPort();
     String args = "{\"to\":[\"ann@acme.com\"],\"subject\":\"s\",\"body\":\"b\"}";
 
-    ConnectorResult refused = send(connector(MailSecurity.NONE, port, Optional.of("bot"), "wrong-" + PASSWORD), args);
+    ConnectorResult refused =
+        send(connector(MailSecurity.NONE, port, Optional.of("bot"), "wrong-" + PASSWORD), args);
     assertThat(SMTP.getReceivedMessages()).isEmpty();
-    ConnectorResult ok = send(connector(MailSecurity.NONE, port, Optional.of("bot"), PASSWORD), args);
+    ConnectorResult ok =
+        send(connector(MailSecurity.NONE, port, Optional.of("bot"), PASSWORD), args);
 
-    assertThat(refused).isInstanceOfSatisfying(ConnectorResult.Failure.class, f -> {
-      assertThat(f.kind()).isEqualTo(FailureKind.CREDENTIAL_UNAVAILABLE);
-      assertThat(f.detail()).isEqualTo("the credential for connector mail was refused by the SMTP server")
-          .doesNotContain(PASSWORD);
-      assertThat(f.credential().ref()).isEqualTo("env:SMTP_PASSWORD");
-    });
+    assertThat(refused)
+        .isInstanceOfSatisfying(
+            ConnectorResult.Failure.class,
+            f -> {
+              assertThat(f.kind()).isEqualTo(FailureKind.CREDENTIAL_UNAVAILABLE);
+              assertThat(f.detail())
+                  .isEqualTo("the credential for connector mail was refused by the SMTP server")
+                  .doesNotContain(PASSWORD);
+              assertThat(f.credential().ref()).isEqualTo("env:SMTP_PASSWORD");
+            });
     assertThat(ok).isInstanceOf(ConnectorResult.Success.class);
     assertThat(ok.toString()).doesNotContain(PASSWORD);
     assertThat(SMTP.getReceivedMessages()).hasSize(1);
@@ -199,23 +298,36 @@ class MailConnectorTest {
 
   @Test
   void tlsRefusesAServerWhoseCertificateIsNotTrusted() {
-    ConnectorResult r = send(connector(MailSecurity.TLS, SMTP.getSmtps().getPort(), Optional.empty(), ""),
-        "{\"to\":[\"ann@acme.com\"],\"subject\":\"s\",\"body\":\"b\"}");
+    ConnectorResult r =
+        send(
+            connector(MailSecurity.TLS, SMTP.getSmtps().getPort(), Optional.empty(), ""),
+            "{\"to\":[\"ann@acme.com\"],\"subject\":\"s\",\"body\":\"b\"}");
 
-    assertThat(r).isInstanceOfSatisfying(ConnectorResult.Failure.class, f -> {
-      assertThat(f.kind()).isEqualTo(FailureKind.UPSTREAM_UNREACHABLE);
-      assertThat(f.detail()).startsWith("no trusted TLS connection to the SMTP server of mail");
-    });
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            ConnectorResult.Failure.class,
+            f -> {
+              assertThat(f.kind()).isEqualTo(FailureKind.UPSTREAM_UNREACHABLE);
+              assertThat(f.detail())
+                  .startsWith("no trusted TLS connection to the SMTP server of mail");
+            });
     assertThat(SMTP.getReceivedMessages()).isEmpty();
   }
 
   @Test
   void starttlsIsRequiredNotOpportunistic() {
-    ConnectorResult r = send(connector(MailSecurity.STARTTLS, SMTP.getSmtp().getPort(), Optional.empty(), ""),
-        "{\"to\":[\"ann@acme.com\"],\"subject\":\"s\",\"body\":\"b\"}");
+    ConnectorResult r =
+        send(
+            connector(MailSecurity.STARTTLS, SMTP.getSmtp().getPort(), Optional.empty(), ""),
+            "{\"to\":[\"ann@acme.com\"],\"subject\":\"s\",\"body\":\"b\"}");
 
-    assertThat(r).isInstanceOfSatisfying(ConnectorResult.Failure.class, f -> assertThat(f.detail())
-        .isEqualTo("the SMTP server of mail failed: STARTTLS is required but host does not support STARTTLS"));
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            ConnectorResult.Failure.class,
+            f ->
+                assertThat(f.detail())
+                    .isEqualTo(
+                        "the SMTP server of mail failed: STARTTLS is required but host does not support STARTTLS"));
     assertThat(SMTP.getReceivedMessages()).isEmpty();
   }
 
@@ -225,19 +337,32 @@ class MailConnectorTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    ConnectorResult r = send(connector(MailSecurity.NONE, port, Optional.empty(), ""),
-        "{\"to\":[\"ann@acme.com\"],\"subject\":\"s\",\"body\":\"b\"}");
+    ConnectorResult r =
+        send(
+            connector(MailSecurity.NONE, port, Optional.empty(), ""),
+            "{\"to\":[\"ann@acme.com\"],\"subject\":\"s\",\"body\":\"b\"}");
 
-    assertThat(r).isInstanceOfSatisfying(ConnectorResult.Failure.class,
-        f -> assertThat(f.kind()).isEqualTo(FailureKind.UPSTREAM_UNREACHABLE));
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            ConnectorResult.Failure.class,
+            f -> assertThat(f.kind()).isEqualTo(FailureKind.UPSTREAM_UNREACHABLE));
   }
 
   @Test
   void clearTextIsOnlyForLoopbackHosts() {
-    Throwable t = catchThrowable(() -> new SmtpServer("smtp.acme.com", 25, MailSecurity.NONE, Optional.empty(),
-        Optional.empty(), Duration.ofSeconds(5)));
+    Throwable t =
+        catchThrowable(
+            () ->
+                new SmtpServer(
+                    "smtp.acme.com",
+                    25,
+                    MailSecurity.NONE,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Duration.ofSeconds(5)));
 
-    assertThat(t).hasMessage("security 'none' is allowed only to a loopback host, not 'smtp.acme.com'");
+    assertThat(t)
+        .hasMessage("security 'none' is allowed only to a loopback host, not 'smtp.acme.com'");
     assertThat(MailSecurity.isLoopback("localhost")).isTrue();
     assertThat(MailSecurity.isLoopback("127.0.0.2")).isTrue();
     assertThat(MailSecurity.isLoopback("::1")).isTrue();
@@ -257,6 +382,7 @@ class MailConnectorTest {
     assertThat(d.allows("partner.org")).isFalse();
     assertThat(d.allows("evilpartner.org")).isFalse();
     assertThat(d.entries()).containsExactly("*.partner.org", "acme.com");
-    assertThat(catchThrowable(() -> RecipientDomains.of(List.of("@acme.com")))).hasMessageContaining("'@acme.com' is not a domain");
+    assertThat(catchThrowable(() -> RecipientDomains.of(List.of("@acme.com"))))
+        .hasMessageContaining("'@acme.com' is not a domain");
   }
 }

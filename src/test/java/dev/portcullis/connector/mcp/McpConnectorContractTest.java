@@ -57,9 +57,15 @@ class McpConnectorContractTest extends ConnectorContract {
         url = URI.create("http://127.0.0.1:" + closed.getLocalPort() + "/mcp");
       }
     }
-    McpUpstream client = new McpUpstream(CONNECTOR,
-        new McpTransportSpec.Http(url, Optional.of("Authorization"), "Bearer ", Optional.of(SECRET_REF)), secrets,
-        Duration.ofSeconds(10), Invocations.JSON, "contract");
+    McpUpstream client =
+        new McpUpstream(
+            CONNECTOR,
+            new McpTransportSpec.Http(
+                url, Optional.of("Authorization"), "Bearer ", Optional.of(SECRET_REF)),
+            secrets,
+            Duration.ofSeconds(10),
+            Invocations.JSON,
+            "contract");
     return new McpConnector(client, Map.of(TOOL, "lookup", OTHER_TOOL, "lookup"), Invocations.JSON);
   }
 
@@ -93,10 +99,13 @@ class McpConnectorContractTest extends ConnectorContract {
 
     ConnectorResult late = c.invoke(Invocations.call("agent-contract", TOOL, "{\"id\":\"c-02\"}"));
 
-    assertThat(late).isInstanceOfSatisfying(ConnectorResult.Failure.class, f -> {
-      assertThat(f.kind()).isEqualTo(FailureKind.UPSTREAM_UNREACHABLE);
-      assertThat(f.detail()).isEqualTo("upstream MCP server crm is unavailable");
-    });
+    assertThat(late)
+        .isInstanceOfSatisfying(
+            ConnectorResult.Failure.class,
+            f -> {
+              assertThat(f.kind()).isEqualTo(FailureKind.UPSTREAM_UNREACHABLE);
+              assertThat(f.detail()).isEqualTo("upstream MCP server crm is unavailable");
+            });
     assertThat(upstream.calls()).containsExactly("lookup");
     assertThat(upstream.authorizations()).as("not even an initialize").hasSize(authorizations);
     c.close();
@@ -108,11 +117,15 @@ class McpConnectorContractTest extends ConnectorContract {
     try {
       ConnectorResult r = c.invoke(Invocations.call("agent-contract", TOOL, "[\"c-01\"]"));
 
-      assertThat(r).isInstanceOfSatisfying(ConnectorResult.Failure.class, f -> {
-        assertThat(f.kind()).isEqualTo(FailureKind.UPSTREAM_REJECTED);
-        assertThat(f.detail())
-            .isEqualTo("connector crm refused the call: its arguments must be a JSON object; nothing was sent");
-      });
+      assertThat(r)
+          .isInstanceOfSatisfying(
+              ConnectorResult.Failure.class,
+              f -> {
+                assertThat(f.kind()).isEqualTo(FailureKind.UPSTREAM_REJECTED);
+                assertThat(f.detail())
+                    .isEqualTo(
+                        "connector crm refused the call: its arguments must be a JSON object; nothing was sent");
+              });
       assertThat(upstream.calls()).isEmpty();
     } finally {
       c.close();
@@ -127,7 +140,9 @@ class McpConnectorContractTest extends ConnectorContract {
     }
   }
 
-  /** The tool calls that reached the upstream (a session also sends initialize and notifications). */
+  /**
+   * The tool calls that reached the upstream (a session also sends initialize and notifications).
+   */
   @Override
   protected long requestsReceived() {
     return upstream.calls().size();

@@ -27,32 +27,47 @@ class McpUpstreamLimitsTest {
       Assumptions.abort("node is not on PATH");
     }
     Path script = Path.of("src/test/resources/mcp-endless/server.mjs").toAbsolutePath();
-    return new McpUpstream("endless", new McpTransportSpec.Stdio(List.of("node", script.toString()), Optional.empty(),
-        Map.of(), Map.of()), new SecretSources(Map.of(), data), Duration.ofSeconds(10), Invocations.JSON, "test",
+    return new McpUpstream(
+        "endless",
+        new McpTransportSpec.Stdio(
+            List.of("node", script.toString()), Optional.empty(), Map.of(), Map.of()),
+        new SecretSources(Map.of(), data),
+        Duration.ofSeconds(10),
+        Invocations.JSON,
+        "test",
         limits);
   }
 
   private static boolean onPath(String program) {
     String path = System.getenv("PATH");
-    return path != null && java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
-        .anyMatch(d -> java.nio.file.Files.isExecutable(Path.of(d, program)));
+    return path != null
+        && java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
+            .anyMatch(d -> java.nio.file.Files.isExecutable(Path.of(d, program)));
   }
 
   @Test
   void aToolListThatNeverEndsIsRefusedAtThePageLimit() {
     try (McpUpstream upstream = endless(McpLimits.DEFAULT)) {
-      assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
-          assertThatThrownBy(upstream::listTools).isInstanceOf(UpstreamException.Refused.class)
-              .hasMessage("upstream endless lists its tools on more than 100 pages; the listing is refused"));
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(60),
+          () ->
+              assertThatThrownBy(upstream::listTools)
+                  .isInstanceOf(UpstreamException.Refused.class)
+                  .hasMessage(
+                      "upstream endless lists its tools on more than 100 pages; the listing is refused"));
     }
   }
 
   @Test
   void aToolListOverMaxToolsIsRefusedAsSoonAsAPageCrossesIt() {
     try (McpUpstream upstream = endless(new McpLimits(McpLimits.DEFAULT.maxMessageBytes(), 10))) {
-      assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
-          assertThatThrownBy(upstream::listTools).isInstanceOf(UpstreamException.Refused.class)
-              .hasMessage("upstream endless lists more than 10 tools (maxTools); the listing is refused"));
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(60),
+          () ->
+              assertThatThrownBy(upstream::listTools)
+                  .isInstanceOf(UpstreamException.Refused.class)
+                  .hasMessage(
+                      "upstream endless lists more than 10 tools (maxTools); the listing is refused"));
     }
   }
 }

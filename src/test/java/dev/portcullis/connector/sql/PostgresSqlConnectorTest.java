@@ -96,12 +96,16 @@ class PostgresSqlConnectorTest extends SqlConnectorContract {
 
   @Test
   void guardRefusesSessionValuesThatPostgresAnswersAsIfTheyWereColumns() throws SQLException {
-    assertThat(readDirectly("SELECT current_user FROM items")).isNotEmpty().allMatch("postgres"::equals);
+    assertThat(readDirectly("SELECT current_user FROM items"))
+        .isNotEmpty()
+        .allMatch("postgres"::equals);
     assertThat(readDirectly("SELECT current_user")).containsExactly("postgres");
     SqlGuard guard = new SqlGuard(SqlAllowlist.of(Map.of("items", List.of("*"))));
-    assertThatThrownBy(() -> guard.check("SELECT current_user FROM items", 10)).isInstanceOf(SqlRefusedException.class)
+    assertThatThrownBy(() -> guard.check("SELECT current_user FROM items", 10))
+        .isInstanceOf(SqlRefusedException.class)
         .hasMessage("refused: 'current_user' is not allowed; a query reads rows, not the session");
-    assertThatThrownBy(() -> guard.check("SELECT current_user", 10)).isInstanceOf(SqlRefusedException.class)
+    assertThatThrownBy(() -> guard.check("SELECT current_user", 10))
+        .isInstanceOf(SqlRefusedException.class)
         .hasMessage("refused: a SELECT without FROM is not allowed");
   }
 }

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class SqlAllowlistTest {
   private final SqlAllowlist allowlist =
-      SqlAllowlist.of(Map.of("Public.Invoices", List.of("ID", "total"), "open_tickets", List.of("*")));
+      SqlAllowlist.of(
+          Map.of("Public.Invoices", List.of("ID", "total"), "open_tickets", List.of("*")));
 
   @Test
   void comparesNamesCaseInsensitivelyAndWithoutQuotes() {
@@ -22,7 +23,9 @@ class SqlAllowlistTest {
   @Test
   void allowsOnlyListedColumnsOfListedRelations() {
     assertThat(allowlist.allows("public.invoices", "ssn")).isFalse();
-    assertThat(allowlist.allows("invoices", "id")).as("another relation than public.invoices").isFalse();
+    assertThat(allowlist.allows("invoices", "id"))
+        .as("another relation than public.invoices")
+        .isFalse();
     assertThat(allowlist.columns("secrets")).isEmpty();
     assertThat(allowlist.allows("secrets", "id")).isFalse();
   }
@@ -47,6 +50,7 @@ class SqlAllowlistTest {
         .hasMessage("relation 'a.b.c' is not a plain SQL identifier");
     assertThatThrownBy(() -> SqlAllowlist.of(Map.of("t", List.of("x".repeat(64)))))
         .hasMessage("column '" + "x".repeat(64) + "' is not a plain SQL identifier");
-    assertThat(SqlAllowlist.of(Map.of("_t", List.of("x".repeat(63)))).allows("_t", "x".repeat(63))).isTrue();
+    assertThat(SqlAllowlist.of(Map.of("_t", List.of("x".repeat(63)))).allows("_t", "x".repeat(63)))
+        .isTrue();
   }
 }

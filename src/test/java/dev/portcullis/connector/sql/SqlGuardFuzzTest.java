@@ -24,19 +24,57 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  * the text as written (blanks aside: the parser reads {@code : name} as {@code name}).
  */
 class SqlGuardFuzzTest {
-  private static final SqlAllowlist ALLOWLIST = SqlAllowlist.of(Map.of(
-      "customers", List.of("id", "name", "email", "region"),
-      "orders", List.of("id", "customer_id", "total"),
-      "public.invoices", List.of("id", "total"),
-      "open_tickets", List.of("*")));
+  private static final SqlAllowlist ALLOWLIST =
+      SqlAllowlist.of(
+          Map.of(
+              "customers", List.of("id", "name", "email", "region"),
+              "orders", List.of("id", "customer_id", "total"),
+              "public.invoices", List.of("id", "total"),
+              "open_tickets", List.of("*")));
   private static final SqlGuard GUARD = new SqlGuard(ALLOWLIST);
   private static final int MAX_ROWS = 10;
 
   @FuzzTest
-  @DictionaryEntries({"SELECT ", " FROM ", " WHERE ", " JOIN ", " ON ", " UNION ", " IN (", " AS ", "customers",
-      "orders", "public.invoices", "open_tickets", "secrets", "id", "name", "email", "region", "customer_id",
-      "total", ":region", ":portcullis_p0_", ":portcullis_p1_", "?", "'", "\"", "`", "count(", "lower(",
-      "pg_sleep(", " WITH ", " INTO ", " FOR UPDATE", " VALUES ", "*", "c.", " LATERAL ", " EXCEPT ", " LIMIT "})
+  @DictionaryEntries({
+    "SELECT ",
+    " FROM ",
+    " WHERE ",
+    " JOIN ",
+    " ON ",
+    " UNION ",
+    " IN (",
+    " AS ",
+    "customers",
+    "orders",
+    "public.invoices",
+    "open_tickets",
+    "secrets",
+    "id",
+    "name",
+    "email",
+    "region",
+    "customer_id",
+    "total",
+    ":region",
+    ":portcullis_p0_",
+    ":portcullis_p1_",
+    "?",
+    "'",
+    "\"",
+    "`",
+    "count(",
+    "lower(",
+    "pg_sleep(",
+    " WITH ",
+    " INTO ",
+    " FOR UPDATE",
+    " VALUES ",
+    "*",
+    "c.",
+    " LATERAL ",
+    " EXCEPT ",
+    " LIMIT "
+  })
   void acceptsOnlyOneSelectOverAllowlistedRelations(byte[] text) throws JSQLParserException {
     String sql = new String(text, StandardCharsets.UTF_8);
     GuardedQuery accepted;
@@ -47,7 +85,9 @@ class SqlGuardFuzzTest {
       return;
     }
     String jdbc = accepted.jdbcSql();
-    assertThat(jdbc).startsWith("SELECT * FROM (").endsWith(") AS portcullis_rows LIMIT " + (MAX_ROWS + 1));
+    assertThat(jdbc)
+        .startsWith("SELECT * FROM (")
+        .endsWith(") AS portcullis_rows LIMIT " + (MAX_ROWS + 1));
 
     Statements again = CCJSqlParserUtil.parseStatements(jdbc);
     assertThat(again).as(jdbc).hasSize(1);
@@ -62,7 +102,9 @@ class SqlGuardFuzzTest {
     String unblanked = sql.replaceAll("\\s", "");
     for (String name : accepted.parameters()) {
       // The parser reads ': name' as 'name' and ':a .b' as 'a.b': blanks do not count.
-      assertThat(unblanked).as("parameter %s of %s", name, jdbc).contains(":" + name.replaceAll("\\s", ""));
+      assertThat(unblanked)
+          .as("parameter %s of %s", name, jdbc)
+          .contains(":" + name.replaceAll("\\s", ""));
     }
   }
 

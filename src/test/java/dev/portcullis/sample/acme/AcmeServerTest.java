@@ -393,8 +393,8 @@ class AcmeServerTest {
     Response r = get("/api/slow?ms=150");
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("{\"slept\":150}");
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(
-        Duration.ofMillis(150));
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(150));
   }
 
   @Test
@@ -452,8 +452,7 @@ class AcmeServerTest {
     for (int i = 0; i < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
     }
-    builder.method(
-        method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body));
+    builder.method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body));
     try {
       HttpResponse<String> r = http.send(builder.build(), BodyHandlers.ofString());
       return new Response(r.statusCode(), r.headers(), r.body());
