@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -25,9 +26,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
   private final GroupCommit writes;
   private final Path file;
 
-  private EmbeddedDatabase(HikariDataSource dataSource, Path file) {
+  private EmbeddedDatabase(HikariDataSource dataSource, String url, Path file) {
     this.dataSource = dataSource;
-    this.writes = new GroupCommit(dataSource);
+    // the writer's own connection, outside the pool: it is kept with its prepared statements
+    this.writes =
+        new GroupCommit(dataSource, () -> DriverManager.getConnection(url), GroupCommit.MAX_GROUP);
     this.file = file;
   }
 
@@ -40,12 +43,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
           "cannot create the data directory " + dataDirectory + ": " + e.getMessage(), e);
     }
     Path file = dataDirectory.resolve(FILE_NAME).toAbsolutePath();
-    HikariConfig config = new HikariConfig();
-    config.setPoolName("portcullis-sqlite");
-    config.setJdbcUrl(
+    String url =
         "jdbc:sqlite:"
             + file
-            + "?journal_mode=WAL&synchronous=FULL&busy_timeout=10000&foreign_keys=true&transaction_mode=IMMEDIATE");
+            + "?journal_mode=WAL&synchronous=FULL&busy_timeout=10000&foreign_keys=true&transaction_mode=IMMEDIATE";
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("portcullis-sqlite");
+    config.setJdbcUrl(url);
     config.setMaximumPoolSize(4);
     config.setMinimumIdle(1);
     HikariDataSource ds = new HikariDataSource(config);
@@ -60,7 +64,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
       ds.close();
       throw new IllegalStateException("cannot migrate " + file + ": " + e.getMessage(), e);
     }
-    return new EmbeddedDatabase(ds, file);
+    return new EmbeddedDatabase(ds, url, file);
   }
 
   public DataSource dataSource() {
@@ -78,6 +82,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   @Override
   public void close() {
+    writes.close();
     dataSource.close();
   }
 }

@@ -1,10 +1,13 @@
 package dev.portcullis.store;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -24,10 +27,15 @@ import javax.sql.DataSource;
  * constraint, a compare-and-set that must undo what it did) is rolled back alone and fails alone;
  * the others in its group commit. When the commit itself fails, every write of the group fails and
  * nothing of it is written.
+ *
+ * <p>Cost: every group runs on one connection of the writer's own, kept open, whose prepared
+ * statements are kept too ({@link #statement}): the statements of the hot path are compiled once,
+ * not once per write. A group that fails as a whole discards that connection and its statements;
+ * the next group opens a fresh one.
  */
-public final class GroupCommit {
+public final class GroupCommit implements AutoCloseable {
   /** The most writes one transaction takes by default; the rest wait for the next. */
-  private static final int MAX_GROUP = 256;
+  static final int MAX_GROUP = 256;
 
   /** One write: its statements run on {@code c} inside the group's transaction. */
   @FunctionalInterface
@@ -35,12 +43,27 @@ public final class GroupCommit {
     T run(Connection c) throws SQLException;
   }
 
+  /** Opens the connection the groups write on. */
+  @FunctionalInterface
+  public interface Connections {
+    Connection open() throws SQLException;
+  }
+
   private final DataSource dataSource;
+  private final Connections connections;
   private final int maxGroup;
   private final ReentrantLock lock = new ReentrantLock();
   private final ConcurrentLinkedQueue<Pending<?>> waiting = new ConcurrentLinkedQueue<>();
   private final AtomicLong commits = new AtomicLong();
 
+  /** The connection groups write on, and its statements by SQL text; both under {@link #lock}. */
+  private Connection writer;
+
+  private boolean closed;
+
+  private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+  /** Groups that write on a connection borrowed from {@code dataSource} and kept. */
   public GroupCommit(DataSource dataSource) {
     this(dataSource, MAX_GROUP);
   }
@@ -50,10 +73,19 @@ public final class GroupCommit {
    * the benchmark compares group commit with).
    */
   public GroupCommit(DataSource dataSource, int maxGroup) {
+    this(dataSource, dataSource::getConnection, maxGroup);
+  }
+
+  /**
+   * Groups that write on a connection {@code connections} opens (one at a time, kept while it
+   * works) and read through {@code dataSource}.
+   */
+  public GroupCommit(DataSource dataSource, Connections connections, int maxGroup) {
     if (maxGroup < 1) {
       throw new IllegalArgumentException("maxGroup must be at least 1");
     }
     this.dataSource = dataSource;
+    this.connections = connections;
     this.maxGroup = maxGroup;
   }
 
@@ -97,6 +129,39 @@ public final class GroupCommit {
     return commits.get();
   }
 
+  /**
+   * The prepared statement for {@code sql} on {@code c}, compiled on first use and kept with the
+   * writer's connection: for a write running in a group, on the connection it was handed. The
+   * caller binds every parameter, closes any result set it opens, and never closes the statement.
+   *
+   * @throws IllegalStateException when called outside a group's write, or with another connection
+   */
+  @SuppressWarnings("ReferenceEquality") // the very connection the group runs on, not an equal one
+  public PreparedStatement statement(Connection c, String sql) throws SQLException {
+    if (!lock.isHeldByCurrentThread() || writer == null || c != writer) {
+      throw new IllegalStateException(
+          "a kept statement is only for a write running in a group, on the group's connection");
+    }
+    PreparedStatement ps = statements.get(sql);
+    if (ps == null) {
+      ps = c.prepareStatement(sql);
+      statements.put(sql, ps);
+    }
+    return ps;
+  }
+
+  /** Closes the writer's connection and its statements; every later write fails. */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      discardWriter();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** How many writes wait for the next group (for tests that build a group on purpose). */
   int queued() {
     return waiting.size();
@@ -112,21 +177,31 @@ public final class GroupCommit {
       return;
     }
     boolean committed = false;
-    try (Connection c = dataSource.getConnection()) {
+    try {
+      Connection c = writer();
       c.setAutoCommit(false);
       try {
         for (Pending<?> p : group) {
           runAlone(c, p);
         }
         c.commit();
-        committed = true;
-        commits.incrementAndGet();
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        try {
+          c.rollback();
+        } catch (SQLException r) {
+          e.addSuppressed(r);
+        }
         throw e;
       }
+      committed = true;
+      commits.incrementAndGet();
+      endTransaction(c);
     } catch (SQLException | RuntimeException e) {
-      fail(group, e instanceof SQLException sql ? sql : new SQLException(e.getMessage(), e));
+      if (!committed) {
+        // the connection's state is unknown after a failure of the group as a whole: start afresh
+        discardWriter();
+        fail(group, e instanceof SQLException sql ? sql : new SQLException(e.getMessage(), e));
+      }
     } finally {
       // Even an Error leaves no write of the group waiting for ever with the lock held.
       if (!committed) {
@@ -135,6 +210,51 @@ public final class GroupCommit {
       for (Pending<?> p : group) {
         p.done = true;
       }
+    }
+  }
+
+  /**
+   * Back to autocommit between groups, after the commit: the driver would otherwise begin the next
+   * transaction at once and hold it (and SQLite's write lock) until the next group. The group is
+   * durable already, so a failure here only costs the connection.
+   */
+  private void endTransaction(Connection c) {
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException e) {
+      discardWriter();
+    }
+  }
+
+  /** The writer's connection, opened when there is none. Under {@link #lock}. */
+  private Connection writer() throws SQLException {
+    if (closed) {
+      throw new SQLException("the database is closed");
+    }
+    if (writer == null || writer.isClosed()) {
+      discardWriter();
+      writer = connections.open();
+    }
+    return writer;
+  }
+
+  /** Closes the writer's statements and connection, quietly. Under {@link #lock}. */
+  private void discardWriter() {
+    for (PreparedStatement ps : statements.values()) {
+      try {
+        ps.close();
+      } catch (SQLException ignored) {
+        // closing what is being thrown away
+      }
+    }
+    statements.clear();
+    if (writer != null) {
+      try {
+        writer.close();
+      } catch (SQLException ignored) {
+        // closing what is being thrown away
+      }
+      writer = null;
     }
   }
 

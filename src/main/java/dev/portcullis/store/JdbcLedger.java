@@ -57,6 +57,7 @@ public final class JdbcLedger implements Ledger {
           + " arguments_digest, state, decision, reasons, error_kind, error_detail, duration_ms,"
           + " config_hash, policy_version, shadows, user_detail, context, filtered, credential, prev_hash,"
           + " hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  private static final String READ_HEAD = "SELECT seq, hash FROM audit_head WHERE id = 1";
   private static final String MOVE_HEAD =
       "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)"
           + " ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash";
@@ -169,7 +170,8 @@ public final class JdbcLedger implements Ledger {
     Transition t = p.t();
     switch (t.kind()) {
       case OPEN -> {
-        try (PreparedStatement ps = c.prepareStatement(INSERT_CALL)) {
+        try {
+          PreparedStatement ps = writes.statement(c, INSERT_CALL);
           bind(ps, p.row());
           ps.executeUpdate();
         } catch (SQLException e) {
@@ -184,24 +186,23 @@ public final class JdbcLedger implements Ledger {
         }
       }
       case MOVE, EDIT -> {
-        try (PreparedStatement ps =
-            c.prepareStatement(t.kind() == Transition.Kind.MOVE ? MOVE_CALL : EDIT_CALL)) {
-          bind(ps, p.row());
-          if (ps.executeUpdate() == 0) {
-            String id = t.facts().invocationId();
-            return new Conflict(
-                JdbcInvocationStore.state(c, id)
-                    .map(
-                        now ->
-                            "invocation "
-                                + id
-                                + " is "
-                                + now
-                                + ", not "
-                                + t.from()
-                                + "; another writer moved it")
-                    .orElse("no invocation " + id + " is recorded"));
-          }
+        PreparedStatement ps =
+            writes.statement(c, t.kind() == Transition.Kind.MOVE ? MOVE_CALL : EDIT_CALL);
+        bind(ps, p.row());
+        if (ps.executeUpdate() == 0) {
+          String id = t.facts().invocationId();
+          return new Conflict(
+              JdbcInvocationStore.state(c, id)
+                  .map(
+                      now ->
+                          "invocation "
+                              + id
+                              + " is "
+                              + now
+                              + ", not "
+                              + t.from()
+                              + "; another writer moved it")
+                  .orElse("no invocation " + id + " is recorded"));
         }
       }
       case NOTE -> {
@@ -263,24 +264,20 @@ public final class JdbcLedger implements Ledger {
   private AuditRecord append(Connection c, AuditEntry entry, String reasons) throws SQLException {
     long seq = 0;
     String prev = AuditChain.GENESIS;
-    try (PreparedStatement ps =
-            c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1");
-        ResultSet rs = ps.executeQuery()) {
+    try (ResultSet rs = writes.statement(c, READ_HEAD).executeQuery()) {
       if (rs.next()) {
         seq = rs.getLong(1);
         prev = rs.getString(2);
       }
     }
     AuditRecord record = AuditChain.link(seq + 1, entry, prev);
-    try (PreparedStatement ps = c.prepareStatement(INSERT_RECORD)) {
-      bindRecord(ps, record, reasons);
-      ps.executeUpdate();
-    }
-    try (PreparedStatement ps = c.prepareStatement(MOVE_HEAD)) {
-      ps.setLong(1, record.seq());
-      ps.setString(2, record.hash());
-      ps.executeUpdate();
-    }
+    PreparedStatement insert = writes.statement(c, INSERT_RECORD);
+    bindRecord(insert, record, reasons);
+    insert.executeUpdate();
+    PreparedStatement head = writes.statement(c, MOVE_HEAD);
+    head.setLong(1, record.seq());
+    head.setString(2, record.hash());
+    head.executeUpdate();
     return record;
   }
 

@@ -107,6 +107,69 @@ class GroupCommitTest {
     assertThat(keys()).containsExactly("whole");
   }
 
+  @Test
+  void aKeptStatementIsCompiledOnceAndServesEveryLaterGroup() throws SQLException {
+    String sql = "INSERT INTO t (k) VALUES (?)";
+    PreparedStatement first = writes.write(c -> kept(c, sql, "one"));
+    PreparedStatement second = writes.write(c -> kept(c, sql, "two"));
+
+    assertThat(second).isSameAs(first);
+    assertThat(keys()).containsExactlyInAnyOrder("one", "two");
+  }
+
+  @Test
+  void aKeptStatementThatFailedServesTheNextWrite() throws SQLException {
+    String sql = "INSERT INTO t (k) VALUES (?)";
+    writes.write(c -> kept(c, sql, "dup"));
+    assertThatThrownBy(() -> writes.write(c -> kept(c, sql, "dup")))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("UNIQUE");
+
+    writes.write(c -> kept(c, sql, "after"));
+    assertThat(keys()).containsExactlyInAnyOrder("dup", "after");
+  }
+
+  @Test
+  void aKeptStatementIsRefusedOutsideAGroupAndOnAnotherConnection() throws SQLException {
+    try (Connection other = db.dataSource().getConnection()) {
+      assertThatThrownBy(() -> writes.statement(other, "SELECT 1"))
+          .isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> writes.write(c -> writes.statement(other, "SELECT 1")))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("group's connection");
+    }
+  }
+
+  @Test
+  void aGroupThatCannotCommitGetsAFreshConnectionForTheNext() throws SQLException {
+    Connection broken =
+        writes.write(
+            c -> {
+              insert(c, "lost");
+              return c;
+            });
+    broken.close(); // what a dying connection looks like to the next group
+
+    writes.write(c -> insert(c, "next"));
+    assertThat(keys()).containsExactlyInAnyOrder("lost", "next");
+  }
+
+  @Test
+  void afterCloseEveryWriteFails() {
+    writes.close();
+
+    assertThatThrownBy(() -> writes.write(c -> insert(c, "late")))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("closed");
+  }
+
+  private PreparedStatement kept(Connection c, String sql, String k) throws SQLException {
+    PreparedStatement ps = writes.statement(c, sql);
+    ps.setString(1, k);
+    ps.executeUpdate();
+    return ps;
+  }
+
   private void waitUntilQueued(int n) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (writes.queued() < n) {
