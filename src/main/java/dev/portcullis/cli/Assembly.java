@@ -368,7 +368,8 @@ public final class Assembly implements AutoCloseable {
                         h.mount(),
                         h.token(),
                         h.namespace(),
-                        new SecretSources(env, dataDirectory)))
+                        new SecretSources(env, dataDirectory),
+                        clock))
             .orElseGet(() -> embeddedVault(database, masterKey, clock));
     return new SecretSources(env, dataDirectory, java.util.Optional.of(vault));
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.portcullis.testing.TestClock;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -32,6 +33,13 @@ class HashiCorpKvTest {
   private final Map<String, Integer> versions = new ConcurrentHashMap<>();
   private final List<String> seenNamespaces = new CopyOnWriteArrayList<>();
 
+  /** Older versions' values by "name@version"; an empty value is a deleted version. */
+  private final Map<String, String> history = new ConcurrentHashMap<>();
+
+  private final List<String> olderReads = new CopyOnWriteArrayList<>();
+  private final List<String> failingOlderVersions = new CopyOnWriteArrayList<>();
+  private final TestClock clock = new TestClock();
+
   @BeforeEach
   void start() throws Exception {
     vault = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -54,14 +62,33 @@ class HashiCorpKvTest {
             body = "{\"errors\":[]}";
           } else {
             String name = path.substring(16);
-            String value = secrets.get(name);
-            status = 200;
-            body =
-                "{\"data\":{\"data\":"
-                    + (value == null ? "null" : "{\"value\":\"" + value + "\",\"user\":\"svc\"}")
-                    + ",\"metadata\":{\"version\":"
-                    + versions.get(name)
-                    + ",\"deletion_time\":\"\"}}}";
+            String query = ex.getRequestURI().getQuery();
+            int version =
+                query == null
+                    ? versions.get(name)
+                    : Integer.parseInt(query.substring("version=".length()));
+            if (query != null) {
+              olderReads.add(name + "@" + version);
+            }
+            String value =
+                query == null ? secrets.get(name) : history.getOrDefault(name + "@" + version, "");
+            if (failingOlderVersions.contains(name) && query != null) {
+              status = 500;
+              body = "{\"errors\":[\"internal error\"]}";
+            } else if (version > versions.get(name) || version < 1) {
+              status = 404;
+              body = "{\"errors\":[]}";
+            } else {
+              status = 200;
+              body =
+                  "{\"data\":{\"data\":"
+                      + (value == null || value.isEmpty()
+                          ? "null"
+                          : "{\"value\":\"" + value + "\",\"user\":\"svc\"}")
+                      + ",\"metadata\":{\"version\":"
+                      + version
+                      + ",\"deletion_time\":\"\"}}}";
+            }
           }
           byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
           ex.getResponseHeaders().add("Content-Type", "application/json");
@@ -83,7 +110,87 @@ class HashiCorpKvTest {
         "secret",
         SecretRef.parse("env:VAULT_TOKEN"),
         "team-a",
-        new SecretSources(Map.of("VAULT_TOKEN", token), data));
+        new SecretSources(Map.of("VAULT_TOKEN", token), data),
+        clock);
+  }
+
+  /** Writes {@code values} as versions 1, 2, ... of {@code name}; null is a deleted version. */
+  private void versionsOf(String name, String... values) {
+    for (int v = 1; v <= values.length; v++) {
+      history.put(name + "@" + v, values[v - 1] == null ? "" : values[v - 1]);
+    }
+    secrets.put(name, values[values.length - 1]);
+    versions.put(name, values.length);
+  }
+
+  @Test
+  void anUpstreamsEchoOfAnOlderLiveVersionIsMaskedButOnlyTheLatestIsUsed() throws Exception {
+    versionsOf("crm/api", "first-value", "second-value", "third-value");
+
+    Secret s =
+        backend(VAULT_TOKEN).resolve(SecretRef.parse("vault:crm/api"), SecretUse.connector("crm"));
+
+    assertThat(s.reveal()).isEqualTo("third-value");
+    assertThat(s.version()).isEqualTo(3);
+    assertThat(s.maskIn("old FIRST-VALUE, older second-value, now third-value"))
+        .doesNotContain("FIRST-VALUE", "second-value", "third-value");
+  }
+
+  @Test
+  void eachOlderVersionIsReadFromVaultOnceAndOnlyTheLastNine() throws Exception {
+    String[] values = new String[12];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = "value-" + (i + 1);
+    }
+    versionsOf("crm/api", values);
+    HashiCorpKv kv = backend(VAULT_TOKEN);
+
+    Secret first = kv.resolve(SecretRef.parse("vault:crm/api"), SecretUse.connector("crm"));
+    kv.resolve(SecretRef.parse("vault:crm/api"), SecretUse.connector("crm"));
+
+    assertThat(olderReads)
+        .containsExactly(
+            "crm/api@11",
+            "crm/api@10",
+            "crm/api@9",
+            "crm/api@8",
+            "crm/api@7",
+            "crm/api@6",
+            "crm/api@5",
+            "crm/api@4",
+            "crm/api@3");
+    assertThat(first.maskIn("value-3 value-2")).doesNotContain("value-3").contains("value-2");
+  }
+
+  @Test
+  void aDeletedOlderVersionIsNotMaskedAndIsAskedAgainAfterAMinute() throws Exception {
+    versionsOf("crm/api", null, "second-value");
+    HashiCorpKv kv = backend(VAULT_TOKEN);
+
+    kv.resolve(SecretRef.parse("vault:crm/api"), SecretUse.connector("crm"));
+    history.put("crm/api@1", "undeleted-value");
+    Secret within = kv.resolve(SecretRef.parse("vault:crm/api"), SecretUse.connector("crm"));
+    clock.advance(HashiCorpKv.ABSENT_RECHECK);
+    Secret after = kv.resolve(SecretRef.parse("vault:crm/api"), SecretUse.connector("crm"));
+
+    assertThat(olderReads).containsExactly("crm/api@1", "crm/api@1");
+    assertThat(within.maskIn("undeleted-value")).isEqualTo("undeleted-value");
+    assertThat(after.maskIn("undeleted-value")).doesNotContain("undeleted-value");
+  }
+
+  @Test
+  void anOlderVersionVaultCannotServeFailsTheCallWithoutShowingTheToken() {
+    versionsOf("crm/api", "first-value", "second-value");
+    failingOlderVersions.add("crm/api");
+
+    assertThatThrownBy(
+            () ->
+                backend(VAULT_TOKEN)
+                    .resolve(SecretRef.parse("vault:crm/api"), SecretUse.connector("crm")))
+        .isInstanceOf(SecretResolver.SecretUnavailableException.class)
+        .hasMessageContaining("version 1: HashiCorp Vault answered 500")
+        .hasMessageNotContaining(VAULT_TOKEN)
+        .hasMessageNotContaining("first-value");
   }
 
   @Test
