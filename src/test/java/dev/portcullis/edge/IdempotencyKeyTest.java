@@ -3,6 +3,7 @@ package dev.portcullis.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditRecord;
+import dev.portcullis.testing.GatewayExtension;
 import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.TestClock;
 import java.io.IOException;
@@ -16,10 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -43,24 +42,13 @@ class IdempotencyKeyTest {
   private static final String REFUND =
       "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":10,\"reason\":\"damaged\"}}";
 
-  @TempDir static Path data;
-  static GatewayFixture gateway;
+  @RegisterExtension static final GatewayExtension GATEWAY = GatewayExtension.demo();
   static final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final GatewayFixture gateway;
 
-  @BeforeAll
-  static void start() {
-    gateway = GatewayFixture.start(data);
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-  }
-
-  @BeforeEach
-  void clearUpstream() {
-    gateway.acme().clearRequestLog();
+  IdempotencyKeyTest(GatewayFixture gateway) {
+    this.gateway = gateway;
   }
 
   /** A second call after a first (support opens a ticket with key K, or without a key). */
@@ -324,13 +312,13 @@ class IdempotencyKeyTest {
     return JSON.readTree(r.body());
   }
 
-  private static JsonNode get(String id, String key) {
+  private JsonNode get(String id, String key) {
     HttpResponse<String> r = getRaw(id, key);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return json(r);
   }
 
-  private static HttpResponse<String> getRaw(String id, String key) {
+  private HttpResponse<String> getRaw(String id, String key) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(gateway.baseUri().resolve("/v1/invocations/" + id))
             .timeout(Duration.ofSeconds(30))
@@ -341,7 +329,7 @@ class IdempotencyKeyTest {
     return gateway.send(b.build());
   }
 
-  private static String initialize(String key) {
+  private String initialize(String key) {
     HttpResponse<String> r =
         mcp(
             key,
@@ -352,7 +340,7 @@ class IdempotencyKeyTest {
     return r.headers().firstValue("Mcp-Session-Id").orElseThrow();
   }
 
-  private static HttpResponse<String> mcp(String key, String session, String body) {
+  private HttpResponse<String> mcp(String key, String session, String body) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(gateway.baseUri().resolve("/mcp"))
             .timeout(Duration.ofSeconds(30))

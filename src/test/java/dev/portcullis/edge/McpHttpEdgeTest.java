@@ -2,6 +2,7 @@ package dev.portcullis.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.testing.GatewayExtension;
 import dev.portcullis.testing.GatewayFixture;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,13 +14,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,26 +33,19 @@ class McpHttpEdgeTest {
           + "\"params\":{\"name\":\"crm_get_customer\",\"arguments\":{\"customerId\":\"C-1001\"}}}";
   private static final String ACCEPT = "application/json, text/event-stream";
 
-  @TempDir static Path data;
-  static GatewayFixture gateway;
+  @RegisterExtension static final GatewayExtension GATEWAY = GatewayExtension.demo();
   static final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   static final JsonMapper json = JsonMapper.builder().build();
+  private final GatewayFixture gateway;
 
-  @BeforeAll
-  static void start() {
-    gateway = GatewayFixture.start(data);
+  McpHttpEdgeTest(GatewayFixture gateway) {
+    this.gateway = gateway;
   }
 
   @AfterAll
   static void stop() {
     http.close();
-    gateway.close();
-  }
-
-  @BeforeEach
-  void forgetEarlierUpstreamRequests() {
-    gateway.acme().clearRequestLog();
   }
 
   // --- what clients differ in: all of it works ---
@@ -374,7 +365,7 @@ class McpHttpEdgeTest {
 
   // --- helpers ---
 
-  private static String initialize(String key) {
+  private String initialize(String key) {
     HttpResponse<String> r = send(http, mcp(key, null, initializeBody("2025-11-25")));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return r.headers().firstValue("Mcp-Session-Id").orElseThrow();
@@ -386,7 +377,7 @@ class McpHttpEdgeTest {
         + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"raw-test\",\"version\":\"0\"}}}";
   }
 
-  private static HttpRequest.Builder request(String key) {
+  private HttpRequest.Builder request(String key) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(gateway.baseUri().resolve("/mcp")).timeout(Duration.ofSeconds(30));
     if (key != null) {
@@ -395,7 +386,7 @@ class McpHttpEdgeTest {
     return b;
   }
 
-  private static HttpRequest.Builder mcp(String key, String session, String body) {
+  private HttpRequest.Builder mcp(String key, String session, String body) {
     HttpRequest.Builder b =
         request(key)
             .header("Content-Type", "application/json")
@@ -423,7 +414,7 @@ class McpHttpEdgeTest {
   }
 
   /** A POST over a plain socket, for the one header the JDK client refuses to set: Host. */
-  private static String rawPost(String host, String key, String session, String body) {
+  private String rawPost(String host, String key, String session, String body) {
     URI base = gateway.baseUri();
     byte[] payload = body.getBytes(StandardCharsets.UTF_8);
     String head =

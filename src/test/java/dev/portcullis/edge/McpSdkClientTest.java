@@ -3,20 +3,19 @@ package dev.portcullis.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.portcullis.testing.GatewayExtension;
 import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.McpClients;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The MCP door as a real client sees it: the MCP Java SDK over streamable HTTP, against a real
@@ -34,14 +33,17 @@ class McpSdkClientTest {
   private static final List<String> BILLING_TOOLS =
       List.of("orders_get", "orders_list_for_customer", "orders_refund", "portcullis_outcome");
 
-  @TempDir static Path data;
-  static GatewayFixture gateway;
+  @RegisterExtension static final GatewayExtension GATEWAY = GatewayExtension.demo();
   static McpSyncClient support;
   static McpSyncClient billing;
+  private final GatewayFixture gateway;
+
+  McpSdkClientTest(GatewayFixture gateway) {
+    this.gateway = gateway;
+  }
 
   @BeforeAll
-  static void start() {
-    gateway = GatewayFixture.start(data);
+  static void connectClients() {
     support = connect(GatewayFixture.SUPPORT_KEY);
     billing = connect(GatewayFixture.BILLING_KEY);
   }
@@ -54,12 +56,6 @@ class McpSdkClientTest {
     if (billing != null) {
       billing.close();
     }
-    gateway.close();
-  }
-
-  @BeforeEach
-  void forgetEarlierUpstreamRequests() {
-    gateway.acme().clearRequestLog();
   }
 
   @Test
@@ -220,7 +216,7 @@ class McpSdkClientTest {
   }
 
   private static McpSyncClient client(String key) {
-    return McpClients.of(gateway.baseUri(), key, "portcullis-test-agent");
+    return McpClients.of(GATEWAY.fixture().baseUri(), key, "portcullis-test-agent");
   }
 
   private static McpSchema.CallToolResult call(

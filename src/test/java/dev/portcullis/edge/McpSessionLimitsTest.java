@@ -2,8 +2,8 @@ package dev.portcullis.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.testing.GatewayExtension;
 import dev.portcullis.testing.GatewayFixture;
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -11,11 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,31 +27,36 @@ class McpSessionLimitsTest {
       "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
           + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"loop\",\"version\":\"0\"}}}";
 
-  @TempDir static Path dir;
-  static GatewayFixture gateway;
+  @RegisterExtension
+  static final GatewayExtension GATEWAY =
+      GatewayExtension.config(
+          dir -> {
+            Path config = dir.resolve("portcullis.yaml");
+            Files.createDirectories(dir.resolve("policies"));
+            String demo = Files.readString(GatewayFixture.DEMO_CONFIG, StandardCharsets.UTF_8);
+            Files.writeString(
+                config,
+                demo.replaceFirst(
+                    "\nserver:\n", "\nserver:\n  mcpSessions: {max: 10, perAgent: 3}\n"));
+            try (var policies = Files.list(GatewayFixture.DEMO_CONFIG.resolveSibling("policies"))) {
+              for (Path p : policies.toList()) {
+                Files.copy(p, dir.resolve("policies").resolve(p.getFileName()));
+              }
+            }
+            return config;
+          });
+
   static final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final GatewayFixture gateway;
 
-  @BeforeAll
-  static void start() throws IOException {
-    Path config = dir.resolve("config/portcullis.yaml");
-    Files.createDirectories(config.getParent().resolve("policies"));
-    String demo = Files.readString(GatewayFixture.DEMO_CONFIG, StandardCharsets.UTF_8);
-    Files.writeString(
-        config,
-        demo.replaceFirst("\nserver:\n", "\nserver:\n  mcpSessions: {max: 10, perAgent: 3}\n"));
-    try (var policies = Files.list(GatewayFixture.DEMO_CONFIG.resolveSibling("policies"))) {
-      for (Path p : policies.toList()) {
-        Files.copy(p, config.getParent().resolve("policies").resolve(p.getFileName()));
-      }
-    }
-    gateway = GatewayFixture.start(dir.resolve("data"), config, Map.of());
+  McpSessionLimitsTest(GatewayFixture gateway) {
+    this.gateway = gateway;
   }
 
   @AfterAll
   static void stop() {
     http.close();
-    gateway.close();
   }
 
   @Test
@@ -75,7 +78,7 @@ class McpSessionLimitsTest {
     assertThat(other.headers().firstValue("Mcp-Session-Id")).isPresent();
   }
 
-  private static HttpResponse<String> initialize(String key) throws Exception {
+  private HttpResponse<String> initialize(String key) throws Exception {
     HttpRequest request =
         HttpRequest.newBuilder(gateway.baseUri().resolve("/mcp"))
             .timeout(Duration.ofSeconds(30))

@@ -5,6 +5,7 @@ import static dev.portcullis.testing.ApiCalls.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditRecord;
+import dev.portcullis.testing.GatewayExtension;
 import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.McpClients;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -14,11 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A hostile agent against a real gateway in front of Acme, trying to slip past guard rules by
@@ -31,29 +29,19 @@ class PolicyEvasionTest {
   private static final String REFUND =
       "{\"orderId\":\"O-5001\",\"amount\":20,\"reason\":\"late delivery\"}";
 
-  @TempDir static Path dir;
-  static GatewayFixture gateway;
+  @RegisterExtension
+  static final GatewayExtension GATEWAY =
+      GatewayExtension.config(
+          dir ->
+              GatewayFixture.demoConfigWithPolicies(
+                  dir,
+                  Files.readString(
+                      Path.of("src/test/resources/edge/guards.yaml"), StandardCharsets.UTF_8)));
 
-  @BeforeAll
-  static void start() throws Exception {
-    Path config =
-        GatewayFixture.demoConfigWithPolicies(
-            dir,
-            Files.readString(
-                Path.of("src/test/resources/edge/guards.yaml"), StandardCharsets.UTF_8));
-    gateway = GatewayFixture.start(dir.resolve("data"), config, Map.of());
-  }
+  private final GatewayFixture gateway;
 
-  @AfterAll
-  static void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-  }
-
-  @BeforeEach
-  void forgetEarlierUpstreamRequests() {
-    gateway.acme().clearRequestLog();
+  PolicyEvasionTest(GatewayFixture gateway) {
+    this.gateway = gateway;
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.portcullis.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditRecord;
+import dev.portcullis.testing.GatewayExtension;
 import dev.portcullis.testing.GatewayFixture;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,14 +12,10 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,29 +24,18 @@ class RestInvokeTest {
   private static final String SUPPORT = GatewayFixture.SUPPORT_KEY;
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  @TempDir static Path data;
-  static GatewayFixture gateway;
+  @RegisterExtension static final GatewayExtension GATEWAY = GatewayExtension.demo();
+  private final GatewayFixture gateway;
 
-  @BeforeAll
-  static void start() {
-    gateway = GatewayFixture.start(data);
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-  }
-
-  @BeforeEach
-  void clearUpstream() {
-    gateway.acme().clearRequestLog();
+  RestInvokeTest(GatewayFixture gateway) {
+    this.gateway = gateway;
   }
 
   private static JsonNode json(HttpResponse<String> r) {
     return JSON.readTree(r.body());
   }
 
-  private static List<AuditRecord> audit() throws Exception {
+  private List<AuditRecord> audit() throws Exception {
     List<AuditRecord> records = new ArrayList<>();
     gateway.assembly().auditLog().scan(records::add);
     return records;

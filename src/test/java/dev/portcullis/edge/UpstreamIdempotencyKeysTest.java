@@ -3,14 +3,11 @@ package dev.portcullis.edge;
 import static dev.portcullis.testing.ApiCalls.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.testing.GatewayExtension;
 import dev.portcullis.testing.GatewayFixture;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An agent's Idempotency-Key never reaches the upstream as the agent wrote it: two agents that
@@ -21,30 +18,22 @@ class UpstreamIdempotencyKeysTest {
   private static final String TICKET =
       "{\"arguments\":{\"customerId\":\"C-1001\",\"subject\":\"%s\",\"body\":\"Please help.\",\"priority\":\"normal\"}}";
 
-  @TempDir static Path dir;
-  static GatewayFixture gateway;
+  @RegisterExtension
+  static final GatewayExtension GATEWAY =
+      GatewayExtension.demoWithPolicies(
+          """
+          apiVersion: portcullis.dev/v1alpha1
+          kind: PolicySet
+          rules:
+            - id: both-open-tickets
+              effect: permit
+              target: {agents: [support-assistant, billing-assistant], tools: [tickets_create]}
+          """);
 
-  @BeforeAll
-  static void start() throws Exception {
-    Path config =
-        GatewayFixture.demoConfigWithPolicies(
-            dir,
-            """
-        apiVersion: portcullis.dev/v1alpha1
-        kind: PolicySet
-        rules:
-          - id: both-open-tickets
-            effect: permit
-            target: {agents: [support-assistant, billing-assistant], tools: [tickets_create]}
-        """);
-    gateway = GatewayFixture.start(dir.resolve("data"), config, Map.of());
-  }
+  private final GatewayFixture gateway;
 
-  @AfterAll
-  static void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
+  UpstreamIdempotencyKeysTest(GatewayFixture gateway) {
+    this.gateway = gateway;
   }
 
   @Test
