@@ -19,6 +19,7 @@ import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.Transition;
 import dev.portcullis.pipeline.ApprovalStage;
 import dev.portcullis.pipeline.AuditEntries;
+import dev.portcullis.pipeline.BeforeStateStage;
 import dev.portcullis.pipeline.CatalogStage;
 import dev.portcullis.pipeline.CommitStage;
 import dev.portcullis.pipeline.ExecuteStage;
@@ -94,6 +95,7 @@ class InvariantsTest {
             JSON),
         new FilterStage(catalog),
         new CommitStage(ledger, entries, JSON),
+        BeforeStateStage.NONE,
         new ExecuteStage(catalog, new ConnectorRegistry(List.of(connector))));
   }
 

@@ -43,6 +43,7 @@ import dev.portcullis.pipeline.ApprovalStage;
 import dev.portcullis.pipeline.ArgumentShape;
 import dev.portcullis.pipeline.AuditEntries;
 import dev.portcullis.pipeline.BeforeStateCapture;
+import dev.portcullis.pipeline.BeforeStateStage;
 import dev.portcullis.pipeline.CatalogStage;
 import dev.portcullis.pipeline.CommitStage;
 import dev.portcullis.pipeline.DeferredEndings;
@@ -235,12 +236,11 @@ public final class Assembly implements AutoCloseable {
     CommitStage commit = new CommitStage(ledger, entries, json);
     Reversals reversals = new Reversals(config.reversals());
     BeforeStateStore beforeStates = new JdbcBeforeStateStore(database.dataSource(), json);
-    ExecuteStage execute =
-        new ExecuteStage(
-            catalog,
-            connectors,
+    BeforeStateStage before =
+        new BeforeStateStage(
             new BeforeStateCapture(
                 catalog, connectors, reversals, beforeStates, ledger, entries, json, clock));
+    ExecuteStage execute = new ExecuteStage(catalog, connectors);
     Pipeline pipeline =
         Pipeline.standard(
             ledgerStage,
@@ -251,6 +251,7 @@ public final class Assembly implements AutoCloseable {
             new ApprovalStage(approvalStore, entries, clock, config.approvals(), json),
             filter,
             commit,
+            before,
             execute);
     Approvals approvals =
         new Approvals(
@@ -260,7 +261,7 @@ public final class Assembly implements AutoCloseable {
             ledger,
             entries,
             clock,
-            new Approvals.Road(validate, policy, filter, execute),
+            new Approvals.Road(validate, policy, filter, before, execute),
             json);
     Identities identities =
         new Identities(

@@ -29,8 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Captures the before-state of a write that declares one: runs the declared read through its own
  * connector (its credential, its result filter), keeps the filtered result with the invocation and
- * audits its digest. The execute stage calls it after the commit stage has recorded EXECUTING and
- * before the write's connector is called.
+ * audits its digest. {@link BeforeStateStage} calls it after the commit stage has recorded
+ * EXECUTING and before the execute stage calls the write's connector.
  *
  * <p>Failure: fail closed. When the read cannot be built, run, kept or audited, the write is not
  * run and the call fails {@code before_state_unavailable}: no write whose prior state is unknown.

@@ -11,24 +11,17 @@ import dev.portcullis.invocation.Outcome;
 
 /**
  * Runs the call through the tool's connector and turns its result into the outcome. Always ends the
- * call; it is the last stage. Refuses anything that has not been committed as EXECUTING. A write
- * that declares a before-state has it captured first ({@link BeforeStateCapture}); when that fails,
- * the write is not run.
+ * call; it is the last stage. Refuses anything that has not been committed as EXECUTING. (A write
+ * that declares a before-state has had it captured by the stage before this one, {@link
+ * BeforeStateStage}.)
  */
 public final class ExecuteStage implements Stage {
   private final Catalog catalog;
   private final ConnectorRegistry connectors;
-  private final BeforeStateCapture before;
 
-  /** A stage for a catalog whose tools declare no before-state. */
   public ExecuteStage(Catalog catalog, ConnectorRegistry connectors) {
-    this(catalog, connectors, null);
-  }
-
-  public ExecuteStage(Catalog catalog, ConnectorRegistry connectors, BeforeStateCapture before) {
     this.catalog = catalog;
     this.connectors = connectors;
-    this.before = before;
   }
 
   @Override
@@ -52,12 +45,6 @@ public final class ExecuteStage implements Stage {
                             + " names connector "
                             + tool.connector()
                             + ", which is not loaded"));
-    if (before != null) {
-      var failed = before.capture(invocation);
-      if (failed.isPresent()) {
-        return failed.get();
-      }
-    }
     ConnectorResult result = connector.invoke(invocation);
     Invocation done =
         result.credential() == null ? invocation : invocation.withCredential(result.credential());

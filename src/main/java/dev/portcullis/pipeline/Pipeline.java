@@ -36,9 +36,11 @@ public final class Pipeline {
       ApprovalStage approval,
       FilterStage filter,
       CommitStage commit,
+      BeforeStateStage before,
       ExecuteStage execute) {
     return new Pipeline(
-        List.of(ledger, catalog, validate, policy, limits, approval, filter, commit, execute));
+        List.of(
+            ledger, catalog, validate, policy, limits, approval, filter, commit, before, execute));
   }
 
   /**
@@ -51,8 +53,9 @@ public final class Pipeline {
       PolicyStage policy,
       FilterStage filter,
       CommitStage commit,
+      BeforeStateStage before,
       ExecuteStage execute) {
-    return new Pipeline(List.of(ledger, validate, policy, filter, commit, execute));
+    return new Pipeline(List.of(ledger, validate, policy, filter, commit, before, execute));
   }
 
   public List<Stage> stages() {

@@ -24,6 +24,7 @@ import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.invocation.Transition;
 import dev.portcullis.pipeline.AuditEntries;
+import dev.portcullis.pipeline.BeforeStateStage;
 import dev.portcullis.pipeline.CommitStage;
 import dev.portcullis.pipeline.ExecuteStage;
 import dev.portcullis.pipeline.FilterStage;
@@ -98,11 +99,16 @@ public final class Approvals {
 
   /** The stages an approved call takes again, from validation on ({@link Pipeline#resumed}). */
   public record Road(
-      ValidateStage validate, PolicyEngine policy, FilterStage filter, ExecuteStage execute) {
+      ValidateStage validate,
+      PolicyEngine policy,
+      FilterStage filter,
+      BeforeStateStage before,
+      ExecuteStage execute) {
     public Road {
       Objects.requireNonNull(validate, "validate");
       Objects.requireNonNull(policy, "policy");
       Objects.requireNonNull(filter, "filter");
+      Objects.requireNonNull(before, "before");
       Objects.requireNonNull(execute, "execute");
     }
   }
@@ -477,6 +483,7 @@ public final class Approvals {
             PolicyStage.approved(road.policy(), r.approvalId(), String.join(" and ", voters)),
             road.filter(),
             new CommitStage(deciding, entries, json),
+            road.before(),
             road.execute());
     Outcome outcome;
     try {

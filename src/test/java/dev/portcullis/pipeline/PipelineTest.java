@@ -57,7 +57,16 @@ class PipelineTest {
 
     Pipeline p =
         Pipeline.standard(
-            ledger, catalog, validate, policy, limits, approval, filter, commit, execute);
+            ledger,
+            catalog,
+            validate,
+            policy,
+            limits,
+            approval,
+            filter,
+            commit,
+            BeforeStateStage.NONE,
+            execute);
 
     assertThat(p.stages())
         .extracting(s -> s.getClass().getSimpleName())
@@ -70,6 +79,7 @@ class PipelineTest {
             "ApprovalStage",
             "FilterStage",
             "CommitStage",
+            "BeforeStateStage",
             "ExecuteStage");
   }
 
@@ -82,7 +92,8 @@ class PipelineTest {
     var commit = new CommitStage(null, null, null);
     var execute = new ExecuteStage(null, null);
 
-    Pipeline p = Pipeline.resumed(ledger, validate, policy, filter, commit, execute);
+    Pipeline p =
+        Pipeline.resumed(ledger, validate, policy, filter, commit, BeforeStateStage.NONE, execute);
 
     assertThat(p.stages())
         .extracting(s -> s.getClass().getSimpleName())
@@ -92,7 +103,34 @@ class PipelineTest {
             "PolicyStage",
             "FilterStage",
             "CommitStage",
+            "BeforeStateStage",
             "ExecuteStage");
+  }
+
+  @Test
+  void stagesNeverHoldAnotherStage() {
+    // stages never call each other: the chain is the only way from one to the next
+    for (Class<?> stage :
+        List.of(
+            LedgerStage.class,
+            CatalogStage.class,
+            ValidateStage.class,
+            PolicyStage.class,
+            LimitsStage.class,
+            ApprovalStage.class,
+            FilterStage.class,
+            CommitStage.class,
+            BeforeStateStage.class,
+            ExecuteStage.class)) {
+      for (java.lang.reflect.Field f : stage.getDeclaredFields()) {
+        if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+          continue; // a stage's own constants (BeforeStateStage.NONE)
+        }
+        assertThat(Stage.class.isAssignableFrom(f.getType()))
+            .as("%s.%s is a stage", stage.getSimpleName(), f.getName())
+            .isFalse();
+      }
+    }
   }
 
   @Test
