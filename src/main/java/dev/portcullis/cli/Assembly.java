@@ -1,8 +1,6 @@
 package dev.portcullis.cli;
 
 import dev.portcullis.approval.ApprovalStore;
-import dev.portcullis.approval.notify.Channels;
-import dev.portcullis.approval.notify.SecretLookup;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.catalog.LiveCatalog;
 import dev.portcullis.catalog.Reversals;
@@ -63,6 +61,8 @@ import dev.portcullis.service.Notifications;
 import dev.portcullis.service.ParkedNotices;
 import dev.portcullis.service.Reverts;
 import dev.portcullis.service.UpstreamTools;
+import dev.portcullis.service.notify.Channels;
+import dev.portcullis.service.notify.SecretLookup;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.InstallationKeys;
 import dev.portcullis.store.JdbcApprovalStore;
@@ -308,9 +308,7 @@ public final class Assembly implements AutoCloseable {
   static SecretLookup notifySecrets(SecretResolver secrets) {
     return (channel, ref) -> {
       try {
-        return secrets
-            .resolve(SecretRef.parse(ref), SecretUse.tool(NOTIFY_SCOPE, channel))
-            .reveal();
+        return secrets.resolve(SecretRef.parse(ref), SecretUse.tool(NOTIFY_SCOPE, channel));
       } catch (SecretResolver.SecretUnavailableException e) {
         throw new SecretLookup.Unavailable(e.getMessage());
       }

@@ -3,7 +3,7 @@ package dev.portcullis.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.portcullis.approval.notify.SecretLookup;
+import dev.portcullis.service.notify.SecretLookup;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcSecretStore;
 import dev.portcullis.vault.EnvelopeCipher;
@@ -52,17 +52,17 @@ class NotifySecretsTest {
 
   @Test
   void aSecretScopedToApprovalsServesEveryChannel() throws Exception {
-    assertThat(lookup.reveal("ops-hook", "vault:every-channel")).isEqualTo(TOKEN);
-    assertThat(lookup.reveal("ops-slack", "vault:every-channel")).isEqualTo(TOKEN);
+    assertThat(lookup.resolve("ops-hook", "vault:every-channel").reveal()).isEqualTo(TOKEN);
+    assertThat(lookup.resolve("ops-slack", "vault:every-channel").reveal()).isEqualTo(TOKEN);
   }
 
   @Test
   void aSecretScopedToOneChannelServesThatChannelOnly() throws Exception {
-    assertThat(lookup.reveal("ops-slack", "vault:slack-only")).isEqualTo(TOKEN);
+    assertThat(lookup.resolve("ops-slack", "vault:slack-only").reveal()).isEqualTo(TOKEN);
 
     SecretLookup.Unavailable e =
         catchThrowableOfType(
-            SecretLookup.Unavailable.class, () -> lookup.reveal("ops-hook", "vault:slack-only"));
+            SecretLookup.Unavailable.class, () -> lookup.resolve("ops-hook", "vault:slack-only"));
 
     assertThat(e.getMessage())
         .contains("vault:slack-only", "approvals/ops-hook")
@@ -74,7 +74,7 @@ class NotifySecretsTest {
     SecretLookup.Unavailable e =
         catchThrowableOfType(
             SecretLookup.Unavailable.class,
-            () -> lookup.reveal("ops-hook", "vault:connector-secret"));
+            () -> lookup.resolve("ops-hook", "vault:connector-secret"));
 
     assertThat(e.getMessage()).contains("not scoped").doesNotContain(TOKEN);
   }

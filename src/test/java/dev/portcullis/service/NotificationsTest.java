@@ -5,20 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portcullis.approval.ApprovalRequest;
 import dev.portcullis.approval.notify.ChannelSpec;
 import dev.portcullis.approval.notify.NotificationChannel;
-import dev.portcullis.approval.notify.SecretLookup;
-import dev.portcullis.approval.notify.SlackChannel;
-import dev.portcullis.approval.notify.WebhookChannel;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.catalog.StaticCatalog;
 import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.pipeline.AuditEntries;
+import dev.portcullis.service.notify.SecretLookup;
+import dev.portcullis.service.notify.SlackChannel;
+import dev.portcullis.service.notify.WebhookChannel;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.store.JdbcLedger;
 import dev.portcullis.testing.Invocations;
 import dev.portcullis.testing.SlackShapedServer;
 import dev.portcullis.testing.WebhookReceiver;
+import dev.portcullis.vault.Secret;
+import dev.portcullis.vault.SecretRef;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -85,7 +87,7 @@ class NotificationsTest {
   }
 
   private static SecretLookup secret() {
-    return (channel, ref) -> SECRET;
+    return (channel, ref) -> new Secret(SecretRef.parse(ref), SECRET);
   }
 
   private void park() {
@@ -181,7 +183,7 @@ class NotificationsTest {
           notifications(
               new SlackChannel(
                   new ChannelSpec.Slack("chat", slack.baseUri(), "env:SLACK", "C0SUPPORT1"),
-                  (channel, ref) -> token,
+                  (channel, ref) -> new Secret(SecretRef.parse(ref), token),
                   Duration.ofSeconds(5),
                   JSON),
               Duration.ofSeconds(5));

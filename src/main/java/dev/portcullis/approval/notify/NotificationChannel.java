@@ -10,11 +10,18 @@ import dev.portcullis.approval.ApprovalNotice;
  * the text of an answer that may echo one unmasked.
  */
 public interface NotificationChannel extends AutoCloseable {
+  /** The channel's configuration: secret references, never secrets. */
+  ChannelSpec spec();
+
   /** The configured name, unique among channels. */
-  String name();
+  default String name() {
+    return spec().name();
+  }
 
   /** {@code webhook}, {@code slack} or {@code email}. */
-  String type();
+  default String type() {
+    return spec().type();
+  }
 
   /**
    * Delivers {@code notice} once, on the calling thread.

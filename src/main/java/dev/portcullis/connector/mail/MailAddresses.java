@@ -38,6 +38,31 @@ public final class MailAddresses {
   }
 
   /**
+   * Why {@code address} cannot be handed to an SMTP server as a recipient, or empty when it is a
+   * bare address that names its final domain: a line break (header injection), {@code %} or {@code
+   * !} in the local part (routing), or anything but a bare address. Worded to follow "address 'x'
+   * ".
+   */
+  public static Optional<String> refusal(String address) {
+    if (address.indexOf('\r') >= 0 || address.indexOf('\n') >= 0) {
+      return Optional.of("contains a line break (header injection)");
+    }
+    if (routesOnward(address)) {
+      return Optional.of("has '%' or '!' in its local part, which relays route to another domain");
+    }
+    if (domainOf(address).isEmpty()) {
+      return Optional.of("is not a bare address such as ann@acme.com");
+    }
+    return Optional.empty();
+  }
+
+  /** A value as it may appear in an error: quoted, one line, at most 80 characters. */
+  public static String quoted(String value) {
+    String line = value.replaceAll("\\p{Cntrl}", "?");
+    return "'" + (line.length() > 80 ? line.substring(0, 80) + "…" : line) + "'";
+  }
+
+  /**
    * Whether the local part of {@code address} asks a relay to route it onward ({@code %} or {@code
    * !}).
    */

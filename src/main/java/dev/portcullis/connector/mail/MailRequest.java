@@ -6,27 +6,18 @@ import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
 /**
- * One message an agent asked for, checked whole before anything is sent: every recipient a bare
- * address in an allowed domain, no CR or LF where a header is written (subject, addresses), at most
- * {@code maxRecipients}. All or nothing: one bad recipient refuses the message.
+ * The connector's policy for one message an agent asked for, checked whole before anything is sent:
+ * every recipient an address the transport can send ({@link MailAddresses#refusal}: bare, no
+ * routing, no line break) in an allowed domain, a subject that can be a header, at most {@code
+ * maxRecipients}. All or nothing: one bad recipient refuses the message.
  */
-record MailRequest(List<String> to, List<String> cc, String subject, String body) {
+final class MailRequest {
   static final int MAX_SUBJECT = 998;
   static final int MAX_BODY = 1024 * 1024;
 
-  MailRequest {
-    to = List.copyOf(to);
-    cc = List.copyOf(cc);
-  }
+  private MailRequest() {}
 
-  /** Every recipient, to then cc. */
-  List<String> recipients() {
-    List<String> all = new ArrayList<>(to);
-    all.addAll(cc);
-    return all;
-  }
-
-  /** The request in {@code args}, or why it is refused. */
+  /** The message in {@code args}, or why it is refused. */
   static Checked check(JsonNode args, RecipientDomains domains, int maxRecipients) {
     List<String> to = new ArrayList<>();
     List<String> cc = new ArrayList<>();
@@ -41,18 +32,17 @@ record MailRequest(List<String> to, List<String> cc, String subject, String body
     if (!subject.isString() || !body.isString()) {
       return new Checked(null, "subject and body must be strings");
     }
-    if (subject.asString().chars().anyMatch(Character::isISOControl)) {
-      return new Checked(
-          null,
-          "the subject contains a line break or another control character (header injection)");
+    Optional<String> header = SmtpTransport.Mail.subjectRefusal(subject.asString());
+    if (header.isPresent()) {
+      return new Checked(null, header.get());
     }
     if (subject.asString().length() > MAX_SUBJECT || body.asString().length() > MAX_BODY) {
       return new Checked(
           null,
           "the subject is limited to " + MAX_SUBJECT + " characters and the body to " + MAX_BODY);
     }
-    MailRequest request = new MailRequest(to, cc, subject.asString(), body.asString());
-    List<String> all = request.recipients();
+    SmtpTransport.Mail mail = new SmtpTransport.Mail(to, cc, subject.asString(), body.asString());
+    List<String> all = mail.recipients();
     if (all.size() > maxRecipients) {
       return new Checked(
           null, all.size() + " recipients, more than the " + maxRecipients + " allowed");
@@ -62,7 +52,7 @@ record MailRequest(List<String> to, List<String> cc, String subject, String body
         return new Checked(null, "recipient " + quoted(a) + " is outside the allowed domains");
       }
     }
-    return new Checked(request, null);
+    return new Checked(mail, null);
   }
 
   private static Optional<String> addresses(
@@ -79,25 +69,9 @@ record MailRequest(List<String> to, List<String> cc, String subject, String body
         return Optional.of(field + " must be a list of address strings");
       }
       String a = item.asString();
-      if (a.indexOf('\r') >= 0 || a.indexOf('\n') >= 0) {
-        return Optional.of(
-            "address " + quoted(a) + " in " + field + " contains a line break (header injection)");
-      }
-      if (MailAddresses.routesOnward(a)) {
-        return Optional.of(
-            "address "
-                + quoted(a)
-                + " in "
-                + field
-                + " has '%' or '!' in its local part, which relays route to another domain");
-      }
-      if (MailAddresses.domainOf(a).isEmpty()) {
-        return Optional.of(
-            "address "
-                + quoted(a)
-                + " in "
-                + field
-                + " is not a bare address such as ann@acme.com");
+      Optional<String> why = MailAddresses.refusal(a);
+      if (why.isPresent()) {
+        return Optional.of("address " + quoted(a) + " in " + field + " " + why.get());
       }
       out.add(a);
     }
@@ -108,10 +82,9 @@ record MailRequest(List<String> to, List<String> cc, String subject, String body
    * An agent-chosen value as it may appear in an error: quoted, one line, at most 80 characters.
    */
   static String quoted(String value) {
-    String line = value.replaceAll("\\p{Cntrl}", "?");
-    return "'" + (line.length() > 80 ? line.substring(0, 80) + "…" : line) + "'";
+    return MailAddresses.quoted(value);
   }
 
-  /** A checked request, or the reason it was refused. */
-  record Checked(MailRequest request, String refusal) {}
+  /** A checked message, or the reason it was refused. */
+  record Checked(SmtpTransport.Mail mail, String refusal) {}
 }

@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
-import com.icegreen.greenmail.util.ServerSetup;
-import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.portcullis.connector.ConnectorResult;
 import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.testing.Invocations;
+import dev.portcullis.testing.MailServers;
 import dev.portcullis.vault.SecretRef;
 import dev.portcullis.vault.SecretSources;
 import jakarta.mail.Message;
@@ -37,21 +36,9 @@ class MailConnectorTest {
    * One server for the class (SMTPS is slow to start on a busy machine); mailboxes emptied per
    * test.
    */
-  @RegisterExtension
-  static final GreenMailExtension SMTP =
-      new GreenMailExtension(servers()).withPerMethodLifecycle(false);
+  @RegisterExtension static final GreenMailExtension SMTP = MailServers.plainAndTls();
 
   @TempDir Path data;
-
-  private static ServerSetup[] servers() {
-    ServerSetup[] setups = {
-      ServerSetupTest.SMTP.dynamicPort(), ServerSetupTest.SMTPS.dynamicPort()
-    };
-    for (ServerSetup s : setups) {
-      s.setServerStartupTimeout(30_000);
-    }
-    return setups;
-  }
 
   @BeforeEach
   void emptyMailboxes() throws Exception {

@@ -1,13 +1,15 @@
-package dev.portcullis.approval.notify;
+package dev.portcullis.service.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
-import com.icegreen.greenmail.util.ServerSetup;
-import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.portcullis.approval.ApprovalNotice;
+import dev.portcullis.approval.notify.ChannelSpec;
 import dev.portcullis.approval.notify.NotificationChannel.DeliveryFailure;
+import dev.portcullis.testing.MailServers;
+import dev.portcullis.vault.Secret;
+import dev.portcullis.vault.SecretRef;
 import jakarta.mail.internet.MimeMessage;
 import java.net.URI;
 import java.time.Clock;
@@ -45,19 +47,7 @@ class EmailChannelTest {
           "sha256:abc",
           URI.create("https://portcullis.acme.com"));
 
-  @RegisterExtension
-  static final GreenMailExtension SMTP =
-      new GreenMailExtension(servers()).withPerMethodLifecycle(false);
-
-  private static ServerSetup[] servers() {
-    ServerSetup[] setups = {
-      ServerSetupTest.SMTP.dynamicPort(), ServerSetupTest.SMTPS.dynamicPort()
-    };
-    for (ServerSetup s : setups) {
-      s.setServerStartupTimeout(30_000);
-    }
-    return setups;
-  }
+  @RegisterExtension static final GreenMailExtension SMTP = MailServers.plainAndTls();
 
   @BeforeEach
   void empty() throws Exception {
@@ -76,7 +66,7 @@ class EmailChannelTest {
             List.of("approvers@acme.com"),
             user,
             user.map(u -> "env:SMTP_PASSWORD"));
-    SecretLookup secrets = (channel, ref) -> PASSWORD;
+    SecretLookup secrets = (channel, ref) -> new Secret(SecretRef.parse(ref), PASSWORD);
     return new EmailChannel(spec, secrets, Duration.ofSeconds(5), CLOCK);
   }
 
@@ -92,14 +82,19 @@ class EmailChannelTest {
             "https://portcullis.acme.com/inbox/approvals/ap-1", "portcullis approvals show ap-1");
   }
 
+  /**
+   * What sending the notice on {@code security} to {@code port} failed with; null if it did not.
+   */
+  private static DeliveryFailure failure(
+      ChannelSpec.Security security, int port, Optional<String> user) {
+    return catchThrowableOfType(
+        DeliveryFailure.class, () -> channel(security, port, user).send(NOTICE));
+  }
+
   @Test
   void tlsToAServerWhoseCertificateIsNotTrustedSendsNothingAndIsNotRetried() {
     DeliveryFailure f =
-        catchThrowableOfType(
-            DeliveryFailure.class,
-            () ->
-                channel(ChannelSpec.Security.TLS, SMTP.getSmtps().getPort(), Optional.empty())
-                    .send(NOTICE));
+        failure(ChannelSpec.Security.TLS, SMTP.getSmtps().getPort(), Optional.empty());
 
     assertThat(f.getMessage()).startsWith("no trusted TLS connection to the SMTP server");
     assertThat(f.retryable()).isFalse();
@@ -109,11 +104,7 @@ class EmailChannelTest {
   @Test
   void starttlsIsRequiredNotOpportunisticAndItsAbsenceIsNotRetried() {
     DeliveryFailure f =
-        catchThrowableOfType(
-            DeliveryFailure.class,
-            () ->
-                channel(ChannelSpec.Security.STARTTLS, SMTP.getSmtp().getPort(), Optional.empty())
-                    .send(NOTICE));
+        failure(ChannelSpec.Security.STARTTLS, SMTP.getSmtp().getPort(), Optional.empty());
 
     assertThat(f.getMessage()).contains("STARTTLS");
     assertThat(f.retryable()).as("another attempt meets the same server").isFalse();
@@ -123,18 +114,12 @@ class EmailChannelTest {
   @Test
   void aRefusedLoginIsNotRetriedAndNeverShowsThePassword() {
     SMTP.setUser("portcullis@acme.com", "portcullis", "another-password");
+
     DeliveryFailure f =
-        catchThrowableOfType(
-            DeliveryFailure.class,
-            () ->
-                channel(
-                        ChannelSpec.Security.NONE,
-                        SMTP.getSmtp().getPort(),
-                        Optional.of("portcullis"))
-                    .send(NOTICE));
+        failure(ChannelSpec.Security.NONE, SMTP.getSmtp().getPort(), Optional.of("portcullis"));
 
     assertThat(f.getMessage())
-        .isEqualTo("the SMTP server refused the login")
+        .isEqualTo("the login was refused by the SMTP server")
         .doesNotContain(PASSWORD);
     assertThat(f.retryable()).isFalse();
     assertThat(SMTP.getReceivedMessages()).isEmpty();

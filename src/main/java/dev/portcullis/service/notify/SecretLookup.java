@@ -1,9 +1,12 @@
-package dev.portcullis.approval.notify;
+package dev.portcullis.service.notify;
+
+import dev.portcullis.approval.notify.NotificationChannel;
+import dev.portcullis.vault.Secret;
 
 /**
  * Resolves a channel's secret reference ({@code vault:NAME}, {@code env:NAME}, {@code file:PATH})
- * at the moment of sending. The wiring backs it with the vault; the approval room needs nothing
- * more than this.
+ * at the moment of sending. The wiring backs it with the vault, under the notification channels'
+ * own scope.
  */
 @FunctionalInterface
 public interface SecretLookup {
@@ -12,16 +15,16 @@ public interface SecretLookup {
    *
    * @throws Unavailable when it cannot be resolved; the message names the reference, never a value
    */
-  String reveal(String channel, String ref) throws Unavailable;
+  Secret resolve(String channel, String ref) throws Unavailable;
 
   /**
-   * As {@link #reveal}, for a send that cannot go on without it: an unresolvable {@code what} (such
-   * as "the bot token") is a delivery failure that another attempt will not cure.
+   * As {@link #resolve}, for a send that cannot go on without it: an unresolvable {@code what}
+   * (such as "the bot token") is a delivery failure that another attempt will not cure.
    */
-  default String revealForSending(String channel, String ref, String what)
+  default Secret resolveForSending(String channel, String ref, String what)
       throws NotificationChannel.DeliveryFailure {
     try {
-      return reveal(channel, ref);
+      return resolve(channel, ref);
     } catch (Unavailable e) {
       throw new NotificationChannel.DeliveryFailure(
           what + " is unavailable: " + e.getMessage(), false);

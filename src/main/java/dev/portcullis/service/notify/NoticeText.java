@@ -1,4 +1,4 @@
-package dev.portcullis.approval.notify;
+package dev.portcullis.service.notify;
 
 import dev.portcullis.approval.ApprovalNotice;
 import tools.jackson.databind.json.JsonMapper;

@@ -1,5 +1,7 @@
-package dev.portcullis.approval.notify;
+package dev.portcullis.service.notify;
 
+import dev.portcullis.approval.notify.ChannelSpec;
+import dev.portcullis.approval.notify.NotificationChannel;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

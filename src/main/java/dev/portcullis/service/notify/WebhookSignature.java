@@ -1,4 +1,4 @@
-package dev.portcullis.approval.notify;
+package dev.portcullis.service.notify;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

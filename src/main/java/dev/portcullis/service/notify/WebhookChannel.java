@@ -1,7 +1,10 @@
-package dev.portcullis.approval.notify;
+package dev.portcullis.service.notify;
 
 import dev.portcullis.approval.ApprovalNotice;
-import java.net.URI;
+import dev.portcullis.approval.notify.ChannelSpec;
+import dev.portcullis.approval.notify.NotificationChannel;
+import dev.portcullis.connector.HttpTransport;
+import dev.portcullis.connector.TransportFailure;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,9 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Concurrency: immutable; the JDK client is shared and thread-safe.
  */
 public final class WebhookChannel implements NotificationChannel {
-  private final String name;
-  private final URI url;
-  private final String secretRef;
+  private static final String PEER = "the webhook";
+
+  private final ChannelSpec.Webhook spec;
   private final SecretLookup secrets;
   private final Duration timeout;
   private final JsonMapper json;
@@ -37,32 +40,26 @@ public final class WebhookChannel implements NotificationChannel {
       Duration timeout,
       JsonMapper json,
       Clock clock) {
-    this.name = spec.name();
-    this.url = spec.url();
-    this.secretRef = spec.secret();
+    this.spec = spec;
     this.secrets = secrets;
     this.timeout = timeout;
     this.json = json;
     this.clock = clock;
-    this.client = HttpDelivery.client(timeout);
+    this.client = HttpTransport.client(timeout);
   }
 
   @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public String type() {
-    return "webhook";
+  public ChannelSpec.Webhook spec() {
+    return spec;
   }
 
   @Override
   public void send(ApprovalNotice notice) throws DeliveryFailure {
-    String secret = secrets.revealForSending(name, secretRef, "the signing secret");
+    String secret =
+        secrets.resolveForSending(spec.name(), spec.secret(), "the signing secret").reveal();
     byte[] body = json.writeValueAsBytes(NoticeText.json(notice, json));
     HttpRequest request =
-        HttpRequest.newBuilder(url)
+        HttpRequest.newBuilder(spec.url())
             .timeout(timeout)
             .header("Content-Type", "application/json")
             .header("User-Agent", "portcullis")
@@ -71,12 +68,19 @@ public final class WebhookChannel implements NotificationChannel {
                 WebhookSignature.header(secret, clock.instant().getEpochSecond(), body))
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build();
-    int status =
-        HttpDelivery.exchange(
-            "the webhook",
-            timeout,
-            () -> client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
-    HttpDelivery.requireStatus("the webhook", status, status / 100 == 2);
+    int status;
+    try {
+      status =
+          HttpTransport.exchange(
+              PEER,
+              timeout,
+              () -> client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
+    } catch (TransportFailure f) {
+      throw new DeliveryFailure(f.getMessage(), f.retryable());
+    }
+    if (status / 100 != 2) {
+      throw new DeliveryFailure(PEER + " answered HTTP " + status, status == 429 || status >= 500);
+    }
   }
 
   @Override
