@@ -9,12 +9,10 @@ import dev.portcullis.policy.NamePattern;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
@@ -268,37 +266,8 @@ final class ApprovalsSection {
     return audience;
   }
 
-  /**
-   * An approver's {@code tenants}: the tenants of agents whose calls they decide; by default the
-   * agents' one tenant, and required when the agents are in several.
-   */
+  /** An approver's {@code tenants}: the tenants of agents whose calls they decide. */
   private Optional<List<String>> tenants(String p, Set<String> agentTenants) {
-    String t = p + "/tenants";
-    List<String> known = new ArrayList<>(new TreeSet<>(agentTenants));
-    if (r.at(t).isMissingNode()) {
-      if (known.size() == 1) {
-        return Optional.of(known);
-      }
-      if (known.size() > 1) {
-        r.problem(
-            p,
-            "'tenants' is required: the agents are in several tenants "
-                + known
-                + "; name the ones whose"
-                + " calls this approver decides");
-      }
-      return Optional.empty();
-    }
-    List<String> tenants = r.strings(t, true);
-    boolean ok = !tenants.isEmpty();
-    for (int k = 0; k < tenants.size(); k++) {
-      if (!agentTenants.contains(tenants.get(k))) {
-        r.problem(
-            t + "/" + k,
-            "no agent is in tenant '" + tenants.get(k) + "'; the agents' tenants are " + known);
-        ok = false;
-      }
-    }
-    return ok ? Optional.of(List.copyOf(new LinkedHashSet<>(tenants))) : Optional.empty();
+    return new TenantsKey(r, agentTenants).read(p, "this approver decides");
   }
 }

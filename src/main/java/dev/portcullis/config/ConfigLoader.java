@@ -134,7 +134,8 @@ public final class ConfigLoader {
     ApprovalSettings approvals =
         approvalsSection.settings(
             approverCount, agentTenants.size() > 1 ? scarcest : null, toolNames);
-    List<dev.portcullis.approval.notify.ChannelSpec> notify = new NotifySection(r).channels();
+    List<dev.portcullis.approval.notify.ChannelSpec> notify =
+        new NotifySection(r).channels(agentTenants);
 
     if (!r.problems().isEmpty()) {
       throw new ConfigException(file, r.problems());

@@ -29,7 +29,12 @@ final class NotifySection {
     this.r = r;
   }
 
-  List<ChannelSpec> channels() {
+  /**
+   * The channels, each scoped to tenants of {@code agentTenants} ({@code tenants:}, by default the
+   * agents' one tenant, required when they are in several).
+   */
+  List<ChannelSpec> channels(Set<String> agentTenants) {
+    TenantsKey tenantsKey = new TenantsKey(r, agentTenants);
     List<ChannelSpec> out = new ArrayList<>();
     if (!r.isObject("/approvals", false)) {
       return out;
@@ -52,11 +57,12 @@ final class NotifySection {
       if (name != null && !names.add(name)) {
         r.problem(p + "/name", "channel '" + name + "' is defined twice");
       }
+      List<String> tenants = tenantsKey.read(p, "this channel announces").orElse(List.of());
       Optional<? extends ChannelSpec> spec =
           switch (type.get()) {
-            case "webhook" -> webhook(p, name);
-            case "slack" -> slack(p, name);
-            case "email" -> email(p, name);
+            case "webhook" -> webhook(p, name, tenants);
+            case "slack" -> slack(p, name, tenants);
+            case "email" -> email(p, name, tenants);
             default -> {
               r.problem(p + "/type", "'" + type.get() + "' is not one of [webhook, slack, email]");
               yield Optional.empty();
@@ -67,18 +73,18 @@ final class NotifySection {
     return out;
   }
 
-  private Optional<ChannelSpec.Webhook> webhook(String p, String name) {
-    r.onlyKeys(p, Set.of("type", "name", "url", "secret"));
+  private Optional<ChannelSpec.Webhook> webhook(String p, String name, List<String> tenants) {
+    r.onlyKeys(p, Set.of("type", "name", "url", "secret", "tenants"));
     URI url = r.string(p + "/url", true).map(u -> url(p + "/url", u, "webhook")).orElse(null);
     Optional<String> secret = r.secretRef(p + "/secret", true).map(Object::toString);
     if (name == null || url == null || secret.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new ChannelSpec.Webhook(name, url, secret.get()));
+    return Optional.of(new ChannelSpec.Webhook(name, url, secret.get(), tenants));
   }
 
-  private Optional<ChannelSpec.Slack> slack(String p, String name) {
-    r.onlyKeys(p, Set.of("type", "name", "token", "channel", "baseUrl"));
+  private Optional<ChannelSpec.Slack> slack(String p, String name, List<String> tenants) {
+    r.onlyKeys(p, Set.of("type", "name", "token", "channel", "baseUrl", "tenants"));
     URI base =
         r.at(p + "/baseUrl").isMissingNode()
             ? ChannelSpec.Slack.DEFAULT_BASE_URL
@@ -100,13 +106,23 @@ final class NotifySection {
     if (name == null || base == null || token.isEmpty() || channel.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new ChannelSpec.Slack(name, base, token.get(), channel.get()));
+    return Optional.of(new ChannelSpec.Slack(name, base, token.get(), channel.get(), tenants));
   }
 
-  private Optional<ChannelSpec.Email> email(String p, String name) {
+  private Optional<ChannelSpec.Email> email(String p, String name, List<String> tenants) {
     r.onlyKeys(
         p,
-        Set.of("type", "name", "host", "port", "security", "from", "to", "username", "password"));
+        Set.of(
+            "type",
+            "name",
+            "host",
+            "port",
+            "security",
+            "from",
+            "to",
+            "username",
+            "password",
+            "tenants"));
     Optional<String> host =
         r.matching(p + "/host", true, MailSection.HOST, "is not a host name or IP address");
     ChannelSpec.Security security =
@@ -148,7 +164,7 @@ final class NotifySection {
     }
     return Optional.of(
         new ChannelSpec.Email(
-            name, host.get(), port, security, from.get(), to, username, password));
+            name, host.get(), port, security, from.get(), to, username, password, tenants));
   }
 
   /**
@@ -210,6 +226,7 @@ final class NotifySection {
         e.password().ifPresent(pw -> m.put("password", pw));
       }
     }
+    m.put("tenants", c.tenants());
     return m;
   }
 }

@@ -142,6 +142,9 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
     try {
       ApprovalNotice notice = notice(invocation, request);
       for (NotificationChannel channel : channels) {
+        if (!channel.spec().tenants().contains(invocation.tenant())) {
+          continue; // a channel hears of its own tenants' calls only
+        }
         Delivery d = new Delivery(invocation, notice, channel);
         if (closing || waiting.size() >= MAX_WAITING) {
           finish(

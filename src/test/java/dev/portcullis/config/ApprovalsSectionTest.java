@@ -120,6 +120,39 @@ class ApprovalsSectionTest {
   }
 
   @Test
+  void withSeveralTenantsANotificationChannelNamesItsOwnAndOnlyAgentsTenants() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("channels.yaml"),
+            """
+        apiVersion: portcullis.dev/v1alpha1
+        kind: Gateway
+        agents:
+          - {id: acme-bot, tenant: acme, keys: [sha256:1111111111111111111111111111111111111111111111111111111111111111]}
+          - {id: globex-bot, tenant: globex, keys: [sha256:5555555555555555555555555555555555555555555555555555555555555555]}
+        approvers:
+          - {id: olivia, tenants: [acme], keys: [sha256:2222222222222222222222222222222222222222222222222222222222222222]}
+        approvals:
+          notify:
+            - {type: webhook, url: "http://127.0.0.1:9000/a", secret: "env:A"}
+            - {type: webhook, url: "http://127.0.0.1:9000/b", secret: "env:B", tenants: [acme, initech]}
+            - {type: webhook, name: globex-hook, url: "http://127.0.0.1:9000/c", secret: "env:C", tenants: [globex]}
+        connectors: []
+        tools: []
+        """);
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "channels.yaml:10: approvals.notify[0]: 'tenants' is required: the agents are in"
+                + " several tenants [acme, globex]; name the ones whose calls this channel"
+                + " announces")
+        .hasMessageContaining(
+            "channels.yaml:11: approvals.notify[1].tenants[1]: no agent is in tenant 'initech'")
+        .hasMessageNotContaining("notify[2]");
+  }
+
+  @Test
   void withOneTenantEveryApproverDecidesForIt() throws Exception {
     Path file = Files.writeString(dir.resolve("portcullis.yaml"), HEAD);
 

@@ -7,6 +7,7 @@ import dev.portcullis.approval.notify.ChannelSpec;
 import dev.portcullis.approval.notify.NotificationChannel;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.catalog.StaticCatalog;
+import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.pipeline.AuditEntries;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,7 +67,7 @@ class NotificationsTest {
   private Notifications notifications(SecretLookup secrets, Duration drain) {
     return notifications(
         new WebhookChannel(
-            new ChannelSpec.Webhook("hook", webhook.url(), "env:HOOK"),
+            new ChannelSpec.Webhook("hook", webhook.url(), "env:HOOK", List.of("acme")),
             secrets,
             Duration.ofSeconds(5),
             JSON,
@@ -96,6 +98,32 @@ class NotificationsTest {
     notifications.parked(
         inv,
         ApprovalRequest.pending("appr-1", inv.invocationId(), now, now.plus(Duration.ofHours(1))));
+  }
+
+  @Test
+  void aChannelHearsOfItsOwnTenantsCallsOnly() throws Exception {
+    notifications = notifications(secret(), Duration.ofSeconds(5));
+    Invocation foreign =
+        Invocations.call(
+            new AgentRef("globex-bot", "globex", null),
+            "orders_refund",
+            JSON.readTree("{\"amount\":120}"),
+            Map.of());
+    Instant now = Instant.now();
+    notifications.parked(
+        foreign,
+        ApprovalRequest.pending(
+            "appr-globex", foreign.invocationId(), now, now.plus(Duration.ofHours(1))));
+
+    park(); // acme's
+    notifications.close(); // waits for every queued delivery, and records any it could not send
+    notifications = null;
+
+    assertThat(entries()).hasSize(1);
+    assertThat(entries().getFirst().reasons()).contains("approval:appr-1", "notification:sent");
+    assertThat(webhook.received())
+        .hasSize(1)
+        .allSatisfy(r -> assertThat(r.text()).doesNotContain("globex"));
   }
 
   @Test
@@ -182,7 +210,8 @@ class NotificationsTest {
       notifications =
           notifications(
               new SlackChannel(
-                  new ChannelSpec.Slack("chat", slack.baseUri(), "env:SLACK", "C0SUPPORT1"),
+                  new ChannelSpec.Slack(
+                      "chat", slack.baseUri(), "env:SLACK", "C0SUPPORT1", List.of("acme")),
                   (channel, ref) -> new Secret(SecretRef.parse(ref), token),
                   Duration.ofSeconds(5),
                   JSON),

@@ -16,15 +16,19 @@ public sealed interface ChannelSpec {
   /** {@code webhook}, {@code slack} or {@code email}. */
   String type();
 
+  /** The tenants whose parked calls this channel announces; no other tenant's. */
+  List<String> tenants();
+
   /**
    * POST the notice as JSON to {@code url}, signed with HMAC-SHA256 under the secret {@code
    * secret}.
    */
-  record Webhook(String name, URI url, String secret) implements ChannelSpec {
+  record Webhook(String name, URI url, String secret, List<String> tenants) implements ChannelSpec {
     public Webhook {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(url, "url");
       Objects.requireNonNull(secret, "secret");
+      tenants = List.copyOf(tenants);
     }
 
     @Override
@@ -34,7 +38,8 @@ public sealed interface ChannelSpec {
   }
 
   /** {@code chat.postMessage} to {@code channel} with the bot token {@code token}. */
-  record Slack(String name, URI baseUrl, String token, String channel) implements ChannelSpec {
+  record Slack(String name, URI baseUrl, String token, String channel, List<String> tenants)
+      implements ChannelSpec {
     public static final URI DEFAULT_BASE_URL = URI.create("https://slack.com/api");
 
     public Slack {
@@ -42,6 +47,7 @@ public sealed interface ChannelSpec {
       Objects.requireNonNull(baseUrl, "baseUrl");
       Objects.requireNonNull(token, "token");
       Objects.requireNonNull(channel, "channel");
+      tenants = List.copyOf(tenants);
     }
 
     @Override
@@ -59,9 +65,11 @@ public sealed interface ChannelSpec {
       String from,
       List<String> to,
       Optional<String> username,
-      Optional<String> password)
+      Optional<String> password,
+      List<String> tenants)
       implements ChannelSpec {
     public Email {
+      tenants = List.copyOf(tenants);
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(security, "security");

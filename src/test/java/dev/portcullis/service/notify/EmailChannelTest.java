@@ -65,7 +65,8 @@ class EmailChannelTest {
             "Portcullis <portcullis@acme.com>",
             List.of("approvers@acme.com"),
             user,
-            user.map(u -> "env:SMTP_PASSWORD"));
+            user.map(u -> "env:SMTP_PASSWORD"),
+            List.of("acme"));
     SecretLookup secrets = (channel, ref) -> new Secret(SecretRef.parse(ref), PASSWORD);
     return new EmailChannel(spec, secrets, Duration.ofSeconds(5), CLOCK);
   }
