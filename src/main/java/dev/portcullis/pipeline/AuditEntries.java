@@ -4,6 +4,7 @@ import dev.portcullis.audit.AuditChain;
 import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.invocation.AuditEntry;
+import dev.portcullis.invocation.AuditReason;
 import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.FilterReport;
@@ -98,7 +99,7 @@ public final class AuditEntries {
       inv = inv.withDecision(first.invocation().decision());
     }
     return terminal(
-        inv, first, List.of(KeyHolders.REPLAY + ":" + first.invocation().invocationId()));
+        inv, first, List.of(new AuditReason.Replay(first.invocation().invocationId()).wire()));
   }
 
   /**
@@ -111,13 +112,35 @@ public final class AuditEntries {
   }
 
   /**
-   * The record of a person's (or the deadline's) decision on a parked call: the state it leaves the
-   * call in, reasons naming the approval and who decided ({@code approval:ID}, {@code
-   * approved-by:ID}), and for a refusal its kind and the reason given.
+   * The record of an event of a parked call (a notice sent or failed): the state it leaves the call
+   * in, reasons naming the approval, and for a failure its kind and detail (null otherwise).
    */
   public AuditEntry approvalEvent(
       Invocation inv, InvocationState state, List<String> reasons, String kind, String detail) {
     return entry(inv, state, reasons, kind, detail, null, null);
+  }
+
+  /**
+   * The record of an approver's act on a parked call that refuses nothing (a vote, an edit, the
+   * approval): the state it leaves the call in and the events naming the approval and who acted.
+   */
+  public AuditEntry approvalEvent(
+      Invocation inv, InvocationState state, List<? extends AuditReason> events) {
+    return entry(inv, state, AuditReason.wire(events), null, null, null, null);
+  }
+
+  /**
+   * The record of a person's (or the deadline's) refusal of a parked call, or of a refusal to act
+   * on it: the state it leaves the call in, the events naming the approval and who decided, and the
+   * refusal's kind and the reason given.
+   */
+  public AuditEntry approvalRefusal(
+      Invocation inv,
+      InvocationState state,
+      List<? extends AuditReason> events,
+      String kind,
+      String detail) {
+    return entry(inv, state, AuditReason.wire(events), kind, detail, null, null);
   }
 
   private AuditEntry terminal(Invocation inv, Outcome outcome, List<String> extra) {
@@ -148,7 +171,7 @@ public final class AuditEntries {
           entry(
               inv,
               a.state(),
-              join(List.of("approval:" + a.approvalId()), extra),
+              join(List.of(new AuditReason.Approval(a.approvalId()).wire()), extra),
               null,
               null,
               durationMs,
@@ -190,38 +213,41 @@ public final class AuditEntries {
     if (denialReasons != null) {
       denialReasons.stream().filter(r -> !reasons.contains(r)).forEach(reasons::add);
     }
-    return new AuditEntry(
-        clock.instant(),
-        inv.invocationId(),
-        inv.traceId(),
-        inv.requestId(),
-        inv.tenant(),
-        inv.agent().id(),
-        inv.user() == null ? null : inv.user().id(),
-        inv.sessionId(),
-        inv.channel(),
-        inv.toolName(),
-        inv.tool() == null ? null : inv.tool().version(),
-        inv.tool() == null ? null : inv.tool().descriptorHash(),
-        digestOnly ? null : argumentsJson,
-        args.digest(),
-        state.name(),
-        decision == null ? null : decision.effect().wireName(),
-        reasons,
-        errorKind,
-        errorDetail,
-        durationMs,
-        configHash,
-        decision == null ? null : decision.policyVersion(),
-        decision == null || decision.shadows().isEmpty()
-            ? null
-            : json.writeValueAsString(shadows(decision)),
-        inv.user() == null ? null : json.writeValueAsString(user(inv.user())),
-        inv.policyContext().isEmpty()
-            ? null
-            : json.writeValueAsString(new java.util.TreeMap<>(inv.policyContext())),
-        filtered == null || filtered.isEmpty() ? null : json.writeValueAsString(filtered(filtered)),
-        inv.credential() == null ? null : json.writeValueAsString(credential(inv.credential())));
+    return AuditEntry.builder(
+            clock.instant(), inv.invocationId(), inv.traceId(), state.name(), configHash)
+        .requestId(inv.requestId())
+        .tenant(inv.tenant())
+        .agentId(inv.agent().id())
+        .userId(inv.user() == null ? null : inv.user().id())
+        .sessionId(inv.sessionId())
+        .channel(inv.channel())
+        .toolName(inv.toolName())
+        .toolVersion(inv.tool() == null ? null : inv.tool().version())
+        .descriptorHash(inv.tool() == null ? null : inv.tool().descriptorHash())
+        .arguments(digestOnly ? null : argumentsJson)
+        .argumentsDigest(args.digest())
+        .decision(decision == null ? null : decision.effect().wireName())
+        .reasons(reasons)
+        .errorKind(errorKind)
+        .errorDetail(errorDetail)
+        .durationMs(durationMs)
+        .policyVersion(decision == null ? null : decision.policyVersion())
+        .shadows(
+            decision == null || decision.shadows().isEmpty()
+                ? null
+                : json.writeValueAsString(shadows(decision)))
+        .user(inv.user() == null ? null : json.writeValueAsString(user(inv.user())))
+        .context(
+            inv.policyContext().isEmpty()
+                ? null
+                : json.writeValueAsString(new java.util.TreeMap<>(inv.policyContext())))
+        .filtered(
+            filtered == null || filtered.isEmpty()
+                ? null
+                : json.writeValueAsString(filtered(filtered)))
+        .credential(
+            inv.credential() == null ? null : json.writeValueAsString(credential(inv.credential())))
+        .build();
   }
 
   /** Arguments as recorded by {@code mapper}: their JSON and its SHA-256. */
