@@ -135,6 +135,42 @@ public sealed interface AuditReason {
     }
   }
 
+  /** The operator who settled a call left needing reconciliation. */
+  record SettledBy(String operator) implements AuditReason {
+    public SettledBy {
+      Objects.requireNonNull(operator, "operator");
+    }
+
+    @Override
+    public String wire() {
+      return "settled-by:" + operator;
+    }
+  }
+
+  /** The operator who asked to revert a completed call. */
+  record RevertBy(String operator) implements AuditReason {
+    public RevertBy {
+      Objects.requireNonNull(operator, "operator");
+    }
+
+    @Override
+    public String wire() {
+      return "revert-by:" + operator;
+    }
+  }
+
+  /** The compensating call that reverted a completed one. */
+  record RevertedWith(String invocationId) implements AuditReason {
+    public RevertedWith {
+      Objects.requireNonNull(invocationId, "invocationId");
+    }
+
+    @Override
+    public String wire() {
+      return "reverted-with:" + invocationId;
+    }
+  }
+
   /**
    * Any other reason (a policy rule id, an error, an event with no type of its own), as written.
    */
@@ -174,6 +210,9 @@ public sealed interface AuditReason {
           case "denied-by" -> new DeniedBy(value);
           case "stored-digest" -> new StoredDigest(value);
           case "idempotent-replay" -> new Replay(value);
+          case "settled-by" -> new SettledBy(value);
+          case "revert-by" -> new RevertBy(value);
+          case "reverted-with" -> new RevertedWith(value);
           default -> null;
         };
     return typed != null && typed.wire().equals(text) ? typed : new Other(text);

@@ -76,8 +76,12 @@ public final class AuditEntries {
    * and why in {@code kind} and {@code detail}.
    */
   public AuditEntry operatorEvent(
-      Invocation inv, InvocationState state, List<String> reasons, String kind, String detail) {
-    return entry(inv, state, reasons, kind, detail, null, null);
+      Invocation inv,
+      InvocationState state,
+      List<? extends AuditReason> events,
+      String kind,
+      String detail) {
+    return entry(inv, state, AuditReason.wire(events), kind, detail, null, null);
   }
 
   /** The record of how the call ended. */

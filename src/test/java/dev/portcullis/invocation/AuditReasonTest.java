@@ -28,6 +28,9 @@ class AuditReasonTest {
         Arguments.of(new AuditReason.DeniedBy("ops-olivia"), "denied-by:ops-olivia"),
         Arguments.of(new AuditReason.StoredDigest("ef56"), "stored-digest:ef56"),
         Arguments.of(new AuditReason.Replay("inv-1"), "idempotent-replay:inv-1"),
+        Arguments.of(new AuditReason.SettledBy("ops-olivia"), "settled-by:ops-olivia"),
+        Arguments.of(new AuditReason.RevertBy("ops-olivia"), "revert-by:ops-olivia"),
+        Arguments.of(new AuditReason.RevertedWith("inv-2"), "reverted-with:inv-2"),
         Arguments.of(new AuditReason.Other("refunds-need-approval"), "refunds-need-approval"));
   }
 
@@ -53,7 +56,7 @@ class AuditReasonTest {
         "votes:a/b",
         "votes:1",
         "notification:sent",
-        "settled-by:ops",
+        "notification:failed",
         "edited-to",
         ":x",
         ""
