@@ -7,6 +7,7 @@ import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.AuditReason;
 import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.Decision;
+import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.FilterReport;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
@@ -60,14 +61,14 @@ public final class AuditEntries {
 
   /** The record of the call entering {@code state}, before its outcome is known. */
   public AuditEntry transition(Invocation inv, InvocationState state) {
-    return entry(inv, state, null, null, null, null, null);
+    return entry(inv, state, List.of()).build();
   }
 
   /**
    * The record of an event of the call in {@code state}, with {@code reasons} saying what happened.
    */
   public AuditEntry transition(Invocation inv, InvocationState state, List<String> reasons) {
-    return entry(inv, state, reasons, null, null, null, null);
+    return entry(inv, state, reasons).build();
   }
 
   /**
@@ -81,7 +82,7 @@ public final class AuditEntries {
       List<? extends AuditReason> events,
       String kind,
       String detail) {
-    return entry(inv, state, AuditReason.wire(events), kind, detail, null, null);
+    return entry(inv, state, AuditReason.wire(events)).errorKind(kind).errorDetail(detail).build();
   }
 
   /** The record of how the call ended. */
@@ -111,8 +112,10 @@ public final class AuditEntries {
    * re-run.
    */
   public AuditEntry interrupted(Invocation inv, String detail) {
-    return entry(
-        inv, InvocationState.NEEDS_RECONCILIATION, null, "interrupted", detail, null, null);
+    return entry(inv, InvocationState.NEEDS_RECONCILIATION, List.of())
+        .errorKind(Ending.INTERRUPTED)
+        .errorDetail(detail)
+        .build();
   }
 
   /**
@@ -121,7 +124,7 @@ public final class AuditEntries {
    */
   public AuditEntry approvalEvent(
       Invocation inv, InvocationState state, List<String> reasons, String kind, String detail) {
-    return entry(inv, state, reasons, kind, detail, null, null);
+    return entry(inv, state, reasons).errorKind(kind).errorDetail(detail).build();
   }
 
   /**
@@ -130,7 +133,7 @@ public final class AuditEntries {
    */
   public AuditEntry approvalEvent(
       Invocation inv, InvocationState state, List<? extends AuditReason> events) {
-    return entry(inv, state, AuditReason.wire(events), null, null, null, null);
+    return entry(inv, state, AuditReason.wire(events)).build();
   }
 
   /**
@@ -144,7 +147,7 @@ public final class AuditEntries {
       List<? extends AuditReason> events,
       String kind,
       String detail) {
-    return entry(inv, state, AuditReason.wire(events), kind, detail, null, null);
+    return entry(inv, state, AuditReason.wire(events)).errorKind(kind).errorDetail(detail).build();
   }
 
   private AuditEntry terminal(Invocation inv, Outcome outcome, List<String> extra) {
@@ -152,34 +155,32 @@ public final class AuditEntries {
     long durationMs = Math.max(0, Duration.between(inv.receivedAt(), now).toMillis());
     return switch (outcome) {
       case Outcome.Completed c ->
-          entry(inv, c.state(), extra, null, null, durationMs, c.filtered());
+          entry(inv, c.state(), extra)
+              .durationMs(durationMs)
+              .filtered(
+                  c.filtered() == null || c.filtered().isEmpty()
+                      ? null
+                      : json.writeValueAsString(filtered(c.filtered())))
+              .build();
       case Outcome.Denied d ->
-          entry(
-              inv,
-              d.state(),
-              join(d.reasons(), extra),
-              d.kind().name().toLowerCase(java.util.Locale.ROOT),
-              d.message(),
-              durationMs,
-              null);
+          entry(inv, d.state(), join(d.reasons(), extra))
+              .errorKind(d.kind().name().toLowerCase(java.util.Locale.ROOT))
+              .errorDetail(d.message())
+              .durationMs(durationMs)
+              .build();
       case Outcome.Failed f ->
-          entry(
-              inv,
-              f.state(),
-              extra,
-              f.kind().name().toLowerCase(java.util.Locale.ROOT),
-              f.detail(),
-              durationMs,
-              null);
+          entry(inv, f.state(), extra)
+              .errorKind(f.kind().name().toLowerCase(java.util.Locale.ROOT))
+              .errorDetail(f.detail())
+              .durationMs(durationMs)
+              .build();
       case Outcome.AwaitingApproval a ->
           entry(
-              inv,
-              a.state(),
-              join(List.of(new AuditReason.Approval(a.approvalId()).wire()), extra),
-              null,
-              null,
-              durationMs,
-              null);
+                  inv,
+                  a.state(),
+                  join(List.of(new AuditReason.Approval(a.approvalId()).wire()), extra))
+              .durationMs(durationMs)
+              .build();
     };
   }
 
@@ -192,14 +193,14 @@ public final class AuditEntries {
     return all;
   }
 
-  private AuditEntry entry(
-      Invocation inv,
-      InvocationState state,
-      List<String> denialReasons,
-      String errorKind,
-      String errorDetail,
-      Long durationMs,
-      FilterReport filtered) {
+  /**
+   * A record of {@code inv} in {@code state} with everything the invocation says (ids, tool,
+   * arguments, decision, user, context, credential use) and its reasons: the decision's rule ids
+   * and errors, then {@code extraReasons} not already among them. The caller adds what only it
+   * knows (error kind and detail, duration, filter report).
+   */
+  private AuditEntry.Builder entry(
+      Invocation inv, InvocationState state, List<String> extraReasons) {
     Serialized args = serialized(inv.arguments());
     String argumentsJson = args.json();
     boolean digestOnly =
@@ -214,8 +215,8 @@ public final class AuditEntries {
       reasons.addAll(decision.ruleIds());
       decision.errors().forEach(e -> reasons.add("error: " + e));
     }
-    if (denialReasons != null) {
-      denialReasons.stream().filter(r -> !reasons.contains(r)).forEach(reasons::add);
+    if (extraReasons != null) {
+      extraReasons.stream().filter(r -> !reasons.contains(r)).forEach(reasons::add);
     }
     return AuditEntry.builder(
             clock.instant(), inv.invocationId(), inv.traceId(), state.name(), configHash)
@@ -232,9 +233,6 @@ public final class AuditEntries {
         .argumentsDigest(args.digest())
         .decision(decision == null ? null : decision.effect().wireName())
         .reasons(reasons)
-        .errorKind(errorKind)
-        .errorDetail(errorDetail)
-        .durationMs(durationMs)
         .policyVersion(decision == null ? null : decision.policyVersion())
         .shadows(
             decision == null || decision.shadows().isEmpty()
@@ -245,13 +243,10 @@ public final class AuditEntries {
             inv.policyContext().isEmpty()
                 ? null
                 : json.writeValueAsString(new java.util.TreeMap<>(inv.policyContext())))
-        .filtered(
-            filtered == null || filtered.isEmpty()
-                ? null
-                : json.writeValueAsString(filtered(filtered)))
         .credential(
-            inv.credential() == null ? null : json.writeValueAsString(credential(inv.credential())))
-        .build();
+            inv.credential() == null
+                ? null
+                : json.writeValueAsString(credential(inv.credential())));
   }
 
   /** Arguments as recorded by {@code mapper}: their JSON and its SHA-256. */
