@@ -107,6 +107,16 @@ class ArchitectureTest {
   }
 
   @Test
+  void approvalListingsHoldNothingThatWrites() throws IOException {
+    assertThat(Files.readString(MAIN.resolve("service/ApprovalQueries.java")))
+        .as("reads never write: expiry belongs to the sweeper, ApprovalExpiry")
+        .doesNotContainPattern(
+            "\\b(Ledger|ApprovalSettlement|ApprovalVoting|ApprovalDenials|ApprovalEdits"
+                + "|ApprovalResumption|ApprovalFinisher|StoredCallCheck)\\b")
+        .doesNotContainPattern("\\.(sweep|pendingNow|endExpired|settle|decide|vote|edit|park)\\(");
+  }
+
+  @Test
   void noRoomReachesIntoARoomAboveIt() throws IOException {
     List<String> violations = new ArrayList<>();
     try (Stream<Path> files = Files.walk(MAIN)) {

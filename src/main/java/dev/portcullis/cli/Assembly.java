@@ -54,12 +54,24 @@ import dev.portcullis.pipeline.PolicyStage;
 import dev.portcullis.pipeline.ToolDirectory;
 import dev.portcullis.pipeline.ValidateStage;
 import dev.portcullis.policy.SwappablePolicy;
+import dev.portcullis.service.ApprovalDenials;
+import dev.portcullis.service.ApprovalEdits;
+import dev.portcullis.service.ApprovalExpiry;
+import dev.portcullis.service.ApprovalFinisher;
+import dev.portcullis.service.ApprovalLookup;
+import dev.portcullis.service.ApprovalQueries;
+import dev.portcullis.service.ApprovalResumption;
+import dev.portcullis.service.ApprovalSettlement;
+import dev.portcullis.service.ApprovalSignals;
+import dev.portcullis.service.ApprovalVoting;
 import dev.portcullis.service.Approvals;
 import dev.portcullis.service.InvocationAdmin;
 import dev.portcullis.service.InvocationRecovery;
 import dev.portcullis.service.Notifications;
 import dev.portcullis.service.ParkedNotices;
+import dev.portcullis.service.ResumedRoad;
 import dev.portcullis.service.Reverts;
+import dev.portcullis.service.StoredCallCheck;
 import dev.portcullis.service.UpstreamTools;
 import dev.portcullis.service.notify.Channels;
 import dev.portcullis.service.notify.SecretLookup;
@@ -109,6 +121,8 @@ public final class Assembly implements AutoCloseable {
   private final SecretResolver secrets;
   private final Notifications notifications;
   private final DeferredEndings endings;
+  private final ApprovalExpiry approvalExpiry;
+  private final ApprovalFinisher approvalFinisher;
 
   private Assembly(
       DataDirectory data,
@@ -123,7 +137,11 @@ public final class Assembly implements AutoCloseable {
       ToolPins pins,
       SecretResolver secrets,
       Notifications notifications,
-      DeferredEndings endings) {
+      DeferredEndings endings,
+      ApprovalExpiry approvalExpiry,
+      ApprovalFinisher approvalFinisher) {
+    this.approvalExpiry = approvalExpiry;
+    this.approvalFinisher = approvalFinisher;
     this.notifications = notifications;
     this.endings = endings;
     this.catalog = catalog;
@@ -253,16 +271,42 @@ public final class Assembly implements AutoCloseable {
             commit,
             before,
             execute);
+    ApprovalSignals signals = new ApprovalSignals();
+    ApprovalLookup lookup = new ApprovalLookup(approvalStore, invocations);
+    ApprovalSettlement settlement =
+        new ApprovalSettlement(approvalStore, ledger, lookup, entries, clock);
+    ResumedRoad road = new ResumedRoad(validate, policy, filter, before, execute);
+    StoredCallCheck storedCallCheck = new StoredCallCheck(audit, entries, settlement, json);
+    ApprovalExpiry expiry = new ApprovalExpiry(approvalStore, lookup, settlement, signals, clock);
+    ApprovalResumption resumption =
+        new ApprovalResumption(
+            approvalStore, invocations, ledger, entries, lookup, signals, road, clock, json);
+    ApprovalDenials denials = new ApprovalDenials(lookup, expiry, settlement, signals);
     Approvals approvals =
         new Approvals(
+            new ApprovalQueries(approvalStore, invocations, lookup, clock),
+            new ApprovalVoting(
+                approvalStore,
+                lookup,
+                expiry,
+                storedCallCheck,
+                new ApprovalEdits(approvalStore, lookup, settlement, entries, signals, road, clock),
+                resumption,
+                entries,
+                clock,
+                json),
+            denials,
+            signals);
+    ApprovalFinisher finisher =
+        new ApprovalFinisher(
             approvalStore,
             invocations,
-            audit,
-            ledger,
-            entries,
-            clock,
-            new Approvals.Road(validate, policy, filter, before, execute),
-            json);
+            lookup,
+            storedCallCheck,
+            resumption,
+            denials,
+            expiry,
+            clock);
     Identities identities =
         new Identities(
             config.agents(), config.issuers(), new TokenVerifier(config.issuers(), clock));
@@ -298,7 +342,9 @@ public final class Assembly implements AutoCloseable {
         pins,
         secrets,
         notifications,
-        endings);
+        endings,
+        expiry,
+        finisher);
   }
 
   /**
@@ -490,6 +536,16 @@ public final class Assembly implements AutoCloseable {
   /** The approval requests and what approvers do with them; {@code serve} sweeps expired ones. */
   public Approvals approvals() {
     return gateway.approvals();
+  }
+
+  /** The approval sweeper: expires pending requests past their deadline ({@code serve}'s timer). */
+  public ApprovalExpiry approvalExpiry() {
+    return approvalExpiry;
+  }
+
+  /** Finishes parked calls whose request was decided but whose road never ran. */
+  public ApprovalFinisher approvalFinisher() {
+    return approvalFinisher;
   }
 
   /** How many transactions the ledger has committed since start (each one fsync). */

@@ -140,11 +140,11 @@ final class ServeCommand implements Runnable {
         sweeper.scheduleWithFixedDelay(
             () -> {
               try {
-                assembly.approvals().sweep();
+                assembly.approvalExpiry().sweep();
                 // Decisions a stop or a store failure left unfinished; a minute's grace for one
                 // still being carried out.
-                assembly.approvals().finishDecided(java.time.Duration.ofMinutes(1));
-              } catch (dev.portcullis.service.Approvals.Refusal | RuntimeException e) {
+                assembly.approvalFinisher().finishDecided(java.time.Duration.ofMinutes(1));
+              } catch (dev.portcullis.service.ApprovalRefusal | RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(ServeCommand.class)
                     .warn("approval sweep failed: {}", e.getMessage());
               }

@@ -5,7 +5,10 @@ import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.Outcome;
-import dev.portcullis.service.Approvals;
+import dev.portcullis.service.ApprovalConsent;
+import dev.portcullis.service.ApprovalRefusal;
+import dev.portcullis.service.ApprovalResult;
+import dev.portcullis.service.ApprovalView;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
@@ -56,7 +59,7 @@ final class ApprovalRoutes {
   private void list(Context ctx) {
     OperatorRef operator = guard.approver(ctx, gateway.approvers());
     String wanted = ctx.queryParam("status");
-    List<Approvals.View> views =
+    List<ApprovalView> views =
         OperatorRequests.listing(
             () ->
                 call(
@@ -85,12 +88,12 @@ final class ApprovalRoutes {
     OperatorRef approver = guard.approver(ctx, gateway.approvers());
     String id = action.id();
     if (action.first()) {
-      Approvals.Consent consent = consent(ctx);
+      ApprovalConsent consent = consent(ctx);
       switch (call(() -> gateway.approvals().approve(id, approver, consent))) {
-        case Approvals.Result.Ended e ->
+        case ApprovalResult.Ended e ->
             Responses.json(
                 ctx, gateway.json(), 200, decided(id, approver.id(), e.status(), e.outcome()));
-        case Approvals.Result.Voted v -> {
+        case ApprovalResult.Voted v -> {
           Map<String, Object> body = body(v.view());
           body.put(
               "detail",
@@ -113,9 +116,9 @@ final class ApprovalRoutes {
   }
 
   /** The approval's optional body: none (or {@code {}}) approves the call as it stands. */
-  private Approvals.Consent consent(Context ctx) {
+  private ApprovalConsent consent(Context ctx) {
     if (ctx.bodyAsBytes().length == 0) {
-      return Approvals.Consent.PLAIN;
+      return ApprovalConsent.PLAIN;
     }
     JsonNode body = bodies.readObject(ctx);
     for (String name : body.propertyNames()) {
@@ -136,7 +139,7 @@ final class ApprovalRoutes {
               ProblemType.MALFORMED_REQUEST,
               "'arguments' must be a JSON object: the tool's arguments as the approver edited them"));
     }
-    return new Approvals.Consent(
+    return new ApprovalConsent(
         arguments,
         optionalText(body, "reason", MAX_REASON),
         optionalText(body, "argumentsDigest", 100));
@@ -167,7 +170,7 @@ final class ApprovalRoutes {
     return body;
   }
 
-  static Map<String, Object> body(Approvals.View v) {
+  static Map<String, Object> body(ApprovalView v) {
     Invocation inv = v.invocation().invocation();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("approvalId", v.approvalId());
@@ -229,13 +232,13 @@ final class ApprovalRoutes {
   }
 
   private interface Action<T> {
-    T run() throws Approvals.Refusal;
+    T run() throws ApprovalRefusal;
   }
 
   private static <T> T call(Action<T> action) {
     try {
       return action.run();
-    } catch (Approvals.Refusal r) {
+    } catch (ApprovalRefusal r) {
       ProblemType type =
           switch (r.kind()) {
             case NOT_FOUND -> ProblemType.NOT_FOUND;

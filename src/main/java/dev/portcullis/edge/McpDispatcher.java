@@ -8,7 +8,7 @@ import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.invocation.UserRef;
 import dev.portcullis.pipeline.ToolSummary;
-import dev.portcullis.service.Approvals;
+import dev.portcullis.service.ApprovalRefusal;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.ErrorCodes;
 import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse;
@@ -229,7 +229,7 @@ final class McpDispatcher {
   private String deadline(String approvalId) {
     try {
       return gateway.approvals().deadline(approvalId).map(Object::toString).orElse(null);
-    } catch (Approvals.Refusal e) {
+    } catch (ApprovalRefusal e) {
       return null;
     }
   }

@@ -4,8 +4,10 @@ import dev.portcullis.audit.AuditChain;
 import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.invocation.AuditEntry;
+import dev.portcullis.invocation.AuditReason;
 import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.Decision;
+import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.FilterReport;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
@@ -59,14 +61,14 @@ public final class AuditEntries {
 
   /** The record of the call entering {@code state}, before its outcome is known. */
   public AuditEntry transition(Invocation inv, InvocationState state) {
-    return entry(inv, state, null, null, null, null, null);
+    return entry(inv, state, List.of()).build();
   }
 
   /**
    * The record of an event of the call in {@code state}, with {@code reasons} saying what happened.
    */
   public AuditEntry transition(Invocation inv, InvocationState state, List<String> reasons) {
-    return entry(inv, state, reasons, null, null, null, null);
+    return entry(inv, state, reasons).build();
   }
 
   /**
@@ -75,8 +77,12 @@ public final class AuditEntries {
    * and why in {@code kind} and {@code detail}.
    */
   public AuditEntry operatorEvent(
-      Invocation inv, InvocationState state, List<String> reasons, String kind, String detail) {
-    return entry(inv, state, reasons, kind, detail, null, null);
+      Invocation inv,
+      InvocationState state,
+      List<? extends AuditReason> events,
+      String kind,
+      String detail) {
+    return entry(inv, state, AuditReason.wire(events)).errorKind(kind).errorDetail(detail).build();
   }
 
   /** The record of how the call ended. */
@@ -98,7 +104,7 @@ public final class AuditEntries {
       inv = inv.withDecision(first.invocation().decision());
     }
     return terminal(
-        inv, first, List.of(KeyHolders.REPLAY + ":" + first.invocation().invocationId()));
+        inv, first, List.of(new AuditReason.Replay(first.invocation().invocationId()).wire()));
   }
 
   /**
@@ -106,18 +112,42 @@ public final class AuditEntries {
    * re-run.
    */
   public AuditEntry interrupted(Invocation inv, String detail) {
-    return entry(
-        inv, InvocationState.NEEDS_RECONCILIATION, null, "interrupted", detail, null, null);
+    return entry(inv, InvocationState.NEEDS_RECONCILIATION, List.of())
+        .errorKind(Ending.INTERRUPTED)
+        .errorDetail(detail)
+        .build();
   }
 
   /**
-   * The record of a person's (or the deadline's) decision on a parked call: the state it leaves the
-   * call in, reasons naming the approval and who decided ({@code approval:ID}, {@code
-   * approved-by:ID}), and for a refusal its kind and the reason given.
+   * The record of an event of a parked call (a notice sent or failed): the state it leaves the call
+   * in, reasons naming the approval, and for a failure its kind and detail (null otherwise).
    */
   public AuditEntry approvalEvent(
       Invocation inv, InvocationState state, List<String> reasons, String kind, String detail) {
-    return entry(inv, state, reasons, kind, detail, null, null);
+    return entry(inv, state, reasons).errorKind(kind).errorDetail(detail).build();
+  }
+
+  /**
+   * The record of an approver's act on a parked call that refuses nothing (a vote, an edit, the
+   * approval): the state it leaves the call in and the events naming the approval and who acted.
+   */
+  public AuditEntry approvalEvent(
+      Invocation inv, InvocationState state, List<? extends AuditReason> events) {
+    return entry(inv, state, AuditReason.wire(events)).build();
+  }
+
+  /**
+   * The record of a person's (or the deadline's) refusal of a parked call, or of a refusal to act
+   * on it: the state it leaves the call in, the events naming the approval and who decided, and the
+   * refusal's kind and the reason given.
+   */
+  public AuditEntry approvalRefusal(
+      Invocation inv,
+      InvocationState state,
+      List<? extends AuditReason> events,
+      String kind,
+      String detail) {
+    return entry(inv, state, AuditReason.wire(events)).errorKind(kind).errorDetail(detail).build();
   }
 
   private AuditEntry terminal(Invocation inv, Outcome outcome, List<String> extra) {
@@ -125,34 +155,32 @@ public final class AuditEntries {
     long durationMs = Math.max(0, Duration.between(inv.receivedAt(), now).toMillis());
     return switch (outcome) {
       case Outcome.Completed c ->
-          entry(inv, c.state(), extra, null, null, durationMs, c.filtered());
+          entry(inv, c.state(), extra)
+              .durationMs(durationMs)
+              .filtered(
+                  c.filtered() == null || c.filtered().isEmpty()
+                      ? null
+                      : json.writeValueAsString(filtered(c.filtered())))
+              .build();
       case Outcome.Denied d ->
-          entry(
-              inv,
-              d.state(),
-              join(d.reasons(), extra),
-              d.kind().name().toLowerCase(java.util.Locale.ROOT),
-              d.message(),
-              durationMs,
-              null);
+          entry(inv, d.state(), join(d.reasons(), extra))
+              .errorKind(d.kind().name().toLowerCase(java.util.Locale.ROOT))
+              .errorDetail(d.message())
+              .durationMs(durationMs)
+              .build();
       case Outcome.Failed f ->
-          entry(
-              inv,
-              f.state(),
-              extra,
-              f.kind().name().toLowerCase(java.util.Locale.ROOT),
-              f.detail(),
-              durationMs,
-              null);
+          entry(inv, f.state(), extra)
+              .errorKind(f.kind().name().toLowerCase(java.util.Locale.ROOT))
+              .errorDetail(f.detail())
+              .durationMs(durationMs)
+              .build();
       case Outcome.AwaitingApproval a ->
           entry(
-              inv,
-              a.state(),
-              join(List.of("approval:" + a.approvalId()), extra),
-              null,
-              null,
-              durationMs,
-              null);
+                  inv,
+                  a.state(),
+                  join(List.of(new AuditReason.Approval(a.approvalId()).wire()), extra))
+              .durationMs(durationMs)
+              .build();
     };
   }
 
@@ -165,14 +193,14 @@ public final class AuditEntries {
     return all;
   }
 
-  private AuditEntry entry(
-      Invocation inv,
-      InvocationState state,
-      List<String> denialReasons,
-      String errorKind,
-      String errorDetail,
-      Long durationMs,
-      FilterReport filtered) {
+  /**
+   * A record of {@code inv} in {@code state} with everything the invocation says (ids, tool,
+   * arguments, decision, user, context, credential use) and its reasons: the decision's rule ids
+   * and errors, then {@code extraReasons} not already among them. The caller adds what only it
+   * knows (error kind and detail, duration, filter report).
+   */
+  private AuditEntry.Builder entry(
+      Invocation inv, InvocationState state, List<String> extraReasons) {
     Serialized args = serialized(inv.arguments());
     String argumentsJson = args.json();
     boolean digestOnly =
@@ -187,41 +215,38 @@ public final class AuditEntries {
       reasons.addAll(decision.ruleIds());
       decision.errors().forEach(e -> reasons.add("error: " + e));
     }
-    if (denialReasons != null) {
-      denialReasons.stream().filter(r -> !reasons.contains(r)).forEach(reasons::add);
+    if (extraReasons != null) {
+      extraReasons.stream().filter(r -> !reasons.contains(r)).forEach(reasons::add);
     }
-    return new AuditEntry(
-        clock.instant(),
-        inv.invocationId(),
-        inv.traceId(),
-        inv.requestId(),
-        inv.tenant(),
-        inv.agent().id(),
-        inv.user() == null ? null : inv.user().id(),
-        inv.sessionId(),
-        inv.channel(),
-        inv.toolName(),
-        inv.tool() == null ? null : inv.tool().version(),
-        inv.tool() == null ? null : inv.tool().descriptorHash(),
-        digestOnly ? null : argumentsJson,
-        args.digest(),
-        state.name(),
-        decision == null ? null : decision.effect().wireName(),
-        reasons,
-        errorKind,
-        errorDetail,
-        durationMs,
-        configHash,
-        decision == null ? null : decision.policyVersion(),
-        decision == null || decision.shadows().isEmpty()
-            ? null
-            : json.writeValueAsString(shadows(decision)),
-        inv.user() == null ? null : json.writeValueAsString(user(inv.user())),
-        inv.policyContext().isEmpty()
-            ? null
-            : json.writeValueAsString(new java.util.TreeMap<>(inv.policyContext())),
-        filtered == null || filtered.isEmpty() ? null : json.writeValueAsString(filtered(filtered)),
-        inv.credential() == null ? null : json.writeValueAsString(credential(inv.credential())));
+    return AuditEntry.builder(
+            clock.instant(), inv.invocationId(), inv.traceId(), state.name(), configHash)
+        .requestId(inv.requestId())
+        .tenant(inv.tenant())
+        .agentId(inv.agent().id())
+        .userId(inv.user() == null ? null : inv.user().id())
+        .sessionId(inv.sessionId())
+        .channel(inv.channel())
+        .toolName(inv.toolName())
+        .toolVersion(inv.tool() == null ? null : inv.tool().version())
+        .descriptorHash(inv.tool() == null ? null : inv.tool().descriptorHash())
+        .arguments(digestOnly ? null : argumentsJson)
+        .argumentsDigest(args.digest())
+        .decision(decision == null ? null : decision.effect().wireName())
+        .reasons(reasons)
+        .policyVersion(decision == null ? null : decision.policyVersion())
+        .shadows(
+            decision == null || decision.shadows().isEmpty()
+                ? null
+                : json.writeValueAsString(shadows(decision)))
+        .user(inv.user() == null ? null : json.writeValueAsString(user(inv.user())))
+        .context(
+            inv.policyContext().isEmpty()
+                ? null
+                : json.writeValueAsString(new java.util.TreeMap<>(inv.policyContext())))
+        .credential(
+            inv.credential() == null
+                ? null
+                : json.writeValueAsString(credential(inv.credential())));
   }
 
   /** Arguments as recorded by {@code mapper}: their JSON and its SHA-256. */

@@ -1,5 +1,6 @@
 package dev.portcullis.pipeline;
 
+import dev.portcullis.invocation.AuditReason;
 import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.DenialKind;
 import dev.portcullis.invocation.Effect;
@@ -67,7 +68,7 @@ public final class PolicyStage implements Stage {
     }
     if (decision.effect() == Effect.REQUIRE_APPROVAL) {
       List<String> rules = new ArrayList<>(decision.ruleIds());
-      rules.add("approval:" + grant.approvalId());
+      rules.add(new AuditReason.Approval(grant.approvalId()).wire());
       decision =
           new Decision(
               Effect.ALLOW,

@@ -1,6 +1,7 @@
 package dev.portcullis.service;
 
 import dev.portcullis.invocation.AuditEntry;
+import dev.portcullis.invocation.AuditReason;
 import dev.portcullis.invocation.BeforeState;
 import dev.portcullis.invocation.BeforeStateStore;
 import dev.portcullis.invocation.Ending;
@@ -127,7 +128,8 @@ public final class InvocationAdmin {
     StoredInvocation s = stored(invocationId, by);
     refuseUnlessReconcilable(s);
     String detail = "settled as " + wire(to) + " by " + operator + ": " + reason;
-    List<String> reasons = List.of("settled-by:" + operator);
+    List<AuditReason> events = List.of(new AuditReason.SettledBy(operator));
+    List<String> reasons = AuditReason.wire(events);
     Ending ending =
         switch (to) {
           case COMPLETED -> {
@@ -149,7 +151,7 @@ public final class InvocationAdmin {
               InvocationState.NEEDS_RECONCILIATION,
               List.of(to),
               ending,
-              entries.operatorEvent(inv.movedTo(to), to, reasons, SETTLED, detail)));
+              entries.operatorEvent(inv.movedTo(to), to, events, SETTLED, detail)));
       settled =
           invocations
               .find(invocationId)
@@ -178,7 +180,9 @@ public final class InvocationAdmin {
         entries.operatorEvent(
             done.original().invocation(),
             done.original().state(),
-            List.of("revert-by:" + operator, "reverted-with:" + comp.invocationId()),
+            List.of(
+                new AuditReason.RevertBy(operator),
+                new AuditReason.RevertedWith(comp.invocationId())),
             "revert",
             "operator "
                 + operator

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * before the connector is called): it ends FAILED, nothing ran. The calls that end FAILED free
  * their idempotency key, so a retry with it runs rather than replaying the failure. A call
  * AWAITING_APPROVAL stays parked for its approvers; one whose request was decided before the stop
- * is finished by the approval sweep ({@link Approvals#finishDecided}). Operators settle the
+ * is finished by the approval sweep ({@link ApprovalFinisher#finishDecided}). Operators settle the
  * NEEDS_RECONCILIATION ones ({@link InvocationAdmin#settle}).
  *
  * <p>Each move and its audit record are one transition of the ledger. Calls left RECEIVED or

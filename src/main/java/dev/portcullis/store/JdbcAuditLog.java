@@ -87,34 +87,35 @@ public final class JdbcAuditLog implements AuditLog {
     long duration = rs.getLong("duration_ms");
     Long durationMs = rs.wasNull() ? null : duration;
     AuditEntry entry =
-        new AuditEntry(
-            Instant.parse(rs.getString("recorded_at")),
-            rs.getString("invocation_id"),
-            rs.getString("trace_id"),
-            rs.getString("request_id"),
-            rs.getString("tenant"),
-            rs.getString("agent_id"),
-            rs.getString("user_id"),
-            rs.getString("session_id"),
-            rs.getString("channel"),
-            rs.getString("tool_name"),
-            rs.getString("tool_version"),
-            rs.getString("descriptor_hash"),
-            rs.getString("arguments"),
-            rs.getString("arguments_digest"),
-            rs.getString("state"),
-            rs.getString("decision"),
-            json.readValue(rs.getString("reasons"), STRINGS),
-            rs.getString("error_kind"),
-            rs.getString("error_detail"),
-            durationMs,
-            rs.getString("config_hash"),
-            rs.getString("policy_version"),
-            rs.getString("shadows"),
-            rs.getString("user_detail"),
-            rs.getString("context"),
-            rs.getString("filtered"),
-            rs.getString("credential"));
+        AuditEntry.builder(
+                Instant.parse(rs.getString("recorded_at")),
+                rs.getString("invocation_id"),
+                rs.getString("trace_id"),
+                rs.getString("state"),
+                rs.getString("config_hash"))
+            .requestId(rs.getString("request_id"))
+            .tenant(rs.getString("tenant"))
+            .agentId(rs.getString("agent_id"))
+            .userId(rs.getString("user_id"))
+            .sessionId(rs.getString("session_id"))
+            .channel(rs.getString("channel"))
+            .toolName(rs.getString("tool_name"))
+            .toolVersion(rs.getString("tool_version"))
+            .descriptorHash(rs.getString("descriptor_hash"))
+            .arguments(rs.getString("arguments"))
+            .argumentsDigest(rs.getString("arguments_digest"))
+            .decision(rs.getString("decision"))
+            .reasons(json.readValue(rs.getString("reasons"), STRINGS))
+            .errorKind(rs.getString("error_kind"))
+            .errorDetail(rs.getString("error_detail"))
+            .durationMs(durationMs)
+            .policyVersion(rs.getString("policy_version"))
+            .shadows(rs.getString("shadows"))
+            .user(rs.getString("user_detail"))
+            .context(rs.getString("context"))
+            .filtered(rs.getString("filtered"))
+            .credential(rs.getString("credential"))
+            .build();
     return new AuditRecord(
         rs.getLong("seq"), entry, rs.getString("prev_hash"), rs.getString("hash"));
   }

@@ -218,34 +218,7 @@ public final class JdbcLedger implements Ledger {
   }
 
   private static AuditEntry inState(AuditEntry e, InvocationState state) {
-    return new AuditEntry(
-        e.recordedAt(),
-        e.invocationId(),
-        e.traceId(),
-        e.requestId(),
-        e.tenant(),
-        e.agentId(),
-        e.userId(),
-        e.sessionId(),
-        e.channel(),
-        e.toolName(),
-        e.toolVersion(),
-        e.descriptorHash(),
-        e.arguments(),
-        e.argumentsDigest(),
-        state.name(),
-        e.decision(),
-        e.reasons(),
-        e.errorKind(),
-        e.errorDetail(),
-        e.durationMs(),
-        e.configHash(),
-        e.policyVersion(),
-        e.shadows(),
-        e.user(),
-        e.context(),
-        e.filtered(),
-        e.credential());
+    return e.toBuilder().state(state.name()).build();
   }
 
   /** What {@link #apply} returned, as the ledger answers it. */

@@ -62,34 +62,30 @@ class AuditChainTest {
     String credential = "{\"ref\":\"vault:token\",\"version\":2}";
 
     AuditEntry entry() {
-      return new AuditEntry(
-          recordedAt,
-          invocationId,
-          traceId,
-          requestId,
-          tenant,
-          agentId,
-          userId,
-          sessionId,
-          channel,
-          toolName,
-          toolVersion,
-          descriptorHash,
-          arguments,
-          argumentsDigest,
-          state,
-          decision,
-          reasons,
-          errorKind,
-          errorDetail,
-          durationMs,
-          configHash,
-          policyVersion,
-          shadows,
-          user,
-          context,
-          filtered,
-          credential);
+      return AuditEntry.builder(recordedAt, invocationId, traceId, state, configHash)
+          .requestId(requestId)
+          .tenant(tenant)
+          .agentId(agentId)
+          .userId(userId)
+          .sessionId(sessionId)
+          .channel(channel)
+          .toolName(toolName)
+          .toolVersion(toolVersion)
+          .descriptorHash(descriptorHash)
+          .arguments(arguments)
+          .argumentsDigest(argumentsDigest)
+          .decision(decision)
+          .reasons(reasons)
+          .errorKind(errorKind)
+          .errorDetail(errorDetail)
+          .durationMs(durationMs)
+          .policyVersion(policyVersion)
+          .shadows(shadows)
+          .user(user)
+          .context(context)
+          .filtered(filtered)
+          .credential(credential)
+          .build();
     }
 
     static AuditEntry with(Consumer<Fields> change) {
@@ -219,35 +215,7 @@ class AuditChainTest {
   @Test
   void aLaterFieldSetToEmptyTextIsNotTheSameAsAbsent() {
     AuditEntry absent = Fields.minimal();
-    AuditEntry empty =
-        new AuditEntry(
-            absent.recordedAt(),
-            absent.invocationId(),
-            absent.traceId(),
-            absent.requestId(),
-            absent.tenant(),
-            absent.agentId(),
-            absent.userId(),
-            absent.sessionId(),
-            absent.channel(),
-            absent.toolName(),
-            absent.toolVersion(),
-            absent.descriptorHash(),
-            absent.arguments(),
-            absent.argumentsDigest(),
-            absent.state(),
-            absent.decision(),
-            absent.reasons(),
-            absent.errorKind(),
-            absent.errorDetail(),
-            absent.durationMs(),
-            absent.configHash(),
-            "",
-            null,
-            null,
-            null,
-            null,
-            null);
+    AuditEntry empty = absent.toBuilder().policyVersion("").build();
 
     assertThat(AuditChain.hash(7, empty, PREV)).isNotEqualTo(MINIMAL_HASH);
   }
@@ -255,37 +223,40 @@ class AuditChainTest {
   @Test
   void absentReasonsAreHashedAsAnEmptyList() {
     AuditEntry minimal = Fields.minimal();
-    AuditEntry nullReasons =
-        new AuditEntry(
-            minimal.recordedAt(),
-            minimal.invocationId(),
-            minimal.traceId(),
-            minimal.requestId(),
-            minimal.tenant(),
-            minimal.agentId(),
-            minimal.userId(),
-            minimal.sessionId(),
-            minimal.channel(),
-            minimal.toolName(),
-            minimal.toolVersion(),
-            minimal.descriptorHash(),
-            minimal.arguments(),
-            minimal.argumentsDigest(),
-            minimal.state(),
-            minimal.decision(),
-            null,
-            minimal.errorKind(),
-            minimal.errorDetail(),
-            minimal.durationMs(),
-            minimal.configHash(),
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+    AuditEntry nullReasons = minimal.toBuilder().reasons(null).build();
 
     assertThat(nullReasons.reasons()).isEmpty();
     assertThat(AuditChain.hash(7, nullReasons, PREV)).isEqualTo(MINIMAL_HASH);
+  }
+
+  @Test
+  void aRecordCopiedThroughItsBuilderIsEqualAndHashesTheSame() {
+    AuditEntry full = Fields.with(f -> {});
+    AuditEntry minimal = Fields.minimal();
+
+    assertThat(full.toBuilder().build()).isEqualTo(full);
+    assertThat(AuditChain.hash(7, full.toBuilder().build(), PREV)).isEqualTo(FULL_HASH);
+    assertThat(AuditChain.hash(7, minimal.toBuilder().build(), PREV)).isEqualTo(MINIMAL_HASH);
+  }
+
+  @Test
+  void aBuilderLeavesEveryFieldItWasNotGivenAbsent() {
+    Fields f = new Fields();
+    AuditEntry built =
+        AuditEntry.builder(f.recordedAt, f.invocationId, f.traceId, f.state, f.configHash)
+            .tenant(f.tenant)
+            .agentId(f.agentId)
+            .sessionId(f.sessionId)
+            .channel(f.channel)
+            .toolName(f.toolName)
+            .toolVersion(f.toolVersion)
+            .descriptorHash(f.descriptorHash)
+            .arguments(f.arguments)
+            .argumentsDigest(f.argumentsDigest)
+            .decision(f.decision)
+            .build();
+
+    assertThat(built).isEqualTo(Fields.minimal());
+    assertThat(AuditChain.hash(7, built, PREV)).isEqualTo(MINIMAL_HASH);
   }
 }

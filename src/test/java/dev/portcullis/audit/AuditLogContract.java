@@ -24,34 +24,29 @@ public abstract class AuditLogContract {
   protected abstract AuditRecord append(AuditLog log, AuditEntry entry) throws Exception;
 
   public static AuditEntry entry(String invocationId, String state) {
-    return new AuditEntry(
-        Instant.parse("2026-11-23T10:00:00.123456Z"),
-        invocationId,
-        "0af7651916cd43dd8448eb211c80319c",
-        "req",
-        "acme",
-        "agent-a",
-        "user-7",
-        "sess",
-        "rest",
-        "crm_get_customer",
-        "1",
-        "sha256:abc",
-        "{\"customerId\":\"C-1001\"}",
-        "digest",
-        state,
-        "allow",
-        List.of("support-read-crm"),
-        null,
-        null,
-        12L,
-        "cfg",
-        "sha256:policy",
-        null,
-        "{\"id\":\"user-7\",\"verified\":true}",
-        null,
-        null,
-        null);
+    return AuditEntry.builder(
+            Instant.parse("2026-11-23T10:00:00.123456Z"),
+            invocationId,
+            "0af7651916cd43dd8448eb211c80319c",
+            state,
+            "cfg")
+        .requestId("req")
+        .tenant("acme")
+        .agentId("agent-a")
+        .userId("user-7")
+        .sessionId("sess")
+        .channel("rest")
+        .toolName("crm_get_customer")
+        .toolVersion("1")
+        .descriptorHash("sha256:abc")
+        .arguments("{\"customerId\":\"C-1001\"}")
+        .argumentsDigest("digest")
+        .decision("allow")
+        .reasons(List.of("support-read-crm"))
+        .durationMs(12L)
+        .policyVersion("sha256:policy")
+        .user("{\"id\":\"user-7\",\"verified\":true}")
+        .build();
   }
 
   @Test
@@ -82,34 +77,35 @@ public abstract class AuditLogContract {
     String report =
         "{\"dropped\":[\"/secret\"],\"redacted\":[{\"path\":\"/email\",\"kind\":\"email\"}]}";
     AuditEntry filtered =
-        new AuditEntry(
-            plain.recordedAt(),
-            plain.invocationId(),
-            plain.traceId(),
-            plain.requestId(),
-            plain.tenant(),
-            plain.agentId(),
-            plain.userId(),
-            plain.sessionId(),
-            plain.channel(),
-            plain.toolName(),
-            plain.toolVersion(),
-            plain.descriptorHash(),
-            plain.arguments(),
-            plain.argumentsDigest(),
-            plain.state(),
-            plain.decision(),
-            plain.reasons(),
-            plain.errorKind(),
-            plain.errorDetail(),
-            plain.durationMs(),
-            plain.configHash(),
-            plain.policyVersion(),
-            plain.shadows(),
-            plain.user(),
-            plain.context(),
-            report,
-            "{\"ref\":\"vault:acme-api-token\",\"version\":2}");
+        AuditEntry.builder(
+                plain.recordedAt(),
+                plain.invocationId(),
+                plain.traceId(),
+                plain.state(),
+                plain.configHash())
+            .requestId(plain.requestId())
+            .tenant(plain.tenant())
+            .agentId(plain.agentId())
+            .userId(plain.userId())
+            .sessionId(plain.sessionId())
+            .channel(plain.channel())
+            .toolName(plain.toolName())
+            .toolVersion(plain.toolVersion())
+            .descriptorHash(plain.descriptorHash())
+            .arguments(plain.arguments())
+            .argumentsDigest(plain.argumentsDigest())
+            .decision(plain.decision())
+            .reasons(plain.reasons())
+            .errorKind(plain.errorKind())
+            .errorDetail(plain.errorDetail())
+            .durationMs(plain.durationMs())
+            .policyVersion(plain.policyVersion())
+            .shadows(plain.shadows())
+            .user(plain.user())
+            .context(plain.context())
+            .filtered(report)
+            .credential("{\"ref\":\"vault:acme-api-token\",\"version\":2}")
+            .build();
 
     AuditRecord r = append(log, filtered);
     List<AuditRecord> scanned = new ArrayList<>();

@@ -148,34 +148,31 @@ class AuditTamperTest {
     for (int i = 2; i < 5; i++) {
       AuditEntry e = records.get(i).entry();
       AuditEntry forged =
-          new AuditEntry(
-              e.recordedAt(),
-              e.invocationId(),
-              e.traceId(),
-              e.requestId(),
-              e.tenant(),
-              "someone-else",
-              e.userId(),
-              e.sessionId(),
-              e.channel(),
-              e.toolName(),
-              e.toolVersion(),
-              e.descriptorHash(),
-              e.arguments(),
-              e.argumentsDigest(),
-              e.state(),
-              e.decision(),
-              e.reasons(),
-              e.errorKind(),
-              e.errorDetail(),
-              e.durationMs(),
-              e.configHash(),
-              e.policyVersion(),
-              e.shadows(),
-              e.user(),
-              e.context(),
-              e.filtered(),
-              e.credential());
+          AuditEntry.builder(
+                  e.recordedAt(), e.invocationId(), e.traceId(), e.state(), e.configHash())
+              .requestId(e.requestId())
+              .tenant(e.tenant())
+              .agentId("someone-else")
+              .userId(e.userId())
+              .sessionId(e.sessionId())
+              .channel(e.channel())
+              .toolName(e.toolName())
+              .toolVersion(e.toolVersion())
+              .descriptorHash(e.descriptorHash())
+              .arguments(e.arguments())
+              .argumentsDigest(e.argumentsDigest())
+              .decision(e.decision())
+              .reasons(e.reasons())
+              .errorKind(e.errorKind())
+              .errorDetail(e.errorDetail())
+              .durationMs(e.durationMs())
+              .policyVersion(e.policyVersion())
+              .shadows(e.shadows())
+              .user(e.user())
+              .context(e.context())
+              .filtered(e.filtered())
+              .credential(e.credential())
+              .build();
       String hash = AuditChain.hash(i + 1, forged, prev);
       statements.add(
           "UPDATE audit_log SET agent_id = 'someone-else', prev_hash = '"

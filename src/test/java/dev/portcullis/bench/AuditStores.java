@@ -41,33 +41,19 @@ final class AuditStores {
   /** A record like the one CommitStage writes for the benchmark's call. */
   static AuditEntry sampleEntry(String configHash) {
     String id = UUID.randomUUID().toString();
-    return new AuditEntry(
-        Instant.now(),
-        id,
-        id.replace("-", ""),
-        "1",
-        "acme",
-        "support-assistant",
-        null,
-        null,
-        "rest",
-        Scenarios.TOOL,
-        "1",
-        "sha256:0000000000000000000000000000000000000000000000000000000000000000",
-        "{\"customerId\":\"C-1001\"}",
-        "0000000000000000000000000000000000000000000000000000000000000000",
-        "EXECUTING",
-        "allow",
-        List.of("support-read-crm"),
-        null,
-        null,
-        null,
-        configHash,
-        "sha256:policy",
-        null,
-        null,
-        null,
-        null,
-        null);
+    return AuditEntry.builder(Instant.now(), id, id.replace("-", ""), "EXECUTING", configHash)
+        .requestId("1")
+        .tenant("acme")
+        .agentId("support-assistant")
+        .channel("rest")
+        .toolName(Scenarios.TOOL)
+        .toolVersion("1")
+        .descriptorHash("sha256:0000000000000000000000000000000000000000000000000000000000000000")
+        .arguments("{\"customerId\":\"C-1001\"}")
+        .argumentsDigest("0000000000000000000000000000000000000000000000000000000000000000")
+        .decision("allow")
+        .reasons(List.of("support-read-crm"))
+        .policyVersion("sha256:policy")
+        .build();
   }
 }

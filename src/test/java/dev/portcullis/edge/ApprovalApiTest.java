@@ -230,7 +230,7 @@ class ApprovalApiTest {
     HttpResponse<String> late =
         gateway.post(
             "/v1/approvals/" + first.path("approvalId").asString() + ":approve", OLIVIA, "{}");
-    int swept = gateway.assembly().approvals().sweep();
+    int swept = gateway.assembly().approvalExpiry().sweep();
 
     assertProblem(late, 409, "approval-expired");
     assertThat(swept).isEqualTo(1);
@@ -250,6 +250,36 @@ class ApprovalApiTest {
     }
     assertThat(gateway.audit().stream().filter(a -> a.entry().state().equals("EXPIRED")).count())
         .isEqualTo(2);
+  }
+
+  @Test
+  void listingAndShowingAnOverdueRequestShowItExpiredButLeaveTheExpiryToTheSweeper()
+      throws Exception {
+    TestClock clock = new TestClock();
+    gateway = GatewayFixture.start(data, GatewayFixture.DEMO_CONFIG, Map.of(), clock);
+    JsonNode parked = json(gateway.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND));
+    String approvalId = parked.path("approvalId").asString();
+    String invocation = "/v1/invocations/" + parked.path("invocationId").asString();
+    int recordsBefore = gateway.audit().size();
+    clock.advance(Duration.ofMinutes(61));
+
+    JsonNode expired = json(gateway.get("/v1/approvals?status=expired", OLIVIA));
+    JsonNode pending = json(gateway.get("/v1/approvals?status=pending", OLIVIA));
+    JsonNode shown = json(gateway.get("/v1/approvals/" + approvalId, OLIVIA));
+    String stateAfterReads =
+        json(gateway.get(invocation, GatewayFixture.BILLING_KEY)).path("state").asString();
+    int recordsAfterReads = gateway.audit().size();
+    int swept = gateway.assembly().approvalExpiry().sweep();
+
+    assertThat(expired.path("approvals").findValuesAsString("approvalId"))
+        .containsExactly(approvalId);
+    assertThat(pending.path("approvals").size()).isZero();
+    assertThat(shown.path("status").asString()).isEqualTo("expired");
+    assertThat(stateAfterReads).as("the reads moved nothing").isEqualTo("awaiting-approval");
+    assertThat(recordsAfterReads).as("the reads recorded nothing").isEqualTo(recordsBefore);
+    assertThat(swept).as("the request was still pending for the sweeper").isEqualTo(1);
+    assertThat(json(gateway.get(invocation, GatewayFixture.BILLING_KEY)).path("state").asString())
+        .isEqualTo("expired");
   }
 
   @Test

@@ -117,7 +117,7 @@ class ApprovalRecoveryTest {
         .as("an approval retried by another approver resumes it: " + retry.body())
         .isEqualTo(200);
     assertThat(state(parked)).isEqualTo("completed");
-    assertThat(gateway.assembly().approvals().finishDecided(Duration.ZERO))
+    assertThat(gateway.assembly().approvalFinisher().finishDecided(Duration.ZERO))
         .as("finished once")
         .isZero();
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
@@ -127,12 +127,12 @@ class ApprovalRecoveryTest {
   void anApprovedCallThatNeverResumedRunsOnceWhenSweptAndItsRequestIsApproved() throws Exception {
     JsonNode parked = parkedThenDecidedOnly(ApprovalStatus.APPROVED, null);
 
-    int finished = gateway.assembly().approvals().finishDecided(Duration.ZERO);
+    int finished = gateway.assembly().approvalFinisher().finishDecided(Duration.ZERO);
 
     assertThat(finished).isEqualTo(1);
     assertThat(state(parked)).isEqualTo("completed");
     assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
-    assertThat(gateway.assembly().approvals().finishDecided(Duration.ZERO))
+    assertThat(gateway.assembly().approvalFinisher().finishDecided(Duration.ZERO))
         .as("finished once")
         .isZero();
     assertThat(gateway.acme().requestLog()).hasSize(1);
@@ -154,7 +154,7 @@ class ApprovalRecoveryTest {
   void aDeniedCallThatWasNeverEndedEndsDeniedWhenSwept() throws Exception {
     JsonNode parked = parkedThenDecidedOnly(ApprovalStatus.DENIED, "not without a receipt");
 
-    assertThat(gateway.assembly().approvals().finishDecided(Duration.ZERO)).isEqualTo(1);
+    assertThat(gateway.assembly().approvalFinisher().finishDecided(Duration.ZERO)).isEqualTo(1);
 
     assertThat(state(parked)).isEqualTo("denied");
     assertThat(gateway.acme().requestLog()).isEmpty();
@@ -165,7 +165,7 @@ class ApprovalRecoveryTest {
   void aFreshDecisionIsLeftToTheApproverStillResumingIt() throws Exception {
     JsonNode parked = parkedThenDecidedOnly(ApprovalStatus.APPROVED, null);
 
-    assertThat(gateway.assembly().approvals().finishDecided(Duration.ofMinutes(1))).isZero();
+    assertThat(gateway.assembly().approvalFinisher().finishDecided(Duration.ofMinutes(1))).isZero();
 
     assertThat(state(parked)).isEqualTo("awaiting-approval");
     assertThat(gateway.acme().requestLog()).isEmpty();
@@ -174,7 +174,7 @@ class ApprovalRecoveryTest {
   @Test
   void theAuditChainStaysIntact() throws Exception {
     parkedThenDecidedOnly(ApprovalStatus.APPROVED, null);
-    gateway.assembly().approvals().finishDecided(Duration.ZERO);
+    gateway.assembly().approvalFinisher().finishDecided(Duration.ZERO);
     gateway.close();
     gateway = null;
 

@@ -280,7 +280,7 @@ class IdempotencyKeyTest {
       HttpResponse<String> whileParked =
           g.invoke("orders_refund", BILLING, bigRefund, "Idempotency-Key", key);
       clock.advance(Duration.ofMinutes(61));
-      g.assembly().approvals().sweep(); // what 'serve' does every 30 s
+      g.assembly().approvalExpiry().sweep(); // what 'serve' does every 30 s
       HttpResponse<String> afterDeadline =
           g.invoke("orders_refund", BILLING, bigRefund, "Idempotency-Key", key);
       HttpResponse<String> newKey =

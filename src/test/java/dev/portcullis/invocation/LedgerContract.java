@@ -84,34 +84,18 @@ public abstract class LedgerContract {
 
   /** The record of {@code inv} entering {@code state} at {@code at}. */
   static AuditEntry record(Invocation inv, InvocationState state, Instant at) {
-    return new AuditEntry(
-        at,
-        inv.invocationId(),
-        inv.traceId(),
-        inv.requestId(),
-        inv.tenant(),
-        inv.agent().id(),
-        inv.user() == null ? null : inv.user().id(),
-        inv.sessionId(),
-        inv.channel(),
-        inv.toolName(),
-        null,
-        null,
-        inv.arguments().toString(),
-        "digest",
-        state.name(),
-        inv.decision() == null ? null : inv.decision().effect().wireName(),
-        List.of(),
-        null,
-        null,
-        null,
-        "sha256:config",
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return AuditEntry.builder(at, inv.invocationId(), inv.traceId(), state.name(), "sha256:config")
+        .requestId(inv.requestId())
+        .tenant(inv.tenant())
+        .agentId(inv.agent().id())
+        .userId(inv.user() == null ? null : inv.user().id())
+        .sessionId(inv.sessionId())
+        .channel(inv.channel())
+        .toolName(inv.toolName())
+        .arguments(inv.arguments().toString())
+        .argumentsDigest("digest")
+        .decision(inv.decision() == null ? null : inv.decision().effect().wireName())
+        .build();
   }
 
   /**

@@ -63,34 +63,15 @@ class JdbcApprovalStoreTest {
   }
 
   private AuditEntry record(Invocation inv, InvocationState state, String reason) {
-    return new AuditEntry(
-        now,
-        inv.invocationId(),
-        inv.traceId(),
-        null,
-        inv.tenant(),
-        inv.agent().id(),
-        null,
-        null,
-        inv.channel(),
-        inv.toolName(),
-        null,
-        null,
-        inv.arguments().toString(),
-        "d",
-        state.name(),
-        null,
-        List.of(reason),
-        null,
-        null,
-        null,
-        "sha256:config",
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return AuditEntry.builder(now, inv.invocationId(), inv.traceId(), state.name(), "sha256:config")
+        .tenant(inv.tenant())
+        .agentId(inv.agent().id())
+        .channel(inv.channel())
+        .toolName(inv.toolName())
+        .arguments(inv.arguments().toString())
+        .argumentsDigest("d")
+        .reasons(List.of(reason))
+        .build();
   }
 
   private Transition parking(Invocation inv, String digest) {

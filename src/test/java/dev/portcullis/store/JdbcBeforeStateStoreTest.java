@@ -42,34 +42,16 @@ class JdbcBeforeStateStoreTest {
                 false,
                 List.of(InvocationState.CHECKED, InvocationState.EXECUTING),
                 null,
-                new AuditEntry(
-                    call.receivedAt(),
-                    call.invocationId(),
-                    call.traceId(),
-                    null,
-                    call.tenant(),
-                    call.agent().id(),
-                    null,
-                    null,
-                    call.channel(),
-                    call.toolName(),
-                    null,
-                    null,
-                    "{}",
-                    "digest",
-                    "EXECUTING",
-                    "allow",
-                    List.of(),
-                    null,
-                    null,
-                    null,
-                    "cfg",
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null)));
+                AuditEntry.builder(
+                        call.receivedAt(), call.invocationId(), call.traceId(), "EXECUTING", "cfg")
+                    .tenant(call.tenant())
+                    .agentId(call.agent().id())
+                    .channel(call.channel())
+                    .toolName(call.toolName())
+                    .arguments("{}")
+                    .argumentsDigest("digest")
+                    .decision("allow")
+                    .build()));
     store = new JdbcBeforeStateStore(db.dataSource(), JSON);
   }
 

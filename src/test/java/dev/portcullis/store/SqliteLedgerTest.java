@@ -42,34 +42,21 @@ class SqliteLedgerTest extends LedgerContract {
 
   private static Transition refusal(Invocation inv) {
     AuditEntry record =
-        new AuditEntry(
-            Instant.parse("2026-11-23T10:00:01Z"),
-            inv.invocationId(),
-            inv.traceId(),
-            null,
-            inv.tenant(),
-            inv.agent().id(),
-            null,
-            null,
-            inv.channel(),
-            inv.toolName(),
-            null,
-            null,
-            "{}",
-            "d",
-            "DENIED",
-            null,
-            List.of(),
-            "policy",
-            "no",
-            null,
-            "sha256:config",
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+        AuditEntry.builder(
+                Instant.parse("2026-11-23T10:00:01Z"),
+                inv.invocationId(),
+                inv.traceId(),
+                "DENIED",
+                "sha256:config")
+            .tenant(inv.tenant())
+            .agentId(inv.agent().id())
+            .channel(inv.channel())
+            .toolName(inv.toolName())
+            .arguments("{}")
+            .argumentsDigest("d")
+            .errorKind("policy")
+            .errorDetail("no")
+            .build();
     return Transition.open(
         inv,
         "d",
@@ -123,34 +110,20 @@ class SqliteLedgerTest extends LedgerContract {
     b.ledger().write(refusal(inv));
     AuditEntry late = refusal(inv).record();
     AuditEntry parkedNotice =
-        new AuditEntry(
-            late.recordedAt(),
-            late.invocationId(),
-            late.traceId(),
-            null,
-            late.tenant(),
-            late.agentId(),
-            null,
-            null,
-            late.channel(),
-            late.toolName(),
-            null,
-            null,
-            "{}",
-            "d",
-            "AWAITING_APPROVAL",
-            null,
-            List.of("notification:sent"),
-            null,
-            null,
-            null,
-            "sha256:config",
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+        AuditEntry.builder(
+                late.recordedAt(),
+                late.invocationId(),
+                late.traceId(),
+                "AWAITING_APPROVAL",
+                "sha256:config")
+            .tenant(late.tenant())
+            .agentId(late.agentId())
+            .channel(late.channel())
+            .toolName(late.toolName())
+            .arguments("{}")
+            .argumentsDigest("d")
+            .reasons(List.of("notification:sent"))
+            .build();
 
     b.ledger().write(Transition.note(parkedNotice));
 
