@@ -6,6 +6,7 @@ import dev.portcullis.catalog.CatalogEntry;
 import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.Decision;
+import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.FilterReport;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
@@ -84,6 +85,11 @@ public final class AuditEntries {
     return terminal(outcome.invocation(), outcome, List.of());
   }
 
+  /** The record of how the call ended, with {@code reasons} saying how it got there. */
+  public AuditEntry terminal(Outcome outcome, List<String> reasons) {
+    return terminal(outcome.invocation(), outcome, reasons);
+  }
+
   /**
    * The record of {@code retry}, which repeated an idempotency key and got {@code first}'s outcome
    * again without running: its own ids, the first call's tool, decision and ending, and the reason
@@ -106,8 +112,16 @@ public final class AuditEntries {
    * re-run.
    */
   public AuditEntry interrupted(Invocation inv, String detail) {
+    return interrupted(inv, detail, List.of());
+  }
+
+  /**
+   * As {@link #interrupted(Invocation, String)}, with {@code reasons} saying what recovery does
+   * with it (a re-send) or learnt of it.
+   */
+  public AuditEntry interrupted(Invocation inv, String detail, List<String> reasons) {
     return entry(
-        inv, InvocationState.NEEDS_RECONCILIATION, null, "interrupted", detail, null, null);
+        inv, InvocationState.NEEDS_RECONCILIATION, reasons, Ending.INTERRUPTED, detail, null, null);
   }
 
   /**
