@@ -60,6 +60,9 @@ class CrashUnderLoadTest {
   private static final int WRITERS = 5;
   private static final int MIN_KEYS_PER_WRITER = 12;
   private static final Duration WRITERS_GIVE_UP_AFTER_KILLS = Duration.ofMinutes(2);
+  private static final String PAYMENT_SCHEMA =
+      "{type: object, properties: {payee: {type: string}, amount: {type: number},"
+          + " reference: {type: string}}, required: [payee, amount, reference]}";
 
   @TempDir Path dir;
   private PaymentsUpstream upstream;
@@ -366,28 +369,16 @@ class CrashUnderLoadTest {
             risk: write
             connector: payments
             http: {method: POST, path: /payments}
-            inputSchema:
-              type: object
-              properties:
-                payee: {type: string}
-                amount: {type: number}
-                reference: {type: string}
-              required: [payee, amount, reference]
+            inputSchema: %s
           - name: payments_send_keyed
             description: Sends a payment; this endpoint executes one payment per Idempotency-Key.
             risk: write
             connector: payments-keyed
             http: {method: POST, path: /keyed-payments}
-            inputSchema:
-              type: object
-              properties:
-                payee: {type: string}
-                amount: {type: number}
-                reference: {type: string}
-              required: [payee, amount, reference]
+            inputSchema: %s
         policies: [policies]
         """
-            .formatted(upstreamUrl, upstreamUrl),
+            .formatted(upstreamUrl, upstreamUrl, PAYMENT_SCHEMA, PAYMENT_SCHEMA),
         StandardCharsets.UTF_8);
     return config;
   }

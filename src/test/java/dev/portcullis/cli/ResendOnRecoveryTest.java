@@ -4,28 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.catalog.CatalogEntry;
-import dev.portcullis.catalog.StaticCatalog;
 import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.GatewayConfig;
 import dev.portcullis.config.HttpConnectorSpec;
 import dev.portcullis.connector.ConnectorResult;
 import dev.portcullis.connector.http.HttpConnector;
 import dev.portcullis.edge.GatewayServer;
-import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.Effect;
 import dev.portcullis.invocation.Invocation;
-import dev.portcullis.invocation.InvocationState;
-import dev.portcullis.invocation.Transition;
 import dev.portcullis.invocation.UpstreamKeys;
-import dev.portcullis.pipeline.AuditEntries;
 import dev.portcullis.sample.acme.AcmeServer;
 import dev.portcullis.service.RecoveryResends;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.InstallationKeys;
-import dev.portcullis.store.JdbcLedger;
 import dev.portcullis.testing.CliRun;
 import dev.portcullis.testing.GatewayFixture;
+import dev.portcullis.testing.Interrupted;
 import dev.portcullis.testing.LogCapture;
 import dev.portcullis.vault.SecretSources;
 import java.net.URI;
@@ -37,11 +32,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +60,11 @@ class ResendOnRecoveryTest {
   private static final String TICKET =
       "{\"customerId\":\"C-1001\",\"subject\":\"Parcel lost\",\"body\":\"Please help with"
           + " the parcel\",\"priority\":\"normal\"}";
+
+  private static final String TICKET_SCHEMA =
+      "{type: object, properties: {customerId: {type: string}, subject: {type: string},"
+          + " body: {type: string}, priority: {type: string}},"
+          + " required: [customerId, subject, body, priority]}";
 
   @TempDir Path dir;
   private Path data;
@@ -245,42 +243,11 @@ class ResendOnRecoveryTest {
   }
 
   /** Records {@code tool} called by support-assistant as a stopped gateway leaves it: EXECUTING. */
-  private Invocation executing(String tool, String key, String argumentsJson) throws Exception {
+  private Invocation executing(String tool, String key, String argumentsJson) {
     CatalogEntry entry =
         config.tools().stream().filter(e -> e.tool().name().equals(tool)).findFirst().orElseThrow();
-    JsonNode args = JSON.readTree(argumentsJson);
-    Invocation inv =
-        Invocation.received(
-                UUID.randomUUID().toString(),
-                "0af7651916cd43dd8448eb211c80319c",
-                "req-1",
-                key,
-                new AgentRef("support-assistant", "acme", null),
-                null,
-                null,
-                "rest",
-                tool,
-                args,
-                Map.of(),
-                Instant.now())
-            .withTool(entry.tool().ref())
-            .withDecision(ALLOW)
-            .movedTo(InvocationState.CHECKED);
-    try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
-      AuditEntries entries =
-          new AuditEntries(Clock.systemUTC(), config.hash(), new StaticCatalog(List.of()), JSON);
-      Invocation executing = inv.movedTo(InvocationState.EXECUTING);
-      new JdbcLedger(db.writes(), JSON)
-          .write(
-              Transition.open(
-                  inv,
-                  AuditEntries.digest(JSON, args),
-                  key != null,
-                  List.of(InvocationState.CHECKED, InvocationState.EXECUTING),
-                  null,
-                  entries.transition(executing, InvocationState.EXECUTING)));
-      return executing;
-    }
+    return Interrupted.executing(
+        data, "support-assistant", key, tool, argumentsJson, entry.tool().ref(), ALLOW);
   }
 
   /**
@@ -426,27 +393,13 @@ class ResendOnRecoveryTest {
             connector: acme-tickets
             http: {method: POST, path: /tickets}
             result: {fields: [/id, /customerId, /subject, /status]}
-            inputSchema:
-              type: object
-              properties:
-                customerId: {type: string}
-                subject: {type: string}
-                body: {type: string}
-                priority: {type: string}
-              required: [customerId, subject, body, priority]
+            inputSchema: %1$s
           - name: tickets_create_undeclared
             description: The same endpoint behind a connector that declares nothing.
             risk: write
             connector: acme
             http: {method: POST, path: /tickets}
-            inputSchema:
-              type: object
-              properties:
-                customerId: {type: string}
-                subject: {type: string}
-                body: {type: string}
-                priority: {type: string}
-              required: [customerId, subject, body, priority]
+            inputSchema: %1$s
           - name: acme_answer
             description: A write whose upstream answers with the status asked for.
             risk: write
@@ -458,7 +411,8 @@ class ResendOnRecoveryTest {
                 status: {type: integer}
               required: [status]
         policies: [policies]
-        """,
+        """
+            .formatted(TICKET_SCHEMA),
         StandardCharsets.UTF_8);
     return file;
   }
