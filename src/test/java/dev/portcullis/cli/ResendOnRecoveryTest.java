@@ -4,20 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.catalog.CatalogEntry;
+import dev.portcullis.catalog.StaticCatalog;
 import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.GatewayConfig;
 import dev.portcullis.config.HttpConnectorSpec;
 import dev.portcullis.connector.ConnectorResult;
 import dev.portcullis.connector.http.HttpConnector;
 import dev.portcullis.edge.GatewayServer;
+import dev.portcullis.invocation.AgentRef;
+import dev.portcullis.invocation.ArgumentsEdit;
 import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.Effect;
 import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.InvocationState;
+import dev.portcullis.invocation.ToolRef;
+import dev.portcullis.invocation.Transition;
 import dev.portcullis.invocation.UpstreamKeys;
+import dev.portcullis.pipeline.AuditEntries;
 import dev.portcullis.sample.acme.AcmeServer;
 import dev.portcullis.service.RecoveryResends;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.InstallationKeys;
+import dev.portcullis.store.JdbcLedger;
 import dev.portcullis.testing.CliRun;
 import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.Interrupted;
@@ -32,9 +40,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -216,6 +226,66 @@ class ResendOnRecoveryTest {
   }
 
   @Test
+  void aResendCarriesTheArgumentsAnApproverEditedNotTheAgents() throws Exception {
+    int tickets = acme.ticketCount();
+    JsonNode asked = JSON.readTree(TICKET);
+    JsonNode edited = JSON.readTree(TICKET.replace("Parcel lost", "Parcel lost, edited"));
+    Invocation call =
+        Invocation.received(
+                UUID.randomUUID().toString(),
+                "0af7651916cd43dd8448eb211c80319c",
+                "req-1",
+                "ticket-6",
+                new AgentRef("support-assistant", "acme", null),
+                null,
+                null,
+                "rest",
+                "tickets_create",
+                asked,
+                Map.of(),
+                Instant.now())
+            .withTool(ref("tickets_create"))
+            .withDecision(ALLOW);
+    Invocation parked =
+        call.movedTo(InvocationState.CHECKED).movedTo(InvocationState.AWAITING_APPROVAL);
+    Invocation approved = parked.withArguments(edited);
+    try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
+      AuditEntries entries =
+          new AuditEntries(Clock.systemUTC(), "cfg", new StaticCatalog(List.of()), JSON);
+      JdbcLedger ledger = new JdbcLedger(db.writes(), JSON);
+      ledger.write(
+          Transition.open(
+              call,
+              AuditEntries.digest(JSON, asked),
+              true,
+              List.of(InvocationState.CHECKED, InvocationState.AWAITING_APPROVAL),
+              null,
+              entries.transition(parked, InvocationState.AWAITING_APPROVAL)));
+      ledger.write(
+          Transition.edit(
+              parked,
+              new ArgumentsEdit(
+                  edited, AuditEntries.digest(JSON, edited), "ops-olivia", Instant.now()),
+              entries.transition(approved, InvocationState.AWAITING_APPROVAL)));
+      ledger.write(
+          Transition.move(
+              approved,
+              InvocationState.AWAITING_APPROVAL,
+              List.of(InvocationState.EXECUTING),
+              null,
+              entries.transition(
+                  approved.movedTo(InvocationState.EXECUTING), InvocationState.EXECUTING)));
+    }
+
+    GatewayServer server = restart();
+
+    assertThat(acme.ticketCount()).isEqualTo(tickets + 1);
+    JsonNode stored = invocation(server, call.invocationId());
+    assertThat(stored.path("state").asString()).isEqualTo("completed");
+    assertThat(stored.at("/result/subject").asString()).isEqualTo("Parcel lost, edited");
+  }
+
+  @Test
   void aWriteOnAConnectorThatDoesNotDeclareItWaitsForAnOperatorAndIsNotSent() throws Exception {
     Invocation call = executing("tickets_create_undeclared", "ticket-5", TICKET);
     String log;
@@ -244,10 +314,18 @@ class ResendOnRecoveryTest {
 
   /** Records {@code tool} called by support-assistant as a stopped gateway leaves it: EXECUTING. */
   private Invocation executing(String tool, String key, String argumentsJson) {
-    CatalogEntry entry =
-        config.tools().stream().filter(e -> e.tool().name().equals(tool)).findFirst().orElseThrow();
     return Interrupted.executing(
-        data, "support-assistant", key, tool, argumentsJson, entry.tool().ref(), ALLOW);
+        data, "support-assistant", key, tool, argumentsJson, ref(tool), ALLOW);
+  }
+
+  /** {@code tool} as the configuration resolves it. */
+  private ToolRef ref(String tool) {
+    return config.tools().stream()
+        .map(CatalogEntry::tool)
+        .filter(t -> t.name().equals(tool))
+        .findFirst()
+        .orElseThrow()
+        .ref();
   }
 
   /**
