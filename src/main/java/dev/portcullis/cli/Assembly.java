@@ -69,6 +69,7 @@ import dev.portcullis.service.InvocationAdmin;
 import dev.portcullis.service.InvocationRecovery;
 import dev.portcullis.service.Notifications;
 import dev.portcullis.service.ParkedNotices;
+import dev.portcullis.service.RecoveryResends;
 import dev.portcullis.service.ResumedRoad;
 import dev.portcullis.service.Reverts;
 import dev.portcullis.service.StoredCallCheck;
@@ -231,7 +232,14 @@ public final class Assembly implements AutoCloseable {
     JdbcLedger ledger = new JdbcLedger(database.writes(), json);
     AuditEntries entries = new AuditEntries(clock, config.hash(), catalog, json);
     InvocationStore invocations = new JdbcInvocationStore(database.dataSource(), json);
-    recover(invocations, ledger, entries);
+    Reversals reversals = new Reversals(config.reversals());
+    BeforeStateStore beforeStates = new JdbcBeforeStateStore(database.dataSource(), json);
+    recover(
+        invocations,
+        ledger,
+        entries,
+        new RecoveryResends(
+            catalog, connectors, honouringKeys(config), reversals, beforeStates, ledger, entries));
     ApprovalStore approvalStore = new JdbcApprovalStore(ledger);
     Notifications notifications =
         new Notifications(
@@ -252,8 +260,6 @@ public final class Assembly implements AutoCloseable {
     ValidateStage validate = new ValidateStage(catalog, config.server().arguments(), policy);
     FilterStage filter = new FilterStage(catalog);
     CommitStage commit = new CommitStage(ledger, entries, json);
-    Reversals reversals = new Reversals(config.reversals());
-    BeforeStateStore beforeStates = new JdbcBeforeStateStore(database.dataSource(), json);
     BeforeStateStage before =
         new BeforeStateStage(
             new BeforeStateCapture(
@@ -365,13 +371,22 @@ public final class Assembly implements AutoCloseable {
    * Settles the calls a killed gateway left half-way (see InvocationRecovery) before any edge
    * opens.
    */
-  private static void recover(InvocationStore invocations, Ledger ledger, AuditEntries entries) {
+  private static void recover(
+      InvocationStore invocations, Ledger ledger, AuditEntries entries, RecoveryResends resends) {
     try {
-      new InvocationRecovery(invocations, ledger, entries).run();
+      new InvocationRecovery(invocations, ledger, entries, resends).run();
     } catch (InvocationStore.StoreException e) {
       throw new IllegalStateException(
           "cannot settle the calls interrupted by the last stop: " + e.getMessage(), e);
     }
+  }
+
+  /** The connectors whose configuration declares that their upstream honours idempotency keys. */
+  private static java.util.Set<String> honouringKeys(GatewayConfig config) {
+    return config.connectors().stream()
+        .filter(c -> c instanceof HttpConnectorSpec h && h.upstreamHonoursIdempotencyKeys())
+        .map(c -> c.name())
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
   }
 
   private static Connector connector(

@@ -64,6 +64,11 @@ public final class ConfigException extends Exception {
       return line;
     }
 
+    /** The JSON Pointer of the field at fault. */
+    public String pointer() {
+      return pointer;
+    }
+
     String render(Path loading) {
       Path in = file != null ? file : loading;
       String where = in.getFileName() + (line > 0 ? ":" + line : "");

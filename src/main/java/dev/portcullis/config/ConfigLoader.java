@@ -427,6 +427,16 @@ public final class ConfigLoader {
       if (type.isEmpty()) {
         continue;
       }
+      if (!type.get().bindingKey().equals("http")
+          && !r.at(p + "/" + HttpSection.HONOURS_KEYS).isMissingNode()) {
+        r.problem(
+            p + "/" + HttpSection.HONOURS_KEYS,
+            "only an http connector forwards an idempotency key upstream (derived from the"
+                + " agent's); this "
+                + r.at(p + "/type").asString()
+                + " connector sends none for its upstream to deduplicate on, so its writes"
+                + " interrupted by a stop always wait for an operator");
+      }
       Optional<ConnectorDraft> draft = type.get().reader().read(r, p, name.orElse("?"));
       if (name.isPresent() && name.get().equals(RESERVED_SECRET_SCOPE)) {
         r.problem(

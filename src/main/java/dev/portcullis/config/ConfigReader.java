@@ -149,6 +149,13 @@ public final class ConfigReader {
     problems.add(new ConfigException.Problem(o.file(), o.line(), o.pointer(), message));
   }
 
+  /** Whether a problem was already reported at {@code pointer} (one explanation per place). */
+  private boolean hasProblemAt(String pointer) {
+    Origin at = origins.of(pointer);
+    return problems.stream()
+        .anyMatch(p -> p.line() == at.line() && p.pointer().equals(at.pointer()));
+  }
+
   public int lineOf(String pointer) {
     return origins.of(pointer).line();
   }
@@ -164,7 +171,7 @@ public final class ConfigReader {
       return;
     }
     for (String name : node.propertyNames()) {
-      if (!allowed.contains(name)) {
+      if (!allowed.contains(name) && !hasProblemAt(pointer + "/" + name)) {
         problem(
             pointer + "/" + name,
             "unknown field '" + name + "'; expected one of " + allowed.stream().sorted().toList());
@@ -277,6 +284,19 @@ public final class ConfigReader {
       return fallback;
     }
     return node.asInt();
+  }
+
+  /** A {@code true} or {@code false}; {@code fallback} when absent. */
+  boolean flag(String pointer, boolean fallback) {
+    JsonNode node = at(pointer);
+    if (node.isMissingNode() || node.isNull()) {
+      return fallback;
+    }
+    if (!node.isBoolean()) {
+      problem(pointer, "must be true or false");
+      return fallback;
+    }
+    return node.booleanValue();
   }
 
   /** Durations as {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}. */

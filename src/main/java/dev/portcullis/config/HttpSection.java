@@ -26,17 +26,33 @@ final class HttpSection {
 
   private HttpSection() {}
 
+  /**
+   * The key by which an HTTP connector declares that its upstream deduplicates on the idempotency
+   * key the connector forwards; only this connector type forwards one.
+   */
+  static final String HONOURS_KEYS = "upstreamHonoursIdempotencyKeys";
+
   static Optional<ConnectorDraft> connector(ConfigReader r, String p, String name) {
     r.onlyKeys(
-        p, Set.of("name", "type", "baseUrl", "auth", "connectTimeout", "timeout", "openapi"));
+        p,
+        Set.of(
+            "name",
+            "type",
+            "baseUrl",
+            "auth",
+            "connectTimeout",
+            "timeout",
+            "openapi",
+            HONOURS_KEYS));
     URI base = r.string(p + "/baseUrl", true).map(u -> baseUri(r, p + "/baseUrl", u)).orElse(null);
     Optional<HttpAuth> auth = auth(r, p + "/auth");
     Duration connect = r.duration(p + "/connectTimeout", Duration.ofSeconds(2));
     Duration timeout = r.duration(p + "/timeout", Duration.ofSeconds(10));
+    boolean honoursKeys = r.flag(p + "/" + HONOURS_KEYS, false);
     List<ImpliedTool> imported = OpenApiImport.read(r, p + "/openapi", name);
     return base == null
         ? Optional.empty()
-        : Optional.of(new Draft(name, base, auth, connect, timeout, imported));
+        : Optional.of(new Draft(name, base, auth, connect, timeout, honoursKeys, imported));
   }
 
   /**
@@ -136,6 +152,7 @@ final class HttpSection {
     private final Optional<HttpAuth> auth;
     private final Duration connectTimeout;
     private final Duration timeout;
+    private final boolean honoursKeys;
     private final Map<String, HttpOperation> operations = new HashMap<>();
     private final List<ImpliedTool> imported;
 
@@ -145,8 +162,10 @@ final class HttpSection {
         Optional<HttpAuth> auth,
         Duration connectTimeout,
         Duration timeout,
+        boolean honoursKeys,
         List<ImpliedTool> imported) {
       this.imported = List.copyOf(imported);
+      this.honoursKeys = honoursKeys;
       this.name = name;
       this.baseUri = baseUri;
       this.auth = auth;
@@ -178,7 +197,8 @@ final class HttpSection {
 
     @Override
     public ConnectorSpec spec() {
-      return new HttpConnectorSpec(name, baseUri, auth, connectTimeout, timeout, operations);
+      return new HttpConnectorSpec(
+          name, baseUri, auth, connectTimeout, timeout, operations, honoursKeys);
     }
   }
 
@@ -386,6 +406,7 @@ final class HttpSection {
             });
     m.put("connectTimeout", NormalizedConfig.duration(s.connectTimeout()));
     m.put("timeout", NormalizedConfig.duration(s.timeout()));
+    m.put(HONOURS_KEYS, s.upstreamHonoursIdempotencyKeys());
     return m;
   }
 

@@ -9,8 +9,9 @@ import java.util.Set;
  * DENIED, EXPIRED, CANCELLED as the other ends.
  *
  * <p>{@code NEEDS_RECONCILIATION} is where a call found EXECUTING after a crash goes: its effect
- * upstream is unknown, so it is never re-executed; an operator finds out what happened and settles
- * it as COMPLETED, FAILED or CANCELLED.
+ * upstream is unknown, so it is never re-executed (recovery's one re-send of a write whose upstream
+ * honours idempotency keys is made as it moves the call here); an operator finds out what happened
+ * and settles it as COMPLETED, FAILED or CANCELLED, unless that re-send's answer settled it first.
  */
 public enum InvocationState {
   RECEIVED,

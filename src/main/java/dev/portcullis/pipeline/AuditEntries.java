@@ -90,6 +90,11 @@ public final class AuditEntries {
     return terminal(outcome.invocation(), outcome, List.of());
   }
 
+  /** The record of how the call ended, with {@code reasons} saying how it got there. */
+  public AuditEntry terminal(Outcome outcome, List<String> reasons) {
+    return terminal(outcome.invocation(), outcome, reasons);
+  }
+
   /**
    * The record of {@code retry}, which repeated an idempotency key and got {@code first}'s outcome
    * again without running: its own ids, the first call's tool, decision and ending, and the reason
@@ -112,7 +117,15 @@ public final class AuditEntries {
    * re-run.
    */
   public AuditEntry interrupted(Invocation inv, String detail) {
-    return entry(inv, InvocationState.NEEDS_RECONCILIATION, List.of())
+    return interrupted(inv, detail, List.of());
+  }
+
+  /**
+   * As {@link #interrupted(Invocation, String)}, with {@code reasons} saying what recovery does
+   * with it (a re-send) or learnt of it.
+   */
+  public AuditEntry interrupted(Invocation inv, String detail, List<String> reasons) {
+    return entry(inv, InvocationState.NEEDS_RECONCILIATION, reasons)
         .errorKind(Ending.INTERRUPTED)
         .errorDetail(detail)
         .build();

@@ -29,6 +29,15 @@ public final class FilterStage implements Stage {
     Outcome outcome = chain.proceed(invocation);
     ResultFilter filter =
         catalog.find(invocation.toolName()).map(CatalogEntry::result).orElse(ResultFilter.DEFAULT);
+    return filtered(outcome, filter);
+  }
+
+  /**
+   * {@code outcome} as {@code filter} leaves it: a completed result minimised and redacted (with
+   * its report), a failure's detail redacted, anything else unchanged. Also for a call re-sent on
+   * recovery, which does not travel the chain.
+   */
+  public static Outcome filtered(Outcome outcome, ResultFilter filter) {
     return switch (outcome) {
       case Outcome.Completed c -> {
         ResultFilter.Filtered f = filter.apply(c.result());

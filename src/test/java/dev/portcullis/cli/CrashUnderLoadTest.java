@@ -37,14 +37,18 @@ import org.junit.jupiter.api.io.TempDir;
  * RetryingWriters}'s to say; the tally (completed, refused, needs-reconciliation, kills) is
  * printed.
  *
- * <p>"Reached the upstream twice" is asserted in its strict form. The upstream ({@link
- * PaymentsUpstream}) does not deduplicate: every request it records was executed. The gateway sends
- * one derived key ({@code pcl1-…}) per tenant, agent and key, the same across restarts, and never
- * sends a write again on its own: not on the agent's retry (it replays the outcome), not after a
- * restart (a call it found executing awaits reconciliation, whose effect is unknown and which it
- * never re-sends). So no derived key may appear twice in the upstream's record, with no exception:
- * a completed call's key exactly once, a refused call's never, a call awaiting reconciliation's at
- * most once. An upstream that honoured keys would hide a re-send; this one shows it.
+ * <p>"Reached the upstream twice" is asserted in its strict form. Half the keys pay through an
+ * upstream endpoint that does not deduplicate ({@link PaymentsUpstream}): every request it records
+ * was executed. The gateway sends one derived key ({@code pcl1-…}) per tenant, agent and key, the
+ * same across restarts, and never sends such a write again on its own: not on the agent's retry (it
+ * replays the outcome), not after a restart (a call it found executing awaits reconciliation, whose
+ * effect is unknown and which it never re-sends). So no derived key may appear twice in the
+ * upstream's record, with no exception: a completed call's key exactly once, a refused call's
+ * never, a call awaiting reconciliation's at most once. The other half pay through an endpoint that
+ * honours keys, behind a connector that declares so: a call found executing after a restart is
+ * re-sent once under its key and recorded with the answer, so its writer's retries get that answer;
+ * the gateway must send each such key at most twice (the call, and one re-send), and the upstream
+ * must still have executed it at most once.
  *
  * <p>The moments: each kill comes after a seeded number of further upstream writes or client
  * answers, or, when the previous kill left calls executing, at the restarted gateway's first
@@ -56,6 +60,9 @@ class CrashUnderLoadTest {
   private static final int WRITERS = 5;
   private static final int MIN_KEYS_PER_WRITER = 12;
   private static final Duration WRITERS_GIVE_UP_AFTER_KILLS = Duration.ofMinutes(2);
+  private static final String PAYMENT_SCHEMA =
+      "{type: object, properties: {payee: {type: string}, amount: {type: number},"
+          + " reference: {type: string}}, required: [payee, amount, reference]}";
 
   @TempDir Path dir;
   private PaymentsUpstream upstream;
@@ -118,6 +125,17 @@ class CrashUnderLoadTest {
                     RetryingWriters.Answer::kind,
                     () -> new EnumMap<>(RetryingWriters.Kind.class),
                     Collectors.counting()));
+    Map<String, Long> keyedSends =
+        upstream.keyedRequests().stream()
+            .filter(w -> w.reference() != null)
+            .collect(
+                Collectors.groupingBy(PaymentsUpstream.Write::reference, Collectors.counting()));
+    long resentTwice = keyedSends.values().stream().filter(n -> n > 1).count();
+    long resent =
+        started.stream()
+            .flatMap(g -> g.lines().stream())
+            .filter(l -> l.contains("re-sent once"))
+            .count();
     long reconciliationReached =
         answers.values().stream()
             .filter(
@@ -128,8 +146,9 @@ class CrashUnderLoadTest {
     System.out.printf(
         "CrashUnderLoadTest seed %d: %d kills (%d of them during recovery), %d keys from %d writers:"
             + " %d completed (%d of them answered by replay), %d refused, %d needs-reconciliation (%d of them reached"
-            + " the upstream); %d upstream writes; retried %d lost connections, %d in-flight and %d unavailable"
-            + " answers%n",
+            + " the upstream); %d upstream writes; %d keyed calls re-sent on recovery (%d of them had"
+            + " reached the upstream before); retried %d lost connections, %d in-flight and %d"
+            + " unavailable answers%n",
         seed,
         kills.count(),
         kills.inRecovery(),
@@ -141,6 +160,8 @@ class CrashUnderLoadTest {
         tally.getOrDefault(RetryingWriters.Kind.NEEDS_RECONCILIATION, 0L),
         reconciliationReached,
         upstream.writes().size(),
+        resent,
+        resentTwice,
         writers.lostConnections.get(),
         writers.inFlight.get(),
         writers.unavailable.get());
@@ -193,6 +214,10 @@ class CrashUnderLoadTest {
                           + Set.copyOf(e.getValue())
                           + "; answered "
                           + answers.get(e.getKey()))
+              .isEmpty();
+          soft.assertThat(keyedSends.entrySet())
+              .as("keyed calls the gateway sent more than twice (once, and once on recovery)" + run)
+              .filteredOn(e -> e.getValue() > 2)
               .isEmpty();
           soft.assertThat(reached.values().stream().flatMap(List::stream).distinct().count())
               .as("distinct upstream keys: one per agent key" + run)
@@ -281,11 +306,12 @@ class CrashUnderLoadTest {
   }
 
   /**
-   * The WARN line recovery prints for each call it moved to NEEDS_RECONCILIATION, after the move is
-   * written.
+   * The line recovery prints for each call it found EXECUTING, once it has dealt with it (moved it
+   * to NEEDS_RECONCILIATION, or re-sent it and recorded the answer); the re-sends run side by side,
+   * so a kill at one may cut others short mid-send.
    */
   private static boolean recoveryLine(String line) {
-    return line.contains("will not be re-executed");
+    return line.contains("was EXECUTING when the gateway stopped");
   }
 
   private ServeProcess launch(Path config, Path data) throws IOException {
@@ -310,10 +336,10 @@ class CrashUnderLoadTest {
             effect: permit
             target:
               agents: [support-assistant]
-              tools: [payments_send]
+              tools: [payments_send, payments_send_keyed]
           - id: no-payments-over-1000
             effect: forbid
-            target: {tools: [payments_send]}
+            target: {tools: [payments_send, payments_send_keyed]}
             when: args.amount > 1000
         """,
         StandardCharsets.UTF_8);
@@ -332,22 +358,27 @@ class CrashUnderLoadTest {
             type: http
             baseUrl: %s
             timeout: 30s
+          - name: payments-keyed
+            type: http
+            baseUrl: %s
+            timeout: 30s
+            upstreamHonoursIdempotencyKeys: true
         tools:
           - name: payments_send
             description: Sends a payment. Not idempotent upstream.
             risk: write
             connector: payments
             http: {method: POST, path: /payments}
-            inputSchema:
-              type: object
-              properties:
-                payee: {type: string}
-                amount: {type: number}
-                reference: {type: string}
-              required: [payee, amount, reference]
+            inputSchema: %s
+          - name: payments_send_keyed
+            description: Sends a payment; this endpoint executes one payment per Idempotency-Key.
+            risk: write
+            connector: payments-keyed
+            http: {method: POST, path: /keyed-payments}
+            inputSchema: %s
         policies: [policies]
         """
-            .formatted(upstreamUrl),
+            .formatted(upstreamUrl, upstreamUrl, PAYMENT_SCHEMA, PAYMENT_SCHEMA),
         StandardCharsets.UTF_8);
     return config;
   }

@@ -22,6 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The clients of {@link CrashUnderLoadTest}: writers that each send payments under keys of their
  * own ({@code w2-007}, amounts drawn from the seed, one in six over the forbidden 1000) to
  * whichever gateway is serving, and retry each key with the same body until it has a final answer.
+ * Every other key ({@code w2-001}, {@code w2-003}, …) pays through {@code payments_send_keyed},
+ * whose connector declares that its upstream honours idempotency keys, so a restart re-sends it.
  *
  * <p>Final: {@code 200} (completed, first time or replayed), {@code 403 denied-by-policy} (refused;
  * the call keeps its key, so a retry is refused again), or {@code 409 idempotency-key-in-flight}
@@ -57,9 +59,13 @@ final class RetryingWriters {
   }
 
   /** One writer's key and the payment it asks for, the same on every retry. */
-  record Key(String name, String payee, int amount) {
+  record Key(String name, String payee, int amount, boolean keyed) {
     boolean forbidden() {
       return amount > 1000;
+    }
+
+    String tool() {
+      return keyed ? "payments_send_keyed" : "payments_send";
     }
 
     String body() {
@@ -165,7 +171,9 @@ final class RetryingWriters {
     try {
       for (int i = 0; (!killerDone || i < minKeys) && System.nanoTime() < giveUpAt; i++) {
         int amount = draws.nextInt(6) == 0 ? 1001 + draws.nextInt(5000) : 1 + draws.nextInt(1000);
-        Key key = new Key("w%d-%03d".formatted(writer, i), "ACME-" + draws.nextInt(50), amount);
+        Key key =
+            new Key(
+                "w%d-%03d".formatted(writer, i), "ACME-" + draws.nextInt(50), amount, i % 2 == 1);
         keys.put(key.name(), key);
         answers.put(key.name(), settle(key));
       }
@@ -263,7 +271,7 @@ final class RetryingWriters {
   }
 
   private static HttpRequest invoke(ServeProcess gateway, Key key) {
-    return HttpRequest.newBuilder(gateway.uri("/v1/tools/payments_send:invoke"))
+    return HttpRequest.newBuilder(gateway.uri("/v1/tools/" + key.tool() + ":invoke"))
         .timeout(Duration.ofSeconds(60))
         .header("Authorization", "Bearer " + GatewayFixture.SUPPORT_KEY)
         .header("Content-Type", "application/json")

@@ -3,9 +3,11 @@ package dev.portcullis.testing;
 import dev.portcullis.audit.AuditChain;
 import dev.portcullis.catalog.StaticCatalog;
 import dev.portcullis.invocation.AgentRef;
+import dev.portcullis.invocation.Decision;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.invocation.ToolRef;
 import dev.portcullis.invocation.Transition;
 import dev.portcullis.pipeline.AuditEntries;
 import dev.portcullis.store.EmbeddedDatabase;
@@ -34,6 +36,23 @@ public final class Interrupted {
    */
   public static String refund(
       Path dataDir, String idempotencyKey, String tool, String argumentsJson) {
+    return executing(dataDir, "billing-assistant", idempotencyKey, tool, argumentsJson, null, null)
+        .invocationId();
+  }
+
+  /**
+   * Records {@code tool} with {@code argumentsJson} by {@code agent} of tenant acme, resolved to
+   * {@code ref} and allowed by {@code decision} (both may be null), EXECUTING; answers the call as
+   * recorded.
+   */
+  public static Invocation executing(
+      Path dataDir,
+      String agent,
+      String idempotencyKey,
+      String tool,
+      String argumentsJson,
+      ToolRef ref,
+      Decision decision) {
     JsonNode args = JSON.readTree(argumentsJson);
     Invocation inv =
         Invocation.received(
@@ -41,7 +60,7 @@ public final class Interrupted {
             "0af7651916cd43dd8448eb211c80319c",
             "req-1",
             idempotencyKey,
-            new AgentRef("billing-assistant", "acme", null),
+            new AgentRef(agent, "acme", null),
             null,
             null,
             "rest",
@@ -49,6 +68,13 @@ public final class Interrupted {
             args,
             Map.of(),
             Invocations.T0);
+    if (ref != null) {
+      inv = inv.withTool(ref);
+    }
+    if (decision != null) {
+      inv = inv.withDecision(decision);
+    }
+    Invocation executing = inv.movedTo(InvocationState.CHECKED).movedTo(InvocationState.EXECUTING);
     try (EmbeddedDatabase db = EmbeddedDatabase.open(dataDir)) {
       AuditEntries entries =
           new AuditEntries(
@@ -64,12 +90,10 @@ public final class Interrupted {
                   idempotencyKey != null,
                   List.of(InvocationState.CHECKED, InvocationState.EXECUTING),
                   null,
-                  entries.transition(
-                      inv.movedTo(InvocationState.CHECKED).movedTo(InvocationState.EXECUTING),
-                      InvocationState.EXECUTING)));
+                  entries.transition(executing, InvocationState.EXECUTING)));
     } catch (InvocationStore.StoreException e) {
       throw new IllegalStateException(e);
     }
-    return inv.invocationId();
+    return executing;
   }
 }

@@ -18,8 +18,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A payment system that does not deduplicate: {@code POST /api/payments} executes every request it
  * receives whole, records it (its {@code Idempotency-Key} header and the body's {@code reference}),
- * and answers {@code 201 {"payment":"P-n"}}. It lives in the test's JVM, so it outlives any gateway
- * process in front of it and its record is the truth about what reached it.
+ * and answers {@code 201 {"payment":"P-n"}}. Beside it, {@code POST /api/keyed-payments} honours
+ * idempotency keys: a request under a key it has executed before answers that payment again and
+ * executes nothing. It lives in the test's JVM, so it outlives any gateway process in front of it
+ * and its record is the truth about what reached it.
  *
  * <p>A request whose body did not arrive whole (its sender died mid-send) is not executed and not
  * recorded. A write is recorded before it is answered, so one whose sender died while waiting for
@@ -36,6 +38,8 @@ public final class PaymentsUpstream implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService threads;
   private final List<Write> writes = new CopyOnWriteArrayList<>();
+  private final List<Write> keyedRequests = new CopyOnWriteArrayList<>();
+  private final java.util.Map<String, Integer> keyedPayments = new java.util.HashMap<>();
 
   private PaymentsUpstream(HttpServer server, ExecutorService threads) {
     this.server = server;
@@ -51,7 +55,8 @@ public final class PaymentsUpstream implements AutoCloseable {
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(threads);
     PaymentsUpstream upstream = new PaymentsUpstream(server, threads);
-    server.createContext("/api/payments", exchange -> upstream.pay(exchange, executed));
+    server.createContext("/api/payments", exchange -> upstream.pay(exchange, executed, false));
+    server.createContext("/api/keyed-payments", exchange -> upstream.pay(exchange, executed, true));
     server.start();
     return upstream;
   }
@@ -61,12 +66,20 @@ public final class PaymentsUpstream implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/api";
   }
 
-  /** Every write executed so far, in the order they were. */
+  /** Every write executed so far, on either endpoint, in the order they were. */
   public List<Write> writes() {
     return List.copyOf(writes);
   }
 
-  private void pay(HttpExchange exchange, Consumer<Write> executed) throws IOException {
+  /**
+   * Every whole request the key-honouring endpoint received, executed or answered again, in order.
+   */
+  public List<Write> keyedRequests() {
+    return List.copyOf(keyedRequests);
+  }
+
+  private void pay(HttpExchange exchange, Consumer<Write> executed, boolean honoursKeys)
+      throws IOException {
     try (exchange) {
       JsonNode body;
       try {
@@ -79,11 +92,29 @@ public final class PaymentsUpstream implements AutoCloseable {
               exchange.getRequestHeaders().getFirst("Idempotency-Key"),
               body.path("reference").asString(null));
       int number;
+      boolean again;
       synchronized (writes) {
-        writes.add(write);
-        number = writes.size();
+        Integer earlier =
+            honoursKeys && write.idempotencyKey() != null
+                ? keyedPayments.get(write.idempotencyKey())
+                : null;
+        again = earlier != null;
+        if (honoursKeys) {
+          keyedRequests.add(write);
+        }
+        if (again) {
+          number = earlier;
+        } else {
+          writes.add(write);
+          number = writes.size();
+          if (honoursKeys && write.idempotencyKey() != null) {
+            keyedPayments.put(write.idempotencyKey(), number);
+          }
+        }
       }
-      executed.accept(write);
+      if (!again) {
+        executed.accept(write);
+      }
       byte[] answer = ("{\"payment\":\"P-" + number + "\"}").getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/json");
       try {

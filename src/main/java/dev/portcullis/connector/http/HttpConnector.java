@@ -54,6 +54,10 @@ public final class HttpConnector implements Connector {
   private static final int MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
   private static final int MAX_ERROR_EXCERPT = 200;
 
+  /** The 4xx statuses that do not settle whether a call took effect (see below). */
+  private static final Set<Integer> NOT_ABOUT_THE_REQUEST =
+      Set.of(401, 403, 407, 408, 409, 421, 422, 423, 425, 429);
+
   private final String name;
   private final URI baseUri;
   private final Optional<HttpAuth> auth;
@@ -301,7 +305,18 @@ public final class HttpConnector implements Connector {
             + (excerpt.isBlank() ? "" : ": " + excerpt.strip());
     FailureKind kind =
         status >= 400 && status < 500 ? FailureKind.UPSTREAM_REJECTED : FailureKind.UPSTREAM_ERROR;
-    return new ConnectorResult.Failure(kind, detail, used);
+    return new ConnectorResult.Failure(kind, detail, used, refusesTheRequestItself(status));
+  }
+
+  /**
+   * Whether a status refuses the request itself, so the call did not take effect: a 4xx, except
+   * those an upstream gives before, or instead of, looking at what was asked (401, 403 and 407 the
+   * credential; 408 and 425 the timing; 421 the route; 423 a lock; 429 the rate) and those about
+   * the idempotency key itself (409: a request with this key is still in progress; 422: the key was
+   * used with another request, as draft-ietf-httpapi-idempotency-key-header answers).
+   */
+  static boolean refusesTheRequestItself(int status) {
+    return status >= 400 && status < 500 && !NOT_ABOUT_THE_REQUEST.contains(status);
   }
 
   private JsonNode parse(String text, HttpResponse<?> response) {

@@ -108,6 +108,10 @@ final class AcmeDatabase implements AutoCloseable {
     return locked(() -> findTicket(id));
   }
 
+  int ticketCount() {
+    return query("SELECT COUNT(*) FROM tickets", ps -> {}, rs -> rs.getInt(1)).getFirst();
+  }
+
   /**
    * Creates a ticket, or returns the ticket first created under {@code idempotencyKey} (which may
    * be null). The lookup and the insert run under one lock and one transaction, so two concurrent

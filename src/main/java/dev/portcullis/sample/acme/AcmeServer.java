@@ -42,6 +42,7 @@ public final class AcmeServer implements AutoCloseable {
   private final ConcurrentLinkedQueue<String> requestLog = new ConcurrentLinkedQueue<>();
   private final java.util.Set<String> headerNames =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final ConcurrentLinkedQueue<String> idempotencyKeys = new ConcurrentLinkedQueue<>();
   private final String host;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Javalin app;
@@ -112,6 +113,19 @@ public final class AcmeServer implements AutoCloseable {
     return java.util.Set.copyOf(headerNames);
   }
 
+  /**
+   * The {@code Idempotency-Key} of each request that carried one to an /api route, in arrival
+   * order: lets a test see which key a gateway sent, and how often.
+   */
+  public List<String> idempotencyKeys() {
+    return List.copyOf(idempotencyKeys);
+  }
+
+  /** How many tickets Acme holds: the seeded ones and every one created since. */
+  public int ticketCount() {
+    return db.ticketCount();
+  }
+
   /** Acme's knowledge base, an MCP server at {@code /mcp} with the same token. */
   public AcmeKnowledgeBase knowledgeBase() {
     return knowledgeBase;
@@ -120,6 +134,7 @@ public final class AcmeServer implements AutoCloseable {
   public void clearRequestLog() {
     requestLog.clear();
     headerNames.clear();
+    idempotencyKeys.clear();
   }
 
   /** Stops the server and discards the database. Safe to call more than once. */
@@ -169,6 +184,10 @@ public final class AcmeServer implements AutoCloseable {
   private void admit(Context ctx) {
     requestLog.add(ctx.method().name() + " " + ctx.path());
     ctx.headerMap().keySet().forEach(h -> headerNames.add(h.toLowerCase(java.util.Locale.ROOT)));
+    String key = ctx.header("Idempotency-Key");
+    if (key != null) {
+      idempotencyKeys.add(key);
+    }
     if (ctx.method().equals(HandlerType.GET) && ctx.path().equals("/api/health")) {
       return;
     }

@@ -120,6 +120,27 @@ class HttpConnectorTest {
     return Invocations.call("agent-a", "tool_x", args);
   }
 
+  /**
+   * What recovery may record for a re-sent write: only a refusal of the request itself says the
+   * call did not take effect; an answer about the credential, timing, rate or key, or a server
+   * error, does not.
+   */
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0} settles: {1}")
+  @org.junit.jupiter.params.provider.CsvSource({
+    "400, true", "404, true", "410, true", "401, false", "403, false", "408, false",
+    "409, false", "422, false", "425, false", "429, false", "500, false", "503, false"
+  })
+  void onlyARefusalOfTheRequestItselfIsAConclusiveFailure(int status, boolean conclusive) {
+    responder = ex -> reply(ex, status, "application/json", "{\"error\":\"no\"}");
+
+    ConnectorResult r = getConnector("/customers/{id}", List.of()).invoke(call("{\"id\":\"C-1\"}"));
+
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            ConnectorResult.Failure.class,
+            f -> assertThat(f.conclusive()).as(f.detail()).isEqualTo(conclusive));
+  }
+
   @Test
   void sendsTheCredentialOnlyInItsHeaderAndForwardsTraceContext() {
     ConnectorResult r = getConnector("/customers/{id}", List.of()).invoke(call("{\"id\":\"C-1\"}"));
