@@ -110,7 +110,8 @@ cpu_ms() {
   echo $(( (st[13] + st[14] + st[15] + st[16]) * 1000 / ticks ))
 }
 
-# One start: prints "READY_MS FIRST_CALL_MS CPU_MS" after the gateway answered its first call.
+# One start: sets r_ready, r_first and r_cpu (ms) once the gateway answered its first call, then
+# stops it. Runs in this shell (not a subshell), so the cleanup can always stop the gateway.
 start_once() {
   local launcher="$1" aot="$2" data="$3" log="$4" t0 ready_ms="" rest code t1 cpu
   t0="$(now_ms)"
@@ -134,7 +135,7 @@ start_once() {
   kill "$gateway_pid"
   wait "$gateway_pid" 2>/dev/null || true
   gateway_pid=""
-  echo "$ready_ms $(( t1 - t0 )) $cpu"
+  r_ready="$ready_ms" r_first="$(( t1 - t0 ))" r_cpu="$cpu"
 }
 
 # Results: one file per variant and state, one line "READY FIRST" per start.
@@ -150,9 +151,8 @@ for state in cold warm; do
         # The warm series starts from the data directory a start already used.
         [ -d "$data" ] || write_token "$data"
       fi
-      result="$(start_once "$launcher" "$aot" "$data" "$work/gateway-$n.log")"
-      echo "$result" >>"$work/$state-$n.txt"
-      read -r r_ready r_first r_cpu <<<"$result"
+      start_once "$launcher" "$aot" "$data" "$work/gateway-$n.log" || exit 1
+      echo "$r_ready $r_first $r_cpu" >>"$work/$state-$n.txt"
       say "$state $i/$runs  $label: ready $r_ready ms, first call $r_first ms, CPU $r_cpu ms"
     done
   done
