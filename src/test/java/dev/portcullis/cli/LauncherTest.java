@@ -110,6 +110,17 @@ class LauncherTest {
   }
 
   @Test
+  void aCacheDirectoryThatCannotBeMadeLeavesTheCommandWorking() throws Exception {
+    Files.writeString(home.resolve("target/aot"), "a file where the cache directory goes");
+
+    Run run = launch(Map.of(), "serve");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.err()).contains("warning: no start-up cache");
+    assertThat(run.out()).contains("stand-in v1 serve", NO_CACHE);
+  }
+
+  @Test
   void theCommandsExitCodeAndArgumentsPassThrough() throws Exception {
     Run run = launch(Map.of("PORTCULLIS_AOT", "off"), "exit", "7", "with space");
 
