@@ -1,6 +1,7 @@
 # Shared by the benchmark scripts (sourced, not run): moves to the repository root, finds a JDK
 # >= 25 ($java_bin), builds main and test classes and resolves the test classpath
-# ($classpath_file) unless BENCH_SKIP_BUILD=1, and defines say() for progress on stderr.
+# ($classpath_file) unless BENCH_SKIP_BUILD=1 (or bench_needs_classpath=0, set by a script that
+# runs only the packaged launcher), and defines say() for progress on stderr.
 
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$home"
@@ -30,6 +31,9 @@ find_java() {
 java_bin="$(find_java)" || { echo "error: the benchmark needs a JDK 25 or newer; set JAVA_HOME to one" >&2; exit 1; }
 
 classpath_file="$out/test-classpath.txt"
+if [ "${bench_needs_classpath:-1}" = "0" ]; then
+  return 0
+fi
 if [ "${BENCH_SKIP_BUILD:-0}" != "1" ]; then
   say "compiling main and test classes (./mvnw -B -q -DskipTests test-compile; JMH's code is generated here too)"
   ./mvnw -B -q -DskipTests test-compile
