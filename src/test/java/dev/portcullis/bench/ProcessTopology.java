@@ -30,8 +30,7 @@ import java.util.regex.Pattern;
  */
 final class ProcessTopology implements Topology {
   private static final Duration READY_WITHIN = Duration.ofMinutes(1);
-  private static final Pattern ACME_READY =
-      Pattern.compile("Acme sample listening on (http://\\S+)/api");
+  static final Pattern ACME_READY = Pattern.compile("Acme sample listening on (http://\\S+)/api");
   private static final Pattern GATEWAY_MCP = Pattern.compile("MCP +(http://\\S+)/mcp");
   private static final String MAIN = "dev.portcullis.cli.Main";
 
@@ -129,7 +128,7 @@ final class ProcessTopology implements Topology {
                 : "; gateway JVM options " + String.join(" ", gatewayOptions)));
   }
 
-  private static Process launch(
+  static Process launch(
       Path log, String heap, List<String> options, Map<String, String> env, String... args)
       throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
@@ -157,7 +156,7 @@ final class ProcessTopology implements Topology {
   /**
    * Waits until the process's log has a line matching {@code ready}, and answers its first group.
    */
-  private static String awaitLine(Process p, Path log, Pattern ready)
+  static String awaitLine(Process p, Path log, Pattern ready)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + READY_WITHIN.toNanos();
     while (System.nanoTime() < deadline) {
@@ -248,7 +247,7 @@ final class ProcessTopology implements Topology {
     stop(acme);
   }
 
-  private static void stop(Process p) {
+  static void stop(Process p) {
     if (!p.isAlive()) {
       return;
     }
