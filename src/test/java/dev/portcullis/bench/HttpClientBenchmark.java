@@ -215,7 +215,7 @@ public final class HttpClientBenchmark {
                 measure.toSeconds()));
     out.append(
         "| client | threads | clients | CPU per call, µs: median (min–max) | vs jdk | req/s: median"
-            + " (min–max) | other processes' CPU | pinned (events) |\n");
+            + " (min–max) | other processes' CPU (Acme's included) | pinned (events) |\n");
     out.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
     for (String kind : threads) {
       for (int c : concurrency) {
