@@ -1,12 +1,9 @@
 package dev.portcullis.bench;
 
-import dev.portcullis.testing.GatewayFixture;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Acme alone in a process of its own ({@code portcullis sample acme --port 0}), started as {@link
@@ -26,22 +23,9 @@ final class AcmeProcess implements AutoCloseable {
   }
 
   static AcmeProcess start(Path work, Progress progress) throws IOException, InterruptedException {
-    Path data = work.resolve("acme");
     Files.createDirectories(work);
-    GatewayFixture.writeAcmeToken(data);
+    Process p = ProcessTopology.launchAcme(work, "512m");
     Path log = work.resolve("acme.log");
-    Process p =
-        ProcessTopology.launch(
-            log,
-            "512m",
-            List.of(),
-            Map.of(),
-            "sample",
-            "acme",
-            "--port",
-            "0",
-            "--data",
-            data.toString());
     try {
       URI uri = URI.create(ProcessTopology.awaitLine(p, log, ProcessTopology.ACME_READY));
       progress.say("Acme (pid %d) at %s", p.pid(), uri);

@@ -66,22 +66,9 @@ final class ProcessTopology implements Topology {
       List<String> gatewayOptions,
       Progress progress)
       throws IOException, InterruptedException {
-    Path acmeData = work.resolve("acme");
     Path gatewayData = work.resolve("gateway");
-    GatewayFixture.writeAcmeToken(acmeData);
     GatewayFixture.writeAcmeToken(gatewayData);
-    Process acme =
-        launch(
-            work.resolve("acme.log"),
-            upstreamHeap,
-            List.of(),
-            Map.of(),
-            "sample",
-            "acme",
-            "--port",
-            "0",
-            "--data",
-            acmeData.toString());
+    Process acme = launchAcme(work, upstreamHeap);
     URI acmeUri;
     try {
       acmeUri = URI.create(awaitLine(acme, work.resolve("acme.log"), ACME_READY));
@@ -126,6 +113,27 @@ final class ProcessTopology implements Topology {
             + (gatewayOptions.isEmpty()
                 ? ""
                 : "; gateway JVM options " + String.join(" ", gatewayOptions)));
+  }
+
+  /**
+   * Starts {@code portcullis sample acme} on a free port, its data in {@code work/acme} (with the
+   * API token written there first), its output in {@code work/acme.log}; {@link #ACME_READY} in
+   * that log says where it listens.
+   */
+  static Process launchAcme(Path work, String heap) throws IOException {
+    Path data = work.resolve("acme");
+    GatewayFixture.writeAcmeToken(data);
+    return launch(
+        work.resolve("acme.log"),
+        heap,
+        List.of(),
+        Map.of(),
+        "sample",
+        "acme",
+        "--port",
+        "0",
+        "--data",
+        data.toString());
   }
 
   static Process launch(
