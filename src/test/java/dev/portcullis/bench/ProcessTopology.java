@@ -30,8 +30,7 @@ import java.util.regex.Pattern;
  */
 final class ProcessTopology implements Topology {
   private static final Duration READY_WITHIN = Duration.ofMinutes(1);
-  private static final Pattern ACME_READY =
-      Pattern.compile("Acme sample listening on (http://\\S+)/api");
+  static final Pattern ACME_READY = Pattern.compile("Acme sample listening on (http://\\S+)/api");
   private static final Pattern GATEWAY_MCP = Pattern.compile("MCP +(http://\\S+)/mcp");
   private static final String MAIN = "dev.portcullis.cli.Main";
 
@@ -67,22 +66,9 @@ final class ProcessTopology implements Topology {
       List<String> gatewayOptions,
       Progress progress)
       throws IOException, InterruptedException {
-    Path acmeData = work.resolve("acme");
     Path gatewayData = work.resolve("gateway");
-    GatewayFixture.writeAcmeToken(acmeData);
     GatewayFixture.writeAcmeToken(gatewayData);
-    Process acme =
-        launch(
-            work.resolve("acme.log"),
-            upstreamHeap,
-            List.of(),
-            Map.of(),
-            "sample",
-            "acme",
-            "--port",
-            "0",
-            "--data",
-            acmeData.toString());
+    Process acme = launchAcme(work, upstreamHeap);
     URI acmeUri;
     try {
       acmeUri = URI.create(awaitLine(acme, work.resolve("acme.log"), ACME_READY));
@@ -129,7 +115,28 @@ final class ProcessTopology implements Topology {
                 : "; gateway JVM options " + String.join(" ", gatewayOptions)));
   }
 
-  private static Process launch(
+  /**
+   * Starts {@code portcullis sample acme} on a free port, its data in {@code work/acme} (with the
+   * API token written there first), its output in {@code work/acme.log}; {@link #ACME_READY} in
+   * that log says where it listens.
+   */
+  static Process launchAcme(Path work, String heap) throws IOException {
+    Path data = work.resolve("acme");
+    GatewayFixture.writeAcmeToken(data);
+    return launch(
+        work.resolve("acme.log"),
+        heap,
+        List.of(),
+        Map.of(),
+        "sample",
+        "acme",
+        "--port",
+        "0",
+        "--data",
+        data.toString());
+  }
+
+  static Process launch(
       Path log, String heap, List<String> options, Map<String, String> env, String... args)
       throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
@@ -157,7 +164,7 @@ final class ProcessTopology implements Topology {
   /**
    * Waits until the process's log has a line matching {@code ready}, and answers its first group.
    */
-  private static String awaitLine(Process p, Path log, Pattern ready)
+  static String awaitLine(Process p, Path log, Pattern ready)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + READY_WITHIN.toNanos();
     while (System.nanoTime() < deadline) {
@@ -248,7 +255,7 @@ final class ProcessTopology implements Topology {
     stop(acme);
   }
 
-  private static void stop(Process p) {
+  static void stop(Process p) {
     if (!p.isAlive()) {
       return;
     }

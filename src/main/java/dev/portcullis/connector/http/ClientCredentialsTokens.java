@@ -5,15 +5,14 @@ import dev.portcullis.vault.SecretRef;
 import dev.portcullis.vault.SecretResolver;
 import java.io.IOException;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,10 +31,13 @@ final class ClientCredentialsTokens {
   /** A token is renewed this long before it expires, so no call carries one about to lapse. */
   static final Duration EARLY = Duration.ofSeconds(30);
 
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private static final int MAX_ANSWER_BYTES = 64 * 1024;
+
   private final HttpAuth.ClientCredentials spec;
   private final String connector;
   private final SecretResolver secrets;
-  private final HttpClient http;
+  private final UpstreamHttpClient http;
   private final JsonMapper json;
   private final Clock clock;
   private final ReentrantLock lock = new ReentrantLock();
@@ -47,7 +49,7 @@ final class ClientCredentialsTokens {
       HttpAuth.ClientCredentials spec,
       String connector,
       SecretResolver secrets,
-      HttpClient http,
+      UpstreamHttpClient http,
       JsonMapper json,
       Clock clock) {
     this.spec = spec;
@@ -99,30 +101,30 @@ final class ClientCredentialsTokens {
     String body =
         "grant_type=client_credentials"
             + (spec.scope() == null ? "" : "&scope=" + form(spec.scope()));
-    HttpRequest request =
-        HttpRequest.newBuilder(spec.tokenUri())
-            .timeout(Duration.ofSeconds(10))
-            .header("Authorization", "Basic " + basic)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Accept", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
+    HttpPost request = new HttpPost(spec.tokenUri());
+    request.addHeader("Authorization", "Basic " + basic);
+    request.addHeader("Content-Type", "application/x-www-form-urlencoded");
+    request.addHeader("Accept", "application/json");
+    request.setEntity(new ByteArrayEntity(body.getBytes(StandardCharsets.UTF_8), null));
     Instant asked = clock.instant();
-    HttpResponse<String> response;
+    UpstreamHttpClient.Answer response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      response = http.send(request, TIMEOUT, MAX_ANSWER_BYTES);
     } catch (IOException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw unavailable("interrupted while fetching its token");
+      }
       throw unavailable("its token endpoint is unreachable (" + e.getClass().getSimpleName() + ")");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw unavailable("interrupted while fetching its token");
     }
-    if (response.statusCode() != 200) {
-      throw unavailable("its token endpoint answered " + response.statusCode());
+    if (response.status() != 200) {
+      throw unavailable("its token endpoint answered " + response.status());
+    }
+    if (response.body().isEmpty()) {
+      throw unavailable("its token endpoint answered more than " + MAX_ANSWER_BYTES + " bytes");
     }
     JsonNode token;
     try {
-      token = json.readTree(response.body());
+      token = json.readTree(new String(response.body().get(), StandardCharsets.UTF_8));
     } catch (JacksonException e) {
       throw unavailable("its token endpoint answered something other than JSON");
     }

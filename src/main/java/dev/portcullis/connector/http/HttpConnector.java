@@ -11,12 +11,8 @@ import dev.portcullis.vault.Secret;
 import dev.portcullis.vault.SecretResolver;
 import dev.portcullis.vault.SecretUse;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -45,14 +43,18 @@ import tools.jackson.databind.node.StringNode;
  * own.
  *
  * <p>Failure: every upstream problem becomes a typed {@link ConnectorResult.Failure}; no retries
- * here (a write is never retried blindly).
+ * here (a write is never retried blindly). A timeout ({@link UpstreamHttpClient}: connecting, or
+ * any wait for the answer longer than the operation's timeout) is {@code UPSTREAM_TIMEOUT}, any
+ * other I/O failure {@code UPSTREAM_UNREACHABLE}.
  *
- * <p>Concurrency: immutable; the JDK client is shared and thread-safe.
+ * <p>Concurrency: immutable; the HTTP client is shared and thread-safe, and runs each call on the
+ * calling thread.
  */
 public final class HttpConnector implements Connector {
   private static final Logger LOG = LoggerFactory.getLogger(HttpConnector.class);
   private static final int MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
   private static final int MAX_ERROR_EXCERPT = 200;
+  private static final Set<String> SENDS_EMPTY_BODY = Set.of("POST", "PUT", "PATCH");
 
   /** The 4xx statuses that do not settle whether a call took effect (see below). */
   private static final Set<Integer> NOT_ABOUT_THE_REQUEST =
@@ -63,7 +65,7 @@ public final class HttpConnector implements Connector {
   private final Optional<HttpAuth> auth;
   private final Map<String, HttpOperation> operations;
   private final SecretResolver secrets;
-  private final HttpClient client;
+  private final UpstreamHttpClient client;
   private final JsonMapper json;
   private final Optional<ClientCredentialsTokens> tokens;
   private final UpstreamKeys upstreamKeys;
@@ -123,12 +125,7 @@ public final class HttpConnector implements Connector {
     this.operations = Map.copyOf(operations);
     this.secrets = secrets;
     this.json = json;
-    this.client =
-        HttpClient.newBuilder()
-            .connectTimeout(connectTimeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
+    this.client = new UpstreamHttpClient(connectTimeout);
     this.tokens =
         auth.filter(a -> a instanceof HttpAuth.ClientCredentials)
             .map(
@@ -174,30 +171,30 @@ public final class HttpConnector implements Connector {
             "the credential for connector " + name + " is unavailable");
       }
     }
-    HttpRequest request = buildRequest(op, invocation, secret);
+    HttpUriRequestBase request = buildRequest(op, invocation, secret);
     try {
-      HttpResponse<InputStream> response =
-          client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      if (response.statusCode() == 401 && secret != null) {
+      UpstreamHttpClient.Answer answer = client.send(request, op.timeout(), MAX_RESPONSE_BYTES);
+      if (answer.status() == 401 && secret != null) {
         Secret refused = secret;
         tokens.ifPresent(t -> t.refused(refused));
       }
-      return read(response, secret);
-    } catch (HttpTimeoutException e) {
-      return new ConnectorResult.Failure(
-          FailureKind.UPSTREAM_TIMEOUT,
-          "upstream " + name + " did not answer within " + op.timeout().toMillis() + " ms");
+      return read(answer, secret);
     } catch (IOException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        return new ConnectorResult.Failure(FailureKind.UPSTREAM_UNREACHABLE, "interrupted");
+      }
+      if (e instanceof InterruptedIOException) { // a connect, pool or read timeout
+        return new ConnectorResult.Failure(
+            FailureKind.UPSTREAM_TIMEOUT,
+            "upstream " + name + " did not answer within " + op.timeout().toMillis() + " ms");
+      }
       return new ConnectorResult.Failure(
           FailureKind.UPSTREAM_UNREACHABLE,
           "upstream " + name + " is unreachable (" + e.getClass().getSimpleName() + ")");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new ConnectorResult.Failure(FailureKind.UPSTREAM_UNREACHABLE, "interrupted");
     }
   }
 
-  private HttpRequest buildRequest(HttpOperation op, Invocation inv, Secret secret) {
+  private HttpUriRequestBase buildRequest(HttpOperation op, Invocation inv, Secret secret) {
     JsonNode args = inv.arguments();
     Set<String> used = new HashSet<>(op.path().variables());
     StringBuilder target = new StringBuilder(op.path().expand(v -> scalar(args.path(v))));
@@ -228,13 +225,12 @@ public final class HttpConnector implements Connector {
           .append(java.net.URLEncoder.encode(scalar(value.get()), StandardCharsets.UTF_8));
       sep = "&";
     }
-    HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.noBody();
-    HttpRequest.Builder builder =
-        HttpRequest.newBuilder(URI.create(baseUri + target.toString()))
-            .timeout(op.timeout())
-            .header("Accept", "application/json")
-            .header("User-Agent", "portcullis")
-            .header("traceparent", traceparent(inv.traceId()));
+    HttpUriRequestBase builder =
+        new HttpUriRequestBase(op.method(), URI.create(baseUri + target.toString()));
+    builder.addHeader("Accept", "application/json");
+    builder.addHeader("User-Agent", "portcullis");
+    builder.addHeader("traceparent", traceparent(inv.traceId()));
+    byte[] body = null;
     if (op.body() == HttpOperation.BodyMode.REMAINING_ARGUMENTS) {
       ObjectNode payload = json.createObjectNode();
       args.properties()
@@ -244,37 +240,37 @@ public final class HttpConnector implements Connector {
                   payload.set(e.getKey(), e.getValue());
                 }
               });
-      body = HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(payload));
-      builder.header("Content-Type", "application/json");
+      body = json.writeValueAsBytes(payload);
+      builder.addHeader("Content-Type", "application/json");
     } else if (op.body() == HttpOperation.BodyMode.TEMPLATE) {
       JsonNode payload = op.bodyTemplate().render(args).orElseGet(json::createObjectNode);
-      body = HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(payload));
-      builder.header("Content-Type", "application/json");
+      body = json.writeValueAsBytes(payload);
+      builder.addHeader("Content-Type", "application/json");
+    } else if (SENDS_EMPTY_BODY.contains(op.method())) {
+      body = new byte[0]; // "Content-Length: 0", as the JDK client sent for a body-less write
     }
-    upstreamKeys.forUpstream(inv).ifPresent(key -> builder.header("Idempotency-Key", key));
+    if (body != null) {
+      builder.setEntity(new ByteArrayEntity(body, null));
+    }
+    upstreamKeys.forUpstream(inv).ifPresent(key -> builder.addHeader("Idempotency-Key", key));
     if (secret != null) {
       switch (auth.orElseThrow()) {
-        case HttpAuth.StaticSecret s -> builder.header(s.header(), s.prefix() + secret.reveal());
-        case HttpAuth.Basic b -> builder.header("Authorization", b.header(secret.reveal()));
+        case HttpAuth.StaticSecret s -> builder.addHeader(s.header(), s.prefix() + secret.reveal());
+        case HttpAuth.Basic b -> builder.addHeader("Authorization", b.header(secret.reveal()));
         case HttpAuth.ClientCredentials c ->
-            builder.header("Authorization", "Bearer " + secret.reveal());
+            builder.addHeader("Authorization", "Bearer " + secret.reveal());
       }
     }
-    return builder.method(op.method(), body).build();
+    return builder;
   }
 
-  private ConnectorResult read(HttpResponse<InputStream> response, Secret secret)
-      throws IOException {
-    byte[] bytes;
-    try (InputStream in = response.body()) {
-      bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
-    }
-    if (bytes.length > MAX_RESPONSE_BYTES) {
+  private ConnectorResult read(UpstreamHttpClient.Answer response, Secret secret) {
+    if (response.body().isEmpty()) {
       return new ConnectorResult.Failure(
           FailureKind.UPSTREAM_ERROR,
           "upstream " + name + " answered more than " + MAX_RESPONSE_BYTES + " bytes");
     }
-    String raw = new String(bytes, StandardCharsets.UTF_8);
+    String raw = new String(response.body().get(), StandardCharsets.UTF_8);
     if (secret != null && raw.indexOf('\\') >= 0 && isJson(response)) {
       raw = unescaped(raw);
     }
@@ -292,7 +288,7 @@ public final class HttpConnector implements Connector {
           name,
           secret.ref());
     }
-    int status = response.statusCode();
+    int status = response.status();
     if (status >= 200 && status < 300) {
       return new ConnectorResult.Success(parse(text, response), used);
     }
@@ -319,7 +315,7 @@ public final class HttpConnector implements Connector {
     return status >= 400 && status < 500 && !NOT_ABOUT_THE_REQUEST.contains(status);
   }
 
-  private JsonNode parse(String text, HttpResponse<?> response) {
+  private JsonNode parse(String text, UpstreamHttpClient.Answer response) {
     if (text.isBlank()) {
       return json.createObjectNode();
     }
@@ -333,8 +329,8 @@ public final class HttpConnector implements Connector {
     return StringNode.valueOf(text);
   }
 
-  private static boolean isJson(HttpResponse<?> response) {
-    return response.headers().firstValue("Content-Type").map(t -> t.contains("json")).orElse(false);
+  private static boolean isJson(UpstreamHttpClient.Answer response) {
+    return response.contentType().map(t -> t.contains("json")).orElse(false);
   }
 
   /**
@@ -353,7 +349,7 @@ public final class HttpConnector implements Connector {
   /** Stops the HTTP client; calls already under way complete, a later call fails as unreachable. */
   @Override
   public void close() {
-    client.shutdown();
+    client.close();
   }
 
   /** Why a path argument cannot be sent as its segment, checked before a credential is resolved. */
