@@ -1,7 +1,6 @@
 package dev.portcullis.pipeline;
 
 import dev.portcullis.invocation.Invocation;
-import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.Outcome;
 import java.util.Optional;
 
@@ -25,13 +24,7 @@ public final class BeforeStateStage implements Stage {
 
   @Override
   public Outcome handle(Invocation invocation, Chain chain) {
-    if (invocation.state() != InvocationState.EXECUTING) {
-      throw new IllegalStateException(
-          "invocation "
-              + invocation.invocationId()
-              + " reached the before-state capture in state "
-              + invocation.state());
-    }
+    Committed.require(invocation, "the before-state capture");
     if (capture != null) {
       Optional<Outcome.Failed> failed = capture.capture(invocation);
       if (failed.isPresent()) {

@@ -6,7 +6,6 @@ import dev.portcullis.connector.Connector;
 import dev.portcullis.connector.ConnectorRegistry;
 import dev.portcullis.connector.ConnectorResult;
 import dev.portcullis.invocation.Invocation;
-import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.Outcome;
 
 /**
@@ -26,13 +25,7 @@ public final class ExecuteStage implements Stage {
 
   @Override
   public Outcome handle(Invocation invocation, Chain chain) {
-    if (invocation.state() != InvocationState.EXECUTING) {
-      throw new IllegalStateException(
-          "invocation "
-              + invocation.invocationId()
-              + " reached execute in state "
-              + invocation.state());
-    }
+    Committed.require(invocation, "execute");
     ToolDefinition tool = catalog.find(invocation.toolName()).orElseThrow().tool();
     Connector connector =
         connectors
