@@ -171,6 +171,46 @@ public sealed interface AuditReason {
     }
   }
 
+  /** How a notice to approvers ended: sent, or failed for good. */
+  record Notification(boolean sent) implements AuditReason {
+    @Override
+    public String wire() {
+      return "notification:" + (sent ? "sent" : "failed");
+    }
+  }
+
+  /** The notification channel a notice went to, by its configured name. */
+  record Channel(String name) implements AuditReason {
+    public Channel {
+      Objects.requireNonNull(name, "name");
+    }
+
+    @Override
+    public String wire() {
+      return "channel:" + name;
+    }
+  }
+
+  /** The kind of that channel: webhook, slack or email. */
+  record ChannelType(String type) implements AuditReason {
+    public ChannelType {
+      Objects.requireNonNull(type, "type");
+    }
+
+    @Override
+    public String wire() {
+      return "channel-type:" + type;
+    }
+  }
+
+  /** How many times a notice was tried. */
+  record Attempts(int count) implements AuditReason {
+    @Override
+    public String wire() {
+      return "attempts:" + count;
+    }
+  }
+
   /**
    * Any other reason (a policy rule id, an error, an event with no type of its own), as written.
    */
@@ -213,9 +253,26 @@ public sealed interface AuditReason {
           case "settled-by" -> new SettledBy(value);
           case "revert-by" -> new RevertBy(value);
           case "reverted-with" -> new RevertedWith(value);
+          case "notification" ->
+              switch (value) {
+                case "sent" -> new Notification(true);
+                case "failed" -> new Notification(false);
+                default -> null;
+              };
+          case "channel" -> new Channel(value);
+          case "channel-type" -> new ChannelType(value);
+          case "attempts" -> attempts(value);
           default -> null;
         };
     return typed != null && typed.wire().equals(text) ? typed : new Other(text);
+  }
+
+  private static AuditReason attempts(String value) {
+    try {
+      return new Attempts(Integer.parseInt(value));
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   private static AuditReason votes(String value) {

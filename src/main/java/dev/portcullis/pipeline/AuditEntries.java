@@ -136,8 +136,12 @@ public final class AuditEntries {
    * in, reasons naming the approval, and for a failure its kind and detail (null otherwise).
    */
   public AuditEntry approvalEvent(
-      Invocation inv, InvocationState state, List<String> reasons, String kind, String detail) {
-    return entry(inv, state, reasons).errorKind(kind).errorDetail(detail).build();
+      Invocation inv,
+      InvocationState state,
+      List<? extends AuditReason> events,
+      String kind,
+      String detail) {
+    return entry(inv, state, AuditReason.wire(events)).errorKind(kind).errorDetail(detail).build();
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.portcullis.approval.ApprovalNotifier;
 import dev.portcullis.approval.ApprovalRequest;
 import dev.portcullis.approval.notify.NotificationChannel;
 import dev.portcullis.approval.notify.NotificationChannel.DeliveryFailure;
+import dev.portcullis.invocation.AuditReason;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
@@ -13,7 +14,6 @@ import dev.portcullis.invocation.Transition;
 import dev.portcullis.pipeline.AuditEntries;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -225,14 +225,13 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
     waiting.remove(d);
     NotificationChannel c = d.channel();
     String approvalId = d.notice().approvalId();
-    List<String> reasons =
-        new ArrayList<>(
-            List.of(
-                "approval:" + approvalId,
-                "notification:" + (failure == null ? "sent" : "failed"),
-                "channel:" + c.name(),
-                "channel-type:" + c.type(),
-                "attempts:" + d.tried().get()));
+    List<AuditReason> reasons =
+        List.of(
+            new AuditReason.Approval(approvalId),
+            new AuditReason.Notification(failure == null),
+            new AuditReason.Channel(c.name()),
+            new AuditReason.ChannelType(c.type()),
+            new AuditReason.Attempts(d.tried().get()));
     String detail =
         failure == null
             ? null

@@ -31,6 +31,11 @@ class AuditReasonTest {
         Arguments.of(new AuditReason.SettledBy("ops-olivia"), "settled-by:ops-olivia"),
         Arguments.of(new AuditReason.RevertBy("ops-olivia"), "revert-by:ops-olivia"),
         Arguments.of(new AuditReason.RevertedWith("inv-2"), "reverted-with:inv-2"),
+        Arguments.of(new AuditReason.Notification(true), "notification:sent"),
+        Arguments.of(new AuditReason.Notification(false), "notification:failed"),
+        Arguments.of(new AuditReason.Channel("ops-hook"), "channel:ops-hook"),
+        Arguments.of(new AuditReason.ChannelType("webhook"), "channel-type:webhook"),
+        Arguments.of(new AuditReason.Attempts(3), "attempts:3"),
         Arguments.of(new AuditReason.Other("refunds-need-approval"), "refunds-need-approval"));
   }
 
@@ -52,11 +57,11 @@ class AuditReasonTest {
         "refunds-need-approval",
         "error: no such attribute 'amount'",
         "votes:01/2",
+        "notification:maybe",
+        "attempts:03",
         "votes:1/",
         "votes:a/b",
         "votes:1",
-        "notification:sent",
-        "notification:failed",
         "edited-to",
         ":x",
         ""
