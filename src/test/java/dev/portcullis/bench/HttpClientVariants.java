@@ -38,7 +38,7 @@ import org.apache.hc.core5.util.Timeout;
  *
  * <ul>
  *   <li>{@code jdk}: {@code java.net.http.HttpClient} as {@code HttpConnector} configured it up to
- *       section 9 of BENCHMARKS.md (HTTP/1.1, no redirects, connect timeout, default executor);
+ *       section 10 of BENCHMARKS.md (HTTP/1.1, no redirects, connect timeout, default executor);
  *   <li>{@code jdk-direct}: the same with {@code executor(Runnable::run)};
  *   <li>{@code apache}: Apache HttpClient 5 classic, pooled connections, blocking I/O on the
  *       caller;
