@@ -111,8 +111,11 @@ public final class HashiCorpKv implements SecretBackend {
               + "' field (deleted or destroyed?)");
     }
     int latest = data.path("metadata").path("version").asInt(0);
+    int oldest = Math.max(1, latest - OLDER_VERSIONS);
+    // versions that fell out of the window are never asked for again: forget them
+    older.keySet().removeIf(k -> k.number() < oldest && k.path().equals(path));
     List<String> olderValues = new ArrayList<>();
-    for (int v = latest - 1; v >= Math.max(1, latest - OLDER_VERSIONS); v--) {
+    for (int v = latest - 1; v >= oldest; v--) {
       String o = olderValue(ref, new Version(path, field, v), vaultToken);
       if (o != null && !o.equals(value.asString())) {
         olderValues.add(o);

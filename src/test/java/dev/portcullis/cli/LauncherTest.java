@@ -1,8 +1,8 @@
 package dev.portcullis.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.portcullis.testing.Needs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -38,9 +38,7 @@ class LauncherTest {
 
   @BeforeEach
   void placeTheLauncher() throws IOException {
-    assumeTrue(
-        Files.isExecutable(Path.of("/bin/bash")) || Files.isExecutable(Path.of("/usr/bin/bash")),
-        "NOT TESTED: the launcher is a bash script and there is no bash here");
+    Needs.onPath("bash", "the launcher (a bash script) and its start-up cache");
     Path script = home.resolve("portcullis");
     Files.copy(Path.of("portcullis"), script);
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
