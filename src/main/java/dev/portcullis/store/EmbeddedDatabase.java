@@ -46,7 +46,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     String url =
         "jdbc:sqlite:"
             + file
-            + "?journal_mode=WAL&synchronous=FULL&busy_timeout=10000&foreign_keys=true&transaction_mode=IMMEDIATE";
+            + "?journal_mode=WAL&synchronous=FULL&busy_timeout=10000&foreign_keys=true&transaction_mode=IMMEDIATE&jdbc.get_generated_keys=false";
     HikariConfig config = new HikariConfig();
     config.setPoolName("portcullis-sqlite");
     config.setJdbcUrl(url);
