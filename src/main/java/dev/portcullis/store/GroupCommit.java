@@ -3,7 +3,6 @@ package dev.portcullis.store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,6 +35,10 @@ import javax.sql.DataSource;
 public final class GroupCommit implements AutoCloseable {
   /** The most writes one transaction takes by default; the rest wait for the next. */
   static final int MAX_GROUP = 256;
+
+  private static final String SAVEPOINT = "SAVEPOINT one_write";
+  private static final String RELEASE = "RELEASE SAVEPOINT one_write";
+  private static final String ROLLBACK_TO = "ROLLBACK TO SAVEPOINT one_write";
 
   /** One write: its statements run on {@code c} inside the group's transaction. */
   @FunctionalInterface
@@ -266,15 +269,19 @@ public final class GroupCommit implements AutoCloseable {
     }
   }
 
-  /** Runs one write in a savepoint of its own: when it fails, only it is undone. */
-  private static <T> void runAlone(Connection c, Pending<T> p) throws SQLException {
-    Savepoint before = c.setSavepoint();
+  /**
+   * Runs one write in a savepoint of its own: when it fails, only it is undone. The savepoint's
+   * statements are kept like any other (the driver's {@code setSavepoint} compiles a new one each
+   * time).
+   */
+  private <T> void runAlone(Connection c, Pending<T> p) throws SQLException {
+    statement(c, SAVEPOINT).execute();
     try {
       p.result = p.work.run(c);
-      c.releaseSavepoint(before);
+      statement(c, RELEASE).execute();
     } catch (SQLException | RuntimeException e) {
-      c.rollback(before);
-      c.releaseSavepoint(before);
+      statement(c, ROLLBACK_TO).execute();
+      statement(c, RELEASE).execute();
       p.failure = e instanceof SQLException sql ? sql : new SQLException(e.getMessage(), e);
     }
   }
