@@ -37,6 +37,9 @@ final class PiiPatterns {
 
   /** {@code text} with every checked match of {@code kind} replaced by its marker. */
   static String redact(String text, RedactionKind kind) {
+    if (!mayHold(text, kind)) {
+      return text;
+    }
     Matcher m =
         switch (kind) {
           case EMAIL -> EMAIL.matcher(text);
@@ -60,6 +63,33 @@ final class PiiPatterns {
       return text;
     }
     return out.append(text, last, text.length()).toString();
+  }
+
+  /**
+   * False when {@code text} cannot hold a match of {@code kind} that passes its check, so the
+   * pattern need not run: most values of a result (names, ids, codes, flags) are ruled out by a
+   * glance at their length, their digits or an {@code @}. Each test is implied by the pattern and
+   * check together: an e-mail address has an {@code @}, a phone number 7 to 15 digits, a card 13 to
+   * 19, and an IBAN at least 15 characters.
+   */
+  static boolean mayHold(String text, RedactionKind kind) {
+    return switch (kind) {
+      case EMAIL -> text.indexOf('@') >= 0;
+      case PHONE -> digitsAtLeast(text, 7);
+      case CARD -> digitsAtLeast(text, 13);
+      case IBAN -> text.length() >= 15 && digitsAtLeast(text, 2);
+    };
+  }
+
+  private static boolean digitsAtLeast(String text, int wanted) {
+    int seen = 0;
+    for (int i = 0; i < text.length() && seen < wanted; i++) {
+      char c = text.charAt(i);
+      if (c >= '0' && c <= '9') {
+        seen++;
+      }
+    }
+    return seen >= wanted;
   }
 
   private static boolean passes(RedactionKind kind, String match) {

@@ -95,4 +95,23 @@ class PiiPatternsTest {
         .as("16 digits")
         .isEqualTo("090 9999999999999");
   }
+
+  @Test
+  void aGlanceRulesOutValuesThatCannotHoldAKindAndOnlyThose() {
+    for (RedactionKind kind : RedactionKind.values()) {
+      for (String plain : new String[] {"Maria Keller", "C-1001", "gold", "", "v2.1"}) {
+        assertThat(PiiPatterns.mayHold(plain, kind)).as(kind + " in " + plain).isFalse();
+        assertThat(PiiPatterns.redact(plain, kind)).isSameAs(plain);
+      }
+    }
+    // the shortest text each kind redacts passes the glance
+    assertThat(PiiPatterns.mayHold("a@b.io", RedactionKind.EMAIL)).isTrue();
+    assertThat(PiiPatterns.mayHold("+1234567", RedactionKind.PHONE)).isTrue();
+    assertThat(PiiPatterns.mayHold("+123456", RedactionKind.PHONE)).isFalse();
+    assertThat(PiiPatterns.mayHold("4222222222222", RedactionKind.CARD)).isTrue();
+    assertThat(PiiPatterns.mayHold("422222222222 x", RedactionKind.CARD)).isFalse();
+    assertThat(PiiPatterns.mayHold("NO9386011117947", RedactionKind.IBAN)).isTrue();
+    assertThat(PiiPatterns.mayHold("NO938601111794", RedactionKind.IBAN)).isFalse();
+    assertThat(PiiPatterns.mayHold("NOXXAAAAAAAAAAA", RedactionKind.IBAN)).isFalse();
+  }
 }
