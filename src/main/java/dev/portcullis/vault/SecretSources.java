@@ -4,20 +4,38 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Resolves {@code vault:} references from the embedded vault, {@code env:} references from the
  * process environment and {@code file:} references from files (relative paths under the data
  * directory); the last two are for development.
  *
- * <p>Security: a file secret is read fresh on every call so that a rotated file takes effect at
- * once; trailing line breaks are stripped (editors add them). Errors name the reference only.
+ * <p>Security: a rotated file secret takes effect at once: every call looks at the file (its
+ * identity, size and modification time, one {@code stat}) and reads it again when any of them
+ * changed, so an edit in place and a swapped symlink (how Kubernetes rotates a mounted secret) are
+ * both seen; an unchanged file is not read again. Trailing line breaks are stripped (editors add
+ * them). Errors name the reference only.
  */
 public final class SecretSources implements SecretResolver {
   private final Map<String, String> environment;
   private final Path dataDirectory;
   private final java.util.Optional<SecretBackend> vault;
+  private final Map<SecretRef, FileSecret> files = new ConcurrentHashMap<>();
+
+  /** A file secret as last read, with what the file looked like then. */
+  private record FileSecret(Object identity, long size, FileTime modified, Secret secret) {
+    boolean describes(BasicFileAttributes now) {
+      return identity != null
+          && Objects.equals(identity, now.fileKey())
+          && size == now.size()
+          && modified.equals(now.lastModifiedTime());
+    }
+  }
 
   public SecretSources(Map<String, String> environment, Path dataDirectory) {
     this(environment, dataDirectory, java.util.Optional.empty());
@@ -61,12 +79,22 @@ public final class SecretSources implements SecretResolver {
   private Secret fromFile(SecretRef ref) throws SecretUnavailableException {
     Path path = dataDirectory.resolve(ref.location());
     try {
+      BasicFileAttributes now = Files.readAttributes(path, BasicFileAttributes.class);
+      FileSecret known = files.get(ref);
+      if (known != null && known.describes(now)) {
+        return known.secret();
+      }
       String value = Files.readString(path, StandardCharsets.UTF_8).strip();
       if (value.isEmpty()) {
+        files.remove(ref);
         throw new SecretUnavailableException("secret " + ref + " is empty (" + path + ")");
       }
-      return new Secret(ref, value);
+      Secret secret = new Secret(ref, value);
+      // a change between the look and the read is seen by the next call: the look is older
+      files.put(ref, new FileSecret(now.fileKey(), now.size(), now.lastModifiedTime(), secret));
+      return secret;
     } catch (IOException e) {
+      files.remove(ref);
       throw new SecretUnavailableException(
           "secret " + ref + " cannot be read from " + path + ": " + e.getClass().getSimpleName());
     }
