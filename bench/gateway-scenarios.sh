@@ -21,6 +21,9 @@
 #   BENCH_WORKLOADS           some of read,write,denied,fresh-key                  [all]
 #   BENCH_DOORS               some of direct,rest,mcp                              [all]
 #   BENCH_CONCURRENCY         closed-loop client counts, comma-separated           [1,16]
+#   BENCH_ROUNDS              closed-loop passes over every scenario; the summaries [1]
+#                             take each scenario's median, and every other pass runs
+#                             the doors in reverse order (none is always first)
 #   BENCH_JIT_WARMUP_SECONDS  traffic over every scenario before anything counts   [40]
 #                             (split over the scenarios; the gateway and Acme start cold)
 #   BENCH_WARMUP_SECONDS      warmup per scenario (closed and open loop)           [3]

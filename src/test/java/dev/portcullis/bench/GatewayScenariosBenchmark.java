@@ -38,7 +38,8 @@ public final class GatewayScenariosBenchmark {
       Workload.Door door,
       LoadResult load,
       Topology.Cpu cpu,
-      OpenLoop.Result open) {}
+      OpenLoop.Result open,
+      int round) {}
 
   /** Everything a report is made of. */
   record Results(
@@ -97,10 +98,17 @@ public final class GatewayScenariosBenchmark {
       Histogram fsyncBefore = fsync(settings, topology, progress);
       warmUpJit(settings, topology, progress);
       List<Run> closed = new ArrayList<>();
-      for (int c : settings.concurrency()) {
-        for (Workload w : settings.workloads()) {
-          for (Workload.Door d : settings.doors(w)) {
-            closed.add(closed(settings, topology, w, d, c, progress));
+      for (int round = 1; round <= settings.rounds(); round++) {
+        for (int c : settings.concurrency()) {
+          for (Workload w : settings.workloads()) {
+            List<Workload.Door> doors = new ArrayList<>(settings.doors(w));
+            if (round % 2 == 0) {
+              // every other round the other way round: no door is always the first after a pause
+              java.util.Collections.reverse(doors);
+            }
+            for (Workload.Door d : doors) {
+              closed.add(closed(settings, topology, w, d, c, round, progress));
+            }
           }
         }
       }
@@ -194,6 +202,7 @@ public final class GatewayScenariosBenchmark {
       Workload w,
       Workload.Door d,
       int clients,
+      int round,
       Progress progress)
       throws IOException, InterruptedException {
     System.gc();
@@ -210,14 +219,15 @@ public final class GatewayScenariosBenchmark {
     Topology.Cpu used = topology.cpu().minus(before[0]);
     topology.afterPhase();
     progress.say(
-        "%s c=%d: %,.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors",
+        "%s c=%d%s: %,.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors",
         r.scenario(),
         clients,
+        settings.rounds() > 1 ? " (round " + round + ")" : "",
         r.throughput(),
         r.percentileMillis(50),
         r.percentileMillis(99),
         r.errors());
-    return new Run(w, d, r, used, null);
+    return new Run(w, d, r, used, null, round);
   }
 
   private static Run open(
@@ -244,7 +254,7 @@ public final class GatewayScenariosBenchmark {
         r.load().percentileMillis(99),
         r.load().percentileMillis(99.9),
         r.load().errors());
-    return new Run(w, d, r.load(), used, r);
+    return new Run(w, d, r.load(), used, r, 1);
   }
 
   private static DataDirectoryProbes.Stored stored(

@@ -35,6 +35,7 @@ class GatewayScenariosBenchmarkTest {
     Map<String, String> env = quick("processes");
     env.put("BENCH_CONCURRENCY", "2");
     env.put("BENCH_WORKLOADS", "read");
+    env.put("BENCH_ROUNDS", "2");
     String report = GatewayScenariosBenchmark.run(ScenarioSettings.from(env), quiet());
 
     assertThat(report)
@@ -44,8 +45,15 @@ class GatewayScenariosBenchmarkTest {
             "`portcullis sample acme`, pid");
     for (String door : new String[] {"direct", "REST", "MCP"}) {
       assertThat(report)
-          .contains("| read | " + door + " | 2 |", "| read | " + door + " | 4 | 50 |");
+          .contains(
+              "| read | " + door + " (round 1) | 2 |",
+              "| read | " + door + " (round 2) | 2 |",
+              "| read | " + door + " | 4 | 50 |");
     }
+    assertThat(report).contains("the median of 2 rounds");
+    // the second round runs the doors the other way round
+    assertThat(report.indexOf("| read | MCP (round 2) |"))
+        .isLessThan(report.indexOf("| read | direct (round 2) |"));
     assertThat(report)
         .containsPattern("\\| read REST \\| 20 \\| 0 \\| [0-9,]+ \\| [0-9,]+ \\|")
         .contains("| read | 2 | ")

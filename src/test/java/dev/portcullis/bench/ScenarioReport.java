@@ -33,12 +33,13 @@ final class ScenarioReport {
     md.append(
         f(
             "- JIT warmup %d s over every scenario first (discarded); closed loop: warmup %d s, measured %d s per"
-                + " scenario, clients %s; open loop: %.0f req/s over %d clients, warmup %d s, measured %d s;"
+                + " scenario, clients %s, %d round(s); open loop: %.0f req/s over %d clients, warmup %d s, measured %d s;"
                 + " stored bytes over %d calls per gateway scenario; fsync probe %d fsyncs%n",
             settings.jitWarmup().toSeconds(),
             settings.warmup().toSeconds(),
             settings.measure().toSeconds(),
             settings.concurrency(),
+            settings.rounds(),
             settings.rate(),
             settings.openClients(),
             settings.warmup().toSeconds(),
@@ -65,8 +66,15 @@ final class ScenarioReport {
             "In one JVM, the load generator's CPU column is the whole JVM's: all three parties.\n\n");
       }
       md.append(runTable(r.closed(), false));
-      md.append("\n### Gateway against the upstream alone (closed loop)\n\n")
-          .append(ratios(settings, r.closed()));
+      md.append("\n### Gateway against the upstream alone (closed loop)\n\n");
+      if (settings.rounds() > 1) {
+        md.append(
+            f(
+                "Each figure is the median of %d rounds (by throughput; its CPU and latency come"
+                    + " with it); every round is in the table above.%n%n",
+                settings.rounds()));
+      }
+      md.append(ratios(settings, r.closed()));
       if (settings.concurrency().contains(1)) {
         md.append("\n### What the gateway adds at one client\n\n")
             .append(added(settings, r.closed()));
@@ -132,7 +140,12 @@ final class ScenarioReport {
         .append("---:|---:|---:|---:|\n");
     for (Run run : runs) {
       LoadResult l = run.load();
-      md.append(f("| %s | %s | %d |", run.workload().id, run.door().label, l.concurrency()));
+      md.append(
+          f(
+              "| %s | %s | %d |",
+              run.workload().id,
+              run.door().label + (rounds(runs) > 1 ? " (round " + run.round() + ")" : ""),
+              l.concurrency()));
       md.append(
           open
               ? f(" %.0f | %.0f |", run.open().targetRate(), l.throughput())
@@ -240,10 +253,24 @@ final class ScenarioReport {
     return findRun(runs, w, d, clients).map(Run::load);
   }
 
+  /**
+   * The run of {@code w} through {@code d} at {@code clients}; with several rounds, the median one
+   * by throughput (the lower middle of an even count), so that one disturbed window does not decide
+   * a ratio.
+   */
   private static Optional<Run> findRun(List<Run> runs, Workload w, Door d, int clients) {
-    return runs.stream()
-        .filter(x -> x.workload() == w && x.door() == d && x.load().concurrency() == clients)
-        .findFirst();
+    List<Run> matching =
+        runs.stream()
+            .filter(x -> x.workload() == w && x.door() == d && x.load().concurrency() == clients)
+            .sorted(java.util.Comparator.comparingDouble(x -> x.load().throughput()))
+            .toList();
+    return matching.isEmpty()
+        ? Optional.empty()
+        : Optional.of(matching.get((matching.size() - 1) / 2));
+  }
+
+  private static int rounds(List<Run> runs) {
+    return runs.stream().mapToInt(Run::round).max().orElse(1);
   }
 
   private static String rate(Optional<LoadResult> r) {
