@@ -5,6 +5,7 @@ import dev.portcullis.invocation.Channel;
 import dev.portcullis.invocation.IdempotencyKeys;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationIds;
+import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.UserRef;
 import io.javalin.config.RoutesConfig;
@@ -122,7 +123,7 @@ final class RestRoutes {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("invocationId", inv.invocationId());
     body.put("traceId", inv.traceId());
-    body.put("state", "awaiting-approval");
+    body.put("state", InvocationState.AWAITING_APPROVAL.wireName());
     body.put("approvalId", parked.approvalId());
     body.put("rules", inv.decision().ruleIds());
     body.put(
@@ -146,7 +147,7 @@ final class RestRoutes {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("invocationId", inv.invocationId());
     body.put("traceId", inv.traceId());
-    body.put("state", "completed");
+    body.put("state", InvocationState.COMPLETED.wireName());
     body.put("tool", tool);
     body.put("decision", decision);
     body.put("result", done.result());
