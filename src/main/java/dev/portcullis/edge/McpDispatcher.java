@@ -4,6 +4,7 @@ import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.Channel;
 import dev.portcullis.invocation.IdempotencyKeys;
 import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.InvocationIds;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.invocation.UserRef;
@@ -19,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -165,7 +165,7 @@ final class McpDispatcher {
     }
     Invocation invocation =
         Invocation.received(
-            UUID.randomUUID().toString(),
+            InvocationIds.next(gateway.clock().instant()),
             TraceIds.choose(traceparent, null),
             String.valueOf(id),
             key.isMissingNode() ? null : key.asString(),

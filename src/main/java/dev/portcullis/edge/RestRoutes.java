@@ -4,6 +4,7 @@ import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.Channel;
 import dev.portcullis.invocation.IdempotencyKeys;
 import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.InvocationIds;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.UserRef;
 import io.javalin.config.RoutesConfig;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -86,7 +86,7 @@ final class RestRoutes {
     }
     Invocation invocation =
         Invocation.received(
-            UUID.randomUUID().toString(),
+            InvocationIds.next(gateway.clock().instant()),
             TraceIds.choose(ctx.header("traceparent"), ctx.header("X-Trace-Id")),
             envelope.requestId(),
             idempotencyKey,

@@ -9,6 +9,7 @@ import dev.portcullis.invocation.BeforeStateStore;
 import dev.portcullis.invocation.Channel;
 import dev.portcullis.invocation.IdempotencyKeys;
 import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.InvocationIds;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore.StoreException;
 import dev.portcullis.invocation.Outcome;
@@ -22,7 +23,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,7 +123,7 @@ public final class Reverts {
     context.put("reverts", inv.invocationId());
     Invocation compensation =
         Invocation.received(
-            UUID.randomUUID().toString(),
+            InvocationIds.next(clock.instant()),
             traceId(),
             "reverts:" + inv.invocationId(),
             IdempotencyKeys.revertOf(inv.invocationId()),

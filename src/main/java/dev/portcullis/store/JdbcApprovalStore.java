@@ -339,7 +339,7 @@ public final class JdbcApprovalStore implements ApprovalStore {
         boolean pending =
             ApprovalStatus.PENDING.wireName().equals(rs.getString(2))
                 && "AWAITING_APPROVAL".equals(rs.getString(5));
-        return new Standing(rs.getString(1), pending, rs.getInt(3), rs.getString(4));
+        return new Standing(rs.getString(1), pending, rs.getInt(3), Packed.text(rs.getObject(4)));
       }
     }
   }
