@@ -200,13 +200,22 @@ public final class JdbcInvocationStore implements InvocationStore {
     history.add(new StateChange(InvocationState.RECEIVED, r.receivedAt()));
     String arguments = r.arguments();
     String digest = r.digest();
+    String traceId = r.traceId();
+    String requestId = r.requestId();
+    String sessionId = r.sessionId();
+    boolean idsInRecord = traceId == null;
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT state, recorded_at, decision, arguments, arguments_digest FROM audit_log"
-                + " WHERE invocation_id = ? ORDER BY seq")) {
+            "SELECT state, recorded_at, decision, arguments, arguments_digest, trace_id,"
+                + " request_id, session_id FROM audit_log WHERE invocation_id = ? ORDER BY seq")) {
       ps.setObject(1, Packed.id(r.id()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          if (idsInRecord && traceId == null) {
+            traceId = Packed.text(rs.getObject(6));
+            requestId = rs.getString(7);
+            sessionId = Packed.text(rs.getObject(8));
+          }
           InvocationState state = InvocationState.valueOf(rs.getString(1));
           Instant at = Instant.ofEpochMilli(rs.getLong(2));
           if (history.size() == 1 && rs.getString(3) != null && state != InvocationState.CHECKED) {
@@ -222,19 +231,21 @@ public final class JdbcInvocationStore implements InvocationStore {
         }
       }
     }
-    if (arguments == null || digest == null) {
+    if (arguments == null || digest == null || traceId == null) {
       throw new SQLException(
-          "the arguments of invocation " + r.id() + " are neither in its row nor in its records");
+          "the arguments or ids of invocation "
+              + r.id()
+              + " are neither in its row nor in its records");
     }
     Invocation inv =
         new Invocation(
             r.id(),
-            r.traceId(),
-            r.requestId(),
+            traceId,
+            requestId,
             r.idempotencyKey(),
             r.agent(),
             r.user(),
-            r.sessionId(),
+            sessionId,
             r.channel(),
             r.toolName(),
             r.tool(),

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import tools.jackson.databind.json.JsonMapper;
@@ -121,8 +122,8 @@ public final class JdbcLedger implements Ledger {
           case OPEN ->
               Arrays.asList(
                   f.invocationId(),
-                  Packed.hex(f.traceId()),
-                  f.requestId(),
+                  idsInRecord(t) ? null : Packed.hex(f.traceId()),
+                  idsInRecord(t) ? null : f.requestId(),
                   f.idempotencyKey(),
                   t.claimsKey() ? 1 : 0,
                   f.tenant(),
@@ -130,7 +131,7 @@ public final class JdbcLedger implements Ledger {
                   f.agent().bundleVersion(),
                   f.user() == null ? null : f.user().id(),
                   write(f.user()),
-                  Packed.hex(f.sessionId()),
+                  idsInRecord(t) ? null : Packed.hex(f.sessionId()),
                   f.channel(),
                   f.toolName(),
                   shared(f.tool()),
@@ -200,6 +201,19 @@ public final class JdbcLedger implements Ledger {
         && r.arguments() != null
         && r.argumentsDigest() != null
         && r.argumentsDigest().equals(t.argumentsDigest());
+  }
+
+  /**
+   * Whether the row of a call opened by {@code t} leaves its trace, request and session ids to the
+   * record {@code t} writes, its first (read back from it by {@link JdbcInvocationStore}, which
+   * knows by the row's null trace id): when that record names the same.
+   */
+  private static boolean idsInRecord(Transition t) {
+    AuditEntry r = t.record();
+    Invocation f = t.facts();
+    return f.traceId().equals(r.traceId())
+        && Objects.equals(f.requestId(), r.requestId())
+        && Objects.equals(f.sessionId(), r.sessionId());
   }
 
   /**

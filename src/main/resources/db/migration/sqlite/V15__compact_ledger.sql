@@ -148,7 +148,8 @@ END;
 -- the table itself stays): each changed column is added in its new form, filled, and takes the old
 -- one's name. descriptor_hash goes: the row's tool names it. arguments and arguments_digest may be
 -- null: a call that did not park has them in the audit record its first transition wrote (see
--- JdbcLedger), and reads them there. The index on states keeps only calls that have not ended (what
+-- JdbcLedger), and reads them there; likewise its trace, request and session ids when trace_id is
+-- null. The index on states keeps only calls that have not ended (what
 -- recovery and the sweepers look for): an ended call leaves it.
 DROP INDEX invocations_state;
 
