@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
+import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -144,7 +145,7 @@ public final class JdbcAuditLog implements AuditLog {
             .arguments(rs.getString("arguments"))
             .argumentsDigest(Packed.text(rs.getObject("arguments_digest")))
             .decision(rs.getString("decision"))
-            .reasons(json.readValue(shared(rs, "reasons"), STRINGS))
+            .reasons(reasons(shared(rs, "reasons")))
             .errorKind(rs.getString("error_kind"))
             .errorDetail(rs.getString("error_detail"))
             .durationMs(durationMs)
@@ -156,6 +157,19 @@ public final class JdbcAuditLog implements AuditLog {
             .credential(shared(rs, "credential"))
             .build();
     return new AuditRecord(rs.getLong("seq"), entry, prevHash, Packed.text(rs.getObject("hash")));
+  }
+
+  /**
+   * The stored reasons (a JSON array of strings). Text that is not one (an edited column, a removed
+   * shared value) reads as itself, one reason: the record then fails its hash, and verification
+   * names it, instead of stopping at it.
+   */
+  private List<String> reasons(String stored) {
+    try {
+      return json.readValue(stored, STRINGS);
+    } catch (JacksonException e) {
+      return List.of(stored);
+    }
   }
 
   private static String shared(ResultSet rs, String column) throws SQLException {

@@ -178,6 +178,17 @@ class AuditTamperTest {
   }
 
   @Test
+  void detectsRemovedSharedReasonsAtTheFirstRecordThatUsesThem() throws Exception {
+    sql("DELETE FROM ledger_values WHERE value = '[\"support-read-crm\"]'");
+    CliRun run = verify();
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out())
+        .startsWith(
+            "audit chain BROKEN at record 1: record 1 was changed: its hash does not match its contents");
+  }
+
+  @Test
   void detectsARecordPointedAtAnotherSharedValue() throws Exception {
     sql("UPDATE audit_log SET policy_version = descriptor_hash WHERE seq = 3");
     CliRun run = verify();
