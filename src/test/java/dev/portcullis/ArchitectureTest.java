@@ -76,10 +76,12 @@ class ArchitectureTest {
                   "connector")),
           Map.entry("sample", Set.of()));
 
-  /** A statement that writes a call's row, its history or the audit chain. */
+  /**
+   * A statement that writes a call's row, its history, the audit chain or the values they share.
+   */
   private static final Pattern LEDGER_WRITE =
       Pattern.compile(
-          "(?i)\\b(INSERT\\s+INTO|UPDATE|DELETE\\s+FROM|REPLACE\\s+INTO)\\s+(invocations|invocation_history|audit_log|audit_head)\\b");
+          "(?i)\\b(INSERT\\s+INTO|UPDATE|DELETE\\s+FROM|REPLACE\\s+INTO)\\s+(invocations|invocation_history|audit_log|audit_head|ledger_values)\\b");
 
   /** The one writer of those tables. */
   private static final Path LEDGER = MAIN.resolve("store/JdbcLedger.java");

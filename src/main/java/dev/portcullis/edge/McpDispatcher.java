@@ -165,7 +165,7 @@ final class McpDispatcher {
     }
     Invocation invocation =
         Invocation.received(
-            InvocationIds.next(gateway.clock()),
+            InvocationIds.next(gateway.clock().instant()),
             TraceIds.choose(traceparent, null),
             String.valueOf(id),
             key.isMissingNode() ? null : key.asString(),

@@ -87,7 +87,7 @@ final class RestRoutes {
     }
     Invocation invocation =
         Invocation.received(
-            InvocationIds.next(gateway.clock()),
+            InvocationIds.next(gateway.clock().instant()),
             TraceIds.choose(ctx.header("traceparent"), ctx.header("X-Trace-Id")),
             envelope.requestId(),
             idempotencyKey,

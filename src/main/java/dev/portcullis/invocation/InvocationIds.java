@@ -1,32 +1,28 @@
 package dev.portcullis.invocation;
 
 import java.security.SecureRandom;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.UUID;
 
 /**
- * New invocation ids: UUID version 7 (RFC 9562), the clock's milliseconds first, then 74 random
- * bits. Ids minted later sort after earlier ones, so the store appends each new call and its
- * records at the end of its indexes instead of touching a random page of each: a commit writes a
- * few hot pages, and pages fill up. The random bits keep an id unguessable; an id is not a
- * capability anyway (every read of a call checks who is asking).
+ * Mints invocation ids: time-ordered UUIDs (version 7, RFC 9562) from the injected clock's instant
+ * and 74 random bits, so a new call's row and records go to the end of the store's indexes instead
+ * of a random page (random keys leave B-tree pages half full).
+ *
+ * <p>Security: an id is not a secret (every read checks that the reader made the call), but it is
+ * not guessable either: besides the millisecond it was minted in, it holds 74 bits from a {@link
+ * SecureRandom}.
  */
 public final class InvocationIds {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private InvocationIds() {}
 
-  /** A new id, timed by {@code clock}. */
-  public static String next(Clock clock) {
-    byte[] random = new byte[10];
-    RANDOM.nextBytes(random);
-    long millis = clock.millis() & 0xFFFF_FFFF_FFFFL;
-    long high = (millis << 16) | 0x7000L | ((random[0] & 0x0FL) << 8) | (random[1] & 0xFFL);
-    long low = 0;
-    for (int i = 2; i < 10; i++) {
-      low = (low << 8) | (random[i] & 0xFFL);
-    }
-    low = (low & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+  /** A new id for a call received at {@code now}. */
+  public static String next(Instant now) {
+    long millis = now.toEpochMilli() & 0xFFFF_FFFF_FFFFL;
+    long high = (millis << 16) | 0x7000L | (RANDOM.nextInt() & 0x0FFFL);
+    long low = (RANDOM.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
     return new UUID(high, low).toString();
   }
 }

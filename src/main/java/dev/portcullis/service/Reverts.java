@@ -123,7 +123,7 @@ public final class Reverts {
     context.put("reverts", inv.invocationId());
     Invocation compensation =
         Invocation.received(
-            InvocationIds.next(clock),
+            InvocationIds.next(clock.instant()),
             traceId(),
             "reverts:" + inv.invocationId(),
             IdempotencyKeys.revertOf(inv.invocationId()),

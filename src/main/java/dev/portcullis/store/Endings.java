@@ -11,8 +11,8 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * How an {@link Ending} is stored: JSON with only the members it has, so a JSON null result stays a
- * result.
+ * How an {@link Ending} is stored: JSON with only the members it has (no empty reasons), so a JSON
+ * null result stays a result.
  */
 final class Endings {
   private Endings() {}
@@ -29,8 +29,10 @@ final class Endings {
     if (e.detail() != null) {
       n.put("detail", e.detail());
     }
-    ArrayNode reasons = n.putArray("reasons");
-    e.reasons().forEach(reasons::add);
+    if (!e.reasons().isEmpty()) {
+      ArrayNode reasons = n.putArray("reasons");
+      e.reasons().forEach(reasons::add);
+    }
     if (e.result() != null) {
       n.set("result", e.result());
     }

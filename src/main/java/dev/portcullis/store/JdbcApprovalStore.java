@@ -47,8 +47,9 @@ public final class JdbcApprovalStore implements ApprovalStore {
   @Override
   public Ledger.Written park(ApprovalRequest r, Transition parking) throws StoreException {
     JdbcLedger.Prepared p = ledger.prepare(parking);
+    Object parked;
     try {
-      return JdbcLedger.result(
+      parked =
           writes.write(
               c -> {
                 Object written = ledger.apply(c, p);
@@ -69,11 +70,13 @@ public final class JdbcApprovalStore implements ApprovalStore {
                   }
                 }
                 return written;
-              }));
+              });
     } catch (SQLException e) {
       throw unavailable(
           "park invocation " + r.invocationId() + " for approval " + r.approvalId(), e);
     }
+    ledger.committed(p);
+    return JdbcLedger.result(parked);
   }
 
   @Override
@@ -152,6 +155,7 @@ public final class JdbcApprovalStore implements ApprovalStore {
       rethrowConflict(e);
       throw unavailable("decide approval request " + approvalId, e);
     }
+    ledger.committed(p);
     if (written == NotPending.INSTANCE) {
       return false;
     }
@@ -302,18 +306,21 @@ public final class JdbcApprovalStore implements ApprovalStore {
       throws StoreException {
     JdbcLedger.Prepared p = ledger.prepare(edit);
     try {
-      return writes.write(
-          c -> {
-            Standing now = standing(c, approvalId);
-            if (now == null || !now.pending()) {
-              return Ballot.Kind.NOT_PENDING;
-            }
-            if (!now.digest().equals(expectedDigest)) {
-              return Ballot.Kind.STALE;
-            }
-            undoUnlessWritten(ledger.apply(c, p));
-            return Ballot.Kind.RECORDED;
-          });
+      Ballot.Kind kind =
+          writes.write(
+              c -> {
+                Standing now = standing(c, approvalId);
+                if (now == null || !now.pending()) {
+                  return Ballot.Kind.NOT_PENDING;
+                }
+                if (!now.digest().equals(expectedDigest)) {
+                  return Ballot.Kind.STALE;
+                }
+                undoUnlessWritten(ledger.apply(c, p));
+                return Ballot.Kind.RECORDED;
+              });
+      ledger.committed(p);
+      return kind;
     } catch (SQLException e) {
       rethrowConflict(e);
       throw unavailable("edit the arguments of approval request " + approvalId, e);
@@ -339,7 +346,7 @@ public final class JdbcApprovalStore implements ApprovalStore {
         boolean pending =
             ApprovalStatus.PENDING.wireName().equals(rs.getString(2))
                 && "AWAITING_APPROVAL".equals(rs.getString(5));
-        return new Standing(rs.getString(1), pending, rs.getInt(3), rs.getString(4));
+        return new Standing(rs.getString(1), pending, rs.getInt(3), Packed.text(rs.getObject(4)));
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.portcullis.store;
 
+import dev.portcullis.audit.AuditChain;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.invocation.AuditEntry;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
+import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,6 +24,24 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class JdbcAuditLog implements AuditLog {
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
+
+  /** A record's columns with the shared values its ids name ({@link LedgerValues}). */
+  private static final String SELECT =
+      "SELECT a.*, dh.value AS descriptor_hash_v, ch.value AS config_hash_v,"
+          + " pv.value AS policy_version_v, sh.value AS shadows_v, fi.value AS filtered_v,"
+          + " cr.value AS credential_v, te.value AS tenant_v, ag.value AS agent_id_v,"
+          + " cn.value AS channel_v, tn.value AS tool_name_v, rs.value AS reasons_v FROM audit_log a"
+          + " LEFT JOIN ledger_values te ON te.id = a.tenant"
+          + " LEFT JOIN ledger_values ag ON ag.id = a.agent_id"
+          + " LEFT JOIN ledger_values cn ON cn.id = a.channel"
+          + " LEFT JOIN ledger_values tn ON tn.id = a.tool_name"
+          + " LEFT JOIN ledger_values rs ON rs.id = a.reasons"
+          + " LEFT JOIN ledger_values dh ON dh.id = a.descriptor_hash"
+          + " LEFT JOIN ledger_values ch ON ch.id = a.config_hash"
+          + " LEFT JOIN ledger_values pv ON pv.id = a.policy_version"
+          + " LEFT JOIN ledger_values sh ON sh.id = a.shadows"
+          + " LEFT JOIN ledger_values fi ON fi.id = a.filtered"
+          + " LEFT JOIN ledger_values cr ON cr.id = a.credential";
 
   private final DataSource dataSource;
   private final JsonMapper json;
@@ -34,11 +54,15 @@ public final class JdbcAuditLog implements AuditLog {
   @Override
   public void scan(Consumer<AuditRecord> visitor) throws AuditUnavailableException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT * FROM audit_log ORDER BY seq")) {
+        PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY a.seq")) {
       ps.setFetchSize(500);
       try (ResultSet rs = ps.executeQuery()) {
+        // each record's previous hash is the stored hash of the one read before it
+        String prev = AuditChain.GENESIS;
         while (rs.next()) {
-          visitor.accept(read(rs));
+          AuditRecord r = read(rs, prev);
+          prev = r.hash();
+          visitor.accept(r);
         }
       }
     } catch (SQLException e) {
@@ -50,12 +74,23 @@ public final class JdbcAuditLog implements AuditLog {
   public List<AuditRecord> records(String invocationId) throws AuditUnavailableException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
-            c.prepareStatement("SELECT * FROM audit_log WHERE invocation_id = ? ORDER BY seq")) {
-      ps.setString(1, invocationId);
+            c.prepareStatement(
+                SELECT.replace(" FROM audit_log a", ", p.hash AS prev_hash FROM audit_log a")
+                    + " LEFT JOIN audit_log p ON p.seq = a.seq - 1"
+                    + " WHERE a.invocation_id = ? ORDER BY a.seq")) {
+      ps.setObject(1, Packed.id(invocationId));
       List<AuditRecord> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(read(rs));
+          Object prev = rs.getObject("prev_hash");
+          out.add(
+              read(
+                  rs,
+                  rs.getLong("seq") == 1
+                      ? AuditChain.GENESIS
+                      : prev == null
+                          ? "(record " + (rs.getLong("seq") - 1) + " is missing)"
+                          : Packed.text(prev)));
         }
       }
       return out;
@@ -83,40 +118,61 @@ public final class JdbcAuditLog implements AuditLog {
     }
   }
 
-  private AuditRecord read(ResultSet rs) throws SQLException {
+  /**
+   * The record in the current row of {@code rs}, whose previous record's stored hash is {@code
+   * prevHash}: the values exactly as written (V15 stores them compactly, see {@link Packed} and
+   * {@link LedgerValues}).
+   */
+  private AuditRecord read(ResultSet rs, String prevHash) throws SQLException {
     long duration = rs.getLong("duration_ms");
     Long durationMs = rs.wasNull() ? null : duration;
     AuditEntry entry =
         AuditEntry.builder(
-                Instant.parse(rs.getString("recorded_at")),
-                rs.getString("invocation_id"),
-                rs.getString("trace_id"),
+                Instant.ofEpochMilli(rs.getLong("recorded_at")),
+                Packed.idText(rs.getObject("invocation_id")),
+                Packed.text(rs.getObject("trace_id")),
                 rs.getString("state"),
-                rs.getString("config_hash"))
+                shared(rs, "config_hash"))
             .requestId(rs.getString("request_id"))
-            .tenant(rs.getString("tenant"))
-            .agentId(rs.getString("agent_id"))
+            .tenant(shared(rs, "tenant"))
+            .agentId(shared(rs, "agent_id"))
             .userId(rs.getString("user_id"))
-            .sessionId(rs.getString("session_id"))
-            .channel(rs.getString("channel"))
-            .toolName(rs.getString("tool_name"))
+            .sessionId(Packed.text(rs.getObject("session_id")))
+            .channel(shared(rs, "channel"))
+            .toolName(shared(rs, "tool_name"))
             .toolVersion(rs.getString("tool_version"))
-            .descriptorHash(rs.getString("descriptor_hash"))
+            .descriptorHash(shared(rs, "descriptor_hash"))
             .arguments(rs.getString("arguments"))
-            .argumentsDigest(rs.getString("arguments_digest"))
+            .argumentsDigest(Packed.text(rs.getObject("arguments_digest")))
             .decision(rs.getString("decision"))
-            .reasons(json.readValue(rs.getString("reasons"), STRINGS))
+            .reasons(reasons(shared(rs, "reasons")))
             .errorKind(rs.getString("error_kind"))
             .errorDetail(rs.getString("error_detail"))
             .durationMs(durationMs)
-            .policyVersion(rs.getString("policy_version"))
-            .shadows(rs.getString("shadows"))
+            .policyVersion(shared(rs, "policy_version"))
+            .shadows(shared(rs, "shadows"))
             .user(rs.getString("user_detail"))
             .context(rs.getString("context"))
-            .filtered(rs.getString("filtered"))
-            .credential(rs.getString("credential"))
+            .filtered(shared(rs, "filtered"))
+            .credential(shared(rs, "credential"))
             .build();
-    return new AuditRecord(
-        rs.getLong("seq"), entry, rs.getString("prev_hash"), rs.getString("hash"));
+    return new AuditRecord(rs.getLong("seq"), entry, prevHash, Packed.text(rs.getObject("hash")));
+  }
+
+  /**
+   * The stored reasons (a JSON array of strings). Text that is not one (an edited column, a removed
+   * shared value) reads as itself, one reason: the record then fails its hash, and verification
+   * names it, instead of stopping at it.
+   */
+  private List<String> reasons(String stored) {
+    try {
+      return json.readValue(stored, STRINGS);
+    } catch (JacksonException e) {
+      return List.of(stored);
+    }
+  }
+
+  private static String shared(ResultSet rs, String column) throws SQLException {
+    return LedgerValues.value(rs.getObject(column), rs.getString(column + "_v"));
   }
 }

@@ -4,6 +4,7 @@ import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.ArgumentsEdit;
 import dev.portcullis.invocation.CredentialUse;
 import dev.portcullis.invocation.Decision;
+import dev.portcullis.invocation.Ending;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
@@ -34,11 +35,19 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class JdbcInvocationStore implements InvocationStore {
   private static final TypeReference<Map<String, String>> CONTEXT = new TypeReference<>() {};
-  private static final String READ_COLUMNS =
-      "invocation_id, trace_id, request_id, idempotency_key, holds_key, tenant, agent_id, agent_bundle, user_id,"
-          + " user_detail, session_id, channel, tool_name, tool, descriptor_hash, arguments, arguments_digest,"
-          + " context, received_at, state, decision, credential, ending, updated_at,"
-          + " edited_arguments, edited_digest, edited_by, edited_at";
+
+  /**
+   * A row with the shared values its ids name ({@link LedgerValues}); its columns are {@code i.}.
+   */
+  private static final String SELECT =
+      "SELECT i.invocation_id, i.trace_id, i.request_id, i.idempotency_key, i.holds_key, i.tenant,"
+          + " i.agent_id, i.agent_bundle, i.user_id, i.user_detail, i.session_id, i.channel, i.tool_name,"
+          + " i.tool, i.arguments, i.arguments_digest, i.context, i.received_at, i.state, i.decision,"
+          + " i.credential, i.ending, i.edited_arguments, i.edited_digest, i.edited_by, i.edited_at,"
+          + " t.value AS tool_v, d.value AS decision_v, cr.value AS credential_v FROM invocations i"
+          + " LEFT JOIN ledger_values t ON t.id = i.tool"
+          + " LEFT JOIN ledger_values d ON d.id = i.decision"
+          + " LEFT JOIN ledger_values cr ON cr.id = i.credential";
 
   private final DataSource dataSource;
   private final JsonMapper json;
@@ -66,9 +75,8 @@ public final class JdbcInvocationStore implements InvocationStore {
       Connection c, String tenant, String agentId, String idempotencyKey) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT "
-                + READ_COLUMNS
-                + " FROM invocations WHERE tenant = ? AND agent_id = ? AND idempotency_key = ? AND holds_key = 1")) {
+            SELECT
+                + " WHERE i.tenant = ? AND i.agent_id = ? AND i.idempotency_key = ? AND i.holds_key = 1")) {
       ps.setString(1, tenant);
       ps.setString(2, agentId);
       ps.setString(3, idempotencyKey);
@@ -79,9 +87,7 @@ public final class JdbcInvocationStore implements InvocationStore {
   @Override
   public Optional<StoredInvocation> find(String invocationId) throws StoreException {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT " + READ_COLUMNS + " FROM invocations WHERE invocation_id = ?")) {
+        PreparedStatement ps = c.prepareStatement(SELECT + " WHERE i.invocation_id = ?")) {
       ps.setString(1, invocationId);
       return read(c, ps).stream().findFirst();
     } catch (SQLException e) {
@@ -93,11 +99,13 @@ public final class JdbcInvocationStore implements InvocationStore {
   public List<StoredInvocation> inState(InvocationState state) throws StoreException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
+            // the state as a literal (an enum's name), so that SQLite can use the index of calls
+            // that have not ended (V15), which holds only those states
             c.prepareStatement(
-                "SELECT "
-                    + READ_COLUMNS
-                    + " FROM invocations WHERE state = ? ORDER BY received_at, invocation_id")) {
-      ps.setString(1, state.name());
+                SELECT
+                    + " WHERE i.state = '"
+                    + state.name()
+                    + "' ORDER BY i.received_at, i.invocation_id")) {
       return read(c, ps);
     } catch (SQLException e) {
       throw unavailable("list invocations in " + state, e);
@@ -114,88 +122,144 @@ public final class JdbcInvocationStore implements InvocationStore {
     }
   }
 
+  /** A row as read, before its history (and, when the row leaves them to it, its arguments). */
+  private record Row(
+      String id,
+      String traceId,
+      String requestId,
+      String idempotencyKey,
+      AgentRef agent,
+      UserRef user,
+      String sessionId,
+      String channel,
+      String toolName,
+      ToolRef tool,
+      String arguments,
+      String digest,
+      Map<String, String> context,
+      Instant receivedAt,
+      InvocationState state,
+      Decision decision,
+      CredentialUse credential,
+      boolean holdsKey,
+      Ending ending,
+      ArgumentsEdit edit) {}
+
   private List<StoredInvocation> read(Connection c, PreparedStatement ps) throws SQLException {
-    List<StoredInvocation> out = new ArrayList<>();
+    List<Row> rows = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        Invocation inv =
-            new Invocation(
+        String edited = rs.getString("edited_arguments");
+        rows.add(
+            new Row(
                 rs.getString("invocation_id"),
-                rs.getString("trace_id"),
+                Packed.text(rs.getObject("trace_id")),
                 rs.getString("request_id"),
                 rs.getString("idempotency_key"),
                 new AgentRef(
                     rs.getString("agent_id"), rs.getString("tenant"), rs.getString("agent_bundle")),
                 parse(rs.getString("user_detail"), UserRef.class),
-                rs.getString("session_id"),
+                Packed.text(rs.getObject("session_id")),
                 rs.getString("channel"),
                 rs.getString("tool_name"),
-                parse(rs.getString("tool"), ToolRef.class),
-                parseTree(rs.getString("arguments")),
+                parse(shared(rs, "tool"), ToolRef.class),
+                rs.getString("arguments"),
+                Packed.text(rs.getObject("arguments_digest")),
                 parseContext(rs.getString("context")),
-                Instant.parse(rs.getString("received_at")),
+                Packed.ofNanos(rs.getLong("received_at")),
                 InvocationState.valueOf(rs.getString("state")),
-                parse(rs.getString("decision"), Decision.class),
-                parse(rs.getString("credential"), CredentialUse.class));
-        String edited = rs.getString("edited_arguments");
-        ArgumentsEdit edit =
-            edited == null
-                ? null
-                : new ArgumentsEdit(
-                    parseTree(edited),
-                    rs.getString("edited_digest"),
-                    rs.getString("edited_by"),
-                    Instant.parse(rs.getString("edited_at")));
-        out.add(
-            new StoredInvocation(
-                inv,
-                rs.getString("arguments_digest"),
+                parse(shared(rs, "decision"), Decision.class),
+                parse(shared(rs, "credential"), CredentialUse.class),
                 rs.getInt("holds_key") == 1,
                 Endings.read(json, rs.getString("ending")),
-                List.of(),
-                edit));
+                edited == null
+                    ? null
+                    : new ArgumentsEdit(
+                        parseTree(edited),
+                        rs.getString("edited_digest"),
+                        rs.getString("edited_by"),
+                        Instant.parse(rs.getString("edited_at")))));
       }
     }
-    List<StoredInvocation> withHistory = new ArrayList<>(out.size());
-    for (StoredInvocation s : out) {
-      withHistory.add(
-          new StoredInvocation(
-              s.invocation(),
-              s.argumentsDigest(),
-              s.holdsKey(),
-              s.ending(),
-              history(c, s),
-              s.edit()));
+    List<StoredInvocation> out = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      out.add(withRecords(c, r));
     }
-    return withHistory;
+    return out;
   }
 
   /**
-   * When the call entered each state, from its audit records: RECEIVED when it was received,
-   * CHECKED with its first record when that carries a decision, then the state of each record (one
-   * entry per stay: votes and notes in the same state are not new states).
+   * The stored call of row {@code r}, with when it entered each state, from its audit records:
+   * RECEIVED when it was received, CHECKED with its first record when that carries a decision, then
+   * the state of each record (one entry per stay: votes and notes in the same state are not new
+   * states). A row that leaves its arguments to its records (see {@code JdbcLedger}) takes them,
+   * and their digest, from its first record that holds them.
    */
-  private static List<StateChange> history(Connection c, StoredInvocation s) throws SQLException {
-    List<StateChange> out = new ArrayList<>();
-    out.add(new StateChange(InvocationState.RECEIVED, s.invocation().receivedAt()));
+  private StoredInvocation withRecords(Connection c, Row r) throws SQLException {
+    List<StateChange> history = new ArrayList<>();
+    history.add(new StateChange(InvocationState.RECEIVED, r.receivedAt()));
+    String arguments = r.arguments();
+    String digest = r.digest();
+    String traceId = r.traceId();
+    String requestId = r.requestId();
+    String sessionId = r.sessionId();
+    boolean idsInRecord = traceId == null;
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT state, recorded_at, decision FROM audit_log WHERE invocation_id = ? ORDER BY seq")) {
-      ps.setString(1, s.invocationId());
+            "SELECT state, recorded_at, decision, arguments, arguments_digest, trace_id,"
+                + " request_id, session_id FROM audit_log WHERE invocation_id = ? ORDER BY seq")) {
+      ps.setObject(1, Packed.id(r.id()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          InvocationState state = InvocationState.valueOf(rs.getString(1));
-          Instant at = Instant.parse(rs.getString(2));
-          if (out.size() == 1 && rs.getString(3) != null && state != InvocationState.CHECKED) {
-            out.add(new StateChange(InvocationState.CHECKED, at));
+          if (idsInRecord && traceId == null) {
+            traceId = Packed.text(rs.getObject(6));
+            requestId = rs.getString(7);
+            sessionId = Packed.text(rs.getObject(8));
           }
-          if (out.getLast().state() != state) {
-            out.add(new StateChange(state, at));
+          InvocationState state = InvocationState.valueOf(rs.getString(1));
+          Instant at = Instant.ofEpochMilli(rs.getLong(2));
+          if (history.size() == 1 && rs.getString(3) != null && state != InvocationState.CHECKED) {
+            history.add(new StateChange(InvocationState.CHECKED, at));
+          }
+          if (history.getLast().state() != state) {
+            history.add(new StateChange(state, at));
+          }
+          if (arguments == null && rs.getString(4) != null) {
+            arguments = rs.getString(4);
+            digest = Packed.text(rs.getObject(5));
           }
         }
       }
     }
-    return out;
+    if (arguments == null || digest == null || traceId == null) {
+      throw new SQLException(
+          "the arguments or ids of invocation "
+              + r.id()
+              + " are neither in its row nor in its records");
+    }
+    Invocation inv =
+        new Invocation(
+            r.id(),
+            traceId,
+            requestId,
+            r.idempotencyKey(),
+            r.agent(),
+            r.user(),
+            sessionId,
+            r.channel(),
+            r.toolName(),
+            r.tool(),
+            parseTree(arguments),
+            r.context(),
+            r.receivedAt(),
+            r.state(),
+            r.decision(),
+            r.credential());
+    return new StoredInvocation(inv, digest, r.holdsKey(), r.ending(), history, r.edit());
+  }
+
+  private static String shared(ResultSet rs, String column) throws SQLException {
+    return LedgerValues.value(rs.getObject(column), rs.getString(column + "_v"));
   }
 
   private <T> T parse(String text, Class<T> type) throws SQLException {

@@ -15,7 +15,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,11 +44,10 @@ public final class JdbcLedger implements Ledger {
   private static final String INSERT_CALL =
       "INSERT INTO invocations (invocation_id, trace_id, request_id,"
           + " idempotency_key, holds_key, tenant, agent_id, agent_bundle, user_id, user_detail, session_id, channel,"
-          + " tool_name, tool, descriptor_hash, arguments, arguments_digest, context, received_at, state, decision,"
-          + " credential, ending, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+          + " tool_name, tool, arguments, arguments_digest, context, received_at, state, decision,"
+          + " credential, ending, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   private static final String MOVE_CALL =
-      "UPDATE invocations SET state = ?, tool = COALESCE(?, tool),"
-          + " descriptor_hash = COALESCE(?, descriptor_hash), decision = COALESCE(?, decision),"
+      "UPDATE invocations SET state = ?, tool = COALESCE(?, tool), decision = COALESCE(?, decision),"
           + " credential = COALESCE(?, credential), ending = COALESCE(?, ending), updated_at = ?,"
           + " holds_key = CASE WHEN ? = 1 THEN 0 ELSE holds_key END WHERE invocation_id = ? AND state = ?";
   private static final String EDIT_CALL =
@@ -55,8 +57,11 @@ public final class JdbcLedger implements Ledger {
       "INSERT INTO audit_log (seq, recorded_at, invocation_id, trace_id, request_id, tenant, agent_id,"
           + " user_id, session_id, channel, tool_name, tool_version, descriptor_hash, arguments,"
           + " arguments_digest, state, decision, reasons, error_kind, error_detail, duration_ms,"
-          + " config_hash, policy_version, shadows, user_detail, context, filtered, credential, prev_hash,"
-          + " hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+          + " config_hash, policy_version, shadows, user_detail, context, filtered, credential,"
+          + " hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  private static final String INSERT_VALUE =
+      "INSERT INTO ledger_values (value) VALUES (?) ON CONFLICT (value) DO NOTHING";
+  private static final String READ_VALUE = "SELECT id FROM ledger_values WHERE value = ?";
   private static final String READ_HEAD = "SELECT seq, hash FROM audit_head WHERE id = 1";
   private static final String MOVE_HEAD =
       "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)"
@@ -65,6 +70,7 @@ public final class JdbcLedger implements Ledger {
   private final GroupCommit writes;
   private final JdbcInvocationStore calls;
   private final JsonMapper json;
+  private final LedgerValues values = new LedgerValues();
 
   public JdbcLedger(GroupCommit writes, JsonMapper json) {
     this.writes = writes;
@@ -88,11 +94,25 @@ public final class JdbcLedger implements Ledger {
     } catch (SQLException e) {
       throw new StoreException("cannot write " + what(t) + " to the ledger: " + e.getMessage(), e);
     }
+    committed(p);
     return result(done);
   }
 
-  /** A transition with every value it binds already serialised, ready for {@link #apply}. */
-  record Prepared(Transition t, List<Object> row, String reasons) {}
+  /**
+   * A transition with every value it binds already serialised, ready for {@link #apply}: the row's
+   * values ({@link Shared} for those stored by id), the record as it is written, and the ids of
+   * shared values it looked up, kept in memory once its transaction has committed.
+   */
+  record Prepared(
+      Transition t, List<Object> row, AuditEntry record, String reasons, Map<String, Long> fresh) {}
+
+  /** A value of the row stored by its id in {@code ledger_values} ({@link LedgerValues}). */
+  private record Shared(String value) {}
+
+  /** Called once {@code p}'s transaction has committed: its shared values' ids are good to keep. */
+  void committed(Prepared p) {
+    values.remember(p.fresh());
+  }
 
   /** Serialises what {@code t} writes, outside any transaction. */
   Prepared prepare(Transition t) {
@@ -102,8 +122,8 @@ public final class JdbcLedger implements Ledger {
           case OPEN ->
               Arrays.asList(
                   f.invocationId(),
-                  f.traceId(),
-                  f.requestId(),
+                  idsInRecord(t) ? null : Packed.hex(f.traceId()),
+                  idsInRecord(t) ? null : f.requestId(),
                   f.idempotencyKey(),
                   t.claimsKey() ? 1 : 0,
                   f.tenant(),
@@ -111,29 +131,27 @@ public final class JdbcLedger implements Ledger {
                   f.agent().bundleVersion(),
                   f.user() == null ? null : f.user().id(),
                   write(f.user()),
-                  f.sessionId(),
+                  idsInRecord(t) ? null : Packed.hex(f.sessionId()),
                   f.channel(),
                   f.toolName(),
-                  write(f.tool()),
-                  f.tool() == null ? null : f.tool().descriptorHash(),
-                  arguments(t),
-                  t.argumentsDigest(),
+                  shared(f.tool()),
+                  inRecord(t) ? null : arguments(t),
+                  inRecord(t) ? null : Packed.hex(t.argumentsDigest()),
                   json.writeValueAsString(new TreeMap<>(f.policyContext())),
-                  f.receivedAt().toString(),
+                  Packed.nanos(f.receivedAt()),
                   t.to().name(),
-                  write(f.decision()),
-                  write(f.credential()),
+                  shared(f.decision()),
+                  shared(f.credential()),
                   Endings.write(json, t.ending()),
-                  t.record().recordedAt().toString());
+                  t.record().recordedAt().toEpochMilli());
           case MOVE ->
               Arrays.asList(
                   t.to().name(),
-                  write(f.tool()),
-                  f.tool() == null ? null : f.tool().descriptorHash(),
-                  write(f.decision()),
-                  write(f.credential()),
+                  shared(f.tool()),
+                  shared(f.decision()),
+                  shared(f.credential()),
                   Endings.write(json, t.ending()),
-                  t.record().recordedAt().toString(),
+                  t.record().recordedAt().toEpochMilli(),
                   t.releasesKey() ? 1 : 0,
                   f.invocationId(),
                   t.from().name());
@@ -143,11 +161,59 @@ public final class JdbcLedger implements Ledger {
                   t.edit().digest(),
                   t.edit().editedBy(),
                   t.edit().at().toString(),
-                  t.record().recordedAt().toString(),
+                  t.record().recordedAt().toEpochMilli(),
                   f.invocationId());
           case NOTE -> List.of();
         };
-    return new Prepared(t, row, json.writeValueAsString(t.record().reasons()));
+    return new Prepared(
+        t, row, recorded(t), json.writeValueAsString(t.record().reasons()), new HashMap<>());
+  }
+
+  /**
+   * The record as written. A call's ending after EXECUTING names its arguments by digest only: its
+   * EXECUTING record, the one before the effect, holds them (the same arguments: nothing changes
+   * them once a call executes), so the log keeps them once per call, not twice.
+   */
+  private static AuditEntry recorded(Transition t) {
+    AuditEntry r = t.record();
+    if (t.kind() == Transition.Kind.MOVE
+        && t.from() == InvocationState.EXECUTING
+        && r.arguments() != null
+        && r.argumentsDigest() != null) {
+      return r.toBuilder().arguments(null).build();
+    }
+    return r;
+  }
+
+  private Shared shared(Object value) {
+    return value == null ? null : new Shared(json.writeValueAsString(value));
+  }
+
+  /**
+   * Whether the row of a call opened by {@code t} leaves its arguments and their digest to the
+   * record {@code t} writes (read back from it by {@link JdbcInvocationStore}): when that record
+   * holds them, and the call does not park. A parked call's row keeps them: approvals check its
+   * stored arguments against the record that vouches for them ({@code StoredCallCheck}).
+   */
+  private static boolean inRecord(Transition t) {
+    AuditEntry r = t.record();
+    return t.to() != InvocationState.AWAITING_APPROVAL
+        && r.arguments() != null
+        && r.argumentsDigest() != null
+        && r.argumentsDigest().equals(t.argumentsDigest());
+  }
+
+  /**
+   * Whether the row of a call opened by {@code t} leaves its trace, request and session ids to the
+   * record {@code t} writes, its first (read back from it by {@link JdbcInvocationStore}, which
+   * knows by the row's null trace id): when that record names the same.
+   */
+  private static boolean idsInRecord(Transition t) {
+    AuditEntry r = t.record();
+    Invocation f = t.facts();
+    return f.traceId().equals(r.traceId())
+        && Objects.equals(f.requestId(), r.requestId())
+        && Objects.equals(f.sessionId(), r.sessionId());
   }
 
   /**
@@ -172,7 +238,7 @@ public final class JdbcLedger implements Ledger {
       case OPEN -> {
         try {
           PreparedStatement ps = writes.statement(c, INSERT_CALL);
-          bind(ps, p.row());
+          bind(c, ps, p);
           ps.executeUpdate();
         } catch (SQLException e) {
           if (!t.claimsKey() || e.getErrorCode() != SQLITE_CONSTRAINT) {
@@ -188,7 +254,7 @@ public final class JdbcLedger implements Ledger {
       case MOVE, EDIT -> {
         PreparedStatement ps =
             writes.statement(c, t.kind() == Transition.Kind.MOVE ? MOVE_CALL : EDIT_CALL);
-        bind(ps, p.row());
+        bind(c, ps, p);
         if (ps.executeUpdate() == 0) {
           String id = t.facts().invocationId();
           return new Conflict(
@@ -208,13 +274,13 @@ public final class JdbcLedger implements Ledger {
       case NOTE -> {
         // A note says what happened to a call in the state the call is in when it is written: a
         // notification delivered after the call moved on is recorded in the state it moved to.
-        Optional<InvocationState> now = JdbcInvocationStore.state(c, t.record().invocationId());
-        if (now.isPresent() && !now.get().name().equals(t.record().state())) {
-          return append(c, inState(t.record(), now.get()), p.reasons());
+        Optional<InvocationState> now = JdbcInvocationStore.state(c, p.record().invocationId());
+        if (now.isPresent() && !now.get().name().equals(p.record().state())) {
+          return append(c, inState(p.record(), now.get()), p);
         }
       }
     }
-    return append(c, t.record(), p.reasons());
+    return append(c, p.record(), p);
   }
 
   private static AuditEntry inState(AuditEntry e, InvocationState state) {
@@ -234,7 +300,7 @@ public final class JdbcLedger implements Ledger {
   /** A move that found the call elsewhere; nothing was written. */
   record Conflict(String message) {}
 
-  private AuditRecord append(Connection c, AuditEntry entry, String reasons) throws SQLException {
+  private AuditRecord append(Connection c, AuditEntry entry, Prepared p) throws SQLException {
     long seq = 0;
     String prev = AuditChain.GENESIS;
     try (ResultSet rs = writes.statement(c, READ_HEAD).executeQuery()) {
@@ -245,7 +311,7 @@ public final class JdbcLedger implements Ledger {
     }
     AuditRecord record = AuditChain.link(seq + 1, entry, prev);
     PreparedStatement insert = writes.statement(c, INSERT_RECORD);
-    bindRecord(insert, record, reasons);
+    bindRecord(c, insert, record, p);
     insert.executeUpdate();
     PreparedStatement head = writes.statement(c, MOVE_HEAD);
     head.setLong(1, record.seq());
@@ -254,34 +320,68 @@ public final class JdbcLedger implements Ledger {
     return record;
   }
 
-  private static void bind(PreparedStatement ps, List<Object> values) throws SQLException {
-    for (int i = 0; i < values.size(); i++) {
-      ps.setObject(i + 1, values.get(i));
+  private void bind(Connection c, PreparedStatement ps, Prepared p) throws SQLException {
+    List<Object> row = p.row();
+    for (int i = 0; i < row.size(); i++) {
+      Object v = row.get(i);
+      ps.setObject(i + 1, v instanceof Shared s ? shared(c, s.value(), p) : v);
     }
   }
 
-  private static void bindRecord(PreparedStatement ps, AuditRecord r, String reasons)
+  /**
+   * What a column stores for shared {@code value} ({@link LedgerValues}): null, its id, or the
+   * value itself when it is too long to share. An id looked up here is kept in {@code p}, and in
+   * memory once {@code p}'s transaction has committed ({@link #committed}).
+   */
+  private Object shared(Connection c, String value, Prepared p) throws SQLException {
+    if (value == null || value.length() > LedgerValues.MAX_SHARED) {
+      return value;
+    }
+    Long id = values.known(value);
+    if (id != null) {
+      return id;
+    }
+    PreparedStatement insert = writes.statement(c, INSERT_VALUE);
+    insert.setString(1, value);
+    insert.executeUpdate();
+    PreparedStatement select = writes.statement(c, READ_VALUE);
+    select.setString(1, value);
+    try (ResultSet rs = select.executeQuery()) {
+      if (!rs.next()) {
+        throw new SQLException("a shared ledger value is missing right after its insert");
+      }
+      id = rs.getLong(1);
+    }
+    p.fresh().put(value, id);
+    return id;
+  }
+
+  /**
+   * Binds the record compactly (see V15): times as integers, hex as bytes, repeated values by id,
+   * no previous hash (the verifier has it: the hash of the record before).
+   */
+  private void bindRecord(Connection c, PreparedStatement ps, AuditRecord r, Prepared p)
       throws SQLException {
     AuditEntry e = r.entry();
     int i = 1;
     ps.setLong(i++, r.seq());
-    ps.setString(i++, AuditChain.timestamp(e));
-    ps.setString(i++, e.invocationId());
-    ps.setString(i++, e.traceId());
+    ps.setLong(i++, e.recordedAt().toEpochMilli());
+    ps.setObject(i++, Packed.id(e.invocationId()));
+    ps.setObject(i++, Packed.hex(e.traceId()));
     ps.setString(i++, e.requestId());
-    ps.setString(i++, e.tenant());
-    ps.setString(i++, e.agentId());
+    ps.setObject(i++, shared(c, e.tenant(), p));
+    ps.setObject(i++, shared(c, e.agentId(), p));
     ps.setString(i++, e.userId());
-    ps.setString(i++, e.sessionId());
-    ps.setString(i++, e.channel());
-    ps.setString(i++, e.toolName());
+    ps.setObject(i++, Packed.hex(e.sessionId()));
+    ps.setObject(i++, shared(c, e.channel(), p));
+    ps.setObject(i++, shared(c, e.toolName(), p));
     ps.setString(i++, e.toolVersion());
-    ps.setString(i++, e.descriptorHash());
+    ps.setObject(i++, shared(c, e.descriptorHash(), p));
     ps.setString(i++, e.arguments());
-    ps.setString(i++, e.argumentsDigest());
+    ps.setObject(i++, Packed.hex(e.argumentsDigest()));
     ps.setString(i++, e.state());
     ps.setString(i++, e.decision());
-    ps.setString(i++, reasons);
+    ps.setObject(i++, shared(c, p.reasons(), p));
     ps.setString(i++, e.errorKind());
     ps.setString(i++, e.errorDetail());
     if (e.durationMs() == null) {
@@ -289,15 +389,14 @@ public final class JdbcLedger implements Ledger {
     } else {
       ps.setLong(i++, e.durationMs());
     }
-    ps.setString(i++, e.configHash());
-    ps.setString(i++, e.policyVersion());
-    ps.setString(i++, e.shadows());
+    ps.setObject(i++, shared(c, e.configHash(), p));
+    ps.setObject(i++, shared(c, e.policyVersion(), p));
+    ps.setObject(i++, shared(c, e.shadows(), p));
     ps.setString(i++, e.user());
     ps.setString(i++, e.context());
-    ps.setString(i++, e.filtered());
-    ps.setString(i++, e.credential());
-    ps.setString(i++, r.prevHash());
-    ps.setString(i, r.hash());
+    ps.setObject(i++, shared(c, e.filtered(), p));
+    ps.setObject(i++, shared(c, e.credential(), p));
+    ps.setObject(i, Packed.hex(r.hash()));
   }
 
   private String write(Object value) {

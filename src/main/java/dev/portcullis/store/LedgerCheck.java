@@ -40,7 +40,9 @@ public final class LedgerCheck {
         PreparedStatement ps =
             c.prepareStatement(
                 "SELECT i.invocation_id, i.state, a.state FROM invocations i LEFT JOIN audit_log a ON a.seq ="
-                    + " (SELECT MAX(seq) FROM audit_log WHERE invocation_id = i.invocation_id)"
+                    + " (SELECT MAX(seq) FROM audit_log WHERE invocation_id = "
+                    + Packed.idSql("i.invocation_id")
+                    + ")"
                     + " WHERE a.state IS NULL OR a.state <> i.state ORDER BY i.received_at, i.invocation_id LIMIT ?")) {
       ps.setInt(1, limit);
       List<Disagreement> out = new ArrayList<>();

@@ -45,6 +45,8 @@ class AuditTamperTest {
         Statement s = c.createStatement()) {
       s.execute("DROP TRIGGER IF EXISTS audit_log_no_update");
       s.execute("DROP TRIGGER IF EXISTS audit_log_no_delete");
+      s.execute("DROP TRIGGER IF EXISTS ledger_values_no_update");
+      s.execute("DROP TRIGGER IF EXISTS ledger_values_no_delete");
       for (String statement : statements) {
         s.execute(statement);
       }
@@ -131,9 +133,70 @@ class AuditTamperTest {
         "UPDATE audit_log SET seq = 3 WHERE seq = -2");
     CliRun run = verify();
 
+    // No record stores its predecessor's hash (V15): the hash of record 2 covers its seq and the
+    // hash
+    // of record 1, so the record now in second place does not hash to what it stores.
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out())
-        .startsWith("audit chain BROKEN at record 2: record 2 does not follow record 1");
+        .startsWith(
+            "audit chain BROKEN at record 2: record 2 was changed: its hash does not match its contents");
+  }
+
+  @Test
+  void detectsAnEditedHash() throws Exception {
+    sql("UPDATE audit_log SET hash = randomblob(32) WHERE seq = 4");
+    CliRun run = verify();
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out())
+        .startsWith(
+            "audit chain BROKEN at record 4: record 4 was changed: its hash does not match its contents");
+  }
+
+  @Test
+  void detectsAnEditedSharedValueAtTheFirstRecordThatUsesIt() throws Exception {
+    // Records store the configuration hash (and other repeated values) once, by id: editing the
+    // value changes every record that names it, and the first of them no longer matches its hash.
+    sql("UPDATE ledger_values SET value = 'forged' WHERE value = 'cfg'");
+    CliRun run = verify();
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out())
+        .startsWith(
+            "audit chain BROKEN at record 1: record 1 was changed: its hash does not match its contents");
+  }
+
+  @Test
+  void detectsARemovedSharedValueAtTheFirstRecordThatUsesIt() throws Exception {
+    sql("DELETE FROM ledger_values WHERE value = 'cfg'");
+    CliRun run = verify();
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out())
+        .startsWith(
+            "audit chain BROKEN at record 1: record 1 was changed: its hash does not match its contents");
+  }
+
+  @Test
+  void detectsRemovedSharedReasonsAtTheFirstRecordThatUsesThem() throws Exception {
+    sql("DELETE FROM ledger_values WHERE value = '[\"support-read-crm\"]'");
+    CliRun run = verify();
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out())
+        .startsWith(
+            "audit chain BROKEN at record 1: record 1 was changed: its hash does not match its contents");
+  }
+
+  @Test
+  void detectsARecordPointedAtAnotherSharedValue() throws Exception {
+    sql("UPDATE audit_log SET policy_version = descriptor_hash WHERE seq = 3");
+    CliRun run = verify();
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out())
+        .startsWith(
+            "audit chain BROKEN at record 3: record 3 was changed: its hash does not match its contents");
   }
 
   @Test
@@ -175,11 +238,9 @@ class AuditTamperTest {
               .build();
       String hash = AuditChain.hash(i + 1, forged, prev);
       statements.add(
-          "UPDATE audit_log SET agent_id = 'someone-else', prev_hash = '"
-              + prev
-              + "', hash = '"
+          "UPDATE audit_log SET agent_id = 'someone-else', hash = unhex('"
               + hash
-              + "' WHERE seq = "
+              + "') WHERE seq = "
               + (i + 1));
       prev = hash;
     }

@@ -95,9 +95,13 @@ class ApprovalEditApiTest {
     for (String s : List.of("EXECUTING", "COMPLETED")) {
       AuditRecord r =
           trail.stream().filter(a -> a.entry().state().equals(s)).findFirst().orElseThrow();
-      assertThat(r.entry().arguments()).as(s).contains("\"amount\":90").doesNotContain("120");
-      assertThat(r.entry().argumentsDigest()).isEqualTo(editedDigest);
+      assertThat(r.entry().argumentsDigest()).as(s).isEqualTo(editedDigest);
     }
+    // the arguments that ran are in the record written before the effect; the ending names them
+    // by digest only
+    AuditRecord executing =
+        trail.stream().filter(a -> a.entry().state().equals("EXECUTING")).findFirst().orElseThrow();
+    assertThat(executing.entry().arguments()).contains("\"amount\":90").doesNotContain("120");
     assertThat(AuditVerifier.verify(gateway.assembly().auditLog()).intact()).isTrue();
   }
 

@@ -137,7 +137,18 @@ class RevertApiTest {
     assertThat(done.entry().userId()).isEqualTo("ops-olivia");
     assertThat(done.entry().requestId()).isEqualTo("reverts:" + id);
     assertThat(done.entry().reasons()).contains("billing-orders", "operators-revert-refunds");
-    JsonNode sent = JSON.readTree(done.entry().arguments());
+    // the arguments sent are in the record written before the effect (the ending names them by
+    // digest only)
+    AuditRecord executing =
+        gateway.audit().stream()
+            .filter(
+                a ->
+                    a.entry().invocationId().equals(compId)
+                        && a.entry().state().equals("EXECUTING"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(executing.entry().argumentsDigest()).isEqualTo(done.entry().argumentsDigest());
+    JsonNode sent = JSON.readTree(executing.entry().arguments());
     String before =
         json(gateway.get("/v1/invocations/" + id, OLIVIA)).at("/before/state/status").asString();
     assertThat(sent.path("refundId").asString()).isEqualTo(refundId);

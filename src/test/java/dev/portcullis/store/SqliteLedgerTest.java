@@ -84,6 +84,44 @@ class SqliteLedgerTest extends LedgerContract {
   }
 
   @Test
+  void aSharedValueOfAWriteThatFailedIsNotRememberedUnderAnIdAnotherValueTakes() throws Exception {
+    // The write that fails first looks up its shared values (tenant, agent, configuration hash…),
+    // inserting them in its rolled-back transaction; the next new value takes the freed id. Had the
+    // ledger remembered the first write's ids, the retry would name that other value.
+    Books b = emptyBooks();
+    try (Connection c = open.getLast().dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TRIGGER refuse_records BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    }
+    Invocation inv =
+        Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());
+    assertThatThrownBy(() -> b.ledger().write(refusal(inv)))
+        .isInstanceOf(InvocationStore.StoreException.class);
+    try (Connection c = open.getLast().dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("DROP TRIGGER refuse_records");
+    }
+    AuditEntry other =
+        AuditEntry.builder(Instant.now(), "other", "t", "DENIED", "sha256:another-config")
+            .tenant("another-tenant")
+            .agentId("another-agent")
+            .channel("another-channel")
+            .toolName("another-tool")
+            .reasons(List.of("another-reason"))
+            .build();
+    b.ledger().write(Transition.note(other));
+
+    b.ledger().write(refusal(inv));
+
+    assertThat(dev.portcullis.audit.AuditVerifier.verify(b.log()).intact()).isTrue();
+    assertThat(b.log().records(inv.invocationId()).getFirst().entry())
+        .isEqualTo(refusal(inv).record());
+    assertThat(b.store().find(inv.invocationId()).orElseThrow().invocation().tenant())
+        .isEqualTo("acme");
+  }
+
+  @Test
   void aRowThatCannotBeWrittenLeavesNoRecordBehind() throws Exception {
     Books b = emptyBooks();
     try (Connection c = open.getLast().dataSource().getConnection();
