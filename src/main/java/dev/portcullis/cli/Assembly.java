@@ -161,15 +161,28 @@ public final class Assembly implements AutoCloseable {
   /** Locks the data directory, opens the store and builds the pipeline for {@code config}. */
   public static Assembly open(
       GatewayConfig config, Path dataDirectory, Map<String, String> env, Clock clock) {
-    var masterKey = MasterKeys.load(null, env, dataDirectory);
-    DataDirectory data = DataDirectory.lock(dataDirectory);
-    EmbeddedDatabase database;
+    return open(config, OpenedStore.open(dataDirectory, env), env, clock);
+  }
+
+  /**
+   * Builds the pipeline for {@code config} on {@code store}, which the assembly then owns (and
+   * closes, if building fails).
+   */
+  static Assembly open(
+      GatewayConfig config, OpenedStore store, Map<String, String> env, Clock clock) {
     try {
-      database = EmbeddedDatabase.open(data.path());
+      return build(config, store, env, clock);
     } catch (RuntimeException e) {
-      data.close();
+      store.close();
       throw e;
     }
+  }
+
+  private static Assembly build(
+      GatewayConfig config, OpenedStore store, Map<String, String> env, Clock clock) {
+    var masterKey = store.masterKey();
+    DataDirectory data = store.data();
+    EmbeddedDatabase database = store.database();
     JsonMapper json = JsonMapper.builder().build();
     SecretResolver secrets = secrets(config, env, data.path(), database, masterKey, clock);
     LiveCatalog catalog = new LiveCatalog(config.tools());
@@ -513,6 +526,11 @@ public final class Assembly implements AutoCloseable {
             new McpSessions.Limits(
                 s.mcpSessions().max(), s.mcpSessions().perAgent(), s.mcpSessions().idleTimeout()));
     return GatewayServer.start(gateway, settings);
+  }
+
+  /** The configuration it was built for. */
+  GatewayConfig config() {
+    return config;
   }
 
   /** Reloads the policy files when they change; {@code serve} starts it, tests drive it. */

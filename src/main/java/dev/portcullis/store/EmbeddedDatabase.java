@@ -11,7 +11,8 @@ import org.flywaydb.core.Flyway;
 
 /**
  * The embedded default store: one SQLite file, {@code portcullis.db}, in the data directory,
- * migrated by Flyway when opened.
+ * migrated by Flyway when opened; the SQLite driver's native library is kept beside it ({@link
+ * SqliteLibrary}).
  *
  * <p>Durability: WAL journal with {@code synchronous=FULL}, so a committed audit record survives a
  * crash or power loss. Concurrency: SQLite has one writer. Every transaction begins IMMEDIATE,
@@ -42,6 +43,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
       throw new IllegalStateException(
           "cannot create the data directory " + dataDirectory + ": " + e.getMessage(), e);
     }
+    SqliteLibrary.useCopyIn(dataDirectory);
     Path file = dataDirectory.resolve(FILE_NAME).toAbsolutePath();
     String url =
         "jdbc:sqlite:"

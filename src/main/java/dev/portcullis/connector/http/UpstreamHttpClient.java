@@ -11,6 +11,8 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.impl.routing.SystemDefaultRoutePlanner;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
@@ -21,7 +23,7 @@ import org.apache.hc.core5.util.Timeout;
 /**
  * One connector's HTTP/1.1 client (Apache HttpClient 5 classic): blocking I/O on the calling thread
  * over pooled connections, which costs a call about half the CPU of the JDK's {@code java.net.http}
- * client and its selector thread and executor hand-offs (BENCHMARKS.md, section 9). Configured to
+ * client and its selector thread and executor hand-offs (BENCHMARKS.md, section 10). Configured to
  * do nothing on its own: no redirects, no retries (a write is never retried blindly), no cookies,
  * no compression, no authentication of its own; proxies as the JVM's default {@link
  * java.net.ProxySelector} says, as the JDK client did.
@@ -57,6 +59,7 @@ final class UpstreamHttpClient implements AutoCloseable {
                 PoolingHttpClientConnectionManagerBuilder.create()
                     .setMaxConnTotal(MAX_CONNECTIONS)
                     .setMaxConnPerRoute(MAX_CONNECTIONS)
+                    .setTlsSocketStrategy(new LazyTls())
                     .setDefaultConnectionConfig(
                         ConnectionConfig.custom()
                             .setConnectTimeout(Timeout.of(connectTimeout))
@@ -120,6 +123,35 @@ final class UpstreamHttpClient implements AutoCloseable {
         throw e;
       }
       // the connection was closed on purpose; the read's own failure, if any, is the one to report
+    }
+  }
+
+  /**
+   * Apache's default TLS ({@link DefaultClientTlsStrategy#createDefault()}, what the builder would
+   * otherwise make at once), made at the first TLS connection and kept.
+   */
+  private static final class LazyTls implements TlsSocketStrategy {
+    private volatile TlsSocketStrategy tls;
+
+    @Override
+    public javax.net.ssl.SSLSocket upgrade(
+        java.net.Socket socket,
+        String target,
+        int port,
+        Object attachment,
+        org.apache.hc.core5.http.protocol.HttpContext context)
+        throws IOException {
+      TlsSocketStrategy t = tls;
+      if (t == null) {
+        synchronized (this) {
+          t = tls;
+          if (t == null) {
+            t = DefaultClientTlsStrategy.createDefault();
+            tls = t;
+          }
+        }
+      }
+      return t.upgrade(socket, target, port, attachment, context);
     }
   }
 

@@ -119,4 +119,29 @@ class UpstreamHttpClientTest {
         .hasMessage("the connector's HTTP client is closed");
     assertThat(clientPorts).isEmpty();
   }
+
+  @Test
+  void anHttpsUpstreamIsStillSpokenToOverTls() throws Exception {
+    // TLS is built at the first https connection, not with the client: it must still be used then
+    try (java.net.ServerSocket upstream =
+        new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      var firstByte = new java.util.concurrent.CompletableFuture<Integer>();
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                try (java.net.Socket s = upstream.accept()) {
+                  firstByte.complete(s.getInputStream().read());
+                } catch (IOException e) {
+                  firstByte.completeExceptionally(e);
+                }
+              });
+      URI https = URI.create("https://127.0.0.1:" + upstream.getLocalPort() + "/small");
+
+      assertThatThrownBy(() -> client.send(new HttpGet(https), Duration.ofSeconds(2), 1024))
+          .isInstanceOf(IOException.class);
+      assertThat(firstByte.get(5, java.util.concurrent.TimeUnit.SECONDS))
+          .as("a TLS handshake record (ClientHello), not a plain HTTP request")
+          .isEqualTo(0x16);
+    }
+  }
 }
