@@ -15,9 +15,13 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -134,69 +138,53 @@ class AuditTamperTest {
     CliRun run = verify();
 
     // No record stores its predecessor's hash (V15): the hash of record 2 covers its seq and the
-    // hash
-    // of record 1, so the record now in second place does not hash to what it stores.
+    // hash of record 1, so the record now in second place does not hash to what it stores.
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out())
         .startsWith(
             "audit chain BROKEN at record 2: record 2 was changed: its hash does not match its contents");
   }
 
-  @Test
-  void detectsAnEditedHash() throws Exception {
-    sql("UPDATE audit_log SET hash = randomblob(32) WHERE seq = 4");
-    CliRun run = verify();
-
-    assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.out())
-        .startsWith(
-            "audit chain BROKEN at record 4: record 4 was changed: its hash does not match its contents");
+  /**
+   * Edits that leave every record in place but change what one of them says: the first record whose
+   * stored hash no longer matches its contents is named. Shared values (V15) are stored once and
+   * named by id, so editing or removing one changes every record that uses it.
+   */
+  static Stream<Arguments> editsInPlace() {
+    return Stream.of(
+        Arguments.of(
+            "an edited hash", "UPDATE audit_log SET hash = randomblob(32) WHERE seq = 4", 4),
+        Arguments.of(
+            "an edited shared value",
+            "UPDATE ledger_values SET value = 'forged' WHERE value = 'cfg'",
+            1),
+        Arguments.of("a removed shared value", "DELETE FROM ledger_values WHERE value = 'cfg'", 1),
+        Arguments.of(
+            "removed shared reasons",
+            "DELETE FROM ledger_values WHERE value = '[\"support-read-crm\"]'",
+            1),
+        Arguments.of(
+            "a record pointed at another shared value",
+            "UPDATE audit_log SET policy_version = descriptor_hash WHERE seq = 3",
+            3));
   }
 
-  @Test
-  void detectsAnEditedSharedValueAtTheFirstRecordThatUsesIt() throws Exception {
-    // Records store the configuration hash (and other repeated values) once, by id: editing the
-    // value changes every record that names it, and the first of them no longer matches its hash.
-    sql("UPDATE ledger_values SET value = 'forged' WHERE value = 'cfg'");
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("editsInPlace")
+  void detectsAnEditInPlaceAtTheFirstRecordItChanges(String edit, String statement, int record)
+      throws Exception {
+    sql(statement);
     CliRun run = verify();
 
-    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.exitCode()).as(edit).isEqualTo(1);
     assertThat(run.out())
+        .as(edit)
         .startsWith(
-            "audit chain BROKEN at record 1: record 1 was changed: its hash does not match its contents");
-  }
-
-  @Test
-  void detectsARemovedSharedValueAtTheFirstRecordThatUsesIt() throws Exception {
-    sql("DELETE FROM ledger_values WHERE value = 'cfg'");
-    CliRun run = verify();
-
-    assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.out())
-        .startsWith(
-            "audit chain BROKEN at record 1: record 1 was changed: its hash does not match its contents");
-  }
-
-  @Test
-  void detectsRemovedSharedReasonsAtTheFirstRecordThatUsesThem() throws Exception {
-    sql("DELETE FROM ledger_values WHERE value = '[\"support-read-crm\"]'");
-    CliRun run = verify();
-
-    assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.out())
-        .startsWith(
-            "audit chain BROKEN at record 1: record 1 was changed: its hash does not match its contents");
-  }
-
-  @Test
-  void detectsARecordPointedAtAnotherSharedValue() throws Exception {
-    sql("UPDATE audit_log SET policy_version = descriptor_hash WHERE seq = 3");
-    CliRun run = verify();
-
-    assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.out())
-        .startsWith(
-            "audit chain BROKEN at record 3: record 3 was changed: its hash does not match its contents");
+            "audit chain BROKEN at record "
+                + record
+                + ": record "
+                + record
+                + " was changed: its hash does not match its contents");
   }
 
   @Test
