@@ -72,6 +72,11 @@ public final class JdbcLedger implements Ledger {
   private final JsonMapper json;
   private final LedgerValues values = new LedgerValues();
 
+  /** The most serialised shared values kept ({@link #shared(Object)}); past it, it starts again. */
+  private static final int MAX_TEXTS = 1024;
+
+  private final Map<Object, String> texts = new java.util.concurrent.ConcurrentHashMap<>();
+
   public JdbcLedger(GroupCommit writes, JsonMapper json) {
     this.writes = writes;
     this.calls = new JdbcInvocationStore(writes.dataSource(), json);
@@ -185,8 +190,25 @@ public final class JdbcLedger implements Ledger {
     return r;
   }
 
+  /**
+   * {@code value} (a tool, decision or credential use: records, equal exactly when their JSON is)
+   * as the shared text its column refers to. The text of a value seen before is reused: the same
+   * few tools and decisions recur on every call, and serialising them again for every transition
+   * only to look their id up was a share of each call's CPU.
+   */
   private Shared shared(Object value) {
-    return value == null ? null : new Shared(json.writeValueAsString(value));
+    if (value == null) {
+      return null;
+    }
+    String text = texts.get(value);
+    if (text == null) {
+      text = json.writeValueAsString(value);
+      if (texts.size() >= MAX_TEXTS) {
+        texts.clear();
+      }
+      texts.put(value, text);
+    }
+    return new Shared(text);
   }
 
   /**
