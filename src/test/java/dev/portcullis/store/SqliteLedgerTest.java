@@ -14,6 +14,7 @@ import dev.portcullis.invocation.Transition;
 import dev.portcullis.testing.Invocations;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -66,14 +67,19 @@ class SqliteLedgerTest extends LedgerContract {
         record);
   }
 
+  /** Runs {@code statement} on the newest store, outside the ledger (a fault planted by a test). */
+  private void sql(String statement) throws SQLException {
+    try (Connection c = open.getLast().dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(statement);
+    }
+  }
+
   @Test
   void aRecordThatCannotBeWrittenLeavesNoRowBehind() throws Exception {
     Books b = emptyBooks();
-    try (Connection c = open.getLast().dataSource().getConnection();
-        Statement s = c.createStatement()) {
-      s.execute(
-          "CREATE TRIGGER refuse_records BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END");
-    }
+    sql(
+        "CREATE TRIGGER refuse_records BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     Invocation inv =
         Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());
 
@@ -89,19 +95,13 @@ class SqliteLedgerTest extends LedgerContract {
     // inserting them in its rolled-back transaction; the next new value takes the freed id. Had the
     // ledger remembered the first write's ids, the retry would name that other value.
     Books b = emptyBooks();
-    try (Connection c = open.getLast().dataSource().getConnection();
-        Statement s = c.createStatement()) {
-      s.execute(
-          "CREATE TRIGGER refuse_records BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END");
-    }
+    sql(
+        "CREATE TRIGGER refuse_records BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     Invocation inv =
         Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());
     assertThatThrownBy(() -> b.ledger().write(refusal(inv)))
         .isInstanceOf(InvocationStore.StoreException.class);
-    try (Connection c = open.getLast().dataSource().getConnection();
-        Statement s = c.createStatement()) {
-      s.execute("DROP TRIGGER refuse_records");
-    }
+    sql("DROP TRIGGER refuse_records");
     AuditEntry other =
         AuditEntry.builder(Instant.now(), "other", "t", "DENIED", "sha256:another-config")
             .tenant("another-tenant")
@@ -124,11 +124,8 @@ class SqliteLedgerTest extends LedgerContract {
   @Test
   void aRowThatCannotBeWrittenLeavesNoRecordBehind() throws Exception {
     Books b = emptyBooks();
-    try (Connection c = open.getLast().dataSource().getConnection();
-        Statement s = c.createStatement()) {
-      s.execute(
-          "CREATE TRIGGER refuse_rows BEFORE INSERT ON invocations BEGIN SELECT RAISE(ABORT, 'disk full'); END");
-    }
+    sql(
+        "CREATE TRIGGER refuse_rows BEFORE INSERT ON invocations BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     Invocation inv =
         Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());
 
