@@ -72,11 +72,13 @@ public final class AuditEntries {
   }
 
   /**
-   * The record of an operator's act on a stored call (settling it, reverting it): the state it
-   * leaves the call in, reasons naming who ({@code settled-by:ID}, {@code revert-by:ID}), and what
-   * and why in {@code kind} and {@code detail}.
+   * The record of something done to a stored call that is not its own transition: an operator's act
+   * (settling it, reverting it: reasons {@code settled-by:ID}, {@code revert-by:ID}) or an event of
+   * a parked call (a notice sent or failed, a person's or the deadline's refusal: reasons naming
+   * the approval and who acted). It names the state it leaves the call in, and what and why in
+   * {@code kind} and {@code detail} (null when nothing failed or was refused).
    */
-  public AuditEntry operatorEvent(
+  public AuditEntry event(
       Invocation inv,
       InvocationState state,
       List<? extends AuditReason> events,
@@ -132,39 +134,12 @@ public final class AuditEntries {
   }
 
   /**
-   * The record of an event of a parked call (a notice sent or failed): the state it leaves the call
-   * in, reasons naming the approval, and for a failure its kind and detail (null otherwise).
+   * As {@link #event(Invocation, InvocationState, List, String, String)} for an act that refuses
+   * nothing and fails nothing (an approver's vote, edit or approval).
    */
-  public AuditEntry approvalEvent(
-      Invocation inv,
-      InvocationState state,
-      List<? extends AuditReason> events,
-      String kind,
-      String detail) {
-    return entry(inv, state, AuditReason.wire(events)).errorKind(kind).errorDetail(detail).build();
-  }
-
-  /**
-   * The record of an approver's act on a parked call that refuses nothing (a vote, an edit, the
-   * approval): the state it leaves the call in and the events naming the approval and who acted.
-   */
-  public AuditEntry approvalEvent(
+  public AuditEntry event(
       Invocation inv, InvocationState state, List<? extends AuditReason> events) {
-    return entry(inv, state, AuditReason.wire(events)).build();
-  }
-
-  /**
-   * The record of a person's (or the deadline's) refusal of a parked call, or of a refusal to act
-   * on it: the state it leaves the call in, the events naming the approval and who decided, and the
-   * refusal's kind and the reason given.
-   */
-  public AuditEntry approvalRefusal(
-      Invocation inv,
-      InvocationState state,
-      List<? extends AuditReason> events,
-      String kind,
-      String detail) {
-    return entry(inv, state, AuditReason.wire(events)).errorKind(kind).errorDetail(detail).build();
+    return event(inv, state, events, null, null);
   }
 
   private AuditEntry terminal(Invocation inv, Outcome outcome, List<String> extra) {

@@ -113,7 +113,7 @@ public final class ApprovalEdits {
         Transition.edit(
             s.current(),
             edit,
-            entries.approvalEvent(
+            entries.event(
                 s.current().withArguments(edit.arguments()),
                 InvocationState.AWAITING_APPROVAL,
                 List.of(

@@ -64,7 +64,7 @@ public final class ApprovalSettlement {
         InvocationState.AWAITING_APPROVAL,
         List.of(to),
         ending,
-        entries.approvalRefusal(call, to, events, ending.kind(), detail));
+        entries.event(call, to, events, ending.kind(), detail));
   }
 
   /** {@link #settle}, refusing when someone else decided the request first. */

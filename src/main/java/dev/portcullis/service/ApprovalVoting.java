@@ -118,7 +118,7 @@ public final class ApprovalVoting {
             new ApprovalVote(approvalId, approver, digest, clock.instant(), consent.reason()),
             b ->
                 Transition.note(
-                    entries.approvalEvent(
+                    entries.event(
                         voted,
                         InvocationState.AWAITING_APPROVAL,
                         voteEvents(r, b, approver, approvers))));

@@ -151,7 +151,7 @@ public final class InvocationAdmin {
               InvocationState.NEEDS_RECONCILIATION,
               List.of(to),
               ending,
-              entries.operatorEvent(inv.movedTo(to), to, events, SETTLED, detail)));
+              entries.event(inv.movedTo(to), to, events, SETTLED, detail)));
       settled =
           invocations
               .find(invocationId)
@@ -177,7 +177,7 @@ public final class InvocationAdmin {
     Reverts.Reverted done = reverts.revert(stored(invocationId, by), operator);
     Invocation comp = done.compensation().invocation();
     append(
-        entries.operatorEvent(
+        entries.event(
             done.original().invocation(),
             done.original().state(),
             List.of(

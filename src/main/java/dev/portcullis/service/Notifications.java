@@ -249,7 +249,7 @@ public final class Notifications implements ApprovalNotifier, AutoCloseable {
     try {
       ledger.write(
           Transition.note(
-              entries.approvalEvent(
+              entries.event(
                   d.invocation(),
                   InvocationState.AWAITING_APPROVAL,
                   reasons,

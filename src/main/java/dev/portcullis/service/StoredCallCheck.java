@@ -87,7 +87,7 @@ public final class StoredCallCheck {
             + "; nothing ran. Ask an operator to check the data directory ('portcullis audit verify')";
     LOG.error("approval {}: {}", r.approvalId(), detail);
     settlement.note(
-        entries.approvalRefusal(
+        entries.event(
             s.current(),
             InvocationState.AWAITING_APPROVAL,
             List.of(new AuditReason.Approval(r.approvalId()), new AuditReason.StoredDigest(stored)),
