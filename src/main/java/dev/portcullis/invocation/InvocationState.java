@@ -25,12 +25,14 @@ public enum InvocationState {
   CANCELLED,
   NEEDS_RECONCILIATION;
 
+  private final String wireName = name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+
   /**
    * The one name of this state on every door (REST, MCP, the CLI, the inbox): lower case with
    * hyphens, {@code awaiting-approval}, {@code needs-reconciliation}.
    */
   public String wireName() {
-    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    return wireName;
   }
 
   public boolean isTerminal() {
