@@ -79,7 +79,7 @@ class InvariantsTest {
   private Pipeline pipeline(Ledger ledger, Connector connector) {
     StaticCatalog catalog = new StaticCatalog(config.tools());
     AuditEntries entries = new AuditEntries(Clock.systemUTC(), config.hash(), catalog, JSON);
-    invocations = new JdbcInvocationStore(db.dataSource(), JSON);
+    invocations = new JdbcInvocationStore(db, JSON);
     SwappablePolicy policy = new SwappablePolicy(config.policy());
     return Pipeline.standard(
         new LedgerStage(ledger, invocations, entries, JSON, LedgerStage.Parked.NONE),
@@ -100,7 +100,7 @@ class InvariantsTest {
   }
 
   private JdbcLedger sqliteLedger() {
-    return new JdbcLedger(db.writes(), JSON);
+    return new JdbcLedger(db, JSON);
   }
 
   /** The same call under another id: the invocation store keeps one row per id. */
@@ -125,7 +125,7 @@ class InvariantsTest {
   }
 
   private JdbcAuditLog sqliteLog() {
-    return new JdbcAuditLog(db.dataSource(), JSON);
+    return new JdbcAuditLog(db, JSON);
   }
 
   private static Connector probe(Consumer<Invocation> atCallTime, AtomicInteger calls) {

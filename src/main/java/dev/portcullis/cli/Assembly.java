@@ -76,7 +76,7 @@ import dev.portcullis.service.StoredCallCheck;
 import dev.portcullis.service.UpstreamTools;
 import dev.portcullis.service.notify.Channels;
 import dev.portcullis.service.notify.SecretLookup;
-import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.store.Database;
 import dev.portcullis.store.InstallationKeys;
 import dev.portcullis.store.JdbcApprovalStore;
 import dev.portcullis.store.JdbcAuditLog;
@@ -110,7 +110,7 @@ public final class Assembly implements AutoCloseable {
   static final String UPSTREAM_KEYS = "upstream-idempotency-keys";
 
   private final DataDirectory data;
-  private final EmbeddedDatabase database;
+  private final Database database;
   private final ConnectorRegistry connectors;
   private final AuditLog auditLog;
   private final Gateway gateway;
@@ -127,7 +127,7 @@ public final class Assembly implements AutoCloseable {
 
   private Assembly(
       DataDirectory data,
-      EmbeddedDatabase database,
+      Database database,
       ConnectorRegistry connectors,
       AuditLog auditLog,
       Gateway gateway,
@@ -161,7 +161,7 @@ public final class Assembly implements AutoCloseable {
   /** Locks the data directory, opens the store and builds the pipeline for {@code config}. */
   public static Assembly open(
       GatewayConfig config, Path dataDirectory, Map<String, String> env, Clock clock) {
-    return open(config, OpenedStore.open(dataDirectory, env), env, clock);
+    return open(config, OpenedStore.open(dataDirectory, env, config.store()), env, clock);
   }
 
   /**
@@ -170,10 +170,11 @@ public final class Assembly implements AutoCloseable {
    */
   static Assembly open(
       GatewayConfig config, OpenedStore store, Map<String, String> env, Clock clock) {
+    OpenedStore named = store.opening(config.store(), env);
     try {
-      return build(config, store, env, clock);
+      return build(config, named, env, clock);
     } catch (RuntimeException e) {
-      store.close();
+      named.close();
       throw e;
     }
   }
@@ -182,7 +183,7 @@ public final class Assembly implements AutoCloseable {
       GatewayConfig config, OpenedStore store, Map<String, String> env, Clock clock) {
     var masterKey = store.masterKey();
     DataDirectory data = store.data();
-    EmbeddedDatabase database = store.database();
+    Database database = store.database();
     JsonMapper json = JsonMapper.builder().build();
     SecretResolver secrets = secrets(config, env, data.path(), database, masterKey, clock);
     LiveCatalog catalog = new LiveCatalog(config.tools());
@@ -241,10 +242,10 @@ public final class Assembly implements AutoCloseable {
     } catch (ToolPins.PinStoreException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
-    AuditLog audit = new JdbcAuditLog(database.dataSource(), json);
-    JdbcLedger ledger = new JdbcLedger(database.writes(), json);
+    AuditLog audit = new JdbcAuditLog(database, json);
+    JdbcLedger ledger = new JdbcLedger(database, json);
     AuditEntries entries = new AuditEntries(clock, config.hash(), catalog, json);
-    InvocationStore invocations = new JdbcInvocationStore(database.dataSource(), json);
+    InvocationStore invocations = new JdbcInvocationStore(database, json);
     Reversals reversals = new Reversals(config.reversals());
     BeforeStateStore beforeStates = new JdbcBeforeStateStore(database.dataSource(), json);
     recover(
@@ -427,7 +428,7 @@ public final class Assembly implements AutoCloseable {
       GatewayConfig config,
       Map<String, String> env,
       Path dataDirectory,
-      EmbeddedDatabase database,
+      Database database,
       java.util.Optional<dev.portcullis.vault.EnvelopeCipher> masterKey,
       Clock clock) {
     SecretBackend vault =
@@ -451,7 +452,7 @@ public final class Assembly implements AutoCloseable {
    * The embedded vault; with the master key, first binds the scopes of versions sealed before V11.
    */
   private static Vault embeddedVault(
-      EmbeddedDatabase database,
+      Database database,
       java.util.Optional<dev.portcullis.vault.EnvelopeCipher> masterKey,
       Clock clock) {
     Vault vault = new Vault(new JdbcSecretStore(database.dataSource()), masterKey, clock);

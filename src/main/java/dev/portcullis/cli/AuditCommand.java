@@ -3,16 +3,16 @@ package dev.portcullis.cli;
 import dev.portcullis.audit.AuditLog;
 import dev.portcullis.audit.AuditVerifier;
 import dev.portcullis.audit.VerifyReport;
-import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.store.Database;
 import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.store.LedgerCheck;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.json.JsonMapper;
@@ -53,24 +53,21 @@ final class AuditCommand implements Runnable {
         description = "The data directory (default: $PORTCULLIS_DATA, else ./data).")
     Path data;
 
+    @Mixin StoreOptions store = new StoreOptions();
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       Path dir = DataDirectory.resolve(data, System.getenv());
-      if (!Files.isRegularFile(dir.resolve(EmbeddedDatabase.FILE_NAME))) {
-        throw new CliException(
-            "no audit log in " + dir + "; point --data at a gateway's data directory");
-      }
-      try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
-        AuditLog log = new JdbcAuditLog(db.dataSource(), JsonMapper.builder().build());
+      try (Database db = store.open(dir, System.getenv(), "audit log")) {
+        AuditLog log = new JdbcAuditLog(db, JsonMapper.builder().build());
         VerifyReport report =
             AuditVerifier.verify(log, n -> err.printf("  … %,d records checked%n", n));
         if (report.intact()) {
           out.printf(
-              "audit chain intact: %d records verified in %s%n", report.verified(), db.file());
-          List<LedgerCheck.Disagreement> apart =
-              new LedgerCheck(db.dataSource()).disagreements(SHOWN + 1);
+              "audit chain intact: %d records verified in %s%n", report.verified(), db.location());
+          List<LedgerCheck.Disagreement> apart = new LedgerCheck(db).disagreements(SHOWN + 1);
           if (apart.isEmpty()) {
             out.println("every invocation's stored state is the one its last audit record names");
             return 0;

@@ -95,7 +95,7 @@ final class PolicyReplayCommand implements Callable<Integer> {
     }
     PolicyReplay.Report report;
     try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
-      AuditLog log = new JdbcAuditLog(db.dataSource(), JsonMapper.builder().build());
+      AuditLog log = new JdbcAuditLog(db, JsonMapper.builder().build());
       report = PolicyReplay.run(log, inputs, n -> err.printf("  … %,d records read%n", n));
     } catch (AuditLog.AuditUnavailableException | IllegalStateException e) {
       throw new CliException(

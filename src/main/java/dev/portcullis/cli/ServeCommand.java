@@ -128,10 +128,16 @@ final class ServeCommand implements Runnable {
    * migrations): the two halves of a start that do not depend on each other, each a few hundred
    * milliseconds, on two cores (BENCHMARKS.md, section 9). Both finish before anything is built on
    * them, and nothing is served before the assembly is whole. A configuration that does not load is
-   * reported as before; the store opened beside it is closed again.
+   * reported as before; the store opened beside it is closed again. A configuration that names a
+   * PostgreSQL store ({@link StoreHint}) is loaded first, then that store opened.
    */
   private Assembly assemble(Map<String, String> env) {
     java.nio.file.Path dataDirectory = DataDirectory.resolve(data, env);
+    if (StoreHint.namesPostgres(config)) {
+      // The store's address is in the configuration: nothing to open before it has loaded.
+      GatewayConfig cfg = ConfigFiles.load(config, env);
+      return Assembly.open(cfg, dataDirectory, env, Clock.systemUTC());
+    }
     java.util.concurrent.CompletableFuture<OpenedStore> store =
         new java.util.concurrent.CompletableFuture<>();
     Thread.ofPlatform()

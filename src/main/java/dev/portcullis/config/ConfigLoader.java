@@ -80,7 +80,8 @@ public final class ConfigLoader {
             "policies",
             "approvers",
             "approvals",
-            "audit"));
+            "audit",
+            "store"));
     r.string("/apiVersion", true)
         .filter(v -> !v.equals(API_VERSION))
         .ifPresent(
@@ -92,6 +93,7 @@ public final class ConfigLoader {
     ServerSettings server = server(r);
     Durability durability = durability(r);
     VaultSettings vault = vault(r);
+    StoreSettings store = store(r);
     IdentitySection identity = new IdentitySection(r);
     List<IssuerSpec> issuers = identity.issuers();
     List<AgentSpec> agents = identity.agents();
@@ -155,7 +157,63 @@ public final class ConfigLoader {
         approvals,
         reversals,
         notify,
-        durability);
+        durability,
+        store);
+  }
+
+  /**
+   * {@code store}: {@code type: sqlite} (the default: the data directory's file) or {@code type:
+   * postgres} with {@code url}, {@code user}, {@code password} (an {@code env:} or {@code file:}
+   * reference) and {@code poolSize}.
+   */
+  static StoreSettings store(ConfigReader r) {
+    String p = "/store";
+    if (!r.isObject(p, false)) {
+      return StoreSettings.EMBEDDED;
+    }
+    String type = r.string(p + "/type", "sqlite");
+    if (type.equals("sqlite")) {
+      r.onlyKeys(p, Set.of("type"));
+      return StoreSettings.EMBEDDED;
+    }
+    if (!type.equals("postgres")) {
+      r.problem(p + "/type", "'" + type + "' is not one of [sqlite, postgres]");
+      return StoreSettings.EMBEDDED;
+    }
+    r.onlyKeys(p, Set.of("type", "url", "user", "password", "poolSize"));
+    String url = r.string(p + "/url", true).orElse(null);
+    if (url != null && !url.startsWith("jdbc:postgresql://")) {
+      r.problem(
+          p + "/url", "must be a PostgreSQL JDBC URL: jdbc:postgresql://HOST[:PORT]/DATABASE");
+      url = null;
+    }
+    if (url != null && url.toLowerCase(java.util.Locale.ROOT).contains("password=")) {
+      r.problem(
+          p + "/url",
+          "must not carry a password (it would be logged and shown); put it in password: env:NAME"
+              + " or file:PATH");
+      url = null;
+    }
+    String user = r.string(p + "/user", (String) null);
+    Optional<SecretRef> password =
+        r.secretRef(p + "/password", false)
+            .filter(
+                ref -> {
+                  if (ref.scheme().equals("vault")) {
+                    r.problem(
+                        p + "/password",
+                        "the store's password cannot be in the vault, which lives in that store;"
+                            + " use env:NAME or file:PATH");
+                    return false;
+                  }
+                  return true;
+                });
+    int poolSize = r.integer(p + "/poolSize", 8, 1, 100);
+    if (url == null) {
+      return StoreSettings.EMBEDDED;
+    }
+    return new StoreSettings(
+        Optional.of(new StoreSettings.Postgres(url, user, password, poolSize)));
   }
 
   /** {@code audit.durability}: {@code strict} (the default) or {@code intent}. */

@@ -13,7 +13,7 @@ import java.util.List;
  * of the policy files, and can be reloaded from {@code policyPaths} on its own. {@code
  * notifyChannels} lists the channels that tell approvers a call is parked ({@code
  * approvals.notify}); {@code durability} when an executed call's ending must be durable ({@code
- * audit.durability}).
+ * audit.durability}); {@code store} where the gateway keeps its state ({@code store}).
  */
 public record GatewayConfig(
     Path source,
@@ -30,7 +30,8 @@ public record GatewayConfig(
     dev.portcullis.approval.ApprovalSettings approvals,
     List<dev.portcullis.catalog.Reversal> reversals,
     List<dev.portcullis.approval.notify.ChannelSpec> notifyChannels,
-    dev.portcullis.invocation.Durability durability) {
+    dev.portcullis.invocation.Durability durability,
+    StoreSettings store) {
 
   public GatewayConfig {
     issuers = List.copyOf(issuers);
@@ -43,6 +44,7 @@ public record GatewayConfig(
     reversals = List.copyOf(reversals);
     notifyChannels = List.copyOf(notifyChannels);
     java.util.Objects.requireNonNull(durability, "durability");
+    java.util.Objects.requireNonNull(store, "store");
   }
 
   /** What policy needs to know of every tool, upstream MCP tools included. */

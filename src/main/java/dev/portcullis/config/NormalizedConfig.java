@@ -28,12 +28,27 @@ public final class NormalizedConfig {
 
   private NormalizedConfig() {}
 
+  private static Map<String, Object> store(StoreSettings s) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("type", s.type());
+    s.postgres()
+        .ifPresent(
+            pg -> {
+              out.put("url", pg.url());
+              out.put("user", pg.user());
+              out.put("password", pg.password().map(Object::toString).orElse(null));
+              out.put("poolSize", pg.poolSize());
+            });
+    return out;
+  }
+
   public static String render(GatewayConfig c) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("apiVersion", ConfigLoader.API_VERSION);
     root.put("kind", "Gateway");
     root.put("server", server(c.server()));
     root.put("audit", java.util.Collections.singletonMap("durability", c.durability().wireName()));
+    root.put("store", store(c.store()));
     root.put("agents", c.agents().stream().map(NormalizedConfig::agent).toList());
     List<Map<String, Object>> connectors = new java.util.ArrayList<>();
     c.connectors()

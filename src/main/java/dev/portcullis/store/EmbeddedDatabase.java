@@ -20,7 +20,7 @@ import org.flywaydb.core.Flyway;
  * and wrote later could otherwise fail at once when another store had committed in between
  * (ConcurrentWritersTest). The busy timeout also covers readers such as {@code audit verify}.
  */
-public final class EmbeddedDatabase implements AutoCloseable {
+public final class EmbeddedDatabase implements Database {
   public static final String FILE_NAME = "portcullis.db";
 
   private final HikariDataSource dataSource;
@@ -58,7 +58,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     try {
       Flyway.configure()
           .dataSource(ds)
-          .locations("classpath:db/migration/sqlite")
+          .locations(Dialect.SQLITE.migrations())
           .loggers("slf4j")
           .load()
           .migrate();
@@ -69,13 +69,24 @@ public final class EmbeddedDatabase implements AutoCloseable {
     return new EmbeddedDatabase(ds, url, file);
   }
 
+  @Override
   public DataSource dataSource() {
     return dataSource;
   }
 
-  /** The one queue every store's writes share, so concurrent writes share transactions. */
+  @Override
   public GroupCommit writes() {
     return writes;
+  }
+
+  @Override
+  public Dialect dialect() {
+    return Dialect.SQLITE;
+  }
+
+  @Override
+  public String location() {
+    return file.toString();
   }
 
   public Path file() {

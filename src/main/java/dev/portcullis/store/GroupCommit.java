@@ -55,6 +55,7 @@ public final class GroupCommit implements AutoCloseable {
   private final DataSource dataSource;
   private final Connections connections;
   private final int maxGroup;
+  private final String firstStatement;
   private final ReentrantLock lock = new ReentrantLock();
   private final ConcurrentLinkedQueue<Pending<?>> waiting = new ConcurrentLinkedQueue<>();
   private final AtomicLong commits = new AtomicLong();
@@ -84,12 +85,23 @@ public final class GroupCommit implements AutoCloseable {
    * works) and read through {@code dataSource}.
    */
   public GroupCommit(DataSource dataSource, Connections connections, int maxGroup) {
+    this(dataSource, connections, maxGroup, null);
+  }
+
+  /**
+   * As above, each group's transaction starting with {@code firstStatement} (null for none): on a
+   * database that several nodes write, the lock that puts their groups in one order (see {@link
+   * Dialect#groupBegins}).
+   */
+  public GroupCommit(
+      DataSource dataSource, Connections connections, int maxGroup, String firstStatement) {
     if (maxGroup < 1) {
       throw new IllegalArgumentException("maxGroup must be at least 1");
     }
     this.dataSource = dataSource;
     this.connections = connections;
     this.maxGroup = maxGroup;
+    this.firstStatement = firstStatement;
   }
 
   /** Where reads go: they need no group. */
@@ -184,6 +196,9 @@ public final class GroupCommit implements AutoCloseable {
       Connection c = writer();
       c.setAutoCommit(false);
       try {
+        if (firstStatement != null) {
+          statement(c, firstStatement).execute();
+        }
         for (Pending<?> p : group) {
           runAlone(c, p);
         }

@@ -44,10 +44,16 @@ public final class JdbcAuditLog implements AuditLog {
           + " LEFT JOIN ledger_values cr ON cr.id = a.credential";
 
   private final DataSource dataSource;
+  private final Dialect dialect;
   private final JsonMapper json;
 
-  public JdbcAuditLog(DataSource dataSource, JsonMapper json) {
+  public JdbcAuditLog(Database database, JsonMapper json) {
+    this(database.dataSource(), database.dialect(), json);
+  }
+
+  public JdbcAuditLog(DataSource dataSource, Dialect dialect, JsonMapper json) {
     this.dataSource = dataSource;
+    this.dialect = dialect;
     this.json = json;
   }
 
@@ -78,7 +84,7 @@ public final class JdbcAuditLog implements AuditLog {
                 SELECT.replace(" FROM audit_log a", ", p.hash AS prev_hash FROM audit_log a")
                     + " LEFT JOIN audit_log p ON p.seq = a.seq - 1"
                     + " WHERE a.invocation_id = ? ORDER BY a.seq")) {
-      ps.setObject(1, Packed.id(invocationId));
+      ps.setObject(1, dialect.id(invocationId));
       List<AuditRecord> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

@@ -50,10 +50,16 @@ public final class JdbcInvocationStore implements InvocationStore {
           + " LEFT JOIN ledger_values cr ON cr.id = i.credential";
 
   private final DataSource dataSource;
+  private final Dialect dialect;
   private final JsonMapper json;
 
-  public JdbcInvocationStore(DataSource dataSource, JsonMapper json) {
+  public JdbcInvocationStore(Database database, JsonMapper json) {
+    this(database.dataSource(), database.dialect(), json);
+  }
+
+  public JdbcInvocationStore(DataSource dataSource, Dialect dialect, JsonMapper json) {
     this.dataSource = dataSource;
+    this.dialect = dialect;
     this.json = json;
   }
 
@@ -208,7 +214,7 @@ public final class JdbcInvocationStore implements InvocationStore {
         c.prepareStatement(
             "SELECT state, recorded_at, decision, arguments, arguments_digest, trace_id,"
                 + " request_id, session_id FROM audit_log WHERE invocation_id = ? ORDER BY seq")) {
-      ps.setObject(1, Packed.id(r.id()));
+      ps.setObject(1, dialect.id(r.id()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           if (idsInRecord && traceId == null) {

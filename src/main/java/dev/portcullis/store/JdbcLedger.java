@@ -30,17 +30,15 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Concurrency: everything a transition writes is serialised (JSON, bound values) before it joins
  * the queue; inside the group's transaction it runs three or four statements. The chain's head is
- * read inside that transaction, so the chain never forks; one gateway process owns a data directory
- * (the wiring holds a file lock on it). A move is an {@code UPDATE … WHERE state = expected}: the
- * loser of a race updates no row and writes nothing.
+ * read inside that transaction, so the chain never forks: on SQLite one gateway process owns a data
+ * directory (the wiring holds a file lock on it); on PostgreSQL each group first locks the head
+ * ({@link Dialect#groupBegins}). A move is an {@code UPDATE … WHERE state = expected}: the loser of
+ * a race updates no row and writes nothing.
  *
  * <p>Failure: a transition that fails (a store error, a lost compare-and-set, a held key) is rolled
  * back alone inside its group: no row without its record, no record without its row.
  */
 public final class JdbcLedger implements Ledger {
-  /** SQLite's result code for a violated constraint. */
-  static final int SQLITE_CONSTRAINT = 19;
-
   private static final String INSERT_CALL =
       "INSERT INTO invocations (invocation_id, trace_id, request_id,"
           + " idempotency_key, holds_key, tenant, agent_id, agent_bundle, user_id, user_detail, session_id, channel,"
@@ -62,12 +60,20 @@ public final class JdbcLedger implements Ledger {
   private static final String INSERT_VALUE =
       "INSERT INTO ledger_values (value) VALUES (?) ON CONFLICT (value) DO NOTHING";
   private static final String READ_VALUE = "SELECT id FROM ledger_values WHERE value = ?";
+  private static final String INSERT_VALUE_BY_DIGEST =
+      "INSERT INTO ledger_values (value, digest) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING";
+  private static final String READ_VALUE_BY_DIGEST =
+      "SELECT id FROM ledger_values WHERE digest = ?";
   private static final String READ_HEAD = "SELECT seq, hash FROM audit_head WHERE id = 1";
+  private static final String BEFORE_OPEN = "SAVEPOINT open_call";
+  private static final String UNDO_OPEN = "ROLLBACK TO SAVEPOINT open_call";
+  private static final String AFTER_OPEN = "RELEASE SAVEPOINT open_call";
   private static final String MOVE_HEAD =
       "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)"
           + " ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash";
 
   private final GroupCommit writes;
+  private final Dialect dialect;
   private final JdbcInvocationStore calls;
   private final JsonMapper json;
   private final LedgerValues values = new LedgerValues();
@@ -77,9 +83,15 @@ public final class JdbcLedger implements Ledger {
 
   private final Map<Object, String> texts = new java.util.concurrent.ConcurrentHashMap<>();
 
-  public JdbcLedger(GroupCommit writes, JsonMapper json) {
+  public JdbcLedger(Database database, JsonMapper json) {
+    this(database.writes(), database.dialect(), json);
+  }
+
+  /** A ledger on a queue of its own (the benchmarks compare queues). */
+  public JdbcLedger(GroupCommit writes, Dialect dialect, JsonMapper json) {
     this.writes = writes;
-    this.calls = new JdbcInvocationStore(writes.dataSource(), json);
+    this.dialect = dialect;
+    this.calls = new JdbcInvocationStore(writes.dataSource(), dialect, json);
     this.json = json;
   }
 
@@ -127,7 +139,7 @@ public final class JdbcLedger implements Ledger {
           case OPEN ->
               Arrays.asList(
                   f.invocationId(),
-                  idsInRecord(t) ? null : Packed.hex(f.traceId()),
+                  idsInRecord(t) ? null : dialect.hex(f.traceId()),
                   idsInRecord(t) ? null : f.requestId(),
                   f.idempotencyKey(),
                   t.claimsKey() ? 1 : 0,
@@ -136,12 +148,12 @@ public final class JdbcLedger implements Ledger {
                   f.agent().bundleVersion(),
                   f.user() == null ? null : f.user().id(),
                   write(f.user()),
-                  idsInRecord(t) ? null : Packed.hex(f.sessionId()),
+                  idsInRecord(t) ? null : dialect.hex(f.sessionId()),
                   f.channel(),
                   f.toolName(),
                   shared(f.tool()),
                   inRecord(t) ? null : arguments(t),
-                  inRecord(t) ? null : Packed.hex(t.argumentsDigest()),
+                  inRecord(t) ? null : dialect.hex(t.argumentsDigest()),
                   json.writeValueAsString(new TreeMap<>(f.policyContext())),
                   Packed.nanos(f.receivedAt()),
                   t.to().name(),
@@ -258,19 +270,29 @@ public final class JdbcLedger implements Ledger {
     Transition t = p.t();
     switch (t.kind()) {
       case OPEN -> {
-        try {
-          PreparedStatement ps = writes.statement(c, INSERT_CALL);
-          bind(c, ps, p);
+        PreparedStatement ps = writes.statement(c, INSERT_CALL);
+        bind(c, ps, p);
+        if (!t.claimsKey()) {
           ps.executeUpdate();
-        } catch (SQLException e) {
-          if (!t.claimsKey() || e.getErrorCode() != SQLITE_CONSTRAINT) {
-            throw e;
+        } else {
+          // A held key fails the insert. The insert runs in a savepoint of its own, undone before
+          // the holder is read: PostgreSQL refuses every statement after a failed one until then.
+          writes.statement(c, BEFORE_OPEN).execute();
+          try {
+            ps.executeUpdate();
+            writes.statement(c, AFTER_OPEN).execute();
+          } catch (SQLException e) {
+            writes.statement(c, UNDO_OPEN).execute();
+            writes.statement(c, AFTER_OPEN).execute();
+            if (!Dialect.uniqueViolation(e)) {
+              throw e;
+            }
+            Invocation f = t.facts();
+            return calls
+                .keyHolder(c, f.tenant(), f.agent().id(), f.idempotencyKey())
+                .<Object>map(Written.KeyHeld::new)
+                .orElseThrow(() -> e);
           }
-          Invocation f = t.facts();
-          return calls
-              .keyHolder(c, f.tenant(), f.agent().id(), f.idempotencyKey())
-              .<Object>map(Written.KeyHeld::new)
-              .orElseThrow(() -> e);
         }
       }
       case MOVE, EDIT -> {
@@ -356,18 +378,24 @@ public final class JdbcLedger implements Ledger {
    * memory once {@code p}'s transaction has committed ({@link #committed}).
    */
   private Object shared(Connection c, String value, Prepared p) throws SQLException {
-    if (value == null || value.length() > LedgerValues.MAX_SHARED) {
+    if (value == null || value.length() > dialect.maxShared()) {
       return value;
     }
     Long id = values.known(value);
     if (id != null) {
       return id;
     }
-    PreparedStatement insert = writes.statement(c, INSERT_VALUE);
+    Object key = dialect.valueKey(value);
+    boolean byDigest = key instanceof byte[];
+    PreparedStatement insert =
+        writes.statement(c, byDigest ? INSERT_VALUE_BY_DIGEST : INSERT_VALUE);
     insert.setString(1, value);
+    if (byDigest) {
+      insert.setObject(2, key);
+    }
     insert.executeUpdate();
-    PreparedStatement select = writes.statement(c, READ_VALUE);
-    select.setString(1, value);
+    PreparedStatement select = writes.statement(c, byDigest ? READ_VALUE_BY_DIGEST : READ_VALUE);
+    select.setObject(1, key);
     try (ResultSet rs = select.executeQuery()) {
       if (!rs.next()) {
         throw new SQLException("a shared ledger value is missing right after its insert");
@@ -388,19 +416,19 @@ public final class JdbcLedger implements Ledger {
     int i = 1;
     ps.setLong(i++, r.seq());
     ps.setLong(i++, e.recordedAt().toEpochMilli());
-    ps.setObject(i++, Packed.id(e.invocationId()));
-    ps.setObject(i++, Packed.hex(e.traceId()));
+    ps.setObject(i++, dialect.id(e.invocationId()));
+    ps.setObject(i++, dialect.hex(e.traceId()));
     ps.setString(i++, e.requestId());
     ps.setObject(i++, shared(c, e.tenant(), p));
     ps.setObject(i++, shared(c, e.agentId(), p));
     ps.setString(i++, e.userId());
-    ps.setObject(i++, Packed.hex(e.sessionId()));
+    ps.setObject(i++, dialect.hex(e.sessionId()));
     ps.setObject(i++, shared(c, e.channel(), p));
     ps.setObject(i++, shared(c, e.toolName(), p));
     ps.setString(i++, e.toolVersion());
     ps.setObject(i++, shared(c, e.descriptorHash(), p));
     ps.setString(i++, e.arguments());
-    ps.setObject(i++, Packed.hex(e.argumentsDigest()));
+    ps.setObject(i++, dialect.hex(e.argumentsDigest()));
     ps.setString(i++, e.state());
     ps.setString(i++, e.decision());
     ps.setObject(i++, shared(c, p.reasons(), p));
@@ -418,7 +446,7 @@ public final class JdbcLedger implements Ledger {
     ps.setString(i++, e.context());
     ps.setObject(i++, shared(c, e.filtered(), p));
     ps.setObject(i++, shared(c, e.credential(), p));
-    ps.setObject(i, Packed.hex(r.hash()));
+    ps.setObject(i, dialect.hex(r.hash()));
   }
 
   private String write(Object value) {

@@ -80,15 +80,17 @@ public final class JdbcSecretStore implements SecretStore {
   @Override
   public int revoke(String name, Integer version, Instant at) throws VaultException {
     String sql =
-        "UPDATE vault_secrets SET revoked_at = ?, ciphertext = X''"
+        "UPDATE vault_secrets SET revoked_at = ?, ciphertext = ?"
             + " WHERE name = ? AND revoked_at IS NULL"
             + (version == null ? "" : " AND version = ?");
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, at.toString());
-      ps.setString(2, name);
+      ps.setBytes(
+          2, new byte[0]); // the sealed value goes; the row stays, saying when it was revoked
+      ps.setString(3, name);
       if (version != null) {
-        ps.setInt(3, version);
+        ps.setInt(4, version);
       }
       return ps.executeUpdate();
     } catch (SQLException e) {

@@ -22,6 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
  * processes) serialise on SQLite's write lock and each gets its own version.
  */
 public final class JdbcToolPins implements ToolPins {
+  /** How often an approval is tried when another node took the same version at the same time. */
+  private static final int MAX_ATTEMPTS = 5;
+
   private final DataSource dataSource;
   private final JsonMapper json;
 
@@ -62,6 +65,23 @@ public final class JdbcToolPins implements ToolPins {
     // One statement reads the next version and writes it: SQLite takes its write lock before the
     // read (waiting out the busy timeout), so two approvals at once, from any process, get distinct
     // versions. A read-then-insert transaction would fail one of them with SQLITE_BUSY instead.
+    // PostgreSQL lets two nodes read the same maximum; the second insert then violates the key, and
+    // is tried again, when it reads the first's version.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return insertNextVersion(tool, fingerprint, descriptor, approvedBy, at);
+      } catch (SQLException e) {
+        if (!Dialect.uniqueViolation(e) || attempt == MAX_ATTEMPTS) {
+          throw new PinStoreException(
+              "cannot record the approval of " + tool + ": " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private ToolPin insertNextVersion(
+      String tool, String fingerprint, JsonNode descriptor, String approvedBy, Instant at)
+      throws SQLException {
     String sql =
         "INSERT INTO tool_pins (tool, version, fingerprint, descriptor, approved_by, approved_at)"
             + " SELECT ?, COALESCE(MAX(version), 0) + 1, ?, ?, ?, ? FROM tool_pins WHERE tool = ? RETURNING version";
@@ -81,9 +101,6 @@ public final class JdbcToolPins implements ToolPins {
         version = rs.getInt(1);
       }
       return new ToolPin(tool, version, fingerprint, descriptor, approvedBy, at);
-    } catch (SQLException e) {
-      throw new PinStoreException(
-          "cannot record the approval of " + tool + ": " + e.getMessage(), e);
     }
   }
 

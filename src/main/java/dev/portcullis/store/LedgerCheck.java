@@ -29,9 +29,11 @@ public final class LedgerCheck {
   }
 
   private final DataSource dataSource;
+  private final Dialect dialect;
 
-  public LedgerCheck(DataSource dataSource) {
-    this.dataSource = dataSource;
+  public LedgerCheck(Database database) {
+    this.dataSource = database.dataSource();
+    this.dialect = database.dialect();
   }
 
   /** Every call whose row and last record disagree, at most {@code limit}, oldest first. */
@@ -41,7 +43,7 @@ public final class LedgerCheck {
             c.prepareStatement(
                 "SELECT i.invocation_id, i.state, a.state FROM invocations i LEFT JOIN audit_log a ON a.seq ="
                     + " (SELECT MAX(seq) FROM audit_log WHERE invocation_id = "
-                    + Packed.idSql("i.invocation_id")
+                    + dialect.idSql("i.invocation_id")
                     + ")"
                     + " WHERE a.state IS NULL OR a.state <> i.state ORDER BY i.received_at, i.invocation_id LIMIT ?")) {
       ps.setInt(1, limit);

@@ -34,7 +34,7 @@ class AuditTamperTest {
   @BeforeEach
   void fiveRecords() throws Exception {
     try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
-      JdbcLedger ledger = new JdbcLedger(db.writes(), JsonMapper.builder().build());
+      JdbcLedger ledger = new JdbcLedger(db, JsonMapper.builder().build());
       for (int i = 1; i <= 5; i++) {
         ledger.write(
             Transition.note(
@@ -192,7 +192,7 @@ class AuditTamperTest {
     // Rewriting record 3 and re-chaining 4 and 5 still leaves the head out of step.
     var records = new java.util.ArrayList<AuditRecord>();
     try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
-      new JdbcAuditLog(db.dataSource(), JsonMapper.builder().build()).scan(records::add);
+      new JdbcAuditLog(db, JsonMapper.builder().build()).scan(records::add);
     }
     String prev = records.get(1).hash();
     java.util.List<String> statements = new java.util.ArrayList<>();

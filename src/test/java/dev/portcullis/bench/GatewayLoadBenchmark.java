@@ -14,6 +14,7 @@ import dev.portcullis.pipeline.CommitStage;
 import dev.portcullis.pipeline.LedgerStage;
 import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.pipeline.Stage;
+import dev.portcullis.store.Dialect;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.GroupCommit;
 import dev.portcullis.store.JdbcLedger;
@@ -118,7 +119,10 @@ public final class GatewayLoadBenchmark {
                 edge(config))) {
       StageTimes relaxed =
           new StageTimes(
-              withLedger(base, config, new JdbcLedger(new GroupCommit(relaxedStore), base.json())));
+              withLedger(
+                  base,
+                  config,
+                  new JdbcLedger(new GroupCommit(relaxedStore), Dialect.SQLITE, base.json())));
       try (GatewayServer relaxedServer =
           GatewayServer.start(withPipeline(base, relaxed.pipeline()), edge(config))) {
         Map<String, Scenario> doors =
@@ -355,7 +359,9 @@ public final class GatewayLoadBenchmark {
   private static List<Stage> separateTransactions(
       Gateway base, GatewayConfig config, EmbeddedDatabase db) {
     return withLedger(
-        base, config, new JdbcLedger(new GroupCommit(db.dataSource(), 1), base.json()));
+        base,
+        config,
+        new JdbcLedger(new GroupCommit(db.dataSource(), 1), Dialect.SQLITE, base.json()));
   }
 
   static EdgeSettings edge(GatewayConfig config) {

@@ -3,6 +3,7 @@ package dev.portcullis.bench;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.invocation.Ledger;
 import dev.portcullis.invocation.Transition;
+import dev.portcullis.store.Dialect;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.GroupCommit;
 import dev.portcullis.store.JdbcLedger;
@@ -66,7 +67,7 @@ final class Probes {
       probes.add(
           append(
               "audit append, synchronous=FULL (production)",
-              new JdbcLedger(full.writes(), json),
+              new JdbcLedger(full, json),
               configHash));
     }
     for (String mode : List.of("NORMAL", "OFF")) {
@@ -75,7 +76,7 @@ final class Probes {
         probes.add(
             append(
                 "audit append, synchronous=" + mode,
-                new JdbcLedger(new GroupCommit(ds), json),
+                new JdbcLedger(new GroupCommit(ds), Dialect.SQLITE, json),
                 configHash));
       }
     }

@@ -413,7 +413,7 @@ class CrashRecoveryTest {
   private static List<String> auditStates(Path data, String id) throws Exception {
     List<String> states = new ArrayList<>();
     try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
-      new JdbcAuditLog(db.dataSource(), JSON)
+      new JdbcAuditLog(db, JSON)
           .scan(
               r -> {
                 if (r.entry().invocationId().equals(id)) {

@@ -252,7 +252,7 @@ class ResendOnRecoveryTest {
     try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
       AuditEntries entries =
           new AuditEntries(Clock.systemUTC(), "cfg", new StaticCatalog(List.of()), JSON);
-      JdbcLedger ledger = new JdbcLedger(db.writes(), JSON);
+      JdbcLedger ledger = new JdbcLedger(db, JSON);
       ledger.write(
           Transition.open(
               call,
@@ -405,7 +405,7 @@ class ResendOnRecoveryTest {
 
   private List<AuditRecord> records(String id) throws Exception {
     try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
-      return new dev.portcullis.store.JdbcAuditLog(db.dataSource(), JSON).records(id);
+      return new dev.portcullis.store.JdbcAuditLog(db, JSON).records(id);
     }
   }
 

@@ -50,6 +50,13 @@ class ConfigGoldenTest {
   }
 
   @Test
+  void aPostgresStoreNormalisesWithItsPasswordAsAReference() throws Exception {
+    GatewayConfig config = ConfigLoader.load(DIR.resolve("store-postgres.yaml"), Map.of());
+
+    assertGolden(DIR.resolve("store-postgres.normalized.json"), NormalizedConfig.render(config));
+  }
+
+  @Test
   void sqlConnectorAndItsToolBindingsNormalise() throws Exception {
     GatewayConfig config = ConfigLoader.load(DIR.resolve("sql.yaml"), Map.of());
 

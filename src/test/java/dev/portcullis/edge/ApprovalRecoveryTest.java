@@ -67,8 +67,7 @@ class ApprovalRecoveryTest {
             .asString();
     try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
       if (decision == ApprovalStatus.APPROVED) {
-        JdbcApprovalStore store =
-            new JdbcApprovalStore(new JdbcLedger(db.writes(), Invocations.JSON));
+        JdbcApprovalStore store = new JdbcApprovalStore(new JdbcLedger(db, Invocations.JSON));
         assertThat(
                 store
                     .vote(

@@ -47,11 +47,11 @@ class IntentDurabilityTest {
     }
 
     try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
-      JdbcInvocationStore store = new JdbcInvocationStore(db.dataSource(), Invocations.JSON);
+      JdbcInvocationStore store = new JdbcInvocationStore(db, Invocations.JSON);
       for (String id : ids) {
         assertThat(store.find(id).orElseThrow().state().name()).as(id).isEqualTo("COMPLETED");
       }
-      assertThat(new LedgerCheck(db.dataSource()).disagreements(10)).isEmpty();
+      assertThat(new LedgerCheck(db).disagreements(10)).isEmpty();
     }
     CliRun verify = CliRun.of("audit", "verify", "--data", data.toString());
     assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();

@@ -64,9 +64,9 @@ class InvocationRecoveryTest {
   @BeforeEach
   void open() {
     db = EmbeddedDatabase.open(dir);
-    store = new JdbcInvocationStore(db.dataSource(), Invocations.JSON);
-    audit = new JdbcAuditLog(db.dataSource(), Invocations.JSON);
-    ledger = new JdbcLedger(db.writes(), Invocations.JSON);
+    store = new JdbcInvocationStore(db, Invocations.JSON);
+    audit = new JdbcAuditLog(db, Invocations.JSON);
+    ledger = new JdbcLedger(db, Invocations.JSON);
     entries = new AuditEntries(CLOCK, "cfg", new StaticCatalog(List.of()), Invocations.JSON);
     recovery = new InvocationRecovery(store, ledger, entries);
   }
@@ -176,7 +176,7 @@ class InvocationRecoveryTest {
             Outcome.Failed.class,
             f -> assertThat(f.detail()).isEqualTo(InvocationRecovery.READ_DETAIL));
     assertThat(store.keyHolder("acme", "bot", "key-r")).as("a retry with the key runs").isEmpty();
-    assertThat(new LedgerCheck(db.dataSource()).disagreements(10)).isEmpty();
+    assertThat(new LedgerCheck(db).disagreements(10)).isEmpty();
   }
 
   @Test

@@ -51,7 +51,7 @@ class NotificationsTest {
   @BeforeEach
   void open() {
     db = EmbeddedDatabase.open(data);
-    audit = new JdbcAuditLog(db.dataSource(), JSON);
+    audit = new JdbcAuditLog(db, JSON);
     webhook = WebhookReceiver.start();
   }
 
@@ -81,7 +81,7 @@ class NotificationsTest {
     return new Notifications(
         List.of(channel),
         URI.create("https://approvals.acme.test"),
-        new JdbcLedger(db.writes(), JSON),
+        new JdbcLedger(db, JSON),
         entries,
         JSON,
         FAST,

@@ -91,6 +91,89 @@ class GroupCommitTest {
   }
 
   @Test
+  void aQueueLongerThanOneGroupIsCommittedGroupAfterGroupAndNoWriterIsLeftParked()
+      throws Exception {
+    try (GroupCommit pairs = new GroupCommit(db.dataSource(), 2)) {
+      CountDownLatch firstRunning = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      // Not closed by try-with-resources: a writer left parked would make close() wait for ever
+      // instead of failing the test. (Below, the platform writers are daemons for the same reason.)
+      ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+      try {
+        Future<Integer> first =
+            pool.submit(
+                () ->
+                    pairs.write(
+                        c -> {
+                          firstRunning.countDown();
+                          await(release);
+                          return insert(c, "first");
+                        }));
+        assertThat(firstRunning.await(10, TimeUnit.SECONDS)).isTrue();
+        List<Future<Integer>> queued = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+          String k = "k" + i;
+          queued.add(pool.submit(() -> pairs.write(c -> insert(c, k))));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (pairs.queued() < 7) {
+          assertThat(System.nanoTime()).as("7 writes queued in time").isLessThan(deadline);
+          Thread.sleep(5);
+        }
+        release.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+        for (Future<Integer> f : queued) {
+          assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      // The lone first write, then the seven queued behind it in arrival order, at most two a
+      // group.
+      assertThat(pairs.commits()).isEqualTo(5);
+    }
+    assertThat(keys()).hasSize(8);
+  }
+
+  @Test
+  void manyWritersOnVirtualAndPlatformThreadsAllCommitExactlyOnce() throws Exception {
+    int virtualWriters = 48;
+    int platformWriters = 4;
+    int each = 25;
+    try (GroupCommit small = new GroupCommit(db.dataSource(), 3)) {
+      List<Future<?>> all = new ArrayList<>();
+      ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor();
+      ExecutorService platform =
+          Executors.newFixedThreadPool(platformWriters, Thread.ofPlatform().daemon().factory());
+      try {
+        for (int w = 0; w < virtualWriters + platformWriters; w++) {
+          String writer = "w" + w;
+          ExecutorService on = w < virtualWriters ? virtual : platform;
+          all.add(
+              on.submit(
+                  () -> {
+                    for (int i = 0; i < each; i++) {
+                      String k = writer + "-" + i;
+                      small.write(c -> insert(c, k));
+                    }
+                    return null;
+                  }));
+        }
+        for (Future<?> f : all) {
+          f.get(30, TimeUnit.SECONDS);
+        }
+      } finally {
+        virtual.shutdownNow();
+        platform.shutdownNow();
+      }
+      int total = (virtualWriters + platformWriters) * each;
+      assertThat(keys()).hasSize(total).doesNotHaveDuplicates();
+      assertThat(small.commits()).isBetween((long) (total + 2) / 3, (long) total);
+    }
+  }
+
+  @Test
   void aWriteThatThrowsLeavesNothingAndTheNextWriteStillCommits() throws SQLException {
     assertThatThrownBy(
             () ->

@@ -47,9 +47,9 @@ class JdbcApprovalStoreTest {
   @BeforeEach
   void open() throws Exception {
     db = EmbeddedDatabase.open(dir);
-    invocations = new JdbcInvocationStore(db.dataSource(), JSON);
-    log = new JdbcAuditLog(db.dataSource(), JSON);
-    ledger = new JdbcLedger(db.writes(), JSON);
+    invocations = new JdbcInvocationStore(db, JSON);
+    log = new JdbcAuditLog(db, JSON);
+    ledger = new JdbcLedger(db, JSON);
     store = new JdbcApprovalStore(ledger);
     call = Invocations.call("billing-assistant", "orders_refund", "{\"amount\":120}");
     store.park(

@@ -34,7 +34,7 @@ class JdbcBeforeStateStoreTest {
   void open() throws Exception {
     db = EmbeddedDatabase.open(dir);
     call = Invocations.call("billing-assistant", "orders_refund", "{\"orderId\":\"O-5001\"}");
-    new JdbcLedger(db.writes(), JSON)
+    new JdbcLedger(db, JSON)
         .write(
             Transition.open(
                 call,

@@ -52,14 +52,14 @@ class LedgerMigrationTest {
     List<AuditEntry> entries = oldLedger();
 
     try (EmbeddedDatabase db = EmbeddedDatabase.open(data)) {
-      JdbcAuditLog log = new JdbcAuditLog(db.dataSource(), JSON);
+      JdbcAuditLog log = new JdbcAuditLog(db, JSON);
       assertThat(AuditVerifier.verify(log)).isEqualTo(VerifyReport.ok(entries.size()));
       List<AuditRecord> read = new ArrayList<>();
       log.scan(read::add);
       assertThat(read).extracting(AuditRecord::entry).containsExactlyElementsOf(entries);
-      assertThat(new LedgerCheck(db.dataSource()).disagreements(10)).isEmpty();
+      assertThat(new LedgerCheck(db).disagreements(10)).isEmpty();
 
-      JdbcInvocationStore store = new JdbcInvocationStore(db.dataSource(), JSON);
+      JdbcInvocationStore store = new JdbcInvocationStore(db, JSON);
       StoredInvocation done = store.find(ID).orElseThrow();
       assertThat(done.invocation().receivedAt())
           .isEqualTo(Instant.parse("2026-12-07T16:31:54.396993512Z"));
@@ -86,7 +86,7 @@ class LedgerMigrationTest {
           .containsExactly(PARKED);
 
       // the chain goes on from the migrated head
-      new JdbcLedger(db.writes(), JSON)
+      new JdbcLedger(db, JSON)
           .write(
               Transition.note(
                   AuditEntry.builder(Instant.now(), PARKED, "t", "AWAITING_APPROVAL", CONFIG)

@@ -24,8 +24,8 @@ class SqliteAuditLogTest extends AuditLogContract {
   protected AuditLog emptyLog() {
     EmbeddedDatabase db = EmbeddedDatabase.open(dir.resolve("db" + open.size()));
     open.add(db);
-    AuditLog log = new JdbcAuditLog(db.dataSource(), JSON);
-    ledgers.put(log, new JdbcLedger(db.writes(), JSON));
+    AuditLog log = new JdbcAuditLog(db, JSON);
+    ledgers.put(log, new JdbcLedger(db, JSON));
     return log;
   }
 

@@ -36,9 +36,7 @@ class SqliteLedgerTest extends LedgerContract {
     EmbeddedDatabase db = EmbeddedDatabase.open(dir.resolve("db" + open.size()));
     open.add(db);
     return new Books(
-        new JdbcLedger(db.writes(), JSON),
-        new JdbcInvocationStore(db.dataSource(), JSON),
-        new JdbcAuditLog(db.dataSource(), JSON));
+        new JdbcLedger(db, JSON), new JdbcInvocationStore(db, JSON), new JdbcAuditLog(db, JSON));
   }
 
   private static Transition refusal(Invocation inv) {
@@ -165,13 +163,13 @@ class SqliteLedgerTest extends LedgerContract {
     assertThat(b.log().records(inv.invocationId()))
         .extracting(r -> r.entry().state())
         .containsExactly("DENIED", "DENIED");
-    assertThat(new LedgerCheck(open.getLast().dataSource()).disagreements(10)).isEmpty();
+    assertThat(new LedgerCheck(open.getLast()).disagreements(10)).isEmpty();
   }
 
   @Test
   void failsWithATypedErrorWhenTheDatabaseIsGone() {
     EmbeddedDatabase db = EmbeddedDatabase.open(dir.resolve("closed"));
-    JdbcLedger ledger = new JdbcLedger(db.writes(), JSON);
+    JdbcLedger ledger = new JdbcLedger(db, JSON);
     db.close();
     Invocation inv =
         Invocations.call(new AgentRef("a", "acme", null), "t", JSON.readTree("{}"), Map.of());

@@ -82,7 +82,7 @@ public final class Interrupted {
               "cfg",
               new StaticCatalog(List.of()),
               JSON);
-      new JdbcLedger(db.writes(), JSON)
+      new JdbcLedger(db, JSON)
           .write(
               Transition.open(
                   inv,

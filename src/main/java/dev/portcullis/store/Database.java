@@ -1,0 +1,27 @@
+package dev.portcullis.store;
+
+import javax.sql.DataSource;
+
+/**
+ * The database every store of one gateway writes to: the embedded SQLite file ({@link
+ * EmbeddedDatabase}), or a PostgreSQL server that several nodes share ({@link PostgresDatabase}).
+ * Opening one migrates it.
+ *
+ * <p>Lifecycle: whoever opens it closes it, after every store built on it has stopped.
+ */
+public interface Database extends AutoCloseable {
+  /** Where reads go, and the stores that write outside the ledger's groups. */
+  DataSource dataSource();
+
+  /** The one queue every write on the hot path shares, so concurrent writes share commits. */
+  GroupCommit writes();
+
+  /** What differs between the databases the stores run on. */
+  Dialect dialect();
+
+  /** Where the data is, for messages: the file, or the server's URL (never a password). */
+  String location();
+
+  @Override
+  void close();
+}
