@@ -35,7 +35,6 @@ import dev.portcullis.identity.TokenVerifier;
 import dev.portcullis.invocation.BeforeStateStore;
 import dev.portcullis.invocation.Durability;
 import dev.portcullis.invocation.InvocationStore;
-import dev.portcullis.invocation.Ledger;
 import dev.portcullis.invocation.UpstreamKeys;
 import dev.portcullis.pipeline.ApprovalStage;
 import dev.portcullis.pipeline.ArgumentShape;
@@ -67,6 +66,7 @@ import dev.portcullis.service.ApprovalVoting;
 import dev.portcullis.service.Approvals;
 import dev.portcullis.service.InvocationAdmin;
 import dev.portcullis.service.InvocationRecovery;
+import dev.portcullis.service.NodeKeeper;
 import dev.portcullis.service.Notifications;
 import dev.portcullis.service.ParkedNotices;
 import dev.portcullis.service.RecoveryResends;
@@ -85,6 +85,7 @@ import dev.portcullis.store.JdbcInvocationStore;
 import dev.portcullis.store.JdbcLedger;
 import dev.portcullis.store.JdbcSecretStore;
 import dev.portcullis.store.JdbcToolPins;
+import dev.portcullis.store.NodeLeases;
 import dev.portcullis.vault.HashiCorpKv;
 import dev.portcullis.vault.SecretBackend;
 import dev.portcullis.vault.SecretRef;
@@ -125,6 +126,9 @@ public final class Assembly implements AutoCloseable {
   private final ApprovalExpiry approvalExpiry;
   private final ApprovalFinisher approvalFinisher;
 
+  /** This node's lease and sweep on a shared store; null on the embedded one. */
+  private final NodeKeeper keeper;
+
   private Assembly(
       DataDirectory data,
       Database database,
@@ -140,7 +144,12 @@ public final class Assembly implements AutoCloseable {
       Notifications notifications,
       DeferredEndings endings,
       ApprovalExpiry approvalExpiry,
-      ApprovalFinisher approvalFinisher) {
+      ApprovalFinisher approvalFinisher,
+      NodeKeeper keeper) {
+    this.keeper = keeper;
+    if (keeper != null) {
+      keeper.start();
+    }
     this.approvalExpiry = approvalExpiry;
     this.approvalFinisher = approvalFinisher;
     this.notifications = notifications;
@@ -248,12 +257,26 @@ public final class Assembly implements AutoCloseable {
     InvocationStore invocations = new JdbcInvocationStore(database, json);
     Reversals reversals = new Reversals(config.reversals());
     BeforeStateStore beforeStates = new JdbcBeforeStateStore(database.dataSource(), json);
-    recover(
-        invocations,
-        ledger,
-        entries,
-        new RecoveryResends(
-            catalog, connectors, honouringKeys(config), reversals, beforeStates, ledger, entries));
+    InvocationRecovery recovery =
+        new InvocationRecovery(
+            invocations,
+            ledger,
+            entries,
+            new RecoveryResends(
+                catalog,
+                connectors,
+                honouringKeys(config),
+                reversals,
+                beforeStates,
+                ledger,
+                entries));
+    // On a shared store this node takes its lease first: the others then leave its calls alone,
+    // and it settles only the calls of nodes whose lease lapsed.
+    NodeKeeper keeper =
+        database.node() == null
+            ? null
+            : new NodeKeeper(new NodeLeases(database, NodeKeeper.LEASE), recovery, clock);
+    recover(keeper, recovery);
     ApprovalStore approvalStore = new JdbcApprovalStore(ledger);
     Notifications notifications =
         new Notifications(
@@ -364,7 +387,8 @@ public final class Assembly implements AutoCloseable {
         notifications,
         endings,
         expiry,
-        finisher);
+        finisher,
+        keeper);
   }
 
   /**
@@ -385,10 +409,12 @@ public final class Assembly implements AutoCloseable {
    * Settles the calls a killed gateway left half-way (see InvocationRecovery) before any edge
    * opens.
    */
-  private static void recover(
-      InvocationStore invocations, Ledger ledger, AuditEntries entries, RecoveryResends resends) {
+  private static void recover(NodeKeeper keeper, InvocationRecovery recovery) {
     try {
-      new InvocationRecovery(invocations, ledger, entries, resends).run();
+      if (keeper != null) {
+        keeper.join();
+      }
+      recovery.run();
     } catch (InvocationStore.StoreException e) {
       throw new IllegalStateException(
           "cannot settle the calls interrupted by the last stop: " + e.getMessage(), e);
@@ -597,6 +623,9 @@ public final class Assembly implements AutoCloseable {
 
   @Override
   public void close() {
+    if (keeper != null) {
+      keeper.close();
+    }
     notifications.close();
     endings.close();
     policyReloader.close();

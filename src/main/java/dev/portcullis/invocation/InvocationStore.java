@@ -1,5 +1,6 @@
 package dev.portcullis.invocation;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,6 +22,17 @@ public interface InvocationStore {
 
   /** Every call now in {@code state}, oldest first. */
   List<StoredInvocation> inState(InvocationState state) throws StoreException;
+
+  /**
+   * The calls now in {@code state} that no live gateway node runs, oldest first: what a node may
+   * settle as a restart would. On a store one gateway owns, every call in that state (it runs none
+   * before its edges open); on a store several nodes share, the calls of nodes whose lease had
+   * ended at {@code now}.
+   */
+  default List<StoredInvocation> orphaned(InvocationState state, Instant now)
+      throws StoreException {
+    return inState(state);
+  }
 
   /** The store cannot be read or written. */
   class StoreException extends Exception {

@@ -59,6 +59,11 @@ public final class AuditEntries {
     this.json = json;
   }
 
+  /** The time the records made now are stamped with (the injected clock's). */
+  public java.time.Instant now() {
+    return clock.instant();
+  }
+
   /** The record of the call entering {@code state}, before its outcome is known. */
   public AuditEntry transition(Invocation inv, InvocationState state) {
     return entry(inv, state, List.of()).build();

@@ -6,12 +6,14 @@ import dev.portcullis.invocation.FailureKind;
 import dev.portcullis.invocation.Invocation;
 import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.invocation.InvocationStore.StateConflictException;
 import dev.portcullis.invocation.InvocationStore.StoreException;
 import dev.portcullis.invocation.Ledger;
 import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.invocation.Transition;
 import dev.portcullis.pipeline.AuditEntries;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -76,85 +78,114 @@ public final class InvocationRecovery {
     this.resends = resends;
   }
 
-  /** Moves every interrupted call; answers the ones now awaiting reconciliation. */
+  /**
+   * Moves every interrupted call that no live node runs ({@link InvocationStore#orphaned}); answers
+   * the ones now awaiting reconciliation. On a store several nodes share, a call another node
+   * settles first is left to it: its move wins, this one writes nothing.
+   */
   public List<StoredInvocation> run() throws StoreException {
     List<StoredInvocation> reconcile = new ArrayList<>();
     List<StoredInvocation> resend = new ArrayList<>();
-    for (StoredInvocation s : store.inState(InvocationState.EXECUTING)) {
-      Invocation inv = s.invocation();
-      if (inv.tool() != null && RiskClass.READ.wireName().equals(inv.tool().riskClass())) {
-        Outcome.Failed failed = new Outcome.Failed(inv, FailureKind.INTERNAL, READ_DETAIL);
-        ledger.write(
-            Transition.move(
-                    inv,
-                    InvocationState.EXECUTING,
-                    List.of(InvocationState.FAILED),
-                    Ending.of(failed),
-                    entries.terminal(failed))
-                .releasingKey());
-        LOG.info(
-            "invocation {} (tool {}, a read) was EXECUTING when the gateway stopped; it changed nothing and is"
-                + " now FAILED, its idempotency key free for a retry",
-            inv.invocationId(),
-            inv.toolName());
-        continue;
+    Instant now = entries.now();
+    for (StoredInvocation s : store.orphaned(InvocationState.EXECUTING, now)) {
+      try {
+        settleExecuting(s, reconcile, resend);
+      } catch (StateConflictException e) {
+        LOG.info("invocation {} was settled by another node: {}", s.invocationId(), e.getMessage());
       }
-      Optional<String> notResent =
-          resends == null
-              ? Optional.of("no connector declares upstreamHonoursIdempotencyKeys")
-              : resends.whyNot(s);
-      if (notResent.isEmpty()) {
-        resend.add(s);
-        continue;
-      }
-      ledger.write(
-          Transition.move(
-              inv,
-              InvocationState.EXECUTING,
-              List.of(InvocationState.NEEDS_RECONCILIATION),
-              new Ending(Ending.INTERRUPTED, INTERRUPTED_DETAIL, List.of(), null),
-              entries.interrupted(
-                  inv.movedTo(InvocationState.NEEDS_RECONCILIATION), INTERRUPTED_DETAIL)));
-      reconcile.add(reread(inv));
-      LOG.warn(
-          "invocation {} (tool {}, agent {}, trace {}, received {}) was EXECUTING when the gateway stopped:"
-              + " it is now NEEDS_RECONCILIATION and will not be re-executed (not re-sent: {}). Check in the"
-              + " system behind tool {} whether the call took effect ('portcullis invocations show {}' shows its"
-              + " arguments and decision), then settle it: 'portcullis invocations settle {} --as"
-              + " completed|failed|cancelled --reason ...'.",
-          inv.invocationId(),
-          inv.toolName(),
-          inv.agent().id(),
-          inv.traceId(),
-          inv.receivedAt(),
-          notResent.get(),
-          inv.toolName(),
-          inv.invocationId(),
-          inv.invocationId());
     }
     for (StoredInvocation s : resendAll(resend)) {
       reconcile.add(reread(s.invocation()));
     }
     for (InvocationState never : List.of(InvocationState.RECEIVED, InvocationState.CHECKED)) {
-      for (StoredInvocation s : store.inState(never)) {
-        Outcome.Failed failed =
-            new Outcome.Failed(s.invocation(), FailureKind.INTERNAL, NEVER_RAN_DETAIL);
-        ledger.write(
-            Transition.move(
-                    s.invocation(),
-                    never,
-                    List.of(InvocationState.FAILED),
-                    Ending.of(failed),
-                    entries.terminal(failed))
-                .releasingKey());
-        LOG.info(
-            "invocation {} (tool {}) was {} when the gateway stopped; it never ran and is now FAILED",
-            s.invocationId(),
-            s.invocation().toolName(),
-            never);
+      for (StoredInvocation s : store.orphaned(never, now)) {
+        try {
+          failNeverRan(s, never);
+        } catch (StateConflictException e) {
+          LOG.info(
+              "invocation {} was settled by another node: {}", s.invocationId(), e.getMessage());
+        }
       }
     }
     return reconcile;
+  }
+
+  /**
+   * A call left EXECUTING: a read ends FAILED; a write goes to {@code resend}, or to
+   * NEEDS_RECONCILIATION and into {@code reconcile}.
+   */
+  private void settleExecuting(
+      StoredInvocation s, List<StoredInvocation> reconcile, List<StoredInvocation> resend)
+      throws StoreException {
+    Invocation inv = s.invocation();
+    if (inv.tool() != null && RiskClass.READ.wireName().equals(inv.tool().riskClass())) {
+      Outcome.Failed failed = new Outcome.Failed(inv, FailureKind.INTERNAL, READ_DETAIL);
+      ledger.write(
+          Transition.move(
+                  inv,
+                  InvocationState.EXECUTING,
+                  List.of(InvocationState.FAILED),
+                  Ending.of(failed),
+                  entries.terminal(failed))
+              .releasingKey());
+      LOG.info(
+          "invocation {} (tool {}, a read) was EXECUTING when the gateway stopped; it changed nothing and is"
+              + " now FAILED, its idempotency key free for a retry",
+          inv.invocationId(),
+          inv.toolName());
+      return;
+    }
+    Optional<String> notResent =
+        resends == null
+            ? Optional.of("no connector declares upstreamHonoursIdempotencyKeys")
+            : resends.whyNot(s);
+    if (notResent.isEmpty()) {
+      resend.add(s);
+      return;
+    }
+    ledger.write(
+        Transition.move(
+            inv,
+            InvocationState.EXECUTING,
+            List.of(InvocationState.NEEDS_RECONCILIATION),
+            new Ending(Ending.INTERRUPTED, INTERRUPTED_DETAIL, List.of(), null),
+            entries.interrupted(
+                inv.movedTo(InvocationState.NEEDS_RECONCILIATION), INTERRUPTED_DETAIL)));
+    reconcile.add(reread(inv));
+    LOG.warn(
+        "invocation {} (tool {}, agent {}, trace {}, received {}) was EXECUTING when the gateway stopped:"
+            + " it is now NEEDS_RECONCILIATION and will not be re-executed (not re-sent: {}). Check in the"
+            + " system behind tool {} whether the call took effect ('portcullis invocations show {}' shows its"
+            + " arguments and decision), then settle it: 'portcullis invocations settle {} --as"
+            + " completed|failed|cancelled --reason ...'.",
+        inv.invocationId(),
+        inv.toolName(),
+        inv.agent().id(),
+        inv.traceId(),
+        inv.receivedAt(),
+        notResent.get(),
+        inv.toolName(),
+        inv.invocationId(),
+        inv.invocationId());
+  }
+
+  /** A call left RECEIVED or CHECKED never reached its connector: it ends FAILED. */
+  private void failNeverRan(StoredInvocation s, InvocationState never) throws StoreException {
+    Outcome.Failed failed =
+        new Outcome.Failed(s.invocation(), FailureKind.INTERNAL, NEVER_RAN_DETAIL);
+    ledger.write(
+        Transition.move(
+                s.invocation(),
+                never,
+                List.of(InvocationState.FAILED),
+                Ending.of(failed),
+                entries.terminal(failed))
+            .releasingKey());
+    LOG.info(
+        "invocation {} (tool {}) was {} when the gateway stopped; it never ran and is now FAILED",
+        s.invocationId(),
+        s.invocation().toolName(),
+        never);
   }
 
   /**

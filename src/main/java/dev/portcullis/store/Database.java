@@ -22,6 +22,12 @@ public interface Database extends AutoCloseable {
   /** Where the data is, for messages: the file, or the server's URL (never a password). */
   String location();
 
+  /**
+   * This process's name among the gateway nodes sharing the store, written on every call it runs
+   * (so that the others know whose calls they are); null on a store one gateway owns.
+   */
+  String node();
+
   @Override
   void close();
 }

@@ -89,6 +89,12 @@ public final class EmbeddedDatabase implements Database {
     return file.toString();
   }
 
+  /** None: one gateway owns the data directory (its lock says so), and every call is its own. */
+  @Override
+  public String node() {
+    return null;
+  }
+
   public Path file() {
     return file;
   }

@@ -118,6 +118,27 @@ public final class JdbcInvocationStore implements InvocationStore {
     }
   }
 
+  @Override
+  public List<StoredInvocation> orphaned(InvocationState state, Instant now) throws StoreException {
+    if (dialect == Dialect.SQLITE) {
+      return inState(state); // one gateway owns the data directory: every call is its own
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                SELECT
+                    + " WHERE i.state = '"
+                    + state.name()
+                    + "' AND (i.node IS NULL OR NOT EXISTS (SELECT 1 FROM gateway_nodes g"
+                    + " WHERE g.node = i.node AND g.lease_until >= ?))"
+                    + " ORDER BY i.received_at, i.invocation_id")) {
+      ps.setLong(1, now.toEpochMilli());
+      return read(c, ps);
+    } catch (SQLException e) {
+      throw unavailable("list the invocations in " + state + " that no live node runs", e);
+    }
+  }
+
   static Optional<InvocationState> state(Connection c, String id) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement("SELECT state FROM invocations WHERE invocation_id = ?")) {

@@ -43,11 +43,12 @@ public final class JdbcLedger implements Ledger {
       "INSERT INTO invocations (invocation_id, trace_id, request_id,"
           + " idempotency_key, holds_key, tenant, agent_id, agent_bundle, user_id, user_detail, session_id, channel,"
           + " tool_name, tool, arguments, arguments_digest, context, received_at, state, decision,"
-          + " credential, ending, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+          + " credential, ending, updated_at, node) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   private static final String MOVE_CALL =
       "UPDATE invocations SET state = ?, tool = COALESCE(?, tool), decision = COALESCE(?, decision),"
           + " credential = COALESCE(?, credential), ending = COALESCE(?, ending), updated_at = ?,"
-          + " holds_key = CASE WHEN ? = 1 THEN 0 ELSE holds_key END WHERE invocation_id = ? AND state = ?";
+          + " holds_key = CASE WHEN ? = 1 THEN 0 ELSE holds_key END, node = COALESCE(?, node)"
+          + " WHERE invocation_id = ? AND state = ?";
   private static final String EDIT_CALL =
       "UPDATE invocations SET edited_arguments = ?, edited_digest = ?,"
           + " edited_by = ?, edited_at = ?, updated_at = ? WHERE invocation_id = ? AND state = 'AWAITING_APPROVAL'";
@@ -74,6 +75,10 @@ public final class JdbcLedger implements Ledger {
 
   private final GroupCommit writes;
   private final Dialect dialect;
+
+  /** This node's name, written on the calls it opens or moves; null on a store one node owns. */
+  private final String node;
+
   private final JdbcInvocationStore calls;
   private final JsonMapper json;
   private final LedgerValues values = new LedgerValues();
@@ -84,13 +89,18 @@ public final class JdbcLedger implements Ledger {
   private final Map<Object, String> texts = new java.util.concurrent.ConcurrentHashMap<>();
 
   public JdbcLedger(Database database, JsonMapper json) {
-    this(database.writes(), database.dialect(), json);
+    this(database.writes(), database.dialect(), database.node(), json);
   }
 
-  /** A ledger on a queue of its own (the benchmarks compare queues). */
+  /** A ledger on a queue of its own (the benchmarks compare queues), on a store one node owns. */
   public JdbcLedger(GroupCommit writes, Dialect dialect, JsonMapper json) {
+    this(writes, dialect, null, json);
+  }
+
+  private JdbcLedger(GroupCommit writes, Dialect dialect, String node, JsonMapper json) {
     this.writes = writes;
     this.dialect = dialect;
+    this.node = node;
     this.calls = new JdbcInvocationStore(writes.dataSource(), dialect, json);
     this.json = json;
   }
@@ -160,7 +170,8 @@ public final class JdbcLedger implements Ledger {
                   shared(f.decision()),
                   shared(f.credential()),
                   Endings.write(json, t.ending()),
-                  t.record().recordedAt().toEpochMilli());
+                  t.record().recordedAt().toEpochMilli(),
+                  node);
           case MOVE ->
               Arrays.asList(
                   t.to().name(),
@@ -170,6 +181,7 @@ public final class JdbcLedger implements Ledger {
                   Endings.write(json, t.ending()),
                   t.record().recordedAt().toEpochMilli(),
                   t.releasesKey() ? 1 : 0,
+                  node,
                   f.invocationId(),
                   t.from().name());
           case EDIT ->

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.sql.DriverManager;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -43,6 +44,7 @@ public final class PostgresDatabase implements Database {
   private final HikariDataSource dataSource;
   private final GroupCommit writes;
   private final String url;
+  private final String node = UUID.randomUUID().toString();
 
   private PostgresDatabase(HikariDataSource dataSource, Settings settings) {
     this.dataSource = dataSource;
@@ -106,10 +108,24 @@ public final class PostgresDatabase implements Database {
     return p;
   }
 
-  /** {@code url} without anything after {@code ?} (where a password could be). */
+  /**
+   * {@code url} with the value of any parameter that names a password (e.g. sslpassword) hidden.
+   */
   static String redacted(String url) {
     int q = url.indexOf('?');
-    return q < 0 ? url : url.substring(0, q) + "?…";
+    if (q < 0) {
+      return url;
+    }
+    StringBuilder out = new StringBuilder(url.substring(0, q + 1));
+    String[] params = url.substring(q + 1).split("&", -1);
+    for (int i = 0; i < params.length; i++) {
+      String p = params[i];
+      int eq = p.indexOf('=');
+      String name = eq < 0 ? p : p.substring(0, eq);
+      out.append(i == 0 ? "" : "&")
+          .append(name.toLowerCase(java.util.Locale.ROOT).contains("password") ? name + "=…" : p);
+    }
+    return out.toString();
   }
 
   private static String rootMessage(Throwable e) {
@@ -138,6 +154,12 @@ public final class PostgresDatabase implements Database {
   @Override
   public String location() {
     return redacted(url);
+  }
+
+  /** A fresh name at every open: a restarted node is a new node, its old calls another's. */
+  @Override
+  public String node() {
+    return node;
   }
 
   @Override

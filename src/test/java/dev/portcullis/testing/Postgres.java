@@ -17,38 +17,51 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A real PostgreSQL server for tests: the machine's own on 127.0.0.1:5432 when one answers (as on
  * every machine of the project's kind and in CI), else an embedded one started once per test JVM
- * (zonky's binaries, from Maven). Each test gets a database of its own, dropped when the JVM ends.
+ * (zonky's binaries, from Maven). Each test gets a database of its own (a schema in the database
+ * {@code portcullis_tests}), dropped when the JVM ends.
  *
  * <p>{@code PORTCULLIS_TEST_POSTGRES=embedded} uses the embedded server even when a local one
  * answers; {@code =local} refuses to fall back (a missing local server then fails the test).
  */
 public final class Postgres {
   private static final String LOCAL = "jdbc:postgresql://127.0.0.1:5432/";
+
+  /** The database the tests' schemas are made in. */
+  private static final String DATABASE = "portcullis_tests";
+
   private static final List<String> CREATED = new CopyOnWriteArrayList<>();
   private static Server server;
 
   private Postgres() {}
 
-  /** Where the databases are made, and as whom. */
+  /** Where the test database is, and as whom to connect. */
   private record Server(String urlPrefix, String user, String description) {
     Connection admin() throws SQLException {
       return DriverManager.getConnection(urlPrefix + "postgres", login(user));
     }
+
+    Connection tests() throws SQLException {
+      return DriverManager.getConnection(urlPrefix + DATABASE, login(user));
+    }
   }
 
-  /** Settings for a new, empty database on the test server. */
+  /**
+   * Settings for a new, empty database on the test server: a schema of its own in one shared
+   * database (a schema is made and dropped in milliseconds; a database takes a checkpoint each).
+   */
   public static PostgresDatabase.Settings freshDatabase() {
     Server s = server();
-    String name = "portcullis_test_" + UUID.randomUUID().toString().replace("-", "");
-    try (Connection c = s.admin();
+    String schema = "t_" + UUID.randomUUID().toString().replace("-", "");
+    try (Connection c = s.tests();
         Statement st = c.createStatement()) {
-      st.execute("CREATE DATABASE " + name);
+      st.execute("CREATE SCHEMA " + schema);
     } catch (SQLException e) {
       throw new IllegalStateException(
-          "cannot create a test database on " + s.description() + ": " + e.getMessage(), e);
+          "cannot create a test schema on " + s.description() + ": " + e.getMessage(), e);
     }
-    CREATED.add(name);
-    return new PostgresDatabase.Settings(s.urlPrefix() + name, s.user(), null, 4);
+    CREATED.add(schema);
+    return new PostgresDatabase.Settings(
+        s.urlPrefix() + DATABASE + "?currentSchema=" + schema, s.user(), null, 4);
   }
 
   /** A superuser's connection to {@code settings}' database, to tamper with it as an insider. */
@@ -64,6 +77,7 @@ public final class Postgres {
   private static synchronized Server server() {
     if (server == null) {
       server = start();
+      createTestDatabase(server);
       Runtime.getRuntime().addShutdownHook(new Thread(Postgres::dropAll, "drop-test-databases"));
     }
     return server;
@@ -115,17 +129,30 @@ public final class Postgres {
     }
   }
 
+  /** The shared database, unless another test JVM made it first. */
+  private static void createTestDatabase(Server s) {
+    try (Connection c = s.admin();
+        Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + DATABASE);
+    } catch (SQLException e) {
+      if (!"42P04".equals(e.getSQLState())) { // duplicate_database: made by a parallel fork
+        throw new IllegalStateException(
+            "cannot create the test database on " + s.description() + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
   private static void dropAll() {
     if (server == null || CREATED.isEmpty()) {
       return;
     }
-    try (Connection c = server.admin();
+    try (Connection c = server.tests();
         Statement st = c.createStatement()) {
-      for (String name : CREATED) {
-        st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+      for (String schema : CREATED) {
+        st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
       }
     } catch (SQLException e) {
-      System.err.println("could not drop every test database: " + e.getMessage());
+      System.err.println("could not drop every test schema: " + e.getMessage());
     }
   }
 

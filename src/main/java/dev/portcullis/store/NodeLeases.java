@@ -1,0 +1,62 @@
+package dev.portcullis.store;
+
+import dev.portcullis.invocation.InvocationStore.StoreException;
+import dev.portcullis.invocation.NodeLease;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's lease in {@code gateway_nodes}: a row naming the node and when its lease ends, which
+ * {@link JdbcInvocationStore#orphaned} reads to tell a live node's calls from a dead one's.
+ *
+ * <p>Time: the lease is written in this node's clock (milliseconds since the epoch) and read in the
+ * reading node's, so nodes must keep their clocks in step (NTP) to well within {@link #ttl}.
+ */
+public final class NodeLeases implements NodeLease {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeLeases.class);
+  private static final String RENEW =
+      "INSERT INTO gateway_nodes (node, started_at, lease_until) VALUES (?, ?, ?)"
+          + " ON CONFLICT (node) DO UPDATE SET lease_until = excluded.lease_until";
+
+  private final DataSource dataSource;
+  private final String node;
+  private final Duration ttl;
+
+  /** The lease of {@code database}'s node, each renewal good for {@code ttl}. */
+  public NodeLeases(Database database, Duration ttl) {
+    this.dataSource = database.dataSource();
+    this.node = Objects.requireNonNull(database.node(), "a store one node owns has no leases");
+    this.ttl = ttl;
+  }
+
+  @Override
+  public void renew(Instant now) throws StoreException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(RENEW)) {
+      ps.setString(1, node);
+      ps.setLong(2, now.toEpochMilli());
+      ps.setLong(3, now.plus(ttl).toEpochMilli());
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot renew node " + node + "'s lease: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void end() {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("DELETE FROM gateway_nodes WHERE node = ?")) {
+      ps.setString(1, node);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      LOG.warn("cannot end node {}'s lease (it lapses by itself): {}", node, e.getMessage());
+    }
+  }
+}
