@@ -28,15 +28,48 @@ class SharedStoreGatewayTest {
   private static final String TICKET =
       "{\"arguments\":{\"customerId\":\"C-1001\",\"subject\":\"Parcel lost\",\"body\":\"Please help\",\"priority\":\"normal\"}}";
 
+  private static final String REFUND =
+      "{\"arguments\":{\"orderId\":\"O-5001\",\"amount\":120,\"reason\":\"damaged\"}}";
+
   @TempDir Path dir;
+
+  private Path sharedConfig(PostgresDatabase.Settings db) throws Exception {
+    return GatewayFixture.demoConfigWith(
+        Files.createDirectories(dir.resolve("config")),
+        "store:\n  type: postgres\n  url: " + db.url() + "\n  user: " + db.user() + "\n");
+  }
+
+  @Test
+  void aCallParkedOnOneNodeAndApprovedOnAnotherRunsOnceThereAndIsDoneOnBoth() throws Exception {
+    PostgresDatabase.Settings db = Postgres.freshDatabase();
+    Path config = sharedConfig(db);
+    try (GatewayFixture a = GatewayFixture.start(dir.resolve("node-a"), config, Map.of());
+        GatewayFixture b = GatewayFixture.start(dir.resolve("node-b"), config, Map.of())) {
+      HttpResponse<String> parked = a.invoke("orders_refund", GatewayFixture.BILLING_KEY, REFUND);
+      assertThat(parked.statusCode()).as(parked.body()).isEqualTo(202);
+      String id = json(parked.body()).path("invocationId").asString();
+      String approval = json(parked.body()).path("approvalId").asString();
+
+      HttpResponse<String> listed =
+          b.get("/v1/approvals?status=pending", GatewayFixture.APPROVER_KEY);
+      assertThat(json(listed.body()).path("approvals").size()).as(listed.body()).isEqualTo(1);
+      HttpResponse<String> approved = b.approve(approval, GatewayFixture.APPROVER_KEY, "{}");
+      HttpResponse<String> again = a.approve(approval, GatewayFixture.SECOND_APPROVER_KEY, "{}");
+
+      assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+      assertThat(json(approved.body()).path("state").asString()).isEqualTo("completed");
+      assertThat(again.statusCode()).as("decided already, on the other node").isEqualTo(409);
+      assertThat(b.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
+      assertThat(a.acme().requestLog()).as("the parking node ran nothing").isEmpty();
+      HttpResponse<String> seen = a.get("/v1/invocations/" + id, GatewayFixture.BILLING_KEY);
+      assertThat(json(seen.body()).path("state").asString()).isEqualTo("completed");
+    }
+  }
 
   @Test
   void twoNodesOnOneDatabaseShareTheirCallsTheirKeysAndOneChain() throws Exception {
     PostgresDatabase.Settings db = Postgres.freshDatabase();
-    Path config =
-        GatewayFixture.demoConfigWith(
-            Files.createDirectories(dir.resolve("config")),
-            "store:\n  type: postgres\n  url: " + db.url() + "\n  user: " + db.user() + "\n");
+    Path config = sharedConfig(db);
 
     try (GatewayFixture a = GatewayFixture.start(dir.resolve("node-a"), config, Map.of());
         GatewayFixture b = GatewayFixture.start(dir.resolve("node-b"), config, Map.of())) {
