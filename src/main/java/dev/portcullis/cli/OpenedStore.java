@@ -67,8 +67,11 @@ final class OpenedStore implements AutoCloseable {
     }
   }
 
-  private static Database database(
-      StoreSettings settings, Path dataDirectory, Map<String, String> env) {
+  /**
+   * The store {@code settings} name, opened and migrated, without the data directory's lock (for a
+   * command that works beside a running gateway, as SQLite and PostgreSQL both allow).
+   */
+  static Database database(StoreSettings settings, Path dataDirectory, Map<String, String> env) {
     if (settings.postgres().isEmpty()) {
       return EmbeddedDatabase.open(dataDirectory);
     }

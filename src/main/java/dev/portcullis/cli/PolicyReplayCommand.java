@@ -1,16 +1,16 @@
 package dev.portcullis.cli;
 
 import dev.portcullis.audit.AuditLog;
-import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.store.Database;
 import dev.portcullis.store.JdbcAuditLog;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.SerializationFeature;
@@ -59,6 +59,8 @@ final class PolicyReplayCommand implements Callable<Integer> {
       description = "The data directory (default: $PORTCULLIS_DATA, else ./data).")
   Path data;
 
+  @Mixin StoreOptions store = new StoreOptions();
+
   @Option(
       names = {"-o", "--output"},
       paramLabel = "FORMAT",
@@ -88,13 +90,14 @@ final class PolicyReplayCommand implements Callable<Integer> {
     Map<String, String> env = System.getenv();
     PolicyInputs inputs = PolicyInputs.load(config, policies, env);
     Path dir = DataDirectory.resolve(data, env);
-    if (!Files.isRegularFile(dir.resolve(EmbeddedDatabase.FILE_NAME))) {
-      throw new CliException(
-          "no audit log in " + dir + "; point --data at a gateway's data directory",
-          PolicyInputs.ERROR_EXIT);
+    Database db;
+    try {
+      db = store.open(dir, env, "audit log");
+    } catch (CliException e) {
+      throw new CliException(e.getMessage(), PolicyInputs.ERROR_EXIT);
     }
     PolicyReplay.Report report;
-    try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
+    try (db) {
       AuditLog log = new JdbcAuditLog(db, JsonMapper.builder().build());
       report = PolicyReplay.run(log, inputs, n -> err.printf("  … %,d records read%n", n));
     } catch (AuditLog.AuditUnavailableException | IllegalStateException e) {

@@ -36,9 +36,20 @@ final class StoreOptions {
    * must hold one ({@code what} says what the command looked for, for the message).
    */
   Database open(Path dataDirectory, Map<String, String> env, String what) {
+    return open(dataDirectory, env, what, false);
+  }
+
+  /**
+   * As {@link #open}, making the data directory's store when it has none (the vault's first use).
+   */
+  Database openOrCreate(Path dataDirectory, Map<String, String> env) {
+    return open(dataDirectory, env, "store", true);
+  }
+
+  private Database open(Path dataDirectory, Map<String, String> env, String what, boolean create) {
     String store = url != null ? url : env.get("PORTCULLIS_STORE_URL");
     if (store == null || store.isBlank()) {
-      if (!Files.isRegularFile(dataDirectory.resolve(EmbeddedDatabase.FILE_NAME))) {
+      if (!create && !Files.isRegularFile(dataDirectory.resolve(EmbeddedDatabase.FILE_NAME))) {
         throw new CliException(
             "no "
                 + what

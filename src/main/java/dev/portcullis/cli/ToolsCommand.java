@@ -12,7 +12,7 @@ import dev.portcullis.config.McpConnectorSpec;
 import dev.portcullis.connector.mcp.McpUpstream;
 import dev.portcullis.connector.mcp.UpstreamException;
 import dev.portcullis.connector.mcp.UpstreamTool;
-import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.store.Database;
 import dev.portcullis.store.JdbcToolPins;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -79,7 +79,7 @@ final class ToolsCommand implements Runnable {
       GatewayConfig cfg = ConfigFiles.load(config, env);
       Path dir = DataDirectory.resolve(data, env);
       JsonMapper json = JsonMapper.builder().build();
-      try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
+      try (Database db = OpenedStore.database(cfg.store(), dir, env)) {
         var secrets =
             Assembly.secrets(cfg, env, dir, db, MasterKeys.load(null, env, dir), Clock.systemUTC());
         Upstreams upstreams =

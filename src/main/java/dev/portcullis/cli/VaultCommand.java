@@ -1,6 +1,6 @@
 package dev.portcullis.cli;
 
-import dev.portcullis.store.EmbeddedDatabase;
+import dev.portcullis.store.Database;
 import dev.portcullis.store.JdbcSecretStore;
 import dev.portcullis.vault.EnvelopeCipher;
 import dev.portcullis.vault.SecretStore;
@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -63,9 +64,11 @@ final class VaultCommand implements Runnable {
             "The master keyset (default: $PORTCULLIS_MASTER_KEY_FILE, else the keyset in $PORTCULLIS_MASTER_KEY).")
     Path masterKeyFile;
 
+    @Mixin StoreOptions store = new StoreOptions();
+
     <T> T withVault(VaultAction<T> action) {
       Path dir = DataDirectory.resolve(data, System.getenv());
-      try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
+      try (Database db = store.openOrCreate(dir, System.getenv())) {
         Vault vault =
             new Vault(
                 new JdbcSecretStore(db.dataSource()),

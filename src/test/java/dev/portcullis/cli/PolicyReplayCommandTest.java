@@ -260,6 +260,7 @@ class PolicyReplayCommandTest {
         .isEqualTo(
             "error: no audit log in "
                 + dir.resolve("empty")
-                + "; point --data at a gateway's data directory\n");
+                + "; point --data at a gateway's data directory, or --store at its PostgreSQL"
+                + " database\n");
   }
 }
