@@ -44,6 +44,8 @@
 #                                                          [target/bench/scenarios-<time>]
 #   BENCH_KEEP_DATA=1         keep them (gateway.log, acme.log, the databases)
 #   BENCH_DURABILITY          the gateway's audit.durability: strict | intent           [strict]
+#   BENCH_STORE               sqlite, or the JDBC URL of an empty PostgreSQL database the
+#                             gateway connects to as postgres (createdb it first)   [sqlite]
 #   BENCH_SKIP_BUILD=1        reuse target/ as it is
 #
 # Example, the before/after comparison of a change to the state writes (run on each commit):

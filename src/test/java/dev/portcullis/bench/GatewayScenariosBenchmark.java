@@ -121,7 +121,7 @@ public final class GatewayScenariosBenchmark {
         }
       }
       List<DataDirectoryProbes.Stored> stored = new ArrayList<>();
-      if (settings.storedCalls() > 0) {
+      if (settings.storedCalls() > 0 && settings.embeddedStore()) {
         for (Workload w : settings.workloads()) {
           for (Workload.Door d : settings.doors(w)) {
             if (d.gateway()) {

@@ -28,6 +28,7 @@ final class ScenarioReport {
         .forEach(l -> md.append("- ").append(l).append('\n'));
     md.append("- ").append(r.topology()).append('\n');
     md.append("- gateway audit.durability: ").append(settings.durability()).append('\n');
+    md.append("- gateway store: ").append(settings.store()).append('\n');
     md.append(
         f("- load average (1 min): %.2f before, %.2f after%n", r.loadBefore(), r.loadAfter()));
     md.append(

@@ -35,7 +35,8 @@ record ScenarioSettings(
     List<String> gatewayJavaOptions,
     Path workDir,
     boolean keepData,
-    String durability) {
+    String durability,
+    String store) {
 
   /** Where the gateway and the upstream run. */
   enum Mode {
@@ -80,7 +81,25 @@ record ScenarioSettings(
             .toList(),
         Path.of(env.getOrDefault("BENCH_WORK_DIR", "target/bench/scenarios-" + stamp)),
         env.getOrDefault("BENCH_KEEP_DATA", "0").equals("1"),
-        durability(env.getOrDefault("BENCH_DURABILITY", "strict")));
+        durability(env.getOrDefault("BENCH_DURABILITY", "strict")),
+        store(env.getOrDefault("BENCH_STORE", "sqlite")));
+  }
+
+  /** {@code sqlite}, or the JDBC URL of an empty PostgreSQL database (connecting as postgres). */
+  private static String store(String text) {
+    String s = text.strip();
+    if (!s.equals("sqlite") && !s.startsWith("jdbc:postgresql://")) {
+      throw new IllegalArgumentException(
+          "BENCH_STORE="
+              + text
+              + ": expected sqlite or jdbc:postgresql://HOST:PORT/EMPTY_DATABASE");
+    }
+    return s;
+  }
+
+  /** Whether the gateway keeps its state in the data directory's SQLite file. */
+  boolean embeddedStore() {
+    return store.equals("sqlite");
   }
 
   private static String durability(String text) {
@@ -92,14 +111,19 @@ record ScenarioSettings(
   }
 
   /**
-   * The gateway's configuration: the demo's as it is for {@code strict} (so the same command runs
-   * against a gateway from before {@code audit.durability}), a copy with it set otherwise.
+   * The gateway's configuration: the demo's as it is for {@code strict} on the embedded store (so
+   * the same command runs against a gateway from before {@code audit.durability}), a copy with
+   * {@code audit.durability} and {@code store} set otherwise.
    */
   Path gatewayConfig(Path work) throws java.io.IOException {
-    return durability.equals("strict")
-        ? dev.portcullis.testing.GatewayFixture.DEMO_CONFIG.toAbsolutePath()
-        : dev.portcullis.testing.GatewayFixture.demoConfigWith(
-            work.resolve("config"), "audit:\n  durability: " + durability);
+    if (durability.equals("strict") && embeddedStore()) {
+      return dev.portcullis.testing.GatewayFixture.DEMO_CONFIG.toAbsolutePath();
+    }
+    String sections = "audit:\n  durability: " + durability + "\n";
+    if (!embeddedStore()) {
+      sections += "store:\n  type: postgres\n  url: " + store + "\n  user: postgres\n";
+    }
+    return dev.portcullis.testing.GatewayFixture.demoConfigWith(work.resolve("config"), sections);
   }
 
   private static Mode mode(String text) {
