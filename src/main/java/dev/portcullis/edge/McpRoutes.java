@@ -192,7 +192,7 @@ final class McpRoutes {
     String requested = params.path("protocolVersion").asString();
     String version = VERSIONS.contains(requested) ? requested : VERSIONS.getFirst();
     McpSessions.Session session;
-    switch (sessions.open(TraceIds.random(16), agent.id(), version)) {
+    switch (sessions.open(agent.id(), version)) {
       case McpSessions.Opening.Opened(McpSessions.Session opened) -> session = opened;
       case McpSessions.Opening.Refused(boolean perAgent) -> {
         ProblemType type =
