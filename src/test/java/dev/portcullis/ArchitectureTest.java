@@ -59,7 +59,15 @@ class ArchitectureTest {
                   "pipeline")),
           Map.entry(
               "store",
-              Set.of("invocation", "catalog", "policy", "limits", "approval", "vault", "audit")),
+              Set.of(
+                  "invocation",
+                  "catalog",
+                  "policy",
+                  "limits",
+                  "approval",
+                  "vault",
+                  "audit",
+                  "identity")),
           Map.entry("edge", Set.of("invocation", "pipeline", "service", "identity")),
           Map.entry("telemetry", Set.of("invocation", "pipeline")),
           Map.entry(

@@ -84,6 +84,7 @@ import dev.portcullis.store.JdbcBeforeStateStore;
 import dev.portcullis.store.JdbcInvocationStore;
 import dev.portcullis.store.JdbcLedger;
 import dev.portcullis.store.JdbcSecretStore;
+import dev.portcullis.store.JdbcSessionStore;
 import dev.portcullis.store.JdbcToolPins;
 import dev.portcullis.store.NodeLeases;
 import dev.portcullis.vault.HashiCorpKv;
@@ -109,6 +110,8 @@ public final class Assembly implements AutoCloseable {
 
   /** The installation key upstream idempotency keys are derived under. */
   static final String UPSTREAM_KEYS = "upstream-idempotency-keys";
+
+  static final String MCP_SESSION_KEY = "mcp-session-ids";
 
   private final DataDirectory data;
   private final Database database;
@@ -552,7 +555,15 @@ public final class Assembly implements AutoCloseable {
             config.approvals().mcpWait(),
             new McpSessions.Limits(
                 s.mcpSessions().max(), s.mcpSessions().perAgent(), s.mcpSessions().idleTimeout()));
-    return GatewayServer.start(gateway, settings);
+    // MCP sessions in the shared store under the installation's key: any node accepts them.
+    McpSessions sessions =
+        new McpSessions(
+            gateway.clock(),
+            settings.sessions(),
+            new JdbcSessionStore(database.dataSource()),
+            new InstallationKeys(database.dataSource(), gateway.clock())
+                .getOrCreate(MCP_SESSION_KEY, McpSessions::newKey));
+    return GatewayServer.start(gateway, settings, sessions);
   }
 
   /** The configuration it was built for. */

@@ -29,10 +29,17 @@ public final class GatewayServer implements AutoCloseable {
     this.sweeper = sweeper;
   }
 
+  /** Starts a server whose MCP sessions live in this process only (one node; tests). */
   public static GatewayServer start(Gateway gateway, EdgeSettings settings) {
+    return start(gateway, settings, McpSessions.inMemory(gateway.clock(), settings.sessions()));
+  }
+
+  /**
+   * Starts a server on {@code sessions}, which several nodes may share (see {@link McpSessions}).
+   */
+  public static GatewayServer start(Gateway gateway, EdgeSettings settings, McpSessions sessions) {
     Guard guard = new Guard(settings, gateway.identities());
     RequestBodies bodies = new RequestBodies(EdgeJson.strictMapper(), settings.maxRequestBytes());
-    McpSessions sessions = new McpSessions(gateway.clock(), settings.sessions());
     RestRoutes rest = new RestRoutes(gateway, guard, bodies);
     McpWaits waits = new McpWaits(gateway.invocations(), gateway.approvals().signals());
     McpRoutes mcp = new McpRoutes(gateway, guard, bodies, sessions, settings, waits);

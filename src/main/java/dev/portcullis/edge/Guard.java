@@ -47,7 +47,9 @@ final class Guard {
           "Content-Encoding",
           "Idempotency-Key",
           "Mcp-Session-Id",
-          "MCP-Protocol-Version");
+          "MCP-Protocol-Version",
+          "Mcp-Method",
+          "Mcp-Name");
 
   private final Set<String> hosts;
   private final Set<String> origins;

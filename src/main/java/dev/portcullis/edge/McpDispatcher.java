@@ -27,11 +27,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * Answers the JSON-RPC methods of an established MCP session: {@code ping}, {@code tools/list}
- * (only the tools this agent may call) and {@code tools/call} (through the pipeline). Every other
- * method is "method not found": this server declares the tools capability only. A {@code
- * tools/call} whose {@code params._meta} has {@code portcullis/idempotencyKey} is idempotent as the
- * REST door's {@code Idempotency-Key} makes it.
+ * Answers the JSON-RPC methods of an MCP session, or of a stateless request (protocol 2026-07-28,
+ * {@code sessionId} null): {@code ping}, {@code tools/list} (only the tools this agent may call)
+ * and {@code tools/call} (through the pipeline). Every other method is "method not found": this
+ * server declares the tools capability only. A {@code tools/call} whose {@code params._meta} has
+ * {@code portcullis/idempotencyKey} is idempotent as the REST door's {@code Idempotency-Key} makes
+ * it.
  *
  * <p>A call parked for approval is held open up to {@code mcpWait} for the decision (see {@link
  * McpWaits}): decided in time, it answers as any call would (the executed, filtered result, or
@@ -69,14 +70,14 @@ final class McpDispatcher {
       JsonNode params,
       AgentRef agent,
       UserRef user,
-      McpSessions.Session session,
+      String sessionId,
       String traceHeader,
       McpReply reply) {
     return switch (method) {
       case "ping" -> JSONRPCResponse.result(id, Map.of());
       case "tools/list" ->
           JSONRPCResponse.result(id, new McpSchema.ListToolsResult(tools(agent, user), null, null));
-      case "tools/call" -> call(id, params, agent, user, session, traceHeader, reply);
+      case "tools/call" -> call(id, params, agent, user, sessionId, traceHeader, reply);
       default ->
           JSONRPCResponse.error(
               id,
@@ -88,7 +89,7 @@ final class McpDispatcher {
    * The governed tools this agent (and user) may call, then the built-in {@code
    * portcullis_outcome}.
    */
-  private List<McpSchema.Tool> tools(AgentRef agent, UserRef user) {
+  List<McpSchema.Tool> tools(AgentRef agent, UserRef user) {
     List<McpSchema.Tool> tools = new ArrayList<>();
     gateway.tools().visibleTo(agent, user).forEach(t -> tools.add(tool(t)));
     tools.add(outcomeTool.descriptor());
@@ -110,7 +111,7 @@ final class McpDispatcher {
       JsonNode params,
       AgentRef agent,
       UserRef user,
-      McpSessions.Session session,
+      String sessionId,
       String traceHeader,
       McpReply reply) {
     JsonNode name = params.path("name");
@@ -171,7 +172,7 @@ final class McpDispatcher {
             key.isMissingNode() ? null : key.asString(),
             agent,
             user,
-            session.id(),
+            sessionId,
             Channel.MCP.wireName(),
             name.asString(),
             arguments,

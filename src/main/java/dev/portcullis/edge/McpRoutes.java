@@ -16,6 +16,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * The MCP door: streamable HTTP at {@code /mcp}. A thin edge of our own over the MCP SDK's schema
  * types, so that {@code tools/list} can differ per calling agent and every call takes the one road.
+ * Both eras on one endpoint, chosen per request: {@code initialize} and a session for 2025-11-25
+ * and earlier; a request whose {@code _meta} names its version is stateless 2026-07-28 ({@link
+ * McpStateless}).
  *
  * <p>Liberal in what it accepts, as the specification asks: a missing {@code MCP-Protocol-Version}
  * means the negotiated one; {@code Accept} may be absent or list types in any spacing; {@code
@@ -43,7 +46,12 @@ final class McpRoutes {
   private final RequestBodies bodies;
   private final McpSessions sessions;
   private final McpDispatcher dispatcher;
+  private final McpStateless stateless;
   private final EdgeSettings settings;
+
+  private static final String INSTRUCTIONS =
+      "Portcullis governs these tools: every call is authenticated, checked against policy and"
+          + " recorded. A refused call returns isError with the reason.";
 
   McpRoutes(
       Gateway gateway,
@@ -58,6 +66,8 @@ final class McpRoutes {
     this.sessions = sessions;
     this.settings = settings;
     this.dispatcher = new McpDispatcher(gateway, waits, settings.mcpWait());
+    this.stateless =
+        new McpStateless(dispatcher, guard, gateway, settings.serverVersion(), INSTRUCTIONS);
   }
 
   void register(RoutesConfig routes) {
@@ -144,6 +154,11 @@ final class McpRoutes {
       initialize(ctx, id, params, agent);
       return;
     }
+    if (McpStateless.isModern(params, ctx.header(VERSION_HEADER))) {
+      // A stateless (2026-07-28) request: read before any session is asked for.
+      stateless.handle(ctx, id, method.asString(), params, agent);
+      return;
+    }
     String sessionId = ctx.header(SESSION_HEADER);
     if (sessionId == null) {
       rpc(ctx, 400, invalid(id, "missing Mcp-Session-Id header: call initialize first"));
@@ -172,7 +187,7 @@ final class McpRoutes {
             params,
             agent,
             user,
-            session.get(),
+            session.get().id(),
             ctx.header("traceparent"),
             reply));
   }
@@ -192,7 +207,7 @@ final class McpRoutes {
     String requested = params.path("protocolVersion").asString();
     String version = VERSIONS.contains(requested) ? requested : VERSIONS.getFirst();
     McpSessions.Session session;
-    switch (sessions.open(TraceIds.random(16), agent.id(), version)) {
+    switch (sessions.open(agent.id(), version)) {
       case McpSessions.Opening.Opened(McpSessions.Session opened) -> session = opened;
       case McpSessions.Opening.Refused(boolean perAgent) -> {
         ProblemType type =
@@ -221,8 +236,7 @@ final class McpRoutes {
             McpSchema.Implementation.builder("portcullis", settings.serverVersion())
                 .title("Portcullis")
                 .build(),
-            "Portcullis governs these tools: every call is authenticated, checked against policy and"
-                + " recorded. A refused call returns isError with the reason.",
+            INSTRUCTIONS,
             null);
     ctx.header(SESSION_HEADER, session.id());
     rpc(ctx, 200, JSONRPCResponse.result(id, result));

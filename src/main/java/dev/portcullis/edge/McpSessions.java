@@ -1,29 +1,34 @@
 package dev.portcullis.edge;
 
+import dev.portcullis.identity.InMemorySessionStore;
+import dev.portcullis.identity.SessionStore;
+import dev.portcullis.identity.SessionStore.StoredSession;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * MCP sessions: an id handed out at {@code initialize}, bound to the agent that asked and to the
- * negotiated protocol version. Idle sessions expire; how many are held is bounded, per agent and in
- * all, so that one agent opening sessions in a loop locks out only itself.
+ * MCP sessions (protocol revisions up to 2025-11-25): an id handed out at {@code initialize}, bound
+ * to the agent that asked and to the negotiated protocol version, valid on every gateway node that
+ * shares the installation's store and key. Idle sessions expire; how many are live is bounded, per
+ * agent and in all, so that one agent opening sessions in a loop locks out only itself.
  *
- * <p>Security: a session is only ever found for the agent that opened it, so a leaked session id is
- * useless with another agent's key (the answer is 404, as for an unknown id).
+ * <p>Security: ids are signed ({@link McpSessionIds}); a session is only ever found for the agent
+ * that opened it, so a leaked id is useless with another agent's key (the answer is 404, as for an
+ * unknown, forged, ended or expired id). An id that does not verify never reaches the store.
  *
- * <p>Concurrency: lookups read a concurrent map without locking; opening, closing and sweeping take
- * this object's lock, which keeps the per-agent counts equal to the map. Time is the injected
- * clock: {@link #sweep} (run on a schedule by the server, and when an open finds a bound reached,
- * at most once a second of that clock) removes every session idle longer than the timeout, so
- * abandoned sessions do not accumulate.
+ * <p>Shared state: the {@link SessionStore} holds which sessions are live (so an end on one node is
+ * seen on all, and the bounds count every node's sessions) and when each was last used. A call
+ * reads its session and writes nothing, unless the stored last use is older than a tenth of the
+ * idle timeout: then it records the use. So a session in use never expires, and an unused one
+ * expires between nine tenths of the idle timeout and the whole of it after its last use.
+ *
+ * <p>Time is the injected clock; {@link #sweep} (run on a schedule by the server) removes the
+ * sessions idle past the timeout.
  */
 public final class McpSessions {
-  /** One session as held. */
+  /** One session as found. */
   public record Session(String id, String agentId, String protocolVersion, Instant lastSeen) {}
 
   /** The bounds: sessions in all, per agent, and how long an unused session lives. */
@@ -51,105 +56,81 @@ public final class McpSessions {
     record Refused(boolean perAgent) implements Opening {}
   }
 
-  private final ConcurrentHashMap<String, Session> byId = new ConcurrentHashMap<>();
-
-  /**
-   * An open at a bound sweeps at most this often: a full sweep walks every session, and an agent at
-   * its bound calling initialize in a loop must not make each refusal cost that walk.
-   */
-  private static final Duration SWEEP_AT_BOUND_EVERY = Duration.ofSeconds(1);
-
-  private final Map<String, Integer> perAgent = new HashMap<>(); // guarded by this
-  private Instant lastSweep = Instant.MIN; // guarded by this
   private final Clock clock;
   private final Limits limits;
+  private final SessionStore store;
+  private final McpSessionIds ids;
+  private final Duration touchEvery;
 
-  public McpSessions(Clock clock, Limits limits) {
+  public McpSessions(Clock clock, Limits limits, SessionStore store, byte[] key) {
     this.clock = clock;
     this.limits = limits;
+    this.store = store;
+    this.ids = new McpSessionIds(key);
+    this.touchEvery = limits.idleTimeout().dividedBy(10);
+  }
+
+  /** A fresh random session key for an installation (kept in its store as an installation key). */
+  public static byte[] newKey() {
+    return McpSessionIds.newKey();
+  }
+
+  /** Sessions in this process's memory under a fresh key: one node only (and tests). */
+  public static McpSessions inMemory(Clock clock, Limits limits) {
+    return new McpSessions(clock, limits, new InMemorySessionStore(), McpSessionIds.newKey());
   }
 
   /**
    * Opens a session for {@code agentId}, unless it or the gateway holds as many live ones as it
    * may.
    */
-  public synchronized Opening open(String id, String agentId, String protocolVersion) {
-    if (atBound(agentId)) {
-      Instant now = clock.instant();
-      if (!now.isBefore(lastSweep.plus(SWEEP_AT_BOUND_EVERY))) {
-        sweep();
-      }
-      if (atBound(agentId)) {
-        return new Opening.Refused(held(agentId) >= limits.perAgent());
-      }
-    }
-    Session s = new Session(id, agentId, protocolVersion, clock.instant());
-    byId.put(id, s);
-    perAgent.merge(agentId, 1, Integer::sum);
-    return new Opening.Opened(s);
+  public Opening open(String agentId, String protocolVersion) {
+    Instant now = clock.instant();
+    String id = ids.mint(agentId, protocolVersion, now);
+    return switch (store.open(
+        new StoredSession(id, agentId, protocolVersion, now, now),
+        limits.max(),
+        limits.perAgent(),
+        limits.idleTimeout())) {
+      case OPENED -> new Opening.Opened(new Session(id, agentId, protocolVersion, now));
+      case REFUSED_PER_AGENT -> new Opening.Refused(true);
+      case REFUSED_IN_ALL -> new Opening.Refused(false);
+    };
   }
 
   /**
-   * The live session {@code id} of {@code agentId}, touched; empty if unknown, expired or foreign.
+   * The live session {@code id} of {@code agentId}; empty if forged, foreign, unknown, ended or
+   * idle past the timeout.
    */
   public Optional<Session> find(String id, String agentId) {
-    if (id == null) {
+    Optional<McpSessionIds.Claims> claims = ids.verify(id, agentId);
+    if (claims.isEmpty()) {
       return Optional.empty();
     }
-    Session s = byId.get(id);
-    if (s == null || !s.agentId().equals(agentId)) {
+    Optional<StoredSession> stored = store.find(id);
+    if (stored.isEmpty()
+        || !stored.get().agentId().equals(agentId)
+        || !stored.get().protocolVersion().equals(claims.get().protocolVersion())) {
       return Optional.empty();
     }
     Instant now = clock.instant();
-    if (expired(s, now)) {
-      remove(s);
-      return Optional.empty();
+    Instant lastSeen = stored.get().lastSeen();
+    if (lastSeen.plus(limits.idleTimeout()).isBefore(now)) {
+      return Optional.empty(); // idle: the sweep removes it
     }
-    Session touched = new Session(s.id(), s.agentId(), s.protocolVersion(), now);
-    byId.replace(id, s, touched);
-    return Optional.of(touched);
+    if (!now.isBefore(lastSeen.plus(touchEvery))) {
+      store.touch(id, now);
+    }
+    return Optional.of(new Session(id, agentId, claims.get().protocolVersion(), now));
   }
 
+  /** Ends the live session {@code id} of {@code agentId}; answers whether there was one. */
   public boolean close(String id, String agentId) {
-    return find(id, agentId).map(this::remove).orElse(false);
+    return find(id, agentId).map(s -> store.end(s.id())).orElse(false);
   }
 
   /** Removes every session idle longer than the timeout by the clock now; answers how many. */
-  public synchronized int sweep() {
-    Instant now = clock.instant();
-    lastSweep = now;
-    int removed = 0;
-    for (Session s : byId.values()) {
-      if (expired(s, now) && remove(s)) {
-        removed++;
-      }
-    }
-    return removed;
-  }
-
-  /** How many sessions are held now (expired ones included until they are swept). */
-  public int size() {
-    return byId.size();
-  }
-
-  private synchronized boolean remove(Session s) {
-    Session gone = byId.remove(s.id());
-    if (gone == null) {
-      return false;
-    }
-    perAgent.computeIfPresent(gone.agentId(), (a, n) -> n <= 1 ? null : n - 1);
-    return true;
-  }
-
-  private boolean atBound(String agentId) {
-    return byId.size() >= limits.max() || held(agentId) >= limits.perAgent();
-  }
-
-  private int held(String agentId) {
-    return perAgent.getOrDefault(agentId, 0);
-  }
-
-  private boolean expired(Session s, Instant now) {
-    return s.lastSeen().plus(limits.idleTimeout()).isBefore(now);
+  public int sweep() {
+    return store.removeIdleBefore(clock.instant().minus(limits.idleTimeout()));
   }
 }

@@ -64,6 +64,9 @@ class McpRoutesFuzzTest {
     "\"capabilities\"",
     "\"clientInfo\"",
     "\"2025-11-25\"",
+    "\"2026-07-28\"",
+    "\"io.modelcontextprotocol/protocolVersion\"",
+    "\"server/discover\"",
     "9223372036854775807",
     "9223372036854775808",
     "-1",
@@ -177,7 +180,7 @@ class McpRoutesFuzzTest {
               McpSessions.Limits.DEFAULT);
       Guard guard = new Guard(settings, gateway.identities());
       RequestBodies bodies = new RequestBodies(EdgeJson.strictMapper(), settings.maxRequestBytes());
-      McpSessions sessions = new McpSessions(gateway.clock(), settings.sessions());
+      McpSessions sessions = McpSessions.inMemory(gateway.clock(), settings.sessions());
       McpWaits waits = new McpWaits(gateway.invocations(), gateway.approvals().signals());
       McpRoutes mcp = new McpRoutes(gateway, guard, bodies, sessions, settings, waits);
       Javalin app =

@@ -1,11 +1,11 @@
 package dev.portcullis.connector.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.portcullis.catalog.Hold;
 import dev.portcullis.testing.GatewayFixture;
 import dev.portcullis.testing.Needs;
+import dev.portcullis.testing.NodeTestPackages;
 import dev.portcullis.testing.UpstreamApprovals;
 import dev.portcullis.testing.UpstreamGatewayConfig;
 import java.io.IOException;
@@ -13,10 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,13 +29,13 @@ import tools.jackson.databind.json.JsonMapper;
  * environment from a secret reference, the gateway's own environment does not, and a change to its
  * tool's description (a rug pull, announced with tools/list_changed) quarantines the tool.
  *
- * <p>Needs node and npm ({@link Needs}); the SDK is installed once under target/ with {@code npm
- * ci}.
+ * <p>Needs node and npm ({@link Needs}); the SDK is installed once under target/ ({@link
+ * NodeTestPackages}).
  */
 class TypeScriptUpstreamStdioTest {
   static final String TOKEN = "tickets-upstream-token-7777";
   static final JsonMapper JSON = JsonMapper.builder().build();
-  static final Path SERVER = Path.of("target/mcp-upstream").toAbsolutePath();
+  static final Path SERVER = NodeTestPackages.DIR;
 
   @TempDir Path dir;
   GatewayFixture gateway;
@@ -46,32 +44,7 @@ class TypeScriptUpstreamStdioTest {
 
   @BeforeAll
   static void installTheSdk() throws Exception {
-    String untested = "the TypeScript SDK upstream over stdio (needs node 20+ and npm)";
-    Needs.onPath("node", untested);
-    Path npm = Needs.onPath("npm", untested);
-    Files.createDirectories(SERVER);
-    for (String file : List.of("package.json", "package-lock.json", "server.mjs")) {
-      Files.copy(
-          Path.of("src/test/resources/mcp-upstream", file),
-          SERVER.resolve(file),
-          StandardCopyOption.REPLACE_EXISTING);
-    }
-    if (!Files.isDirectory(SERVER.resolve("node_modules/@modelcontextprotocol/sdk"))) {
-      Process p =
-          new ProcessBuilder(npm.toString(), "ci", "--no-audit", "--no-fund")
-              .directory(SERVER.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(SERVER.resolve("npm.log").toFile())
-              .start();
-      if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        p.destroyForcibly();
-        fail(
-            "npm ci failed in "
-                + SERVER
-                + ": "
-                + Files.readString(SERVER.resolve("npm.log"), StandardCharsets.UTF_8));
-      }
-    }
+    NodeTestPackages.installed("the TypeScript SDK upstream over stdio (needs node 20+ and npm)");
   }
 
   @BeforeEach
