@@ -173,6 +173,41 @@ class JdbcToolPinsTest extends ToolPinsContract {
     }
   }
 
+  /**
+   * Returns once a connection to {@code db} waits for a row lock another transaction holds; where
+   * that cannot be seen (SQLite), at once: the waiting writer then finds the row committed instead.
+   */
+  protected void awaitALockWait(Database db) throws Exception {}
+
+  @Test
+  void anApprovalWaitingBehindAnotherNodesApprovalOfTheSameVersionTakesTheNext() throws Exception {
+    Database db = database();
+    ToolPins pins = new JdbcToolPins(db.dataSource(), JSON);
+    try (Connection otherNode = raw(db);
+        ExecutorService pool = Executors.newSingleThreadExecutor()) {
+      otherNode.setAutoCommit(false);
+      try (Statement st = otherNode.createStatement()) {
+        st.executeUpdate(
+            "INSERT INTO tool_pins VALUES"
+                + " ('weather.get_weather', 1, 'sha256:0', '{}', 'bob', '2026-11-23T10:00:00Z')");
+      }
+      Future<ToolPin> alice =
+          pool.submit(
+              () ->
+                  pins.approve(
+                      "weather.get_weather",
+                      fingerprint(descriptor("v2")),
+                      descriptor("v2"),
+                      "alice",
+                      AT));
+      awaitALockWait(db);
+      otherNode.commit();
+
+      assertThat(alice.get(30, TimeUnit.SECONDS).version()).isEqualTo(2);
+    }
+    assertThat(pins.current()).singleElement().extracting(ToolPin::approvedBy).isEqualTo("alice");
+  }
+
   @AfterEach
   void close() {
     open.forEach(Database::close);

@@ -1,9 +1,14 @@
 package dev.portcullis.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.portcullis.testing.Postgres;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.IdentityHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The same cases as {@link JdbcToolPinsTest}, on PostgreSQL: its triggers refuse a superuser's
@@ -26,6 +31,29 @@ class PostgresJdbcToolPinsTest extends JdbcToolPinsTest {
   @Override
   protected Connection raw(Database db) throws SQLException {
     return Postgres.superuser(settings.get(db));
+  }
+
+  @Override
+  protected void awaitALockWait(Database db) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    try (Connection c = raw(db);
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity"
+                    + " WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+      while (true) {
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getInt(1) > 0) {
+            return;
+          }
+        }
+        assertThat(System.nanoTime())
+            .as("a writer waits for the lock in time")
+            .isLessThan(deadline);
+        Thread.sleep(10);
+      }
+    }
   }
 
   private Database open(PostgresDatabase.Settings s) {
