@@ -2,17 +2,23 @@ package dev.portcullis.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.AuditEntry;
+import dev.portcullis.invocation.Invocation;
+import dev.portcullis.invocation.InvocationState;
 import dev.portcullis.invocation.Transition;
 import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.store.JdbcLedger;
+import dev.portcullis.store.LedgerCheck;
 import dev.portcullis.store.PostgresDatabase;
 import dev.portcullis.testing.Postgres;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -83,6 +89,53 @@ class PostgresAuditTamperTest {
 
     assertThat(report.intact()).isTrue();
     assertThat(report.verified()).isEqualTo(5);
+  }
+
+  @Test
+  void aStoredStateItsAuditRecordsDoNotNameIsReported() throws Exception {
+    Invocation call =
+        Invocation.received(
+            "inv-refund",
+            "0af7651916cd43dd8448eb211c80319c",
+            null,
+            null,
+            new AgentRef("billing-assistant", "acme", null),
+            null,
+            null,
+            "rest",
+            "orders_refund",
+            JSON.readTree("{\"orderId\":\"O-5001\"}"),
+            Map.of(),
+            Instant.parse("2026-11-23T10:00:00Z"));
+    new JdbcLedger(db, JSON)
+        .write(
+            Transition.open(
+                call,
+                "digest",
+                false,
+                List.of(InvocationState.CHECKED, InvocationState.EXECUTING),
+                null,
+                AuditEntry.builder(
+                        call.receivedAt(), call.invocationId(), call.traceId(), "EXECUTING", "cfg")
+                    .tenant(call.tenant())
+                    .agentId(call.agent().id())
+                    .channel(call.channel())
+                    .toolName(call.toolName())
+                    .arguments("{}")
+                    .argumentsDigest("digest")
+                    .decision("allow")
+                    .build()));
+    assertThat(new LedgerCheck(db).disagreements(10))
+        .as("row and record written together")
+        .isEmpty();
+
+    asInsider("UPDATE invocations SET state = 'COMPLETED' WHERE invocation_id = 'inv-refund'");
+
+    assertThat(verify().intact()).as("the chain itself is untouched").isTrue();
+    assertThat(new LedgerCheck(db).disagreements(10))
+        .extracting(Object::toString)
+        .containsExactly(
+            "invocation inv-refund is COMPLETED in the store but its last audit record says EXECUTING");
   }
 
   @Test
