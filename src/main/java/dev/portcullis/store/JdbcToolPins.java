@@ -19,11 +19,18 @@ import tools.jackson.databind.json.JsonMapper;
  * deletes; each approval is a new version, so the history of who approved what stays.
  *
  * <p>Concurrency: an approval is one statement, so concurrent approvals of a tool (threads or
- * processes) serialise on SQLite's write lock and each gets its own version.
+ * processes) serialise on SQLite's write lock and each gets its own version. On PostgreSQL two
+ * nodes can read the same latest version; the loser's insert violates the key and is tried again.
  */
 public final class JdbcToolPins implements ToolPins {
-  /** How often an approval is tried when another node took the same version at the same time. */
-  private static final int MAX_ATTEMPTS = 5;
+  /**
+   * How often an approval is tried when other nodes took the version it read at the same time. Each
+   * lost attempt means another approval of the tool committed, so the approvals of racing nodes
+   * land one per round and a racer loses only to approvals committed while it tries: the bound only
+   * stops a runaway, far above any number of operators approving one tool at once (five, the first
+   * bound, failed eight approvers on two nodes: JdbcToolPinsTest).
+   */
+  private static final int MAX_ATTEMPTS = 100;
 
   private final DataSource dataSource;
   private final JsonMapper json;

@@ -36,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
 class JdbcApprovalStoreTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   @TempDir Path dir;
-  private EmbeddedDatabase db;
+  private Database db;
   private JdbcApprovalStore store;
   private JdbcInvocationStore invocations;
   private JdbcAuditLog log;
@@ -46,7 +46,7 @@ class JdbcApprovalStoreTest {
 
   @BeforeEach
   void open() throws Exception {
-    db = EmbeddedDatabase.open(dir);
+    db = openDatabase();
     invocations = new JdbcInvocationStore(db, JSON);
     log = new JdbcAuditLog(db, JSON);
     ledger = new JdbcLedger(db, JSON);
@@ -55,6 +55,11 @@ class JdbcApprovalStoreTest {
     store.park(
         ApprovalRequest.pending("ap-1", call.invocationId(), now, now.plus(Duration.ofHours(1))),
         parking(call, "digest"));
+  }
+
+  /** The database under test: SQLite here, PostgreSQL in the subclass. */
+  protected Database openDatabase() {
+    return EmbeddedDatabase.open(dir);
   }
 
   @AfterEach

@@ -26,13 +26,13 @@ import tools.jackson.databind.json.JsonMapper;
 class JdbcBeforeStateStoreTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   @TempDir Path dir;
-  private EmbeddedDatabase db;
+  private Database db;
   private JdbcBeforeStateStore store;
   private Invocation call;
 
   @BeforeEach
   void open() throws Exception {
-    db = EmbeddedDatabase.open(dir);
+    db = openDatabase();
     call = Invocations.call("billing-assistant", "orders_refund", "{\"orderId\":\"O-5001\"}");
     new JdbcLedger(db, JSON)
         .write(
@@ -53,6 +53,11 @@ class JdbcBeforeStateStoreTest {
                     .decision("allow")
                     .build()));
     store = new JdbcBeforeStateStore(db.dataSource(), JSON);
+  }
+
+  /** The database under test: SQLite here, PostgreSQL in the subclass. */
+  protected Database openDatabase() {
+    return EmbeddedDatabase.open(dir);
   }
 
   @AfterEach

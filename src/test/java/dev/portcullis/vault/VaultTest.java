@@ -3,6 +3,7 @@ package dev.portcullis.vault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.store.Database;
 import dev.portcullis.store.EmbeddedDatabase;
 import dev.portcullis.store.JdbcSecretStore;
 import java.nio.charset.StandardCharsets;
@@ -20,17 +21,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The embedded vault on real SQLite with a real Tink master key. */
 class VaultTest {
-  private static final String VALUE = "acme-token-0123456789-very-secret";
+  protected static final String VALUE = "acme-token-0123456789-very-secret";
   private static final SecretRef REF = SecretRef.parse("vault:acme-token");
 
   @TempDir Path dir;
-  private EmbeddedDatabase db;
+  protected Database db;
   private Vault vault;
   private String masterKey;
 
+  /** The store under test: SQLite here, PostgreSQL in the subclass. */
+  protected Database openDatabase() {
+    return EmbeddedDatabase.open(dir);
+  }
+
   @BeforeEach
   void open() throws Exception {
-    db = EmbeddedDatabase.open(dir);
+    db = openDatabase();
     masterKey = EnvelopeCipher.newMasterKeyset();
     vault =
         new Vault(
@@ -44,7 +50,11 @@ class VaultTest {
     db.close();
   }
 
-  private static byte[] bytes(String s) {
+  protected Vault vault() {
+    return vault;
+  }
+
+  protected static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -75,7 +85,7 @@ class VaultTest {
             .doesNotContain(VALUE);
       }
     }
-    db = EmbeddedDatabase.open(dir);
+    db = openDatabase();
   }
 
   @Test
@@ -246,14 +256,12 @@ class VaultTest {
   @Test
   void aSecretSealedBeforeScopesWereBoundStaysReadableAndIsBoundOnceResealed() throws Exception {
     EnvelopeCipher cipher = EnvelopeCipher.fromKeyset(masterKey);
-    sql(
-        "INSERT INTO vault_secrets (name, version, scopes, wrapped_key, ciphertext, created_at, seal_format)"
-            + " VALUES ('acme-token', 1, 'acme', X'00', X'00', '2026-01-01T00:00:00Z', 1)");
     EnvelopeCipher.Sealed legacy = cipher.sealUnbound("acme-token", 1, bytes(VALUE));
     try (Connection c = db.dataSource().getConnection();
         java.sql.PreparedStatement ps =
             c.prepareStatement(
-                "UPDATE vault_secrets SET wrapped_key = ?, ciphertext = ? WHERE name = 'acme-token'")) {
+                "INSERT INTO vault_secrets (name, version, scopes, wrapped_key, ciphertext, created_at, seal_format)"
+                    + " VALUES ('acme-token', 1, 'acme', ?, ?, '2026-01-01T00:00:00Z', 1)")) {
       ps.setBytes(1, legacy.wrappedKey());
       ps.setBytes(2, legacy.ciphertext());
       ps.executeUpdate();
