@@ -555,14 +555,18 @@ public final class Assembly implements AutoCloseable {
             config.approvals().mcpWait(),
             new McpSessions.Limits(
                 s.mcpSessions().max(), s.mcpSessions().perAgent(), s.mcpSessions().idleTimeout()));
-    // MCP sessions in the shared store under the installation's key: any node accepts them.
+    // On a shared store, MCP sessions live in it under the installation's key, so any node
+    // accepts them; on the embedded store one process serves them all, and keeps them in memory
+    // (no store read on each call).
     McpSessions sessions =
-        new McpSessions(
-            gateway.clock(),
-            settings.sessions(),
-            new JdbcSessionStore(database.dataSource()),
-            new InstallationKeys(database.dataSource(), gateway.clock())
-                .getOrCreate(MCP_SESSION_KEY, McpSessions::newKey));
+        database.node() == null
+            ? McpSessions.inMemory(gateway.clock(), settings.sessions())
+            : new McpSessions(
+                gateway.clock(),
+                settings.sessions(),
+                new JdbcSessionStore(database.dataSource()),
+                new InstallationKeys(database.dataSource(), gateway.clock())
+                    .getOrCreate(MCP_SESSION_KEY, McpSessions::newKey));
     return GatewayServer.start(gateway, settings, sessions);
   }
 
