@@ -632,6 +632,11 @@ public final class Assembly implements AutoCloseable {
     return auditLog;
   }
 
+  /** Where the state is kept, for people: the SQLite file, or the PostgreSQL URL. */
+  public String storeLocation() {
+    return database.location();
+  }
+
   public Path dataDirectory() {
     return data.path();
   }

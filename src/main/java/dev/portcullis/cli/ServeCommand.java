@@ -75,6 +75,7 @@ final class ServeCommand implements Runnable {
         "Portcullis %s serving %s (config %s)%n",
         Version.current(), cfg.source(), cfg.hash().substring(0, 12));
     out.printf("  data   %s%n", assembly.dataDirectory());
+    out.printf("  store  %s%n", assembly.storeLocation());
     out.printf("  MCP    %s/mcp%n", base);
     out.printf("  REST   %s/v1/tools/{tool}:invoke%n", base);
     out.printf(

@@ -103,19 +103,7 @@ public final class JdbcInvocationStore implements InvocationStore {
 
   @Override
   public List<StoredInvocation> inState(InvocationState state) throws StoreException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            // the state as a literal (an enum's name), so that SQLite can use the index of calls
-            // that have not ended (V15), which holds only those states
-            c.prepareStatement(
-                SELECT
-                    + " WHERE i.state = '"
-                    + state.name()
-                    + "' ORDER BY i.received_at, i.invocation_id")) {
-      return read(c, ps);
-    } catch (SQLException e) {
-      throw unavailable("list invocations in " + state, e);
-    }
+    return inState(state, "", null, "list invocations in " + state);
   }
 
   @Override
@@ -123,19 +111,36 @@ public final class JdbcInvocationStore implements InvocationStore {
     if (dialect == Dialect.SQLITE) {
       return inState(state); // one gateway owns the data directory: every call is its own
     }
+    return inState(
+        state,
+        " AND (i.node IS NULL OR NOT EXISTS (SELECT 1 FROM gateway_nodes g"
+            + " WHERE g.node = i.node AND g.lease_until >= ?))",
+        now.toEpochMilli(),
+        "list the invocations in " + state + " that no live node runs");
+  }
+
+  /**
+   * The calls in {@code state} that also meet {@code andWhere} (binding {@code leaseAt} when not
+   * null), oldest first. The state is a literal (an enum's name), so that SQLite can use the index
+   * of calls that have not ended (V15), which holds only those states.
+   */
+  private List<StoredInvocation> inState(
+      InvocationState state, String andWhere, Long leaseAt, String what) throws StoreException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
                 SELECT
                     + " WHERE i.state = '"
                     + state.name()
-                    + "' AND (i.node IS NULL OR NOT EXISTS (SELECT 1 FROM gateway_nodes g"
-                    + " WHERE g.node = i.node AND g.lease_until >= ?))"
+                    + "'"
+                    + andWhere
                     + " ORDER BY i.received_at, i.invocation_id")) {
-      ps.setLong(1, now.toEpochMilli());
+      if (leaseAt != null) {
+        ps.setLong(1, leaseAt);
+      }
       return read(c, ps);
     } catch (SQLException e) {
-      throw unavailable("list the invocations in " + state + " that no live node runs", e);
+      throw unavailable(what, e);
     }
   }
 
