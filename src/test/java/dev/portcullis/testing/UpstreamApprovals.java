@@ -59,14 +59,27 @@ public final class UpstreamApprovals {
   /** Waits (at most 20 s) for the upstream's change notification to put {@code tool} on hold. */
   public static void awaitHold(GatewayFixture gateway, String tool, Hold.Kind kind)
       throws InterruptedException {
+    awaitHold(gateway, tool, kind, "");
+  }
+
+  /**
+   * Waits (at most 20 s) for {@code tool} to be on hold of {@code kind} for a reason containing
+   * {@code reason}. An upstream that replaces a tool may be listed between the removal and the
+   * addition: the tool is then held first as no longer offered, and only at the next listing as
+   * changed.
+   */
+  public static void awaitHold(GatewayFixture gateway, String tool, Hold.Kind kind, String reason)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    Optional<Hold> hold = Optional.empty();
     while (System.nanoTime() < deadline) {
-      Optional<Hold> hold = gateway.assembly().catalog().hold(tool);
-      if (hold.isPresent() && hold.get().kind() == kind) {
+      hold = gateway.assembly().catalog().hold(tool);
+      if (hold.isPresent() && hold.get().kind() == kind && hold.get().reason().contains(reason)) {
         return;
       }
       Thread.sleep(20);
     }
-    throw new AssertionError(tool + " was not " + kind + " within 20 s");
+    throw new AssertionError(
+        tool + " was not " + kind + " for '" + reason + "' within 20 s (last: " + hold + ")");
   }
 }
