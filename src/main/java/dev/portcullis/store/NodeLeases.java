@@ -16,6 +16,9 @@ import org.slf4j.LoggerFactory;
  * This node's lease in {@code gateway_nodes}: a row naming the node and when its lease ends, which
  * {@link JdbcInvocationStore#orphaned} reads to tell a live node's calls from a dead one's.
  *
+ * <p>The rows of nodes whose lease lapsed more than {@link #FORGET_AFTER} ago are removed at each
+ * renewal, so a fleet that restarts often does not pile them up.
+ *
  * <p>Time: the lease is written in this node's clock (milliseconds since the epoch) and read in the
  * reading node's, so nodes must keep their clocks in step (NTP) to well within {@link #ttl}.
  */
@@ -24,6 +27,15 @@ public final class NodeLeases implements NodeLease {
   private static final String RENEW =
       "INSERT INTO gateway_nodes (node, started_at, lease_until) VALUES (?, ?, ?)"
           + " ON CONFLICT (node) DO UPDATE SET lease_until = excluded.lease_until";
+  private static final String FORGET =
+      "DELETE FROM gateway_nodes WHERE lease_until < ? AND node <> ?";
+
+  /**
+   * How long after its lease lapsed a node's row is kept. Its calls no longer depend on it (a call
+   * of a node with no row is settled as one of a node whose lease lapsed): it only says when the
+   * node was last seen.
+   */
+  static final Duration FORGET_AFTER = Duration.ofHours(1);
 
   private final DataSource dataSource;
   private final String node;
@@ -44,6 +56,11 @@ public final class NodeLeases implements NodeLease {
       ps.setLong(2, now.toEpochMilli());
       ps.setLong(3, now.plus(ttl).toEpochMilli());
       ps.executeUpdate();
+      try (PreparedStatement forget = c.prepareStatement(FORGET)) {
+        forget.setLong(1, now.minus(FORGET_AFTER).toEpochMilli());
+        forget.setString(2, node);
+        forget.executeUpdate();
+      }
     } catch (SQLException e) {
       throw new StoreException("cannot renew node " + node + "'s lease: " + e.getMessage(), e);
     }

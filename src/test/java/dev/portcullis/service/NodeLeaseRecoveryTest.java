@@ -152,6 +152,26 @@ class NodeLeaseRecoveryTest {
   }
 
   @Test
+  void aNodeLongDeadIsForgottenAndItsCallsAreStillSettled() throws Exception {
+    Node dead = node();
+    Node live = node();
+    dead.lease().renew(clock.instant());
+    executing(dead, "d-write", WRITE);
+
+    clock.advance(Duration.ofHours(2));
+    live.lease().renew(clock.instant());
+
+    try (var c = live.db().dataSource().getConnection();
+        var rs = c.createStatement().executeQuery("SELECT count(*) FROM gateway_nodes")) {
+      rs.next();
+      assertThat(rs.getInt(1)).as("only the live node's lease is left").isEqualTo(1);
+    }
+    assertThat(live.recovery().run())
+        .extracting(s -> s.invocation().invocationId())
+        .containsExactly("d-write");
+  }
+
+  @Test
   void nodesSweepingOneDeadNodeAtOnceMoveEachCallOnce() throws Exception {
     Node dead = node();
     dead.lease().renew(clock.instant());
