@@ -75,7 +75,8 @@ final class StoreOptions {
           new PostgresDatabase.Settings(
               store, user != null ? user : env.get("PGUSER"), env.get("PGPASSWORD"), 2));
     } catch (IllegalStateException e) {
-      throw new CliException(e.getMessage());
+      // a store that cannot be reached cannot be read: exit 2, as audit verify documents
+      throw new CliException(e.getMessage(), 2);
     }
   }
 }

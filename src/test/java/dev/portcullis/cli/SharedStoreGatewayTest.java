@@ -105,6 +105,24 @@ class SharedStoreGatewayTest {
     assertThat(verify.out()).contains("audit chain intact").contains(db.url());
   }
 
+  @Test
+  void verifyingAStoreThatCannotBeReachedExitsTwoNamingIt() {
+    CliRun run =
+        CliRun.of(
+            "audit",
+            "verify",
+            "--store",
+            "jdbc:postgresql://127.0.0.1:1/portcullis?connectTimeout=2",
+            "--store-user",
+            "gw");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err())
+        .contains(
+            "cannot connect to the PostgreSQL store at jdbc:postgresql://127.0.0.1:1/portcullis")
+        .contains("check the url, user and password");
+  }
+
   private static JsonNode json(String body) {
     return JSON.readTree(body);
   }
