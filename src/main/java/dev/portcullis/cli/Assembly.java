@@ -637,6 +637,14 @@ public final class Assembly implements AutoCloseable {
     return database.location();
   }
 
+  /**
+   * This node's name in a shared store (its lease, and the calls it runs, carry it); null on the
+   * embedded store, which one node owns.
+   */
+  public String node() {
+    return database.node();
+  }
+
   public Path dataDirectory() {
     return data.path();
   }

@@ -76,6 +76,9 @@ final class ServeCommand implements Runnable {
         Version.current(), cfg.source(), cfg.hash().substring(0, 12));
     out.printf("  data   %s%n", assembly.dataDirectory());
     out.printf("  store  %s%n", assembly.storeLocation());
+    if (assembly.node() != null) {
+      out.printf("  node   %s%n", assembly.node());
+    }
     out.printf("  MCP    %s/mcp%n", base);
     out.printf("  REST   %s/v1/tools/{tool}:invoke%n", base);
     out.printf(

@@ -320,11 +320,17 @@ class CrashUnderLoadTest {
     return p;
   }
 
-  /**
-   * Payments for the support agent (GatewayFixture.SUPPORT_KEY); over 1000 forbidden, so some keys
-   * end refused.
-   */
   private Path writeConfig(String upstreamUrl) throws IOException {
+    return paymentsConfig(dir, upstreamUrl, "", "");
+  }
+
+  /**
+   * Payments for the support agent (GatewayFixture.SUPPORT_KEY) in {@code dir}; over 1000
+   * forbidden, so some keys end refused. {@code moreRules} is added to the policy's rules and
+   * {@code moreConfig} to the gateway's configuration (both YAML, indented as they would be there).
+   */
+  static Path paymentsConfig(Path dir, String upstreamUrl, String moreRules, String moreConfig)
+      throws IOException {
     Files.createDirectories(dir.resolve("policies"));
     Files.writeString(
         dir.resolve("policies/pay.yaml"),
@@ -341,7 +347,8 @@ class CrashUnderLoadTest {
             effect: forbid
             target: {tools: [payments_send, payments_send_keyed]}
             when: args.amount > 1000
-        """,
+        """
+            + moreRules,
         StandardCharsets.UTF_8);
     Path config = dir.resolve("portcullis.yaml");
     Files.writeString(
@@ -378,7 +385,8 @@ class CrashUnderLoadTest {
             inputSchema: %s
         policies: [policies]
         """
-            .formatted(upstreamUrl, upstreamUrl, PAYMENT_SCHEMA, PAYMENT_SCHEMA),
+                .formatted(upstreamUrl, upstreamUrl, PAYMENT_SCHEMA, PAYMENT_SCHEMA)
+            + moreConfig,
         StandardCharsets.UTF_8);
     return config;
   }

@@ -132,6 +132,14 @@ public final class ServeProcess implements AutoCloseable {
     }
   }
 
+  /** Its name as a node of a shared store, as its banner says; empty on the embedded store. */
+  public synchronized Optional<String> node() {
+    return lines.stream()
+        .filter(l -> l.startsWith("  node   "))
+        .map(l -> l.substring("  node   ".length()).trim())
+        .findFirst();
+  }
+
   public long pid() {
     return process.pid();
   }
