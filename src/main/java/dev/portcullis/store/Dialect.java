@@ -66,7 +66,7 @@ public enum Dialect {
 
     @Override
     String groupBegins() {
-      return "SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE";
+      return "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
     }
 
     @Override
@@ -107,10 +107,11 @@ public enum Dialect {
   abstract String idSql(String column);
 
   /**
-   * The statement each group's transaction begins with, or null. On PostgreSQL it locks the chain's
-   * head first, before any row or shared value: the groups of several nodes then take turns whole,
-   * and two of them can never each hold what the other waits for (a new shared value inserted by
-   * one, the head by the other).
+   * The query each group's transaction begins with, or null. On PostgreSQL it locks the chain's
+   * head first, before any row or shared value, and answers it ({@code seq, hash}): the groups of
+   * several nodes then take turns whole, two of them can never each hold what the other waits for
+   * (a new shared value inserted by one, the head by the other), and the group needs no other read
+   * of the head ({@link ChainHead}).
    */
   abstract String groupBegins();
 

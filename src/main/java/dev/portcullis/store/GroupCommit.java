@@ -72,6 +72,9 @@ public final class GroupCommit implements AutoCloseable {
 
   private final Map<String, PreparedStatement> statements = new HashMap<>();
 
+  /** The audit chain's head for the group running; under {@link #lock}. */
+  private final ChainHead head = new ChainHead();
+
   /** Groups that write on a connection borrowed from {@code dataSource} and kept. */
   public GroupCommit(DataSource dataSource) {
     this(dataSource, MAX_GROUP);
@@ -95,8 +98,8 @@ public final class GroupCommit implements AutoCloseable {
 
   /**
    * As above, each group's transaction starting with {@code firstStatement} (null for none): on a
-   * database that several nodes write, the lock that puts their groups in one order (see {@link
-   * Dialect#groupBegins}).
+   * database that several nodes write, the query that locks the audit chain's head and answers it
+   * ({@code seq, hash}), which puts their groups in one order (see {@link Dialect#groupBegins}).
    */
   public GroupCommit(
       DataSource dataSource, Connections connections, int maxGroup, String firstStatement) {
@@ -170,6 +173,21 @@ public final class GroupCommit implements AutoCloseable {
     return ps;
   }
 
+  /**
+   * The audit chain's head for the group running on {@code c}: the ledger links its records to it,
+   * and the group writes it back once before it commits ({@link ChainHead}).
+   *
+   * @throws IllegalStateException when called outside a group's write, or with another connection
+   */
+  @SuppressWarnings("ReferenceEquality") // the very connection the group runs on, not an equal one
+  ChainHead head(Connection c) {
+    if (!lock.isHeldByCurrentThread() || writer == null || c != writer) {
+      throw new IllegalStateException(
+          "the chain's head is only for a write running in a group, on the group's connection");
+    }
+    return head;
+  }
+
   /** Closes the writer's connection and its statements; every later write fails. */
   @Override
   public void close() {
@@ -212,6 +230,7 @@ public final class GroupCommit implements AutoCloseable {
             runAlone(c, p);
           }
         }
+        head.flush(this, c);
         c.commit();
       } catch (SQLException | RuntimeException e) {
         try {
@@ -294,10 +313,18 @@ public final class GroupCommit implements AutoCloseable {
     }
   }
 
-  /** The group's first statement, if any, in its (new) transaction. */
+  /**
+   * The group's first statement, if any, in its (new) transaction; the chain's head as it answers
+   * it, or else read when the group first appends.
+   */
   private void begin(Connection c) throws SQLException {
+    head.forget();
     if (firstStatement != null) {
-      statement(c, firstStatement).execute();
+      try (java.sql.ResultSet rs = statement(c, firstStatement).executeQuery()) {
+        if (rs.next()) {
+          head.read(rs.getLong(1), rs.getString(2));
+        }
+      }
     }
   }
 
@@ -329,10 +356,12 @@ public final class GroupCommit implements AutoCloseable {
    */
   private <T> void runAlone(Connection c, Pending<T> p) throws SQLException {
     statement(c, SAVEPOINT).execute();
+    ChainHead.Mark before = head.mark();
     try {
       p.result = p.work.run(c);
       statement(c, RELEASE).execute();
     } catch (SQLException | RuntimeException e) {
+      head.undo(before);
       statement(c, ROLLBACK_TO).execute();
       statement(c, RELEASE).execute();
       p.failure = e instanceof SQLException sql ? sql : new SQLException(e.getMessage(), e);

@@ -1,6 +1,5 @@
 package dev.portcullis.store;
 
-import dev.portcullis.audit.AuditChain;
 import dev.portcullis.audit.AuditRecord;
 import dev.portcullis.invocation.AuditEntry;
 import dev.portcullis.invocation.Invocation;
@@ -29,11 +28,12 @@ import tools.jackson.databind.json.JsonMapper;
  * the database's {@link GroupCommit} so that concurrent transitions share a commit.
  *
  * <p>Concurrency: everything a transition writes is serialised (JSON, bound values) before it joins
- * the queue; inside the group's transaction it runs three or four statements. The chain's head is
- * read inside that transaction, so the chain never forks: on SQLite one gateway process owns a data
- * directory (the wiring holds a file lock on it); on PostgreSQL each group first locks the head
- * ({@link Dialect#groupBegins}). A move is an {@code UPDATE … WHERE state = expected}: the loser of
- * a race updates no row and writes nothing.
+ * the queue; inside the group's transaction it runs two statements (the row, the record), and the
+ * group reads and writes the chain's head once for all its transitions ({@link ChainHead}). The
+ * head is read inside that transaction, so the chain never forks: on SQLite one gateway process
+ * owns a data directory (the wiring holds a file lock on it); on PostgreSQL each group first locks
+ * the head ({@link Dialect#groupBegins}). A move is an {@code UPDATE … WHERE state = expected}: the
+ * loser of a race updates no row and writes nothing.
  *
  * <p>Failure: a transition that fails (a store error, a lost compare-and-set, a held key) is rolled
  * back alone inside its group: no row without its record, no record without its row.
@@ -65,13 +65,14 @@ public final class JdbcLedger implements Ledger {
       "INSERT INTO ledger_values (value, digest) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING";
   private static final String READ_VALUE_BY_DIGEST =
       "SELECT id FROM ledger_values WHERE digest = ?";
-  private static final String READ_HEAD = "SELECT seq, hash FROM audit_head WHERE id = 1";
-  private static final String BEFORE_OPEN = "SAVEPOINT open_call";
-  private static final String UNDO_OPEN = "ROLLBACK TO SAVEPOINT open_call";
-  private static final String AFTER_OPEN = "RELEASE SAVEPOINT open_call";
-  private static final String MOVE_HEAD =
-      "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)"
-          + " ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash";
+
+  /**
+   * A call that claims its idempotency key: a key held already inserts nothing (and fails nothing,
+   * so no savepoint is needed around it: PostgreSQL refuses every statement after a failed one).
+   */
+  private static final String CLAIM_CALL =
+      INSERT_CALL
+          + " ON CONFLICT (tenant, agent_id, idempotency_key) WHERE holds_key = 1 DO NOTHING";
 
   private final GroupCommit writes;
   private final Dialect dialect;
@@ -282,29 +283,21 @@ public final class JdbcLedger implements Ledger {
     Transition t = p.t();
     switch (t.kind()) {
       case OPEN -> {
-        PreparedStatement ps = writes.statement(c, INSERT_CALL);
+        PreparedStatement ps = writes.statement(c, t.claimsKey() ? CLAIM_CALL : INSERT_CALL);
         bind(c, ps, p);
-        if (!t.claimsKey()) {
-          ps.executeUpdate();
-        } else {
-          // A held key fails the insert. The insert runs in a savepoint of its own, undone before
-          // the holder is read: PostgreSQL refuses every statement after a failed one until then.
-          writes.statement(c, BEFORE_OPEN).execute();
-          try {
-            ps.executeUpdate();
-            writes.statement(c, AFTER_OPEN).execute();
-          } catch (SQLException e) {
-            writes.statement(c, UNDO_OPEN).execute();
-            writes.statement(c, AFTER_OPEN).execute();
-            if (!Dialect.uniqueViolation(e)) {
-              throw e;
-            }
-            Invocation f = t.facts();
-            return calls
-                .keyHolder(c, f.tenant(), f.agent().id(), f.idempotencyKey())
-                .<Object>map(Written.KeyHeld::new)
-                .orElseThrow(() -> e);
-          }
+        if (ps.executeUpdate() == 0) {
+          // the key is held: by the call that holds it now, unless that one let it go meanwhile
+          Invocation f = t.facts();
+          return calls
+              .keyHolder(c, f.tenant(), f.agent().id(), f.idempotencyKey())
+              .<Object>map(Written.KeyHeld::new)
+              .orElseThrow(
+                  () ->
+                      new SQLException(
+                          "the idempotency key of invocation "
+                              + f.invocationId()
+                              + " was held, and released before its holder could be read",
+                          "23505"));
         }
       }
       case MOVE, EDIT -> {
@@ -356,23 +349,17 @@ public final class JdbcLedger implements Ledger {
   /** A move that found the call elsewhere; nothing was written. */
   record Conflict(String message) {}
 
+  /**
+   * Appends {@code entry} to the chain after the group's head ({@link ChainHead}: read once per
+   * group, written back once before the group commits).
+   */
   private AuditRecord append(Connection c, AuditEntry entry, Prepared p) throws SQLException {
-    long seq = 0;
-    String prev = AuditChain.GENESIS;
-    try (ResultSet rs = writes.statement(c, READ_HEAD).executeQuery()) {
-      if (rs.next()) {
-        seq = rs.getLong(1);
-        prev = rs.getString(2);
-      }
-    }
-    AuditRecord record = AuditChain.link(seq + 1, entry, prev);
+    ChainHead head = writes.head(c);
+    AuditRecord record = head.next(writes, c, entry);
     PreparedStatement insert = writes.statement(c, INSERT_RECORD);
     bindRecord(c, insert, record, p);
     insert.executeUpdate();
-    PreparedStatement head = writes.statement(c, MOVE_HEAD);
-    head.setLong(1, record.seq());
-    head.setString(2, record.hash());
-    head.executeUpdate();
+    head.advance(record);
     return record;
   }
 

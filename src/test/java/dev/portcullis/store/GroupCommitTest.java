@@ -3,6 +3,10 @@ package dev.portcullis.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.audit.AuditLogContract;
+import dev.portcullis.audit.AuditRecord;
+import dev.portcullis.audit.AuditVerifier;
+import dev.portcullis.invocation.Transition;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,12 +24,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes that queue while another group commits share the next transaction, and a write that fails
  * in that group is undone alone: the others still commit.
  */
 class GroupCommitTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
   @TempDir Path dir;
   private Database db;
   private GroupCommit writes;
@@ -93,6 +99,62 @@ class GroupCommitTest {
     // The failed write's first statement was undone with it; everything else is there.
     assertThat(keys())
         .containsExactlyInAnyOrder("first", "a-pending", "a", "b-pending", "b", "c-pending", "c");
+  }
+
+  @Test
+  void aWriteUndoneAloneAfterItAppendedTakesItsRecordBackAndTheChainStaysWhole() throws Exception {
+    JdbcLedger ledger = new JdbcLedger(db, JSON);
+    CountDownLatch firstRunning = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+      Future<?> first =
+          pool.submit(
+              () ->
+                  writes.write(
+                      c -> {
+                        firstRunning.countDown();
+                        await(release);
+                        return ledger.apply(c, ledger.prepare(note("inv-1")));
+                      }));
+      assertThat(firstRunning.await(10, TimeUnit.SECONDS)).isTrue();
+      // Behind it, one group: two good transitions and a write that appends a record, then fails.
+      Future<?> second = pool.submit(() -> ledger.write(note("inv-2")));
+      Future<?> failing =
+          pool.submit(
+              () ->
+                  writes.write(
+                      c -> {
+                        ledger.apply(c, ledger.prepare(note("inv-undone")));
+                        throw new SQLException("fails after it appended its record");
+                      }));
+      Future<?> third = pool.submit(() -> ledger.write(note("inv-3")));
+      waitUntilQueued(3);
+      release.countDown();
+
+      first.get(10, TimeUnit.SECONDS);
+      second.get(10, TimeUnit.SECONDS);
+      third.get(10, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> failing.get(10, TimeUnit.SECONDS))
+          .hasRootCauseMessage("fails after it appended its record");
+    }
+    JdbcAuditLog log = new JdbcAuditLog(db, JSON);
+    List<AuditRecord> records = new ArrayList<>();
+    log.scan(records::add);
+    assertThat(records).extracting(AuditRecord::seq).containsExactly(1L, 2L, 3L);
+    assertThat(records)
+        .extracting(r -> r.entry().invocationId())
+        .containsExactlyInAnyOrder("inv-1", "inv-2", "inv-3");
+    assertThat(AuditVerifier.verify(log).intact()).as("the chain links up, head included").isTrue();
+    assertThat(log.head().orElseThrow().seq()).isEqualTo(3);
+
+    // and the next group links to the head the last one wrote back
+    ledger.write(note("inv-4"));
+    assertThat(AuditVerifier.verify(log).intact()).isTrue();
+    assertThat(log.head().orElseThrow().seq()).isEqualTo(4);
+  }
+
+  private static Transition note(String invocationId) {
+    return Transition.note(AuditLogContract.entry(invocationId, "EXECUTING"));
   }
 
   @Test
