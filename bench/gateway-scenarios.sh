@@ -46,6 +46,10 @@
 #   BENCH_DURABILITY          the gateway's audit.durability: strict | intent           [strict]
 #   BENCH_STORE               sqlite, or the JDBC URL of an empty PostgreSQL database the
 #                             gateway connects to as postgres (createdb it first)   [sqlite]
+#   BENCH_NODES               gateway nodes (serve processes) on the one store; more than one [1]
+#                             needs BENCH_STORE=jdbc:postgresql://…; clients are dealt out to
+#                             them in turn. On PostgreSQL the report adds the server's CPU and
+#                             its commits per call.
 #   BENCH_SKIP_BUILD=1        reuse target/ as it is
 #
 # Example, the before/after comparison of a change to the state writes (run on each commit):

@@ -89,6 +89,8 @@ public final class GatewayScenariosBenchmark {
             ? ProcessTopology.start(
                 work,
                 settings.gatewayConfig(work),
+                settings.nodes(),
+                settings.store(),
                 settings.gatewayHeap(),
                 settings.upstreamHeap(),
                 settings.gatewayJavaOptions(),

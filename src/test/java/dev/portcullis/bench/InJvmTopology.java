@@ -19,7 +19,7 @@ final class InJvmTopology implements Topology {
   public Workload.Endpoints endpoints() {
     return new Workload.Endpoints(
         fixture.acme().baseUri(),
-        fixture.baseUri(),
+        java.util.List.of(fixture.baseUri()),
         GatewayFixture.ACME_TOKEN,
         GatewayFixture.SUPPORT_KEY);
   }

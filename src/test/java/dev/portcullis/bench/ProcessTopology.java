@@ -24,6 +24,12 @@ import java.util.regex.Pattern;
  * and its output in a log file there. So the load generator, the gateway and the upstream no longer
  * share one heap, one garbage collector and one JIT, though still the same cores.
  *
+ * <p>On a PostgreSQL store the gateway may be several {@code serve} processes (nodes) on the one
+ * database, each with its own data directory and log ({@code gateway.log}, {@code gateway-2.log},
+ * …); the load generator's clients are dealt out to them in turn, as a load balancer would, and the
+ * gateway's CPU is theirs together. The database server's CPU and commits are read with a {@link
+ * PostgresProbe}.
+ *
  * <p>Failure: a process that does not say it is ready within a minute, or ends, stops the run with
  * its log's last lines. Both processes are stopped (SIGTERM, then SIGKILL after 15 s) on {@link
  * #close} and when this JVM ends.
@@ -35,39 +41,50 @@ final class ProcessTopology implements Topology {
   private static final String MAIN = "dev.portcullis.cli.Main";
 
   private final Process acme;
-  private final Process gateway;
+  private final List<Process> gateways;
   private final URI acmeUri;
-  private final URI gatewayUri;
+  private final List<URI> gatewayUris;
   private final Path gatewayData;
   private final String heaps;
+  private final PostgresProbe database;
   private final Thread reaper;
 
   private ProcessTopology(
-      Process acme, URI acmeUri, Process gateway, URI gatewayUri, Path gatewayData, String heaps) {
+      Process acme,
+      URI acmeUri,
+      List<Process> gateways,
+      List<URI> gatewayUris,
+      Path gatewayData,
+      String heaps,
+      PostgresProbe database) {
     this.acme = acme;
-    this.gateway = gateway;
+    this.gateways = List.copyOf(gateways);
     this.acmeUri = acmeUri;
-    this.gatewayUri = gatewayUri;
+    this.gatewayUris = List.copyOf(gatewayUris);
     this.gatewayData = gatewayData;
     this.heaps = heaps;
+    this.database = database;
     this.reaper = new Thread(this::stopAll, "bench-stop-children");
     Runtime.getRuntime().addShutdownHook(reaper);
   }
 
   /**
-   * Starts Acme, then the gateway in front of it; {@code gatewayHeap} and {@code upstreamHeap} are
-   * -Xms/-Xmx values such as "1g", {@code gatewayOptions} extra JVM options for the gateway.
+   * Starts Acme, then the gateway in front of it ({@code nodes} {@code serve} processes; more than
+   * one only on a PostgreSQL store); {@code gatewayHeap} and {@code upstreamHeap} are -Xms/-Xmx
+   * values such as "1g", {@code gatewayOptions} extra JVM options for each gateway process; {@code
+   * store} is "sqlite" or the PostgreSQL store's JDBC URL (connected to as postgres).
    */
   static ProcessTopology start(
       Path work,
       Path config,
+      int nodes,
+      String store,
       String gatewayHeap,
       String upstreamHeap,
       List<String> gatewayOptions,
       Progress progress)
-      throws IOException, InterruptedException {
+      throws IOException, InterruptedException, java.sql.SQLException {
     Path gatewayData = work.resolve("gateway");
-    GatewayFixture.writeAcmeToken(gatewayData);
     Process acme = launchAcme(work, upstreamHeap);
     URI acmeUri;
     try {
@@ -77,42 +94,56 @@ final class ProcessTopology implements Topology {
       throw e;
     }
     progress.say("Acme (pid %d) at %s", acme.pid(), acmeUri);
-    Process gateway =
-        launch(
-            work.resolve("gateway.log"),
-            gatewayHeap,
-            gatewayOptions,
-            Map.of("ACME_URL", acmeUri + "/api", "ACME_MCP_URL", acmeUri + "/mcp"),
-            "serve",
-            "--config",
-            config.toString(),
-            "--data",
-            gatewayData.toString(),
-            "--port",
-            "0");
-    URI gatewayUri;
+    List<Process> gateways = new ArrayList<>();
+    List<URI> uris = new ArrayList<>();
+    PostgresProbe database = null;
     try {
-      gatewayUri = URI.create(awaitLine(gateway, work.resolve("gateway.log"), GATEWAY_MCP));
-      awaitLine(gateway, work.resolve("gateway.log"), Pattern.compile("^(Ready)\\."));
-    } catch (IOException | RuntimeException e) {
-      stop(gateway);
+      for (int n = 1; n <= nodes; n++) {
+        String suffix = n == 1 ? "" : "-" + n;
+        Path data = work.resolve("gateway" + suffix);
+        Path log = work.resolve("gateway" + suffix + ".log");
+        GatewayFixture.writeAcmeToken(data);
+        Process gateway =
+            launch(
+                log,
+                gatewayHeap,
+                gatewayOptions,
+                Map.of("ACME_URL", acmeUri + "/api", "ACME_MCP_URL", acmeUri + "/mcp"),
+                "serve",
+                "--config",
+                config.toString(),
+                "--data",
+                data.toString(),
+                "--port",
+                "0");
+        gateways.add(gateway);
+        uris.add(URI.create(awaitLine(gateway, log, GATEWAY_MCP)));
+        awaitLine(gateway, log, Pattern.compile("^(Ready)\\."));
+        progress.say("gateway node %d (pid %d) at %s", n, gateway.pid(), uris.getLast());
+      }
+      if (!store.equals("sqlite")) {
+        database = PostgresProbe.open(store, "postgres");
+      }
+    } catch (IOException | RuntimeException | java.sql.SQLException e) {
+      gateways.forEach(ProcessTopology::stop);
       stop(acme);
       throw e;
     }
-    progress.say("gateway (pid %d) at %s", gateway.pid(), gatewayUri);
     return new ProcessTopology(
         acme,
         acmeUri,
-        gateway,
-        gatewayUri,
+        gateways,
+        uris,
         gatewayData,
         "heap: gateway "
             + gatewayHeap
+            + (nodes > 1 ? " per node" : "")
             + ", Acme "
             + upstreamHeap
             + (gatewayOptions.isEmpty()
                 ? ""
-                : "; gateway JVM options " + String.join(" ", gatewayOptions)));
+                : "; gateway JVM options " + String.join(" ", gatewayOptions)),
+        database);
   }
 
   /**
@@ -207,7 +238,7 @@ final class ProcessTopology implements Topology {
   @Override
   public Workload.Endpoints endpoints() {
     return new Workload.Endpoints(
-        acmeUri, gatewayUri, GatewayFixture.ACME_TOKEN, GatewayFixture.SUPPORT_KEY);
+        acmeUri, gatewayUris, GatewayFixture.ACME_TOKEN, GatewayFixture.SUPPORT_KEY);
   }
 
   @Override
@@ -217,20 +248,38 @@ final class ProcessTopology implements Topology {
 
   @Override
   public String describe() {
+    String pids = String.join(", ", gateways.stream().map(g -> String.valueOf(g.pid())).toList());
     return "processes: load generator (pid "
         + ProcessHandle.current().pid()
-        + "), gateway (`portcullis serve`, pid "
-        + gateway.pid()
+        + "), gateway ("
+        + (gateways.size() == 1
+            ? "`portcullis serve`, pid " + pids
+            : gateways.size() + " nodes, `portcullis serve` each, pids " + pids)
         + ") and Acme (`portcullis sample acme`, pid "
         + acme.pid()
-        + ") in three JVMs ("
+        + ") in "
+        + (gateways.size() + 2)
+        + " JVMs ("
         + heaps
-        + ")";
+        + ")"
+        + (database == null ? "" : "; PostgreSQL's CPU and commits read from its processes");
   }
 
   @Override
   public Cpu cpu() {
-    return new Cpu(cpuOf(gateway), cpuOf(acme), Cpu.self());
+    long gateway = 0;
+    for (Process g : gateways) {
+      long n = cpuOf(g);
+      gateway = n < 0 || gateway < 0 ? -1 : gateway + n;
+    }
+    return database == null
+        ? new Cpu(gateway, cpuOf(acme), Cpu.self())
+        : new Cpu(
+            gateway,
+            cpuOf(acme),
+            Cpu.self(),
+            PostgresProbe.serverCpuNanos(),
+            database.nextTransactionId());
   }
 
   /**
@@ -251,8 +300,11 @@ final class ProcessTopology implements Topology {
   }
 
   private void stopAll() {
-    stop(gateway);
+    gateways.forEach(ProcessTopology::stop);
     stop(acme);
+    if (database != null) {
+      database.close();
+    }
   }
 
   static void stop(Process p) {

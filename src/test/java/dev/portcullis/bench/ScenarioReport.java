@@ -28,7 +28,10 @@ final class ScenarioReport {
         .forEach(l -> md.append("- ").append(l).append('\n'));
     md.append("- ").append(r.topology()).append('\n');
     md.append("- gateway audit.durability: ").append(settings.durability()).append('\n');
-    md.append("- gateway store: ").append(settings.store()).append('\n');
+    md.append("- gateway store: ")
+        .append(settings.store())
+        .append(settings.nodes() > 1 ? ", " + settings.nodes() + " gateway nodes" : "")
+        .append('\n');
     md.append(
         f("- load average (1 min): %.2f before, %.2f after%n", r.loadBefore(), r.loadAfter()));
     md.append(
@@ -135,8 +138,9 @@ final class ScenarioReport {
         .append(" p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | errors |")
         .append(open ? " sent late p50 / p99 (ms) |" : "")
         .append(
-            " CPU per call, gateway (µs) | upstream (µs) | load generator (µs) | other processes' CPU (%) |\n");
-    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+            " CPU per call, gateway (µs) | upstream (µs) | load generator (µs) | database server (µs) |"
+                + " database commits per call | other processes' CPU (%) |\n");
+    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         .append(open ? "---:|" : "")
         .append("---:|---:|---:|---:|\n");
     for (Run run : runs) {
@@ -168,10 +172,12 @@ final class ScenarioReport {
       }
       md.append(
           f(
-              " %s | %s | %s | %.0f |%n",
+              " %s | %s | %s | %s | %s | %.0f |%n",
               perCall(run, run.cpu().gatewayNanos()),
               perCall(run, run.cpu().upstreamNanos()),
               perCall(run, run.cpu().generatorNanos()),
+              perCall(run, run.cpu().databaseNanos()),
+              commitsPerCall(run),
               otherShare(run) * 100));
     }
     return md.toString();
@@ -293,13 +299,23 @@ final class ScenarioReport {
     return nanos < 0 || calls == 0 ? "–" : f("%.0f", nanos / 1e3 / calls);
   }
 
+  /** Transactions that wrote, committed by the database in the run, per call; "–" on SQLite. */
+  private static String commitsPerCall(Run run) {
+    long calls = run.load().requests() + run.load().errors();
+    long commits = run.cpu().databaseCommits();
+    return commits < 0 || calls == 0 ? "–" : f("%.2f", (double) commits / calls);
+  }
+
   /**
-   * Share of the machine (0..1) used by processes other than the three parties in the window: the
-   * load result counts the gateway and Acme processes as "other" (it knows only its own JVM), so
-   * their CPU is taken out here.
+   * Share of the machine (0..1) used by processes other than the parties in the window: the load
+   * result counts the gateway, Acme and database processes as "other" (it knows only its own JVM),
+   * so their CPU is taken out here.
    */
   private static double otherShare(Run run) {
-    long parties = Math.max(0, run.cpu().gatewayNanos()) + Math.max(0, run.cpu().upstreamNanos());
+    long parties =
+        Math.max(0, run.cpu().gatewayNanos())
+            + Math.max(0, run.cpu().upstreamNanos())
+            + Math.max(0, run.cpu().databaseNanos());
     double cores = Runtime.getRuntime().availableProcessors();
     return Math.max(0, run.load().otherCpuShare() - parties / (run.load().elapsedNanos() * cores));
   }

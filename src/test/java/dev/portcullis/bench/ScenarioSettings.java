@@ -36,7 +36,21 @@ record ScenarioSettings(
     Path workDir,
     boolean keepData,
     String durability,
-    String store) {
+    String store,
+    int nodes) {
+
+  ScenarioSettings {
+    if (nodes > 1 && store.equals("sqlite")) {
+      throw new IllegalArgumentException(
+          "BENCH_NODES="
+              + nodes
+              + " needs a shared store: set BENCH_STORE to an empty PostgreSQL database's JDBC URL");
+    }
+    if (nodes > 1 && mode == Mode.IN_JVM) {
+      throw new IllegalArgumentException(
+          "BENCH_NODES=" + nodes + " runs a process per node: it needs BENCH_MODE=processes");
+    }
+  }
 
   /** Where the gateway and the upstream run. */
   enum Mode {
@@ -82,7 +96,8 @@ record ScenarioSettings(
         Path.of(env.getOrDefault("BENCH_WORK_DIR", "target/bench/scenarios-" + stamp)),
         env.getOrDefault("BENCH_KEEP_DATA", "0").equals("1"),
         durability(env.getOrDefault("BENCH_DURABILITY", "strict")),
-        store(env.getOrDefault("BENCH_STORE", "sqlite")));
+        store(env.getOrDefault("BENCH_STORE", "sqlite")),
+        (int) BenchSettings.number(env, "BENCH_NODES", 1, 1, 5));
   }
 
   /** {@code sqlite}, or the JDBC URL of an empty PostgreSQL database (connecting as postgres). */

@@ -29,15 +29,28 @@ interface Topology extends AutoCloseable {
   void close();
 
   /**
-   * CPU time in nanoseconds of the gateway, the upstream and the load generator; -1 when not
-   * separate.
+   * CPU time in nanoseconds of the gateway (all its nodes), the upstream and the load generator; -1
+   * when not separate. On a PostgreSQL store also the database server's CPU time and the
+   * transactions it committed that wrote (its next transaction id); -1 on the embedded store, whose
+   * cost is the gateway's own.
    */
-  record Cpu(long gatewayNanos, long upstreamNanos, long generatorNanos) {
+  record Cpu(
+      long gatewayNanos,
+      long upstreamNanos,
+      long generatorNanos,
+      long databaseNanos,
+      long databaseCommits) {
+    Cpu(long gatewayNanos, long upstreamNanos, long generatorNanos) {
+      this(gatewayNanos, upstreamNanos, generatorNanos, -1, -1);
+    }
+
     Cpu minus(Cpu earlier) {
       return new Cpu(
           diff(gatewayNanos, earlier.gatewayNanos),
           diff(upstreamNanos, earlier.upstreamNanos),
-          diff(generatorNanos, earlier.generatorNanos));
+          diff(generatorNanos, earlier.generatorNanos),
+          diff(databaseNanos, earlier.databaseNanos),
+          diff(databaseCommits, earlier.databaseCommits));
     }
 
     private static long diff(long now, long before) {

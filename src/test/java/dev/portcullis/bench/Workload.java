@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The kinds of call the scenario benchmark repeats, by the support assistant of the demo
@@ -53,8 +55,26 @@ enum Workload {
     }
   }
 
-  /** The addresses a scenario calls: Acme's base URI (its API is under /api) and the gateway's. */
-  record Endpoints(URI acme, URI gateway, String acmeToken, String agentKey) {}
+  /**
+   * The addresses a scenario calls: Acme's base URI (its API is under /api) and the gateway's. The
+   * gateway may be several nodes, to which each scenario deals its clients out in turn (as a load
+   * balancer would); {@link #gateway()} is the first.
+   */
+  record Endpoints(URI acme, List<URI> gateways, String acmeToken, String agentKey) {
+    Endpoints {
+      gateways = List.copyOf(gateways);
+    }
+
+    URI gateway() {
+      return gateways.getFirst();
+    }
+
+    /** A dealer of gateway nodes for one scenario's clients, each next one in turn. */
+    Supplier<URI> dealer() {
+      AtomicInteger next = new AtomicInteger();
+      return () -> gateways.get(Math.floorMod(next.getAndIncrement(), gateways.size()));
+    }
+  }
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final String CUSTOMER = "{\"customerId\":\"C-1001\"}";
@@ -141,7 +161,7 @@ enum Workload {
   }
 
   private Scenario rest(String name, Endpoints at) {
-    URI uri = at.gateway().resolve("/v1/tools/" + tool() + ":invoke");
+    Supplier<URI> nodes = at.dealer();
     String body = "{\"arguments\":" + arguments() + "}";
     int status = this == DENIED ? 403 : 200;
     String expected = this == DENIED ? "denied-by-policy" : null;
@@ -149,6 +169,7 @@ enum Workload {
     return new Scenario(
         name,
         http -> {
+          URI uri = nodes.get().resolve("/v1/tools/" + tool() + ":invoke");
           Keys keys = new Keys();
           return () -> {
             HttpRequest.Builder b =
@@ -166,7 +187,7 @@ enum Workload {
   }
 
   private Scenario mcp(String name, Endpoints at) {
-    URI endpoint = at.gateway().resolve("/mcp");
+    Supplier<URI> nodes = at.dealer();
     String expected = this == DENIED ? "\"isError\":true" : "\"isError\":false";
     boolean keyed = this == FRESH_KEY;
     Function<String, String> meta =
@@ -174,6 +195,7 @@ enum Workload {
     return new Scenario(
         name,
         http -> {
+          URI endpoint = nodes.get().resolve("/mcp");
           String session = Scenarios.openSession(http, endpoint, at.agentKey());
           Keys keys = new Keys();
           long[] nextId = {1};
