@@ -12,6 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -206,6 +210,44 @@ class McpTasksHttpTest {
     assertThat(get(BILLING, taskId).at("/result/status").asString()).isEqualTo("completed");
     HttpResponse<String> again = mcp.task(BILLING, "tasks/cancel", taskId, true);
     assertThat(json(again).at("/error/code").asInt()).isEqualTo(-32602);
+  }
+
+  @Test
+  void aCancelRacingAnApprovalHasOneWinnerAndTheCallRunsAtMostOnce() throws Exception {
+    String taskId = parkedTask("O-5001").path("taskId").asString();
+    String approvalId = approvalOf(McpTaskCalls.invocationOf(taskId));
+    CountDownLatch go = new CountDownLatch(1);
+
+    try (ExecutorService both = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<HttpResponse<String>> cancel =
+          both.submit(
+              () -> {
+                go.await();
+                return mcp.task(BILLING, "tasks/cancel", taskId, true);
+              });
+      Future<HttpResponse<String>> approve =
+          both.submit(
+              () -> {
+                go.await();
+                return gateway.approve(approvalId, OLIVIA, "{}");
+              });
+      go.countDown();
+      boolean cancelWon = json(cancel.get()).path("error").isMissingNode();
+      boolean approveWon = approve.get().statusCode() == 200;
+
+      assertThat(cancelWon ^ approveWon)
+          .as("cancel %s / approve %s", cancel.get().body(), approve.get().body())
+          .isTrue();
+      String status = get(BILLING, taskId).at("/result/status").asString();
+      if (cancelWon) {
+        assertThat(status).isEqualTo("cancelled");
+        assertThat(gateway.acme().requestLog()).isEmpty();
+      } else {
+        assertThat(status).isEqualTo("completed");
+        assertThat(json(cancel.get()).at("/error/code").asInt()).isEqualTo(-32602);
+        assertThat(gateway.acme().requestLog()).containsExactly("POST /api/orders/O-5001/refunds");
+      }
+    }
   }
 
   @Test

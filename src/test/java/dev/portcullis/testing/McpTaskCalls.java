@@ -41,8 +41,9 @@ public final class McpTaskCalls implements AutoCloseable {
         + "}";
   }
 
-  /** {@code tools/call} of {@code tool} with {@code arguments} (JSON). */
-  public HttpResponse<String> call(String key, String tool, String arguments, boolean tasks) {
+  /** {@code tools/call} of {@code tool} with {@code arguments} (JSON); then extra header pairs. */
+  public HttpResponse<String> call(
+      String key, String tool, String arguments, boolean tasks, String... headers) {
     String body =
         "{\"jsonrpc\":\"2.0\",\"id\":"
             + IDS.incrementAndGet()
@@ -53,17 +54,28 @@ public final class McpTaskCalls implements AutoCloseable {
             + ","
             + meta(tasks)
             + "}}";
-    return send(key, "tools/call", tool, body);
+    return send(key, "tools/call", tool, body, headers);
   }
 
-  /** {@code method} ({@code tasks/get}, {@code tasks/cancel}) on task {@code taskId}. */
-  public HttpResponse<String> task(String key, String method, String taskId, boolean tasks) {
-    return task(key, method, taskId, taskId, tasks);
-  }
-
-  /** As {@link #task(String, String, String, boolean)}, with {@code Mcp-Name} set apart. */
+  /**
+   * {@code method} ({@code tasks/get}, {@code tasks/cancel}) on task {@code taskId}; then extra
+   * header pairs.
+   */
   public HttpResponse<String> task(
-      String key, String method, String taskId, String nameHeader, boolean tasks) {
+      String key, String method, String taskId, boolean tasks, String... headers) {
+    return task(key, method, taskId, taskId, tasks, headers);
+  }
+
+  /**
+   * As {@link #task(String, String, String, boolean, String...)}, with {@code Mcp-Name} set apart.
+   */
+  public HttpResponse<String> task(
+      String key,
+      String method,
+      String taskId,
+      String nameHeader,
+      boolean tasks,
+      String... headers) {
     String extra = method.equals("tasks/update") ? "\"inputResponses\":{}," : "";
     String body =
         "{\"jsonrpc\":\"2.0\",\"id\":"
@@ -76,11 +88,12 @@ public final class McpTaskCalls implements AutoCloseable {
             + extra
             + meta(tasks)
             + "}}";
-    return send(key, method, nameHeader, body);
+    return send(key, method, nameHeader, body, headers);
   }
 
-  /** POSTs {@code body} with the revision's headers. */
-  public HttpResponse<String> send(String key, String method, String name, String body) {
+  /** POSTs {@code body} with the revision's headers, then {@code headers} (name, value, …). */
+  public HttpResponse<String> send(
+      String key, String method, String name, String body, String... headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(mcp)
             .timeout(Duration.ofSeconds(60))
@@ -92,6 +105,9 @@ public final class McpTaskCalls implements AutoCloseable {
             .POST(HttpRequest.BodyPublishers.ofString(body));
     if (name != null) {
       b.header("Mcp-Name", name);
+    }
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
     }
     try {
       return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
