@@ -20,9 +20,10 @@ import tools.jackson.databind.node.ObjectNode;
  * The stateless MCP revision (2026-07-28) on the same {@code /mcp} endpoint as the session-based
  * ones: no {@code initialize}, no session; every request carries its protocol version in {@code
  * params._meta} and in the {@code MCP-Protocol-Version} header, its method in {@code Mcp-Method}
- * and, for {@code tools/call}, its tool in {@code Mcp-Name}. A request is served here when its
- * {@code _meta} names a protocol version, or its header names a stateless one ({@link #isModern});
- * anything else, {@code initialize} first of all, stays on the session path.
+ * and, for {@code tools/call}, its tool in {@code Mcp-Name} (for {@code tasks/*}, the task id). The
+ * tasks extension's methods ({@link McpTasks}) are served here only. A request is served here when
+ * its {@code _meta} names a protocol version, or its header names a stateless one ({@link
+ * #isModern}); anything else, {@code initialize} first of all, stays on the session path.
  *
  * <p>Security: the headers must match the body (400, {@code HeaderMismatch}), so that a proxy that
  * routes or limits on the headers and this gateway, which acts on the body, see one request. An

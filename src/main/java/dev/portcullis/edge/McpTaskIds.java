@@ -21,9 +21,10 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Security: the id is not a bearer token; {@code tasks/get} and {@code tasks/cancel} also check
  * that the call is the asking agent's (and its user's). The MAC makes a guessed, altered or other
  * installation's id, and a genuine id presented by another agent, fail here, before any store is
- * read, with the same answer as an id of no task ({@link #verify} is empty for each). Only an id
- * that cannot be one of ours at all (too long, wrong shape) is told apart, as malformed: its form
- * says nothing about any task. The MAC is compared in constant time.
+ * read, with the same answer as an id of no task ({@link #verify} is empty for each); each id has
+ * one spelling (the MAC is compared as its canonical base64url text). Only an id that cannot be one
+ * of ours at all (too long, wrong shape) is told apart, as malformed: its form says nothing about
+ * any task. The MAC is compared in constant time.
  */
 final class McpTaskIds {
   /** The longest id read; a longer one is malformed, unread. */
@@ -37,7 +38,6 @@ final class McpTaskIds {
           "t1\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.[A-Za-z0-9_-]{43}");
 
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-  private static final Base64.Decoder B64_DECODER = Base64.getUrlDecoder();
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final SecretKeySpec key;
@@ -77,8 +77,11 @@ final class McpTaskIds {
     }
     int lastDot = id.lastIndexOf('.');
     String body = id.substring(0, lastDot);
-    byte[] given = B64_DECODER.decode(id.substring(lastDot + 1));
-    if (!MessageDigest.isEqual(mac(body, agent), given)) {
+    // Compared as text, not decoded: the last base64 character has bits a decoder ignores, so
+    // decoding would let several spellings of one id verify.
+    byte[] expected = B64.encodeToString(mac(body, agent)).getBytes(StandardCharsets.US_ASCII);
+    byte[] given = id.substring(lastDot + 1).getBytes(StandardCharsets.US_ASCII);
+    if (!MessageDigest.isEqual(expected, given)) {
       return Optional.empty();
     }
     return Optional.of(body.substring(PREFIX.length() + 1));

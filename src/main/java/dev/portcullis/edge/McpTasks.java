@@ -9,6 +9,7 @@ import dev.portcullis.invocation.Outcome;
 import dev.portcullis.invocation.StoredInvocation;
 import dev.portcullis.invocation.UserRef;
 import dev.portcullis.service.ApprovalRefusal;
+import dev.portcullis.service.Approvals;
 import io.modelcontextprotocol.spec.McpSchema.ErrorCodes;
 import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse;
 import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse.JSONRPCError;
@@ -59,15 +60,12 @@ final class McpTasks {
   static final Duration POLL_INTERVAL = Duration.ofSeconds(2);
 
   private final InvocationStore invocations;
-  private final dev.portcullis.service.Approvals approvals;
+  private final Approvals approvals;
   private final McpTaskIds ids;
   private final McpToolResults results;
 
   McpTasks(
-      InvocationStore invocations,
-      dev.portcullis.service.Approvals approvals,
-      McpTaskIds ids,
-      McpToolResults results) {
+      InvocationStore invocations, Approvals approvals, McpTaskIds ids, McpToolResults results) {
     this.invocations = invocations;
     this.approvals = approvals;
     this.ids = ids;
