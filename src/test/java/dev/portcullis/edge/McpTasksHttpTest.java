@@ -303,6 +303,25 @@ class McpTasksHttpTest {
   }
 
   @Test
+  void aTaskIdThatIsNotAStringIsInvalidParams() {
+    for (String taskId : List.of("42", "null", "{\"id\":\"x\"}", "[\"t1\"]")) {
+      String body =
+          "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tasks/get\",\"params\":{\"taskId\":"
+              + taskId
+              + ","
+              + McpTaskCalls.meta(true)
+              + "}}";
+
+      HttpResponse<String> r = mcp.send(BILLING, "tasks/get", taskId, body);
+
+      // The Mcp-Name header cannot mirror a taskId that is not a string: refused as a mismatch,
+      // before anything is read.
+      assertThat(r.statusCode()).as(taskId + ": " + r.body()).isEqualTo(400);
+      assertThat(json(r).at("/error/code").asInt()).as(taskId).isEqualTo(-32020);
+    }
+  }
+
+  @Test
   void tasksMethodsFromAClientThatDoesNotDeclareTheExtensionAreMissingCapability() {
     String taskId = parkedTask("O-5001").path("taskId").asString();
 
