@@ -6,7 +6,7 @@
 
 (() => {
   const KEY = 'portcullis.approverKey';
-  const STATUSES = ['pending', 'approved', 'denied', 'expired'];
+  const STATUSES = ['pending', 'approved', 'denied', 'expired', 'cancelled'];
   const $ = (id) => document.getElementById(id);
   let shown = null; // the approval request on screen, as the API last answered it
 

@@ -2,12 +2,17 @@ package dev.portcullis.approval;
 
 import java.util.Locale;
 
-/** Where an approval request stands: pending until a person decides or its deadline passes. */
+/**
+ * Where an approval request stands: pending until a person decides, its deadline passes, or the
+ * agent that made the call withdraws it (cancelled).
+ */
 public enum ApprovalStatus {
   PENDING,
   APPROVED,
   DENIED,
-  EXPIRED;
+  EXPIRED,
+  /** The agent that made the call cancelled it before anyone decided (an MCP task's cancel). */
+  CANCELLED;
 
   /** The wire name: {@code pending}. */
   public String wireName() {

@@ -54,7 +54,8 @@ final class ApprovalsCommand implements Runnable {
         names = "--status",
         paramLabel = "STATUS",
         defaultValue = "pending",
-        description = "pending, approved, denied or expired (default: ${DEFAULT-VALUE}).")
+        description =
+            "pending, approved, denied, expired or cancelled (default: ${DEFAULT-VALUE}).")
     String status;
 
     @Override

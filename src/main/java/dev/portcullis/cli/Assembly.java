@@ -68,6 +68,7 @@ import dev.portcullis.service.InvocationAdmin;
 import dev.portcullis.service.InvocationRecovery;
 import dev.portcullis.service.NodeKeeper;
 import dev.portcullis.service.Notifications;
+import dev.portcullis.service.ParkedCancellations;
 import dev.portcullis.service.ParkedNotices;
 import dev.portcullis.service.RecoveryResends;
 import dev.portcullis.service.ResumedRoad;
@@ -112,6 +113,9 @@ public final class Assembly implements AutoCloseable {
   static final String UPSTREAM_KEYS = "upstream-idempotency-keys";
 
   static final String MCP_SESSION_KEY = "mcp-session-ids";
+
+  /** The installation key that signs MCP task ids (the tasks extension). */
+  static final String MCP_TASK_KEY = "mcp-task-ids";
 
   private final DataDirectory data;
   private final Database database;
@@ -328,6 +332,8 @@ public final class Assembly implements AutoCloseable {
         new ApprovalResumption(
             approvalStore, invocations, ledger, entries, lookup, signals, road, clock, json);
     ApprovalDenials denials = new ApprovalDenials(lookup, expiry, settlement, signals);
+    ParkedCancellations cancellations =
+        new ParkedCancellations(approvalStore, invocations, lookup, expiry, settlement, signals);
     Approvals approvals =
         new Approvals(
             new ApprovalQueries(approvalStore, invocations, lookup, clock),
@@ -342,6 +348,7 @@ public final class Assembly implements AutoCloseable {
                 clock,
                 json),
             denials,
+            cancellations,
             signals);
     ApprovalFinisher finisher =
         new ApprovalFinisher(
@@ -352,6 +359,7 @@ public final class Assembly implements AutoCloseable {
             resumption,
             denials,
             expiry,
+            cancellations,
             clock);
     Identities identities =
         new Identities(
@@ -567,7 +575,12 @@ public final class Assembly implements AutoCloseable {
                 new JdbcSessionStore(database.dataSource()),
                 new InstallationKeys(database.dataSource(), gateway.clock())
                     .getOrCreate(MCP_SESSION_KEY, McpSessions::newKey));
-    return GatewayServer.start(gateway, settings, sessions);
+    // MCP task ids are signed with a key kept in the store, embedded or shared: a task stays
+    // good across a restart, and on every node.
+    byte[] taskKey =
+        new InstallationKeys(database.dataSource(), gateway.clock())
+            .getOrCreate(MCP_TASK_KEY, GatewayServer::newTaskKey);
+    return GatewayServer.start(gateway, settings, sessions, taskKey);
   }
 
   /** The configuration it was built for. */

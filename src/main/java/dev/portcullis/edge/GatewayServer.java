@@ -35,14 +35,30 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /**
-   * Starts a server on {@code sessions}, which several nodes may share (see {@link McpSessions}).
+   * Starts a server on {@code sessions}, with a task key of this process only: its MCP task ids
+   * verify on no other node and not after a restart (one node; tests and benchmarks).
    */
   public static GatewayServer start(Gateway gateway, EdgeSettings settings, McpSessions sessions) {
+    return start(gateway, settings, sessions, McpTaskIds.newKey());
+  }
+
+  /** A fresh random key for MCP task ids, to keep in the store for every node (32 bytes). */
+  public static byte[] newTaskKey() {
+    return McpTaskIds.newKey();
+  }
+
+  /**
+   * Starts a server on {@code sessions}, which several nodes may share (see {@link McpSessions}),
+   * signing MCP task ids with {@code taskKey}, which they share too (see {@link McpTaskIds}).
+   */
+  public static GatewayServer start(
+      Gateway gateway, EdgeSettings settings, McpSessions sessions, byte[] taskKey) {
     Guard guard = new Guard(settings, gateway.identities());
     RequestBodies bodies = new RequestBodies(EdgeJson.strictMapper(), settings.maxRequestBytes());
     RestRoutes rest = new RestRoutes(gateway, guard, bodies);
     McpWaits waits = new McpWaits(gateway.invocations(), gateway.approvals().signals());
-    McpRoutes mcp = new McpRoutes(gateway, guard, bodies, sessions, settings, waits);
+    McpRoutes mcp =
+        new McpRoutes(gateway, guard, bodies, sessions, settings, waits, new McpTaskIds(taskKey));
     Javalin app =
         Javalin.create(
             cfg -> {

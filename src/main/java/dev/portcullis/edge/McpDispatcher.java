@@ -39,7 +39,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * {@code isError}); otherwise a pending result with the handle for {@code portcullis_outcome}, the
  * built-in tool listed for every agent (see {@link McpOutcomeTool}). While it waits, a client that
  * sent {@code _meta.progressToken} (and accepts an event stream) gets {@code
- * notifications/progress}.
+ * notifications/progress}. A stateless request that declares the tasks extension is not held: its
+ * parked call answers at once as a task ({@link McpTasks}).
  */
 final class McpDispatcher {
   /**
@@ -54,16 +55,27 @@ final class McpDispatcher {
   private final McpToolResults results;
   private final McpWaits waits;
   private final McpOutcomeTool outcomeTool;
+  private final McpTasks tasks;
   private final Duration mcpWait;
 
-  McpDispatcher(Gateway gateway, McpWaits waits, Duration mcpWait) {
+  McpDispatcher(Gateway gateway, McpWaits waits, Duration mcpWait, McpTaskIds taskIds) {
     this.gateway = gateway;
     this.results = new McpToolResults(gateway.json());
     this.waits = waits;
     this.mcpWait = mcpWait;
     this.outcomeTool = new McpOutcomeTool(gateway.invocations(), waits, results, mcpWait);
+    this.tasks = new McpTasks(gateway.invocations(), gateway.approvals(), taskIds, results);
   }
 
+  /** The tasks extension's methods, for the stateless revision. */
+  McpTasks tasks() {
+    return tasks;
+  }
+
+  /**
+   * {@link #dispatch(Object, String, JsonNode, AgentRef, UserRef, String, String, McpReply,
+   * boolean)} without tasks.
+   */
   JSONRPCResponse dispatch(
       Object id,
       String method,
@@ -73,11 +85,28 @@ final class McpDispatcher {
       String sessionId,
       String traceHeader,
       McpReply reply) {
+    return dispatch(id, method, params, agent, user, sessionId, traceHeader, reply, false);
+  }
+
+  /**
+   * Answers one request; {@code asTask}: the request declared the tasks extension, so a call parked
+   * for approval answers at once with its task instead of waiting (see {@link McpTasks}).
+   */
+  JSONRPCResponse dispatch(
+      Object id,
+      String method,
+      JsonNode params,
+      AgentRef agent,
+      UserRef user,
+      String sessionId,
+      String traceHeader,
+      McpReply reply,
+      boolean asTask) {
     return switch (method) {
       case "ping" -> JSONRPCResponse.result(id, Map.of());
       case "tools/list" ->
           JSONRPCResponse.result(id, new McpSchema.ListToolsResult(tools(agent, user), null, null));
-      case "tools/call" -> call(id, params, agent, user, sessionId, traceHeader, reply);
+      case "tools/call" -> call(id, params, agent, user, sessionId, traceHeader, reply, asTask);
       default ->
           JSONRPCResponse.error(
               id,
@@ -113,7 +142,8 @@ final class McpDispatcher {
       UserRef user,
       String sessionId,
       String traceHeader,
-      McpReply reply) {
+      McpReply reply,
+      boolean asTask) {
     JsonNode name = params.path("name");
     if (!name.isString() || name.asString().isEmpty()) {
       return invalidParams(id, "tools/call needs params.name, the tool to call");
@@ -179,6 +209,11 @@ final class McpDispatcher {
             Map.of(),
             gateway.clock().instant());
     Outcome outcome = gateway.pipeline().run(invocation);
+    if (outcome instanceof Outcome.AwaitingApproval parked && asTask) {
+      // Parked durably by the pipeline before it returned: the task exists, and a person may take
+      // minutes, so the client follows it with tasks/get instead of holding a connection open.
+      return JSONRPCResponse.result(id, tasks.created(parked));
+    }
     if (outcome instanceof Outcome.AwaitingApproval parked && mcpWait.isPositive()) {
       return JSONRPCResponse.result(id, awaitDecision(parked, token, reply));
     }

@@ -59,13 +59,14 @@ final class McpRoutes {
       RequestBodies bodies,
       McpSessions sessions,
       EdgeSettings settings,
-      McpWaits waits) {
+      McpWaits waits,
+      McpTaskIds taskIds) {
     this.gateway = gateway;
     this.guard = guard;
     this.bodies = bodies;
     this.sessions = sessions;
     this.settings = settings;
-    this.dispatcher = new McpDispatcher(gateway, waits, settings.mcpWait());
+    this.dispatcher = new McpDispatcher(gateway, waits, settings.mcpWait(), taskIds);
     this.stateless =
         new McpStateless(dispatcher, guard, gateway, settings.serverVersion(), INSTRUCTIONS);
   }

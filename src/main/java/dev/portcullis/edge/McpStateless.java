@@ -20,9 +20,10 @@ import tools.jackson.databind.node.ObjectNode;
  * The stateless MCP revision (2026-07-28) on the same {@code /mcp} endpoint as the session-based
  * ones: no {@code initialize}, no session; every request carries its protocol version in {@code
  * params._meta} and in the {@code MCP-Protocol-Version} header, its method in {@code Mcp-Method}
- * and, for {@code tools/call}, its tool in {@code Mcp-Name}. A request is served here when its
- * {@code _meta} names a protocol version, or its header names a stateless one ({@link #isModern});
- * anything else, {@code initialize} first of all, stays on the session path.
+ * and, for {@code tools/call}, its tool in {@code Mcp-Name} (for {@code tasks/*}, the task id). The
+ * tasks extension's methods ({@link McpTasks}) are served here only. A request is served here when
+ * its {@code _meta} names a protocol version, or its header names a stateless one ({@link
+ * #isModern}); anything else, {@code initialize} first of all, stays on the session path.
  *
  * <p>Security: the headers must match the body (400, {@code HeaderMismatch}), so that a proxy that
  * routes or limits on the headers and this gateway, which acts on the body, see one request. An
@@ -115,8 +116,31 @@ final class McpStateless {
         McpReply reply = new McpReply(ctx, gateway.json());
         JSONRPCResponse response =
             dispatcher.dispatch(
-                id, method, params, agent, user, null, ctx.header("traceparent"), reply);
+                id,
+                method,
+                params,
+                agent,
+                user,
+                null,
+                ctx.header("traceparent"),
+                reply,
+                McpTasks.declared(params));
         reply.answer(200, complete(response, method.equals("tools/list")));
+      }
+      case "tasks/get", "tasks/cancel", "tasks/update" -> {
+        if (!McpTasks.declared(params)) {
+          answer(ctx, 200, JSONRPCResponse.error(id, McpTasks.missingCapability()));
+          return;
+        }
+        UserRef user = guard.delegatingUser(ctx, agent).orElse(null);
+        McpTasks tasks = dispatcher.tasks();
+        JSONRPCResponse response =
+            switch (method) {
+              case "tasks/get" -> tasks.get(id, params, agent, user);
+              case "tasks/cancel" -> tasks.cancel(id, params, agent, user);
+              default -> tasks.update(id, params, agent, user);
+            };
+        answer(ctx, 200, complete(response, false));
       }
       default ->
           answer(
@@ -148,6 +172,13 @@ final class McpStateless {
         return NAME_HEADER + " header must be params.name, the tool called";
       }
     }
+    if (method.startsWith("tasks/")) {
+      String name = decode(ctx.header(NAME_HEADER));
+      JsonNode taskId = params.path("taskId");
+      if (name == null || !taskId.isString() || !name.equals(taskId.asString())) {
+        return NAME_HEADER + " header must be params.taskId, the task named";
+      }
+    }
     return null;
   }
 
@@ -177,7 +208,9 @@ final class McpStateless {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("resultType", "complete");
     result.put("supportedVersions", allVersions());
-    result.put("capabilities", Map.of("tools", Map.of()));
+    result.put(
+        "capabilities",
+        Map.of("tools", Map.of(), "extensions", Map.of(McpTasks.EXTENSION, Map.of())));
     result.put("instructions", instructions);
     result.put("ttlMs", 0);
     result.put("cacheScope", "private");
@@ -186,24 +219,36 @@ final class McpStateless {
   }
 
   /**
-   * A result as the revision needs it: {@code resultType}, the server's identity in {@code _meta}
-   * and, for a list, its caching hints (private and at once stale: what an agent may see changes
-   * with policy and tool approvals). Errors pass unchanged.
+   * A result as the revision needs it: {@code resultType} ({@code "task"} when the call answered
+   * with a task, else {@code "complete"}), the server's identity in {@code _meta} and, for a list,
+   * its caching hints (private and at once stale: what an agent may see changes with policy and
+   * tool approvals). A completed task's {@code result} is the tool call's result exactly as it
+   * would have been answered, so it is completed the same way. Errors pass unchanged.
    */
   private JSONRPCResponse complete(JSONRPCResponse response, boolean list) {
     if (response.result() == null) {
       return response;
     }
     ObjectNode result = gateway.json().valueToTree(response.result());
-    result.put("resultType", "complete");
-    JsonNode meta = result.path("_meta");
-    ObjectNode newMeta = meta.isObject() ? (ObjectNode) meta : result.putObject("_meta");
-    newMeta.set(SERVER_INFO_META, gateway.json().valueToTree(serverInfo));
+    if (result.path("status").asString("").equals("completed")
+        && result.path("result").isObject()) {
+      completeResult((ObjectNode) result.path("result"));
+    }
+    completeResult(result);
     if (list) {
       result.put("ttlMs", 0);
       result.put("cacheScope", "private");
     }
     return JSONRPCResponse.result(response.id(), result);
+  }
+
+  private void completeResult(ObjectNode result) {
+    if (!result.path("resultType").asString("").equals("task")) {
+      result.put("resultType", "complete");
+    }
+    JsonNode meta = result.path("_meta");
+    ObjectNode newMeta = meta.isObject() ? (ObjectNode) meta : result.putObject("_meta");
+    newMeta.set(SERVER_INFO_META, gateway.json().valueToTree(serverInfo));
   }
 
   private static JSONRPCResponse error(Object id, int code, String message, Object data) {

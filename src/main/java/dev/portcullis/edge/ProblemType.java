@@ -36,7 +36,7 @@ public enum ProblemType {
   IDEMPOTENCY_KEY_IN_FLIGHT(409, "The call this idempotency key names has not ended yet"),
   APPROVAL_DECIDED(409, "The approval request has already been decided"),
   APPROVAL_EXPIRED(409, "The approval request passed its deadline unanswered"),
-  INVOCATION_CANCELLED(409, "An operator cancelled this call"),
+  INVOCATION_CANCELLED(409, "This call was cancelled"),
   ALREADY_VOTED(409, "This approver has already approved these arguments"),
   APPROVAL_ARGUMENTS_CHANGED(
       409, "The call's arguments were edited since they were read; nothing was recorded"),

@@ -111,6 +111,20 @@ public sealed interface AuditReason {
     }
   }
 
+  /**
+   * Who cancelled a parked call before it was decided: {@code agent:ID}, the agent that made it.
+   */
+  record CancelledBy(String actor) implements AuditReason {
+    public CancelledBy {
+      Objects.requireNonNull(actor, "actor");
+    }
+
+    @Override
+    public String wire() {
+      return "cancelled-by:" + actor;
+    }
+  }
+
   /** The digest of a stored call's arguments as found, when they are not the ones recorded. */
   record StoredDigest(String digest) implements AuditReason {
     public StoredDigest {
@@ -248,6 +262,7 @@ public sealed interface AuditReason {
           case "edited-from" -> new EditedFrom(value);
           case "edited-to" -> new EditedTo(value);
           case "denied-by" -> new DeniedBy(value);
+          case "cancelled-by" -> new CancelledBy(value);
           case "stored-digest" -> new StoredDigest(value);
           case "idempotent-replay" -> new Replay(value);
           case "settled-by" -> new SettledBy(value);

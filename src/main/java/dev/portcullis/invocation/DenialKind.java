@@ -28,6 +28,9 @@ public enum DenialKind {
   APPROVAL_DENIED,
   /** No approver decided the parked call before its deadline; it never ran. */
   APPROVAL_EXPIRED,
-  /** An operator cancelled the call; whatever it had done is in its record. */
+  /**
+   * The call was cancelled: by the agent that made it while it awaited approval (it never ran), or
+   * by an operator settling it; whatever it had done is in its record.
+   */
   CANCELLED
 }

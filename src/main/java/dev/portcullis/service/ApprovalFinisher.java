@@ -38,6 +38,7 @@ public final class ApprovalFinisher {
   private final ApprovalResumption resumption;
   private final ApprovalDenials denials;
   private final ApprovalExpiry expiry;
+  private final ParkedCancellations cancellations;
   private final Clock clock;
 
   /** Calls {@link #finishDecided} is finishing on this node. */
@@ -51,6 +52,7 @@ public final class ApprovalFinisher {
       ApprovalResumption resumption,
       ApprovalDenials denials,
       ApprovalExpiry expiry,
+      ParkedCancellations cancellations,
       Clock clock) {
     this.approvals = approvals;
     this.invocations = invocations;
@@ -59,6 +61,7 @@ public final class ApprovalFinisher {
     this.resumption = resumption;
     this.denials = denials;
     this.expiry = expiry;
+    this.cancellations = cancellations;
     this.clock = clock;
   }
 
@@ -115,6 +118,7 @@ public final class ApprovalFinisher {
           case DENIED ->
               denials.endDenied(r, s, r.decidedBy(), r.reason() == null ? "" : r.reason());
           case EXPIRED -> expiry.endExpired(r, s);
+          case CANCELLED -> cancellations.endCancelled(r, s, r.decidedBy());
         }
         finished++;
       } finally {

@@ -148,7 +148,7 @@ public final class ApprovalLookup {
                   + " expired at "
                   + r.deadline()
                   + "; the agent must make the call again");
-      case APPROVED, DENIED ->
+      case APPROVED, DENIED, CANCELLED ->
           new ApprovalRefusal(
               ApprovalRefusal.Kind.DECIDED,
               "approval "

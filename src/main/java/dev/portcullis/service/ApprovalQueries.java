@@ -37,8 +37,8 @@ public final class ApprovalQueries {
   }
 
   /**
-   * The requests in {@code status} (a wire name: pending, approved, denied, expired) of the tenants
-   * {@code operator} decides for, oldest first, each with its call and votes.
+   * The requests in {@code status} (a wire name: pending, approved, denied, expired, cancelled) of
+   * the tenants {@code operator} decides for, oldest first, each with its call and votes.
    *
    * @throws IllegalArgumentException when no status has that name
    */
@@ -46,7 +46,7 @@ public final class ApprovalQueries {
     ApprovalStatus status = ApprovalStatus.parse(statusName);
     if (status == null) {
       throw new IllegalArgumentException(
-          "status must be one of pending, approved, denied, expired");
+          "status must be one of pending, approved, denied, expired, cancelled");
     }
     Instant now = clock.instant();
     try {

@@ -49,8 +49,8 @@ public final class ApprovalSettlement {
   }
 
   /**
-   * The move of parked call {@code call} to {@code to} (DENIED or EXPIRED), ending with a refusal
-   * of {@code kind} saying {@code detail}, and its record naming {@code events}.
+   * The move of parked call {@code call} to {@code to} (DENIED, EXPIRED or CANCELLED), ending with
+   * a refusal of {@code kind} saying {@code detail}, and its record naming {@code events}.
    */
   Transition refuse(
       Invocation call,

@@ -1,7 +1,9 @@
 package dev.portcullis.service;
 
+import dev.portcullis.invocation.AgentRef;
 import dev.portcullis.invocation.OperatorRef;
 import dev.portcullis.invocation.Outcome;
+import dev.portcullis.invocation.UserRef;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -9,7 +11,8 @@ import java.util.Optional;
 /**
  * What approvers do with parked calls, as the edge serves it: list and show them ({@link
  * ApprovalQueries}, reads only), approve them, with edited arguments or not ({@link
- * ApprovalVoting}), and deny them ({@link ApprovalDenials}). Each job is its own class, wired in
+ * ApprovalVoting}), and deny them ({@link ApprovalDenials}); and what the agent that made a parked
+ * call may do with it: cancel it ({@link ParkedCancellations}). Each job is its own class, wired in
  * {@code cli/Assembly}; this one only hands each call to its class. Unanswered requests expire in
  * the sweeper ({@link ApprovalExpiry}), and calls whose request was decided but whose road never
  * ran are finished by {@link ApprovalFinisher}; neither is reachable from here.
@@ -22,16 +25,19 @@ public final class Approvals {
   private final ApprovalQueries queries;
   private final ApprovalVoting voting;
   private final ApprovalDenials denials;
+  private final ParkedCancellations cancellations;
   private final ApprovalSignals signals;
 
   public Approvals(
       ApprovalQueries queries,
       ApprovalVoting voting,
       ApprovalDenials denials,
+      ParkedCancellations cancellations,
       ApprovalSignals signals) {
     this.queries = queries;
     this.voting = voting;
     this.denials = denials;
+    this.cancellations = cancellations;
     this.signals = signals;
   }
 
@@ -67,6 +73,11 @@ public final class Approvals {
   public ApprovalResult approve(String approvalId, OperatorRef operator, ApprovalConsent consent)
       throws ApprovalRefusal {
     return voting.approve(approvalId, operator, consent);
+  }
+
+  /** The agent that made a parked call cancels it: see {@link ParkedCancellations#cancel}. */
+  public Outcome cancel(String invocationId, AgentRef agent, UserRef user) throws ApprovalRefusal {
+    return cancellations.cancel(invocationId, agent, user);
   }
 
   /** See {@link ApprovalDenials#deny}. */

@@ -182,7 +182,15 @@ class McpRoutesFuzzTest {
       RequestBodies bodies = new RequestBodies(EdgeJson.strictMapper(), settings.maxRequestBytes());
       McpSessions sessions = McpSessions.inMemory(gateway.clock(), settings.sessions());
       McpWaits waits = new McpWaits(gateway.invocations(), gateway.approvals().signals());
-      McpRoutes mcp = new McpRoutes(gateway, guard, bodies, sessions, settings, waits);
+      McpRoutes mcp =
+          new McpRoutes(
+              gateway,
+              guard,
+              bodies,
+              sessions,
+              settings,
+              waits,
+              new McpTaskIds(McpTaskIds.newKey()));
       Javalin app =
           Javalin.create(
               cfg -> {

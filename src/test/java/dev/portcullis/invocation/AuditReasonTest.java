@@ -26,6 +26,7 @@ class AuditReasonTest {
         Arguments.of(new AuditReason.EditedFrom("ab12"), "edited-from:ab12"),
         Arguments.of(new AuditReason.EditedTo("cd34"), "edited-to:cd34"),
         Arguments.of(new AuditReason.DeniedBy("ops-olivia"), "denied-by:ops-olivia"),
+        Arguments.of(new AuditReason.CancelledBy("agent:crm-bot"), "cancelled-by:agent:crm-bot"),
         Arguments.of(new AuditReason.StoredDigest("ef56"), "stored-digest:ef56"),
         Arguments.of(new AuditReason.Replay("inv-1"), "idempotent-replay:inv-1"),
         Arguments.of(new AuditReason.SettledBy("ops-olivia"), "settled-by:ops-olivia"),

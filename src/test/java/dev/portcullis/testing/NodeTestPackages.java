@@ -12,20 +12,24 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The npm packages the tests run under node (src/test/resources/mcp-upstream: the TypeScript SDK v1
- * stand-in upstream server and the SDK v2 client), installed once under target/ with {@code npm ci}
- * from the committed lock file. {@code script/bootstrap} installs them up front; this installs them
- * when it could not. Without node or npm the caller is skipped, or fails under {@code CI} ({@link
- * Needs}).
+ * stand-in upstream server, the SDK v2 client and the tasks extension's requester), installed once
+ * under target/ with {@code npm ci} from the committed lock file. {@code script/bootstrap} installs
+ * them up front; this installs them when it could not. Without node or npm the caller is skipped,
+ * or fails under {@code CI} ({@link Needs}).
  */
 public final class NodeTestPackages {
   /** Where the packages and the scripts are. */
   public static final Path DIR = Path.of("target/mcp-upstream").toAbsolutePath();
 
   private static final List<String> FILES =
-      List.of("package.json", "package-lock.json", "server.mjs", "client-v2.mjs");
+      List.of(
+          "package.json", "package-lock.json", "server.mjs", "client-v2.mjs", "client-tasks.mjs");
 
   private static final List<String> PACKAGES =
-      List.of("@modelcontextprotocol/sdk", "@modelcontextprotocol/client");
+      List.of(
+          "@modelcontextprotocol/sdk",
+          "@modelcontextprotocol/client",
+          "@modelcontextprotocol/ext-tasks");
 
   private NodeTestPackages() {}
 
