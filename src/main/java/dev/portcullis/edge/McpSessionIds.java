@@ -76,13 +76,12 @@ final class McpSessionIds {
       return Optional.empty();
     }
     String body = id.substring(0, lastDot);
-    byte[] given;
-    try {
-      given = B64_DECODER.decode(id.substring(lastDot + 1));
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
-    if (!MessageDigest.isEqual(mac(body), given)) {
+    // Compared as the text this installation issues, not as decoded bytes: the last base64
+    // character carries bits a decoder ignores, so several spellings would decode to one MAC and
+    // one session would have several ids.
+    byte[] given = id.substring(lastDot + 1).getBytes(StandardCharsets.US_ASCII);
+    byte[] expected = B64.encodeToString(mac(body)).getBytes(StandardCharsets.US_ASCII);
+    if (!MessageDigest.isEqual(expected, given)) {
       return Optional.empty();
     }
     // Signed by this installation, so well formed; still read defensively.

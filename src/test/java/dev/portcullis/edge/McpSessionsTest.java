@@ -168,6 +168,21 @@ class McpSessionsTest {
   }
 
   @Test
+  void anIdHasOneSpellingEvenWhereABase64DecoderIgnoresTheLastCharactersLowBits() {
+    McpSessionIds ids = new McpSessionIds(key);
+    String id = ids.mint("support", "2025-11-25", clock.instant());
+    String stem = id.substring(0, id.length() - 1);
+
+    assertThat(ids.verify(id, "support")).isPresent();
+    for (char c :
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray()) {
+      if (c != id.charAt(id.length() - 1)) {
+        assertThat(ids.verify(stem + c, "support")).as(stem + c).isEmpty();
+      }
+    }
+  }
+
+  @Test
   void aValidlySignedIdTheStoreDoesNotHoldIsUnknown() {
     McpSessionIds ids = new McpSessionIds(key);
     String neverOpened = ids.mint("support", "2025-11-25", clock.instant());
