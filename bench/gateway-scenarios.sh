@@ -50,6 +50,9 @@
 #                             needs BENCH_STORE=jdbc:postgresql://…; clients are dealt out to
 #                             them in turn. On PostgreSQL the report adds the server's CPU and
 #                             its commits per call.
+#   BENCH_GATEWAY_CLASSES     the classes the gateway processes run          [target/classes]
+#                             (an A/B of a change: point it at another build's target/classes;
+#                             the load generator and report stay this build's)
 #   BENCH_SKIP_BUILD=1        reuse target/ as it is
 #
 # Example, the before/after comparison of a change to the state writes (run on each commit):
@@ -77,7 +80,7 @@ report="$out/gateway-scenarios-$stamp.md"
 say "machine: $(nproc) cores; $(uptime | sed 's/^ *//')"
 say "running with $("$java_bin" -version 2>&1 | head -1); mode ${BENCH_MODE:-processes}; report: $report"
 "$java_bin" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow "-Xms$heap" "-Xmx$heap" \
-  "-Dbench.classpath=$home/target/classes:$(cat "$runtime_classpath_file")" \
+  "-Dbench.classpath=${BENCH_GATEWAY_CLASSES:-$home/target/classes}:$(cat "$runtime_classpath_file")" \
   -cp "target/test-classes:target/classes:$(cat "$classpath_file")" \
   dev.portcullis.bench.GatewayScenariosBenchmark | tee "$report"
 say "finished; $(uptime | sed 's/^ *//')"
