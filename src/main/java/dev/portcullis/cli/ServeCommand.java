@@ -68,7 +68,7 @@ final class ServeCommand implements Runnable {
             .map(c -> ((dev.portcullis.config.McpConnectorSpec) c).refresh())
             .min(java.util.Comparator.naturalOrder())
             .orElse(java.time.Duration.ofMinutes(5));
-    assembly.upstreamTools().start(java.time.Duration.ofSeconds(2), relist);
+    assembly.upstreamTools().start(assembly.pinPoll(), relist);
     java.util.concurrent.ScheduledExecutorService sweeper = approvalSweeper(assembly);
     String base = "http://" + cfg.server().host() + ":" + server.port();
     out.printf(

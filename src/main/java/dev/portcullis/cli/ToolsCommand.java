@@ -85,7 +85,7 @@ final class ToolsCommand implements Runnable {
         Upstreams upstreams =
             spec ->
                 Assembly.upstream(spec, cfg.source().toAbsolutePath().getParent(), secrets, json);
-        return action.apply(cfg, new JdbcToolPins(db.dataSource(), json), upstreams);
+        return action.apply(cfg, new JdbcToolPins(db.dataSource(), json, db.dialect()), upstreams);
       } catch (ToolPins.PinStoreException e) {
         throw new CliException(e.getMessage());
       }

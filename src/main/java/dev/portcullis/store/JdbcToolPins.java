@@ -2,6 +2,7 @@ package dev.portcullis.store;
 
 import dev.portcullis.catalog.ToolPin;
 import dev.portcullis.catalog.ToolPins;
+import dev.portcullis.invocation.NodeSignals;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,6 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
  * nodes can read the same latest version; the loser's insert violates the key and is tried again.
  */
 public final class JdbcToolPins implements ToolPins {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JdbcToolPins.class);
+
   /**
    * How often an approval is tried when other nodes took the version it read at the same time. Each
    * lost attempt means another approval of the tool committed, so the approvals of racing nodes
@@ -34,10 +37,21 @@ public final class JdbcToolPins implements ToolPins {
 
   private final DataSource dataSource;
   private final JsonMapper json;
+  private final Dialect dialect;
 
+  /** Approvals in the embedded store: nobody else to tell. */
   public JdbcToolPins(DataSource dataSource, JsonMapper json) {
+    this(dataSource, json, Dialect.SQLITE);
+  }
+
+  /**
+   * Approvals in {@code dialect}'s store; on PostgreSQL each approval, once committed, signals the
+   * other nodes ({@link NodeSignals.Topic#TOOLS}), which read the approvals at once.
+   */
+  public JdbcToolPins(DataSource dataSource, JsonMapper json, Dialect dialect) {
     this.dataSource = dataSource;
     this.json = json;
+    this.dialect = dialect;
   }
 
   @Override
@@ -106,6 +120,15 @@ public final class JdbcToolPins implements ToolPins {
           throw new SQLException("the insert returned no version");
         }
         version = rs.getInt(1);
+      }
+      // autocommit: the approval has committed; a signal lost here is found by the nodes' polling
+      try {
+        PostgresSignals.within(c, dialect, NodeSignals.Signal.of(NodeSignals.Topic.TOOLS));
+      } catch (SQLException e) {
+        LOG.warn(
+            "approved {}, but cannot signal the other nodes ({}); they read it within a second",
+            tool,
+            e.getMessage());
       }
       return new ToolPin(tool, version, fingerprint, descriptor, approvedBy, at);
     }
