@@ -261,7 +261,9 @@ public final class Assembly implements AutoCloseable {
                 .filter(McpConnector.class::isInstance)
                 .map(McpConnector.class::cast)
                 .toList(),
-            config.upstreamTools());
+            config.upstreamTools(),
+            database.node(),
+            clock);
     try {
       upstreamTools.reloadPins();
     } catch (ToolPins.PinStoreException e) {

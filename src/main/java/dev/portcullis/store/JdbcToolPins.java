@@ -134,6 +134,65 @@ public final class JdbcToolPins implements ToolPins {
     }
   }
 
+  @Override
+  public boolean quarantine(Quarantine q) throws PinStoreException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        int inserted;
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO tool_quarantines (tool, pin_version, reason, node, quarantined_at)"
+                    + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tool, pin_version) DO NOTHING")) {
+          ps.setString(1, q.tool());
+          ps.setInt(2, q.pinVersion());
+          ps.setString(3, q.reason());
+          ps.setString(4, q.node());
+          ps.setString(5, q.at().toString());
+          inserted = ps.executeUpdate();
+        }
+        if (inserted == 1) {
+          PostgresSignals.within(c, dialect, NodeSignals.Signal.of(NodeSignals.Topic.TOOLS));
+        }
+        c.commit();
+        return inserted == 1;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new PinStoreException(
+          "cannot record the quarantine of " + q.tool() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<Quarantine> quarantines() throws PinStoreException {
+    String sql =
+        "SELECT q.tool, q.pin_version, q.reason, q.node, q.quarantined_at FROM tool_quarantines q"
+            + " WHERE q.pin_version = (SELECT MAX(version) FROM tool_pins p WHERE p.tool = q.tool)"
+            + " ORDER BY q.tool";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      List<Quarantine> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(
+            new Quarantine(
+                rs.getString(1),
+                rs.getInt(2),
+                rs.getString(3),
+                rs.getString(4),
+                Instant.parse(rs.getString(5))));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new PinStoreException("cannot read the tool quarantines: " + e.getMessage(), e);
+    }
+  }
+
   private JsonNode parse(String text) throws SQLException {
     try {
       return json.readTree(text);
