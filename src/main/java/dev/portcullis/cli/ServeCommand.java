@@ -86,6 +86,14 @@ final class ServeCommand implements Runnable {
         cfg.policy().rules().size());
     out.println(
         "  policy files are watched: a change that loads takes effect within 2 s, one that does not is logged");
+    assembly
+        .policySharing()
+        .ifPresent(
+            sharing ->
+                out.println(
+                    "  shared store: this node runs the newest policy any node published (now "
+                        + sharing.inForce().substring(0, Math.min(19, sharing.inForce().length()))
+                        + "); changes reach every node within 2 s"));
     cfg.policy().warnings().forEach(w -> out.println("  warning: " + w));
     if (!cfg.upstreamTools().isEmpty()) {
       out.printf(
