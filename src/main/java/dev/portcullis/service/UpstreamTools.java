@@ -267,7 +267,9 @@ public final class UpstreamTools implements AutoCloseable {
       boolean recordedHere = recorded != null && recorded.pinVersion() == pin.version();
       Hold local = out.get(spec.name());
       if (local != null && local.kind() == Hold.Kind.QUARANTINED) {
-        if (!recordedHere) {
+        // only what a listing found now is recorded: a quarantine kept while the listing is
+        // unknown may predate the newest approval, and must not be pinned on it
+        if (!recordedHere && live.containsKey(connector)) {
           record(
               new ToolPins.Quarantine(
                   spec.name(), pin.version(), local.reason(), node, clock.instant()));
