@@ -293,7 +293,8 @@ public final class Assembly implements AutoCloseable {
     NodeKeeper keeper =
         database.node() == null
             ? null
-            : new NodeKeeper(new NodeLeases(database, NodeKeeper.LEASE), recovery, clock);
+            : new NodeKeeper(
+                new NodeLeases(database, NodeKeeper.LEASE, policy::version), recovery, clock);
     recover(keeper, recovery);
     ApprovalStore approvalStore = new JdbcApprovalStore(ledger);
     Notifications notifications =

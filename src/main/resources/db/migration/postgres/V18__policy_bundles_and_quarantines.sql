@@ -36,3 +36,6 @@ CREATE TRIGGER tool_quarantines_append_only BEFORE UPDATE OR DELETE ON tool_quar
     FOR EACH ROW EXECUTE FUNCTION portcullis_refuse_change();
 CREATE TRIGGER tool_quarantines_no_truncate BEFORE TRUNCATE ON tool_quarantines
     FOR EACH STATEMENT EXECUTE FUNCTION portcullis_refuse_change();
+
+-- Which policy version each node has in force, written at each lease renewal (every 3 s).
+ALTER TABLE gateway_nodes ADD COLUMN policy_version text;

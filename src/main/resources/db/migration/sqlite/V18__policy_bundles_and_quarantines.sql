@@ -39,3 +39,6 @@ CREATE TRIGGER tool_quarantines_no_delete BEFORE DELETE ON tool_quarantines
 BEGIN
     SELECT RAISE(ABORT, 'tool_quarantines is append-only');
 END;
+
+-- Which policy version each node has in force, written at each lease renewal (every 3 s).
+ALTER TABLE gateway_nodes ADD COLUMN policy_version TEXT;

@@ -15,6 +15,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -76,7 +80,26 @@ class ChangesAcrossNodesTest {
           .isEqualTo(PolicyReloader.Result.RELOADED);
 
       awaitWithin(BOUND, () -> read(b).statusCode() == 403);
-      assertThat(sharing(b).inForce()).isNotEqualTo(before).isEqualTo(sharing(a).inForce());
+      String after = sharing(a).inForce();
+      assertThat(sharing(b).inForce()).isNotEqualTo(before).isEqualTo(after);
+      // each node's lease row names the policy it runs, from its next renewal (every 3 s)
+      awaitWithin(Duration.ofSeconds(5), () -> nodesRunning(db).equals(List.of(after, after)));
+    }
+  }
+
+  /** The policy versions the nodes' lease rows name. */
+  private static List<String> nodesRunning(PostgresDatabase.Settings db) {
+    try (Connection c = Postgres.superuser(db);
+        PreparedStatement ps =
+            c.prepareStatement("SELECT policy_version FROM gateway_nodes ORDER BY node");
+        ResultSet rs = ps.executeQuery()) {
+      List<String> versions = new java.util.ArrayList<>();
+      while (rs.next()) {
+        versions.add(rs.getString(1));
+      }
+      return versions;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 
