@@ -83,6 +83,27 @@ class SharedStoreUpstreamToolsTest {
   }
 
   @Test
+  void withTheListeningConnectionsKilledAnApprovalStillReachesTheOtherNodeWithinTheBound()
+      throws Exception {
+    PostgresDatabase.Settings db = Postgres.freshDatabase();
+    try (UpstreamMcpServer upstream = UpstreamMcpServer.start(TOKEN)) {
+      Path config = config(Files.createDirectories(dir.resolve("config")), upstream, db);
+      try (GatewayFixture a = GatewayFixture.start(node("node-a"), config, Map.of());
+          GatewayFixture b = GatewayFixture.start(node("node-b"), config, Map.of())) {
+        // as serve does: node B reads the approvals every pinPoll (1 s on a shared store)
+        b.assembly().upstreamTools().start(b.assembly().pinPoll(), Duration.ofMinutes(5));
+        Postgres.awaitListening(db, 2);
+        assertThat(Postgres.terminateListeners(db)).isEqualTo(2);
+
+        UpstreamApprovals.approve(a, config, "weather.get_weather");
+
+        awaitWithin(BOUND, () -> call(b).statusCode() == 200);
+        Postgres.awaitListening(db, 2);
+      }
+    }
+  }
+
+  @Test
   void aToolQuarantinedOnOneNodeIsHeldOnTheOtherUntilApprovedAgain() throws Exception {
     PostgresDatabase.Settings db = Postgres.freshDatabase();
     try (UpstreamMcpServer upstreamA = UpstreamMcpServer.start(TOKEN);
