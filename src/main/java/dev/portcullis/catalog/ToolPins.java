@@ -22,6 +22,23 @@ public interface ToolPins {
       java.time.Instant at)
       throws PinStoreException;
 
+  /**
+   * A quarantine a gateway node found (an approved tool whose descriptor changed upstream, or that
+   * the upstream no longer offers), recorded against the approval it was found against: on a store
+   * several nodes share, the tool is held on every node while that approval is the newest.
+   */
+  record Quarantine(
+      String tool, int pinVersion, String reason, String node, java.time.Instant at) {}
+
+  /**
+   * Records {@code quarantine}, unless one is already recorded for its tool and approval (the first
+   * node's stays); signals the other nodes when it is new. Answers whether it was new.
+   */
+  boolean quarantine(Quarantine quarantine) throws PinStoreException;
+
+  /** The quarantines recorded against the newest approval of each tool. */
+  List<Quarantine> quarantines() throws PinStoreException;
+
   /** The store could not be read or written. */
   final class PinStoreException extends Exception {
     private static final long serialVersionUID = 1L;

@@ -12,6 +12,7 @@ import dev.portcullis.config.MailConnectorSpec;
 import dev.portcullis.config.McpConnectorSpec;
 import dev.portcullis.config.PolicyLoader;
 import dev.portcullis.config.PolicyReloader;
+import dev.portcullis.config.PolicySharing;
 import dev.portcullis.config.ServerSettings;
 import dev.portcullis.config.SlackConnectorSpec;
 import dev.portcullis.config.SqlConnectorSpec;
@@ -35,6 +36,7 @@ import dev.portcullis.identity.TokenVerifier;
 import dev.portcullis.invocation.BeforeStateStore;
 import dev.portcullis.invocation.Durability;
 import dev.portcullis.invocation.InvocationStore;
+import dev.portcullis.invocation.NodeSignals;
 import dev.portcullis.invocation.UpstreamKeys;
 import dev.portcullis.pipeline.ApprovalStage;
 import dev.portcullis.pipeline.ArgumentShape;
@@ -73,6 +75,7 @@ import dev.portcullis.service.ParkedNotices;
 import dev.portcullis.service.RecoveryResends;
 import dev.portcullis.service.ResumedRoad;
 import dev.portcullis.service.Reverts;
+import dev.portcullis.service.SignalRouter;
 import dev.portcullis.service.StoredCallCheck;
 import dev.portcullis.service.UpstreamTools;
 import dev.portcullis.service.notify.Channels;
@@ -84,6 +87,7 @@ import dev.portcullis.store.JdbcAuditLog;
 import dev.portcullis.store.JdbcBeforeStateStore;
 import dev.portcullis.store.JdbcInvocationStore;
 import dev.portcullis.store.JdbcLedger;
+import dev.portcullis.store.JdbcPolicyBundles;
 import dev.portcullis.store.JdbcSecretStore;
 import dev.portcullis.store.JdbcSessionStore;
 import dev.portcullis.store.JdbcToolPins;
@@ -136,6 +140,11 @@ public final class Assembly implements AutoCloseable {
   /** This node's lease and sweep on a shared store; null on the embedded one. */
   private final NodeKeeper keeper;
 
+  /** The policy shared with the other nodes, and their signals; null on the embedded store. */
+  private final PolicySharing sharing;
+
+  private final NodeSignals.Subscription listening;
+
   private Assembly(
       DataDirectory data,
       Database database,
@@ -152,8 +161,12 @@ public final class Assembly implements AutoCloseable {
       DeferredEndings endings,
       ApprovalExpiry approvalExpiry,
       ApprovalFinisher approvalFinisher,
-      NodeKeeper keeper) {
+      NodeKeeper keeper,
+      PolicySharing sharing,
+      NodeSignals.Subscription listening) {
     this.keeper = keeper;
+    this.sharing = sharing;
+    this.listening = listening;
     if (keeper != null) {
       keeper.start();
     }
@@ -243,7 +256,7 @@ public final class Assembly implements AutoCloseable {
                                   clock);
                         })
                 .toList());
-    ToolPins pins = new JdbcToolPins(database.dataSource(), json);
+    ToolPins pins = new JdbcToolPins(database.dataSource(), json, database.dialect());
     UpstreamTools upstreamTools =
         new UpstreamTools(
             catalog,
@@ -252,7 +265,9 @@ public final class Assembly implements AutoCloseable {
                 .filter(McpConnector.class::isInstance)
                 .map(McpConnector.class::cast)
                 .toList(),
-            config.upstreamTools());
+            config.upstreamTools(),
+            database.node(),
+            clock);
     try {
       upstreamTools.reloadPins();
     } catch (ToolPins.PinStoreException e) {
@@ -282,7 +297,8 @@ public final class Assembly implements AutoCloseable {
     NodeKeeper keeper =
         database.node() == null
             ? null
-            : new NodeKeeper(new NodeLeases(database, NodeKeeper.LEASE), recovery, clock);
+            : new NodeKeeper(
+                new NodeLeases(database, NodeKeeper.LEASE, policy::version), recovery, clock);
     recover(keeper, recovery);
     ApprovalStore approvalStore = new JdbcApprovalStore(ledger);
     Notifications notifications =
@@ -321,7 +337,7 @@ public final class Assembly implements AutoCloseable {
             commit,
             before,
             execute);
-    ApprovalSignals signals = new ApprovalSignals();
+    ApprovalSignals signals = new ApprovalSignals(database.signals());
     ApprovalLookup lookup = new ApprovalLookup(approvalStore, invocations);
     ApprovalSettlement settlement =
         new ApprovalSettlement(approvalStore, ledger, lookup, entries, clock);
@@ -383,6 +399,24 @@ public final class Assembly implements AutoCloseable {
             new ArgumentShape(config.server().arguments()));
     PolicyReloader reloader =
         new PolicyReloader(PolicyLoader.of(config), config.policyPaths(), policy);
+    // On a shared store the policy in force is the nodes' newest published bundle, and the nodes
+    // signal each other what changed; polling covers lost signals.
+    PolicySharing sharing = null;
+    NodeSignals.Subscription listening = null;
+    if (database.node() != null) {
+      sharing =
+          new PolicySharing(
+              new JdbcPolicyBundles(database, json),
+              PolicyLoader.of(config),
+              policy,
+              database.node(),
+              clock);
+      reloader.onLoaded(sharing);
+      sharing.join(reloader.files());
+      listening =
+          database.signals().listen(new SignalRouter(sharing::follow, upstreamTools, signals));
+      sharing.start();
+    }
     return new Assembly(
         data,
         database,
@@ -399,7 +433,9 @@ public final class Assembly implements AutoCloseable {
         endings,
         expiry,
         finisher,
-        keeper);
+        keeper,
+        sharing,
+        listening);
   }
 
   /**
@@ -588,6 +624,20 @@ public final class Assembly implements AutoCloseable {
     return config;
   }
 
+  /**
+   * How often the tool approvals are read: every second on a shared store (other nodes' approvals
+   * and quarantines, when their signal is lost), every 2 s on the embedded one ({@code tools
+   * approve} run beside the gateway).
+   */
+  public Duration pinPoll() {
+    return sharing == null ? Duration.ofSeconds(2) : Duration.ofSeconds(1);
+  }
+
+  /** The shared policy's follower on a shared store (tests drive it); empty on the embedded one. */
+  public java.util.Optional<PolicySharing> policySharing() {
+    return java.util.Optional.ofNullable(sharing);
+  }
+
   /** Reloads the policy files when they change; {@code serve} starts it, tests drive it. */
   public PolicyReloader policyReloader() {
     return policyReloader;
@@ -664,6 +714,12 @@ public final class Assembly implements AutoCloseable {
 
   @Override
   public void close() {
+    if (listening != null) {
+      listening.close();
+    }
+    if (sharing != null) {
+      sharing.close();
+    }
     if (keeper != null) {
       keeper.close();
     }

@@ -68,7 +68,7 @@ final class ServeCommand implements Runnable {
             .map(c -> ((dev.portcullis.config.McpConnectorSpec) c).refresh())
             .min(java.util.Comparator.naturalOrder())
             .orElse(java.time.Duration.ofMinutes(5));
-    assembly.upstreamTools().start(java.time.Duration.ofSeconds(2), relist);
+    assembly.upstreamTools().start(assembly.pinPoll(), relist);
     java.util.concurrent.ScheduledExecutorService sweeper = approvalSweeper(assembly);
     String base = "http://" + cfg.server().host() + ":" + server.port();
     out.printf(
@@ -89,6 +89,14 @@ final class ServeCommand implements Runnable {
         cfg.policy().rules().size());
     out.println(
         "  policy files are watched: a change that loads takes effect within 2 s, one that does not is logged");
+    assembly
+        .policySharing()
+        .ifPresent(
+            sharing ->
+                out.println(
+                    "  shared store: this node runs the newest policy any node published (now "
+                        + sharing.inForce().substring(0, Math.min(19, sharing.inForce().length()))
+                        + "); changes reach every node within 2 s"));
     cfg.policy().warnings().forEach(w -> out.println("  warning: " + w));
     if (!cfg.upstreamTools().isEmpty()) {
       out.printf(

@@ -85,7 +85,7 @@ final class ToolsCommand implements Runnable {
         Upstreams upstreams =
             spec ->
                 Assembly.upstream(spec, cfg.source().toAbsolutePath().getParent(), secrets, json);
-        return action.apply(cfg, new JdbcToolPins(db.dataSource(), json), upstreams);
+        return action.apply(cfg, new JdbcToolPins(db.dataSource(), json, db.dialect()), upstreams);
       } catch (ToolPins.PinStoreException e) {
         throw new CliException(e.getMessage());
       }
@@ -212,11 +212,32 @@ final class ToolsCommand implements Runnable {
       return common.with(
           (config, pins, upstreams) -> {
             Review r = review(config, pins, upstreams, tool);
-            if (r.pin().isPresent() && r.pin().get().fingerprint().equals(r.liveHash())) {
+            Optional<ToolPins.Quarantine> quarantined = quarantined(pins, tool);
+            if (r.pin().isPresent()
+                && r.pin().get().fingerprint().equals(r.liveHash())
+                && quarantined.isEmpty()) {
               out.printf(
                   "%s: the live descriptor is the approved one (%s, version %d by %s)%n",
                   tool, r.liveHash(), r.pin().get().version(), r.pin().get().approvedBy());
               return 0;
+            }
+            if (quarantined.isPresent() && r.pin().get().fingerprint().equals(r.liveHash())) {
+              ToolPins.Quarantine q = quarantined.get();
+              out.printf(
+                  "%s: the live descriptor here is the approved one (%s, version %d by %s), but"
+                      + " gateway node %s quarantined that approval at %s: %s%n",
+                  tool,
+                  r.liveHash(),
+                  r.pin().get().version(),
+                  r.pin().get().approvedBy(),
+                  q.node(),
+                  q.at(),
+                  q.reason());
+              out.printf(
+                  "%nTo approve this descriptor again, lifting the quarantine on every node:%n"
+                      + "  portcullis tools approve %s --fingerprint %s%n",
+                  tool, r.liveHash());
+              return 1;
             }
             out.print(diff(r));
             out.printf(
@@ -272,7 +293,9 @@ final class ToolsCommand implements Runnable {
                       + tool
                       + "'");
             }
-            if (r.pin().isPresent() && r.pin().get().fingerprint().equals(fingerprint)) {
+            if (r.pin().isPresent()
+                && r.pin().get().fingerprint().equals(fingerprint)
+                && quarantined(pins, tool).isEmpty()) {
               out.printf(
                   "%s is already approved with this descriptor (version %d)%n",
                   tool, r.pin().get().version());
@@ -289,6 +312,15 @@ final class ToolsCommand implements Runnable {
             return 0;
           });
     }
+  }
+
+  /**
+   * The quarantine a gateway node recorded against {@code tool}'s newest approval (only on a store
+   * several nodes share; see UpstreamTools).
+   */
+  static Optional<ToolPins.Quarantine> quarantined(ToolPins pins, String tool)
+      throws ToolPins.PinStoreException {
+    return pins.quarantines().stream().filter(q -> q.tool().equals(tool)).findFirst();
   }
 
   /** One tool's approval and its live descriptor. */

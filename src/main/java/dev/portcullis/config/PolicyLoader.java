@@ -5,6 +5,7 @@ import dev.portcullis.policy.CelConditions;
 import dev.portcullis.policy.CompiledPolicy;
 import dev.portcullis.policy.Condition;
 import dev.portcullis.policy.NamePattern;
+import dev.portcullis.policy.PolicyBundles;
 import dev.portcullis.policy.Rule;
 import dev.portcullis.policy.RuleEffect;
 import dev.portcullis.policy.RuleMode;
@@ -93,10 +94,6 @@ public final class PolicyLoader {
 
   /** Loads into {@code problems}; the result is only meaningful when no problem was added. */
   CompiledPolicy loadInto(List<Path> paths, List<ConfigException.Problem> problems) {
-    List<Rule> rules = new ArrayList<>();
-    List<String> warnings = new ArrayList<>();
-    Set<String> ids = new HashSet<>();
-    MessageDigest digest = sha256();
     List<Path> files;
     try {
       files = files(paths);
@@ -106,20 +103,77 @@ public final class PolicyLoader {
               0, "/policies", "cannot list policy files: " + e.getMessage()));
       return new CompiledPolicy(List.of(), "none", tools);
     }
+    List<Source> sources = new ArrayList<>();
     for (Path file : files) {
-      String text;
       try {
-        text = Files.readString(file, StandardCharsets.UTF_8);
+        sources.add(new Source(file, Files.readString(file, StandardCharsets.UTF_8)));
       } catch (IOException e) {
         problems.add(
             new ConfigException.Problem(
                 file, 0, "", "cannot read the policy file: " + e.getMessage()));
-        continue;
       }
-      digest.update(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
-      digest.update((byte) 0);
-      digest.update(text.getBytes(StandardCharsets.UTF_8));
-      digest.update((byte) 0);
+    }
+    return compile(sources, problems);
+  }
+
+  /**
+   * Compiles a policy bundle another node published (its files' names and texts), exactly as the
+   * same files read from disk would be: same checks, same version. Problems name the file by its
+   * name in the bundle.
+   *
+   * @throws ConfigException listing every problem, each with its file and line
+   */
+  public CompiledPolicy load(PolicyBundles.Bundle bundle) throws ConfigException {
+    List<ConfigException.Problem> problems = new ArrayList<>();
+    List<Source> sources =
+        bundle.files().stream().map(f -> new Source(Path.of(f.name()), f.text())).toList();
+    CompiledPolicy policy = compile(sources, problems);
+    if (!problems.isEmpty()) {
+      throw new ConfigException(Path.of("policy bundle " + bundle.seq()), problems);
+    }
+    return policy;
+  }
+
+  /**
+   * The policy files at {@code paths} as a bundle's files: each one's name and text, in the order
+   * {@link #load(List)} reads them.
+   */
+  public static List<PolicyBundles.File> read(List<Path> paths) throws IOException {
+    List<PolicyBundles.File> out = new ArrayList<>();
+    for (Path file : files(paths)) {
+      out.add(
+          new PolicyBundles.File(
+              file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8)));
+    }
+    return out;
+  }
+
+  /** The version {@code files} compile to (without compiling them): the hash of names and texts. */
+  public static String version(List<PolicyBundles.File> files) {
+    MessageDigest digest = sha256();
+    files.forEach(f -> hash(digest, f.name(), f.text()));
+    return "sha256:" + HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static void hash(MessageDigest digest, String name, String text) {
+    digest.update(name.getBytes(StandardCharsets.UTF_8));
+    digest.update((byte) 0);
+    digest.update(text.getBytes(StandardCharsets.UTF_8));
+    digest.update((byte) 0);
+  }
+
+  /** One policy file's text, and the path its problems name. */
+  private record Source(Path file, String text) {}
+
+  private CompiledPolicy compile(List<Source> sources, List<ConfigException.Problem> problems) {
+    List<Rule> rules = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    MessageDigest digest = sha256();
+    for (Source source : sources) {
+      Path file = source.file();
+      String text = source.text();
+      hash(digest, file.getFileName().toString(), text);
       LocatedYaml yaml;
       try {
         yaml = LocatedYaml.parse(text);

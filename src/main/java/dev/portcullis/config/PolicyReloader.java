@@ -1,14 +1,11 @@
 package dev.portcullis.config;
 
 import dev.portcullis.policy.CompiledPolicy;
+import dev.portcullis.policy.PolicyBundles;
 import dev.portcullis.policy.SwappablePolicy;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,6 +17,9 @@ import org.slf4j.LoggerFactory;
  * Reloads the policy files without a restart: when their content changes, the new set is loaded and
  * checked in full, then put in force in one swap. A set that does not load is logged with every
  * problem and the one in force stays; it is tried again only once the files change again.
+ *
+ * <p>On a store several nodes share, each set put in force is handed to a {@link Loaded} listener
+ * with the files' names and texts it was compiled from ({@link PolicySharing} publishes it).
  *
  * <p>Concurrency: {@link #reloadIfChanged} is called from one scheduler thread (or a test); calls
  * in flight keep deciding on the snapshot they started with (see {@link SwappablePolicy}).
@@ -34,10 +34,18 @@ public final class PolicyReloader implements AutoCloseable {
     REJECTED
   }
 
+  /** Told of each policy set the files put in force. */
+  public interface Loaded {
+    /** {@code policy} is in force, compiled from {@code files}. Must not throw. */
+    void loaded(CompiledPolicy policy, List<PolicyBundles.File> files);
+  }
+
   private final PolicyLoader loader;
   private final List<Path> paths;
   private final SwappablePolicy target;
+  private final List<Loaded> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private String lastSeen;
+  private List<PolicyBundles.File> lastFiles = List.of();
   private ScheduledExecutorService scheduler;
   private java.util.concurrent.ScheduledFuture<?> task;
 
@@ -46,6 +54,16 @@ public final class PolicyReloader implements AutoCloseable {
     this.paths = List.copyOf(paths);
     this.target = target;
     this.lastSeen = fingerprint();
+  }
+
+  /** Tells {@code listener} of each set the files put in force from now on. */
+  public void onLoaded(Loaded listener) {
+    listeners.add(listener);
+  }
+
+  /** The policy files as last read (empty if they could not be read), with their version. */
+  public synchronized List<PolicyBundles.File> files() {
+    return lastFiles;
   }
 
   /** Looks at the files every {@code interval} from now on, until closed. */
@@ -90,6 +108,10 @@ public final class PolicyReloader implements AutoCloseable {
           next.version(),
           before);
       next.warnings().forEach(w -> LOG.warn("policy warning: {}", w));
+      List<PolicyBundles.File> files = lastFiles;
+      if (next.version().equals(PolicyLoader.version(files))) {
+        listeners.forEach(l -> l.loaded(next, files));
+      } // else the files changed again while loading: the next look loads and hands them on
       return Result.RELOADED;
     } catch (ConfigException e) {
       LOG.error(
@@ -100,19 +122,17 @@ public final class PolicyReloader implements AutoCloseable {
     }
   }
 
-  /** A hash of the policy files' names and contents, or of the failure to read them. */
+  /**
+   * Reads the files, keeping them as {@link #files}, and answers their version, or the failure to
+   * read them.
+   */
   private String fingerprint() {
     try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      for (Path file : PolicyLoader.files(paths)) {
-        digest.update(file.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        digest.update(Files.readAllBytes(file));
-      }
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (IOException e) {
+      lastFiles = PolicyLoader.read(paths);
+      return PolicyLoader.version(lastFiles);
+    } catch (IOException | IllegalArgumentException e) {
+      lastFiles = List.of();
       return "unreadable: " + e.getMessage();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
     }
   }
 

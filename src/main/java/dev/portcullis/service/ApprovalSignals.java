@@ -1,5 +1,6 @@
 package dev.portcullis.service;
 
+import dev.portcullis.invocation.NodeSignals;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -10,8 +11,13 @@ import org.slf4j.LoggerFactory;
  * run, denied, or expired), so that an MCP call held open for it answers at once rather than at its
  * next read of the invocation store.
  *
- * <p>Failure: only a hint. A decision taken on another gateway node is never signalled here; the
- * waiter finds it by reading the invocation store, which stays the one source of truth.
+ * <p>On a store several nodes share, a decision taken here is also signalled to the other nodes
+ * ({@link NodeSignals}), and one taken on another node arrives through {@link #decidedElsewhere}: a
+ * call parked on node A and approved on node B answers at once on A.
+ *
+ * <p>Failure: only a hint. A lost signal (or one never sent: the other node died) is found by the
+ * waiter's next read of the invocation store, which stays the one source of truth; a signal only
+ * makes it read sooner.
  *
  * <p>Concurrency: a concurrent map of listener sets, changed only inside {@code compute}; a
  * listener runs on the deciding thread, so it must be quick and must not throw (it wakes a parked
@@ -21,6 +27,17 @@ public final class ApprovalSignals {
   private static final Logger LOG = LoggerFactory.getLogger(ApprovalSignals.class);
 
   private final ConcurrentHashMap<String, Set<Runnable>> listeners = new ConcurrentHashMap<>();
+  private final NodeSignals nodes;
+
+  /** Signals within this node only. */
+  public ApprovalSignals() {
+    this(NodeSignals.NONE);
+  }
+
+  /** Signals within this node, and to the other nodes through {@code nodes}. */
+  public ApprovalSignals(NodeSignals nodes) {
+    this.nodes = nodes;
+  }
 
   /** A registration; closing it removes the listener. */
   public interface Subscription extends AutoCloseable {
@@ -51,6 +68,21 @@ public final class ApprovalSignals {
 
   /** The approval of {@code invocationId} was decided and its call has ended (or was resumed). */
   void decided(String invocationId) {
+    wake(invocationId);
+    if (nodes.crossesNodes()) {
+      nodes.send(NodeSignals.Signal.approvalDecided(invocationId));
+    }
+  }
+
+  /**
+   * Another node signalled that the approval of {@code invocationId} was decided: wake whoever
+   * waits for it here, to read the store.
+   */
+  public void decidedElsewhere(String invocationId) {
+    wake(invocationId);
+  }
+
+  private void wake(String invocationId) {
     Set<Runnable> set = listeners.get(invocationId);
     if (set == null) {
       return;

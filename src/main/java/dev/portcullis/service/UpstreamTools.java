@@ -13,6 +13,7 @@ import dev.portcullis.connector.mcp.McpConnector;
 import dev.portcullis.connector.mcp.McpUpstream;
 import dev.portcullis.connector.mcp.UpstreamException;
 import dev.portcullis.connector.mcp.UpstreamTool;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,6 +45,15 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code tools/list} must not keep it callable on the last good listing. A tool already quarantined
  * stays quarantined; the next good listing decides again.
  *
+ * <p>Several nodes: on a store several nodes share, each node lists the upstream on its own
+ * connection, so a rug-pull is found first by whichever node lists first. That node records the
+ * quarantine in the store against the approval it was found against ({@link ToolPins#quarantine}),
+ * which signals the others; every node then holds the tool as quarantined, whatever its own listing
+ * says, until an operator approves it again (a new approval version). So on a shared store a
+ * quarantine lifts only by a new approval, never by the upstream changing the descriptor back: the
+ * tool was seen changed, and someone must look. On the embedded store nothing is recorded and a
+ * listing that matches the approval again lifts it, as before.
+ *
  * <p>Concurrency: publishes are serialised on this object; the catalog swaps snapshots.
  */
 public final class UpstreamTools implements AutoCloseable {
@@ -58,13 +68,36 @@ public final class UpstreamTools implements AutoCloseable {
   private final Map<String, String> listingFailures = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Hold>> reported = new HashMap<>();
   private Map<String, ToolPin> currentPins = Map.of();
+  private Map<String, ToolPins.Quarantine> sharedQuarantines = Map.of();
   private ScheduledExecutorService schedule;
 
+  /** This node's name on a store several nodes share, which then share quarantines; else null. */
+  private final String node;
+
+  private final Clock clock;
+
+  /** On a store one gateway owns: quarantines are this gateway's own. */
   public UpstreamTools(
       LiveCatalog catalog,
       ToolPins pins,
       List<McpConnector> connectors,
       List<UpstreamToolSpec> specs) {
+    this(catalog, pins, connectors, specs, null, Clock.systemUTC());
+  }
+
+  /**
+   * With {@code node} not null (a store several nodes share), a quarantine found by any node holds
+   * on every node (see the class comment).
+   */
+  public UpstreamTools(
+      LiveCatalog catalog,
+      ToolPins pins,
+      List<McpConnector> connectors,
+      List<UpstreamToolSpec> specs,
+      String node,
+      Clock clock) {
+    this.node = node;
+    this.clock = clock;
     this.catalog = catalog;
     this.pins = pins;
     Map<String, McpConnector> byName = new LinkedHashMap<>();
@@ -151,10 +184,15 @@ public final class UpstreamTools implements AutoCloseable {
   public synchronized void reloadPins() throws ToolPins.PinStoreException {
     Map<String, ToolPin> next = new HashMap<>();
     pins.current().forEach(p -> next.put(p.tool(), p));
-    if (next.equals(currentPins) && !reported.isEmpty()) {
+    Map<String, ToolPins.Quarantine> quarantines = new HashMap<>();
+    if (node != null) {
+      pins.quarantines().forEach(q -> quarantines.put(q.tool(), q));
+    }
+    if (next.equals(currentPins) && quarantines.equals(sharedQuarantines) && !reported.isEmpty()) {
       return;
     }
     currentPins = Map.copyOf(next);
+    sharedQuarantines = Map.copyOf(quarantines);
     specs.keySet().forEach(this::publish);
   }
 
@@ -196,18 +234,64 @@ public final class UpstreamTools implements AutoCloseable {
             schemas,
             Optional.ofNullable(listingFailures.get(connector)),
             before);
-    p.holds()
-        .forEach(
-            (tool, hold) -> {
-              if (hold.kind() == Hold.Kind.QUARANTINED && !hold.equals(before.get(tool))) {
-                LOG.warn("tool {} quarantined: {}", tool, hold.reason());
-              }
-            });
+    Map<String, Hold> holds = shared(connector, p.holds());
+    holds.forEach(
+        (tool, hold) -> {
+          if (hold.kind() == Hold.Kind.QUARANTINED && !hold.equals(before.get(tool))) {
+            LOG.warn("tool {} quarantined: {}", tool, hold.reason());
+          }
+        });
     before.keySet().stream()
-        .filter(t -> !p.holds().containsKey(t))
+        .filter(t -> !holds.containsKey(t))
         .forEach(t -> LOG.info("tool {} may be called now", t));
-    reported.put(connector, p.holds());
-    catalog.publish(connector, p.entries(), p.holds());
+    reported.put(connector, holds);
+    catalog.publish(connector, p.entries(), holds);
+  }
+
+  /**
+   * On a shared store: {@code holds} with every quarantine another node recorded against a tool's
+   * newest approval added, and each quarantine found here recorded for the others. A quarantine
+   * that cannot be recorded holds here and is recorded at the next publish.
+   */
+  private Map<String, Hold> shared(String connector, Map<String, Hold> holds) {
+    if (node == null) {
+      return holds;
+    }
+    Map<String, Hold> out = new LinkedHashMap<>(holds);
+    for (UpstreamToolSpec spec : specs.getOrDefault(connector, List.of())) {
+      ToolPin pin = currentPins.get(spec.name());
+      if (pin == null) {
+        continue;
+      }
+      ToolPins.Quarantine recorded = sharedQuarantines.get(spec.name());
+      boolean recordedHere = recorded != null && recorded.pinVersion() == pin.version();
+      Hold local = out.get(spec.name());
+      if (local != null && local.kind() == Hold.Kind.QUARANTINED) {
+        // only what a listing found now is recorded: a quarantine kept while the listing is
+        // unknown may predate the newest approval, and must not be pinned on it
+        if (!recordedHere && live.containsKey(connector)) {
+          record(
+              new ToolPins.Quarantine(
+                  spec.name(), pin.version(), local.reason(), node, clock.instant()));
+        }
+      } else if (recordedHere) {
+        out.put(spec.name(), new Hold(Hold.Kind.QUARANTINED, recorded.reason()));
+      }
+    }
+    return out;
+  }
+
+  private void record(ToolPins.Quarantine q) {
+    try {
+      pins.quarantine(q);
+      Map<String, ToolPins.Quarantine> next = new HashMap<>(sharedQuarantines);
+      next.put(q.tool(), q);
+      sharedQuarantines = Map.copyOf(next);
+    } catch (ToolPins.PinStoreException e) {
+      LOG.warn(
+          "{}; it holds on this node, and is recorded for the others when the store answers",
+          e.getMessage());
+    }
   }
 
   /** What one upstream contributes: callable entries (pinned descriptors) and holds. */

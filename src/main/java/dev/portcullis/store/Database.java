@@ -1,5 +1,6 @@
 package dev.portcullis.store;
 
+import dev.portcullis.invocation.NodeSignals;
 import javax.sql.DataSource;
 
 /**
@@ -27,6 +28,12 @@ public interface Database extends AutoCloseable {
    * (so that the others know whose calls they are); null on a store one gateway owns.
    */
   String node();
+
+  /**
+   * How the nodes sharing this store tell each other what changed ({@link NodeSignals#NONE} on a
+   * store one gateway owns). The database owns it and stops it when closed.
+   */
+  NodeSignals signals();
 
   @Override
   void close();

@@ -2,6 +2,7 @@ package dev.portcullis.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.portcullis.invocation.NodeSignals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,6 +98,12 @@ public final class EmbeddedDatabase implements Database {
 
   public Path file() {
     return file;
+  }
+
+  /** One gateway owns the file: there is nobody to signal. */
+  @Override
+  public NodeSignals signals() {
+    return NodeSignals.NONE;
   }
 
   @Override

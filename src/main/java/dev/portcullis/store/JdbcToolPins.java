@@ -2,6 +2,7 @@ package dev.portcullis.store;
 
 import dev.portcullis.catalog.ToolPin;
 import dev.portcullis.catalog.ToolPins;
+import dev.portcullis.invocation.NodeSignals;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,6 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
  * nodes can read the same latest version; the loser's insert violates the key and is tried again.
  */
 public final class JdbcToolPins implements ToolPins {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JdbcToolPins.class);
+
   /**
    * How often an approval is tried when other nodes took the version it read at the same time. Each
    * lost attempt means another approval of the tool committed, so the approvals of racing nodes
@@ -34,10 +37,21 @@ public final class JdbcToolPins implements ToolPins {
 
   private final DataSource dataSource;
   private final JsonMapper json;
+  private final Dialect dialect;
 
+  /** Approvals in the embedded store: nobody else to tell. */
   public JdbcToolPins(DataSource dataSource, JsonMapper json) {
+    this(dataSource, json, Dialect.SQLITE);
+  }
+
+  /**
+   * Approvals in {@code dialect}'s store; on PostgreSQL each approval, once committed, signals the
+   * other nodes ({@link NodeSignals.Topic#TOOLS}), which read the approvals at once.
+   */
+  public JdbcToolPins(DataSource dataSource, JsonMapper json, Dialect dialect) {
     this.dataSource = dataSource;
     this.json = json;
+    this.dialect = dialect;
   }
 
   @Override
@@ -107,7 +121,75 @@ public final class JdbcToolPins implements ToolPins {
         }
         version = rs.getInt(1);
       }
+      // autocommit: the approval has committed; a signal lost here is found by the nodes' polling
+      try {
+        PostgresSignals.within(c, dialect, NodeSignals.Signal.of(NodeSignals.Topic.TOOLS));
+      } catch (SQLException e) {
+        LOG.warn(
+            "approved {}, but cannot signal the other nodes ({}); they read it within a second",
+            tool,
+            e.getMessage());
+      }
       return new ToolPin(tool, version, fingerprint, descriptor, approvedBy, at);
+    }
+  }
+
+  @Override
+  public boolean quarantine(Quarantine q) throws PinStoreException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        int inserted;
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO tool_quarantines (tool, pin_version, reason, node, quarantined_at)"
+                    + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tool, pin_version) DO NOTHING")) {
+          ps.setString(1, q.tool());
+          ps.setInt(2, q.pinVersion());
+          ps.setString(3, q.reason());
+          ps.setString(4, q.node());
+          ps.setString(5, q.at().toString());
+          inserted = ps.executeUpdate();
+        }
+        if (inserted == 1) {
+          PostgresSignals.within(c, dialect, NodeSignals.Signal.of(NodeSignals.Topic.TOOLS));
+        }
+        c.commit();
+        return inserted == 1;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new PinStoreException(
+          "cannot record the quarantine of " + q.tool() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<Quarantine> quarantines() throws PinStoreException {
+    String sql =
+        "SELECT q.tool, q.pin_version, q.reason, q.node, q.quarantined_at FROM tool_quarantines q"
+            + " WHERE q.pin_version = (SELECT MAX(version) FROM tool_pins p WHERE p.tool = q.tool)"
+            + " ORDER BY q.tool";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      List<Quarantine> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(
+            new Quarantine(
+                rs.getString(1),
+                rs.getInt(2),
+                rs.getString(3),
+                rs.getString(4),
+                Instant.parse(rs.getString(5))));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new PinStoreException("cannot read the tool quarantines: " + e.getMessage(), e);
     }
   }
 

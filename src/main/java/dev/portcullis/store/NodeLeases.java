@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * This node's lease in {@code gateway_nodes}: a row naming the node and when its lease ends, which
  * {@link JdbcInvocationStore#orphaned} reads to tell a live node's calls from a dead one's.
+ *
+ * <p>Each renewal also writes the version of the policy the node has in force ({@code
+ * policy_version}), so an operator sees with one query which policy every node runs.
  *
  * <p>The rows of nodes whose lease lapsed more than {@link #FORGET_AFTER} ago are removed at each
  * renewal, so a fleet that restarts often does not pile them up.
@@ -25,8 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class NodeLeases implements NodeLease {
   private static final Logger LOG = LoggerFactory.getLogger(NodeLeases.class);
   private static final String RENEW =
-      "INSERT INTO gateway_nodes (node, started_at, lease_until) VALUES (?, ?, ?)"
-          + " ON CONFLICT (node) DO UPDATE SET lease_until = excluded.lease_until";
+      "INSERT INTO gateway_nodes (node, started_at, lease_until, policy_version) VALUES (?, ?, ?, ?)"
+          + " ON CONFLICT (node) DO UPDATE SET lease_until = excluded.lease_until,"
+          + " policy_version = excluded.policy_version";
   private static final String FORGET =
       "DELETE FROM gateway_nodes WHERE lease_until < ? AND node <> ?";
 
@@ -40,12 +45,22 @@ public final class NodeLeases implements NodeLease {
   private final DataSource dataSource;
   private final String node;
   private final Duration ttl;
+  private final Supplier<String> policyVersion;
 
   /** The lease of {@code database}'s node, each renewal good for {@code ttl}. */
   public NodeLeases(Database database, Duration ttl) {
+    this(database, ttl, () -> null);
+  }
+
+  /**
+   * As above, each renewal also writing the version of the policy this node has in force ({@code
+   * policyVersion}), so that {@code gateway_nodes} shows which policy every node runs.
+   */
+  public NodeLeases(Database database, Duration ttl, Supplier<String> policyVersion) {
     this.dataSource = database.dataSource();
     this.node = Objects.requireNonNull(database.node(), "a store one node owns has no leases");
     this.ttl = ttl;
+    this.policyVersion = policyVersion;
   }
 
   @Override
@@ -55,6 +70,7 @@ public final class NodeLeases implements NodeLease {
       ps.setString(1, node);
       ps.setLong(2, now.toEpochMilli());
       ps.setLong(3, now.plus(ttl).toEpochMilli());
+      ps.setString(4, policyVersion.get());
       ps.executeUpdate();
       try (PreparedStatement forget = c.prepareStatement(FORGET)) {
         forget.setLong(1, now.minus(FORGET_AFTER).toEpochMilli());

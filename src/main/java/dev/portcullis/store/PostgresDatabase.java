@@ -2,6 +2,7 @@ package dev.portcullis.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.portcullis.invocation.NodeSignals;
 import java.sql.DriverManager;
 import java.util.Objects;
 import java.util.Properties;
@@ -45,6 +46,7 @@ public final class PostgresDatabase implements Database {
   private final GroupCommit writes;
   private final String url;
   private final String node = UUID.randomUUID().toString();
+  private final PostgresSignals signals;
 
   private PostgresDatabase(HikariDataSource dataSource, Settings settings) {
     this.dataSource = dataSource;
@@ -56,6 +58,8 @@ public final class PostgresDatabase implements Database {
             () -> DriverManager.getConnection(settings.url(), login),
             GroupCommit.MAX_GROUP,
             Dialect.POSTGRES.groupBegins());
+    this.signals =
+        new PostgresSignals(dataSource, () -> DriverManager.getConnection(settings.url(), login));
   }
 
   /** Connects to, and migrates, the database {@code settings} name. */
@@ -163,7 +167,13 @@ public final class PostgresDatabase implements Database {
   }
 
   @Override
+  public NodeSignals signals() {
+    return signals;
+  }
+
+  @Override
   public void close() {
+    signals.close();
     writes.close();
     dataSource.close();
   }

@@ -47,6 +47,29 @@ public abstract class ToolPinsContract {
   }
 
   @Test
+  void aQuarantineHoldsAgainstItsApprovalTheFirstRecordedStaysAndANewApprovalLiftsIt()
+      throws Exception {
+    ToolPins pins = emptyPins();
+    ToolPin first = approve(pins, "weather.get_weather", "v1", "alice", AT);
+    approve(pins, "weather.other", "v1", "alice", AT);
+    ToolPins.Quarantine seen =
+        new ToolPins.Quarantine(
+            "weather.get_weather", first.version(), "changed upstream", "node-a", AT);
+
+    assertThat(pins.quarantine(seen)).isTrue();
+    assertThat(
+            pins.quarantine(
+                new ToolPins.Quarantine(
+                    "weather.get_weather", first.version(), "gone", "node-b", AT.plusSeconds(1))))
+        .as("a node that finds it too records nothing")
+        .isFalse();
+    assertThat(pins.quarantines()).containsExactly(seen);
+
+    approve(pins, "weather.get_weather", "v1", "bob", AT.plusSeconds(60));
+    assertThat(pins.quarantines()).as("approved again").isEmpty();
+  }
+
+  @Test
   void anEmptyStoreHasNoApprovals() throws Exception {
     assertThat(emptyPins().current()).isEmpty();
   }

@@ -2,6 +2,7 @@ package dev.portcullis.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.invocation.NodeSignals;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -49,5 +50,37 @@ class ApprovalSignalsTest {
     signals.decided("inv");
 
     assertThat(woken).containsExactly("good");
+  }
+
+  @Test
+  void aDecisionHereIsSentToTheOtherNodesAndOneThereWakesTheWaitersHere() {
+    List<String> sent = new ArrayList<>();
+    NodeSignals nodes =
+        new NodeSignals() {
+          @Override
+          public void send(Signal signal) {
+            sent.add(signal.payload());
+          }
+
+          @Override
+          public Subscription listen(Listener listener) {
+            return () -> {};
+          }
+
+          @Override
+          public boolean crossesNodes() {
+            return true;
+          }
+        };
+    ApprovalSignals shared = new ApprovalSignals(nodes);
+    List<String> woken = new ArrayList<>();
+    ApprovalSignals.Subscription s = shared.onDecided("inv-a", () -> woken.add("a"));
+
+    shared.decided("inv-a");
+    shared.decidedElsewhere("inv-a");
+    s.close();
+
+    assertThat(sent).as("sent once, for the decision taken here").containsExactly("approval:inv-a");
+    assertThat(woken).containsExactly("a", "a");
   }
 }

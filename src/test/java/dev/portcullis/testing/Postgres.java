@@ -162,4 +162,55 @@ public final class Postgres {
     p.setProperty("connectTimeout", "3");
     return p;
   }
+
+  /** The schema of a test database, from its URL. */
+  static String schema(PostgresDatabase.Settings settings) {
+    return settings.url().substring(settings.url().indexOf("currentSchema=") + 14);
+  }
+
+  /**
+   * Terminates the backends listening for the nodes' signals on {@code settings}' schema, as a
+   * server restart or a network failure would; answers how many.
+   */
+  public static int terminateListeners(PostgresDatabase.Settings settings) throws SQLException {
+    try (Connection c = superuser(settings);
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    + " WHERE application_name = ?")) {
+      ps.setString(1, dev.portcullis.store.PostgresSignals.APPLICATION + " " + schema(settings));
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
+  /**
+   * Waits (at most 10 s) until {@code count} backends listen for {@code settings}' schema; answers
+   * the pid of one.
+   */
+  public static int awaitListening(PostgresDatabase.Settings settings, int count)
+      throws SQLException, InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try (Connection c = superuser(settings);
+          java.sql.PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT count(*), min(pid) FROM pg_stat_activity WHERE application_name = ?"
+                      + " AND query LIKE 'LISTEN%'")) {
+        ps.setString(1, dev.portcullis.store.PostgresSignals.APPLICATION + " " + schema(settings));
+        try (java.sql.ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getInt(1) == count) {
+            return rs.getInt(2);
+          }
+        }
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError(count + " listening backends expected within 10 s");
+      }
+      Thread.sleep(20);
+    }
+  }
 }
