@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * when its mod-97 check passes. A phone number needs a shape that ordinary numbers rarely have: a
  * leading {@code +} (E.164, 7 to 15 digits), a parenthesised area code, a national number that
  * starts with a trunk {@code 0} and is grouped by spaces, dashes or a slash, or the North American
- * 3-3-4 form. A bare run of digits is never taken for a phone number, and neither is an ISO date.
+ * 3-3-4 form. A bare run of digits is never taken for a phone number, and neither is an ISO date,
+ * nor digits joined by a hyphen or a letter to more of a token (the groups of a UUID, a message id,
+ * an order number such as {@code ORD-0100-4478}).
  */
 final class PiiPatterns {
   private static final Pattern EMAIL =
@@ -26,12 +28,12 @@ final class PiiPatterns {
       Pattern.compile("(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])");
   private static final Pattern PHONE =
       Pattern.compile(
-          "(?<![\\w+])(?:"
+          "(?<![\\w+-])(?:"
               + "\\+[0-9](?:[ .()-]{0,2}[0-9]){6,14}"
               + "|\\([0-9]{2,5}\\)[ .-]?[0-9](?:[ .-]?[0-9]){4,11}"
               + "|0[0-9]{1,4}[ /-][0-9]{2,}(?:[ -][0-9]{2,}){0,3}"
               + "|[0-9]{3}[-. ][0-9]{3}[-. ][0-9]{4}"
-              + ")(?![0-9])");
+              + ")(?![\\w-])");
 
   private PiiPatterns() {}
 

@@ -97,6 +97,25 @@ class PiiPatternsTest {
   }
 
   @Test
+  void digitsThatArePartOfALongerTokenAreNoPhoneNumber() {
+    for (String token :
+        new String[] {
+          "<fb471eb4-0100-478a-a4a4-99c6ef50d14b@acme.com>",
+          "1e0a2b3c-0100-4789-8abc-0123456789ab",
+          "ORD-0100-4478",
+          "0100-4478-ab",
+          "x030 1234"
+        }) {
+      assertThat(PiiPatterns.redact(token, RedactionKind.PHONE)).as(token).isEqualTo(token);
+    }
+    assertThat(PiiPatterns.redact("call 0100-4478 today", RedactionKind.PHONE))
+        .as("the same digits standing alone")
+        .isEqualTo("call [redacted:phone] today");
+    assertThat(PiiPatterns.redact("(030) 1234567, ask for Ana", RedactionKind.PHONE))
+        .isEqualTo("[redacted:phone], ask for Ana");
+  }
+
+  @Test
   void aGlanceRulesOutValuesThatCannotHoldAKindAndOnlyThose() {
     for (RedactionKind kind : RedactionKind.values()) {
       for (String plain : new String[] {"Maria Keller", "C-1001", "gold", "", "v2.1"}) {
