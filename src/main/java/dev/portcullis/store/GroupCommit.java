@@ -18,9 +18,12 @@ import javax.sql.DataSource;
  * fsync) between them instead of one each. (The approval store, off the hot path, still runs its
  * own transactions, which wait for the group's on the database's write lock.)
  *
- * <p>Concurrency: writes queue up; whichever caller holds the lock runs every write waiting at that
- * moment, in arrival order, in one transaction, then commits and completes them all. Each caller
- * returns only once its own write is durable (or has failed).
+ * <p>Concurrency: writes queue up; whichever caller holds the lock begins a transaction, then runs
+ * every write waiting at that moment, in arrival order, in it, then commits and completes them all.
+ * Each caller returns only once its own write is durable (or has failed). On a store several nodes
+ * share, beginning waits for the chain's head while another node's group holds it ({@link
+ * Dialect#groupBegins}); the writes that queue meanwhile join the group, so the nodes' groups grow
+ * with the wait instead of multiplying.
  *
  * <p>Failure: a write that fails (a violated constraint, a compare-and-set that must undo what it
  * did) is rolled back alone and fails alone; the others in its group commit. The writes of a group
@@ -207,19 +210,21 @@ public final class GroupCommit implements AutoCloseable {
 
   /** Runs with {@link #lock} held: one group, one transaction. */
   private void commitWaiting() {
-    List<Pending<?>> group = new ArrayList<>();
-    for (Pending<?> p; group.size() < maxGroup && (p = waiting.poll()) != null; ) {
-      group.add(p);
-    }
-    if (group.isEmpty()) {
+    if (waiting.isEmpty()) {
       return;
     }
+    List<Pending<?>> group = new ArrayList<>();
     boolean committed = false;
     try {
       Connection c = writer();
       c.setAutoCommit(false);
       try {
         begin(c);
+        // The group is taken once its transaction has begun: on a store several nodes share, the
+        // first statement waits for the chain's head while another node's group holds it, and the
+        // writes that queue here meanwhile join this group instead of each waiting for another
+        // turn at the head.
+        take(group);
         if (!runTogether(c, group)) {
           // One write failed: undo the whole group, then run each write in a savepoint of its own,
           // so that only the failing one is undone.
@@ -247,16 +252,29 @@ public final class GroupCommit implements AutoCloseable {
       if (!committed) {
         // the connection's state is unknown after a failure of the group as a whole: start afresh
         discardWriter();
+        if (group.isEmpty()) {
+          take(group); // it failed before the group was taken: the writes waiting fail with it
+        }
         fail(group, e instanceof SQLException sql ? sql : new SQLException(e.getMessage(), e));
       }
     } finally {
       // Even an Error leaves no write of the group waiting for ever with the lock held.
       if (!committed) {
+        if (group.isEmpty()) {
+          take(group);
+        }
         fail(group, new SQLException("the group's transaction did not commit"));
       }
       for (Pending<?> p : group) {
         p.done = true;
       }
+    }
+  }
+
+  /** Takes up to {@link #maxGroup} waiting writes, in arrival order, into {@code group}. */
+  private void take(List<Pending<?>> group) {
+    for (Pending<?> p; group.size() < maxGroup && (p = waiting.poll()) != null; ) {
+      group.add(p);
     }
   }
 
