@@ -9,19 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -97,39 +92,8 @@ class CrashUnderLoadTest {
 
     Kills kills = writeWhileKilling(writers, new Random(seed), config, data);
 
-    Map<String, RetryingWriters.Key> keys = writers.keys();
-    Map<String, RetryingWriters.Answer> answers = writers.answers();
-    Map<String, String> stored = new HashMap<>();
-    for (RetryingWriters.Answer a : answers.values()) {
-      if (a.isFinal()) {
-        stored.put(
-            a.key(), writers.storedState(kills.last(), a.invocationId()).orElse("(unreadable)"));
-      }
-    }
-    Map<String, List<String>> reached =
-        new TreeMap<>(); // agent key -> the upstream keys of its executed writes
-    List<PaymentsUpstream.Write> strays = new ArrayList<>();
-    for (PaymentsUpstream.Write w : upstream.writes()) {
-      if (w.idempotencyKey() != null
-          && w.idempotencyKey().startsWith("pcl1-")
-          && keys.containsKey(w.reference())) {
-        reached.computeIfAbsent(w.reference(), k -> new ArrayList<>()).add(w.idempotencyKey());
-      } else {
-        strays.add(w);
-      }
-    }
-    Map<RetryingWriters.Kind, Long> tally =
-        answers.values().stream()
-            .collect(
-                Collectors.groupingBy(
-                    RetryingWriters.Answer::kind,
-                    () -> new EnumMap<>(RetryingWriters.Kind.class),
-                    Collectors.counting()));
-    Map<String, Long> keyedSends =
-        upstream.keyedRequests().stream()
-            .filter(w -> w.reference() != null)
-            .collect(
-                Collectors.groupingBy(PaymentsUpstream.Write::reference, Collectors.counting()));
+    WritesVerdict verdict = new WritesVerdict(writers, kills.last(), upstream);
+    Map<String, Long> keyedSends = verdict.keyedSends;
     long resentTwice = keyedSends.values().stream().filter(n -> n > 1).count();
     long resent =
         started.stream()
@@ -137,11 +101,11 @@ class CrashUnderLoadTest {
             .filter(l -> l.contains("re-sent once"))
             .count();
     long reconciliationReached =
-        answers.values().stream()
+        verdict.answers.values().stream()
             .filter(
                 a ->
                     a.kind() == RetryingWriters.Kind.NEEDS_RECONCILIATION
-                        && reached.containsKey(a.key()))
+                        && verdict.reached.containsKey(a.key()))
             .count();
     System.out.printf(
         "CrashUnderLoadTest seed %d: %d kills (%d of them during recovery), %d keys from %d writers:"
@@ -152,12 +116,12 @@ class CrashUnderLoadTest {
         seed,
         kills.count(),
         kills.inRecovery(),
-        keys.size(),
+        verdict.keys.size(),
         WRITERS,
-        tally.getOrDefault(RetryingWriters.Kind.COMPLETED, 0L),
+        verdict.count(RetryingWriters.Kind.COMPLETED),
         writers.replays.get(),
-        tally.getOrDefault(RetryingWriters.Kind.REFUSED, 0L),
-        tally.getOrDefault(RetryingWriters.Kind.NEEDS_RECONCILIATION, 0L),
+        verdict.count(RetryingWriters.Kind.REFUSED),
+        verdict.count(RetryingWriters.Kind.NEEDS_RECONCILIATION),
         reconciliationReached,
         upstream.writes().size(),
         resent,
@@ -179,61 +143,7 @@ class CrashUnderLoadTest {
         soft -> {
           String run = " (seed " + seed + ")";
           soft.assertThat(kills.count()).as("kills" + run).isEqualTo(kills.planned());
-          soft.assertThat(keys.values())
-              .as("keys without a final answer" + run)
-              .filteredOn(k -> answers.get(k.name()) == null || !answers.get(k.name()).isFinal())
-              .extracting(k -> k.name() + ": " + answers.get(k.name()))
-              .isEmpty();
-          soft.assertThat(keys.values())
-              .as("keys refused though allowed, or allowed though forbidden" + run)
-              .filteredOn(k -> answers.get(k.name()) != null && answers.get(k.name()).isFinal())
-              .filteredOn(
-                  k ->
-                      (answers.get(k.name()).kind() == RetryingWriters.Kind.REFUSED)
-                          != k.forbidden())
-              .extracting(k -> k.name() + " (amount " + k.amount() + "): " + answers.get(k.name()))
-              .isEmpty();
-          soft.assertThat(answers.values())
-              .as("answers the stored invocation disagrees with" + run)
-              .filteredOn(RetryingWriters.Answer::isFinal)
-              .filteredOn(a -> !a.kind().storedState().equals(stored.get(a.key())))
-              .extracting(a -> a.key() + ": answered " + a + " but stored " + stored.get(a.key()))
-              .isEmpty();
-          soft.assertThat(strays)
-              .as("upstream writes without the derived key of a call the writers made" + run)
-              .isEmpty();
-          soft.assertThat(reached.entrySet())
-              .as("keys whose write the upstream executed more than once" + run)
-              .filteredOn(e -> e.getValue().size() > 1)
-              .extracting(
-                  e ->
-                      e.getKey()
-                          + " executed "
-                          + e.getValue().size()
-                          + "x, under "
-                          + Set.copyOf(e.getValue())
-                          + "; answered "
-                          + answers.get(e.getKey()))
-              .isEmpty();
-          soft.assertThat(keyedSends.entrySet())
-              .as("keyed calls the gateway sent more than twice (once, and once on recovery)" + run)
-              .filteredOn(e -> e.getValue() > 2)
-              .isEmpty();
-          soft.assertThat(reached.values().stream().flatMap(List::stream).distinct().count())
-              .as("distinct upstream keys: one per agent key" + run)
-              .isEqualTo(reached.size());
-          soft.assertThat(answers.values())
-              .as("completed calls that did not reach the upstream exactly once" + run)
-              .filteredOn(a -> a.kind() == RetryingWriters.Kind.COMPLETED)
-              .filteredOn(a -> reached.getOrDefault(a.key(), List.of()).size() != 1)
-              .extracting(RetryingWriters.Answer::key)
-              .isEmpty();
-          soft.assertThat(answers.values())
-              .as("refused calls that reached the upstream" + run)
-              .filteredOn(
-                  a -> a.kind() == RetryingWriters.Kind.REFUSED && reached.containsKey(a.key()))
-              .extracting(RetryingWriters.Answer::key)
-              .isEmpty();
+          verdict.check(soft, run);
           soft.assertThat(verify.exitCode())
               .as("audit verify" + run + ": " + verify.out() + verify.err())
               .isZero();

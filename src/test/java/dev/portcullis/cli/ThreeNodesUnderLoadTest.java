@@ -18,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -28,7 +27,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,8 +40,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Three real {@code serve} processes on one PostgreSQL store, each with its own data directory,
  * behind the test's own round-robin: REST writers and MCP writers (whose sessions hop from node to
  * node) pay under idempotency keys, some payments wait for a person whom an approver thread plays
- * on whichever node comes next, and one node is killed with SIGKILL mid-load at a seeded moment and
- * not restarted. The writers go on through the two that are left, retrying each key until it has a
+ * on whichever node comes next, and one node is killed with SIGKILL mid-load and not restarted: at
+ * a seeded moment, the node that runs the write the upstream has just executed, before the upstream
+ * answers it. The writers go on through the two that are left, retrying each key until it has a
  * final answer.
  *
  * <p>Afterwards: every key has a final answer that the store agrees with; no write reached the
@@ -76,6 +75,7 @@ class ThreeNodesUnderLoadTest {
   private final CrashUnderLoadTest.Progress progress = new CrashUnderLoadTest.Progress();
   private final RetryingWriters.Gateways gateways = new RetryingWriters.Gateways();
   private final List<ServeProcess> nodes = new ArrayList<>();
+  private final Killer killer = new Killer();
 
   @AfterEach
   void stopAll() {
@@ -100,7 +100,12 @@ class ThreeNodesUnderLoadTest {
             + Postgres.description());
     Random schedule = new Random(seed);
     PostgresDatabase.Settings db = Postgres.freshDatabase();
-    upstream = PaymentsUpstream.start(write -> progress.wrote());
+    upstream =
+        PaymentsUpstream.start(
+            write -> {
+              progress.wrote();
+              killer.onWrite(write, db);
+            });
     Path config = writeConfig(db, upstream.baseUrl());
     for (int n = 0; n < 3; n++) {
       nodes.add(ServeProcess.launch(config, dir.resolve("node-" + n)));
@@ -112,8 +117,6 @@ class ThreeNodesUnderLoadTest {
         new RetryingWriters(seed, gateways, progress::answered, WRITERS_GIVE_UP_AFTER_KILL);
     Approver approver = new Approver();
 
-    ServeProcess victim = nodes.get(schedule.nextInt(nodes.size()));
-    String victimNode = victim.node().orElseThrow();
     Map<String, Integer> leftByVictim;
     List<Future<?>> running = new ArrayList<>();
     try (ExecutorService threads = Executors.newFixedThreadPool(REST_WRITERS + MCP_WRITERS + 1)) {
@@ -139,12 +142,12 @@ class ThreeNodesUnderLoadTest {
         moment = new CrashUnderLoadTest.Moment(CrashUnderLoadTest.Moment.Kind.AFTER_WRITES, 1);
       }
       progress.awaitMore(moment, Duration.ofMinutes(2));
-      gateways.down(victim);
-      victim.kill();
-      leftByVictim = statesOf(db, victimNode);
+      ServeProcess victim = killer.killAtNextWrite(Duration.ofMinutes(2));
+      leftByVictim = statesOf(db, victim.node().orElseThrow());
       System.out.printf(
-          "  killed node %s (pid %d) after %d more %s; it left, by state: %s%n",
-          victimNode,
+          "  killed node %s (pid %d) after %d more %s, while it ran a write the upstream had"
+              + " executed and not yet answered; it left, by state: %s%n",
+          victim.node().orElseThrow(),
           victim.pid(),
           moment.count(),
           moment.kind() == CrashUnderLoadTest.Moment.Kind.AFTER_WRITES
@@ -160,41 +163,9 @@ class ThreeNodesUnderLoadTest {
     }
 
     List<ServeProcess> survivors = gateways.serving();
-    Map<String, RetryingWriters.Key> keys = writers.keys();
-    Map<String, RetryingWriters.Answer> answers = writers.answers();
-    Map<String, String> stored = new TreeMap<>();
-    for (RetryingWriters.Answer a : answers.values()) {
-      if (a.isFinal()) {
-        stored.put(
-            a.key(),
-            writers.storedState(survivors.getFirst(), a.invocationId()).orElse("(unreadable)"));
-      }
-    }
-    Map<String, List<String>> reached = new TreeMap<>();
-    List<PaymentsUpstream.Write> strays = new ArrayList<>();
-    for (PaymentsUpstream.Write w : upstream.writes()) {
-      if (w.idempotencyKey() != null
-          && w.idempotencyKey().startsWith("pcl1-")
-          && keys.containsKey(w.reference())) {
-        reached.computeIfAbsent(w.reference(), k -> new ArrayList<>()).add(w.idempotencyKey());
-      } else {
-        strays.add(w);
-      }
-    }
-    Map<String, Long> keyedSends =
-        upstream.keyedRequests().stream()
-            .filter(w -> w.reference() != null)
-            .collect(
-                Collectors.groupingBy(PaymentsUpstream.Write::reference, Collectors.counting()));
-    Map<RetryingWriters.Kind, Long> tally =
-        answers.values().stream()
-            .collect(
-                Collectors.groupingBy(
-                    RetryingWriters.Answer::kind,
-                    () -> new EnumMap<>(RetryingWriters.Kind.class),
-                    Collectors.counting()));
+    WritesVerdict verdict = new WritesVerdict(writers, survivors.getFirst(), upstream);
     Map<String, Integer> unfinished = unfinishedStates(db);
-    Map<String, Integer> victimsNow = statesOf(db, victimNode);
+    Map<String, Integer> victimsNow = statesOf(db, killer.victim().node().orElseThrow());
     System.out.printf(
         "ThreeNodesUnderLoadTest seed %d: %d keys from %d REST and %d MCP writers (%d MCP sessions,"
             + " %d MCP calls): %d completed (%d answered by replay), %d refused, %d"
@@ -203,15 +174,15 @@ class ThreeNodesUnderLoadTest {
             + " unavailable answers; the dead node's calls now, by state: %s; left unfinished in"
             + " the store: %s%n",
         seed,
-        keys.size(),
+        verdict.keys.size(),
         REST_WRITERS,
         MCP_WRITERS,
         writers.sessions.get(),
         writers.mcpCalls.get(),
-        tally.getOrDefault(RetryingWriters.Kind.COMPLETED, 0L),
+        verdict.count(RetryingWriters.Kind.COMPLETED),
         writers.replays.get(),
-        tally.getOrDefault(RetryingWriters.Kind.REFUSED, 0L),
-        tally.getOrDefault(RetryingWriters.Kind.NEEDS_RECONCILIATION, 0L),
+        verdict.count(RetryingWriters.Kind.REFUSED),
+        verdict.count(RetryingWriters.Kind.NEEDS_RECONCILIATION),
         writers.parked.get(),
         approver.approved.get(),
         approver.lost.get(),
@@ -233,52 +204,10 @@ class ThreeNodesUnderLoadTest {
     SoftAssertions.assertSoftly(
         soft -> {
           String run = " (seed " + seed + ")";
-          soft.assertThat(keys.values())
-              .as("keys without a final answer" + run)
-              .filteredOn(k -> answers.get(k.name()) == null || !answers.get(k.name()).isFinal())
-              .extracting(k -> k.name() + ": " + answers.get(k.name()))
-              .isEmpty();
-          soft.assertThat(keys.values())
-              .as("keys refused though allowed, or allowed though forbidden" + run)
-              .filteredOn(k -> answers.get(k.name()) != null && answers.get(k.name()).isFinal())
-              .filteredOn(
-                  k ->
-                      (answers.get(k.name()).kind() == RetryingWriters.Kind.REFUSED)
-                          != k.forbidden())
-              .extracting(k -> k.name() + " (amount " + k.amount() + "): " + answers.get(k.name()))
-              .isEmpty();
-          soft.assertThat(answers.values())
-              .as("answers the stored invocation disagrees with" + run)
-              .filteredOn(RetryingWriters.Answer::isFinal)
-              .filteredOn(a -> !a.kind().storedState().equals(stored.get(a.key())))
-              .extracting(a -> a.key() + ": answered " + a + " but stored " + stored.get(a.key()))
-              .isEmpty();
-          soft.assertThat(strays)
-              .as("upstream writes without the derived key of a call the writers made" + run)
-              .isEmpty();
-          soft.assertThat(reached.entrySet())
-              .as("keys whose write the upstream executed more than once" + run)
-              .filteredOn(e -> e.getValue().size() > 1)
-              .extracting(e -> e.getKey() + " executed " + e.getValue().size() + "x")
-              .isEmpty();
-          soft.assertThat(keyedSends.entrySet())
-              .as(
-                  "keyed calls the gateways sent more than twice (once, and once on recovery)"
-                      + run)
-              .filteredOn(e -> e.getValue() > 2)
-              .isEmpty();
-          soft.assertThat(answers.values())
-              .as("completed calls that did not reach the upstream exactly once" + run)
-              .filteredOn(a -> a.kind() == RetryingWriters.Kind.COMPLETED)
-              .filteredOn(a -> reached.getOrDefault(a.key(), List.of()).size() != 1)
-              .extracting(RetryingWriters.Answer::key)
-              .isEmpty();
-          soft.assertThat(answers.values())
-              .as("refused calls that reached the upstream" + run)
-              .filteredOn(
-                  a -> a.kind() == RetryingWriters.Kind.REFUSED && reached.containsKey(a.key()))
-              .extracting(RetryingWriters.Answer::key)
-              .isEmpty();
+          verdict.check(soft, run);
+          soft.assertThat(leftByVictim)
+              .as("the killed node left the write it ran executing" + run)
+              .containsKey("EXECUTING");
           soft.assertThat(writers.parked.get())
               .as("payments over " + APPROVAL_OVER + " were parked for a person" + run)
               .isPositive();
@@ -358,6 +287,67 @@ class ThreeNodesUnderLoadTest {
       }
     }
     return states;
+  }
+
+  /**
+   * Kills the node that runs the write the upstream has just executed, before the upstream answers
+   * it: the hardest moment, an effect that happened and a gateway that never learns of it. Armed by
+   * the test's thread; fired on the upstream's thread (which holds its answer meanwhile), once.
+   */
+  private final class Killer {
+    private final java.util.concurrent.atomic.AtomicBoolean armed =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CompletableFuture<ServeProcess> killed =
+        new java.util.concurrent.CompletableFuture<>();
+
+    /** Arms it and waits until it has killed a node; answers that node. */
+    ServeProcess killAtNextWrite(Duration within) throws Exception {
+      armed.set(true);
+      return killed.get(within.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    ServeProcess victim() {
+      return killed.getNow(null);
+    }
+
+    void onWrite(PaymentsUpstream.Write write, PostgresDatabase.Settings db) {
+      if (!armed.compareAndSet(true, false)) {
+        return;
+      }
+      try {
+        String node = runningNode(db, write.reference());
+        ServeProcess victim =
+            node == null
+                ? null
+                : nodes.stream()
+                    .filter(n -> n.node().orElse("").equals(node))
+                    .findFirst()
+                    .orElse(null);
+        if (victim == null) {
+          armed.set(true); // not found executing (it cannot be, but then the next write)
+          return;
+        }
+        gateways.down(victim);
+        victim.kill();
+        killed.complete(victim);
+      } catch (SQLException | InterruptedException | RuntimeException e) {
+        killed.completeExceptionally(e);
+      }
+    }
+
+    /** The node whose call under idempotency key {@code key} is executing, if any. */
+    private static String runningNode(PostgresDatabase.Settings db, String key)
+        throws SQLException {
+      try (Connection c = Postgres.superuser(db);
+          PreparedStatement s =
+              c.prepareStatement(
+                  "SELECT node FROM invocations WHERE idempotency_key = ? AND state = 'EXECUTING'")) {
+        s.setString(1, key);
+        try (ResultSet r = s.executeQuery()) {
+          return r.next() ? r.getString(1) : null;
+        }
+      }
+    }
   }
 
   /**
