@@ -88,6 +88,7 @@ public final class Main implements Runnable {
     all.put("tools", ToolsCommand.class);
     all.put("approvals", ApprovalsCommand.class);
     all.put("invocations", InvocationsCommand.class);
+    all.put("nodes", NodesCommand.class);
     all.put("sample", SampleCommand.class);
     all.put("help", CommandLine.HelpCommand.class);
     return java.util.Collections.unmodifiableMap(all);

@@ -34,6 +34,38 @@ public final class NodeLeases implements NodeLease {
           + " policy_version = excluded.policy_version";
   private static final String FORGET =
       "DELETE FROM gateway_nodes WHERE lease_until < ? AND node <> ?";
+  private static final String LIST =
+      "SELECT node, started_at, lease_until, policy_version FROM gateway_nodes"
+          + " ORDER BY started_at, node";
+
+  /** One node as its lease row shows it; {@code policyVersion} null before a node wrote one. */
+  public record Seen(String node, Instant startedAt, Instant leaseUntil, String policyVersion) {
+    /** Whether its lease still holds at {@code now}. */
+    public boolean live(Instant now) {
+      return leaseUntil.isAfter(now);
+    }
+  }
+
+  /**
+   * Every node {@code database} has seen in the last hour (a lapsed lease's row is removed an hour
+   * after it lapsed), oldest start first; empty on a store one node owns.
+   */
+  public static java.util.List<Seen> seen(Database database) throws SQLException {
+    java.util.List<Seen> all = new java.util.ArrayList<>();
+    try (Connection c = database.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement(LIST);
+        java.sql.ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        all.add(
+            new Seen(
+                rs.getString(1),
+                Instant.ofEpochMilli(rs.getLong(2)),
+                Instant.ofEpochMilli(rs.getLong(3)),
+                rs.getString(4)));
+      }
+    }
+    return all;
+  }
 
   /**
    * How long after its lease lapsed a node's row is kept. Its calls no longer depend on it (a call
