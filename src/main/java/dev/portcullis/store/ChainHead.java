@@ -2,6 +2,7 @@ package dev.portcullis.store;
 
 import dev.portcullis.audit.AuditChain;
 import dev.portcullis.audit.AuditRecord;
+import dev.portcullis.invocation.AuditEntry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -51,8 +52,7 @@ final class ChainHead {
   }
 
   /** Links {@code entry} after the head, reading the head first if this group has not yet. */
-  AuditRecord next(GroupCommit writes, Connection c, dev.portcullis.invocation.AuditEntry entry)
-      throws SQLException {
+  AuditRecord next(GroupCommit writes, Connection c, AuditEntry entry) throws SQLException {
     if (!known) {
       try (ResultSet rs = writes.statement(c, READ).executeQuery()) {
         if (rs.next()) {

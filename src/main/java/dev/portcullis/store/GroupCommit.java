@@ -2,6 +2,7 @@ package dev.portcullis.store;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -338,7 +339,7 @@ public final class GroupCommit implements AutoCloseable {
   private void begin(Connection c) throws SQLException {
     head.forget();
     if (firstStatement != null) {
-      try (java.sql.ResultSet rs = statement(c, firstStatement).executeQuery()) {
+      try (ResultSet rs = statement(c, firstStatement).executeQuery()) {
         if (rs.next()) {
           head.read(rs.getLong(1), rs.getString(2));
         }

@@ -4,9 +4,12 @@ import dev.portcullis.invocation.InvocationStore.StoreException;
 import dev.portcullis.invocation.NodeLease;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -50,11 +53,11 @@ public final class NodeLeases implements NodeLease {
    * Every node {@code database} has seen in the last hour (a lapsed lease's row is removed an hour
    * after it lapsed), oldest start first; empty on a store one node owns.
    */
-  public static java.util.List<Seen> seen(Database database) throws SQLException {
-    java.util.List<Seen> all = new java.util.ArrayList<>();
+  public static List<Seen> seen(Database database) throws SQLException {
+    List<Seen> all = new ArrayList<>();
     try (Connection c = database.dataSource().getConnection();
         PreparedStatement ps = c.prepareStatement(LIST);
-        java.sql.ResultSet rs = ps.executeQuery()) {
+        ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         all.add(
             new Seen(

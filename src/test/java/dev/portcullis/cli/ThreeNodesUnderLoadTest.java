@@ -22,10 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
@@ -295,10 +297,8 @@ class ThreeNodesUnderLoadTest {
    * the test's thread; fired on the upstream's thread (which holds its answer meanwhile), once.
    */
   private final class Killer {
-    private final java.util.concurrent.atomic.AtomicBoolean armed =
-        new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.concurrent.CompletableFuture<ServeProcess> killed =
-        new java.util.concurrent.CompletableFuture<>();
+    private final AtomicBoolean armed = new AtomicBoolean();
+    private final CompletableFuture<ServeProcess> killed = new CompletableFuture<>();
 
     /** Arms it and waits until it has killed a node; answers that node. */
     ServeProcess killAtNextWrite(Duration within) throws Exception {
